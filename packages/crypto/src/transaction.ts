@@ -1,0 +1,48 @@
+/**
+ * Transaction hashing, signing and sender recovery. docs/protocol.md defines:
+ *   signingDigest = EIP-712 digest of the message under the Filverse domain of tx.chainId
+ *   txHash        = keccak256(signingDigest ‖ signature)
+ * The signature is part of the hash so that two senders signing identical messages get distinct hashes.
+ */
+import { Deposit, type SignedTransaction, type TxMessage, txStructs } from "@filverse/types";
+import { concatBytes } from "@filverse/utils";
+import { hashTypedData } from "./eip712.js";
+import { keccak256 } from "./keccak.js";
+import { recoverAddress, signDigest } from "./signature.js";
+
+export function txSigningDigest(tx: Pick<SignedTransaction, "chainId" | "kind" | "message">): Uint8Array {
+  return hashTypedData(tx.chainId, txStructs[tx.kind] as never, tx.message as never);
+}
+
+export function txHashFromDigest(digest: Uint8Array, signature: Uint8Array): Uint8Array {
+  return keccak256(concatBytes(digest, signature));
+}
+
+export function txHash(tx: SignedTransaction): Uint8Array {
+  return txHashFromDigest(txSigningDigest(tx), tx.signature);
+}
+
+/** A transaction with its hash and recovered sender, computed once and carried through the pipeline. */
+export type VerifiedTransaction = {
+  tx: SignedTransaction;
+  hash: Uint8Array;
+  sender: Uint8Array;
+};
+
+/** Recover the sender and compute the hash. Throws SignatureError. */
+export function verifyTransaction(tx: SignedTransaction): VerifiedTransaction {
+  const digest = txSigningDigest(tx);
+  const sender = recoverAddress(digest, tx.signature);
+  return { tx, hash: txHashFromDigest(digest, tx.signature), sender };
+}
+
+/** Sign a message with a raw private key (devnet tools and tests; wallets use viem's signTypedData). */
+export function signTransaction(chainId: number, m: TxMessage, privateKey: Uint8Array): SignedTransaction {
+  const digest = hashTypedData(chainId, txStructs[m.kind] as never, m.message as never);
+  return { chainId, kind: m.kind, message: m.message, signature: signDigest(digest, privateKey) } as SignedTransaction;
+}
+
+/** depositHash = keccak256(SSZ(Deposit)); it stands in the tx list and receipts like a txHash. */
+export function depositHash(deposit: Deposit): Uint8Array {
+  return keccak256(Deposit.serialize(deposit));
+}

@@ -1,0 +1,199 @@
+/**
+ * Chain objects: deposits, withdrawals, receipts, block headers, blocks and checkpoints.
+ * The block hash is the SSZ hash tree root of the header (sha256).
+ */
+import { ByteVectorType, ContainerType, ListCompositeType } from "@chainsafe/ssz";
+import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS, MAX_CID_BYTES, SIGNATURE_BYTES } from "@filverse/params";
+import { fromHex, isHex, toHex } from "@filverse/utils";
+import {
+  type SignedTransaction,
+  SignedTransactionSsz,
+  signedTxFromJson,
+  signedTxFromSszValue,
+  signedTxToJson,
+  signedTxToSszValue,
+} from "./envelope.js";
+import {
+  address,
+  bytes32,
+  CodecError,
+  CodecErrorCode,
+  stringField,
+  struct,
+  uint8,
+  uint16,
+  uint64,
+  uint256,
+  type ValueOf,
+} from "./schema.js";
+
+/** A FIL deposit made on L1, credited by the sequencer as a system transaction. */
+export const Deposit = struct("Deposit", {
+  /** The bridge's sequential deposit nonce; the first deposit is nonce 1. */
+  l1Nonce: uint64,
+  l1BlockNumber: uint64,
+  l1TxHash: bytes32,
+  /** The L1 account that paid. */
+  from: address,
+  /** The L2 account credited. */
+  to: address,
+  amount: uint256,
+});
+export type Deposit = ValueOf<typeof Deposit.fields>;
+
+/** A withdrawal recorded in the withdrawals tree at `index`, claimable on L1 by `l1Recipient`. */
+export const Withdrawal = struct("Withdrawal", {
+  index: uint64,
+  l2Sender: address,
+  l1Recipient: address,
+  amount: uint256,
+});
+export type Withdrawal = ValueOf<typeof Withdrawal.fields>;
+
+/** Receipt status: a well-formed transaction is included even when a rule fails at execution. */
+export enum ReceiptStatus {
+  Failed = 0,
+  Success = 1,
+}
+
+export const Receipt = struct("Receipt", {
+  txHash: bytes32,
+  kind: uint8,
+  /** The recovered signer; for a deposit, the L2 recipient. */
+  sender: address,
+  status: uint8,
+  /** 0 on success, else an ExecutionErrorCode. */
+  code: uint16,
+  /** The fee charged (credited to the block's proposer). */
+  feePaid: uint256,
+});
+export type Receipt = ValueOf<typeof Receipt.fields>;
+
+export const BlockHeader = struct("BlockHeader", {
+  chainId: uint64,
+  number: uint64,
+  parentHash: bytes32,
+  /** Unix seconds. */
+  timestamp: uint64,
+  /** The sequencer's address; fees are paid to it. */
+  proposer: address,
+  /** SSZ root of List[Bytes32] of the deposit hashes then the transaction hashes, in block order. */
+  txRoot: bytes32,
+  /** SSZ root of List[Receipt] in block order. */
+  receiptsRoot: bytes32,
+  stateRoot: bytes32,
+  withdrawalsRoot: bytes32,
+  /** The L1 origin: the last L1 deposit nonce consumed so far (0 before any). */
+  l1DepositNonce: uint64,
+});
+export type BlockHeader = ValueOf<typeof BlockHeader.fields>;
+
+export const DepositListSsz = new ListCompositeType(Deposit.ssz, MAX_BLOCK_DEPOSITS);
+export const TransactionListSsz = new ListCompositeType(SignedTransactionSsz, MAX_BLOCK_TXS);
+export const HashListSsz = new ListCompositeType(new ByteVectorType(32), MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS);
+export const ReceiptListSsz = new ListCompositeType(Receipt.ssz, MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS);
+
+/** SSZ of a signed block: the header, its sequencer signature, the deposits and the transactions. */
+export const SignedBlockSsz = new ContainerType(
+  {
+    header: BlockHeader.ssz,
+    signature: new ByteVectorType(SIGNATURE_BYTES),
+    deposits: DepositListSsz,
+    transactions: TransactionListSsz,
+  },
+  { typeName: "SignedBlock" },
+);
+
+export type Block = {
+  header: BlockHeader;
+  deposits: Deposit[];
+  transactions: SignedTransaction[];
+};
+
+export type SignedBlock = Block & {
+  /** The sequencer's EIP-712 signature over SealedBlock(number, blockHash). */
+  signature: Uint8Array;
+};
+
+export function blockHash(header: BlockHeader): Uint8Array {
+  return BlockHeader.hashTreeRoot(header);
+}
+
+export function encodeSignedBlock(block: SignedBlock): Uint8Array {
+  return SignedBlockSsz.serialize({
+    header: BlockHeader.toSszValue(block.header),
+    signature: block.signature,
+    deposits: block.deposits.map((d) => Deposit.toSszValue(d)),
+    transactions: block.transactions.map((tx) => signedTxToSszValue(tx)),
+  } as never);
+}
+
+export function decodeSignedBlock(bytes: Uint8Array): SignedBlock {
+  let raw: ReturnType<typeof SignedBlockSsz.deserialize>;
+  try {
+    raw = SignedBlockSsz.deserialize(bytes);
+  } catch (cause) {
+    throw new CodecError(CodecErrorCode.INVALID_SSZ, "Bytes are not a valid SSZ SignedBlock", { cause });
+  }
+  return {
+    header: BlockHeader.fromSszValue(raw.header),
+    signature: raw.signature,
+    deposits: raw.deposits.map((d) => Deposit.fromSszValue(d)),
+    transactions: raw.transactions.map((t) => signedTxFromSszValue(t)),
+  };
+}
+
+export function signedBlockToJson(block: SignedBlock): Record<string, unknown> {
+  return {
+    header: BlockHeader.toJson(block.header),
+    signature: toHex(block.signature),
+    deposits: block.deposits.map((d) => Deposit.toJson(d)),
+    transactions: block.transactions.map((t) => signedTxToJson(t)),
+  };
+}
+
+export function signedBlockFromJson(json: unknown): SignedBlock {
+  if (typeof json !== "object" || json === null) {
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, "Block must be a JSON object");
+  }
+  const j = json as Record<string, unknown>;
+  if (!isHex(j.signature, SIGNATURE_BYTES)) {
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, "signature must be 0x-prefixed hex of 65 bytes");
+  }
+  if (!Array.isArray(j.deposits) || j.deposits.length > MAX_BLOCK_DEPOSITS) {
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, `deposits must be an array of at most ${MAX_BLOCK_DEPOSITS}`);
+  }
+  if (!Array.isArray(j.transactions) || j.transactions.length > MAX_BLOCK_TXS) {
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, `transactions must be an array of at most ${MAX_BLOCK_TXS}`);
+  }
+  return {
+    header: BlockHeader.fromJson(j.header, "header"),
+    signature: fromHex(j.signature),
+    deposits: j.deposits.map((d, i) => Deposit.fromJson(d, `deposits[${i}]`)),
+    transactions: j.transactions.map((t) => signedTxFromJson(t)),
+  };
+}
+
+/** A checkpoint of a block range, posted to the L1 rollup contract and co-signed by validators. */
+export const Checkpoint = struct("Checkpoint", {
+  chainId: uint64,
+  index: uint64,
+  firstBlock: uint64,
+  lastBlock: uint64,
+  lastBlockHash: bytes32,
+  stateRoot: bytes32,
+  withdrawalsRoot: bytes32,
+  /** The batch CAR's Piece CID (FRC-0069 v2) and its payload (root) CID, as strings. */
+  pieceCid: stringField(MAX_CID_BYTES),
+  payloadCid: stringField(MAX_CID_BYTES),
+  pieceSize: uint64,
+  carSize: uint64,
+  /** The last L1 deposit nonce consumed by lastBlock. */
+  depositCursor: uint64,
+  /** The validator set's configuration number on L1. */
+  validatorSetId: uint64,
+});
+export type Checkpoint = ValueOf<typeof Checkpoint.fields>;
+
+/** What the sequencer signs for each block: EIP-712 `SealedBlock` under the Filverse domain. */
+export const SealedBlock = struct("SealedBlock", { number: uint64, blockHash: bytes32 });

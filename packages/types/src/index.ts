@@ -1,0 +1,5 @@
+export * from "./chain.js";
+export * from "./envelope.js";
+export * from "./schema.js";
+export * from "./stateObjects.js";
+export * from "./transactions.js";
