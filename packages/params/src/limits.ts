@@ -37,8 +37,8 @@ export const MAX_COLLECTION_SUPPLY = 2 ** 40;
 export const MAX_UINT64_SAFE = Number.MAX_SAFE_INTEGER;
 export const MAX_UINT256 = (1n << 256n) - 1n;
 
-/** A signed transaction's SSZ encoding, envelope included. */
-export const MAX_TX_BYTES = 16 * 1024;
+/** A signed transaction's SSZ encoding, envelope included. The largest valid message (a full batch mint) fits. */
+export const MAX_TX_BYTES = 40 * 1024;
 /** The body of a signed transaction (the SSZ message), inside the envelope. */
 export const MAX_TX_BODY_BYTES = MAX_TX_BYTES - 128;
 /** The SSZ list limits of a block. */

@@ -211,7 +211,8 @@ export const Order = struct("Order", {
   salt: uint256,
 });
 export const TradeFill = struct("TradeFill", { order: Order.asField(), makerSignature: signature65, ...fee });
-export const OrderCancel = struct("OrderCancel", { orderHash: bytes32, ...fee });
+/** Only the maker may cancel; the order is carried whole so the chain can check that. */
+export const OrderCancel = struct("OrderCancel", { order: Order.asField(), ...fee });
 
 export type TransferMessage = ValueOf<typeof Transfer.fields>;
 export type WithdrawMessage = ValueOf<typeof Withdraw.fields>;

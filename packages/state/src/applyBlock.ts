@@ -1,0 +1,101 @@
+/**
+ * applyBlock(state, block) → {state, receipts, roots}: the pure, deterministic state transition.
+ * The input snapshot is never modified. A rule broken by a transaction gives a failed receipt; a
+ * block that is invalid as a whole (bad signature, wrong nonce, unpaid fee, deposit out of order,
+ * roots that differ from the header) throws a BlockError and nothing of it is applied.
+ */
+import type { Block, BlockHeader } from "@filverse/types";
+import { bytesEqual, toHex } from "@filverse/utils";
+import { BlockError, BlockErrorCode, TxValidationError } from "./errors.js";
+import { type BlockExecutionResult, BlockExecutor } from "./executor.js";
+import type { State } from "./state.js";
+import { type ValidatedTransaction, validateTransaction } from "./validate.js";
+
+export type ApplyBlockOptions = {
+  /** Transactions with a lower fee make the block invalid. Default 0. */
+  minTxFee?: bigint;
+  maxBlockTxs?: number;
+  maxBlockDeposits?: number;
+  /**
+   * Transactions already validated (signatures recovered, e.g. on a worker pool), in block order.
+   * When absent, every signature is verified here.
+   */
+  validated?: ValidatedTransaction[];
+};
+
+export function applyBlock(state: State, block: Block, opts: ApplyBlockOptions = {}): BlockExecutionResult {
+  const { header } = block;
+  if (opts.maxBlockTxs !== undefined && block.transactions.length > opts.maxBlockTxs) {
+    throw new BlockError(
+      BlockErrorCode.TOO_MANY_TRANSACTIONS,
+      `Block holds ${block.transactions.length} transactions; the limit is ${opts.maxBlockTxs}`,
+    );
+  }
+  if (opts.maxBlockDeposits !== undefined && block.deposits.length > opts.maxBlockDeposits) {
+    throw new BlockError(
+      BlockErrorCode.TOO_MANY_DEPOSITS,
+      `Block holds ${block.deposits.length} deposits; the limit is ${opts.maxBlockDeposits}`,
+    );
+  }
+  if (opts.validated && opts.validated.length !== block.transactions.length) {
+    throw new BlockError(
+      BlockErrorCode.SENDERS_MISMATCH,
+      "Validated transactions do not match the block's transactions",
+    );
+  }
+  const executor = new BlockExecutor(state, {
+    chainId: header.chainId,
+    timestamp: header.timestamp,
+    proposer: header.proposer,
+    minTxFee: opts.minTxFee ?? 0n,
+  });
+  for (const deposit of block.deposits) executor.applyDeposit(deposit);
+  block.transactions.forEach((tx, index) => {
+    try {
+      const vtx = opts.validated?.[index] ?? validateTransaction(tx, header.chainId);
+      if (vtx.tx !== tx) {
+        throw new BlockError(BlockErrorCode.SENDERS_MISMATCH, `Validated transaction ${index} is not the block's`);
+      }
+      executor.applyTransaction(vtx);
+    } catch (cause) {
+      if (cause instanceof TxValidationError) {
+        throw new BlockError(
+          BlockErrorCode.INVALID_TRANSACTION,
+          `Transaction ${index} is invalid: ${cause.shortMessage}`,
+          {
+            cause,
+            details: { index, code: cause.code },
+          },
+        );
+      }
+      throw cause;
+    }
+  });
+  return executor.finish();
+}
+
+/** Compare re-executed roots with the header, as a verifier must. Throws BlockError(ROOT_MISMATCH). */
+export function assertBlockRoots(header: BlockHeader, result: BlockExecutionResult): void {
+  const checks: [string, Uint8Array, Uint8Array][] = [
+    ["stateRoot", header.stateRoot, result.roots.stateRoot],
+    ["withdrawalsRoot", header.withdrawalsRoot, result.roots.withdrawalsRoot],
+    ["txRoot", header.txRoot, result.roots.txRoot],
+    ["receiptsRoot", header.receiptsRoot, result.roots.receiptsRoot],
+  ];
+  for (const [name, claimed, computed] of checks) {
+    if (!bytesEqual(claimed, computed)) {
+      throw new BlockError(BlockErrorCode.ROOT_MISMATCH, `Block ${header.number}: ${name} differs from re-execution`, {
+        details: { field: name, header: toHex(claimed), computed: toHex(computed) },
+      });
+    }
+  }
+  if (header.l1DepositNonce !== result.l1DepositNonce) {
+    throw new BlockError(
+      BlockErrorCode.ROOT_MISMATCH,
+      `Block ${header.number}: l1DepositNonce differs from re-execution`,
+      {
+        details: { field: "l1DepositNonce", header: header.l1DepositNonce, computed: result.l1DepositNonce },
+      },
+    );
+  }
+}

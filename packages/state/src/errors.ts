@@ -1,0 +1,93 @@
+/**
+ * The typed error codes of transaction validation, execution and block processing. Numeric codes are
+ * protocol: receipts carry ExecutionErrorCode, and the RPC maps TxValidationErrorCode to JSON-RPC
+ * errors. docs/protocol.md lists every code with its meaning.
+ */
+import { FilverseError } from "@filverse/utils";
+
+/** Why a transaction cannot be included at all (nothing is charged; a block holding it is invalid). */
+export enum TxValidationErrorCode {
+  /** Bytes or JSON do not decode as a transaction. */
+  MALFORMED = 100,
+  /** A field is out of its protocol bounds (handle syntax, CID syntax, royalty > 100%, ...). */
+  INVALID_FIELD = 101,
+  /** The envelope's chain id is not this chain's. */
+  WRONG_CHAIN = 102,
+  /** The signature is not a valid low-s secp256k1 signature with v ∈ {27, 28}. */
+  BAD_SIGNATURE = 103,
+  /** A trade's maker signature does not recover to the order's maker. */
+  BAD_ORDER_SIGNATURE = 104,
+  /** The transaction's SSZ encoding exceeds MAX_TX_BYTES. */
+  TOO_LARGE = 105,
+  /** The nonce is below the sender's account nonce (already used). */
+  NONCE_TOO_LOW = 200,
+  /** The nonce is above the sender's account nonce (a gap). */
+  NONCE_TOO_HIGH = 201,
+  /** The sender's balance does not cover the fee. */
+  INSUFFICIENT_FUNDS_FOR_FEE = 202,
+  /** The fee is below the chain's minimum. */
+  FEE_TOO_LOW = 203,
+}
+
+/** Why an included transaction failed at execution. Carried in its receipt; the fee is still charged. */
+export enum ExecutionErrorCode {
+  OK = 0,
+  INSUFFICIENT_BALANCE = 1000,
+  COLLECTION_NOT_FOUND = 1100,
+  ASSET_NOT_FOUND = 1101,
+  ASSET_EXISTS = 1102,
+  SUPPLY_CAP_EXCEEDED = 1103,
+  NOT_ASSET_AUTHORIZED = 1104,
+  NOT_COLLECTION_CREATOR = 1105,
+  METADATA_IMMUTABLE = 1106,
+  ASSET_BURNED = 1107,
+  TOKEN_NOT_FOUND = 1200,
+  NOT_TOKEN_ISSUER = 1201,
+  TOKEN_CAP_EXCEEDED = 1202,
+  INSUFFICIENT_TOKEN_BALANCE = 1203,
+  IDENTITY_NOT_FOUND = 1300,
+  HANDLE_TAKEN = 1301,
+  NOT_IDENTITY_OWNER = 1302,
+  ATTRIBUTE_NOT_FOUND = 1303,
+  DELEGATE_NOT_FOUND = 1304,
+  DELEGATE_EXPIRED = 1305,
+  DELEGATE_SCOPE = 1306,
+  EXPIRY_IN_PAST = 1307,
+  DATA_ASSET_NOT_FOUND = 1400,
+  NOT_DATA_OWNER = 1401,
+  GRANT_NOT_FOUND = 1402,
+  ORDER_EXPIRED = 1500,
+  ORDER_CLOSED = 1501,
+  ORDER_WRONG_TAKER = 1502,
+  ORDER_SELF_FILL = 1503,
+  ORDER_ASSET_NOT_OWNED = 1504,
+  NOT_ORDER_MAKER = 1505,
+}
+
+export class TxValidationError extends FilverseError<TxValidationErrorCode> {
+  override name = "TxValidationError";
+}
+
+/** Why a block is invalid as a whole. A verifier rejects it; nothing of it is applied. */
+export enum BlockErrorCode {
+  WRONG_CHAIN = "BLOCK_WRONG_CHAIN",
+  TOO_MANY_TRANSACTIONS = "BLOCK_TOO_MANY_TRANSACTIONS",
+  TOO_MANY_DEPOSITS = "BLOCK_TOO_MANY_DEPOSITS",
+  /** A deposit's L1 nonce is not the next one: each is credited once, in nonce order. */
+  DEPOSIT_OUT_OF_ORDER = "BLOCK_DEPOSIT_OUT_OF_ORDER",
+  /** A transaction in the block fails validation (see `cause`). */
+  INVALID_TRANSACTION = "BLOCK_INVALID_TRANSACTION",
+  /** Re-execution gives a root (or the L1 deposit nonce) other than the header's. */
+  ROOT_MISMATCH = "BLOCK_ROOT_MISMATCH",
+  /** Pre-recovered senders were given but do not match the transaction count. */
+  SENDERS_MISMATCH = "BLOCK_SENDERS_MISMATCH",
+}
+
+export class BlockError extends FilverseError<BlockErrorCode> {
+  override name = "BlockError";
+}
+
+/** Thrown inside a handler to fail the transaction with a code; caught by the executor, never escapes. */
+export class ExecutionFailure {
+  constructor(readonly code: ExecutionErrorCode) {}
+}

@@ -1,0 +1,165 @@
+/**
+ * The working state of one block: writes buffered over an immutable base snapshot, with an undo log
+ * per transaction so a failed transaction leaves nothing behind but its fee and nonce.
+ */
+import {
+  type Account,
+  DelegateScope,
+  type Globals,
+  type Identity,
+  Namespace,
+  type StateObjects,
+  type Withdrawal,
+} from "@filverse/types";
+import { bytesEqual, toHex } from "@filverse/utils";
+import { ExecutionErrorCode, ExecutionFailure } from "../errors.js";
+import { delegateObjectId, GLOBALS_ID, stateKey } from "../keys.js";
+import { EMPTY_GLOBALS, type State } from "../state.js";
+import type { ValidatedTransaction } from "../validate.js";
+import { withdrawalLeaf } from "../withdrawals.js";
+
+export type UndoMark = { writes: number; withdrawals: number };
+
+type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
+
+export const ZERO_ADDRESS = new Uint8Array(20);
+export const ZERO_ID = new Uint8Array(32);
+
+export function fail(code: ExecutionErrorCode): never {
+  throw new ExecutionFailure(code);
+}
+
+export class WorkingState {
+  private readonly writes = new Map<string, Write>();
+  /** Undo log of the current transaction; cleared once it is settled. */
+  private readonly undo: { key: string; prev: Write | undefined }[] = [];
+  readonly withdrawals: Withdrawal[] = [];
+  readonly withdrawalLeaves: Uint8Array[] = [];
+
+  constructor(readonly base: State) {}
+
+  get<N extends Namespace>(ns: N, id: Uint8Array): StateObjects[N] | undefined {
+    const key = stateKey(ns, id);
+    const w = this.writes.get(toHex(key));
+    if (w) return (w.value ?? undefined) as StateObjects[N] | undefined;
+    return this.base.getByKey(key)?.value as StateObjects[N] | undefined;
+  }
+
+  /** Objects are immutable: always write a new object, never mutate one that was read. */
+  set<N extends Namespace>(ns: N, id: Uint8Array, value: StateObjects[N] | null): void {
+    const key = stateKey(ns, id);
+    const hex = toHex(key);
+    this.undo.push({ key: hex, prev: this.writes.get(hex) });
+    this.writes.set(hex, { ns, id, key, value });
+  }
+
+  /** A point to roll back to; marks nest. */
+  mark(): UndoMark {
+    return { writes: this.undo.length, withdrawals: this.withdrawals.length };
+  }
+
+  /** Roll back every write made since `mark`. */
+  revertTo(mark: UndoMark): void {
+    for (let i = this.undo.length - 1; i >= mark.writes; i--) {
+      const { key, prev } = this.undo[i]!;
+      if (prev) this.writes.set(key, prev);
+      else this.writes.delete(key);
+    }
+    this.undo.length = mark.writes;
+    this.withdrawals.length = mark.withdrawals;
+    this.withdrawalLeaves.length = mark.withdrawals;
+  }
+
+  /** The transaction is settled: its writes can no longer be rolled back. */
+  settle(): void {
+    this.undo.length = 0;
+  }
+
+  // --- Typed helpers shared by the handlers ---
+
+  globals(): Globals {
+    return this.get(Namespace.Globals, GLOBALS_ID) ?? EMPTY_GLOBALS;
+  }
+
+  setGlobals(g: Globals): void {
+    this.set(Namespace.Globals, GLOBALS_ID, g);
+  }
+
+  account(address: Uint8Array): Account {
+    return this.get(Namespace.Account, address) ?? { balance: 0n, nonce: 0 };
+  }
+
+  credit(address: Uint8Array, amount: bigint): void {
+    if (amount === 0n) return;
+    const a = this.account(address);
+    this.set(Namespace.Account, address, { balance: a.balance + amount, nonce: a.nonce });
+  }
+
+  debit(address: Uint8Array, amount: bigint, code = ExecutionErrorCode.INSUFFICIENT_BALANCE): void {
+    const a = this.account(address);
+    if (a.balance < amount) fail(code);
+    if (amount === 0n) return;
+    this.set(Namespace.Account, address, { balance: a.balance - amount, nonce: a.nonce });
+  }
+
+  appendWithdrawal(w: Withdrawal): void {
+    this.withdrawals.push(w);
+    this.withdrawalLeaves.push(withdrawalLeaf(w));
+  }
+
+  /** Every buffered write, for committing into a new snapshot. */
+  changes(): IterableIterator<Write> {
+    return this.writes.values();
+  }
+}
+
+/** What a handler sees of the block it runs in. */
+export type ExecContext = {
+  ws: WorkingState;
+  vtx: ValidatedTransaction;
+  /** The block's timestamp, unix seconds: the clock for every expiry. */
+  now: number;
+  chainId: number;
+};
+
+export function identityOrFail(ws: WorkingState, identityId: Uint8Array): Identity {
+  return ws.get(Namespace.Identity, identityId) ?? fail(ExecutionErrorCode.IDENTITY_NOT_FOUND);
+}
+
+/** Is `signer` an active delegate of the identity with (at least) `scope`? Fails with the precise reason. */
+export function requireDelegate(
+  ctx: ExecContext,
+  identityId: Uint8Array,
+  identity: Identity,
+  scope: DelegateScope,
+): void {
+  const d = ctx.ws.get(Namespace.Delegate, delegateObjectId(identityId, ctx.vtx.sender));
+  if (!d || d.ownerEpoch !== identity.ownerEpoch) fail(ExecutionErrorCode.DELEGATE_NOT_FOUND);
+  if (ctx.now >= d.expiresAt) fail(ExecutionErrorCode.DELEGATE_EXPIRED);
+  if ((d.scope & scope) === 0) fail(ExecutionErrorCode.DELEGATE_SCOPE);
+}
+
+/**
+ * The account an asset kind acts for. `onBehalfOf` zero: the signer. Otherwise the identity's owner,
+ * provided the signer is that owner or its active delegate with the assets scope.
+ */
+export function resolveActor(ctx: ExecContext, onBehalfOf: Uint8Array): Uint8Array {
+  if (bytesEqual(onBehalfOf, ZERO_ID)) return ctx.vtx.sender;
+  const identity = identityOrFail(ctx.ws, onBehalfOf);
+  if (!bytesEqual(identity.owner, ctx.vtx.sender)) requireDelegate(ctx, onBehalfOf, identity, DelegateScope.Assets);
+  return identity.owner;
+}
+
+/** Identity kinds: the owner, or a delegate with the identity scope. */
+export function requireIdentityWriter(ctx: ExecContext, identityId: Uint8Array): Identity {
+  const identity = identityOrFail(ctx.ws, identityId);
+  if (!bytesEqual(identity.owner, ctx.vtx.sender)) requireDelegate(ctx, identityId, identity, DelegateScope.Identity);
+  return identity;
+}
+
+/** Owner-only identity kinds (delegates, owner transfer). */
+export function requireIdentityOwner(ctx: ExecContext, identityId: Uint8Array): Identity {
+  const identity = identityOrFail(ctx.ws, identityId);
+  if (!bytesEqual(identity.owner, ctx.vtx.sender)) fail(ExecutionErrorCode.NOT_IDENTITY_OWNER);
+  return identity;
+}

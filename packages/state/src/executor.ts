@@ -1,0 +1,216 @@
+/**
+ * Executes one block's deposits and transactions over a base snapshot. The sequencer drives it one
+ * transaction at a time (skipping those that fail validation); applyBlock drives it for a whole block.
+ */
+import { depositHash } from "@filverse/crypto";
+import {
+  type Deposit,
+  HashListSsz,
+  Namespace,
+  type Receipt,
+  ReceiptListSsz,
+  ReceiptStatus,
+  Receipt as ReceiptType,
+  TxKind,
+} from "@filverse/types";
+import { toHex } from "@filverse/utils";
+import {
+  BlockError,
+  BlockErrorCode,
+  ExecutionErrorCode,
+  ExecutionFailure,
+  TxValidationError,
+  TxValidationErrorCode,
+} from "./errors.js";
+import { type ExecContext, WorkingState } from "./execution/context.js";
+import { type Handler, handlers } from "./execution/index.js";
+import type { State, StateRoots } from "./state.js";
+import type { ValidatedTransaction } from "./validate.js";
+
+/** What the executor needs to know of the block being built or replayed. */
+export type BlockContext = {
+  chainId: number;
+  /** Unix seconds; the clock for every expiry. */
+  timestamp: number;
+  /** Fees are credited to this address (the sequencer). */
+  proposer: Uint8Array;
+  /** Transactions with a lower fee are not includable. */
+  minTxFee: bigint;
+};
+
+export type BlockRoots = StateRoots & { txRoot: Uint8Array; receiptsRoot: Uint8Array };
+
+export type BlockExecutionResult = {
+  state: State;
+  receipts: Receipt[];
+  /** Deposit hashes then transaction hashes, in block order (what txRoot commits). */
+  hashes: Uint8Array[];
+  roots: BlockRoots;
+  /** The last L1 deposit nonce consumed, for the header's L1 origin. */
+  l1DepositNonce: number;
+  /** Sum of fees credited to the proposer. */
+  fees: bigint;
+};
+
+export class BlockExecutor {
+  private readonly ws: WorkingState;
+  private readonly receipts: Receipt[] = [];
+  private readonly hashes: Uint8Array[] = [];
+  private fees = 0n;
+  private txCount = 0;
+
+  constructor(
+    readonly base: State,
+    readonly ctx: BlockContext,
+  ) {
+    this.ws = new WorkingState(base);
+  }
+
+  get transactionCount(): number {
+    return this.txCount;
+  }
+
+  /** Credit an L1 deposit. Deposits come before transactions, each exactly once, in L1 nonce order. */
+  applyDeposit(deposit: Deposit): Receipt {
+    if (this.txCount > 0) {
+      throw new BlockError(BlockErrorCode.DEPOSIT_OUT_OF_ORDER, "Deposits must precede the block's transactions");
+    }
+    const g = this.ws.globals();
+    if (deposit.l1Nonce !== g.l1DepositNonce + 1) {
+      throw new BlockError(
+        BlockErrorCode.DEPOSIT_OUT_OF_ORDER,
+        `Deposit nonce ${deposit.l1Nonce} is not the next (${g.l1DepositNonce + 1})`,
+        {
+          details: { expected: g.l1DepositNonce + 1, got: deposit.l1Nonce },
+        },
+      );
+    }
+    this.ws.credit(deposit.to, deposit.amount);
+    this.ws.setGlobals({ ...g, l1DepositNonce: deposit.l1Nonce, totalDeposited: g.totalDeposited + deposit.amount });
+    this.ws.settle();
+    const hash = depositHash(deposit);
+    const receipt: Receipt = {
+      txHash: hash,
+      kind: TxKind.Deposit,
+      sender: deposit.to,
+      status: ReceiptStatus.Success,
+      code: 0,
+      feePaid: 0n,
+    };
+    this.receipts.push(receipt);
+    this.hashes.push(hash);
+    return receipt;
+  }
+
+  /** The stateful checks that decide whether a transaction is includable at all. */
+  checkIncludable(vtx: ValidatedTransaction): void {
+    const { message } = vtx.tx;
+    const account = this.ws.account(vtx.sender);
+    if (message.nonce < account.nonce) {
+      throw new TxValidationError(
+        TxValidationErrorCode.NONCE_TOO_LOW,
+        `Nonce ${message.nonce} is already used; the next is ${account.nonce}`,
+        {
+          details: { expected: account.nonce, got: message.nonce, sender: toHex(vtx.sender) },
+        },
+      );
+    }
+    if (message.nonce > account.nonce) {
+      throw new TxValidationError(
+        TxValidationErrorCode.NONCE_TOO_HIGH,
+        `Nonce ${message.nonce} leaves a gap; the next is ${account.nonce}`,
+        {
+          details: { expected: account.nonce, got: message.nonce, sender: toHex(vtx.sender) },
+        },
+      );
+    }
+    if (message.fee < this.ctx.minTxFee) {
+      throw new TxValidationError(
+        TxValidationErrorCode.FEE_TOO_LOW,
+        `Fee ${message.fee} is below the minimum ${this.ctx.minTxFee}`,
+        {
+          details: { minimum: this.ctx.minTxFee, got: message.fee },
+        },
+      );
+    }
+    if (account.balance < message.fee) {
+      throw new TxValidationError(
+        TxValidationErrorCode.INSUFFICIENT_FUNDS_FOR_FEE,
+        `Balance ${account.balance} does not cover the fee ${message.fee}`,
+        {
+          details: { balance: account.balance, fee: message.fee, sender: toHex(vtx.sender) },
+        },
+      );
+    }
+  }
+
+  /**
+   * Include a validated transaction: charge its fee, bump its nonce, run its rules. Throws
+   * TxValidationError (state untouched) if it is not includable; a rule broken at execution gives a
+   * failed receipt instead, with only the fee and nonce applied.
+   */
+  applyTransaction(vtx: ValidatedTransaction): Receipt {
+    if (vtx.tx.chainId !== this.ctx.chainId) {
+      throw new TxValidationError(
+        TxValidationErrorCode.WRONG_CHAIN,
+        `Transaction is for chain ${vtx.tx.chainId}, not ${this.ctx.chainId}`,
+      );
+    }
+    this.checkIncludable(vtx);
+    let code = ExecutionErrorCode.OK;
+    const { ws } = this;
+    const { fee, nonce } = vtx.tx.message;
+    const beforeFee = ws.mark();
+    try {
+      const account = ws.account(vtx.sender);
+      ws.set(Namespace.Account, vtx.sender, { balance: account.balance - fee, nonce: nonce + 1 });
+      ws.credit(this.ctx.proposer, fee);
+      const afterFee = ws.mark();
+      const execCtx: ExecContext = { ws, vtx, now: this.ctx.timestamp, chainId: this.ctx.chainId };
+      try {
+        (handlers[vtx.tx.kind] as Handler<typeof vtx.tx.kind>)(execCtx, vtx.tx.message as never);
+      } catch (err) {
+        if (!(err instanceof ExecutionFailure)) throw err;
+        ws.revertTo(afterFee);
+        code = err.code;
+      }
+    } catch (err) {
+      // Not a rule failure but a fault: undo the fee too, so nothing is half-applied.
+      ws.revertTo(beforeFee);
+      throw err;
+    } finally {
+      ws.settle();
+    }
+    const receipt: Receipt = {
+      txHash: vtx.hash,
+      kind: vtx.tx.kind,
+      sender: vtx.sender,
+      status: code === ExecutionErrorCode.OK ? ReceiptStatus.Success : ReceiptStatus.Failed,
+      code,
+      feePaid: fee,
+    };
+    this.receipts.push(receipt);
+    this.hashes.push(vtx.hash);
+    this.fees += fee;
+    this.txCount++;
+    return receipt;
+  }
+
+  /** Commit the buffered writes into a new snapshot and compute every root. */
+  finish(): BlockExecutionResult {
+    const state = this.base.withChanges(this.ws.changes(), this.ws.withdrawals, this.ws.withdrawalLeaves);
+    const roots = state.roots();
+    return {
+      state,
+      receipts: this.receipts,
+      hashes: this.hashes,
+      roots: { ...roots, txRoot: HashListSsz.hashTreeRoot(this.hashes), receiptsRoot: receiptsRoot(this.receipts) },
+      l1DepositNonce: this.ws.globals().l1DepositNonce,
+      fees: this.fees,
+    };
+  }
+}
+
+export function receiptsRoot(receipts: Receipt[]): Uint8Array {
+  return ReceiptListSsz.hashTreeRoot(receipts.map((r) => ReceiptType.toSszValue(r)) as never);
+}

@@ -1,0 +1,90 @@
+/**
+ * The committed state: an immutable snapshot of every object, in a persistent sparse Merkle tree,
+ * plus the append-only withdrawals tree. Snapshots share structure, so keeping the parent of a block
+ * costs only the changed paths. stateRoot = sha256(objectsRoot ‖ withdrawalsRoot).
+ */
+import { AppendMerkleTree, getHasher, SparseMerkleTree } from "@filverse/crypto";
+import { WITHDRAWALS_TREE_DEPTH } from "@filverse/params";
+import { type Globals, Namespace, type StateObjects, stateObjectStructs, type Withdrawal } from "@filverse/types";
+import { GLOBALS_ID, stateKey } from "./keys.js";
+
+/** What a leaf of the objects tree holds: enough to serve the object and re-derive its key. */
+export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
+
+export type StateRoots = {
+  objectsRoot: Uint8Array;
+  withdrawalsRoot: Uint8Array;
+  stateRoot: Uint8Array;
+};
+
+export const EMPTY_GLOBALS: Globals = { l1DepositNonce: 0, withdrawalCount: 0, totalDeposited: 0n, totalWithdrawn: 0n };
+
+export class State {
+  private constructor(
+    readonly objects: SparseMerkleTree<StateEntry>,
+    readonly withdrawals: AppendMerkleTree,
+    /**
+     * Withdrawal records by index (the tree holds only their leaf hashes). Shared with descendant
+     * snapshots, which append to it; this snapshot reads only its first `withdrawals.length`.
+     */
+    private readonly withdrawalRecords: Withdrawal[],
+  ) {}
+
+  /** The genesis state: no balances (all FIL enters through the bridge) and zeroed globals. */
+  static genesis(): State {
+    const empty = new State(SparseMerkleTree.empty<StateEntry>(), AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH), []);
+    return empty.withChanges([{ ns: Namespace.Globals, id: GLOBALS_ID, value: EMPTY_GLOBALS }], [], []);
+  }
+
+  get<N extends Namespace>(ns: N, id: Uint8Array): StateObjects[N] | undefined {
+    return this.objects.get(stateKey(ns, id))?.value as StateObjects[N] | undefined;
+  }
+
+  getByKey(key: Uint8Array): StateEntry | undefined {
+    return this.objects.get(key);
+  }
+
+  globals(): Globals {
+    return this.get(Namespace.Globals, GLOBALS_ID) ?? EMPTY_GLOBALS;
+  }
+
+  withdrawal(index: number): Withdrawal | undefined {
+    return index < this.withdrawals.length ? this.withdrawalRecords[index] : undefined;
+  }
+
+  roots(): StateRoots {
+    const objectsRoot = this.objects.root();
+    const withdrawalsRoot = this.withdrawals.root();
+    return { objectsRoot, withdrawalsRoot, stateRoot: getHasher().digest64(objectsRoot, withdrawalsRoot) };
+  }
+
+  /**
+   * A new snapshot with objects written (value null deletes) and withdrawals appended. The value
+   * hash of each written object is its SSZ hash tree root.
+   */
+  withChanges(
+    writes: Iterable<{ ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null; key?: Uint8Array }>,
+    newWithdrawals: Withdrawal[],
+    withdrawalLeaves: Uint8Array[],
+  ): State {
+    const entries = [];
+    for (const w of writes) {
+      const key = w.key ?? stateKey(w.ns, w.id);
+      if (w.value === null) {
+        entries.push({ key, value: null });
+      } else {
+        const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
+        entries.push({ key, value: { ns: w.ns, id: w.id, value: w.value }, valueHash: struct.hashTreeRoot(w.value) });
+      }
+    }
+    const objects = this.objects.update(entries);
+    const withdrawals = withdrawalLeaves.length > 0 ? this.withdrawals.append(withdrawalLeaves) : this.withdrawals;
+    let records = this.withdrawalRecords;
+    if (newWithdrawals.length > 0) {
+      // A sibling snapshot appended already: copy our prefix rather than clobber its records.
+      if (records.length !== this.withdrawals.length) records = records.slice(0, this.withdrawals.length);
+      records.push(...newWithdrawals);
+    }
+    return new State(objects, withdrawals, records);
+  }
+}

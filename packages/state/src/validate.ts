@@ -1,0 +1,279 @@
+/**
+ * Stateless validation: everything about a transaction that does not depend on state. A transaction
+ * that fails here is never included, and a block that holds one is invalid.
+ */
+import {
+  hashTypedData,
+  recoverAddress,
+  type SignatureError,
+  txHashFromDigest,
+  txSigningDigest,
+} from "@filverse/crypto";
+import {
+  ATTRIBUTE_KEY_PATTERN,
+  HANDLE_PATTERN,
+  MAX_COLLECTION_SUPPLY,
+  MAX_ROYALTY_BPS,
+  MAX_TOKEN_DECIMALS,
+  MAX_TX_BYTES,
+  MAX_UINT64_SAFE,
+} from "@filverse/params";
+import {
+  CodecError,
+  DelegateScope,
+  decodeSignedTx,
+  Order,
+  OrderSide,
+  type SignedTransaction,
+  signedTxFromJson,
+  TxKind,
+  txStructs,
+} from "@filverse/types";
+import { bytesEqual } from "@filverse/utils";
+import { CID } from "multiformats/cid";
+import { TxValidationError, TxValidationErrorCode } from "./errors.js";
+
+/** A transaction whose signature and fields were checked, with its hash and sender computed once. */
+export type ValidatedTransaction = {
+  tx: SignedTransaction;
+  hash: Uint8Array;
+  sender: Uint8Array;
+  /** TradeFill and OrderCancel: the EIP-712 digest of the order, its id on chain. */
+  orderHash?: Uint8Array;
+};
+
+const ZERO_ADDRESS = new Uint8Array(20);
+
+/** Multicodec fil-commitment-unsealed and multihash sha2-256-trunc254-padded (Piece CID v1). */
+const FIL_COMMITMENT_UNSEALED = 0xf101;
+const SHA2_256_TRUNC254_PADDED = 0x1012;
+/** FRC-0069 Piece CID v2: raw codec with the fr32-sha256-trunc254-padbintree multihash. */
+const RAW = 0x55;
+const FR32_SHA256_TRUNC254_PADBINTREE = 0x1011;
+
+function fieldError(field: string, expected: string, details: Record<string, unknown> = {}): TxValidationError {
+  return new TxValidationError(TxValidationErrorCode.INVALID_FIELD, `Invalid field "${field}": ${expected}`, {
+    details: { field, ...details },
+  });
+}
+
+function parseCid(value: string, field: string): CID {
+  try {
+    return CID.parse(value);
+  } catch (cause) {
+    throw new TxValidationError(TxValidationErrorCode.INVALID_FIELD, `Invalid field "${field}": not a CID`, {
+      cause,
+      details: { field, value },
+    });
+  }
+}
+
+export function checkCid(value: string, field: string): void {
+  parseCid(value, field);
+}
+
+/** A Piece CID: v2 (`bafkzcib…`, FRC-0069) or v1 (`baga6ea4seaq…`). */
+export function checkPieceCid(value: string, field: string): void {
+  const cid = parseCid(value, field);
+  const v1 = cid.code === FIL_COMMITMENT_UNSEALED && cid.multihash.code === SHA2_256_TRUNC254_PADDED;
+  const v2 = cid.code === RAW && cid.multihash.code === FR32_SHA256_TRUNC254_PADBINTREE;
+  if (!v1 && !v2) throw fieldError(field, "not a Piece CID (v1 baga… or v2 bafkzcib…)", { value });
+}
+
+const nonZeroAddress = (a: Uint8Array, field: string) => {
+  if (bytesEqual(a, ZERO_ADDRESS)) throw fieldError(field, "must not be the zero address");
+};
+const nonEmpty = (s: string, field: string) => {
+  if (s.length === 0) throw fieldError(field, "must not be empty");
+};
+const positive = (n: bigint, field: string) => {
+  if (n === 0n) throw fieldError(field, "must be greater than zero");
+};
+
+/** Check the bounds of every field, beyond what the SSZ/JSON codec enforces. Throws TxValidationError. */
+export function validateTxFields(tx: SignedTransaction): void {
+  try {
+    (txStructs[tx.kind] as { check(v: unknown): void }).check(tx.message);
+  } catch (cause) {
+    if (cause instanceof CodecError) {
+      throw new TxValidationError(TxValidationErrorCode.INVALID_FIELD, cause.shortMessage, {
+        cause,
+        details: cause.details,
+      });
+    }
+    throw cause;
+  }
+  switch (tx.kind) {
+    case TxKind.Transfer:
+      nonZeroAddress(tx.message.to, "to");
+      return;
+    case TxKind.Withdraw:
+      nonZeroAddress(tx.message.l1Recipient, "l1Recipient");
+      positive(tx.message.amount, "amount");
+      return;
+    case TxKind.CollectionCreate: {
+      const m = tx.message;
+      nonEmpty(m.name, "name");
+      nonEmpty(m.symbol, "symbol");
+      if (m.royaltyBps > MAX_ROYALTY_BPS) throw fieldError("royaltyBps", `at most ${MAX_ROYALTY_BPS}`);
+      if (m.maxSupply < 1 || m.maxSupply > MAX_COLLECTION_SUPPLY) {
+        throw fieldError("maxSupply", `between 1 and ${MAX_COLLECTION_SUPPLY}`);
+      }
+      return;
+    }
+    case TxKind.AssetMint:
+      nonZeroAddress(tx.message.to, "to");
+      checkCid(tx.message.contentCid, "contentCid");
+      return;
+    case TxKind.AssetBatchMint: {
+      const m = tx.message;
+      nonZeroAddress(m.to, "to");
+      if (m.contentCids.length === 0) throw fieldError("contentCids", "must not be empty");
+      if (m.firstTokenId + m.contentCids.length - 1 > MAX_UINT64_SAFE) throw fieldError("firstTokenId", "too large");
+      m.contentCids.forEach((c, i) => {
+        checkCid(c, `contentCids[${i}]`);
+      });
+      return;
+    }
+    case TxKind.AssetTransfer:
+      nonZeroAddress(tx.message.to, "to");
+      return;
+    case TxKind.AssetMetadataUpdate:
+      checkCid(tx.message.contentCid, "contentCid");
+      return;
+    case TxKind.TokenCreate: {
+      const m = tx.message;
+      nonEmpty(m.name, "name");
+      nonEmpty(m.symbol, "symbol");
+      if (m.decimals > MAX_TOKEN_DECIMALS) throw fieldError("decimals", `at most ${MAX_TOKEN_DECIMALS}`);
+      positive(m.cap, "cap");
+      return;
+    }
+    case TxKind.TokenMint:
+      nonZeroAddress(tx.message.to, "to");
+      positive(tx.message.amount, "amount");
+      return;
+    case TxKind.TokenTransfer:
+      nonZeroAddress(tx.message.to, "to");
+      positive(tx.message.amount, "amount");
+      return;
+    case TxKind.TokenBurn:
+      positive(tx.message.amount, "amount");
+      return;
+    case TxKind.IdentityCreate:
+      if (!HANDLE_PATTERN.test(tx.message.handle)) {
+        throw fieldError("handle", "must match [a-z0-9_]{3,32}", { value: tx.message.handle });
+      }
+      checkCid(tx.message.profileCid, "profileCid");
+      return;
+    case TxKind.IdentityUpdate:
+      checkCid(tx.message.profileCid, "profileCid");
+      return;
+    case TxKind.AttributeSet:
+    case TxKind.AttributeRemove:
+      if (!ATTRIBUTE_KEY_PATTERN.test(tx.message.key)) {
+        throw fieldError("key", "must match [a-z0-9_.:-]{1,64}", { value: tx.message.key });
+      }
+      return;
+    case TxKind.DelegateAdd: {
+      const m = tx.message;
+      nonZeroAddress(m.delegate, "delegate");
+      if (m.scope !== DelegateScope.Assets && m.scope !== DelegateScope.Identity && m.scope !== DelegateScope.All) {
+        throw fieldError("scope", "1 (assets), 2 (identity) or 3 (all)", { value: m.scope });
+      }
+      return;
+    }
+    case TxKind.IdentityTransfer:
+      nonZeroAddress(tx.message.newOwner, "newOwner");
+      return;
+    case TxKind.DataAssetRegister: {
+      const m = tx.message;
+      checkCid(m.contentCid, "contentCid");
+      checkPieceCid(m.pieceCid, "pieceCid");
+      if (m.size === 0) throw fieldError("size", "must be greater than zero");
+      nonEmpty(m.license, "license");
+      return;
+    }
+    case TxKind.AccessGrant:
+      nonZeroAddress(tx.message.grantee, "grantee");
+      return;
+    case TxKind.TradeFill:
+    case TxKind.OrderCancel: {
+      const o = tx.message.order;
+      nonZeroAddress(o.maker, "order.maker");
+      if (o.side !== OrderSide.Sell && o.side !== OrderSide.Buy) throw fieldError("order.side", "0 (sell) or 1 (buy)");
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * All stateless checks, in order: chain id, field bounds, signature (and a trade's maker signature).
+ * Returns the hash and the recovered sender. Throws TxValidationError.
+ */
+export function validateTransaction(tx: SignedTransaction, chainId: number): ValidatedTransaction {
+  if (tx.chainId !== chainId) {
+    throw new TxValidationError(
+      TxValidationErrorCode.WRONG_CHAIN,
+      `Transaction is for chain ${tx.chainId}, not ${chainId}`,
+      {
+        details: { expected: chainId, got: tx.chainId },
+      },
+    );
+  }
+  validateTxFields(tx);
+  const digest = txSigningDigest(tx);
+  let sender: Uint8Array;
+  try {
+    sender = recoverAddress(digest, tx.signature);
+  } catch (cause) {
+    throw new TxValidationError(TxValidationErrorCode.BAD_SIGNATURE, (cause as SignatureError).shortMessage, { cause });
+  }
+  const out: ValidatedTransaction = { tx, hash: txHashFromDigest(digest, tx.signature), sender };
+  if (tx.kind === TxKind.TradeFill || tx.kind === TxKind.OrderCancel) {
+    out.orderHash = hashTypedData(chainId, Order, tx.message.order);
+  }
+  if (tx.kind === TxKind.TradeFill) {
+    let maker: Uint8Array | null = null;
+    try {
+      maker = recoverAddress(out.orderHash!, tx.message.makerSignature);
+    } catch {
+      maker = null;
+    }
+    if (!maker || !bytesEqual(maker, tx.message.order.maker)) {
+      throw new TxValidationError(TxValidationErrorCode.BAD_ORDER_SIGNATURE, "The maker's order signature is invalid");
+    }
+  }
+  return out;
+}
+
+/** Decode wire bytes into a transaction, mapping codec failures to TxValidationError codes. */
+export function parseTransactionBytes(bytes: Uint8Array): SignedTransaction {
+  if (bytes.length > MAX_TX_BYTES) {
+    throw new TxValidationError(
+      TxValidationErrorCode.TOO_LARGE,
+      `Transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`,
+    );
+  }
+  try {
+    return decodeSignedTx(bytes);
+  } catch (cause) {
+    throw asMalformed(cause);
+  }
+}
+
+/** Parse the JSON-RPC form `{chainId, primaryType, message, signature}`. */
+export function parseTransactionJson(json: unknown): SignedTransaction {
+  try {
+    return signedTxFromJson(json);
+  } catch (cause) {
+    throw asMalformed(cause);
+  }
+}
+
+function asMalformed(cause: unknown): unknown {
+  if (!(cause instanceof CodecError)) return cause;
+  return new TxValidationError(TxValidationErrorCode.MALFORMED, cause.shortMessage, { cause, details: cause.details });
+}
