@@ -1,3 +1,4 @@
+export * from "./block.js";
 export * from "./eip712.js";
 export * from "./ids.js";
 export * from "./keccak.js";
