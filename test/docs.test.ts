@@ -1,0 +1,39 @@
+/** docs/ must describe the code as it is: every type string, error code and namespace is listed. */
+import { readFileSync } from "node:fs";
+import { encodeType } from "@filverse/crypto";
+import { ExecutionErrorCode, TxValidationErrorCode } from "@filverse/state";
+import { Namespace, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
+import { describe, expect, it } from "vitest";
+
+const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
+
+describe("docs match the code", () => {
+  const protocol = read("protocol.md");
+  const state = read("state.md");
+
+  it("protocol.md lists every kind with its number and exact encodeType", () => {
+    for (const kind of USER_TX_KINDS) {
+      const struct = txStructs[kind];
+      expect(protocol).toContain(encodeType(struct as never));
+      expect(protocol).toMatch(new RegExp(`\\| ${kind} \\| \`${struct.name}\` \\|`));
+    }
+  });
+
+  it("protocol.md lists every error code with its number", () => {
+    for (const codes of [ExecutionErrorCode, TxValidationErrorCode]) {
+      for (const [name, value] of Object.entries(codes)) {
+        if (typeof value !== "number") continue;
+        expect(protocol).toMatch(new RegExp(`\\| ${value} \\| \`${name}\` \\|`));
+      }
+    }
+  });
+
+  it("state.md lists every namespace with its object", () => {
+    for (const [name, value] of Object.entries(Namespace)) {
+      if (typeof value !== "number") continue;
+      const struct = stateObjectStructs[value as Namespace];
+      const hex = `0x${value.toString(16).padStart(2, "0")}`;
+      expect(state, name).toMatch(new RegExp(`\\| ${hex} \\| \`${struct.name}\` \\|`));
+    }
+  });
+});
