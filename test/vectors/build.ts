@@ -208,7 +208,7 @@ export function buildChain(): Built {
       proposer: sequencer.address,
     };
     const block: Block = { header: draft, ...body };
-    const r = applyBlock(states[states.length - 1]!, block);
+    const r = applyBlock(states[states.length - 1]!, block, { chainId: CHAIN_ID });
     const header: BlockHeader = {
       ...draft,
       txRoot: r.roots.txRoot,
@@ -246,7 +246,7 @@ export function buildVectors(): unknown {
     ),
     genesis: { header: BlockHeaderType.toJson(genesis.header), blockHash: hex(blockHash(genesis.header)) },
     blocks: blocks.map((b, i) => {
-      const result = applyBlock(states[i]!, b);
+      const result = applyBlock(states[i]!, b, { chainId: CHAIN_ID });
       return {
         header: BlockHeaderType.toJson(b.header),
         blockHash: hex(blockHash(b.header)),

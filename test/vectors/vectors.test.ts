@@ -9,7 +9,7 @@ import { applyBlock, assertBlockRoots, State, verifyObjectProof, verifyWithdrawa
 import { decodeSignedBlock, Namespace, stateObjectStructs, TxKind, USER_TX_KINDS } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
-import { buildVectors, sequencer } from "./build.js";
+import { buildVectors, CHAIN_ID, sequencer } from "./build.js";
 
 const FILE = new URL("./protocol-v1.json", import.meta.url);
 const computed = JSON.parse(JSON.stringify(buildVectors())) as Vectors;
@@ -59,7 +59,7 @@ describe("golden vectors", () => {
     for (const b of committed.blocks) {
       const block = decodeSignedBlock(fromHex(b.ssz));
       expect(toHex(recoverBlockSigner(block.header, block.signature))).toBe(toHex(sequencer.address));
-      const result = applyBlock(state, block);
+      const result = applyBlock(state, block, { chainId: CHAIN_ID });
       assertBlockRoots(block.header, result);
       state = result.state;
     }

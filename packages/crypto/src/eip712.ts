@@ -133,14 +133,15 @@ export function hashTypedData<V>(chainId: number, struct: StructType<V>, message
 }
 
 /**
- * The full typed-data object for viem's `signTypedData` or `eth_signTypedData_v4` (after JSON
- * encoding of bigints): `{domain, types, primaryType, message}`.
+ * The typed-data object a wallet signs, `{domain, types, primaryType, message}`, with the message in
+ * its JSON form (hex bytes, decimal-string integers). It goes as it is to viem's `signTypedData` and,
+ * through JSON.stringify, to `eth_signTypedData_v4`.
  */
 export function typedData<V>(chainId: number, struct: StructType<V>, message: V) {
   return {
     domain: filverseDomain(chainId),
     types: struct.eip712Types,
     primaryType: struct.name,
-    message,
+    message: struct.toJson(message),
   };
 }

@@ -4,7 +4,8 @@
  * block that is invalid as a whole (bad signature, wrong nonce, unpaid fee, deposit out of order,
  * roots that differ from the header) throws a BlockError and nothing of it is applied.
  */
-import type { Block, BlockHeader } from "@filverse/types";
+import { recoverBlockSigner, type SignatureError } from "@filverse/crypto";
+import { type Block, type BlockHeader, blockHash, type SignedBlock } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
 import { BlockError, BlockErrorCode, TxValidationError } from "./errors.js";
 import { type BlockExecutionResult, BlockExecutor } from "./executor.js";
@@ -12,6 +13,8 @@ import type { State } from "./state.js";
 import { type ValidatedTransaction, validateTransaction } from "./validate.js";
 
 export type ApplyBlockOptions = {
+  /** This chain's id; a block for another chain is rejected (WRONG_CHAIN). Required, so no caller forgets it. */
+  chainId: number;
   /** Transactions with a lower fee make the block invalid. Default 0. */
   minTxFee?: bigint;
   maxBlockTxs?: number;
@@ -23,8 +26,11 @@ export type ApplyBlockOptions = {
   validated?: ValidatedTransaction[];
 };
 
-export function applyBlock(state: State, block: Block, opts: ApplyBlockOptions = {}): BlockExecutionResult {
+export function applyBlock(state: State, block: Block, opts: ApplyBlockOptions): BlockExecutionResult {
   const { header } = block;
+  if (header.chainId !== opts.chainId) {
+    throw new BlockError(BlockErrorCode.WRONG_CHAIN, `Block is for chain ${header.chainId}, not ${opts.chainId}`);
+  }
   if (opts.maxBlockTxs !== undefined && block.transactions.length > opts.maxBlockTxs) {
     throw new BlockError(
       BlockErrorCode.TOO_MANY_TRANSACTIONS,
@@ -97,5 +103,39 @@ export function assertBlockRoots(header: BlockHeader, result: BlockExecutionResu
         details: { field: "l1DepositNonce", header: header.l1DepositNonce, computed: result.l1DepositNonce },
       },
     );
+  }
+}
+
+/**
+ * The checks that tie a block to its parent and its sequencer, before it is executed: chain id,
+ * number, parent hash, a non-decreasing timestamp and the sequencer's seal. Throws BlockError.
+ */
+export function assertBlockHeader(parent: BlockHeader, block: SignedBlock, sequencer: Uint8Array): void {
+  const { header } = block;
+  const fail = (code: BlockErrorCode, msg: string, details: Record<string, unknown> = {}) => {
+    throw new BlockError(code, `Block ${header.number}: ${msg}`, { details });
+  };
+  if (header.chainId !== parent.chainId)
+    fail(BlockErrorCode.WRONG_CHAIN, `chain ${header.chainId} is not ${parent.chainId}`);
+  if (header.number !== parent.number + 1) fail(BlockErrorCode.BAD_NUMBER, `number does not follow ${parent.number}`);
+  if (!bytesEqual(header.parentHash, blockHash(parent))) {
+    fail(BlockErrorCode.PARENT_MISMATCH, "parentHash is not the parent's hash", {
+      parentHash: toHex(header.parentHash),
+    });
+  }
+  if (header.timestamp < parent.timestamp) fail(BlockErrorCode.BAD_TIMESTAMP, "timestamp is before its parent's");
+  let signer: Uint8Array;
+  try {
+    signer = recoverBlockSigner(header, block.signature);
+  } catch (cause) {
+    throw new BlockError(BlockErrorCode.BAD_SEAL, `Block ${header.number}: ${(cause as SignatureError).shortMessage}`, {
+      cause,
+    });
+  }
+  if (!bytesEqual(signer, sequencer)) {
+    fail(BlockErrorCode.BAD_SEAL, "not sealed by the sequencer", {
+      signer: toHex(signer),
+      sequencer: toHex(sequencer),
+    });
   }
 }

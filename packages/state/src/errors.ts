@@ -71,6 +71,14 @@ export class TxValidationError extends FilverseError<TxValidationErrorCode> {
 /** Why a block is invalid as a whole. A verifier rejects it; nothing of it is applied. */
 export enum BlockErrorCode {
   WRONG_CHAIN = "BLOCK_WRONG_CHAIN",
+  /** The number is not the parent's + 1. */
+  BAD_NUMBER = "BLOCK_BAD_NUMBER",
+  /** parentHash is not the hash of the parent header. */
+  PARENT_MISMATCH = "BLOCK_PARENT_MISMATCH",
+  /** The timestamp is before the parent's. */
+  BAD_TIMESTAMP = "BLOCK_BAD_TIMESTAMP",
+  /** The seal is invalid or not the sequencer's. */
+  BAD_SEAL = "BLOCK_BAD_SEAL",
   TOO_MANY_TRANSACTIONS = "BLOCK_TOO_MANY_TRANSACTIONS",
   TOO_MANY_DEPOSITS = "BLOCK_TOO_MANY_DEPOSITS",
   /** A deposit's L1 nonce is not the next one: each is credited once, in nonce order. */

@@ -75,7 +75,10 @@ export function checkCid(value: string, field: string): void {
 /** A Piece CID: v2 (`bafkzcib…`, FRC-0069) or v1 (`baga6ea4seaq…`). */
 export function checkPieceCid(value: string, field: string): void {
   const cid = parseCid(value, field);
-  const v1 = cid.code === FIL_COMMITMENT_UNSEALED && cid.multihash.code === SHA2_256_TRUNC254_PADDED;
+  const v1 =
+    cid.code === FIL_COMMITMENT_UNSEALED &&
+    cid.multihash.code === SHA2_256_TRUNC254_PADDED &&
+    cid.multihash.size === 32;
   const v2 = cid.code === RAW && cid.multihash.code === FR32_SHA256_TRUNC254_PADBINTREE;
   if (!v1 && !v2) throw fieldError(field, "not a Piece CID (v1 baga… or v2 bafkzcib…)", { value });
 }

@@ -18,6 +18,7 @@ import {
   bytes32,
   CodecError,
   CodecErrorCode,
+  checkJsonKeys,
   stringField,
   struct,
   uint8,
@@ -157,6 +158,7 @@ export function signedBlockFromJson(json: unknown): SignedBlock {
     throw new CodecError(CodecErrorCode.INVALID_FIELD, "Block must be a JSON object");
   }
   const j = json as Record<string, unknown>;
+  checkJsonKeys(j, ["header", "signature", "deposits", "transactions"], "block");
   if (!isHex(j.signature, SIGNATURE_BYTES)) {
     throw new CodecError(CodecErrorCode.INVALID_FIELD, "signature must be 0x-prefixed hex of 65 bytes");
   }

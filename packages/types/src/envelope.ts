@@ -6,7 +6,7 @@
 import { ByteListType, ByteVectorType, ContainerType, UintNumberType } from "@chainsafe/ssz";
 import { MAX_TX_BODY_BYTES, MAX_TX_BYTES, SIGNATURE_BYTES } from "@filverse/params";
 import { fromHex, isHex, toHex } from "@filverse/utils";
-import { CodecError, CodecErrorCode, uint64 } from "./schema.js";
+import { CodecError, CodecErrorCode, checkJsonKeys, uint64 } from "./schema.js";
 import { isUserTxKind, type TxMessages, txKindByName, txStructs, type UserTxKind } from "./transactions.js";
 
 export const SignedTransactionSsz = new ContainerType(
@@ -95,6 +95,7 @@ export function signedTxFromJson(json: unknown): SignedTransaction {
     throw new CodecError(CodecErrorCode.INVALID_FIELD, "Transaction must be a JSON object");
   }
   const j = json as Record<string, unknown>;
+  checkJsonKeys(j, ["chainId", "primaryType", "message", "signature"], "transaction");
   const kind = typeof j.primaryType === "string" ? txKindByName(j.primaryType) : undefined;
   if (kind === undefined) {
     throw new CodecError(

@@ -14,7 +14,16 @@ import {
   UintNumberType,
 } from "@chainsafe/ssz";
 import { MAX_UINT64_SAFE, MAX_UINT256 } from "@filverse/params";
-import { bytesToUtf8, FilverseError, fromHex, type Hex, isHex, toHex, utf8ToBytes } from "@filverse/utils";
+import {
+  bytesToUtf8,
+  FilverseError,
+  fromHex,
+  type Hex,
+  isHex,
+  isWellFormedString,
+  toHex,
+  utf8ToBytes,
+} from "@filverse/utils";
 
 export enum CodecErrorCode {
   /** A JSON field is missing, has the wrong type, or is out of range. */
@@ -59,6 +68,8 @@ export type FieldType<T> = {
   fromJson(value: unknown, path: string): T;
   /** A TS-side check for values built in code (bounds the SSZ type alone cannot express). */
   check(value: T, path: string): void;
+  /** Byte bound of a string (or of each string of a list) and length bound of a list. */
+  readonly bounds?: { maxBytes?: number; maxLength?: number };
 };
 
 function invalid(path: string, expected: string, got: unknown): CodecError {
@@ -155,11 +166,18 @@ const boolField: FieldType<boolean> = {
 export function stringField(maxBytes: number): FieldType<string> {
   const check = (v: string, path: string) => {
     if (typeof v !== "string") throw invalid(path, "a string", v);
+    // A lone surrogate would become U+FFFD in UTF-8: the signer and the chain would see different strings.
+    if (!isWellFormedString(v)) {
+      throw new CodecError(CodecErrorCode.INVALID_STRING, `Invalid field "${path}": not well-formed Unicode`, {
+        details: { path },
+      });
+    }
     if (Buffer.byteLength(v, "utf8") > maxBytes) throw invalid(path, `at most ${maxBytes} UTF-8 bytes`, v);
   };
   return {
     eip712: "string",
     encoding: { kind: "string" },
+    bounds: { maxBytes },
     ssz: new ByteListType(maxBytes),
     toSsz: (v) => utf8ToBytes(v),
     fromSsz(v) {
@@ -190,6 +208,7 @@ export function stringListField(maxBytes: number, maxLength: number): FieldType<
   return {
     eip712: "string[]",
     encoding: { kind: "array", item: "string" },
+    bounds: { maxBytes, maxLength },
     ssz: new ListCompositeType(item.ssz as ByteListType, maxLength),
     toSsz: (v) => v.map((s) => item.toSsz(s)),
     fromSsz: (v) => (v as Uint8Array[]).map((b) => item.fromSsz(b)),
@@ -276,7 +295,12 @@ export function struct<F extends Fields>(name: string, fields: F): StructType<Va
     fieldNames: names,
     ssz,
     eip712Types,
-    serialize: (v) => ssz.serialize(toSsz(v)),
+    serialize(v) {
+      // @chainsafe/ssz serializes an over-long ByteList without complaint, and nobody could then
+      // decode it: check every bound first.
+      check(v);
+      return ssz.serialize(toSsz(v));
+    },
     toSszValue: toSsz,
     fromSszValue: fromSsz,
     deserialize(bytes) {
@@ -300,12 +324,13 @@ export function struct<F extends Fields>(name: string, fields: F): StructType<Va
     fromJson(json, path = name) {
       if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid(path, "an object", json);
       const obj = json as Record<string, unknown>;
+      // Object.hasOwn, not `in`: names inherited from Object.prototype ("constructor") are not fields.
       for (const k of Object.keys(obj)) {
-        if (!(k in fields)) throw invalid(`${path}.${k}`, "no such field", obj[k]);
+        if (!Object.hasOwn(fields, k)) throw invalid(`${path}.${k}`, "no such field", obj[k]);
       }
       const out: Record<string, unknown> = {};
       for (const n of names) {
-        if (!(n in obj)) throw invalid(`${path}.${n}`, `a value (field is required)`, undefined);
+        if (!Object.hasOwn(obj, n)) throw invalid(`${path}.${n}`, `a value (field is required)`, undefined);
         out[n] = fields[n]!.fromJson(obj[n], `${path}.${n}`);
       }
       return out as V;
@@ -328,3 +353,10 @@ export function struct<F extends Fields>(name: string, fields: F): StructType<Va
 }
 
 export type { Hex };
+
+/** Reject any key of a JSON object other than `allowed` (envelopes are as strict as structs). */
+export function checkJsonKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw invalid(`${path}.${k}`, "no such field", obj[k]);
+  }
+}

@@ -84,17 +84,26 @@ export function bytesToBigintBE(bytes: Uint8Array): bigint {
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is content, not a marker. Stripping it would make decode(encode(s))
+// differ from s, and nodes decoding SSZ would hash a different string than the signer did.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8ToBytes(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
-/** Strict UTF-8 decoding: invalid sequences throw instead of becoming U+FFFD. */
+/** Strict UTF-8 decoding: invalid sequences throw instead of becoming U+FFFD; a BOM is kept. */
 export function bytesToUtf8(bytes: Uint8Array): string {
   return utf8Decoder.decode(bytes);
 }
 
 function shorten(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True if the string is valid Unicode (no lone UTF-16 surrogate), so UTF-8 encoding is lossless. */
+export function isWellFormedString(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
 }

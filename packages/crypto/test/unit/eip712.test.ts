@@ -4,10 +4,10 @@ import fc from "fast-check";
 import { recoverTypedDataAddress, hashTypedData as viemHashTypedData } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { arbitraryMessage } from "../../../types/test/unit/arbitraries.js";
 import { encodeType, filverseDomain, hashTypedData, typedData } from "../../src/eip712.js";
 import { recoverAddress, SignatureError, SignatureErrorCode, signDigest } from "../../src/signature.js";
 import { signTransaction, txSigningDigest, verifyTransaction } from "../../src/transaction.js";
-import { arbitraryMessage } from "./arbitraries.js";
 
 const CHAIN_ID = 3_141_592_601;
 
@@ -52,8 +52,8 @@ describe("EIP-712", () => {
   it("verifies a transaction signed by viem's signTypedData with no other help", async () => {
     const account = privateKeyToAccount(generatePrivateKey());
     const message = { to: new Uint8Array(20).fill(7), amount: 10n ** 18n, nonce: 0, fee: 1000n };
-    const td = typedData(CHAIN_ID, Transfer, message);
-    const sigHex = await account.signTypedData({ ...td, message: toViem(message) } as never);
+    // typedData() is wallet-ready: no conversion between it and viem.
+    const sigHex = await account.signTypedData(typedData(CHAIN_ID, Transfer, message) as never);
     const signature = Buffer.from(sigHex.slice(2), "hex");
     const verified = verifyTransaction({ chainId: CHAIN_ID, kind: TxKind.Transfer, message, signature });
     expect(toHex(verified.sender)).toBe(account.address.toLowerCase());
@@ -66,7 +66,6 @@ describe("EIP-712", () => {
     const tx = signTransaction(CHAIN_ID, { kind: TxKind.IdentityCreate, message }, key);
     const recovered = await recoverTypedDataAddress({
       ...typedData(CHAIN_ID, txStructs[TxKind.IdentityCreate], message),
-      message: toViem(message),
       signature: toHex(tx.signature),
     } as never);
     expect(recovered).toBe(privateKeyToAccount(pk).address);

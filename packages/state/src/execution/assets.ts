@@ -123,9 +123,19 @@ export function assetMetadataUpdate(ctx: ExecContext, m: TxMessages[TxKind.Asset
   ws.set(Namespace.Asset, assetObjectId(m.collectionId, m.tokenId), { ...asset, contentCid: m.contentCid });
 }
 
+/**
+ * Approvals outlive a session key (its expiry, an identity transfer), so only the owner's own key
+ * may grant them: a delegate acting onBehalfOf is refused with DELEGATE_SCOPE.
+ */
+function resolveGrantor(ctx: ExecContext, onBehalfOf: Uint8Array): Uint8Array {
+  const actor = resolveActor(ctx, onBehalfOf);
+  if (!bytesEqual(actor, ctx.vtx.sender)) fail(ExecutionErrorCode.DELEGATE_SCOPE);
+  return actor;
+}
+
 /** The owner or an operator may approve one address for the asset (zero clears it), as in ERC-721. */
 export function assetApprove(ctx: ExecContext, m: TxMessages[TxKind.AssetApprove]): void {
-  const actor = resolveActor(ctx, m.onBehalfOf);
+  const actor = resolveGrantor(ctx, m.onBehalfOf);
   const asset = liveAssetOrFail(ctx.ws, m.collectionId, m.tokenId);
   requireAssetAuthority(ctx.ws, asset, actor, false);
   ctx.ws.set(Namespace.Asset, assetObjectId(m.collectionId, m.tokenId), { ...asset, approved: m.approved });
@@ -133,7 +143,7 @@ export function assetApprove(ctx: ExecContext, m: TxMessages[TxKind.AssetApprove
 
 /** Approve or revoke an operator for all of the actor's assets in one collection. */
 export function operatorSet(ctx: ExecContext, m: TxMessages[TxKind.OperatorSet]): void {
-  const actor = resolveActor(ctx, m.onBehalfOf);
+  const actor = resolveGrantor(ctx, m.onBehalfOf);
   collectionOrFail(ctx.ws, m.collectionId);
   const id = operatorObjectId(actor, m.collectionId, m.operator);
   ctx.ws.set(Namespace.OperatorApproval, id, m.approved ? { approved: true } : null);

@@ -108,9 +108,9 @@ export class TestChain {
   }
 
   /** Apply a block with the queued deposits and these transactions; the chain advances. */
-  block(transactions: SignedTransaction[], opts: ApplyBlockOptions = {}): BlockExecutionResult {
+  block(transactions: SignedTransaction[], opts: Partial<ApplyBlockOptions> = {}): BlockExecutionResult {
     const block = this.buildBlock(transactions);
-    const result = applyBlock(this.state, block, opts);
+    const result = applyBlock(this.state, block, { chainId: CHAIN_ID, ...opts });
     this.pendingDeposits = [];
     this.state = result.state;
     this.number++;

@@ -5,6 +5,8 @@
 import { collectionIdOf, dataAssetIdOf, identityIdOf, signDigest, tokenIdOf, txSigningDigest } from "@filverse/crypto";
 import { DelegateScope, encodeSignedTx, Namespace, OrderSide, ReceiptStatus, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
+import { CID } from "multiformats/cid";
+import * as Digest from "multiformats/hashes/digest";
 import { beforeEach, describe, expect, it } from "vitest";
 import { applyBlock } from "../../src/applyBlock.js";
 import {
@@ -191,9 +193,9 @@ describe("validation (never included)", () => {
     const base = chain.state;
     const good = chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 1n });
     const bad = chain.sign(bob, TxKind.Transfer, { to: alice.address, amount: 1n, nonce: 9 });
-    expect(() => applyBlock(base, chain.buildBlock([good, bad]))).toThrow(BlockError);
-    const r1 = applyBlock(base, chain.buildBlock([good]));
-    const r2 = applyBlock(base, chain.buildBlock([good]));
+    expect(() => applyBlock(base, chain.buildBlock([good, bad]), { chainId: CHAIN_ID })).toThrow(BlockError);
+    const r1 = applyBlock(base, chain.buildBlock([good]), { chainId: CHAIN_ID });
+    const r2 = applyBlock(base, chain.buildBlock([good]), { chainId: CHAIN_ID });
     expect(toHex(base.roots().stateRoot)).toBe(toHex(before));
     expect(toHex(r1.roots.stateRoot)).toBe(toHex(r2.roots.stateRoot));
     expect(toHex(r1.roots.stateRoot)).not.toBe(toHex(before));
@@ -509,6 +511,34 @@ describe("identities, attributes and delegates", () => {
     expect(toHex(chain.state.get(Namespace.Asset, assetObjectId(collectionId, 1))!.owner)).toBe(toHex(bob.address));
     expect(chain.balance(session)).toBe(sessionBefore - 2n);
     failed(chain.exec(session, TxKind.IdentityUpdate, { identityId, profileCid: CID_B }), E.DELEGATE_SCOPE);
+    // Approvals would outlive the session key, so a delegate cannot grant them.
+    chain.exec(alice, TxKind.AssetMint, { collectionId, tokenId: 2, to: alice.address, contentCid: CID_A });
+    failed(
+      chain.exec(session, TxKind.AssetApprove, {
+        collectionId,
+        tokenId: 2,
+        approved: session.address,
+        onBehalfOf: identityId,
+      }),
+      E.DELEGATE_SCOPE,
+    );
+    failed(
+      chain.exec(session, TxKind.OperatorSet, {
+        collectionId,
+        operator: session.address,
+        approved: true,
+        onBehalfOf: identityId,
+      }),
+      E.DELEGATE_SCOPE,
+    );
+    ok(
+      chain.exec(alice, TxKind.AssetApprove, {
+        collectionId,
+        tokenId: 2,
+        approved: session.address,
+        onBehalfOf: identityId,
+      }),
+    );
   });
 
   it("attributes expire and can be removed", () => {
@@ -581,6 +611,13 @@ describe("data assets", () => {
     rejected(
       () =>
         chain.exec(alice, TxKind.DataAssetRegister, { contentCid: CID_A, pieceCid: CID_B, size: 1, license: "MIT" }),
+      V.INVALID_FIELD,
+    );
+    // A v1 Piece CID whose digest is not 32 bytes.
+    const short = CID.create(1, 0xf101, Digest.create(0x1012, new Uint8Array(31))).toString();
+    rejected(
+      () =>
+        chain.exec(alice, TxKind.DataAssetRegister, { contentCid: CID_A, pieceCid: short, size: 1, license: "MIT" }),
       V.INVALID_FIELD,
     );
   });

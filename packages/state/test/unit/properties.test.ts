@@ -12,7 +12,7 @@ import { applyBlock } from "../../src/applyBlock.js";
 import { type TxValidationError, TxValidationErrorCode } from "../../src/errors.js";
 import { proveObject, proveWithdrawal, verifyObjectProof, verifyWithdrawalProof } from "../../src/proofs.js";
 import { State } from "../../src/state.js";
-import { cidOf, makeKey, sequencer, TestChain } from "./harness.js";
+import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "./harness.js";
 
 const keys = [0, 1, 2, 3].map((i) => makeKey(i + 10));
 
@@ -152,7 +152,7 @@ class Driver {
         const tx = this.txFor(op);
         if (!tx) continue;
         try {
-          applyBlock(this.chain.state, this.chain.buildBlock([...txs, tx]));
+          applyBlock(this.chain.state, this.chain.buildBlock([...txs, tx]), { chainId: CHAIN_ID });
           txs.push(tx);
         } catch (err) {
           // Not includable: give the nonce back so the sender's next transaction is valid.
@@ -204,7 +204,7 @@ describe("state machine properties", () => {
           for (const tx of txs) {
             let code: number | undefined;
             try {
-              applyBlock(d.chain.state, d.chain.buildBlock([tx]));
+              applyBlock(d.chain.state, d.chain.buildBlock([tx]), { chainId: CHAIN_ID });
             } catch (err) {
               code = ((err as Error).cause as TxValidationError | undefined)?.code;
             }
@@ -240,7 +240,7 @@ describe("state machine properties", () => {
             to: keys[who]!.address,
             amount,
           }));
-          state = applyBlock(state, block).state;
+          state = applyBlock(state, block, { chainId: CHAIN_ID }).state;
         }
         expect(toHex(state.roots().stateRoot)).toBe(toHex(d.chain.state.roots().stateRoot));
         expect(state.objects.size).toBe(d.chain.state.objects.size);

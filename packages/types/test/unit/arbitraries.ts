@@ -24,12 +24,19 @@ function arbitraryField(field: FieldType<any>): fc.Arbitrary<unknown> {
     case "uint256":
       return fc.bigInt({ min: 0n, max: MAX_UINT256 });
     case "string":
-      return fc.string({ maxLength: 12, unit: "grapheme" });
+      return boundedString(field.bounds?.maxBytes ?? 0);
     case "array":
-      return fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 });
+      return fc.array(boundedString(field.bounds?.maxBytes ?? 0), {
+        maxLength: Math.min(4, field.bounds?.maxLength ?? 0),
+      });
     case "struct":
       return arbitraryStruct(enc.struct);
   }
+}
+
+/** Unicode strings (multi-byte graphemes included) within a UTF-8 byte bound. */
+function boundedString(maxBytes: number): fc.Arbitrary<string> {
+  return fc.string({ maxLength: 12, unit: "grapheme" }).filter((s) => Buffer.byteLength(s, "utf8") <= maxBytes);
 }
 
 export function arbitraryStruct<V>(struct: StructType<V>): fc.Arbitrary<V> {

@@ -1,0 +1,151 @@
+/** SSZ and JSON codecs of every wire object: round trips, and typed rejection of malformed input. */
+import { MAX_TX_BYTES } from "@filverse/params";
+import { toHex } from "@filverse/utils";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BlockHeader, decodeSignedBlock, encodeSignedBlock, type SignedBlock } from "../../src/chain.js";
+import {
+  decodeSignedTx,
+  encodeSignedTx,
+  type SignedTransaction,
+  signedTxFromJson,
+  signedTxToJson,
+} from "../../src/envelope.js";
+import { CodecError, CodecErrorCode } from "../../src/schema.js";
+import { Transfer, TxKind, txStructs, USER_TX_KINDS } from "../../src/transactions.js";
+import { arbitraryMessage, arbitraryStruct } from "./arbitraries.js";
+
+const sig = new Uint8Array(65).fill(7);
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CodecError);
+    return (err as CodecError).code;
+  }
+  return "no error";
+};
+
+describe("every transaction kind", () => {
+  for (const kind of USER_TX_KINDS) {
+    it(`${txStructs[kind].name} round-trips through SSZ, JSON and the signed envelope`, () => {
+      fc.assert(
+        fc.property(arbitraryMessage(kind), (message) => {
+          const struct = txStructs[kind] as {
+            serialize(v: unknown): Uint8Array;
+            deserialize(b: Uint8Array): unknown;
+            toJson(v: unknown): unknown;
+            fromJson(j: unknown): unknown;
+          };
+          expect(struct.deserialize(struct.serialize(message))).toEqual(message);
+          expect(struct.fromJson(JSON.parse(JSON.stringify(struct.toJson(message))))).toEqual(message);
+          const tx = { chainId: 5, kind, message, signature: sig } as SignedTransaction;
+          expect(decodeSignedTx(encodeSignedTx(tx))).toEqual(tx);
+          expect(signedTxFromJson(JSON.parse(JSON.stringify(signedTxToJson(tx))))).toEqual(tx);
+        }),
+        { numRuns: 20 },
+      );
+    });
+  }
+});
+
+describe("malformed input gets a typed error", () => {
+  const message = { to: new Uint8Array(20).fill(1), amount: 5n, nonce: 3, fee: 1n };
+  const json = () => ({
+    chainId: "5",
+    primaryType: "Transfer",
+    message: Transfer.toJson(message),
+    signature: toHex(sig),
+  });
+
+  it("rejects uint64 above 2^53-1 in SSZ and in JSON", () => {
+    const bytes = Transfer.serialize(message);
+    bytes[20 + 32 + 7] = 0xff; // the nonce's most significant byte
+    expect(codeOf(() => Transfer.deserialize(bytes))).toBe(CodecErrorCode.INVALID_FIELD);
+    const j = json();
+    (j.message as Record<string, unknown>).nonce = "9007199254740992";
+    expect(codeOf(() => signedTxFromJson(j))).toBe(CodecErrorCode.INVALID_FIELD);
+    (j.message as Record<string, unknown>).nonce = -1;
+    expect(codeOf(() => signedTxFromJson(j))).toBe(CodecErrorCode.INVALID_FIELD);
+  });
+
+  it("rejects extra, missing and mistyped JSON fields, bad hex and unknown types", () => {
+    const extra = json();
+    (extra.message as Record<string, unknown>).from = "0x00";
+    expect(codeOf(() => signedTxFromJson(extra))).toBe(CodecErrorCode.INVALID_FIELD);
+    const missing = json();
+    delete (missing.message as Record<string, unknown>).fee;
+    expect(codeOf(() => signedTxFromJson(missing))).toBe(CodecErrorCode.INVALID_FIELD);
+    const shortAddress = json();
+    (shortAddress.message as Record<string, unknown>).to = "0x1234";
+    expect(codeOf(() => signedTxFromJson(shortAddress))).toBe(CodecErrorCode.INVALID_FIELD);
+    const floaty = json();
+    (floaty.message as Record<string, unknown>).amount = "1.5";
+    expect(codeOf(() => signedTxFromJson(floaty))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson({ ...json(), primaryType: "Mint" }))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson({ ...json(), signature: "0x00" }))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson(null))).toBe(CodecErrorCode.INVALID_FIELD);
+  });
+
+  it("rejects strings over their byte bound and invalid UTF-8", () => {
+    const create = txStructs[TxKind.IdentityCreate];
+    expect(codeOf(() => create.fromJson({ handle: "a".repeat(33), profileCid: "x", nonce: "0", fee: "0" }))).toBe(
+      CodecErrorCode.INVALID_FIELD,
+    );
+    const bytes = create.serialize({ handle: "abc", profileCid: "x", nonce: 0, fee: 0n });
+    const bad = new Uint8Array(bytes);
+    bad[bad.length - 4] = 0xff; // inside "abc": not UTF-8
+    expect(codeOf(() => create.deserialize(bad))).toBe(CodecErrorCode.INVALID_STRING);
+  });
+
+  it("rejects truncated, oversized and unknown-kind envelopes", () => {
+    const tx = { chainId: 5, kind: TxKind.Transfer, message, signature: sig } as SignedTransaction;
+    const bytes = encodeSignedTx(tx);
+    expect(codeOf(() => decodeSignedTx(bytes.subarray(0, bytes.length - 1)))).toBe(CodecErrorCode.INVALID_SSZ);
+    expect(codeOf(() => decodeSignedTx(new Uint8Array(MAX_TX_BYTES + 1)))).toBe(CodecErrorCode.INVALID_SSZ);
+    const unknownKind = new Uint8Array(bytes);
+    unknownKind[8] = 99;
+    expect(codeOf(() => decodeSignedTx(unknownKind))).toBe(CodecErrorCode.INVALID_FIELD);
+  });
+});
+
+describe("blocks", () => {
+  it("a signed block round-trips through SSZ", () => {
+    fc.assert(
+      fc.property(
+        arbitraryStruct(BlockHeader),
+        fc.array(arbitraryMessage(TxKind.Transfer), { maxLength: 3 }),
+        (header, msgs) => {
+          const block: SignedBlock = {
+            header,
+            signature: sig,
+            deposits: [
+              {
+                l1Nonce: 1,
+                l1BlockNumber: 2,
+                l1TxHash: new Uint8Array(32),
+                from: new Uint8Array(20),
+                to: new Uint8Array(20),
+                amount: 9n,
+              },
+            ],
+            transactions: msgs.map(
+              (m) => ({ chainId: 5, kind: TxKind.Transfer, message: m, signature: sig }) as SignedTransaction,
+            ),
+          };
+          expect(decodeSignedBlock(encodeSignedBlock(block))).toEqual(block);
+        },
+      ),
+      { numRuns: 20 },
+    );
+    expect(codeOf(() => decodeSignedBlock(new Uint8Array(10)))).toBe(CodecErrorCode.INVALID_SSZ);
+  });
+});
+
+describe("serialize checks bounds", () => {
+  it("refuses to encode a value that could not be decoded", () => {
+    const create = txStructs[TxKind.TokenCreate];
+    const value = { name: "n", symbol: "x".repeat(17), decimals: 1, cap: 1n, nonce: 0, fee: 0n };
+    expect(codeOf(() => create.serialize(value))).toBe(CodecErrorCode.INVALID_FIELD);
+  });
+});
