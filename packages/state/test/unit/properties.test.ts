@@ -3,7 +3,7 @@
  * FIL is conserved, replays are rejected, two independent executions agree on every root,
  * and every object's proof verifies while a tampered one fails.
  */
-import { collectionIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
+import { collectionIdOf, dataAssetIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
 import { Namespace, type SignedTransaction, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
@@ -12,13 +12,13 @@ import { applyBlock } from "../../src/applyBlock.js";
 import { type TxValidationError, TxValidationErrorCode } from "../../src/errors.js";
 import { proveObject, proveWithdrawal, verifyObjectProof, verifyWithdrawalProof } from "../../src/proofs.js";
 import { State } from "../../src/state.js";
-import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "./harness.js";
+import { CHAIN_ID, cidOf, makeKey, pieceCidV1, sequencer, TestChain } from "./harness.js";
 
 const keys = [0, 1, 2, 3].map((i) => makeKey(i + 10));
 
 type Op = { type: number; actor: number; target: number; amount: bigint; pick: number };
 const opArb = fc.record({
-  type: fc.integer({ min: 0, max: 11 }),
+  type: fc.integer({ min: 0, max: 14 }),
   actor: fc.integer({ min: 0, max: 3 }),
   target: fc.integer({ min: 0, max: 3 }),
   amount: fc.bigInt({ min: 0n, max: 2n * 10n ** 18n }),
@@ -41,6 +41,7 @@ class Driver {
   readonly collections: Uint8Array[] = [];
   readonly tokens: Uint8Array[] = [];
   readonly identities: Uint8Array[] = [];
+  readonly dataAssets: { id: Uint8Array; owner: number }[] = [];
   readonly blocks: { txs: SignedTransaction[]; deposits: number }[] = [];
   private handles = 0;
 
@@ -126,6 +127,34 @@ class Driver {
           c.sign(actor, TxKind.AttributeSet, { identityId, key: "k", value: String(op.amount), expiresAt: 0, fee })
         );
       }
+      case 12:
+        this.dataAssets.push({ id: dataAssetIdOf(actor.address, c.nextNonce(actor)), owner: op.actor });
+        return c.sign(actor, TxKind.DataAssetRegister, {
+          contentCid: cidOf(String(op.pick)),
+          pieceCid: pieceCidV1(op.pick % 256),
+          size: 1 + (op.pick % 4096),
+          license: "MIT",
+          fee,
+        });
+      case 13: {
+        const data = pick(this.dataAssets);
+        // Signed by the owner (most grants succeed; a stale one after a failed register does not).
+        return (
+          data &&
+          c.sign(keys[data.owner]!, TxKind.AccessGrant, {
+            dataAssetId: data.id,
+            grantee: target.address,
+            expiresAt: c.timestamp + 1 + (op.pick % 50),
+            fee,
+          })
+        );
+      }
+      case 14: {
+        const data = pick(this.dataAssets);
+        return (
+          data && c.sign(keys[data.owner]!, TxKind.AccessRevoke, { dataAssetId: data.id, grantee: target.address, fee })
+        );
+      }
       default: {
         const collectionId = pick(this.collections);
         if (!collectionId) return null;
@@ -178,6 +207,32 @@ function sumBalances(state: State): bigint {
   }
   return sum;
 }
+
+const provenNamespaces = new Set<Namespace>();
+
+const op = (type: number, actor: number, target: number, amount: bigint, pick = 0): Op => ({
+  type,
+  actor,
+  target,
+  amount,
+  pick,
+});
+/** Always run besides the random scenarios: creates one object of every kind the proofs must cover. */
+const everyObjectScenario = [
+  {
+    deposits: [[0, 10n ** 19n] as [number, bigint], [1, 10n ** 19n] as [number, bigint]],
+    ops: [
+      op(2, 0, 0, 1n), // collection
+      op(3, 0, 1, 1n), // asset
+      op(5, 0, 0, 1n), // social token
+      op(6, 0, 1, 5n), // token balance
+      op(8, 1, 0, 1n), // identity and handle
+      op(12, 0, 0, 1n, 1), // data asset
+      op(13, 0, 2, 1n), // access grant
+      op(1, 1, 1, 1n), // withdrawal
+    ],
+  },
+];
 
 describe("state machine properties", () => {
   it("conserves FIL: deposits − withdrawals = Σ balances (fees included, in the proposer's)", () => {
@@ -257,6 +312,7 @@ describe("state machine properties", () => {
         const state = d.chain.state;
         const root = state.roots().stateRoot;
         for (const { value: e } of state.objects.entries()) {
+          provenNamespaces.add(e.ns);
           const p = proveObject(state, e.ns, e.id);
           expect(verifyObjectProof(root, p)).toBe(true);
           if (p.proof.siblings.length > 0) {
@@ -285,8 +341,24 @@ describe("state machine properties", () => {
         expect(verifyObjectProof(root, absent)).toBe(true);
         expect(verifyObjectProof(root, { ...absent, value: { balance: 0n, nonce: 0 } })).toBe(false);
       }),
-      { numRuns: 25 },
+      { numRuns: 25, examples: [[everyObjectScenario, 7]] },
     );
+  });
+
+  it("the proof property covered accounts, collections, assets, tokens, identities and data assets", () => {
+    for (const ns of [
+      Namespace.Account,
+      Namespace.Collection,
+      Namespace.Asset,
+      Namespace.Token,
+      Namespace.TokenBalance,
+      Namespace.Identity,
+      Namespace.Handle,
+      Namespace.DataAsset,
+      Namespace.AccessGrant,
+    ]) {
+      expect(provenNamespaces.has(ns), Namespace[ns]).toBe(true);
+    }
   });
 
   it("the sequencer address only earns fees", () => {
