@@ -3,6 +3,7 @@ import { hashTypedData, privateKeyToAddress, signDigest, signTransaction } from 
 import {
   type Block,
   type Deposit,
+  Namespace,
   Order,
   type OrderMessage,
   type Receipt,
@@ -149,4 +150,13 @@ export class TestChain {
     const address = key instanceof Uint8Array ? key : key.address;
     return this.state.get(1, address)?.balance ?? 0n;
   }
+}
+
+/** Σ of every account balance: what FIL conservation compares with deposits − withdrawals. */
+export function sumBalances(state: State): bigint {
+  let sum = 0n;
+  for (const e of state.objects.entries()) {
+    if (e.value.ns === Namespace.Account) sum += (e.value.value as { balance: bigint }).balance;
+  }
+  return sum;
 }

@@ -12,7 +12,7 @@ import { applyBlock } from "../../src/applyBlock.js";
 import { type TxValidationError, TxValidationErrorCode } from "../../src/errors.js";
 import { proveObject, proveWithdrawal, verifyObjectProof, verifyWithdrawalProof } from "../../src/proofs.js";
 import { State } from "../../src/state.js";
-import { CHAIN_ID, cidOf, makeKey, pieceCidV1, sequencer, TestChain } from "./harness.js";
+import { CHAIN_ID, cidOf, makeKey, pieceCidV1, sequencer, sumBalances, TestChain } from "./harness.js";
 
 const keys = [0, 1, 2, 3].map((i) => makeKey(i + 10));
 
@@ -198,14 +198,6 @@ class Driver {
     const key = keys.find((k) => this.chain.nextNonce(k) === tx.message.nonce + 1 && k)!;
     (this.chain as unknown as { nonces: Map<string, number> }).nonces.set(toHex(key.address), tx.message.nonce);
   }
-}
-
-function sumBalances(state: State): bigint {
-  let sum = 0n;
-  for (const e of state.objects.entries()) {
-    if (e.value.ns === Namespace.Account) sum += (e.value.value as { balance: bigint }).balance;
-  }
-  return sum;
 }
 
 const provenNamespaces = new Set<Namespace>();

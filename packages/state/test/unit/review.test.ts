@@ -29,7 +29,7 @@ import { assetObjectId, tokenBalanceObjectId } from "../../src/keys.js";
 import { proveWithdrawal, verifyWithdrawalProof } from "../../src/proofs.js";
 import type { State } from "../../src/state.js";
 import { parseTransactionBytes, parseTransactionJson, validateTransaction } from "../../src/validate.js";
-import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain, ZERO_ADDRESS } from "./harness.js";
+import { CHAIN_ID, cidOf, makeKey, sequencer, sumBalances, TestChain, ZERO_ADDRESS } from "./harness.js";
 
 const alice = makeKey(201, "alice");
 const bob = makeKey(202, "bob");
@@ -47,14 +47,6 @@ beforeEach(() => {
 
 function codeOf(r: { status: number; code: number }): string {
   return r.status === ReceiptStatus.Success ? "OK" : (E[r.code] ?? String(r.code));
-}
-
-function sumBalances(state: State): bigint {
-  let sum = 0n;
-  for (const e of state.objects.entries()) {
-    if (e.value.ns === Namespace.Account) sum += (e.value.value as { balance: bigint }).balance;
-  }
-  return sum;
 }
 
 function expectConservation(state: State): void {
