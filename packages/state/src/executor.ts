@@ -12,6 +12,7 @@ import {
   ReceiptStatus,
   Receipt as ReceiptType,
   TxKind,
+  type Withdrawal,
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import {
@@ -22,7 +23,7 @@ import {
   TxValidationError,
   TxValidationErrorCode,
 } from "./errors.js";
-import { type ExecContext, WorkingState } from "./execution/context.js";
+import { type ExecContext, WorkingState, type Write } from "./execution/context.js";
 import { type Handler, handlers } from "./execution/index.js";
 import type { State, StateRoots } from "./state.js";
 import type { ValidatedTransaction } from "./validate.js";
@@ -50,7 +51,14 @@ export type BlockExecutionResult = {
   l1DepositNonce: number;
   /** Sum of fees credited to the proposer. */
   fees: bigint;
+  /** Every object written by the block (value null: deleted), for persisting and indexing. */
+  changes: StateChange[];
+  /** Withdrawals the block appended, in index order. */
+  withdrawals: Withdrawal[];
 };
+
+/** One object written by a block: its namespace, id, state key, and new value (null: deleted). */
+export type StateChange = Write;
 
 export class BlockExecutor {
   private readonly ws: WorkingState;
@@ -198,7 +206,8 @@ export class BlockExecutor {
 
   /** Commit the buffered writes into a new snapshot and compute every root. */
   finish(): BlockExecutionResult {
-    const state = this.base.withChanges(this.ws.changes(), this.ws.withdrawals, this.ws.withdrawalLeaves);
+    const changes = [...this.ws.changes()];
+    const state = this.base.withChanges(changes, this.ws.withdrawals, this.ws.withdrawalLeaves);
     const roots = state.roots();
     return {
       state,
@@ -207,6 +216,8 @@ export class BlockExecutor {
       roots: { ...roots, txRoot: HashListSsz.hashTreeRoot(this.hashes), receiptsRoot: receiptsRoot(this.receipts) },
       l1DepositNonce: this.ws.globals().l1DepositNonce,
       fees: this.fees,
+      changes,
+      withdrawals: [...this.ws.withdrawals],
     };
   }
 }

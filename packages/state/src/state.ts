@@ -7,6 +7,7 @@ import { AppendMerkleTree, getHasher, SparseMerkleTree } from "@filverse/crypto"
 import { WITHDRAWALS_TREE_DEPTH } from "@filverse/params";
 import { type Globals, Namespace, type StateObjects, stateObjectStructs, type Withdrawal } from "@filverse/types";
 import { GLOBALS_ID, stateKey } from "./keys.js";
+import { withdrawalLeaf } from "./withdrawals.js";
 
 /** What a leaf of the objects tree holds: enough to serve the object and re-derive its key. */
 export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
@@ -34,6 +35,21 @@ export class State {
   static genesis(): State {
     const empty = new State(SparseMerkleTree.empty<StateEntry>(), AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH), []);
     return empty.withChanges([{ ns: Namespace.Globals, id: GLOBALS_ID, value: EMPTY_GLOBALS }], [], []);
+  }
+
+  /**
+   * Rebuild a snapshot from stored objects and withdrawals (a node restarting from its database).
+   * Costs one pass over n objects and about 2n hashes at the first roots() call.
+   */
+  static fromEntries(entries: Iterable<StateEntry>, withdrawals: Withdrawal[]): State {
+    const empty = new State(SparseMerkleTree.empty<StateEntry>(), AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH), []);
+    return empty.withChanges(
+      (function* () {
+        for (const e of entries) yield { ns: e.ns, id: e.id, value: e.value };
+      })(),
+      withdrawals,
+      withdrawals.map((w) => withdrawalLeaf(w)),
+    );
   }
 
   get<N extends Namespace>(ns: N, id: Uint8Array): StateObjects[N] | undefined {

@@ -20,7 +20,7 @@ import { withdrawalLeaf } from "../withdrawals.js";
 
 export type UndoMark = { writes: number; withdrawals: number };
 
-type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
+export type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
 
 export const ZERO_ADDRESS = new Uint8Array(20);
 export const ZERO_ID = new Uint8Array(32);

@@ -291,6 +291,14 @@ describe("state machine properties", () => {
         }
         expect(toHex(state.roots().stateRoot)).toBe(toHex(d.chain.state.roots().stateRoot));
         expect(state.objects.size).toBe(d.chain.state.objects.size);
+        // A node restarting from its stored objects and withdrawals rebuilds the same root.
+        const g = state.globals();
+        const withdrawals = Array.from({ length: g.withdrawalCount }, (_, i) => state.withdrawal(i)!);
+        const rebuilt = State.fromEntries(
+          [...state.objects.entries()].map((e) => e.value),
+          withdrawals,
+        );
+        expect(toHex(rebuilt.roots().stateRoot)).toBe(toHex(state.roots().stateRoot));
       }),
       { numRuns: 25 },
     );

@@ -1,0 +1,157 @@
+/**
+ * The JSON-RPC contract between a Filverse node and its clients: method names, parameter and
+ * result shapes (JSON form), transaction statuses and the fixed error-code table. The server
+ * (@filverse/rpc, @filverse/node) and the SDK (@filverse/client) both build on this file;
+ * docs/rpc.md documents it.
+ */
+import type { Hex } from "@filverse/utils";
+
+/** JSON-RPC error codes: the standard ones, then Filverse's in the server range. */
+export enum RpcErrorCode {
+  PARSE_ERROR = -32700,
+  INVALID_REQUEST = -32600,
+  METHOD_NOT_FOUND = -32601,
+  INVALID_PARAMS = -32602,
+  INTERNAL_ERROR = -32603,
+  /** The transaction's nonce was already used (also: a replay). */
+  NONCE_TOO_LOW = -32001,
+  /** The nonce is further ahead of the account nonce than the mempool holds. */
+  NONCE_GAP = -32002,
+  /** The balance does not cover the fee (plus the fees of the sender's queued transactions). */
+  INSUFFICIENT_FUNDS = -32003,
+  BAD_SIGNATURE = -32004,
+  WRONG_CHAIN = -32005,
+  /** The fee is below the chain minimum, or too low to enter a full mempool. */
+  FEE_TOO_LOW = -32006,
+  /** A replacement (same sender and nonce) must raise the fee by at least 10%. */
+  REPLACEMENT_UNDERPRICED = -32007,
+  MEMPOOL_FULL = -32008,
+  /** Too many requests from this client; retry after `data.retryAfterMs`. */
+  RATE_LIMITED = -32009,
+  /** The body, a batch, or a transaction exceeds its size limit. */
+  TOO_LARGE = -32010,
+  /** A transaction field is outside its protocol bounds. */
+  INVALID_FIELD = -32011,
+  /** The transaction does not decode. */
+  MALFORMED_TRANSACTION = -32012,
+  BAD_ORDER_SIGNATURE = -32013,
+  /** The sender already has the maximum number of pending transactions. */
+  SENDER_LIMIT = -32014,
+  /** The block asked for does not exist (yet). */
+  UNKNOWN_BLOCK = -32015,
+  /** Too many subscriptions on this connection. */
+  SUBSCRIPTION_LIMIT = -32016,
+  /** The node is starting or shutting down. */
+  UNAVAILABLE = -32017,
+  /** The method exists only over WebSocket (subscriptions). */
+  WEBSOCKET_REQUIRED = -32018,
+}
+
+/** What a person reads first for each code; `data` carries the details. */
+export const RPC_ERROR_MESSAGES: Record<RpcErrorCode, string> = {
+  [RpcErrorCode.PARSE_ERROR]: "Parse error: the body is not valid JSON",
+  [RpcErrorCode.INVALID_REQUEST]: "Invalid request: not a JSON-RPC 2.0 request object",
+  [RpcErrorCode.METHOD_NOT_FOUND]: "Method not found",
+  [RpcErrorCode.INVALID_PARAMS]: "Invalid params",
+  [RpcErrorCode.INTERNAL_ERROR]: "Internal error",
+  [RpcErrorCode.NONCE_TOO_LOW]: "Nonce too low: this nonce was already used",
+  [RpcErrorCode.NONCE_GAP]: "Nonce gap: the nonce is too far ahead of the account's next nonce",
+  [RpcErrorCode.INSUFFICIENT_FUNDS]: "Insufficient funds for the fee",
+  [RpcErrorCode.BAD_SIGNATURE]: "Bad signature",
+  [RpcErrorCode.WRONG_CHAIN]: "Wrong chain id",
+  [RpcErrorCode.FEE_TOO_LOW]: "Fee too low",
+  [RpcErrorCode.REPLACEMENT_UNDERPRICED]: "Replacement underpriced: raise the fee by at least 10%",
+  [RpcErrorCode.MEMPOOL_FULL]: "Mempool full",
+  [RpcErrorCode.RATE_LIMITED]: "Rate limited: too many requests",
+  [RpcErrorCode.TOO_LARGE]: "Too large",
+  [RpcErrorCode.INVALID_FIELD]: "Invalid transaction field",
+  [RpcErrorCode.MALFORMED_TRANSACTION]: "Malformed transaction",
+  [RpcErrorCode.BAD_ORDER_SIGNATURE]: "Bad order signature",
+  [RpcErrorCode.SENDER_LIMIT]: "Too many pending transactions for this sender",
+  [RpcErrorCode.UNKNOWN_BLOCK]: "Unknown block",
+  [RpcErrorCode.SUBSCRIPTION_LIMIT]: "Too many subscriptions on this connection",
+  [RpcErrorCode.UNAVAILABLE]: "Node unavailable",
+  [RpcErrorCode.WEBSOCKET_REQUIRED]: "Subscriptions need a WebSocket connection",
+};
+
+/** A transaction's life, in order. `dropped` means evicted from the mempool before inclusion. */
+export type TxStatusName = "pending" | "sequenced" | "checkpointed" | "stored" | "finalized" | "dropped" | "unknown";
+export const TX_STATUS_ORDER: readonly TxStatusName[] = ["pending", "sequenced", "checkpointed", "stored", "finalized"];
+
+/** A decimal string (uint64 and uint256 values). */
+export type Dec = string;
+
+/** Block selector: a number (decimal string or JSON number), or "latest". */
+export type BlockTag = Dec | number | "latest";
+
+export type TxStatusJson = {
+  hash: Hex;
+  status: TxStatusName;
+  /** Set once sequenced. */
+  blockNumber?: Dec;
+  blockHash?: Hex;
+  index?: number;
+  /** Set once sequenced: "success" or "failed". */
+  result?: "success" | "failed";
+  /** The execution error code (0 on success). */
+  code?: number;
+};
+
+export type BlockJson = {
+  hash: Hex;
+  header: Record<string, unknown>;
+  signature: Hex;
+  /** Deposit hashes then transaction hashes, or full objects with `full: true`. */
+  transactions: Hex[] | Record<string, unknown>[];
+  deposits: Record<string, unknown>[];
+};
+
+/** Method → [params, result]. Results use the JSON codecs of @filverse/types. */
+export type RpcMethods = {
+  filverse_chainId: [[], Dec];
+  filverse_blockNumber: [[], Dec];
+  /** params: [signed transaction JSON] → the transaction hash. */
+  filverse_sendTransaction: [[Record<string, unknown>], Hex];
+  filverse_getTransaction: [[Hex], (Record<string, unknown> & { hash: Hex; sender: Hex }) | null];
+  filverse_getTransactionReceipt: [
+    [Hex],
+    (Record<string, unknown> & { blockNumber: Dec; blockHash: Hex; index: number }) | null,
+  ];
+  filverse_getTransactionStatus: [[Hex], TxStatusJson];
+  filverse_getAccount: [[Hex, BlockTag?], { address: Hex; balance: Dec; nonce: Dec; pendingNonce: Dec }];
+  filverse_getCollection: [[Hex], Record<string, unknown> | null];
+  filverse_getAsset: [[Hex, Dec | number], Record<string, unknown> | null];
+  /** params: [owner, {cursor?, limit?}] → a page of assets, newest first by (collection, token). */
+  filverse_getAssetsByOwner: [
+    [Hex, { cursor?: string; limit?: number }?],
+    { assets: Record<string, unknown>[]; nextCursor: string | null },
+  ];
+  filverse_getToken: [[Hex], Record<string, unknown> | null];
+  filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
+  /** params: [handle or 0x identity id]. */
+  filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
+  /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
+  filverse_resolveDid: [[string], Record<string, unknown> | null];
+  filverse_getDataAsset: [[Hex], Record<string, unknown> | null];
+  /** params: [namespace name (e.g. "Account"), id hex, block?] → an object proof against that block's stateRoot. */
+  filverse_getProof: [[string, Hex, BlockTag?], Record<string, unknown>];
+  filverse_getBlockByNumber: [[BlockTag, boolean?], BlockJson | null];
+  filverse_getBlockByHash: [[Hex, boolean?], BlockJson | null];
+  filverse_estimateFee: [[Record<string, unknown>?], { minFee: Dec; suggestedFee: Dec }];
+  filverse_syncStatus: [[], { head: Dec; headHash: Hex; stateRoot: Hex; pending: number; syncing: boolean }];
+  /** WebSocket only: ["newHeads"] or ["txStatus", hash] → a subscription id. */
+  filverse_subscribe: [["newHeads"] | ["txStatus", Hex], Hex];
+  filverse_unsubscribe: [[Hex], boolean];
+  eth_chainId: [[], Hex];
+  eth_blockNumber: [[], Hex];
+  eth_getBalance: [[Hex, BlockTag?], Hex];
+  net_version: [[], string];
+};
+
+export type RpcMethod = keyof RpcMethods;
+
+/** A subscription notification: `{jsonrpc, method: "filverse_subscription", params: {subscription, result}}`. */
+export type SubscriptionEvents = {
+  newHeads: BlockJson;
+  txStatus: TxStatusJson;
+};
