@@ -1,0 +1,552 @@
+/**
+ * ChainDb: everything a sequencer or verifier persists, on classic-level (LevelDB). Each block is one
+ * synced batch, so a kill -9 at any moment leaves either the whole block or nothing of it.
+ */
+import { mkdirSync } from "node:fs";
+import { assetObjectId, type BlockExecutionResult, State, type StateEntry, stateKey } from "@filverse/state";
+import {
+  type Asset,
+  type BlockHeader,
+  BlockHeader as BlockHeaderType,
+  blockHash,
+  encodeSignedBlock,
+  Namespace,
+  type Receipt,
+  type SignedBlock,
+  type Withdrawal,
+} from "@filverse/types";
+import { bytesEqual, concatBytes, fromHex, toHex } from "@filverse/utils";
+import { ClassicLevel } from "classic-level";
+import {
+  corrupt,
+  decodeBlock,
+  decodeHead,
+  decodeReceipts,
+  decodeStateObject,
+  decodeTxLocation,
+  decodeU64,
+  decodeWithdrawal,
+  encodeHead,
+  encodeReceipts,
+  encodeStateObject,
+  encodeTxLocation,
+  encodeWithdrawal,
+  type Head,
+  type TxLocation,
+} from "./codec.js";
+import { DbError, DbErrorCode } from "./errors.js";
+import {
+  ADDRESS_BYTES,
+  ASSET_REF_BYTES,
+  assetOwnerKey,
+  assetOwnerPrefix,
+  blockHashKey,
+  blockKey,
+  columnRange,
+  DbPrefix,
+  journalKey,
+  MetaKey,
+  metaKey,
+  prefixRange,
+  readU64be,
+  receiptsKey,
+  stateObjectKey,
+  txLocationKey,
+  u64be,
+  withdrawalKey,
+} from "./keys.js";
+
+export type ChainDbOpts = {
+  /** Directory of the LevelDB; created if missing. */
+  dir: string;
+};
+
+export type CommitBlockInput = {
+  block: SignedBlock;
+  /** applyBlock(prev, block) (or the sequencer's BlockExecutor.finish()). */
+  result: BlockExecutionResult;
+  /** The state before the block: the stored head state. */
+  prev: State;
+  /** Mempool journal entries to drop in the same batch (the block's transaction hashes, usually). */
+  journalRemove: Uint8Array[];
+};
+
+export type GetAssetsByOwnerOpts = {
+  /** nextCursor of the previous page; null or absent for the first page. */
+  cursor?: string | null;
+  /** Page size; default DEFAULT_ASSET_PAGE, capped at MAX_ASSET_PAGE. */
+  limit?: number;
+};
+
+export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
+
+export const DEFAULT_ASSET_PAGE = 50;
+export const MAX_ASSET_PAGE = 500;
+
+type Level = ClassicLevel<Uint8Array, Uint8Array>;
+type Op = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
+type ReadOpts = { snapshot?: ReturnType<Level["snapshot"]> };
+
+const EMPTY = new Uint8Array(0);
+const ZERO_ADDRESS = new Uint8Array(ADDRESS_BYTES);
+
+export class ChainDb {
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  /** Head-changing writes (initGenesis, commitBlock) run one at a time, so each checks the head it extends. */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  /** Journal writes in flight; close() lets them finish, so a resolved journalPut is always durable. */
+  private readonly journalWrites = new Set<Promise<void>>();
+
+  private constructor(private readonly db: Level) {}
+
+  static async open(opts: ChainDbOpts): Promise<ChainDb> {
+    mkdirSync(opts.dir, { recursive: true });
+    const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(opts.dir, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
+    await db.open();
+    return new ChainDb(db);
+  }
+
+  /** Waits for the write in progress, then releases the LevelDB handle. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing === null) {
+      this.closed = true;
+      const journalWrites = Promise.allSettled(this.journalWrites);
+      this.closing = Promise.allSettled([this.writeQueue, journalWrites]).then(() => this.db.close());
+    }
+    return this.closing;
+  }
+
+  // --- genesis and head ---
+
+  /**
+   * First start: store the genesis header, its hash, the chain id and the genesis state, and make it
+   * the head. Returns false if this genesis is already stored; throws GENESIS_MISMATCH for another one.
+   */
+  initGenesis(genesis: { header: BlockHeader; state: State }): Promise<boolean> {
+    return this.serial(async () => {
+      const { header, state } = genesis;
+      const hash = blockHash(header);
+      const stored = await this.getRaw(metaKey(MetaKey.GenesisHash));
+      if (stored !== undefined) {
+        if (bytesEqual(stored, hash)) return false;
+        throw new DbError(DbErrorCode.GENESIS_MISMATCH, "The database holds another genesis", {
+          details: { stored: toHex(stored), given: toHex(hash) },
+        });
+      }
+      if ((await this.getRaw(metaKey(MetaKey.Head))) !== undefined) {
+        throw corrupt("genesis hash (a head is stored without one)", metaKey(MetaKey.GenesisHash));
+      }
+      const stateRoot = state.roots().stateRoot;
+      if (!bytesEqual(stateRoot, header.stateRoot)) {
+        throw new DbError(DbErrorCode.BAD_INPUT, "The genesis state does not match the genesis header's stateRoot", {
+          details: { headerStateRoot: toHex(header.stateRoot), stateRoot: toHex(stateRoot) },
+        });
+      }
+      const ops: Op[] = [
+        { type: "put", key: metaKey(MetaKey.GenesisHash), value: hash },
+        { type: "put", key: metaKey(MetaKey.ChainId), value: u64be(header.chainId) },
+        { type: "put", key: metaKey(MetaKey.GenesisHeader), value: BlockHeaderType.serialize(header) },
+        { type: "put", key: blockHashKey(hash), value: u64be(header.number) },
+        { type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: header.number, hash, header }) },
+      ];
+      for (const { value: e } of state.objects.entries()) {
+        ops.push({
+          type: "put",
+          key: stateObjectKey(stateKey(e.ns, e.id)),
+          value: encodeStateObject(e.ns, e.id, e.value),
+        });
+        if (e.ns === Namespace.Asset) {
+          const a = e.value as Asset;
+          if (isOwned(a))
+            ops.push({ type: "put", key: assetOwnerKey(a.owner, a.collectionId, a.tokenId), value: EMPTY });
+        }
+      }
+      for (let i = 0; i < state.withdrawals.length; i++) {
+        const w = state.withdrawal(i)!;
+        ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
+      }
+      await this.write(ops);
+      return true;
+    });
+  }
+
+  async getGenesisHash(): Promise<Uint8Array | null> {
+    this.assertOpen();
+    return (await this.getRaw(metaKey(MetaKey.GenesisHash))) ?? null;
+  }
+
+  /** The chain id of the stored genesis. */
+  async getChainId(): Promise<number | null> {
+    this.assertOpen();
+    const key = metaKey(MetaKey.ChainId);
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeU64("chain id", key, bytes);
+  }
+
+  async getHead(): Promise<Head | null> {
+    this.assertOpen();
+    return this.readHead();
+  }
+
+  // --- blocks, receipts, transactions ---
+
+  /** The signed block at height n; null for the genesis (it has no signature or body) and unknown heights. */
+  async getBlockByNumber(n: number): Promise<SignedBlock | null> {
+    this.assertOpen();
+    const key = blockKey(checkHeight(n));
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeBlock(key, bytes);
+  }
+
+  /** The block's SSZ exactly as stored (encodeSignedBlock), for serving peers without re-encoding. */
+  async getBlockBytes(n: number): Promise<Uint8Array | null> {
+    this.assertOpen();
+    return (await this.getRaw(blockKey(checkHeight(n)))) ?? null;
+  }
+
+  /** The height of a stored block (genesis included) by its hash. */
+  async getBlockNumberByHash(hash: Uint8Array): Promise<number | null> {
+    this.assertOpen();
+    const key = blockHashKey(hash);
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeU64("block number", key, bytes);
+  }
+
+  /** The block's receipts in block order (deposits first); null for genesis and unknown heights. */
+  async getReceipts(n: number): Promise<Receipt[] | null> {
+    this.assertOpen();
+    const key = receiptsKey(checkHeight(n));
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeReceipts(key, bytes);
+  }
+
+  /** Where a transaction or deposit hash was included; index is its receipt's index in the block. */
+  async getTxLocation(hash: Uint8Array): Promise<TxLocation | null> {
+    this.assertOpen();
+    const key = txLocationKey(hash);
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeTxLocation(key, bytes);
+  }
+
+  // --- state ---
+
+  /**
+   * Rebuild the head state from the stored objects and withdrawals, read from one snapshot, and check
+   * its root against the head header's stateRoot (CORRUPT if they differ).
+   */
+  async loadState(): Promise<State> {
+    this.assertOpen();
+    const snapshot = this.db.snapshot();
+    try {
+      const head = await this.readHead({ snapshot });
+      if (head === null) throw noGenesis();
+      const entries: StateEntry[] = [];
+      for await (const [key, value] of this.iterate(columnRange(DbPrefix.StateObject), { snapshot })) {
+        entries.push(decodeStateObject(key, value));
+      }
+      const withdrawals: Withdrawal[] = [];
+      for await (const [key, value] of this.iterate(columnRange(DbPrefix.Withdrawal), { snapshot })) {
+        const w = decodeWithdrawal(key, value);
+        if (w.index !== withdrawals.length || readU64be(key, 1) !== w.index) throw corrupt("withdrawal index", key);
+        withdrawals.push(w);
+      }
+      const state = State.fromEntries(entries, withdrawals);
+      const { stateRoot } = state.roots();
+      if (!bytesEqual(stateRoot, head.header.stateRoot)) {
+        throw new DbError(DbErrorCode.CORRUPT, "The stored state does not match the head's stateRoot", {
+          details: { head: head.number, headStateRoot: toHex(head.header.stateRoot), stateRoot: toHex(stateRoot) },
+        });
+      }
+      return state;
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /**
+   * Live (not burned) assets owned by `owner`, by (collectionId, tokenId) ascending. nextCursor is null
+   * on the last page. Index and objects are read from one snapshot, so a page never mixes two blocks.
+   */
+  async getAssetsByOwner(
+    owner: Uint8Array,
+    opts: GetAssetsByOwnerOpts = {},
+  ): Promise<{ assets: Asset[]; nextCursor: string | null }> {
+    this.assertOpen();
+    if (!(owner instanceof Uint8Array) || owner.length !== ADDRESS_BYTES) {
+      throw new TypeError(`owner must be a 20-byte address, got ${owner instanceof Uint8Array ? toHex(owner) : owner}`);
+    }
+    const limit = pageLimit(opts.limit);
+    const prefix = assetOwnerPrefix(owner);
+    const { gte, lt } = prefixRange(prefix);
+    const range = opts.cursor == null ? { gte, lt } : { gt: concatBytes(prefix, parseCursor(opts.cursor)), lt };
+    const snapshot = this.db.snapshot();
+    try {
+      const indexKeys = await this.guard(() => this.db.keys({ ...range, limit: limit + 1, snapshot }).all());
+      const page = indexKeys.slice(0, limit).map(plain);
+      const objectKeys = page.map((k) => {
+        if (k.length !== prefix.length + ASSET_REF_BYTES) throw corrupt("asset-owner index key", k);
+        const tokenId = decodeU64("asset-owner index key", k, k.subarray(k.length - 8));
+        return stateObjectKey(
+          stateKey(Namespace.Asset, assetObjectId(k.subarray(prefix.length, k.length - 8), tokenId)),
+        );
+      });
+      const values = await this.guard(() => this.db.getMany(objectKeys, { snapshot }));
+      const assets = values.map((bytes, i) => {
+        if (bytes === undefined) throw corrupt("asset-owner index (it names a missing asset)", page[i]!);
+        const entry = decodeStateObject(objectKeys[i]!, plain(bytes));
+        const asset = entry.value as Asset;
+        if (entry.ns !== Namespace.Asset || !bytesEqual(asset.owner, owner)) {
+          throw corrupt("asset-owner index (it names an asset of another owner)", page[i]!);
+        }
+        return asset;
+      });
+      const last = page[page.length - 1];
+      const nextCursor = indexKeys.length > limit && last ? toHex(last.subarray(prefix.length)) : null;
+      return { assets, nextCursor };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  // --- the atomic block commit ---
+
+  /**
+   * Persist a block and everything it changed in ONE synced LevelDB batch: the block, its hash index,
+   * receipts, tx locations, state writes, withdrawals, asset-owner index, journal removals and the head.
+   */
+  commitBlock(input: CommitBlockInput): Promise<void> {
+    return this.serial(async () => {
+      const { block, result, prev, journalRemove } = input;
+      const { header } = block;
+      const head = await this.readHead();
+      if (head === null) throw noGenesis();
+      if (header.number !== head.number + 1 || !bytesEqual(header.parentHash, head.hash)) {
+        throw new DbError(DbErrorCode.BAD_HEAD, `Block ${header.number} does not extend the head ${head.number}`, {
+          details: {
+            headNumber: head.number,
+            headHash: toHex(head.hash),
+            number: header.number,
+            parentHash: toHex(header.parentHash),
+          },
+        });
+      }
+      checkResult(block, result, prev, head);
+
+      const n = header.number;
+      const hash = blockHash(header);
+      const ops: Op[] = [
+        { type: "put", key: blockKey(n), value: encodeSignedBlock(block) },
+        { type: "put", key: blockHashKey(hash), value: u64be(n) },
+        { type: "put", key: receiptsKey(n), value: encodeReceipts(result.receipts) },
+      ];
+      result.hashes.forEach((h, i) => {
+        ops.push({ type: "put", key: txLocationKey(h), value: encodeTxLocation(n, i) });
+      });
+      for (const change of result.changes) {
+        const key = stateObjectKey(change.key);
+        if (change.value === null) ops.push({ type: "del", key });
+        else ops.push({ type: "put", key, value: encodeStateObject(change.ns, change.id, change.value) });
+        if (change.ns === Namespace.Asset) {
+          assetIndexOps(ops, prev.getByKey(change.key)?.value as Asset | undefined, change.value as Asset | null);
+        }
+      }
+      for (const w of result.withdrawals) {
+        ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
+      }
+      for (const h of journalRemove) ops.push({ type: "del", key: journalKey(h) });
+      ops.push({ type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: n, hash, header }) });
+      await this.write(ops);
+    });
+  }
+
+  // --- mempool journal ---
+
+  /**
+   * Write-ahead of an accepted transaction: durable (fsync) when the promise resolves. A synced put
+   * costs about one fsync (see README for the measurement); batch concurrent ones with journalPutMany.
+   */
+  async journalPut(hash: Uint8Array, txBytes: Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.trackJournal(this.guard(() => this.db.put(journalKey(hash), txBytes, { sync: true })));
+  }
+
+  /** Several journal entries in one synced batch: one fsync for all of them. */
+  async journalPutMany(entries: JournalEntry[]): Promise<void> {
+    this.assertOpen();
+    if (entries.length === 0) return;
+    await this.trackJournal(
+      this.write(entries.map((e) => ({ type: "put", key: journalKey(e.hash), value: e.txBytes }))),
+    );
+  }
+
+  /**
+   * Drop entries (evicted or expired transactions). Not synced: losing a delete to a crash only
+   * replays a transaction the mempool will reject or re-evict, and an fsync here would cost ms.
+   */
+  async journalDelete(hashes: Uint8Array[]): Promise<void> {
+    this.assertOpen();
+    if (hashes.length === 0) return;
+    await this.trackJournal(
+      this.guard(() => this.db.batch(hashes.map((h) => ({ type: "del" as const, key: journalKey(h) })))),
+    );
+  }
+
+  /** Every journal entry, by hash order (not arrival order: the mempool re-sorts by sender and nonce). */
+  async *journalEntries(): AsyncIterable<JournalEntry> {
+    this.assertOpen();
+    for await (const [key, txBytes] of this.iterate(columnRange(DbPrefix.Journal))) {
+      if (key.length !== 33) throw corrupt("journal key", key);
+      yield { hash: key.slice(1), txBytes };
+    }
+  }
+
+  // --- internals ---
+
+  private assertOpen(): void {
+    if (this.closed) throw new DbError(DbErrorCode.CLOSED, "The database is closed");
+  }
+
+  /** Runs a LevelDB call, turning "database not open" into DbError CLOSED. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      if ((cause as { code?: unknown }).code === "LEVEL_DATABASE_NOT_OPEN") {
+        throw new DbError(DbErrorCode.CLOSED, "The database is closed", { cause });
+      }
+      throw cause;
+    }
+  }
+
+  private async trackJournal(write: Promise<void>): Promise<void> {
+    this.journalWrites.add(write);
+    try {
+      await write;
+    } finally {
+      this.journalWrites.delete(write);
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = this.writeQueue.then(fn, fn);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The one write path of blocks and genesis: a single batch, fsynced before it resolves. */
+  private write(ops: Op[]): Promise<void> {
+    return this.guard(() => this.db.batch(ops, { sync: true }));
+  }
+
+  /** Public reads check assertOpen themselves; writes queued before close() still run these. */
+  private async getRaw(key: Uint8Array, opts: ReadOpts = {}): Promise<Uint8Array | undefined> {
+    const bytes = await this.guard(() => this.db.get(key, opts));
+    return bytes === undefined ? undefined : plain(bytes);
+  }
+
+  private async readHead(opts: ReadOpts = {}): Promise<Head | null> {
+    const key = metaKey(MetaKey.Head);
+    const bytes = await this.getRaw(key, opts);
+    return bytes === undefined ? null : decodeHead(key, bytes);
+  }
+
+  private async *iterate(
+    range: { gte: Uint8Array; lt: Uint8Array },
+    opts: ReadOpts = {},
+  ): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const it = this.db.iterator({ ...range, ...opts });
+    try {
+      while (true) {
+        const entry = await this.guard(() => it.next());
+        if (entry === undefined) return;
+        yield [plain(entry[0]), plain(entry[1])];
+      }
+    } finally {
+      await it.close();
+    }
+  }
+}
+
+/**
+ * The "view" encoding hands out Node Buffers; callers get plain Uint8Arrays (no copy), so that
+ * slice() copies and equality checks behave as everywhere else in Filverse.
+ */
+function plain(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** An asset is in the owner index while it has an owner: burned assets stay in state with owner zero. */
+function isOwned(a: Asset): boolean {
+  return !a.burned && !bytesEqual(a.owner, ZERO_ADDRESS);
+}
+
+function assetIndexOps(ops: Op[], before: Asset | undefined, after: Asset | null): void {
+  const oldKey = before && isOwned(before) ? assetOwnerKey(before.owner, before.collectionId, before.tokenId) : null;
+  const newKey = after && isOwned(after) ? assetOwnerKey(after.owner, after.collectionId, after.tokenId) : null;
+  if (oldKey && newKey && bytesEqual(oldKey, newKey)) return;
+  if (oldKey) ops.push({ type: "del", key: oldKey });
+  if (newKey) ops.push({ type: "put", key: newKey, value: EMPTY });
+}
+
+/**
+ * Cheap guards (byte compares; prev's root is cached from its own execution) that the result belongs
+ * to this block and prev is the head state: a mismatch stored once would poison the database for good.
+ */
+function checkResult(block: SignedBlock, result: BlockExecutionResult, prev: State, head: Head): void {
+  const { header } = block;
+  const mismatch = (what: string, details: Record<string, unknown>) =>
+    new DbError(DbErrorCode.BAD_INPUT, `Block ${header.number}: ${what}`, { details });
+  const count = block.deposits.length + block.transactions.length;
+  if (result.hashes.length !== count || result.receipts.length !== count) {
+    throw mismatch("the result's hashes or receipts do not match the block's deposits and transactions", {
+      expected: count,
+      hashes: result.hashes.length,
+      receipts: result.receipts.length,
+    });
+  }
+  for (const field of ["stateRoot", "txRoot", "receiptsRoot", "withdrawalsRoot"] as const) {
+    if (!bytesEqual(result.roots[field], header[field])) {
+      throw mismatch(`the result's ${field} is not the header's`, {
+        header: toHex(header[field]),
+        result: toHex(result.roots[field]),
+      });
+    }
+  }
+  const prevRoot = prev.roots().stateRoot;
+  if (!bytesEqual(prevRoot, head.header.stateRoot)) {
+    throw mismatch("prev is not the head state", { head: toHex(head.header.stateRoot), prev: toHex(prevRoot) });
+  }
+}
+
+function noGenesis(): DbError {
+  return new DbError(DbErrorCode.BAD_HEAD, "No genesis is stored: call initGenesis first");
+}
+
+function checkHeight(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`Block number must be a safe non-negative integer, got ${n}`);
+  return n;
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_ASSET_PAGE;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  return Math.min(limit, MAX_ASSET_PAGE);
+}
+
+function parseCursor(cursor: string): Uint8Array {
+  try {
+    return fromHex(cursor, ASSET_REF_BYTES);
+  } catch (cause) {
+    throw new RangeError(`cursor must be a nextCursor returned by getAssetsByOwner, got ${JSON.stringify(cursor)}`, {
+      cause,
+    });
+  }
+}

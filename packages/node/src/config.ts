@@ -1,0 +1,118 @@
+/**
+ * Node configuration on disk: `filverse.json` in the data dir, the sequencer key file (mode 0600)
+ * and, on a devnet, the dev accounts file (0600). `filverse init` writes them; the node reads them.
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { privateKeyToAddress } from "@filverse/crypto";
+import { type ChainConfig, type ChainPreset, getChainConfig } from "@filverse/params";
+import { FilverseError, fromHex, isHex, toHex } from "@filverse/utils";
+
+export enum ConfigErrorCode {
+  MISSING = "CONFIG_MISSING",
+  INVALID = "CONFIG_INVALID",
+  EXISTS = "CONFIG_EXISTS",
+  KEY_PERMISSIONS = "CONFIG_KEY_PERMISSIONS",
+}
+
+export class ConfigError extends FilverseError<ConfigErrorCode> {
+  override name = "ConfigError";
+}
+
+export type NodeConfigFile = {
+  preset: ChainPreset;
+  /** Overrides of the preset (block time, limits, fees). */
+  chain: Partial<Omit<ChainConfig, "preset">>;
+  genesis: { chainId: number; timestamp: number };
+  rpc: { host: string; port: number };
+  /** Relative to the data dir. */
+  keyFile: string;
+  /** Devnet only: accounts the dev faucet funds at the first blocks. */
+  devAccountsFile: string | null;
+  devAccountBalance: string;
+};
+
+export const CONFIG_FILE = "filverse.json";
+export const DEFAULT_RPC_PORT = 8645;
+
+export type DevAccount = { address: string; privateKey: string };
+
+/** Write a secret file readable by its owner only. */
+export function writeSecretFile(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export type InitOptions = {
+  dataDir: string;
+  preset: ChainPreset;
+  rpcHost?: string;
+  rpcPort?: number;
+  devAccounts?: number;
+  force?: boolean;
+};
+
+/** Create a data dir: a fresh sequencer key, a genesis and a config (and dev accounts on a devnet). */
+export function initDataDir(opts: InitOptions): { dir: string; config: NodeConfigFile; address: string } {
+  const dir = resolve(opts.dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const configPath = join(dir, CONFIG_FILE);
+  if (existsSync(configPath) && !opts.force) {
+    throw new ConfigError(ConfigErrorCode.EXISTS, `${configPath} already exists`, {
+      metaMessages: ["Pass --force to overwrite it (the chain database is kept; a new genesis will not match it)."],
+    });
+  }
+  const chain = getChainConfig(opts.preset);
+  const key = randomBytes(32);
+  writeSecretFile(join(dir, "sequencer.key"), `${toHex(key)}\n`);
+  let devAccountsFile: string | null = null;
+  if (opts.preset === "devnet") {
+    const accounts: DevAccount[] = Array.from({ length: opts.devAccounts ?? 10 }, () => {
+      const k = randomBytes(32);
+      return { address: toHex(privateKeyToAddress(k)), privateKey: toHex(k) };
+    });
+    devAccountsFile = "dev-accounts.json";
+    writeSecretFile(join(dir, devAccountsFile), `${JSON.stringify(accounts, null, 2)}\n`);
+  }
+  const config: NodeConfigFile = {
+    preset: opts.preset,
+    chain: {},
+    genesis: { chainId: chain.chainId, timestamp: Math.floor(Date.now() / 1000) },
+    rpc: { host: opts.rpcHost ?? "127.0.0.1", port: opts.rpcPort ?? DEFAULT_RPC_PORT },
+    keyFile: "sequencer.key",
+    devAccountsFile,
+    devAccountBalance: (10n ** 24n).toString(),
+  };
+  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  return { dir, config, address: toHex(privateKeyToAddress(key)) };
+}
+
+export function loadConfig(dataDir: string): NodeConfigFile {
+  const path = join(resolve(dataDir), CONFIG_FILE);
+  if (!existsSync(path)) {
+    throw new ConfigError(ConfigErrorCode.MISSING, `No ${CONFIG_FILE} in ${resolve(dataDir)}`, {
+      metaMessages: ["Run `filverse init --data-dir <dir>` first, or `filverse dev` for a local devnet."],
+    });
+  }
+  try {
+    const c = JSON.parse(readFileSync(path, "utf8")) as NodeConfigFile;
+    if (!c.genesis || typeof c.genesis.chainId !== "number" || typeof c.keyFile !== "string")
+      throw new TypeError("fields missing");
+    return c;
+  } catch (cause) {
+    throw new ConfigError(ConfigErrorCode.INVALID, `${path} is not a valid Filverse config`, { cause });
+  }
+}
+
+/** Read a key file, refusing one that others can read. */
+export function readKeyFile(path: string): Uint8Array {
+  const text = readFileSync(path, "utf8").trim();
+  if (!isHex(text, 32)) throw new ConfigError(ConfigErrorCode.INVALID, `${path} does not hold a 32-byte hex key`);
+  return fromHex(text);
+}
+
+export function readDevAccounts(dataDir: string, config: NodeConfigFile): DevAccount[] {
+  if (!config.devAccountsFile) return [];
+  return JSON.parse(readFileSync(join(resolve(dataDir), config.devAccountsFile), "utf8")) as DevAccount[];
+}

@@ -1,0 +1,269 @@
+/**
+ * The mempool: transactions ordered per sender by nonce and across senders by fee. Holds future
+ * nonces up to a bound, replaces by nonce at +10% fee, evicts the lowest fee when full. Signatures
+ * are checked once, before admission (the caller passes ValidatedTransactions).
+ */
+import type { ValidatedTransaction } from "@filverse/state";
+import { RpcErrorCode } from "@filverse/types";
+import { FilverseError, toHex } from "@filverse/utils";
+
+export type MempoolOpts = {
+  /** Transactions held in total. */
+  maxTxs: number;
+  /** Transactions held per sender. */
+  maxPerSender: number;
+  /** How far past the account nonce a transaction may be held. */
+  maxNonceGap: number;
+  /** A replacement must pay at least old fee × (1 + this / 100). */
+  replacementBumpPercent: number;
+};
+
+export const defaultMempoolOpts: MempoolOpts = {
+  maxTxs: 100_000,
+  maxPerSender: 256,
+  maxNonceGap: 64,
+  replacementBumpPercent: 10,
+};
+
+export class MempoolError extends FilverseError<RpcErrorCode> {
+  override name = "MempoolError";
+}
+
+export type PoolTx = {
+  vtx: ValidatedTransaction;
+  /** SSZ of the signed transaction (what the journal stores). */
+  bytes: Uint8Array;
+  hash: string;
+  sender: string;
+  nonce: number;
+  fee: bigint;
+  /** False until its journal write has synced; the block builder skips it until then. */
+  durable: boolean;
+  /** Admission order, the tie-break between equal fees (first come, first served). */
+  seq: number;
+};
+
+/** What the mempool needs to know of the head state. */
+export type AccountView = (sender: Uint8Array) => { nonce: number; balance: bigint };
+
+export type AddResult = { tx: PoolTx; replaced: PoolTx | null; evicted: PoolTx | null; known: boolean };
+
+export class Mempool {
+  private readonly byHash = new Map<string, PoolTx>();
+  private readonly bySender = new Map<string, Map<number, PoolTx>>();
+  private seq = 0;
+
+  constructor(readonly opts: MempoolOpts = defaultMempoolOpts) {}
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  get(hash: string): PoolTx | undefined {
+    return this.byHash.get(hash);
+  }
+
+  /**
+   * Admit a validated transaction, or throw MempoolError with the RPC code that explains why not.
+   * Resubmitting a known transaction returns it (`known: true`): sending is idempotent.
+   */
+  add(vtx: ValidatedTransaction, bytes: Uint8Array, account: AccountView): AddResult {
+    const hash = toHex(vtx.hash);
+    const existing = this.byHash.get(hash);
+    if (existing) return { tx: existing, replaced: null, evicted: null, known: true };
+
+    const sender = toHex(vtx.sender);
+    const { nonce, fee } = vtx.tx.message;
+    const acct = account(vtx.sender);
+    if (nonce < acct.nonce) {
+      throw new MempoolError(RpcErrorCode.NONCE_TOO_LOW, `Nonce ${nonce} is already used; the next is ${acct.nonce}`, {
+        details: { expected: acct.nonce, got: nonce },
+      });
+    }
+    if (nonce > acct.nonce + this.opts.maxNonceGap) {
+      throw new MempoolError(
+        RpcErrorCode.NONCE_GAP,
+        `Nonce ${nonce} is more than ${this.opts.maxNonceGap} ahead of ${acct.nonce}`,
+        {
+          details: { expected: acct.nonce, got: nonce, maxNonceGap: this.opts.maxNonceGap },
+        },
+      );
+    }
+    const queue = this.bySender.get(sender);
+    const replaced = queue?.get(nonce) ?? null;
+    if (replaced) {
+      const bump = BigInt(100 + this.opts.replacementBumpPercent);
+      if (fee * 100n < replaced.fee * bump) {
+        throw new MempoolError(
+          RpcErrorCode.REPLACEMENT_UNDERPRICED,
+          `A replacement must pay at least ${(replaced.fee * bump + 99n) / 100n}`,
+          {
+            details: { pendingFee: replaced.fee, got: fee },
+          },
+        );
+      }
+    } else if (queue && queue.size >= this.opts.maxPerSender) {
+      throw new MempoolError(RpcErrorCode.SENDER_LIMIT, `The sender already has ${queue.size} pending transactions`);
+    }
+    // The sender must be able to pay this fee and the fees of its other queued transactions.
+    let queuedFees = fee;
+    if (queue) for (const [n, t] of queue) if (n !== nonce) queuedFees += t.fee;
+    if (acct.balance < queuedFees) {
+      throw new MempoolError(
+        RpcErrorCode.INSUFFICIENT_FUNDS,
+        `Balance ${acct.balance} does not cover the fees ${queuedFees}`,
+        {
+          details: { balance: acct.balance, fees: queuedFees },
+        },
+      );
+    }
+    let evicted: PoolTx | null = null;
+    if (!replaced && this.byHash.size >= this.opts.maxTxs) {
+      evicted = this.lowestFee();
+      if (!evicted || evicted.fee >= fee) {
+        throw new MempoolError(
+          RpcErrorCode.MEMPOOL_FULL,
+          `The mempool is full; a fee above ${evicted?.fee ?? 0n} may enter`,
+          {
+            details: { lowestFee: evicted?.fee ?? 0n },
+          },
+        );
+      }
+      this.remove(evicted.hash);
+    }
+    const tx: PoolTx = { vtx, bytes, hash, sender, nonce, fee, durable: false, seq: this.seq++ };
+    if (replaced) this.remove(replaced.hash);
+    this.byHash.set(hash, tx);
+    let q = this.bySender.get(sender);
+    if (!q) this.bySender.set(sender, (q = new Map()));
+    q.set(nonce, tx);
+    return { tx, replaced, evicted, known: false };
+  }
+
+  remove(hash: string): PoolTx | undefined {
+    const tx = this.byHash.get(hash);
+    if (!tx) return undefined;
+    this.byHash.delete(hash);
+    const q = this.bySender.get(tx.sender);
+    if (q?.get(tx.nonce) === tx) {
+      q.delete(tx.nonce);
+      if (q.size === 0) this.bySender.delete(tx.sender);
+    }
+    return tx;
+  }
+
+  /**
+   * The eviction candidate: the lowest fee, and within a sender its highest nonce, so eviction never
+   * opens a gap in front of a sender's remaining transactions. O(senders); runs only when full.
+   */
+  private lowestFee(): PoolTx | null {
+    let worst: PoolTx | null = null;
+    for (const q of this.bySender.values()) {
+      let last: PoolTx | null = null;
+      for (const t of q.values()) if (!last || t.nonce > last.nonce) last = t;
+      if (last && (!worst || last.fee < worst.fee || (last.fee === worst.fee && last.seq > worst.seq))) worst = last;
+    }
+    return worst;
+  }
+
+  /** The next nonce a sender should use: past its account nonce and every consecutive pending one. */
+  pendingNonce(sender: Uint8Array, accountNonce: number): number {
+    const q = this.bySender.get(toHex(sender));
+    let n = accountNonce;
+    while (q?.has(n)) n++;
+    return n;
+  }
+
+  /**
+   * Up to `max` transactions for the next block: each sender's consecutive durable run from its
+   * account nonce, interleaved across senders by fee (highest first, then arrival).
+   */
+  select(max: number, accountNonce: (sender: string) => number): PoolTx[] {
+    const heap = new FeeHeap();
+    const cursors = new Map<string, number>();
+    for (const [sender, q] of this.bySender) {
+      const n = accountNonce(sender);
+      const first = q.get(n);
+      if (first?.durable) {
+        cursors.set(sender, n);
+        heap.push(first);
+      }
+    }
+    const out: PoolTx[] = [];
+    while (out.length < max && heap.size > 0) {
+      const tx = heap.pop()!;
+      out.push(tx);
+      const next = this.bySender.get(tx.sender)?.get(tx.nonce + 1);
+      if (next?.durable) heap.push(next);
+    }
+    return out;
+  }
+
+  /** Drop every transaction whose nonce the head has passed (included, or replaced on chain). */
+  prune(accountNonce: (sender: string) => number, senders: Iterable<string>): PoolTx[] {
+    const dropped: PoolTx[] = [];
+    for (const sender of senders) {
+      const q = this.bySender.get(sender);
+      if (!q) continue;
+      const n = accountNonce(sender);
+      for (const t of [...q.values()]) {
+        if (t.nonce < n) {
+          this.remove(t.hash);
+          dropped.push(t);
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Counts for metrics and sync status. */
+  stats(): { txs: number; senders: number } {
+    return { txs: this.byHash.size, senders: this.bySender.size };
+  }
+}
+
+/** A binary max-heap by (fee desc, seq asc). */
+class FeeHeap {
+  private readonly items: PoolTx[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  private before(a: PoolTx, b: PoolTx): boolean {
+    return a.fee > b.fee || (a.fee === b.fee && a.seq < b.seq);
+  }
+
+  push(tx: PoolTx): void {
+    const items = this.items;
+    items.push(tx);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): PoolTx | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < items.length && this.before(items[l]!, items[best]!)) best = l;
+        if (r < items.length && this.before(items[r]!, items[best]!)) best = r;
+        if (best === i) break;
+        [items[i], items[best]] = [items[best]!, items[i]!];
+        i = best;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,51 @@
+/** Prometheus metrics of a node, named filverse_<subsystem>_<name>_<unit> with time in seconds. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly blocksTotal = new Counter({
+    name: "filverse_sequencer_blocks_total",
+    help: "Blocks sealed",
+    registers: [this.registry],
+  });
+  readonly blockSeconds = new Histogram({
+    name: "filverse_sequencer_block_seconds",
+    help: "Time to execute, seal and commit one block",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly blockTransactions = new Histogram({
+    name: "filverse_sequencer_block_transactions",
+    help: "Transactions per sealed block",
+    buckets: [1, 10, 100, 1000, 5000, 10000],
+    registers: [this.registry],
+  });
+  readonly headNumber = new Gauge({
+    name: "filverse_chain_head_number",
+    help: "Head block number",
+    registers: [this.registry],
+  });
+  readonly mempoolTransactions = new Gauge({
+    name: "filverse_mempool_transactions",
+    help: "Transactions in the mempool",
+    registers: [this.registry],
+  });
+  readonly submitted = new Counter({
+    name: "filverse_rpc_transactions_submitted_total",
+    help: "filverse_sendTransaction calls by outcome",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "filverse_process_" });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * A running sequencer node: the Sequencer, its JSON-RPC server (HTTP + WS on one port, with
+ * /healthz and /metrics), logging and metrics, started and closed as one unit.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import { getChainConfig } from "@filverse/params";
+import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import { fromHex, type Logger, nullLogger } from "@filverse/utils";
+import { type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
+import { DevFaucet } from "./devFaucet.js";
+import { NodeMetrics } from "./metrics.js";
+import { createRpcHandlers } from "./rpcHandlers.js";
+import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
+
+export type FilverseNodeOpts = {
+  dataDir: string;
+  config: NodeConfigFile;
+  /** Overrides of config.rpc and the RPC server limits. */
+  rpc?: Partial<RpcServerOpts>;
+};
+
+export class FilverseNode {
+  readonly sequencer: Sequencer;
+  readonly rpc: RpcServer;
+  readonly metrics = new NodeMetrics();
+  private readonly logger: Logger;
+  private closing: Promise<void> | null = null;
+  url = "";
+  wsUrl = "";
+
+  constructor(opts: FilverseNodeOpts, modules: { logger?: Logger | null; deposits?: DepositSource | null } = {}) {
+    const { config } = opts;
+    const dataDir = resolve(opts.dataDir);
+    this.logger = modules.logger ?? nullLogger;
+    const chain = getChainConfig(config.preset, { ...config.chain, chainId: config.genesis.chainId });
+    const key = readKeyFile(join(dataDir, config.keyFile));
+    const devAccounts = readDevAccounts(dataDir, config);
+    const deposits =
+      modules.deposits ??
+      (devAccounts.length > 0
+        ? new DevFaucet(
+            devAccounts.map((a) => ({ address: fromHex(a.address), amount: BigInt(config.devAccountBalance) })),
+          )
+        : null);
+    this.sequencer = new Sequencer(
+      { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
+      { key, logger: this.logger, metrics: this.metrics, deposits },
+    );
+    this.rpc = new RpcServer(
+      { host: config.rpc.host, port: config.rpc.port, ...opts.rpc },
+      {
+        methods: createRpcHandlers(this.sequencer),
+        logger: this.logger,
+        routes: {
+          "/healthz": (req, res) => this.healthz(req, res),
+          "/metrics": (req, res) => void this.serveMetrics(req, res),
+        },
+      },
+    );
+  }
+
+  async start(): Promise<{ url: string; wsUrl: string }> {
+    await this.sequencer.start();
+    const { url, wsUrl } = await this.rpc.start();
+    this.url = url;
+    this.wsUrl = wsUrl;
+    this.logger.info("rpc listening", { url, wsUrl });
+    return { url, wsUrl };
+  }
+
+  /** Idempotent; RPC first (no new work), then the sequencer (commits its block, closes the DB). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.rpc.close();
+      await this.sequencer.close();
+    })();
+    return this.closing;
+  }
+
+  private healthz(_req: IncomingMessage, res: ServerResponse): void {
+    let body: Record<string, unknown>;
+    let status = 200;
+    try {
+      body = { status: "ok", head: this.sequencer.head.number, pending: this.sequencer.mempool.size };
+    } catch {
+      status = 503;
+      body = { status: "starting" };
+    }
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  }
+
+  private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.writeHead(200, { "content-type": this.metrics.contentType }).end(await this.metrics.text());
+  }
+}

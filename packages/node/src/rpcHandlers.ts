@@ -1,0 +1,459 @@
+/**
+ * The JSON-RPC methods of a node (docs/rpc.md), over the sequencer's state, DB and mempool.
+ * Reads accept a block tag where the contract says so; states of recent blocks are kept in memory.
+ */
+import {
+  expectParamCount,
+  paramBlockTag,
+  paramBool,
+  paramHex,
+  paramObject,
+  paramString,
+  paramUint,
+  RpcError,
+  type RpcHandler,
+} from "@filverse/rpc";
+import {
+  accessGrantObjectId,
+  assetObjectId,
+  handleObjectId,
+  proveObject,
+  proveWithdrawal,
+  type State,
+  tokenBalanceObjectId,
+} from "@filverse/state";
+import {
+  Asset,
+  Attribute,
+  BlockHeader,
+  blockHash,
+  Collection,
+  DataAsset,
+  Delegate,
+  Deposit,
+  Identity,
+  Namespace,
+  Receipt,
+  RpcErrorCode,
+  type SignedBlock,
+  signedTxToJson,
+  stateObjectStructs,
+  Token,
+  type TxStatusJson,
+  Withdrawal,
+} from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
+import { type Sequencer, SubmitError } from "./sequencer.js";
+
+const ID_RE = /^0x[0-9a-fA-F]{64}$/;
+
+function blockJson(block: SignedBlock, full: boolean, hashes: string[]): Record<string, unknown> {
+  return {
+    hash: toHex(blockHash(block.header)),
+    header: BlockHeader.toJson(block.header),
+    signature: toHex(block.signature),
+    deposits: block.deposits.map((d) => Deposit.toJson(d)),
+    transactions: full ? block.transactions.map((t) => signedTxToJson(t)) : hashes,
+  };
+}
+
+export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
+  const db = () => node.db;
+
+  /** The state after the tagged block; recent blocks only. */
+  const stateAt = (tag: number | "latest"): { state: State; number: number } => {
+    const number = tag === "latest" ? node.head.number : tag;
+    const state = node.stateAt(number);
+    if (!state) {
+      throw new RpcError(RpcErrorCode.UNKNOWN_BLOCK, {
+        message:
+          number > node.head.number
+            ? `Block ${number} does not exist yet`
+            : `State of block ${number} is no longer kept (recent blocks only)`,
+        data: { head: node.head.number },
+      });
+    }
+    return { state, number };
+  };
+
+  const hashesOf = async (n: number): Promise<string[]> =>
+    ((await db().getReceipts(n)) ?? []).map((r) => toHex(r.txHash));
+
+  const getBlock = async (n: number, full: boolean) => {
+    const block = await db().getBlockByNumber(n);
+    return block ? blockJson(block, full, await hashesOf(n)) : null;
+  };
+
+  const statusOf = async (hash: string): Promise<TxStatusJson> => {
+    const h = hash as `0x${string}`;
+    if (node.mempool.get(hash)) return { hash: h, status: "pending" };
+    const loc = await db().getTxLocation(fromHex(hash));
+    if (loc) {
+      const receipt = (await db().getReceipts(loc.blockNumber))?.[loc.index];
+      const block = await db().getBlockByNumber(loc.blockNumber);
+      return {
+        hash: h,
+        status: "sequenced",
+        blockNumber: String(loc.blockNumber),
+        blockHash: block ? toHex(blockHash(block.header)) : undefined,
+        index: loc.index,
+        result: receipt?.status === 1 ? "success" : "failed",
+        code: receipt?.code ?? 0,
+      } as TxStatusJson;
+    }
+    return { hash: h, status: node.isDropped(hash) ? "dropped" : "unknown" };
+  };
+
+  const identityJson = (state: State, id: Uint8Array) => {
+    const identity = state.get(Namespace.Identity, id);
+    if (!identity) return null;
+    const idHex = toHex(id);
+    const now = Math.floor(Date.now() / 1000);
+    const delegates = node.identities.delegatesOf(idHex).flatMap((addr) => {
+      const d = state.get(Namespace.Delegate, fromHex(idHex + addr.slice(2)));
+      if (!d) return [];
+      const active = d.ownerEpoch === identity.ownerEpoch && now < d.expiresAt;
+      return [{ address: addr, ...Delegate.toJson(d), active }];
+    });
+    const attributes = node.identities.attributeIdsOf(idHex).flatMap((attrId) => {
+      const a = state.get(Namespace.Attribute, fromHex(attrId));
+      return a ? [{ ...Attribute.toJson(a), active: a.expiresAt === 0 || now < a.expiresAt }] : [];
+    });
+    return { id: idHex, ...Identity.toJson(identity), delegates, attributes };
+  };
+
+  const resolveIdentityRef = (state: State, ref: string): Uint8Array | null => {
+    if (ID_RE.test(ref)) return fromHex(ref);
+    const record = state.get(Namespace.Handle, handleObjectId(ref));
+    return record ? record.identityId : null;
+  };
+
+  const handlers: Record<string, RpcHandler> = {
+    filverse_chainId: (p) => {
+      expectParamCount(p, 0, 0);
+      return String(node.chainId);
+    },
+    filverse_blockNumber: (p) => {
+      expectParamCount(p, 0, 0);
+      return String(node.head.number);
+    },
+    filverse_sendTransaction: async (p) => {
+      expectParamCount(p, 1, 1);
+      const tx = paramObject(p, 0, "transaction");
+      try {
+        return await node.submitJson(tx);
+      } catch (err) {
+        if (err instanceof SubmitError)
+          throw new RpcError(err.code, { message: err.shortMessage, data: err.details, cause: err });
+        throw err;
+      }
+    },
+    filverse_getTransaction: async (p) => {
+      expectParamCount(p, 1, 1);
+      const hash = paramHex(p, 0, "hash", 32);
+      const pooled = node.mempool.get(hash);
+      if (pooled) return { ...signedTxToJson(pooled.vtx.tx), hash, sender: pooled.sender, status: "pending" };
+      const loc = await db().getTxLocation(fromHex(hash));
+      if (!loc) return null;
+      const block = (await db().getBlockByNumber(loc.blockNumber))!;
+      const receipt = (await db().getReceipts(loc.blockNumber))![loc.index]!;
+      const where = {
+        hash,
+        sender: toHex(receipt.sender),
+        blockNumber: String(loc.blockNumber),
+        blockHash: toHex(blockHash(block.header)),
+        index: loc.index,
+      };
+      if (loc.index < block.deposits.length)
+        return { primaryType: "Deposit", deposit: Deposit.toJson(block.deposits[loc.index]!), ...where };
+      return { ...signedTxToJson(block.transactions[loc.index - block.deposits.length]!), ...where };
+    },
+    filverse_getTransactionReceipt: async (p) => {
+      expectParamCount(p, 1, 1);
+      const hash = paramHex(p, 0, "hash", 32);
+      const loc = await db().getTxLocation(fromHex(hash));
+      if (!loc) return null;
+      const block = await db().getBlockByNumber(loc.blockNumber);
+      const receipt = (await db().getReceipts(loc.blockNumber))![loc.index]!;
+      return {
+        ...Receipt.toJson(receipt),
+        blockNumber: String(loc.blockNumber),
+        blockHash: toHex(blockHash(block!.header)),
+        index: loc.index,
+      };
+    },
+    filverse_getTransactionStatus: (p) => {
+      expectParamCount(p, 1, 1);
+      return statusOf(paramHex(p, 0, "hash", 32));
+    },
+    filverse_getAccount: (p) => {
+      expectParamCount(p, 1, 2);
+      const address = paramHex(p, 0, "address", 20);
+      const { state } = stateAt(p.length > 1 ? paramBlockTag(p, 1) : "latest");
+      const a = state.get(Namespace.Account, fromHex(address)) ?? { balance: 0n, nonce: 0 };
+      const pendingNonce = node.mempool.pendingNonce(
+        fromHex(address),
+        node.state.get(Namespace.Account, fromHex(address))?.nonce ?? 0,
+      );
+      return { address, balance: a.balance.toString(), nonce: String(a.nonce), pendingNonce: String(pendingNonce) };
+    },
+    filverse_getCollection: (p) => {
+      expectParamCount(p, 1, 1);
+      const id = paramHex(p, 0, "collectionId", 32);
+      const c = node.state.get(Namespace.Collection, fromHex(id));
+      return c ? { id, ...Collection.toJson(c) } : null;
+    },
+    filverse_getAsset: (p) => {
+      expectParamCount(p, 2, 2);
+      const collectionId = paramHex(p, 0, "collectionId", 32);
+      const tokenId = paramUint(p, 1, "tokenId");
+      const a = node.state.get(Namespace.Asset, assetObjectId(fromHex(collectionId), tokenId));
+      return a ? Asset.toJson(a) : null;
+    },
+    filverse_getAssetsByOwner: async (p) => {
+      expectParamCount(p, 1, 2);
+      const owner = paramHex(p, 0, "owner", 20);
+      const page = (p.length > 1 ? paramObject(p, 1, "page", { optional: true }) : null) ?? {};
+      const cursor = page.cursor === undefined || page.cursor === null ? null : String(page.cursor);
+      const limit = page.limit === undefined ? undefined : Number(page.limit);
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > 500)) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, { message: "page.limit must be an integer from 1 to 500" });
+      }
+      if (cursor !== null && !/^0x[0-9a-f]*$/.test(cursor)) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: "page.cursor must be a cursor returned by a previous page",
+        });
+      }
+      const { assets, nextCursor } = await db().getAssetsByOwner(fromHex(owner), { cursor, limit });
+      return { assets: assets.map((a) => Asset.toJson(a)), nextCursor };
+    },
+    filverse_getToken: (p) => {
+      expectParamCount(p, 1, 1);
+      const id = paramHex(p, 0, "tokenId", 32);
+      const t = node.state.get(Namespace.Token, fromHex(id));
+      return t ? { id, ...Token.toJson(t) } : null;
+    },
+    filverse_getTokenBalance: (p) => {
+      expectParamCount(p, 2, 2);
+      const tokenId = paramHex(p, 0, "tokenId", 32);
+      const holder = paramHex(p, 1, "holder", 20);
+      const b = node.state.get(Namespace.TokenBalance, tokenBalanceObjectId(fromHex(tokenId), fromHex(holder)));
+      return { tokenId, holder, balance: (b?.balance ?? 0n).toString() };
+    },
+    filverse_getIdentity: (p) => {
+      expectParamCount(p, 1, 1);
+      const ref = paramString(p, 0, "handle or identity id");
+      const id = resolveIdentityRef(node.state, ref);
+      return id ? identityJson(node.state, id) : null;
+    },
+    filverse_resolveDid: (p) => {
+      expectParamCount(p, 1, 1);
+      const did = paramString(p, 0, "did");
+      const m = /^did:filverse:(\d+):([a-z0-9_]{3,32}|0x[0-9a-fA-F]{64})$/.exec(did);
+      if (!m)
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: "Expected did:filverse:<chainId>:<handle or 0x identity id>",
+        });
+      if (Number(m[1]) !== node.chainId) return null;
+      const id = resolveIdentityRef(node.state, m[2]!);
+      const identity = id ? identityJson(node.state, id) : null;
+      return identity ? didDocument(node.chainId, identity) : null;
+    },
+    filverse_getDataAsset: (p) => {
+      expectParamCount(p, 1, 2);
+      const id = paramHex(p, 0, "dataAssetId", 32);
+      const d = node.state.get(Namespace.DataAsset, fromHex(id));
+      if (!d) return null;
+      const out: Record<string, unknown> = { id, ...DataAsset.toJson(d) };
+      if (p.length > 1) {
+        const grantee = paramHex(p, 1, "grantee", 20);
+        const g = node.state.get(Namespace.AccessGrant, accessGrantObjectId(fromHex(id), fromHex(grantee)));
+        out.grant = g
+          ? { grantee, expiresAt: String(g.expiresAt), active: Math.floor(Date.now() / 1000) < g.expiresAt }
+          : null;
+      }
+      return out;
+    },
+    filverse_getProof: (p) => {
+      expectParamCount(p, 2, 3);
+      const nsName = paramString(p, 0, "namespace");
+      const { state, number } = stateAt(p.length > 2 ? paramBlockTag(p, 2) : "latest");
+      const stateRoot = toHex(state.roots().stateRoot);
+      if (nsName === "Withdrawal") {
+        const index = paramUint(p, 1, "index");
+        const proof = proveWithdrawal(state, index);
+        if (!proof) throw new RpcError(RpcErrorCode.INVALID_PARAMS, { message: `No withdrawal ${index}` });
+        return {
+          blockNumber: String(number),
+          stateRoot,
+          withdrawal: Withdrawal.toJson(proof.withdrawal),
+          siblings: proof.siblings.map(toHex),
+          objectsRoot: toHex(proof.objectsRoot),
+          withdrawalsRoot: toHex(state.withdrawals.root()),
+        };
+      }
+      const ns = (Namespace as unknown as Record<string, number>)[nsName];
+      if (ns === undefined || typeof ns !== "number") {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: `Unknown namespace "${nsName}"`,
+          data: {
+            known: Object.keys(Namespace)
+              .filter((k) => Number.isNaN(Number(k)))
+              .concat("Withdrawal"),
+          },
+        });
+      }
+      const id = paramHex(p, 1, "id");
+      const proof = proveObject(state, ns as Namespace, fromHex(id));
+      const struct = stateObjectStructs[ns as Namespace] as { toJson(v: unknown): unknown };
+      return {
+        blockNumber: String(number),
+        stateRoot,
+        namespace: nsName,
+        id,
+        value: proof.value === null ? null : struct.toJson(proof.value),
+        proof: {
+          key: toHex(proof.proof.key),
+          siblings: proof.proof.siblings.map(toHex),
+          leaf: proof.proof.leaf && { key: toHex(proof.proof.leaf.key), valueHash: toHex(proof.proof.leaf.valueHash) },
+        },
+        withdrawalsRoot: toHex(proof.withdrawalsRoot),
+      };
+    },
+    filverse_getBlockByNumber: (p) => {
+      expectParamCount(p, 1, 2);
+      const tag = paramBlockTag(p, 0);
+      return getBlock(tag === "latest" ? node.head.number : tag, p.length > 1 ? paramBool(p, 1, "full") : false);
+    },
+    filverse_getBlockByHash: async (p) => {
+      expectParamCount(p, 1, 2);
+      const n = await db().getBlockNumberByHash(fromHex(paramHex(p, 0, "hash", 32)));
+      return n === null ? null : getBlock(n, p.length > 1 ? paramBool(p, 1, "full") : false);
+    },
+    filverse_estimateFee: (p) => {
+      expectParamCount(p, 0, 1);
+      const min = node.chain.minTxFee;
+      // Past 80% full, entering needs more than the cheapest pending fee.
+      const full = node.mempool.size >= node.mempool.opts.maxTxs * 0.8;
+      let suggested = min;
+      if (full) {
+        let lowest: bigint | null = null;
+        for (const t of node.mempool.select(node.mempool.opts.maxTxs, () => 0))
+          if (lowest === null || t.fee < lowest) lowest = t.fee;
+        if (lowest !== null && lowest + 1n > suggested) suggested = lowest + 1n;
+      }
+      return { minFee: min.toString(), suggestedFee: suggested.toString() };
+    },
+    filverse_syncStatus: (p) => {
+      expectParamCount(p, 0, 0);
+      return {
+        head: String(node.head.number),
+        headHash: toHex(node.head.hash),
+        stateRoot: toHex(node.head.header.stateRoot),
+        pending: node.mempool.size,
+        syncing: false,
+      };
+    },
+    filverse_subscribe: async (p, ctx) => {
+      if (!ctx.connection) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);
+      expectParamCount(p, 1, 2);
+      const kind = paramString(p, 0, "kind");
+      const conn = ctx.connection;
+      if (kind === "newHeads") {
+        let id = "";
+        const listener = (block: SignedBlock) => {
+          conn.notify(id, blockJson(block, false, []));
+        };
+        node.events.on("newHead", listener);
+        id = conn.addSubscription(() => node.events.off("newHead", listener));
+        return id;
+      }
+      if (kind === "txStatus") {
+        const hash = paramHex(p, 1, "hash", 32);
+        let id = "";
+        const listener = (h: string) => {
+          if (h === hash) void statusOf(hash).then((s) => conn.notify(id, s));
+        };
+        node.events.on("txStatus", listener);
+        id = conn.addSubscription(() => node.events.off("txStatus", listener));
+        // The current status first, so a subscriber never misses a transition that already happened.
+        setImmediate(() => void statusOf(hash).then((s) => conn.notify(id, s)));
+        return id;
+      }
+      throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+        message: `Unknown subscription "${kind}" (newHeads, txStatus)`,
+      });
+    },
+    filverse_unsubscribe: (p, ctx) => {
+      if (!ctx.connection) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);
+      expectParamCount(p, 1, 1);
+      return ctx.connection.removeSubscription(paramString(p, 0, "subscription"));
+    },
+    eth_chainId: (p) => {
+      expectParamCount(p, 0, 0);
+      return `0x${node.chainId.toString(16)}`;
+    },
+    eth_blockNumber: (p) => {
+      expectParamCount(p, 0, 0);
+      return `0x${node.head.number.toString(16)}`;
+    },
+    eth_getBalance: (p) => {
+      expectParamCount(p, 1, 2);
+      const address = paramHex(p, 0, "address", 20);
+      const tagParam = p[1];
+      const tag =
+        tagParam === undefined || tagParam === "latest" || tagParam === "pending" ? "latest" : ethBlockTag(tagParam);
+      const { state } = stateAt(tag);
+      return `0x${(state.get(Namespace.Account, fromHex(address))?.balance ?? 0n).toString(16)}`;
+    },
+    net_version: (p) => {
+      expectParamCount(p, 0, 0);
+      return String(node.chainId);
+    },
+  };
+  return handlers;
+}
+
+/** eth_* block tags are hex quantities. */
+function ethBlockTag(tag: unknown): number {
+  if (typeof tag === "string" && /^0x[0-9a-fA-F]{1,13}$/.test(tag)) return Number.parseInt(tag.slice(2), 16);
+  throw new RpcError(RpcErrorCode.INVALID_PARAMS, { message: 'Block tag must be "latest" or a hex block number' });
+}
+
+/** A W3C DID document (https://www.w3.org/TR/did-core/) for a Filverse identity. */
+export function didDocument(
+  chainId: number,
+  identity: Record<string, unknown> & { id: string },
+): Record<string, unknown> {
+  const did = `did:filverse:${chainId}:${identity.handle as string}`;
+  const owner = identity.owner as string;
+  const method = (name: string, address: string) => ({
+    id: `${did}#${name}`,
+    type: "EcdsaSecp256k1RecoveryMethod2020",
+    controller: did,
+    blockchainAccountId: `eip155:${chainId}:${address}`,
+  });
+  const delegates = (
+    identity.delegates as { address: string; scope: number; expiresAt: string; active: boolean }[]
+  ).filter((d) => d.active);
+  return {
+    "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2"],
+    id: did,
+    alsoKnownAs: [`did:filverse:${chainId}:${identity.id}`],
+    controller: did,
+    verificationMethod: [
+      method("owner", owner),
+      ...delegates.map((d, i) => ({ ...method(`delegate-${i}`, d.address), expires: d.expiresAt })),
+    ],
+    // Identity-scoped session keys (scope 2 or 3) may authenticate as the identity.
+    authentication: [`${did}#owner`, ...delegates.flatMap((d, i) => (d.scope & 2 ? [`${did}#delegate-${i}`] : []))],
+    assertionMethod: [`${did}#owner`],
+    capabilityInvocation: [`${did}#owner`, ...delegates.map((_, i) => `${did}#delegate-${i}`)],
+    service: [
+      { id: `${did}#profile`, type: "FilverseProfile", serviceEndpoint: `ipfs://${identity.profileCid as string}` },
+      ...(identity.attributes as { key: string; value: string; active: boolean }[])
+        .filter((a) => a.active)
+        .map((a) => ({ id: `${did}#attr-${a.key}`, type: "FilverseAttribute", serviceEndpoint: a.value })),
+    ],
+  };
+}

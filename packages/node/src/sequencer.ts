@@ -1,0 +1,460 @@
+/**
+ * The sequencer node: admits signed transactions (journaled before their hash is returned), seals a
+ * block every blockTimeMs or at maxBlockTxs, executes it with the state machine, signs it, and
+ * commits block, receipts, state changes, indexes and head in one atomic LevelDB batch.
+ */
+import { EventEmitter } from "node:events";
+import { privateKeyToAddress, signBlockHeader } from "@filverse/crypto";
+import { ChainDb } from "@filverse/db";
+import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
+import {
+  type BlockExecutionResult,
+  BlockExecutor,
+  createGenesis,
+  parseTransactionBytes,
+  parseTransactionJson,
+  type State,
+  TxValidationError,
+  type ValidatedTransaction,
+  validateTransaction,
+} from "@filverse/state";
+import {
+  type BlockHeader,
+  blockHash,
+  type Deposit,
+  encodeSignedTx,
+  type Receipt,
+  RpcErrorCode,
+  type SignedBlock,
+} from "@filverse/types";
+import { bytesEqual, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { IdentityIndex } from "./identityIndex.js";
+import { defaultMempoolOpts, Mempool, MempoolError, type MempoolOpts, type PoolTx } from "./mempool.js";
+import type { NodeMetrics } from "./metrics.js";
+
+/** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
+export interface DepositSource {
+  /** Deposits with L1 nonce > afterNonce, in nonce order, final on L1, at most `max`. */
+  pending(afterNonce: number, max: number): Promise<Deposit[]>;
+}
+
+export type GenesisConfig = {
+  chainId: number;
+  /** Unix seconds of the genesis header; part of the genesis hash. */
+  timestamp: number;
+};
+
+export type SequencerOpts = {
+  chain: ChainConfig;
+  genesis: GenesisConfig;
+  dataDir: string;
+  mempool: MempoolOpts;
+  /** Past states kept in memory, for proofs against recent blocks. */
+  stateHistory: number;
+  /** Seal blocks with no deposit and no transaction (off: an idle chain grows no blocks). */
+  sealEmptyBlocks: boolean;
+  /** Hashes of dropped transactions remembered for status queries. */
+  droppedHistory: number;
+};
+
+export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "dataDir"> = {
+  mempool: defaultMempoolOpts,
+  stateHistory: 256,
+  sealEmptyBlocks: false,
+  droppedHistory: 10_000,
+};
+
+export type SequencerModules = {
+  /** The sequencer's secp256k1 key: it seals every block and earns the fees. Never logged. */
+  key: Uint8Array;
+  logger?: Logger | null;
+  metrics?: NodeMetrics | null;
+  deposits?: DepositSource | null;
+};
+
+export enum NodeErrorCode {
+  NOT_STARTED = "NODE_NOT_STARTED",
+  STATE_MISMATCH = "NODE_STATE_MISMATCH",
+}
+
+export class NodeError extends FilverseError<NodeErrorCode> {
+  override name = "NodeError";
+}
+
+/** Maps validation codes to the RPC error table. */
+const VALIDATION_TO_RPC: Record<number, RpcErrorCode> = {
+  100: RpcErrorCode.MALFORMED_TRANSACTION,
+  101: RpcErrorCode.INVALID_FIELD,
+  102: RpcErrorCode.WRONG_CHAIN,
+  103: RpcErrorCode.BAD_SIGNATURE,
+  104: RpcErrorCode.BAD_ORDER_SIGNATURE,
+  105: RpcErrorCode.TOO_LARGE,
+  200: RpcErrorCode.NONCE_TOO_LOW,
+  201: RpcErrorCode.NONCE_GAP,
+  202: RpcErrorCode.INSUFFICIENT_FUNDS,
+  203: RpcErrorCode.FEE_TOO_LOW,
+};
+
+/** A submission refused, with the RPC code that explains it. */
+export class SubmitError extends FilverseError<RpcErrorCode> {
+  override name = "SubmitError";
+}
+
+export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader };
+
+export type NodeEvents = {
+  newHead: [block: SignedBlock, receipts: Receipt[]];
+  txStatus: [hash: string];
+};
+
+export class Sequencer {
+  readonly events = new EventEmitter<NodeEvents>();
+  readonly mempool: Mempool;
+  readonly address: Uint8Array;
+  readonly identities = new IdentityIndex();
+  private readonly opts: SequencerOpts;
+  private readonly logger: Logger;
+  private readonly metrics: NodeMetrics | null;
+  private readonly depositSource: DepositSource | null;
+  private readonly key: Uint8Array;
+  private readonly controller = new AbortController();
+  private db_: ChainDb | null = null;
+  private state_: State | null = null;
+  private head_: HeadInfo | null = null;
+  private readonly history = new Map<number, State>();
+  private readonly dropped = new Map<string, string>();
+  private journalQueue: { tx: PoolTx; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private journalFlushing: Promise<void> | null = null;
+  private readonly durableWaiters = new Map<string, Promise<void>>();
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  constructor(opts: SequencerOpts, modules: SequencerModules) {
+    this.opts = opts;
+    this.key = modules.key;
+    this.address = privateKeyToAddress(modules.key);
+    this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
+    this.metrics = modules.metrics ?? null;
+    this.depositSource = modules.deposits ?? null;
+    this.mempool = new Mempool(opts.mempool);
+  }
+
+  get chainId(): number {
+    return this.opts.chain.chainId;
+  }
+  get chain(): ChainConfig {
+    return this.opts.chain;
+  }
+  get db(): ChainDb {
+    if (!this.db_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
+    return this.db_;
+  }
+  get state(): State {
+    if (!this.state_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
+    return this.state_;
+  }
+  get head(): HeadInfo {
+    if (!this.head_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
+    return this.head_;
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The state after block `n`, if still kept in memory. */
+  stateAt(n: number): State | undefined {
+    return n === this.head_?.number ? this.state_! : this.history.get(n);
+  }
+
+  async start(): Promise<void> {
+    const { chain, genesis: g } = this.opts;
+    const db = await ChainDb.open({ dir: this.opts.dataDir });
+    this.db_ = db;
+    const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.address });
+    const fresh = await db.initGenesis(genesis);
+    const head = await db.getHead();
+    if (!head) throw new NodeError(NodeErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
+    const state = fresh ? genesis.state : await db.loadState();
+    if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
+      throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}'s stateRoot`, {
+        details: { head: head.number, computed: toHex(state.roots().stateRoot), header: toHex(head.header.stateRoot) },
+      });
+    }
+    this.state_ = state;
+    this.head_ = head;
+    this.identities.rebuild(state);
+    await this.replayJournal();
+    this.metrics?.headNumber.set(head.number);
+    this.logger.info("sequencer started", {
+      chainId: chain.chainId,
+      head: head.number,
+      stateRoot: toHex(state.roots().stateRoot),
+      address: toHex(this.address),
+      pending: this.mempool.size,
+    });
+    this.loop = this.runLoop();
+  }
+
+  /** Idempotent. Stops sealing, lets an in-flight block commit, flushes the journal, closes the DB. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.abort();
+    this.wake?.();
+    await this.loop?.catch(() => {});
+    await this.journalFlushing?.catch(() => {});
+    await this.db_?.close();
+    this.events.removeAllListeners();
+    this.logger.info("sequencer closed");
+  }
+
+  /** Transactions accepted before a crash are in the journal: re-admit them, drop what is stale. */
+  private async replayJournal(): Promise<void> {
+    const stale: Uint8Array[] = [];
+    let restored = 0;
+    for await (const { hash, txBytes } of this.db.journalEntries()) {
+      try {
+        if (await this.db.getTxLocation(hash)) {
+          stale.push(hash);
+          continue;
+        }
+        const vtx = validateTransaction(parseTransactionBytes(txBytes), this.chainId);
+        const { tx } = this.mempool.add(vtx, txBytes, (a) => this.account(a));
+        tx.durable = true;
+        restored++;
+      } catch (err) {
+        stale.push(hash);
+        this.remember(toHex(hash), "dropped");
+        this.logger.warn("journal entry dropped", { hash: toHex(hash), reason: (err as Error).message });
+      }
+    }
+    if (stale.length > 0) await this.db.journalDelete(stale);
+    if (restored > 0) this.logger.info("journal replayed", { restored, dropped: stale.length });
+  }
+
+  private account(address: Uint8Array): { nonce: number; balance: bigint } {
+    const a = this.state.get(1, address);
+    return a ? { nonce: a.nonce, balance: a.balance } : { nonce: 0, balance: 0n };
+  }
+
+  /**
+   * Admit a transaction from JSON-RPC. Resolves with its hash only once it is durable (journaled
+   * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
+   */
+  async submitJson(json: unknown): Promise<string> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    let vtx: ValidatedTransaction;
+    try {
+      vtx = validateTransaction(parseTransactionJson(json), this.chainId);
+    } catch (err) {
+      if (err instanceof TxValidationError) {
+        this.metrics?.submitted.inc({ result: "invalid" });
+        throw new SubmitError(VALIDATION_TO_RPC[err.code] ?? RpcErrorCode.INVALID_PARAMS, err.shortMessage, {
+          cause: err,
+          details: err.details,
+        });
+      }
+      throw err;
+    }
+    const hash = toHex(vtx.hash);
+    if (vtx.tx.message.fee < this.chain.minTxFee) {
+      throw new SubmitError(
+        RpcErrorCode.FEE_TOO_LOW,
+        `Fee ${vtx.tx.message.fee} is below the minimum ${this.chain.minTxFee}`,
+      );
+    }
+    const bytes = encodeSignedTx(vtx.tx);
+    if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
+    if (await this.db.getTxLocation(vtx.hash)) return hash; // already included: idempotent
+    let added: ReturnType<Mempool["add"]>;
+    try {
+      added = this.mempool.add(vtx, bytes, (a) => this.account(a));
+    } catch (err) {
+      if (err instanceof MempoolError) {
+        this.metrics?.submitted.inc({ result: "rejected" });
+        throw new SubmitError(err.code, err.shortMessage, { cause: err, details: err.details });
+      }
+      throw err;
+    }
+    if (added.known) {
+      await this.durableWaiters.get(hash);
+      return hash;
+    }
+    if (added.evicted) this.onDropped(added.evicted, "evicted");
+    if (added.replaced) this.onDropped(added.replaced, "replaced");
+    const durable = this.journal(added.tx);
+    this.durableWaiters.set(hash, durable);
+    try {
+      await durable;
+    } catch (err) {
+      this.mempool.remove(hash);
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause: err });
+    } finally {
+      this.durableWaiters.delete(hash);
+    }
+    added.tx.durable = true;
+    this.metrics?.submitted.inc({ result: "accepted" });
+    this.metrics?.mempoolTransactions.set(this.mempool.size);
+    this.events.emit("txStatus", hash);
+    if (this.readyCount() >= this.chain.maxBlockTxs) this.wake?.();
+    return hash;
+  }
+
+  /**
+   * Group concurrent journal writes into one synced batch: under load one fsync covers many
+   * transactions, which is what lets durable admission keep up with the block builder.
+   */
+  private journal(tx: PoolTx): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.journalQueue.push({ tx, resolve, reject });
+      if (!this.journalFlushing) this.journalFlushing = this.flushJournal();
+    });
+  }
+
+  private async flushJournal(): Promise<void> {
+    while (this.journalQueue.length > 0) {
+      const batch = this.journalQueue;
+      this.journalQueue = [];
+      try {
+        await this.db.journalPutMany(batch.map((b) => ({ hash: fromHex(b.tx.hash), txBytes: b.tx.bytes })));
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        this.logger.error("journal write failed", { count: batch.length }, err);
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.journalFlushing = null;
+  }
+
+  private readyCount(): number {
+    return this.mempool.size;
+  }
+
+  private onDropped(tx: PoolTx, reason: string): void {
+    this.remember(tx.hash, "dropped");
+    this.logger.debug("transaction dropped", { hash: tx.hash, reason });
+    this.events.emit("txStatus", tx.hash);
+  }
+
+  private remember(hash: string, status: string): void {
+    this.dropped.set(hash, status);
+    if (this.dropped.size > this.opts.droppedHistory) {
+      const first = this.dropped.keys().next().value as string;
+      this.dropped.delete(first);
+    }
+  }
+
+  isDropped(hash: string): boolean {
+    return this.dropped.has(hash);
+  }
+
+  private async runLoop(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.chain.blockTimeMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+      if (signal.aborted) break;
+      try {
+        await this.produceBlock();
+      } catch (err) {
+        this.logger.error("block production failed", {}, err);
+      }
+    }
+  }
+
+  /** Build, execute, seal and commit one block. Returns it, or null when there was nothing to seal. */
+  async produceBlock(): Promise<SignedBlock | null> {
+    const started = performance.now();
+    const parent = this.head;
+    const base = this.state;
+    const deposits = this.depositSource
+      ? await this.depositSource.pending(base.globals().l1DepositNonce, this.chain.maxBlockDeposits)
+      : [];
+    const candidates = this.mempool.select(this.chain.maxBlockTxs, (sender) => this.account(fromHex(sender)).nonce);
+    if (deposits.length === 0 && candidates.length === 0 && !this.opts.sealEmptyBlocks) return null;
+
+    const timestamp = Math.max(parent.header.timestamp, Math.floor(Date.now() / 1000));
+    const executor = new BlockExecutor(base, {
+      chainId: this.chainId,
+      timestamp,
+      proposer: this.address,
+      minTxFee: this.chain.minTxFee,
+    });
+    for (const d of deposits) executor.applyDeposit(d);
+    const included: PoolTx[] = [];
+    const rejected: PoolTx[] = [];
+    for (const ptx of candidates) {
+      try {
+        executor.applyTransaction(ptx.vtx);
+        included.push(ptx);
+      } catch (err) {
+        if (!(err instanceof TxValidationError)) throw err;
+        // Not includable any more (e.g. its fee is no longer covered): drop it.
+        rejected.push(ptx);
+      }
+    }
+    const result: BlockExecutionResult = executor.finish();
+    const header: BlockHeader = {
+      chainId: this.chainId,
+      number: parent.number + 1,
+      parentHash: parent.hash,
+      timestamp,
+      proposer: this.address,
+      txRoot: result.roots.txRoot,
+      receiptsRoot: result.roots.receiptsRoot,
+      stateRoot: result.roots.stateRoot,
+      withdrawalsRoot: result.roots.withdrawalsRoot,
+      l1DepositNonce: result.l1DepositNonce,
+    };
+    const block: SignedBlock = {
+      header,
+      signature: signBlockHeader(header, this.key),
+      deposits,
+      transactions: included.map((t) => t.vtx.tx),
+    };
+    await this.db.commitBlock({
+      block,
+      result,
+      prev: base,
+      journalRemove: [...included, ...rejected].map((t) => fromHex(t.hash)),
+    });
+    // Committed: advance the head in memory.
+    this.history.set(parent.number, base);
+    this.history.delete(parent.number - this.opts.stateHistory);
+    this.state_ = result.state;
+    this.head_ = { number: header.number, hash: blockHash(header), header };
+    this.identities.apply(result.changes);
+    for (const t of included) this.mempool.remove(t.hash);
+    for (const t of rejected) {
+      this.mempool.remove(t.hash);
+      this.onDropped(t, "not includable");
+    }
+    const senders = new Set(included.map((t) => t.sender));
+    for (const t of this.mempool.prune((s) => this.account(fromHex(s)).nonce, senders))
+      this.onDropped(t, "nonce passed");
+
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics?.blocksTotal.inc();
+    this.metrics?.blockSeconds.observe(seconds);
+    this.metrics?.blockTransactions.observe(included.length);
+    this.metrics?.headNumber.set(header.number);
+    this.metrics?.mempoolTransactions.set(this.mempool.size);
+    this.logger.info("block sealed", {
+      number: header.number,
+      txs: included.length,
+      deposits: deposits.length,
+      dropped: rejected.length,
+      ms: Math.round(seconds * 1000),
+    });
+    this.events.emit("newHead", block, result.receipts);
+    for (const t of included) this.events.emit("txStatus", t.hash);
+    return block;
+  }
+}

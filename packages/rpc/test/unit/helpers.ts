@@ -1,0 +1,160 @@
+/** Shared fixtures for the RPC server tests: test methods, a recording logger and a queued WebSocket client. */
+import { RpcErrorCode } from "@filverse/types";
+import { FilverseError, type LogContext, type Logger } from "@filverse/utils";
+import WebSocket from "ws";
+import { paramString, paramUint, type RpcContext, RpcError, type RpcHandler } from "../../src/index.js";
+
+export type LogEntry = { level: string; msg: string; ctx?: LogContext; err?: unknown };
+
+export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
+  const make = (): Logger & { entries: LogEntry[] } => ({
+    entries,
+    error: (msg, ctx, err) => void entries.push({ level: "error", msg, ctx, err }),
+    warn: (msg, ctx, err) => void entries.push({ level: "warn", msg, ctx, err }),
+    info: (msg, ctx) => void entries.push({ level: "info", msg, ctx }),
+    debug: (msg, ctx) => void entries.push({ level: "debug", msg, ctx }),
+    child: () => make(),
+  });
+  return make();
+}
+
+export type TestState = {
+  /** Contexts seen by `slow`, to check their signals after close(). */
+  slowContexts: RpcContext[];
+  /** Subscription ids whose onClose ran. */
+  closedSubscriptions: string[];
+  notifications: number;
+};
+
+export function testMethods(state: TestState): Record<string, RpcHandler> {
+  return {
+    echo: (params) => params,
+    add: (params) => paramUint(params, 0, "a") + paramUint(params, 1, "b"),
+    ctx: (_params, ctx) => ({ clientId: ctx.clientId, transport: ctx.transport, ws: ctx.connection !== null }),
+    asyncEcho: async (params) => params,
+    slow: (params, ctx) => {
+      state.slowContexts.push(ctx);
+      const ms = paramUint(params, 0, "ms");
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve("done"), ms);
+        ctx.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new RpcError(RpcErrorCode.UNAVAILABLE));
+        });
+      });
+    },
+    rpcError: () => {
+      throw new RpcError(RpcErrorCode.NONCE_TOO_LOW, { data: { expected: "5", got: "3" } });
+    },
+    rejects: async () => {
+      throw new RpcError(RpcErrorCode.FEE_TOO_LOW, { message: "Fee too low: minimum is 10" });
+    },
+    fail: () => {
+      throw new TypeError("secret internal detail");
+    },
+    filverseFail: () => {
+      throw new FilverseError("STATE_MISSING", "state object missing", { details: { key: "0xab" } });
+    },
+    bigint: () => ({ balance: 10n ** 30n, list: [1n, 2n] }),
+    undef: () => undefined,
+    circular: () => {
+      const o: Record<string, unknown> = {};
+      o.self = o;
+      return o;
+    },
+    subscribe: (_params, ctx) => {
+      const conn = ctx.connection;
+      if (conn === null) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);
+      const id = conn.addSubscription(() => state.closedSubscriptions.push(id));
+      setImmediate(() => conn.notify(id, { hello: "world", n: 1n }));
+      return id;
+    },
+    unsubscribe: (params, ctx) => ctx.connection?.removeSubscription(paramString(params, 0, "id")) ?? false,
+    /** Push `count` notifications of `bytes` bytes each to a subscription; returns how many were dropped. */
+    flood: (params, ctx) => {
+      const conn = ctx.connection!;
+      const id = paramString(params, 0, "id");
+      const count = paramUint(params, 1, "count");
+      const payload = "x".repeat(paramUint(params, 2, "bytes"));
+      for (let i = 0; i < count; i++) conn.notify(id, payload);
+      return conn.droppedNotifications;
+    },
+  };
+}
+
+export function newState(): TestState {
+  return { slowContexts: [], closedSubscriptions: [], notifications: 0 };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are arbitrary JSON
+export type Json = any;
+
+export async function post(
+  url: string,
+  body: string | object,
+): Promise<{ status: number; headers: Headers; json: Json }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text === "" ? undefined : JSON.parse(text) };
+}
+
+/** A WebSocket client that queues incoming messages so tests can await them in order. */
+export class TestWs {
+  private readonly queue: Json[] = [];
+  private readonly waiters: ((m: Json) => void)[] = [];
+  readonly closed: Promise<{ code: number }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const m = JSON.parse(data.toString());
+      const w = this.waiters.shift();
+      if (w) w(m);
+      else this.queue.push(m);
+    });
+    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve({ code })));
+  }
+
+  static open(url: string, opts?: WebSocket.ClientOptions): Promise<TestWs> {
+    const ws = new WebSocket(url, opts);
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new TestWs(ws)));
+      ws.once("error", reject);
+    });
+  }
+
+  send(msg: string | object): void {
+    this.ws.send(typeof msg === "string" ? msg : JSON.stringify(msg));
+  }
+
+  next(timeoutMs = 2000): Promise<Json> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RangeError(`no message within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+  }
+
+  async request(msg: object): Promise<Json> {
+    this.send(msg);
+    return this.next();
+  }
+
+  get pendingMessages(): number {
+    return this.queue.length;
+  }
+
+  close(): Promise<{ code: number }> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
