@@ -280,7 +280,12 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
       const { state, number } = stateAt(p.length > 2 ? paramBlockTag(p, 2) : "latest");
       const stateRoot = toHex(state.roots().stateRoot);
       if (nsName === "Withdrawal") {
-        const index = paramUint(p, 1, "index");
+        // The index as a decimal or a 0x hex quantity (the client sends every id as hex).
+        const raw = p[1];
+        const index =
+          typeof raw === "string" && /^0x[0-9a-fA-F]{1,13}$/.test(raw)
+            ? Number.parseInt(raw.slice(2), 16)
+            : paramUint(p, 1, "index");
         const proof = proveWithdrawal(state, index);
         if (!proof) throw new RpcError(RpcErrorCode.INVALID_PARAMS, { message: `No withdrawal ${index}` });
         return {

@@ -1,0 +1,124 @@
+/**
+ * End-to-end helpers: run the real `filverse` CLI as separate processes on 127.0.0.1, read its JSON
+ * log lines, and stop it by its own PID (SIGTERM for a clean stop, SIGKILL for a crash).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const CLI = join(ROOT, "packages/cli/bin/filverse.js");
+
+function assertBuilt(): void {
+  if (!existsSync(join(ROOT, "packages/cli/lib/main.js"))) {
+    throw new Error("The CLI is not built: run `npm run build` (npm test does it first)");
+  }
+}
+
+export function tempDir(name: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `filverse-${name}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  assertBuilt();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export type DevAccount = { address: `0x${string}`; privateKey: `0x${string}` };
+
+export function initDevnet(dir: string): { accounts: DevAccount[]; chainId: number } {
+  const r = cli(["init", "--data-dir", dir, "--preset", "devnet", "--rpc-port", "0", "--json"]);
+  if (r.status !== 0) throw new Error(`filverse init failed: ${r.stderr}`);
+  const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as DevAccount[];
+  return { accounts, chainId: (JSON.parse(r.stdout) as { chainId: number }).chainId };
+}
+
+export type RunningNode = {
+  proc: ChildProcess;
+  url: string;
+  wsUrl: string;
+  logs: Record<string, unknown>[];
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash) and wait for the process to be gone. */
+  kill(): Promise<void>;
+};
+
+export async function startSequencer(dir: string, extra: string[] = []): Promise<RunningNode> {
+  assertBuilt();
+  const proc = spawn(process.execPath, [CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0", ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  proc.stderr!.on("data", (d) => {
+    stderr += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const listening = new Promise<{ url: string; wsUrl: string }>((resolve, reject) => {
+    let buf = "";
+    proc.stdout!.on("data", (d) => {
+      buf += String(d);
+      let nl = buf.indexOf("\n");
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry.msg === "rpc listening") resolve({ url: entry.url as string, wsUrl: entry.wsUrl as string });
+        } catch {
+          // not a log line
+        }
+        nl = buf.indexOf("\n");
+      }
+    });
+    void exited.then((code) => reject(new Error(`sequencer exited (${code}) before listening: ${stderr}`)));
+    setTimeout(() => reject(new Error(`sequencer did not start in 20 s: ${stderr}`)), 20_000).unref();
+  });
+  const { url, wsUrl } = await listening;
+  return {
+    proc,
+    url,
+    wsUrl,
+    logs,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      return exited;
+    },
+    kill: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Poll until `fn` returns a truthy value, or fail after `timeoutMs`. */
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A raw JSON-RPC call, for the tests that must see exactly what the server answers. */
+export async function rpc(url: string, body: unknown): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
+}
