@@ -62,7 +62,7 @@ describe("bad input", () => {
     expect(errorOf((await rpc(node.url, { id: 1, method: 5 })).json)?.code).toBe(RpcErrorCode.INVALID_REQUEST);
     expect(errorOf((await call("filverse_mintMoney")).json)?.code).toBe(RpcErrorCode.METHOD_NOT_FOUND);
     expect(errorOf((await call("filverse_getAccount", ["0x12"])).json)?.code).toBe(RpcErrorCode.INVALID_PARAMS);
-    expect(errorOf((await call("filverse_getAsset", ["0x" + "00".repeat(32), "one"])).json)?.code).toBe(
+    expect(errorOf((await call("filverse_getAsset", [`0x${"00".repeat(32)}`, "one"])).json)?.code).toBe(
       RpcErrorCode.INVALID_PARAMS,
     );
     expect(errorOf((await call("filverse_sendTransaction", ["not an object"])).json)?.code).toBe(

@@ -106,12 +106,12 @@ describe("sequencer end to end", () => {
     expect((await asSession.waitForTransaction(attr.hash)).result).toBe("success");
     const identity = await bob.getIdentity({ handle: "e2e_alice" });
     expect(identity).toMatchObject({ id: id.identityId, handle: "e2e_alice" });
-    expect((identity as { attributes: unknown[] }).attributes).toEqual([
+    expect((identity as unknown as { attributes: unknown[] }).attributes).toEqual([
       expect.objectContaining({ key: "game.level", value: "9", active: true }),
     ]);
     const doc = await bob.resolveDid({ did: `did:filverse:${chainId}:e2e_alice` });
     expect(doc).toMatchObject({ id: `did:filverse:${chainId}:e2e_alice` });
-    expect((doc as { verificationMethod: unknown[] }).verificationMethod).toHaveLength(2);
+    expect((doc as unknown as { verificationMethod: unknown[] }).verificationMethod).toHaveLength(2);
     await asSession.close();
   });
 
