@@ -1,8 +1,9 @@
 /** docs/ must describe the code as it is: every type string, error code and namespace is listed. */
 import { readFileSync } from "node:fs";
 import { encodeType } from "@filverse/crypto";
+import { createRpcHandlers } from "@filverse/node";
 import { ExecutionErrorCode, TxValidationErrorCode } from "@filverse/state";
-import { Namespace, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
+import { Namespace, RpcErrorCode, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
@@ -25,6 +26,17 @@ describe("docs match the code", () => {
         if (typeof value !== "number") continue;
         expect(protocol).toMatch(new RegExp(`\\| ${value} \\| \`${name}\` \\|`));
       }
+    }
+  });
+
+  it("rpc.md documents every method the node serves and every RPC error code", () => {
+    const rpcDoc = read("rpc.md");
+    const methods = Object.keys(createRpcHandlers({} as never));
+    expect(methods.length).toBeGreaterThan(20);
+    for (const m of methods) expect(rpcDoc, m).toMatch(new RegExp(`^### ${m}$`, "m"));
+    for (const [name, value] of Object.entries(RpcErrorCode)) {
+      if (typeof value === "number")
+        expect(rpcDoc, name).toMatch(new RegExp(`${value}[^\\n]*${name}|${name}[^\\n]*${value}`));
     }
   });
 

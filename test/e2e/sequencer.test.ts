@@ -204,5 +204,7 @@ describe("sequencer end to end", () => {
     await waitFor(async () => heads.length > 0, 10_000, "a newHeads notification");
     await unwatch();
     expect(heads[0]).toMatchObject({ hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    // The head carries its transaction hashes.
+    expect((heads as { transactions: string[] }[]).some((h) => h.transactions.length > 0)).toBe(true);
   });
 });

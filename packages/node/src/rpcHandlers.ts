@@ -224,7 +224,17 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
           message: "page.cursor must be a cursor returned by a previous page",
         });
       }
-      const { assets, nextCursor } = await db().getAssetsByOwner(fromHex(owner), { cursor, limit });
+      let page_: Awaited<ReturnType<ReturnType<typeof db>["getAssetsByOwner"]>>;
+      try {
+        page_ = await db().getAssetsByOwner(fromHex(owner), { cursor, limit });
+      } catch (err) {
+        if (err instanceof RangeError)
+          throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+            message: "page.cursor is not a cursor returned by a previous page",
+          });
+        throw err;
+      }
+      const { assets, nextCursor } = page_;
       return { assets: assets.map((a) => Asset.toJson(a)), nextCursor };
     },
     filverse_getToken: (p) => {
@@ -366,8 +376,15 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
       const conn = ctx.connection;
       if (kind === "newHeads") {
         let id = "";
-        const listener = (block: SignedBlock) => {
-          conn.notify(id, blockJson(block, false, []));
+        const listener = (block: SignedBlock, receipts: Receipt[]) => {
+          conn.notify(
+            id,
+            blockJson(
+              block,
+              false,
+              receipts.map((r) => toHex(r.txHash)),
+            ),
+          );
         };
         node.events.on("newHead", listener);
         id = conn.addSubscription(() => node.events.off("newHead", listener));

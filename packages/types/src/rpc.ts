@@ -13,7 +13,7 @@ export enum RpcErrorCode {
   METHOD_NOT_FOUND = -32601,
   INVALID_PARAMS = -32602,
   INTERNAL_ERROR = -32603,
-  /** The transaction's nonce was already used (also: a replay). */
+  /** The nonce was already used by another transaction. (Resending an included transaction returns its hash.) */
   NONCE_TOO_LOW = -32001,
   /** The nonce is further ahead of the account nonce than the mempool holds. */
   NONCE_GAP = -32002,
@@ -121,7 +121,7 @@ export type RpcMethods = {
   filverse_getAccount: [[Hex, BlockTag?], { address: Hex; balance: Dec; nonce: Dec; pendingNonce: Dec }];
   filverse_getCollection: [[Hex], Record<string, unknown> | null];
   filverse_getAsset: [[Hex, Dec | number], Record<string, unknown> | null];
-  /** params: [owner, {cursor?, limit?}] → a page of assets, newest first by (collection, token). */
+  /** params: [owner, {cursor?, limit?}] → a page of assets in ascending (collectionId, tokenId) order. */
   filverse_getAssetsByOwner: [
     [Hex, { cursor?: string; limit?: number }?],
     { assets: Record<string, unknown>[]; nextCursor: string | null },
@@ -132,8 +132,12 @@ export type RpcMethods = {
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
   filverse_resolveDid: [[string], Record<string, unknown> | null];
-  filverse_getDataAsset: [[Hex], Record<string, unknown> | null];
-  /** params: [namespace name (e.g. "Account"), id hex, block?] → an object proof against that block's stateRoot. */
+  /** params: [dataAssetId, grantee?]; with a grantee the result carries `grant` ({grantee, expiresAt, active} or null). */
+  filverse_getDataAsset: [[Hex, Hex?], Record<string, unknown> | null];
+  /**
+   * params: [namespace name (e.g. "Account"), id hex, block?] → an object proof against that block's
+   * stateRoot. For "Withdrawal" the id is the withdrawal index (decimal or 0x hex).
+   */
   filverse_getProof: [[string, Hex, BlockTag?], Record<string, unknown>];
   filverse_getBlockByNumber: [[BlockTag, boolean?], BlockJson | null];
   filverse_getBlockByHash: [[Hex, boolean?], BlockJson | null];
