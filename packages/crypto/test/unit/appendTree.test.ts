@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   AppendMerkleTree,
   appendTreeZeroHashes,
+  getHasher,
   type Hasher,
   nobleHasher,
   setHasher,
@@ -276,6 +277,7 @@ describe("AppendMerkleTree: hashing is incremental and batched", () => {
     };
     const base = AppendMerkleTree.empty(32).append(Array.from({ length: 2000 }, (_, i) => leafOf(i)));
     base.root();
+    const previousHasher = getHasher();
     setHasher(counting);
     try {
       const next = base.append(Array.from({ length: 10 }, (_, i) => leafOf(5000 + i)));
@@ -289,7 +291,7 @@ describe("AppendMerkleTree: hashing is incremental and batched", () => {
       next.prove(2005);
       expect(state.blocks).toBe(0);
     } finally {
-      setHasher(nobleHasher);
+      setHasher(previousHasher);
     }
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getHasher, type Hasher, nobleHasher, setHasher, sha256, ZERO_HASH } from "../../src/merkle.js";
+import { getHasher, type Hasher, hashtreeHasher, nobleHasher, setHasher, sha256, ZERO_HASH } from "../../src/merkle.js";
 
 function nodeSha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(data).digest());
@@ -73,21 +73,41 @@ describe("nobleHasher", () => {
 });
 
 describe("getHasher / setHasher", () => {
-  it("defaults to noble and can be swapped and restored", () => {
-    expect(getHasher()).toBe(nobleHasher);
+  it("defaults to the native hasher where it loads (noble otherwise), and can be swapped and restored", () => {
+    const initial = getHasher();
+    expect(initial).toBe(hashtreeHasher ?? nobleHasher);
     const custom: Hasher = { name: "custom", digest64: nobleHasher.digest64, hashInto: nobleHasher.hashInto };
     setHasher(custom);
     try {
       expect(getHasher()).toBe(custom);
     } finally {
-      setHasher(nobleHasher);
+      setHasher(initial);
     }
-    expect(getHasher()).toBe(nobleHasher);
+    expect(getHasher()).toBe(initial);
+  });
+
+  it("hashtree is bit-identical to noble on random inputs (the fast path and its fallback)", () => {
+    expect(hashtreeHasher, "the native hasher loads on this machine").not.toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (n, seed) => {
+        const input = new Uint8Array(n * 64);
+        for (let i = 0; i < input.length; i++) input[i] = seed[i % 64]! ^ (i * 31);
+        const a = new Uint8Array(n * 32);
+        const b = new Uint8Array(n * 32);
+        hashtreeHasher!.hashInto(input, a);
+        nobleHasher.hashInto(input, b);
+        expect(a).toEqual(b);
+        if (n > 0)
+          expect(hashtreeHasher!.digest64(input.subarray(0, 32), input.subarray(32, 64))).toEqual(b.subarray(0, 32));
+      }),
+      { numRuns: 60 },
+    );
+    expect(() => hashtreeHasher!.hashInto(new Uint8Array(65), new Uint8Array(32))).toThrow(RangeError);
   });
 
   it("rejects objects that are not hashers", () => {
     expect(() => setHasher({} as Hasher)).toThrow(TypeError);
     expect(() => setHasher(null as unknown as Hasher)).toThrow(TypeError);
-    expect(getHasher()).toBe(nobleHasher);
+    expect(getHasher()).toBe(hashtreeHasher ?? nobleHasher);
   });
 });

@@ -4,6 +4,7 @@ import { bytesEqual, compareBytes, toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  getHasher,
   type Hasher,
   nobleHasher,
   type SmtProof,
@@ -642,6 +643,7 @@ describe("SparseMerkleTree: hashing is incremental and batched", () => {
     const c = 4;
     const base = treeOf(Array.from({ length: n }, (_, i) => ({ key: keyOf(i), valueHash: vhOf(i) })));
     const counter = countingHasher();
+    const previousHasher = getHasher();
     setHasher(counter.hasher);
     try {
       base.root();
@@ -681,7 +683,7 @@ describe("SparseMerkleTree: hashing is incremental and batched", () => {
       base.prove(keyOf(5));
       expect(counter.blocks).toBe(0);
     } finally {
-      setHasher(nobleHasher);
+      setHasher(previousHasher);
     }
   });
 
@@ -701,12 +703,13 @@ describe("SparseMerkleTree: hashing is incremental and batched", () => {
         }
       },
     };
+    const previousHasher = getHasher();
     setHasher(nodeHasher);
     let viaNode: Uint8Array;
     try {
       viaNode = treeOf(pairs).root();
     } finally {
-      setHasher(nobleHasher);
+      setHasher(previousHasher);
     }
     expect(viaNode).toEqual(treeOf(pairs).root());
     expect(bytesEqual(viaNode, refRoot(pairs))).toBe(true);
