@@ -79,12 +79,23 @@ function encodeScalar(kind: string, value: unknown, out: Uint8Array, offset: num
       return;
     case "uint8":
     case "uint16":
-    case "uint64":
-      out.set(bigintToBytesBE(BigInt(value as number), 32), offset);
+    case "uint64": {
+      // ≤ 2^53−1 by protocol: the low 8 bytes as two 32-bit halves, no BigInt (hot path).
+      const n = value as number;
+      const view = new DataView(out.buffer, out.byteOffset + offset + 24, 8);
+      view.setUint32(0, Math.floor(n / 0x1_0000_0000));
+      view.setUint32(4, n >>> 0);
       return;
-    case "uint256":
-      out.set(bigintToBytesBE(value as bigint, 32), offset);
+    }
+    case "uint256": {
+      const v = value as bigint;
+      if (v < 0n || v >= 1n << 256n) throw new RangeError(`uint256 out of range: ${v}`);
+      if (v !== 0n) {
+        const hex = v.toString(16);
+        out.set(Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex"), offset + 32 - Math.ceil(hex.length / 2));
+      }
       return;
+    }
     case "string":
       out.set(keccak256(utf8ToBytes(value as string)), offset);
       return;

@@ -25,7 +25,14 @@ export type NodeConfigFile = {
   /** Overrides of the preset (block time, limits, fees). */
   chain: Partial<Omit<ChainConfig, "preset">>;
   genesis: { chainId: number; timestamp: number };
-  rpc: { host: string; port: number };
+  rpc: {
+    host: string;
+    port: number;
+    /** Per-client request rate; null disables it (benchmarks only). Default 500/s, burst 1000. */
+    rateLimit?: { requestsPerSecond: number; burst: number } | null;
+  };
+  /** Recover signatures on a worker pool (default true); false keeps everything on the main thread. */
+  workerPool?: boolean;
   /** Relative to the data dir. */
   keyFile: string;
   /** Devnet only: accounts the dev faucet funds at the first blocks. */

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
+import { type CryptoPool, createCryptoPool } from "@filverse/crypto";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { fromHex, type Logger, nullLogger } from "@filverse/utils";
@@ -24,6 +25,8 @@ export class FilverseNode {
   readonly sequencer: Sequencer;
   readonly rpc: RpcServer;
   readonly metrics = new NodeMetrics();
+  /** The signature worker pool, unless config.workerPool is false. */
+  readonly pool: CryptoPool | null;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
   url = "";
@@ -43,12 +46,14 @@ export class FilverseNode {
             devAccounts.map((a) => ({ address: fromHex(a.address), amount: BigInt(config.devAccountBalance) })),
           )
         : null);
+    this.pool = config.workerPool === false ? null : createCryptoPool();
     this.sequencer = new Sequencer(
       { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
-      { key, logger: this.logger, metrics: this.metrics, deposits },
+      { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
     );
+    const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
     this.rpc = new RpcServer(
-      { host: config.rpc.host, port: config.rpc.port, ...opts.rpc },
+      { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
       {
         methods: createRpcHandlers(this.sequencer),
         logger: this.logger,
@@ -65,7 +70,7 @@ export class FilverseNode {
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
-    this.logger.info("rpc listening", { url, wsUrl });
+    this.logger.info("rpc listening", { url, wsUrl, workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
   }
 
@@ -74,6 +79,7 @@ export class FilverseNode {
     this.closing ??= (async () => {
       await this.rpc.close();
       await this.sequencer.close();
+      await this.pool?.close();
     })();
     return this.closing;
   }

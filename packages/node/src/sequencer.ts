@@ -4,15 +4,17 @@
  * commits block, receipts, state changes, indexes and head in one atomic LevelDB batch.
  */
 import { EventEmitter } from "node:events";
-import { privateKeyToAddress, signBlockHeader } from "@filverse/crypto";
+import { privateKeyToAddress, recoverAddress, type SignatureRecoverer, signBlockHeader } from "@filverse/crypto";
 import { ChainDb } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   type BlockExecutionResult,
   BlockExecutor,
+  completeValidation,
   createGenesis,
   parseTransactionBytes,
   parseTransactionJson,
+  prevalidateTransaction,
   type State,
   TxValidationError,
   type ValidatedTransaction,
@@ -70,6 +72,11 @@ export type SequencerModules = {
   logger?: Logger | null;
   metrics?: NodeMetrics | null;
   deposits?: DepositSource | null;
+  /**
+   * Where admission recovers signatures: a worker pool (CryptoPool) batches them off the main
+   * thread, which then only executes and commits. null: recover on the main thread.
+   */
+  recoverer?: SignatureRecoverer | null;
 };
 
 export enum NodeErrorCode {
@@ -116,6 +123,14 @@ export class Sequencer {
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
   private readonly depositSource: DepositSource | null;
+  private readonly recoverer: SignatureRecoverer | null;
+  private recoverQueue: {
+    digest: Uint8Array;
+    signature: Uint8Array;
+    resolve: (sender: Uint8Array | null) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private recoverInFlight = 0;
   private readonly key: Uint8Array;
   private readonly controller = new AbortController();
   private db_: ChainDb | null = null;
@@ -137,6 +152,7 @@ export class Sequencer {
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
     this.depositSource = modules.deposits ?? null;
+    this.recoverer = modules.recoverer ?? null;
     this.mempool = new Mempool(opts.mempool);
   }
 
@@ -246,7 +262,20 @@ export class Sequencer {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
     let vtx: ValidatedTransaction;
     try {
-      vtx = validateTransaction(parseTransactionJson(json), this.chainId);
+      const tx = parseTransactionJson(json);
+      const { digest } = prevalidateTransaction(tx, this.chainId);
+      let sender: Uint8Array | null = null;
+      let cause: unknown;
+      if (this.recoverer) {
+        sender = await this.recoverPooled(digest, tx.signature);
+      } else {
+        try {
+          sender = recoverAddress(digest, tx.signature);
+        } catch (err) {
+          cause = err;
+        }
+      }
+      vtx = completeValidation(tx, digest, sender, cause);
     } catch (err) {
       if (err instanceof TxValidationError) {
         this.metrics?.submitted.inc({ result: "invalid" });
@@ -266,12 +295,14 @@ export class Sequencer {
     }
     const bytes = encodeSignedTx(vtx.tx);
     if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
-    if (await this.db.getTxLocation(vtx.hash)) return hash; // already included: idempotent
     let added: ReturnType<Mempool["add"]>;
     try {
       added = this.mempool.add(vtx, bytes, (a) => this.account(a));
     } catch (err) {
       if (err instanceof MempoolError) {
+        // An included transaction sent again has a used nonce: answer with its hash (idempotent).
+        // Only this path reads the database, so the hot path does not.
+        if (err.code === RpcErrorCode.NONCE_TOO_LOW && (await this.db.getTxLocation(vtx.hash))) return hash;
         this.metrics?.submitted.inc({ result: "rejected" });
         throw new SubmitError(err.code, err.shortMessage, { cause: err, details: err.details });
       }
@@ -299,6 +330,42 @@ export class Sequencer {
     this.events.emit("txStatus", hash);
     if (this.readyCount() >= this.chain.maxBlockTxs) this.wake?.();
     return hash;
+  }
+
+  /**
+   * Recover on the pool, batching concurrent submissions: requests that arrive while batches are in
+   * flight wait for the next one, so the pool gets large jobs and the main thread stays free to
+   * execute and commit blocks (the pipeline). Two batches in flight keep both workers busy.
+   */
+  private recoverPooled(digest: Uint8Array, signature: Uint8Array): Promise<Uint8Array | null> {
+    return new Promise((resolve, reject) => {
+      this.recoverQueue.push({ digest, signature, resolve, reject });
+      if (this.recoverQueue.length === 1) setImmediate(() => this.flushRecoveries());
+    });
+  }
+
+  private flushRecoveries(): void {
+    while (this.recoverQueue.length > 0 && this.recoverInFlight < 2) {
+      const batch = this.recoverQueue;
+      this.recoverQueue = [];
+      this.recoverInFlight++;
+      this.recoverer!.recoverBatch(
+        batch.map((b) => b.digest),
+        batch.map((b) => b.signature),
+      )
+        .then(
+          (senders) => {
+            for (let i = 0; i < batch.length; i++) batch[i]!.resolve(senders[i] ?? null);
+          },
+          (err) => {
+            for (const b of batch) b.reject(err);
+          },
+        )
+        .finally(() => {
+          this.recoverInFlight--;
+          if (this.recoverQueue.length > 0) this.flushRecoveries();
+        });
+    }
   }
 
   /**

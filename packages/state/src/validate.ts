@@ -2,13 +2,7 @@
  * Stateless validation: everything about a transaction that does not depend on state. A transaction
  * that fails here is never included, and a block that holds one is invalid.
  */
-import {
-  hashTypedData,
-  recoverAddress,
-  type SignatureError,
-  txHashFromDigest,
-  txSigningDigest,
-} from "@filverse/crypto";
+import { hashTypedData, recoverAddress, SignatureError, txHashFromDigest, txSigningDigest } from "@filverse/crypto";
 import {
   ATTRIBUTE_KEY_PATTERN,
   HANDLE_PATTERN,
@@ -213,10 +207,10 @@ export function validateTxFields(tx: SignedTransaction): void {
 }
 
 /**
- * All stateless checks, in order: chain id, field bounds, signature (and a trade's maker signature).
- * Returns the hash and the recovered sender. Throws TxValidationError.
+ * The stateless checks before signature recovery: chain id and field bounds. Returns the EIP-712
+ * signing digest, so the (expensive) recovery can run elsewhere, e.g. batched on a worker pool.
  */
-export function validateTransaction(tx: SignedTransaction, chainId: number): ValidatedTransaction {
+export function prevalidateTransaction(tx: SignedTransaction, chainId: number): { digest: Uint8Array } {
   if (tx.chainId !== chainId) {
     throw new TxValidationError(
       TxValidationErrorCode.WRONG_CHAIN,
@@ -227,16 +221,26 @@ export function validateTransaction(tx: SignedTransaction, chainId: number): Val
     );
   }
   validateTxFields(tx);
-  const digest = txSigningDigest(tx);
-  let sender: Uint8Array;
-  try {
-    sender = recoverAddress(digest, tx.signature);
-  } catch (cause) {
-    throw new TxValidationError(TxValidationErrorCode.BAD_SIGNATURE, (cause as SignatureError).shortMessage, { cause });
+  return { digest: txSigningDigest(tx) };
+}
+
+/**
+ * Complete validation with the sender recovered from `digest` (null: the signature did not recover).
+ * Checks a trade's maker signature on this thread (rare, and it needs the order's digest).
+ */
+export function completeValidation(
+  tx: SignedTransaction,
+  digest: Uint8Array,
+  sender: Uint8Array | null,
+  cause?: unknown,
+): ValidatedTransaction {
+  if (!sender) {
+    const message = cause instanceof SignatureError ? cause.shortMessage : "Bad signature";
+    throw new TxValidationError(TxValidationErrorCode.BAD_SIGNATURE, message, { cause });
   }
   const out: ValidatedTransaction = { tx, hash: txHashFromDigest(digest, tx.signature), sender };
   if (tx.kind === TxKind.TradeFill || tx.kind === TxKind.OrderCancel) {
-    out.orderHash = hashTypedData(chainId, Order, tx.message.order);
+    out.orderHash = hashTypedData(tx.chainId, Order, tx.message.order);
   }
   if (tx.kind === TxKind.TradeFill) {
     let maker: Uint8Array | null = null;
@@ -250,6 +254,22 @@ export function validateTransaction(tx: SignedTransaction, chainId: number): Val
     }
   }
   return out;
+}
+
+/**
+ * All stateless checks, in order: chain id, field bounds, signature (and a trade's maker signature).
+ * Returns the hash and the recovered sender. Throws TxValidationError.
+ */
+export function validateTransaction(tx: SignedTransaction, chainId: number): ValidatedTransaction {
+  const { digest } = prevalidateTransaction(tx, chainId);
+  let sender: Uint8Array | null = null;
+  let cause: unknown;
+  try {
+    sender = recoverAddress(digest, tx.signature);
+  } catch (err) {
+    cause = err;
+  }
+  return completeValidation(tx, digest, sender, cause);
 }
 
 /** Decode wire bytes into a transaction, mapping codec failures to TxValidationError codes. */

@@ -220,7 +220,7 @@ const everyObjectScenario = [
       op(6, 0, 1, 5n), // token balance
       op(8, 1, 0, 1n), // identity and handle
       op(12, 0, 0, 1n, 1), // data asset
-      op(13, 0, 2, 1n), // access grant
+      op(13, 0, 2, 1n, 5), // access grant (expires 6 s after the block; pick 0 would expire at once)
       op(1, 1, 1, 1n), // withdrawal
     ],
   },
@@ -343,6 +343,25 @@ describe("state machine properties", () => {
       }),
       { numRuns: 25, examples: [[everyObjectScenario, 7]] },
     );
+  });
+
+  it("the fixed scenario alone creates every object kind the proofs must cover", () => {
+    const d = new Driver();
+    d.run(everyObjectScenario);
+    const present = new Set([...d.chain.state.objects.entries()].map((e) => e.value.ns));
+    for (const ns of [
+      Namespace.Account,
+      Namespace.Collection,
+      Namespace.Asset,
+      Namespace.Token,
+      Namespace.TokenBalance,
+      Namespace.Identity,
+      Namespace.Handle,
+      Namespace.DataAsset,
+      Namespace.AccessGrant,
+    ]) {
+      expect(present.has(ns), Namespace[ns]).toBe(true);
+    }
   });
 
   it("the proof property covered accounts, collections, assets, tokens, identities and data assets", () => {

@@ -1,0 +1,184 @@
+// End-to-end benchmarks: sequencer_tps (a real sequencer process fed by a separate load process over
+// JSON-RPC, with and without the signature worker pool) and replay_tps (re-executing the stored
+// blocks with full signature checks, as a verifier does).
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createCryptoPool, privateKeyToAddress } from "@filverse/crypto";
+import { ChainDb } from "@filverse/db";
+import { readKeyFile } from "@filverse/node";
+import { applyBlock, completeValidation, createGenesis, prevalidateTransaction } from "@filverse/state";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CLI = join(ROOT, "packages/cli/bin/filverse.js");
+const LOAD = join(ROOT, "bench/load.mjs");
+
+function cli(args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`filverse ${args[0]} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+function startNode(dir) {
+  const proc = spawn(process.execPath, [CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    proc.stdout.on("data", (d) => {
+      buf += String(d);
+      const lines = buf.split("\n");
+      buf = lines.pop();
+      for (const line of lines) {
+        if (!line.includes('"rpc listening"')) continue;
+        const entry = JSON.parse(line);
+        resolve({ proc, url: entry.url, wsUrl: entry.wsUrl });
+      }
+    });
+    proc.once("exit", (code) => reject(new Error(`sequencer exited ${code}`)));
+  });
+}
+
+async function stopNode(node) {
+  const exited = new Promise((r) => node.proc.once("exit", r));
+  node.proc.stdout.resume();
+  node.proc.kill("SIGTERM");
+  await exited;
+}
+
+async function call(url, method, params) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return (await res.json()).result;
+}
+
+function runLoad(signedFile, node, durationMs) {
+  const r = spawnSync(process.execPath, [LOAD, "run", signedFile, node.url, node.wsUrl, String(durationMs)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`load process failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+/** A data dir for one run; the same dev accounts (so the same pre-signed load) in every run. */
+function prepare(dir, accountsFrom, workerPool) {
+  cli(["init", "--data-dir", dir, "--preset", "devnet", "--dev-accounts", "1"]);
+  copyFileSync(accountsFrom, join(dir, "dev-accounts.json"));
+  const configPath = join(dir, "filverse.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  config.rpc.rateLimit = null; // one load process on one address: the per-client limit would throttle it
+  config.workerPool = workerPool;
+  writeFileSync(configPath, JSON.stringify(config));
+  return config;
+}
+
+async function measure(dir, signedFile, keys, durationMs) {
+  const node = await startNode(dir);
+  try {
+    // The dev faucet funds every sender over the first blocks.
+    const last = keys[keys.length - 1].address;
+    for (let i = 0; i < 400 && BigInt((await call(node.url, "filverse_getAccount", [last])).balance) === 0n; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    return runLoad(signedFile, node, durationMs);
+  } finally {
+    await stopNode(node);
+  }
+}
+
+/** Replay every stored block from genesis with full signature checks on the pool, as a verifier. */
+async function replay(dir, config) {
+  const sequencer = privateKeyToAddress(readKeyFile(join(dir, "sequencer.key")));
+  let { state } = createGenesis(
+    { chainId: config.genesis.chainId },
+    { timestamp: config.genesis.timestamp, proposer: sequencer },
+  );
+  const db = await ChainDb.open({ dir: join(dir, "chaindb") });
+  const pool = createCryptoPool();
+  try {
+    const head = await db.getHead();
+    const blocks = [];
+    for (let n = 1; n <= head.number; n++) blocks.push(await db.getBlockByNumber(n));
+    let txs = 0;
+    const start = performance.now();
+    for (const block of blocks) {
+      const pre = block.transactions.map((tx) => prevalidateTransaction(tx, config.genesis.chainId).digest);
+      const senders = await pool.recoverBatch(
+        pre,
+        block.transactions.map((tx) => tx.signature),
+      );
+      const validated = block.transactions.map((tx, i) => completeValidation(tx, pre[i], senders[i]));
+      state = applyBlock(state, block, { chainId: config.genesis.chainId, validated }).state;
+      txs += block.transactions.length;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const root = Buffer.from(state.roots().stateRoot).toString("hex");
+    const headRoot = Buffer.from(head.header.stateRoot).toString("hex");
+    if (root !== headRoot) throw new Error("replay reached a different state root");
+    return { tps: txs / seconds, txs, blocks: blocks.length, seconds };
+  } finally {
+    await pool.close();
+    await db.close();
+  }
+}
+
+export async function run({ quick }) {
+  const senders = quick ? 200 : 1000;
+  const durationMs = quick ? 5_000 : 60_000;
+  // Enough signed load that the node, not the load, runs out first (sized for 25k tx/s).
+  const perSender = Math.ceil(((durationMs / 1000) * 25_000) / senders);
+  const tmp = mkdtempSync(join(tmpdir(), "filverse-bench-"));
+  try {
+    const seed = join(tmp, "seed");
+    cli(["init", "--data-dir", seed, "--preset", "devnet", "--dev-accounts", String(senders)]);
+    const accountsFile = join(seed, "dev-accounts.json");
+    const keys = JSON.parse(readFileSync(accountsFile, "utf8"));
+    const chainId = JSON.parse(readFileSync(join(seed, "filverse.json"), "utf8")).genesis.chainId;
+    const signedFile = join(tmp, "signed.json");
+    const t = performance.now();
+    const s = spawnSync(
+      process.execPath,
+      [LOAD, "sign", accountsFile, signedFile, String(perSender), String(chainId)],
+      { encoding: "utf8" },
+    );
+    if (s.status !== 0) throw new Error(`signing failed: ${s.stderr}`);
+    const signSeconds = (performance.now() - t) / 1000;
+
+    const poolDir = join(tmp, "pool");
+    const poolConfig = prepare(poolDir, accountsFile, true);
+    const withPool = await measure(poolDir, signedFile, keys, durationMs);
+    const noPoolDir = join(tmp, "nopool");
+    prepare(noPoolDir, accountsFile, false);
+    const withoutPool = await measure(noPoolDir, signedFile, keys, durationMs);
+    const replayed = await replay(poolDir, poolConfig);
+
+    const common = { senders, durationMs, presigned: senders * perSender, signSeconds: Number(signSeconds.toFixed(1)) };
+    return [
+      {
+        name: "sequencer_tps",
+        value: withPool.tps,
+        unit: "tx/s",
+        baseline: "pool_disabled",
+        baselineValue: withoutPool.tps,
+        ratio: withoutPool.tps > 0 ? withPool.tps / withoutPool.tps : null,
+        details: { ...common, p50Ms: withPool.p50Ms, p99Ms: withPool.p99Ms, withPool, withoutPool },
+      },
+      {
+        name: "replay_tps",
+        value: replayed.tps,
+        unit: "tx/s",
+        baseline: null,
+        baselineValue: null,
+        ratio: null,
+        details: { ...replayed, vsSequencerTps: withPool.tps > 0 ? replayed.tps / withPool.tps : null },
+      },
+    ];
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
