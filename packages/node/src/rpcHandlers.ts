@@ -86,7 +86,7 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
 
   const statusOf = async (hash: string): Promise<TxStatusJson> => {
     const h = hash as `0x${string}`;
-    if (node.mempool.get(hash)) return { hash: h, status: "pending" };
+    if (node.pendingTx(hash)) return { hash: h, status: "pending" };
     const loc = await db().getTxLocation(fromHex(hash));
     if (loc) {
       const receipt = (await db().getReceipts(loc.blockNumber))?.[loc.index];
@@ -151,7 +151,7 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
     filverse_getTransaction: async (p) => {
       expectParamCount(p, 1, 1);
       const hash = paramHex(p, 0, "hash", 32);
-      const pooled = node.mempool.get(hash);
+      const pooled = node.pendingTx(hash);
       if (pooled) return { ...signedTxToJson(pooled.vtx.tx), hash, sender: pooled.sender, status: "pending" };
       const loc = await db().getTxLocation(fromHex(hash));
       if (!loc) return null;
@@ -191,10 +191,7 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
       const address = paramHex(p, 0, "address", 20);
       const { state } = stateAt(p.length > 1 ? paramBlockTag(p, 1) : "latest");
       const a = state.get(Namespace.Account, fromHex(address)) ?? { balance: 0n, nonce: 0 };
-      const pendingNonce = node.mempool.pendingNonce(
-        fromHex(address),
-        node.state.get(Namespace.Account, fromHex(address))?.nonce ?? 0,
-      );
+      const pendingNonce = node.pendingNonce(fromHex(address));
       return { address, balance: a.balance.toString(), nonce: String(a.nonce), pendingNonce: String(pendingNonce) };
     },
     filverse_getCollection: (p) => {

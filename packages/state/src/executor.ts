@@ -78,6 +78,11 @@ export class BlockExecutor {
     return this.txCount;
   }
 
+  /** An account as this block has left it so far (the nonce the sender's next transaction needs). */
+  account(address: Uint8Array): { balance: bigint; nonce: number } {
+    return this.ws.account(address);
+  }
+
   /** Credit an L1 deposit. Deposits come before transactions, each exactly once, in L1 nonce order. */
   applyDeposit(deposit: Deposit): Receipt {
     if (this.txCount > 0) {
