@@ -24,6 +24,12 @@ export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
 }
 
+/** sha256 of `data` written into `out` (32 bytes), e.g. a slot of a shared slab. */
+export function sha256Into(data: Uint8Array, out: Uint8Array): void {
+  pristine._cloneInto(work);
+  work.update(data).digestInto(out);
+}
+
 // Cloning a pristine state into one reused instance skips the per-call allocation of a hash object
 // (its block buffer and DataView), which is about 20% of the cost of a 64-byte hash in noble.
 // Safe because hashing is synchronous: no call can interleave with another on the same instance.

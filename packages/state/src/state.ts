@@ -83,16 +83,26 @@ export class State {
     newWithdrawals: Withdrawal[],
     withdrawalLeaves: Uint8Array[],
   ): State {
-    const entries = [];
-    for (const w of writes) {
-      const key = w.key ?? stateKey(w.ns, w.id);
-      if (w.value === null) {
-        entries.push({ key, value: null });
-      } else {
-        const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
-        entries.push({ key, value: { ns: w.ns, id: w.id, value: w.value }, valueHash: struct.hashTreeRoot(w.value) });
-      }
-    }
+    type Write = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null; key?: Uint8Array };
+    const list: Write[] = [...writes];
+    // Keys and value hashes live as views in one slab per batch: a separate 32-byte Uint8Array
+    // costs about 240 B of V8 heap, a view about 100 B (measured with rss_mb_1m).
+    let size = 0;
+    for (const w of list) size += 64 + w.id.length;
+    const slab = new Uint8Array(size);
+    let at = 0;
+    const entries = list.map((w) => {
+      const key = slab.subarray(at, at + 32);
+      key.set(w.key ?? stateKey(w.ns, w.id));
+      const valueHash = slab.subarray(at + 32, at + 64);
+      const id = slab.subarray(at + 64, at + 64 + w.id.length);
+      id.set(w.id);
+      at += 64 + w.id.length;
+      if (w.value === null) return { key, value: null };
+      const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
+      valueHash.set(struct.hashTreeRoot(w.value));
+      return { key, value: { ns: w.ns, id, value: w.value }, valueHash };
+    });
     const objects = this.objects.update(entries);
     const withdrawals = withdrawalLeaves.length > 0 ? this.withdrawals.append(withdrawalLeaves) : this.withdrawals;
     let records = this.withdrawalRecords;
