@@ -45,7 +45,8 @@ export class WorkingState {
   private readonly keys = new Map<string, Uint8Array>();
 
   private keyOf(ns: Namespace, id: Uint8Array): { mapKey: string; key: Uint8Array } {
-    const mapKey = `${ns}:${Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex")}`;
+    // latin1 maps each byte to one char: a unique key, half the length of hex and cheaper to build.
+    const mapKey = String.fromCharCode(ns) + Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("latin1");
     let key = this.keys.get(mapKey);
     if (!key) this.keys.set(mapKey, (key = stateKey(ns, id)));
     return { mapKey, key };
