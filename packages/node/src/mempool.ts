@@ -140,6 +140,36 @@ export class Mempool {
     return { tx, replaced, evicted, known: false };
   }
 
+  /**
+   * Re-admit a journaled transaction at start. Its hash was returned once, so admission policy
+   * (funds, nonce window, per-sender and total bounds) is not applied again against a head that may
+   * lag the block it was accepted for; only what can never be included is refused. Of two journaled
+   * transactions with one sender and nonce (a replacement), the higher fee stays. Returns the
+   * displaced transaction, if any.
+   */
+  restore(
+    vtx: ValidatedTransaction,
+    bytes: Uint8Array,
+    committedNonce: number,
+  ): { tx: PoolTx | null; displaced: PoolTx | null } {
+    const hash = toHex(vtx.hash);
+    const existing = this.byHash.get(hash);
+    if (existing) return { tx: existing, displaced: null };
+    const { nonce, fee } = vtx.tx.message;
+    if (nonce < committedNonce) return { tx: null, displaced: null };
+    const sender = toHex(vtx.sender);
+    let q = this.bySender.get(sender);
+    const other = q?.get(nonce) ?? null;
+    if (other && other.fee >= fee) return { tx: null, displaced: null };
+    if (other) this.remove(other.hash);
+    const tx: PoolTx = { vtx, bytes, hash, sender, nonce, fee, durable: true, seq: this.seq++ };
+    this.byHash.set(hash, tx);
+    q = this.bySender.get(sender);
+    if (!q) this.bySender.set(sender, (q = new Map()));
+    q.set(nonce, tx);
+    return { tx, displaced: other };
+  }
+
   remove(hash: string): PoolTx | undefined {
     const tx = this.byHash.get(hash);
     if (!tx) return undefined;

@@ -259,7 +259,11 @@ export class Sequencer {
     this.logger.info("sequencer closed");
   }
 
-  /** Transactions accepted before a crash are in the journal: re-admit them, drop what is stale. */
+  /**
+   * Transactions accepted before a stop or crash are in the journal: re-admit them. Admission policy
+   * is not applied again (their hashes were returned); only what can never be included is dropped.
+   * pump() later drops anything that turns out not to be includable.
+   */
   private async replayJournal(): Promise<void> {
     const stale: Uint8Array[] = [];
     let restored = 0;
@@ -270,9 +274,17 @@ export class Sequencer {
           continue;
         }
         const vtx = validateTransaction(parseTransactionBytes(txBytes), this.chainId);
-        const { tx } = this.mempool.add(vtx, txBytes, (a) => this.account(a));
-        tx.durable = true;
-        restored++;
+        const committed = this.state.get(1, vtx.sender)?.nonce ?? 0;
+        const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
+        if (displaced) {
+          stale.push(fromHex(displaced.hash));
+          this.remember(displaced.hash, "dropped");
+        }
+        if (tx) restored++;
+        else {
+          stale.push(hash);
+          this.remember(toHex(hash), "dropped");
+        }
       } catch (err) {
         stale.push(hash);
         this.remember(toHex(hash), "dropped");
@@ -336,8 +348,8 @@ export class Sequencer {
       throw err;
     }
     const hash = toHex(vtx.hash);
-    if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
     if (this.fatal) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer stopped after a failed commit");
+    if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
     if (vtx.tx.message.fee < this.chain.minTxFee) {
       throw new SubmitError(
         RpcErrorCode.FEE_TOO_LOW,
@@ -447,8 +459,14 @@ export class Sequencer {
     this.journalFlushing = null;
   }
 
+  /** Forget a dropped transaction everywhere, its journal entry included, so it cannot come back at restart. */
   private onDropped(tx: PoolTx, reason: string): void {
     this.remember(tx.hash, "dropped");
+    if (!this.closed) {
+      this.db
+        .journalDelete([fromHex(tx.hash)])
+        .catch((err) => this.logger.warn("journal delete failed", { hash: tx.hash }, err));
+    }
     this.logger.debug("transaction dropped", { hash: tx.hash, reason });
     this.events.emit("txStatus", tx.hash);
   }
@@ -484,7 +502,12 @@ export class Sequencer {
     if (this.closed || this.fatal || this.mempool.size === 0) return;
     if (!this.open) await this.openBlock();
     const open = this.open;
-    if (!open) return;
+    if (!open) {
+      // A seal dropped the block we waited for: try again, or admitted transactions would wait
+      // for the next submission.
+      if (this.mempool.size > 0) this.schedulePump();
+      return;
+    }
     const room = this.chain.maxBlockTxs - open.included.length;
     const batch =
       room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(fromHex(s)).nonce) : [];
@@ -509,9 +532,14 @@ export class Sequencer {
   private openBlock(): Promise<void> {
     this.opening ??= (async () => {
       const tip = this.tip!;
-      const deposits = this.depositSource
-        ? await this.depositSource.pending(tip.state.globals().l1DepositNonce, this.chain.maxBlockDeposits)
-        : [];
+      let deposits: Deposit[] = [];
+      try {
+        if (this.depositSource)
+          deposits = await this.depositSource.pending(tip.state.globals().l1DepositNonce, this.chain.maxBlockDeposits);
+      } catch (err) {
+        // A transient L1 error must not stop the chain: this block goes without deposits; the next retries.
+        this.logger.warn("deposit source failed; sealing without deposits", {}, err);
+      }
       if (this.closed || this.open) return;
       const timestamp = Math.max(tip.header.timestamp, Math.floor(Date.now() / 1000));
       const executor = new BlockExecutor(tip.state, {
@@ -549,6 +577,7 @@ export class Sequencer {
     if (!open) return;
     if (open.included.length === 0 && open.deposits.length === 0 && !this.opts.sealEmptyBlocks) {
       this.open = null; // nothing executed: drop it, so a later block gets a fresh timestamp
+      if (this.mempool.size > 0) this.schedulePump();
       return;
     }
     this.open = null;

@@ -111,4 +111,22 @@ describe("mempool", () => {
     expect(dropped.map((t) => t.nonce)).toEqual([0, 1]);
     expect(m.select(10, () => 2).map((t) => t.nonce)).toEqual([2]);
   });
+
+  it("restore re-admits journaled transactions without admission policy, keeping the higher fee", () => {
+    const m = pool({ maxNonceGap: 2, maxPerSender: 2 });
+    // Far past the gap and the per-sender bound, unfunded: restored all the same.
+    for (const n of [5, 6, 7])
+      expect(m.restore(tx(keys[0], n, 10n).vtx, tx(keys[0], n, 10n).bytes, 0).tx).not.toBeNull();
+    expect(m.size).toBe(3);
+    // Below the committed nonce: can never be included.
+    expect(m.restore(tx(keys[1], 0).vtx, tx(keys[1], 0).bytes, 1).tx).toBeNull();
+    // A replacement and its original: the higher fee stays.
+    const low = tx(keys[2], 0, 10n);
+    const high = tx(keys[2], 0, 20n);
+    m.restore(low.vtx, low.bytes, 0);
+    const r = m.restore(high.vtx, high.bytes, 0);
+    expect(r.displaced?.fee).toBe(10n);
+    expect(m.restore(low.vtx, low.bytes, 0).tx).toBeNull();
+    expect(m.select(10, () => 0).map((t) => t.fee)).toEqual([20n]);
+  });
 });
