@@ -372,7 +372,11 @@ export class Sequencer {
       throw err;
     }
     if (added.known) {
-      await this.durableWaiters.get(hash);
+      try {
+        await this.durableWaiters.get(hash);
+      } catch (cause) {
+        throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
+      }
       return hash;
     }
     if (added.evicted) this.onDropped(added.evicted, "evicted");
