@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// The part of FilverseRollup the bridge reads.
+interface IFilverseRollupStatus {
+    /// 0 Unknown, 1 Pending (in its challenge window), 2 Final, 3 Frozen.
+    function checkpointStatus(uint64 index) external view returns (uint8 status, bytes32 withdrawalsRoot);
+}
+
+/// @title FilverseBridge
+/// @notice FIL into the Filverse L2 (deposits, numbered from 1) and back out (withdrawals proven
+///         against a final checkpoint's withdrawals root, each paid once).
+/// @dev    Withdrawal leaf (docs/state.md, packages/state/src/withdrawals.ts):
+///           leaf = sha256(abi.encode(uint256 index, address l2Sender, address l1Recipient, uint256 amount))
+///         The tree has depth 32; siblings are leaf level first; bit i of the index set means the
+///         node is the right child at level i.
+contract FilverseBridge {
+    struct Withdrawal {
+        uint64 index;
+        address l2Sender;
+        address l1Recipient;
+        uint256 amount;
+    }
+
+    uint256 private constant TREE_DEPTH = 32;
+    uint8 private constant STATUS_UNKNOWN = 0;
+    uint8 private constant STATUS_PENDING = 1;
+    uint8 private constant STATUS_FINAL = 2;
+
+    IFilverseRollupStatus public immutable rollup;
+
+    /// The nonce of the last deposit (0 before any): the L2 credits nonces 1, 2, 3, ...
+    uint64 public depositCount;
+    mapping(uint64 => bool) public isFinalized;
+
+    event Deposited(uint64 indexed nonce, address indexed from, address indexed l2Recipient, uint256 amount);
+    event WithdrawalFinalized(uint64 indexed index, address indexed l1Recipient, uint256 amount, uint64 checkpointIndex);
+
+    error ZeroAddress();
+    error ZeroAmount();
+    error ZeroRecipient();
+    error UnknownCheckpoint(uint64 checkpointIndex);
+    error NotFinal(uint64 checkpointIndex);
+    error Frozen();
+    error AlreadyFinalized(uint64 index);
+    error InvalidProof();
+    error InsufficientBridgeBalance(uint256 amount, uint256 balance);
+    error TransferFailed();
+
+    constructor(address rollup_) {
+        if (rollup_ == address(0)) revert ZeroAddress();
+        rollup = IFilverseRollupStatus(rollup_);
+    }
+
+    /// Lock msg.value here and credit it to `l2Recipient` on the L2.
+    function deposit(address l2Recipient) external payable {
+        if (msg.value == 0) revert ZeroAmount();
+        if (l2Recipient == address(0)) revert ZeroRecipient();
+        uint64 nonce = depositCount + 1;
+        depositCount = nonce;
+        emit Deposited(nonce, msg.sender, l2Recipient, msg.value);
+    }
+
+    /// Pay a withdrawal recorded in a final checkpoint's withdrawals tree, once.
+    function finalizeWithdrawal(uint64 checkpointIndex, Withdrawal calldata w, bytes32[32] calldata siblings) external {
+        (uint8 status, bytes32 root) = rollup.checkpointStatus(checkpointIndex);
+        if (status == STATUS_UNKNOWN) revert UnknownCheckpoint(checkpointIndex);
+        if (status == STATUS_PENDING) revert NotFinal(checkpointIndex);
+        if (status != STATUS_FINAL) revert Frozen();
+        if (isFinalized[w.index]) revert AlreadyFinalized(w.index);
+        if (withdrawalRoot(w, siblings) != root) revert InvalidProof();
+        uint256 balance = address(this).balance;
+        if (w.amount > balance) revert InsufficientBridgeBalance(w.amount, balance);
+
+        isFinalized[w.index] = true;
+        emit WithdrawalFinalized(w.index, w.l1Recipient, w.amount, checkpointIndex);
+        (bool ok,) = w.l1Recipient.call{value: w.amount}("");
+        if (!ok) revert TransferFailed();
+    }
+
+    /// The withdrawals root implied by a leaf and its 32 siblings.
+    function withdrawalRoot(Withdrawal calldata w, bytes32[32] calldata siblings) public pure returns (bytes32 node) {
+        node = sha256(abi.encode(uint256(w.index), w.l2Sender, w.l1Recipient, w.amount));
+        for (uint256 i = 0; i < TREE_DEPTH; i++) {
+            node = (w.index >> i) & 1 == 1
+                ? sha256(abi.encodePacked(siblings[i], node))
+                : sha256(abi.encodePacked(node, siblings[i]));
+        }
+    }
+}

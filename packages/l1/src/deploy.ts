@@ -1,0 +1,50 @@
+/** Deploys FilverseRollup then FilverseBridge (which reads the rollup) with viem; gas is estimated by the node. */
+import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
+import { loadArtifact } from "./artifacts.js";
+import { L1Error, L1ErrorCode } from "./errors.js";
+
+export type RollupParams = {
+  l2ChainId: number;
+  /** The address whose EIP-712 block seals are the L2's blocks. */
+  sequencer: Address;
+  /** The smallest collateral a validator registers with, in attoFIL. */
+  minCollateral: bigint;
+  /** Seconds after acceptance before a checkpoint's withdrawals can be claimed. */
+  challengeWindowSec: number;
+  /** Seconds between requestExit and withdrawCollateral; at least the challenge window. */
+  exitDelaySec: number;
+};
+
+export type Deployment = { rollup: Address; bridge: Address; deployer: Address };
+
+export async function deployFilverse(
+  clients: { publicClient: PublicClient; walletClient: WalletClient },
+  account: Account | Address,
+  params: RollupParams,
+): Promise<Deployment> {
+  const { publicClient, walletClient } = clients;
+  const deployOne = async (name: "FilverseRollup" | "FilverseBridge", args: readonly unknown[]): Promise<Address> => {
+    const { abi, bytecode } = loadArtifact(name);
+    const hash = await walletClient.deployContract({
+      abi,
+      bytecode: bytecode as Hex,
+      args,
+      account,
+      chain: walletClient.chain,
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success" || !receipt.contractAddress) {
+      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, `Deploying ${name} failed`, { details: { hash } });
+    }
+    return receipt.contractAddress;
+  };
+  const rollup = await deployOne("FilverseRollup", [
+    BigInt(params.l2ChainId),
+    params.sequencer,
+    params.minCollateral,
+    BigInt(params.challengeWindowSec),
+    BigInt(params.exitDelaySec),
+  ]);
+  const bridge = await deployOne("FilverseBridge", [rollup]);
+  return { rollup, bridge, deployer: typeof account === "string" ? account : account.address };
+}

@@ -1,0 +1,104 @@
+/**
+ * The local L1: a hardhat node in its own process on 127.0.0.1 with chain id 31415926 (like a Lotus
+ * devnet). The node is spawned as `node <hardhat>/internal/cli/bootstrap.js node` rather than through
+ * npx, so the PID we hold is the node's own and stop() ends exactly that process.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { L1Error, L1ErrorCode } from "./errors.js";
+
+export const DEV_L1_CHAIN_ID = 31_415_926;
+const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
+/** Hardhat's start (config load, provider, server) takes 1–3 s here; 30 s covers a loaded 2-core box. */
+const START_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+
+export type StartLocalL1Options = { port?: number; startTimeoutMs?: number };
+
+export type LocalL1 = {
+  url: string;
+  port: number;
+  chainId: number;
+  pid: number;
+  /** Ends the node process (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function chainIdAt(url: string): Promise<number | null> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(1_000),
+    });
+    const body = (await res.json()) as { result?: string };
+    return body.result ? Number.parseInt(body.result, 16) : null;
+  } catch {
+    return null;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+export async function startLocalL1(opts: StartLocalL1Options = {}): Promise<LocalL1> {
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const cli = createRequire(import.meta.url).resolve("hardhat/internal/cli/bootstrap.js");
+  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    if (stderr.length < 10_000) stderr += d.toString();
+  });
+  // A crashed test runner must not leave the node behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const stop = async () => {
+    process.removeListener("exit", killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    await exited(child);
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? START_TIMEOUT_MS);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    const chainId = await chainIdAt(url);
+    if (chainId !== null) {
+      if (chainId !== DEV_L1_CHAIN_ID) {
+        await stop();
+        throw new L1Error(L1ErrorCode.WRONG_CHAIN, `Local L1 answered chain id ${chainId}, not ${DEV_L1_CHAIN_ID}`);
+      }
+      return { url, port, chainId, pid: child.pid!, stop };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new L1Error(L1ErrorCode.NODE_START_FAILED, "The local L1 (hardhat node) did not answer eth_chainId", {
+    details: { url, exitCode: child.exitCode, stderr: stderr.slice(-2_000) },
+  });
+}

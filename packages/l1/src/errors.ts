@@ -1,0 +1,14 @@
+/** Typed errors of the L1 package. */
+import { FilverseError } from "@filverse/utils";
+
+export enum L1ErrorCode {
+  COMPILE_FAILED = "L1_COMPILE_FAILED",
+  ARTIFACT_MISSING = "L1_ARTIFACT_MISSING",
+  NODE_START_FAILED = "L1_NODE_START_FAILED",
+  DEPLOY_FAILED = "L1_DEPLOY_FAILED",
+  WRONG_CHAIN = "L1_WRONG_CHAIN",
+}
+
+export class L1Error extends FilverseError<L1ErrorCode> {
+  override name = "L1Error";
+}

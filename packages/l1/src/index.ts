@@ -1,0 +1,14 @@
+export * from "./artifacts.js";
+export * from "./checkpoint.js";
+export * from "./clients.js";
+export {
+  ARTIFACTS_DIR,
+  type Artifact,
+  CONTRACTS_DIR,
+  compileContracts,
+  SOLC_SETTINGS,
+  writeArtifacts,
+} from "./compile.js";
+export * from "./deploy.js";
+export * from "./devL1.js";
+export * from "./errors.js";

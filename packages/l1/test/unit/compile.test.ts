@@ -1,0 +1,22 @@
+/** The artifacts are reproducible from source: two compilations give the same bytes, equal to the build's. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS_DIR, compileContracts, SOLC_SETTINGS } from "../../src/compile.js";
+
+describe("compileContracts", () => {
+  it("gives identical bytecode twice, equal to artifacts/", async () => {
+    const a = await compileContracts();
+    const b = await compileContracts();
+    expect(Object.keys(a).sort()).toEqual(["FilverseBridge", "FilverseRollup"]);
+    for (const name of Object.keys(a)) {
+      expect(a[name]!.bytecode).toBe(b[name]!.bytecode);
+      expect(a[name]!.deployedBytecode).toBe(b[name]!.deployedBytecode);
+      expect(a[name]!.bytecode.length).toBeGreaterThan(1_000);
+      expect(a[name]!.solcVersion).toMatch(/^0\.8\.37\+commit/);
+      expect(a[name]!.settings).toEqual(SOLC_SETTINGS);
+      const built = JSON.parse(readFileSync(join(ARTIFACTS_DIR, `${name}.json`), "utf8"));
+      expect(built.bytecode).toBe(a[name]!.bytecode);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,157 @@
+/** Evidence on L1: a validator signing two checkpoints at one index, the sequencer sealing two blocks at one height. */
+import { blockSigningDigest, signBlockHeader } from "@filverse/crypto";
+import { type BlockHeader, blockHash } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
+import type { Address, Hex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkpointToAbi } from "../../src/checkpoint.js";
+import { deployFilverse } from "../../src/deploy.js";
+import {
+  bridgeAbi,
+  DEFAULT_PARAMS,
+  type Env,
+  expectRevert,
+  FIL,
+  makeCheckpoint,
+  makeKey,
+  registerValidators,
+  rollupAbi,
+  setupEnv,
+  signSorted,
+  submitCheckpoint,
+} from "./fixture.js";
+import { L2Chain } from "./l2.js";
+
+const validators = [makeKey(1), makeKey(2), makeKey(3)];
+const [v1, v2] = validators;
+const outsider = makeKey(99);
+const alice = makeKey(21);
+const recipient = makeKey(31);
+
+let env: Env;
+beforeAll(async () => {
+  env = await setupEnv();
+  await registerValidators(env, validators);
+}, 60_000);
+afterAll(async () => {
+  await env?.l1.stop();
+});
+
+const sig = (cp: ReturnType<typeof makeCheckpoint>, k = v1!) => signSorted(env, cp, [k])[0]!;
+
+describe("checkpoint equivocation", () => {
+  it("refuses evidence that is not a conflict by one validator", async () => {
+    const a = makeCheckpoint({ index: 5 });
+    const b = makeCheckpoint({ index: 5, stateRoot: new Uint8Array(32).fill(1) });
+    const prove = (x: typeof a, sx: Hex, y: typeof a, sy: Hex) =>
+      env.send(env.deployer, env.rollup, rollupAbi, "proveCheckpointEquivocation", [
+        checkpointToAbi(x),
+        sx,
+        checkpointToAbi(y),
+        sy,
+      ]);
+    await expectRevert(prove(a, sig(a), a, sig(a)), "NotConflicting");
+    const c = makeCheckpoint({ index: 6, stateRoot: new Uint8Array(32).fill(1) });
+    await expectRevert(prove(a, sig(a), c, sig(c)), "NotConflicting");
+    await expectRevert(prove(a, sig(a), b, sig(b, v2!)), "SignerMismatch");
+    await expectRevert(prove(a, sig(a, outsider), b, sig(b, outsider)), "NothingToSlash");
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "frozen")).toBe(false);
+  });
+
+  it("slashes the signer and freezes: final checkpoints stop paying, no new checkpoint is accepted", async () => {
+    // A real withdrawal in a final checkpoint.
+    const l2 = new L2Chain(env.sequencer);
+    l2.block([
+      {
+        l1Nonce: 1,
+        l1BlockNumber: 1,
+        l1TxHash: new Uint8Array(32).fill(1),
+        from: fromHex(alice.address),
+        to: fromHex(alice.address),
+        amount: 10n * FIL,
+      },
+    ]);
+    l2.block([], [{ from: alice, l1Recipient: recipient.address, amount: 2n * FIL }]);
+    await env.send(env.deployer, env.bridge, bridgeAbi, "deposit", [alice.address], 10n * FIL);
+    const cp0 = makeCheckpoint({ index: 0, withdrawalsRoot: l2.state.roots().withdrawalsRoot, validatorSetId: 3 });
+    await submitCheckpoint(env, cp0, signSorted(env, cp0, validators));
+    await env.advance(DEFAULT_PARAMS.challengeWindowSec);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [0n])).toBe(true);
+
+    // v1 signs two different checkpoints for index 1.
+    const a = makeCheckpoint({ index: 1, validatorSetId: 3 });
+    const b = makeCheckpoint({ index: 1, validatorSetId: 3, withdrawalsRoot: new Uint8Array(32).fill(9) });
+    await env.send(env.deployer, env.rollup, rollupAbi, "proveCheckpointEquivocation", [
+      checkpointToAbi(a),
+      sig(a),
+      checkpointToAbi(b),
+      sig(b),
+    ]);
+    const [collateral, , active] = await env.read<[bigint, bigint, boolean]>(env.rollup, rollupAbi, "validators", [
+      v1!.address,
+    ]);
+    expect(collateral).toBe(0n);
+    expect(active).toBe(false);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "burnedCollateral")).toBe(DEFAULT_PARAMS.minCollateral);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "totalWeight")).toBe(2n * DEFAULT_PARAMS.minCollateral);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")).toBe(4n);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "frozen")).toBe(true);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [0n])).toBe(false);
+    await expectRevert(env.read(env.rollup, rollupAbi, "withdrawalsRootIfFinal", [0n]), "RollupFrozen");
+
+    const p = l2.proof(0);
+    await expectRevert(
+      env.send(env.deployer, env.bridge, bridgeAbi, "finalizeWithdrawal", [0n, p.abi, p.siblings]),
+      "Frozen",
+    );
+    const next = makeCheckpoint({ index: 1, validatorSetId: 4 });
+    await expectRevert(submitCheckpoint(env, next, signSorted(env, next, validators.slice(1))), "RollupFrozen");
+  });
+});
+
+describe("block equivocation", () => {
+  const header = (stateByte: number, number = 5): BlockHeader => ({
+    chainId: 3_141_592_601,
+    number,
+    parentHash: new Uint8Array(32).fill(4),
+    timestamp: 1_700_000_005,
+    proposer: fromHex(env.sequencer.address),
+    txRoot: new Uint8Array(32),
+    receiptsRoot: new Uint8Array(32),
+    stateRoot: new Uint8Array(32).fill(stateByte),
+    withdrawalsRoot: new Uint8Array(32),
+    l1DepositNonce: 0,
+  });
+
+  it("freezes and slashes a sequencer that sealed two blocks at one height", async () => {
+    // A fresh deployment (the first one is frozen), with the sequencer also a validator.
+    const fresh = await deployFilverse(env, env.deployer, env.params);
+    const rollup: Address = fresh.rollup;
+    await env.fund(env.sequencer.address);
+    await env.send(env.sequencer.account, rollup, rollupAbi, "register", [], 20n * FIL);
+
+    const [ha, hb] = [header(1), header(2)];
+    const onChain = await env.read<Hex>(rollup, rollupAbi, "sealDigest", [5n, toHex(blockHash(ha))]);
+    expect(onChain).toBe(toHex(blockSigningDigest(ha)));
+
+    const sa = toHex(signBlockHeader(ha, env.sequencer.priv));
+    const sb = toHex(signBlockHeader(hb, env.sequencer.priv));
+    const prove = (n: bigint, hashA: Hex, sigA: Hex, hashB: Hex, sigB: Hex) =>
+      env.send(env.deployer, rollup, rollupAbi, "proveBlockEquivocation", [n, hashA, sigA, hashB, sigB]);
+    const [hashA, hashB] = [toHex(blockHash(ha)), toHex(blockHash(hb))];
+
+    await expectRevert(prove(5n, hashA, sa, hashA, sa), "NotConflicting");
+    const forged = toHex(signBlockHeader(hb, outsider.priv));
+    await expectRevert(prove(5n, hashA, sa, hashB, forged), "NotSequencer");
+    // Seals for different heights are no evidence: at number 5 the height-6 seal recovers to someone else.
+    const s6 = toHex(signBlockHeader(header(2, 6), env.sequencer.priv));
+    await expectRevert(prove(5n, hashA, sa, toHex(blockHash(header(2, 6))), s6), "NotSequencer");
+    expect(await env.read<boolean>(rollup, rollupAbi, "frozen")).toBe(false);
+
+    await prove(5n, hashA, sa, hashB, sb);
+    expect(await env.read<boolean>(rollup, rollupAbi, "frozen")).toBe(true);
+    expect(await env.read<bigint>(rollup, rollupAbi, "burnedCollateral")).toBe(20n * FIL);
+    const [collateral] = await env.read<[bigint]>(rollup, rollupAbi, "validators", [env.sequencer.address]);
+    expect(collateral).toBe(0n);
+  });
+});
