@@ -10,5 +10,6 @@ export {
   writeArtifacts,
 } from "./compile.js";
 export * from "./deploy.js";
+export * from "./depositWatcher.js";
 export * from "./devL1.js";
 export * from "./errors.js";

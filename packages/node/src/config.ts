@@ -33,6 +33,21 @@ export type NodeConfigFile = {
   };
   /** Recover signatures on a worker pool (default true); false keeps everything on the main thread. */
   workerPool?: boolean;
+  /**
+   * The L1 the bridge lives on. With it, deposits come from the bridge's final `Deposited` logs
+   * (the deposit watcher); without it (a devnet alone), the dev faucet funds the dev accounts.
+   */
+  l1?: {
+    rpcUrl: string;
+    chainId: number;
+    bridge: `0x${string}`;
+    rollup?: `0x${string}`;
+    /** The block the bridge was deployed at. */
+    startBlock: number;
+    /** Used where the L1 has no `finalized` tag. */
+    confirmations?: number;
+    pollIntervalMs?: number;
+  } | null;
   /** Relative to the data dir. */
   keyFile: string;
   /** Devnet only: accounts the dev faucet funds at the first blocks. */

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, createCryptoPool } from "@filverse/crypto";
+import { createL1Clients, DepositWatcher } from "@filverse/l1";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { fromHex, type Logger, nullLogger } from "@filverse/utils";
@@ -27,6 +28,8 @@ export class FilverseNode {
   readonly metrics = new NodeMetrics();
   /** The signature worker pool, unless config.workerPool is false. */
   readonly pool: CryptoPool | null;
+  /** Deposits from the L1 bridge, when config.l1 is set. */
+  readonly depositWatcher: DepositWatcher | null;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
   url = "";
@@ -39,8 +42,23 @@ export class FilverseNode {
     const chain = getChainConfig(config.preset, { ...config.chain, chainId: config.genesis.chainId });
     const key = readKeyFile(join(dataDir, config.keyFile));
     const devAccounts = readDevAccounts(dataDir, config);
+    this.depositWatcher = config.l1
+      ? new DepositWatcher(
+          {
+            bridge: config.l1.bridge,
+            startBlock: BigInt(config.l1.startBlock),
+            ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
+            ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
+          },
+          {
+            publicClient: createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }).publicClient,
+            logger: this.logger,
+          },
+        )
+      : null;
     const deposits =
       modules.deposits ??
+      this.depositWatcher ??
       (devAccounts.length > 0
         ? new DevFaucet(
             devAccounts.map((a) => ({ address: fromHex(a.address), amount: BigInt(config.devAccountBalance) })),
@@ -66,6 +84,7 @@ export class FilverseNode {
   }
 
   async start(): Promise<{ url: string; wsUrl: string }> {
+    await this.depositWatcher?.start();
     await this.sequencer.start();
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
@@ -79,6 +98,7 @@ export class FilverseNode {
     this.closing ??= (async () => {
       await this.rpc.close();
       await this.sequencer.close();
+      await this.depositWatcher?.close();
       await this.pool?.close();
     })();
     return this.closing;
