@@ -1,5 +1,6 @@
 /** The `filverse` command line: commander program, every command with --help, --json and clear errors. */
 import { Command, CommanderError } from "commander";
+import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerNodeCommands } from "./commands/node.js";
 import { registerWalletCommands } from "./commands/wallet.js";
 import { reportError } from "./output.js";
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerNodeCommands(program);
+  registerDevnetCommand(program);
   registerWalletCommands(program);
   return program;
 }

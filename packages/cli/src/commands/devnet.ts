@@ -1,0 +1,175 @@
+/**
+ * `filverse devnet`: the whole local network in one command. A local L1 (a hardhat node process,
+ * chain id 31415926), the rollup and bridge contracts deployed on it, the sequencer registered as a
+ * validator, dev accounts funded through real bridge deposits, and a sequencer wired to the bridge.
+ * The local L1 keeps its state in memory, so every run is a fresh chain.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { privateKeyToAddress } from "@filverse/crypto";
+import {
+  createL1Clients,
+  DEV_L1_CHAIN_ID,
+  deployFilverse,
+  type LocalL1,
+  loadArtifact,
+  startLocalL1,
+} from "@filverse/l1";
+import {
+  CONFIG_FILE,
+  createLogger,
+  FilverseNode,
+  initDataDir,
+  loadConfig,
+  readDevAccounts,
+  readKeyFile,
+} from "@filverse/node";
+import { toHex } from "@filverse/utils";
+import type { Command } from "commander";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+const FIL = 10n ** 18n;
+export const DEFAULT_DEVNET_DIR = ".filverse/devnet";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`not a port: ${value}`);
+  return n;
+}
+
+async function startDevnet(o: {
+  dataDir: string;
+  rpcPort: number;
+  l1Port: number;
+  devAccounts: number;
+  logLevel: string;
+}): Promise<void> {
+  const dir = resolve(o.dataDir);
+  const logger = createLogger({ level: o.logLevel as "info" });
+  // A fresh chain every run: the local L1 forgets its state when it stops.
+  rmSync(dir, { recursive: true, force: true });
+  initDataDir({ dataDir: dir, preset: "devnet", rpcPort: o.rpcPort, devAccounts: o.devAccounts });
+  let l1: LocalL1 | null = null;
+  let node: FilverseNode | null = null;
+  const shutdown = async () => {
+    await node?.close();
+    await l1?.stop();
+  };
+  try {
+    l1 = await startLocalL1(o.l1Port ? { port: o.l1Port } : {});
+    const clients = createL1Clients({ url: l1.url, chainId: DEV_L1_CHAIN_ID, pollingIntervalMs: 100, retryCount: 0 });
+    const [funder] = (await clients.walletClient.getAddresses()) as [Address];
+    const config = loadConfig(dir);
+    const sequencerKey = readKeyFile(join(dir, config.keyFile));
+    const sequencer = toHex(privateKeyToAddress(sequencerKey)) as Address;
+    const minCollateral = 10n * FIL;
+    const deployment = await deployFilverse(clients, funder, {
+      l2ChainId: config.genesis.chainId,
+      sequencer,
+      minCollateral,
+      challengeWindowSec: 60,
+      exitDelaySec: 120,
+    });
+    const send = async (
+      request:
+        | Parameters<typeof clients.walletClient.writeContract>[0]
+        | Parameters<typeof clients.walletClient.sendTransaction>[0],
+      write = true,
+    ) => {
+      const hash = write
+        ? await clients.walletClient.writeContract(request as never)
+        : await clients.walletClient.sendTransaction(request as never);
+      await clients.publicClient.waitForTransactionReceipt({ hash });
+    };
+    // The sequencer holds L1 FIL for gas and registers as the (single) validator for checkpoints.
+    await send({ account: funder, to: sequencer, value: 100n * FIL, chain: clients.walletClient.chain }, false);
+    await send({
+      account: privateKeyToAccount(toHex(sequencerKey) as Hex),
+      address: deployment.rollup,
+      abi: loadArtifact("FilverseRollup").abi,
+      functionName: "register",
+      value: minCollateral,
+      chain: clients.walletClient.chain,
+    } as never);
+    // Dev accounts get their L2 FIL the way users do: bridge deposits on L1.
+    const accounts = readDevAccounts(dir, config);
+    for (const a of accounts) {
+      await send({
+        account: funder,
+        address: deployment.bridge,
+        abi: loadArtifact("FilverseBridge").abi,
+        functionName: "deposit",
+        args: [a.address],
+        value: 100n * FIL,
+        chain: clients.walletClient.chain,
+      } as never);
+    }
+    const configPath = join(dir, CONFIG_FILE);
+    const onDisk = JSON.parse(readFileSync(configPath, "utf8"));
+    onDisk.l1 = {
+      rpcUrl: l1.url,
+      chainId: DEV_L1_CHAIN_ID,
+      bridge: deployment.bridge,
+      rollup: deployment.rollup,
+      startBlock: 0,
+      confirmations: 0,
+      pollIntervalMs: 500,
+    };
+    writeFileSync(configPath, `${JSON.stringify(onDisk, null, 2)}\n`);
+
+    node = new FilverseNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
+    const { url, wsUrl } = await node.start();
+    logger.info("devnet ready", {
+      l1: l1.url,
+      l1ChainId: DEV_L1_CHAIN_ID,
+      rollup: deployment.rollup,
+      bridge: deployment.bridge,
+      l2: url,
+      l2Ws: wsUrl,
+      l2ChainId: config.genesis.chainId,
+      sequencer,
+      devAccounts: join(dir, "dev-accounts.json"),
+    });
+    process.stderr.write(
+      [
+        "",
+        "Filverse devnet is up:",
+        `  L1 (hardhat, chain ${DEV_L1_CHAIN_ID})  ${l1.url}`,
+        `  rollup  ${deployment.rollup}`,
+        `  bridge  ${deployment.bridge}`,
+        `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,
+        `  dev accounts (100 FIL each, deposited through the bridge): ${join(dir, "dev-accounts.json")}`,
+        `  try: npm run demo -- --data-dir ${o.dataDir} --rpc ${url}`,
+        "",
+      ].join("\n"),
+    );
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info("shutting down", { signal });
+      shutdown().then(done, done);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+export function registerDevnetCommand(program: Command): void {
+  program
+    .command("devnet")
+    .description(
+      "start a local L1, deploy the contracts, fund dev accounts through the bridge, and run a sequencer wired to it (a fresh chain each run)",
+    )
+    .option("--data-dir <dir>", "data dir (recreated every run)", DEFAULT_DEVNET_DIR)
+    .option("--rpc-port <port>", "L2 JSON-RPC port (0: any free port)", port, 8645)
+    .option("--l1-port <port>", "L1 JSON-RPC port (0: any free port)", port, 8545)
+    .option("--dev-accounts <n>", "funded dev accounts", (v) => Number(v), 10)
+    .option("--log-level <level>", "error, warn, info or debug", "info")
+    .action((o: { dataDir: string; rpcPort: number; l1Port: number; devAccounts: number; logLevel: string }) =>
+      startDevnet(o),
+    );
+}
