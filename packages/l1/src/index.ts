@@ -1,5 +1,6 @@
 export * from "./artifacts.js";
 export * from "./checkpoint.js";
+export * from "./checkpointSubmitter.js";
 export * from "./clients.js";
 export {
   ARTIFACTS_DIR,
