@@ -4,11 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool } from "@filverse/crypto";
-import { createL1Clients, DepositWatcher } from "@filverse/l1";
+import { type CryptoPool, createCryptoPool, signDigest } from "@filverse/crypto";
+import { CheckpointSubmitter, createL1Clients, DepositWatcher } from "@filverse/l1";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
-import { fromHex, type Logger, nullLogger } from "@filverse/utils";
+import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { privateKeyToAccount } from "viem/accounts";
 import { type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
@@ -30,6 +31,8 @@ export class FilverseNode {
   readonly pool: CryptoPool | null;
   /** Deposits from the L1 bridge, when config.l1 is set. */
   readonly depositWatcher: DepositWatcher | null;
+  /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
+  readonly checkpointSubmitter: CheckpointSubmitter | null;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
   url = "";
@@ -65,15 +68,35 @@ export class FilverseNode {
           )
         : null);
     this.pool = config.workerPool === false ? null : createCryptoPool();
+    this.checkpointSubmitter = null;
     this.sequencer = new Sequencer(
       { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
       { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
     );
+    if (config.l1?.rollup) {
+      const l1 = createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId });
+      const sequencer = this.sequencer;
+      // The sequencer signs alone until verifier nodes co-sign (it must be a registered validator).
+      this.checkpointSubmitter = new CheckpointSubmitter(
+        { rollup: config.l1.rollup, l2ChainId: chain.chainId, interval: chain.checkpointInterval },
+        {
+          publicClient: l1.publicClient,
+          walletClient: l1.walletClient,
+          account: privateKeyToAccount(toHex(key) as `0x${string}`),
+          chain: {
+            headNumber: () => sequencer.head.number,
+            header: async (n) => (await sequencer.db.getBlockByNumber(n))?.header ?? null,
+          },
+          sign: async (digest) => [toHex(signDigest(fromHex(digest), key)) as `0x${string}`],
+          logger: this.logger,
+        },
+      );
+    }
     const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
     this.rpc = new RpcServer(
       { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
       {
-        methods: createRpcHandlers(this.sequencer),
+        methods: createRpcHandlers(this.sequencer, this.checkpointSubmitter),
         logger: this.logger,
         routes: {
           "/healthz": (req, res) => this.healthz(req, res),
@@ -86,6 +109,7 @@ export class FilverseNode {
   async start(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    await this.checkpointSubmitter?.start();
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
@@ -97,6 +121,7 @@ export class FilverseNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.rpc.close();
+      await this.checkpointSubmitter?.close();
       await this.sequencer.close();
       await this.depositWatcher?.close();
       await this.pool?.close();

@@ -57,7 +57,13 @@ function blockJson(block: SignedBlock, full: boolean, hashes: string[]): Record<
   };
 }
 
-export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
+/** What the node knows of settlement on L1: the last L2 blocks covered by accepted and by final checkpoints. */
+export type SettlementView = { checkpointedBlock(): number; finalizedBlock(): number };
+
+export function createRpcHandlers(
+  node: Sequencer,
+  settlement: SettlementView | null = null,
+): Record<string, RpcHandler> {
   const db = () => node.db;
 
   /** The state after the tagged block; recent blocks only. */
@@ -91,9 +97,16 @@ export function createRpcHandlers(node: Sequencer): Record<string, RpcHandler> {
     if (loc) {
       const receipt = (await db().getReceipts(loc.blockNumber))?.[loc.index];
       const block = await db().getBlockByNumber(loc.blockNumber);
+      const status = !settlement
+        ? "sequenced"
+        : loc.blockNumber <= settlement.finalizedBlock()
+          ? "finalized"
+          : loc.blockNumber <= settlement.checkpointedBlock()
+            ? "checkpointed"
+            : "sequenced";
       return {
         hash: h,
-        status: "sequenced",
+        status,
         blockNumber: String(loc.blockNumber),
         blockHash: block ? toHex(blockHash(block.header)) : undefined,
         index: loc.index,

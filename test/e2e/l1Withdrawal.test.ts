@@ -1,0 +1,150 @@
+/**
+ * A withdrawal end to end on a real local L1: deposit 10 FIL, withdraw 4 on the L2, the sequencer
+ * checkpoints, the challenge window passes, the user finalizes on L1 with the node's proof and the
+ * L1 balance grows by 4 FIL minus gas; a second finalize is refused.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createFilverseClient } from "@filverse/client";
+import { privateKeyToAddress } from "@filverse/crypto";
+import {
+  createL1Clients,
+  DEV_L1_CHAIN_ID,
+  deployFilverse,
+  type LocalL1,
+  loadArtifact,
+  startLocalL1,
+} from "@filverse/l1";
+import { readKeyFile } from "@filverse/node";
+import { toHex } from "@filverse/utils";
+import { type Address, createTestClient, http } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, expect, it } from "vitest";
+import { initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
+
+const FIL = 10n ** 18n;
+const WINDOW = 600;
+const tmp = tempDir("l1wd");
+let l1: LocalL1 | null = null;
+let node: RunningNode | null = null;
+
+afterAll(async () => {
+  await node?.stop();
+  await l1?.stop();
+  tmp.cleanup();
+});
+
+it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge window", async () => {
+  l1 = await startLocalL1();
+  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
+  const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
+  const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
+  const { chainId } = initDevnet(tmp.dir);
+  const sequencerKey = readKeyFile(join(tmp.dir, "sequencer.key"));
+  const sequencer = privateKeyToAccount(toHex(sequencerKey) as `0x${string}`);
+  expect(sequencer.address.toLowerCase()).toBe(toHex(privateKeyToAddress(sequencerKey)));
+  const { rollup, bridge } = await deployFilverse(clients, deployer, {
+    l2ChainId: chainId,
+    sequencer: sequencer.address,
+    minCollateral: FIL,
+    challengeWindowSec: WINDOW,
+    exitDelaySec: WINDOW,
+  });
+  const rollupAbi = loadArtifact("FilverseRollup").abi;
+  const bridgeAbi = loadArtifact("FilverseBridge").abi;
+  const chain = clients.walletClient.chain;
+  const wait = async (hash: `0x${string}`) => clients.publicClient.waitForTransactionReceipt({ hash });
+  // The sequencer is the single validator: it signs checkpoints alone.
+  await testClient.setBalance({ address: sequencer.address, value: 100n * FIL });
+  await wait(
+    await clients.walletClient.writeContract({
+      account: sequencer,
+      address: rollup,
+      abi: rollupAbi,
+      functionName: "register",
+      value: FIL,
+      chain,
+    }),
+  );
+
+  const configPath = join(tmp.dir, "filverse.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  config.devAccountsFile = null;
+  config.chain.checkpointInterval = 2;
+  config.l1 = {
+    rpcUrl: l1.url,
+    chainId: DEV_L1_CHAIN_ID,
+    bridge,
+    rollup,
+    startBlock: 0,
+    confirmations: 0,
+    pollIntervalMs: 200,
+  };
+  writeFileSync(configPath, JSON.stringify(config));
+  node = await startSequencer(tmp.dir);
+
+  // Alice: one key, her L2 account and her L1 account.
+  const alice = privateKeyToAccount(generatePrivateKey());
+  await testClient.setBalance({ address: alice.address, value: FIL }); // L1 gas money
+  await wait(
+    await clients.walletClient.writeContract({
+      account: deployer,
+      address: bridge,
+      abi: bridgeAbi,
+      functionName: "deposit",
+      args: [alice.address],
+      value: 10n * FIL,
+      chain,
+    }),
+  );
+  const l2 = createFilverseClient({ url: node.url, account: alice });
+  await waitFor(
+    async () => BigInt((await l2.getAccount({ address: alice.address })).balance) === 10n * FIL,
+    30_000,
+    "the deposit on L2",
+  );
+
+  const { hash } = await l2.withdraw({ l1Recipient: alice.address, amount: 4n * FIL, fee: 0n });
+  const sequenced = await l2.waitForTransaction(hash, { timeoutMs: 30_000 });
+  const withdrawalBlock = Number(sequenced.blockNumber);
+  // Enough further blocks to close the checkpoint covering the withdrawal (interval 2).
+  for (let i = 0; i < 3; i++)
+    await l2.waitForTransaction((await l2.transfer({ to: deployer, amount: 1n, fee: 0n })).hash);
+  await l2.waitForTransaction(hash, { status: "checkpointed", timeoutMs: 30_000 });
+
+  const checkpointIndex = Math.floor((withdrawalBlock - 1) / 2);
+  const lastBlock = (checkpointIndex + 1) * 2;
+  // Before the window ends the bridge refuses.
+  const proof = (await l2.getProof({ namespace: "Withdrawal", id: "0x00", blockNumber: BigInt(lastBlock) })) as {
+    withdrawal: { index: string; l2Sender: `0x${string}`; l1Recipient: `0x${string}`; amount: string };
+    siblings: `0x${string}`[];
+    withdrawalsRoot: `0x${string}`;
+  };
+  const w = {
+    index: BigInt(proof.withdrawal.index),
+    l2Sender: proof.withdrawal.l2Sender,
+    l1Recipient: proof.withdrawal.l1Recipient,
+    amount: BigInt(proof.withdrawal.amount),
+  };
+  const finalize = {
+    address: bridge,
+    abi: bridgeAbi,
+    functionName: "finalizeWithdrawal",
+    args: [BigInt(checkpointIndex), w, proof.siblings],
+    account: alice,
+    chain,
+  } as const;
+  await expect(clients.publicClient.simulateContract(finalize as never)).rejects.toThrow(/NotFinal/);
+
+  await testClient.increaseTime({ seconds: WINDOW + 1 });
+  await testClient.mine({ blocks: 1 });
+  await l2.waitForTransaction(hash, { status: "finalized", timeoutMs: 30_000 });
+
+  const before = await clients.publicClient.getBalance({ address: alice.address });
+  const receipt = await wait(await clients.walletClient.writeContract(finalize as never));
+  expect(receipt.status).toBe("success");
+  const after = await clients.publicClient.getBalance({ address: alice.address });
+  expect(after - before).toBe(4n * FIL - receipt.gasUsed * receipt.effectiveGasPrice);
+  await expect(clients.publicClient.simulateContract(finalize as never)).rejects.toThrow(/AlreadyFinalized/);
+  await l2.close();
+}, 120_000);
