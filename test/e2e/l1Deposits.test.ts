@@ -90,7 +90,7 @@ async function l1DepositNonce(url: string): Promise<number> {
   const c = createFilverseClient({ url });
   try {
     const block = await c.getBlockByNumber({ blockNumber: "latest" });
-    return Number((block?.header as { l1DepositNonce: string }).l1DepositNonce);
+    return Number((block!.header as { l1DepositNonce: string }).l1DepositNonce);
   } finally {
     await c.close();
   }

@@ -20,7 +20,7 @@ import { toHex } from "@filverse/utils";
 import { type Address, createTestClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
+import { initDevnet, type RunningNode, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 const WINDOW = 600;
@@ -112,14 +112,31 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
     await l2.waitForTransaction((await l2.transfer({ to: deployer, amount: 1n, fee: 0n })).hash);
   await l2.waitForTransaction(hash, { status: "checkpointed", timeoutMs: 30_000 });
 
-  const checkpointIndex = Math.floor((withdrawalBlock - 1) / 2);
-  const lastBlock = (checkpointIndex + 1) * 2;
-  // Before the window ends the bridge refuses.
-  const proof = (await l2.getProof({ namespace: "Withdrawal", id: "0x00", blockNumber: BigInt(lastBlock) })) as {
+  // Everything finalizeWithdrawal needs, from the withdrawal's transaction hash alone.
+  type WithdrawalProofJson = {
+    checkpointIndex: string;
+    checkpointed: boolean;
+    finalized: boolean;
     withdrawal: { index: string; l2Sender: `0x${string}`; l1Recipient: `0x${string}`; amount: string };
     siblings: `0x${string}`[];
-    withdrawalsRoot: `0x${string}`;
   };
+  const getProof = async () =>
+    (
+      (await rpc(node!.url, { jsonrpc: "2.0", id: 1, method: "filverse_getWithdrawalProof", params: [hash] })).json as {
+        result: WithdrawalProofJson;
+      }
+    ).result;
+  const proof = await getProof();
+  expect(proof).toMatchObject({
+    checkpointIndex: String(Math.floor((withdrawalBlock - 1) / 2)),
+    checkpointed: true,
+    finalized: false,
+  });
+  expect(proof.withdrawal).toMatchObject({
+    index: "0",
+    amount: (4n * FIL).toString(),
+    l1Recipient: alice.address.toLowerCase(),
+  });
   const w = {
     index: BigInt(proof.withdrawal.index),
     l2Sender: proof.withdrawal.l2Sender,
@@ -130,15 +147,17 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
     address: bridge,
     abi: bridgeAbi,
     functionName: "finalizeWithdrawal",
-    args: [BigInt(checkpointIndex), w, proof.siblings],
+    args: [BigInt(proof.checkpointIndex), w, proof.siblings],
     account: alice,
     chain,
   } as const;
+  // Before the window ends the bridge refuses.
   await expect(clients.publicClient.simulateContract(finalize as never)).rejects.toThrow(/NotFinal/);
 
   await testClient.increaseTime({ seconds: WINDOW + 1 });
   await testClient.mine({ blocks: 1 });
   await l2.waitForTransaction(hash, { status: "finalized", timeoutMs: 30_000 });
+  expect((await getProof()).finalized).toBe(true);
 
   const before = await clients.publicClient.getBalance({ address: alice.address });
   const receipt = await wait(await clients.walletClient.writeContract(finalize as never));

@@ -39,6 +39,7 @@ import {
   signedTxToJson,
   stateObjectStructs,
   Token,
+  TxKind,
   type TxStatusJson,
   Withdrawal,
 } from "@filverse/types";
@@ -343,6 +344,47 @@ export function createRpcHandlers(
           leaf: proof.proof.leaf && { key: toHex(proof.proof.leaf.key), valueHash: toHex(proof.proof.leaf.valueHash) },
         },
         withdrawalsRoot: toHex(proof.withdrawalsRoot),
+      };
+    },
+    filverse_getWithdrawalProof: async (p) => {
+      expectParamCount(p, 1, 1);
+      const hash = paramHex(p, 0, "hash", 32);
+      const loc = await db().getTxLocation(fromHex(hash));
+      if (!loc) return null;
+      const receipts = (await db().getReceipts(loc.blockNumber))!;
+      const receipt = receipts[loc.index]!;
+      if (receipt.kind !== TxKind.Withdraw || receipt.status !== 1) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: "Not a successful Withdraw transaction",
+          data: { kind: receipt.kind, status: receipt.status },
+        });
+      }
+      // Its index: the withdrawals before its block, plus the successful ones before it in the block.
+      const before = node.stateAt(loc.blockNumber - 1);
+      if (!before)
+        throw new RpcError(RpcErrorCode.UNKNOWN_BLOCK, {
+          message: `State before block ${loc.blockNumber} is no longer kept`,
+        });
+      const index =
+        before.globals().withdrawalCount +
+        receipts.slice(0, loc.index).filter((r) => r.kind === TxKind.Withdraw && r.status === 1).length;
+      // The checkpoint covering the block, and the proof against its withdrawals root.
+      const interval = node.chain.checkpointInterval;
+      const checkpointIndex = Math.floor((loc.blockNumber - 1) / interval);
+      const lastBlock = (checkpointIndex + 1) * interval;
+      const at = node.stateAt(lastBlock);
+      const proof = at ? proveWithdrawal(at, index) : null;
+      return {
+        txHash: hash,
+        blockNumber: String(loc.blockNumber),
+        checkpointIndex: String(checkpointIndex),
+        checkpointLastBlock: String(lastBlock),
+        checkpointed: settlement ? lastBlock <= settlement.checkpointedBlock() : false,
+        finalized: settlement ? lastBlock <= settlement.finalizedBlock() : false,
+        withdrawal: proof ? Withdrawal.toJson(proof.withdrawal) : null,
+        // Null until the checkpoint's last block exists (or once its state is no longer kept).
+        siblings: proof ? proof.siblings.map(toHex) : null,
+        withdrawalsRoot: at ? toHex(at.withdrawals.root()) : null,
       };
     },
     filverse_getBlockByNumber: (p) => {

@@ -139,6 +139,11 @@ export type RpcMethods = {
    * stateRoot. For "Withdrawal" the id is the withdrawal index (decimal or 0x hex).
    */
   filverse_getProof: [[string, Hex, BlockTag?], Record<string, unknown>];
+  /**
+   * params: [txHash of a successful Withdraw] → what FilverseBridge.finalizeWithdrawal needs:
+   * {checkpointIndex, withdrawal, siblings, withdrawalsRoot, checkpointed, finalized, …}; null if unknown.
+   */
+  filverse_getWithdrawalProof: [[Hex], Record<string, unknown> | null];
   filverse_getBlockByNumber: [[BlockTag, boolean?], BlockJson | null];
   filverse_getBlockByHash: [[Hex, boolean?], BlockJson | null];
   filverse_estimateFee: [[Record<string, unknown>?], { minFee: Dec; suggestedFee: Dec }];
