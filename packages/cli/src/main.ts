@@ -1,5 +1,6 @@
 /** The `filverse` command line: commander program, every command with --help, --json and clear errors. */
 import { Command, CommanderError } from "commander";
+import { registerBridgeCommands } from "./commands/bridge.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerNodeCommands } from "./commands/node.js";
 import { registerWalletCommands } from "./commands/wallet.js";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerNodeCommands(program);
   registerDevnetCommand(program);
+  registerBridgeCommands(program);
   registerWalletCommands(program);
   return program;
 }

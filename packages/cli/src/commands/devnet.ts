@@ -43,6 +43,7 @@ async function startDevnet(o: {
   rpcPort: number;
   l1Port: number;
   devAccounts: number;
+  checkpointInterval: number;
   logLevel: string;
 }): Promise<void> {
   const dir = resolve(o.dataDir);
@@ -107,6 +108,7 @@ async function startDevnet(o: {
     }
     const configPath = join(dir, CONFIG_FILE);
     const onDisk = JSON.parse(readFileSync(configPath, "utf8"));
+    onDisk.chain.checkpointInterval = o.checkpointInterval;
     onDisk.l1 = {
       rpcUrl: l1.url,
       chainId: DEV_L1_CHAIN_ID,
@@ -168,8 +170,16 @@ export function registerDevnetCommand(program: Command): void {
     .option("--rpc-port <port>", "L2 JSON-RPC port (0: any free port)", port, 8645)
     .option("--l1-port <port>", "L1 JSON-RPC port (0: any free port)", port, 8545)
     .option("--dev-accounts <n>", "funded dev accounts", (v) => Number(v), 10)
+    .option("--checkpoint-interval <blocks>", "L2 blocks per checkpoint", (v) => Number(v), 32)
     .option("--log-level <level>", "error, warn, info or debug", "info")
-    .action((o: { dataDir: string; rpcPort: number; l1Port: number; devAccounts: number; logLevel: string }) =>
-      startDevnet(o),
+    .action(
+      (o: {
+        dataDir: string;
+        rpcPort: number;
+        l1Port: number;
+        devAccounts: number;
+        checkpointInterval: number;
+        logLevel: string;
+      }) => startDevnet(o),
     );
 }

@@ -1,0 +1,245 @@
+/**
+ * `filverse bridge deposit|withdraw|prove|finalize|status`: FIL between the L1 bridge and the L2.
+ * L1 settings come from a node data dir (`--data-dir`, its filverse.json `l1` section, as
+ * `filverse devnet` writes) or from `--l1-rpc`, `--l1-chain-id` and `--bridge`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createFilverseClient } from "@filverse/client";
+import { createL1Clients, loadArtifact } from "@filverse/l1";
+import { loadConfig } from "@filverse/node";
+import { isHex } from "@filverse/utils";
+import type { Command } from "commander";
+import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { type OutputOpts, print, UsageError } from "../output.js";
+
+type L1Opts = OutputOpts & { dataDir?: string; l1Rpc?: string; l1ChainId?: string; bridge?: string; rpc: string };
+
+type WithdrawalProof = {
+  checkpointIndex: string;
+  checkpointed: boolean;
+  finalized: boolean;
+  withdrawal: { index: string; l2Sender: Address; l1Recipient: Address; amount: string } | null;
+  siblings: Hex[] | null;
+};
+
+function readKey(file: string | undefined, flag: string): Hex {
+  if (!file) throw new UsageError(`This command signs: pass ${flag} <file>`);
+  if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
+  const text = readFileSync(file, "utf8").trim();
+  if (!isHex(text, 32)) throw new UsageError(`Key file ${file} does not hold a 0x-prefixed 32-byte hex key`);
+  return text as Hex;
+}
+
+function l1Settings(o: L1Opts): { url: string; chainId: number; bridge: Address } {
+  if (o.dataDir) {
+    const l1 = loadConfig(o.dataDir).l1;
+    if (!l1)
+      throw new UsageError(`${o.dataDir} has no L1 settings`, [
+        "Start one with `filverse devnet`, or pass --l1-rpc, --l1-chain-id and --bridge.",
+      ]);
+    return { url: o.l1Rpc ?? l1.rpcUrl, chainId: l1.chainId, bridge: l1.bridge };
+  }
+  if (!o.l1Rpc || !o.l1ChainId || !o.bridge)
+    throw new UsageError("Pass --data-dir <node dir>, or all of --l1-rpc, --l1-chain-id and --bridge");
+  if (!isHex(o.bridge, 20)) throw new UsageError(`--bridge is not an address: ${o.bridge}`);
+  return { url: o.l1Rpc, chainId: Number(o.l1ChainId), bridge: o.bridge as Address };
+}
+
+const amountArg = (v: string) => {
+  if (!/^\d+$/.test(v) || BigInt(v) === 0n)
+    throw new UsageError(`--amount must be a positive whole number of attoFIL, got "${v}"`);
+  return v;
+};
+
+function withL1(cmd: Command): Command {
+  return cmd
+    .option("--data-dir <dir>", "a node data dir whose filverse.json has the L1 settings (e.g. .filverse/devnet)")
+    .option("--l1-rpc <url>", "L1 JSON-RPC URL")
+    .option("--l1-chain-id <id>", "L1 chain id (314, 314159 or 31415926)")
+    .option("--bridge <address>", "FilverseBridge address")
+    .option("--rpc <url>", "L2 JSON-RPC URL", process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645")
+    .option("--json", "print JSON");
+}
+
+async function proofOf(rpc: string, hash: string): Promise<WithdrawalProof> {
+  if (!isHex(hash, 32)) throw new UsageError(`Not a transaction hash: ${hash}`);
+  const c = createFilverseClient({ url: rpc });
+  try {
+    const proof = (await c.request("filverse_getWithdrawalProof", [hash as Hex])) as WithdrawalProof | null;
+    if (!proof) throw new UsageError(`No withdrawal ${hash} on the L2 (not sequenced yet?)`);
+    return proof;
+  } finally {
+    await c.close();
+  }
+}
+
+/** L1 errors (reverts, a node that is down) are the user's to act on: print viem's short message. */
+async function onL1<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    // Structural, not instanceof: the L1 package may resolve its own copy of viem.
+    const short =
+      err instanceof BaseError || (err instanceof Error && "shortMessage" in err)
+        ? (err as BaseError).shortMessage
+        : null;
+    if (short) {
+      // The contract's custom error (AlreadyFinalized, NotFinal, InvalidProof …) says what to do.
+      const walk = (err as BaseError).walk;
+      const reverted =
+        typeof walk === "function"
+          ? walk.call(err, (e) => typeof (e as { data?: { errorName?: unknown } }).data?.errorName === "string")
+          : null;
+      const name = (reverted as { data?: { errorName?: string } } | null)?.data?.errorName;
+      throw new UsageError(`L1: ${short}${name ? ` (${name})` : ""}`);
+    }
+    throw err;
+  }
+}
+
+export function registerBridgeCommands(program: Command): void {
+  const bridge = program.command("bridge").description("move FIL between the L1 bridge and the L2");
+
+  withL1(bridge.command("deposit").description("deposit FIL on L1; credited on the L2 once final"))
+    .requiredOption("--to <l2Address>", "the L2 account to credit")
+    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--l1-key-file <file>", "the L1 account's key (0x hex)")
+    .action(async (o: L1Opts & { to: string; amount: string; l1KeyFile: string }) => {
+      if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
+      const { url, chainId, bridge: address } = l1Settings(o);
+      const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
+      const abi = loadArtifact("FilverseBridge").abi;
+      const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
+      const hash = await onL1(() =>
+        clients.walletClient.writeContract({
+          account,
+          address,
+          abi,
+          functionName: "deposit",
+          args: [o.to],
+          value: BigInt(o.amount),
+          chain: clients.walletClient.chain,
+        } as never),
+      );
+      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+      const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "Deposited" }) as unknown as {
+        args: { nonce: bigint };
+      }[];
+      const out = { l1TxHash: hash, status: receipt.status, depositNonce: event ? String(event.args.nonce) : null };
+      print(o, out, () => `deposit ${out.status} in ${hash}\nL1 deposit nonce ${out.depositNonce}`);
+    });
+
+  withL1(
+    bridge
+      .command("withdraw")
+      .description("burn L2 FIL into the withdrawals tree, claimable on L1 after its checkpoint is final"),
+  )
+    .requiredOption("--to <l1Address>", "the L1 recipient")
+    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
+    .action(async (o: L1Opts & { to: string; amount: string; keyFile: string }) => {
+      if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
+      const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
+      try {
+        const { hash } = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount });
+        const status = await c.waitForTransaction(hash, { timeoutMs: 60_000 });
+        print(
+          o,
+          { hash, status },
+          () => `withdrawal ${hash}: ${status.status} (${status.result})\nthen: filverse bridge finalize ${hash}`,
+        );
+      } finally {
+        await c.close();
+      }
+    });
+
+  withL1(
+    bridge
+      .command("prove")
+      .description("the proof finalizeWithdrawal needs")
+      .argument("<txHash>", "the Withdraw transaction"),
+  ).action(async (hash: string, o: L1Opts) => print(o, await proofOf(o.rpc, hash)));
+
+  withL1(
+    bridge
+      .command("status")
+      .description("a withdrawal's progress: sequenced, checkpointed, finalized, paid")
+      .argument("<txHash>"),
+  ).action(async (hash: string, o: L1Opts) => {
+    const proof = await proofOf(o.rpc, hash);
+    let paid: boolean | null = null;
+    if (proof.withdrawal && (o.dataDir || o.bridge)) {
+      const { url, chainId, bridge: address } = l1Settings(o);
+      const { publicClient } = createL1Clients({ url, chainId });
+      paid = (await publicClient
+        .readContract({
+          address,
+          abi: loadArtifact("FilverseBridge").abi,
+          functionName: "isFinalized",
+          args: [BigInt(proof.withdrawal.index)],
+        } as never)
+        .catch(() => null)) as boolean | null;
+    }
+    const out = {
+      checkpointIndex: proof.checkpointIndex,
+      checkpointed: proof.checkpointed,
+      finalized: proof.finalized,
+      paid,
+    };
+    print(
+      o,
+      out,
+      () =>
+        `checkpoint ${out.checkpointIndex}: ${out.finalized ? "final" : out.checkpointed ? "checkpointed, in its challenge window" : "not checkpointed yet"}${paid === null ? "" : paid ? ", paid" : ", not paid"}`,
+    );
+  });
+
+  withL1(
+    bridge
+      .command("finalize")
+      .description("claim a withdrawal on L1 once its checkpoint is final")
+      .argument("<txHash>"),
+  )
+    .requiredOption(
+      "--l1-key-file <file>",
+      "the L1 account that sends the claim (the FIL goes to the withdrawal's recipient)",
+    )
+    .action(async (hash: string, o: L1Opts & { l1KeyFile: string }) => {
+      const proof = await proofOf(o.rpc, hash);
+      if (!proof.withdrawal || !proof.siblings)
+        throw new UsageError("The withdrawal's checkpoint has not closed yet; try again later");
+      if (!proof.finalized) {
+        throw new UsageError(
+          proof.checkpointed
+            ? "The checkpoint is still in its challenge window"
+            : "The withdrawal is not checkpointed yet",
+          [`filverse bridge status ${hash}`],
+        );
+      }
+      const { url, chainId, bridge: address } = l1Settings(o);
+      const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
+      const w = proof.withdrawal;
+      const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
+      const l1Hash = await onL1(() =>
+        clients.walletClient.writeContract({
+          account,
+          address,
+          abi: loadArtifact("FilverseBridge").abi,
+          functionName: "finalizeWithdrawal",
+          args: [
+            BigInt(proof.checkpointIndex),
+            { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+            proof.siblings,
+          ],
+          chain: clients.walletClient.chain,
+        } as never),
+      );
+      const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+      print(
+        o,
+        { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient },
+        () => `finalized ${receipt.status}: ${w.amount} attoFIL to ${w.l1Recipient} in ${l1Hash}`,
+      );
+    });
+}

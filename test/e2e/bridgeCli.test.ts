@@ -1,0 +1,110 @@
+/**
+ * `filverse bridge` against `filverse devnet`: deposit on L1, withdraw on L2, status, a refused early
+ * finalize, the window, finalize paying exactly the amount, and a refused second finalize.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createFilverseClient } from "@filverse/client";
+import { type Address, createPublicClient, createTestClient, http } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, expect, it } from "vitest";
+import { CLI, cli, tempDir, waitFor } from "./helpers.js";
+
+const FIL = 10n ** 18n;
+// Hardhat's well-known development account #1 (public test key, funded on the local L1 only).
+const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const tmp = tempDir("bridgecli");
+afterAll(() => tmp.cleanup());
+
+const json = (r: { status: number | null; stdout: string; stderr: string }) => {
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+};
+
+it("deposits, withdraws and finalizes through the filverse bridge commands", async () => {
+  const dir = join(tmp.dir, "net");
+  const proc = spawn(
+    process.execPath,
+    [CLI, "devnet", "--data-dir", dir, "--rpc-port", "0", "--l1-port", "0", "--checkpoint-interval", "2"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  let ready: { l1: string; l2: string } | null = null;
+  let out = "";
+  proc.stdout!.on("data", (d) => {
+    out += String(d);
+    for (const line of out.split("\n")) if (line.includes('"devnet ready"')) ready = JSON.parse(line);
+  });
+  try {
+    await waitFor(async () => ready, 60_000, "devnet ready");
+    const { l1, l2 } = ready!;
+    const l1Key = join(tmp.dir, "l1.key");
+    writeFileSync(l1Key, `${HARDHAT_KEY_1}\n`, { mode: 0o600 });
+    const dev = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
+      address: Address;
+      privateKey: `0x${string}`;
+    }[];
+    const devKey = join(tmp.dir, "dev.key");
+    writeFileSync(devKey, `${dev[0]!.privateKey}\n`, { mode: 0o600 });
+    const common = ["--data-dir", dir, "--rpc", l2, "--json"];
+
+    // Deposit on L1 → credited on L2.
+    const fresh = privateKeyToAccount(generatePrivateKey()).address;
+    const dep = json(
+      cli(["bridge", "deposit", ...common, "--to", fresh, "--amount", String(5n * FIL), "--l1-key-file", l1Key]),
+    );
+    expect(dep).toMatchObject({ status: "success", depositNonce: String(dev.length + 1) });
+    const reader = createFilverseClient({ url: l2 });
+    await waitFor(
+      async () => BigInt((await reader.getAccount({ address: fresh })).balance) === 5n * FIL,
+      30_000,
+      "the deposit on L2",
+    );
+
+    // Withdraw on L2 to a fresh L1 recipient.
+    const recipient = privateKeyToAccount(generatePrivateKey()).address;
+    const wd = json(
+      cli(["bridge", "withdraw", ...common, "--to", recipient, "--amount", String(2n * FIL), "--key-file", devKey]),
+    );
+    const hash = wd.hash as string;
+    // More blocks close the checkpoint that covers it (interval 2).
+    const other = createFilverseClient({ url: l2, account: privateKeyToAccount(dev[1]!.privateKey) });
+    for (let i = 0; i < 2; i++) await other.waitForTransaction((await other.transfer({ to: fresh, amount: 1n })).hash);
+    await other.close();
+    await waitFor(
+      async () => json(cli(["bridge", "status", hash, ...common])).checkpointed === true,
+      30_000,
+      "checkpointed",
+    );
+
+    // Too early: a clear user error, exit code 1.
+    const early = cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain("challenge window");
+
+    // The devnet's challenge window is 60 s: move the L1 clock past it.
+    const testClient = createTestClient({ mode: "hardhat", transport: http(l1) });
+    await testClient.increaseTime({ seconds: 61 });
+    await testClient.mine({ blocks: 1 });
+    await waitFor(async () => json(cli(["bridge", "status", hash, ...common])).finalized === true, 30_000, "finalized");
+
+    const fin = json(cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]));
+    expect(fin).toMatchObject({ status: "success", amount: String(2n * FIL) });
+    const l1Client = createPublicClient({ transport: http(l1) });
+    expect(await l1Client.getBalance({ address: recipient })).toBe(2n * FIL);
+    expect(json(cli(["bridge", "status", hash, ...common])).paid).toBe(true);
+    const again = cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);
+    expect(again.status, again.stderr).toBe(1);
+    const error = (JSON.parse(again.stderr) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe("CLI_USAGE");
+    expect(error.message).toMatch(/^L1: .*\(AlreadyFinalized\)/);
+    await reader.close();
+    proc.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  } finally {
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+  }
+}, 180_000);
