@@ -14,6 +14,7 @@ import { CLI, cli, tempDir, waitFor } from "./helpers.js";
 const FIL = 10n ** 18n;
 // Hardhat's well-known development account #1 (public test key, funded on the local L1 only).
 const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const HARDHAT_KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const tmp = tempDir("bridgecli");
 afterAll(() => tmp.cleanup());
 
@@ -102,6 +103,37 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(error.code).toBe("CLI_USAGE");
     expect(error.message).toMatch(/^L1: .*\(AlreadyFinalized\)/);
     await reader.close();
+
+    // The validator set: the devnet registered the sequencer; a second validator joins and leaves.
+    const l1Only = ["--data-dir", dir, "--json"];
+    const sequencer = privateKeyToAccount(
+      readFileSync(join(dir, "sequencer.key"), "utf8").trim() as `0x${string}`,
+    ).address;
+    expect(json(cli(["validator", "status", sequencer, ...l1Only]))).toMatchObject({
+      active: true,
+      collateral: String(10n * FIL),
+      validatorCount: "1",
+    });
+    const v2Key = join(tmp.dir, "v2.key");
+    writeFileSync(v2Key, `${HARDHAT_KEY_2}\n`, { mode: 0o600 });
+    const v2 = privateKeyToAccount(HARDHAT_KEY_2).address;
+    expect(
+      json(cli(["validator", "register", ...l1Only, "--collateral", String(10n * FIL), "--l1-key-file", v2Key])),
+    ).toMatchObject({ status: "success", validator: v2 });
+    expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
+      active: true,
+      validatorCount: "2",
+      totalWeight: String(20n * FIL),
+    });
+    expect(json(cli(["validator", "exit", ...l1Only, "--l1-key-file", v2Key]))).toMatchObject({ status: "success" });
+    expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
+      active: false,
+      totalWeight: String(10n * FIL),
+    });
+    const tooSoon = cli(["validator", "withdraw", ...l1Only, "--l1-key-file", v2Key]);
+    expect(tooSoon.status).toBe(1);
+    expect((JSON.parse(tooSoon.stderr) as { error: { message: string } }).error.message).toMatch(/ExitDelayNotPassed/);
+
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
   } finally {

@@ -13,7 +13,14 @@ import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type OutputOpts, print, UsageError } from "../output.js";
 
-type L1Opts = OutputOpts & { dataDir?: string; l1Rpc?: string; l1ChainId?: string; bridge?: string; rpc: string };
+export type L1Opts = OutputOpts & {
+  dataDir?: string;
+  l1Rpc?: string;
+  l1ChainId?: string;
+  bridge?: string;
+  rollup?: string;
+  rpc: string;
+};
 
 type WithdrawalProof = {
   checkpointIndex: string;
@@ -23,7 +30,7 @@ type WithdrawalProof = {
   siblings: Hex[] | null;
 };
 
-function readKey(file: string | undefined, flag: string): Hex {
+export function readKey(file: string | undefined, flag: string): Hex {
   if (!file) throw new UsageError(`This command signs: pass ${flag} <file>`);
   if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
   const text = readFileSync(file, "utf8").trim();
@@ -31,19 +38,28 @@ function readKey(file: string | undefined, flag: string): Hex {
   return text as Hex;
 }
 
-function l1Settings(o: L1Opts): { url: string; chainId: number; bridge: Address } {
+/** The L1 endpoint and a contract address, from a node data dir or from flags. */
+export function l1Target(o: L1Opts, contract: "bridge" | "rollup"): { url: string; chainId: number; address: Address } {
   if (o.dataDir) {
     const l1 = loadConfig(o.dataDir).l1;
-    if (!l1)
-      throw new UsageError(`${o.dataDir} has no L1 settings`, [
-        "Start one with `filverse devnet`, or pass --l1-rpc, --l1-chain-id and --bridge.",
+    const address = l1?.[contract];
+    if (!l1 || !address) {
+      throw new UsageError(`${o.dataDir} has no L1 ${contract} settings`, [
+        `Start one with \`filverse devnet\`, or pass --l1-rpc, --l1-chain-id and --${contract}.`,
       ]);
-    return { url: o.l1Rpc ?? l1.rpcUrl, chainId: l1.chainId, bridge: l1.bridge };
+    }
+    return { url: o.l1Rpc ?? l1.rpcUrl, chainId: l1.chainId, address };
   }
-  if (!o.l1Rpc || !o.l1ChainId || !o.bridge)
-    throw new UsageError("Pass --data-dir <node dir>, or all of --l1-rpc, --l1-chain-id and --bridge");
-  if (!isHex(o.bridge, 20)) throw new UsageError(`--bridge is not an address: ${o.bridge}`);
-  return { url: o.l1Rpc, chainId: Number(o.l1ChainId), bridge: o.bridge as Address };
+  const address = o[contract];
+  if (!o.l1Rpc || !o.l1ChainId || !address)
+    throw new UsageError(`Pass --data-dir <node dir>, or all of --l1-rpc, --l1-chain-id and --${contract}`);
+  if (!isHex(address, 20)) throw new UsageError(`--${contract} is not an address: ${address}`);
+  return { url: o.l1Rpc, chainId: Number(o.l1ChainId), address: address as Address };
+}
+
+function l1Settings(o: L1Opts): { url: string; chainId: number; bridge: Address } {
+  const t = l1Target(o, "bridge");
+  return { url: t.url, chainId: t.chainId, bridge: t.address };
 }
 
 const amountArg = (v: string) => {
@@ -75,7 +91,7 @@ async function proofOf(rpc: string, hash: string): Promise<WithdrawalProof> {
 }
 
 /** L1 errors (reverts, a node that is down) are the user's to act on: print viem's short message. */
-async function onL1<T>(fn: () => Promise<T>): Promise<T> {
+export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
