@@ -137,6 +137,11 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
   } finally {
-    if (proc.exitCode === null) proc.kill("SIGKILL");
+    // SIGTERM first: a SIGKILLed devnet could not stop its L1 child process.
+    if (proc.exitCode === null) {
+      proc.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    }
   }
 }, 180_000);

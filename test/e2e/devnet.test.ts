@@ -48,6 +48,11 @@ it("starts the whole local network in one command, funds dev accounts through th
     // The L1 process went with it.
     await expect(fetch(l1, { method: "POST", body: "{}" })).rejects.toThrow();
   } finally {
-    if (proc.exitCode === null) proc.kill("SIGKILL");
+    // SIGTERM first: a SIGKILLed devnet could not stop its L1 child process.
+    if (proc.exitCode === null) {
+      proc.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    }
   }
 }, 120_000);
