@@ -126,7 +126,6 @@ type OpenBlock = {
   deposits: Deposit[];
   included: PoolTx[];
   rejected: PoolTx[];
-  openedAt: number;
 };
 
 export type NodeEvents = {
@@ -152,7 +151,6 @@ export class Sequencer {
   }[] = [];
   private recoverInFlight = 0;
   private readonly key: Uint8Array;
-  private readonly controller = new AbortController();
   private db_: ChainDb | null = null;
   private state_: State | null = null;
   private head_: HeadInfo | null = null;
@@ -203,9 +201,6 @@ export class Sequencer {
     if (!this.head_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
     return this.head_;
   }
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
 
   /** The state after block `n`, if still kept in memory. */
   stateAt(n: number): State | undefined {
@@ -247,7 +242,6 @@ export class Sequencer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.controller.abort();
     if (this.sealTimer) clearInterval(this.sealTimer);
     // A block being committed finishes; the open block is dropped: its transactions are still in the
     // journal and return to the mempool at the next start.
@@ -561,7 +555,6 @@ export class Sequencer {
         deposits,
         included: [],
         rejected: [],
-        openedAt: performance.now(),
       };
     })().finally(() => {
       this.opening = null;
