@@ -47,6 +47,7 @@ beforeAll(async () => {
     minCollateral: FIL,
     challengeWindowSec: 60,
     exitDelaySec: 120,
+    forceInclusionDelaySec: 3_600,
   });
   bridge = deployment.bridge;
   // Wire the sequencer to the L1 bridge instead of the dev faucet.

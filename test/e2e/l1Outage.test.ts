@@ -79,6 +79,7 @@ it("credits deposits made while the L1 connection is down once it returns, once 
     minCollateral: FIL,
     challengeWindowSec: 60,
     exitDelaySec: 120,
+    forceInclusionDelaySec: 3_600,
   });
   const link = await startProxy(l1.port);
   const configPath = join(tmp.dir, "filverse.json");

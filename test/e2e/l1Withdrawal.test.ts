@@ -49,6 +49,7 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
     minCollateral: FIL,
     challengeWindowSec: WINDOW,
     exitDelaySec: WINDOW,
+    forceInclusionDelaySec: 3_600,
   });
   const rollupAbi = loadArtifact("FilverseRollup").abi;
   const bridgeAbi = loadArtifact("FilverseBridge").abi;

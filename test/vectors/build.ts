@@ -88,6 +88,7 @@ export function buildChain(): Built {
     from: k.address,
     to: k.address,
     amount: 100n * 10n ** 18n,
+    forcedTx: new Uint8Array(0),
   }));
 
   const collectionId = collectionIdOf(alice.address, 2);

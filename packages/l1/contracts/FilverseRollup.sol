@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+/// The part of FilverseBridge the rollup reads: the L1 message queue (deposits and forced transactions).
+interface IFilverseBridgeQueue {
+    function rollup() external view returns (address);
+    function depositCount() external view returns (uint64);
+    function firstForcedAfter(uint64 cursor) external view returns (uint64 nonce, uint64 deadline);
+}
+
 /// @title FilverseRollup
 /// @notice The Filverse L2's settlement contract on Filecoin: the validator set, the co-signed
 ///         checkpoints, their challenge window, and the equivocation evidence that slashes and freezes.
@@ -21,6 +28,7 @@ contract FilverseRollup {
         string payloadCid;
         uint64 pieceSize;
         uint64 carSize;
+        uint64 lastBlockTimestamp;
         uint64 depositCursor;
         uint64 validatorSetId;
     }
@@ -62,6 +70,8 @@ contract FilverseRollup {
     uint64 public immutable challengeWindow;
     uint64 public immutable exitDelay;
     bytes32 public immutable l2DomainSeparator;
+    /// The bridge whose message queue checkpoints consume; deployed right after this contract.
+    IFilverseBridgeQueue public immutable bridge;
 
     mapping(address => Validator) public validators;
     uint256 public totalWeight;
@@ -104,15 +114,20 @@ contract FilverseRollup {
     error SignerMismatch(address a, address b);
     error NotSequencer(address signer);
     error NothingToSlash(address signer);
+    error CheckpointFromFuture(uint64 lastBlockTimestamp, uint256 now);
+    error UnknownMessages(uint64 depositCursor, uint64 depositCount);
+    error CursorWentBack(uint64 previous, uint64 got);
+    error ForcedInclusionMissed(uint64 nonce, uint64 deadline);
 
     constructor(
         uint64 l2ChainId_,
         address sequencer_,
         uint256 minCollateral_,
         uint64 challengeWindow_,
-        uint64 exitDelay_
+        uint64 exitDelay_,
+        address bridge_
     ) {
-        if (sequencer_ == address(0)) revert ZeroAddress();
+        if (sequencer_ == address(0) || bridge_ == address(0)) revert ZeroAddress();
         if (minCollateral_ == 0) revert InsufficientCollateral(0, 1);
         // An exit must outlast the challenge window, or a validator could sign, leave and take its
         // collateral out before the evidence of its equivocation arrives.
@@ -122,6 +137,7 @@ contract FilverseRollup {
         minCollateral = minCollateral_;
         challengeWindow = challengeWindow_;
         exitDelay = exitDelay_;
+        bridge = IFilverseBridgeQueue(bridge_);
         l2DomainSeparator = keccak256(
             abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("Filverse"), keccak256("1"), uint256(l2ChainId_))
         );
@@ -173,10 +189,10 @@ contract FilverseRollup {
     /// The digest validators sign:
     ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, lastBlockHash, stateRoot,
     ///              withdrawalsRoot, keccak256(bytes(pieceCid)), keccak256(bytes(payloadCid)),
-    ///              pieceSize, carSize, depositCursor, validatorSetId))
+    ///              pieceSize, carSize, lastBlockTimestamp, depositCursor, validatorSetId))
     ///   digest = keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body))
     function checkpointDigest(Checkpoint calldata cp) public view returns (bytes32) {
-        // Two abi.encode halves of static words concatenate to the one abi.encode of all twelve
+        // Two abi.encode halves of static words concatenate to the one abi.encode of all thirteen
         // (and keep the stack shallow without via-IR).
         bytes32 body = keccak256(
             bytes.concat(
@@ -186,6 +202,7 @@ contract FilverseRollup {
                     keccak256(bytes(cp.payloadCid)),
                     cp.pieceSize,
                     cp.carSize,
+                    cp.lastBlockTimestamp,
                     cp.depositCursor,
                     cp.validatorSetId
                 )
@@ -196,10 +213,14 @@ contract FilverseRollup {
 
     /// Accept the next checkpoint with signatures (65-byte r‖s‖v, low-s) from distinct active
     /// validators, sorted by address ascending, holding at least 2/3 of the total weight.
+    /// Forced inclusion: a checkpoint whose last block is later than the deadline of a forced
+    /// transaction it has not consumed (its depositCursor is below the forced message's nonce) is
+    /// rejected. Checkpoints of blocks made before a deadline are unaffected, so a backlog can settle.
     function submitCheckpoint(Checkpoint calldata cp, bytes[] calldata signatures) external {
         if (frozen) revert RollupFrozen();
         if (cp.index != nextCheckpointIndex) revert WrongIndex(nextCheckpointIndex, cp.index);
         if (cp.validatorSetId != validatorSetId) revert WrongValidatorSet(validatorSetId, cp.validatorSetId);
+        checkMessages(cp);
         bytes32 digest = checkpointDigest(cp);
         uint256 signed;
         address previous;
@@ -223,6 +244,20 @@ contract FilverseRollup {
         s.pieceCid = cp.pieceCid;
         nextCheckpointIndex = cp.index + 1;
         emit CheckpointSubmitted(cp.index, cp.stateRoot, cp.withdrawalsRoot, cp.lastBlock, cp.pieceCid);
+    }
+
+    /// The L1-message rules: the cursor never goes back nor past the bridge's queue, and every
+    /// forced transaction whose deadline the checkpoint's last block is past has been consumed.
+    function checkMessages(Checkpoint calldata cp) private view {
+        if (cp.lastBlockTimestamp > block.timestamp) revert CheckpointFromFuture(cp.lastBlockTimestamp, block.timestamp);
+        uint64 queued = bridge.depositCount();
+        if (cp.depositCursor > queued) revert UnknownMessages(cp.depositCursor, queued);
+        if (cp.index > 0) {
+            uint64 previous = checkpoints[cp.index - 1].depositCursor;
+            if (cp.depositCursor < previous) revert CursorWentBack(previous, cp.depositCursor);
+        }
+        (uint64 forcedNonce, uint64 deadline) = bridge.firstForcedAfter(cp.depositCursor);
+        if (forcedNonce != 0 && deadline < cp.lastBlockTimestamp) revert ForcedInclusionMissed(forcedNonce, deadline);
     }
 
     function getCheckpoint(uint64 index) external view returns (StoredCheckpoint memory) {

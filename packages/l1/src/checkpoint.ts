@@ -4,7 +4,7 @@
  *
  *   body   = keccak256(abi.encode(uint64 index, uint64 firstBlock, uint64 lastBlock, bytes32 lastBlockHash,
  *              bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 keccak256(pieceCid), bytes32 keccak256(payloadCid),
- *              uint64 pieceSize, uint64 carSize, uint64 depositCursor, uint64 validatorSetId))
+ *              uint64 pieceSize, uint64 carSize, uint64 lastBlockTimestamp, uint64 depositCursor, uint64 validatorSetId))
  *   digest = keccak256(abi.encode(bytes32 CHECKPOINT_TAG, uint256 l1ChainId, address rollup, uint64 l2ChainId, body))
  *   CHECKPOINT_TAG = keccak256("FilverseCheckpoint.v1")
  */
@@ -30,6 +30,7 @@ export type CheckpointAbi = {
   payloadCid: string;
   pieceSize: bigint;
   carSize: bigint;
+  lastBlockTimestamp: bigint;
   depositCursor: bigint;
   validatorSetId: bigint;
 };
@@ -46,6 +47,7 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
     payloadCid: cp.payloadCid,
     pieceSize: BigInt(cp.pieceSize),
     carSize: BigInt(cp.carSize),
+    lastBlockTimestamp: BigInt(cp.lastBlockTimestamp),
     depositCursor: BigInt(cp.depositCursor),
     validatorSetId: BigInt(cp.validatorSetId),
   };
@@ -53,7 +55,7 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
 
 const u64 = { type: "uint64" } as const;
 const b32 = { type: "bytes32" } as const;
-const BODY_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
+const BODY_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, u64, u64, u64, u64, u64] as const;
 const DIGEST_PARAMS = [b32, { type: "uint256" }, { type: "address" }, u64, b32] as const;
 
 export function checkpointDigest(cp: Checkpoint, domain: CheckpointDomain): Uint8Array {
@@ -73,6 +75,7 @@ export function checkpointDigest(cp: Checkpoint, domain: CheckpointDomain): Uint
       keccak256(stringToHex(a.payloadCid)),
       a.pieceSize,
       a.carSize,
+      a.lastBlockTimestamp,
       a.depositCursor,
       a.validatorSetId,
     ]),

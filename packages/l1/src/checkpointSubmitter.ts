@@ -80,7 +80,7 @@ export type CheckpointSubmitterModules = {
 
 /** The rollup functions the submitter uses (the test suite runs them against the compiled contract). */
 export const checkpointSubmitterAbi = parseAbi([
-  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 depositCursor; uint64 validatorSetId; }",
+  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
   "function submitCheckpoint(Checkpoint cp, bytes[] signatures)",
   "function nextCheckpointIndex() view returns (uint64)",
   "function validatorSetId() view returns (uint64)",
@@ -247,6 +247,7 @@ export class CheckpointSubmitter {
       payloadCid: "",
       pieceSize: 0,
       carSize: 0,
+      lastBlockTimestamp: header.timestamp,
       depositCursor: header.l1DepositNonce,
       validatorSetId: Number(validatorSetId),
     };

@@ -1,5 +1,6 @@
 /**
- * The deposit watcher: reads the bridge's `Deposited` logs from final L1 blocks only (the
+ * The deposit watcher: reads the bridge's L1 messages, `Deposited` and `TransactionForced` logs
+ * (one nonce sequence), from final L1 blocks only (the
  * `finalized` tag where the L1 has it, else head − confirmations), in bounded ranges (Filecoin's
  * nodes cap eth_getLogs at 2,880 epochs), and serves them to the sequencer in nonce order. It is the
  * node's DepositSource: the L2 state's deposit cursor says what was credited, so restarts, RPC
@@ -12,6 +13,11 @@ import { type Address, type PublicClient, parseAbiItem } from "viem";
 const DEPOSITED = parseAbiItem(
   "event Deposited(uint64 indexed nonce, address indexed from, address indexed l2Recipient, uint256 amount)",
 );
+const FORCED = parseAbiItem(
+  "event TransactionForced(uint64 indexed nonce, address indexed from, uint64 deadline, bytes signedTx)",
+);
+const EMPTY = new Uint8Array(0);
+const ZERO_ADDRESS = new Uint8Array(20);
 
 export type DepositWatcherOpts = {
   bridge: Address;
@@ -126,35 +132,35 @@ export class DepositWatcher {
       const to = from + BigInt(this.opts.maxRange) - 1n < final ? from + BigInt(this.opts.maxRange) - 1n : final;
       const logs = await this.client.getLogs({
         address: this.opts.bridge,
-        event: DEPOSITED,
+        events: [DEPOSITED, FORCED],
         fromBlock: from,
         toBlock: to,
       });
       for (const log of logs) {
-        const { nonce, from: sender, l2Recipient, amount } = log.args;
-        if (
-          nonce === undefined ||
-          !sender ||
-          !l2Recipient ||
-          amount === undefined ||
-          log.blockNumber === null ||
-          !log.transactionHash
-        )
+        if (log.blockNumber === null || !log.transactionHash || log.args.nonce === undefined || !log.args.from)
           continue;
-        const n = Number(nonce);
+        const n = Number(log.args.nonce);
         if (this.deposits.has(n)) continue; // seen already (a rescan after a failure)
-        this.deposits.set(n, {
+        const base = {
           l1Nonce: n,
           l1BlockNumber: Number(log.blockNumber),
           l1TxHash: fromHex(log.transactionHash),
-          from: fromHex(sender),
-          to: fromHex(l2Recipient),
-          amount,
-        });
+          from: fromHex(log.args.from),
+        };
+        if (log.eventName === "Deposited") {
+          const { l2Recipient, amount } = log.args;
+          if (!l2Recipient || amount === undefined) continue;
+          this.deposits.set(n, { ...base, to: fromHex(l2Recipient), amount, forcedTx: EMPTY });
+        } else {
+          const { signedTx } = log.args;
+          if (!signedTx) continue;
+          // The L2 decodes and validates the bytes; here they are only carried.
+          this.deposits.set(n, { ...base, to: ZERO_ADDRESS, amount: 0n, forcedTx: fromHex(signedTx) });
+        }
       }
       // Only advance once the whole range is stored: a failure rescans it.
       this.scannedTo = to;
-      if (logs.length > 0) this.logger.info("L1 deposits seen", { count: logs.length, toBlock: Number(to) });
+      if (logs.length > 0) this.logger.info("L1 messages seen", { count: logs.length, toBlock: Number(to) });
     }
   }
 }

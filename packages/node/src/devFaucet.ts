@@ -25,6 +25,7 @@ export class DevFaucet implements DepositSource {
         from: new Uint8Array(20),
         to: g.address,
         amount: g.amount,
+        forcedTx: new Uint8Array(0),
       };
     });
   }

@@ -31,6 +31,7 @@ import {
   DataAsset,
   Delegate,
   Deposit,
+  decodeSignedTx,
   Identity,
   Namespace,
   Receipt,
@@ -178,8 +179,18 @@ export function createRpcHandlers(
         blockHash: toHex(blockHash(block.header)),
         index: loc.index,
       };
-      if (loc.index < block.deposits.length)
-        return { primaryType: "Deposit", deposit: Deposit.toJson(block.deposits[loc.index]!), ...where };
+      if (loc.index < block.deposits.length) {
+        const message = block.deposits[loc.index]!;
+        // A forced transaction that was included is shown as the transaction it carries.
+        if (message.forcedTx.length > 0 && receipt.kind !== TxKind.Deposit) {
+          return {
+            ...signedTxToJson(decodeSignedTx(message.forcedTx)),
+            forcedL1Nonce: String(message.l1Nonce),
+            ...where,
+          };
+        }
+        return { primaryType: "Deposit", deposit: Deposit.toJson(message), ...where };
+      }
       return { ...signedTxToJson(block.transactions[loc.index - block.deposits.length]!), ...where };
     },
     filverse_getTransactionReceipt: async (p) => {

@@ -83,6 +83,8 @@ export enum BlockErrorCode {
   TOO_MANY_DEPOSITS = "BLOCK_TOO_MANY_DEPOSITS",
   /** A deposit's L1 nonce is not the next one: each is credited once, in nonce order. */
   DEPOSIT_OUT_OF_ORDER = "BLOCK_DEPOSIT_OUT_OF_ORDER",
+  /** An L1 message the bridge could not have made (a forced transaction that also carries value). */
+  BAD_L1_MESSAGE = "BLOCK_BAD_L1_MESSAGE",
   /** A transaction in the block fails validation (see `cause`). */
   INVALID_TRANSACTION = "BLOCK_INVALID_TRANSACTION",
   /** Re-execution gives a root (or the L1 deposit nonce) other than the header's. */

@@ -26,7 +26,7 @@ import {
 import { type ExecContext, WorkingState, type Write } from "./execution/context.js";
 import { type Handler, handlers } from "./execution/index.js";
 import type { State, StateRoots } from "./state.js";
-import type { ValidatedTransaction } from "./validate.js";
+import { parseTransactionBytes, type ValidatedTransaction, validateTransaction } from "./validate.js";
 
 /** What the executor needs to know of the block being built or replayed. */
 export type BlockContext = {
@@ -83,7 +83,12 @@ export class BlockExecutor {
     return this.ws.account(address);
   }
 
-  /** Credit an L1 deposit. Deposits come before transactions, each exactly once, in L1 nonce order. */
+  /**
+   * Consume an L1 message: credit a deposit, or run a forced transaction. L1 messages come before
+   * the block's transactions, each exactly once, in L1 nonce order. A forced transaction that is not
+   * includable (undecodable, bad signature, wrong chain, nonce or fee) is consumed with a failed
+   * receipt (kind Deposit, its code the TxValidationErrorCode) and changes nothing else.
+   */
   applyDeposit(deposit: Deposit): Receipt {
     if (this.txCount > 0) {
       throw new BlockError(BlockErrorCode.DEPOSIT_OUT_OF_ORDER, "Deposits must precede the block's transactions");
@@ -98,6 +103,7 @@ export class BlockExecutor {
         },
       );
     }
+    if (deposit.forcedTx.length > 0) return this.applyForced(deposit);
     this.ws.credit(deposit.to, deposit.amount);
     this.ws.setGlobals({ ...g, l1DepositNonce: deposit.l1Nonce, totalDeposited: g.totalDeposited + deposit.amount });
     this.ws.settle();
@@ -113,6 +119,38 @@ export class BlockExecutor {
     this.receipts.push(receipt);
     this.hashes.push(hash);
     return receipt;
+  }
+
+  private applyForced(message: Deposit): Receipt {
+    if (message.amount !== 0n || message.to.some((b) => b !== 0)) {
+      throw new BlockError(
+        BlockErrorCode.BAD_L1_MESSAGE,
+        `L1 message ${message.l1Nonce} carries a forced transaction and value: the bridge never makes one`,
+        { details: { l1Nonce: message.l1Nonce } },
+      );
+    }
+    const g = this.ws.globals();
+    this.ws.setGlobals({ ...g, l1DepositNonce: message.l1Nonce });
+    this.ws.settle();
+    let vtx: ValidatedTransaction;
+    try {
+      vtx = validateTransaction(parseTransactionBytes(message.forcedTx), this.ctx.chainId);
+      return this.includeTransaction(vtx);
+    } catch (err) {
+      if (!(err instanceof TxValidationError)) throw err;
+      const hash = depositHash(message);
+      const receipt: Receipt = {
+        txHash: hash,
+        kind: TxKind.Deposit,
+        sender: new Uint8Array(20),
+        status: ReceiptStatus.Failed,
+        code: err.code,
+        feePaid: 0n,
+      };
+      this.receipts.push(receipt);
+      this.hashes.push(hash);
+      return receipt;
+    }
   }
 
   /** The stateful checks that decide whether a transaction is includable at all. */
@@ -163,6 +201,13 @@ export class BlockExecutor {
    * failed receipt instead, with only the fee and nonce applied.
    */
   applyTransaction(vtx: ValidatedTransaction): Receipt {
+    const receipt = this.includeTransaction(vtx);
+    this.txCount++;
+    return receipt;
+  }
+
+  /** applyTransaction without counting it among the block's own transactions (a forced one is an L1 message). */
+  private includeTransaction(vtx: ValidatedTransaction): Receipt {
     if (vtx.tx.chainId !== this.ctx.chainId) {
       throw new TxValidationError(
         TxValidationErrorCode.WRONG_CHAIN,
@@ -205,7 +250,6 @@ export class BlockExecutor {
     this.receipts.push(receipt);
     this.hashes.push(vtx.hash);
     this.fees += fee;
-    this.txCount++;
     return receipt;
   }
 

@@ -3,7 +3,7 @@
  * The block hash is the SSZ hash tree root of the header (sha256).
  */
 import { ByteVectorType, ContainerType, ListCompositeType } from "@chainsafe/ssz";
-import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS, MAX_CID_BYTES, SIGNATURE_BYTES } from "@filverse/params";
+import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS, MAX_CID_BYTES, MAX_TX_BYTES, SIGNATURE_BYTES } from "@filverse/params";
 import { fromHex, isHex, toHex } from "@filverse/utils";
 import {
   type SignedTransaction,
@@ -16,6 +16,7 @@ import {
 import {
   address,
   bytes32,
+  bytesListField,
   CodecError,
   CodecErrorCode,
   checkJsonKeys,
@@ -28,17 +29,26 @@ import {
   type ValueOf,
 } from "./schema.js";
 
-/** A FIL deposit made on L1, credited by the sequencer as a system transaction. */
+/**
+ * An L1 message, consumed by the sequencer as a system transaction in bridge nonce order. Two kinds
+ * share the bridge's one nonce sequence:
+ * - a FIL deposit (`forcedTx` empty): `amount` is credited to `to`;
+ * - a forced transaction (`forcedTx` non-empty, `amount` 0, `to` the zero address): the SSZ
+ *   SignedTransaction queued with the bridge's `forceTransaction`, which the L2 must execute (or
+ *   record as invalid) before the forced-inclusion deadline.
+ */
 export const Deposit = struct("Deposit", {
-  /** The bridge's sequential deposit nonce; the first deposit is nonce 1. */
+  /** The bridge's sequential message nonce; the first is nonce 1. */
   l1Nonce: uint64,
   l1BlockNumber: uint64,
   l1TxHash: bytes32,
-  /** The L1 account that paid. */
+  /** The L1 account that paid (for a forced transaction, the account that queued it). */
   from: address,
-  /** The L2 account credited. */
+  /** The L2 account credited (the zero address for a forced transaction). */
   to: address,
   amount: uint256,
+  /** For a forced transaction, its SSZ SignedTransaction bytes; empty for a deposit. */
+  forcedTx: bytesListField(MAX_TX_BYTES),
 });
 export type Deposit = ValueOf<typeof Deposit.fields>;
 
@@ -190,7 +200,9 @@ export const Checkpoint = struct("Checkpoint", {
   payloadCid: stringField(MAX_CID_BYTES),
   pieceSize: uint64,
   carSize: uint64,
-  /** The last L1 deposit nonce consumed by lastBlock. */
+  /** lastBlock's timestamp: forced transactions queued on L1 with a deadline before it must be consumed. */
+  lastBlockTimestamp: uint64,
+  /** The last L1 message (deposit or forced transaction) nonce consumed by lastBlock. */
   depositCursor: uint64,
   /** The validator set's configuration number on L1. */
   validatorSetId: uint64,

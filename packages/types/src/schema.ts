@@ -162,6 +162,29 @@ const boolField: FieldType<boolean> = {
   },
 };
 
+/** A byte string bounded in length (`bytes` in EIP-712; SSZ ByteList; 0x-hex in JSON). */
+export function bytesListField(maxBytes: number): FieldType<Uint8Array> {
+  const check = (v: Uint8Array, path: string) => {
+    if (!(v instanceof Uint8Array) || v.length > maxBytes) throw invalid(path, `at most ${maxBytes} bytes`, v);
+  };
+  return {
+    eip712: "bytes",
+    encoding: { kind: "bytes" },
+    bounds: { maxBytes },
+    ssz: new ByteListType(maxBytes),
+    toSsz: (v) => v,
+    fromSsz: (v) => v as Uint8Array,
+    toJson: (v) => toHex(v),
+    fromJson(v, path) {
+      if (typeof v !== "string" || !isHex(v) || v.length > 2 + 2 * maxBytes) {
+        throw invalid(path, `0x-prefixed hex of at most ${maxBytes} bytes`, v);
+      }
+      return fromHex(v);
+    },
+    check,
+  };
+}
+
 /** A UTF-8 string bounded in bytes. SSZ carries the UTF-8 bytes; EIP-712 hashes them as `string`. */
 export function stringField(maxBytes: number): FieldType<string> {
   const check = (v: string, path: string) => {

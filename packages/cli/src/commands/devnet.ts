@@ -71,6 +71,9 @@ async function startDevnet(o: {
       minCollateral,
       challengeWindowSec: 60,
       exitDelaySec: 120,
+      // Ten minutes: long enough for the devnet sequencer (0 confirmations, 500 ms polls) to
+      // consume a forced transaction, short enough to see the rule at work.
+      forceInclusionDelaySec: 600,
     });
     const send = async (
       request:

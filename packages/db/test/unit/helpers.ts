@@ -29,6 +29,7 @@ export class SealedChain {
       from: new Uint8Array(20).fill(0xee),
       to,
       amount,
+      forcedTx: new Uint8Array(0),
     });
   }
 

@@ -163,6 +163,7 @@ describe("CheckpointSubmitter", () => {
         from: fromHex(args.from),
         to: fromHex(args.l2Recipient),
         amount: args.amount,
+        forcedTx: new Uint8Array(0),
       },
     ]);
     l2.block([], [{ from: alice, l1Recipient: recipient.address, amount: withdrawalAmount }]);

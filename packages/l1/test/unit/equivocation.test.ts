@@ -69,6 +69,7 @@ describe("checkpoint equivocation", () => {
         from: fromHex(alice.address),
         to: fromHex(alice.address),
         amount: 10n * FIL,
+        forcedTx: new Uint8Array(0),
       },
     ]);
     l2.block([], [{ from: alice, l1Recipient: recipient.address, amount: 2n * FIL }]);

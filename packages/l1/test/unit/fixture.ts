@@ -68,6 +68,7 @@ export const DEFAULT_PARAMS = {
   minCollateral: 10n * FIL,
   challengeWindowSec: 3_600,
   exitDelaySec: 7_200,
+  forceInclusionDelaySec: 3_600,
 };
 
 /** Start a local L1 and deploy both contracts; the caller must `await env.l1.stop()` in afterAll. */
@@ -159,6 +160,7 @@ export function makeCheckpoint(fields: Partial<Checkpoint> = {}): Checkpoint {
     payloadCid: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
     pieceSize: 2_048,
     carSize: 1_500,
+    lastBlockTimestamp: 0,
     depositCursor: 0,
     validatorSetId: 0,
     ...fields,

@@ -85,7 +85,24 @@ export class TestChain {
       from: new Uint8Array(20).fill(0xee),
       to,
       amount,
+      forcedTx: new Uint8Array(0),
     });
+  }
+
+  /** Queue a forced transaction (bytes as queued with the bridge's forceTransaction) for the next block. */
+  force(signedTx: Uint8Array): Deposit {
+    this.l1Nonce++;
+    const message: Deposit = {
+      l1Nonce: this.l1Nonce,
+      l1BlockNumber: 100 + this.l1Nonce,
+      l1TxHash: new Uint8Array(32).fill(this.l1Nonce & 0xff),
+      from: new Uint8Array(20).fill(0xef),
+      to: ZERO_ADDRESS,
+      amount: 0n,
+      forcedTx: signedTx,
+    };
+    this.pendingDeposits.push(message);
+    return message;
   }
 
   buildBlock(transactions: SignedTransaction[], timestampDelta = 1): Block {

@@ -79,6 +79,7 @@ describe("FIL", () => {
       from: ZERO_ADDRESS,
       to: alice.address,
       amount: 5n,
+      forcedTx: new Uint8Array(0),
     };
     expect(() => executor.applyDeposit(replay)).toThrowError(
       expect.objectContaining({ code: BlockErrorCode.DEPOSIT_OUT_OF_ORDER }),

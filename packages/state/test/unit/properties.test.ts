@@ -286,6 +286,7 @@ describe("state machine properties", () => {
             from: new Uint8Array(20).fill(0xee),
             to: keys[who]!.address,
             amount,
+            forcedTx: new Uint8Array(0),
           }));
           state = applyBlock(state, block, { chainId: CHAIN_ID }).state;
         }

@@ -127,6 +127,7 @@ describe("blocks", () => {
                 from: new Uint8Array(20),
                 to: new Uint8Array(20),
                 amount: 9n,
+                forcedTx: new Uint8Array(0),
               },
             ],
             transactions: msgs.map(
