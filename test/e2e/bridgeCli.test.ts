@@ -53,7 +53,8 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     const common = ["--data-dir", dir, "--rpc", l2, "--json"];
 
     // Deposit on L1 → credited on L2.
-    const fresh = privateKeyToAccount(generatePrivateKey()).address;
+    const freshKey = generatePrivateKey();
+    const fresh = privateKeyToAccount(freshKey).address;
     const dep = json(
       cli(["bridge", "deposit", ...common, "--to", fresh, "--amount", String(5n * FIL), "--l1-key-file", l1Key]),
     );
@@ -64,6 +65,29 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
       30_000,
       "the deposit on L2",
     );
+
+    // Forced inclusion: the fresh account signs a transfer and queues it on L1 itself; the sequencer
+    // includes it under the L2 hash the CLI printed.
+    const freshKeyFile = join(tmp.dir, "fresh.key");
+    writeFileSync(freshKeyFile, `${freshKey}\n`, { mode: 0o600 });
+    const forced = json(
+      cli([
+        "bridge",
+        "force",
+        "Transfer",
+        ...common,
+        "--message",
+        JSON.stringify({ to: dev[2]!.address, amount: "1000" }),
+        "--key-file",
+        freshKeyFile,
+        "--l1-key-file",
+        l1Key,
+      ]),
+    );
+    expect(forced).toMatchObject({ status: "success", l1Nonce: String(dev.length + 2) });
+    const included = await reader.waitForTransaction(forced.hash as `0x${string}`, { timeoutMs: 30_000 });
+    expect(included).toMatchObject({ status: "sequenced", result: "success" });
+    expect(BigInt((await reader.getAccount({ address: fresh })).nonce)).toBe(1n);
 
     // Withdraw on L2 to a fresh L1 recipient.
     const recipient = privateKeyToAccount(generatePrivateKey()).address;

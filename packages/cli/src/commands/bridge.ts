@@ -1,5 +1,6 @@
 /**
- * `filverse bridge deposit|withdraw|prove|finalize|status`: FIL between the L1 bridge and the L2.
+ * `filverse bridge deposit|withdraw|force|prove|finalize|status`: FIL between the L1 bridge and the L2,
+ * and forced inclusion of an L2 transaction through the L1 bridge.
  * L1 settings come from a node data dir (`--data-dir`, its filverse.json `l1` section, as
  * `filverse devnet` writes) or from `--l1-rpc`, `--l1-chain-id` and `--bridge`.
  */
@@ -7,7 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createFilverseClient } from "@filverse/client";
 import { createL1Clients, loadArtifact } from "@filverse/l1";
 import { loadConfig } from "@filverse/node";
-import { isHex } from "@filverse/utils";
+import { encodeSignedTx, signedTxFromJson } from "@filverse/types";
+import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -144,6 +146,68 @@ export function registerBridgeCommands(program: Command): void {
       }[];
       const out = { l1TxHash: hash, status: receipt.status, depositNonce: event ? String(event.args.nonce) : null };
       print(o, out, () => `deposit ${out.status} in ${hash}\nL1 deposit nonce ${out.depositNonce}`);
+    });
+
+  withL1(
+    bridge
+      .command("force")
+      .description(
+        "sign an L2 transaction and queue it on the L1 bridge (forced inclusion): the L2 must consume it before its deadline",
+      )
+      .argument("<primaryType>", "e.g. Transfer, Withdraw, AssetTransfer"),
+  )
+    .requiredOption(
+      "--message <json>",
+      "the message fields as JSON (nonce and fee are read from the L2 node if absent)",
+    )
+    .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
+    .requiredOption("--l1-key-file <file>", "the L1 account that pays the gas (0x hex)")
+    .action(async (primaryType: string, o: L1Opts & { message: string; keyFile: string; l1KeyFile: string }) => {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(o.message) as Record<string, unknown>;
+      } catch {
+        throw new UsageError("--message is not valid JSON");
+      }
+      const { url, chainId, bridge: address } = l1Settings(o);
+      const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
+      let signed: Awaited<ReturnType<typeof c.signTransaction>>;
+      try {
+        signed = await c.signTransaction({ primaryType, message } as never);
+      } finally {
+        await c.close();
+      }
+      const bytes = toHex(encodeSignedTx(signedTxFromJson(signed.transaction))) as Hex;
+      const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
+      const abi = loadArtifact("FilverseBridge").abi;
+      const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
+      const l1TxHash = await onL1(() =>
+        clients.walletClient.writeContract({
+          account,
+          address,
+          abi,
+          functionName: "forceTransaction",
+          args: [bytes],
+          chain: clients.walletClient.chain,
+        } as never),
+      );
+      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: l1TxHash });
+      const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "TransactionForced" }) as unknown as {
+        args: { nonce: bigint; deadline: bigint };
+      }[];
+      const out = {
+        hash: signed.hash,
+        l1TxHash,
+        status: receipt.status,
+        l1Nonce: event ? String(event.args.nonce) : null,
+        deadline: event ? String(event.args.deadline) : null,
+      };
+      print(
+        o,
+        out,
+        () =>
+          `forced ${out.hash} (${out.status} in ${l1TxHash})\nL1 message nonce ${out.l1Nonce}, deadline ${out.deadline ? new Date(Number(out.deadline) * 1000).toISOString() : "?"}\nthen: filverse tx status ${out.hash}`,
+      );
     });
 
   withL1(
