@@ -2,4 +2,4 @@
  * @filverse/filecoin: batch data on Filecoin. CAR packing of checkpoint batches, deal backends,
  * piece serving and retrieval, and the storage-provider simulator for the devnet.
  */
-export {};
+export * from "./backends/types.js";
