@@ -11,8 +11,10 @@
  * already has (the contract itself refuses it with `WrongIndex`, so there is one checkpoint per index).
  *
  * Fields come from the last header of the range: its SSZ block hash, stateRoot, withdrawalsRoot and
- * l1DepositNonce (the deposit cursor); validatorSetId is the rollup's current one. Until batch data
- * exists (issue 6) pieceCid and payloadCid are "" and pieceSize and carSize 0.
+ * l1DepositNonce (the deposit cursor) and timestamp; validatorSetId is the rollup's current one. The
+ * batch fields (pieceCid, payloadCid, pieceSize, carSize) come from the `batch` module, which packs
+ * the range into its CAR and computes the Piece CID (the node's batch store); without one they are
+ * "" and 0.
  *
  * Gas comes from eth_estimateGas and the nonce from the account's pending nonce (viem's defaults). A
  * failing L1 (RPC down, revert) is logged and retried with exponential backoff, capped at maxBackoffMs.
@@ -41,6 +43,12 @@ export interface CheckpointChain {
   /** A committed header by number (null if absent). */
   header(n: number): Promise<BlockHeader | null>;
 }
+
+/** A checkpoint's batch data: the CAR of its blocks and that CAR's Piece CID. */
+export type CheckpointBatch = { pieceCid: string; payloadCid: string; pieceSize: number; carSize: number };
+
+/** Packs blocks [firstBlock, lastBlock] of checkpoint `index` (deterministically) and stores the piece. */
+export type CheckpointBatchSource = (index: number, firstBlock: number, lastBlock: number) => Promise<CheckpointBatch>;
 
 /** Produces validator signatures for a digest; today the sequencer alone (verifiers later). */
 export type CheckpointSigner = (digest: `0x${string}`) => Promise<`0x${string}`[]>;
@@ -75,6 +83,7 @@ export type CheckpointSubmitterModules = {
   account: Account;
   chain: CheckpointChain;
   sign: CheckpointSigner;
+  batch?: CheckpointBatchSource | null;
   logger?: Logger | null;
 };
 
@@ -234,6 +243,9 @@ export class CheckpointSubmitter {
       abi: checkpointSubmitterAbi,
       functionName: "validatorSetId",
     });
+    const batch = this.m.batch
+      ? await this.m.batch(index, firstBlock, lastBlock)
+      : { pieceCid: "", payloadCid: "", pieceSize: 0, carSize: 0 };
     const cp: Checkpoint = {
       chainId: this.opts.l2ChainId,
       index,
@@ -242,11 +254,10 @@ export class CheckpointSubmitter {
       lastBlockHash: blockHash(header),
       stateRoot: header.stateRoot,
       withdrawalsRoot: header.withdrawalsRoot,
-      // Batch data (Piece CID, CAR) comes with the storage issue (issue 6).
-      pieceCid: "",
-      payloadCid: "",
-      pieceSize: 0,
-      carSize: 0,
+      pieceCid: batch.pieceCid,
+      payloadCid: batch.payloadCid,
+      pieceSize: batch.pieceSize,
+      carSize: batch.carSize,
       lastBlockTimestamp: header.timestamp,
       depositCursor: header.l1DepositNonce,
       validatorSetId: Number(validatorSetId),

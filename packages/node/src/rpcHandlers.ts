@@ -60,7 +60,12 @@ function blockJson(block: SignedBlock, full: boolean, hashes: string[]): Record<
 }
 
 /** What the node knows of settlement on L1: the last L2 blocks covered by accepted and by final checkpoints. */
-export type SettlementView = { checkpointedBlock(): number; finalizedBlock(): number };
+export type SettlementView = {
+  checkpointedBlock(): number;
+  finalizedBlock(): number;
+  /** The last L2 block whose checkpoint batch (and every earlier one) has an active storage deal. */
+  storedBlock?(): number;
+};
 
 export function createRpcHandlers(
   node: Sequencer,
@@ -103,9 +108,11 @@ export function createRpcHandlers(
         ? "sequenced"
         : loc.blockNumber <= settlement.finalizedBlock()
           ? "finalized"
-          : loc.blockNumber <= settlement.checkpointedBlock()
-            ? "checkpointed"
-            : "sequenced";
+          : loc.blockNumber <= (settlement.storedBlock?.() ?? 0)
+            ? "stored"
+            : loc.blockNumber <= settlement.checkpointedBlock()
+              ? "checkpointed"
+              : "sequenced";
       return {
         hash: h,
         status,

@@ -61,7 +61,7 @@ export const defaultRpcServerOpts: RpcServerOpts = {
 export type RpcServerModules = {
   methods: Record<string, RpcHandler>;
   logger?: Logger | null;
-  /** Extra GET (and HEAD) paths served on the same port, e.g. /healthz and /metrics. */
+  /** Extra GET (and HEAD) paths served on the same port, e.g. /healthz and /metrics; "/piece/*" serves every path under /piece/. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => void> | null;
 };
 
@@ -332,11 +332,17 @@ export class RpcServer {
     sendJsonWith(res, 405, GET_HINT, { allow: CORS_ALLOW_METHODS });
   };
 
+  /** A route registered as "/prefix/*" serves every path under "/prefix/". */
+  private prefixRoute(path: string): ((req: IncomingMessage, res: ServerResponse) => void) | undefined {
+    const slash = path.indexOf("/", 1);
+    return slash === -1 ? undefined : this.routes.get(`${path.slice(0, slash)}/*`);
+  }
+
   private onHttpGet(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
-    const route = this.routes.get(path);
+    const route = this.routes.get(path) ?? this.prefixRoute(path);
     if (route === undefined) {
       if (path === "/") sendJsonWith(res, 405, GET_HINT, { allow: CORS_ALLOW_METHODS });
       else sendJson(res, 404, NOT_FOUND);

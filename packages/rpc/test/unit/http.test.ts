@@ -23,6 +23,10 @@ beforeAll(async () => {
         "/boom": () => {
           throw new RangeError("route bug");
         },
+        "/piece/*": (req, res) => {
+          res.writeHead(200, { "content-type": "text/plain" });
+          res.end(`piece ${req.url}`);
+        },
       },
     },
   );
@@ -328,6 +332,14 @@ describe("HTTP surface", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("a prefix route serves every path under it, and only those", async () => {
+    const res = await fetch(`${url}/piece/bafkzcibabc?x=1`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("piece /piece/bafkzcibabc?x=1");
+    expect((await fetch(`${url}/piece`)).status).toBe(404);
+    expect((await fetch(`${url}/pieces/x`)).status).toBe(404);
   });
 
   it("a throwing route is a 500 and is logged", async () => {
