@@ -2,4 +2,10 @@
  * @filverse/filecoin: batch data on Filecoin. CAR packing of checkpoint batches, deal backends,
  * piece serving and retrieval, and the storage-provider simulator for the devnet.
  */
-export {};
+export * from "./car/batchIndex.js";
+export * from "./car/batchReader.js";
+export * from "./car/byteSource.js";
+export * from "./car/layout.js";
+export * from "./car/packBatch.js";
+export * from "./car/readBatch.js";
+export * from "./errors.js";
