@@ -1,4 +1,4 @@
-/** Typed errors of the filecoin package. */
+/** Typed errors of the filecoin package: batch CARs, Piece CIDs and the piece store. */
 import { FilverseError } from "@filverse/utils";
 
 export enum FilecoinErrorCode {
@@ -32,6 +32,13 @@ export enum FilecoinErrorCode {
   PARENT_MISMATCH = "FILECOIN_PARENT_MISMATCH",
   /** The requested block number is not in this batch. */
   BLOCK_OUT_OF_RANGE = "FILECOIN_BLOCK_OUT_OF_RANGE",
+  // --- pieces ---
+  /** Not a Piece CID: neither v2 (raw, fr32-sha256-trunc254-padbintree) nor v1 (fil-commitment-unsealed). */
+  PIECE_CID_INVALID = "FILECOIN_PIECE_CID_INVALID",
+  /** A v1 Piece CID where the size is needed and none was given, or sizes that disagree. */
+  PIECE_SIZE_INVALID = "FILECOIN_PIECE_SIZE_INVALID",
+  /** The piece store could not read or write its directory. */
+  STORE_IO = "FILECOIN_STORE_IO",
 }
 
 export class FilecoinError extends FilverseError<FilecoinErrorCode> {

@@ -9,3 +9,6 @@ export * from "./car/layout.js";
 export * from "./car/packBatch.js";
 export * from "./car/readBatch.js";
 export * from "./errors.js";
+export * from "./piece/pieceCid.js";
+export * from "./piece/pieceServer.js";
+export * from "./piece/pieceStore.js";

@@ -97,3 +97,8 @@ export const dataSegmentCommitter = {
     return { pieceCid: piece.link.toString(), paddedSize: Number(piece.size) };
   },
 };
+
+/** A v1 Piece CID string from data-segment, for comparison with ours. */
+export function dataSegmentV1(bytes: Uint8Array): string {
+  return Piece.fromPayload(bytes).toInfo().link.toString();
+}
