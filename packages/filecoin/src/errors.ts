@@ -1,4 +1,4 @@
-/** Typed errors of the filecoin package: batch CARs, Piece CIDs and the piece store. */
+/** Typed errors of the filecoin package: batch CARs, Piece CIDs, the piece store and retrieval. */
 import { FilverseError } from "@filverse/utils";
 
 export enum FilecoinErrorCode {
@@ -37,8 +37,18 @@ export enum FilecoinErrorCode {
   PIECE_CID_INVALID = "FILECOIN_PIECE_CID_INVALID",
   /** A v1 Piece CID where the size is needed and none was given, or sizes that disagree. */
   PIECE_SIZE_INVALID = "FILECOIN_PIECE_SIZE_INVALID",
+  /** The server answered 404: it does not have the piece. */
+  PIECE_NOT_FOUND = "FILECOIN_PIECE_NOT_FOUND",
+  /** Downloaded bytes do not hash to the expected Piece CID. */
+  PIECE_CORRUPTED = "FILECOIN_PIECE_CORRUPTED",
+  /** A download is larger than the piece can be. */
+  PIECE_TOO_LARGE = "FILECOIN_PIECE_TOO_LARGE",
   /** The piece store could not read or write its directory. */
   STORE_IO = "FILECOIN_STORE_IO",
+  /** A download failed: network error, HTTP status, timeout, or every source failed. */
+  RETRIEVAL_FAILED = "FILECOIN_RETRIEVAL_FAILED",
+  /** A download took longer than its timeout, or stalled. */
+  RETRIEVAL_TIMEOUT = "FILECOIN_RETRIEVAL_TIMEOUT",
 }
 
 export class FilecoinError extends FilverseError<FilecoinErrorCode> {

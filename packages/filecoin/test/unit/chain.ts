@@ -15,6 +15,7 @@ import {
   TxKind,
 } from "@filverse/types";
 import { Piece } from "@web3-storage/data-segment";
+import type { PieceCommitter } from "../../src/index.js";
 
 const chainConfig = getChainConfig("devnet");
 export const CHAIN_ID = chainConfig.chainId;
@@ -91,8 +92,8 @@ export function buildTestChain(count: number): TestChain {
 }
 
 /** The CommP oracle: @web3-storage/data-segment, the reference implementation (slow, tests only). */
-export const dataSegmentCommitter = {
-  async commP(bytes: Uint8Array): Promise<{ pieceCid: string; paddedSize: number }> {
+export const dataSegmentCommitter: PieceCommitter = {
+  async commP(bytes) {
     const piece = Piece.fromPayload(bytes);
     return { pieceCid: piece.link.toString(), paddedSize: Number(piece.size) };
   },
