@@ -1,5 +1,18 @@
 /**
- * @filverse/filecoin: batch data on Filecoin. CAR packing of checkpoint batches, deal backends,
- * piece serving and retrieval, and the storage-provider simulator for the devnet.
+ * @filverse/filecoin: batch data on Filecoin. CAR packing of checkpoint batches, the piece store,
+ * `GET /piece/{cid}` serving, and verified piece retrieval (docs/storage.md).
  */
 export * from "./backends/types.js";
+export * from "./car/batchIndex.js";
+export * from "./car/batchReader.js";
+export * from "./car/byteSource.js";
+export * from "./car/layout.js";
+export * from "./car/packBatch.js";
+export * from "./car/readBatch.js";
+export * from "./errors.js";
+export * from "./piece/pieceCid.js";
+export * from "./piece/pieceServer.js";
+export * from "./piece/pieceStore.js";
+export * from "./retrieval/download.js";
+export * from "./retrieval/httpByteSource.js";
+export * from "./retrieval/retrievePiece.js";

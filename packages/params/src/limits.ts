@@ -51,3 +51,14 @@ export const WITHDRAWALS_TREE_DEPTH = 32;
 /** Signatures are 65 bytes r ‖ s ‖ v with v ∈ {27, 28}. */
 export const SIGNATURE_BYTES = 65;
 export const ADDRESS_BYTES = 20;
+
+/**
+ * Batch data (docs/storage.md). A checkpoint's blocks are packed into one CAR; every preset's
+ * checkpointInterval must fit MAX_BATCH_BLOCKS (mainnet's is 7,200).
+ */
+export const MAX_BATCH_BLOCKS = 8192;
+/**
+ * The largest batch CAR: 127 · 2^23 bytes, the unpadded size of a 1 GiB piece (fr32 padding turns
+ * every 127 bytes into 128), so a batch is at most one 1 GiB piece. Packing holds it in memory.
+ */
+export const MAX_BATCH_CAR_BYTES = 127 * 2 ** 23;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chainConfigs, getChainConfig, ParamsError } from "../../src/chains.js";
-import { HANDLE_PATTERN } from "../../src/limits.js";
+import { HANDLE_PATTERN, MAX_BATCH_BLOCKS } from "../../src/limits.js";
 
 describe("params", () => {
   it("presets settle on the right Filecoin chains, with distinct L2 chain ids", () => {
@@ -14,6 +14,10 @@ describe("params", () => {
   it("overrides apply and unknown presets get a typed error", () => {
     expect(getChainConfig("devnet", { blockTimeMs: 100 }).blockTimeMs).toBe(100);
     expect(() => getChainConfig("moonnet")).toThrow(ParamsError);
+  });
+
+  it("every preset's checkpoint batch fits one batch CAR", () => {
+    for (const c of Object.values(chainConfigs)) expect(c.checkpointInterval).toBeLessThanOrEqual(MAX_BATCH_BLOCKS);
   });
 
   it("handles are [a-z0-9_]{3,32}", () => {
