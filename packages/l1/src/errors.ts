@@ -7,6 +7,7 @@ export enum L1ErrorCode {
   NODE_START_FAILED = "L1_NODE_START_FAILED",
   DEPLOY_FAILED = "L1_DEPLOY_FAILED",
   WRONG_CHAIN = "L1_WRONG_CHAIN",
+  CBOR_DECODE_FAILED = "L1_CBOR_DECODE_FAILED",
 }
 
 export class L1Error extends FilverseError<L1ErrorCode> {

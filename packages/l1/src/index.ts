@@ -10,6 +10,7 @@ export {
   SOLC_SETTINGS,
   writeArtifacts,
 } from "./compile.js";
+export * from "./dealCbor.js";
 export * from "./deploy.js";
 export * from "./depositWatcher.js";
 export * from "./devL1.js";
