@@ -1,6 +1,10 @@
-/** Deploys FilverseRollup then FilverseBridge (which reads the rollup) with viem; gas is estimated by the node. */
-import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
-import { loadArtifact } from "./artifacts.js";
+/**
+ * Deploys FilverseRollup then FilverseBridge (which reads the rollup) with viem, and on request the
+ * deal contracts (FilverseDealClient, with a DevnetMarket on a devnet); gas is estimated by the node.
+ */
+import { type Account, type Address, type Hex, type PublicClient, type WalletClient, zeroAddress } from "viem";
+import { type ContractName, loadArtifact } from "./artifacts.js";
+import { FILECOIN_MARKET_ACTOR_ADDRESS } from "./deals.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
 export type RollupParams = {
@@ -15,36 +19,129 @@ export type RollupParams = {
   exitDelaySec: number;
 };
 
-export type Deployment = { rollup: Address; bridge: Address; deployer: Address };
+export type DealContractsParams = {
+  /**
+   * "devnet": deploy a DevnetMarket and wire the client to it (market and activation source).
+   * "filecoin": the market actor f05 calls the client; no activation source yet (see
+   * IDealActivationSource.sol). Or name both addresses.
+   */
+  market: "devnet" | "filecoin" | { market: Address; activationSource: Address | null };
+  /** May authorise proposers; the deploying account by default. */
+  owner?: Address;
+  /** Accounts allowed to propose besides the owner (the node's L1 key); needs owner = deployer. */
+  proposers?: readonly Address[];
+};
+
+export type DealDeployment = {
+  dealClient: Address;
+  /** The address allowed to call handle_filecoin_method. */
+  market: Address;
+  activationSource: Address | null;
+  /** The DevnetMarket, on a devnet; else null. */
+  devnetMarket: Address | null;
+};
+
+export type Deployment = {
+  rollup: Address;
+  bridge: Address;
+  deployer: Address;
+  /** Present when deployFilverse was asked for the deal contracts. */
+  deals?: DealDeployment;
+};
+
+type Clients = { publicClient: PublicClient; walletClient: WalletClient };
+
+async function deployContract(
+  { publicClient, walletClient }: Clients,
+  account: Account | Address,
+  name: ContractName,
+  args: readonly unknown[],
+): Promise<Address> {
+  const { abi, bytecode } = loadArtifact(name);
+  const hash = await walletClient.deployContract({
+    abi,
+    bytecode: bytecode as Hex,
+    args,
+    account,
+    chain: walletClient.chain,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success" || !receipt.contractAddress) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, `Deploying ${name} failed`, { details: { hash } });
+  }
+  return receipt.contractAddress;
+}
+
+function addressOf(account: Account | Address): Address {
+  return typeof account === "string" ? account : account.address;
+}
 
 export async function deployFilverse(
-  clients: { publicClient: PublicClient; walletClient: WalletClient },
+  clients: Clients,
   account: Account | Address,
   params: RollupParams,
+  opts: { deals?: DealContractsParams | null } = {},
 ): Promise<Deployment> {
-  const { publicClient, walletClient } = clients;
-  const deployOne = async (name: "FilverseRollup" | "FilverseBridge", args: readonly unknown[]): Promise<Address> => {
-    const { abi, bytecode } = loadArtifact(name);
-    const hash = await walletClient.deployContract({
-      abi,
-      bytecode: bytecode as Hex,
-      args,
-      account,
-      chain: walletClient.chain,
-    });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success" || !receipt.contractAddress) {
-      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, `Deploying ${name} failed`, { details: { hash } });
-    }
-    return receipt.contractAddress;
-  };
-  const rollup = await deployOne("FilverseRollup", [
+  const rollup = await deployContract(clients, account, "FilverseRollup", [
     BigInt(params.l2ChainId),
     params.sequencer,
     params.minCollateral,
     BigInt(params.challengeWindowSec),
     BigInt(params.exitDelaySec),
   ]);
-  const bridge = await deployOne("FilverseBridge", [rollup]);
-  return { rollup, bridge, deployer: typeof account === "string" ? account : account.address };
+  const bridge = await deployContract(clients, account, "FilverseBridge", [rollup]);
+  const deployment: Deployment = { rollup, bridge, deployer: addressOf(account) };
+  if (opts.deals) deployment.deals = await deployDealContracts(clients, account, opts.deals);
+  return deployment;
+}
+
+/** Deploy FilverseDealClient (and DevnetMarket for market "devnet"), then authorise the proposers. */
+export async function deployDealContracts(
+  clients: Clients,
+  account: Account | Address,
+  params: DealContractsParams,
+): Promise<DealDeployment> {
+  const deployer = addressOf(account);
+  const owner = params.owner ?? deployer;
+  const proposers = params.proposers ?? [];
+  if (proposers.length > 0 && owner.toLowerCase() !== deployer.toLowerCase()) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "Only the owner can authorise proposers", {
+      details: { owner, deployer },
+      metaMessages: ["Deploy from the owner's account, or let the owner call setProposer later."],
+    });
+  }
+  let market: Address;
+  let activationSource: Address | null;
+  let devnetMarket: Address | null = null;
+  if (params.market === "devnet") {
+    devnetMarket = await deployContract(clients, account, "DevnetMarket", []);
+    market = devnetMarket;
+    activationSource = devnetMarket;
+  } else if (params.market === "filecoin") {
+    market = FILECOIN_MARKET_ACTOR_ADDRESS;
+    activationSource = null;
+  } else {
+    ({ market, activationSource } = params.market);
+  }
+  const dealClient = await deployContract(clients, account, "FilverseDealClient", [
+    owner,
+    market,
+    activationSource ?? zeroAddress,
+  ]);
+  const { abi } = loadArtifact("FilverseDealClient");
+  for (const proposer of proposers) {
+    const hash = await clients.walletClient.writeContract({
+      address: dealClient,
+      abi,
+      functionName: "setProposer",
+      args: [proposer, true],
+      account,
+      chain: clients.walletClient.chain,
+    });
+    const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") {
+      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "setProposer failed", { details: { hash, proposer } });
+    }
+  }
+  return { dealClient, market, activationSource, devnetMarket };
 }

@@ -11,7 +11,9 @@ export {
   writeArtifacts,
 } from "./compile.js";
 export * from "./dealCbor.js";
+export * from "./deals.js";
 export * from "./deploy.js";
 export * from "./depositWatcher.js";
 export * from "./devL1.js";
+export * from "./devnetMarket.js";
 export * from "./errors.js";
