@@ -12,6 +12,7 @@ export {
 } from "./compile.js";
 export * from "./dealCbor.js";
 export * from "./deals.js";
+export * from "./dealWatcher.js";
 export * from "./deploy.js";
 export * from "./depositWatcher.js";
 export * from "./devL1.js";

@@ -1,7 +1,7 @@
 /**
  * The devnet deal flow on a local L1: the node proposes through FilverseDealClient, a storage
  * provider publishes through DevnetMarket (AuthenticateMessage, then MarketNotifyDeal) and activates;
- * the status follows the market until the deal ends.
+ * the status follows the market until the deal ends, and the DealWatcher sees every event once.
  */
 import { toHex } from "@filverse/utils";
 import { CID } from "multiformats/cid";
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { type DealProposal, delegatedAddressBytes, encodeDealProposal, idAddressBytes } from "../../src/dealCbor.js";
 import { type DealRequest, getDealProposal, getDealStatus, proposeDeal } from "../../src/deals.js";
+import { type DealEvent, DealWatcher } from "../../src/dealWatcher.js";
 import { deployDealContracts } from "../../src/deploy.js";
 import {
   activateDevnetDeal,
@@ -30,6 +31,8 @@ const otherSp = makeKey(43);
 let env: Env;
 let dealClient: Address;
 let market: Address;
+let watcher: DealWatcher;
+const events: DealEvent[] = [];
 
 beforeAll(async () => {
   env = await setupEnv();
@@ -38,8 +41,15 @@ beforeAll(async () => {
   dealClient = deployment.dealClient;
   market = deployment.devnetMarket!;
   expect([deployment.market, deployment.activationSource]).toEqual([market, market]);
+  // One block per eth_getLogs, as on Filecoin with its range cap; every block final (a local L1).
+  watcher = new DealWatcher(
+    { dealClient, startBlock: 0n, confirmations: 0, maxRange: 1, pollIntervalMs: 60_000 },
+    { publicClient: env.publicClient, onEvent: (e) => events.push(e) },
+  );
+  await watcher.start();
 }, 60_000);
 afterAll(async () => {
+  await watcher?.close();
   await env?.l1.stop();
 });
 
@@ -123,6 +133,21 @@ describe("DevnetMarket: publish → activate → end", () => {
     const [expired] = parseEventLogs({ abi: clientAbi, logs: end.logs, eventName: "DealExpired" });
     expect(expired!.args).toEqual({ id, dealId: 0n });
     expect(await status(id)).toEqual({ status: "expired", dealId: 0n, activatedEpoch: activatedAt });
+
+    await watcher.refresh();
+    const mine = events.filter((e) => e.id === id);
+    expect(mine.map((e) => e.kind)).toEqual(["proposed", "published", "activated", "expired"]);
+    expect(watcher.get(id)).toMatchObject({
+      status: "expired",
+      dealId: 0n,
+      provider: toHex(idAddressBytes(1_001n)),
+      activatedEpoch: activatedAt,
+      pieceSize: proposal.pieceSize,
+      storagePricePerEpoch: 11n,
+      verified: false,
+    });
+    await watcher.refresh(); // nothing new: no event twice
+    expect(events.filter((e) => e.id === id)).toHaveLength(4);
   });
 
   it("a published deal not activated by its start epoch expires", async () => {
@@ -143,6 +168,8 @@ describe("DevnetMarket: publish → activate → end", () => {
     await mineTo(published.startEpoch + 1n);
     expect(await status(id)).toEqual({ status: "expired", dealId: null, activatedEpoch: null });
     await expectRevert(publishRaw(published), "StartEpochPassed");
+    await watcher.refresh();
+    expect(watcher.get(id)?.status).toBe("proposed"); // events only: nothing happened on chain
   });
 });
 
@@ -180,5 +207,42 @@ describe("DevnetMarket refusals", () => {
     await expectRevert(env.send(sp.account, market, marketAbi, "activateDeal", [99n]), "NoSuchDeal");
     await expectRevert(activation(99n), "NoSuchDeal");
     await expectRevert(env.read(market, marketAbi, "getDeal", [99n]), "NoSuchDeal");
+  });
+});
+
+describe("DealWatcher", () => {
+  it("serves what it saw in chain order, and a confirmation depth hides blocks not final yet", async () => {
+    await watcher.refresh();
+    const all = watcher.deals();
+    expect(all).toHaveLength(5);
+    const blocks = all.map((d) => d.proposedAtBlock);
+    expect([...blocks].sort((a, b) => (a < b ? -1 : 1))).toEqual(blocks);
+    const deep = new DealWatcher(
+      { dealClient, startBlock: 0n, confirmations: 1_000_000, pollIntervalMs: 60_000 },
+      {
+        publicClient: {
+          ...env.publicClient,
+          getBlock: async () => Promise.reject(new Error("no finalized tag")),
+        } as never,
+      },
+    );
+    await deep.start();
+    expect(deep.deals()).toEqual([]);
+    await deep.close();
+  });
+
+  it("never throws when the L1 fails", async () => {
+    const broken = new DealWatcher(
+      { dealClient, startBlock: 0n, confirmations: 0, pollIntervalMs: 60_000 },
+      {
+        publicClient: {
+          getBlock: () => Promise.reject(new Error("down")),
+          getBlockNumber: () => Promise.reject(new Error("down")),
+        } as never,
+      },
+    );
+    await expect(broken.start()).resolves.toBeUndefined();
+    expect(broken.deals()).toEqual([]);
+    await broken.close();
   });
 });
