@@ -39,7 +39,16 @@ type SolcOutput = {
   >;
 };
 
-/** Compile every contract in `dir`; artifacts keyed by contract name (interfaces are skipped). */
+/**
+ * A library's runtime code starts with its call guard, PUSH20 <its own address, zero until deployed>
+ * ADDRESS EQ (0x73 ‖ 20 zero bytes ‖ 0x30 0x14). Ours have internal functions only and are never
+ * deployed on their own.
+ */
+function isLibrary(deployedBytecode: string): boolean {
+  return deployedBytecode.startsWith(`73${"00".repeat(20)}3014`);
+}
+
+/** Compile every contract in `dir`; artifacts keyed by contract name (interfaces and libraries are skipped). */
 export async function compileContracts(dir = CONTRACTS_DIR): Promise<Record<string, Artifact>> {
   const { default: solc } = (await import("solc")) as {
     default: { compile(input: string): string; version(): string };
@@ -62,6 +71,7 @@ export async function compileContracts(dir = CONTRACTS_DIR): Promise<Record<stri
   for (const contracts of Object.values(output.contracts ?? {})) {
     for (const [name, c] of Object.entries(contracts)) {
       if (c.evm.bytecode.object.length === 0) continue; // an interface
+      if (isLibrary(c.evm.deployedBytecode.object)) continue; // linked into the contracts that use it
       artifacts[name] = {
         contractName: name,
         abi: c.abi,

@@ -1,10 +1,20 @@
 /**
- * Deploys FilverseRollup then FilverseBridge with viem; gas is estimated by the node. The two name
- * each other immutably: the rollup is given the bridge's address predicted from the deployer's next
- * nonce, and the bridge's constructor refuses a rollup that names another bridge.
+ * Deploys FilverseRollup then FilverseBridge with viem, and on request the deal contracts
+ * (FilverseDealClient, with a DevnetMarket on a devnet); gas is estimated by the node. The rollup and
+ * the bridge name each other immutably: the rollup is given the bridge's address predicted from the
+ * deployer's next nonce, and the bridge's constructor refuses a rollup that names another bridge.
  */
-import { type Account, type Address, getContractAddress, type Hex, type PublicClient, type WalletClient } from "viem";
-import { loadArtifact } from "./artifacts.js";
+import {
+  type Account,
+  type Address,
+  getContractAddress,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+  zeroAddress,
+} from "viem";
+import { type ContractName, loadArtifact } from "./artifacts.js";
+import { FILECOIN_MARKET_ACTOR_ADDRESS } from "./deals.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
 export type RollupParams = {
@@ -21,33 +31,73 @@ export type RollupParams = {
   forceInclusionDelaySec: number;
 };
 
-export type Deployment = { rollup: Address; bridge: Address; deployer: Address };
+export type DealContractsParams = {
+  /**
+   * "devnet": deploy a DevnetMarket and wire the client to it (market and activation source).
+   * "filecoin": the market actor f05 calls the client; no activation source yet (see
+   * IDealActivationSource.sol). Or name both addresses.
+   */
+  market: "devnet" | "filecoin" | { market: Address; activationSource: Address | null };
+  /** May authorise proposers; the deploying account by default. */
+  owner?: Address;
+  /** Accounts allowed to propose besides the owner (the node's L1 key); needs owner = deployer. */
+  proposers?: readonly Address[];
+};
+
+export type DealDeployment = {
+  dealClient: Address;
+  /** The address allowed to call handle_filecoin_method. */
+  market: Address;
+  activationSource: Address | null;
+  /** The DevnetMarket, on a devnet; else null. */
+  devnetMarket: Address | null;
+};
+
+export type Deployment = {
+  rollup: Address;
+  bridge: Address;
+  deployer: Address;
+  /** Present when deployFilverse was asked for the deal contracts. */
+  deals?: DealDeployment;
+};
+
+type Clients = { publicClient: PublicClient; walletClient: WalletClient };
+
+async function deployContract(
+  { publicClient, walletClient }: Clients,
+  account: Account | Address,
+  name: ContractName,
+  args: readonly unknown[],
+): Promise<Address> {
+  const { abi, bytecode } = loadArtifact(name);
+  const hash = await walletClient.deployContract({
+    abi,
+    bytecode: bytecode as Hex,
+    args,
+    account,
+    chain: walletClient.chain,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success" || !receipt.contractAddress) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, `Deploying ${name} failed`, { details: { hash } });
+  }
+  return receipt.contractAddress;
+}
+
+function addressOf(account: Account | Address): Address {
+  return typeof account === "string" ? account : account.address;
+}
 
 export async function deployFilverse(
-  clients: { publicClient: PublicClient; walletClient: WalletClient },
+  clients: Clients,
   account: Account | Address,
   params: RollupParams,
+  opts: { deals?: DealContractsParams | null } = {},
 ): Promise<Deployment> {
-  const { publicClient, walletClient } = clients;
-  const deployOne = async (name: "FilverseRollup" | "FilverseBridge", args: readonly unknown[]): Promise<Address> => {
-    const { abi, bytecode } = loadArtifact(name);
-    const hash = await walletClient.deployContract({
-      abi,
-      bytecode: bytecode as Hex,
-      args,
-      account,
-      chain: walletClient.chain,
-    });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success" || !receipt.contractAddress) {
-      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, `Deploying ${name} failed`, { details: { hash } });
-    }
-    return receipt.contractAddress;
-  };
-  const from = typeof account === "string" ? account : account.address;
-  const nonce = await publicClient.getTransactionCount({ address: from, blockTag: "pending" });
+  const from = addressOf(account);
+  const nonce = await clients.publicClient.getTransactionCount({ address: from, blockTag: "pending" });
   const predictedBridge = getContractAddress({ from, nonce: BigInt(nonce + 1) });
-  const rollup = await deployOne("FilverseRollup", [
+  const rollup = await deployContract(clients, account, "FilverseRollup", [
     BigInt(params.l2ChainId),
     params.sequencer,
     params.minCollateral,
@@ -55,12 +105,68 @@ export async function deployFilverse(
     BigInt(params.exitDelaySec),
     predictedBridge,
   ]);
-  const bridge = await deployOne("FilverseBridge", [rollup, BigInt(params.forceInclusionDelaySec)]);
+  const bridge = await deployContract(clients, account, "FilverseBridge", [
+    rollup,
+    BigInt(params.forceInclusionDelaySec),
+  ]);
   if (bridge.toLowerCase() !== predictedBridge.toLowerCase()) {
     throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "The bridge did not land at its predicted address", {
       details: { predictedBridge, bridge },
       metaMessages: ["Another transaction from the deployer account ran between the two deployments."],
     });
   }
-  return { rollup, bridge, deployer: from };
+  const deployment: Deployment = { rollup, bridge, deployer: from };
+  if (opts.deals) deployment.deals = await deployDealContracts(clients, account, opts.deals);
+  return deployment;
+}
+
+/** Deploy FilverseDealClient (and DevnetMarket for market "devnet"), then authorise the proposers. */
+export async function deployDealContracts(
+  clients: Clients,
+  account: Account | Address,
+  params: DealContractsParams,
+): Promise<DealDeployment> {
+  const deployer = addressOf(account);
+  const owner = params.owner ?? deployer;
+  const proposers = params.proposers ?? [];
+  if (proposers.length > 0 && owner.toLowerCase() !== deployer.toLowerCase()) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "Only the owner can authorise proposers", {
+      details: { owner, deployer },
+      metaMessages: ["Deploy from the owner's account, or let the owner call setProposer later."],
+    });
+  }
+  let market: Address;
+  let activationSource: Address | null;
+  let devnetMarket: Address | null = null;
+  if (params.market === "devnet") {
+    devnetMarket = await deployContract(clients, account, "DevnetMarket", []);
+    market = devnetMarket;
+    activationSource = devnetMarket;
+  } else if (params.market === "filecoin") {
+    market = FILECOIN_MARKET_ACTOR_ADDRESS;
+    activationSource = null;
+  } else {
+    ({ market, activationSource } = params.market);
+  }
+  const dealClient = await deployContract(clients, account, "FilverseDealClient", [
+    owner,
+    market,
+    activationSource ?? zeroAddress,
+  ]);
+  const { abi } = loadArtifact("FilverseDealClient");
+  for (const proposer of proposers) {
+    const hash = await clients.walletClient.writeContract({
+      address: dealClient,
+      abi,
+      functionName: "setProposer",
+      args: [proposer, true],
+      account,
+      chain: clients.walletClient.chain,
+    });
+    const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") {
+      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "setProposer failed", { details: { hash, proposer } });
+    }
+  }
+  return { dealClient, market, activationSource, devnetMarket };
 }

@@ -10,7 +10,11 @@ export {
   SOLC_SETTINGS,
   writeArtifacts,
 } from "./compile.js";
+export * from "./dealCbor.js";
+export * from "./deals.js";
+export * from "./dealWatcher.js";
 export * from "./deploy.js";
 export * from "./depositWatcher.js";
 export * from "./devL1.js";
+export * from "./devnetMarket.js";
 export * from "./errors.js";
