@@ -49,6 +49,11 @@ export enum FilecoinErrorCode {
   RETRIEVAL_FAILED = "FILECOIN_RETRIEVAL_FAILED",
   /** A download took longer than its timeout, or stalled. */
   RETRIEVAL_TIMEOUT = "FILECOIN_RETRIEVAL_TIMEOUT",
+  // --- deals ---
+  /** A storage backend refused or failed a request (see `cause`). */
+  BACKEND_FAILED = "FILECOIN_BACKEND_FAILED",
+  /** The deal tracker's state file is unreadable. */
+  DEAL_STATE_CORRUPT = "FILECOIN_DEAL_STATE_CORRUPT",
 }
 
 export class FilecoinError extends FilverseError<FilecoinErrorCode> {
