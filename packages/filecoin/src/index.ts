@@ -3,3 +3,4 @@
  * piece serving and retrieval, and the storage-provider simulator for the devnet.
  */
 export * from "./backends/types.js";
+export * from "./errors.js";
