@@ -1,4 +1,4 @@
-/** Typed errors of the filecoin package: batch CARs, Piece CIDs, the piece store and retrieval. */
+/** Typed errors of the filecoin package: batch CARs, Piece CIDs, the piece store, retrieval and storage backends. */
 import { FilverseError } from "@filverse/utils";
 
 export enum FilecoinErrorCode {
@@ -49,9 +49,21 @@ export enum FilecoinErrorCode {
   RETRIEVAL_FAILED = "FILECOIN_RETRIEVAL_FAILED",
   /** A download took longer than its timeout, or stalled. */
   RETRIEVAL_TIMEOUT = "FILECOIN_RETRIEVAL_TIMEOUT",
-  // --- deals ---
-  /** A storage backend refused or failed a request (see `cause`). */
+  // --- deals and storage backends ---
+  /** A backend's configuration is missing a key, has a wrong value or an unknown key. */
+  BAD_CONFIG = "FILECOIN_BAD_CONFIG",
+  /** The storage network (chain RPC, provider, SDK, deal contract) failed or refused; see `cause`. */
   BACKEND_FAILED = "FILECOIN_BACKEND_FAILED",
+  /** The bytes or the Piece CID a provider/SDK reports differ from the batch piece. */
+  PIECE_MISMATCH = "FILECOIN_PIECE_MISMATCH",
+  /** The piece is outside the sizes the backend accepts. */
+  PIECE_SIZE = "FILECOIN_PIECE_SIZE",
+  /** A DealRecord this backend did not make (wrong backend name or ref). */
+  BAD_RECORD = "FILECOIN_BAD_RECORD",
+  /** The storage wallet lacks the deposit or the operator approval the service requires. */
+  WALLET_NOT_READY = "FILECOIN_WALLET_NOT_READY",
+  /** The backend was closed. */
+  CLOSED = "FILECOIN_CLOSED",
   /** The deal tracker's state file is unreadable. */
   DEAL_STATE_CORRUPT = "FILECOIN_DEAL_STATE_CORRUPT",
 }

@@ -3,6 +3,7 @@
  * `GET /piece/{cid}` serving, and verified piece retrieval (docs/storage.md).
  */
 export * from "./backends/dealClient.js";
+export * from "./backends/pdp.js";
 export * from "./backends/types.js";
 export * from "./batchBuilder.js";
 export * from "./car/batchIndex.js";
