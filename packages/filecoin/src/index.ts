@@ -20,3 +20,4 @@ export * from "./piece/pieceStore.js";
 export * from "./retrieval/download.js";
 export * from "./retrieval/httpByteSource.js";
 export * from "./retrieval/retrievePiece.js";
+export * from "./spSimulator.js";
