@@ -142,7 +142,10 @@ export class StorageProviderSimulator {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0]!;
-    if (path.startsWith(PIECE_PATH_PREFIX)) return this.pieceHandler(req, res);
+    if (path.startsWith(PIECE_PATH_PREFIX)) {
+      this.pieceHandler(req, res);
+      return;
+    }
     if (path === "/deals" && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(this.deals()));
       return;
