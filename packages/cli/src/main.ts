@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerBridgeCommands } from "./commands/bridge.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerNodeCommands } from "./commands/node.js";
+import { registerPieceCommands } from "./commands/piece.js";
 import { registerValidatorCommands } from "./commands/validator.js";
 import { registerWalletCommands } from "./commands/wallet.js";
 import { reportError } from "./output.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerBridgeCommands(program);
   registerValidatorCommands(program);
   registerWalletCommands(program);
+  registerPieceCommands(program);
   return program;
 }
 

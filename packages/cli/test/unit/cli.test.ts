@@ -1,7 +1,9 @@
 /** The CLI in-process: init writes a 0600 key, --json prints JSON, user mistakes exit 1 without a stack. */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { randomFillSync } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commP } from "@filverse/crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/main.js";
 
@@ -74,10 +76,48 @@ describe("filverse", () => {
       ["asset", "mint"],
       ["identity", "add-delegate"],
       ["send"],
+      ["piece", "commp"],
     ]) {
       out = "";
       expect(await run(...cmd, "--help")).toBe(0);
       expect(out).toContain("Usage: filverse");
     }
+  });
+
+  it("piece commp streams a file through the pool: --json prints exactly the four fields", async () => {
+    // 5 MiB + 17: two chunks of 2 MiB padded and a 1 MiB tail, all on the workers.
+    const payload = randomFillSync(new Uint8Array(5 * 2 ** 20 + 17));
+    const file = join(dir, "batch.car");
+    writeFileSync(file, payload);
+    const expected = commP(payload);
+    expect(await run("piece", "commp", file, "--json")).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      pieceCid: expected.pieceCid,
+      pieceCidV1: expected.pieceCidV1,
+      paddedSize: 8 * 2 ** 20,
+      payloadSize: payload.length,
+    });
+    expect(Object.keys(JSON.parse(out))).toEqual(["pieceCid", "pieceCidV1", "paddedSize", "payloadSize"]);
+
+    out = "";
+    expect(await run("piece", "commp", file)).toBe(0);
+    expect(out).toContain(`pieceCid    ${expected.pieceCid}`);
+    expect(out).toContain(`pieceCidV1  ${expected.pieceCidV1}`);
+    expect(out).toContain("paddedSize  8388608");
+  });
+
+  it("piece commp: a missing file, a directory or a file below 65 bytes is a clear error", async () => {
+    expect(await run("piece", "commp", join(dir, "nope.car"))).toBe(1);
+    expect(err).toContain("No such file");
+    expect(await run("piece", "commp", dir)).toBe(1);
+    expect(err).toContain("Not a regular file");
+    const small = join(dir, "small.bin");
+    writeFileSync(small, new Uint8Array(64));
+    expect(await run("piece", "commp", small)).toBe(1);
+    expect(err).toContain("Piece payload must be at least 65 bytes, got 64");
+    err = "";
+    expect(await run("piece", "commp", small, "--json")).toBe(1);
+    expect(JSON.parse(err).error.code).toBe("PIECE_PAYLOAD_TOO_SMALL");
+    expect(err).not.toMatch(/\n\s+at /);
   });
 });

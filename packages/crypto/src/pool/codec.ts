@@ -3,6 +3,7 @@
  * packing on one side and the unpacking on the other cannot drift apart.
  */
 import { checkHashIntoArgs, getHasher } from "../hasher.js";
+import { pieceSubtreeRoot } from "../piece/commp.js";
 import { recoverAddress, SignatureError } from "../signature.js";
 
 export const DIGEST_BYTES = 32;
@@ -12,6 +13,8 @@ export const ADDRESS_BYTES = 20;
 export const RECOVER_JOB_BYTES = DIGEST_BYTES + SIGNATURE_BYTES;
 /** One recovery result record: 1 ok byte ‖ address (zeros when not ok). */
 export const RECOVER_RESULT_BYTES = 1 + ADDRESS_BYTES;
+/** One CommP job's result: a subtree root, at the start of the returned payload buffer. */
+export const COMMP_RESULT_BYTES = 32;
 
 /** Rejects malformed batches the same way in every backend: a programming error, not a bad signature. */
 export function checkRecoverArgs(digests: Uint8Array[], signatures: Uint8Array[]): void {
@@ -117,4 +120,15 @@ export function runHashJob(input: ArrayBuffer): ArrayBuffer {
   checkHashIntoArgs(bytes, out);
   getHasher().hashInto(bytes, out);
   return out.buffer;
+}
+
+/**
+ * The worker's side of a CommP chunk: Fr32 padding and the subtree's hashing, to one 32-byte root.
+ * The root goes back in the first 32 bytes of the payload's own buffer, so that the caller gets the
+ * buffer back and reuses it for a later chunk instead of allocating (and zeroing) a new one.
+ */
+export function runCommPJob(payload: ArrayBuffer, length: number, height: number): ArrayBuffer {
+  const root = pieceSubtreeRoot(new Uint8Array(payload, 0, length), height);
+  new Uint8Array(payload, 0, COMMP_RESULT_BYTES).set(root);
+  return payload;
 }

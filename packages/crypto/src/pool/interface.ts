@@ -3,6 +3,7 @@
  * one by configuration and never by code path (as Lodestar's BLS verifier and its pool do).
  */
 import { FilverseError } from "@filverse/utils";
+import type { PieceCommitment } from "../piece/commp.js";
 
 /**
  * Batch ecrecover. A job is a 32-byte digest and a 65-byte signature (r ‖ s ‖ v, v ∈ {27, 28}); its
@@ -17,6 +18,16 @@ export interface SignatureRecoverer {
 /** One Merkle level: n×64 bytes of sibling pairs in, n×32 bytes of parents out, as `Hasher.hashInto`. */
 export interface LevelHasher {
   hashLevel(input: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Piece commitments (CommP, both Piece CID forms). `commPStream` holds a bounded number of chunks in
+ * memory whatever the stream's length. Both throw PieceError below 65 bytes and above 64 GiB padded.
+ */
+export interface PieceCommitter {
+  commP(payload: Uint8Array): Promise<PieceCommitment>;
+  commPStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<PieceCommitment>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,16 @@
-/** The reference backend: recovery and level hashing on the calling thread, with no worker at all. */
+/** The reference backend: recovery, level hashing and CommP on the calling thread, with no worker at all. */
 import { getHasher } from "../hasher.js";
+import { commP, commPStream, type PieceCommitment } from "../piece/commp.js";
 import { checkLevelInput, checkRecoverArgs, recoverOrNull } from "./codec.js";
-import { type LevelHasher, PoolError, PoolErrorCode, type SignatureRecoverer } from "./interface.js";
+import {
+  type LevelHasher,
+  type PieceCommitter,
+  PoolError,
+  PoolErrorCode,
+  type SignatureRecoverer,
+} from "./interface.js";
 
-export class SingleThreadCrypto implements SignatureRecoverer, LevelHasher {
+export class SingleThreadCrypto implements SignatureRecoverer, LevelHasher, PieceCommitter {
   private closed = false;
 
   async recoverBatch(digests: Uint8Array[], signatures: Uint8Array[]): Promise<(Uint8Array | null)[]> {
@@ -19,6 +26,16 @@ export class SingleThreadCrypto implements SignatureRecoverer, LevelHasher {
     const output = new Uint8Array(checkLevelInput(input));
     getHasher().hashInto(input, output);
     return output;
+  }
+
+  async commP(payload: Uint8Array): Promise<PieceCommitment> {
+    this.assertOpen();
+    return commP(payload);
+  }
+
+  async commPStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<PieceCommitment> {
+    this.assertOpen();
+    return commPStream(source);
   }
 
   async close(): Promise<void> {

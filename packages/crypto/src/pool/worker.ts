@@ -4,11 +4,21 @@
  * cross the thread boundary, and both directions transfer them instead of copying.
  */
 import { move } from "piscina";
-import { runHashJob, runRecoverJobs } from "./codec.js";
+import { runCommPJob, runHashJob, runRecoverJobs } from "./codec.js";
 
-export type WorkerJob = { kind: "recover"; jobs: ArrayBuffer } | { kind: "hash"; input: ArrayBuffer };
+export type WorkerJob =
+  | { kind: "recover"; jobs: ArrayBuffer }
+  | { kind: "hash"; input: ArrayBuffer }
+  /** The subtree root of height `height` over the first `length` bytes of `payload`, zero-extended. */
+  | { kind: "commp"; payload: ArrayBuffer; length: number; height: number };
 
 export default function handle(job: WorkerJob): unknown {
-  const result = job.kind === "recover" ? runRecoverJobs(job.jobs) : runHashJob(job.input);
-  return move(result);
+  switch (job.kind) {
+    case "recover":
+      return move(runRecoverJobs(job.jobs));
+    case "hash":
+      return move(runHashJob(job.input));
+    case "commp":
+      return move(runCommPJob(job.payload, job.length, job.height));
+  }
 }
