@@ -4,6 +4,7 @@ import { registerBridgeCommands } from "./commands/bridge.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerNodeCommands } from "./commands/node.js";
 import { registerPieceCommands } from "./commands/piece.js";
+import { registerStorageCommands } from "./commands/storage.js";
 import { registerValidatorCommands } from "./commands/validator.js";
 import { registerWalletCommands } from "./commands/wallet.js";
 import { reportError } from "./output.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerValidatorCommands(program);
   registerWalletCommands(program);
   registerPieceCommands(program);
+  registerStorageCommands(program);
   return program;
 }
 

@@ -130,6 +130,11 @@ export class CheckpointSubmitter {
     this.logger = (modules.logger ?? nullLogger).child({ module: "checkpointSubmitter" });
   }
 
+  /** L2 blocks per checkpoint. */
+  get interval(): number {
+    return this.opts.interval;
+  }
+
   /** The last L2 block covered by an accepted checkpoint (as of the last read of the rollup). */
   checkpointedBlock(): number {
     return this.nextIndex * this.opts.interval;

@@ -48,6 +48,30 @@ export type NodeConfigFile = {
     confirmations?: number;
     pollIntervalMs?: number;
   } | null;
+  /**
+   * Batch data on Filecoin (docs/storage.md). With `l1.rollup` set, every checkpoint's blocks are
+   * packed into a CAR whose Piece CID goes into the checkpoint; pieces are kept in `pieceDir` and
+   * served at `GET /piece/{pieceCid}` on the RPC port. With a `backend`, each checkpointed batch is
+   * also stored on Filecoin (deals through FilverseDealClient, or PDP), and transactions move to
+   * `stored` once their batch has an active deal.
+   */
+  storage?: {
+    /** Relative to the data dir. Default "pieces". */
+    pieceDir?: string;
+    /** The base URL providers fetch pieces from (deals' location_ref). Default: the RPC URL. */
+    publicUrl?: string | null;
+    backend?: "dealclient" | null;
+    /** Live replicas per batch. Default 1. */
+    replication?: number;
+    pollIntervalMs?: number;
+    dealClient?: {
+      address: `0x${string}`;
+      /** Epochs from proposal to deal start. Default 120. */
+      startOffsetEpochs?: number;
+      /** Deal length in epochs. Default 518,400 (180 days of 30 s epochs). */
+      durationEpochs?: number;
+    };
+  } | null;
   /** Relative to the data dir. */
   keyFile: string;
   /** Devnet only: accounts the dev faucet funds at the first blocks. */

@@ -1,10 +1,21 @@
 /**
  * A running sequencer node: the Sequencer, its JSON-RPC server (HTTP + WS on one port, with
- * /healthz and /metrics), logging and metrics, started and closed as one unit.
+ * /healthz, /metrics and /piece/{pieceCid}), logging and metrics, and, with an L1, the deposit
+ * watcher, the checkpoint submitter (whose batch fields come from the batch builder) and the deal
+ * tracker, started and closed as one unit.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool, signDigest } from "@filverse/crypto";
+import { type CryptoPool, createCryptoPool, SingleThreadCrypto, signDigest } from "@filverse/crypto";
+import {
+  type BatchBuilder,
+  createBatchBuilder,
+  createDealClientBackend,
+  createPieceRequestHandler,
+  createPieceStore,
+  DealTracker,
+  type PieceStore,
+} from "@filverse/filecoin";
 import { CheckpointSubmitter, createL1Clients, DepositWatcher } from "@filverse/l1";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
@@ -33,6 +44,16 @@ export class FilverseNode {
   readonly depositWatcher: DepositWatcher | null;
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
+  /** Batch pieces (checkpoint CARs), kept and served at /piece/, when config.l1.rollup is set. */
+  pieceStore: PieceStore | null = null;
+  /** Deals for the batches, when config.storage.backend is set. */
+  dealTracker: DealTracker | null = null;
+  private batchBuilder: BatchBuilder | null = null;
+  private pieceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  private readonly commP: CryptoPool | SingleThreadCrypto;
+  private readonly config: NodeConfigFile;
+  private readonly dataDir: string;
+  private readonly key: Uint8Array;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
   url = "";
@@ -68,6 +89,10 @@ export class FilverseNode {
           )
         : null);
     this.pool = config.workerPool === false ? null : createCryptoPool();
+    this.commP = this.pool ?? new SingleThreadCrypto();
+    this.config = config;
+    this.dataDir = dataDir;
+    this.key = key;
     this.checkpointSubmitter = null;
     this.sequencer = new Sequencer(
       { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
@@ -88,6 +113,11 @@ export class FilverseNode {
             header: async (n) => (await sequencer.db.getBlockByNumber(n))?.header ?? null,
           },
           sign: async (digest) => [toHex(signDigest(fromHex(digest), key)) as `0x${string}`],
+          // Each checkpoint's blocks packed into their CAR, its Piece CID computed, the piece kept.
+          batch: (index, first, last) => {
+            if (!this.batchBuilder) throw new Error("The batch builder is not started");
+            return this.batchBuilder(index, first, last);
+          },
           logger: this.logger,
         },
       );
@@ -96,11 +126,22 @@ export class FilverseNode {
     this.rpc = new RpcServer(
       { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
       {
-        methods: createRpcHandlers(this.sequencer, this.checkpointSubmitter),
+        methods: createRpcHandlers(
+          this.sequencer,
+          this.checkpointSubmitter && {
+            checkpointedBlock: () => this.checkpointSubmitter!.checkpointedBlock(),
+            finalizedBlock: () => this.checkpointSubmitter!.finalizedBlock(),
+            storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
+          },
+        ),
         logger: this.logger,
         routes: {
           "/healthz": (req, res) => this.healthz(req, res),
           "/metrics": (req, res) => void this.serveMetrics(req, res),
+          "/piece/*": (req, res) => {
+            if (this.pieceHandler) this.pieceHandler(req, res);
+            else res.writeHead(404, { "content-type": "application/json" }).end('{"message":"No pieces here"}');
+          },
         },
       },
     );
@@ -109,18 +150,75 @@ export class FilverseNode {
   async start(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    if (this.checkpointSubmitter) await this.startBatches();
     await this.checkpointSubmitter?.start();
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
+    if (this.pieceStore) await this.startDeals(url);
     this.logger.info("rpc listening", { url, wsUrl, workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
+  }
+
+  /** The piece store and the batch builder that fills checkpoints' batch fields. */
+  private async startBatches(): Promise<void> {
+    const storage = this.config.storage ?? {};
+    this.pieceStore = await createPieceStore({ dir: resolve(this.dataDir, storage.pieceDir ?? "pieces") });
+    this.pieceHandler = createPieceRequestHandler({ store: this.pieceStore, logger: this.logger });
+    const db = this.sequencer.db;
+    this.batchBuilder = createBatchBuilder({
+      source: { getBlockBytes: (n) => db.getBlockBytes(n) },
+      store: this.pieceStore,
+      committer: this.commP,
+      logger: this.logger,
+    });
+  }
+
+  /** The deal tracker, once the RPC URL (the pieces' public URL by default) is known. */
+  private async startDeals(rpcUrl: string): Promise<void> {
+    const storage = this.config.storage;
+    const l1 = this.config.l1;
+    if (!storage?.backend || !l1 || !this.checkpointSubmitter || !this.pieceStore || !this.batchBuilder) return;
+    if (storage.backend !== "dealclient" || !storage.dealClient) {
+      throw new Error(`storage.backend "${storage.backend}" needs its storage.${storage.backend} settings`);
+    }
+    const submitter = this.checkpointSubmitter;
+    const clients = createL1Clients({ url: l1.rpcUrl, chainId: l1.chainId });
+    this.dealTracker = new DealTracker(
+      {
+        stateFile: join(this.dataDir, "deals.json"),
+        interval: submitter.interval,
+        pieceBaseUrl: storage.publicUrl ?? rpcUrl,
+        ...(storage.replication === undefined ? {} : { replication: storage.replication }),
+        ...(storage.pollIntervalMs === undefined ? {} : { pollIntervalMs: storage.pollIntervalMs }),
+      },
+      {
+        backend: createDealClientBackend(
+          {
+            dealClient: storage.dealClient.address,
+            ...(storage.dealClient.startOffsetEpochs === undefined
+              ? {}
+              : { startOffsetEpochs: storage.dealClient.startOffsetEpochs }),
+            ...(storage.dealClient.durationEpochs === undefined
+              ? {}
+              : { durationEpochs: storage.dealClient.durationEpochs }),
+          },
+          { clients, account: privateKeyToAccount(toHex(this.key) as `0x${string}`) },
+        ),
+        batches: this.batchBuilder,
+        store: this.pieceStore,
+        checkpointedBlock: () => submitter.checkpointedBlock(),
+        logger: this.logger,
+      },
+    );
+    await this.dealTracker.start();
   }
 
   /** Idempotent; RPC first (no new work), then the sequencer (commits its block, closes the DB). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.rpc.close();
+      await this.dealTracker?.close();
       await this.checkpointSubmitter?.close();
       await this.sequencer.close();
       await this.depositWatcher?.close();

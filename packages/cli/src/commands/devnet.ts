@@ -1,11 +1,16 @@
 /**
  * `filverse devnet`: the whole local network in one command. A local L1 (a hardhat node process,
  * chain id 31415926), the rollup and bridge contracts deployed on it, the sequencer registered as a
- * validator, dev accounts funded through real bridge deposits, and a sequencer wired to the bridge.
- * The local L1 keeps its state in memory, so every run is a fresh chain.
+ * validator, dev accounts funded through real bridge deposits, a sequencer wired to the bridge that
+ * stores every checkpoint's batch through FilverseDealClient, and the storage-provider simulator (a
+ * process of its own) that takes those deals on DevnetMarket. The local L1 keeps its state in
+ * memory, so every run is a fresh chain.
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { privateKeyToAddress } from "@filverse/crypto";
 import {
   createL1Clients,
@@ -23,6 +28,7 @@ import {
   loadConfig,
   readDevAccounts,
   readKeyFile,
+  writeSecretFile,
 } from "@filverse/node";
 import { toHex } from "@filverse/utils";
 import type { Command } from "commander";
@@ -31,6 +37,28 @@ import { privateKeyToAccount } from "viem/accounts";
 
 const FIL = 10n ** 18n;
 export const DEFAULT_DEVNET_DIR = ".filverse/devnet";
+const CLI_BIN = fileURLToPath(new URL("../../bin/filverse.js", import.meta.url));
+
+/** Start `filverse sp-sim` as its own process; resolves with its URL once it is ready. */
+function startSpSimulator(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [CLI_BIN, "sp-sim", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolvePromise, reject) => {
+    let out = "";
+    const onData = (d: Buffer) => {
+      out += String(d);
+      let nl = out.indexOf("\n");
+      while (nl !== -1) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        process.stdout.write(`${line}\n`); // its log lines join the devnet's
+        if (line.includes('"sp-sim ready"')) resolvePromise({ proc, url: (JSON.parse(line) as { url: string }).url });
+        nl = out.indexOf("\n");
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`filverse sp-sim exited with code ${code} before it was ready`)));
+  });
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -53,8 +81,14 @@ async function startDevnet(o: {
   initDataDir({ dataDir: dir, preset: "devnet", rpcPort: o.rpcPort, devAccounts: o.devAccounts });
   let l1: LocalL1 | null = null;
   let node: FilverseNode | null = null;
+  let sp: ChildProcess | null = null;
   const shutdown = async () => {
     await node?.close();
+    if (sp && sp.exitCode === null) {
+      const exited = new Promise((r) => sp!.once("exit", r));
+      sp.kill("SIGTERM");
+      await exited;
+    }
     await l1?.stop();
   };
   try {
@@ -65,16 +99,23 @@ async function startDevnet(o: {
     const sequencerKey = readKeyFile(join(dir, config.keyFile));
     const sequencer = toHex(privateKeyToAddress(sequencerKey)) as Address;
     const minCollateral = 10n * FIL;
-    const deployment = await deployFilverse(clients, funder, {
-      l2ChainId: config.genesis.chainId,
-      sequencer,
-      minCollateral,
-      challengeWindowSec: 60,
-      exitDelaySec: 120,
-      // Ten minutes: long enough for the devnet sequencer (0 confirmations, 500 ms polls) to
-      // consume a forced transaction, short enough to see the rule at work.
-      forceInclusionDelaySec: 600,
-    });
+    const deployment = await deployFilverse(
+      clients,
+      funder,
+      {
+        l2ChainId: config.genesis.chainId,
+        sequencer,
+        minCollateral,
+        challengeWindowSec: 60,
+        exitDelaySec: 120,
+        // Ten minutes: long enough for the devnet sequencer (0 confirmations, 500 ms polls) to
+        // consume a forced transaction, short enough to see the rule at work.
+        forceInclusionDelaySec: 600,
+      },
+      // Deals for batch data: FilverseDealClient on a DevnetMarket; the sequencer's key proposes.
+      { deals: { market: "devnet", proposers: [sequencer] } },
+    );
+    const deals = deployment.deals!;
     const send = async (
       request:
         | Parameters<typeof clients.walletClient.writeContract>[0]
@@ -109,8 +150,35 @@ async function startDevnet(o: {
         chain: clients.walletClient.chain,
       } as never);
     }
+    // The storage provider: its own L1 key (0600) and gas, and its own process.
+    const spKey = toHex(randomBytes(32)) as Hex;
+    writeSecretFile(join(dir, "sp.key"), `${spKey}\n`);
+    const spAddress = privateKeyToAccount(spKey).address;
+    await send({ account: funder, to: spAddress, value: 100n * FIL, chain: clients.walletClient.chain }, false);
+    const started = await startSpSimulator([
+      "--l1-rpc",
+      l1.url,
+      "--l1-chain-id",
+      String(DEV_L1_CHAIN_ID),
+      "--deal-client",
+      deals.dealClient,
+      "--market",
+      deals.devnetMarket!,
+      "--key-file",
+      join(dir, "sp.key"),
+      "--piece-dir",
+      join(dir, "sp-pieces"),
+      "--log-level",
+      o.logLevel,
+    ]);
+    sp = started.proc;
     const configPath = join(dir, CONFIG_FILE);
     const onDisk = JSON.parse(readFileSync(configPath, "utf8"));
+    onDisk.storage = {
+      backend: "dealclient",
+      pollIntervalMs: 500,
+      dealClient: { address: deals.dealClient, startOffsetEpochs: 200 },
+    };
     onDisk.chain.checkpointInterval = o.checkpointInterval;
     onDisk.l1 = {
       rpcUrl: l1.url,
@@ -130,6 +198,9 @@ async function startDevnet(o: {
       l1ChainId: DEV_L1_CHAIN_ID,
       rollup: deployment.rollup,
       bridge: deployment.bridge,
+      dealClient: deals.dealClient,
+      market: deals.devnetMarket,
+      storageProvider: started.url,
       l2: url,
       l2Ws: wsUrl,
       l2ChainId: config.genesis.chainId,
@@ -143,6 +214,8 @@ async function startDevnet(o: {
         `  L1 (hardhat, chain ${DEV_L1_CHAIN_ID})  ${l1.url}`,
         `  rollup  ${deployment.rollup}`,
         `  bridge  ${deployment.bridge}`,
+        `  deal client  ${deals.dealClient}   market (devnet)  ${deals.devnetMarket}`,
+        `  storage provider simulator  ${started.url}   (pid ${sp.pid})`,
         `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,
         `  dev accounts (100 FIL each, deposited through the bridge): ${join(dir, "dev-accounts.json")}`,
         `  try: npm run demo -- --data-dir ${o.dataDir} --rpc ${url}`,
