@@ -60,7 +60,7 @@ export type NodeConfigFile = {
     pieceDir?: string;
     /** The base URL providers fetch pieces from (deals' location_ref). Default: the RPC URL. */
     publicUrl?: string | null;
-    backend?: "dealclient" | null;
+    backend?: "dealclient" | "pdp" | null;
     /** Live replicas per batch. Default 1. */
     replication?: number;
     pollIntervalMs?: number;
@@ -70,6 +70,18 @@ export type NodeConfigFile = {
       startOffsetEpochs?: number;
       /** Deal length in epochs. Default 518,400 (180 days of 30 s epochs). */
       durationEpochs?: number;
+    };
+    /** PDP through @filoz/synapse-sdk (Calibration, mainnet); see docs/storage.md. */
+    pdp?: {
+      network: "calibration" | "mainnet";
+      rpcUrl?: string;
+      /** The storage wallet's key file, relative to the data dir (mode 0600). */
+      keyFile: string;
+      providerId?: number | string;
+      providerAddress?: string;
+      dataSetId?: number | string;
+      withCDN?: boolean;
+      autoFund?: boolean;
     };
   } | null;
   /** Relative to the data dir. */

@@ -11,17 +11,19 @@ import {
   type BatchBuilder,
   createBatchBuilder,
   createDealClientBackend,
+  createPdpBackend,
   createPieceRequestHandler,
   createPieceStore,
   DealTracker,
   type PieceStore,
+  type StorageBackend,
 } from "@filverse/filecoin";
 import { CheckpointSubmitter, createL1Clients, DepositWatcher } from "@filverse/l1";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
-import { type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
+import { ConfigError, ConfigErrorCode, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
 import { createRpcHandlers } from "./rpcHandlers.js";
@@ -179,11 +181,36 @@ export class FilverseNode {
     const storage = this.config.storage;
     const l1 = this.config.l1;
     if (!storage?.backend || !l1 || !this.checkpointSubmitter || !this.pieceStore || !this.batchBuilder) return;
-    if (storage.backend !== "dealclient" || !storage.dealClient) {
-      throw new Error(`storage.backend "${storage.backend}" needs its storage.${storage.backend} settings`);
-    }
     const submitter = this.checkpointSubmitter;
-    const clients = createL1Clients({ url: l1.rpcUrl, chainId: l1.chainId });
+    let backend: StorageBackend;
+    if (storage.backend === "pdp" && storage.pdp) {
+      const { keyFile, ...pdp } = storage.pdp;
+      backend = await createPdpBackend(
+        { ...pdp, privateKey: readKeyFile(resolve(this.dataDir, keyFile)) },
+        { logger: this.logger },
+      );
+    } else if (storage.backend === "dealclient" && storage.dealClient) {
+      backend = createDealClientBackend(
+        {
+          dealClient: storage.dealClient.address,
+          ...(storage.dealClient.startOffsetEpochs === undefined
+            ? {}
+            : { startOffsetEpochs: storage.dealClient.startOffsetEpochs }),
+          ...(storage.dealClient.durationEpochs === undefined
+            ? {}
+            : { durationEpochs: storage.dealClient.durationEpochs }),
+        },
+        {
+          clients: createL1Clients({ url: l1.rpcUrl, chainId: l1.chainId }),
+          account: privateKeyToAccount(toHex(this.key) as `0x${string}`),
+        },
+      );
+    } else {
+      throw new ConfigError(
+        ConfigErrorCode.INVALID,
+        `storage.backend "${storage.backend}" needs its storage.${storage.backend} settings`,
+      );
+    }
     this.dealTracker = new DealTracker(
       {
         stateFile: join(this.dataDir, "deals.json"),
@@ -193,18 +220,7 @@ export class FilverseNode {
         ...(storage.pollIntervalMs === undefined ? {} : { pollIntervalMs: storage.pollIntervalMs }),
       },
       {
-        backend: createDealClientBackend(
-          {
-            dealClient: storage.dealClient.address,
-            ...(storage.dealClient.startOffsetEpochs === undefined
-              ? {}
-              : { startOffsetEpochs: storage.dealClient.startOffsetEpochs }),
-            ...(storage.dealClient.durationEpochs === undefined
-              ? {}
-              : { durationEpochs: storage.dealClient.durationEpochs }),
-          },
-          { clients, account: privateKeyToAccount(toHex(this.key) as `0x${string}`) },
-        ),
+        backend,
         batches: this.batchBuilder,
         store: this.pieceStore,
         checkpointedBlock: () => submitter.checkpointedBlock(),
