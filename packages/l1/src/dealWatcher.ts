@@ -7,6 +7,7 @@
  */
 import { type Logger, nullLogger } from "@filverse/utils";
 import { type Address, type Hex, type PublicClient, parseAbiItem } from "viem";
+import { FinalLogScanner } from "./logScanner.js";
 
 const DEAL_EVENTS = [
   parseAbiItem("event DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)"),
@@ -70,49 +71,53 @@ export type DealWatcherModules = {
 const RANK: Record<TrackedDealStatus, number> = { proposed: 0, published: 1, active: 2, expired: 3 };
 
 export class DealWatcher {
-  private readonly opts: DealWatcherOpts;
-  private readonly client: PublicClient;
+  private readonly scanner: FinalLogScanner<typeof DEAL_EVENTS>;
   private readonly logger: Logger;
   private readonly onEvent: ((event: DealEvent) => void) | null;
   private readonly tracked = new Map<Hex, TrackedDeal>();
-  /** The last L1 block whose events are all applied. */
-  private scannedTo: bigint;
-  private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<void> | null = null;
-  private failures = 0;
-  private closed = false;
 
   constructor(
     opts: Partial<DealWatcherOpts> & Pick<DealWatcherOpts, "dealClient" | "startBlock">,
     modules: DealWatcherModules,
   ) {
-    this.opts = { ...defaultDealWatcherOpts, ...opts };
-    this.client = modules.publicClient;
+    const o = { ...defaultDealWatcherOpts, ...opts };
     this.logger = (modules.logger ?? nullLogger).child({ module: "dealWatcher" });
     this.onEvent = modules.onEvent ?? null;
-    this.scannedTo = this.opts.startBlock - 1n;
+    this.scanner = new FinalLogScanner(
+      { ...o, address: o.dealClient },
+      {
+        publicClient: modules.publicClient,
+        events: DEAL_EVENTS,
+        // A range is applied whole, after its logs arrived, so a failure rescans it without repeats.
+        onLogs: (logs) => {
+          for (const log of logs) {
+            if (log.blockNumber === null || !log.transactionHash) continue;
+            this.apply(log as unknown as DecodedLog);
+          }
+        },
+        logger: this.logger,
+        what: "deal",
+      },
+    );
   }
 
   /** The last final L1 block scanned. */
   get scannedBlock(): bigint {
-    return this.scannedTo;
+    return this.scanner.scannedBlock;
   }
 
   /** Scan once, then keep polling. A failing L1 is retried with backoff; start never throws. */
-  async start(): Promise<void> {
-    await this.poll();
-    this.schedule();
+  start(): Promise<void> {
+    return this.scanner.start();
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    return this.polling ?? Promise.resolve();
+    return this.scanner.close();
   }
 
   /** Scan up to the final block now (tests and callers that cannot wait for the next poll). */
   refresh(): Promise<void> {
-    return this.poll();
+    return this.scanner.poll();
   }
 
   get(id: Hex): TrackedDeal | undefined {
@@ -123,63 +128,6 @@ export class DealWatcher {
   /** Every proposal seen, in the order they were made. */
   deals(): TrackedDeal[] {
     return [...this.tracked.values()].map((d) => ({ ...d }));
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    // Back off on consecutive failures: 1×, 2×, 4× … the poll interval, at most 30 s.
-    const delay = Math.min(this.opts.pollIntervalMs * 2 ** Math.min(this.failures, 5), 30_000);
-    this.timer = setTimeout(() => {
-      void this.poll().finally(() => this.schedule());
-    }, delay);
-  }
-
-  private poll(): Promise<void> {
-    this.polling ??= this.scan()
-      .then(() => {
-        this.failures = 0;
-      })
-      .catch((err) => {
-        this.failures++;
-        this.logger.warn("L1 deal scan failed; retrying", { failures: this.failures }, err);
-      })
-      .finally(() => {
-        this.polling = null;
-      });
-    return this.polling;
-  }
-
-  /** The newest block that cannot be reorganised away. */
-  private async finalBlock(): Promise<bigint> {
-    try {
-      const b = await this.client.getBlock({ blockTag: "finalized" });
-      if (b.number !== null) return b.number;
-    } catch {
-      // No finalized tag on this L1: fall back to confirmations.
-    }
-    const head = await this.client.getBlockNumber();
-    return head - BigInt(this.opts.confirmations);
-  }
-
-  private async scan(): Promise<void> {
-    const final = await this.finalBlock();
-    while (!this.closed && this.scannedTo < final) {
-      const from = this.scannedTo + 1n;
-      const to = from + BigInt(this.opts.maxRange) - 1n < final ? from + BigInt(this.opts.maxRange) - 1n : final;
-      const logs = await this.client.getLogs({
-        address: this.opts.dealClient,
-        events: DEAL_EVENTS,
-        fromBlock: from,
-        toBlock: to,
-      });
-      // A range is applied whole, after its logs arrived, so a failure rescans it without repeats.
-      for (const log of logs) {
-        if (log.blockNumber === null || !log.transactionHash) continue;
-        this.apply(log as unknown as DecodedLog);
-      }
-      this.scannedTo = to;
-      if (logs.length > 0) this.logger.info("L1 deal events seen", { count: logs.length, toBlock: Number(to) });
-    }
   }
 
   private apply(log: DecodedLog): void {

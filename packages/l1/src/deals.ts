@@ -245,7 +245,7 @@ export async function proposeDeal(
   { dealClient, account, request }: ProposeDealParameters,
 ): Promise<ProposeDealReturnType> {
   const { publicClient, walletClient } = clients;
-  const deal = dealRequestToAbi(request, await publicClient.getBlockNumber());
+  const deal = dealRequestToAbi(request, await publicClient.getBlockNumber({ cacheTime: 0 }));
   const { abi } = loadArtifact("FilverseDealClient");
   const txHash = await walletClient.writeContract({
     address: dealClient,

@@ -8,14 +8,15 @@
  */
 import type { Deposit } from "@filverse/types";
 import { fromHex, type Logger, nullLogger } from "@filverse/utils";
-import { type Address, type PublicClient, parseAbiItem } from "viem";
+import { type Address, type GetLogsReturnType, type PublicClient, parseAbiItem } from "viem";
+import { FinalLogScanner } from "./logScanner.js";
 
-const DEPOSITED = parseAbiItem(
-  "event Deposited(uint64 indexed nonce, address indexed from, address indexed l2Recipient, uint256 amount)",
-);
-const FORCED = parseAbiItem(
-  "event TransactionForced(uint64 indexed nonce, address indexed from, uint64 deadline, bytes signedTx)",
-);
+const MESSAGE_EVENTS = [
+  parseAbiItem(
+    "event Deposited(uint64 indexed nonce, address indexed from, address indexed l2Recipient, uint256 amount)",
+  ),
+  parseAbiItem("event TransactionForced(uint64 indexed nonce, address indexed from, uint64 deadline, bytes signedTx)"),
+] as const;
 const EMPTY = new Uint8Array(0);
 const ZERO_ADDRESS = new Uint8Array(20);
 
@@ -37,48 +38,44 @@ export const defaultDepositWatcherOpts: Omit<DepositWatcherOpts, "bridge" | "sta
 };
 
 export class DepositWatcher {
-  private readonly opts: DepositWatcherOpts;
-  private readonly client: PublicClient;
-  private readonly logger: Logger;
-  /** Final deposits not yet known to be credited, by nonce. */
+  private readonly scanner: FinalLogScanner<typeof MESSAGE_EVENTS>;
+  /** Final L1 messages not yet known to be consumed, by nonce. */
   private readonly deposits = new Map<number, Deposit>();
-  /** The last L1 block whose logs are all in `deposits`. */
-  private scannedTo: bigint;
-  private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<void> | null = null;
-  private failures = 0;
-  private closed = false;
 
   constructor(
     opts: Partial<DepositWatcherOpts> & Pick<DepositWatcherOpts, "bridge" | "startBlock">,
     modules: { publicClient: PublicClient; logger?: Logger | null },
   ) {
-    this.opts = { ...defaultDepositWatcherOpts, ...opts };
-    this.client = modules.publicClient;
-    this.logger = (modules.logger ?? nullLogger).child({ module: "depositWatcher" });
-    this.scannedTo = this.opts.startBlock - 1n;
+    const o = { ...defaultDepositWatcherOpts, ...opts };
+    this.scanner = new FinalLogScanner(
+      { ...o, address: o.bridge },
+      {
+        publicClient: modules.publicClient,
+        events: MESSAGE_EVENTS,
+        onLogs: (logs) => this.apply(logs),
+        logger: (modules.logger ?? nullLogger).child({ module: "depositWatcher" }),
+        what: "message",
+      },
+    );
   }
 
   /** The last final L1 block scanned (for status and tests). */
   get scannedBlock(): bigint {
-    return this.scannedTo;
+    return this.scanner.scannedBlock;
   }
 
   /** Scan once, then keep polling. A failing L1 is retried with backoff; start never throws. */
-  async start(): Promise<void> {
-    await this.poll();
-    this.schedule();
+  start(): Promise<void> {
+    return this.scanner.start();
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    return this.polling ?? Promise.resolve();
+    return this.scanner.close();
   }
 
-  /** DepositSource: the contiguous final deposits after `afterNonce`, at most `max`. Never throws. */
+  /** DepositSource: the contiguous final messages after `afterNonce`, at most `max`. Never throws. */
   async pending(afterNonce: number, max: number): Promise<Deposit[]> {
-    // Everything up to afterNonce is credited on L2: forget it.
+    // Everything up to afterNonce is consumed on L2: forget it.
     for (const nonce of this.deposits.keys()) if (nonce <= afterNonce) this.deposits.delete(nonce);
     const out: Deposit[] = [];
     for (let n = afterNonce + 1; out.length < max; n++) {
@@ -89,78 +86,27 @@ export class DepositWatcher {
     return out;
   }
 
-  private schedule(): void {
-    if (this.closed) return;
-    // Back off on consecutive failures: 1×, 2×, 4× … the poll interval, at most 30 s.
-    const delay = Math.min(this.opts.pollIntervalMs * 2 ** Math.min(this.failures, 5), 30_000);
-    this.timer = setTimeout(() => {
-      void this.poll().finally(() => this.schedule());
-    }, delay);
-  }
-
-  private poll(): Promise<void> {
-    this.polling ??= this.scan()
-      .then(() => {
-        this.failures = 0;
-      })
-      .catch((err) => {
-        this.failures++;
-        this.logger.warn("L1 deposit scan failed; retrying", { failures: this.failures }, err);
-      })
-      .finally(() => {
-        this.polling = null;
-      });
-    return this.polling;
-  }
-
-  /** The newest block that cannot be reorganised away. */
-  private async finalBlock(): Promise<bigint> {
-    try {
-      const b = await this.client.getBlock({ blockTag: "finalized" });
-      if (b.number !== null) return b.number;
-    } catch {
-      // No finalized tag on this L1: fall back to confirmations.
-    }
-    const head = await this.client.getBlockNumber();
-    return head - BigInt(this.opts.confirmations);
-  }
-
-  private async scan(): Promise<void> {
-    const final = await this.finalBlock();
-    while (!this.closed && this.scannedTo < final) {
-      const from = this.scannedTo + 1n;
-      const to = from + BigInt(this.opts.maxRange) - 1n < final ? from + BigInt(this.opts.maxRange) - 1n : final;
-      const logs = await this.client.getLogs({
-        address: this.opts.bridge,
-        events: [DEPOSITED, FORCED],
-        fromBlock: from,
-        toBlock: to,
-      });
-      for (const log of logs) {
-        if (log.blockNumber === null || !log.transactionHash || log.args.nonce === undefined || !log.args.from)
-          continue;
-        const n = Number(log.args.nonce);
-        if (this.deposits.has(n)) continue; // seen already (a rescan after a failure)
-        const base = {
-          l1Nonce: n,
-          l1BlockNumber: Number(log.blockNumber),
-          l1TxHash: fromHex(log.transactionHash),
-          from: fromHex(log.args.from),
-        };
-        if (log.eventName === "Deposited") {
-          const { l2Recipient, amount } = log.args;
-          if (!l2Recipient || amount === undefined) continue;
-          this.deposits.set(n, { ...base, to: fromHex(l2Recipient), amount, forcedTx: EMPTY });
-        } else {
-          const { signedTx } = log.args;
-          if (!signedTx) continue;
-          // The L2 decodes and validates the bytes; here they are only carried.
-          this.deposits.set(n, { ...base, to: ZERO_ADDRESS, amount: 0n, forcedTx: fromHex(signedTx) });
-        }
+  private apply(logs: GetLogsReturnType<undefined, typeof MESSAGE_EVENTS>): void {
+    for (const log of logs) {
+      if (log.blockNumber === null || !log.transactionHash || log.args.nonce === undefined || !log.args.from) continue;
+      const n = Number(log.args.nonce);
+      if (this.deposits.has(n)) continue; // seen already (a rescan after a failure)
+      const base = {
+        l1Nonce: n,
+        l1BlockNumber: Number(log.blockNumber),
+        l1TxHash: fromHex(log.transactionHash),
+        from: fromHex(log.args.from),
+      };
+      if (log.eventName === "Deposited") {
+        const { l2Recipient, amount } = log.args;
+        if (!l2Recipient || amount === undefined) continue;
+        this.deposits.set(n, { ...base, to: fromHex(l2Recipient), amount, forcedTx: EMPTY });
+      } else {
+        const { signedTx } = log.args;
+        if (!signedTx) continue;
+        // The L2 decodes and validates the bytes; here they are only carried.
+        this.deposits.set(n, { ...base, to: ZERO_ADDRESS, amount: 0n, forcedTx: fromHex(signedTx) });
       }
-      // Only advance once the whole range is stored: a failure rescans it.
-      this.scannedTo = to;
-      if (logs.length > 0) this.logger.info("L1 messages seen", { count: logs.length, toBlock: Number(to) });
     }
   }
 }

@@ -18,3 +18,4 @@ export * from "./depositWatcher.js";
 export * from "./devL1.js";
 export * from "./devnetMarket.js";
 export * from "./errors.js";
+export * from "./logScanner.js";

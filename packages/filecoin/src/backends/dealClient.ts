@@ -55,7 +55,7 @@ export function createDealClientBackend(
   return {
     name: "dealclient",
     async store(piece: BatchPiece): Promise<DealRecord> {
-      const head = await clients.publicClient.getBlockNumber();
+      const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
       const startEpoch = head + BigInt(o.startOffsetEpochs);
       let id: `0x${string}`;
       try {

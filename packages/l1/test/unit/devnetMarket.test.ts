@@ -53,7 +53,7 @@ afterAll(async () => {
   await env?.l1.stop();
 });
 
-const epoch = () => env.publicClient.getBlockNumber();
+const epoch = () => env.publicClient.getBlockNumber({ cacheTime: 0 });
 const mineTo = async (target: bigint) => {
   const now = await epoch();
   if (target > now) await env.testClient.mine({ blocks: Number(target - now) });
