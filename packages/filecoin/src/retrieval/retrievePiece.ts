@@ -2,16 +2,10 @@
  * Piece retrieval: downloads `{base}/piece/{pieceCid}` from a Boost, Curio or Filverse node, bounded in
  * size and time, and verifies the Piece CID (CommP) over every byte before returning any of them.
  */
+import { MAX_PIECE_HEIGHT, MIN_PIECE_HEIGHT } from "@filverse/crypto";
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
 import { FilecoinError, FilecoinErrorCode } from "../errors.js";
-import {
-  MAX_PIECE_HEIGHT,
-  MIN_PIECE_HEIGHT,
-  type PieceCidInfo,
-  parsePieceCid,
-  pieceCidV2,
-  unpaddedSize,
-} from "../piece/pieceCid.js";
+import { type PieceCidInfo, parsePieceCid, pieceCidV2, unpaddedSize } from "../piece/pieceCid.js";
 import { PIECE_PATH_PREFIX } from "../piece/pieceServer.js";
 import { download, type FetchLike } from "./download.js";
 
