@@ -31,7 +31,13 @@ import {
   type GossipPayloads,
   type Status,
 } from "./messages.js";
-import { type FilverseP2PInit, type FilverseP2POpts, resolveP2POpts, validateP2POpts } from "./options.js";
+import {
+  type FilverseP2PInit,
+  type FilverseP2POpts,
+  GOSSIPSUB_MAX_RPC_BYTES,
+  resolveP2POpts,
+  validateP2POpts,
+} from "./options.js";
 import { loadOrCreatePeerKey } from "./peerKey.js";
 import { type BanInfo, PeerScoreStore, PenaltyReason, type ScoreChange } from "./peerScore.js";
 import { RateLimiter } from "./rateLimiter.js";
@@ -84,9 +90,6 @@ export type FilverseP2PEvents = {
 };
 
 type Services = { identify: unknown; pubsub: GossipSub };
-
-/** gossipsub reads at most this much over the largest topic bound (one RPC's protobuf framing). */
-const RPC_OVERHEAD_BYTES = 64 * 1024;
 
 /** Messages are identified by sha256(topic ‖ 0x00 ‖ data), first 20 bytes: no signatures, no sequence numbers. */
 function messageId(msg: Message): Uint8Array {
@@ -153,7 +156,6 @@ export class FilverseP2P extends EventEmitter<FilverseP2PEvents> {
     const { opts } = this;
     const signal = this.controller.signal;
     const banned = (peer: PeerId) => this.scores.isBanned(peer.toString());
-    const maxTopicBytes = Math.max(...Object.values(opts.gossip.maxMessageBytes));
     const node = await createLibp2p<Services>({
       start: false,
       ...(this.privateKey ? { privateKey: this.privateKey } : {}),
@@ -179,8 +181,8 @@ export class FilverseP2P extends EventEmitter<FilverseP2PEvents> {
           ignoreDuplicatePublishError: true,
           emitSelf: false,
           allowedTopics: GOSSIP_TOPICS.map((t) => gossipTopic(opts.chainId, t)),
-          // Larger RPC frames end gossipsub's stream with the peer before anything is decoded.
-          maxInboundDataLength: maxTopicBytes + RPC_OVERHEAD_BYTES,
+          // A larger RPC frame ends gossipsub's stream with the peer before anything is decoded.
+          maxInboundDataLength: GOSSIPSUB_MAX_RPC_BYTES,
           scoreParams: gossipScoreParams(opts.chainId, (peerId) => this.scores.score(peerId)),
           scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
         }),

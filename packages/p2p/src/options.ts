@@ -13,11 +13,24 @@ import type { RateLimit } from "./rateLimiter.js";
 import type { GossipTopicName, ReqRespProtocolName } from "./topics.js";
 
 /**
- * The largest block on gossip and in a blocks_by_range chunk, the same bound as Ethereum's
- * GOSSIP_MAX_SIZE. A block of 10,000 typical transactions (about 250 bytes each) is 2.5 MB; a
- * sequencer must not seal a block over this or verifiers cannot fetch it.
+ * The largest gossipsub RPC. @libp2p/gossipsub 17.1.1 length-prefixes outbound RPCs with
+ * it-length-prefixed's default limit of 4 MiB and silently drops larger ones (measured: an 8 MiB
+ * block never left the sender), so no topic's messages may come near it. Inbound RPCs are read
+ * with the same bound.
  */
-export const MAX_BLOCK_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const GOSSIPSUB_MAX_RPC_BYTES = 4 * 1024 * 1024;
+/** Room in an RPC for the protobuf framing, the topic string and control messages. */
+export const GOSSIP_RPC_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * The largest block on gossip: what fits one gossipsub RPC. A block of 10,000 typical transactions
+ * (about 250 bytes each) is 2.5 MB. A sequencer should not seal more than this; a larger block
+ * can only reach verifiers through blocks_by_range.
+ */
+export const MAX_GOSSIP_BLOCK_BYTES = GOSSIPSUB_MAX_RPC_BYTES - GOSSIP_RPC_OVERHEAD_BYTES;
+
+/** The largest block in a blocks_by_range chunk (req/resp has no gossipsub cap; Ethereum's GOSSIP_MAX_SIZE). */
+export const MAX_REQRESP_BLOCK_BYTES = 10 * 1024 * 1024;
 
 export type GossipOpts = {
   /** A message over its topic's bound is rejected and its sender penalized (OVERSIZED). */
@@ -28,7 +41,7 @@ export type GossipOpts = {
 
 export const defaultGossipOpts: GossipOpts = {
   maxMessageBytes: {
-    blocks: MAX_BLOCK_MESSAGE_BYTES,
+    blocks: MAX_GOSSIP_BLOCK_BYTES,
     txs: MAX_TX_BYTES,
     "checkpoint-signatures": CheckpointSignature.ssz.maxSize,
     evidence: EvidenceEnvelope.ssz.maxSize,
@@ -63,7 +76,7 @@ export const defaultReqRespOpts: ReqRespOpts = {
   requestTimeoutMs: 10_000,
   responseTimeoutMs: 10_000,
   maxBlocksPerRequest: 64,
-  maxBlockBytes: MAX_BLOCK_MESSAGE_BYTES,
+  maxBlockBytes: MAX_REQRESP_BLOCK_BYTES,
   rateLimits: {
     status: { perSecond: 5, burst: 10 },
     blocks_by_range: { perSecond: 256, burst: 512 },
@@ -191,7 +204,11 @@ export function validateP2POpts(o: FilverseP2POpts): void {
   positiveInt("redial.initialDelayMs", o.redial.initialDelayMs);
   if (!(o.redial.maxDelayMs >= o.redial.initialDelayMs))
     bad("redial.maxDelayMs", o.redial.maxDelayMs, ">= initialDelayMs");
-  for (const [t, v] of Object.entries(o.gossip.maxMessageBytes)) positiveInt(`gossip.maxMessageBytes.${t}`, v);
+  for (const [t, v] of Object.entries(o.gossip.maxMessageBytes)) {
+    positiveInt(`gossip.maxMessageBytes.${t}`, v);
+    if (v > MAX_GOSSIP_BLOCK_BYTES)
+      bad(`gossip.maxMessageBytes.${t}`, v, `at most ${MAX_GOSSIP_BLOCK_BYTES} (one gossipsub RPC)`);
+  }
   for (const [t, r] of Object.entries(o.gossip.rateLimits)) rate(`gossip.rateLimits.${t}`, r);
   const rr = o.reqResp;
   for (const k of [

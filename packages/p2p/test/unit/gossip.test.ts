@@ -6,11 +6,21 @@ import {
   type FilverseP2P,
   GossipValidationResult,
   gossipTopic,
+  MAX_GOSSIP_BLOCK_BYTES,
   P2PErrorCode,
   PenaltyReason,
   type ScoreChange,
 } from "../../src/index.js";
-import { buildChain, CHAIN_ID, connected, sealedBySequencer, startNode, stopAll, waitFor } from "./helpers.js";
+import {
+  buildChain,
+  CHAIN_ID,
+  connected,
+  paddedBlock,
+  sealedBySequencer,
+  startNode,
+  stopAll,
+  waitFor,
+} from "./helpers.js";
 
 afterEach(stopAll);
 
@@ -134,6 +144,22 @@ describe("gossip", () => {
       PenaltyReason.OVERSIZED,
     ]);
     expect(received).toEqual([]);
+  });
+
+  it("a block up to the gossip limit is gossiped; a larger one only travels by blocks_by_range", async () => {
+    const fits = paddedBlock(chain.blocks[1]!, MAX_GOSSIP_BLOCK_BYTES);
+    const large = paddedBlock(chain.blocks[2]!, 2 * MAX_GOSSIP_BLOCK_BYTES);
+    expect(fits.length).toBeGreaterThan(MAX_GOSSIP_BLOCK_BYTES - 50_000);
+    const a = await startNode({}, { getBlockBytes: (n) => (n === 2 ? large : (chain.bytes[n] ?? null)) });
+    const b = await startNode({ bootstrapPeers: a.multiaddrs });
+    watchBlocks(a);
+    const wb = watchBlocks(b);
+    await waitFor(() => subscribedTo(a, b), "subscription");
+    await a.publishBlock(fits);
+    await waitFor(() => wb.delivered.includes(1), "the large block over gossip");
+    await expect(a.publishBlock(large)).rejects.toMatchObject({ code: P2PErrorCode.MESSAGE_TOO_LARGE });
+    const [got] = await b.requestBlocksByRange(a.peerId, 2, 1);
+    expect(got!.bytes.length).toBe(large.length);
   });
 
   it("a validator that throws drops the message without penalty", async () => {

@@ -37,6 +37,22 @@ export function buildChain(last: number, sealKey = SEQUENCER_KEY): TestChain {
   return { blocks, bytes: blocks.map(encodeSignedBlock) };
 }
 
+/** `base` padded with deposits carrying 40 KiB each, to just under `maxBytes` of SSZ. */
+export function paddedBlock(base: SignedBlock, maxBytes: number): Uint8Array {
+  const deposit = (i: number) => ({
+    l1Nonce: i + 1,
+    l1BlockNumber: 1,
+    l1TxHash: new Uint8Array(32),
+    from: new Uint8Array(20),
+    to: new Uint8Array(20),
+    amount: 1n,
+    forcedTx: new Uint8Array(40 * 1024).fill(i % 256),
+  });
+  const perDeposit = encodeSignedBlock({ ...base, deposits: [deposit(0)] }).length - encodeSignedBlock(base).length;
+  const count = Math.floor((maxBytes - encodeSignedBlock(base).length) / perDeposit);
+  return encodeSignedBlock({ ...base, deposits: Array.from({ length: count }, (_, i) => deposit(i)) });
+}
+
 /** The check a verifier makes on gossip: the seal recovers to the sequencer. */
 export function sealedBySequencer(block: SignedBlock): boolean {
   try {
