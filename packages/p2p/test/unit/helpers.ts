@@ -65,9 +65,15 @@ export function sealedBySequencer(block: SignedBlock): boolean {
 const running: FilverseP2P[] = [];
 const tempDirs: string[] = [];
 
-export async function startNode(init: Partial<FilverseP2PInit> = {}, modules: FilverseP2PModules = {}) {
+/** A node that stopAll() will stop, not started yet. */
+export async function createNode(init: Partial<FilverseP2PInit> = {}, modules: FilverseP2PModules = {}) {
   const node = await createFilverseP2P({ chainId: CHAIN_ID, ...init }, modules);
   running.push(node);
+  return node;
+}
+
+export async function startNode(init: Partial<FilverseP2PInit> = {}, modules: FilverseP2PModules = {}) {
+  const node = await createNode(init, modules);
   await node.start();
   return node;
 }
