@@ -777,10 +777,11 @@ export class Verifier {
             this.failures = 0;
           },
           (err: unknown) => {
-            this.failures++;
+            // Waiting for L1 finality or for the clock is normal: retry at the usual pace, quietly.
             const retryable =
               err instanceof VerifierError &&
               (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED || err.code === VerifierErrorCode.FUTURE_BLOCK);
+            this.failures = retryable ? 0 : this.failures + 1;
             const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
             log("sync stopped; retrying", {
               head: this.head_?.number,
