@@ -23,7 +23,7 @@ type Stream = { write(s: string): unknown; isTTY?: boolean };
 
 export class ProgressLine {
   private readonly opts: ProgressLineOpts;
-  private last = 0;
+  private last = Number.NEGATIVE_INFINITY;
   private drawn = false;
 
   constructor(

@@ -15,7 +15,7 @@ import {
 import { type L1CheckpointRecord, readCheckpoints } from "@filverse/l1";
 import { FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, PublicClient } from "viem";
-import { type Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
+import { PREPARE_AHEAD_BLOCKS, type Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
 
 export enum RebuildErrorCode {
   /** No piece server served the batch with the checkpoint's Piece CID (cause: the retrieval error). */
@@ -208,8 +208,10 @@ async function importBatch(
   }
   if (modules.pieceStore && !modules.pieceStore.has(stored.pieceCid))
     await modules.pieceStore.put(stored.pieceCid, bytes);
-  for (const block of batch.blocks) {
-    if (block.header.number <= verifier.head.number) continue;
+  const blocks = batch.blocks.filter((b) => b.header.number > verifier.head.number);
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    for (let j = i; j < Math.min(i + PREPARE_AHEAD_BLOCKS, blocks.length); j++) verifier.prepare(blocks[j]!);
     await importWaitingForL1(verifier, block, params, stored.index);
     progress.block = verifier.head.number;
     progress.transactions += block.transactions.length + block.deposits.length;

@@ -110,6 +110,7 @@ describe("Verifier: re-execution", () => {
     const f = await fixture();
     const blocks = await mixedChain(f);
     const v = await verifier(tmp.make(), { recoverer: pool });
+    for (const b of blocks) v.prepare(b); // signatures recovered ahead, as sync does
     for (const b of blocks) expect((await v.importBlock(b)).status).toBe("imported");
     expect(v.head.number).toBe(f.seq.head.number);
     expect(toHex(v.head.hash)).toBe(toHex(f.seq.head.hash));
@@ -197,6 +198,7 @@ describe("Verifier: bad blocks", () => {
     // Sealed by the sequencer with that body (txRoot over it): evidence, with the transaction's code.
     const hashes = [...b2!.deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
     const sealedBad = reseal(body, { txRoot: HashListSsz.hashTreeRoot(hashes) });
+    v.prepare(sealedBad); // a failure found ahead of the import is the import's
     const err = await rejection(v.importBlock(sealedBad));
     expect(err.details).toMatchObject({ code: BlockErrorCode.INVALID_TRANSACTION, sealed: true, index: 1 });
     expect(v.head.number).toBe(1);

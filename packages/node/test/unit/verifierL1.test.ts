@@ -3,25 +3,30 @@
  * accepted by proveBlockEquivocation, and two verifiers co-sign checkpoints that the sequencer's
  * submitter gathers through the quorum collector; checkpoints read back from L1 match re-execution.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { SingleThreadCrypto, signBlockHeader } from "@filverse/crypto";
-import { type BatchBuilder, createBatchBuilder, createPieceStore } from "@filverse/filecoin";
+import { SingleThreadCrypto, signBlockHeader, signDigest } from "@filverse/crypto";
+import { type BatchBuilder, createBatchBuilder, createPieceRequestHandler, createPieceStore } from "@filverse/filecoin";
 import {
   CheckpointSubmitter,
+  checkpointToAbi,
   createL1Clients,
   createQuorumCollector,
   deployFilverse,
   type LocalL1,
   loadArtifact,
   readCheckpoints,
+  signCheckpoint,
   startLocalL1,
 } from "@filverse/l1";
-import { TxKind } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import { blockHash, type Checkpoint, TxKind } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
 import { type Address, createTestClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { submitEquivocationToL1 } from "../../src/evidence.js";
+import { RebuildError, RebuildErrorCode, rebuildFromL1 } from "../../src/rebuild.js";
 import { type Verifier, VerifierErrorCode } from "../../src/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
 
@@ -196,5 +201,112 @@ describe("co-signing with verifiers", () => {
     const bad = records[1]!.checkpoint!;
     expect(await verifiers[0]!.checkCheckpoint({ ...bad, stateRoot: new Uint8Array(32) }, "l1")).toEqual(["stateRoot"]);
     expect(verifiers[0]!.evidence("checkpointMismatch")[0]).toMatchObject({ origin: "l1", index: 1 });
+  });
+});
+
+describe("rebuilding from L1", () => {
+  it("rebuilds from the rollup and verified pieces (a corrupt server skipped), and refuses a checkpoint that lies", async () => {
+    const { rollup, bridge, startBlock } = await deploy();
+    await register(rollup, v1);
+    const [funder] = await clients.walletClient.getAddresses();
+    for (const k of [alice, bob]) {
+      const hash = await clients.walletClient.writeContract({
+        account: funder!,
+        chain: clients.walletClient.chain,
+        address: bridge,
+        abi: loadArtifact("FilverseBridge").abi,
+        functionName: "deposit",
+        args: [addr(k)],
+        value: FIL,
+      } as never);
+      await clients.publicClient.waitForTransactionReceipt({ hash });
+    }
+    const f = await SequencerFixture.start(tmp.make("seq"), [alice, bob]);
+    open.push(f.seq);
+    await f.block();
+    for (let i = 0; i < 5; i++)
+      await f.block([f.sign(alice, TxKind.Transfer, { to: bob.address, amount: BigInt(i + 1) })]);
+    const committer = new SingleThreadCrypto();
+    open.push(committer);
+    const store = await createPieceStore({ dir: tmp.make("seq-pieces") });
+    const seqBatches = createBatchBuilder({
+      source: { getBlockBytes: (n) => f.seq.db.getBlockBytes(n) },
+      store,
+      committer,
+    });
+
+    // Two piece servers: one answers garbage for every piece, one serves the sequencer's store.
+    const handler = createPieceRequestHandler({ store });
+    const good = createServer((req, res) => handler(req, res));
+    const bad = createServer((_req, res) => res.writeHead(200).end(Buffer.alloc(3000, 7)));
+    const urls: string[] = [];
+    for (const server of [bad, good]) {
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      open.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+      urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    }
+
+    const account = privateKeyToAccount(toHex(v1.priv) as Hex);
+    const domain = { l1ChainId: l1.chainId, rollup, l2ChainId: CHAIN_ID };
+    const submitter = new CheckpointSubmitter(
+      { rollup, l2ChainId: CHAIN_ID, interval: 2 },
+      {
+        ...clients,
+        account,
+        chain: { headNumber: () => 4, header: async (n) => (await f.seq.db.getBlockByNumber(n))?.header ?? null },
+        batch: seqBatches,
+        sign: async (digest) => [toHex(signDigest(fromHex(digest), v1.priv)) as Hex],
+      },
+    );
+    await submitter.tick();
+    expect(submitter.consecutiveFailures).toBe(0);
+
+    const v = await startVerifier(tmp.make());
+    open.push(v);
+    const seen: number[] = [];
+    const result = await rebuildFromL1(
+      { rollup, startBlock, pieceUrls: urls },
+      { verifier: v, publicClient: clients.publicClient, committer, onProgress: (p) => seen.push(p.block) },
+    );
+    expect(result).toMatchObject({ checkpoints: 2, head: 4, blocks: 4, lastCheckpoint: { index: 1, lastBlock: 4 } });
+    expect(result.stateRoot).toBe(toHex((await f.seq.db.getBlockByNumber(4))!.header.stateRoot));
+    expect(seen.at(-1)).toBe(4);
+
+    // Checkpoint 2 on L1 claims another state root for blocks 5..6: the rebuild stops, with evidence.
+    const last = (await f.seq.db.getBlockByNumber(6))!.header;
+    const batch = await seqBatches(2, 5, 6);
+    const lying: Checkpoint = {
+      chainId: CHAIN_ID,
+      index: 2,
+      firstBlock: 5,
+      lastBlock: 6,
+      lastBlockHash: blockHash(last),
+      stateRoot: new Uint8Array(32).fill(0xee),
+      withdrawalsRoot: last.withdrawalsRoot,
+      pieceCid: batch.pieceCid,
+      payloadCid: batch.payloadCid,
+      pieceSize: batch.pieceSize,
+      carSize: batch.carSize,
+      lastBlockTimestamp: last.timestamp,
+      depositCursor: last.l1DepositNonce,
+      validatorSetId: Number(await read<bigint>(rollup, "validatorSetId")),
+    };
+    const hash = await clients.walletClient.writeContract({
+      account,
+      chain: clients.walletClient.chain,
+      address: rollup,
+      abi: rollupAbi,
+      functionName: "submitCheckpoint",
+      args: [checkpointToAbi(lying), [toHex(signCheckpoint(lying, domain, v1.priv))]],
+    } as never);
+    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    const err = await rebuildFromL1(
+      { rollup, startBlock, pieceUrls: urls.slice(1) },
+      { verifier: v, publicClient: clients.publicClient, committer },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RebuildError);
+    expect((err as RebuildError).code).toBe(RebuildErrorCode.CHECKPOINT_MISMATCH);
+    expect(v.head.number).toBe(6); // the blocks are valid; the checkpoint is what lies
+    expect(v.evidence("checkpointMismatch")[0]).toMatchObject({ origin: "rebuild", index: 2 });
   });
 });

@@ -70,8 +70,18 @@ describe("a verifier over JSON-RPC", () => {
       { kind: TxKind.Transfer, message: { to: alice.address, amount: 1n, nonce: 0, fee: 1n } } as never,
       bob.priv,
     );
-    const hash = await call("filverse_sendTransaction", [signedTxToJson(tx)]);
-    expect(f.seq.pendingTx(hash as string)).toBeDefined();
+    const hash = (await call("filverse_sendTransaction", [signedTxToJson(tx)])) as string;
+    expect(f.seq.pendingTx(hash)).toBeDefined();
+    // Until the verifier sees it in a block: pending, and the sender's next nonce counts it.
+    expect(await call("filverse_getTransactionStatus", [hash])).toEqual({ hash, status: "pending" });
+    expect(await call("filverse_getAccount", [toHex(bob.address)])).toMatchObject({ nonce: "0", pendingNonce: "1" });
+    await f.block();
+    await v.sync();
+    expect(await call("filverse_getTransactionStatus", [hash])).toMatchObject({
+      status: "sequenced",
+      blockNumber: "3",
+    });
+    expect(await call("filverse_getAccount", [toHex(bob.address)])).toMatchObject({ nonce: "1", pendingNonce: "1" });
     const stale = signTransaction(
       CHAIN_ID,
       { kind: TxKind.Transfer, message: { to: bob.address, amount: 1n, nonce: 0, fee: 1n } } as never,
