@@ -11,7 +11,7 @@ import { sha256 } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
 import { proveBlockEquivocation } from "@filverse/l1";
 import { BlockHeader, blockHash } from "@filverse/types";
-import { concatBytes, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { concatBytes, FilverseError, fromHex, type Logger, nullLogger, safeStringify, toHex } from "@filverse/utils";
 import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
 
 export type EvidenceKind = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
@@ -183,15 +183,16 @@ export class EvidenceStore {
       return full;
     }
     await this.persist(full);
-    this.logger.warn("evidence recorded", { kind: e.kind, id, source: e.source, ...summary(full) });
+    const stored = this.records.get(id)!;
+    this.logger.warn("evidence recorded", { kind: e.kind, id, source: e.source, ...summary(stored) });
     for (const l of this.listeners) {
       try {
-        l(full);
+        l(stored);
       } catch (err) {
         this.logger.warn("evidence listener failed", { id }, err);
       }
     }
-    return full;
+    return stored;
   }
 
   /** Note that a record was proven on L1. */
@@ -202,8 +203,10 @@ export class EvidenceStore {
   }
 
   private async persist(e: Evidence): Promise<void> {
-    await this.db.putEvidence(fromHex(e.id, 32), utf8.encode(JSON.stringify(e)));
-    this.records.set(e.id, e);
+    // Error details may hold bigints or bytes: stored and served as their JSON forms.
+    const json = safeStringify(e);
+    await this.db.putEvidence(fromHex(e.id, 32), utf8.encode(json));
+    this.records.set(e.id, JSON.parse(json) as Evidence);
   }
 }
 
