@@ -48,9 +48,18 @@ export type RunningNode = {
   kill(): Promise<void>;
 };
 
-export async function startSequencer(dir: string, extra: string[] = []): Promise<RunningNode> {
+export function startSequencer(dir: string, extra: string[] = []): Promise<RunningNode> {
+  return startNode("sequencer", dir, extra);
+}
+
+/** `filverse verifier` on a data dir made by `filverse init --verifier`. */
+export function startVerifier(dir: string, extra: string[] = []): Promise<RunningNode> {
+  return startNode("verifier", dir, extra);
+}
+
+async function startNode(command: string, dir: string, extra: string[]): Promise<RunningNode> {
   assertBuilt();
-  const proc = spawn(process.execPath, [CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0", ...extra], {
+  const proc = spawn(process.execPath, [CLI, command, "--data-dir", dir, "--rpc-port", "0", ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
@@ -77,8 +86,8 @@ export async function startSequencer(dir: string, extra: string[] = []): Promise
         nl = buf.indexOf("\n");
       }
     });
-    void exited.then((code) => reject(new Error(`sequencer exited (${code}) before listening: ${stderr}`)));
-    setTimeout(() => reject(new Error(`sequencer did not start in 20 s: ${stderr}`)), 20_000).unref();
+    void exited.then((code) => reject(new Error(`${command} exited (${code}) before listening: ${stderr}`)));
+    setTimeout(() => reject(new Error(`${command} did not start in 20 s: ${stderr}`)), 20_000).unref();
   });
   const { url, wsUrl } = await listening;
   return {

@@ -6,6 +6,7 @@ import { registerNodeCommands } from "./commands/node.js";
 import { registerPieceCommands } from "./commands/piece.js";
 import { registerStorageCommands } from "./commands/storage.js";
 import { registerValidatorCommands } from "./commands/validator.js";
+import { registerVerifierCommand } from "./commands/verifier.js";
 import { registerWalletCommands } from "./commands/wallet.js";
 import { reportError } from "./output.js";
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerNodeCommands(program);
+  registerVerifierCommand(program);
   registerDevnetCommand(program);
   registerBridgeCommands(program);
   registerValidatorCommands(program);

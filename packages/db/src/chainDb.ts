@@ -44,12 +44,14 @@ import {
   blockKey,
   columnRange,
   DbPrefix,
+  evidenceKey,
   journalKey,
   MetaKey,
   metaKey,
   prefixRange,
   readU64be,
   receiptsKey,
+  signedCheckpointKey,
   stateObjectKey,
   txLocationKey,
   u64be,
@@ -79,6 +81,9 @@ export type GetAssetsByOwnerOpts = {
 };
 
 export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
+
+/** A verifier's co-signature of checkpoint `index`: what it signed, so it never signs another. */
+export type SignedCheckpointRecord = { index: number; digest: Uint8Array; signature: Uint8Array };
 
 export const DEFAULT_ASSET_PAGE = 50;
 export const MAX_ASSET_PAGE = 500;
@@ -185,6 +190,19 @@ export class ChainDb {
     const key = metaKey(MetaKey.ChainId);
     const bytes = await this.getRaw(key);
     return bytes === undefined ? null : decodeU64("chain id", key, bytes);
+  }
+
+  /** The stored genesis header (null before initGenesis). */
+  async getGenesisHeader(): Promise<BlockHeader | null> {
+    this.assertOpen();
+    const key = metaKey(MetaKey.GenesisHeader);
+    const bytes = await this.getRaw(key);
+    if (bytes === undefined) return null;
+    try {
+      return BlockHeaderType.deserialize(bytes);
+    } catch (cause) {
+      throw corrupt("genesis header", key, cause);
+    }
   }
 
   async getHead(): Promise<Head | null> {
@@ -402,6 +420,49 @@ export class ChainDb {
       if (key.length !== 33) throw corrupt("journal key", key);
       yield { hash: key.slice(1), txBytes };
     }
+  }
+
+  // --- a verifier's records: evidence and co-signed checkpoints ---
+
+  /** Store (or overwrite) one evidence record, synced: evidence must survive a crash. */
+  async putEvidence(id: Uint8Array, record: Uint8Array): Promise<void> {
+    this.assertOpen();
+    if (id.length !== 32) throw new RangeError(`evidence id must be 32 bytes, got ${id.length}`);
+    await this.trackJournal(this.write([{ type: "put", key: evidenceKey(id), value: record }]));
+  }
+
+  async getEvidence(id: Uint8Array): Promise<Uint8Array | null> {
+    this.assertOpen();
+    return (await this.getRaw(evidenceKey(id))) ?? null;
+  }
+
+  /** Every evidence record, by id order. */
+  async *evidenceEntries(): AsyncIterable<{ id: Uint8Array; record: Uint8Array }> {
+    this.assertOpen();
+    for await (const [key, record] of this.iterate(columnRange(DbPrefix.Evidence))) {
+      if (key.length !== 33) throw corrupt("evidence key", key);
+      yield { id: key.slice(1), record };
+    }
+  }
+
+  /** Record a co-signature, synced before the signature leaves the node. */
+  async putSignedCheckpoint(r: SignedCheckpointRecord): Promise<void> {
+    this.assertOpen();
+    if (r.digest.length !== 32 || r.signature.length !== 65) {
+      throw new RangeError("a signed checkpoint needs a 32-byte digest and a 65-byte signature");
+    }
+    await this.trackJournal(
+      this.write([{ type: "put", key: signedCheckpointKey(r.index), value: concatBytes(r.digest, r.signature) }]),
+    );
+  }
+
+  async getSignedCheckpoint(index: number): Promise<SignedCheckpointRecord | null> {
+    this.assertOpen();
+    const key = signedCheckpointKey(checkHeight(index));
+    const bytes = await this.getRaw(key);
+    if (bytes === undefined) return null;
+    if (bytes.length !== 97) throw corrupt("signed checkpoint", key);
+    return { index, digest: bytes.slice(0, 32), signature: bytes.slice(32) };
   }
 
   // --- internals ---

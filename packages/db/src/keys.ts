@@ -14,6 +14,8 @@
  *   0x06 withdrawal   0x06 ‖ u64be index             → SSZ Withdrawal
  *   0x07 asset owner  0x07 ‖ owner (20) ‖ collectionId (32) ‖ u64be tokenId → empty
  *   0x08 journal      0x08 ‖ tx hash (32)            → SSZ SignedTransaction (as accepted)
+ *   0x09 evidence     0x09 ‖ evidence id (32)        → UTF-8 JSON record (a verifier's evidence)
+ *   0x0a signed cp    0x0a ‖ u64be checkpoint index  → digest (32) ‖ signature (65) (a verifier's co-signatures)
  */
 
 export enum DbPrefix {
@@ -26,6 +28,8 @@ export enum DbPrefix {
   Withdrawal = 0x06,
   AssetOwner = 0x07,
   Journal = 0x08,
+  Evidence = 0x09,
+  SignedCheckpoint = 0x0a,
 }
 
 export enum MetaKey {
@@ -74,6 +78,8 @@ export const txLocationKey = (hash: Uint8Array) => prefixed(DbPrefix.TxLocation,
 export const stateObjectKey = (stateKey: Uint8Array) => prefixed(DbPrefix.StateObject, stateKey);
 export const withdrawalKey = (index: number) => prefixed(DbPrefix.Withdrawal, u64be(index));
 export const journalKey = (hash: Uint8Array) => prefixed(DbPrefix.Journal, hash);
+export const evidenceKey = (id: Uint8Array) => prefixed(DbPrefix.Evidence, id);
+export const signedCheckpointKey = (index: number) => prefixed(DbPrefix.SignedCheckpoint, u64be(index));
 export const assetOwnerPrefix = (owner: Uint8Array) => prefixed(DbPrefix.AssetOwner, owner);
 export const assetOwnerKey = (owner: Uint8Array, collectionId: Uint8Array, tokenId: number) =>
   prefixed(DbPrefix.AssetOwner, owner, collectionId, u64be(tokenId));

@@ -50,8 +50,15 @@ export type CheckpointBatch = { pieceCid: string; payloadCid: string; pieceSize:
 /** Packs blocks [firstBlock, lastBlock] of checkpoint `index` (deterministically) and stores the piece. */
 export type CheckpointBatchSource = (index: number, firstBlock: number, lastBlock: number) => Promise<CheckpointBatch>;
 
-/** Produces validator signatures for a digest; today the sequencer alone (verifiers later). */
+/** Produces validator signatures for a digest (the sequencer signing alone). */
 export type CheckpointSigner = (digest: `0x${string}`) => Promise<`0x${string}`[]>;
+
+/**
+ * Gathers validator signatures for a checkpoint, given the checkpoint itself so that each validator
+ * can check it against its own execution before signing (`createQuorumCollector` asks a list of
+ * signers until 2/3 of the weight has signed). The submitter orders them by signer.
+ */
+export type CheckpointSignatureCollector = (cp: Checkpoint, digest: `0x${string}`) => Promise<`0x${string}`[]>;
 
 export type CheckpointSubmitterOpts = {
   rollup: Address;
@@ -82,7 +89,10 @@ export type CheckpointSubmitterModules = {
   /** The account that pays for submissions (any funded account; the signatures carry the authority). */
   account: Account;
   chain: CheckpointChain;
-  sign: CheckpointSigner;
+  /** The digest signer (the sequencer alone). Used when `collect` is absent. */
+  sign?: CheckpointSigner | null;
+  /** Collects co-signatures for the whole checkpoint; takes precedence over `sign`. */
+  collect?: CheckpointSignatureCollector | null;
   batch?: CheckpointBatchSource | null;
   logger?: Logger | null;
 };
@@ -105,6 +115,7 @@ export class CheckpointSubmitter {
   private readonly opts: CheckpointSubmitterOpts;
   private readonly m: CheckpointSubmitterModules;
   private readonly logger: Logger;
+  private readonly collect: CheckpointSignatureCollector;
   private domain: CheckpointDomain | null = null;
   /** The rollup's nextCheckpointIndex as last read (checkpoints below it are accepted). */
   private nextIndex = 0;
@@ -125,8 +136,13 @@ export class CheckpointSubmitter {
     if (!Number.isSafeInteger(opts.interval) || opts.interval < 1) {
       throw new RangeError(`Checkpoint interval must be a positive integer, got ${opts.interval}`);
     }
+    if (!modules.sign && !modules.collect) {
+      throw new TypeError("CheckpointSubmitter needs a `sign` or a `collect` module");
+    }
     this.opts = { ...defaultCheckpointSubmitterOpts, ...opts };
     this.m = modules;
+    const sign = modules.sign;
+    this.collect = modules.collect ?? ((_cp, digest) => sign!(digest));
     this.logger = (modules.logger ?? nullLogger).child({ module: "checkpointSubmitter" });
   }
 
@@ -271,7 +287,7 @@ export class CheckpointSubmitter {
     const signatures = orderCheckpointSignatures(
       cp,
       domain,
-      (await this.m.sign(digest)).map((s) => hexToBytes(s)),
+      (await this.collect(cp, digest)).map((s) => hexToBytes(s)),
     ).map((s) => toHex(s) as Hex);
     const hash = await this.m.walletClient.writeContract({
       account: this.m.account,

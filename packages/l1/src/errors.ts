@@ -11,6 +11,10 @@ export enum L1ErrorCode {
   INVALID_DEAL_REQUEST = "L1_INVALID_DEAL_REQUEST",
   CBOR_DECODE_FAILED = "L1_CBOR_DECODE_FAILED",
   TRANSACTION_FAILED = "L1_TRANSACTION_FAILED",
+  /** The co-signatures gathered hold less than 2/3 of the validator weight. */
+  NO_QUORUM = "L1_NO_QUORUM",
+  /** A checkpoint read from the rollup is inconsistent (its submission's calldata and its stored fields differ). */
+  BAD_CHECKPOINT = "L1_BAD_CHECKPOINT",
 }
 
 export class L1Error extends FilverseError<L1ErrorCode> {

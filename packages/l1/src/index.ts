@@ -1,5 +1,6 @@
 export * from "./artifacts.js";
 export * from "./checkpoint.js";
+export * from "./checkpointReader.js";
 export * from "./checkpointSubmitter.js";
 export * from "./clients.js";
 export {
@@ -19,3 +20,4 @@ export * from "./devL1.js";
 export * from "./devnetMarket.js";
 export * from "./errors.js";
 export * from "./logScanner.js";
+export * from "./signatureCollector.js";

@@ -7,7 +7,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { privateKeyToAddress } from "@filverse/crypto";
 import { type ChainConfig, type ChainPreset, getChainConfig } from "@filverse/params";
+import { createGenesis } from "@filverse/state";
+import { BlockHeader, blockHash } from "@filverse/types";
 import { FilverseError, fromHex, isHex, toHex } from "@filverse/utils";
+import { JsonRpcClient } from "./blockSource.js";
 
 export enum ConfigErrorCode {
   MISSING = "CONFIG_MISSING",
@@ -83,6 +86,22 @@ export type NodeConfigFile = {
       withCDN?: boolean;
       autoFund?: boolean;
     };
+  } | null;
+  /**
+   * Present on a verifier node (`filverse init --verifier`): whose blocks it follows and checks.
+   * A verifier never seals; its `keyFile` is its validator key, used only to co-sign checkpoints.
+   */
+  verifier?: {
+    /** The sequencer's address: every block's seal must recover to it, and it is the genesis proposer. */
+    sequencer: `0x${string}`;
+    /** The sequencer's JSON-RPC: blocks are followed from it and transactions forwarded to it. */
+    sequencerRpc: string | null;
+    /** How often the sequencer's head is polled. Default 500. */
+    followIntervalMs?: number;
+    /** An L1 key file (0600) that pays for proving equivocation on the rollup; set: evidence is proven automatically. */
+    l1KeyFile?: string | null;
+    /** Piece servers for `--from-l1` (the sequencer's RPC URL, storage providers); `--piece-url` adds to them. */
+    pieceUrls?: string[];
   } | null;
   /** Relative to the data dir. */
   keyFile: string;
@@ -173,4 +192,113 @@ export function readKeyFile(path: string): Uint8Array {
 export function readDevAccounts(dataDir: string, config: NodeConfigFile): DevAccount[] {
   if (!config.devAccountsFile) return [];
   return JSON.parse(readFileSync(join(resolve(dataDir), config.devAccountsFile), "utf8")) as DevAccount[];
+}
+
+/** What a verifier needs to follow a chain: its genesis (hence the sequencer) and consensus parameters. */
+export type ChainIdentity = {
+  genesis: { chainId: number; timestamp: number };
+  sequencer: `0x${string}`;
+  genesisHash: `0x${string}`;
+  preset: ChainPreset;
+  chain: Partial<Omit<ChainConfig, "preset">>;
+};
+
+/**
+ * Read a chain's identity from a node's `filverse_getGenesis` and check it: the header must be the
+ * empty-state genesis of its chain id, timestamp and proposer (recomputed here), hashing to the
+ * hash given. What it cannot prove is that the URL is the real chain's: block 1's parentHash, sealed
+ * by the sequencer, must then equal this hash, and the rollup's `sequencer()` this address.
+ */
+export async function fetchChainIdentity(url: string): Promise<ChainIdentity> {
+  const client = new JsonRpcClient({ url, timeoutMs: 10_000 });
+  const g = await client.call<{ hash: string; header: unknown; chain: Record<string, unknown> }>("filverse_getGenesis");
+  const bad = (why: string, cause?: unknown) =>
+    new ConfigError(ConfigErrorCode.INVALID, `${url} does not serve a valid genesis: ${why}`, { cause });
+  let header: BlockHeader;
+  try {
+    header = BlockHeader.fromJson(g?.header, "header");
+  } catch (cause) {
+    throw bad("the header does not decode", cause);
+  }
+  const expected = createGenesis(
+    { chainId: header.chainId },
+    { timestamp: header.timestamp, proposer: header.proposer },
+  );
+  const hash = toHex(blockHash(expected.header));
+  if (toHex(blockHash(header)) !== hash || String(g.hash).toLowerCase() !== hash) {
+    throw bad("it is not an empty-state genesis of its chain id, timestamp and proposer");
+  }
+  const c = g.chain ?? {};
+  const preset = String(c.preset) as ChainPreset;
+  getChainConfig(preset); // throws for an unknown preset
+  const num = (k: string) => {
+    const v = c[k];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw bad(`chain.${k} is not a number`);
+    return v;
+  };
+  if (num("chainId") !== header.chainId) throw bad("chain.chainId is not the header's");
+  return {
+    genesis: { chainId: header.chainId, timestamp: header.timestamp },
+    sequencer: toHex(header.proposer) as `0x${string}`,
+    genesisHash: hash as `0x${string}`,
+    preset,
+    chain: {
+      blockTimeMs: num("blockTimeMs"),
+      maxBlockTxs: num("maxBlockTxs"),
+      maxBlockDeposits: num("maxBlockDeposits"),
+      checkpointInterval: num("checkpointInterval"),
+      minTxFee: String(c.minTxFee ?? "0") as unknown as bigint,
+    },
+  };
+}
+
+export type InitVerifierOptions = {
+  dataDir: string;
+  identity: ChainIdentity;
+  /** Followed, and where transactions are forwarded; null for a verifier that only rebuilds from L1 or uses p2p. */
+  sequencerRpc: string | null;
+  rpcHost?: string;
+  rpcPort?: number;
+  l1?: NodeConfigFile["l1"];
+  pieceUrls?: string[];
+  force?: boolean;
+};
+
+/**
+ * Create a verifier's data dir: a fresh validator key (0600; it co-signs checkpoints once registered
+ * on the rollup), and a config with the chain's genesis, parameters and sequencer.
+ */
+export function initVerifierDataDir(opts: InitVerifierOptions): {
+  dir: string;
+  config: NodeConfigFile;
+  address: string;
+} {
+  const dir = resolve(opts.dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const configPath = join(dir, CONFIG_FILE);
+  if (existsSync(configPath) && !opts.force) {
+    throw new ConfigError(ConfigErrorCode.EXISTS, `${configPath} already exists`, {
+      metaMessages: ["Pass --force to overwrite it (the chain database is kept)."],
+    });
+  }
+  const key = randomBytes(32);
+  writeSecretFile(join(dir, "validator.key"), `${toHex(key)}\n`);
+  const { identity } = opts;
+  const config: NodeConfigFile = {
+    preset: identity.preset,
+    chain: identity.chain,
+    genesis: identity.genesis,
+    rpc: { host: opts.rpcHost ?? "127.0.0.1", port: opts.rpcPort ?? DEFAULT_RPC_PORT },
+    keyFile: "validator.key",
+    devAccountsFile: null,
+    devAccountBalance: "0",
+    l1: opts.l1 ?? null,
+    verifier: {
+      sequencer: identity.sequencer,
+      sequencerRpc: opts.sequencerRpc,
+      pieceUrls: opts.pieceUrls ?? [],
+    },
+  };
+  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  return { dir, config, address: toHex(privateKeyToAddress(key)) };
 }

@@ -37,6 +37,30 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly verifierBlocks = new Counter({
+    name: "filverse_verifier_blocks_total",
+    help: "Blocks verified (re-executed, roots compared) and committed",
+    registers: [this.registry],
+  });
+  readonly verifierBlockSeconds = new Histogram({
+    name: "filverse_verifier_block_seconds",
+    help: "Time to check, re-execute and commit one block",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly verifierRejected = new Counter({
+    name: "filverse_verifier_blocks_rejected_total",
+    help: "Blocks refused, by BlockErrorCode",
+    labelNames: ["code"],
+    registers: [this.registry],
+  });
+  readonly verifierEvidence = new Counter({
+    name: "filverse_verifier_evidence_total",
+    help: "Evidence recorded, by kind",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "filverse_process_" });
   }

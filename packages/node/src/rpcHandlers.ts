@@ -2,6 +2,9 @@
  * The JSON-RPC methods of a node (docs/rpc.md), over the sequencer's state, DB and mempool.
  * Reads accept a block tag where the contract says so; states of recent blocks are kept in memory.
  */
+import type { EventEmitter } from "node:events";
+import type { ChainDb } from "@filverse/db";
+import type { ChainConfig } from "@filverse/params";
 import {
   expectParamCount,
   paramBlockTag,
@@ -37,6 +40,7 @@ import {
   Receipt,
   RpcErrorCode,
   type SignedBlock,
+  type SignedTransaction,
   signedTxToJson,
   stateObjectStructs,
   Token,
@@ -45,7 +49,40 @@ import {
   Withdrawal,
 } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
-import { type Sequencer, SubmitError } from "./sequencer.js";
+import { EVIDENCE_KINDS, type Evidence, type EvidenceKind } from "./evidence.js";
+import type { IdentityIndex } from "./identityIndex.js";
+import { type HeadInfo, type NodeEvents, SubmitError } from "./sequencer.js";
+
+/**
+ * What the RPC methods need of a node. The Sequencer implements it over its mempool; the Verifier
+ * over its re-executed chain, with no mempool and submissions forwarded to the sequencer.
+ */
+export interface RpcNode {
+  readonly chainId: number;
+  readonly chain: ChainConfig;
+  readonly db: ChainDb;
+  /** The head state. */
+  readonly state: State;
+  readonly head: HeadInfo;
+  readonly identities: IdentityIndex;
+  readonly events: EventEmitter<NodeEvents>;
+  /** The state after block `n`, if still kept in memory. */
+  stateAt(n: number): State | undefined;
+  /** A transaction accepted here and not yet in a committed block. */
+  pendingTx(hash: string): { vtx: { tx: SignedTransaction }; sender: string } | undefined;
+  /** The nonce a sender's next transaction should carry. */
+  pendingNonce(address: Uint8Array): number;
+  isDropped(hash: string): boolean;
+  /** Admit (or forward) a JSON transaction; resolves with its hash. Throws SubmitError with the RPC code. */
+  submitJson(json: unknown): Promise<string>;
+  /** Transactions waiting here for a block (0 on a verifier). */
+  pendingCount(): number;
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint };
+  /** True while the node is behind the chain it follows. */
+  syncing(): boolean;
+  /** Recorded evidence, oldest first (a sequencer has none). */
+  evidence(kind?: EvidenceKind): Evidence[];
+}
 
 const ID_RE = /^0x[0-9a-fA-F]{64}$/;
 
@@ -67,10 +104,7 @@ export type SettlementView = {
   storedBlock?(): number;
 };
 
-export function createRpcHandlers(
-  node: Sequencer,
-  settlement: SettlementView | null = null,
-): Record<string, RpcHandler> {
+export function createRpcHandlers(node: RpcNode, settlement: SettlementView | null = null): Record<string, RpcHandler> {
   const db = () => node.db;
 
   /** The state after the tagged block; recent blocks only. */
@@ -417,17 +451,8 @@ export function createRpcHandlers(
     },
     filverse_estimateFee: (p) => {
       expectParamCount(p, 0, 1);
-      const min = node.chain.minTxFee;
-      // Past 80% full, entering needs more than the cheapest pending fee.
-      const full = node.mempool.size >= node.mempool.opts.maxTxs * 0.8;
-      let suggested = min;
-      if (full) {
-        let lowest: bigint | null = null;
-        for (const t of node.mempool.select(node.mempool.opts.maxTxs, () => 0))
-          if (lowest === null || t.fee < lowest) lowest = t.fee;
-        if (lowest !== null && lowest + 1n > suggested) suggested = lowest + 1n;
-      }
-      return { minFee: min.toString(), suggestedFee: suggested.toString() };
+      const { minFee, suggestedFee } = node.feeEstimate();
+      return { minFee: minFee.toString(), suggestedFee: suggestedFee.toString() };
     },
     filverse_syncStatus: (p) => {
       expectParamCount(p, 0, 0);
@@ -435,9 +460,40 @@ export function createRpcHandlers(
         head: String(node.head.number),
         headHash: toHex(node.head.hash),
         stateRoot: toHex(node.head.header.stateRoot),
-        pending: node.mempool.size,
-        syncing: false,
+        pending: node.pendingCount(),
+        syncing: node.syncing(),
       };
+    },
+    filverse_getGenesis: async (p) => {
+      expectParamCount(p, 0, 0);
+      const header = await db().getGenesisHeader();
+      if (!header) throw new RpcError(RpcErrorCode.UNAVAILABLE, { message: "The node has no genesis yet" });
+      const c = node.chain;
+      return {
+        hash: toHex(blockHash(header)),
+        header: BlockHeader.toJson(header),
+        chain: {
+          preset: c.preset,
+          chainId: c.chainId,
+          l1ChainId: c.l1ChainId,
+          blockTimeMs: c.blockTimeMs,
+          maxBlockTxs: c.maxBlockTxs,
+          maxBlockDeposits: c.maxBlockDeposits,
+          checkpointInterval: c.checkpointInterval,
+          minTxFee: c.minTxFee.toString(),
+        },
+      };
+    },
+    filverse_getEvidence: (p) => {
+      expectParamCount(p, 0, 1);
+      const kind = p.length > 0 && p[0] !== null ? paramString(p, 0, "kind") : undefined;
+      if (kind !== undefined && !EVIDENCE_KINDS.includes(kind as EvidenceKind)) {
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: `Unknown evidence kind "${kind}"`,
+          data: { known: EVIDENCE_KINDS },
+        });
+      }
+      return node.evidence(kind as EvidenceKind | undefined);
     },
     filverse_subscribe: async (p, ctx) => {
       if (!ctx.connection) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);

@@ -30,6 +30,7 @@ import {
   type SignedBlock,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import type { Evidence } from "./evidence.js";
 import { IdentityIndex } from "./identityIndex.js";
 import { defaultMempoolOpts, Mempool, MempoolError, type MempoolOpts, type PoolTx } from "./mempool.js";
 import type { NodeMetrics } from "./metrics.js";
@@ -89,7 +90,7 @@ export class NodeError extends FilverseError<NodeErrorCode> {
 }
 
 /** Maps validation codes to the RPC error table. */
-const VALIDATION_TO_RPC: Record<number, RpcErrorCode> = {
+export const VALIDATION_TO_RPC: Record<number, RpcErrorCode> = {
   100: RpcErrorCode.MALFORMED_TRANSACTION,
   101: RpcErrorCode.INVALID_FIELD,
   102: RpcErrorCode.WRONG_CHAIN,
@@ -302,6 +303,34 @@ export class Sequencer {
   /** The nonce a sender's next transaction should carry (RPC getAccount's pendingNonce). */
   pendingNonce(address: Uint8Array): number {
     return this.mempool.pendingNonce(address, this.account(address).nonce);
+  }
+
+  /** Transactions admitted and not yet executed into a block. */
+  pendingCount(): number {
+    return this.mempool.size;
+  }
+
+  /** The chain's minimum fee, and past 80% of the mempool more than its cheapest pending fee. */
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint } {
+    const minFee = this.chain.minTxFee;
+    let suggestedFee = minFee;
+    if (this.mempool.size >= this.mempool.opts.maxTxs * 0.8) {
+      let lowest: bigint | null = null;
+      for (const t of this.mempool.select(this.mempool.opts.maxTxs, () => 0))
+        if (lowest === null || t.fee < lowest) lowest = t.fee;
+      if (lowest !== null && lowest + 1n > suggestedFee) suggestedFee = lowest + 1n;
+    }
+    return { minFee, suggestedFee };
+  }
+
+  /** The sequencer makes the chain: it is never behind. */
+  syncing(): boolean {
+    return false;
+  }
+
+  /** Evidence is a verifier's; the sequencer records none. */
+  evidence(): Evidence[] {
+    return [];
   }
 
   /** A transaction admitted and not yet committed (in the mempool or in a block being built). */

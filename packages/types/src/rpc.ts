@@ -106,6 +106,31 @@ export type BlockJson = {
   deposits: Record<string, unknown>[];
 };
 
+/** The consensus parameters of a chain, as `filverse_getGenesis` returns them. */
+export type GenesisChainJson = {
+  preset: string;
+  chainId: number;
+  l1ChainId: number;
+  blockTimeMs: number;
+  maxBlockTxs: number;
+  maxBlockDeposits: number;
+  checkpointInterval: number;
+  minTxFee: Dec;
+};
+
+export type EvidenceKindName = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
+
+/** One evidence record (docs/rpc.md lists the fields of each kind). */
+export type EvidenceJson = {
+  id: Hex;
+  kind: EvidenceKindName;
+  /** Unix milliseconds. */
+  detectedAt: number;
+  source: string | null;
+  /** Set once proven on L1. */
+  l1: { tx: Hex; submittedAt: number } | null;
+} & Record<string, unknown>;
+
 /** Method → [params, result]. Results use the JSON codecs of @filverse/types. */
 export type RpcMethods = {
   filverse_chainId: [[], Dec];
@@ -148,6 +173,16 @@ export type RpcMethods = {
   filverse_getBlockByHash: [[Hex, boolean?], BlockJson | null];
   filverse_estimateFee: [[Record<string, unknown>?], { minFee: Dec; suggestedFee: Dec }];
   filverse_syncStatus: [[], { head: Dec; headHash: Hex; stateRoot: Hex; pending: number; syncing: boolean }];
+  /**
+   * The genesis header and the chain's consensus parameters: what a verifier needs to follow this
+   * chain (`filverse init --verifier --genesis-from <url>`).
+   */
+  filverse_getGenesis: [[], { hash: Hex; header: Record<string, unknown>; chain: GenesisChainJson }];
+  /**
+   * params: [kind?] ("blockEquivocation", "checkpointMismatch" or "invalidBlock") → the evidence a
+   * verifier recorded, oldest first (a sequencer answers []).
+   */
+  filverse_getEvidence: [[EvidenceKindName?], EvidenceJson[]];
   /** WebSocket only: ["newHeads"] or ["txStatus", hash] → a subscription id. */
   filverse_subscribe: [["newHeads"] | ["txStatus", Hex], Hex];
   filverse_unsubscribe: [[Hex], boolean];

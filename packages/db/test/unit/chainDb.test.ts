@@ -306,6 +306,35 @@ describe("mempool journal", () => {
   });
 });
 
+describe("verifier records", () => {
+  it("keeps evidence records and co-signed checkpoints across reopening; the genesis header reads back", async () => {
+    await db.initGenesis(chain.genesis);
+    expect(await db.getGenesisHeader()).toEqual(chain.genesis.header);
+    const a = new Uint8Array(32).fill(2);
+    const b = new Uint8Array(32).fill(1);
+    await db.putEvidence(a, new TextEncoder().encode('{"kind":"a"}'));
+    await db.putEvidence(b, new TextEncoder().encode('{"kind":"b"}'));
+    await db.putSignedCheckpoint({
+      index: 3,
+      digest: new Uint8Array(32).fill(7),
+      signature: new Uint8Array(65).fill(8),
+    });
+    await reopen();
+    const ids: string[] = [];
+    for await (const e of db.evidenceEntries()) ids.push(`${toHex(e.id)}=${new TextDecoder().decode(e.record)}`);
+    expect(ids).toEqual([`${toHex(b)}={"kind":"b"}`, `${toHex(a)}={"kind":"a"}`]);
+    expect(new TextDecoder().decode((await db.getEvidence(a))!)).toBe('{"kind":"a"}');
+    expect(await db.getEvidence(new Uint8Array(32))).toBeNull();
+    expect(await db.getSignedCheckpoint(3)).toEqual({
+      index: 3,
+      digest: new Uint8Array(32).fill(7),
+      signature: new Uint8Array(65).fill(8),
+    });
+    expect(await db.getSignedCheckpoint(4)).toBeNull();
+    await expect(db.putEvidence(new Uint8Array(31), new Uint8Array(1))).rejects.toThrow(RangeError);
+  });
+});
+
 describe("lifecycle and corruption", () => {
   it("a closed database throws DbError CLOSED everywhere, and close is idempotent", async () => {
     await db.initGenesis(chain.genesis);

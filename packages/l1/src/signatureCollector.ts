@@ -1,0 +1,123 @@
+/**
+ * Checkpoint co-signing, the sequencer's side: ask every validator (a list of signer callbacks, e.g.
+ * verifier nodes over p2p) for its signature of a checkpoint, keep the ones that recover to an
+ * active validator, and stop as soon as they hold 2/3 of the validator weight read from the rollup
+ * (the contract's rule: 3 · signed ≥ 2 · totalWeight).
+ */
+
+import { recoverAddress } from "@filverse/crypto";
+import type { Checkpoint } from "@filverse/types";
+import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { type Address, type Hex, type PublicClient, parseAbi } from "viem";
+import type { CheckpointSignatureCollector } from "./checkpointSubmitter.js";
+import { L1Error, L1ErrorCode } from "./errors.js";
+
+/** One validator's answer: its 65-byte signature over `digest`, or a rejection (a refusal, a timeout). */
+export type CheckpointSignatureRequest = (cp: Checkpoint, digest: Hex) => Promise<Hex>;
+
+export type QuorumCollectorOpts = {
+  rollup: Address;
+  /** How long one signer may take; a slower one counts as refused. */
+  signerTimeoutMs: number;
+};
+
+export const defaultQuorumCollectorOpts: Pick<QuorumCollectorOpts, "signerTimeoutMs"> = { signerTimeoutMs: 30_000 };
+
+export type QuorumCollectorModules = {
+  publicClient: PublicClient;
+  /** Asked in parallel; the sequencer's own signer is usually one of them. */
+  signers: CheckpointSignatureRequest[];
+  logger?: Logger | null;
+};
+
+export const validatorWeightAbi = parseAbi([
+  "function validators(address) view returns (uint256 collateral, uint64 exitRequestedAt, bool active)",
+  "function totalWeight() view returns (uint256)",
+]);
+
+/** Whether `signed` of `total` weight is a quorum on the rollup. */
+export function hasQuorum(signed: bigint, total: bigint): boolean {
+  return signed > 0n && signed * 3n >= total * 2n;
+}
+
+/**
+ * A collector for `CheckpointSubmitter` (`collect`). Resolves with the signatures gathered once the
+ * quorum is reached, without waiting for the slower signers. Throws L1Error NO_QUORUM (with every
+ * signer's outcome in details) when all have answered and the quorum is not reached.
+ */
+export function createQuorumCollector(
+  opts: Partial<QuorumCollectorOpts> & Pick<QuorumCollectorOpts, "rollup">,
+  modules: QuorumCollectorModules,
+): CheckpointSignatureCollector {
+  const o = { ...defaultQuorumCollectorOpts, ...opts };
+  const logger = (modules.logger ?? nullLogger).child({ module: "signatureCollector" });
+  const read = <T>(functionName: "totalWeight" | "validators", args?: readonly [Address]) =>
+    modules.publicClient.readContract({
+      address: o.rollup,
+      abi: validatorWeightAbi,
+      functionName,
+      args,
+    } as never) as Promise<T>;
+
+  return async (cp, digest) => {
+    const total = await read<bigint>("totalWeight");
+    const digestBytes = fromHex(digest, 32);
+    const bySigner = new Map<string, Hex>();
+    const claimed = new Set<string>();
+    const outcomes: { signer: number; result: string }[] = [];
+    let signed = 0n;
+    return new Promise<Hex[]>((resolve, reject) => {
+      let pending = modules.signers.length;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        if (hasQuorum(signed, total)) {
+          done = true;
+          resolve([...bySigner.values()]);
+        } else if (pending === 0) {
+          done = true;
+          reject(
+            new L1Error(L1ErrorCode.NO_QUORUM, `Checkpoint ${cp.index}: signatures hold less than 2/3 of the weight`, {
+              details: { index: cp.index, signedWeight: signed, totalWeight: total, outcomes },
+            }),
+          );
+        }
+      };
+      const accept = async (i: number, signature: Hex) => {
+        const signer = toHex(recoverAddress(digestBytes, fromHex(signature, 65))) as Address;
+        // Claimed before the weight is read, so two answers from one signer never both count.
+        if (claimed.has(signer)) return "duplicate signer";
+        claimed.add(signer);
+        const [collateral, , active] = await read<[bigint, bigint, boolean]>("validators", [signer]);
+        if (!active || collateral === 0n) return `not an active validator (${signer})`;
+        if (done) return "late";
+        bySigner.set(signer, signature);
+        signed += collateral;
+        logger.debug("checkpoint signature", { index: cp.index, signer, signerIndex: i });
+        return "signed";
+      };
+      if (pending === 0) finish();
+      modules.signers.forEach((request, i) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, rej) => {
+          timer = setTimeout(() => rej(new Error(`no answer in ${o.signerTimeoutMs} ms`)), o.signerTimeoutMs);
+        });
+        Promise.race([request(cp, digest), timeout])
+          .then((signature) => accept(i, signature))
+          .then(
+            (result) => outcomes.push({ signer: i, result }),
+            (err: unknown) => {
+              const result =
+                err instanceof Error ? ((err as { shortMessage?: string }).shortMessage ?? err.message) : String(err);
+              outcomes.push({ signer: i, result: `refused: ${result}` });
+            },
+          )
+          .finally(() => {
+            clearTimeout(timer);
+            pending--;
+            finish();
+          });
+      });
+    });
+  };
+}

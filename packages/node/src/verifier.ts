@@ -1,0 +1,1072 @@
+/**
+ * The verifier node's core: it trusts nothing. Every block is checked against its parent and the
+ * sequencer's seal, its transactions validated (signatures recovered on the worker pool), the block
+ * re-executed with the same state machine, every root compared, and only then committed in one
+ * atomic LevelDB batch, so its state roots are the sequencer's or the block is refused whole.
+ * Out-of-order blocks wait in a bounded buffer while `sync` fills the gap from a `BlockSource`.
+ * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
+ */
+import { EventEmitter } from "node:events";
+import { depositHash, recoverAddress, recoverBlockSigner, type SignatureRecoverer, txHash } from "@filverse/crypto";
+import { ChainDb } from "@filverse/db";
+import type { BatchBuilder } from "@filverse/filecoin";
+import { type CheckpointDomain, checkpointDigest, checkpointRange, signCheckpoint } from "@filverse/l1";
+import type { ChainConfig } from "@filverse/params";
+import {
+  applyBlock,
+  assertBlockHeader,
+  assertBlockRoots,
+  BlockError,
+  BlockErrorCode,
+  type BlockExecutionResult,
+  completeValidation,
+  createGenesis,
+  parseTransactionBytes,
+  parseTransactionJson,
+  prevalidateTransaction,
+  type State,
+  TxValidationError,
+  type ValidatedTransaction,
+  validateTransaction,
+} from "@filverse/state";
+import {
+  type BlockHeader,
+  blockHash,
+  type Checkpoint,
+  Checkpoint as CheckpointStruct,
+  Deposit,
+  encodeSignedBlock,
+  HashListSsz,
+  RpcErrorCode,
+  type SignedBlock,
+  type SignedTransaction,
+} from "@filverse/types";
+import { bytesEqual, FilverseError, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { type BlockSource, type JsonRpcClient, RemoteRpcError, RemoteRpcErrorCode } from "./blockSource.js";
+import {
+  defaultEvidenceStoreOpts,
+  type Evidence,
+  type EvidenceKind,
+  EvidenceStore,
+  type EvidenceStoreOpts,
+  sealedHeaderJson,
+} from "./evidence.js";
+import { IdentityIndex } from "./identityIndex.js";
+import type { NodeMetrics } from "./metrics.js";
+import {
+  type DepositSource,
+  type GenesisConfig,
+  type HeadInfo,
+  type NodeEvents,
+  SubmitError,
+  VALIDATION_TO_RPC,
+} from "./sequencer.js";
+
+export type VerifierOpts = {
+  chain: ChainConfig;
+  genesis: GenesisConfig;
+  /** The sequencer's address: every block must carry its seal, and it is the genesis proposer. */
+  sequencer: Uint8Array;
+  /** The LevelDB directory. */
+  dataDir: string;
+  /** Past states kept in memory, for proofs against recent blocks. */
+  stateHistory: number;
+  /** Out-of-order blocks held while the gap before them is filled. */
+  maxBufferedBlocks: number;
+  /** A block further than this above the head is not buffered (sync fetches it in order). */
+  maxAheadBlocks: number;
+  /** Blocks asked of the source per request while syncing. */
+  syncBatchBlocks: number;
+  /** How often the source's head is polled; null: never (the caller drives import and sync). */
+  followIntervalMs: number | null;
+  /** Longest wait between polls after consecutive failures. */
+  maxBackoffMs: number;
+  /** A block stamped further than this in the future (by this node's clock) is refused for now. */
+  maxFutureDriftSec: number;
+  evidence: EvidenceStoreOpts;
+};
+
+export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequencer" | "dataDir"> = {
+  stateHistory: 256,
+  maxBufferedBlocks: 1_024,
+  maxAheadBlocks: 4_096,
+  syncBatchBlocks: 32,
+  followIntervalMs: 500,
+  maxBackoffMs: 30_000,
+  maxFutureDriftSec: 15,
+  evidence: defaultEvidenceStoreOpts,
+};
+
+export type VerifierModules = {
+  logger?: Logger | null;
+  metrics?: NodeMetrics | null;
+  /** Where signatures are recovered: a CryptoPool batches them on worker threads; null: this thread. */
+  recoverer?: SignatureRecoverer | null;
+  /** Where missing blocks come from (the sequencer's RPC, or p2p range sync). */
+  source?: BlockSource | null;
+  /**
+   * The L1's messages (the bridge's deposit watcher): each block's deposits must be exactly the final
+   * L1 messages at those nonces. null: deposits are taken as the sequencer made them.
+   */
+  deposits?: DepositSource | null;
+  /** The validator key and the rollup's domain, for co-signing checkpoints. Never logged. */
+  checkpointSigning?: { key: Uint8Array; domain: CheckpointDomain } | null;
+  /** Packs this node's own blocks into batches (and keeps the pieces), to check checkpoints' batch fields. */
+  batches?: BatchBuilder | null;
+  /** The sequencer's JSON-RPC, where `submitJson` forwards transactions. null: submissions are refused. */
+  forward?: JsonRpcClient | null;
+};
+
+export enum VerifierErrorCode {
+  NOT_STARTED = "VERIFIER_NOT_STARTED",
+  CLOSED = "VERIFIER_CLOSED",
+  /** The stored state does not match the head's stateRoot at start. */
+  STATE_MISMATCH = "VERIFIER_STATE_MISMATCH",
+  /** The block breaks a rule (cause: the BlockError; details.sealed: whether the sequencer sealed it, i.e. evidence). */
+  INVALID_BLOCK = "VERIFIER_INVALID_BLOCK",
+  /** A second sequencer-sealed block at a height: evidence recorded. */
+  EQUIVOCATION = "VERIFIER_EQUIVOCATION",
+  /** The block's L1 messages are not final on this node's view of L1 yet: retry later. */
+  DEPOSITS_UNCONFIRMED = "VERIFIER_DEPOSITS_UNCONFIRMED",
+  /** The block's timestamp is ahead of this node's clock by more than maxFutureDriftSec: retry later. */
+  FUTURE_BLOCK = "VERIFIER_FUTURE_BLOCK",
+}
+
+export class VerifierError extends FilverseError<VerifierErrorCode> {
+  override name = "VerifierError";
+}
+
+/** Why a checkpoint was not co-signed. */
+export enum CheckpointRefusalCode {
+  /** No validator key, rollup domain or batch builder configured. */
+  NOT_CONFIGURED = "CHECKPOINT_NOT_CONFIGURED",
+  WRONG_CHAIN = "CHECKPOINT_WRONG_CHAIN",
+  /** firstBlock/lastBlock are not checkpoint `index`'s range. */
+  BAD_RANGE = "CHECKPOINT_BAD_RANGE",
+  /** This node has not executed every block through lastBlock yet. */
+  NOT_EXECUTED = "CHECKPOINT_NOT_EXECUTED",
+  /** lastBlockHash, stateRoot, withdrawalsRoot, depositCursor or lastBlockTimestamp differ from re-execution (evidence recorded). */
+  ROOT_MISMATCH = "CHECKPOINT_ROOT_MISMATCH",
+  /** pieceCid, payloadCid, pieceSize or carSize differ from this node's own batch of the range. */
+  BATCH_MISMATCH = "CHECKPOINT_BATCH_MISMATCH",
+  /** This node already signed a different checkpoint at this index (signing both would be slashable). */
+  ALREADY_SIGNED = "CHECKPOINT_ALREADY_SIGNED",
+}
+
+export class CheckpointRefusal extends FilverseError<CheckpointRefusalCode> {
+  override name = "CheckpointRefusal";
+}
+
+export type ImportStatus = "imported" | "known" | "buffered" | "ignored";
+export type ImportResult = { status: ImportStatus; number: number; hash: Uint8Array };
+
+/** What a checkpoint on L1 is compared with: the fields the rollup stores (and the range's first block). */
+export type CheckpointClaim = {
+  index: number;
+  firstBlock: number;
+  lastBlock: number;
+  lastBlockHash: Uint8Array;
+  stateRoot: Uint8Array;
+  withdrawalsRoot: Uint8Array;
+  depositCursor: number;
+  pieceCid?: string;
+  lastBlockTimestamp?: number;
+};
+
+type Sealed = { hash: Uint8Array; header: BlockHeader; signature: Uint8Array };
+
+/** Blocks known to be invalid, by hash: a source that keeps serving one is refused without re-executing it. */
+const MAX_BAD_BLOCKS = 256;
+/**
+ * Blocks whose signatures are recovered ahead of execution while syncing, so the pool works while
+ * this thread executes and commits. Replaying ten 1,000-transfer blocks (2 pool threads) spent 70 ms
+ * per block in recovery, 8 ms in the other stateless checks, 18 ms executing and 26 ms committing
+ * (mostly the fsync). On the shared 2-core test machine (load average 3.2) preparing ahead did not
+ * show a gain (7.7–8.0k tx/s either way, within the noise): the cores were already saturated. It is
+ * kept for machines with a spare core, where recovery then overlaps execution and the fsync.
+ */
+export const PREPARE_AHEAD_BLOCKS = 3;
+
+/** Forwarded transactions remembered as pending here, and for how long (the sequencer may drop one). */
+const MAX_FORWARDED = 10_000;
+const FORWARDED_TTL_MS = 10 * 60_000;
+
+export class Verifier {
+  readonly events = new EventEmitter<NodeEvents>();
+  readonly identities = new IdentityIndex();
+  readonly opts: VerifierOpts;
+  private readonly logger: Logger;
+  private readonly metrics: NodeMetrics | null;
+  private readonly recoverer: SignatureRecoverer | null;
+  private readonly source: BlockSource | null;
+  private readonly depositSource: DepositSource | null;
+  private readonly signing: { key: Uint8Array; domain: CheckpointDomain } | null;
+  private readonly batches: BatchBuilder | null;
+  private readonly forward: JsonRpcClient | null;
+  private db_: ChainDb | null = null;
+  private state_: State | null = null;
+  private head_: HeadInfo | null = null;
+  private evidence_: EvidenceStore | null = null;
+  private readonly history = new Map<number, State>();
+  /** Imports run one at a time: each builds on the head the previous one left. */
+  private importQueue: Promise<unknown> = Promise.resolve();
+  private readonly buffer = new Map<number, { block: SignedBlock; source: string | null }>();
+  /** The first sealed header seen at each height above the head (a second one is equivocation). */
+  private readonly seals = new Map<number, Sealed>();
+  private readonly badBlocks = new Map<string, VerifierError>();
+  /** Blocks whose transactions are being validated ahead of their import (see prepare). */
+  private readonly prepared = new WeakMap<SignedBlock, Promise<ValidatedTransaction[]>>();
+  private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: string; at: number }>();
+  /** Sender → the nonce after its last forwarded transaction. */
+  private readonly forwardedNonces = new Map<string, number>();
+  private signingQueue: Promise<unknown> = Promise.resolve();
+  private syncing_: Promise<void> | null = null;
+  /** The highest head the source announced. */
+  private remoteHead = 0;
+  private followTimer: NodeJS.Timeout | null = null;
+  private following = false;
+  private failures = 0;
+  private started = false;
+  private closed = false;
+
+  constructor(opts: VerifierOpts, modules: VerifierModules = {}) {
+    this.opts = opts;
+    this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
+    this.metrics = modules.metrics ?? null;
+    this.recoverer = modules.recoverer ?? null;
+    this.source = modules.source ?? null;
+    this.depositSource = modules.deposits ?? null;
+    this.signing = modules.checkpointSigning ?? null;
+    this.batches = modules.batches ?? null;
+    this.forward = modules.forward ?? null;
+  }
+
+  get chainId(): number {
+    return this.opts.chain.chainId;
+  }
+  get chain(): ChainConfig {
+    return this.opts.chain;
+  }
+  get sequencer(): Uint8Array {
+    return this.opts.sequencer;
+  }
+  get db(): ChainDb {
+    return this.need(this.db_);
+  }
+  get state(): State {
+    return this.need(this.state_);
+  }
+  get head(): HeadInfo {
+    return this.need(this.head_);
+  }
+  get evidenceStore(): EvidenceStore {
+    return this.need(this.evidence_);
+  }
+
+  private need<T>(v: T | null): T {
+    if (this.closed) throw new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed");
+    if (v === null) throw new VerifierError(VerifierErrorCode.NOT_STARTED, "The verifier is not started");
+    return v;
+  }
+
+  /** Open the database (a restart resumes from its head), load the state and evidence, start following. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { chain, genesis: g } = this.opts;
+    const db = await ChainDb.open({ dir: this.opts.dataDir });
+    this.db_ = db;
+    const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.opts.sequencer });
+    const fresh = await db.initGenesis(genesis);
+    const head = await db.getHead();
+    if (!head) throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
+    const state = fresh ? genesis.state : await db.loadState();
+    if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
+      throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}`);
+    }
+    this.state_ = state;
+    this.head_ = head;
+    this.identities.rebuild(state);
+    this.evidence_ = new EvidenceStore(db, this.opts.evidence, this.logger);
+    await this.evidence_.load();
+    this.metrics?.headNumber.set(head.number);
+    this.logger.info("verifier started", {
+      chainId: chain.chainId,
+      head: head.number,
+      stateRoot: toHex(state.roots().stateRoot),
+      sequencer: toHex(this.opts.sequencer),
+      evidence: this.evidence_.size,
+    });
+    if (this.opts.followIntervalMs !== null) this.startFollowing();
+  }
+
+  /** Poll the source's head and sync to it, every followIntervalMs (default 500 ms). Idempotent. */
+  startFollowing(): void {
+    if (!this.source || this.following || this.closed) return;
+    this.following = true;
+    this.scheduleFollow(0);
+  }
+
+  /** Idempotent: stops following, lets the import in progress commit, closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    await this.syncing_?.catch(() => {});
+    await this.importQueue.catch(() => {});
+    await this.signingQueue.catch(() => {});
+    this.buffer.clear();
+    await this.db_?.close();
+    this.events.removeAllListeners();
+    this.logger.info("verifier closed");
+  }
+
+  // --- the RpcNode surface (read-only: no mempool) ---
+
+  stateAt(n: number): State | undefined {
+    return n === this.head_?.number ? this.state_! : this.history.get(n);
+  }
+  /** A transaction this node forwarded and has not seen in a block yet. */
+  pendingTx(hash: string): { vtx: ValidatedTransaction; sender: string } | undefined {
+    const f = this.forwarded.get(hash);
+    return f && { vtx: f.vtx, sender: f.sender };
+  }
+  /** The committed nonce, or past it the transactions this node forwarded (a wallet's next nonce). */
+  pendingNonce(address: Uint8Array): number {
+    const committed = this.state.get(1, address)?.nonce ?? 0;
+    return Math.max(committed, this.forwardedNonces.get(toHex(address)) ?? 0);
+  }
+  isDropped(_hash: string): boolean {
+    return false;
+  }
+  pendingCount(): number {
+    return 0;
+  }
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint } {
+    return { minFee: this.chain.minTxFee, suggestedFee: this.chain.minTxFee };
+  }
+  syncing(): boolean {
+    return this.head_ !== null && this.head_.number < this.remoteHead;
+  }
+  /**
+   * A wallet's transaction, forwarded to the sequencer after the cheap stateless checks (decoding,
+   * chain id, field bounds); the sequencer's answer (hash or error code) is passed through. Throws
+   * SubmitError; UNAVAILABLE when the sequencer cannot be reached (then nothing was admitted).
+   */
+  async submitJson(json: unknown): Promise<string> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    let vtx: ValidatedTransaction;
+    try {
+      // Recovering the sender here (one recovery) lets this node answer pendingNonce and the
+      // transaction's status as "pending" until it sees it in a block.
+      vtx = validateTransaction(parseTransactionJson(json), this.chainId);
+    } catch (err) {
+      if (err instanceof TxValidationError) {
+        throw new SubmitError(VALIDATION_TO_RPC[err.code] ?? RpcErrorCode.INVALID_PARAMS, err.shortMessage, {
+          cause: err,
+          details: err.details,
+        });
+      }
+      throw err;
+    }
+    if (!this.forward) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "This verifier forwards transactions to no sequencer", {
+        details: { reason: "no sequencer configured" },
+      });
+    }
+    let hash: unknown;
+    try {
+      hash = await this.forward.call("filverse_sendTransaction", [json]);
+    } catch (err) {
+      if (err instanceof RemoteRpcError && err.code === RemoteRpcErrorCode.RPC_ERROR && err.rpcCode !== null) {
+        throw new SubmitError(err.rpcCode as RpcErrorCode, String(err.details.message ?? err.shortMessage), {
+          cause: err,
+          details: (err.details.data as Record<string, unknown> | undefined) ?? {},
+        });
+      }
+      this.logger.warn("forwarding a transaction failed", { reason: (err as Error).message });
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer is unreachable", {
+        cause: err,
+        details: { reason: "sequencer unreachable" },
+      });
+    }
+    if (typeof hash !== "string" || hash.toLowerCase() !== toHex(vtx.hash)) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer's answer is not this transaction's hash", {
+        details: { reason: "bad answer from the sequencer" },
+      });
+    }
+    this.rememberForwarded(vtx);
+    return toHex(vtx.hash);
+  }
+
+  /** Forwarded and not yet seen in a block: bounded, and forgotten after FORWARDED_TTL_MS (dropped there). */
+  private rememberForwarded(vtx: ValidatedTransaction): void {
+    const hash = toHex(vtx.hash);
+    const sender = toHex(vtx.sender);
+    if ((this.state_?.get(1, vtx.sender)?.nonce ?? 0) > vtx.tx.message.nonce) return; // already in a block here
+    const now = Date.now();
+    for (const [h, f] of this.forwarded) {
+      if (this.forwarded.size < MAX_FORWARDED && now - f.at < FORWARDED_TTL_MS) break;
+      this.forwarded.delete(h);
+    }
+    this.forwarded.set(hash, { vtx, sender, at: now });
+    const next = vtx.tx.message.nonce + 1;
+    if ((this.forwardedNonces.get(sender) ?? 0) < next) this.forwardedNonces.set(sender, next);
+    this.events.emit("txStatus", hash);
+  }
+
+  /** A committed block: its transactions are no longer pending here, nonces it passed are forgotten. */
+  private settleForwarded(receipts: { txHash: Uint8Array; sender: Uint8Array }[]): void {
+    if (this.forwarded.size === 0 && this.forwardedNonces.size === 0) return;
+    for (const r of receipts) {
+      this.forwarded.delete(toHex(r.txHash));
+      const sender = toHex(r.sender);
+      const pending = this.forwardedNonces.get(sender);
+      if (pending !== undefined && (this.state_?.get(1, r.sender)?.nonce ?? 0) >= pending) {
+        this.forwardedNonces.delete(sender);
+      }
+    }
+    if (this.forwardedNonces.size > MAX_FORWARDED) this.forwardedNonces.clear();
+  }
+
+  evidence(kind?: EvidenceKind): Evidence[] {
+    return this.evidence_?.list(kind) ?? [];
+  }
+  /** Listen for new evidence (the p2p layer gossips it). Returns the unsubscribe function. */
+  onEvidence(listener: (e: Evidence) => void): () => void {
+    return this.evidenceStore.onEvidence(listener);
+  }
+
+  // --- block import ---
+
+  /**
+   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
+   * `imported` (verified and committed, and any buffered successors after it), `known` (already
+   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
+   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
+   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
+   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
+   */
+  importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
+    if (this.closed) return Promise.reject(new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed"));
+    const run = this.importQueue.then(
+      () => this.importOne(block, source),
+      () => this.importOne(block, source),
+    );
+    this.importQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async importOne(block: SignedBlock, source: string | null): Promise<ImportResult> {
+    const { header } = block;
+    const head = this.head;
+    const hash = blockHash(header);
+    if (header.chainId !== this.chainId) {
+      throw this.invalid(
+        new BlockError(BlockErrorCode.WRONG_CHAIN, `Block is for chain ${header.chainId}`),
+        block,
+        hash,
+        false,
+      );
+    }
+    if (header.number <= head.number) return this.importKnownHeight(block, hash, source);
+    const bad = this.badBlocks.get(toHex(hash));
+    if (bad) throw bad;
+    if (header.number > head.number + 1) return this.bufferBlock(block, hash, source);
+    const result = await this.verifyAndCommit(block, hash, source);
+    await this.drainBuffer();
+    return result;
+  }
+
+  /** A block at a committed height: the same block, or a second one (equivocation if sealed). */
+  private async importKnownHeight(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<ImportResult> {
+    const n = block.header.number;
+    if (n === 0) {
+      const genesisHash = await this.db.getGenesisHash();
+      if (genesisHash && bytesEqual(genesisHash, hash)) return { status: "known", number: n, hash };
+      throw this.invalid(
+        new BlockError(BlockErrorCode.BAD_NUMBER, "Block 0 is the genesis: it is never sent"),
+        block,
+        hash,
+        false,
+      );
+    }
+    const ours = await this.db.getBlockByNumber(n);
+    if (!ours) throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, `Block ${n} is below the head but not stored`);
+    const ourHash = blockHash(ours.header);
+    if (bytesEqual(ourHash, hash)) return { status: "known", number: n, hash };
+    if (!this.sealedBySequencer(block)) {
+      throw this.invalid(
+        new BlockError(BlockErrorCode.BAD_SEAL, `Block ${n}: not sealed by the sequencer`),
+        block,
+        hash,
+        false,
+      );
+    }
+    throw await this.equivocation(
+      { hash: ourHash, header: ours.header, signature: ours.signature },
+      block,
+      hash,
+      source,
+    );
+  }
+
+  private async bufferBlock(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<ImportResult> {
+    const n = block.header.number;
+    if (!this.sealedBySequencer(block)) {
+      throw this.invalid(
+        new BlockError(BlockErrorCode.BAD_SEAL, `Block ${n}: not sealed by the sequencer`),
+        block,
+        hash,
+        false,
+      );
+    }
+    await this.checkSeal(block, hash, source);
+    const head = this.head.number;
+    if (
+      n - head > this.opts.maxAheadBlocks ||
+      (this.buffer.size >= this.opts.maxBufferedBlocks && !this.buffer.has(n))
+    ) {
+      this.requestSync();
+      return { status: "ignored", number: n, hash };
+    }
+    this.buffer.set(n, { block, source });
+    this.remoteHead = Math.max(this.remoteHead, n);
+    this.requestSync();
+    return { status: "buffered", number: n, hash };
+  }
+
+  /** Imports buffered blocks that now follow the head. A failing one is dropped (and reported). */
+  private async drainBuffer(): Promise<void> {
+    for (;;) {
+      const next = this.buffer.get(this.head.number + 1);
+      for (const n of this.buffer.keys()) if (n <= this.head.number) this.buffer.delete(n);
+      if (!next) return;
+      this.buffer.delete(next.block.header.number);
+      try {
+        await this.verifyAndCommit(next.block, blockHash(next.block.header), next.source);
+      } catch (err) {
+        this.logger.warn("buffered block refused", { number: next.block.header.number, source: next.source }, err);
+        return;
+      }
+    }
+  }
+
+  /** Remember the first seal at a height above the head; a different sealed hash there is equivocation. */
+  private async checkSeal(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<void> {
+    const n = block.header.number;
+    const seen = this.seals.get(n);
+    if (seen && !bytesEqual(seen.hash, hash)) throw await this.equivocation(seen, block, hash, source);
+    if (!seen && this.seals.size < this.opts.maxBufferedBlocks + 1) {
+      this.seals.set(n, { hash, header: block.header, signature: block.signature });
+    }
+  }
+
+  private sealedBySequencer(block: SignedBlock): boolean {
+    try {
+      return bytesEqual(recoverBlockSigner(block.header, block.signature), this.opts.sequencer);
+    } catch {
+      return false;
+    }
+  }
+
+  private async equivocation(
+    first: Sealed,
+    block: SignedBlock,
+    hash: Uint8Array,
+    source: string | null,
+  ): Promise<VerifierError> {
+    const n = block.header.number;
+    const e = await this.evidenceStore.record({
+      kind: "blockEquivocation",
+      source,
+      number: n,
+      a: sealedHeaderJson(first.header, first.signature),
+      b: sealedHeaderJson(block.header, block.signature),
+    });
+    this.metrics?.verifierEvidence.inc({ kind: "blockEquivocation" });
+    return new VerifierError(VerifierErrorCode.EQUIVOCATION, `The sequencer sealed two blocks at height ${n}`, {
+      details: { number: n, hashA: toHex(first.hash), hashB: toHex(hash), evidence: e.id },
+    });
+  }
+
+  /** A refused block: a typed error, cached by hash; sealed by the sequencer, it is also evidence. */
+  private invalid(cause: BlockError, block: SignedBlock, hash: Uint8Array, sealed: boolean): VerifierError {
+    const err = new VerifierError(
+      VerifierErrorCode.INVALID_BLOCK,
+      `Block ${block.header.number} refused: ${cause.shortMessage}`,
+      {
+        cause,
+        details: {
+          ...withoutCode(cause.details),
+          number: block.header.number,
+          hash: toHex(hash),
+          code: cause.code,
+          sealed,
+        },
+      },
+    );
+    this.metrics?.verifierRejected.inc({ code: cause.code });
+    if (sealed) {
+      this.badBlocks.set(toHex(hash), err);
+      if (this.badBlocks.size > MAX_BAD_BLOCKS) this.badBlocks.delete(this.badBlocks.keys().next().value as string);
+    }
+    return err;
+  }
+
+  private async recordInvalid(err: VerifierError, block: SignedBlock, hash: Uint8Array, source: string | null) {
+    const cause = err.cause as BlockError;
+    let bytes = "0x";
+    try {
+      bytes = toHex(encodeSignedBlock(block));
+    } catch {
+      // A block that does not encode came from a decoder that accepted it: keep the rest of the record.
+    }
+    const e = await this.evidenceStore.record({
+      kind: "invalidBlock",
+      source,
+      number: block.header.number,
+      hash: toHex(hash),
+      code: cause.code,
+      message: cause.shortMessage,
+      details: cause.details,
+      block: bytes as `0x${string}`,
+    });
+    this.metrics?.verifierEvidence.inc({ kind: "invalidBlock" });
+    err.details.evidence = e.id;
+  }
+
+  /** The whole check of the block after the head, then one atomic commit. Nothing is applied on failure. */
+  private async verifyAndCommit(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<ImportResult> {
+    const started = performance.now();
+    const { header } = block;
+    const head = this.head;
+    const prev = this.state;
+    try {
+      assertBlockHeader(head.header, block, this.opts.sequencer);
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err;
+      const sealed = err.code !== BlockErrorCode.BAD_SEAL && this.sealedBySequencer(block);
+      const refused = this.invalid(err, block, hash, sealed);
+      if (sealed) await this.recordInvalid(refused, block, hash, source);
+      throw refused;
+    }
+    // Sealed by the sequencer from here on: a fault is evidence, and so is another seal at this height.
+    await this.checkSeal(block, hash, source).catch((err) => {
+      // Equivocation is recorded; the block itself may still be the valid one, so go on checking it.
+      this.logger.warn("equivocation", { number: header.number }, err);
+    });
+    const nowSec = Math.floor(Date.now() / 1000);
+    if (header.timestamp > nowSec + this.opts.maxFutureDriftSec) {
+      throw new VerifierError(VerifierErrorCode.FUTURE_BLOCK, `Block ${header.number} is stamped in the future`, {
+        details: { number: header.number, timestamp: header.timestamp, now: nowSec },
+      });
+    }
+    let result: BlockExecutionResult | null = null;
+    try {
+      await this.checkDeposits(block);
+      const validated = await (this.prepared.get(block) ?? this.validateTransactions(block.transactions));
+      result = applyBlock(prev, block, {
+        chainId: this.chainId,
+        minTxFee: this.chain.minTxFee,
+        maxBlockTxs: this.chain.maxBlockTxs,
+        maxBlockDeposits: this.chain.maxBlockDeposits,
+        validated,
+      });
+      assertBlockRoots(header, result);
+    } catch (err) {
+      if (!(err instanceof BlockError)) throw err;
+      // The seal covers the body only through txRoot: a body that does not hash to it was changed on
+      // the way (anyone can do that), so it is refused without blaming the sequencer or the block's hash.
+      const sealed = result ? bytesEqual(result.roots.txRoot, header.txRoot) : bodyMatchesHeader(block);
+      const refused = this.invalid(err, block, hash, sealed);
+      if (sealed) await this.recordInvalid(refused, block, hash, source);
+      throw refused;
+    }
+    await this.db.commitBlock({ block, result, prev, journalRemove: [] });
+
+    this.history.set(head.number, prev);
+    this.history.delete(head.number - this.opts.stateHistory);
+    this.state_ = result.state;
+    this.head_ = { number: header.number, hash, header };
+    this.identities.apply(result.changes);
+    this.seals.delete(header.number);
+    for (const n of this.seals.keys()) if (n <= header.number) this.seals.delete(n);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics?.verifierBlocks.inc();
+    this.metrics?.verifierBlockSeconds.observe(seconds);
+    this.metrics?.headNumber.set(header.number);
+    this.logger.debug("block verified", {
+      number: header.number,
+      txs: block.transactions.length,
+      deposits: block.deposits.length,
+      ms: Math.round(seconds * 1000),
+      source,
+    });
+    this.settleForwarded(result.receipts);
+    this.events.emit("newHead", block, result.receipts);
+    for (const r of result.receipts) this.events.emit("txStatus", toHex(r.txHash));
+    return { status: "imported", number: header.number, hash };
+  }
+
+  /**
+   * Start the stateless checks and signature recovery of a block that will be imported soon, so the
+   * pool recovers it while this thread executes and commits the blocks before it (sync and rebuild
+   * prepare a few blocks ahead). Idempotent; the result is used if this very block object is imported.
+   */
+  prepare(block: SignedBlock): void {
+    if (this.prepared.has(block) || block.transactions.length === 0 || block.header.chainId !== this.chainId) return;
+    const job = this.validateTransactions(block.transactions);
+    job.catch(() => {}); // surfaced (as the block's error) when the block is imported
+    this.prepared.set(block, job);
+  }
+
+  /**
+   * Stateless checks and signature recovery of every transaction, recovered in one batch on the
+   * pool. The first invalid one makes the block invalid, as applyBlock would say.
+   */
+  private async validateTransactions(txs: SignedTransaction[]): Promise<ValidatedTransaction[]> {
+    const fail = (index: number, cause: TxValidationError) =>
+      new BlockError(BlockErrorCode.INVALID_TRANSACTION, `Transaction ${index} is invalid: ${cause.shortMessage}`, {
+        cause,
+        details: { index, code: cause.code },
+      });
+    const digests: Uint8Array[] = [];
+    for (let i = 0; i < txs.length; i++) {
+      try {
+        digests.push(prevalidateTransaction(txs[i]!, this.chainId).digest);
+      } catch (err) {
+        if (err instanceof TxValidationError) throw fail(i, err);
+        throw err;
+      }
+    }
+    let senders: (Uint8Array | null)[];
+    if (this.recoverer && txs.length > 0) {
+      senders = await this.recoverer.recoverBatch(
+        digests,
+        txs.map((t) => t.signature),
+      );
+    } else {
+      senders = [];
+    }
+    return txs.map((tx, i) => {
+      try {
+        if (this.recoverer) return completeValidation(tx, digests[i]!, senders[i] ?? null);
+        // No pool: recover here (completeValidation with the cause, as validateTransaction does).
+        let sender: Uint8Array | null = null;
+        let cause: unknown;
+        try {
+          sender = recoverAddress(digests[i]!, tx.signature);
+        } catch (err) {
+          cause = err;
+        }
+        return completeValidation(tx, digests[i]!, sender, cause);
+      } catch (err) {
+        if (err instanceof TxValidationError) throw fail(i, err);
+        throw err;
+      }
+    });
+  }
+
+  /** With an L1 view, the block's L1 messages must be the bridge's, at the same nonces, final. */
+  private async checkDeposits(block: SignedBlock): Promise<void> {
+    if (!this.depositSource || block.deposits.length === 0) return;
+    const first = block.deposits[0]!.l1Nonce;
+    const l1 = await this.depositSource.pending(first - 1, block.deposits.length);
+    for (let i = 0; i < block.deposits.length; i++) {
+      const d = block.deposits[i]!;
+      const want = l1[i];
+      if (!want) {
+        throw new VerifierError(
+          VerifierErrorCode.DEPOSITS_UNCONFIRMED,
+          `Block ${block.header.number}: L1 message ${d.l1Nonce} is not final on this node's L1 view yet`,
+          { details: { number: block.header.number, l1Nonce: d.l1Nonce } },
+        );
+      }
+      if (!bytesEqual(Deposit.serialize(d), Deposit.serialize(want))) {
+        throw new BlockError(
+          BlockErrorCode.BAD_L1_MESSAGE,
+          `Deposit ${i} is not the L1 message with nonce ${d.l1Nonce}`,
+          {
+            details: { index: i, l1Nonce: d.l1Nonce, l1: Deposit.toJson(want), block: Deposit.toJson(d) },
+          },
+        );
+      }
+    }
+  }
+
+  // --- sync ---
+
+  /** Start a sync soon unless one is running (gossip of a block ahead of the head calls this). */
+  private requestSync(): void {
+    if (!this.source || this.syncing_ || this.closed) return;
+    setImmediate(() => void this.sync().catch((err) => this.logger.warn("sync failed", {}, err)));
+  }
+
+  /**
+   * Fetch and import blocks from the source until this node's head is the source's head; one sync at
+   * a time (a call during a sync joins it). Throws what an import throws (the bad block is reported)
+   * or the source's error.
+   */
+  sync(): Promise<void> {
+    if (!this.source) return Promise.resolve();
+    this.syncing_ ??= this.runSync(this.source).finally(() => {
+      this.syncing_ = null;
+    });
+    return this.syncing_;
+  }
+
+  private async runSync(source: BlockSource): Promise<void> {
+    const remote = await source.head();
+    this.remoteHead = Math.max(this.remoteHead, remote.number);
+    while (!this.closed && this.head.number < remote.number) {
+      const start = this.head.number + 1;
+      const blocks = await source.blocksByRange(start, Math.min(this.opts.syncBatchBlocks, remote.number - start + 1));
+      if (blocks.length === 0) break;
+      for (let i = 0; i < blocks.length; i++) {
+        if (this.closed) return;
+        for (let j = i; j < Math.min(i + PREPARE_AHEAD_BLOCKS, blocks.length); j++) this.prepare(blocks[j]!);
+        await this.importBlock(blocks[i]!, "sync");
+      }
+    }
+    // The source's head at a height we hold with another hash: fetch it, so a fork is seen (and reported).
+    if (!this.closed && remote.number >= 1 && remote.number <= this.head.number) {
+      const ours = await this.db.getBlockByNumber(remote.number);
+      if (ours && !bytesEqual(blockHash(ours.header), remote.hash)) {
+        const [theirs] = await source.blocksByRange(remote.number, 1);
+        if (theirs) await this.importBlock(theirs, "sync");
+      }
+    }
+  }
+
+  private scheduleFollow(delayMs: number): void {
+    if (this.closed) return;
+    this.followTimer = setTimeout(() => {
+      this.sync()
+        .then(
+          () => {
+            this.failures = 0;
+          },
+          (err: unknown) => {
+            // Waiting for L1 finality or for the clock is normal: retry at the usual pace, quietly.
+            const retryable =
+              err instanceof VerifierError &&
+              (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED || err.code === VerifierErrorCode.FUTURE_BLOCK);
+            this.failures = retryable ? 0 : this.failures + 1;
+            const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
+            log("sync stopped; retrying", {
+              head: this.head_?.number,
+              failures: this.failures,
+              reason: (err as Error).message,
+            });
+          },
+        )
+        .finally(() => {
+          const base = this.opts.followIntervalMs ?? defaultVerifierOpts.followIntervalMs ?? 500;
+          const delay =
+            this.failures === 0 ? base : Math.min(base * 2 ** Math.min(this.failures, 20), this.opts.maxBackoffMs);
+          this.scheduleFollow(delay);
+        });
+    }, delayMs);
+  }
+
+  // --- checkpoints ---
+
+  /**
+   * Compare a checkpoint (from L1, or met while rebuilding) with re-execution. Returns "pending" if
+   * this node has not reached its last block, "ok", or the mismatching fields (evidence recorded).
+   */
+  async checkCheckpoint(
+    claim: CheckpointClaim,
+    origin: "l1" | "rebuild",
+    source: string | null = null,
+  ): Promise<"pending" | "ok" | string[]> {
+    if (this.head.number < claim.lastBlock) return "pending";
+    const header = await this.headerAt(claim.lastBlock);
+    const mismatches = rootMismatches(claim, header);
+    if (claim.pieceCid !== undefined && this.batches && mismatches.length === 0) {
+      const own = await this.batches(claim.index, claim.firstBlock, claim.lastBlock);
+      if (own.pieceCid !== claim.pieceCid) {
+        mismatches.push({ field: "pieceCid", claimed: claim.pieceCid, computed: own.pieceCid });
+      }
+    }
+    if (mismatches.length === 0) return "ok";
+    await this.evidenceStore.record({
+      kind: "checkpointMismatch",
+      origin,
+      source,
+      index: claim.index,
+      lastBlock: claim.lastBlock,
+      checkpoint: claimJson(claim),
+      mismatches,
+    });
+    this.metrics?.verifierEvidence.inc({ kind: "checkpointMismatch" });
+    return mismatches.map((m) => m.field);
+  }
+
+  /**
+   * Co-sign a checkpoint: the 65-byte signature of its digest (rollup domain) with this node's
+   * validator key, only if every block through lastBlock is executed here, the roots, hash, cursor
+   * and timestamp are this node's, and the batch fields are what its own batch builder makes of the
+   * range. Otherwise a CheckpointRefusal naming the mismatch (root mismatches are evidence). A node
+   * never signs two different checkpoints at one index: that is slashable equivocation.
+   */
+  signCheckpoint(cp: Checkpoint, source: string | null = null): Promise<Uint8Array> {
+    const run = this.signingQueue.then(
+      () => this.signOne(cp, source),
+      () => this.signOne(cp, source),
+    );
+    this.signingQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async signOne(cp: Checkpoint, source: string | null): Promise<Uint8Array> {
+    const refuse = (code: CheckpointRefusalCode, msg: string, details: Record<string, unknown> = {}) =>
+      new CheckpointRefusal(code, `Checkpoint ${cp.index}: ${msg}`, { details: { index: cp.index, ...details } });
+    if (!this.signing || !this.batches) {
+      throw refuse(CheckpointRefusalCode.NOT_CONFIGURED, "this node has no validator key, rollup or batch builder");
+    }
+    if (cp.chainId !== this.chainId) throw refuse(CheckpointRefusalCode.WRONG_CHAIN, `chain ${cp.chainId}`);
+    const range = checkpointRange(cp.index, this.chain.checkpointInterval);
+    if (cp.firstBlock !== range.firstBlock || cp.lastBlock !== range.lastBlock) {
+      throw refuse(CheckpointRefusalCode.BAD_RANGE, `blocks ${cp.firstBlock}..${cp.lastBlock} are not its range`, {
+        expected: range,
+      });
+    }
+    if (this.head.number < cp.lastBlock) {
+      throw refuse(CheckpointRefusalCode.NOT_EXECUTED, `block ${cp.lastBlock} is not executed here yet`, {
+        head: this.head.number,
+      });
+    }
+    const header = await this.headerAt(cp.lastBlock);
+    const mismatches = rootMismatches(cp, header);
+    if (mismatches.length > 0) {
+      await this.evidenceStore.record({
+        kind: "checkpointMismatch",
+        origin: "cosign",
+        source,
+        index: cp.index,
+        lastBlock: cp.lastBlock,
+        checkpoint: CheckpointStruct.toJson(cp) as Record<string, unknown>,
+        mismatches,
+      });
+      this.metrics?.verifierEvidence.inc({ kind: "checkpointMismatch" });
+      throw refuse(
+        CheckpointRefusalCode.ROOT_MISMATCH,
+        `${mismatches.map((m) => m.field).join(", ")} differ from re-execution`,
+        {
+          mismatches,
+        },
+      );
+    }
+    const own = await this.batches(cp.index, cp.firstBlock, cp.lastBlock);
+    const batch: [string, string | number, string | number][] = [
+      ["pieceCid", cp.pieceCid, own.pieceCid],
+      ["payloadCid", cp.payloadCid, own.payloadCid],
+      ["pieceSize", cp.pieceSize, own.pieceSize],
+      ["carSize", cp.carSize, own.carSize],
+    ];
+    const batchMismatches = batch
+      .filter(([, claimed, computed]) => claimed !== computed)
+      .map(([field, claimed, computed]) => ({ field, claimed: String(claimed), computed: String(computed) }));
+    if (batchMismatches.length > 0) {
+      throw refuse(
+        CheckpointRefusalCode.BATCH_MISMATCH,
+        `${batchMismatches.map((m) => m.field).join(", ")} differ from this node's batch`,
+        { mismatches: batchMismatches },
+      );
+    }
+    const digest = checkpointDigest(cp, this.signing.domain);
+    const signed = await this.db.getSignedCheckpoint(cp.index);
+    if (signed) {
+      if (bytesEqual(signed.digest, digest)) return signed.signature;
+      throw refuse(CheckpointRefusalCode.ALREADY_SIGNED, "another checkpoint at this index is already signed", {
+        signedDigest: toHex(signed.digest),
+        digest: toHex(digest),
+      });
+    }
+    const signature = signCheckpoint(cp, this.signing.domain, this.signing.key);
+    // Recorded (synced) before the signature leaves: a crash cannot make this node sign another.
+    await this.db.putSignedCheckpoint({ index: cp.index, digest, signature });
+    this.logger.info("checkpoint co-signed", { index: cp.index, lastBlock: cp.lastBlock, source });
+    return signature;
+  }
+
+  private async headerAt(n: number): Promise<BlockHeader> {
+    if (n === this.head.number) return this.head.header;
+    const block = await this.db.getBlockByNumber(n);
+    if (!block) throw new VerifierError(VerifierErrorCode.NOT_STARTED, `Block ${n} is not stored`);
+    return block.header;
+  }
+}
+
+/** A BlockError's details, its transaction's validation code (if any) renamed `txCode`. */
+function withoutCode(details: Record<string, unknown>): Record<string, unknown> {
+  const { code, ...rest } = details;
+  return code === undefined ? rest : { ...rest, txCode: code };
+}
+
+/**
+ * Whether the body hashes to the header's txRoot, computed without executing: deposit hashes, then
+ * transaction hashes. A forced transaction is in txRoot by its own hash when it was includable, which
+ * only execution knows; it is taken as included when it passes the stateless checks, so a block
+ * whose forced transaction failed on state is (rarely) not attributed. Used on failure paths only.
+ */
+function bodyMatchesHeader(block: SignedBlock): boolean {
+  try {
+    const hashes = block.deposits.map((d) => {
+      if (d.forcedTx.length === 0) return depositHash(d);
+      try {
+        return validateTransaction(parseTransactionBytes(d.forcedTx), block.header.chainId).hash;
+      } catch {
+        return depositHash(d);
+      }
+    });
+    for (const tx of block.transactions) hashes.push(txHash(tx));
+    return bytesEqual(HashListSsz.hashTreeRoot(hashes), block.header.txRoot);
+  } catch {
+    return false;
+  }
+}
+
+type RootClaim = Pick<CheckpointClaim, "lastBlockHash" | "stateRoot" | "withdrawalsRoot" | "depositCursor"> & {
+  lastBlockTimestamp?: number;
+};
+
+/** The checkpoint fields that re-execution decides, compared with this node's header of the last block. */
+function rootMismatches(claim: RootClaim, header: BlockHeader): { field: string; claimed: string; computed: string }[] {
+  const out: { field: string; claimed: string; computed: string }[] = [];
+  const bytes: [string, Uint8Array, Uint8Array][] = [
+    ["lastBlockHash", claim.lastBlockHash, blockHash(header)],
+    ["stateRoot", claim.stateRoot, header.stateRoot],
+    ["withdrawalsRoot", claim.withdrawalsRoot, header.withdrawalsRoot],
+  ];
+  for (const [field, claimed, computed] of bytes) {
+    if (!bytesEqual(claimed, computed)) out.push({ field, claimed: toHex(claimed), computed: toHex(computed) });
+  }
+  if (claim.depositCursor !== header.l1DepositNonce) {
+    out.push({ field: "depositCursor", claimed: String(claim.depositCursor), computed: String(header.l1DepositNonce) });
+  }
+  if (claim.lastBlockTimestamp !== undefined && claim.lastBlockTimestamp !== header.timestamp) {
+    out.push({
+      field: "lastBlockTimestamp",
+      claimed: String(claim.lastBlockTimestamp),
+      computed: String(header.timestamp),
+    });
+  }
+  return out;
+}
+
+function claimJson(c: CheckpointClaim): Record<string, unknown> {
+  return {
+    index: c.index,
+    firstBlock: c.firstBlock,
+    lastBlock: c.lastBlock,
+    lastBlockHash: toHex(c.lastBlockHash),
+    stateRoot: toHex(c.stateRoot),
+    withdrawalsRoot: toHex(c.withdrawalsRoot),
+    depositCursor: c.depositCursor,
+    ...(c.pieceCid === undefined ? {} : { pieceCid: c.pieceCid }),
+    ...(c.lastBlockTimestamp === undefined ? {} : { lastBlockTimestamp: c.lastBlockTimestamp }),
+  };
+}

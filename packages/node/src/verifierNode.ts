@@ -1,0 +1,344 @@
+/**
+ * A running verifier node: the Verifier (following the sequencer's RPC, or blocks handed to it by
+ * p2p), the read-only JSON-RPC (with `sendTransaction` forwarded to the sequencer, and
+ * `filverse_getEvidence`), /healthz, /metrics and /piece/ (the batches it packs or rebuilds), and
+ * with an L1: the bridge's messages checked against every block's deposits, the rollup's
+ * checkpoints compared with re-execution, checkpoint co-signing with its validator key, and
+ * equivocation evidence proven on the rollup when an L1 key is configured.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import { type CryptoPool, createCryptoPool, SingleThreadCrypto } from "@filverse/crypto";
+import {
+  type BatchBuilder,
+  createBatchBuilder,
+  createPieceRequestHandler,
+  createPieceStore,
+  type PieceStore,
+} from "@filverse/filecoin";
+import {
+  createL1Clients,
+  DepositWatcher,
+  type L1Clients,
+  readNextCheckpointIndex,
+  readRollupIdentity,
+  readStoredCheckpoint,
+  rollupReaderAbi,
+} from "@filverse/l1";
+import { getChainConfig } from "@filverse/params";
+import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
+import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
+import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
+import { NodeMetrics } from "./metrics.js";
+import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
+import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
+import { defaultVerifierOpts, Verifier } from "./verifier.js";
+
+export type FilverseVerifierNodeOpts = {
+  dataDir: string;
+  config: NodeConfigFile;
+  /** Overrides of config.rpc and the RPC server limits. */
+  rpc?: Partial<RpcServerOpts>;
+  /** Do not follow the sequencer at start (`--from-l1` rebuilds first, then follows). */
+  deferFollow?: boolean;
+};
+
+export type FilverseVerifierNodeModules = {
+  logger?: Logger | null;
+  /** Replaces the sequencer-RPC block source (p2p range sync). */
+  source?: BlockSource | null;
+};
+
+/** How often the rollup is read for new checkpoints and finality. */
+const ROLLUP_POLL_MS = 2_000;
+
+export class FilverseVerifierNode {
+  readonly verifier: Verifier;
+  readonly rpc: RpcServer;
+  readonly metrics = new NodeMetrics();
+  readonly pool: CryptoPool | null;
+  pieceStore: PieceStore | null = null;
+  private batchBuilder: BatchBuilder | null = null;
+  private pieceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  private readonly commP: CryptoPool | SingleThreadCrypto;
+  private readonly depositWatcher: DepositWatcher | null;
+  private readonly l1: L1Clients | null;
+  private readonly config: NodeConfigFile;
+  private readonly dataDir: string;
+  private readonly logger: Logger;
+  private readonly rollup: Address | null;
+  private readonly l1KeyFile: string | null;
+  /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
+  private readonly checkpointLastBlocks: number[] = [];
+  private finalCount = 0;
+  private checkedIndex = 0;
+  private rollupTimer: NodeJS.Timeout | null = null;
+  private rollupPolling: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  url = "";
+  wsUrl = "";
+
+  constructor(opts: FilverseVerifierNodeOpts, modules: FilverseVerifierNodeModules = {}) {
+    const { config } = opts;
+    const v = config.verifier;
+    if (!v) {
+      throw new ConfigError(ConfigErrorCode.INVALID, "This data dir is not a verifier's (no `verifier` section)", {
+        metaMessages: ["Create one with `filverse init --verifier --genesis-from <sequencer rpc> --data-dir <dir>`."],
+      });
+    }
+    const dataDir = resolve(opts.dataDir);
+    this.dataDir = dataDir;
+    this.config = config;
+    this.logger = modules.logger ?? nullLogger;
+    const chain = getChainConfig(config.preset, {
+      ...config.chain,
+      chainId: config.genesis.chainId,
+      ...(config.chain.minTxFee === undefined ? {} : { minTxFee: BigInt(config.chain.minTxFee as unknown as string) }),
+    });
+    const key = readKeyFile(join(dataDir, config.keyFile));
+    this.pool = config.workerPool === false ? null : createCryptoPool();
+    this.commP = this.pool ?? new SingleThreadCrypto();
+    this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
+    this.rollup = config.l1?.rollup ?? null;
+    this.l1KeyFile = v.l1KeyFile ? resolve(dataDir, v.l1KeyFile) : null;
+    this.depositWatcher =
+      config.l1 && this.l1
+        ? new DepositWatcher(
+            {
+              bridge: config.l1.bridge,
+              startBlock: BigInt(config.l1.startBlock),
+              ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
+              ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
+            },
+            { publicClient: this.l1.publicClient, logger: this.logger },
+          )
+        : null;
+    const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
+    const source = modules.source ?? (forward ? new RpcBlockSource(forward) : null);
+    this.verifier = new Verifier(
+      {
+        ...defaultVerifierOpts,
+        chain,
+        genesis: config.genesis,
+        sequencer: fromHex(v.sequencer, 20),
+        dataDir: join(dataDir, "chaindb"),
+        followIntervalMs: opts.deferFollow ? null : (v.followIntervalMs ?? defaultVerifierOpts.followIntervalMs),
+      },
+      {
+        logger: this.logger,
+        metrics: this.metrics,
+        recoverer: this.pool,
+        source,
+        deposits: this.depositWatcher,
+        checkpointSigning:
+          config.l1 && this.rollup
+            ? { key, domain: { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } }
+            : null,
+        batches: (index, first, last) => {
+          if (!this.batchBuilder) throw new ConfigError(ConfigErrorCode.INVALID, "The batch builder is not started");
+          return this.batchBuilder(index, first, last);
+        },
+        forward,
+      },
+    );
+    const settlement: SettlementView | null = this.rollup
+      ? {
+          checkpointedBlock: () => this.checkpointLastBlocks.at(-1) ?? 0,
+          finalizedBlock: () => (this.finalCount > 0 ? this.checkpointLastBlocks[this.finalCount - 1]! : 0),
+        }
+      : null;
+    const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
+    this.rpc = new RpcServer(
+      { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
+      {
+        methods: createRpcHandlers(this.verifier, settlement),
+        logger: this.logger,
+        routes: {
+          "/healthz": (req, res) => this.healthz(req, res),
+          "/metrics": (req, res) => void this.serveMetrics(req, res),
+          "/piece/*": (req, res) => {
+            if (this.pieceHandler) this.pieceHandler(req, res);
+            else res.writeHead(404, { "content-type": "application/json" }).end('{"message":"No pieces here"}');
+          },
+        },
+      },
+    );
+  }
+
+  async start(): Promise<{ url: string; wsUrl: string }> {
+    await this.checkRollup();
+    const storage = this.config.storage ?? {};
+    this.pieceStore = await createPieceStore({ dir: resolve(this.dataDir, storage.pieceDir ?? "pieces") });
+    this.pieceHandler = createPieceRequestHandler({ store: this.pieceStore, logger: this.logger });
+    this.batchBuilder = createBatchBuilder({
+      source: { getBlockBytes: (n) => this.verifier.db.getBlockBytes(n) },
+      store: this.pieceStore,
+      committer: this.commP,
+      logger: this.logger,
+    });
+    await this.depositWatcher?.start();
+    await this.verifier.start();
+    if (this.l1KeyFile && this.rollup) {
+      this.verifier.onEvidence((e) => void this.proveOnL1(e));
+      for (const e of this.verifier.evidence("blockEquivocation")) if (!e.l1) void this.proveOnL1(e);
+    }
+    const { url, wsUrl } = await this.rpc.start();
+    this.url = url;
+    this.wsUrl = wsUrl;
+    if (this.rollup) this.scheduleRollupPoll(0);
+    this.logger.info("rpc listening", { url, wsUrl, role: "verifier", workerPool: this.pool ? this.pool.threads : 0 });
+    return { url, wsUrl };
+  }
+
+  /** Rebuild from the rollup's checkpoints and their pieces (the node must be started with deferFollow), then follow. */
+  async rebuildFromL1(
+    pieceUrls: string[],
+    onProgress: ((p: RebuildProgress) => void) | null = null,
+    signal?: AbortSignal,
+  ): Promise<RebuildFromL1ReturnType> {
+    if (!this.l1 || !this.rollup || !this.config.l1) {
+      throw new ConfigError(
+        ConfigErrorCode.INVALID,
+        "Rebuilding from L1 needs `l1.rpcUrl` and `l1.rollup` in the config",
+      );
+    }
+    const urls = [...pieceUrls, ...(this.config.verifier?.pieceUrls ?? [])];
+    if (urls.length === 0) {
+      throw new ConfigError(ConfigErrorCode.INVALID, "Rebuilding from L1 needs at least one piece URL (--piece-url)");
+    }
+    const result = await rebuildFromL1(
+      {
+        rollup: this.rollup,
+        startBlock: BigInt(this.config.l1.startBlock),
+        pieceUrls: urls,
+        ...(signal ? { signal } : {}),
+      },
+      {
+        verifier: this.verifier,
+        publicClient: this.l1.publicClient,
+        committer: this.commP,
+        pieceStore: this.pieceStore,
+        logger: this.logger,
+        onProgress,
+      },
+    );
+    this.verifier.startFollowing();
+    return result;
+  }
+
+  /** Idempotent; RPC first (no new work), then the L1 pollers, the verifier (its DB), the pool. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.rpc.close();
+      if (this.rollupTimer) clearTimeout(this.rollupTimer);
+      this.rollupTimer = null;
+      await this.rollupPolling?.catch(() => {});
+      await this.verifier.close();
+      await this.depositWatcher?.close();
+      await this.pool?.close();
+    })();
+    return this.closing;
+  }
+
+  /** The configured rollup must be this chain's, with this sequencer. */
+  private async checkRollup(): Promise<void> {
+    if (!this.l1 || !this.rollup) return;
+    const id = await readRollupIdentity(this.rollup, this.l1);
+    const sequencer = this.config.verifier!.sequencer.toLowerCase();
+    if (id.l2ChainId !== this.config.genesis.chainId || id.sequencer.toLowerCase() !== sequencer) {
+      throw new ConfigError(ConfigErrorCode.INVALID, "The configured rollup is not this chain's", {
+        details: { rollup: this.rollup, rollupChainId: id.l2ChainId, rollupSequencer: id.sequencer, sequencer },
+      });
+    }
+  }
+
+  private scheduleRollupPoll(delayMs: number): void {
+    if (this.closing) return;
+    this.rollupTimer = setTimeout(() => {
+      this.rollupPolling = this.pollRollup()
+        .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
+        .finally(() => {
+          this.rollupPolling = null;
+          this.scheduleRollupPoll(ROLLUP_POLL_MS);
+        });
+    }, delayMs);
+  }
+
+  /** New checkpoints on the rollup: compared with re-execution once reached; finality for tx status. */
+  private async pollRollup(): Promise<void> {
+    const l1 = this.l1!;
+    const rollup = this.rollup!;
+    const next = await readNextCheckpointIndex(rollup, l1);
+    while (this.checkpointLastBlocks.length < next) {
+      const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
+      this.checkpointLastBlocks.push(stored.lastBlock);
+    }
+    while (this.checkedIndex < next && !this.closing) {
+      const index = this.checkedIndex;
+      const stored = await readStoredCheckpoint(rollup, index, l1);
+      const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
+      const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
+      if (result === "pending") break;
+      if (result !== "ok") this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
+      this.checkedIndex++;
+    }
+    while (this.finalCount < next) {
+      const final = await l1.publicClient.readContract({
+        address: rollup,
+        abi: rollupReaderAbi,
+        functionName: "isFinal",
+        args: [BigInt(this.finalCount)],
+      });
+      if (!final) break;
+      this.finalCount++;
+    }
+  }
+
+  private async proveOnL1(e: Evidence): Promise<void> {
+    if (e.kind !== "blockEquivocation" || !this.l1 || !this.rollup || !this.l1KeyFile) return;
+    try {
+      const frozen = await this.l1.publicClient.readContract({
+        address: this.rollup,
+        abi: rollupReaderAbi,
+        functionName: "frozen",
+      });
+      if (frozen) {
+        this.logger.info("rollup already frozen; equivocation not proven again", { id: e.id });
+        return;
+      }
+      const account = privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex);
+      const tx = await submitEquivocationToL1(e, { ...this.l1, account, rollup: this.rollup });
+      await this.verifier.evidenceStore.markSubmitted(e.id, tx);
+      this.logger.warn("equivocation proven on L1", { id: e.id, number: e.number, tx });
+    } catch (err) {
+      this.logger.error("proving equivocation on L1 failed", { id: e.id }, err);
+    }
+  }
+
+  private healthz(_req: IncomingMessage, res: ServerResponse): void {
+    let body: Record<string, unknown>;
+    let status = 200;
+    try {
+      const v = this.verifier;
+      body = {
+        status: "ok",
+        role: "verifier",
+        head: v.head.number,
+        syncing: v.syncing(),
+        evidence: v.evidence().length,
+      };
+    } catch {
+      status = 503;
+      body = { status: "starting" };
+    }
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  }
+
+  private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.writeHead(200, { "content-type": this.metrics.contentType }).end(await this.metrics.text());
+  }
+}
