@@ -9,7 +9,7 @@ import { createFilverseClient } from "@filverse/client";
 import { type Address, createPublicClient, createTestClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, cli, tempDir, waitFor } from "./helpers.js";
+import { CLI, cli, jsonLine, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 // Hardhat's well-known development account #1 (public test key, funded on the local L1 only).
@@ -37,7 +37,8 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
   let out = "";
   proc.stdout!.on("data", (d) => {
     out += String(d);
-    for (const line of out.split("\n")) if (line.includes('"devnet ready"')) ready = JSON.parse(line);
+    for (const line of out.split("\n"))
+      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
   });
   try {
     await waitFor(async () => ready, 60_000, "devnet ready");

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
 import { afterAll, expect, it } from "vitest";
-import { CLI, tempDir, waitFor } from "./helpers.js";
+import { CLI, jsonLine, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("devnet");
 afterAll(() => tmp.cleanup());
@@ -23,7 +23,7 @@ it("starts the whole local network in one command, funds dev accounts through th
   proc.stdout!.on("data", (d) => {
     out += String(d);
     for (const line of out.split("\n")) {
-      if (line.includes('"devnet ready"')) ready = JSON.parse(line);
+      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
     }
   });
   try {

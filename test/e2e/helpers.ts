@@ -131,3 +131,15 @@ export async function rpc(url: string, body: unknown): Promise<{ status: number;
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
 }
+
+/**
+ * A JSON log line, or null when it is not one yet (a line cut at a chunk boundary: the rest comes in
+ * the next chunk). Throwing from a stream's data listener would destroy the stream.
+ */
+export function jsonLine<T>(line: string): T | null {
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    return null;
+  }
+}

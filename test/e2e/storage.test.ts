@@ -15,7 +15,7 @@ import { loadArtifact } from "@filverse/l1";
 import { type Address, createPublicClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, rpc, tempDir, waitFor } from "./helpers.js";
+import { CLI, jsonLine, rpc, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("storage");
 afterAll(() => tmp.cleanup());
@@ -34,7 +34,8 @@ it("a checkpointed batch is stored by a deal, reaches `stored`, and its piece re
   let out = "";
   proc.stdout!.on("data", (d) => {
     out += String(d);
-    for (const line of out.split("\n")) if (line.includes('"devnet ready"')) ready = JSON.parse(line);
+    for (const line of out.split("\n"))
+      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
   });
   const committer = new SingleThreadCrypto();
   try {

@@ -13,7 +13,7 @@ import { loadArtifact } from "@filverse/l1";
 import { type Address, createPublicClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, cli, type RunningNode, rpc, startVerifier, tempDir, waitFor } from "./helpers.js";
+import { CLI, cli, jsonLine, type RunningNode, rpc, startVerifier, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("verifier");
 afterAll(() => tmp.cleanup());
@@ -62,7 +62,8 @@ it("a verifier follows the devnet to the sequencer's state root; --from-l1 rebui
   let out = "";
   devnet.stdout!.on("data", (d) => {
     out += String(d);
-    for (const line of out.split("\n")) if (line.includes('"devnet ready"')) ready = JSON.parse(line);
+    for (const line of out.split("\n"))
+      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
   });
   let verifier: RunningNode | null = null;
   try {

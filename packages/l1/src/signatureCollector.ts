@@ -19,14 +19,22 @@ export type QuorumCollectorOpts = {
   rollup: Address;
   /** How long one signer may take; a slower one counts as refused. */
   signerTimeoutMs: number;
+  /**
+   * Once the quorum is reached, how long to keep waiting for the other signers (0: resolve at once).
+   * More signatures than the quorum cost gas but show on L1 who vouched for the checkpoint.
+   */
+  graceMs: number;
 };
 
-export const defaultQuorumCollectorOpts: Pick<QuorumCollectorOpts, "signerTimeoutMs"> = { signerTimeoutMs: 30_000 };
+export const defaultQuorumCollectorOpts: Pick<QuorumCollectorOpts, "signerTimeoutMs" | "graceMs"> = {
+  signerTimeoutMs: 30_000,
+  graceMs: 0,
+};
 
 export type QuorumCollectorModules = {
   publicClient: PublicClient;
-  /** Asked in parallel; the sequencer's own signer is usually one of them. */
-  signers: CheckpointSignatureRequest[];
+  /** Asked in parallel; the sequencer's own signer is usually one of them. A function is called per checkpoint (peers come and go). */
+  signers: CheckpointSignatureRequest[] | (() => CheckpointSignatureRequest[]);
   logger?: Logger | null;
 };
 
@@ -66,14 +74,23 @@ export function createQuorumCollector(
     const claimed = new Set<string>();
     const outcomes: { signer: number; result: string }[] = [];
     let signed = 0n;
+    const signers = typeof modules.signers === "function" ? modules.signers() : modules.signers;
     return new Promise<Hex[]>((resolve, reject) => {
-      let pending = modules.signers.length;
+      let pending = signers.length;
       let done = false;
+      let grace: NodeJS.Timeout | null = null;
       const finish = () => {
         if (done) return;
-        if (hasQuorum(signed, total)) {
+        if (hasQuorum(signed, total) && (pending === 0 || o.graceMs === 0)) {
           done = true;
+          if (grace) clearTimeout(grace);
           resolve([...bySigner.values()]);
+        } else if (hasQuorum(signed, total)) {
+          grace ??= setTimeout(() => {
+            grace = null;
+            done = true;
+            resolve([...bySigner.values()]);
+          }, o.graceMs);
         } else if (pending === 0) {
           done = true;
           reject(
@@ -97,7 +114,7 @@ export function createQuorumCollector(
         return "signed";
       };
       if (pending === 0) finish();
-      modules.signers.forEach((request, i) => {
+      signers.forEach((request, i) => {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, rej) => {
           timer = setTimeout(() => rej(new Error(`no answer in ${o.signerTimeoutMs} ms`)), o.signerTimeoutMs);

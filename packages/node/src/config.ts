@@ -103,6 +103,18 @@ export type NodeConfigFile = {
     /** Piece servers for `--from-l1` (the sequencer's RPC URL, storage providers); `--piece-url` adds to them. */
     pieceUrls?: string[];
   } | null;
+  /**
+   * The p2p network (`@filverse/p2p`): a sequencer gossips its blocks and gathers checkpoint
+   * signatures from its peers; a verifier imports gossiped blocks and co-signs. Absent: no p2p.
+   */
+  p2p?: {
+    /** Multiaddrs to listen on. Default ["/ip4/127.0.0.1/tcp/0"]. */
+    listen?: string[];
+    /** Peers to dial at start and keep dialling (multiaddrs ending in /p2p/<PeerId>). */
+    bootstrapPeers?: string[];
+    /** The libp2p identity key file, relative to the data dir (mode 0600). Default "p2p.key". */
+    peerKeyFile?: string;
+  } | null;
   /** Relative to the data dir. */
   keyFile: string;
   /** Devnet only: accounts the dev faucet funds at the first blocks. */

@@ -18,14 +18,17 @@ import {
   type PieceStore,
   type StorageBackend,
 } from "@filverse/filecoin";
-import { CheckpointSubmitter, createL1Clients, DepositWatcher } from "@filverse/l1";
+import { CheckpointSubmitter, createL1Clients, createQuorumCollector, DepositWatcher } from "@filverse/l1";
+import type { FilverseP2P } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import type { Checkpoint } from "@filverse/types";
 import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
+import { createNodeNetwork, gossipAsSequencer } from "./network.js";
 import { createRpcHandlers } from "./rpcHandlers.js";
 import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
 
@@ -51,6 +54,8 @@ export class FilverseNode {
   /** Deals for the batches, when config.storage.backend is set. */
   dealTracker: DealTracker | null = null;
   private batchBuilder: BatchBuilder | null = null;
+  /** The p2p host, when config.p2p is set. */
+  network: FilverseP2P | null = null;
   private pieceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   private readonly commP: CryptoPool | SingleThreadCrypto;
   private readonly config: NodeConfigFile;
@@ -114,7 +119,26 @@ export class FilverseNode {
             headNumber: () => sequencer.head.number,
             header: async (n) => (await sequencer.db.getBlockByNumber(n))?.header ?? null,
           },
-          sign: async (digest) => [toHex(signDigest(fromHex(digest), key)) as `0x${string}`],
+          ...(config.p2p
+            ? {
+                // Every connected peer is asked (verifiers answer when their own execution agrees);
+                // signatures that do not recover to an active validator are dropped by the collector.
+                collect: createQuorumCollector(
+                  { rollup: config.l1.rollup, graceMs: 2_000 },
+                  {
+                    publicClient: l1.publicClient,
+                    signers: () => [
+                      async (_cp, digest) => toHex(signDigest(fromHex(digest), key)) as `0x${string}`,
+                      ...(this.network?.peers() ?? []).map(
+                        (peer) => async (cp: Checkpoint) =>
+                          toHex(await this.network!.requestCheckpointSignature(peer.peerId, cp)) as `0x${string}`,
+                      ),
+                    ],
+                    logger: this.logger,
+                  },
+                ),
+              }
+            : { sign: async (digest) => [toHex(signDigest(fromHex(digest), key)) as `0x${string}`] }),
           // Each checkpoint's blocks packed into their CAR, its Piece CID computed, the piece kept.
           batch: (index, first, last) => {
             if (!this.batchBuilder) throw new Error("The batch builder is not started");
@@ -152,6 +176,16 @@ export class FilverseNode {
   async start(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    if (this.config.p2p) {
+      const sequencer = this.sequencer;
+      this.network = await createNodeNetwork(
+        { config: this.config.p2p, dataDir: this.dataDir, chainId: this.config.genesis.chainId },
+        { db: () => sequencer.db, head: () => sequencer.head, logger: this.logger },
+      );
+      gossipAsSequencer(this.network, sequencer, this.logger);
+      await this.network.start();
+      this.logger.info("p2p listening", { peerId: this.network.peerId, multiaddrs: this.network.multiaddrs });
+    }
     if (this.checkpointSubmitter) await this.startBatches();
     await this.checkpointSubmitter?.start();
     const { url, wsUrl } = await this.rpc.start();
@@ -234,6 +268,7 @@ export class FilverseNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.rpc.close();
+      await this.network?.stop();
       await this.dealTracker?.close();
       await this.checkpointSubmitter?.close();
       await this.sequencer.close();

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool, SingleThreadCrypto } from "@filverse/crypto";
+import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCrypto } from "@filverse/crypto";
 import {
   type BatchBuilder,
   createBatchBuilder,
@@ -25,15 +25,17 @@ import {
   readStoredCheckpoint,
   rollupReaderAbi,
 } from "@filverse/l1";
+import { type FilverseP2P, GossipValidationResult, PenaltyReason } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
-import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { NodeMetrics } from "./metrics.js";
+import { createNodeNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
 import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
 import { defaultVerifierOpts, Verifier } from "./verifier.js";
@@ -79,6 +81,8 @@ export class FilverseVerifierNode {
   private rollupTimer: NodeJS.Timeout | null = null;
   private rollupPolling: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /** The p2p host, when config.p2p is set: gossiped blocks in, co-signing requests answered. */
+  network: FilverseP2P | null = null;
   url = "";
   wsUrl = "";
 
@@ -182,6 +186,7 @@ export class FilverseVerifierNode {
     });
     await this.depositWatcher?.start();
     await this.verifier.start();
+    if (this.config.p2p) await this.startNetwork(this.config.p2p);
     if (this.l1KeyFile && this.rollup) {
       this.verifier.onEvidence((e) => void this.proveOnL1(e));
       for (const e of this.verifier.evidence("blockEquivocation")) if (!e.l1) void this.proveOnL1(e);
@@ -234,6 +239,7 @@ export class FilverseVerifierNode {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.rpc.close();
+      await this.network?.stop();
       if (this.rollupTimer) clearTimeout(this.rollupTimer);
       this.rollupTimer = null;
       await this.rollupPolling?.catch(() => {});
@@ -242,6 +248,49 @@ export class FilverseVerifierNode {
       await this.pool?.close();
     })();
     return this.closing;
+  }
+
+  /**
+   * Gossiped blocks go through the same `importBlock` as synced ones; a block whose seal does not
+   * recover to the sequencer is rejected at the gossip layer (the relaying peer is scored down).
+   * Checkpoint-signature requests are answered by `signCheckpoint` (a refusal is an error response).
+   */
+  private async startNetwork(config: NonNullable<NodeConfigFile["p2p"]>): Promise<void> {
+    const verifier = this.verifier;
+    const sequencer = fromHex(this.config.verifier!.sequencer, 20);
+    const network = await createNodeNetwork(
+      { config, dataDir: this.dataDir, chainId: this.config.genesis.chainId },
+      {
+        db: () => verifier.db,
+        head: () => verifier.head,
+        logger: this.logger,
+        signCheckpoint: (cp) => verifier.signCheckpoint(cp, "p2p"),
+      },
+    );
+    network.subscribe("blocks", {
+      validate: async ({ value }) => {
+        try {
+          return bytesEqual(recoverBlockSigner(value.header, value.signature), sequencer)
+            ? GossipValidationResult.Accept
+            : GossipValidationResult.Reject;
+        } catch {
+          return GossipValidationResult.Reject;
+        }
+      },
+      onMessage: ({ value, from }) => {
+        verifier.importBlock(value, `p2p:${from}`).catch((err) => {
+          this.logger.warn("gossiped block refused", { number: value.header.number, from, err: String(err) });
+          // A sealed block that fails re-execution is the sequencer's fault (evidence is kept); one
+          // whose body does not match its sealed header was altered by the peer that relayed it.
+          if ((err as { details?: { sealed?: boolean } }).details?.sealed === false) {
+            network.penalize(from, PenaltyReason.VALIDATION_REJECTED);
+          }
+        });
+      },
+    });
+    await network.start();
+    this.network = network;
+    this.logger.info("p2p listening", { peerId: network.peerId, multiaddrs: network.multiaddrs });
   }
 
   /** The configured rollup must be this chain's, with this sequencer. */

@@ -24,7 +24,9 @@ import {
   CONFIG_FILE,
   createLogger,
   FilverseNode,
+  fetchChainIdentity,
   initDataDir,
+  initVerifierDataDir,
   loadConfig,
   readDevAccounts,
   readKeyFile,
@@ -41,7 +43,16 @@ const CLI_BIN = fileURLToPath(new URL("../../bin/filverse.js", import.meta.url))
 
 /** Start `filverse sp-sim` as its own process; resolves with its URL once it is ready. */
 function startSpSimulator(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI_BIN, "sp-sim", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return startChild(["sp-sim", ...args], (line) => line.includes('"sp-sim ready"'));
+}
+
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+/** The devnet's own log level; children log at info (their ready lines) and are filtered to it. */
+let forwardLevel = LEVELS.info!;
+
+/** Start `filverse <args>` as its own process; resolves with the `url` of the first line `ready` accepts. */
+function startChild(args: string[], ready: (line: string) => boolean): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolvePromise, reject) => {
     let out = "";
     const onData = (d: Buffer) => {
@@ -50,13 +61,19 @@ function startSpSimulator(args: string[]): Promise<{ proc: ChildProcess; url: st
       while (nl !== -1) {
         const line = out.slice(0, nl);
         out = out.slice(nl + 1);
-        process.stdout.write(`${line}\n`); // its log lines join the devnet's
-        if (line.includes('"sp-sim ready"')) resolvePromise({ proc, url: (JSON.parse(line) as { url: string }).url });
+        let level = LEVELS.info!;
+        try {
+          level = (JSON.parse(line) as { level?: number }).level ?? level;
+        } catch {
+          // not a log line: shown
+        }
+        if (level >= forwardLevel) process.stdout.write(`${line}\n`); // its log lines join the devnet's
+        if (ready(line)) resolvePromise({ proc, url: (JSON.parse(line) as { url: string }).url });
         nl = out.indexOf("\n");
       }
     };
     proc.stdout!.on("data", onData);
-    proc.once("exit", (code) => reject(new Error(`filverse sp-sim exited with code ${code} before it was ready`)));
+    proc.once("exit", (code) => reject(new Error(`filverse ${args[0]} exited with code ${code} before it was ready`)));
   });
 }
 
@@ -72,23 +89,29 @@ async function startDevnet(o: {
   l1Port: number;
   devAccounts: number;
   checkpointInterval: number;
+  verifiers: number;
   logLevel: string;
 }): Promise<void> {
   const dir = resolve(o.dataDir);
   const logger = createLogger({ level: o.logLevel as "info" });
+  forwardLevel = LEVELS[o.logLevel] ?? LEVELS.info!;
   // A fresh chain every run: the local L1 forgets its state when it stops.
   rmSync(dir, { recursive: true, force: true });
   initDataDir({ dataDir: dir, preset: "devnet", rpcPort: o.rpcPort, devAccounts: o.devAccounts });
   let l1: LocalL1 | null = null;
   let node: FilverseNode | null = null;
   let sp: ChildProcess | null = null;
+  const verifiers: ChildProcess[] = [];
+  const stopChild = async (proc: ChildProcess | null) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    proc.kill("SIGTERM");
+    await exited;
+  };
   const shutdown = async () => {
+    for (const v of verifiers) await stopChild(v);
     await node?.close();
-    if (sp && sp.exitCode === null) {
-      const exited = new Promise((r) => sp!.once("exit", r));
-      sp.kill("SIGTERM");
-      await exited;
-    }
+    await stopChild(sp);
     await l1?.stop();
   };
   try {
@@ -169,11 +192,13 @@ async function startDevnet(o: {
       "--piece-dir",
       join(dir, "sp-pieces"),
       "--log-level",
-      o.logLevel,
+      "info",
     ]);
     sp = started.proc;
     const configPath = join(dir, CONFIG_FILE);
     const onDisk = JSON.parse(readFileSync(configPath, "utf8"));
+    // With verifiers, blocks travel over p2p and checkpoints are co-signed through it.
+    if (o.verifiers > 0) onDisk.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"] };
     onDisk.storage = {
       backend: "dealclient",
       pollIntervalMs: 500,
@@ -193,6 +218,56 @@ async function startDevnet(o: {
 
     node = new FilverseNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
     const { url, wsUrl } = await node.start();
+    // Verifiers: each its own process and data dir, a registered validator (its collateral is weight
+    // in the 2/3 quorum), following the sequencer over p2p (and its RPC for catching up).
+    const verifierUrls: string[] = [];
+    if (o.verifiers > 0) {
+      const identity = await fetchChainIdentity(url);
+      for (let i = 1; i <= o.verifiers; i++) {
+        const vdir = join(dir, `verifier-${i}`);
+        const made = initVerifierDataDir({
+          dataDir: vdir,
+          identity,
+          sequencerRpc: url,
+          rpcHost: "127.0.0.1",
+          rpcPort: 0,
+          pieceUrls: [url, started.url],
+          l1: {
+            rpcUrl: l1.url,
+            chainId: DEV_L1_CHAIN_ID,
+            bridge: deployment.bridge,
+            rollup: deployment.rollup,
+            startBlock: 0,
+            confirmations: 0,
+            pollIntervalMs: 500,
+          },
+        });
+        const vconfig = {
+          ...made.config,
+          p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: node.network!.multiaddrs },
+        };
+        writeFileSync(join(vdir, CONFIG_FILE), `${JSON.stringify(vconfig, null, 2)}\n`);
+        const validator = privateKeyToAccount(toHex(readKeyFile(join(vdir, made.config.keyFile))) as Hex);
+        await send(
+          { account: funder, to: validator.address, value: 100n * FIL, chain: clients.walletClient.chain },
+          false,
+        );
+        await send({
+          account: validator,
+          address: deployment.rollup,
+          abi: loadArtifact("FilverseRollup").abi,
+          functionName: "register",
+          value: minCollateral,
+          chain: clients.walletClient.chain,
+        } as never);
+        const child = await startChild(
+          ["verifier", "--data-dir", vdir, "--log-level", "info"],
+          (line) => line.includes('"rpc listening"') && line.includes('"verifier"'),
+        );
+        verifiers.push(child.proc);
+        verifierUrls.push(child.url);
+      }
+    }
     logger.info("devnet ready", {
       l1: l1.url,
       l1ChainId: DEV_L1_CHAIN_ID,
@@ -201,6 +276,7 @@ async function startDevnet(o: {
       dealClient: deals.dealClient,
       market: deals.devnetMarket,
       storageProvider: started.url,
+      verifiers: verifierUrls,
       l2: url,
       l2Ws: wsUrl,
       l2ChainId: config.genesis.chainId,
@@ -216,6 +292,7 @@ async function startDevnet(o: {
         `  bridge  ${deployment.bridge}`,
         `  deal client  ${deals.dealClient}   market (devnet)  ${deals.devnetMarket}`,
         `  storage provider simulator  ${started.url}   (pid ${sp.pid})`,
+        ...verifierUrls.map((v, i) => `  verifier ${i + 1} JSON-RPC  ${v}   (pid ${verifiers[i]!.pid})`),
         `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,
         `  dev accounts (100 FIL each, deposited through the bridge): ${join(dir, "dev-accounts.json")}`,
         `  try: npm run demo -- --data-dir ${o.dataDir} --rpc ${url}`,
@@ -247,6 +324,12 @@ export function registerDevnetCommand(program: Command): void {
     .option("--l1-port <port>", "L1 JSON-RPC port (0: any free port)", port, 8545)
     .option("--dev-accounts <n>", "funded dev accounts", (v) => Number(v), 10)
     .option("--checkpoint-interval <blocks>", "L2 blocks per checkpoint", (v) => Number(v), 32)
+    .option(
+      "--verifiers <n>",
+      "verifier nodes (each a registered validator that co-signs checkpoints)",
+      (v) => Number(v),
+      2,
+    )
     .option("--log-level <level>", "error, warn, info or debug", "info")
     .action(
       (o: {
@@ -255,6 +338,7 @@ export function registerDevnetCommand(program: Command): void {
         l1Port: number;
         devAccounts: number;
         checkpointInterval: number;
+        verifiers: number;
         logLevel: string;
       }) => startDevnet(o),
     );
