@@ -73,8 +73,9 @@ export type SmtUpdate<V> = { key: Uint8Array; value: V | null; valueHash?: Uint8
  * costs several times its serialized size.
  */
 export interface SmtValueCodec<V> {
+  /** The tree copies the bytes before it calls encode again, so they may be a view of a reused buffer. */
   encode(value: V): Uint8Array;
-  /** `bytes` is a view of a fresh copy that may share Node's Buffer pool: copy out what the value keeps. */
+  /** `bytes` is a view of a buffer the tree reuses: copy out whatever the value keeps. */
   decode(bytes: Uint8Array): V;
 }
 
@@ -175,6 +176,9 @@ function makeLeafData(key: Uint8Array, valueHash: Uint8Array, encoded: Uint8Arra
   if (encoded !== null) leafScratch.set(encoded, LEAF_VALUE_AT);
   return leafScratch.toString("latin1", 0, length);
 }
+
+/** Where codec trees copy a leaf's bytes to decode its value; grows to the longest leaf seen. */
+let decodeScratch = Buffer.alloc(512);
 
 /** A key to delete, held as a string like the leaves' keys. */
 function keyString(key: Uint8Array): string {
@@ -336,8 +340,15 @@ export class SparseMerkleTree<V> {
 
   private valueOf(leaf: SmtLeaf<V>): V {
     if (this.codec === null) return leaf.value as V;
-    const copy = Buffer.from(leaf.data, "latin1");
-    return this.codec.decode(new Uint8Array(copy.buffer, copy.byteOffset + LEAF_VALUE_AT, copy.length - LEAF_VALUE_AT));
+    const data = leaf.data;
+    if (decodeScratch.length < data.length)
+      decodeScratch = Buffer.alloc(Math.max(data.length, decodeScratch.length * 2));
+    // Into a reused buffer: a fresh Buffer per read drew on Node's 8 KiB pools fast enough to show
+    // as allocation and GC time in a replay profile.
+    decodeScratch.write(data, 0, "latin1");
+    return this.codec.decode(
+      new Uint8Array(decodeScratch.buffer, decodeScratch.byteOffset + LEAF_VALUE_AT, data.length - LEAF_VALUE_AT),
+    );
   }
 
   private entryOf(leaf: SmtLeaf<V>): SmtEntry<V> {

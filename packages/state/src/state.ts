@@ -3,28 +3,20 @@
  * plus the append-only withdrawals tree. Snapshots share structure, so keeping the parent of a block
  * costs only the changed paths. stateRoot = sha256(objectsRoot ‖ withdrawalsRoot).
  */
-import { AppendMerkleTree, getHasher, type SmtValueCodec, SparseMerkleTree } from "@filverse/crypto";
+import { AppendMerkleTree, getHasher, SparseMerkleTree } from "@filverse/crypto";
 import { WITHDRAWALS_TREE_DEPTH } from "@filverse/params";
 import { type Globals, Namespace, type StateObjects, stateObjectStructs, type Withdrawal } from "@filverse/types";
-import { decodeStateEntry, encodeStateEntry } from "./entryCodec.js";
+import { stateEntryCodec } from "./entryCodec.js";
 import { GLOBALS_ID, stateKey } from "./keys.js";
 import { withdrawalLeaf } from "./withdrawals.js";
 
 /**
  * What a leaf of the objects tree holds: enough to serve the object and re-derive its key. The tree
- * keeps it serialized (entryCodec.ts) and every read decodes a fresh one.
+ * keeps it as its SSZ bytes (entryCodec.ts) and every read decodes a fresh one: an asset as a
+ * JavaScript object (three byte arrays, a string, a bigint…) costs about 1 KB of heap, its bytes
+ * about 190 (docs/benchmarks.md). The working state of a block decodes each object it reads once.
  */
 export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
-
-/**
- * Objects are kept as their SSZ bytes: an asset as a JavaScript object (three byte arrays, a string,
- * a bigint…) costs about 1 KB of heap, its bytes about 190 (docs/benchmarks.md). Decoding on read
- * costs 0.3–0.6 µs; the working state of a block decodes each object it reads once.
- */
-const STATE_ENTRY_CODEC: SmtValueCodec<StateEntry> = {
-  encode: (e) => encodeStateEntry(e.ns, e.id, e.value),
-  decode: decodeStateEntry,
-};
 
 export type StateRoots = {
   objectsRoot: Uint8Array;
@@ -66,7 +58,7 @@ export class State {
 
   private static empty(): State {
     return new State(
-      SparseMerkleTree.empty<StateEntry>(STATE_ENTRY_CODEC),
+      SparseMerkleTree.empty<StateEntry>(stateEntryCodec),
       AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH),
       [],
     );

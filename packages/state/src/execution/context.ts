@@ -23,7 +23,7 @@ export type UndoMark = { writes: number; withdrawals: number };
 export type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
 
 /** A base read not made yet is `undefined`; an absent object is `null`. */
-type Slot = { key: Uint8Array; base: StateObjects[Namespace] | null | undefined };
+type Slot = { mapKey: string; key: Uint8Array; base: StateObjects[Namespace] | null | undefined };
 
 export const ZERO_ADDRESS = new Uint8Array(20);
 export const ZERO_ID = new Uint8Array(32);
@@ -49,17 +49,17 @@ export class WorkingState {
    */
   private readonly slots = new Map<string, Slot>();
 
-  private slotOf(ns: Namespace, id: Uint8Array): { mapKey: string; slot: Slot } {
+  private slotOf(ns: Namespace, id: Uint8Array): Slot {
     // latin1 maps each byte to one char: a unique key, half the length of hex and cheaper to build.
     const mapKey = String.fromCharCode(ns) + Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("latin1");
     let slot = this.slots.get(mapKey);
-    if (!slot) this.slots.set(mapKey, (slot = { key: stateKey(ns, id), base: undefined }));
-    return { mapKey, slot };
+    if (!slot) this.slots.set(mapKey, (slot = { mapKey, key: stateKey(ns, id), base: undefined }));
+    return slot;
   }
 
   get<N extends Namespace>(ns: N, id: Uint8Array): StateObjects[N] | undefined {
-    const { mapKey, slot } = this.slotOf(ns, id);
-    const w = this.writes.get(mapKey);
+    const slot = this.slotOf(ns, id);
+    const w = this.writes.get(slot.mapKey);
     if (w) return (w.value ?? undefined) as StateObjects[N] | undefined;
     if (slot.base === undefined) slot.base = this.base.getByKey(slot.key)?.value ?? null;
     return (slot.base ?? undefined) as StateObjects[N] | undefined;
@@ -67,9 +67,9 @@ export class WorkingState {
 
   /** Objects are immutable: always write a new object, never mutate one that was read. */
   set<N extends Namespace>(ns: N, id: Uint8Array, value: StateObjects[N] | null): void {
-    const { mapKey, slot } = this.slotOf(ns, id);
-    this.undo.push({ key: mapKey, prev: this.writes.get(mapKey) });
-    this.writes.set(mapKey, { ns, id, key: slot.key, value });
+    const slot = this.slotOf(ns, id);
+    this.undo.push({ key: slot.mapKey, prev: this.writes.get(slot.mapKey) });
+    this.writes.set(slot.mapKey, { ns, id, key: slot.key, value });
   }
 
   /** A point to roll back to; marks nest. */
