@@ -2,27 +2,62 @@
  * The L2 state commitment: a persistent (path-copying) compact sparse Merkle tree over 32-byte keys,
  * with membership and non-membership proofs that verify without the tree.
  */
-import { bytesEqual, compareBytes } from "@filverse/utils";
+import { bytesEqual } from "@filverse/utils";
 import { getHasher, sha256, sha256Into, ZERO_HASH } from "./hasher.js";
 
 const KEY_BITS = 256;
 
+/**
+ * Where a leaf keeps its bytes: one latin1 string (one byte per char) holding
+ * key ‖ valueHash ‖ leafHash ‖ the encoded value (codec trees only). A string is the most compact
+ * GC-managed byte container V8 has: 16 B of header and the bytes inline, against about 96 B for a
+ * Uint8Array view (measured with a heap snapshot, docs/benchmarks.md), and unlike views into a
+ * shared slab it is freed exactly when its leaf is, so no old batch is kept alive by one survivor.
+ */
+const LEAF_KEY_AT = 0;
+const LEAF_VALUE_HASH_AT = 32;
+const LEAF_HASH_AT = 64;
+const LEAF_VALUE_AT = 96;
+
 class SmtLeaf<V> {
   constructor(
-    readonly key: Uint8Array,
-    readonly value: V,
-    readonly valueHash: Uint8Array,
-    // Set once by root(); never changes afterwards, so sharing the leaf between versions is safe.
-    public hash: Uint8Array | null,
+    /** key ‖ valueHash ‖ leafHash ‖ encoded value, latin1; the leaf hash is computed when the leaf is made. */
+    readonly data: string,
+    /** The value itself in a tree without a codec; undefined in a codec tree (the value is in `data`). */
+    readonly value: V | undefined,
   ) {}
 }
 
+/**
+ * A branch keeps its hash in eight int32 fields (the 32 bytes as read through an Int32Array): on
+ * 64-bit V8 each is a small integer stored inline, 64 B in all, with no array object per hash.
+ * Set once by root(); never changed afterwards, so sharing the branch between versions is safe.
+ */
 class SmtBranch<V> {
+  hashed: boolean;
+  h0: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+
   constructor(
     readonly left: SmtNode<V>,
     readonly right: SmtNode<V>,
-    public hash: Uint8Array | null,
-  ) {}
+  ) {
+    this.hashed = false;
+    this.h0 = 0;
+    this.h1 = 0;
+    this.h2 = 0;
+    this.h3 = 0;
+    this.h4 = 0;
+    this.h5 = 0;
+    this.h6 = 0;
+    this.h7 = 0;
+  }
 }
 
 /** `null` is an empty subtree. */
@@ -31,6 +66,18 @@ type SmtNode<V> = SmtLeaf<V> | SmtBranch<V> | null;
 export type SmtEntry<V> = { key: Uint8Array; value: V; valueHash: Uint8Array };
 
 export type SmtUpdate<V> = { key: Uint8Array; value: V | null; valueHash?: Uint8Array };
+
+/**
+ * How a tree stores its values: serialized in the leaf and decoded on every read, instead of as the
+ * JavaScript objects themselves. For large trees of small records (the state), where an object graph
+ * costs several times its serialized size.
+ */
+export interface SmtValueCodec<V> {
+  /** The tree copies the bytes before it calls encode again, so they may be a view of a reused buffer. */
+  encode(value: V): Uint8Array;
+  /** `bytes` is a view of a buffer the tree reuses: copy out whatever the value keeps. */
+  decode(bytes: Uint8Array): V;
+}
 
 export type SmtProof = {
   key: Uint8Array;
@@ -46,6 +93,39 @@ export type SmtProof = {
 /** MSB-first: depth 0 is the top bit of byte 0. */
 function bitAt(key: Uint8Array, depth: number): number {
   return (key[depth >>> 3]! >>> (7 - (depth & 7))) & 1;
+}
+
+/**
+ * bitAt of a key held in a string (a leaf's data, or a key to delete), one byte per char. During an
+ * update every key is held this way, so the pass never needs the callers' arrays.
+ */
+function keyBitAt(data: string, depth: number): number {
+  return (data.charCodeAt(LEAF_KEY_AT + (depth >>> 3)) >>> (7 - (depth & 7))) & 1;
+}
+
+/** compareBytes of two keys held in strings, from byte `from` on. */
+function compareKeys(a: string, b: string, from: number): number {
+  for (let i = from; i < 32; i++) {
+    const d = a.charCodeAt(LEAF_KEY_AT + i) - b.charCodeAt(LEAF_KEY_AT + i);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** compareBytes(key, leaf key) for a 32-byte key. */
+function compareToLeafKey(key: Uint8Array, data: string): number {
+  for (let i = 0; i < 32; i++) {
+    const d = key[i]! - data.charCodeAt(LEAF_KEY_AT + i);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** A fresh array of `n` bytes of a leaf's data string from `at`. */
+function leafBytes(data: string, at: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = data.charCodeAt(at + i);
+  return out;
 }
 
 function checkKey(key: Uint8Array): void {
@@ -79,6 +159,32 @@ export function smtLeafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array 
   return sha256(leafInput);
 }
 
+/** Where leaf data strings are assembled; grows to the largest encoded value seen. */
+let leafScratch = Buffer.alloc(256);
+let leafHashSlot = leafScratch.subarray(LEAF_HASH_AT, LEAF_HASH_AT + 32);
+
+/** A leaf's data string: key ‖ valueHash ‖ leafHash ‖ encoded (codec trees; empty otherwise). */
+function makeLeafData(key: Uint8Array, valueHash: Uint8Array, encoded: Uint8Array | null): string {
+  const length = LEAF_VALUE_AT + (encoded === null ? 0 : encoded.length);
+  if (leafScratch.length < length) {
+    leafScratch = Buffer.alloc(Math.max(length, leafScratch.length * 2));
+    leafHashSlot = leafScratch.subarray(LEAF_HASH_AT, LEAF_HASH_AT + 32);
+  }
+  leafScratch.set(key, LEAF_KEY_AT);
+  leafScratch.set(valueHash, LEAF_VALUE_HASH_AT);
+  smtLeafHashInto(key, valueHash, leafHashSlot);
+  if (encoded !== null) leafScratch.set(encoded, LEAF_VALUE_AT);
+  return leafScratch.toString("latin1", 0, length);
+}
+
+/** Where codec trees copy a leaf's bytes to decode its value; grows to the longest leaf seen. */
+let decodeScratch = Buffer.alloc(512);
+
+/** A key to delete, held as a string like the leaves' keys. */
+function keyString(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, 32).toString("latin1");
+}
+
 /**
  * One batch update over entries sorted by key and deduplicated. Every subtree visited receives the
  * contiguous slice of entries whose keys fall under it, so each touched path is copied exactly once.
@@ -88,7 +194,10 @@ class UpdatePass<V> {
   delta = 0;
 
   constructor(
-    private readonly entries: SmtUpdate<V>[],
+    /** The entries' keys in ascending order: a new leaf's data string, or the key to delete. */
+    private readonly keys: string[],
+    /** The new leaf of each entry, null where it deletes. */
+    private readonly leaves: (SmtLeaf<V> | null)[],
     /** live[i] = number of non-deleting entries among entries[0..i); makes "how many survive here" O(1). */
     private readonly live: Int32Array,
   ) {}
@@ -107,12 +216,12 @@ class UpdatePass<V> {
     // Compact form: a lone leaf next to an empty side moves up; repeated by the callers on the way up.
     if (left === null && (right === null || right instanceof SmtLeaf)) return right;
     if (right === null && left instanceof SmtLeaf) return left;
-    return new SmtBranch(left, right, null);
+    return new SmtBranch(left, right);
   }
 
   /** The subtree is the single leaf `old`; the result holds `old` (unless replaced or deleted) plus the inserts. */
   private mergeLeaf(old: SmtLeaf<V>, depth: number, lo: number, hi: number): SmtNode<V> {
-    const at = this.find(old.key, lo, hi);
+    const at = this.find(old.data, lo, hi);
     const inserted = this.live[hi]! - this.live[lo]!;
     if (at < 0) {
       this.delta += inserted;
@@ -130,42 +239,39 @@ class UpdatePass<V> {
   private build(depth: number, lo: number, hi: number, extra: SmtLeaf<V> | null): SmtNode<V> {
     const count = this.live[hi]! - this.live[lo]! + (extra === null ? 0 : 1);
     if (count === 0) return null;
-    if (count === 1) {
-      if (extra !== null) return extra;
-      const e = this.entries[this.firstLive(lo, hi)]!;
-      return new SmtLeaf(e.key, e.value as V, e.valueHash!, null);
-    }
+    if (count === 1) return extra ?? this.leaves[this.firstLive(lo, hi)]!;
     if (depth >= KEY_BITS) throw new RangeError("SMT invariant broken: distinct keys agree on all 256 bits");
     const mid = this.split(depth, lo, hi);
     let extraLeft: SmtLeaf<V> | null = null;
     let extraRight: SmtLeaf<V> | null = null;
     if (extra !== null) {
-      if (bitAt(extra.key, depth) === 0) extraLeft = extra;
+      if (keyBitAt(extra.data, depth) === 0) extraLeft = extra;
       else extraRight = extra;
     }
-    return new SmtBranch(this.build(depth + 1, lo, mid, extraLeft), this.build(depth + 1, mid, hi, extraRight), null);
+    return new SmtBranch(this.build(depth + 1, lo, mid, extraLeft), this.build(depth + 1, mid, hi, extraRight));
   }
 
   /** First index in [lo, hi) whose bit at `depth` is 1; the slice shares its first `depth` bits, so that bit is sorted. */
   private split(depth: number, lo: number, hi: number): number {
-    const entries = this.entries;
+    const keys = this.keys;
     let a = lo;
     let b = hi;
     while (a < b) {
       const m = (a + b) >>> 1;
-      if (bitAt(entries[m]!.key, depth) === 0) a = m + 1;
+      if (keyBitAt(keys[m]!, depth) === 0) a = m + 1;
       else b = m;
     }
     return a;
   }
 
-  private find(key: Uint8Array, lo: number, hi: number): number {
-    const entries = this.entries;
+  /** The index in [lo, hi) of the entry with the key of the leaf whose data is `data`, or -1. */
+  private find(data: string, lo: number, hi: number): number {
+    const keys = this.keys;
     let a = lo;
     let b = hi;
     while (a < b) {
       const m = (a + b) >>> 1;
-      const c = compareBytes(entries[m]!.key, key);
+      const c = compareKeys(keys[m]!, data, 0);
       if (c === 0) return m;
       if (c < 0) a = m + 1;
       else b = m;
@@ -192,10 +298,18 @@ export class SparseMerkleTree<V> {
   private constructor(
     private readonly top: SmtNode<V>,
     private readonly count: number,
+    private readonly codec: SmtValueCodec<V> | null,
   ) {}
 
-  static empty<V>(): SparseMerkleTree<V> {
-    return new SparseMerkleTree<V>(null, 0);
+  /**
+   * An empty tree. With a codec, values are kept serialized in the leaves and decoded on every read
+   * (get, getLeaf, entries return fresh objects); without one, the values given are kept as they are.
+   */
+  static empty<V>(codec: SmtValueCodec<V> | null = null): SparseMerkleTree<V> {
+    if (codec !== null && (typeof codec.encode !== "function" || typeof codec.decode !== "function")) {
+      throw new TypeError("SparseMerkleTree.empty: a codec needs encode and decode functions");
+    }
+    return new SparseMerkleTree<V>(null, 0, codec);
   }
 
   /** Number of leaves. */
@@ -204,13 +318,14 @@ export class SparseMerkleTree<V> {
   }
 
   get(key: Uint8Array): V | undefined {
-    return this.findLeaf(key)?.value;
+    const leaf = this.findLeaf(key);
+    return leaf === undefined ? undefined : this.valueOf(leaf);
   }
 
-  /** The stored key and valueHash are the arrays passed to update(); treat them as read-only. */
+  /** The key and valueHash are fresh copies. */
   getLeaf(key: Uint8Array): SmtEntry<V> | undefined {
     const leaf = this.findLeaf(key);
-    return leaf === undefined ? undefined : { key: leaf.key, value: leaf.value, valueHash: leaf.valueHash };
+    return leaf === undefined ? undefined : this.entryOf(leaf);
   }
 
   private findLeaf(key: Uint8Array): SmtLeaf<V> | undefined {
@@ -220,114 +335,154 @@ export class SparseMerkleTree<V> {
     while (node instanceof SmtBranch) {
       node = bitAt(key, depth++) === 0 ? node.left : node.right;
     }
-    return node !== null && bytesEqual(node.key, key) ? node : undefined;
+    return node !== null && compareToLeafKey(key, node.data) === 0 ? node : undefined;
+  }
+
+  private valueOf(leaf: SmtLeaf<V>): V {
+    if (this.codec === null) return leaf.value as V;
+    const data = leaf.data;
+    if (decodeScratch.length < data.length)
+      decodeScratch = Buffer.alloc(Math.max(data.length, decodeScratch.length * 2));
+    // Into a reused buffer: a fresh Buffer per read drew on Node's 8 KiB pools fast enough to show
+    // as allocation and GC time in a replay profile.
+    decodeScratch.write(data, 0, "latin1");
+    return this.codec.decode(
+      new Uint8Array(decodeScratch.buffer, decodeScratch.byteOffset + LEAF_VALUE_AT, data.length - LEAF_VALUE_AT),
+    );
+  }
+
+  private entryOf(leaf: SmtLeaf<V>): SmtEntry<V> {
+    return {
+      key: leafBytes(leaf.data, LEAF_KEY_AT, 32),
+      value: this.valueOf(leaf),
+      valueHash: leafBytes(leaf.data, LEAF_VALUE_HASH_AT, 32),
+    };
   }
 
   /**
    * Batch update: value === null deletes. Entries may be in any order; for duplicate keys the last wins.
-   * The tree keeps the passed key and valueHash arrays (no copies on the hot path): do not mutate them
-   * afterwards. Hashes nothing; root() does that lazily.
+   * The key and valueHash are copied into the tree, so the caller may reuse its arrays. Hashes the new
+   * leaves (one 65-byte sha256 each); branches are hashed lazily by root().
    */
   update(entries: Iterable<SmtUpdate<V>>): SparseMerkleTree<V> {
-    const list: SmtUpdate<V>[] = [];
+    // Each entry becomes its leaf (or its key, to delete) as it arrives, so a caller that generates
+    // entries lets go of its objects at once: building from n objects never holds them all.
+    const codec = this.codec;
+    const keys: string[] = [];
+    const made: (SmtLeaf<V> | null)[] = [];
     for (const e of entries) {
       checkKey(e.key);
-      if (e.value !== null) {
-        if (e.valueHash === undefined || e.valueHash === null) {
-          throw new TypeError("SMT update: valueHash is required when value is not null");
-        }
-        if (!(e.valueHash instanceof Uint8Array) || e.valueHash.length !== 32) {
-          throw new RangeError(
-            `SMT valueHash must be 32 bytes, got ${e.valueHash instanceof Uint8Array ? e.valueHash.length : typeof e.valueHash}`,
-          );
-        }
+      if (e.value === null) {
+        keys.push(keyString(e.key));
+        made.push(null);
+        continue;
       }
-      list.push(e);
+      if (e.valueHash === undefined || e.valueHash === null) {
+        throw new TypeError("SMT update: valueHash is required when value is not null");
+      }
+      if (!(e.valueHash instanceof Uint8Array) || e.valueHash.length !== 32) {
+        throw new RangeError(
+          `SMT valueHash must be 32 bytes, got ${e.valueHash instanceof Uint8Array ? e.valueHash.length : typeof e.valueHash}`,
+        );
+      }
+      const leaf =
+        codec === null
+          ? new SmtLeaf(makeLeafData(e.key, e.valueHash, null), e.value)
+          : new SmtLeaf<V>(makeLeafData(e.key, e.valueHash, codec.encode(e.value)), undefined);
+      keys.push(leaf.data);
+      made.push(leaf);
     }
-    if (list.length === 0) return this;
+    if (keys.length === 0) return this;
 
-    const sorted = sortLastWins(list);
-    const n = sorted.length;
+    const order = sortLastWins(keys);
+    const n = order.length;
+    const sortedKeys: string[] = new Array(n);
+    const leaves: (SmtLeaf<V> | null)[] = new Array(n);
     const live = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) live[i + 1] = live[i]! + (sorted[i]!.value === null ? 0 : 1);
+    for (let i = 0; i < n; i++) {
+      const j = order[i]!;
+      sortedKeys[i] = keys[j]!;
+      leaves[i] = made[j]!;
+      live[i + 1] = live[i]! + (made[j] === null ? 0 : 1);
+    }
 
-    const pass = new UpdatePass<V>(sorted, live);
+    const pass = new UpdatePass<V>(sortedKeys, leaves, live);
     const top = pass.apply(this.top, 0, 0, n);
     if (top === this.top) return this;
-    return new SparseMerkleTree(top, this.count + pass.delta);
+    return new SparseMerkleTree(top, this.count + pass.delta, codec);
   }
 
   /**
-   * The root hash. Hashes every node that has no hash yet, in batches through the current Hasher: all
-   * dirty leaves at once, then dirty branches one depth at a time from the deepest up. Hashes are cached
-   * in the nodes, so structure shared with other versions is never hashed twice. Returns a copy, so a
-   * caller mutating it cannot corrupt the cache.
+   * The root hash, a fresh copy. Hashes every branch that has no hash yet, in batches through the
+   * current Hasher, one depth at a time from the deepest up. Hashes are cached in the branches, so
+   * structure shared with other versions is never hashed twice.
    */
   root(): Uint8Array {
-    return this.rootHash().slice();
+    this.hashBranches();
+    return nodeHash(this.top);
   }
 
-  private rootHash(): Uint8Array {
+  private hashBranches(): void {
     const top = this.top;
-    if (top === null) return ZERO_HASH;
-    if (top.hash !== null) return top.hash;
+    if (!(top instanceof SmtBranch) || top.hashed) return;
 
-    const leaves: SmtLeaf<V>[] = [];
     const levels: SmtBranch<V>[][] = [];
-    collectDirty(top, 0, leaves, levels);
+    collectDirty(top, 0, levels);
 
     let max = 0;
-    for (const level of levels) if (level !== undefined && level.length > max) max = level.length;
+    for (const level of levels) if (level.length > max) max = level.length;
+    // Int32Array views move each 32-byte hash as eight words between the branches and the buffers.
     const input = new Uint8Array(max * 64);
+    const input32 = new Int32Array(input.buffer);
+    const output = new Uint8Array(max * 32);
+    const output32 = new Int32Array(output.buffer);
     const hasher = getHasher();
 
-    // Node hashes are views into one buffer per batch, not 32-byte arrays of their own: a separate
-    // Uint8Array costs about 240 B of V8 heap, a view about 100 B (measured; rss_mb_1m). A buffer
-    // stays alive while any of its views does, so an old batch can hold a few dead slots; the
-    // batches of a block are small (k and k·log n hashes), so the waste is bounded.
-    // Leaves hash 65 bytes (domain separation), so they do not go through the 64-byte batch path;
-    // a block changing k objects hashes k leaves but about k·log2(n) branches.
-    const leafSlab = new Uint8Array(leaves.length * 32);
-    for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i]!;
-      const out = leafSlab.subarray(i * 32, i * 32 + 32);
-      smtLeafHashInto(leaf.key, leaf.valueHash, out);
-      leaf.hash = out;
-    }
-
     for (let d = levels.length - 1; d >= 0; d--) {
-      const level = levels[d];
-      if (level === undefined || level.length === 0) continue;
+      const level = levels[d]!;
       const k = level.length;
+      if (k === 0) continue;
       for (let i = 0; i < k; i++) {
         const b = level[i]!;
-        writeChildHash(input, i * 64, b.left);
-        writeChildHash(input, i * 64 + 32, b.right);
+        writeChildHash(input, input32, i * 64, b.left);
+        writeChildHash(input, input32, i * 64 + 32, b.right);
       }
-      const output = new Uint8Array(k * 32);
-      hasher.hashInto(input.subarray(0, k * 64), output);
-      for (let i = 0; i < k; i++) level[i]!.hash = output.subarray(i * 32, i * 32 + 32);
+      hasher.hashInto(input.subarray(0, k * 64), output.subarray(0, k * 32));
+      for (let i = 0; i < k; i++) {
+        const b = level[i]!;
+        const w = i * 8;
+        b.h0 = output32[w]!;
+        b.h1 = output32[w + 1]!;
+        b.h2 = output32[w + 2]!;
+        b.h3 = output32[w + 3]!;
+        b.h4 = output32[w + 4]!;
+        b.h5 = output32[w + 5]!;
+        b.h6 = output32[w + 6]!;
+        b.h7 = output32[w + 7]!;
+        b.hashed = true;
+      }
     }
-    return top.hash!;
   }
 
   /** Membership or non-membership proof for `key`; the returned arrays are fresh copies. */
   prove(key: Uint8Array): SmtProof {
     checkKey(key);
-    this.rootHash();
+    this.hashBranches();
     const siblings: Uint8Array[] = [];
     let node = this.top;
     let depth = 0;
     while (node instanceof SmtBranch) {
       const goRight = bitAt(key, depth++) === 1;
-      const sibling = goRight ? node.left : node.right;
-      siblings.push(sibling === null ? new Uint8Array(32) : sibling.hash!.slice());
+      siblings.push(nodeHash(goRight ? node.left : node.right));
       node = goRight ? node.right : node.left;
     }
     return {
       key: key.slice(),
       siblings,
-      leaf: node === null ? null : { key: node.key.slice(), valueHash: node.valueHash.slice() },
+      leaf:
+        node === null
+          ? null
+          : { key: leafBytes(node.data, LEAF_KEY_AT, 32), valueHash: leafBytes(node.data, LEAF_VALUE_HASH_AT, 32) },
     };
   }
 
@@ -338,7 +493,7 @@ export class SparseMerkleTree<V> {
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node instanceof SmtLeaf) {
-        yield { key: node.key, value: node.value, valueHash: node.valueHash };
+        yield this.entryOf(node);
       } else if (node !== null) {
         if (node.right !== null) stack.push(node.right);
         if (node.left !== null) stack.push(node.left);
@@ -348,66 +503,69 @@ export class SparseMerkleTree<V> {
 }
 
 /**
- * Sort by key and keep only the last entry given for each key. Sorting indices by a 32-bit key prefix
- * first is about 3x faster than comparing whole keys, since uniformly random keys rarely tie on it.
+ * The indices of `keys` in ascending key order, keeping only the last index given for each key.
+ * Sorting indices by a 32-bit key prefix first is about 3x faster than comparing whole keys, since
+ * uniformly random keys rarely tie on it.
  */
-function sortLastWins<T extends { key: Uint8Array }>(list: T[]): T[] {
-  const n = list.length;
+function sortLastWins(keys: string[]): Uint32Array {
+  const n = keys.length;
   const prefix = new Uint32Array(n);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const k = list[i]!.key;
-    prefix[i] = ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0;
+    const k = keys[i]!;
+    prefix[i] = ((k.charCodeAt(0) << 24) | (k.charCodeAt(1) << 16) | (k.charCodeAt(2) << 8) | k.charCodeAt(3)) >>> 0;
     order[i] = i;
   }
   // Ties broken by input position, so within a run of equal keys the last one given comes last.
-  order.sort((a, b) => prefix[a]! - prefix[b]! || compareKeyTail(list[a]!.key, list[b]!.key) || a - b);
-  const out: T[] = [];
+  order.sort((a, b) => prefix[a]! - prefix[b]! || compareKeys(keys[a]!, keys[b]!, 4) || a - b);
+  let kept = 0;
   for (let i = 0; i < n; i++) {
-    const e = list[order[i]!]!;
-    if (
-      i + 1 < n &&
-      prefix[order[i]!] === prefix[order[i + 1]!] &&
-      compareKeyTail(e.key, list[order[i + 1]!]!.key) === 0
-    ) {
-      continue;
+    const j = order[i]!;
+    if (i + 1 < n) {
+      const next = order[i + 1]!;
+      if (prefix[j] === prefix[next] && compareKeys(keys[j]!, keys[next]!, 4) === 0) continue;
     }
-    out.push(e);
+    order[kept++] = j;
   }
-  return out;
-}
-
-/** Compares bytes 4..31 of two 32-byte keys (the first four are compared through the prefix). */
-function compareKeyTail(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 4; i < 32; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
+  return order.subarray(0, kept);
 }
 
 /** Recursion is bounded by the key length: a branch exists only while two keys still share a prefix. */
-function collectDirty<V>(node: SmtNode<V>, depth: number, leaves: SmtLeaf<V>[], levels: SmtBranch<V>[][]): void {
-  if (node === null || node.hash !== null) return;
-  if (node instanceof SmtLeaf) {
-    leaves.push(node);
-    return;
-  }
-  let level = levels[depth];
-  if (level === undefined) {
-    // Fill gaps so the array stays packed (holey arrays are slower in V8).
-    while (levels.length < depth) levels.push([]);
-    level = [];
-    levels[depth] = level;
-  }
-  level.push(node);
-  collectDirty(node.left, depth + 1, leaves, levels);
-  collectDirty(node.right, depth + 1, leaves, levels);
+function collectDirty<V>(node: SmtNode<V>, depth: number, levels: SmtBranch<V>[][]): void {
+  if (!(node instanceof SmtBranch) || node.hashed) return;
+  // Levels are pushed in order (a branch's parent is collected before it), so the array stays packed.
+  if (levels.length === depth) levels.push([]);
+  levels[depth]!.push(node);
+  collectDirty(node.left, depth + 1, levels);
+  collectDirty(node.right, depth + 1, levels);
 }
 
-function writeChildHash<V>(buf: Uint8Array, offset: number, child: SmtNode<V>): void {
-  if (child === null) buf.fill(0, offset, offset + 32);
-  else buf.set(child.hash!, offset);
+/** A node's hash as a fresh array; branches must be hashed already. */
+function nodeHash<V>(node: SmtNode<V>): Uint8Array {
+  if (node === null) return new Uint8Array(32);
+  if (node instanceof SmtLeaf) return leafBytes(node.data, LEAF_HASH_AT, 32);
+  const words = Int32Array.of(node.h0, node.h1, node.h2, node.h3, node.h4, node.h5, node.h6, node.h7);
+  return new Uint8Array(words.buffer);
+}
+
+/** Write a child's hash at byte `offset` (a multiple of 32) of `buf`, whose Int32Array view is `buf32`. */
+function writeChildHash<V>(buf: Uint8Array, buf32: Int32Array, offset: number, child: SmtNode<V>): void {
+  if (child === null) {
+    buf.fill(0, offset, offset + 32);
+  } else if (child instanceof SmtBranch) {
+    const w = offset >>> 2;
+    buf32[w] = child.h0;
+    buf32[w + 1] = child.h1;
+    buf32[w + 2] = child.h2;
+    buf32[w + 3] = child.h3;
+    buf32[w + 4] = child.h4;
+    buf32[w + 5] = child.h5;
+    buf32[w + 6] = child.h6;
+    buf32[w + 7] = child.h7;
+  } else {
+    const data = child.data;
+    for (let i = 0; i < 32; i++) buf[offset + i] = data.charCodeAt(LEAF_HASH_AT + i);
+  }
 }
 
 function is32(x: unknown): x is Uint8Array {

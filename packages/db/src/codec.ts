@@ -2,7 +2,7 @@
  * Encoding of stored values, and their decoding: any stored value that does not decode throws
  * DbError CORRUPT with the key in its details, never a bare or codec error.
  */
-import type { StateEntry } from "@filverse/state";
+import { decodeStateEntry, encodeStateEntry, type StateEntry } from "@filverse/state";
 import {
   type BlockHeader,
   BlockHeader as BlockHeaderType,
@@ -12,7 +12,6 @@ import {
   ReceiptListSsz,
   type SignedBlock,
   type StateObjects,
-  stateObjectStructs,
   type Withdrawal,
   Withdrawal as WithdrawalType,
 } from "@filverse/types";
@@ -102,26 +101,11 @@ export function decodeTxLocation(key: Uint8Array, bytes: Uint8Array): TxLocation
 // --- state object: u8 namespace ‖ u16be id length ‖ id ‖ SSZ ---
 
 export function encodeStateObject(ns: Namespace, id: Uint8Array, value: StateObjects[Namespace]): Uint8Array {
-  const struct = stateObjectStructs[ns] as { serialize(v: unknown): Uint8Array };
-  const ssz = struct.serialize(value);
-  const out = new Uint8Array(3 + id.length + ssz.length);
-  out[0] = ns;
-  new DataView(out.buffer).setUint16(1, id.length);
-  out.set(id, 3);
-  out.set(ssz, 3 + id.length);
-  return out;
+  return encodeStateEntry(ns, id, value);
 }
 
 export function decodeStateObject(key: Uint8Array, bytes: Uint8Array): StateEntry {
-  return decoding("state object", key, () => {
-    if (bytes.length < 3) throw corrupt("state object", key);
-    const ns = bytes[0]! as Namespace;
-    const struct = stateObjectStructs[ns] as { deserialize(b: Uint8Array): unknown } | undefined;
-    const idLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(1);
-    if (struct === undefined || bytes.length < 3 + idLength) throw corrupt("state object", key);
-    const value = struct.deserialize(bytes.subarray(3 + idLength)) as StateObjects[Namespace];
-    return { ns, id: bytes.slice(3, 3 + idLength), value };
-  });
+  return decoding("state object", key, () => decodeStateEntry(bytes));
 }
 
 // --- withdrawals ---

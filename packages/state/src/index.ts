@@ -1,4 +1,5 @@
 export * from "./applyBlock.js";
+export * from "./entryCodec.js";
 export * from "./errors.js";
 export * from "./executor.js";
 export * from "./genesis.js";

@@ -6,10 +6,16 @@
 import { AppendMerkleTree, getHasher, SparseMerkleTree } from "@filverse/crypto";
 import { WITHDRAWALS_TREE_DEPTH } from "@filverse/params";
 import { type Globals, Namespace, type StateObjects, stateObjectStructs, type Withdrawal } from "@filverse/types";
+import { stateEntryCodec } from "./entryCodec.js";
 import { GLOBALS_ID, stateKey } from "./keys.js";
 import { withdrawalLeaf } from "./withdrawals.js";
 
-/** What a leaf of the objects tree holds: enough to serve the object and re-derive its key. */
+/**
+ * What a leaf of the objects tree holds: enough to serve the object and re-derive its key. The tree
+ * keeps it as its SSZ bytes (entryCodec.ts) and every read decodes a fresh one: an asset as a
+ * JavaScript object (three byte arrays, a string, a bigint…) costs about 1 KB of heap, its bytes
+ * about 190 (docs/benchmarks.md). The working state of a block decodes each object it reads once.
+ */
 export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
 
 export type StateRoots = {
@@ -33,8 +39,7 @@ export class State {
 
   /** The genesis state: no balances (all FIL enters through the bridge) and zeroed globals. */
   static genesis(): State {
-    const empty = new State(SparseMerkleTree.empty<StateEntry>(), AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH), []);
-    return empty.withChanges([{ ns: Namespace.Globals, id: GLOBALS_ID, value: EMPTY_GLOBALS }], [], []);
+    return State.empty().withChanges([{ ns: Namespace.Globals, id: GLOBALS_ID, value: EMPTY_GLOBALS }], [], []);
   }
 
   /**
@@ -42,13 +47,20 @@ export class State {
    * Costs one pass over n objects and about 2n hashes at the first roots() call.
    */
   static fromEntries(entries: Iterable<StateEntry>, withdrawals: Withdrawal[]): State {
-    const empty = new State(SparseMerkleTree.empty<StateEntry>(), AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH), []);
-    return empty.withChanges(
+    return State.empty().withChanges(
       (function* () {
         for (const e of entries) yield { ns: e.ns, id: e.id, value: e.value };
       })(),
       withdrawals,
       withdrawals.map((w) => withdrawalLeaf(w)),
+    );
+  }
+
+  private static empty(): State {
+    return new State(
+      SparseMerkleTree.empty<StateEntry>(stateEntryCodec),
+      AppendMerkleTree.empty(WITHDRAWALS_TREE_DEPTH),
+      [],
     );
   }
 
@@ -83,26 +95,18 @@ export class State {
     newWithdrawals: Withdrawal[],
     withdrawalLeaves: Uint8Array[],
   ): State {
-    type Write = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null; key?: Uint8Array };
-    const list: Write[] = [...writes];
-    // Keys and value hashes live as views in one slab per batch: a separate 32-byte Uint8Array
-    // costs about 240 B of V8 heap, a view about 100 B (measured with rss_mb_1m).
-    let size = 0;
-    for (const w of list) size += 64 + w.id.length;
-    const slab = new Uint8Array(size);
-    let at = 0;
-    const entries = list.map((w) => {
-      const key = slab.subarray(at, at + 32);
-      key.set(w.key ?? stateKey(w.ns, w.id));
-      const valueHash = slab.subarray(at + 32, at + 64);
-      const id = slab.subarray(at + 64, at + 64 + w.id.length);
-      id.set(w.id);
-      at += 64 + w.id.length;
-      if (w.value === null) return { key, value: null };
-      const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
-      valueHash.set(struct.hashTreeRoot(w.value));
-      return { key, value: { ns: w.ns, id, value: w.value }, valueHash };
-    });
+    const entries = (function* () {
+      for (const w of writes) {
+        // The tree copies key and valueHash into the leaf, so they need not outlive this call.
+        const key = w.key ?? stateKey(w.ns, w.id);
+        if (w.value === null) {
+          yield { key, value: null };
+          continue;
+        }
+        const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
+        yield { key, value: { ns: w.ns, id: w.id, value: w.value }, valueHash: struct.hashTreeRoot(w.value) };
+      }
+    })();
     const objects = this.objects.update(entries);
     const withdrawals = withdrawalLeaves.length > 0 ? this.withdrawals.append(withdrawalLeaves) : this.withdrawals;
     let records = this.withdrawalRecords;

@@ -22,6 +22,9 @@ export type UndoMark = { writes: number; withdrawals: number };
 
 export type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
 
+/** A base read not made yet is `undefined`; an absent object is `null`. */
+type Slot = { mapKey: string; key: Uint8Array; base: StateObjects[Namespace] | null | undefined };
+
 export const ZERO_ADDRESS = new Uint8Array(20);
 export const ZERO_ID = new Uint8Array(32);
 
@@ -39,31 +42,34 @@ export class WorkingState {
   constructor(readonly base: State) {}
 
   /**
-   * State keys by (namespace, id) for this block: sha256 once per distinct object, not once per
-   * access (the profile showed stateKey at about 15% of execution before this cache).
+   * Per (namespace, id) touched in this block: its state key, sha256'd once per distinct object, not
+   * once per access (the profile showed stateKey at about 15% of execution before this cache), and
+   * the base snapshot's value once read. The snapshot keeps objects serialized and decodes on every
+   * read; a block reads the same few objects (sender accounts above all) again and again.
    */
-  private readonly keys = new Map<string, Uint8Array>();
+  private readonly slots = new Map<string, Slot>();
 
-  private keyOf(ns: Namespace, id: Uint8Array): { mapKey: string; key: Uint8Array } {
+  private slotOf(ns: Namespace, id: Uint8Array): Slot {
     // latin1 maps each byte to one char: a unique key, half the length of hex and cheaper to build.
     const mapKey = String.fromCharCode(ns) + Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("latin1");
-    let key = this.keys.get(mapKey);
-    if (!key) this.keys.set(mapKey, (key = stateKey(ns, id)));
-    return { mapKey, key };
+    let slot = this.slots.get(mapKey);
+    if (!slot) this.slots.set(mapKey, (slot = { mapKey, key: stateKey(ns, id), base: undefined }));
+    return slot;
   }
 
   get<N extends Namespace>(ns: N, id: Uint8Array): StateObjects[N] | undefined {
-    const { mapKey, key } = this.keyOf(ns, id);
-    const w = this.writes.get(mapKey);
+    const slot = this.slotOf(ns, id);
+    const w = this.writes.get(slot.mapKey);
     if (w) return (w.value ?? undefined) as StateObjects[N] | undefined;
-    return this.base.getByKey(key)?.value as StateObjects[N] | undefined;
+    if (slot.base === undefined) slot.base = this.base.getByKey(slot.key)?.value ?? null;
+    return (slot.base ?? undefined) as StateObjects[N] | undefined;
   }
 
   /** Objects are immutable: always write a new object, never mutate one that was read. */
   set<N extends Namespace>(ns: N, id: Uint8Array, value: StateObjects[N] | null): void {
-    const { mapKey, key } = this.keyOf(ns, id);
-    this.undo.push({ key: mapKey, prev: this.writes.get(mapKey) });
-    this.writes.set(mapKey, { ns, id, key, value });
+    const slot = this.slotOf(ns, id);
+    this.undo.push({ key: slot.mapKey, prev: this.writes.get(slot.mapKey) });
+    this.writes.set(slot.mapKey, { ns, id, key: slot.key, value });
   }
 
   /** A point to roll back to; marks nest. */
