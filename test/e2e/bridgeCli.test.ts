@@ -129,7 +129,7 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(error.message).toMatch(/^L1: .*\(AlreadyFinalized\)/);
     await reader.close();
 
-    // The validator set: the devnet registered the sequencer; a second validator joins and leaves.
+    // The validator set: the devnet registered the sequencer and its two verifiers; another joins and leaves.
     const l1Only = ["--data-dir", dir, "--json"];
     const sequencer = privateKeyToAccount(
       readFileSync(join(dir, "sequencer.key"), "utf8").trim() as `0x${string}`,
@@ -137,7 +137,7 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(json(cli(["validator", "status", sequencer, ...l1Only]))).toMatchObject({
       active: true,
       collateral: String(10n * FIL),
-      validatorCount: "1",
+      validatorCount: "3",
     });
     const v2Key = join(tmp.dir, "v2.key");
     writeFileSync(v2Key, `${HARDHAT_KEY_2}\n`, { mode: 0o600 });
@@ -147,13 +147,13 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     ).toMatchObject({ status: "success", validator: v2 });
     expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
       active: true,
-      validatorCount: "2",
-      totalWeight: String(20n * FIL),
+      validatorCount: "4",
+      totalWeight: String(40n * FIL),
     });
     expect(json(cli(["validator", "exit", ...l1Only, "--l1-key-file", v2Key]))).toMatchObject({ status: "success" });
     expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
       active: false,
-      totalWeight: String(10n * FIL),
+      totalWeight: String(30n * FIL),
     });
     const tooSoon = cli(["validator", "withdraw", ...l1Only, "--l1-key-file", v2Key]);
     expect(tooSoon.status).toBe(1);
