@@ -3,26 +3,27 @@
  * validator) connected over libp2p. Under a stream of transactions both verifiers reach the
  * sequencer's head with equal state roots, and the checkpoints on L1 carry three signatures: the
  * sequencer's and both verifiers', gathered over p2p (the sequencer alone holds a third of the weight).
+ * A third verifier that joins late without the sequencer's RPC catches up by p2p range sync alone.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
 import { loadArtifact } from "@filverse/l1";
 import { type Address, createPublicClient, decodeFunctionData, type Hex, http, parseAbiItem } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, jsonLine, rpc, tempDir, waitFor } from "./helpers.js";
+import { CLI, cli, jsonLine, rpc, startVerifier, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("network");
 afterAll(() => tmp.cleanup());
 
-type Ready = { l1: string; l2: string; rollup: Address; verifiers: string[] };
+type Ready = { l1: string; l2: string; rollup: Address; verifiers: string[]; sequencerP2P: string[] };
 
 const call = async <T>(url: string, method: string, params: unknown[] = []): Promise<T> =>
   ((await rpc(url, { jsonrpc: "2.0", id: 1, method, params })).json as { result: T }).result;
 
-it("two verifiers follow the sequencer over p2p to equal state roots; checkpoints carry three signatures", async () => {
+it("two verifiers follow the sequencer over p2p to equal state roots, a late one range-syncs over p2p alone, checkpoints carry three signatures", async () => {
   const dir = join(tmp.dir, "net");
   const proc = spawn(
     process.execPath,
@@ -65,6 +66,27 @@ it("two verifiers follow the sequencer over p2p to equal state roots; checkpoint
       const theirs = await call<Block>(v, "filverse_getBlockByNumber", [String(head)]);
       expect(theirs.header.stateRoot).toBe(sequencerBlock.header.stateRoot);
       expect(await call<unknown[]>(v, "filverse_getEvidence")).toEqual([]);
+    }
+
+    // A third verifier that joins late and has no sequencer RPC: it can only range-sync over p2p.
+    const late = join(tmp.dir, "late");
+    const made = cli(["init", "--verifier", "--genesis-from", l2, "--data-dir", late, "--json"]);
+    expect(made.status, made.stderr).toBe(0);
+    const lateConfig = JSON.parse(readFileSync(join(late, "filverse.json"), "utf8"));
+    lateConfig.verifier.sequencerRpc = null;
+    lateConfig.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: ready!.sequencerP2P };
+    writeFileSync(join(late, "filverse.json"), JSON.stringify(lateConfig));
+    const lateNode = await startVerifier(late);
+    try {
+      await waitFor(
+        async () => Number(await call<string>(lateNode.url, "filverse_blockNumber")) >= head,
+        60_000,
+        "the late verifier at head over p2p",
+      );
+      const synced = await call<Block>(lateNode.url, "filverse_getBlockByNumber", [String(head)]);
+      expect(synced.header.stateRoot).toBe(sequencerBlock.header.stateRoot);
+    } finally {
+      await lateNode.stop();
     }
 
     // The checkpoints the rollup accepted carry the sequencer's and both verifiers' signatures.

@@ -35,7 +35,7 @@ import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.j
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork } from "./network.js";
+import { createNodeNetwork, P2PBlockSource } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
 import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
 import { defaultVerifierOpts, Verifier } from "./verifier.js";
@@ -122,7 +122,10 @@ export class FilverseVerifierNode {
           )
         : null;
     const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
-    const source = modules.source ?? (forward ? new RpcBlockSource(forward) : null);
+    const rpcSource = forward ? new RpcBlockSource(forward) : null;
+    // With p2p, blocks are synced from the best peer (the sequencer's RPC as the fallback).
+    const source =
+      modules.source ?? (config.p2p ? new P2PBlockSource(() => this.network, rpcSource, this.logger) : rpcSource);
     this.verifier = new Verifier(
       {
         ...defaultVerifierOpts,

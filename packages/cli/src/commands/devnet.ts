@@ -277,6 +277,7 @@ async function startDevnet(o: {
       market: deals.devnetMarket,
       storageProvider: started.url,
       verifiers: verifierUrls,
+      sequencerP2P: node.network?.multiaddrs ?? [],
       l2: url,
       l2Ws: wsUrl,
       l2ChainId: config.genesis.chainId,
