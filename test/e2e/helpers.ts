@@ -143,3 +143,49 @@ export function jsonLine<T>(line: string): T | null {
     return null;
   }
 }
+
+export type RunningDevnet<T> = {
+  proc: ChildProcess;
+  /** The parsed `"devnet ready"` log line (endpoints, addresses). */
+  ready: T;
+  /** SIGTERM, then the exit code (0 when every process it started stopped cleanly). */
+  stop(): Promise<number | null>;
+};
+
+/**
+ * `filverse devnet` on `dir` with any free ports, resolved once it logs "devnet ready". On failure
+ * (or a timeout) it is stopped with SIGTERM, so its L1 and child processes never outlive the test.
+ */
+export async function spawnDevnet<T>(
+  dir: string,
+  extra: string[] = [],
+  timeoutMs = 120_000,
+): Promise<RunningDevnet<T>> {
+  assertBuilt();
+  const proc = spawn(
+    process.execPath,
+    [CLI, "devnet", "--data-dir", dir, "--rpc-port", "0", "--l1-port", "0", ...extra],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    return exited;
+  };
+  let ready: T | null = null;
+  let out = "";
+  proc.stdout!.on("data", (d) => {
+    out += String(d);
+    for (const line of out.split("\n")) if (line.includes('"devnet ready"')) ready = jsonLine<T>(line) ?? ready;
+  });
+  proc.stderr!.resume(); // the banner: drained so the pipe never fills
+  try {
+    await waitFor(async () => ready, timeoutMs, "devnet ready");
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { proc, ready: ready!, stop };
+}

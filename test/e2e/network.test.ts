@@ -5,7 +5,6 @@
  * sequencer's and both verifiers', gathered over p2p (the sequencer alone holds a third of the weight).
  * A third verifier that joins late without the sequencer's RPC catches up by p2p range sync alone.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
@@ -13,7 +12,7 @@ import { loadArtifact } from "@filverse/l1";
 import { type Address, createPublicClient, decodeFunctionData, type Hex, http, parseAbiItem } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, cli, jsonLine, rpc, startVerifier, tempDir, waitFor } from "./helpers.js";
+import { cli, rpc, spawnDevnet, startVerifier, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("network");
 afterAll(() => tmp.cleanup());
@@ -25,22 +24,10 @@ const call = async <T>(url: string, method: string, params: unknown[] = []): Pro
 
 it("two verifiers follow the sequencer over p2p to equal state roots, a late one range-syncs over p2p alone, checkpoints carry three signatures", async () => {
   const dir = join(tmp.dir, "net");
-  const proc = spawn(
-    process.execPath,
-    [CLI, "devnet", "--data-dir", dir, "--rpc-port", "0", "--l1-port", "0", "--checkpoint-interval", "2"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  let ready: Ready | null = null;
-  let out = "";
-  proc.stdout!.on("data", (d) => {
-    out += String(d);
-    for (const line of out.split("\n"))
-      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
-  });
+  const devnet = await spawnDevnet<Ready>(dir, ["--checkpoint-interval", "2"], 120_000);
   try {
-    await waitFor(async () => ready, 120_000, "devnet ready");
-    const { l1, l2, rollup, verifiers } = ready!;
+    const ready = devnet.ready;
+    const { l1, l2, rollup, verifiers } = ready;
     expect(verifiers).toHaveLength(2);
     const dev = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
       address: Address;
@@ -74,7 +61,7 @@ it("two verifiers follow the sequencer over p2p to equal state roots, a late one
     expect(made.status, made.stderr).toBe(0);
     const lateConfig = JSON.parse(readFileSync(join(late, "filverse.json"), "utf8"));
     lateConfig.verifier.sequencerRpc = null;
-    lateConfig.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: ready!.sequencerP2P };
+    lateConfig.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: ready.sequencerP2P };
     writeFileSync(join(late, "filverse.json"), JSON.stringify(lateConfig));
     const lateNode = await startVerifier(late);
     try {
@@ -117,12 +104,8 @@ it("two verifiers follow the sequencer over p2p to equal state roots, a late one
     expect(counts.at(-1)).toBe(3);
     for (const c of clients) await c.close();
 
-    proc.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await devnet.stop()).toBe(0);
   } finally {
-    if (proc.exitCode === null) {
-      proc.kill("SIGTERM");
-      await exited;
-    }
+    await devnet.stop();
   }
 }, 240_000);

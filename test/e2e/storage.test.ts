@@ -5,7 +5,6 @@
  * transaction's status reaches `stored`, and the piece retrieved from the provider (verified before
  * use) rebuilds the very blocks the node holds.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
@@ -15,7 +14,7 @@ import { loadArtifact } from "@filverse/l1";
 import { type Address, createPublicClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { CLI, jsonLine, rpc, tempDir, waitFor } from "./helpers.js";
+import { rpc, spawnDevnet, tempDir } from "./helpers.js";
 
 const tmp = tempDir("storage");
 afterAll(() => tmp.cleanup());
@@ -24,23 +23,11 @@ type Ready = { l1: string; l2: string; rollup: Address; storageProvider: string 
 
 it("a checkpointed batch is stored by a deal, reaches `stored`, and its piece rebuilds the blocks", async () => {
   const dir = join(tmp.dir, "net");
-  const proc = spawn(
-    process.execPath,
-    [CLI, "devnet", "--data-dir", dir, "--rpc-port", "0", "--l1-port", "0", "--checkpoint-interval", "2"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  let ready: Ready | null = null;
-  let out = "";
-  proc.stdout!.on("data", (d) => {
-    out += String(d);
-    for (const line of out.split("\n"))
-      if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
-  });
+  const devnet = await spawnDevnet<Ready>(dir, ["--checkpoint-interval", "2"], 90_000);
   const committer = new SingleThreadCrypto();
   try {
-    await waitFor(async () => ready, 90_000, "devnet ready");
-    const { l1, l2, rollup, storageProvider } = ready!;
+    const ready = devnet.ready;
+    const { l1, l2, rollup, storageProvider } = ready;
     const dev = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
       address: Address;
       privateKey: Hex;
@@ -83,13 +70,9 @@ it("a checkpointed batch is stored by a deal, reaches `stored`, and its piece re
     expect(fromNode.bytes).toEqual(piece.bytes);
     await alice.close();
 
-    proc.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await devnet.stop()).toBe(0);
   } finally {
-    if (proc.exitCode === null) {
-      proc.kill("SIGTERM");
-      await exited;
-    }
+    await devnet.stop();
     await committer.close();
   }
 }, 180_000);
