@@ -21,9 +21,9 @@ import {
   validateTransaction,
 } from "@filverse/state";
 import {
-  type BlockHeader,
+  BlockHeader,
   blockHash,
-  type Deposit,
+  Deposit,
   encodeSignedTx,
   type Receipt,
   RpcErrorCode,
@@ -56,6 +56,11 @@ export type SequencerOpts = {
   stateHistory: number;
   /** Seal blocks with no deposit and no transaction (off: an idle chain grows no blocks). */
   sealEmptyBlocks: boolean;
+  /**
+   * A block's SSZ size at most: what one gossip message carries (`@filverse/p2p` refuses blocks over
+   * 4 MiB − 64 KiB, gossipsub's limit). Transactions that would pass it wait for the next block.
+   */
+  maxBlockBytes: number;
   /** Hashes of dropped transactions remembered for status queries. */
   droppedHistory: number;
 };
@@ -65,7 +70,11 @@ export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "da
   stateHistory: 256,
   sealEmptyBlocks: false,
   droppedHistory: 10_000,
+  maxBlockBytes: 4 * 1024 * 1024 - 128 * 1024,
 };
+
+/** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
+const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
 
 export type SequencerModules = {
   /** The sequencer's secp256k1 key: it seals every block and earns the fees. Never logged. */
@@ -127,6 +136,8 @@ type OpenBlock = {
   deposits: Deposit[];
   included: PoolTx[];
   rejected: PoolTx[];
+  /** The block's SSZ size so far (fixed part, deposits, included transactions with their offsets). */
+  bytes: number;
 };
 
 export type NodeEvents = {
@@ -538,11 +549,18 @@ export class Sequencer {
     const room = this.chain.maxBlockTxs - open.included.length;
     const batch =
       room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(fromHex(s)).nonce) : [];
+    let full = false;
     for (const ptx of batch) {
+      // Past the size one gossip message carries: this and the rest wait in the mempool.
+      if (open.bytes + 4 + ptx.bytes.length > this.opts.maxBlockBytes && open.included.length > 0) {
+        full = true;
+        break;
+      }
       this.mempool.remove(ptx.hash);
       try {
         open.executor.applyTransaction(ptx.vtx);
         open.included.push(ptx);
+        open.bytes += 4 + ptx.bytes.length;
         this.executing.set(ptx.hash, ptx);
       } catch (err) {
         if (!(err instanceof TxValidationError)) throw err;
@@ -551,7 +569,7 @@ export class Sequencer {
         this.onDropped(ptx, "not includable");
       }
     }
-    if (open.included.length >= this.chain.maxBlockTxs) setImmediate(() => void this.seal());
+    if (full || open.included.length >= this.chain.maxBlockTxs) setImmediate(() => void this.seal());
     else if (batch.length === PUMP_SLICE) this.schedulePump();
   }
 
@@ -584,6 +602,7 @@ export class Sequencer {
         deposits,
         included: [],
         rejected: [],
+        bytes: BLOCK_FIXED_BYTES + deposits.reduce((n, d) => n + 4 + Deposit.serialize(d).length, 0),
       };
     })().finally(() => {
       this.opening = null;
