@@ -7,24 +7,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, createCryptoPool, SingleThreadCrypto, signDigest } from "@filverse/crypto";
+import { createDealClientBackend, createPdpBackend, DealTracker, type StorageBackend } from "@filverse/filecoin";
 import {
-  type BatchBuilder,
-  createBatchBuilder,
-  createDealClientBackend,
-  createPdpBackend,
-  createPieceRequestHandler,
-  createPieceStore,
-  DealTracker,
-  type PieceStore,
-  type StorageBackend,
-} from "@filverse/filecoin";
-import { CheckpointSubmitter, createL1Clients, createQuorumCollector, DepositWatcher } from "@filverse/l1";
+  CheckpointSubmitter,
+  createL1Clients,
+  createQuorumCollector,
+  DepositWatcher,
+  type L1Clients,
+} from "@filverse/l1";
 import type { FilverseP2P } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
 import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
+import { NodeBatches } from "./batches.js";
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
@@ -49,14 +46,14 @@ export class FilverseNode {
   readonly depositWatcher: DepositWatcher | null;
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
-  /** Batch pieces (checkpoint CARs), kept and served at /piece/, when config.l1.rollup is set. */
-  pieceStore: PieceStore | null = null;
+  /** Batch pieces (checkpoint CARs), built, kept and served at /piece/, when config.l1.rollup is set. */
+  readonly batches = new NodeBatches();
   /** Deals for the batches, when config.storage.backend is set. */
   dealTracker: DealTracker | null = null;
-  private batchBuilder: BatchBuilder | null = null;
   /** The p2p host, when config.p2p is set. */
   network: FilverseP2P | null = null;
-  private pieceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  /** One set of L1 clients for the deposit watcher, the submitter and the deal backend. */
+  private readonly l1: L1Clients | null;
   private readonly commP: CryptoPool | SingleThreadCrypto;
   private readonly config: NodeConfigFile;
   private readonly dataDir: string;
@@ -73,20 +70,22 @@ export class FilverseNode {
     const chain = getChainConfig(config.preset, { ...config.chain, chainId: config.genesis.chainId });
     const key = readKeyFile(join(dataDir, config.keyFile));
     const devAccounts = readDevAccounts(dataDir, config);
-    this.depositWatcher = config.l1
-      ? new DepositWatcher(
-          {
-            bridge: config.l1.bridge,
-            startBlock: BigInt(config.l1.startBlock),
-            ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
-            ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
-          },
-          {
-            publicClient: createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }).publicClient,
-            logger: this.logger,
-          },
-        )
-      : null;
+    this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
+    this.depositWatcher =
+      config.l1 && this.l1
+        ? new DepositWatcher(
+            {
+              bridge: config.l1.bridge,
+              startBlock: BigInt(config.l1.startBlock),
+              ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
+              ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
+            },
+            {
+              publicClient: this.l1.publicClient,
+              logger: this.logger,
+            },
+          )
+        : null;
     const deposits =
       modules.deposits ??
       this.depositWatcher ??
@@ -105,8 +104,8 @@ export class FilverseNode {
       { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
       { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
     );
-    if (config.l1?.rollup) {
-      const l1 = createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId });
+    if (config.l1?.rollup && this.l1) {
+      const l1 = this.l1;
       const sequencer = this.sequencer;
       // The sequencer signs alone until verifier nodes co-sign (it must be a registered validator).
       this.checkpointSubmitter = new CheckpointSubmitter(
@@ -140,10 +139,7 @@ export class FilverseNode {
               }
             : { sign: async (digest) => [toHex(signDigest(fromHex(digest), key)) as `0x${string}`] }),
           // Each checkpoint's blocks packed into their CAR, its Piece CID computed, the piece kept.
-          batch: (index, first, last) => {
-            if (!this.batchBuilder) throw new Error("The batch builder is not started");
-            return this.batchBuilder(index, first, last);
-          },
+          batch: this.batches.build,
           logger: this.logger,
         },
       );
@@ -164,10 +160,7 @@ export class FilverseNode {
         routes: {
           "/healthz": (req, res) => this.healthz(req, res),
           "/metrics": (req, res) => void this.serveMetrics(req, res),
-          "/piece/*": (req, res) => {
-            if (this.pieceHandler) this.pieceHandler(req, res);
-            else res.writeHead(404, { "content-type": "application/json" }).end('{"message":"No pieces here"}');
-          },
+          "/piece/*": this.batches.route,
         },
       },
     );
@@ -186,35 +179,27 @@ export class FilverseNode {
       await this.network.start();
       this.logger.info("p2p listening", { peerId: this.network.peerId, multiaddrs: this.network.multiaddrs });
     }
-    if (this.checkpointSubmitter) await this.startBatches();
+    if (this.checkpointSubmitter) {
+      const sequencer = this.sequencer;
+      await this.batches.open(
+        { dataDir: this.dataDir, pieceDir: this.config.storage?.pieceDir },
+        { db: () => sequencer.db, committer: this.commP, logger: this.logger },
+      );
+    }
     await this.checkpointSubmitter?.start();
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
-    if (this.pieceStore) await this.startDeals(url);
+    if (this.batches.store) await this.startDeals(url);
     this.logger.info("rpc listening", { url, wsUrl, workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
-  }
-
-  /** The piece store and the batch builder that fills checkpoints' batch fields. */
-  private async startBatches(): Promise<void> {
-    const storage = this.config.storage ?? {};
-    this.pieceStore = await createPieceStore({ dir: resolve(this.dataDir, storage.pieceDir ?? "pieces") });
-    this.pieceHandler = createPieceRequestHandler({ store: this.pieceStore, logger: this.logger });
-    const db = this.sequencer.db;
-    this.batchBuilder = createBatchBuilder({
-      source: { getBlockBytes: (n) => db.getBlockBytes(n) },
-      store: this.pieceStore,
-      committer: this.commP,
-      logger: this.logger,
-    });
   }
 
   /** The deal tracker, once the RPC URL (the pieces' public URL by default) is known. */
   private async startDeals(rpcUrl: string): Promise<void> {
     const storage = this.config.storage;
-    const l1 = this.config.l1;
-    if (!storage?.backend || !l1 || !this.checkpointSubmitter || !this.pieceStore || !this.batchBuilder) return;
+    const store = this.batches.store;
+    if (!storage?.backend || !this.l1 || !this.checkpointSubmitter || !store) return;
     const submitter = this.checkpointSubmitter;
     let backend: StorageBackend;
     if (storage.backend === "pdp" && storage.pdp) {
@@ -235,7 +220,7 @@ export class FilverseNode {
             : { durationEpochs: storage.dealClient.durationEpochs }),
         },
         {
-          clients: createL1Clients({ url: l1.rpcUrl, chainId: l1.chainId }),
+          clients: this.l1,
           account: privateKeyToAccount(toHex(this.key) as `0x${string}`),
         },
       );
@@ -255,8 +240,8 @@ export class FilverseNode {
       },
       {
         backend,
-        batches: this.batchBuilder,
-        store: this.pieceStore,
+        batches: this.batches.build,
+        store,
         checkpointedBlock: () => submitter.checkpointedBlock(),
         logger: this.logger,
       },

@@ -10,13 +10,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCrypto } from "@filverse/crypto";
 import {
-  type BatchBuilder,
-  createBatchBuilder,
-  createPieceRequestHandler,
-  createPieceStore,
-  type PieceStore,
-} from "@filverse/filecoin";
-import {
   createL1Clients,
   DepositWatcher,
   type L1Clients,
@@ -31,6 +24,7 @@ import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { NodeBatches } from "./batches.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
@@ -63,9 +57,8 @@ export class FilverseVerifierNode {
   readonly rpc: RpcServer;
   readonly metrics = new NodeMetrics();
   readonly pool: CryptoPool | null;
-  pieceStore: PieceStore | null = null;
-  private batchBuilder: BatchBuilder | null = null;
-  private pieceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  /** Its own batches of each checkpoint's range (compared with the checkpoints), kept and served at /piece/. */
+  readonly batches = new NodeBatches();
   private readonly commP: CryptoPool | SingleThreadCrypto;
   private readonly depositWatcher: DepositWatcher | null;
   private readonly l1: L1Clients | null;
@@ -145,10 +138,7 @@ export class FilverseVerifierNode {
           config.l1 && this.rollup
             ? { key, domain: { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } }
             : null,
-        batches: (index, first, last) => {
-          if (!this.batchBuilder) throw new ConfigError(ConfigErrorCode.INVALID, "The batch builder is not started");
-          return this.batchBuilder(index, first, last);
-        },
+        batches: this.batches.build,
         forward,
       },
     );
@@ -167,10 +157,7 @@ export class FilverseVerifierNode {
         routes: {
           "/healthz": (req, res) => this.healthz(req, res),
           "/metrics": (req, res) => void this.serveMetrics(req, res),
-          "/piece/*": (req, res) => {
-            if (this.pieceHandler) this.pieceHandler(req, res);
-            else res.writeHead(404, { "content-type": "application/json" }).end('{"message":"No pieces here"}');
-          },
+          "/piece/*": this.batches.route,
         },
       },
     );
@@ -178,15 +165,10 @@ export class FilverseVerifierNode {
 
   async start(): Promise<{ url: string; wsUrl: string }> {
     await this.checkRollup();
-    const storage = this.config.storage ?? {};
-    this.pieceStore = await createPieceStore({ dir: resolve(this.dataDir, storage.pieceDir ?? "pieces") });
-    this.pieceHandler = createPieceRequestHandler({ store: this.pieceStore, logger: this.logger });
-    this.batchBuilder = createBatchBuilder({
-      source: { getBlockBytes: (n) => this.verifier.db.getBlockBytes(n) },
-      store: this.pieceStore,
-      committer: this.commP,
-      logger: this.logger,
-    });
+    await this.batches.open(
+      { dataDir: this.dataDir, pieceDir: this.config.storage?.pieceDir },
+      { db: () => this.verifier.db, committer: this.commP, logger: this.logger },
+    );
     await this.depositWatcher?.start();
     await this.verifier.start();
     if (this.config.p2p) await this.startNetwork(this.config.p2p);
@@ -229,7 +211,7 @@ export class FilverseVerifierNode {
         verifier: this.verifier,
         publicClient: this.l1.publicClient,
         committer: this.commP,
-        pieceStore: this.pieceStore,
+        pieceStore: this.batches.store,
         logger: this.logger,
         onProgress,
       },

@@ -150,16 +150,20 @@ async function startDevnet(o: {
         : await clients.walletClient.sendTransaction(request as never);
       await clients.publicClient.waitForTransactionReceipt({ hash });
     };
-    // The sequencer holds L1 FIL for gas and registers as the (single) validator for checkpoints.
-    await send({ account: funder, to: sequencer, value: 100n * FIL, chain: clients.walletClient.chain }, false);
-    await send({
-      account: privateKeyToAccount(toHex(sequencerKey) as Hex),
-      address: deployment.rollup,
-      abi: loadArtifact("FilverseRollup").abi,
-      functionName: "register",
-      value: minCollateral,
-      chain: clients.walletClient.chain,
-    } as never);
+    /** L1 FIL for gas, then `register` on the rollup with minCollateral: weight in the 2/3 quorum. */
+    const registerValidator = async (key: Uint8Array) => {
+      const account = privateKeyToAccount(toHex(key) as Hex);
+      await send({ account: funder, to: account.address, value: 100n * FIL, chain: clients.walletClient.chain }, false);
+      await send({
+        account,
+        address: deployment.rollup,
+        abi: loadArtifact("FilverseRollup").abi,
+        functionName: "register",
+        value: minCollateral,
+        chain: clients.walletClient.chain,
+      } as never);
+    };
+    await registerValidator(sequencerKey);
     // Dev accounts get their L2 FIL the way users do: bridge deposits on L1.
     const accounts = readDevAccounts(dir, config);
     for (const a of accounts) {
@@ -247,19 +251,7 @@ async function startDevnet(o: {
           p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: node.network!.multiaddrs },
         };
         writeFileSync(join(vdir, CONFIG_FILE), `${JSON.stringify(vconfig, null, 2)}\n`);
-        const validator = privateKeyToAccount(toHex(readKeyFile(join(vdir, made.config.keyFile))) as Hex);
-        await send(
-          { account: funder, to: validator.address, value: 100n * FIL, chain: clients.walletClient.chain },
-          false,
-        );
-        await send({
-          account: validator,
-          address: deployment.rollup,
-          abi: loadArtifact("FilverseRollup").abi,
-          functionName: "register",
-          value: minCollateral,
-          chain: clients.walletClient.chain,
-        } as never);
+        await registerValidator(readKeyFile(join(vdir, made.config.keyFile)));
         const child = await startChild(
           ["verifier", "--data-dir", vdir, "--log-level", "info"],
           (line) => line.includes('"rpc listening"') && line.includes('"verifier"'),
