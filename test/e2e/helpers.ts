@@ -3,10 +3,26 @@
  * log lines, and stop it by its own PID (SIGTERM for a clean stop, SIGKILL for a crash).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  createL1Clients,
+  DEV_L1_CHAIN_ID,
+  deployFilverse,
+  type L1Clients,
+  type LocalL1,
+  loadArtifact,
+  type RollupParams,
+  startLocalL1,
+} from "@filverse/l1";
+import { readKeyFile } from "@filverse/node";
+import { toHex } from "@filverse/utils";
+import { type Address, createTestClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+const FIL = 10n ** 18n;
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = join(ROOT, "packages/cli/bin/filverse.js");
@@ -188,4 +204,70 @@ export async function spawnDevnet<T>(
     throw err;
   }
   return { proc, ready: ready!, stop };
+}
+
+export type L1Chain = {
+  l1: LocalL1;
+  clients: L1Clients;
+  testClient: ReturnType<typeof createTestClient>;
+  deployer: Address;
+  chainId: number;
+  sequencerKey: Uint8Array;
+  sequencer: ReturnType<typeof privateKeyToAccount>;
+  rollup: Address;
+  bridge: Address;
+  /** The data dir's filverse.json as written (dev faucet off, `l1` set); edit and rewrite to change it. */
+  config: Record<string, unknown> & { l1?: unknown };
+  configPath: string;
+};
+
+/**
+ * A devnet data dir in `dir` wired to a fresh local L1: the contracts deployed with `params`, the
+ * sequencer funded and registered as the single validator, `filverse.json` pointing at the bridge
+ * and the rollup (0 confirmations, 200 ms polls, checkpoints every `checkpointInterval` blocks).
+ * The caller stops `l1`.
+ */
+export async function setupL1Chain(
+  dir: string,
+  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
+  checkpointInterval = 2,
+): Promise<L1Chain> {
+  const l1 = await startLocalL1();
+  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
+  const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
+  const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
+  const { chainId } = initDevnet(dir);
+  const sequencerKey = readKeyFile(join(dir, "sequencer.key"));
+  const sequencer = privateKeyToAccount(toHex(sequencerKey) as `0x${string}`);
+  const { rollup, bridge } = await deployFilverse(clients, deployer, {
+    l2ChainId: chainId,
+    sequencer: sequencer.address,
+    minCollateral: FIL,
+    ...params,
+  });
+  await testClient.setBalance({ address: sequencer.address, value: 100n * FIL });
+  const hash = await clients.walletClient.writeContract({
+    account: sequencer,
+    address: rollup,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName: "register",
+    value: FIL,
+    chain: clients.walletClient.chain,
+  });
+  await clients.publicClient.waitForTransactionReceipt({ hash });
+  const configPath = join(dir, "filverse.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  config.devAccountsFile = null;
+  config.chain.checkpointInterval = checkpointInterval;
+  config.l1 = {
+    rpcUrl: l1.url,
+    chainId: DEV_L1_CHAIN_ID,
+    bridge,
+    rollup,
+    startBlock: 0,
+    confirmations: 0,
+    pollIntervalMs: 200,
+  };
+  writeFileSync(configPath, JSON.stringify(config));
+  return { l1, clients, testClient, deployer, chainId, sequencerKey, sequencer, rollup, bridge, config, configPath };
 }

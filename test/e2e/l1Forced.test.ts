@@ -4,36 +4,16 @@
  * Then a sequencer that ignores L1 (a censoring one) makes blocks past a second forced
  * transaction's deadline, and the rollup rejects the checkpoint of those blocks.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { createFilverseClient } from "@filverse/client";
 import { signTransaction, txHash } from "@filverse/crypto";
-import {
-  checkpointToAbi,
-  createL1Clients,
-  DEV_L1_CHAIN_ID,
-  deployFilverse,
-  type LocalL1,
-  loadArtifact,
-  orderCheckpointSignatures,
-  signCheckpoint,
-  startLocalL1,
-} from "@filverse/l1";
-import { readKeyFile } from "@filverse/node";
+import { checkpointToAbi, type LocalL1, loadArtifact, orderCheckpointSignatures, signCheckpoint } from "@filverse/l1";
 import { type Checkpoint, encodeSignedTx, TxKind } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  createTestClient,
-  type Hex,
-  http,
-  parseEventLogs,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { initDevnet, type RunningNode, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
+import { type RunningNode, rpc, setupL1Chain, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 const DELAY = 6;
@@ -53,52 +33,17 @@ type BlockJson = {
 };
 
 it("includes a forced transaction; a checkpoint that omits one past its deadline is rejected", async () => {
-  l1 = await startLocalL1();
-  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
-  const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
-  const chain = clients.walletClient.chain;
-  const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
-  const { chainId } = initDevnet(tmp.dir);
-  const sequencerKey = readKeyFile(join(tmp.dir, "sequencer.key"));
-  const sequencer = privateKeyToAccount(toHex(sequencerKey) as Hex);
-  const { rollup, bridge } = await deployFilverse(clients, deployer, {
-    l2ChainId: chainId,
-    sequencer: sequencer.address,
-    minCollateral: FIL,
+  const net = await setupL1Chain(tmp.dir, {
     challengeWindowSec: 600,
     exitDelaySec: 600,
     forceInclusionDelaySec: DELAY,
   });
+  l1 = net.l1;
+  const { clients, testClient, deployer, chainId, sequencerKey, sequencer, rollup, bridge, config, configPath } = net;
+  const chain = clients.walletClient.chain;
   const rollupAbi = loadArtifact("FilverseRollup").abi;
   const bridgeAbi = loadArtifact("FilverseBridge").abi;
   const wait = async (hash: Hex) => clients.publicClient.waitForTransactionReceipt({ hash });
-  await testClient.setBalance({ address: sequencer.address, value: 100n * FIL });
-  await wait(
-    await clients.walletClient.writeContract({
-      account: sequencer,
-      address: rollup,
-      abi: rollupAbi,
-      functionName: "register",
-      value: FIL,
-      chain,
-    }),
-  );
-
-  const configPath = join(tmp.dir, "filverse.json");
-  const config = JSON.parse(readFileSync(configPath, "utf8"));
-  config.devAccountsFile = null;
-  config.chain.checkpointInterval = 2;
-  const l1Config = {
-    rpcUrl: l1.url,
-    chainId: DEV_L1_CHAIN_ID,
-    bridge,
-    rollup,
-    startBlock: 0,
-    confirmations: 0,
-    pollIntervalMs: 200,
-  };
-  config.l1 = l1Config;
-  writeFileSync(configPath, JSON.stringify(config));
   node = await startSequencer(tmp.dir);
 
   // Alice holds L2 FIL (a deposit) and L1 gas; her L2 key is her L1 key.

@@ -3,24 +3,11 @@
  * checkpoints, the challenge window passes, the user finalizes on L1 with the node's proof and the
  * L1 balance grows by 4 FIL minus gas; a second finalize is refused.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
-import { privateKeyToAddress } from "@filverse/crypto";
-import {
-  createL1Clients,
-  DEV_L1_CHAIN_ID,
-  deployFilverse,
-  type LocalL1,
-  loadArtifact,
-  startLocalL1,
-} from "@filverse/l1";
-import { readKeyFile } from "@filverse/node";
-import { toHex } from "@filverse/utils";
-import { type Address, createTestClient, http } from "viem";
+import { type LocalL1, loadArtifact } from "@filverse/l1";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
-import { initDevnet, type RunningNode, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
+import { type RunningNode, rpc, setupL1Chain, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 const WINDOW = 600;
@@ -35,53 +22,17 @@ afterAll(async () => {
 });
 
 it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge window", async () => {
-  l1 = await startLocalL1();
-  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
-  const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
-  const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
-  const { chainId } = initDevnet(tmp.dir);
-  const sequencerKey = readKeyFile(join(tmp.dir, "sequencer.key"));
-  const sequencer = privateKeyToAccount(toHex(sequencerKey) as `0x${string}`);
-  expect(sequencer.address.toLowerCase()).toBe(toHex(privateKeyToAddress(sequencerKey)));
-  const { rollup, bridge } = await deployFilverse(clients, deployer, {
-    l2ChainId: chainId,
-    sequencer: sequencer.address,
-    minCollateral: FIL,
+  // The sequencer is the single validator: it signs checkpoints alone.
+  const net = await setupL1Chain(tmp.dir, {
     challengeWindowSec: WINDOW,
     exitDelaySec: WINDOW,
     forceInclusionDelaySec: 3_600,
   });
-  const rollupAbi = loadArtifact("FilverseRollup").abi;
+  l1 = net.l1;
+  const { clients, testClient, deployer, bridge } = net;
   const bridgeAbi = loadArtifact("FilverseBridge").abi;
   const chain = clients.walletClient.chain;
   const wait = async (hash: `0x${string}`) => clients.publicClient.waitForTransactionReceipt({ hash });
-  // The sequencer is the single validator: it signs checkpoints alone.
-  await testClient.setBalance({ address: sequencer.address, value: 100n * FIL });
-  await wait(
-    await clients.walletClient.writeContract({
-      account: sequencer,
-      address: rollup,
-      abi: rollupAbi,
-      functionName: "register",
-      value: FIL,
-      chain,
-    }),
-  );
-
-  const configPath = join(tmp.dir, "filverse.json");
-  const config = JSON.parse(readFileSync(configPath, "utf8"));
-  config.devAccountsFile = null;
-  config.chain.checkpointInterval = 2;
-  config.l1 = {
-    rpcUrl: l1.url,
-    chainId: DEV_L1_CHAIN_ID,
-    bridge,
-    rollup,
-    startBlock: 0,
-    confirmations: 0,
-    pollIntervalMs: 200,
-  };
-  writeFileSync(configPath, JSON.stringify(config));
   node = await startSequencer(tmp.dir);
 
   // Alice: one key, her L2 account and her L1 account.
