@@ -3,7 +3,8 @@
  * validator) connected over libp2p. Under a stream of transactions both verifiers reach the
  * sequencer's head with equal state roots, and the checkpoints on L1 carry three signatures: the
  * sequencer's and both verifiers', gathered over p2p (the sequencer alone holds a third of the weight).
- * A third verifier that joins late without the sequencer's RPC catches up by p2p range sync alone.
+ * A third verifier that joins late without the sequencer's RPC catches up by p2p range sync alone,
+ * and forwards a wallet's transaction to the sequencer over gossip.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,6 +73,12 @@ it("two verifiers follow the sequencer over p2p to equal state roots, a late one
       );
       const synced = await call<Block>(lateNode.url, "filverse_getBlockByNumber", [String(head)]);
       expect(synced.header.stateRoot).toBe(sequencerBlock.header.stateRoot);
+      // With no sequencer RPC it forwards a wallet's transaction over the `txs` gossip topic.
+      const viaGossip = createFilverseClient({ url: lateNode.url, account: privateKeyToAccount(dev[4]!.privateKey) });
+      const { hash } = await viaGossip.transfer({ to: dev[5]!.address, amount: 3n });
+      await clients[0]!.waitForTransaction(hash, { timeoutMs: 30_000 });
+      await viaGossip.waitForTransaction(hash, { timeoutMs: 30_000 });
+      await viaGossip.close();
     } finally {
       await lateNode.stop();
     }

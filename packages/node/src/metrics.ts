@@ -61,6 +61,30 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly p2pPeers = new Gauge({
+    name: "filverse_p2p_peers",
+    help: "Connected libp2p peers",
+    registers: [this.registry],
+  });
+  readonly p2pPenalties = new Counter({
+    name: "filverse_p2p_peer_penalties_total",
+    help: "Peer score penalties, by reason (invalid, oversized or undecodable data, rate limits)",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
+  readonly p2pBans = new Counter({
+    name: "filverse_p2p_peer_bans_total",
+    help: "Peers banned and disconnected, by the reason of their last penalty",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
+  readonly p2pEvidence = new Counter({
+    name: "filverse_p2p_evidence_messages_total",
+    help: "Gossiped evidence messages checked, by result (valid, invalid, unchecked)",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "filverse_process_" });
   }

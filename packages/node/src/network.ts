@@ -5,12 +5,21 @@
  * Configured by `p2p` in `filverse.json`; without it a node runs alone, as before.
  */
 import { resolve } from "node:path";
+import { recoverAddress, recoverBlockSigner } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import { createFilverseP2P, type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
-import type { Checkpoint, SignedBlock } from "@filverse/types";
-import { signedTxToJson } from "@filverse/types";
-import { type Logger, nullLogger } from "@filverse/utils";
+import { type CheckpointDomain, checkpointDigest } from "@filverse/l1";
+import {
+  createFilverseP2P,
+  type FilverseP2P,
+  GossipValidationResult,
+  type Evidence as P2PEvidence,
+  EvidenceKind as P2PEvidenceKind,
+} from "@filverse/p2p";
+import { BlockHeader, blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
+import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { BlockSource } from "./blockSource.js";
+import { type Evidence, type NewEvidence, type SealedHeaderJson, sealedHeaderJson } from "./evidence.js";
+import type { NodeMetrics } from "./metrics.js";
 
 export type NodeP2PConfig = {
   /** Multiaddrs to listen on. Default ["/ip4/127.0.0.1/tcp/0"]. */
@@ -135,3 +144,129 @@ export class P2PBlockSource implements BlockSource {
 
 /** blocks_by_range's largest request (`@filverse/p2p`). */
 const MAX_RANGE = 64;
+
+/**
+ * Checks gossiped evidence on its own merits, with no trust in the peer that sent it:
+ * block equivocation is two headers at one height with different hashes, both sealed by the
+ * sequencer; checkpoint equivocation is two checkpoints at one index with different digests signed
+ * by one validator (checkable only with the rollup's domain). Returns the record to keep for block
+ * equivocation, "valid" for checkpoint equivocation (relayed, not stored), or the reason it is not evidence.
+ */
+export function checkGossipEvidence(
+  e: P2PEvidence,
+  opts: { sequencer: Uint8Array; checkpointDomain: CheckpointDomain | null; source: string },
+): { ok: true; record: NewEvidence | null } | { ok: false; unknowable: boolean; reason: string } {
+  if (e.kind === P2PEvidenceKind.BLOCK_EQUIVOCATION) {
+    const { a, b } = e;
+    if (a.header.number !== b.header.number) return { ok: false, unknowable: false, reason: "different heights" };
+    if (bytesEqual(blockHash(a.header), blockHash(b.header)))
+      return { ok: false, unknowable: false, reason: "one block" };
+    for (const side of [a, b]) {
+      let signer: Uint8Array;
+      try {
+        signer = recoverBlockSigner(side.header, side.signature);
+      } catch {
+        return { ok: false, unknowable: false, reason: "bad seal" };
+      }
+      if (!bytesEqual(signer, opts.sequencer))
+        return { ok: false, unknowable: false, reason: "not the sequencer's seal" };
+    }
+    return {
+      ok: true,
+      record: {
+        kind: "blockEquivocation",
+        source: opts.source,
+        number: a.header.number,
+        a: sealedHeaderJson(a.header, a.signature),
+        b: sealedHeaderJson(b.header, b.signature),
+      },
+    };
+  }
+  const { a, b } = e;
+  if (!opts.checkpointDomain) return { ok: false, unknowable: true, reason: "no rollup configured" };
+  if (a.checkpoint.index !== b.checkpoint.index) return { ok: false, unknowable: false, reason: "different indexes" };
+  if (!bytesEqual(a.signer, b.signer)) return { ok: false, unknowable: false, reason: "different signers" };
+  try {
+    const digestA = checkpointDigest(a.checkpoint, opts.checkpointDomain);
+    const digestB = checkpointDigest(b.checkpoint, opts.checkpointDomain);
+    if (bytesEqual(digestA, digestB)) return { ok: false, unknowable: false, reason: "one checkpoint" };
+    if (!bytesEqual(recoverAddress(digestA, a.signature), a.signer)) throw new Error("a");
+    if (!bytesEqual(recoverAddress(digestB, b.signature), b.signer)) throw new Error("b");
+  } catch {
+    return { ok: false, unknowable: false, reason: "bad checkpoint signature" };
+  }
+  return { ok: true, record: null };
+}
+
+/** A stored block-equivocation record as the gossip `evidence` payload. */
+export function toGossipEvidence(e: Evidence): P2PEvidence | null {
+  if (e.kind !== "blockEquivocation") return null;
+  const side = (s: SealedHeaderJson, name: string) => ({
+    header: BlockHeader.fromJson(s.header, name),
+    signature: fromHex(s.signature, 65),
+  });
+  return { kind: P2PEvidenceKind.BLOCK_EQUIVOCATION, a: side(e.a, "a"), b: side(e.b, "b") };
+}
+
+/**
+ * Evidence gossip, for both roles: each message is checked (`checkGossipEvidence`) before it is
+ * relayed, so a peer cannot use the topic to spread forgeries (it is rejected and scored down).
+ * Block equivocation is handed to `record` (a verifier persists it, proves it on L1 and serves it);
+ * `publishFrom` registers the local store so every new record is gossiped. Only block equivocation
+ * is stored; checkpoint equivocation is relayed and logged for whoever submits it to the rollup.
+ */
+export function gossipEvidence(
+  p2p: FilverseP2P,
+  opts: { sequencer: Uint8Array; checkpointDomain: CheckpointDomain | null },
+  modules: {
+    record?: ((e: NewEvidence) => Promise<unknown>) | null;
+    onEvidence?: ((listener: (e: Evidence) => void) => unknown) | null;
+    metrics?: NodeMetrics | null;
+    logger?: Logger | null;
+  },
+): void {
+  const logger = modules.logger ?? nullLogger;
+  p2p.subscribe("evidence", {
+    validate: async ({ value, from }) => {
+      const checked = checkGossipEvidence(value, { ...opts, source: `p2p:${from}` });
+      modules.metrics?.p2pEvidence.inc({ result: checked.ok ? "valid" : checked.unknowable ? "unchecked" : "invalid" });
+      if (!checked.ok) {
+        logger.debug("gossiped evidence refused", { from, reason: checked.reason });
+        return checked.unknowable ? GossipValidationResult.Ignore : GossipValidationResult.Reject;
+      }
+      if (checked.record) await modules.record?.(checked.record);
+      if (value.kind === P2PEvidenceKind.CHECKPOINT_EQUIVOCATION) {
+        logger.warn("checkpoint equivocation gossiped", {
+          from,
+          index: value.a.checkpoint.index,
+          signer: toHex(value.a.signer),
+        });
+      }
+      return GossipValidationResult.Accept;
+    },
+    onMessage: () => {},
+  });
+  modules.onEvidence?.((e) => {
+    const gossip = toGossipEvidence(e);
+    if (!gossip) return;
+    p2p
+      .publishEvidence(gossip)
+      .then((peers) => logger.info("evidence gossiped", { id: e.id, kind: e.kind, peers }))
+      .catch((err) => logger.warn("evidence gossip failed", { id: e.id, err: String(err) }));
+  });
+}
+
+/** The p2p host's peers and penalties as metrics. */
+export function watchNetwork(p2p: FilverseP2P, metrics: NodeMetrics): void {
+  const count = () => {
+    try {
+      metrics.p2pPeers.set(p2p.peers().length);
+    } catch {
+      // not running
+    }
+  };
+  p2p.on("peer:connected", count);
+  p2p.on("peer:disconnected", count);
+  p2p.on("peer:penalized", (c) => metrics.p2pPenalties.inc({ reason: c.reason }));
+  p2p.on("peer:banned", (b) => metrics.p2pBans.inc({ reason: b.reason }));
+}

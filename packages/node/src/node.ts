@@ -25,7 +25,7 @@ import { NodeBatches } from "./batches.js";
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, gossipAsSequencer } from "./network.js";
+import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
 import { createRpcHandlers } from "./rpcHandlers.js";
 import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
 
@@ -155,6 +155,7 @@ export class FilverseNode {
             finalizedBlock: () => this.checkpointSubmitter!.finalizedBlock(),
             storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
           },
+          () => this.network,
         ),
         logger: this.logger,
         routes: {
@@ -176,6 +177,20 @@ export class FilverseNode {
         { db: () => sequencer.db, head: () => sequencer.head, logger: this.logger },
       );
       gossipAsSequencer(this.network, sequencer, this.logger);
+      // Evidence (even against this sequencer) is checked and relayed, so verifiers that peer only
+      // with the sequencer still hear of it; the sequencer keeps no records.
+      const l1 = this.config.l1;
+      gossipEvidence(
+        this.network,
+        {
+          sequencer: fromHex(privateKeyToAccount(toHex(this.key) as `0x${string}`).address, 20),
+          checkpointDomain: l1?.rollup
+            ? { l1ChainId: l1.chainId, rollup: l1.rollup, l2ChainId: this.config.genesis.chainId }
+            : null,
+        },
+        { metrics: this.metrics, logger: this.logger },
+      );
+      watchNetwork(this.network, this.metrics);
       await this.network.start();
       this.logger.info("p2p listening", { peerId: this.network.peerId, multiaddrs: this.network.multiaddrs });
     }

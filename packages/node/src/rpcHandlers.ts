@@ -104,7 +104,18 @@ export type SettlementView = {
   storedBlock?(): number;
 };
 
-export function createRpcHandlers(node: RpcNode, settlement: SettlementView | null = null): Record<string, RpcHandler> {
+/** The p2p host as the RPC sees it: its identity and its peers with their local scores. */
+export type NetworkView = {
+  readonly peerId: string;
+  readonly multiaddrs: string[];
+  peers(): { peerId: string; addresses: string[]; score: number }[];
+};
+
+export function createRpcHandlers(
+  node: RpcNode,
+  settlement: SettlementView | null = null,
+  network: (() => NetworkView | null) | null = null,
+): Record<string, RpcHandler> {
   const db = () => node.db;
 
   /** The state after the tagged block; recent blocks only. */
@@ -495,6 +506,17 @@ export function createRpcHandlers(node: RpcNode, settlement: SettlementView | nu
       }
       return node.evidence(kind as EvidenceKind | undefined);
     },
+    filverse_nodeIdentity: (p) => {
+      expectParamCount(p, 0, 0);
+      const net = running(network);
+      return { peerId: net.peerId, multiaddrs: net.multiaddrs };
+    },
+    filverse_peers: (p) => {
+      expectParamCount(p, 0, 0);
+      return running(network)
+        .peers()
+        .map((peer) => ({ ...peer, score: Math.round(peer.score * 100) / 100 }));
+    },
     filverse_subscribe: async (p, ctx) => {
       if (!ctx.connection) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);
       expectParamCount(p, 1, 2);
@@ -604,4 +626,15 @@ export function didDocument(
         .map((a) => ({ id: `${did}#attr-${a.key}`, type: "FilverseAttribute", serviceEndpoint: a.value })),
     ],
   };
+}
+
+function running(network: (() => NetworkView | null) | null): NetworkView {
+  const net = network?.();
+  if (!net) {
+    throw new RpcError(RpcErrorCode.UNAVAILABLE, {
+      message: "This node runs no p2p network",
+      data: { reason: "p2p disabled" },
+    });
+  }
+  return net;
 }

@@ -113,8 +113,10 @@ export type VerifierModules = {
   checkpointSigning?: { key: Uint8Array; domain: CheckpointDomain } | null;
   /** Packs this node's own blocks into batches (and keeps the pieces), to check checkpoints' batch fields. */
   batches?: BatchBuilder | null;
-  /** The sequencer's JSON-RPC, where `submitJson` forwards transactions. null: submissions are refused. */
+  /** The sequencer's JSON-RPC, where `submitJson` forwards transactions. */
   forward?: JsonRpcClient | null;
+  /** Without `forward`: publishes a transaction on the `txs` gossip topic, resolving to the peers reached. Neither: submissions are refused. */
+  gossipTransaction?: ((tx: SignedTransaction) => Promise<number>) | null;
 };
 
 export enum VerifierErrorCode {
@@ -203,6 +205,7 @@ export class Verifier {
   private readonly signing: { key: Uint8Array; domain: CheckpointDomain } | null;
   private readonly batches: BatchBuilder | null;
   private readonly forward: JsonRpcClient | null;
+  private readonly gossipTransaction: ((tx: SignedTransaction) => Promise<number>) | null;
   private db_: ChainDb | null = null;
   private state_: State | null = null;
   private head_: HeadInfo | null = null;
@@ -239,6 +242,7 @@ export class Verifier {
     this.signing = modules.checkpointSigning ?? null;
     this.batches = modules.batches ?? null;
     this.forward = modules.forward ?? null;
+    this.gossipTransaction = modules.gossipTransaction ?? null;
   }
 
   get chainId(): number {
@@ -369,11 +373,7 @@ export class Verifier {
       }
       throw err;
     }
-    if (!this.forward) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "This verifier forwards transactions to no sequencer", {
-        details: { reason: "no sequencer configured" },
-      });
-    }
+    if (!this.forward) return this.gossipForward(vtx);
     let hash: unknown;
     try {
       hash = await this.forward.call("filverse_sendTransaction", [json]);
@@ -393,6 +393,33 @@ export class Verifier {
     if (typeof hash !== "string" || hash.toLowerCase() !== toHex(vtx.hash)) {
       throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer's answer is not this transaction's hash", {
         details: { reason: "bad answer from the sequencer" },
+      });
+    }
+    this.rememberForwarded(vtx);
+    return toHex(vtx.hash);
+  }
+
+  /**
+   * With no sequencer RPC, the transaction goes out on the `txs` gossip topic (the sequencer admits
+   * what arrives there). Weaker than an RPC forward: the hash is returned once at least one peer took
+   * the message, not once the sequencer journaled it, so it reads "pending" here and "dropped" if no
+   * block includes it within FORWARDED_TTL_MS.
+   */
+  private async gossipForward(vtx: ValidatedTransaction): Promise<string> {
+    if (!this.gossipTransaction) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "This verifier forwards transactions to no sequencer", {
+        details: { reason: "no sequencer configured" },
+      });
+    }
+    let peers = 0;
+    try {
+      peers = await this.gossipTransaction(vtx.tx);
+    } catch (err) {
+      this.logger.warn("gossiping a transaction failed", { reason: (err as Error).message });
+    }
+    if (peers === 0) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "No peer took the transaction; the sequencer is unreachable", {
+        details: { reason: "no gossip peer" },
       });
     }
     this.rememberForwarded(vtx);

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCrypto } from "@filverse/crypto";
 import {
+  type CheckpointDomain,
   createL1Clients,
   DepositWatcher,
   type L1Clients,
@@ -29,10 +30,10 @@ import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.j
 import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, P2PBlockSource } from "./network.js";
+import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
 import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
-import { defaultVerifierOpts, Verifier } from "./verifier.js";
+import { defaultVerifierOpts, Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;
@@ -67,6 +68,8 @@ export class FilverseVerifierNode {
   private readonly logger: Logger;
   private readonly rollup: Address | null;
   private readonly l1KeyFile: string | null;
+  /** The rollup's EIP-712 domain for checkpoints (co-signing, checkpoint evidence); null without L1. */
+  private readonly checkpointDomain: CheckpointDomain | null;
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
   private readonly checkpointLastBlocks: number[] = [];
   private finalCount = 0;
@@ -102,6 +105,8 @@ export class FilverseVerifierNode {
     this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
     this.rollup = config.l1?.rollup ?? null;
     this.l1KeyFile = v.l1KeyFile ? resolve(dataDir, v.l1KeyFile) : null;
+    this.checkpointDomain =
+      config.l1 && this.rollup ? { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } : null;
     this.depositWatcher =
       config.l1 && this.l1
         ? new DepositWatcher(
@@ -134,12 +139,10 @@ export class FilverseVerifierNode {
         recoverer: this.pool,
         source,
         deposits: this.depositWatcher,
-        checkpointSigning:
-          config.l1 && this.rollup
-            ? { key, domain: { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } }
-            : null,
+        checkpointSigning: this.checkpointDomain ? { key, domain: this.checkpointDomain } : null,
         batches: this.batches.build,
         forward,
+        gossipTransaction: config.p2p ? (tx) => this.network?.publishTransaction(tx) ?? Promise.resolve(0) : null,
       },
     );
     const settlement: SettlementView | null = this.rollup
@@ -152,7 +155,7 @@ export class FilverseVerifierNode {
     this.rpc = new RpcServer(
       { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
       {
-        methods: createRpcHandlers(this.verifier, settlement),
+        methods: createRpcHandlers(this.verifier, settlement, () => this.network),
         logger: this.logger,
         routes: {
           "/healthz": (req, res) => this.healthz(req, res),
@@ -253,13 +256,27 @@ export class FilverseVerifierNode {
       },
     );
     network.subscribe("blocks", {
-      validate: async ({ value }) => {
+      validate: async ({ value, bytes, from }) => {
         try {
-          return bytesEqual(recoverBlockSigner(value.header, value.signature), sequencer)
-            ? GossipValidationResult.Accept
-            : GossipValidationResult.Reject;
+          if (!bytesEqual(recoverBlockSigner(value.header, value.signature), sequencer)) {
+            return GossipValidationResult.Reject;
+          }
         } catch {
           return GossipValidationResult.Reject;
+        }
+        if (value.header.number > verifier.head.number) return GossipValidationResult.Accept;
+        // A height this node has committed: the same block again is a duplicate; the sealed header
+        // with another body was altered by the relaying peer; another sealed header is equivocation,
+        // which importBlock records (and the evidence is gossiped instead of the block).
+        const ours = await verifier.db.getBlockBytes(value.header.number);
+        if (ours && bytesEqual(ours, bytes)) return GossipValidationResult.Ignore;
+        try {
+          const result = await verifier.importBlock(value, `p2p:${from}`);
+          return result.status === "known" ? GossipValidationResult.Reject : GossipValidationResult.Ignore;
+        } catch (err) {
+          return err instanceof VerifierError && err.code === VerifierErrorCode.EQUIVOCATION
+            ? GossipValidationResult.Ignore
+            : GossipValidationResult.Reject;
         }
       },
       onMessage: ({ value, from }) => {
@@ -273,6 +290,17 @@ export class FilverseVerifierNode {
         });
       },
     });
+    gossipEvidence(
+      network,
+      { sequencer, checkpointDomain: this.checkpointDomain },
+      {
+        record: (e) => verifier.evidenceStore.record(e),
+        onEvidence: (listener) => verifier.onEvidence(listener),
+        metrics: this.metrics,
+        logger: this.logger,
+      },
+    );
+    watchNetwork(network, this.metrics);
     await network.start();
     this.network = network;
     this.logger.info("p2p listening", { peerId: network.peerId, multiaddrs: network.multiaddrs });

@@ -77,6 +77,18 @@ function startChild(args: string[], ready: (line: string) => boolean): Promise<{
   });
 }
 
+/** A node's p2p identity over its RPC (`filverse_nodeIdentity`). */
+async function fetchNodeIdentity(url: string): Promise<{ peerId: string; multiaddrs: string[] }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "filverse_nodeIdentity", params: [] }),
+  });
+  const body = (await res.json()) as { result?: { peerId: string; multiaddrs: string[] }; error?: { message: string } };
+  if (!body.result) throw new Error(`filverse_nodeIdentity at ${url}: ${body.error?.message ?? res.status}`);
+  return body.result;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`not a port: ${value}`);
@@ -225,6 +237,7 @@ async function startDevnet(o: {
     // Verifiers: each its own process and data dir, a registered validator (its collateral is weight
     // in the 2/3 quorum), following the sequencer over p2p (and its RPC for catching up).
     const verifierUrls: string[] = [];
+    const verifierP2P: string[] = [];
     if (o.verifiers > 0) {
       const identity = await fetchChainIdentity(url);
       for (let i = 1; i <= o.verifiers; i++) {
@@ -246,9 +259,13 @@ async function startDevnet(o: {
             pollIntervalMs: 500,
           },
         });
+        // Each verifier peers with the sequencer and the verifiers before it (evidence and blocks
+        // then reach every verifier even when the sequencer would not relay them), and pays for
+        // proving equivocation on L1 with its validator key (funded by registerValidator).
         const vconfig = {
           ...made.config,
-          p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: node.network!.multiaddrs },
+          verifier: { ...made.config.verifier!, l1KeyFile: made.config.keyFile },
+          p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: [...node.network!.multiaddrs, ...verifierP2P] },
         };
         writeFileSync(join(vdir, CONFIG_FILE), `${JSON.stringify(vconfig, null, 2)}\n`);
         await registerValidator(readKeyFile(join(vdir, made.config.keyFile)));
@@ -258,6 +275,7 @@ async function startDevnet(o: {
         );
         verifiers.push(child.proc);
         verifierUrls.push(child.url);
+        verifierP2P.push(...(await fetchNodeIdentity(child.url)).multiaddrs);
       }
     }
     logger.info("devnet ready", {
