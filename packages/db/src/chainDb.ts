@@ -83,7 +83,16 @@ export type GetAssetsByOwnerOpts = {
 export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
 
 /** A verifier's co-signature of checkpoint `index`: what it signed, so it never signs another. */
-export type SignedCheckpointRecord = { index: number; digest: Uint8Array; signature: Uint8Array };
+/**
+ * A co-signature this node gave: the digest it signed and, since the rollup judges equivocation by
+ * content, the checkpoint's content hash (`checkpointContentHash`; null in records made before it).
+ */
+export type SignedCheckpointRecord = {
+  index: number;
+  digest: Uint8Array;
+  signature: Uint8Array;
+  content: Uint8Array | null;
+};
 
 export const DEFAULT_ASSET_PAGE = 50;
 export const MAX_ASSET_PAGE = 500;
@@ -448,12 +457,14 @@ export class ChainDb {
   /** Record a co-signature, synced before the signature leaves the node. */
   async putSignedCheckpoint(r: SignedCheckpointRecord): Promise<void> {
     this.assertOpen();
-    if (r.digest.length !== 32 || r.signature.length !== 65) {
-      throw new RangeError("a signed checkpoint needs a 32-byte digest and a 65-byte signature");
+    if (r.digest.length !== 32 || r.signature.length !== 65 || (r.content !== null && r.content.length !== 32)) {
+      throw new RangeError(
+        "a signed checkpoint needs a 32-byte digest, a 65-byte signature and a 32-byte content hash",
+      );
     }
-    await this.trackJournal(
-      this.write([{ type: "put", key: signedCheckpointKey(r.index), value: concatBytes(r.digest, r.signature) }]),
-    );
+    // digest ‖ signature ‖ content (97 bytes without the content hash, as records made before it).
+    const value = r.content ? concatBytes(r.digest, r.signature, r.content) : concatBytes(r.digest, r.signature);
+    await this.trackJournal(this.write([{ type: "put", key: signedCheckpointKey(r.index), value }]));
   }
 
   async getSignedCheckpoint(index: number): Promise<SignedCheckpointRecord | null> {
@@ -461,8 +472,13 @@ export class ChainDb {
     const key = signedCheckpointKey(checkHeight(index));
     const bytes = await this.getRaw(key);
     if (bytes === undefined) return null;
-    if (bytes.length !== 97) throw corrupt("signed checkpoint", key);
-    return { index, digest: bytes.slice(0, 32), signature: bytes.slice(32) };
+    if (bytes.length !== 97 && bytes.length !== 129) throw corrupt("signed checkpoint", key);
+    return {
+      index,
+      digest: bytes.slice(0, 32),
+      signature: bytes.slice(32, 97),
+      content: bytes.length === 129 ? bytes.slice(97) : null,
+    };
   }
 
   // --- internals ---

@@ -211,6 +211,24 @@ contract FilverseRollup {
         return keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body));
     }
 
+    /// What a checkpoint claims, without the validator set id it was signed under: keccak256 of
+    /// the abi.encode of its first twelve body words (the CIDs as their keccak256).
+    function checkpointContentHash(Checkpoint calldata cp) public pure returns (bytes32) {
+        return keccak256(
+            bytes.concat(
+                abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
+                abi.encode(
+                    keccak256(bytes(cp.pieceCid)),
+                    keccak256(bytes(cp.payloadCid)),
+                    cp.pieceSize,
+                    cp.carSize,
+                    cp.lastBlockTimestamp,
+                    cp.depositCursor
+                )
+            )
+        );
+    }
+
     /// Accept the next checkpoint with signatures (65-byte r‖s‖v, low-s) from distinct active
     /// validators, sorted by address ascending, holding at least 2/3 of the total weight.
     /// Forced inclusion: a checkpoint whose last block is later than the deadline of a forced
@@ -289,7 +307,9 @@ contract FilverseRollup {
 
     // ---------------------------------------------------------------- evidence
 
-    /// Two different checkpoints at one index signed by one validator: slash it and freeze.
+    /// Two checkpoints at one index with different content signed by one validator: slash it and
+    /// freeze. The same content under two validator set ids is not a conflict: a checkpoint whose
+    /// submission met a changed set (WrongValidatorSet) is signed again with the new id.
     function proveCheckpointEquivocation(
         Checkpoint calldata a,
         bytes calldata sigA,
@@ -297,11 +317,9 @@ contract FilverseRollup {
         bytes calldata sigB
     ) external {
         if (a.index != b.index) revert NotConflicting();
-        bytes32 digestA = checkpointDigest(a);
-        bytes32 digestB = checkpointDigest(b);
-        if (digestA == digestB) revert NotConflicting();
-        address signerA = recoverSigner(digestA, sigA);
-        address signerB = recoverSigner(digestB, sigB);
+        if (checkpointContentHash(a) == checkpointContentHash(b)) revert NotConflicting();
+        address signerA = recoverSigner(checkpointDigest(a), sigA);
+        address signerB = recoverSigner(checkpointDigest(b), sigB);
         if (signerA != signerB) revert SignerMismatch(signerA, signerB);
         if (validators[signerA].collateral == 0) revert NothingToSlash(signerA);
         slash(signerA);

@@ -93,6 +93,35 @@ export function checkpointDigest(cp: Checkpoint, domain: CheckpointDomain): Uint
   );
 }
 
+const CONTENT_PARAMS = BODY_PARAMS.slice(0, 12);
+
+/**
+ * What a checkpoint claims, without the validator set id it is signed under (the rollup's
+ * `checkpointContentHash`): two checkpoints at one index are equivocation only if this differs, so a
+ * checkpoint re-made for a changed validator set may be signed again.
+ */
+export function checkpointContentHash(cp: Checkpoint): Uint8Array {
+  const a = checkpointToAbi(cp);
+  return hexToBytes(
+    keccak256(
+      encodeAbiParameters(CONTENT_PARAMS, [
+        a.index,
+        a.firstBlock,
+        a.lastBlock,
+        a.lastBlockHash,
+        a.stateRoot,
+        a.withdrawalsRoot,
+        keccak256(stringToHex(a.pieceCid)),
+        keccak256(stringToHex(a.payloadCid)),
+        a.pieceSize,
+        a.carSize,
+        a.lastBlockTimestamp,
+        a.depositCursor,
+      ]),
+    ),
+  );
+}
+
 /** A validator's 65-byte signature (r ‖ s ‖ v, low-s) over the checkpoint digest. */
 export function signCheckpoint(cp: Checkpoint, domain: CheckpointDomain, privateKey: Uint8Array): Uint8Array {
   return signDigest(checkpointDigest(cp, domain), privateKey);

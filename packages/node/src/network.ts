@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { recoverAddress, recoverBlockSigner } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import { type CheckpointDomain, checkpointDigest } from "@filverse/l1";
+import { type CheckpointDomain, checkpointContentHash, checkpointDigest } from "@filverse/l1";
 import {
   createFilverseP2P,
   type FilverseP2P,
@@ -148,7 +148,7 @@ const MAX_RANGE = 64;
 /**
  * Checks gossiped evidence on its own merits, with no trust in the peer that sent it:
  * block equivocation is two headers at one height with different hashes, both sealed by the
- * sequencer; checkpoint equivocation is two checkpoints at one index with different digests signed
+ * sequencer; checkpoint equivocation is two checkpoints at one index with different content signed
  * by one validator (checkable only with the rollup's domain). Returns the record to keep for block
  * equivocation, "valid" for checkpoint equivocation (relayed, not stored), or the reason it is not evidence.
  */
@@ -186,10 +186,13 @@ export function checkGossipEvidence(
   if (!opts.checkpointDomain) return { ok: false, unknowable: true, reason: "no rollup configured" };
   if (a.checkpoint.index !== b.checkpoint.index) return { ok: false, unknowable: false, reason: "different indexes" };
   if (!bytesEqual(a.signer, b.signer)) return { ok: false, unknowable: false, reason: "different signers" };
+  // As the rollup judges it: different content (a new validator set id alone is a legitimate re-sign).
+  if (bytesEqual(checkpointContentHash(a.checkpoint), checkpointContentHash(b.checkpoint))) {
+    return { ok: false, unknowable: false, reason: "one checkpoint" };
+  }
   try {
     const digestA = checkpointDigest(a.checkpoint, opts.checkpointDomain);
     const digestB = checkpointDigest(b.checkpoint, opts.checkpointDomain);
-    if (bytesEqual(digestA, digestB)) return { ok: false, unknowable: false, reason: "one checkpoint" };
     if (!bytesEqual(recoverAddress(digestA, a.signature), a.signer)) throw new Error("a");
     if (!bytesEqual(recoverAddress(digestB, b.signature), b.signer)) throw new Error("b");
   } catch {

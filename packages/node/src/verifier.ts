@@ -10,7 +10,13 @@ import { EventEmitter } from "node:events";
 import { depositHash, recoverAddress, recoverBlockSigner, type SignatureRecoverer, txHash } from "@filverse/crypto";
 import { ChainDb } from "@filverse/db";
 import type { BatchBuilder } from "@filverse/filecoin";
-import { type CheckpointDomain, checkpointDigest, checkpointRange, signCheckpoint } from "@filverse/l1";
+import {
+  type CheckpointDomain,
+  checkpointContentHash,
+  checkpointDigest,
+  checkpointRange,
+  signCheckpoint,
+} from "@filverse/l1";
 import type { ChainConfig } from "@filverse/params";
 import {
   applyBlock,
@@ -1004,17 +1010,22 @@ export class Verifier {
       );
     }
     const digest = checkpointDigest(cp, this.signing.domain);
+    const content = checkpointContentHash(cp);
     const signed = await this.db.getSignedCheckpoint(cp.index);
     if (signed) {
       if (bytesEqual(signed.digest, digest)) return signed.signature;
-      throw refuse(CheckpointRefusalCode.ALREADY_SIGNED, "another checkpoint at this index is already signed", {
-        signedDigest: toHex(signed.digest),
-        digest: toHex(digest),
-      });
+      // The same content under another validator set id (the set changed before the submission) is
+      // not equivocation on the rollup: it is signed again. Any other difference never is.
+      if (!signed.content || !bytesEqual(signed.content, content)) {
+        throw refuse(CheckpointRefusalCode.ALREADY_SIGNED, "another checkpoint at this index is already signed", {
+          signedDigest: toHex(signed.digest),
+          digest: toHex(digest),
+        });
+      }
     }
     const signature = signCheckpoint(cp, this.signing.domain, this.signing.key);
     // Recorded (synced) before the signature leaves: a crash cannot make this node sign another.
-    await this.db.putSignedCheckpoint({ index: cp.index, digest, signature });
+    await this.db.putSignedCheckpoint({ index: cp.index, digest, signature, content });
     this.logger.info("checkpoint co-signed", { index: cp.index, lastBlock: cp.lastBlock, source });
     return signature;
   }

@@ -318,6 +318,14 @@ describe("verifier records", () => {
       index: 3,
       digest: new Uint8Array(32).fill(7),
       signature: new Uint8Array(65).fill(8),
+      content: new Uint8Array(32).fill(9),
+    });
+    // A record without the content hash (as written before it existed) still reads back.
+    await db.putSignedCheckpoint({
+      index: 5,
+      digest: new Uint8Array(32).fill(7),
+      signature: new Uint8Array(65).fill(8),
+      content: null,
     });
     await reopen();
     const ids: string[] = [];
@@ -329,7 +337,9 @@ describe("verifier records", () => {
       index: 3,
       digest: new Uint8Array(32).fill(7),
       signature: new Uint8Array(65).fill(8),
+      content: new Uint8Array(32).fill(9),
     });
+    expect((await db.getSignedCheckpoint(5))?.content).toBeNull();
     expect(await db.getSignedCheckpoint(4)).toBeNull();
     await expect(db.putEvidence(new Uint8Array(31), new Uint8Array(1))).rejects.toThrow(RangeError);
   });

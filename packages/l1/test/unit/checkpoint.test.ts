@@ -2,7 +2,13 @@
 import { toHex } from "@filverse/utils";
 import { type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkpointDigest, checkpointToAbi, orderCheckpointSignatures, signCheckpoint } from "../../src/checkpoint.js";
+import {
+  checkpointContentHash,
+  checkpointDigest,
+  checkpointToAbi,
+  orderCheckpointSignatures,
+  signCheckpoint,
+} from "../../src/checkpoint.js";
 import {
   DEFAULT_PARAMS,
   type Env,
@@ -41,6 +47,11 @@ describe("FilverseRollup checkpoints", () => {
     ]) {
       const onChain = await env.read<Hex>(env.rollup, rollupAbi, "checkpointDigest", [checkpointToAbi(cp)]);
       expect(onChain).toBe(toHex(checkpointDigest(cp, env.domain)));
+      const content = await env.read<Hex>(env.rollup, rollupAbi, "checkpointContentHash", [checkpointToAbi(cp)]);
+      expect(content).toBe(toHex(checkpointContentHash(cp)));
+      // The content leaves out the validator set id, and only it.
+      expect(toHex(checkpointContentHash({ ...cp, validatorSetId: cp.validatorSetId + 1 }))).toBe(content);
+      expect(toHex(checkpointContentHash({ ...cp, depositCursor: cp.depositCursor + 1 }))).not.toBe(content);
     }
     expect(() => checkpointDigest(makeCheckpoint({ chainId: 1 }), env.domain)).toThrow(/L2 chain 1/);
   });

@@ -51,6 +51,9 @@ describe("checkpoint equivocation", () => {
         sy,
       ]);
     await expectRevert(prove(a, sig(a), a, sig(a)), "NotConflicting");
+    // The same content signed again for a changed validator set is a legitimate re-sign.
+    const resigned = makeCheckpoint({ index: 5, validatorSetId: a.validatorSetId + 1 });
+    await expectRevert(prove(a, sig(a), resigned, sig(resigned)), "NotConflicting");
     const c = makeCheckpoint({ index: 6, stateRoot: new Uint8Array(32).fill(1) });
     await expectRevert(prove(a, sig(a), c, sig(c)), "NotConflicting");
     await expectRevert(prove(a, sig(a), b, sig(b, v2!)), "SignerMismatch");

@@ -108,6 +108,8 @@ describe("checkGossipEvidence", () => {
       () => [signedCheckpoint(checkpoint()), signedCheckpoint(checkpoint({ lastBlock: 10 }), sequencerKey)],
     ],
     ["one checkpoint", () => [signedCheckpoint(checkpoint()), signedCheckpoint(checkpoint())]],
+    // The same content re-signed for a new validator set is not equivocation (nor on the rollup).
+    ["one checkpoint", () => [signedCheckpoint(checkpoint()), signedCheckpoint(checkpoint({ validatorSetId: 2 }))]],
     [
       "bad checkpoint signature",
       () => {

@@ -321,9 +321,18 @@ describe("Verifier: checkpoint co-signing", () => {
     expect((await refusal({ ...cp1, firstBlock: 2 })).code).toBe(CheckpointRefusalCode.BAD_RANGE);
     expect((await refusal({ ...cp1, chainId: 1 })).code).toBe(CheckpointRefusalCode.WRONG_CHAIN);
 
-    await v.signCheckpoint(cp1);
-    // A different checkpoint at a signed index (another validator set): never both.
-    expect((await refusal({ ...cp1, validatorSetId: 2 })).code).toBe(CheckpointRefusalCode.ALREADY_SIGNED);
+    const first = await v.signCheckpoint(cp1);
+    // Re-made for a changed validator set (same content, new set id): signed again, since the rollup
+    // judges equivocation by content; the new signature is the one kept from then on.
+    const remade = { ...cp1, validatorSetId: 2 };
+    const again = await v.signCheckpoint(remade);
+    expect(toHex(recoverAddress(checkpointDigest(remade, domain), again))).toBe(toHex(validator.address));
+    expect(toHex(again)).not.toBe(toHex(first));
+    expect(toHex(await v.signCheckpoint(remade))).toBe(toHex(again));
+    // Different content at a signed index (even under yet another set id): never both.
+    expect((await refusal({ ...remade, carSize: remade.carSize + 1 })).code).toBe(CheckpointRefusalCode.BATCH_MISMATCH);
+    const otherLast = await refusal({ ...cp1, validatorSetId: 3, lastBlockHash: new Uint8Array(32).fill(5) });
+    expect(otherLast.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
   });
 
   it("refuses to sign without a validator key and batch builder", async () => {
