@@ -192,39 +192,29 @@ contract FilverseRollup {
     ///              pieceSize, carSize, lastBlockTimestamp, depositCursor, validatorSetId))
     ///   digest = keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body))
     function checkpointDigest(Checkpoint calldata cp) public view returns (bytes32) {
-        // Two abi.encode halves of static words concatenate to the one abi.encode of all thirteen
-        // (and keep the stack shallow without via-IR).
-        bytes32 body = keccak256(
-            bytes.concat(
-                abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
-                abi.encode(
-                    keccak256(bytes(cp.pieceCid)),
-                    keccak256(bytes(cp.payloadCid)),
-                    cp.pieceSize,
-                    cp.carSize,
-                    cp.lastBlockTimestamp,
-                    cp.depositCursor,
-                    cp.validatorSetId
-                )
-            )
-        );
+        bytes32 body = keccak256(bytes.concat(checkpointContent(cp), abi.encode(cp.validatorSetId)));
         return keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body));
     }
 
     /// What a checkpoint claims, without the validator set id it was signed under: keccak256 of
     /// the abi.encode of its first twelve body words (the CIDs as their keccak256).
     function checkpointContentHash(Checkpoint calldata cp) public pure returns (bytes32) {
-        return keccak256(
-            bytes.concat(
-                abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
-                abi.encode(
-                    keccak256(bytes(cp.pieceCid)),
-                    keccak256(bytes(cp.payloadCid)),
-                    cp.pieceSize,
-                    cp.carSize,
-                    cp.lastBlockTimestamp,
-                    cp.depositCursor
-                )
+        return keccak256(checkpointContent(cp));
+    }
+
+    /// The abi.encode of the body's first twelve words. abi.encode of static words concatenates, so
+    /// two halves (which keep the stack shallow without via-IR) and the set id appended make the one
+    /// abi.encode of all thirteen.
+    function checkpointContent(Checkpoint calldata cp) private pure returns (bytes memory) {
+        return bytes.concat(
+            abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
+            abi.encode(
+                keccak256(bytes(cp.pieceCid)),
+                keccak256(bytes(cp.payloadCid)),
+                cp.pieceSize,
+                cp.carSize,
+                cp.lastBlockTimestamp,
+                cp.depositCursor
             )
         );
     }

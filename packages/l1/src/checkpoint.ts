@@ -11,7 +11,7 @@
 import { recoverAddress, signDigest } from "@filverse/crypto";
 import type { Checkpoint } from "@filverse/types";
 import { toHex } from "@filverse/utils";
-import { encodeAbiParameters, type Hex, hexToBytes, keccak256, stringToHex } from "viem";
+import { concatHex, encodeAbiParameters, type Hex, hexToBytes, keccak256, stringToHex } from "viem";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
 export const CHECKPOINT_TAG: Hex = keccak256(stringToHex("FilverseCheckpoint.v1"));
@@ -55,31 +55,34 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
 
 const u64 = { type: "uint64" } as const;
 const b32 = { type: "bytes32" } as const;
-const BODY_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, u64, u64, u64, u64, u64] as const;
+const CONTENT_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
 const DIGEST_PARAMS = [b32, { type: "uint256" }, { type: "address" }, u64, b32] as const;
+
+/** The abi.encode of the body's first twelve words (the contract's `checkpointContent`). */
+function checkpointContent(cp: Checkpoint): Hex {
+  const a = checkpointToAbi(cp);
+  return encodeAbiParameters(CONTENT_PARAMS, [
+    a.index,
+    a.firstBlock,
+    a.lastBlock,
+    a.lastBlockHash,
+    a.stateRoot,
+    a.withdrawalsRoot,
+    keccak256(stringToHex(a.pieceCid)),
+    keccak256(stringToHex(a.payloadCid)),
+    a.pieceSize,
+    a.carSize,
+    a.lastBlockTimestamp,
+    a.depositCursor,
+  ]);
+}
 
 export function checkpointDigest(cp: Checkpoint, domain: CheckpointDomain): Uint8Array {
   if (cp.chainId !== domain.l2ChainId) {
     throw new L1Error(L1ErrorCode.WRONG_CHAIN, `Checkpoint is for L2 chain ${cp.chainId}, not ${domain.l2ChainId}`);
   }
-  const a = checkpointToAbi(cp);
-  const body = keccak256(
-    encodeAbiParameters(BODY_PARAMS, [
-      a.index,
-      a.firstBlock,
-      a.lastBlock,
-      a.lastBlockHash,
-      a.stateRoot,
-      a.withdrawalsRoot,
-      keccak256(stringToHex(a.pieceCid)),
-      keccak256(stringToHex(a.payloadCid)),
-      a.pieceSize,
-      a.carSize,
-      a.lastBlockTimestamp,
-      a.depositCursor,
-      a.validatorSetId,
-    ]),
-  );
+  // abi.encode of static words concatenates: the content with the set id appended is the body's encoding.
+  const body = keccak256(concatHex([checkpointContent(cp), encodeAbiParameters([u64], [BigInt(cp.validatorSetId)])]));
   return hexToBytes(
     keccak256(
       encodeAbiParameters(DIGEST_PARAMS, [
@@ -93,33 +96,13 @@ export function checkpointDigest(cp: Checkpoint, domain: CheckpointDomain): Uint
   );
 }
 
-const CONTENT_PARAMS = BODY_PARAMS.slice(0, 12);
-
 /**
  * What a checkpoint claims, without the validator set id it is signed under (the rollup's
  * `checkpointContentHash`): two checkpoints at one index are equivocation only if this differs, so a
  * checkpoint re-made for a changed validator set may be signed again.
  */
 export function checkpointContentHash(cp: Checkpoint): Uint8Array {
-  const a = checkpointToAbi(cp);
-  return hexToBytes(
-    keccak256(
-      encodeAbiParameters(CONTENT_PARAMS, [
-        a.index,
-        a.firstBlock,
-        a.lastBlock,
-        a.lastBlockHash,
-        a.stateRoot,
-        a.withdrawalsRoot,
-        keccak256(stringToHex(a.pieceCid)),
-        keccak256(stringToHex(a.payloadCid)),
-        a.pieceSize,
-        a.carSize,
-        a.lastBlockTimestamp,
-        a.depositCursor,
-      ]),
-    ),
-  );
+  return hexToBytes(keccak256(checkpointContent(cp)));
 }
 
 /** A validator's 65-byte signature (r ‖ s ‖ v, low-s) over the checkpoint digest. */
