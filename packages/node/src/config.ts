@@ -98,6 +98,8 @@ export type NodeConfigFile = {
     sequencerRpc: string | null;
     /** How often the sequencer's head is polled. Default 500. */
     followIntervalMs?: number;
+    /** A gossiped block stamped more than this before it arrived keeps this node from co-signing its checkpoint. Default 60. */
+    maxGossipLagSec?: number;
     /** An L1 key file (0600) that pays for proving equivocation on the rollup; set: evidence is proven automatically. */
     l1KeyFile?: string | null;
     /** Piece servers for `--from-l1` (the sequencer's RPC URL, storage providers); `--piece-url` adds to them. */

@@ -61,6 +61,12 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly verifierStaleBlocks = new Counter({
+    name: "filverse_verifier_stale_blocks_total",
+    help: "Gossiped blocks that arrived stamped more than maxGossipLagSec in the past",
+    registers: [this.registry],
+  });
+
   readonly p2pPeers = new Gauge({
     name: "filverse_p2p_peers",
     help: "Connected libp2p peers",

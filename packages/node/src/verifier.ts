@@ -89,6 +89,12 @@ export type VerifierOpts = {
   maxBackoffMs: number;
   /** A block stamped further than this in the future (by this node's clock) is refused for now. */
   maxFutureDriftSec: number;
+  /**
+   * A block gossiped (pushed at sealing) stamped more than this before it arrived: the sequencer is
+   * holding its clock back (which would postpone forced-inclusion deadlines on L1), so this node does
+   * not co-sign a checkpoint that contains it.
+   */
+  maxGossipLagSec: number;
   evidence: EvidenceStoreOpts;
 };
 
@@ -100,6 +106,7 @@ export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequ
   followIntervalMs: 500,
   maxBackoffMs: 30_000,
   maxFutureDriftSec: 15,
+  maxGossipLagSec: 60,
   evidence: defaultEvidenceStoreOpts,
 };
 
@@ -159,6 +166,8 @@ export enum CheckpointRefusalCode {
   BATCH_MISMATCH = "CHECKPOINT_BATCH_MISMATCH",
   /** This node already signed a different checkpoint at this index (signing both would be slashable). */
   ALREADY_SIGNED = "CHECKPOINT_ALREADY_SIGNED",
+  /** A block in the range arrived by gossip stamped more than maxGossipLagSec before it arrived. */
+  STALE_TIMESTAMP = "CHECKPOINT_STALE_TIMESTAMP",
 }
 
 export class CheckpointRefusal extends FilverseError<CheckpointRefusalCode> {
@@ -185,6 +194,8 @@ type Sealed = { hash: Uint8Array; header: BlockHeader; signature: Uint8Array };
 
 /** Blocks known to be invalid, by hash: a source that keeps serving one is refused without re-executing it. */
 const MAX_BAD_BLOCKS = 256;
+/** Stale gossiped blocks remembered at most (the oldest forgotten first). */
+const MAX_STALE_BLOCKS = 4_096;
 /**
  * Blocks whose signatures are recovered ahead of execution while syncing, so the pool works while
  * this thread executes and commits. Replaying ten 1,000-transfer blocks (2 pool threads) spent 70 ms
@@ -223,6 +234,8 @@ export class Verifier {
   /** The first sealed header seen at each height above the head (a second one is equivocation). */
   private readonly seals = new Map<number, Sealed>();
   private readonly badBlocks = new Map<string, VerifierError>();
+  /** Gossiped blocks that arrived stamped too far in the past: height → header hash. */
+  private readonly staleBlocks = new Map<number, Uint8Array>();
   /** Blocks whose transactions are being validated ahead of their import (see prepare). */
   private readonly prepared = new WeakMap<SignedBlock, Promise<ValidatedTransaction[]>>();
   private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: string; at: number }>();
@@ -480,6 +493,27 @@ export class Verifier {
    * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
    * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
    */
+  /**
+   * Note when a gossiped block arrived (gossip is pushed as the sequencer seals, so arrival bounds
+   * the time it was made). One stamped more than `maxGossipLagSec` earlier is remembered by height
+   * and hash, logged and counted; `signCheckpoint` refuses a range that holds it. Call it for blocks
+   * from gossip only: a block fetched by sync may be old for good reasons (this node was down).
+   */
+  observeGossipedBlock(block: SignedBlock, receivedAtMs: number = Date.now()): void {
+    const { header } = block;
+    const lagSec = receivedAtMs / 1000 - header.timestamp;
+    if (lagSec <= this.opts.maxGossipLagSec) return;
+    if (this.staleBlocks.size >= MAX_STALE_BLOCKS) this.staleBlocks.delete(this.staleBlocks.keys().next().value!);
+    this.staleBlocks.set(header.number, blockHash(header));
+    this.metrics?.verifierStaleBlocks.inc();
+    this.logger.warn("gossiped block stamped in the past", {
+      number: header.number,
+      timestamp: header.timestamp,
+      lagSec: Math.round(lagSec),
+      max: this.opts.maxGossipLagSec,
+    });
+  }
+
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed"));
     const run = this.importQueue.then(
@@ -969,6 +1003,14 @@ export class Verifier {
     if (this.head.number < cp.lastBlock) {
       throw refuse(CheckpointRefusalCode.NOT_EXECUTED, `block ${cp.lastBlock} is not executed here yet`, {
         head: this.head.number,
+      });
+    }
+    for (const [n, hash] of this.staleBlocks) {
+      if (n < cp.firstBlock || n > cp.lastBlock) continue;
+      if (!bytesEqual(blockHash(await this.headerAt(n)), hash)) continue; // not the block this chain holds
+      throw refuse(CheckpointRefusalCode.STALE_TIMESTAMP, `block ${n} arrived stamped in the past`, {
+        block: n,
+        maxGossipLagSec: this.opts.maxGossipLagSec,
       });
     }
     const header = await this.headerAt(cp.lastBlock);

@@ -132,6 +132,7 @@ export class FilverseVerifierNode {
         sequencer: fromHex(v.sequencer, 20),
         dataDir: join(dataDir, "chaindb"),
         followIntervalMs: opts.deferFollow ? null : (v.followIntervalMs ?? defaultVerifierOpts.followIntervalMs),
+        maxGossipLagSec: v.maxGossipLagSec ?? defaultVerifierOpts.maxGossipLagSec,
       },
       {
         logger: this.logger,
@@ -280,6 +281,7 @@ export class FilverseVerifierNode {
         }
       },
       onMessage: ({ value, from }) => {
+        verifier.observeGossipedBlock(value);
         verifier.importBlock(value, `p2p:${from}`).catch((err) => {
           this.logger.warn("gossiped block refused", { number: value.header.number, from, err: String(err) });
           // A sealed block that fails re-execution is the sequencer's fault (evidence is kept); one

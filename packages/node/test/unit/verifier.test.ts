@@ -333,6 +333,17 @@ describe("Verifier: checkpoint co-signing", () => {
     expect((await refusal({ ...remade, carSize: remade.carSize + 1 })).code).toBe(CheckpointRefusalCode.BATCH_MISMATCH);
     const otherLast = await refusal({ ...cp1, validatorSetId: 3, lastBlockHash: new Uint8Array(32).fill(5) });
     expect(otherLast.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+
+    // Gossip that arrived stamped more than maxGossipLagSec (60 s) before: the sequencer holds its
+    // clock back, so the range is not co-signed. Only this chain's block at the height counts.
+    const b3 = (await f.seq.db.getBlockByNumber(3))!;
+    v.observeGossipedBlock({ ...b3, header: { ...b3.header, timestamp: 1 } }, Date.now());
+    v.observeGossipedBlock(b3, (b3.header.timestamp + 59) * 1000);
+    expect(toHex(await v.signCheckpoint(remade))).toBe(toHex(again));
+    v.observeGossipedBlock(b3, (b3.header.timestamp + 61) * 1000);
+    const stale = await refusal(remade);
+    expect(stale.code).toBe(CheckpointRefusalCode.STALE_TIMESTAMP);
+    expect(stale.details).toMatchObject({ block: 3, maxGossipLagSec: 60 });
   });
 
   it("refuses to sign without a validator key and batch builder", async () => {
