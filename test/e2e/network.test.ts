@@ -4,7 +4,8 @@
  * sequencer's head with equal state roots, and the checkpoints on L1 carry three signatures: the
  * sequencer's and both verifiers', gathered over p2p (the sequencer alone holds a third of the weight).
  * A third verifier that joins late without the sequencer's RPC catches up by p2p range sync alone,
- * and forwards a wallet's transaction to the sequencer over gossip.
+ * forwards a wallet's transaction to the sequencer over gossip, and after a kill -9 and restart
+ * catches up over p2p range sync again.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ type Ready = { l1: string; l2: string; rollup: Address; verifiers: string[]; seq
 const call = async <T>(url: string, method: string, params: unknown[] = []): Promise<T> =>
   ((await rpc(url, { jsonrpc: "2.0", id: 1, method, params })).json as { result: T }).result;
 
-it("two verifiers follow the sequencer over p2p to equal state roots, a late one range-syncs over p2p alone, checkpoints carry three signatures", async () => {
+it("two verifiers follow the sequencer over p2p to equal state roots, a late one range-syncs over p2p alone (also after kill -9), checkpoints carry three signatures", async () => {
   const dir = join(tmp.dir, "net");
   const devnet = await spawnDevnet<Ready>(dir, ["--checkpoint-interval", "2"], 120_000);
   try {
@@ -64,7 +65,7 @@ it("two verifiers follow the sequencer over p2p to equal state roots, a late one
     lateConfig.verifier.sequencerRpc = null;
     lateConfig.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: ready.sequencerP2P };
     writeFileSync(join(late, "filverse.json"), JSON.stringify(lateConfig));
-    const lateNode = await startVerifier(late);
+    let lateNode = await startVerifier(late);
     try {
       await waitFor(
         async () => Number(await call<string>(lateNode.url, "filverse_blockNumber")) >= head,
@@ -79,6 +80,23 @@ it("two verifiers follow the sequencer over p2p to equal state roots, a late one
       await clients[0]!.waitForTransaction(hash, { timeoutMs: 30_000 });
       await viaGossip.waitForTransaction(hash, { timeoutMs: 30_000 });
       await viaGossip.close();
+
+      // Killed (-9) while the chain moves on, restarted: it catches up over p2p range sync again.
+      await lateNode.kill();
+      for (let round = 0; round < 3; round++) {
+        const { hash: h } = await clients[0]!.transfer({ to: dev[2]!.address, amount: 1n });
+        await clients[0]!.waitForTransaction(h, { timeoutMs: 30_000 });
+      }
+      const newHead = Number(await call<string>(l2, "filverse_blockNumber"));
+      lateNode = await startVerifier(late);
+      await waitFor(
+        async () => Number(await call<string>(lateNode.url, "filverse_blockNumber")) >= newHead,
+        60_000,
+        "the restarted verifier at head over p2p",
+      );
+      const ours = await call<Block>(l2, "filverse_getBlockByNumber", [String(newHead)]);
+      const caughtUp = await call<Block>(lateNode.url, "filverse_getBlockByNumber", [String(newHead)]);
+      expect(caughtUp.header.stateRoot).toBe(ours.header.stateRoot);
     } finally {
       await lateNode.stop();
     }
