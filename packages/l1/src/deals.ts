@@ -3,10 +3,9 @@
  * CID conversion the market needs (v2 → v1), and the viem actions on FilverseDealClient
  * (propose, read what Boost reads, status). Contracts: contracts/FilverseDealClient.sol.
  */
+import { parsePieceCid, pieceCidV1Bytes } from "@filverse/crypto";
 import { fromHex, toHex, utf8ToBytes } from "@filverse/utils";
-import { varint } from "multiformats";
 import { CID } from "multiformats/cid";
-import * as Digest from "multiformats/hashes/digest";
 import {
   type Account,
   type Address,
@@ -29,14 +28,6 @@ import {
 } from "./dealCbor.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
-/** fil-commitment-unsealed: the codec of a v1 piece CID. */
-export const FIL_COMMITMENT_UNSEALED = 0xf101;
-/** sha2-256-trunc254-padded: the multihash of a v1 piece CID (the 32-byte CommP root). */
-export const SHA2_256_TRUNC254_PADDED = 0x1012;
-/** raw: the codec of a v2 piece CID (FRC-0069). */
-export const RAW_CODEC = 0x55;
-/** fr32-sha2-256-trunc254-padded-binary-tree: the multihash of a v2 piece CID. */
-export const FR32_SHA256_TRUNC254_PADDED_BINARY_TREE = 0x1011;
 /** The smallest padded piece: one 128-byte quad. */
 export const MIN_PIECE_SIZE = 128n;
 /** The market actor refuses longer labels (builtin-actors DEAL_MAX_LABEL_SIZE). */
@@ -102,35 +93,14 @@ export type PieceCidV1 = {
  * v1 = CIDv1(0xf101, multihash(0x1012, root)).
  */
 export function toPieceCidV1(pieceCid: string): PieceCidV1 {
-  let cid: CID;
+  let parsed: ReturnType<typeof parsePieceCid>;
   try {
-    cid = CID.parse(pieceCid);
+    parsed = parsePieceCid(pieceCid);
   } catch (cause) {
-    throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Not a CID: ${pieceCid}`, { cause });
+    throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Not a piece CID (v1 or v2): ${pieceCid}`, { cause });
   }
-  const { code, digest } = cid.multihash;
-  if (cid.version === 1 && cid.code === FIL_COMMITMENT_UNSEALED && code === SHA2_256_TRUNC254_PADDED) {
-    if (digest.length !== 32)
-      throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Piece root is not 32 bytes: ${pieceCid}`);
-    return { cid, bytes: cid.bytes, pieceSize: null };
-  }
-  if (cid.version === 1 && cid.code === RAW_CODEC && code === FR32_SHA256_TRUNC254_PADDED_BINARY_TREE) {
-    let rootAt: number;
-    try {
-      rootAt = varint.decode(digest)[1] + 1; // skip the padding varint and the height byte
-    } catch (cause) {
-      throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Bad v2 piece digest: ${pieceCid}`, { cause });
-    }
-    const height = digest[rootAt - 1];
-    if (height === undefined || digest.length !== rootAt + 32 || height > 58) {
-      throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Bad v2 piece digest: ${pieceCid}`);
-    }
-    const v1 = CID.createV1(FIL_COMMITMENT_UNSEALED, Digest.create(SHA2_256_TRUNC254_PADDED, digest.slice(rootAt)));
-    return { cid: v1, bytes: v1.bytes, pieceSize: 32n << BigInt(height) };
-  }
-  throw new L1Error(L1ErrorCode.INVALID_PIECE_CID, `Not a piece CID (v1 or v2): ${pieceCid}`, {
-    details: { version: cid.version, codec: cid.code, multihash: code },
-  });
+  const bytes = pieceCidV1Bytes(parsed.root);
+  return { cid: CID.decode(bytes), bytes, pieceSize: parsed.version === 2 ? BigInt(parsed.paddedSize) : null };
 }
 
 // ---------------------------------------------------------------- requests
