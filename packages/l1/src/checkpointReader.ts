@@ -31,6 +31,7 @@ export const rollupReaderAbi = parseAbi([
   "function sequencer() view returns (address)",
   "function frozen() view returns (bool)",
   "function proveBlockEquivocation(uint64 number, bytes32 hashA, bytes sigA, bytes32 hashB, bytes sigB)",
+  "function checkpointContentHash(Checkpoint cp) pure returns (bytes32)",
   "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",
 ]);
 
@@ -100,6 +101,42 @@ export async function readRollupIdentity(
     publicClient.readContract({ address: rollup, abi: rollupReaderAbi, functionName: "sequencer" }),
   ]);
   return { l2ChainId: Number(l2ChainId), sequencer };
+}
+
+/**
+ * Whether the rollup judges checkpoint equivocation by content (`checkpointContentHash`, so one
+ * content re-signed under a new validator set id is not slashable) rather than by digest, as
+ * rollups deployed before it did. A verifier re-signs for a new set id only when this is true.
+ */
+export async function rollupJudgesEquivocationByContent(rollup: Address, { publicClient }: Client): Promise<boolean> {
+  const zero = `0x${"00".repeat(32)}` as const;
+  try {
+    await publicClient.readContract({
+      address: rollup,
+      abi: rollupReaderAbi,
+      functionName: "checkpointContentHash",
+      args: [
+        {
+          index: 0n,
+          firstBlock: 0n,
+          lastBlock: 0n,
+          lastBlockHash: zero,
+          stateRoot: zero,
+          withdrawalsRoot: zero,
+          pieceCid: "",
+          payloadCid: "",
+          pieceSize: 0n,
+          carSize: 0n,
+          lastBlockTimestamp: 0n,
+          depositCursor: 0n,
+          validatorSetId: 0n,
+        },
+      ],
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function checkpointFromAbi(a: CheckpointAbi, l2ChainId: number): Checkpoint {

@@ -16,9 +16,9 @@ import {
   EvidenceKind as P2PEvidenceKind,
 } from "@filverse/p2p";
 import { BlockHeader, blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
-import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { bytesEqual, fromHex, type Logger, nullLogger } from "@filverse/utils";
 import type { BlockSource } from "./blockSource.js";
-import { type Evidence, type NewEvidence, type SealedHeaderJson, sealedHeaderJson } from "./evidence.js";
+import { type Evidence, evidenceId, type NewEvidence, type SealedHeaderJson, sealedHeaderJson } from "./evidence.js";
 import type { NodeMetrics } from "./metrics.js";
 
 export type NodeP2PConfig = {
@@ -211,12 +211,16 @@ export function toGossipEvidence(e: Evidence): P2PEvidence | null {
   return { kind: P2PEvidenceKind.BLOCK_EQUIVOCATION, a: side(e.a, "a"), b: side(e.b, "b") };
 }
 
+/** Evidence ids a node remembers having judged, so a replay after gossipsub's seen-cache expires is ignored. */
+const MAX_SEEN_EVIDENCE = 4_096;
+
 /**
  * Evidence gossip, for both roles: each message is checked (`checkGossipEvidence`) before it is
  * relayed, so a peer cannot use the topic to spread forgeries (it is rejected and scored down).
- * Block equivocation is handed to `record` (a verifier persists it, proves it on L1 and serves it);
- * `publishFrom` registers the local store so every new record is gossiped. Only block equivocation
- * is stored; checkpoint equivocation is relayed and logged for whoever submits it to the rollup.
+ * Block equivocation is handed to `record` (a verifier persists it, proves it on L1 and serves it),
+ * and every record the local store makes (`onEvidence`) is published. Evidence already judged is
+ * ignored. Checkpoint equivocation is checked but not relayed: anyone holding it can prove it on the
+ * rollup, and relaying it would let any key holder flood the topic with self-made conflicts.
  */
 export function gossipEvidence(
   p2p: FilverseP2P,
@@ -229,6 +233,11 @@ export function gossipEvidence(
   },
 ): void {
   const logger = modules.logger ?? nullLogger;
+  const seen = new Set<string>();
+  const remember = (id: string) => {
+    if (seen.size >= MAX_SEEN_EVIDENCE) seen.delete(seen.values().next().value!);
+    seen.add(id);
+  };
   p2p.subscribe("evidence", {
     validate: async ({ value, from }) => {
       const checked = checkGossipEvidence(value, { ...opts, source: `p2p:${from}` });
@@ -237,14 +246,14 @@ export function gossipEvidence(
         logger.debug("gossiped evidence refused", { from, reason: checked.reason });
         return checked.unknowable ? GossipValidationResult.Ignore : GossipValidationResult.Reject;
       }
-      if (checked.record) await modules.record?.(checked.record);
-      if (value.kind === P2PEvidenceKind.CHECKPOINT_EQUIVOCATION) {
-        logger.warn("checkpoint equivocation gossiped", {
-          from,
-          index: value.a.checkpoint.index,
-          signer: toHex(value.a.signer),
-        });
+      if (!checked.record) {
+        logger.info("checkpoint equivocation received (not relayed; provable on the rollup)", { from });
+        return GossipValidationResult.Ignore;
       }
+      const id = evidenceId(checked.record);
+      if (seen.has(id)) return GossipValidationResult.Ignore;
+      remember(id);
+      await modules.record?.(checked.record);
       return GossipValidationResult.Accept;
     },
     onMessage: () => {},
@@ -252,6 +261,7 @@ export function gossipEvidence(
   modules.onEvidence?.((e) => {
     const gossip = toGossipEvidence(e);
     if (!gossip) return;
+    remember(e.id);
     p2p
       .publishEvidence(gossip)
       .then((peers) => logger.info("evidence gossiped", { id: e.id, kind: e.kind, peers }))

@@ -513,9 +513,10 @@ export function createRpcHandlers(
     },
     filverse_peers: (p) => {
       expectParamCount(p, 0, 0);
+      // No addresses: validators' IPs are not for the public RPC (operators read them in the logs).
       return running(network)
         .peers()
-        .map((peer) => ({ ...peer, score: Math.round(peer.score * 100) / 100 }));
+        .map((peer) => ({ peerId: peer.peerId, score: Math.round(peer.score * 100) / 100 }));
     },
     filverse_subscribe: async (p, ctx) => {
       if (!ctx.connection) throw new RpcError(RpcErrorCode.WEBSOCKET_REQUIRED);

@@ -220,6 +220,8 @@ export class Verifier {
   private readonly source: BlockSource | null;
   private readonly depositSource: DepositSource | null;
   private readonly signing: { key: Uint8Array; domain: CheckpointDomain } | null;
+  /** "content": the rollup judges equivocation by checkpointContentHash (a new set id may be re-signed); "digest": older rollups. */
+  private equivocationRule: "content" | "digest" = "content";
   private readonly batches: BatchBuilder | null;
   private readonly forward: JsonRpcClient | null;
   private readonly gossipTransaction: ((tx: SignedTransaction) => Promise<number>) | null;
@@ -430,6 +432,8 @@ export class Verifier {
         details: { reason: "no sequencer configured" },
       });
     }
+    // Already sent: gossip would drop the same bytes as a duplicate, and the answer is the same hash.
+    if (this.forwarded.has(toHex(vtx.hash))) return toHex(vtx.hash);
     let peers = 0;
     try {
       peers = await this.gossipTransaction(vtx.tx);
@@ -486,18 +490,11 @@ export class Verifier {
   // --- block import ---
 
   /**
-   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
-   * `imported` (verified and committed, and any buffered successors after it), `known` (already
-   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
-   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
-   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
-   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
-   */
-  /**
    * Note when a gossiped block arrived (gossip is pushed as the sequencer seals, so arrival bounds
    * the time it was made). One stamped more than `maxGossipLagSec` earlier is remembered by height
-   * and hash, logged and counted; `signCheckpoint` refuses a range that holds it. Call it for blocks
-   * from gossip only: a block fetched by sync may be old for good reasons (this node was down).
+   * and hash, logged and counted; `signCheckpoint` refuses a range that holds it. Call it only for
+   * the block right after the head of a node that is not syncing: an older block (fetched by sync,
+   * or replayed by a peer) may be old for good reasons.
    */
   observeGossipedBlock(block: SignedBlock, receivedAtMs: number = Date.now()): void {
     const { header } = block;
@@ -512,6 +509,39 @@ export class Verifier {
       lagSec: Math.round(lagSec),
       max: this.opts.maxGossipLagSec,
     });
+  }
+
+  /**
+   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
+   * `imported` (verified and committed, and any buffered successors after it), `known` (already
+   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
+   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
+   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
+   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
+   */
+  /**
+   * A gossiped block at a height this node has committed, judged at once (not behind the import
+   * queue): `duplicate` (the same bytes), `altered` (the sealed header with another body: whoever
+   * relayed it changed it), `equivocation` (another header sealed by the sequencer: evidence is
+   * recorded), `invalid` (not sealed by the sequencer, or a block 0).
+   */
+  async judgeCommittedHeight(
+    block: SignedBlock,
+    bytes: Uint8Array,
+    source: string | null,
+  ): Promise<"duplicate" | "altered" | "equivocation" | "invalid"> {
+    const n = block.header.number;
+    const ours = n === 0 ? null : await this.db.getBlockByNumber(n);
+    if (!ours) return "invalid";
+    const ourHash = blockHash(ours.header);
+    const hash = blockHash(block.header);
+    if (bytesEqual(ourHash, hash)) {
+      const ourBytes = await this.db.getBlockBytes(n);
+      return ourBytes && bytesEqual(ourBytes, bytes) ? "duplicate" : "altered";
+    }
+    if (!this.sealedBySequencer(block)) return "invalid";
+    await this.equivocation({ hash: ourHash, header: ours.header, signature: ours.signature }, block, hash, source);
+    return "equivocation";
   }
 
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
@@ -978,6 +1008,14 @@ export class Verifier {
    * range. Otherwise a CheckpointRefusal naming the mismatch (root mismatches are evidence). A node
    * never signs two different checkpoints at one index: that is slashable equivocation.
    */
+  /**
+   * How the rollup judges checkpoint equivocation (`rollupJudgesEquivocationByContent`): by digest,
+   * a checkpoint re-made for a new validator set is refused like any other at a signed index.
+   */
+  setEquivocationRule(rule: "content" | "digest"): void {
+    this.equivocationRule = rule;
+  }
+
   signCheckpoint(cp: Checkpoint, source: string | null = null): Promise<Uint8Array> {
     const run = this.signingQueue.then(
       () => this.signOne(cp, source),
@@ -1058,7 +1096,9 @@ export class Verifier {
       if (bytesEqual(signed.digest, digest)) return signed.signature;
       // The same content under another validator set id (the set changed before the submission) is
       // not equivocation on the rollup: it is signed again. Any other difference never is.
-      if (!signed.content || !bytesEqual(signed.content, content)) {
+      const sameContent =
+        this.equivocationRule === "content" && signed.content !== null && bytesEqual(signed.content, content);
+      if (!sameContent) {
         throw refuse(CheckpointRefusalCode.ALREADY_SIGNED, "another checkpoint at this index is already signed", {
           signedDigest: toHex(signed.digest),
           digest: toHex(digest),
@@ -1092,7 +1132,8 @@ function withoutCode(details: Record<string, unknown>): Record<string, unknown> 
  * only execution knows; it is taken as included when it passes the stateless checks, so a block
  * whose forced transaction failed on state is (rarely) not attributed. Used on failure paths only.
  */
-function bodyMatchesHeader(block: SignedBlock): boolean {
+/** Whether the block's deposits and transactions hash to its header's txRoot (what the seal covers). */
+export function bodyMatchesHeader(block: SignedBlock): boolean {
   try {
     const hashes = block.deposits.map((d) => {
       if (d.forcedTx.length === 0) return depositHash(d);

@@ -17,9 +17,10 @@ import {
   readNextCheckpointIndex,
   readRollupIdentity,
   readStoredCheckpoint,
+  rollupJudgesEquivocationByContent,
   rollupReaderAbi,
 } from "@filverse/l1";
-import { type FilverseP2P, GossipValidationResult, PenaltyReason } from "@filverse/p2p";
+import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
@@ -33,7 +34,7 @@ import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
 import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
-import { defaultVerifierOpts, Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
+import { bodyMatchesHeader, defaultVerifierOpts, Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;
@@ -143,7 +144,14 @@ export class FilverseVerifierNode {
         checkpointSigning: this.checkpointDomain ? { key, domain: this.checkpointDomain } : null,
         batches: this.batches.build,
         forward,
-        gossipTransaction: config.p2p ? (tx) => this.network?.publishTransaction(tx) ?? Promise.resolve(0) : null,
+        // Only the sequencer subscribes to `txs`: with no subscriber in reach nothing is published
+        // (a message gossipsub saw once it would drop as a duplicate when sent again).
+        gossipTransaction: config.p2p
+          ? async (tx) => {
+              const net = this.network;
+              return net && net.topicPeers("txs").length > 0 ? net.publishTransaction(tx) : 0;
+            }
+          : null,
       },
     );
     const settlement: SettlementView | null = this.rollup
@@ -258,6 +266,7 @@ export class FilverseVerifierNode {
     );
     network.subscribe("blocks", {
       validate: async ({ value, bytes, from }) => {
+        const receivedAt = Date.now();
         try {
           if (!bytesEqual(recoverBlockSigner(value.header, value.signature), sequencer)) {
             return GossipValidationResult.Reject;
@@ -265,30 +274,42 @@ export class FilverseVerifierNode {
         } catch {
           return GossipValidationResult.Reject;
         }
-        if (value.header.number > verifier.head.number) return GossipValidationResult.Accept;
-        // A height this node has committed: the same block again is a duplicate; the sealed header
-        // with another body was altered by the relaying peer; another sealed header is equivocation,
-        // which importBlock records (and the evidence is gossiped instead of the block).
-        const ours = await verifier.db.getBlockBytes(value.header.number);
-        if (ours && bytesEqual(ours, bytes)) return GossipValidationResult.Ignore;
-        try {
-          const result = await verifier.importBlock(value, `p2p:${from}`);
-          return result.status === "known" ? GossipValidationResult.Reject : GossipValidationResult.Ignore;
-        } catch (err) {
-          return err instanceof VerifierError && err.code === VerifierErrorCode.EQUIVOCATION
+        const source = `p2p:${from}`;
+        // A height this node has committed: a duplicate or equivocation (recorded; the evidence is
+        // gossiped instead of the block) is not relayed; the sealed header with another body was
+        // altered by the peer, which checked it before relaying, as this node does below.
+        const committed = async () => {
+          const verdict = await verifier.judgeCommittedHeight(value, bytes, source);
+          return verdict === "duplicate" || verdict === "equivocation"
             ? GossipValidationResult.Ignore
             : GossipValidationResult.Reject;
+        };
+        const head = verifier.head.number;
+        if (value.header.number <= head) return committed();
+        if (value.header.number > head + 1) {
+          // Ahead (this node is behind): relayed once its body is the one its sealed header commits
+          // to; imported (buffered) on delivery, checked in full when its turn comes.
+          return bodyMatchesHeader(value) ? GossipValidationResult.Accept : GossipValidationResult.Reject;
+        }
+        // The next block: checked in full before it is relayed.
+        if (!verifier.syncing()) verifier.observeGossipedBlock(value, receivedAt);
+        try {
+          const result = await verifier.importBlock(value, source);
+          if (result.status === "known") return committed();
+          return result.status === "imported" ? GossipValidationResult.Accept : GossipValidationResult.Ignore;
+        } catch (err) {
+          this.logger.warn("gossiped block refused", { number: value.header.number, from, err: String(err) });
+          // Invalid is the relayer's fault (it validates before relaying); the rest (deposits not
+          // final here yet, a timestamp ahead of this clock, equivocation) is not.
+          return err instanceof VerifierError && err.code === VerifierErrorCode.INVALID_BLOCK
+            ? GossipValidationResult.Reject
+            : GossipValidationResult.Ignore;
         }
       },
       onMessage: ({ value, from }) => {
-        verifier.observeGossipedBlock(value);
+        if (value.header.number <= verifier.head.number) return; // imported while it was validated
         verifier.importBlock(value, `p2p:${from}`).catch((err) => {
           this.logger.warn("gossiped block refused", { number: value.header.number, from, err: String(err) });
-          // A sealed block that fails re-execution is the sequencer's fault (evidence is kept); one
-          // whose body does not match its sealed header was altered by the peer that relayed it.
-          if ((err as { details?: { sealed?: boolean } }).details?.sealed === false) {
-            network.penalize(from, PenaltyReason.VALIDATION_REJECTED);
-          }
         });
       },
     });
@@ -317,6 +338,14 @@ export class FilverseVerifierNode {
       throw new ConfigError(ConfigErrorCode.INVALID, "The configured rollup is not this chain's", {
         details: { rollup: this.rollup, rollupChainId: id.l2ChainId, rollupSequencer: id.sequencer, sequencer },
       });
+    }
+    // A rollup from before content-based equivocation would slash a checkpoint re-signed for a new
+    // validator set: against it this node never signs a second digest at an index.
+    if (!(await rollupJudgesEquivocationByContent(this.rollup, this.l1))) {
+      this.verifier.setEquivocationRule("digest");
+      this.logger.warn(
+        "the rollup judges checkpoint equivocation by digest; re-signing for a new validator set is off",
+      );
     }
   }
 

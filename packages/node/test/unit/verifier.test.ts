@@ -13,7 +13,7 @@ import {
   txHash,
 } from "@filverse/crypto";
 import { createBatchBuilder, createPieceStore } from "@filverse/filecoin";
-import { type CheckpointDomain, checkpointDigest } from "@filverse/l1";
+import { type CheckpointDomain, checkpointContentHash, checkpointDigest } from "@filverse/l1";
 import { BlockErrorCode } from "@filverse/state";
 import {
   type BlockHeader,
@@ -28,6 +28,7 @@ import { toHex } from "@filverse/utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BlockSource } from "../../src/blockSource.js";
 import {
+  bodyMatchesHeader,
   CheckpointRefusal,
   CheckpointRefusalCode,
   type Verifier,
@@ -156,6 +157,26 @@ describe("Verifier: re-execution", () => {
 });
 
 describe("Verifier: bad blocks", () => {
+  it("judges gossip at committed heights at once: duplicate, altered body, equivocation, unsealed; bodies checked against txRoot", async () => {
+    const f = await fixture();
+    const [b1, b2] = await mixedChain(f);
+    const v = await verifier(tmp.make(), { recoverer: pool });
+    await v.importBlock(b1!);
+    await v.importBlock(b2!);
+    expect(await v.judgeCommittedHeight(b2!, encodeSignedBlock(b2!), "p")).toBe("duplicate");
+    const altered = { ...b2!, transactions: b2!.transactions.slice(1) };
+    expect(bodyMatchesHeader(b2!)).toBe(true);
+    expect(bodyMatchesHeader(altered)).toBe(false);
+    expect(await v.judgeCommittedHeight(altered, encodeSignedBlock(altered), "p")).toBe("altered");
+    expect(v.evidence()).toEqual([]);
+    const unsealed = { ...b2!, header: { ...b2!.header, timestamp: b2!.header.timestamp + 1 } };
+    expect(await v.judgeCommittedHeight(unsealed, encodeSignedBlock(unsealed), "p")).toBe("invalid");
+    const twin = reseal(b2!, { timestamp: b2!.header.timestamp + 1 });
+    expect(await v.judgeCommittedHeight(twin, encodeSignedBlock(twin), "peer-y")).toBe("equivocation");
+    expect(v.evidence("blockEquivocation")).toMatchObject([{ number: 2, source: "peer-y" }]);
+    expect(await v.judgeCommittedHeight(b1!, encodeSignedBlock(b1!), "p")).toBe("duplicate");
+  });
+
   it("a sealed block with a wrong state root is refused, nothing applied, evidence kept (and the real one then equivocates)", async () => {
     const f = await fixture();
     const [b1, b2] = await mixedChain(f);
@@ -333,6 +354,24 @@ describe("Verifier: checkpoint co-signing", () => {
     expect((await refusal({ ...remade, carSize: remade.carSize + 1 })).code).toBe(CheckpointRefusalCode.BATCH_MISMATCH);
     const otherLast = await refusal({ ...cp1, validatorSetId: 3, lastBlockHash: new Uint8Array(32).fill(5) });
     expect(otherLast.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+
+    // Against a rollup that judges equivocation by digest, a new set id is never re-signed.
+    v.setEquivocationRule("digest");
+    expect((await refusal({ ...remade, validatorSetId: 7 })).code).toBe(CheckpointRefusalCode.ALREADY_SIGNED);
+    v.setEquivocationRule("content");
+    // A record of other content at the index, or one without a content hash (written before it
+    // existed): never a second digest.
+    const record = { index: 1, digest: new Uint8Array(32).fill(1), signature: new Uint8Array(65) };
+    await v.db.putSignedCheckpoint({ ...record, content: new Uint8Array(32).fill(2) });
+    expect((await refusal(remade)).code).toBe(CheckpointRefusalCode.ALREADY_SIGNED);
+    await v.db.putSignedCheckpoint({ ...record, content: null });
+    expect((await refusal(remade)).code).toBe(CheckpointRefusalCode.ALREADY_SIGNED);
+    await v.db.putSignedCheckpoint({
+      index: 1,
+      digest: checkpointDigest(remade, domain),
+      signature: again,
+      content: checkpointContentHash(remade),
+    });
 
     // Gossip that arrived stamped more than maxGossipLagSec (60 s) before: the sequencer holds its
     // clock back, so the range is not co-signed. Only this chain's block at the height counts.
