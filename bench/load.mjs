@@ -2,10 +2,13 @@
 // of the measured window, sends them over JSON-RPC (batched requests on keep-alive HTTP), and
 // measures submit→sequenced latency from the node's newHeads notifications over WebSocket.
 //   node bench/load.mjs sign <keys.json> <out.json> <txsPerSender> <chainId>
-//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs>
+//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs> [txPerSecond]
+// Without txPerSecond it sends as fast as the node accepts; with it, at that steady rate at most.
+// bench/network.mjs imports `sign` and `signAll`; the command line runs only when this is the script.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { collectionIdOf, hashTypedData, identityIdOf, tokenIdOf } from "@filverse/crypto";
 import { signedTxToJson, TxKind, txStructs } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
@@ -16,7 +19,7 @@ const secp = require("secp256k1/bindings.js");
 const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const ZERO32 = new Uint8Array(32);
 
-function sign(chainId, kind, message, priv) {
+export function sign(chainId, kind, message, priv) {
   const digest = hashTypedData(chainId, txStructs[kind], message);
   const { signature, recid } = secp.ecdsaSign(digest, priv);
   const sig = new Uint8Array(65);
@@ -26,9 +29,8 @@ function sign(chainId, kind, message, priv) {
 }
 
 /** Per sender: 4 setup transactions, then a cycle of transfer, mint, identity update, token transfer. */
-function signAll(keysFile, outFile, perSender, chainId) {
-  const keys = JSON.parse(readFileSync(keysFile, "utf8"));
-  const senders = keys.map((k, i) => {
+export function signAll(keys, perSender, chainId) {
+  return keys.map((k, i) => {
     const priv = fromHex(k.privateKey);
     const me = fromHex(k.address);
     const next = fromHex(keys[(i + 1) % keys.length].address);
@@ -89,7 +91,6 @@ function signAll(keysFile, outFile, perSender, chainId) {
     }
     return { setup, load };
   });
-  writeFileSync(outFile, JSON.stringify(senders));
 }
 
 const BATCH = 50; // JSON-RPC requests per HTTP request
@@ -105,7 +106,7 @@ async function post(url, requests) {
   return res.json();
 }
 
-async function run(signedFile, url, wsUrl, durationMs) {
+async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
   const senders = JSON.parse(readFileSync(signedFile, "utf8"));
   const heads = []; // {t, hashes}
   const ws = new WebSocket(wsUrl);
@@ -159,13 +160,20 @@ async function run(signedFile, url, wsUrl, durationMs) {
     }
     return batch;
   };
+  let sent = 0;
   const worker = async () => {
     while (performance.now() < end) {
+      // At a steady rate: no batch before its share of the window has come.
+      if (txPerSecond !== null && sent >= ((performance.now() - start) / 1000) * txPerSecond) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
       const batch = nextBatch();
       if (batch.length === 0) {
         await new Promise((r) => setTimeout(r, 2));
         continue;
       }
+      sent += batch.length;
       const t = performance.now();
       const res = await post(
         url,
@@ -218,10 +226,15 @@ async function run(signedFile, url, wsUrl, durationMs) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-const [mode, ...args] = process.argv.slice(2);
-if (mode === "sign") signAll(args[0], args[1], Number(args[2]), Number(args[3]));
-else if (mode === "run") await run(args[0], args[1], args[2], Number(args[3]));
-else {
-  process.stderr.write("usage: load.mjs sign|run ...\n");
-  process.exitCode = 2;
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mode, ...args] = process.argv.slice(2);
+  if (mode === "sign") {
+    const keys = JSON.parse(readFileSync(args[0], "utf8"));
+    writeFileSync(args[1], JSON.stringify(signAll(keys, Number(args[2]), Number(args[3]))));
+  } else if (mode === "run")
+    await run(args[0], args[1], args[2], Number(args[3]), args[4] === undefined ? null : Number(args[4]));
+  else {
+    process.stderr.write("usage: load.mjs sign|run ...\n");
+    process.exitCode = 2;
+  }
 }
