@@ -409,7 +409,13 @@ export class ChainDb {
     this.assertOpen();
     if (hashes.length === 0) return;
     await this.trackJournal(
-      this.guard(() => this.db.batch(hashes.map((h) => ({ type: "del" as const, key: journalKey(h) })))),
+      this.guard(() =>
+        writeChained(
+          this.db,
+          hashes.map((h) => ({ type: "del" as const, key: journalKey(h) })),
+          false,
+        ),
+      ),
     );
   }
 
@@ -501,7 +507,7 @@ export class ChainDb {
 
   /** The one write path of blocks and genesis: a single batch, fsynced before it resolves. */
   private write(ops: Op[]): Promise<void> {
-    return this.guard(() => this.db.batch(ops, { sync: true }));
+    return this.guard(() => writeChained(this.db, ops, true));
   }
 
   /** Public reads check assertOpen themselves; writes queued before close() still run these. */
@@ -546,6 +552,27 @@ function plain(bytes: Uint8Array): Uint8Array {
 /** An asset is in the owner index while it has an owner: burned assets stay in state with owner zero. */
 function isOwned(a: Asset): boolean {
   return !a.burned && !bytesEqual(a.owner, ZERO_ADDRESS);
+}
+
+/**
+ * One LevelDB batch through the chained API. The array form (`db.batch(ops)`) costs about 6.5 µs of
+ * main-thread time per operation (abstract-level clones every op with the options spread into it,
+ * then the binding reads each object's properties); the chained form about 0.8 µs (12,000 puts of
+ * 33-byte keys and 120-byte values: 65-94 ms against 7-13 ms, measured). Same atomicity: nothing is
+ * written until write(), and then all of it in one WriteBatch.
+ */
+async function writeChained(db: Level, ops: Op[], sync: boolean): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === "put") batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write({ sync });
 }
 
 function assetIndexOps(ops: Op[], before: Asset | undefined, after: Asset | null): void {
