@@ -10,6 +10,7 @@ import {
   BlockHeader as BlockHeaderType,
   blockHash,
   encodeSignedBlock,
+  encodeSignedBlockWithTxBytes,
   Namespace,
   type Receipt,
   type SignedBlock,
@@ -71,6 +72,11 @@ export type CommitBlockInput = {
   prev: State;
   /** Mempool journal entries to drop in the same batch (the block's transaction hashes, usually). */
   journalRemove: Uint8Array[];
+  /**
+   * The block's transactions already SSZ-encoded, in order (the sequencer has them from admission):
+   * the block is stored without encoding them again. Absent: encoded here.
+   */
+  txBytes?: readonly Uint8Array[];
 };
 
 export type GetAssetsByOwnerOpts = {
@@ -338,7 +344,7 @@ export class ChainDb {
    */
   commitBlock(input: CommitBlockInput): Promise<void> {
     return this.serial(async () => {
-      const { block, result, prev, journalRemove } = input;
+      const { block, result, prev, journalRemove, txBytes } = input;
       const { header } = block;
       const head = await this.readHead();
       if (head === null) throw noGenesis();
@@ -357,7 +363,11 @@ export class ChainDb {
       const n = header.number;
       const hash = blockHash(header);
       const ops: Op[] = [
-        { type: "put", key: blockKey(n), value: encodeSignedBlock(block) },
+        {
+          type: "put",
+          key: blockKey(n),
+          value: txBytes ? encodeSignedBlockWithTxBytes(block, txBytes) : encodeSignedBlock(block),
+        },
         { type: "put", key: blockHashKey(hash), value: u64be(n) },
         { type: "put", key: receiptsKey(n), value: encodeReceipts(result.receipts) },
       ];
