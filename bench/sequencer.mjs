@@ -94,17 +94,14 @@ function cpuSeconds(pid) {
   try {
     let main = 0;
     let all = 0;
-    const byName = {};
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
       all += ticks;
       if (tid === String(pid)) main = ticks;
-      else byName[`${name}-${tid}`] = (byName[`${name}-${tid}`] ?? 0) + ticks / 100;
     }
-    return { main: main / 100, all: all / 100, byName };
+    return { main: main / 100, all: all / 100 };
   } catch {
     return null;
   }
@@ -126,14 +123,8 @@ async function measure(dir, signedFile, keys, durationMs) {
       const txs = result.sequenced + result.setup;
       result.cpuUsPerTx = {
         mainThread: Math.round(((after.main - before.main) * 1e6) / txs),
+        // All threads: the pool's workers, V8's GC and compiler helpers, libuv's, LevelDB's.
         process: Math.round(((after.all - before.all) * 1e6) / txs),
-        // The other threads by name (the pool's workers, V8's GC helpers, libuv's, LevelDB's).
-        threads: Object.fromEntries(
-          Object.entries(after.byName).map(([name, s]) => [
-            name,
-            Math.round(((s - (before.byName[name] ?? 0)) * 1e6) / txs),
-          ]),
-        ),
       };
     }
     return result;
