@@ -141,6 +141,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
 
   // The measured window: send as fast as the node accepts, each sender in nonce order.
   heads.length = 0;
+  const cpuAtStart = process.cpuUsage();
   const sentAt = new Map();
   const cursors = senders.map(() => 0);
   const acked = senders.map(() => 0);
@@ -199,6 +200,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
   while (sequencedCount() < accepted && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   ws.close();
 
+  const cpu = process.cpuUsage(cpuAtStart);
   const latencies = [];
   let inWindow = 0;
   for (const h of heads) {
@@ -222,6 +224,10 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
     p50Ms: q(0.5),
     p99Ms: q(0.99),
     exhausted: cursors.every((c, i) => c >= senders[i].load.length),
+    setup: setupCount,
+    // This process's own CPU per accepted transaction, from the measured window to the drain: the
+    // load shares the 2 cores with the node, so it should stay small.
+    loadCpuUsPerTx: accepted > 0 ? Math.round((cpu.user + cpu.system) / accepted) : null,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

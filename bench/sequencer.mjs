@@ -2,7 +2,7 @@
 // JSON-RPC, with and without the signature worker pool) and replay_tps (re-executing the stored
 // blocks with full signature checks, as a verifier does).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +21,16 @@ function cli(args) {
   return r.stdout;
 }
 
+/**
+ * Extra node options for the sequencer process only, e.g. to profile it:
+ * FILVERSE_BENCH_SEQUENCER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/run.mjs --only sequencer_tps --quick
+ */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the bench script, which turbo does not run
+const SEQUENCER_NODE_OPTIONS = (process.env.FILVERSE_BENCH_SEQUENCER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+
 function startNode(dir) {
-  const proc = spawn(process.execPath, [CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0"], {
+  const args = [...SEQUENCER_NODE_OPTIONS, CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0"];
+  const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -78,6 +86,27 @@ function prepare(dir, accountsFrom, workerPool) {
   return config;
 }
 
+/**
+ * CPU seconds (user + system) of the sequencer process: its main thread, and all its threads (the
+ * pool's workers, libuv's, LevelDB's). Linux only (/proc); null elsewhere. Clock ticks are 10 ms.
+ */
+function cpuSeconds(pid) {
+  try {
+    let main = 0;
+    let all = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+      all += ticks;
+      if (tid === String(pid)) main = ticks;
+    }
+    return { main: main / 100, all: all / 100 };
+  } catch {
+    return null;
+  }
+}
+
 async function measure(dir, signedFile, keys, durationMs) {
   const node = await startNode(dir);
   try {
@@ -85,7 +114,20 @@ async function measure(dir, signedFile, keys, durationMs) {
     const last = keys[keys.length - 1].address;
     for (let i = 0; i < 400 && BigInt((await call(node.url, "filverse_getAccount", [last])).balance) === 0n; i++)
       await new Promise((r) => setTimeout(r, 50));
-    return runLoad(signedFile, node, durationMs);
+    const before = cpuSeconds(node.proc.pid);
+    const result = runLoad(signedFile, node, durationMs);
+    const after = cpuSeconds(node.proc.pid);
+    if (before && after) {
+      // Per transaction sequenced during the load process (its setup transactions included): what
+      // the node spends on each, which the box's noise moves far less than the rate.
+      const txs = result.sequenced + result.setup;
+      result.cpuUsPerTx = {
+        mainThread: Math.round(((after.main - before.main) * 1e6) / txs),
+        // All threads: the pool's workers, V8's GC and compiler helpers, libuv's, LevelDB's.
+        process: Math.round(((after.all - before.all) * 1e6) / txs),
+      };
+    }
+    return result;
   } finally {
     await stopNode(node);
   }

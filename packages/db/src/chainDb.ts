@@ -10,6 +10,7 @@ import {
   BlockHeader as BlockHeaderType,
   blockHash,
   encodeSignedBlock,
+  encodeSignedBlockWithTxBytes,
   Namespace,
   type Receipt,
   type SignedBlock,
@@ -71,6 +72,11 @@ export type CommitBlockInput = {
   prev: State;
   /** Mempool journal entries to drop in the same batch (the block's transaction hashes, usually). */
   journalRemove: Uint8Array[];
+  /**
+   * The block's transactions already SSZ-encoded, in order (the sequencer has them from admission):
+   * the block is stored without encoding them again. Absent: encoded here.
+   */
+  txBytes?: readonly Uint8Array[];
 };
 
 export type GetAssetsByOwnerOpts = {
@@ -347,7 +353,7 @@ export class ChainDb {
    */
   commitBlock(input: CommitBlockInput): Promise<void> {
     return this.serial(async () => {
-      const { block, result, prev, journalRemove } = input;
+      const { block, result, prev, journalRemove, txBytes } = input;
       const { header } = block;
       const head = await this.readHead();
       if (head === null) throw noGenesis();
@@ -366,7 +372,11 @@ export class ChainDb {
       const n = header.number;
       const hash = blockHash(header);
       const ops: Op[] = [
-        { type: "put", key: blockKey(n), value: encodeSignedBlock(block) },
+        {
+          type: "put",
+          key: blockKey(n),
+          value: txBytes ? encodeSignedBlockWithTxBytes(block, txBytes) : encodeSignedBlock(block),
+        },
         { type: "put", key: blockHashKey(hash), value: u64be(n) },
         { type: "put", key: receiptsKey(n), value: encodeReceipts(result.receipts) },
       ];
@@ -418,7 +428,13 @@ export class ChainDb {
     this.assertOpen();
     if (hashes.length === 0) return;
     await this.trackJournal(
-      this.guard(() => this.db.batch(hashes.map((h) => ({ type: "del" as const, key: journalKey(h) })))),
+      this.guard(() =>
+        writeChained(
+          this.db,
+          hashes.map((h) => ({ type: "del" as const, key: journalKey(h) })),
+          false,
+        ),
+      ),
     );
   }
 
@@ -517,7 +533,7 @@ export class ChainDb {
 
   /** The one write path of blocks and genesis: a single batch, fsynced before it resolves. */
   private write(ops: Op[]): Promise<void> {
-    return this.guard(() => this.db.batch(ops, { sync: true }));
+    return this.guard(() => writeChained(this.db, ops, true));
   }
 
   /** Public reads check assertOpen themselves; writes queued before close() still run these. */
@@ -562,6 +578,27 @@ function plain(bytes: Uint8Array): Uint8Array {
 /** An asset is in the owner index while it has an owner: burned assets stay in state with owner zero. */
 function isOwned(a: Asset): boolean {
   return !a.burned && !bytesEqual(a.owner, ZERO_ADDRESS);
+}
+
+/**
+ * One LevelDB batch through the chained API. The array form (`db.batch(ops)`) costs about 6.5 µs of
+ * main-thread time per operation (abstract-level clones every op with the options spread into it,
+ * then the binding reads each object's properties); the chained form about 0.8 µs (12,000 puts of
+ * 33-byte keys and 120-byte values: 65-94 ms against 7-13 ms, measured). Same atomicity: nothing is
+ * written until write(), and then all of it in one WriteBatch.
+ */
+async function writeChained(db: Level, ops: Op[], sync: boolean): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === "put") batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write({ sync });
 }
 
 function assetIndexOps(ops: Op[], before: Asset | undefined, after: Asset | null): void {

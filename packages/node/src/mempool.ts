@@ -46,11 +46,19 @@ export type PoolTx = {
 /** What the mempool needs to know of the head state. */
 export type AccountView = (sender: Uint8Array) => { nonce: number; balance: bigint };
 
+/** A sender's account nonce where execution has got to. */
+export type NonceView = (sender: Uint8Array) => number;
+
 export type AddResult = { tx: PoolTx; replaced: PoolTx | null; evicted: PoolTx | null; known: boolean };
 
 export class Mempool {
   private readonly byHash = new Map<string, PoolTx>();
   private readonly bySender = new Map<string, Map<number, PoolTx>>();
+  /**
+   * Each pending sender's address bytes, so select() and prune() can look accounts up without
+   * parsing the hex key again (select() visits every pending sender on every pump slice).
+   */
+  private readonly senderAddress = new Map<string, Uint8Array>();
   private seq = 0;
 
   constructor(readonly opts: MempoolOpts = defaultMempoolOpts) {}
@@ -135,7 +143,10 @@ export class Mempool {
     if (replaced) this.remove(replaced.hash);
     this.byHash.set(hash, tx);
     let q = this.bySender.get(sender);
-    if (!q) this.bySender.set(sender, (q = new Map()));
+    if (!q) {
+      this.bySender.set(sender, (q = new Map()));
+      this.senderAddress.set(sender, vtx.sender);
+    }
     q.set(nonce, tx);
     return { tx, replaced, evicted, known: false };
   }
@@ -165,7 +176,10 @@ export class Mempool {
     const tx: PoolTx = { vtx, bytes, hash, sender, nonce, fee, durable: true, seq: this.seq++ };
     this.byHash.set(hash, tx);
     q = this.bySender.get(sender);
-    if (!q) this.bySender.set(sender, (q = new Map()));
+    if (!q) {
+      this.bySender.set(sender, (q = new Map()));
+      this.senderAddress.set(sender, vtx.sender);
+    }
     q.set(nonce, tx);
     return { tx, displaced: other };
   }
@@ -177,7 +191,10 @@ export class Mempool {
     const q = this.bySender.get(tx.sender);
     if (q?.get(tx.nonce) === tx) {
       q.delete(tx.nonce);
-      if (q.size === 0) this.bySender.delete(tx.sender);
+      if (q.size === 0) {
+        this.bySender.delete(tx.sender);
+        this.senderAddress.delete(tx.sender);
+      }
     }
     return tx;
   }
@@ -208,16 +225,11 @@ export class Mempool {
    * Up to `max` transactions for the next block: each sender's consecutive durable run from its
    * account nonce, interleaved across senders by fee (highest first, then arrival).
    */
-  select(max: number, accountNonce: (sender: string) => number): PoolTx[] {
+  select(max: number, accountNonce: NonceView): PoolTx[] {
     const heap = new FeeHeap();
-    const cursors = new Map<string, number>();
     for (const [sender, q] of this.bySender) {
-      const n = accountNonce(sender);
-      const first = q.get(n);
-      if (first?.durable) {
-        cursors.set(sender, n);
-        heap.push(first);
-      }
+      const first = q.get(accountNonce(this.senderAddress.get(sender)!));
+      if (first?.durable) heap.push(first);
     }
     const out: PoolTx[] = [];
     while (out.length < max && heap.size > 0) {
@@ -230,12 +242,12 @@ export class Mempool {
   }
 
   /** Drop every transaction whose nonce the head has passed (included, or replaced on chain). */
-  prune(accountNonce: (sender: string) => number, senders: Iterable<string>): PoolTx[] {
+  prune(accountNonce: NonceView, senders: Iterable<string>): PoolTx[] {
     const dropped: PoolTx[] = [];
     for (const sender of senders) {
       const q = this.bySender.get(sender);
       if (!q) continue;
-      const n = accountNonce(sender);
+      const n = accountNonce(this.senderAddress.get(sender)!);
       for (const t of [...q.values()]) {
         if (t.nonce < n) {
           this.remove(t.hash);

@@ -487,7 +487,7 @@ export class Sequencer {
       const batch = this.journalQueue;
       this.journalQueue = [];
       try {
-        await this.db.journalPutMany(batch.map((b) => ({ hash: fromHex(b.tx.hash), txBytes: b.tx.bytes })));
+        await this.db.journalPutMany(batch.map((b) => ({ hash: b.tx.vtx.hash, txBytes: b.tx.bytes })));
         for (const b of batch) b.resolve();
       } catch (err) {
         this.logger.error("journal write failed", { count: batch.length }, err);
@@ -548,7 +548,7 @@ export class Sequencer {
     }
     const room = this.chain.maxBlockTxs - open.included.length;
     const batch =
-      room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(fromHex(s)).nonce) : [];
+      room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(s).nonce) : [];
     let full = false;
     for (const ptx of batch) {
       // Past the size one gossip message carries: this and the rest wait in the mempool.
@@ -665,7 +665,8 @@ export class Sequencer {
       block,
       result,
       prev: open.base,
-      journalRemove: [...included, ...rejected].map((t) => fromHex(t.hash)),
+      journalRemove: [...included, ...rejected].map((t) => t.vtx.hash),
+      txBytes: included.map((t) => t.bytes),
     });
 
     // Committed: advance the head in memory.
@@ -677,8 +678,7 @@ export class Sequencer {
     this.identities.apply(result.changes);
     for (const t of included) this.executing.delete(t.hash);
     const senders = new Set(included.map((t) => t.sender));
-    for (const t of this.mempool.prune((s) => this.account(fromHex(s)).nonce, senders))
-      this.onDropped(t, "nonce passed");
+    for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.onDropped(t, "nonce passed");
 
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.blocksTotal.inc();

@@ -139,6 +139,36 @@ export function encodeSignedBlock(block: SignedBlock): Uint8Array {
   } as never);
 }
 
+/**
+ * encodeSignedBlock for a block whose transactions are already SSZ-encoded (`txBytes[i]` =
+ * encodeSignedTx(block.transactions[i]), as the sequencer's mempool holds them): the same bytes,
+ * without serializing every transaction a second time. The transaction list is the container's last
+ * field, so the block is its encoding with no transactions, then the list: one 4-byte little-endian
+ * offset per transaction, then the transactions.
+ */
+export function encodeSignedBlockWithTxBytes(block: SignedBlock, txBytes: readonly Uint8Array[]): Uint8Array {
+  if (txBytes.length !== block.transactions.length) {
+    throw new RangeError(
+      `encodeSignedBlockWithTxBytes: ${txBytes.length} encodings for ${block.transactions.length} transactions`,
+    );
+  }
+  const head = encodeSignedBlock({ ...block, transactions: [] });
+  let size = head.length + 4 * txBytes.length;
+  for (const b of txBytes) size += b.length;
+  const out = new Uint8Array(size);
+  out.set(head, 0);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let offset = 4 * txBytes.length;
+  let at = head.length + offset;
+  for (let i = 0; i < txBytes.length; i++) {
+    view.setUint32(head.length + 4 * i, offset, true);
+    out.set(txBytes[i]!, at);
+    offset += txBytes[i]!.length;
+    at += txBytes[i]!.length;
+  }
+  return out;
+}
+
 export function decodeSignedBlock(bytes: Uint8Array): SignedBlock {
   let raw: ReturnType<typeof SignedBlockSsz.deserialize>;
   try {

@@ -88,8 +88,21 @@ const utf8Encoder = new TextEncoder();
 // differ from s, and nodes decoding SSZ would hash a different string than the signer did.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/**
+ * UTF-8 bytes of s. ASCII strings (CIDs, handles, names: nearly every string a transaction carries)
+ * take a loop: TextEncoder's call into C++ costs more than the copy for short strings (a 59-char CID:
+ * 3.2M/s against 8.5M/s, measured). The bytes are the same, since ASCII is its own UTF-8.
+ */
 export function utf8ToBytes(s: string): Uint8Array {
-  return utf8Encoder.encode(s);
+  const n = s.length;
+  if (n > 256) return utf8Encoder.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return utf8Encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
 }
 
 /** Strict UTF-8 decoding: invalid sequences throw instead of becoming U+FFFD; a BOM is kept. */

@@ -21,4 +21,13 @@ describe("keccak256", () => {
       expect(keccak256Native!(data)).toEqual(keccak256Noble(data));
     }
   });
+
+  it("hashes computed one after another on the shared sponge stay independent", () => {
+    const a = keccak256(Uint8Array.of(1));
+    const aCopy = a.slice();
+    const b = keccak256(new Uint8Array(300).fill(2));
+    expect(a).toEqual(aCopy);
+    expect(a).toEqual(keccak256Noble(Uint8Array.of(1)));
+    expect(b).toEqual(keccak256Noble(new Uint8Array(300).fill(2)));
+  });
 });

@@ -3,7 +3,13 @@ import { MAX_TX_BYTES } from "@filverse/params";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BlockHeader, decodeSignedBlock, encodeSignedBlock, type SignedBlock } from "../../src/chain.js";
+import {
+  BlockHeader,
+  decodeSignedBlock,
+  encodeSignedBlock,
+  encodeSignedBlockWithTxBytes,
+  type SignedBlock,
+} from "../../src/chain.js";
 import {
   decodeSignedTx,
   encodeSignedTx,
@@ -135,6 +141,13 @@ describe("blocks", () => {
             ),
           };
           expect(decodeSignedBlock(encodeSignedBlock(block))).toEqual(block);
+          // The sequencer's path, from the transactions' own encodings: the same bytes.
+          expect(
+            encodeSignedBlockWithTxBytes(
+              block,
+              block.transactions.map((t) => encodeSignedTx(t)),
+            ),
+          ).toEqual(encodeSignedBlock(block));
         },
       ),
       { numRuns: 20 },

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BytesError,
@@ -8,6 +9,7 @@ import {
   compareBytes,
   fromHex,
   toHex,
+  utf8ToBytes,
 } from "../../src/bytes.js";
 
 describe("bytes", () => {
@@ -31,5 +33,25 @@ describe("bytes", () => {
     expect(() => bytesToUtf8(Uint8Array.of(0xff))).toThrow();
     expect(compareBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBeLessThan(0);
     expect(compareBytes(Uint8Array.of(1), Uint8Array.of(1, 0))).toBeLessThan(0);
+  });
+
+  it("utf8ToBytes (its ASCII loop and its TextEncoder fallback) gives TextEncoder's bytes", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary-ascii", maxLength: 300 }),
+          fc.string({ unit: "grapheme", maxLength: 40 }),
+          fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
+        ),
+        (s) => {
+          expect(utf8ToBytes(s)).toEqual(encoder.encode(s));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(utf8ToBytes("")).toEqual(new Uint8Array(0));
+    expect(utf8ToBytes("a\u0080")).toEqual(Uint8Array.of(0x61, 0xc2, 0x80));
+    expect(utf8ToBytes("\ud800")).toEqual(Uint8Array.of(0xef, 0xbf, 0xbd)); // a lone surrogate: U+FFFD, as TextEncoder
   });
 });
