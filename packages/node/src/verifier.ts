@@ -916,10 +916,21 @@ export class Verifier {
   private async runSync(source: BlockSource): Promise<void> {
     const remote = await source.head();
     this.remoteHead = Math.max(this.remoteHead, remote.number);
+    const fetch = (from: number) =>
+      source.blocksByRange(from, Math.min(this.opts.syncBatchBlocks, remote.number - from + 1));
+    // The next range is fetched while this one is imported; used only if the head lands where it starts.
+    let ahead: { from: number; blocks: Promise<SignedBlock[]> } | null = null;
     while (!this.closed && this.head.number < remote.number) {
       const start = this.head.number + 1;
-      const blocks = await source.blocksByRange(start, Math.min(this.opts.syncBatchBlocks, remote.number - start + 1));
+      const blocks: SignedBlock[] = await (ahead?.from === start ? ahead.blocks : fetch(start));
+      ahead = null;
       if (blocks.length === 0) break;
+      const next: number = start + blocks.length;
+      if (next <= remote.number) {
+        const prefetch = fetch(next);
+        prefetch.catch(() => {}); // a failure surfaces when it is awaited, or not at all if unused
+        ahead = { from: next, blocks: prefetch };
+      }
       for (let i = 0; i < blocks.length; i++) {
         if (this.closed) return;
         for (let j = i; j < Math.min(i + PREPARE_AHEAD_BLOCKS, blocks.length); j++) this.prepare(blocks[j]!);
