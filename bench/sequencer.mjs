@@ -82,6 +82,8 @@ function prepare(dir, accountsFrom, workerPool) {
   const config = JSON.parse(readFileSync(configPath, "utf8"));
   config.rpc.rateLimit = null; // one load process on one address: the per-client limit would throttle it
   config.workerPool = workerPool;
+  if (process.env.FILVERSE_BENCH_BLOCK_TIME_MS)
+    config.chain.blockTimeMs = Number(process.env.FILVERSE_BENCH_BLOCK_TIME_MS);
   writeFileSync(configPath, JSON.stringify(config));
   return config;
 }
