@@ -37,6 +37,12 @@ export type NodeConfigFile = {
   /** Recover signatures on a worker pool (default true); false keeps everything on the main thread. */
   workerPool?: boolean;
   /**
+   * Past states kept in memory for proofs and reads at recent blocks (default 256). Each holds the
+   * tree nodes its block rewrote: about 1.5 KB per transaction under load, so 256 blocks of 2,500
+   * transactions hold about 900 MB. Lower it on a node with little memory.
+   */
+  stateHistory?: number;
+  /**
    * The L1 the bridge lives on. With it, deposits come from the bridge's final `Deposited` logs
    * (the deposit watcher); without it (a devnet alone), the dev faucet funds the dev accounts.
    */
@@ -190,6 +196,9 @@ export function loadConfig(dataDir: string): NodeConfigFile {
     const c = JSON.parse(readFileSync(path, "utf8")) as NodeConfigFile;
     if (!c.genesis || typeof c.genesis.chainId !== "number" || typeof c.keyFile !== "string")
       throw new TypeError("fields missing");
+    if (c.stateHistory !== undefined && !(Number.isInteger(c.stateHistory) && c.stateHistory >= 1)) {
+      throw new TypeError(`stateHistory must be an integer ≥ 1, got ${JSON.stringify(c.stateHistory)}`);
+    }
     return c;
   } catch (cause) {
     throw new ConfigError(ConfigErrorCode.INVALID, `${path} is not a valid Filverse config`, { cause });

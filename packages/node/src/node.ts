@@ -101,7 +101,13 @@ export class FilverseNode {
     this.key = key;
     this.checkpointSubmitter = null;
     this.sequencer = new Sequencer(
-      { ...defaultSequencerOpts, chain, genesis: config.genesis, dataDir: join(dataDir, "chaindb") },
+      {
+        ...defaultSequencerOpts,
+        chain,
+        genesis: config.genesis,
+        dataDir: join(dataDir, "chaindb"),
+        stateHistory: config.stateHistory ?? defaultSequencerOpts.stateHistory,
+      },
       { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
     );
     if (config.l1?.rollup && this.l1) {

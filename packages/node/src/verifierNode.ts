@@ -134,6 +134,7 @@ export class FilverseVerifierNode {
         dataDir: join(dataDir, "chaindb"),
         followIntervalMs: opts.deferFollow ? null : (v.followIntervalMs ?? defaultVerifierOpts.followIntervalMs),
         maxGossipLagSec: v.maxGossipLagSec ?? defaultVerifierOpts.maxGossipLagSec,
+        stateHistory: config.stateHistory ?? defaultVerifierOpts.stateHistory,
       },
       {
         logger: this.logger,
