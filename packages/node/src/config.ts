@@ -6,10 +6,12 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { privateKeyToAddress } from "@filverse/crypto";
+import { DepositWatcher } from "@filverse/l1";
 import { type ChainConfig, type ChainPreset, getChainConfig } from "@filverse/params";
 import { createGenesis } from "@filverse/state";
 import { BlockHeader, blockHash } from "@filverse/types";
-import { FilverseError, fromHex, isHex, toHex } from "@filverse/utils";
+import { FilverseError, fromHex, isHex, type Logger, toHex } from "@filverse/utils";
+import type { PublicClient } from "viem";
 import { JsonRpcClient } from "./blockSource.js";
 
 export enum ConfigErrorCode {
@@ -324,4 +326,20 @@ export function initVerifierDataDir(opts: InitVerifierOptions): {
   };
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   return { dir, config, address: toHex(privateKeyToAddress(key)) };
+}
+
+/** The bridge's deposit watcher for a config's `l1` section (the sequencer credits, a verifier checks). */
+export function createDepositWatcher(
+  l1: NonNullable<NodeConfigFile["l1"]>,
+  modules: { publicClient: PublicClient; logger: Logger },
+): DepositWatcher {
+  return new DepositWatcher(
+    {
+      bridge: l1.bridge,
+      startBlock: BigInt(l1.startBlock),
+      ...(l1.confirmations === undefined ? {} : { confirmations: l1.confirmations }),
+      ...(l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: l1.pollIntervalMs }),
+    },
+    modules,
+  );
 }

@@ -117,6 +117,18 @@ export function sealedHeaderJson(header: BlockHeader, signature: Uint8Array): Se
   };
 }
 
+/** A record's sealed header back as SSZ values. Throws EvidenceError MALFORMED (bad JSON or hex). */
+export function sealedHeaderFromJson(
+  s: SealedHeaderJson,
+  name: string,
+): { header: BlockHeader; signature: Uint8Array } {
+  try {
+    return { header: BlockHeader.fromJson(s.header, name), signature: fromHex(s.signature, 65) };
+  } catch (cause) {
+    throw new EvidenceError(EvidenceErrorCode.MALFORMED, `Evidence header ${name} does not decode`, { cause });
+  }
+}
+
 export type EvidenceStoreOpts = {
   /** Records kept at most; past it new ones are logged and dropped (equivocation is always kept). */
   maxRecords: number;
@@ -241,19 +253,14 @@ export async function submitEquivocationToL1(evidence: Evidence, modules: Submit
     });
   }
   const side = (s: SealedHeaderJson, name: string) => {
-    let header: BlockHeader;
-    try {
-      header = BlockHeader.fromJson(s.header, name);
-    } catch (cause) {
-      throw new EvidenceError(EvidenceErrorCode.MALFORMED, `Evidence header ${name} does not decode`, { cause });
-    }
+    const { header, signature } = sealedHeaderFromJson(s, name);
     const hash = blockHash(header);
     if (toHex(hash) !== s.hash.toLowerCase() || header.number !== evidence.number) {
       throw new EvidenceError(EvidenceErrorCode.MALFORMED, `Evidence header ${name} is not the block it names`, {
         details: { id: evidence.id },
       });
     }
-    return { hash, signature: fromHex(s.signature, 65) };
+    return { hash, signature };
   };
   return proveBlockEquivocation(
     { rollup: modules.rollup, number: evidence.number, a: side(evidence.a, "a"), b: side(evidence.b, "b") },

@@ -15,10 +15,10 @@ import {
   type Evidence as P2PEvidence,
   EvidenceKind as P2PEvidenceKind,
 } from "@filverse/p2p";
-import { BlockHeader, blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
-import { bytesEqual, fromHex, type Logger, nullLogger } from "@filverse/utils";
+import { blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
+import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
 import type { BlockSource } from "./blockSource.js";
-import { type Evidence, evidenceId, type NewEvidence, type SealedHeaderJson, sealedHeaderJson } from "./evidence.js";
+import { type Evidence, evidenceId, type NewEvidence, sealedHeaderFromJson, sealedHeaderJson } from "./evidence.js";
 import type { NodeMetrics } from "./metrics.js";
 
 export type NodeP2PConfig = {
@@ -81,8 +81,8 @@ export function gossipAsSequencer(
       .publishBlock(block)
       .catch((err) => logger.debug("block gossip failed", { number: block.header.number, err: String(err) }));
   });
+  // No validator of its own: the p2p layer rejects what does not decode, the mempool judges the rest.
   p2p.subscribe("txs", {
-    validate: async () => GossipValidationResult.Accept,
     onMessage: ({ value }) => {
       sequencer.submitJson(signedTxToJson(value)).catch(() => {
         // Refused by the mempool (a replay, a spent nonce): the verifier's own RPC caller got the error.
@@ -150,7 +150,8 @@ const MAX_RANGE = 64;
  * block equivocation is two headers at one height with different hashes, both sealed by the
  * sequencer; checkpoint equivocation is two checkpoints at one index with different content signed
  * by one validator (checkable only with the rollup's domain). Returns the record to keep for block
- * equivocation, "valid" for checkpoint equivocation (relayed, not stored), or the reason it is not evidence.
+ * equivocation, `record: null` for valid checkpoint equivocation (neither relayed nor stored), or
+ * why it is not evidence (`unknowable`: this node cannot check it).
  */
 export function checkGossipEvidence(
   e: P2PEvidence,
@@ -204,11 +205,11 @@ export function checkGossipEvidence(
 /** A stored block-equivocation record as the gossip `evidence` payload. */
 export function toGossipEvidence(e: Evidence): P2PEvidence | null {
   if (e.kind !== "blockEquivocation") return null;
-  const side = (s: SealedHeaderJson, name: string) => ({
-    header: BlockHeader.fromJson(s.header, name),
-    signature: fromHex(s.signature, 65),
-  });
-  return { kind: P2PEvidenceKind.BLOCK_EQUIVOCATION, a: side(e.a, "a"), b: side(e.b, "b") };
+  return {
+    kind: P2PEvidenceKind.BLOCK_EQUIVOCATION,
+    a: sealedHeaderFromJson(e.a, "a"),
+    b: sealedHeaderFromJson(e.b, "b"),
+  };
 }
 
 /** Evidence ids a node remembers having judged, so a replay after gossipsub's seen-cache expires is ignored. */

@@ -12,7 +12,7 @@ import {
   CheckpointSubmitter,
   createL1Clients,
   createQuorumCollector,
-  DepositWatcher,
+  type DepositWatcher,
   type L1Clients,
 } from "@filverse/l1";
 import type { FilverseP2P } from "@filverse/p2p";
@@ -22,7 +22,14 @@ import type { Checkpoint } from "@filverse/types";
 import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
-import { ConfigError, ConfigErrorCode, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
+import {
+  ConfigError,
+  ConfigErrorCode,
+  createDepositWatcher,
+  type NodeConfigFile,
+  readDevAccounts,
+  readKeyFile,
+} from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
@@ -73,18 +80,7 @@ export class FilverseNode {
     this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
     this.depositWatcher =
       config.l1 && this.l1
-        ? new DepositWatcher(
-            {
-              bridge: config.l1.bridge,
-              startBlock: BigInt(config.l1.startBlock),
-              ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
-              ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
-            },
-            {
-              publicClient: this.l1.publicClient,
-              logger: this.logger,
-            },
-          )
+        ? createDepositWatcher(config.l1, { publicClient: this.l1.publicClient, logger: this.logger })
         : null;
     const deposits =
       modules.deposits ??

@@ -231,7 +231,7 @@ export class Verifier {
   private evidence_: EvidenceStore | null = null;
   private readonly history = new Map<number, State>();
   /** Imports run one at a time: each builds on the head the previous one left. */
-  private importQueue: Promise<unknown> = Promise.resolve();
+  private readonly importQueue = new SerialQueue();
   private readonly buffer = new Map<number, { block: SignedBlock; source: string | null }>();
   /** The first sealed header seen at each height above the head (a second one is equivocation). */
   private readonly seals = new Map<number, Sealed>();
@@ -243,7 +243,7 @@ export class Verifier {
   private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: string; at: number }>();
   /** Sender → the nonce after its last forwarded transaction. */
   private readonly forwardedNonces = new Map<string, number>();
-  private signingQueue: Promise<unknown> = Promise.resolve();
+  private readonly signingQueue = new SerialQueue();
   private syncing_: Promise<void> | null = null;
   /** The highest head the source announced. */
   private remoteHead = 0;
@@ -338,8 +338,8 @@ export class Verifier {
     this.closed = true;
     if (this.followTimer) clearTimeout(this.followTimer);
     await this.syncing_?.catch(() => {});
-    await this.importQueue.catch(() => {});
-    await this.signingQueue.catch(() => {});
+    await this.importQueue.idle();
+    await this.signingQueue.idle();
     this.buffer.clear();
     await this.db_?.close();
     this.events.removeAllListeners();
@@ -546,12 +546,7 @@ export class Verifier {
 
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed"));
-    const run = this.importQueue.then(
-      () => this.importOne(block, source),
-      () => this.importOne(block, source),
-    );
-    this.importQueue = run.catch(() => undefined);
-    return run;
+    return this.importQueue.run(() => this.importOne(block, source));
   }
 
   private async importOne(block: SignedBlock, source: string | null): Promise<ImportResult> {
@@ -1028,12 +1023,7 @@ export class Verifier {
   }
 
   signCheckpoint(cp: Checkpoint, source: string | null = null): Promise<Uint8Array> {
-    const run = this.signingQueue.then(
-      () => this.signOne(cp, source),
-      () => this.signOne(cp, source),
-    );
-    this.signingQueue = run.catch(() => undefined);
-    return run;
+    return this.signingQueue.run(() => this.signOne(cp, source));
   }
 
   private async signOne(cp: Checkpoint, source: string | null): Promise<Uint8Array> {
@@ -1201,4 +1191,20 @@ function claimJson(c: CheckpointClaim): Record<string, unknown> {
     ...(c.pieceCid === undefined ? {} : { pieceCid: c.pieceCid }),
     ...(c.lastBlockTimestamp === undefined ? {} : { lastBlockTimestamp: c.lastBlockTimestamp }),
   };
+}
+
+/** Runs one job at a time, in call order; a failed job does not stop the ones after it. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(job, job);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once every job queued so far has settled. */
+  idle(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
 }

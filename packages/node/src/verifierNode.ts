@@ -12,7 +12,7 @@ import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCryp
 import {
   type CheckpointDomain,
   createL1Clients,
-  DepositWatcher,
+  type DepositWatcher,
   type L1Clients,
   readNextCheckpointIndex,
   readRollupIdentity,
@@ -28,7 +28,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
-import { ConfigError, ConfigErrorCode, type NodeConfigFile, readKeyFile } from "./config.js";
+import { ConfigError, ConfigErrorCode, createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
@@ -110,15 +110,7 @@ export class FilverseVerifierNode {
       config.l1 && this.rollup ? { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } : null;
     this.depositWatcher =
       config.l1 && this.l1
-        ? new DepositWatcher(
-            {
-              bridge: config.l1.bridge,
-              startBlock: BigInt(config.l1.startBlock),
-              ...(config.l1.confirmations === undefined ? {} : { confirmations: config.l1.confirmations }),
-              ...(config.l1.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.l1.pollIntervalMs }),
-            },
-            { publicClient: this.l1.publicClient, logger: this.logger },
-          )
+        ? createDepositWatcher(config.l1, { publicClient: this.l1.publicClient, logger: this.logger })
         : null;
     const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
     const rpcSource = forward ? new RpcBlockSource(forward) : null;

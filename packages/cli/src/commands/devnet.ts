@@ -221,7 +221,8 @@ async function startDevnet(o: {
       dealClient: { address: deals.dealClient, startOffsetEpochs: 200 },
     };
     onDisk.chain.checkpointInterval = o.checkpointInterval;
-    onDisk.l1 = {
+    // The sequencer's and every verifier's L1 section.
+    const l1Config = {
       rpcUrl: l1.url,
       chainId: DEV_L1_CHAIN_ID,
       bridge: deployment.bridge,
@@ -230,6 +231,7 @@ async function startDevnet(o: {
       confirmations: 0,
       pollIntervalMs: 500,
     };
+    onDisk.l1 = l1Config;
     writeFileSync(configPath, `${JSON.stringify(onDisk, null, 2)}\n`);
 
     node = new FilverseNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
@@ -249,15 +251,7 @@ async function startDevnet(o: {
           rpcHost: "127.0.0.1",
           rpcPort: 0,
           pieceUrls: [url, started.url],
-          l1: {
-            rpcUrl: l1.url,
-            chainId: DEV_L1_CHAIN_ID,
-            bridge: deployment.bridge,
-            rollup: deployment.rollup,
-            startBlock: 0,
-            confirmations: 0,
-            pollIntervalMs: 500,
-          },
+          l1: l1Config,
         });
         // Each verifier peers with the sequencer and the verifiers before it (evidence and blocks
         // then reach every verifier even when the sequencer would not relay them), and pays for

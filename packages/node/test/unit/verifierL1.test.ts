@@ -119,24 +119,28 @@ describe("Verifier evidence on L1", () => {
   });
 });
 
+/** The dev faucet's two L1 messages (1 FIL to alice, then bob) made real on the bridge, so checkpoints can consume them. */
+async function depositForFaucet(bridge: Address): Promise<void> {
+  const [funder] = await clients.walletClient.getAddresses();
+  for (const k of [alice, bob]) {
+    const hash = await clients.walletClient.writeContract({
+      account: funder!,
+      chain: clients.walletClient.chain,
+      address: bridge,
+      abi: loadArtifact("FilverseBridge").abi,
+      functionName: "deposit",
+      args: [addr(k)],
+      value: FIL,
+    } as never);
+    await clients.publicClient.waitForTransactionReceipt({ hash });
+  }
+}
+
 describe("co-signing with verifiers", () => {
   it("two of three validators' verifiers sign; the checkpoints on L1 match re-execution", async () => {
     const { rollup, bridge, startBlock } = await deploy();
     for (const k of [v1, v2, v3]) await register(rollup, k);
-    // The dev faucet's two L1 messages must exist on the bridge for checkpoints to consume them.
-    const [funder] = await clients.walletClient.getAddresses();
-    for (const k of [alice, bob]) {
-      const hash = await clients.walletClient.writeContract({
-        account: funder!,
-        chain: clients.walletClient.chain,
-        address: bridge,
-        abi: loadArtifact("FilverseBridge").abi,
-        functionName: "deposit",
-        args: [addr(k)],
-        value: FIL,
-      } as never);
-      await clients.publicClient.waitForTransactionReceipt({ hash });
-    }
+    await depositForFaucet(bridge);
     const f = await SequencerFixture.start(tmp.make("seq"), [alice, bob]);
     open.push(f.seq);
     await f.block();
@@ -208,19 +212,7 @@ describe("rebuilding from L1", () => {
   it("rebuilds from the rollup and verified pieces (a corrupt server skipped), and refuses a checkpoint that lies", async () => {
     const { rollup, bridge, startBlock } = await deploy();
     await register(rollup, v1);
-    const [funder] = await clients.walletClient.getAddresses();
-    for (const k of [alice, bob]) {
-      const hash = await clients.walletClient.writeContract({
-        account: funder!,
-        chain: clients.walletClient.chain,
-        address: bridge,
-        abi: loadArtifact("FilverseBridge").abi,
-        functionName: "deposit",
-        args: [addr(k)],
-        value: FIL,
-      } as never);
-      await clients.publicClient.waitForTransactionReceipt({ hash });
-    }
+    await depositForFaucet(bridge);
     const f = await SequencerFixture.start(tmp.make("seq"), [alice, bob]);
     open.push(f.seq);
     await f.block();
