@@ -4,7 +4,9 @@
  * against the code that produces it.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   BooleanType,
   ByteListType,
@@ -14,28 +16,45 @@ import {
   UintBigintType,
   UintNumberType,
 } from "@chainsafe/ssz";
-import { encodeType } from "@filverse/crypto";
-import { createRpcHandlers } from "@filverse/node";
 import {
+  collectionIdOf,
+  encodeType,
+  filverseDomain,
+  hashTypedData,
+  privateKeyToAddress,
+  recoverAddress,
+  signTransaction,
+} from "@filverse/crypto";
+import { createRpcHandlers, DevFaucet, defaultMempoolOpts, defaultSequencerOpts, Sequencer } from "@filverse/node";
+import { getChainConfig } from "@filverse/params";
+import {
+  BlockExecutor,
   createGenesis,
   EMPTY_GLOBALS,
   ExecutionErrorCode,
   GLOBALS_ID,
+  parseTransactionJson,
   State,
   TxValidationErrorCode,
+  validateTransaction,
 } from "@filverse/state";
 import {
   BlockHeader,
   blockHash,
   Namespace,
+  Order,
   RpcErrorCode,
   type StateObjects,
   type StructType,
+  signedTxToJson,
   stateObjectStructs,
+  TradeFill,
+  TxKind,
   txStructs,
   USER_TX_KINDS,
 } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
+import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
@@ -73,6 +92,13 @@ function firstTable(text: string): string[][] {
     );
   }
   return rows;
+}
+
+/** The first ```json block in `text`, parsed. */
+function firstJsonBlock(text: string): unknown {
+  const m = /```json\n([\s\S]*?)\n```/.exec(text);
+  expect(m, "a json block").not.toBeNull();
+  return JSON.parse(m![1]!);
 }
 
 const sha256 = (...parts: Uint8Array[]) => new Uint8Array(createHash("sha256").update(Buffer.concat(parts)).digest());
@@ -343,5 +369,116 @@ describe("docs match the code", () => {
     expect(answer.header).toEqual(made);
     expect(answer.hash).toBe(toHex(blockHash(header)));
     for (const doc of [rpcDoc, read("operations.md"), state]) expect(doc).not.toMatch(/state is empty/);
+  });
+
+  it("protocol.md's Order signing example verifies: viem signs it as given, the node accepts the TradeFill", async () => {
+    const text = section(protocol, "### Signing an order");
+    const td = firstJsonBlock(text) as {
+      domain: { name: string; version: string; chainId: number };
+      primaryType: string;
+      types: Record<string, { name: string; type: string }[]>;
+      message: Record<string, unknown>;
+    };
+    const { EIP712Domain, ...types } = td.types;
+    expect(td.primaryType).toBe("Order");
+    expect(types).toEqual(Order.eip712Types);
+    expect(td.domain).toEqual(filverseDomain(td.domain.chainId));
+    expect(protocol).toContain(`EIP712Domain(${EIP712Domain!.map((f) => `${f.type} ${f.name}`).join(",")})`);
+
+    // Sign exactly what the doc gives, with the key it names.
+    const key = /test key\s+`(0x[0-9a-f]{64})`/.exec(text)![1]! as `0x${string}`;
+    const maker = privateKeyToAccount(key);
+    const makerSignature = await maker.signTypedData(td as never);
+    expect(text).toContain(`\`${makerSignature}\``);
+    expect(td.message.maker).toBe(maker.address.toLowerCase());
+    expect(td.message.collectionId).toBe(toHex(collectionIdOf(fromHex(maker.address), 0)));
+
+    // The node's checks: the order hash (documented), the maker recovered from it.
+    const chainId = td.domain.chainId;
+    const order = Order.fromJson(td.message);
+    const orderHash = hashTypedData(chainId, Order, order);
+    expect(text).toContain(`\`${toHex(orderHash)}\``);
+    expect(toHex(recoverAddress(orderHash, fromHex(makerSignature)))).toBe(td.message.maker);
+
+    // A taker's TradeFill in the form the doc gives passes validation (completeValidation included).
+    const takerKey = new Uint8Array(32).fill(0x42);
+    const fill = (signature: string) =>
+      signTransaction(
+        chainId,
+        {
+          kind: TxKind.TradeFill,
+          message: TradeFill.fromJson({ order: td.message, makerSignature: signature, nonce: "0", fee: "0" }),
+        },
+        takerKey,
+      );
+    const vtx = validateTransaction(fill(makerSignature), chainId);
+    expect(vtx.orderHash).toEqual(orderHash);
+    // The same order signed for another chain is refused.
+    const otherChain = await maker.signTypedData({ ...td, domain: { ...td.domain, chainId: chainId + 1 } } as never);
+    expect(() => validateTransaction(fill(otherChain), chainId)).toThrow(
+      expect.objectContaining({ code: TxValidationErrorCode.BAD_ORDER_SIGNATURE }),
+    );
+  });
+
+  it("protocol.md and rpc.md agree on a resent transaction, and say what the node and a block do", async () => {
+    const row = protocol.split("\n").find((l) => l.startsWith("| 200 | `NONCE_TOO_LOW` |"));
+    expect(row).toBeDefined();
+    expect(row).not.toMatch(/every replay/);
+    expect(row).toContain("a resend of the same signed bytes with the same hash, not this code");
+    expect(row).toContain("](rpc.md#filverse_sendtransaction)");
+    expect(section(read("rpc.md"), "### filverse_sendTransaction")).toContain(
+      "sending exactly the same signed transaction again returns the same hash",
+    );
+
+    const chain = getChainConfig("devnet", { blockTimeMs: 1_000_000 });
+    const aliceKey = new Uint8Array(32).fill(0x11);
+    const transfer = (amount: bigint) =>
+      signedTxToJson(
+        signTransaction(
+          chain.chainId,
+          { kind: TxKind.Transfer, message: { to: new Uint8Array(20).fill(0xb0), amount, nonce: 0, fee: 0n } },
+          aliceKey,
+        ),
+      );
+    const dir = mkdtempSync(join(tmpdir(), "filverse-docs-"));
+    const seq = new Sequencer(
+      {
+        ...defaultSequencerOpts,
+        chain,
+        genesis: { chainId: chain.chainId, timestamp: 1_700_000_000 },
+        dataDir: join(dir, "chaindb"),
+        mempool: defaultMempoolOpts,
+      },
+      {
+        key: new Uint8Array(32).fill(0x22),
+        deposits: new DevFaucet([{ address: privateKeyToAddress(aliceKey), amount: 10n ** 18n }]),
+        recoverer: null,
+      },
+    );
+    try {
+      await seq.start();
+      await seq.seal(); // block 1 funds alice
+      const hash = await seq.submitJson(transfer(1n));
+      expect(await seq.submitJson(transfer(1n)), "pending").toBe(hash);
+      for (let i = 0; i < 20 && !(await seq.db.getTxLocation(fromHex(hash))); i++) await seq.seal();
+      expect(await seq.db.getTxLocation(fromHex(hash))).not.toBeNull();
+      expect(await seq.submitJson(transfer(1n)), "included").toBe(hash);
+      await expect(seq.submitJson(transfer(2n))).rejects.toMatchObject({ code: RpcErrorCode.NONCE_TOO_LOW });
+
+      // A block that replays the included transaction cannot include it.
+      const block = new BlockExecutor(seq.state, {
+        chainId: chain.chainId,
+        timestamp: 1_700_000_100,
+        proposer: new Uint8Array(20),
+        minTxFee: 0n,
+      });
+      const replay = validateTransaction(parseTransactionJson(transfer(1n)), chain.chainId);
+      expect(() => block.applyTransaction(replay)).toThrow(
+        expect.objectContaining({ code: TxValidationErrorCode.NONCE_TOO_LOW }),
+      );
+    } finally {
+      await seq.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
