@@ -4,7 +4,7 @@
  * against the code that produces it.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -25,7 +25,14 @@ import {
   recoverAddress,
   signTransaction,
 } from "@filverse/crypto";
-import { createRpcHandlers, DevFaucet, defaultMempoolOpts, defaultSequencerOpts, Sequencer } from "@filverse/node";
+import {
+  createRpcHandlers,
+  DevFaucet,
+  defaultMempoolOpts,
+  defaultSequencerOpts,
+  initDataDir,
+  Sequencer,
+} from "@filverse/node";
 import { getChainConfig } from "@filverse/params";
 import {
   BlockExecutor,
@@ -41,6 +48,7 @@ import {
 import {
   BlockHeader,
   blockHash,
+  Deposit,
   Namespace,
   Order,
   RpcErrorCode,
@@ -418,6 +426,53 @@ describe("docs match the code", () => {
     expect(() => validateTransaction(fill(otherChain), chainId)).toThrow(
       expect.objectContaining({ code: TxValidationErrorCode.BAD_ORDER_SIGNATURE }),
     );
+  });
+
+  it("operations.md gives the shape of the dev-accounts.json that init writes", () => {
+    const operations = read("operations.md");
+    const text = operations.slice(operations.indexOf("`dev-accounts.json` is a JSON array"));
+    const documented = firstJsonBlock(text) as Record<string, unknown>[];
+    const defaultCount = Number(/`--dev-accounts <n>`, default (\d+)/.exec(text)![1]);
+    const dir = mkdtempSync(join(tmpdir(), "filverse-docs-"));
+    try {
+      // What `filverse init --preset devnet`, `filverse dev` and `filverse devnet` call.
+      const { config } = initDataDir({ dataDir: dir, preset: "devnet" });
+      expect(config.devAccountsFile).toBe("dev-accounts.json");
+      const written = JSON.parse(readFileSync(join(dir, config.devAccountsFile!), "utf8")) as Record<string, string>[];
+      expect(Array.isArray(written)).toBe(true);
+      expect(written).toHaveLength(defaultCount);
+      for (const account of written) {
+        expect(Object.keys(account)).toEqual(Object.keys(documented[0]!));
+        expect(account.address).toMatch(/^0x[0-9a-f]{40}$/);
+        expect(account.privateKey).toMatch(/^0x[0-9a-f]{64}$/);
+        expect(toHex(privateKeyToAddress(fromHex(account.privateKey!)))).toBe(account.address);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("every deposit the docs show has exactly the Deposit codec's fields, forcedTx included", () => {
+    let shown = 0;
+    for (const name of readdirSync(new URL("../docs/", import.meta.url)).filter((n) => n.endsWith(".md"))) {
+      const doc = read(name);
+      for (const m of doc.matchAll(/\{\s*"?l1Nonce\b/g)) {
+        const text = doc.slice(m.index, doc.indexOf("}", m.index) + 1);
+        if (text.startsWith('{"')) {
+          const json = JSON.parse(text) as Record<string, unknown>;
+          expect(Object.keys(json), `${name}: ${text}`).toEqual(Deposit.fieldNames);
+          expect(Deposit.toJson(Deposit.fromJson(json))).toEqual(json);
+        } else {
+          const names = text
+            .slice(1, -1)
+            .split(",")
+            .map((f) => f.trim().split(/[:\s]/)[0]);
+          expect(names, `${name}: ${text}`).toEqual(Deposit.fieldNames);
+        }
+        shown++;
+      }
+    }
+    expect(shown).toBeGreaterThanOrEqual(6);
   });
 
   it("protocol.md and rpc.md agree on a resent transaction, and say what the node and a block do", async () => {
