@@ -1,4 +1,4 @@
-/** The genesis block: an empty state (FIL only enters through the bridge) and header number 0. */
+/** The genesis block: a state holding only the zeroed Globals (FIL enters only through the bridge), number 0. */
 import type { ChainConfig } from "@filverse/params";
 import { type BlockHeader, HashListSsz, ReceiptListSsz } from "@filverse/types";
 import { State } from "./state.js";
