@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   BooleanType,
   ByteListType,
@@ -221,6 +222,24 @@ function sampleValue(struct: AnyStruct, seed: number): Record<string, unknown> {
 describe("docs match the code", () => {
   const protocol = read("protocol.md");
   const state = read("state.md");
+
+  it("docs/, the README and the package READMEs stand alone: no file outside the repo is cited", () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const files = [
+      ...readdirSync(join(root, "docs")).map((f) => join(root, "docs", f)),
+      join(root, "README.md"),
+      ...readdirSync(join(root, "packages")).map((p) => join(root, "packages", p, "README.md")),
+    ].filter((f) => f.endsWith(".md"));
+    for (const f of files) {
+      let text: string;
+      try {
+        text = readFileSync(f, "utf8");
+      } catch {
+        continue;
+      }
+      expect(text, f).not.toMatch(/DESIGN\.md|STYLE\.md|\.\.\/shared\b/);
+    }
+  });
 
   it("protocol.md lists every kind with its number and exact encodeType", () => {
     for (const kind of USER_TX_KINDS) {
