@@ -36,6 +36,11 @@ export const MAX_COLLECTION_SUPPLY = 2 ** 40;
  */
 export const MAX_UINT64_SAFE = Number.MAX_SAFE_INTEGER;
 export const MAX_UINT256 = (1n << 256n) - 1n;
+/**
+ * The largest nonce a transaction may carry: the account's nonce after it must still be a uint64
+ * (as EIP-2681 bounds Ethereum's). A larger one is an invalid field.
+ */
+export const MAX_TX_NONCE = MAX_UINT64_SAFE - 1;
 
 /** A signed transaction's SSZ encoding, envelope included. The largest valid message (a full batch mint) fits. */
 export const MAX_TX_BYTES = 40 * 1024;
