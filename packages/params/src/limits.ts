@@ -52,6 +52,8 @@ export const MAX_BLOCK_DEPOSITS = 1 << 12;
 
 /** Depth of the withdrawals tree (an append-only sha256 tree verified by the L1 bridge). */
 export const WITHDRAWALS_TREE_DEPTH = 32;
+/** Withdrawals the tree can hold; one more fails at execution (WITHDRAWALS_FULL). */
+export const MAX_WITHDRAWALS = 2 ** WITHDRAWALS_TREE_DEPTH;
 
 /** Signatures are 65 bytes r ‖ s ‖ v with v ∈ {27, 28}. */
 export const SIGNATURE_BYTES = 65;
