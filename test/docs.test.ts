@@ -1,9 +1,16 @@
 /** docs/ must describe the code as it is: every type string, error code and namespace is listed. */
 import { readFileSync } from "node:fs";
 import { encodeType } from "@filverse/crypto";
-import { createRpcHandlers } from "@filverse/node";
+import { createRpcHandlers, NodeMetrics } from "@filverse/node";
 import { ExecutionErrorCode, TxValidationErrorCode } from "@filverse/state";
-import { Namespace, RpcErrorCode, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
+import {
+  Namespace,
+  RpcErrorCode,
+  stateObjectStructs,
+  TX_DROP_REASONS,
+  txStructs,
+  USER_TX_KINDS,
+} from "@filverse/types";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
@@ -38,6 +45,20 @@ describe("docs match the code", () => {
       if (typeof value === "number")
         expect(rpcDoc, name).toMatch(new RegExp(`${value}[^\\n]*${name}|${name}[^\\n]*${value}`));
     }
+  });
+
+  it("rpc.md lists every drop reason; operations.md every metric, the drop reasons among them", async () => {
+    const rpcDoc = read("rpc.md");
+    for (const reason of TX_DROP_REASONS) expect(rpcDoc, reason).toMatch(new RegExp(`^\\| \`${reason}\` \\|`, "m"));
+    const operations = read("operations.md");
+    const metrics = new NodeMetrics();
+    const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
+    for (const name of names.filter((n) => !n.startsWith("filverse_process_")))
+      expect(operations, name).toContain(name);
+    const dropped = operations
+      .split("\n")
+      .find((l) => l.startsWith("| `filverse_sequencer_dropped_transactions_total"))!;
+    for (const reason of TX_DROP_REASONS) expect(dropped, reason).toContain(`\`${reason}\``);
   });
 
   it("state.md lists every namespace with its object", () => {
