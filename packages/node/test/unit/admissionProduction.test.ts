@@ -81,7 +81,7 @@ const logger: Logger = {
 let dir: string;
 let seq: Sequencer;
 /** Ids made by the setup, so generated transactions act on objects that exist. */
-const ids = {
+const ids: Record<"collection" | "fullCollection" | "token" | "identity" | "dataAsset", Uint8Array> = {
   collection: ZERO_ID,
   fullCollection: ZERO_ID,
   token: ZERO_ID,
