@@ -736,8 +736,13 @@ export class Sequencer {
       dropped: rejected.length,
       ms: Math.round(seconds * 1000),
     });
-    this.events.emit("newHead", block, result.receipts);
-    for (const t of included) this.events.emit("txStatus", t.hash);
+    try {
+      this.events.emit("newHead", block, result.receipts);
+      for (const t of included) this.events.emit("txStatus", t.hash);
+    } catch (err) {
+      // The block is committed: a subscriber's failure is that subscriber's, never a reason to stop.
+      this.logger.error("newHead listener failed", { number: header.number }, err);
+    }
   }
 
   /** A commit failed: later blocks would build on a state the database does not have. Stop sealing. */

@@ -177,6 +177,24 @@ describe("a transaction whose execution throws", () => {
   });
 });
 
+describe("after a block is committed", () => {
+  it("a newHead subscriber that throws is logged, and the chain goes on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "filverse-fault-"));
+    dirs.push(dir);
+    const lines: LogLine[] = [];
+    const seq = await startSequencer(dir, lines);
+    seq.events.on("newHead", () => {
+      throw new TypeError("subscriber bug");
+    });
+    await seq.seal();
+    await seq.submitJson(signedTxToJson(transfer(alice, 0)));
+    await settleAndSeal(seq);
+    expect(stopped(lines)).toEqual([]);
+    expect(seq.head.number).toBe(2);
+    expect(lines.filter((l) => l.msg === "newHead listener failed")).toHaveLength(2);
+  });
+});
+
 describe("issue 12: AssetBatchMint ending past 2^53−1", () => {
   const collectionId = collectionIdOf(alice.address, 0);
   const createCollection = () =>
