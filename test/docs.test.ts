@@ -32,6 +32,7 @@ import {
   defaultMempoolOpts,
   defaultSequencerOpts,
   initDataDir,
+  NodeMetrics,
   Sequencer,
 } from "@filverse/node";
 import { getChainConfig } from "@filverse/params";
@@ -58,6 +59,7 @@ import {
   signedTxToJson,
   stateObjectStructs,
   TradeFill,
+  TX_DROP_REASONS,
   TxKind,
   txStructs,
   USER_TX_KINDS,
@@ -267,6 +269,20 @@ describe("docs match the code", () => {
       if (typeof value === "number")
         expect(rpcDoc, name).toMatch(new RegExp(`${value}[^\\n]*${name}|${name}[^\\n]*${value}`));
     }
+  });
+
+  it("rpc.md lists every drop reason; operations.md every metric, the drop reasons among them", async () => {
+    const rpcDoc = read("rpc.md");
+    for (const reason of TX_DROP_REASONS) expect(rpcDoc, reason).toMatch(new RegExp(`^\\| \`${reason}\` \\|`, "m"));
+    const operations = read("operations.md");
+    const metrics = new NodeMetrics();
+    const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
+    for (const name of names.filter((n) => !n.startsWith("filverse_process_")))
+      expect(operations, name).toContain(name);
+    const dropped = operations
+      .split("\n")
+      .find((l) => l.startsWith("| `filverse_sequencer_dropped_transactions_total"))!;
+    for (const reason of TX_DROP_REASONS) expect(dropped, reason).toContain(`\`${reason}\``);
   });
 
   it("state.md lists every namespace with its object", () => {

@@ -30,6 +30,12 @@ export class NodeMetrics {
     help: "Transactions in the mempool",
     registers: [this.registry],
   });
+  readonly droppedTransactions = new Counter({
+    name: "filverse_sequencer_dropped_transactions_total",
+    help: "Admitted transactions dropped without inclusion, by reason (execution_fault: a bug or a missed bound)",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
   readonly submitted = new Counter({
     name: "filverse_rpc_transactions_submitted_total",
     help: "filverse_sendTransaction calls by outcome",

@@ -44,6 +44,7 @@ import {
   signedTxToJson,
   stateObjectStructs,
   Token,
+  type TxDropReason,
   TxKind,
   type TxStatusJson,
   Withdrawal,
@@ -73,6 +74,8 @@ export interface RpcNode {
   /** The nonce a sender's next transaction should carry. */
   pendingNonce(address: Uint8Array): number;
   isDropped(hash: string): boolean;
+  /** Why a dropped transaction was dropped (a sequencer remembers; a verifier does not know). */
+  dropInfo?(hash: string): { reason: TxDropReason; code?: number } | undefined;
   /** Admit (or forward) a JSON transaction; resolves with its hash. Throws SubmitError with the RPC code. */
   submitJson(json: unknown): Promise<string>;
   /** Transactions waiting here for a block (0 on a verifier). */
@@ -168,7 +171,8 @@ export function createRpcHandlers(
         code: receipt?.code ?? 0,
       } as TxStatusJson;
     }
-    return { hash: h, status: node.isDropped(hash) ? "dropped" : "unknown" };
+    if (!node.isDropped(hash)) return { hash: h, status: "unknown" };
+    return { hash: h, status: "dropped", ...node.dropInfo?.(hash) };
   };
 
   const identityJson = (state: State, id: Uint8Array) => {

@@ -17,6 +17,7 @@ import {
   prevalidateTransaction,
   type State,
   TxValidationError,
+  TxValidationErrorCode,
   type ValidatedTransaction,
   validateTransaction,
 } from "@filverse/state";
@@ -28,6 +29,7 @@ import {
   type Receipt,
   RpcErrorCode,
   type SignedBlock,
+  type TxDropReason,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Evidence } from "./evidence.js";
@@ -119,6 +121,9 @@ export class SubmitError extends FilverseError<RpcErrorCode> {
 
 export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader };
 
+/** Why a transaction was dropped, and its TxValidationErrorCode where one applies. */
+export type DropInfo = { reason: TxDropReason; code?: number };
+
 /**
  * Transactions executed per pump step: about 15 ms of work at ~60 µs each (measured), short
  * enough that admission keeps flowing between steps.
@@ -167,7 +172,7 @@ export class Sequencer {
   private state_: State | null = null;
   private head_: HeadInfo | null = null;
   private readonly history = new Map<number, State>();
-  private readonly dropped = new Map<string, string>();
+  private readonly dropped = new Map<string, DropInfo>();
   private journalQueue: { tx: PoolTx; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private journalFlushing: Promise<void> | null = null;
   private readonly durableWaiters = new Map<string, Promise<void>>();
@@ -284,16 +289,21 @@ export class Sequencer {
         const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
         if (displaced) {
           stale.push(fromHex(displaced.hash));
-          this.remember(displaced.hash, "dropped");
+          this.remember(displaced.hash, { reason: "replaced" });
         }
         if (tx) restored++;
         else {
           stale.push(hash);
-          this.remember(toHex(hash), "dropped");
+          this.remember(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
         }
       } catch (err) {
+        // A rule tightened since it was admitted (e.g. the AssetBatchMint token-id bound): it can
+        // never be included, so it must not come back, or it would reach block production again.
         stale.push(hash);
-        this.remember(toHex(hash), "dropped");
+        this.remember(toHex(hash), {
+          reason: "invalid",
+          ...(err instanceof TxValidationError ? { code: err.code } : {}),
+        });
         this.logger.warn("journal entry dropped", { hash: toHex(hash), reason: (err as Error).message });
       }
     }
@@ -498,8 +508,8 @@ export class Sequencer {
   }
 
   /** Forget a dropped transaction everywhere, its journal entry included, so it cannot come back at restart. */
-  private onDropped(tx: PoolTx, reason: string): void {
-    this.remember(tx.hash, "dropped");
+  private onDropped(tx: PoolTx, reason: TxDropReason, code?: number): void {
+    this.remember(tx.hash, code === undefined ? { reason } : { reason, code });
     if (!this.closed) {
       this.db
         .journalDelete([fromHex(tx.hash)])
@@ -509,8 +519,30 @@ export class Sequencer {
     this.events.emit("txStatus", tx.hash);
   }
 
-  private remember(hash: string, status: string): void {
-    this.dropped.set(hash, status);
+  /**
+   * A transaction admission accepted made execution throw, or would have made the block unencodable:
+   * a bug or a bound admission misses. Dropped (its journal entry too, so a restart does not replay
+   * it into the next block), logged as an error for the operator, counted by the metric.
+   */
+  private onExecutionFault(tx: PoolTx, err: unknown): void {
+    const cause = err instanceof TxValidationError && err.cause !== undefined ? err.cause : err;
+    this.logger.error(
+      "transaction dropped: execution fault",
+      {
+        hash: tx.hash,
+        kind: tx.vtx.tx.kind,
+        sender: tx.sender,
+        nonce: tx.nonce,
+        ...(err instanceof TxValidationError ? err.details : {}),
+      },
+      cause,
+    );
+    this.onDropped(tx, "execution_fault", TxValidationErrorCode.EXECUTION_FAULT);
+  }
+
+  private remember(hash: string, info: DropInfo): void {
+    this.metrics?.droppedTransactions.inc({ reason: info.reason });
+    this.dropped.set(hash, info);
     if (this.dropped.size > this.opts.droppedHistory) {
       const first = this.dropped.keys().next().value as string;
       this.dropped.delete(first);
@@ -519,6 +551,11 @@ export class Sequencer {
 
   isDropped(hash: string): boolean {
     return this.dropped.has(hash);
+  }
+
+  /** Why a remembered dropped transaction was dropped. */
+  dropInfo(hash: string): DropInfo | undefined {
+    return this.dropped.get(hash);
   }
 
   /** Run pump() soon (coalesced): admission never waits for execution. */
@@ -563,10 +600,16 @@ export class Sequencer {
         open.bytes += 4 + ptx.bytes.length;
         this.executing.set(ptx.hash, ptx);
       } catch (err) {
-        if (!(err instanceof TxValidationError)) throw err;
-        // Not includable any more (e.g. its fee is no longer covered): drop it.
+        // The executor left nothing of it behind (its undo log). Whatever it threw, this one
+        // transaction goes and the block goes on: execution touches no storage, so no error here
+        // is a reason to stop the chain.
         open.rejected.push(ptx);
-        this.onDropped(ptx, "not includable");
+        if (err instanceof TxValidationError && err.code !== TxValidationErrorCode.EXECUTION_FAULT) {
+          // Not includable any more (e.g. its fee is no longer covered).
+          this.onDropped(ptx, "not_includable", err.code);
+        } else {
+          this.onExecutionFault(ptx, err);
+        }
       }
     }
     if (full || open.included.length >= this.chain.maxBlockTxs) setImmediate(() => void this.seal());
@@ -678,7 +721,7 @@ export class Sequencer {
     this.identities.apply(result.changes);
     for (const t of included) this.executing.delete(t.hash);
     const senders = new Set(included.map((t) => t.sender));
-    for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.onDropped(t, "nonce passed");
+    for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.onDropped(t, "nonce_passed");
 
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.blocksTotal.inc();
@@ -693,8 +736,13 @@ export class Sequencer {
       dropped: rejected.length,
       ms: Math.round(seconds * 1000),
     });
-    this.events.emit("newHead", block, result.receipts);
-    for (const t of included) this.events.emit("txStatus", t.hash);
+    try {
+      this.events.emit("newHead", block, result.receipts);
+      for (const t of included) this.events.emit("txStatus", t.hash);
+    } catch (err) {
+      // The block is committed: a subscriber's failure is that subscriber's, never a reason to stop.
+      this.logger.error("newHead listener failed", { number: header.number }, err);
+    }
   }
 
   /** A commit failed: later blocks would build on a state the database does not have. Stop sealing. */

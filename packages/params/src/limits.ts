@@ -36,6 +36,11 @@ export const MAX_COLLECTION_SUPPLY = 2 ** 40;
  */
 export const MAX_UINT64_SAFE = Number.MAX_SAFE_INTEGER;
 export const MAX_UINT256 = (1n << 256n) - 1n;
+/**
+ * The largest nonce a transaction may carry: the account's nonce after it must still be a uint64
+ * (as EIP-2681 bounds Ethereum's). A larger one is an invalid field.
+ */
+export const MAX_TX_NONCE = MAX_UINT64_SAFE - 1;
 
 /** A signed transaction's SSZ encoding, envelope included. The largest valid message (a full batch mint) fits. */
 export const MAX_TX_BYTES = 40 * 1024;
@@ -47,6 +52,8 @@ export const MAX_BLOCK_DEPOSITS = 1 << 12;
 
 /** Depth of the withdrawals tree (an append-only sha256 tree verified by the L1 bridge). */
 export const WITHDRAWALS_TREE_DEPTH = 32;
+/** Withdrawals the tree can hold; one more fails at execution (WITHDRAWALS_FULL). */
+export const MAX_WITHDRAWALS = 2 ** WITHDRAWALS_TREE_DEPTH;
 
 /** Signatures are 65 bytes r ‖ s ‖ v with v ∈ {27, 28}. */
 export const SIGNATURE_BYTES = 65;

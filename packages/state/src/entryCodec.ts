@@ -56,6 +56,38 @@ for (const [ns, struct] of Object.entries(stateObjectStructs)) {
   PLANS.set(Number(ns) as Namespace, planOf(struct as AnyStruct));
 }
 
+/**
+ * Whether encodeStateEntry accepts `value`: every field of the right type and within its schema
+ * bound (uint64 ≤ 2^53−1, uint256 ≤ 2^256−1, string bytes, well-formed UTF-16). It checks without
+ * encoding or allocating; the executor asks it of every object a transaction writes, so a value the
+ * block's commit could not encode fails that one transaction instead of the block.
+ */
+export function stateValueFits(ns: Namespace, value: StateObjects[Namespace]): boolean {
+  const plan = PLANS.get(ns);
+  if (plan === undefined) return false;
+  if (plan === null) {
+    try {
+      (stateObjectStructs[ns] as AnyStruct).check(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const v = value as unknown as Record<string, unknown>;
+  if (typeof v !== "object" || v === null) return false;
+  for (const f of plan.fields) {
+    const x = v[f.name];
+    if (f.kind === "string") {
+      if (typeof x !== "string") return false;
+      const n = utf8Length(x);
+      if (n < 0 || n > f.maxBytes) return false;
+    } else if (!fixedFits(f.kind, x)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Throws CodecError (from the struct) for a value its SSZ type cannot carry. */
 export function encodeStateEntry(ns: Namespace, id: Uint8Array, value: StateObjects[Namespace]): Uint8Array {
   return encode(ns, id, value, false);
@@ -118,6 +150,25 @@ function writeHeader(out: Uint8Array, ns: Namespace, id: Uint8Array): void {
 const isUint = (x: unknown, max: number): x is number =>
   typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= max;
 
+/** A fixed-size field's value its SSZ type carries: what both encodeDirect and stateValueFits accept. */
+function fixedFits(kind: FixedKind, x: unknown): boolean {
+  switch (kind) {
+    case "uint8":
+      return isUint(x, 0xff);
+    case "uint16":
+      return isUint(x, 0xffff);
+    case "uint64":
+      return isUint(x, MAX_UINT64_SAFE);
+    case "uint256":
+      return typeof x === "bigint" && x >= 0n && x <= MAX_UINT256;
+    case "bool":
+      return typeof x === "boolean";
+    case "address":
+    case "bytes32":
+      return x instanceof Uint8Array && x.length === FIXED_BYTES[kind];
+  }
+}
+
 /** UTF-8 length of a string SSZ can carry, or -1 for one with a lone surrogate. */
 function utf8Length(s: string): number {
   for (let i = 0; i < s.length; i++) {
@@ -166,32 +217,27 @@ function encodeDirect(
   for (const f of plan.fields) {
     const x = v[f.name];
     const p = start + f.at;
+    if (f.kind !== "string" && !fixedFits(f.kind, x)) return null;
     switch (f.kind) {
       case "uint8":
-        if (!isUint(x, 0xff)) return null;
-        out[p] = x;
+        out[p] = x as number;
         break;
       case "uint16":
-        if (!isUint(x, 0xffff)) return null;
-        out[p] = x & 0xff;
-        out[p + 1] = x >>> 8;
+        out[p] = (x as number) & 0xff;
+        out[p + 1] = (x as number) >>> 8;
         break;
       case "uint64":
-        if (!isUint(x, MAX_UINT64_SAFE)) return null;
-        writeU64(out, p, x);
+        writeU64(out, p, x as number);
         break;
       case "uint256":
-        if (typeof x !== "bigint" || x < 0n || x > MAX_UINT256) return null;
-        writeU256(out, p, x);
+        writeU256(out, p, x as bigint);
         break;
       case "bool":
-        if (typeof x !== "boolean") return null;
         out[p] = x ? 1 : 0;
         break;
       case "address":
       case "bytes32":
-        if (!(x instanceof Uint8Array) || x.length !== FIXED_BYTES[f.kind]) return null;
-        out.set(x, p);
+        out.set(x as Uint8Array, p);
         break;
       case "string": {
         const s = x as string;

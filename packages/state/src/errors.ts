@@ -27,12 +27,20 @@ export enum TxValidationErrorCode {
   INSUFFICIENT_FUNDS_FOR_FEE = 202,
   /** The fee is below the chain's minimum. */
   FEE_TOO_LOW = 203,
+  /**
+   * Executing it threw, or would write a state object outside its schema bounds: a bound admission
+   * should have refused. Never included: the sequencer drops it, a block holding one is invalid, and
+   * a forced transaction is consumed with this code. Nothing of it is applied.
+   */
+  EXECUTION_FAULT = 204,
 }
 
 /** Why an included transaction failed at execution. Carried in its receipt; the fee is still charged. */
 export enum ExecutionErrorCode {
   OK = 0,
   INSUFFICIENT_BALANCE = 1000,
+  /** The withdrawals tree holds MAX_WITHDRAWALS leaves: no further withdrawal can be proved on L1. */
+  WITHDRAWALS_FULL = 1001,
   COLLECTION_NOT_FOUND = 1100,
   ASSET_NOT_FOUND = 1101,
   ASSET_EXISTS = 1102,

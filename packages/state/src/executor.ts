@@ -11,6 +11,8 @@ import {
   ReceiptListSsz,
   ReceiptStatus,
   Receipt as ReceiptType,
+  type StructType,
+  stateObjectStructs,
   TxKind,
   type Withdrawal,
 } from "@filverse/types";
@@ -23,7 +25,7 @@ import {
   TxValidationError,
   TxValidationErrorCode,
 } from "./errors.js";
-import { type ExecContext, WorkingState, type Write } from "./execution/context.js";
+import { type ExecContext, type UndoMark, WorkingState, type Write } from "./execution/context.js";
 import { type Handler, handlers } from "./execution/index.js";
 import type { State, StateRoots } from "./state.js";
 import { parseTransactionBytes, type ValidatedTransaction, validateTransaction } from "./validate.js";
@@ -198,7 +200,9 @@ export class BlockExecutor {
   /**
    * Include a validated transaction: charge its fee, bump its nonce, run its rules. Throws
    * TxValidationError (state untouched) if it is not includable; a rule broken at execution gives a
-   * failed receipt instead, with only the fee and nonce applied.
+   * failed receipt instead, with only the fee and nonce applied. A fault (the handler throws, or a
+   * written object would not encode) is EXECUTION_FAULT: nothing of the transaction is applied, and
+   * the block stays buildable without it.
    */
   applyTransaction(vtx: ValidatedTransaction): Receipt {
     const receipt = this.includeTransaction(vtx);
@@ -232,10 +236,11 @@ export class BlockExecutor {
         ws.revertTo(afterFee);
         code = err.code;
       }
+      checkEncodable(ws, beforeFee);
     } catch (err) {
       // Not a rule failure but a fault: undo the fee too, so nothing is half-applied.
       ws.revertTo(beforeFee);
-      throw err;
+      throw asExecutionFault(err, vtx);
     } finally {
       ws.settle();
     }
@@ -269,6 +274,35 @@ export class BlockExecutor {
       withdrawals: [...this.ws.withdrawals],
     };
   }
+}
+
+/**
+ * Every object the transaction wrote must encode, or the block's commit would throw for all of its
+ * transactions. Checking here, per transaction, costs a type and bound test per field (no encoding).
+ */
+function checkEncodable(ws: WorkingState, since: UndoMark): void {
+  const bad = ws.unencodableSince(since);
+  if (bad === null) return;
+  let cause: unknown;
+  try {
+    (stateObjectStructs[bad.ns] as StructType<unknown>).check(bad.value);
+  } catch (err) {
+    cause = err;
+  }
+  const field = (cause as { details?: { path?: unknown } } | undefined)?.details?.path;
+  throw new TxValidationError(
+    TxValidationErrorCode.EXECUTION_FAULT,
+    `Executing the transaction would write ${String(field ?? Namespace[bad.ns])} out of its bounds`,
+    { cause, details: { namespace: Namespace[bad.ns], field } },
+  );
+}
+
+function asExecutionFault(err: unknown, vtx: ValidatedTransaction): unknown {
+  if (err instanceof TxValidationError) return err;
+  return new TxValidationError(TxValidationErrorCode.EXECUTION_FAULT, "Executing the transaction threw", {
+    cause: err,
+    details: { hash: toHex(vtx.hash), kind: vtx.tx.kind },
+  });
 }
 
 export function receiptsRoot(receipts: Receipt[]): Uint8Array {

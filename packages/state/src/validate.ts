@@ -17,6 +17,7 @@ import {
   MAX_ROYALTY_BPS,
   MAX_TOKEN_DECIMALS,
   MAX_TX_BYTES,
+  MAX_TX_NONCE,
   MAX_UINT64_SAFE,
 } from "@filverse/params";
 import {
@@ -105,6 +106,7 @@ export function validateTxFields(tx: SignedTransaction): void {
     }
     throw cause;
   }
+  if (tx.message.nonce > MAX_TX_NONCE) throw fieldError("nonce", `at most ${MAX_TX_NONCE}`);
   switch (tx.kind) {
     case TxKind.Transfer:
       nonZeroAddress(tx.message.to, "to");
@@ -131,7 +133,12 @@ export function validateTxFields(tx: SignedTransaction): void {
       const m = tx.message;
       nonZeroAddress(m.to, "to");
       if (m.contentCids.length === 0) throw fieldError("contentCids", "must not be empty");
-      if (m.firstTokenId + m.contentCids.length - 1 > MAX_UINT64_SAFE) throw fieldError("firstTokenId", "too large");
+      // The last id, firstTokenId + n − 1, must be ≤ MAX_UINT64_SAFE. Written without the sum: past
+      // 2^53 doubles round (9007199254740991 + 2 − 1 evaluates to 9007199254740991).
+      const lastOffset = m.contentCids.length - 1;
+      if (m.firstTokenId > MAX_UINT64_SAFE - lastOffset) {
+        throw fieldError("firstTokenId", `at most ${MAX_UINT64_SAFE - lastOffset} for ${m.contentCids.length} tokens`);
+      }
       m.contentCids.forEach((c, i) => {
         checkCid(c, `contentCids[${i}]`);
       });

@@ -74,7 +74,24 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCode, string> = {
   [RpcErrorCode.WEBSOCKET_REQUIRED]: "Subscriptions need a WebSocket connection",
 };
 
-/** A transaction's life, in order. `dropped` means evicted from the mempool before inclusion. */
+/**
+ * Why a transaction was dropped (never included): `replaced` by a higher fee for its nonce;
+ * `evicted` from a full mempool; `nonce_passed` (its nonce was used by another transaction);
+ * `not_includable` (at execution its nonce, fee or funds no longer held: `code` says which);
+ * `invalid` (re-validated at a restart and refused); `execution_fault` (executing it threw or would
+ * write a state object out of its bounds: `code` 204, the node logged it as an error).
+ */
+export type TxDropReason = "replaced" | "evicted" | "nonce_passed" | "not_includable" | "invalid" | "execution_fault";
+export const TX_DROP_REASONS: readonly TxDropReason[] = [
+  "replaced",
+  "evicted",
+  "nonce_passed",
+  "not_includable",
+  "invalid",
+  "execution_fault",
+];
+
+/** A transaction's life, in order. `dropped` means it left the mempool without being included. */
 export type TxStatusName = "pending" | "sequenced" | "checkpointed" | "stored" | "finalized" | "dropped" | "unknown";
 export const TX_STATUS_ORDER: readonly TxStatusName[] = ["pending", "sequenced", "checkpointed", "stored", "finalized"];
 
@@ -93,8 +110,10 @@ export type TxStatusJson = {
   index?: number;
   /** Set once sequenced: "success" or "failed". */
   result?: "success" | "failed";
-  /** The execution error code (0 on success). */
+  /** Sequenced: the execution error code (0 on success). Dropped: the validation code, when there is one. */
   code?: number;
+  /** Set when dropped (as long as the node remembers it). */
+  reason?: TxDropReason;
 };
 
 export type BlockJson = {

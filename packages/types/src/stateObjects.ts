@@ -3,6 +3,7 @@
  * key = sha256(namespace ‖ id) with value hash = its SSZ hash tree root (docs/state.md).
  */
 import {
+  HANDLE_MAX_LENGTH,
   MAX_ATTRIBUTE_KEY_BYTES,
   MAX_ATTRIBUTE_VALUE_BYTES,
   MAX_CID_BYTES,
@@ -98,7 +99,7 @@ export const TokenBalance = struct("TokenBalance", { balance: uint256 });
 /** id: identityId (32) = sha256("filverse:identity" ‖ creator ‖ nonce). */
 export const Identity = struct("Identity", {
   owner: address,
-  handle: stringField(32),
+  handle: stringField(HANDLE_MAX_LENGTH),
   profileCid: stringField(MAX_CID_BYTES),
   /** Bumped by every owner transfer; delegates added under an older epoch are void. */
   ownerEpoch: uint64,

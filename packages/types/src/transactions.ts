@@ -4,6 +4,7 @@
  * byte and never changes; docs/protocol.md lists both.
  */
 import {
+  HANDLE_MAX_LENGTH,
   MAX_ATTRIBUTE_KEY_BYTES,
   MAX_ATTRIBUTE_VALUE_BYTES,
   MAX_BATCH_MINT,
@@ -32,7 +33,7 @@ const cid = stringField(MAX_CID_BYTES);
 const name = stringField(MAX_NAME_BYTES);
 const symbol = stringField(MAX_SYMBOL_BYTES);
 /** Identity handles are validated against HANDLE_PATTERN; the SSZ bound is the longest handle. */
-const handle = stringField(32);
+const handle = stringField(HANDLE_MAX_LENGTH);
 
 /** The wire `kind` byte of every transaction. 0 is the system deposit, never signed by a user. */
 export enum TxKind {

@@ -53,9 +53,17 @@ export async function waitForTransaction(
     const check = (s: TxStatusJson): void => {
       if (s.status === "dropped") {
         finish(
-          new ClientError(ClientErrorCode.TX_DROPPED, "The transaction was dropped from the mempool", {
-            details: { hash },
-          }),
+          new ClientError(
+            ClientErrorCode.TX_DROPPED,
+            `The transaction was dropped${s.reason ? ` (${s.reason})` : " from the mempool"}`,
+            {
+              details: {
+                hash,
+                ...(s.reason ? { reason: s.reason } : {}),
+                ...(s.code !== undefined ? { code: s.code } : {}),
+              },
+            },
+          ),
         );
       } else if (TX_STATUS_ORDER.indexOf(s.status) >= wantedIndex) {
         finish(null, s);

@@ -12,6 +12,7 @@ import {
   type Withdrawal,
 } from "@filverse/types";
 import { bytesEqual } from "@filverse/utils";
+import { stateValueFits } from "../entryCodec.js";
 import { ExecutionErrorCode, ExecutionFailure } from "../errors.js";
 import { delegateObjectId, GLOBALS_ID, stateKey } from "../keys.js";
 import { EMPTY_GLOBALS, type State } from "../state.js";
@@ -87,6 +88,18 @@ export class WorkingState {
     this.undo.length = mark.writes;
     this.withdrawals.length = mark.withdrawals;
     this.withdrawalLeaves.length = mark.withdrawals;
+  }
+
+  /**
+   * The first object written since `mark` whose encoding would fail (a field past its schema bound),
+   * or null. Checked per transaction, so such a value fails the transaction, not the block's commit.
+   */
+  unencodableSince(mark: UndoMark): Write | null {
+    for (let i = mark.writes; i < this.undo.length; i++) {
+      const w = this.writes.get(this.undo[i]!.key);
+      if (w !== undefined && w.value !== null && !stateValueFits(w.ns, w.value)) return w;
+    }
+    return null;
   }
 
   /** The transaction is settled: its writes can no longer be rolled back. */

@@ -3,6 +3,7 @@
  * The last test checks that every ExecutionErrorCode and TxValidationErrorCode was exercised.
  */
 import { collectionIdOf, dataAssetIdOf, identityIdOf, signDigest, tokenIdOf, txSigningDigest } from "@filverse/crypto";
+import { MAX_WITHDRAWALS } from "@filverse/params";
 import { DelegateScope, encodeSignedTx, Namespace, OrderSide, ReceiptStatus, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { CID } from "multiformats/cid";
@@ -16,11 +17,13 @@ import {
   TxValidationError,
   TxValidationErrorCode as V,
 } from "../../src/errors.js";
+import { handlers } from "../../src/execution/index.js";
 import { BlockExecutor } from "../../src/executor.js";
 import {
   assetObjectId,
   attributeObjectId,
   delegateObjectId,
+  GLOBALS_ID,
   handleObjectId,
   tokenBalanceObjectId,
 } from "../../src/keys.js";
@@ -122,9 +125,32 @@ describe("FIL", () => {
     expect(chain.state.globals().withdrawalCount).toBe(1);
     rejected(() => chain.exec(bob, TxKind.Withdraw, { l1Recipient: bob.address, amount: 0n }), V.INVALID_FIELD);
   });
+
+  it("a withdrawal past the withdrawals tree's capacity fails with WITHDRAWALS_FULL", () => {
+    const g = chain.state.globals();
+    chain.state = chain.state.withChanges(
+      [{ ns: Namespace.Globals, id: GLOBALS_ID, value: { ...g, withdrawalCount: MAX_WITHDRAWALS } }],
+      [],
+      [],
+    );
+    failed(chain.exec(alice, TxKind.Withdraw, { l1Recipient: alice.address, amount: 1n }), E.WITHDRAWALS_FULL);
+    expect(chain.balance(alice)).toBe(10n ** 21n - 1n);
+  });
 });
 
 describe("validation (never included)", () => {
+  it("a transaction whose execution throws is EXECUTION_FAULT: a block holding it is invalid", () => {
+    const original = handlers[TxKind.Transfer];
+    handlers[TxKind.Transfer] = () => {
+      throw new TypeError("injected fault");
+    };
+    try {
+      rejected(() => chain.exec(alice, TxKind.Transfer, { to: bob.address, amount: 1n }), V.EXECUTION_FAULT);
+    } finally {
+      handlers[TxKind.Transfer] = original;
+    }
+  });
+
   it("rejects nonce too low, nonce gap, unpaid fee, low fee, wrong chain, bad signature", () => {
     chain.exec(alice, TxKind.Transfer, { to: bob.address, amount: 1n });
     rejected(
