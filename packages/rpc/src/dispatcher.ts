@@ -6,7 +6,7 @@ import { RpcErrorCode } from "@filverse/types";
 import type { Logger } from "@filverse/utils";
 import type { RpcContext, RpcHandler } from "./context.js";
 import { RpcError, toRpcErrorObject } from "./errors.js";
-import { errorObjectResponse, errorResponse, type RpcId, resultResponse } from "./json.js";
+import { errorObjectResponse, errorResponse, isRpcId, type RpcId, resultResponse } from "./json.js";
 
 /** A response string, null when nothing is sent (notifications), or a promise of either. */
 export type DispatchResult = string | null | Promise<string | null>;
@@ -102,9 +102,7 @@ export class Dispatcher {
     const id = req.id;
     // JSON has no undefined, so an undefined id means the member is absent: a notification.
     const hasId = id !== undefined;
-    if (hasId && id !== null && typeof id !== "string" && typeof id !== "number") {
-      return invalidRequest(null, "id must be a string, a number or null");
-    }
+    if (hasId && !isRpcId(id)) return invalidRequest(null, "id must be a string, a finite number or null");
     const rid = hasId ? (id as RpcId) : null;
     if (req.jsonrpc !== "2.0") return invalidRequest(rid, 'jsonrpc must be "2.0"');
     const method = req.method;

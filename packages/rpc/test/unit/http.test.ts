@@ -108,6 +108,9 @@ describe("errors", () => {
     ["missing method", { jsonrpc: "2.0", id: 4 }, 4],
     ["object id", { jsonrpc: "2.0", id: { a: 1 }, method: "echo" }, null],
     ["boolean id", { jsonrpc: "2.0", id: true, method: "echo" }, null],
+    // JSON.parse makes these ±Infinity, which must never be echoed: it is not JSON.
+    ["an id too large for a double", '{"jsonrpc":"2.0","id":1e400,"method":"echo"}', null],
+    ["a negative id too large for a double", '{"jsonrpc":"2.0","id":-1e400,"method":"echo"}', null],
     ["string params", { jsonrpc: "2.0", id: 5, method: "echo", params: "bar" }, 5],
     ["invalid and no id", { jsonrpc: "2.0", method: 1, params: "bar" }, null],
   ])("%s is an invalid request", async (_name, body, id) => {
@@ -222,6 +225,21 @@ describe("batches", () => {
     const res = await post(url, "[1,2,3]");
     expect(res.json).toHaveLength(3);
     for (const r of res.json) expect(r).toMatchObject({ id: null, error: { code: RpcErrorCode.INVALID_REQUEST } });
+  });
+
+  it("an infinite id in a batch spoils only its own element", async () => {
+    const res = await post(
+      url,
+      '[{"jsonrpc":"2.0","id":1e400,"method":"echo"},{"jsonrpc":"2.0","id":2,"method":"echo","params":[1]}]',
+    );
+    expect(res.json).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: expect.objectContaining({ code: RpcErrorCode.INVALID_REQUEST, data: expect.anything() }),
+      },
+      { jsonrpc: "2.0", id: 2, result: [1] },
+    ]);
   });
 
   it("an empty batch is a single invalid request", async () => {
