@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { encodeType } from "@filverse/crypto";
 import { createRpcHandlers } from "@filverse/node";
 import { ExecutionErrorCode, TxValidationErrorCode } from "@filverse/state";
-import { Namespace, RpcErrorCode, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
+import { MAX_JSON_DEPTH, Namespace, RpcErrorCode, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
+import { MAX_ECHO_DEPTH, MAX_ECHO_ITEMS, MAX_ECHO_STRING_CHARS } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
@@ -38,6 +39,17 @@ describe("docs match the code", () => {
       if (typeof value === "number")
         expect(rpcDoc, name).toMatch(new RegExp(`${value}[^\\n]*${name}|${name}[^\\n]*${value}`));
     }
+  });
+
+  it("rpc.md and protocol.md give the nesting limit and the clipping of echoed values as the code has them", () => {
+    const rpcDoc = read("rpc.md");
+    expect(rpcDoc).toContain(`at most **${MAX_JSON_DEPTH} levels** deep (\`MAX_JSON_DEPTH\``);
+    expect(rpcDoc).toContain(`"a param nests deeper than ${MAX_JSON_DEPTH} levels", maxDepth: ${MAX_JSON_DEPTH}`);
+    expect(protocol).toContain(`nesting deeper than ${MAX_JSON_DEPTH} levels (\`MAX_JSON_DEPTH\``);
+    expect(rpcDoc).toContain(`a string keeps its first ${MAX_ECHO_STRING_CHARS} characters`);
+    expect(rpcDoc).toContain(`an array keeps ${MAX_ECHO_ITEMS} items`);
+    expect(rpcDoc).toContain(`an object keeps ${MAX_ECHO_ITEMS} keys`);
+    expect(rpcDoc).toContain(`deeper than ${MAX_ECHO_DEPTH} levels become`);
   });
 
   it("state.md lists every namespace with its object", () => {

@@ -2,8 +2,8 @@
  * JSON-RPC 2.0 request processing, independent of the transport: validation, batches,
  * notifications, method dispatch, handler timeouts and error mapping (https://www.jsonrpc.org/specification).
  */
-import { RpcErrorCode } from "@filverse/types";
-import type { Logger } from "@filverse/utils";
+import { MAX_JSON_DEPTH, RpcErrorCode } from "@filverse/types";
+import { exceedsJsonDepth, type Logger } from "@filverse/utils";
 import type { RpcContext, RpcHandler } from "./context.js";
 import { RpcError, toRpcErrorObject } from "./errors.js";
 import { errorObjectResponse, errorResponse, isRpcId, type RpcId, resultResponse } from "./json.js";
@@ -121,6 +121,16 @@ export class Dispatcher {
       return hasId ? errorResponse(rid, RpcErrorCode.METHOD_NOT_FOUND, { method: clip(method) }) : null;
     }
     if (this.closed) return hasId ? errorResponse(rid, RpcErrorCode.UNAVAILABLE, { reason: "server closing" }) : null;
+    // Before anything recurses into the params (a codec, String(), an error's echo): V8 overflows
+    // its stack at a few thousand levels, and that must be the sender's error, not INTERNAL_ERROR.
+    if (exceedsJsonDepth(params, MAX_JSON_DEPTH + 1)) {
+      return hasId
+        ? errorResponse(rid, handler.tooDeepCode ?? RpcErrorCode.INVALID_PARAMS, {
+            reason: `a param nests deeper than ${MAX_JSON_DEPTH} levels`,
+            maxDepth: MAX_JSON_DEPTH,
+          })
+        : null;
+    }
     let out: unknown;
     try {
       out = handler(params as unknown[], ctx);

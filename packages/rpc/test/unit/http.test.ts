@@ -1,5 +1,5 @@
 /** HTTP transport: JSON-RPC 2.0 validation, batches, errors, body limit, CORS, routes, against a real server. */
-import { RpcErrorCode } from "@filverse/types";
+import { MAX_JSON_DEPTH, RpcErrorCode } from "@filverse/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcServer } from "../../src/index.js";
 import { type Json, type LogEntry, newState, post, recordingLogger, testMethods } from "./helpers.js";
@@ -120,6 +120,22 @@ describe("errors", () => {
     expect(res.json.error.code).toBe(RpcErrorCode.INVALID_REQUEST);
     expect(typeof res.json.error.message).toBe("string");
     expect(typeof res.json.error.data.reason).toBe("string");
+  });
+
+  it("params nested deeper than MAX_JSON_DEPTH are -32602 before the handler runs", async () => {
+    const deep = (n: number) => `${"[".repeat(n)}1${"]".repeat(n)}`;
+    const body = (params: string) => `{"jsonrpc":"2.0","id":9,"method":"echo","params":[${params}]}`;
+    const res = await post(url, body(deep(10_000)));
+    expect(res.json.error).toEqual({
+      code: RpcErrorCode.INVALID_PARAMS,
+      message: "Invalid params",
+      data: { reason: `a param nests deeper than ${MAX_JSON_DEPTH} levels`, maxDepth: MAX_JSON_DEPTH },
+    });
+    expect((await post(url, body(deep(MAX_JSON_DEPTH)))).json.result).toBeDefined();
+    // A handler may name its own code for it.
+    expect((await post(url, body(deep(10_000)).replace('"echo"', '"deepMalformed"'))).json.error.code).toBe(
+      RpcErrorCode.MALFORMED_TRANSACTION,
+    );
   });
 
   it("unknown method is -32601", async () => {
