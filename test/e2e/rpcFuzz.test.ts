@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signTransaction } from "@filverse/crypto";
 import { createRpcHandlers } from "@filverse/node";
+import { SUBSCRIPTION_METHOD } from "@filverse/rpc";
 import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import fc from "fast-check";
@@ -314,6 +315,9 @@ const messageText = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // Checks.
 
+/** How often each error code (and "result") came back: the run must reach past the transport. */
+const seen = new Map<string, number>();
+
 /** Every response in a reply: JSON-RPC 2.0, and an error only with a documented code other than -32603. */
 function checkReply(text: string, sent: string): void {
   let reply: unknown;
@@ -327,15 +331,20 @@ function checkReply(text: string, sent: string): void {
     const where = `${JSON.stringify(r).slice(0, 300)} (sent ${sent.slice(0, 300)})`;
     if (res === null || typeof res !== "object" || res.jsonrpc !== "2.0")
       throw new Error(`not a JSON-RPC response: ${where}`);
+    // The fuzzer may well subscribe (filverse_subscribe ["newHeads"]): its notifications are fine.
+    if ((res as { method?: unknown }).method === SUBSCRIPTION_METHOD && !("id" in res)) continue;
     if (!("id" in res) || !(res.id === null || typeof res.id === "string" || Number.isFinite(res.id))) {
       throw new Error(`bad response id: ${where}`);
     }
     if ("error" in res) {
       const code = res.error?.code;
+      seen.set(String(code), (seen.get(String(code)) ?? 0) + 1);
       if (code === RpcErrorCode.INTERNAL_ERROR) throw new Error(`-32603: ${where}`);
       if (typeof code !== "number" || !codes.has(code)) throw new Error(`code not in docs/rpc.md: ${where}`);
     } else if (!("result" in res)) {
       throw new Error(`neither result nor error: ${where}`);
+    } else if (!String(res.id).startsWith("sentinel-")) {
+      seen.set("result", (seen.get("result") ?? 0) + 1);
     }
   }
 }
@@ -447,6 +456,18 @@ describe("JSON-RPC fuzzing", () => {
       expect(node.proc.exitCode).toBeNull();
       const r = await rpc(node.url, { jsonrpc: "2.0", id: 1, method: "filverse_syncStatus" });
       expect((r.json as { result: { syncing: boolean } }).result.syncing).toBe(false);
+      // The generators reach the methods and the codecs, not only the parser.
+      console.info("rpc fuzz replies by code", Object.fromEntries([...seen].sort((a, b) => b[1] - a[1])));
+      for (const code of [
+        RpcErrorCode.PARSE_ERROR,
+        RpcErrorCode.INVALID_REQUEST,
+        RpcErrorCode.METHOD_NOT_FOUND,
+        RpcErrorCode.INVALID_PARAMS,
+        RpcErrorCode.MALFORMED_TRANSACTION,
+      ]) {
+        expect(seen.get(String(code)), `code ${code}`).toBeGreaterThan(0);
+      }
+      expect(seen.get("result")).toBeGreaterThan(0);
       const failures = node.logs.filter(
         (l) => typeof l.msg === "string" && /rpc handler failed|not serializable/.test(l.msg),
       );
