@@ -34,15 +34,15 @@ export type RpcErrorObject = { code: number; message: string; data?: unknown };
  */
 export function toRpcErrorObject(err: unknown): RpcErrorObject {
   if (err instanceof RpcError) {
-    return err.data === undefined
-      ? { code: err.code, message: err.shortMessage }
-      : { code: err.code, message: err.shortMessage, data: err.data };
+    // A message may quote the input ("Unknown namespace …"): cut like any echoed string.
+    const message = clipForEcho(err.shortMessage) as string;
+    return err.data === undefined ? { code: err.code, message } : { code: err.code, message, data: err.data };
   }
   if (err instanceof FilverseError) {
     return {
       code: RpcErrorCode.INTERNAL_ERROR,
       message: RPC_ERROR_MESSAGES[RpcErrorCode.INTERNAL_ERROR],
-      data: { code: err.code, message: err.shortMessage, details: err.details },
+      data: { code: err.code, message: clipForEcho(err.shortMessage), details: err.details },
     };
   }
   return { code: RpcErrorCode.INTERNAL_ERROR, message: RPC_ERROR_MESSAGES[RpcErrorCode.INTERNAL_ERROR] };

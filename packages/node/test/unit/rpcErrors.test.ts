@@ -155,6 +155,18 @@ describe("echoed values are clipped", () => {
     expect(error?.code).toBe(RpcErrorCode.INVALID_FIELD);
     expect(text.length).toBeLessThan(4_000);
   });
+
+  it("a long string quoted in a message comes back clipped", async () => {
+    for (const [method, params] of [
+      ["filverse_getProof", ["N".repeat(100_000), ZERO32]],
+      ["filverse_getEvidence", ["k".repeat(100_000)]],
+      [`filverse_${"m".repeat(100_000)}`, []],
+    ] as const) {
+      const { text, error } = await call(method, params as unknown as unknown[]);
+      expect(error?.code).toBeLessThan(0);
+      expect(text.length, method.slice(0, 30)).toBeLessThan(4_000);
+    }
+  });
 });
 
 describe("filverse_getAssetsByOwner's page takes only what the docs say", () => {
