@@ -4,7 +4,7 @@ import { encodeType } from "@filverse/crypto";
 import { createRpcHandlers } from "@filverse/node";
 import { ExecutionErrorCode, TxValidationErrorCode } from "@filverse/state";
 import { MAX_JSON_DEPTH, Namespace, RpcErrorCode, stateObjectStructs, txStructs, USER_TX_KINDS } from "@filverse/types";
-import { MAX_ECHO_DEPTH, MAX_ECHO_ITEMS, MAX_ECHO_STRING_CHARS } from "@filverse/utils";
+import { MAX_ECHO_DEPTH, MAX_ECHO_ITEMS, MAX_ECHO_STRING_CHARS, MAX_ECHO_TOTAL_CHARS } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
@@ -50,6 +50,7 @@ describe("docs match the code", () => {
     expect(rpcDoc).toContain(`an array keeps ${MAX_ECHO_ITEMS} items`);
     expect(rpcDoc).toContain(`an object keeps ${MAX_ECHO_ITEMS} keys`);
     expect(rpcDoc).toContain(`deeper than ${MAX_ECHO_DEPTH} levels become`);
+    expect(rpcDoc).toContain(`add up to ${MAX_ECHO_TOTAL_CHARS}\n  characters`);
   });
 
   it("state.md lists every namespace with its object", () => {

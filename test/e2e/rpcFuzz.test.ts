@@ -24,6 +24,8 @@ const FUZZ_RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 300);
 const FUZZ_SEED = process.env.FILVERSE_FUZZ_SEED === undefined ? undefined : Number(process.env.FILVERSE_FUZZ_SEED);
 const FUZZ_PATH = process.env.FILVERSE_FUZZ_PATH;
 const REPLY_TIMEOUT_MS = 10_000;
+/** Far above what clipped data can reach (32 items of 256 characters, a message of 256), far below the inputs. */
+const MAX_ERROR_CHARS = 16_384;
 
 /** The error codes docs/rpc.md's table lists: the doc is the one list the node may answer with. */
 function documentedCodes(): Set<number> {
@@ -341,6 +343,8 @@ function checkReply(text: string, sent: string): void {
       seen.set(String(code), (seen.get(String(code)) ?? 0) + 1);
       if (code === RpcErrorCode.INTERNAL_ERROR) throw new Error(`-32603: ${where}`);
       if (typeof code !== "number" || !codes.has(code)) throw new Error(`code not in docs/rpc.md: ${where}`);
+      // Echoed values are clipped (docs/rpc.md, "The error object"): an error is small whatever was sent.
+      if (JSON.stringify(res.error).length > MAX_ERROR_CHARS) throw new Error(`error not clipped: ${where}`);
     } else if (!("result" in res)) {
       throw new Error(`neither result nor error: ${where}`);
     } else if (!String(res.id).startsWith("sentinel-")) {

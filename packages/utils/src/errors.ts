@@ -44,63 +44,87 @@ export const MAX_ECHO_STRING_CHARS = 256;
 export const MAX_ECHO_ITEMS = 32;
 /** Arrays and objects nested deeper than this are replaced by a short description. */
 export const MAX_ECHO_DEPTH = 8;
+/**
+ * The whole echo's budget, in characters of kept strings and keys (each entry counts 8 more):
+ * containers keep fewer entries once it runs low. Without it, 32 items at each of 8 levels could
+ * still echo megabytes.
+ */
+export const MAX_ECHO_TOTAL_CHARS = 4096;
 /** An echoed Uint8Array keeps this many bytes (shown as hex, then "…"). */
 const MAX_ECHO_BYTES = MAX_ECHO_STRING_CHARS / 2 - 1;
 
 /**
  * A bounded copy of a value that an error echoes back (error details, JSON-RPC `error.data`):
  * strings cut to MAX_ECHO_STRING_CHARS, arrays and plain objects to MAX_ECHO_ITEMS entries and
- * MAX_ECHO_DEPTH levels. Iterative, so any depth of input is safe. Other values (numbers, bigints,
- * class instances) are kept as they are.
+ * MAX_ECHO_DEPTH levels, MAX_ECHO_TOTAL_CHARS in all (breadth first: shallow values are kept
+ * first). Iterative, so any depth of input is safe. Other values (numbers, bigints, class
+ * instances) are kept as they are.
  */
 export function clipForEcho(value: unknown): unknown {
   const root: { v: unknown } = { v: undefined };
-  // Each job copies `src` into `dst[key]`; containers push jobs for their kept entries.
+  // Each job copies `src` into `dst[key]`; containers queue jobs for their kept entries.
   const jobs: { src: unknown; dst: Record<string | number, unknown>; key: string | number; depth: number }[] = [
     { src: value, dst: root, key: "v", depth: 0 },
   ];
-  for (let job = jobs.pop(); job !== undefined; job = jobs.pop()) {
-    const { src, dst, key, depth } = job;
+  let budget = MAX_ECHO_TOTAL_CHARS;
+  for (let next = 0; next < jobs.length; next++) {
+    const { src, dst, key, depth } = jobs[next]!;
     if (typeof src === "string") {
-      dst[key] = src.length > MAX_ECHO_STRING_CHARS ? `${src.slice(0, MAX_ECHO_STRING_CHARS)}…` : src;
+      const shown = clipString(src, Math.min(MAX_ECHO_STRING_CHARS, budget));
+      budget -= shown.length;
+      dst[key] = shown;
     } else if (src instanceof Uint8Array) {
-      dst[key] =
-        src.length > MAX_ECHO_BYTES ? `0x${Buffer.from(src.subarray(0, MAX_ECHO_BYTES)).toString("hex")}…` : src;
+      const kept = Math.max(0, Math.min(MAX_ECHO_BYTES, Math.ceil(budget / 2)));
+      budget -= 2 * Math.min(src.length, kept);
+      dst[key] = src.length > kept ? `0x${Buffer.from(src.subarray(0, kept)).toString("hex")}…` : src;
     } else if (Array.isArray(src)) {
+      budget -= ENTRY_CHARS;
       if (depth >= MAX_ECHO_DEPTH) {
         dst[key] = `[an array of ${src.length}]`;
         continue;
       }
-      const kept = Math.min(src.length, MAX_ECHO_ITEMS);
+      const kept = keptEntries(src.length, budget);
+      budget -= kept * ENTRY_CHARS;
       const out: unknown[] = new Array(kept);
       for (let i = 0; i < kept; i++) jobs.push({ src: src[i], dst: out as never, key: i, depth: depth + 1 });
       if (src.length > kept) out.push(`… ${src.length - kept} more`);
       dst[key] = out;
     } else if (isPlainObject(src)) {
+      budget -= ENTRY_CHARS;
       if (depth >= MAX_ECHO_DEPTH) {
         dst[key] = "[an object]";
         continue;
       }
       const keys = Object.keys(src);
-      const kept = Math.min(keys.length, MAX_ECHO_ITEMS);
+      const kept = keptEntries(keys.length, budget);
+      budget -= kept * ENTRY_CHARS;
       const out: Record<string, unknown> = {};
       for (let i = 0; i < kept; i++) {
         const k = keys[i]!;
-        const shown = k.length > MAX_ECHO_STRING_CHARS ? clipKey(k) : k;
-        out[shown] = undefined; // the key order of the input, whatever order the jobs run in
+        const shown = clipString(k, MAX_ECHO_STRING_CHARS);
+        budget -= shown.length;
+        out[shown] = undefined; // keeps the input's key order, whatever order the jobs run in
         jobs.push({ src: src[k], dst: out, key: shown, depth: depth + 1 });
       }
       if (keys.length > kept) out["…"] = `${keys.length - kept} more keys`;
       dst[key] = out;
     } else {
-      dst[key] = src;
+      dst[key] = src; // its entry cost was charged by its container
     }
   }
   return root.v;
 }
 
-function clipKey(k: string): string {
-  return `${k.slice(0, MAX_ECHO_STRING_CHARS)}…`;
+/** What one kept entry costs the budget beyond its own content (a separator, a "…" if cut later). */
+const ENTRY_CHARS = 8;
+
+/** A container keeps at most MAX_ECHO_ITEMS entries, and no more than the budget can still show. */
+function keptEntries(length: number, budget: number): number {
+  return Math.min(length, MAX_ECHO_ITEMS, Math.max(0, Math.floor(budget / ENTRY_CHARS)));
+}
+
+function clipString(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, Math.max(0, max))}…` : s;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ import {
   MAX_ECHO_DEPTH,
   MAX_ECHO_ITEMS,
   MAX_ECHO_STRING_CHARS,
+  MAX_ECHO_TOTAL_CHARS,
 } from "../../src/errors.js";
 
 function nested(levels: number): unknown {
@@ -32,6 +33,14 @@ describe("clipForEcho", () => {
     const deep = JSON.stringify(clipForEcho(nested(100_000)));
     expect(deep.length).toBeLessThan(200);
     expect(exceedsJsonDepth(JSON.parse(deep), MAX_ECHO_DEPTH + 1)).toBe(false);
+  });
+
+  it("keeps a total budget, shallow values first, so 32 items on each of 8 levels cannot add up", () => {
+    let wide: unknown = "z".repeat(300);
+    for (let i = 0; i < 5; i++) wide = new Array(32).fill(wide);
+    const clipped = clipForEcho({ first: "kept", wide }) as { first: string };
+    expect(clipped.first).toBe("kept");
+    expect(JSON.stringify(clipped).length).toBeLessThan(3 * MAX_ECHO_TOTAL_CHARS);
   });
 
   it("FilverseError clips its details, so a huge or deep input never reaches its message", () => {
