@@ -50,7 +50,7 @@ describe("docs match the code", () => {
     expect(rpcDoc).toContain(`an array keeps ${MAX_ECHO_ITEMS} items`);
     expect(rpcDoc).toContain(`an object keeps ${MAX_ECHO_ITEMS} keys`);
     expect(rpcDoc).toContain(`deeper than ${MAX_ECHO_DEPTH} levels become`);
-    expect(rpcDoc).toContain(`add up to ${MAX_ECHO_TOTAL_CHARS}\n  characters`);
+    expect(rpcDoc).toContain(`The whole echo has a budget of ${MAX_ECHO_TOTAL_CHARS} characters`);
   });
 
   it("state.md lists every namespace with its object", () => {
