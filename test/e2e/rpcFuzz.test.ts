@@ -403,11 +403,12 @@ class FuzzSocket {
     });
   }
 
-  async send(text: string): Promise<void> {
+  /** Send `text` as a text frame, or as a binary one (which the server refuses with -32600). */
+  async send(text: string, binary = false): Promise<void> {
     if (this.ws.readyState !== WebSocket.OPEN)
       throw new Error(`WebSocket closed (last sent ${this.lastSent.slice(0, 300)})`);
     this.lastSent = text;
-    this.ws.send(text);
+    this.ws.send(binary ? Buffer.from(text) : text, { binary });
     const id = `sentinel-${this.sentinel++}`;
     const answered = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -432,6 +433,12 @@ class FuzzSocket {
   }
 }
 
+const transport = fc.oneof(
+  { arbitrary: fc.constant("http" as const), weight: 10 },
+  { arbitrary: fc.constant("ws" as const), weight: 10 },
+  { arbitrary: fc.constant("ws-binary" as const), weight: 1 },
+);
+
 describe("JSON-RPC fuzzing", () => {
   it("docs/rpc.md's error table is readable", () => {
     expect(codes.has(RpcErrorCode.PARSE_ERROR)).toBe(true);
@@ -445,9 +452,9 @@ describe("JSON-RPC fuzzing", () => {
       const socket = await FuzzSocket.open(node.wsUrl);
       try {
         await fc.assert(
-          fc.asyncProperty(messageText, fc.boolean(), async (text, ws) => {
-            if (ws) await socket.send(text);
-            else await overHttp(text);
+          fc.asyncProperty(messageText, transport, async (text, via) => {
+            if (via === "http") await overHttp(text);
+            else await socket.send(text, via === "ws-binary");
           }),
           { numRuns: FUZZ_RUNS, seed: FUZZ_SEED, path: FUZZ_PATH, endOnFailure: true },
         );
