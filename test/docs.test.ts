@@ -51,6 +51,7 @@ import {
   BlockHeader,
   blockHash,
   Deposit,
+  MAX_JSON_DEPTH,
   Namespace,
   Order,
   RpcErrorCode,
@@ -64,7 +65,14 @@ import {
   txStructs,
   USER_TX_KINDS,
 } from "@filverse/types";
-import { fromHex, toHex } from "@filverse/utils";
+import {
+  fromHex,
+  MAX_ECHO_DEPTH,
+  MAX_ECHO_ITEMS,
+  MAX_ECHO_STRING_CHARS,
+  MAX_ECHO_TOTAL_CHARS,
+  toHex,
+} from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 
@@ -283,6 +291,18 @@ describe("docs match the code", () => {
       .split("\n")
       .find((l) => l.startsWith("| `filverse_sequencer_dropped_transactions_total"))!;
     for (const reason of TX_DROP_REASONS) expect(dropped, reason).toContain(`\`${reason}\``);
+  });
+
+  it("rpc.md and protocol.md give the nesting limit and the clipping of echoed values as the code has them", () => {
+    const rpcDoc = read("rpc.md");
+    expect(rpcDoc).toContain(`at most **${MAX_JSON_DEPTH} levels** deep (\`MAX_JSON_DEPTH\``);
+    expect(rpcDoc).toContain(`"a param nests deeper than ${MAX_JSON_DEPTH} levels", maxDepth: ${MAX_JSON_DEPTH}`);
+    expect(protocol).toContain(`nesting deeper than ${MAX_JSON_DEPTH} levels (\`MAX_JSON_DEPTH\``);
+    expect(rpcDoc).toContain(`a string keeps its first ${MAX_ECHO_STRING_CHARS} characters`);
+    expect(rpcDoc).toContain(`an array keeps ${MAX_ECHO_ITEMS} items`);
+    expect(rpcDoc).toContain(`an object keeps ${MAX_ECHO_ITEMS} keys`);
+    expect(rpcDoc).toContain(`deeper than ${MAX_ECHO_DEPTH} levels become`);
+    expect(rpcDoc).toContain(`The whole echo has a budget of ${MAX_ECHO_TOTAL_CHARS} characters`);
   });
 
   it("state.md lists every namespace with its object", () => {

@@ -16,6 +16,7 @@ let node: RunningNode;
 let accounts: DevAccount[];
 let chainId: number;
 let id = 1;
+const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 
 const call = (method: string, params: unknown[] = []) => rpc(node.url, { jsonrpc: "2.0", id: id++, method, params });
 const errorOf = (json: unknown) => (json as { error?: { code: number; message: string } }).error;
@@ -124,6 +125,50 @@ describe("bad input", () => {
     expect(errorOf((await call("filverse_sendTransaction", [tampered])).json)?.code).toBe(
       RpcErrorCode.INSUFFICIENT_FUNDS,
     );
+  });
+
+  it("an infinite id, deep nesting, an over-long field and a short signature get their documented codes", async () => {
+    // 1e400 parses as Infinity: the reply (a whole batch) must still be JSON, with id null.
+    const batch = await rpc(
+      node.url,
+      '[{"jsonrpc":"2.0","id":1e400,"method":"filverse_chainId"},{"jsonrpc":"2.0","id":2,"method":"filverse_chainId"}]',
+    );
+    expect(batch.json).toMatchObject([
+      { id: null, error: { code: RpcErrorCode.INVALID_REQUEST } },
+      { id: 2, result: String(chainId) },
+    ]);
+    // 5,000 levels: the sender's error, never -32603.
+    const deep = `${"[".repeat(5_000)}1${"]".repeat(5_000)}`;
+    const good = transfer(0);
+    const deepTx = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 3,
+      method: "filverse_sendTransaction",
+      params: [good],
+    }).replace(`"to":"${(good.message as { to: string }).to}"`, `"to":${deep}`);
+    expect(errorOf((await rpc(node.url, deepTx)).json)?.code).toBe(RpcErrorCode.MALFORMED_TRANSACTION);
+    const deepPage = `{"jsonrpc":"2.0","id":4,"method":"filverse_getAssetsByOwner","params":["${accounts[0]!.address}",{"limit":${deep}}]}`;
+    expect(errorOf((await rpc(node.url, deepPage)).json)?.code).toBe(RpcErrorCode.INVALID_PARAMS);
+    // A field over its bound is INVALID_FIELD naming it; a signature of 64 bytes is BAD_SIGNATURE.
+    const handle = signedTxToJson(
+      signTransaction(
+        chainId,
+        { kind: TxKind.IdentityCreate, message: { handle: "fine", profileCid: CID, nonce: 0, fee: 0n } },
+        fromHex(accounts[0]!.privateKey),
+      ),
+    );
+    const long = (
+      await call("filverse_sendTransaction", [{ ...handle, message: { ...handle.message, handle: "a".repeat(33) } }])
+    ).json as { error?: { code: number; data?: { field?: string } } };
+    expect(long.error).toMatchObject({ code: RpcErrorCode.INVALID_FIELD, data: { field: "handle" } });
+    const short = { ...good, signature: good.signature.slice(0, -2) };
+    expect(errorOf((await call("filverse_sendTransaction", [short])).json)?.code).toBe(RpcErrorCode.BAD_SIGNATURE);
+    // page.limit takes a number only.
+    for (const limit of [true, "5", [[5]]]) {
+      expect(errorOf((await call("filverse_getAssetsByOwner", [accounts[0]!.address, { limit }])).json)?.code).toBe(
+        RpcErrorCode.INVALID_PARAMS,
+      );
+    }
   });
 
   it("replays: the same transaction is idempotent, an old nonce is NONCE_TOO_LOW", async () => {

@@ -208,17 +208,21 @@ export function createRpcHandlers(
       expectParamCount(p, 0, 0);
       return String(node.head.number);
     },
-    filverse_sendTransaction: async (p) => {
-      expectParamCount(p, 1, 1);
-      const tx = paramObject(p, 0, "transaction");
-      try {
-        return await node.submitJson(tx);
-      } catch (err) {
-        if (err instanceof SubmitError)
-          throw new RpcError(err.code, { message: err.shortMessage, data: err.details, cause: err });
-        throw err;
-      }
-    },
+    // A transaction nested too deeply is malformed (the dispatcher checks before the handler runs).
+    filverse_sendTransaction: Object.assign(
+      async (p: unknown[]) => {
+        expectParamCount(p, 1, 1);
+        const tx = paramObject(p, 0, "transaction");
+        try {
+          return await node.submitJson(tx);
+        } catch (err) {
+          if (err instanceof SubmitError)
+            throw new RpcError(err.code, { message: err.shortMessage, data: err.details, cause: err });
+          throw err;
+        }
+      },
+      { tooDeepCode: RpcErrorCode.MALFORMED_TRANSACTION },
+    ),
     filverse_getTransaction: async (p) => {
       expectParamCount(p, 1, 1);
       const hash = paramHex(p, 0, "hash", 32);
@@ -291,17 +295,7 @@ export function createRpcHandlers(
     filverse_getAssetsByOwner: async (p) => {
       expectParamCount(p, 1, 2);
       const owner = paramHex(p, 0, "owner", 20);
-      const page = (p.length > 1 ? paramObject(p, 1, "page", { optional: true }) : null) ?? {};
-      const cursor = page.cursor === undefined || page.cursor === null ? null : String(page.cursor);
-      const limit = page.limit === undefined ? undefined : Number(page.limit);
-      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > 500)) {
-        throw new RpcError(RpcErrorCode.INVALID_PARAMS, { message: "page.limit must be an integer from 1 to 500" });
-      }
-      if (cursor !== null && !/^0x[0-9a-f]*$/.test(cursor)) {
-        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
-          message: "page.cursor must be a cursor returned by a previous page",
-        });
-      }
+      const { cursor, limit } = pageParam(p, 1);
       let page_: Awaited<ReturnType<ReturnType<typeof db>["getAssetsByOwner"]>>;
       try {
         page_ = await db().getAssetsByOwner(fromHex(owner), { cursor, limit });
@@ -587,6 +581,36 @@ export function createRpcHandlers(
     },
   };
   return handlers;
+}
+
+/** The largest `page.limit` of filverse_getAssetsByOwner. */
+const MAX_PAGE_LIMIT = 500;
+
+/**
+ * The optional page `{cursor?: string | null, limit?: number}`: exactly what docs/rpc.md says, no
+ * coercion (`true`, `"5"` and `[[5]]` are not limits) and no other key.
+ */
+function pageParam(p: unknown[], index: number): { cursor: string | null; limit: number | undefined } {
+  const page = p.length > index ? paramObject(p, index, "page", { optional: true }) : undefined;
+  if (page === undefined) return { cursor: null, limit: undefined };
+  const bad = (param: string, expected: string, message: string) =>
+    new RpcError(RpcErrorCode.INVALID_PARAMS, { message, data: { param, index, expected } });
+  for (const key of Object.keys(page)) {
+    if (key !== "cursor" && key !== "limit") {
+      throw bad(`page.${key}`, "no such key (cursor, limit)", `page has no key "${key.slice(0, 40)}"`);
+    }
+  }
+  const { cursor, limit } = page;
+  if (
+    limit !== undefined &&
+    (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT)
+  ) {
+    throw bad("page.limit", `an integer from 1 to ${MAX_PAGE_LIMIT}`, "page.limit must be an integer from 1 to 500");
+  }
+  if (cursor !== undefined && cursor !== null && (typeof cursor !== "string" || !/^0x[0-9a-f]*$/.test(cursor))) {
+    throw bad("page.cursor", "a nextCursor", "page.cursor must be a cursor returned by a previous page");
+  }
+  return { cursor: cursor ?? null, limit };
 }
 
 /** eth_* block tags are hex quantities. */

@@ -1,4 +1,5 @@
 /** The contract between the RPC transport and the node's method handlers: context, handler, connection. */
+import type { RpcErrorCode } from "@filverse/types";
 
 /** What a handler learns about the call. One object per HTTP request or per WebSocket connection: do not mutate it. */
 export type RpcContext = {
@@ -11,8 +12,16 @@ export type RpcContext = {
   signal: AbortSignal;
 };
 
-/** A method handler. `params` is always an array (absent params arrive as []). Throw RpcError for typed errors. */
-export type RpcHandler = (params: unknown[], ctx: RpcContext) => unknown | Promise<unknown>;
+/**
+ * A method handler. `params` is always an array (absent params arrive as []), and no param nests
+ * deeper than MAX_JSON_DEPTH (@filverse/types), so a handler may recurse into them. Throw RpcError
+ * for typed errors.
+ */
+export type RpcHandler = {
+  (params: unknown[], ctx: RpcContext): unknown | Promise<unknown>;
+  /** The code for params nested too deeply (INVALID_PARAMS when unset), e.g. MALFORMED_TRANSACTION. */
+  readonly tooDeepCode?: RpcErrorCode;
+};
 
 export interface WsConnection {
   readonly id: string;

@@ -2,11 +2,11 @@
  * JSON-RPC 2.0 request processing, independent of the transport: validation, batches,
  * notifications, method dispatch, handler timeouts and error mapping (https://www.jsonrpc.org/specification).
  */
-import { RpcErrorCode } from "@filverse/types";
-import type { Logger } from "@filverse/utils";
+import { MAX_JSON_DEPTH, RpcErrorCode } from "@filverse/types";
+import { exceedsJsonDepth, type Logger } from "@filverse/utils";
 import type { RpcContext, RpcHandler } from "./context.js";
 import { RpcError, toRpcErrorObject } from "./errors.js";
-import { errorObjectResponse, errorResponse, type RpcId, resultResponse } from "./json.js";
+import { errorObjectResponse, errorResponse, isRpcId, type RpcId, resultResponse } from "./json.js";
 
 /** A response string, null when nothing is sent (notifications), or a promise of either. */
 export type DispatchResult = string | null | Promise<string | null>;
@@ -102,9 +102,7 @@ export class Dispatcher {
     const id = req.id;
     // JSON has no undefined, so an undefined id means the member is absent: a notification.
     const hasId = id !== undefined;
-    if (hasId && id !== null && typeof id !== "string" && typeof id !== "number") {
-      return invalidRequest(null, "id must be a string, a number or null");
-    }
+    if (hasId && !isRpcId(id)) return invalidRequest(null, "id must be a string, a finite number or null");
     const rid = hasId ? (id as RpcId) : null;
     if (req.jsonrpc !== "2.0") return invalidRequest(rid, 'jsonrpc must be "2.0"');
     const method = req.method;
@@ -123,6 +121,16 @@ export class Dispatcher {
       return hasId ? errorResponse(rid, RpcErrorCode.METHOD_NOT_FOUND, { method: clip(method) }) : null;
     }
     if (this.closed) return hasId ? errorResponse(rid, RpcErrorCode.UNAVAILABLE, { reason: "server closing" }) : null;
+    // Before anything recurses into the params (a codec, String(), an error's echo): V8 overflows
+    // its stack at a few thousand levels, and that must be the sender's error, not INTERNAL_ERROR.
+    if (exceedsJsonDepth(params, MAX_JSON_DEPTH + 1)) {
+      return hasId
+        ? errorResponse(rid, handler.tooDeepCode ?? RpcErrorCode.INVALID_PARAMS, {
+            reason: `a param nests deeper than ${MAX_JSON_DEPTH} levels`,
+            maxDepth: MAX_JSON_DEPTH,
+          })
+        : null;
+    }
     let out: unknown;
     try {
       out = handler(params as unknown[], ctx);

@@ -3,23 +3,24 @@
  * mapping from anything a handler throws to the {code, message, data} object sent on the wire.
  */
 import { RPC_ERROR_MESSAGES, RpcErrorCode } from "@filverse/types";
-import { FilverseError } from "@filverse/utils";
+import { clipForEcho, FilverseError } from "@filverse/utils";
 
 export type RpcErrorOptions = { message?: string; data?: unknown; cause?: unknown };
 
 export class RpcError extends FilverseError<RpcErrorCode> {
   override name = "RpcError";
-  /** Sent to the client as `error.data`; omitted when undefined. */
+  /** Sent to the client as `error.data` (clipped like details, by clipForEcho); omitted when undefined. */
   readonly data: unknown;
 
   constructor(code: RpcErrorCode, opts: RpcErrorOptions = {}) {
     const data = opts.data;
+    const plain = isPlainObject(data);
     super(code, opts.message ?? RPC_ERROR_MESSAGES[code] ?? "Unknown error", {
       cause: opts.cause,
       // Plain-object data also becomes the error's details, so logs show it.
-      details: isPlainObject(data) ? data : undefined,
+      details: plain ? data : undefined,
     });
-    this.data = data;
+    this.data = plain ? this.details : clipForEcho(data);
   }
 }
 
@@ -33,15 +34,15 @@ export type RpcErrorObject = { code: number; message: string; data?: unknown };
  */
 export function toRpcErrorObject(err: unknown): RpcErrorObject {
   if (err instanceof RpcError) {
-    return err.data === undefined
-      ? { code: err.code, message: err.shortMessage }
-      : { code: err.code, message: err.shortMessage, data: err.data };
+    // A message may quote the input ("Unknown namespace …"): cut like any echoed string.
+    const message = clipForEcho(err.shortMessage) as string;
+    return err.data === undefined ? { code: err.code, message } : { code: err.code, message, data: err.data };
   }
   if (err instanceof FilverseError) {
     return {
       code: RpcErrorCode.INTERNAL_ERROR,
       message: RPC_ERROR_MESSAGES[RpcErrorCode.INTERNAL_ERROR],
-      data: { code: err.code, message: err.shortMessage, details: err.details },
+      data: { code: err.code, message: clipForEcho(err.shortMessage), details: err.details },
     };
   }
   return { code: RpcErrorCode.INTERNAL_ERROR, message: RPC_ERROR_MESSAGES[RpcErrorCode.INTERNAL_ERROR] };

@@ -2,8 +2,16 @@
 import { RPC_ERROR_MESSAGES, type RpcErrorCode } from "@filverse/types";
 import type { RpcErrorObject } from "./errors.js";
 
-/** A valid request id: string, number or null (JSON-RPC 2.0 §4). */
+/** A valid request id: string, finite number or null (JSON-RPC 2.0 §4). */
 export type RpcId = string | number | null;
+
+/**
+ * A string, a finite number or null. JSON.parse turns 1e400 into Infinity, which has no JSON form:
+ * echoed, it would make the whole response (and every batch holding it) unparseable.
+ */
+export function isRpcId(id: unknown): id is RpcId {
+  return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+}
 
 /** bigint → decimal string. Results should already be JSON-ready; this is the safety net. */
 function replaceBigint(_key: string, value: unknown): unknown {

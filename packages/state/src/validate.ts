@@ -22,6 +22,7 @@ import {
 } from "@filverse/params";
 import {
   CodecError,
+  CodecErrorCode,
   DelegateScope,
   decodeSignedTx,
   Order,
@@ -299,13 +300,35 @@ export function parseTransactionBytes(bytes: Uint8Array): SignedTransaction {
   }
 }
 
-/** Parse the JSON-RPC form `{chainId, primaryType, message, signature}`. */
+/**
+ * Parse the JSON-RPC form `{chainId, primaryType, message, signature}`. JSON that is not a
+ * transaction (wrong shape, type or encoding) is MALFORMED; a field past a protocol bound (a string's
+ * bytes, a list's length, uint64 ≤ 2^53−1) is INVALID_FIELD with `details.field` named as
+ * validateTxFields names it; hex of the wrong length for `signature` is BAD_SIGNATURE, for a
+ * TradeFill's `makerSignature` BAD_ORDER_SIGNATURE.
+ */
 export function parseTransactionJson(json: unknown): SignedTransaction {
   try {
     return signedTxFromJson(json);
   } catch (cause) {
-    throw asMalformed(cause);
+    throw fromJsonCodecError(cause);
   }
+}
+
+function fromJsonCodecError(cause: unknown): unknown {
+  if (!(cause instanceof CodecError)) return cause;
+  const path = typeof cause.details.path === "string" ? cause.details.path : "";
+  if (cause.code === CodecErrorCode.OUT_OF_BOUNDS) {
+    return new TxValidationError(TxValidationErrorCode.INVALID_FIELD, cause.shortMessage, {
+      cause,
+      details: { field: path.replace(/^message\./, ""), ...cause.details },
+    });
+  }
+  if (cause.code === CodecErrorCode.BAD_SIGNATURE_LENGTH) {
+    const code = path === "signature" ? TxValidationErrorCode.BAD_SIGNATURE : TxValidationErrorCode.BAD_ORDER_SIGNATURE;
+    return new TxValidationError(code, cause.shortMessage, { cause, details: cause.details });
+  }
+  return asMalformed(cause);
 }
 
 function asMalformed(cause: unknown): unknown {

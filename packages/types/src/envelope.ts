@@ -5,8 +5,9 @@
  */
 import { ByteListType, ByteVectorType, ContainerType, UintNumberType } from "@chainsafe/ssz";
 import { MAX_TX_BODY_BYTES, MAX_TX_BYTES, SIGNATURE_BYTES } from "@filverse/params";
-import { fromHex, isHex, toHex } from "@filverse/utils";
-import { CodecError, CodecErrorCode, checkJsonKeys, uint64 } from "./schema.js";
+import { exceedsJsonDepth, fromHex, isHex, toHex } from "@filverse/utils";
+import { MAX_JSON_DEPTH } from "./rpc.js";
+import { badSignatureLength, CodecError, CodecErrorCode, checkJsonKeys, uint64 } from "./schema.js";
 import { isUserTxKind, type TxMessages, txKindByName, txStructs, type UserTxKind } from "./transactions.js";
 
 export const SignedTransactionSsz = new ContainerType(
@@ -90,28 +91,42 @@ export function signedTxToJson(tx: SignedTransaction): SignedTransactionJson {
   };
 }
 
+/**
+ * Parse the JSON-RPC form. Throws CodecError: INVALID_FIELD when the JSON is not a transaction
+ * (also when it nests deeper than MAX_JSON_DEPTH, checked before anything recurses into it),
+ * OUT_OF_BOUNDS for a field past a protocol bound, BAD_SIGNATURE_LENGTH for a signature not 65 bytes.
+ */
 export function signedTxFromJson(json: unknown): SignedTransaction {
-  if (typeof json !== "object" || json === null) {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new CodecError(CodecErrorCode.INVALID_FIELD, "Transaction must be a JSON object");
+  }
+  if (exceedsJsonDepth(json, MAX_JSON_DEPTH)) {
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, `Transaction JSON nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      details: { maxDepth: MAX_JSON_DEPTH },
+    });
   }
   const j = json as Record<string, unknown>;
   checkJsonKeys(j, ["chainId", "primaryType", "message", "signature"], "transaction");
   const kind = typeof j.primaryType === "string" ? txKindByName(j.primaryType) : undefined;
   if (kind === undefined) {
-    throw new CodecError(
-      CodecErrorCode.INVALID_FIELD,
-      `Unknown transaction primaryType ${JSON.stringify(j.primaryType)}`,
-      {
-        metaMessages: [
-          `Known types: ${Object.values(txStructs)
-            .map((s) => s.name)
-            .join(", ")}`,
-        ],
-      },
-    );
+    const shown =
+      typeof j.primaryType === "string"
+        ? JSON.stringify(j.primaryType.length > 80 ? `${j.primaryType.slice(0, 80)}…` : j.primaryType)
+        : `(${j.primaryType === null ? "null" : Array.isArray(j.primaryType) ? "an array" : typeof j.primaryType})`;
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, `Unknown transaction primaryType ${shown}`, {
+      details: { path: "primaryType", got: j.primaryType },
+      metaMessages: [
+        `Known types: ${Object.values(txStructs)
+          .map((s) => s.name)
+          .join(", ")}`,
+      ],
+    });
   }
   if (!isHex(j.signature, SIGNATURE_BYTES)) {
-    throw new CodecError(CodecErrorCode.INVALID_FIELD, "signature must be 0x-prefixed hex of 65 bytes");
+    if (isHex(j.signature)) throw badSignatureLength("signature", j.signature);
+    throw new CodecError(CodecErrorCode.INVALID_FIELD, "signature must be 0x-prefixed hex of 65 bytes", {
+      details: { path: "signature", got: j.signature },
+    });
   }
   const chainId = uint64.fromJson(j.chainId, "chainId");
   const message = txStructs[kind].fromJson(j.message, "message");

@@ -6,6 +6,14 @@
  */
 import type { Hex } from "@filverse/utils";
 
+/**
+ * How deeply one JSON-RPC param may nest arrays and objects (`[]` and `{}` are 1 level, a scalar 0).
+ * The server checks every request's params against it, without recursion, before any handler or
+ * codec recurses into them: deeper params get INVALID_PARAMS (MALFORMED_TRANSACTION for a
+ * transaction). A signed transaction's JSON nests 3 levels (envelope, message, order).
+ */
+export const MAX_JSON_DEPTH = 32;
+
 /** JSON-RPC error codes: the standard ones, then Filverse's in the server range. */
 export enum RpcErrorCode {
   PARSE_ERROR = -32700,

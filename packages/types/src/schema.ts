@@ -26,12 +26,19 @@ import {
 } from "@filverse/utils";
 
 export enum CodecErrorCode {
-  /** A JSON field is missing, has the wrong type, or is out of range. */
+  /** A JSON field is missing or unknown, has the wrong type or encoding, or is outside its type's range (uint8 > 255). */
   INVALID_FIELD = "CODEC_INVALID_FIELD",
   /** Bytes do not decode as the expected SSZ type. */
   INVALID_SSZ = "CODEC_INVALID_SSZ",
-  /** A string field is not valid UTF-8 or is too long. */
+  /** A string field is not valid UTF-8 (or not well-formed Unicode). */
   INVALID_STRING = "CODEC_INVALID_STRING",
+  /**
+   * A value of the right type that breaks a bound the protocol sets (limits.ts): a string's UTF-8
+   * bytes, a list's length, a uint64 above 2^53-1. Details: {path, got, bound}.
+   */
+  OUT_OF_BOUNDS = "CODEC_OUT_OF_BOUNDS",
+  /** Hex that is not 65 bytes where a signature belongs. Details: {path, bytes}. */
+  BAD_SIGNATURE_LENGTH = "CODEC_BAD_SIGNATURE_LENGTH",
 }
 
 export class CodecError extends FilverseError<CodecErrorCode> {
@@ -72,14 +79,20 @@ export type FieldType<T> = {
   readonly bounds?: { maxBytes?: number; maxLength?: number };
 };
 
+/** `got` is echoed back to the sender; FilverseError clips it (clipForEcho), so it may be any input. */
 function invalid(path: string, expected: string, got: unknown): CodecError {
-  const shown = typeof got === "string" && got.length > 80 ? `${got.slice(0, 77)}...` : got;
   return new CodecError(CodecErrorCode.INVALID_FIELD, `Invalid field "${path}": expected ${expected}`, {
-    details: { path, got: typeof shown === "bigint" ? shown.toString() : (shown as unknown) },
+    details: { path, got: typeof got === "bigint" ? got.toString() : got },
   });
 }
 
-function bytesField(length: number, eip712: "address" | "bytes32" | "bytes"): FieldType<Uint8Array> {
+function outOfBounds(path: string, expected: string, got: unknown, bound: number): CodecError {
+  return new CodecError(CodecErrorCode.OUT_OF_BOUNDS, `Invalid field "${path}": expected ${expected}`, {
+    details: { path, got, bound },
+  });
+}
+
+function bytesField(length: number, eip712: "address" | "bytes32" | "bytes", signature = false): FieldType<Uint8Array> {
   const check = (v: Uint8Array, path: string) => {
     if (!(v instanceof Uint8Array) || v.length !== length) throw invalid(path, `${length} bytes`, v);
   };
@@ -91,17 +104,37 @@ function bytesField(length: number, eip712: "address" | "bytes32" | "bytes"): Fi
     fromSsz: (v) => v as Uint8Array,
     toJson: (v) => toHex(v),
     fromJson(v, path) {
-      if (!isHex(v, length)) throw invalid(path, `0x-prefixed hex of ${length} bytes`, v);
+      if (!isHex(v, length)) {
+        if (signature && isHex(v)) throw badSignatureLength(path, v);
+        throw invalid(path, `0x-prefixed hex of ${length} bytes`, v);
+      }
       return fromHex(v);
     },
     check,
   };
 }
 
+/** Well-formed hex of the wrong length where a 65-byte signature belongs. */
+export function badSignatureLength(path: string, hex: string): CodecError {
+  const bytes = (hex.length - 2) / 2;
+  return new CodecError(
+    CodecErrorCode.BAD_SIGNATURE_LENGTH,
+    `Invalid field "${path}": a signature is 65 bytes, not ${bytes}`,
+    {
+      details: { path, bytes },
+    },
+  );
+}
+
 function uintNumberField(bits: 8 | 16 | 64): FieldType<number> {
   const max = bits === 64 ? MAX_UINT64_SAFE : 2 ** bits - 1;
   const check = (v: number, path: string) => {
-    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw invalid(path, `an integer in [0, ${max}]`, v);
+    if (Number.isSafeInteger(v) && v >= 0 && v <= max) return;
+    // uint64 is bounded by the protocol (MAX_UINT64_SAFE), not by its type: a larger integer breaks a bound.
+    if (bits === 64 && typeof v === "number" && Number.isInteger(v) && v > max) {
+      throw outOfBounds(path, `an integer in [0, ${max}]`, v, max);
+    }
+    throw invalid(path, `an integer in [0, ${max}]`, v);
   };
   return {
     eip712: `uint${bits}`,
@@ -165,7 +198,8 @@ const boolField: FieldType<boolean> = {
 /** A byte string bounded in length (`bytes` in EIP-712; SSZ ByteList; 0x-hex in JSON). */
 export function bytesListField(maxBytes: number): FieldType<Uint8Array> {
   const check = (v: Uint8Array, path: string) => {
-    if (!(v instanceof Uint8Array) || v.length > maxBytes) throw invalid(path, `at most ${maxBytes} bytes`, v);
+    if (!(v instanceof Uint8Array)) throw invalid(path, "bytes", v);
+    if (v.length > maxBytes) throw outOfBounds(path, `at most ${maxBytes} bytes`, v, maxBytes);
   };
   return {
     eip712: "bytes",
@@ -176,9 +210,9 @@ export function bytesListField(maxBytes: number): FieldType<Uint8Array> {
     fromSsz: (v) => v as Uint8Array,
     toJson: (v) => toHex(v),
     fromJson(v, path) {
-      if (typeof v !== "string" || !isHex(v) || v.length > 2 + 2 * maxBytes) {
-        throw invalid(path, `0x-prefixed hex of at most ${maxBytes} bytes`, v);
-      }
+      if (typeof v !== "string" || !isHex(v)) throw invalid(path, `0x-prefixed hex of at most ${maxBytes} bytes`, v);
+      if (v.length > 2 + 2 * maxBytes)
+        throw outOfBounds(path, `0x-prefixed hex of at most ${maxBytes} bytes`, v, maxBytes);
       return fromHex(v);
     },
     check,
@@ -195,7 +229,8 @@ export function stringField(maxBytes: number): FieldType<string> {
         details: { path },
       });
     }
-    if (Buffer.byteLength(v, "utf8") > maxBytes) throw invalid(path, `at most ${maxBytes} UTF-8 bytes`, v);
+    if (Buffer.byteLength(v, "utf8") > maxBytes)
+      throw outOfBounds(path, `at most ${maxBytes} UTF-8 bytes`, v, maxBytes);
   };
   return {
     eip712: "string",
@@ -223,7 +258,8 @@ export function stringField(maxBytes: number): FieldType<string> {
 export function stringListField(maxBytes: number, maxLength: number): FieldType<string[]> {
   const item = stringField(maxBytes);
   const check = (v: string[], path: string) => {
-    if (!Array.isArray(v) || v.length > maxLength) throw invalid(path, `an array of at most ${maxLength}`, v);
+    if (!Array.isArray(v)) throw invalid(path, `an array of at most ${maxLength} strings`, v);
+    if (v.length > maxLength) throw outOfBounds(path, `an array of at most ${maxLength} strings`, v, maxLength);
     v.forEach((s, i) => {
       item.check(s, `${path}[${i}]`);
     });
@@ -246,8 +282,8 @@ export function stringListField(maxBytes: number, maxLength: number): FieldType<
 
 export const address = bytesField(20, "address");
 export const bytes32 = bytesField(32, "bytes32");
-/** A 65-byte ECDSA signature, carried as EIP-712 `bytes`. */
-export const signature65 = bytesField(65, "bytes");
+/** A 65-byte ECDSA signature, carried as EIP-712 `bytes`; hex of another length is BAD_SIGNATURE_LENGTH. */
+export const signature65 = bytesField(65, "bytes", true);
 export const uint8 = uintNumberField(8);
 export const uint16 = uintNumberField(16);
 export const uint64 = uintNumberField(64);

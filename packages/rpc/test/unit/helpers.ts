@@ -29,6 +29,7 @@ export type TestState = {
 export function testMethods(state: TestState): Record<string, RpcHandler> {
   return {
     echo: (params) => params,
+    deepMalformed: Object.assign(() => "never runs", { tooDeepCode: RpcErrorCode.MALFORMED_TRANSACTION }),
     add: (params) => paramUint(params, 0, "a") + paramUint(params, 1, "b"),
     ctx: (_params, ctx) => ({ clientId: ctx.clientId, transport: ctx.transport, ws: ctx.connection !== null }),
     asyncEcho: async (params) => params,

@@ -1,5 +1,5 @@
 /** HTTP transport: JSON-RPC 2.0 validation, batches, errors, body limit, CORS, routes, against a real server. */
-import { RpcErrorCode } from "@filverse/types";
+import { MAX_JSON_DEPTH, RpcErrorCode } from "@filverse/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcServer } from "../../src/index.js";
 import { type Json, type LogEntry, newState, post, recordingLogger, testMethods } from "./helpers.js";
@@ -108,6 +108,9 @@ describe("errors", () => {
     ["missing method", { jsonrpc: "2.0", id: 4 }, 4],
     ["object id", { jsonrpc: "2.0", id: { a: 1 }, method: "echo" }, null],
     ["boolean id", { jsonrpc: "2.0", id: true, method: "echo" }, null],
+    // JSON.parse makes these ±Infinity, which must never be echoed: it is not JSON.
+    ["an id too large for a double", '{"jsonrpc":"2.0","id":1e400,"method":"echo"}', null],
+    ["a negative id too large for a double", '{"jsonrpc":"2.0","id":-1e400,"method":"echo"}', null],
     ["string params", { jsonrpc: "2.0", id: 5, method: "echo", params: "bar" }, 5],
     ["invalid and no id", { jsonrpc: "2.0", method: 1, params: "bar" }, null],
   ])("%s is an invalid request", async (_name, body, id) => {
@@ -117,6 +120,22 @@ describe("errors", () => {
     expect(res.json.error.code).toBe(RpcErrorCode.INVALID_REQUEST);
     expect(typeof res.json.error.message).toBe("string");
     expect(typeof res.json.error.data.reason).toBe("string");
+  });
+
+  it("params nested deeper than MAX_JSON_DEPTH are -32602 before the handler runs", async () => {
+    const deep = (n: number) => `${"[".repeat(n)}1${"]".repeat(n)}`;
+    const body = (params: string) => `{"jsonrpc":"2.0","id":9,"method":"echo","params":[${params}]}`;
+    const res = await post(url, body(deep(10_000)));
+    expect(res.json.error).toEqual({
+      code: RpcErrorCode.INVALID_PARAMS,
+      message: "Invalid params",
+      data: { reason: `a param nests deeper than ${MAX_JSON_DEPTH} levels`, maxDepth: MAX_JSON_DEPTH },
+    });
+    expect((await post(url, body(deep(MAX_JSON_DEPTH)))).json.result).toBeDefined();
+    // A handler may name its own code for it.
+    expect((await post(url, body(deep(10_000)).replace('"echo"', '"deepMalformed"'))).json.error.code).toBe(
+      RpcErrorCode.MALFORMED_TRANSACTION,
+    );
   });
 
   it("unknown method is -32601", async () => {
@@ -222,6 +241,21 @@ describe("batches", () => {
     const res = await post(url, "[1,2,3]");
     expect(res.json).toHaveLength(3);
     for (const r of res.json) expect(r).toMatchObject({ id: null, error: { code: RpcErrorCode.INVALID_REQUEST } });
+  });
+
+  it("an infinite id in a batch spoils only its own element", async () => {
+    const res = await post(
+      url,
+      '[{"jsonrpc":"2.0","id":1e400,"method":"echo"},{"jsonrpc":"2.0","id":2,"method":"echo","params":[1]}]',
+    );
+    expect(res.json).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: expect.objectContaining({ code: RpcErrorCode.INVALID_REQUEST, data: expect.anything() }),
+      },
+      { jsonrpc: "2.0", id: 2, result: [1] },
+    ]);
   });
 
   it("an empty batch is a single invalid request", async () => {

@@ -17,6 +17,7 @@ import {
   signedTxFromJson,
   signedTxToJson,
 } from "../../src/envelope.js";
+import { MAX_JSON_DEPTH } from "../../src/rpc.js";
 import { CodecError, CodecErrorCode } from "../../src/schema.js";
 import { Transfer, TxKind, txStructs, USER_TX_KINDS } from "../../src/transactions.js";
 import { arbitraryMessage, arbitraryStruct } from "./arbitraries.js";
@@ -67,10 +68,11 @@ describe("malformed input gets a typed error", () => {
   it("rejects uint64 above 2^53-1 in SSZ and in JSON", () => {
     const bytes = Transfer.serialize(message);
     bytes[20 + 32 + 7] = 0xff; // the nonce's most significant byte
-    expect(codeOf(() => Transfer.deserialize(bytes))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => Transfer.deserialize(bytes))).toBe(CodecErrorCode.OUT_OF_BOUNDS);
     const j = json();
+    // A uint64 past the protocol's bound is OUT_OF_BOUNDS; not a uint64 at all is INVALID_FIELD.
     (j.message as Record<string, unknown>).nonce = "9007199254740992";
-    expect(codeOf(() => signedTxFromJson(j))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson(j))).toBe(CodecErrorCode.OUT_OF_BOUNDS);
     (j.message as Record<string, unknown>).nonce = -1;
     expect(codeOf(() => signedTxFromJson(j))).toBe(CodecErrorCode.INVALID_FIELD);
   });
@@ -89,14 +91,16 @@ describe("malformed input gets a typed error", () => {
     (floaty.message as Record<string, unknown>).amount = "1.5";
     expect(codeOf(() => signedTxFromJson(floaty))).toBe(CodecErrorCode.INVALID_FIELD);
     expect(codeOf(() => signedTxFromJson({ ...json(), primaryType: "Mint" }))).toBe(CodecErrorCode.INVALID_FIELD);
-    expect(codeOf(() => signedTxFromJson({ ...json(), signature: "0x00" }))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson({ ...json(), signature: "0x00" }))).toBe(CodecErrorCode.BAD_SIGNATURE_LENGTH);
+    expect(codeOf(() => signedTxFromJson({ ...json(), signature: "0xzz" }))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => signedTxFromJson({ ...json(), signature: 5 }))).toBe(CodecErrorCode.INVALID_FIELD);
     expect(codeOf(() => signedTxFromJson(null))).toBe(CodecErrorCode.INVALID_FIELD);
   });
 
   it("rejects strings over their byte bound and invalid UTF-8", () => {
     const create = txStructs[TxKind.IdentityCreate];
     expect(codeOf(() => create.fromJson({ handle: "a".repeat(33), profileCid: "x", nonce: "0", fee: "0" }))).toBe(
-      CodecErrorCode.INVALID_FIELD,
+      CodecErrorCode.OUT_OF_BOUNDS,
     );
     const bytes = create.serialize({ handle: "abc", profileCid: "x", nonce: 0, fee: 0n });
     const bad = new Uint8Array(bytes);
@@ -160,6 +164,47 @@ describe("serialize checks bounds", () => {
   it("refuses to encode a value that could not be decoded", () => {
     const create = txStructs[TxKind.TokenCreate];
     const value = { name: "n", symbol: "x".repeat(17), decimals: 1, cap: 1n, nonce: 0, fee: 0n };
-    expect(codeOf(() => create.serialize(value))).toBe(CodecErrorCode.INVALID_FIELD);
+    expect(codeOf(() => create.serialize(value))).toBe(CodecErrorCode.OUT_OF_BOUNDS);
+  });
+});
+
+describe("hostile JSON", () => {
+  const sig = new Uint8Array(65).fill(1);
+  const tx = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    chainId: "5",
+    primaryType: "Transfer",
+    message,
+    signature: toHex(sig),
+    ...extra,
+  });
+  const deep = (levels: number): unknown => {
+    let v: unknown = "0x00";
+    for (let i = 0; i < levels; i++) v = [v];
+    return v;
+  };
+  const errorOf = (fn: () => unknown): CodecError => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof CodecError) return e;
+      throw e;
+    }
+    throw new TypeError("no error");
+  };
+
+  it("nesting thousands of levels deep is INVALID_FIELD, not a stack overflow", () => {
+    for (const t of [tx({ to: deep(10_000) }), tx({}, { primaryType: deep(10_000) })]) {
+      const e = errorOf(() => signedTxFromJson(t));
+      expect(e.code).toBe(CodecErrorCode.INVALID_FIELD);
+      expect(e.details).toEqual({ maxDepth: MAX_JSON_DEPTH });
+    }
+  });
+
+  it("an echoed value is clipped, however large", () => {
+    const huge = Array.from({ length: 200_000 }, (_, i) => i);
+    const e = errorOf(() => signedTxFromJson(tx({ to: huge, amount: "1", nonce: "0", fee: "0" })));
+    expect(e.details.path).toBe("message.to");
+    expect(JSON.stringify(e.details).length).toBeLessThan(1_000);
+    expect(e.message.length).toBeLessThan(2_000);
   });
 });
