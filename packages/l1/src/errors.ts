@@ -13,6 +13,8 @@ export enum L1ErrorCode {
   TRANSACTION_FAILED = "L1_TRANSACTION_FAILED",
   /** The co-signatures gathered hold less than 2/3 of the validator weight. */
   NO_QUORUM = "L1_NO_QUORUM",
+  /** A checkpoint names a validator set other than the one in force (an epoch boundary passed). */
+  WRONG_VALIDATOR_SET = "L1_WRONG_VALIDATOR_SET",
   /** A checkpoint read from the rollup is inconsistent (its submission's calldata and its stored fields differ). */
   BAD_CHECKPOINT = "L1_BAD_CHECKPOINT",
 }

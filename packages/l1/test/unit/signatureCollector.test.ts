@@ -131,7 +131,7 @@ describe("quorum collector", () => {
     );
     expect(outcomes.map((o) => o.result)).toEqual([
       "signed",
-      expect.stringContaining("not an active validator"),
+      expect.stringContaining("not a validator of set 0"),
       expect.stringContaining("no answer"),
       "duplicate signer",
     ]);
