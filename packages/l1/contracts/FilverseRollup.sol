@@ -239,6 +239,23 @@ contract FilverseRollup {
         weight = uint256(w);
     }
 
+    /// The set at a glance (for nodes' metrics and the CLI): the epoch, the set in force, and the
+    /// weight scheduled to join and to leave at later boundaries.
+    function setStatus()
+        external
+        view
+        returns (uint64 epoch, uint64 setId, uint256 weight, uint256 joining, uint256 leaving)
+    {
+        epoch = currentEpoch();
+        (setId, weight) = currentSet();
+        for (uint256 i = changeHead; i < changeEpochs.length; i++) {
+            uint64 e = changeEpochs[i];
+            if (e <= epoch) continue;
+            joining += joiningAt[e];
+            leaving += uint256(int256(joiningAt[e]) - weightDeltaAt[e]);
+        }
+    }
+
     function validatorSetId() external view returns (uint64 setId) {
         (setId,) = currentSet();
     }

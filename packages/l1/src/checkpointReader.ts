@@ -29,7 +29,7 @@ export const rollupReaderAbi = parseAbi([
   "function isFinal(uint64 index) view returns (bool)",
   "function l2ChainId() view returns (uint64)",
   "function sequencer() view returns (address)",
-  "function frozen() view returns (bool)",
+  "function halted() view returns (bool)",
   "function proveBlockEquivocation(uint64 number, bytes32 hashA, bytes sigA, bytes32 hashB, bytes sigB)",
   "function checkpointContentHash(Checkpoint cp) pure returns (bytes32)",
   "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",
@@ -256,7 +256,7 @@ export async function readCheckpoints(
 
 /**
  * Sends `proveBlockEquivocation(number, hashA, sigA, hashB, sigB)`: two sequencer seals for different
- * block hashes at one height. Freezes the rollup (and slashes the sequencer if it is a validator).
+ * block hashes at one height. Burns the sequencer's bond (and its collateral if it is a validator) and halts the rollup; reverts NothingToSlash when the sequencer is unbonded.
  * Gas from eth_estimateGas. Resolves with the transaction hash once it is mined successfully.
  */
 export async function proveBlockEquivocation(

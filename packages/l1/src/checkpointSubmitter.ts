@@ -104,7 +104,11 @@ export const checkpointSubmitterAbi = parseAbi([
   "function nextCheckpointIndex() view returns (uint64)",
   "function validatorSetId() view returns (uint64)",
   "function isFinal(uint64 index) view returns (bool)",
+  "function setStatus() view returns (uint64 epoch, uint64 setId, uint256 weight, uint256 joining, uint256 leaving)",
 ]);
+
+/** The rollup's validator set as last read: the epoch, the set in force, weight pending at later boundaries (attoFIL). */
+export type ValidatorSetStatus = { epoch: number; setId: number; weight: bigint; joining: bigint; leaving: bigint };
 
 /** The L2 block range of checkpoint `index`: [index·interval + 1, (index+1)·interval]. */
 export function checkpointRange(index: number, interval: number): { firstBlock: number; lastBlock: number } {
@@ -124,6 +128,7 @@ export class CheckpointSubmitter {
   /** A submission sent but whose receipt was not seen: waited for again rather than sent twice. */
   private inflight: { index: number; hash: Hex } | null = null;
   private failures = 0;
+  private set: ValidatorSetStatus | null = null;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -159,6 +164,11 @@ export class CheckpointSubmitter {
   /** The last L2 block covered by a final checkpoint (as of the last tick). */
   finalizedBlock(): number {
     return this.finalCount * this.opts.interval;
+  }
+
+  /** The validator set as of the last successful tick (null before one). */
+  get validatorSet(): ValidatorSetStatus | null {
+    return this.set;
   }
 
   /** Consecutive failed ticks (0 after a success). */
@@ -254,6 +264,12 @@ export class CheckpointSubmitter {
       }
     }
     await this.updateFinal();
+    const [epoch, setId, weight, joining, leaving] = await this.m.publicClient.readContract({
+      address: this.opts.rollup,
+      abi: checkpointSubmitterAbi,
+      functionName: "setStatus",
+    });
+    this.set = { epoch: Number(epoch), setId: Number(setId), weight, joining, leaving };
   }
 
   private async submit(index: number, firstBlock: number, lastBlock: number, domain: CheckpointDomain): Promise<void> {

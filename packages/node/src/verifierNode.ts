@@ -387,13 +387,13 @@ export class FilverseVerifierNode {
   private async proveOnL1(e: Evidence): Promise<void> {
     if (e.kind !== "blockEquivocation" || !this.l1 || !this.rollup || !this.l1KeyFile) return;
     try {
-      const frozen = await this.l1.publicClient.readContract({
+      const halted = await this.l1.publicClient.readContract({
         address: this.rollup,
         abi: rollupReaderAbi,
-        functionName: "frozen",
+        functionName: "halted",
       });
-      if (frozen) {
-        this.logger.info("rollup already frozen; equivocation not proven again", { id: e.id });
+      if (halted) {
+        this.logger.info("rollup already halted; equivocation not proven again", { id: e.id });
         return;
       }
       const account = privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex);

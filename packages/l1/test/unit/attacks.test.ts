@@ -13,7 +13,6 @@ import {
   bridgeAbi,
   DEFAULT_PARAMS,
   type Env,
-  expectRevert,
   FIL,
   type Key,
   makeCheckpoint,
