@@ -203,7 +203,8 @@ export async function readCheckpoints(
   // Where each index was submitted: one bounded scan of CheckpointSubmitted logs.
   const where = new Map<number, { txHash: Hex; blockNumber: bigint }>();
   const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
-  for (let from = params.startBlock; from <= latest && where.size < toIndex - fromIndex; from += maxRange) {
+  // Scanned to the latest block: after a halt an index is submitted again, and the last submission wins.
+  for (let from = params.startBlock; from <= latest; from += maxRange) {
     const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest;
     const logs = await publicClient.getLogs({
       address: params.rollup,

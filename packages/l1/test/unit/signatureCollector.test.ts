@@ -136,4 +136,28 @@ describe("quorum collector", () => {
       "duplicate signer",
     ]);
   });
+
+  it("refuses a checkpoint built for another validator set (WRONG_VALIDATOR_SET), asking no signer", async () => {
+    let asked = 0;
+    const collect = createQuorumCollector(
+      { rollup: env.rollup },
+      {
+        publicClient: env.publicClient,
+        signers: [
+          async () => {
+            asked++;
+            return "0x" as Hex;
+          },
+        ],
+      },
+    );
+    const cp: Checkpoint = {
+      ...(await readCheckpoints({ rollup: env.rollup, startBlock, fromIndex: 0, toIndex: 1 }, env))[0]!.checkpoint!,
+      index: 3,
+      validatorSetId: 1,
+    };
+    const err = await collect(cp, toHex(checkpointDigest(cp, env.domain)) as Hex).catch((e: unknown) => e);
+    expect((err as L1Error).code).toBe(L1ErrorCode.WRONG_VALIDATOR_SET);
+    expect(asked).toBe(0);
+  });
 });
