@@ -562,9 +562,10 @@ contract FilverseRollup {
         return root;
     }
 
-    /// Whether the bridge takes new L1 messages (deposits, forced transactions): not while halted.
+    /// Whether the bridge takes new L1 messages (deposits, forced transactions): only while the
+    /// rollup can accept checkpoints, so not while halted nor while the sequencer is unbonded.
     function acceptingMessages() external view returns (bool) {
-        return !halted;
+        return !halted && sequencerBond >= minSequencerBond;
     }
 
     // ---------------------------------------------------------------- evidence

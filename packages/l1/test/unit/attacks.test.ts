@@ -246,6 +246,12 @@ describe("attack 3: a permanent freeze", () => {
       expect(await attempt(bare.send(bare.deployer, bare.rollup, rollupAbi, "proveBlockEquivocation", args))).toBe(
         "NothingToSlash",
       );
+      expect(await bare.read<boolean>(bare.rollup, rollupAbi, "halted")).toBe(false);
+      // Once it bonds, it can be slashed; before that the rollup took no checkpoint and no deposit.
+      expect(await attempt(bare.send(bare.deployer, bare.bridge, bridgeAbi, "deposit", [alice.address], FIL))).toBe(
+        "RollupHalted",
+      );
+      await bare.send(bare.deployer, bare.rollup, rollupAbi, "bondSequencer", [], DEFAULT_PARAMS.minCollateral);
       expect(
         await attempt(bare.send(bare.deployer, bare.bridge, bridgeAbi, "deposit", [alice.address], FIL)),
       ).toBeNull();
