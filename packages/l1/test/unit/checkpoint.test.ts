@@ -9,6 +9,7 @@ import {
   orderCheckpointSignatures,
   signCheckpoint,
 } from "../../src/checkpoint.js";
+import { deployFilverse } from "../../src/deploy.js";
 import {
   DEFAULT_PARAMS,
   type Env,
@@ -232,5 +233,28 @@ describe("FilverseRollup checkpoints", () => {
     await expectRevert(env.send(v4!.account, env.rollup, rollupAbi, "withdrawCollateral"), "NotExiting");
     // The remaining three equal validators still checkpoint at 2/3.
     await submitCheckpoint(env, cp4, signSorted(env, cp4, [v2!, v3!]));
+  });
+});
+
+describe("admission", () => {
+  it("allowlist mode: only owner-approved addresses register, until the owner opens admission for good", async () => {
+    const { rollup } = await deployFilverse(env, env.deployer, {
+      ...env.params,
+      allowlist: true,
+      genesisValidators: [{ address: v1!.address, collateral: 30n * FIL }],
+    });
+    const [a, b] = [makeKey(60), makeKey(61)];
+    for (const k of [a, b]) await env.fund(k.address);
+    const register = (k: typeof a) => env.send(k.account, rollup, rollupAbi, "register", [], 10n * FIL);
+    expect(await env.read<boolean>(rollup, rollupAbi, "allowlistMode")).toBe(true);
+    await expectRevert(register(a), "NotAllowed");
+    await expectRevert(env.send(a.account, rollup, rollupAbi, "setAllowed", [a.address, true]), "NotOwner");
+    await env.send(env.deployer, rollup, rollupAbi, "setAllowed", [a.address, true]);
+    await register(a);
+    await expectRevert(register(b), "NotAllowed");
+    await env.send(env.deployer, rollup, rollupAbi, "openAdmission");
+    expect(await env.read<boolean>(rollup, rollupAbi, "allowlistMode")).toBe(false);
+    // Open, but still capped per epoch: a's 10 FIL already fills this epoch's third of 30 FIL.
+    await expectRevert(register(b), "JoinCapExceeded");
   });
 });
