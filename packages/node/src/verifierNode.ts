@@ -359,6 +359,12 @@ export class FilverseVerifierNode {
     const l1 = this.l1!;
     const rollup = this.rollup!;
     const next = await readNextCheckpointIndex(rollup, l1);
+    if (next < this.checkpointLastBlocks.length) {
+      // A halt invalidated the checkpoints from `next` on: they will be submitted (and checked) again.
+      this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
+      this.checkpointLastBlocks.length = next;
+      this.checkedIndex = Math.min(this.checkedIndex, next);
+    }
     while (this.checkpointLastBlocks.length < next) {
       const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
       this.checkpointLastBlocks.push(stored.lastBlock);
