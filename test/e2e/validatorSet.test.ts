@@ -113,13 +113,16 @@ it("an outsider cannot buy the set; proven equivocation halts the rollup, final 
     /** The next checkpoint, linked to the last accepted one, paying whatever the outsider likes. */
     const forged = async (): Promise<Checkpoint> => {
       const index = await nextIndex();
-      const previous = await read<{ lastBlock: bigint; depositCursor: bigint }>("getCheckpoint", [BigInt(index - 1)]);
+      const previous = await read<{ lastBlock: bigint; lastBlockHash: Hex; depositCursor: bigint }>("getCheckpoint", [
+        BigInt(index - 1),
+      ]);
       const now = (await publicClient.getBlock()).timestamp;
       return {
         chainId: l2ChainId,
         index,
         firstBlock: Number(previous.lastBlock) + 1,
         lastBlock: Number(previous.lastBlock) + 2,
+        parentHash: fromHex(previous.lastBlockHash),
         lastBlockHash: new Uint8Array(32).fill(0xee),
         stateRoot: new Uint8Array(32).fill(0xee),
         withdrawalsRoot: new Uint8Array(32).fill(0xee),

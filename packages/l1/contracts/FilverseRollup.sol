@@ -23,6 +23,7 @@ contract FilverseRollup {
         uint64 index;
         uint64 firstBlock;
         uint64 lastBlock;
+        bytes32 parentHash;
         bytes32 lastBlockHash;
         bytes32 stateRoot;
         bytes32 withdrawalsRoot;
@@ -157,6 +158,7 @@ contract FilverseRollup {
     error TransferFailed();
     error WrongIndex(uint64 expected, uint64 got);
     error NotLinked(uint64 expectedFirstBlock, uint64 firstBlock, uint64 lastBlock);
+    error ParentHashMismatch(bytes32 expected, bytes32 parentHash);
     error WrongValidatorSet(uint64 expected, uint64 got);
     error InvalidSignature();
     error SignatureHighS();
@@ -441,7 +443,7 @@ contract FilverseRollup {
     // ---------------------------------------------------------------- checkpoints
 
     /// The digest validators sign:
-    ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, lastBlockHash, stateRoot,
+    ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, parentHash, lastBlockHash, stateRoot,
     ///              withdrawalsRoot, keccak256(bytes(pieceCid)), keccak256(bytes(payloadCid)),
     ///              pieceSize, carSize, lastBlockTimestamp, depositCursor, validatorSetId))
     ///   digest = keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body))
@@ -451,17 +453,19 @@ contract FilverseRollup {
     }
 
     /// What a checkpoint claims, without the validator set id it was signed under: keccak256 of
-    /// the abi.encode of its first twelve body words (the CIDs as their keccak256).
+    /// the abi.encode of its first thirteen body words (the CIDs as their keccak256).
     function checkpointContentHash(Checkpoint calldata cp) public pure returns (bytes32) {
         return keccak256(checkpointContent(cp));
     }
 
-    /// The abi.encode of the body's first twelve words. abi.encode of static words concatenates, so
+    /// The abi.encode of the body's first thirteen words. abi.encode of static words concatenates, so
     /// two halves (which keep the stack shallow without via-IR) and the set id appended make the one
-    /// abi.encode of all thirteen.
+    /// abi.encode of all fourteen.
     function checkpointContent(Checkpoint calldata cp) private pure returns (bytes memory) {
         return bytes.concat(
-            abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
+            abi.encode(
+                cp.index, cp.firstBlock, cp.lastBlock, cp.parentHash, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot
+            ),
             abi.encode(
                 keccak256(bytes(cp.pieceCid)),
                 keccak256(bytes(cp.payloadCid)),
@@ -487,6 +491,10 @@ contract FilverseRollup {
         uint64 expectedFirst = cp.index == 0 ? 1 : checkpoints[cp.index - 1].lastBlock + 1;
         if (cp.firstBlock != expectedFirst || cp.lastBlock < cp.firstBlock) {
             revert NotLinked(expectedFirst, cp.firstBlock, cp.lastBlock);
+        }
+        // Checkpoint 0's parent is the genesis block, which this contract does not know.
+        if (cp.index > 0 && cp.parentHash != checkpoints[cp.index - 1].lastBlockHash) {
+            revert ParentHashMismatch(checkpoints[cp.index - 1].lastBlockHash, cp.parentHash);
         }
         if (cp.validatorSetId != settledSetId) revert WrongValidatorSet(settledSetId, cp.validatorSetId);
         if (sequencerBond < minSequencerBond) revert SequencerNotBonded(sequencerBond, minSequencerBond);

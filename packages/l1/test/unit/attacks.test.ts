@@ -277,6 +277,8 @@ describe("attack 4: smaller gaps", () => {
     expect(await attempt(submitCheckpoint(env, gap, signSorted(env, gap, honest)))).toBe("NotLinked");
     const overlap = await linked(env, 1, { firstBlock: 2 });
     expect(await attempt(submitCheckpoint(env, overlap, signSorted(env, overlap, honest)))).toBe("NotLinked");
+    const fork = await linked(env, 1, { parentHash: new Uint8Array(32).fill(0x01) });
+    expect(await attempt(submitCheckpoint(env, fork, signSorted(env, fork, honest)))).toBe("ParentHashMismatch");
   });
 
   it("a withdrawal to a recipient that rejects FIL is kept for it to pull", async () => {

@@ -115,6 +115,13 @@ describe("FilverseRollup checkpoints", () => {
       const unlinked = makeCheckpoint({ index: 2, validatorSetId: 0, ...range });
       await expectRevert(submitCheckpoint(env, unlinked, signSorted(env, unlinked, [v1!, v2!, v3!])), "NotLinked");
     }
+    // ...and on top of it: its parent is checkpoint 1's last block.
+    const forked = makeCheckpoint({ index: 2, validatorSetId: 0, parentHash: new Uint8Array(32).fill(0xab) });
+    const err = await expectRevert(
+      submitCheckpoint(env, forked, signSorted(env, forked, [v1!, v2!, v3!])),
+      "ParentHashMismatch",
+    );
+    expect(err.data?.args).toEqual([toHex(new Uint8Array(32).fill(0xaa)), toHex(forked.parentHash)]);
   });
 
   it("rejects unsorted or duplicate signers, a non-validator, a high-s and a malformed signature", async () => {

@@ -160,6 +160,8 @@ export function makeCheckpoint(fields: Partial<Checkpoint> = {}): Checkpoint {
     index,
     firstBlock: index * BLOCKS_PER_CHECKPOINT + 1,
     lastBlock: (index + 1) * BLOCKS_PER_CHECKPOINT,
+    // The same as lastBlockHash: consecutive defaults link.
+    parentHash: new Uint8Array(32).fill(0xaa),
     lastBlockHash: new Uint8Array(32).fill(0xaa),
     stateRoot: new Uint8Array(32).fill(0xbb),
     withdrawalsRoot: new Uint8Array(32).fill(0xcc),

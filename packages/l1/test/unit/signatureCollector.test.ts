@@ -22,11 +22,12 @@ let env: Env;
 let startBlock: bigint;
 
 /** Headers the rollup accepts (it does not check roots): linked, in the past, no L1 messages. */
-const chain: CheckpointChain & { headers: BlockHeader[] } = {
-  headers: Array.from({ length: 6 }, (_, i) => ({
+const headers: BlockHeader[] = [];
+for (let i = 0; i < 6; i++) {
+  headers.push({
     chainId: L2_CHAIN_ID,
     number: i + 1,
-    parentHash: new Uint8Array(32).fill(i),
+    parentHash: i === 0 ? new Uint8Array(32) : blockHash(headers[i - 1]!),
     timestamp: 1_700_000_000 + i,
     proposer: new Uint8Array(20).fill(1),
     txRoot: new Uint8Array(32),
@@ -34,7 +35,10 @@ const chain: CheckpointChain & { headers: BlockHeader[] } = {
     stateRoot: new Uint8Array(32).fill(0x10 + i),
     withdrawalsRoot: new Uint8Array(32).fill(0x20 + i),
     l1DepositNonce: 0,
-  })),
+  });
+}
+const chain: CheckpointChain & { headers: BlockHeader[] } = {
+  headers,
   headNumber: () => 6,
   header: async (n) => chain.headers[n - 1] ?? null,
 };

@@ -276,6 +276,7 @@ describe("rebuilding from L1", () => {
       index: 2,
       firstBlock: 5,
       lastBlock: 6,
+      parentHash: (await f.seq.db.getBlockByNumber(5))!.header.parentHash,
       lastBlockHash: blockHash(last),
       stateRoot: new Uint8Array(32).fill(0xee),
       withdrawalsRoot: last.withdrawalsRoot,
