@@ -178,13 +178,13 @@ it("tampered blocks are refused and scored down, a flooder is banned, equivocati
     // The equivocating block was not relayed onward, and the equivocator was not penalised for it.
     expect((await call<Peer[]>(v1, "filverse_peers")).find((p) => p.peerId === equivocator.peerId)?.score ?? 0).toBe(0);
 
-    // A verifier proved it on the rollup (its validator key pays): the rollup is frozen.
+    // A verifier proved it on the rollup (its validator key pays): the rollup is halted.
     const l1Client = createPublicClient({ transport: http(l1) });
     await waitFor(
       async () =>
-        l1Client.readContract({ address: rollup, abi: loadArtifact("FilverseRollup").abi, functionName: "frozen" }),
+        l1Client.readContract({ address: rollup, abi: loadArtifact("FilverseRollup").abi, functionName: "halted" }),
       30_000,
-      "the rollup frozen",
+      "the rollup halted",
     );
     const proven = await waitFor(
       async () => {

@@ -138,6 +138,7 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
       active: true,
       collateral: String(10n * FIL),
       validatorCount: "3",
+      validatorSetId: "0",
     });
     const v2Key = join(tmp.dir, "v2.key");
     writeFileSync(v2Key, `${HARDHAT_KEY_2}\n`, { mode: 0o600 });
@@ -145,16 +146,29 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(
       json(cli(["validator", "register", ...l1Only, "--collateral", String(10n * FIL), "--l1-key-file", v2Key])),
     ).toMatchObject({ status: "success", validator: v2 });
+    // A join waits for the first epoch boundary at least a challenge window (60 s) away.
+    const joining = json(cli(["validator", "status", v2, ...l1Only]));
+    expect(joining).toMatchObject({
+      active: false,
+      validatorCount: "3",
+      totalWeight: String(30n * FIL),
+      pending: "join",
+    });
+    expect((joining.pendingJoins as { address: string }[]).map((j) => j.address)).toEqual([v2]);
+    await testClient.increaseTime({ seconds: 121 });
+    await testClient.mine({ blocks: 1 });
     expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
       active: true,
       validatorCount: "4",
       totalWeight: String(40n * FIL),
+      validatorSetId: "1",
     });
+    const list = json(cli(["validator", "list", ...l1Only])) as { validators: { address: string; weight: string }[] };
+    expect(list.validators).toHaveLength(4);
     expect(json(cli(["validator", "exit", ...l1Only, "--l1-key-file", v2Key]))).toMatchObject({ status: "success" });
-    expect(json(cli(["validator", "status", v2, ...l1Only]))).toMatchObject({
-      active: false,
-      totalWeight: String(30n * FIL),
-    });
+    const leaving = json(cli(["validator", "status", v2, ...l1Only]));
+    expect(leaving).toMatchObject({ active: true, pending: "exit", totalWeight: String(40n * FIL) });
+    expect(Number(leaving.lockedForSec)).toBeGreaterThanOrEqual(120);
     const tooSoon = cli(["validator", "withdraw", ...l1Only, "--l1-key-file", v2Key]);
     expect(tooSoon.status).toBe(1);
     expect((JSON.parse(tooSoon.stderr) as { error: { message: string } }).error.message).toMatch(/ExitDelayNotPassed/);

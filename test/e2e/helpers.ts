@@ -246,11 +246,13 @@ export async function setupL1Chain(
     ...params,
   });
   await testClient.setBalance({ address: sequencer.address, value: 100n * FIL });
+  // The sequencer's validator is the genesis set (effective at once), paid by the deployer.
   const hash = await clients.walletClient.writeContract({
-    account: sequencer,
+    account: deployer,
     address: rollup,
     abi: loadArtifact("FilverseRollup").abi,
-    functionName: "register",
+    functionName: "registerGenesis",
+    args: [sequencer.address],
     value: FIL,
     chain: clients.walletClient.chain,
   });

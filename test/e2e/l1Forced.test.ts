@@ -140,6 +140,16 @@ it("includes a forced transaction; a checkpoint that omits one past its deadline
     index,
     firstBlock: index * 2 + 1,
     lastBlock,
+    parentHash: fromHex(
+      (
+        (await clients.publicClient.readContract({
+          address: rollup,
+          abi: rollupAbi,
+          functionName: "getCheckpoint",
+          args: [BigInt(index - 1)],
+        })) as { lastBlockHash: `0x${string}` }
+      ).lastBlockHash,
+    ),
     lastBlockHash: fromHex(block.result.hash),
     stateRoot: fromHex(header.stateRoot),
     withdrawalsRoot: fromHex(header.withdrawalsRoot),

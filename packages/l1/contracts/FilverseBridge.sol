@@ -5,8 +5,13 @@ pragma solidity 0.8.37;
 interface IFilverseRollupStatus {
     function bridge() external view returns (address);
 
-    /// 0 Unknown, 1 Pending (in its challenge window), 2 Final, 3 Frozen.
+    /// 0 Unknown, 1 Pending (in its challenge window), 2 Final.
     function checkpointStatus(uint64 index) external view returns (uint8 status, bytes32 withdrawalsRoot);
+
+    /// False while the rollup is halted: it cannot accept checkpoints, so it takes no messages.
+    function acceptingMessages() external view returns (bool);
+
+    function currentEpoch() external view returns (uint64);
 }
 
 /// @title FilverseBridge
@@ -14,6 +19,9 @@ interface IFilverseRollupStatus {
 ///         checkpoint's withdrawals root, each paid once), and the forced-inclusion queue.
 ///         Deposits and forced transactions are L1 messages numbered from 1 in one sequence; the
 ///         L2 consumes them in that order and each checkpoint carries the last nonce consumed.
+///         Safeguards (docs/bridge.md): deposits and forced transactions are refused while the
+///         rollup is halted; an optional per-epoch withdrawal limit queues (never refuses) what is
+///         over it; a payout the recipient reverts is kept for it to pull.
 /// @dev    Withdrawal leaf (docs/state.md, packages/state/src/withdrawals.ts):
 ///           leaf = sha256(abi.encode(uint256 index, address l2Sender, address l1Recipient, uint256 amount))
 ///         The tree has depth 32; siblings are leaf level first; bit i of the index set means the
@@ -29,7 +37,6 @@ contract FilverseBridge {
     uint256 private constant TREE_DEPTH = 32;
     uint8 private constant STATUS_UNKNOWN = 0;
     uint8 private constant STATUS_PENDING = 1;
-    uint8 private constant STATUS_FINAL = 2;
     /// The L2 bound on an SSZ SignedTransaction, MAX_TX_BYTES of the params package.
     uint256 public constant MAX_FORCED_TX_BYTES = 40 * 1024;
 
@@ -41,6 +48,26 @@ contract FilverseBridge {
     IFilverseRollupStatus public immutable rollup;
     /// Seconds the L2 has to consume a forced transaction after it is queued.
     uint64 public immutable forceInclusionDelay;
+    /// The most paid out per rollup epoch (attoFIL); 0 means no limit. Withdrawals over it wait for
+    /// a later epoch's allowance (`queuedWithdrawals`, `releaseQueued`).
+    uint256 public immutable withdrawalLimitPerEpoch;
+
+    struct Queued {
+        address l1Recipient;
+        uint64 releaseEpoch;
+        uint256 amount;
+    }
+
+    /// Per epoch, the amount paid or queued against its allowance.
+    mapping(uint64 => uint256) public withdrawnInEpoch;
+    /// The last epoch any queued withdrawal was assigned to (later epochs are untouched).
+    uint64 public lastQueuedEpoch;
+    /// Queued withdrawals by withdrawal index.
+    mapping(uint64 => Queued) public queuedWithdrawals;
+    /// Payouts a recipient reverted, kept for it to pull with `claimOwed`.
+    mapping(address => uint256) public owed;
+    /// FIL promised but not yet paid (queued or owed): never counted as available for other payouts.
+    uint256 public reserved;
 
     /// The nonce of the last L1 message, deposit or forced transaction (0 before any): the L2
     /// consumes nonces 1, 2, 3, ... in order.
@@ -52,13 +79,20 @@ contract FilverseBridge {
     event Deposited(uint64 indexed nonce, address indexed from, address indexed l2Recipient, uint256 amount);
     event TransactionForced(uint64 indexed nonce, address indexed from, uint64 deadline, bytes signedTx);
     event WithdrawalFinalized(uint64 indexed index, address indexed l1Recipient, uint256 amount, uint64 checkpointIndex);
+    event WithdrawalQueued(uint64 indexed index, address indexed l1Recipient, uint256 amount, uint64 releaseEpoch);
+    event WithdrawalPaid(uint64 indexed index, address indexed l1Recipient, uint256 amount);
+    event PayoutOwed(address indexed l1Recipient, uint256 amount);
+    event OwedClaimed(address indexed l1Recipient, address to, uint256 amount);
 
     error ZeroAddress();
     error ZeroAmount();
     error ZeroRecipient();
     error UnknownCheckpoint(uint64 checkpointIndex);
     error NotFinal(uint64 checkpointIndex);
-    error Frozen();
+    error RollupHalted();
+    error NotQueued(uint64 index);
+    error NotReleased(uint64 index, uint64 releaseEpoch);
+    error NothingOwed(address account);
     error AlreadyFinalized(uint64 index);
     error InvalidProof();
     error InsufficientBridgeBalance(uint256 amount, uint256 balance);
@@ -66,19 +100,21 @@ contract FilverseBridge {
     error RollupMismatch(address rollupBridge);
     error BadForcedTransaction(uint256 length);
 
-    constructor(address rollup_, uint64 forceInclusionDelay_) {
+    constructor(address rollup_, uint64 forceInclusionDelay_, uint256 withdrawalLimitPerEpoch_) {
         if (rollup_ == address(0)) revert ZeroAddress();
         // The rollup is deployed first, naming this bridge's (predicted) address; refuse any other.
         address rollupBridge = IFilverseRollupStatus(rollup_).bridge();
         if (rollupBridge != address(this)) revert RollupMismatch(rollupBridge);
         rollup = IFilverseRollupStatus(rollup_);
         forceInclusionDelay = forceInclusionDelay_;
+        withdrawalLimitPerEpoch = withdrawalLimitPerEpoch_;
     }
 
     /// Lock msg.value here and credit it to `l2Recipient` on the L2.
     function deposit(address l2Recipient) external payable {
         if (msg.value == 0) revert ZeroAmount();
         if (l2Recipient == address(0)) revert ZeroRecipient();
+        if (!rollup.acceptingMessages()) revert RollupHalted();
         uint64 nonce = depositCount + 1;
         depositCount = nonce;
         emit Deposited(nonce, msg.sender, l2Recipient, msg.value);
@@ -89,6 +125,7 @@ contract FilverseBridge {
     /// rejected by the rollup. The L2 executes it, or records it as failed if it is invalid there.
     function forceTransaction(bytes calldata signedTx) external {
         if (signedTx.length == 0 || signedTx.length > MAX_FORCED_TX_BYTES) revert BadForcedTransaction(signedTx.length);
+        if (!rollup.acceptingMessages()) revert RollupHalted();
         uint64 nonce = depositCount + 1;
         depositCount = nonce;
         uint64 deadline = uint64(block.timestamp) + forceInclusionDelay;
@@ -114,21 +151,69 @@ contract FilverseBridge {
         return (f.nonce, f.deadline);
     }
 
-    /// Pay a withdrawal recorded in a final checkpoint's withdrawals tree, once.
+    /// Pay a withdrawal recorded in a final checkpoint's withdrawals tree, once. Over the epoch's
+    /// limit it is queued for the first epoch with allowance left; a recipient that reverts is
+    /// owed the amount instead (claimOwed).
     function finalizeWithdrawal(uint64 checkpointIndex, Withdrawal calldata w, bytes32[32] calldata siblings) external {
         (uint8 status, bytes32 root) = rollup.checkpointStatus(checkpointIndex);
         if (status == STATUS_UNKNOWN) revert UnknownCheckpoint(checkpointIndex);
         if (status == STATUS_PENDING) revert NotFinal(checkpointIndex);
-        if (status != STATUS_FINAL) revert Frozen();
         if (isFinalized[w.index]) revert AlreadyFinalized(w.index);
         if (withdrawalRoot(w, siblings) != root) revert InvalidProof();
-        uint256 balance = address(this).balance;
-        if (w.amount > balance) revert InsufficientBridgeBalance(w.amount, balance);
+        uint256 available = address(this).balance - reserved;
+        if (w.amount > available) revert InsufficientBridgeBalance(w.amount, available);
 
         isFinalized[w.index] = true;
         emit WithdrawalFinalized(w.index, w.l1Recipient, w.amount, checkpointIndex);
-        (bool ok,) = w.l1Recipient.call{value: w.amount}("");
+        if (withdrawalLimitPerEpoch != 0) {
+            uint64 epoch = rollup.currentEpoch();
+            if (lastQueuedEpoch > epoch) epoch = lastQueuedEpoch;
+            uint256 used = withdrawnInEpoch[epoch];
+            // A withdrawal larger than the limit takes an epoch of its own.
+            if (used != 0 && used + w.amount > withdrawalLimitPerEpoch) epoch += 1;
+            withdrawnInEpoch[epoch] += w.amount;
+            if (epoch > rollup.currentEpoch()) {
+                lastQueuedEpoch = epoch;
+                reserved += w.amount;
+                queuedWithdrawals[w.index] = Queued(w.l1Recipient, epoch, w.amount);
+                emit WithdrawalQueued(w.index, w.l1Recipient, w.amount, epoch);
+                return;
+            }
+        }
+        pay(w.index, w.l1Recipient, w.amount);
+    }
+
+    /// Pay a queued withdrawal once its epoch has come (anyone may call it).
+    function releaseQueued(uint64 index) external {
+        Queued memory q = queuedWithdrawals[index];
+        if (q.amount == 0) revert NotQueued(index);
+        if (rollup.currentEpoch() < q.releaseEpoch) revert NotReleased(index, q.releaseEpoch);
+        delete queuedWithdrawals[index];
+        reserved -= q.amount;
+        pay(index, q.l1Recipient, q.amount);
+    }
+
+    /// Pull what a reverted payout left owed to msg.sender, to `to`.
+    function claimOwed(address payable to) external {
+        uint256 amount = owed[msg.sender];
+        if (amount == 0) revert NothingOwed(msg.sender);
+        if (to == address(0)) revert ZeroRecipient();
+        owed[msg.sender] = 0;
+        reserved -= amount;
+        emit OwedClaimed(msg.sender, to, amount);
+        (bool ok,) = to.call{value: amount}("");
         if (!ok) revert TransferFailed();
+    }
+
+    function pay(uint64 index, address recipient, uint256 amount) private {
+        (bool ok,) = recipient.call{value: amount}("");
+        if (ok) {
+            emit WithdrawalPaid(index, recipient, amount);
+            return;
+        }
+        owed[recipient] += amount;
+        reserved += amount;
+        emit PayoutOwed(recipient, amount);
     }
 
     /// The withdrawals root implied by a leaf and its 32 siblings.

@@ -9,18 +9,21 @@ interface IFilverseBridgeQueue {
 }
 
 /// @title FilverseRollup
-/// @notice The Filverse L2's settlement contract on Filecoin: the validator set, the co-signed
-///         checkpoints, their challenge window, and the equivocation evidence that slashes and freezes.
+/// @notice The Filverse L2's settlement contract on Filecoin: the validator set (changed by epoch,
+///         delayed and capped), the co-signed linked checkpoints, their challenge window, the
+///         sequencer's bond, and the equivocation evidence that slashes and halts (docs/checkpoints.md).
 /// @dev    Weights: a validator's weight is its collateral (in attoFIL). A checkpoint needs signatures
-///         from validators holding at least 2/3 of the total active weight: 3 * signed >= 2 * total.
-///         Slashed collateral is burned (kept in this contract forever, counted in `burnedCollateral`);
-///         no reporter reward, so a validator cannot recover its own stake by reporting itself.
-///         Unfreezing is out of scope: governance is to be defined.
+///         from validators holding at least 2/3 of the epoch's total weight: 3 * signed >= 2 * total.
+///         Set changes (joins, exits) are queued for the first epoch boundary at least one challenge
+///         window after the request and applied lazily (`settle`); joins are capped per epoch.
+///         Slashed collateral and bonds are burned (kept here, counted in `burnedCollateral`); no
+///         reporter reward, so a validator cannot recover its own stake by reporting itself.
 contract FilverseRollup {
     struct Checkpoint {
         uint64 index;
         uint64 firstBlock;
         uint64 lastBlock;
+        bytes32 parentHash;
         bytes32 lastBlockHash;
         bytes32 stateRoot;
         bytes32 withdrawalsRoot;
@@ -44,17 +47,27 @@ contract FilverseRollup {
     }
 
     struct Validator {
+        /// FIL held here for it, slashable until withdrawn.
         uint256 collateral;
-        /// 0 while active (or never registered); the time requestExit was called otherwise.
+        /// Its weight before `nextEpoch` (or now, when no change is scheduled).
+        uint256 weight;
+        /// Its weight from `nextEpoch` on.
+        uint256 nextWeight;
+        /// The epoch a scheduled join or exit takes effect; 0 when none is scheduled.
+        uint64 nextEpoch;
+        /// The time requestExit was called; 0 unless exiting.
         uint64 exitRequestedAt;
-        bool active;
+        /// The collateral stays until then: the acceptance time of the last checkpoint it signed
+        /// plus the challenge window.
+        uint64 lockedUntil;
+        /// A slashed key never registers again.
+        bool slashed;
     }
 
     enum Status {
         Unknown,
         Pending,
-        Final,
-        Frozen
+        Final
     }
 
     /// Domain tag of the checkpoint digest; see checkpointDigest.
@@ -63,51 +76,95 @@ contract FilverseRollup {
     bytes32 private constant SEALED_BLOCK_TYPEHASH = keccak256("SealedBlock(uint64 number,bytes32 blockHash)");
     /// secp256k1 n / 2: signatures with a larger s are malleable copies and are refused (EIP-2).
     uint256 private constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+    /// Weight joining at one epoch boundary is at most 1/JOIN_CAP_DIVISOR of the total weight when
+    /// it is requested (or minCollateral, if that is larger). With 3, one epoch's joiners hold at
+    /// most 1/4 of the next set, too little to block a quorum (> 1/3); taking a quorum alone (2/3)
+    /// takes four epochs of joins, each announced a challenge window ahead (docs/checkpoints.md).
+    uint256 public constant JOIN_CAP_DIVISOR = 3;
 
     uint64 public immutable l2ChainId;
     address public immutable sequencer;
     uint256 public immutable minCollateral;
     uint64 public immutable challengeWindow;
     uint64 public immutable exitDelay;
+    /// Seconds per epoch; epoch 0 starts at deployment (`genesisTime`).
+    uint64 public immutable epochLength;
+    uint64 public immutable genesisTime;
+    /// The smallest sequencer bond under which checkpoints are accepted.
+    uint256 public immutable minSequencerBond;
+    /// May register the genesis set (before the first checkpoint) and runs the allowlist.
+    address public immutable owner;
     bytes32 public immutable l2DomainSeparator;
     /// The bridge whose message queue checkpoints consume; deployed right after this contract.
     IFilverseBridgeQueue public immutable bridge;
 
-    mapping(address => Validator) public validators;
-    uint256 public totalWeight;
-    uint256 public validatorCount;
-    uint64 public validatorSetId;
+    mapping(address => Validator) private validatorOf;
+    /// Every address that ever registered, in order (`validatorAddresses`).
+    address[] private validatorList;
+    mapping(address => bool) private listed;
+    /// The total weight of the settled epoch.
+    uint256 private settledWeight;
+    uint64 private settledSetId;
+    /// Epochs with scheduled changes, ascending; entries below `changeHead` are applied.
+    uint64[] private changeEpochs;
+    uint256 private changeHead;
+    mapping(uint64 => int256) private weightDeltaAt;
+    /// Weight scheduled to join at an epoch (against JOIN_CAP_DIVISOR).
+    mapping(uint64 => uint256) public joiningAt;
+
+    /// Allowlist mode: only addresses the owner approved may register. `openAdmission` ends it.
+    bool public allowlistMode;
+    mapping(address => bool) public allowed;
 
     mapping(uint64 => StoredCheckpoint) private checkpoints;
     uint64 public nextCheckpointIndex;
 
-    bool public frozen;
+    /// Set by proven equivocation: non-final checkpoints were invalidated, deposits and forced
+    /// transactions are refused; the next accepted checkpoint resumes.
+    bool public halted;
+    uint256 public sequencerBond;
     uint256 public burnedCollateral;
 
-    event ValidatorRegistered(address indexed validator, uint256 collateral, uint64 validatorSetId);
-    event ValidatorExitRequested(address indexed validator, uint64 validatorSetId);
+    event ValidatorRegistered(address indexed validator, uint256 collateral, uint64 effectiveEpoch);
+    event ValidatorExitRequested(address indexed validator, uint64 effectiveEpoch);
     event CollateralWithdrawn(address indexed validator, uint256 amount);
+    event ValidatorSetChanged(uint64 validatorSetId, uint64 epoch, uint256 totalWeight);
+    event AllowlistChanged(address indexed account, bool allowed);
+    event AdmissionOpened();
     event CheckpointSubmitted(
         uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid
     );
-    event ValidatorSlashed(address indexed validator, uint256 amount, uint64 validatorSetId);
-    event Frozen(address indexed reporter, bytes32 reason);
+    event CheckpointsInvalidated(uint64 fromIndex, uint64 toIndex);
+    event ValidatorSlashed(address indexed validator, uint256 amount);
+    event SequencerBonded(address indexed from, uint256 amount, uint256 bond);
+    event SequencerSlashed(uint256 amount);
+    event Halted(address indexed reporter, bytes32 reason);
+    event Resumed(uint64 index);
 
     error ZeroAddress();
     error InvalidWindow();
+    error NotOwner(address account);
     error AlreadyRegistered(address validator);
+    error SlashedKey(address validator);
+    error NotAllowed(address validator);
+    error GenesisClosed();
+    error JoinCapExceeded(uint256 joining, uint256 cap);
+    error PendingChange(address validator, uint64 effectiveEpoch);
     error InsufficientCollateral(uint256 sent, uint256 minimum);
     error NotValidator(address account);
     error NotExiting(address validator);
     error ExitDelayNotPassed(uint64 availableAt);
+    error CollateralLocked(uint64 until);
     error TransferFailed();
     error WrongIndex(uint64 expected, uint64 got);
+    error NotLinked(uint64 expectedFirstBlock, uint64 firstBlock, uint64 lastBlock);
+    error ParentHashMismatch(bytes32 expected, bytes32 parentHash);
     error WrongValidatorSet(uint64 expected, uint64 got);
     error InvalidSignature();
     error SignatureHighS();
     error UnsortedOrDuplicateSigners();
     error NoQuorum(uint256 signedWeight, uint256 totalWeight);
-    error RollupFrozen();
+    error SequencerNotBonded(uint256 bond, uint256 minimum);
     error UnknownCheckpoint(uint64 index);
     error NotFinal(uint64 index, uint64 finalAt);
     error NotConflicting();
@@ -119,75 +176,274 @@ contract FilverseRollup {
     error CursorWentBack(uint64 previous, uint64 got);
     error ForcedInclusionMissed(uint64 nonce, uint64 deadline);
 
+    /// msg.value is the sequencer's first bond.
     constructor(
         uint64 l2ChainId_,
         address sequencer_,
         uint256 minCollateral_,
         uint64 challengeWindow_,
         uint64 exitDelay_,
+        uint64 epochLength_,
+        bool allowlistMode_,
         address bridge_
-    ) {
+    ) payable {
         if (sequencer_ == address(0) || bridge_ == address(0)) revert ZeroAddress();
         if (minCollateral_ == 0) revert InsufficientCollateral(0, 1);
         // An exit must outlast the challenge window, or a validator could sign, leave and take its
         // collateral out before the evidence of its equivocation arrives.
-        if (exitDelay_ < challengeWindow_) revert InvalidWindow();
+        if (exitDelay_ < challengeWindow_ || epochLength_ == 0) revert InvalidWindow();
         l2ChainId = l2ChainId_;
         sequencer = sequencer_;
         minCollateral = minCollateral_;
+        minSequencerBond = minCollateral_;
         challengeWindow = challengeWindow_;
         exitDelay = exitDelay_;
+        epochLength = epochLength_;
+        genesisTime = uint64(block.timestamp);
+        owner = msg.sender;
+        allowlistMode = allowlistMode_;
         bridge = IFilverseBridgeQueue(bridge_);
         l2DomainSeparator = keccak256(
             abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("Filverse"), keccak256("1"), uint256(l2ChainId_))
         );
+        sequencerBond = msg.value;
+        if (msg.value != 0) emit SequencerBonded(msg.sender, msg.value, msg.value);
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- epochs and the set
+
+    function currentEpoch() public view returns (uint64) {
+        return (uint64(block.timestamp) - genesisTime) / epochLength;
+    }
+
+    /// The epoch a change requested now takes effect: the first boundary at least one challenge
+    /// window away, and never the current epoch.
+    function effectiveEpochOfRequest() public view returns (uint64) {
+        uint64 epoch = (uint64(block.timestamp) + challengeWindow - genesisTime + epochLength - 1) / epochLength;
+        uint64 next = currentEpoch() + 1;
+        return epoch > next ? epoch : next;
+    }
+
+    /// The set in force now: its id (changes only at epoch boundaries) and total weight.
+    function currentSet() public view returns (uint64 setId, uint256 weight) {
+        setId = settledSetId;
+        int256 w = int256(settledWeight);
+        uint64 epoch = currentEpoch();
+        for (uint256 i = changeHead; i < changeEpochs.length && changeEpochs[i] <= epoch; i++) {
+            w += weightDeltaAt[changeEpochs[i]];
+            setId += 1;
+        }
+        weight = uint256(w);
+    }
+
+    /// The set at a glance (for nodes' metrics and the CLI): the epoch, the set in force, and the
+    /// weight scheduled to join and to leave at later boundaries.
+    function setStatus()
+        external
+        view
+        returns (uint64 epoch, uint64 setId, uint256 weight, uint256 joining, uint256 leaving)
+    {
+        epoch = currentEpoch();
+        (setId, weight) = currentSet();
+        for (uint256 i = changeHead; i < changeEpochs.length; i++) {
+            uint64 e = changeEpochs[i];
+            if (e <= epoch) continue;
+            joining += joiningAt[e];
+            leaving += uint256(int256(joiningAt[e]) - weightDeltaAt[e]);
+        }
+    }
+
+    function validatorSetId() external view returns (uint64 setId) {
+        (setId,) = currentSet();
+    }
+
+    function totalWeight() external view returns (uint256 weight) {
+        (, weight) = currentSet();
+    }
+
+    /// A validator's weight in the current epoch.
+    function weightOf(address validator) public view returns (uint256) {
+        Validator storage v = validatorOf[validator];
+        if (v.nextEpoch != 0 && currentEpoch() >= v.nextEpoch) return v.nextWeight;
+        return v.weight;
+    }
+
+    /// Everything the CLI shows for one validator; withdrawableAt is 0 unless it is exiting.
+    function validatorInfo(address validator)
+        external
+        view
+        returns (
+            uint256 collateral,
+            uint256 weight,
+            uint256 nextWeight,
+            uint64 nextEpoch,
+            uint64 exitRequestedAt,
+            uint64 withdrawableAt,
+            bool slashed
+        )
+    {
+        Validator storage v = validatorOf[validator];
+        collateral = v.collateral;
+        weight = weightOf(validator);
+        bool due = v.nextEpoch != 0 && currentEpoch() >= v.nextEpoch;
+        nextWeight = v.nextEpoch != 0 ? v.nextWeight : v.weight;
+        nextEpoch = due ? 0 : v.nextEpoch;
+        exitRequestedAt = v.exitRequestedAt;
+        slashed = v.slashed;
+        if (v.exitRequestedAt != 0) {
+            uint64 at = v.exitRequestedAt + exitDelay;
+            uint64 exitAt = genesisTime + v.nextEpoch * epochLength;
+            if (v.nextEpoch != 0 && exitAt > at) at = exitAt;
+            if (v.lockedUntil > at) at = v.lockedUntil;
+            withdrawableAt = at;
+        }
+    }
+
+    function validatorAddresses() external view returns (address[] memory) {
+        return validatorList;
+    }
+
+    /// Apply the changes due by the current epoch. Every state-changing entry point runs it first.
+    function settle() public {
+        uint64 epoch = currentEpoch();
+        uint256 head = changeHead;
+        if (head >= changeEpochs.length || changeEpochs[head] > epoch) return;
+        int256 w = int256(settledWeight);
+        uint64 setId = settledSetId;
+        while (head < changeEpochs.length && changeEpochs[head] <= epoch) {
+            uint64 e = changeEpochs[head];
+            w += weightDeltaAt[e];
+            setId += 1;
+            head += 1;
+            emit ValidatorSetChanged(setId, e, uint256(w));
+        }
+        settledWeight = uint256(w);
+        settledSetId = setId;
+        changeHead = head;
+    }
+
+    /// Fold a validator's scheduled change into its weight once due.
+    function foldValidator(Validator storage v) private {
+        if (v.nextEpoch != 0 && currentEpoch() >= v.nextEpoch) {
+            v.weight = v.nextWeight;
+            v.nextEpoch = 0;
+        }
+    }
+
+    function schedule(uint64 epoch, int256 delta) private {
+        uint256 n = changeEpochs.length;
+        if (n == changeHead || changeEpochs[n - 1] != epoch) changeEpochs.push(epoch);
+        weightDeltaAt[epoch] += delta;
     }
 
     // ---------------------------------------------------------------- validators
 
-    /// Join the validator set with msg.value as collateral (and weight).
+    /// Join the validator set with msg.value as collateral (and weight), from the first epoch
+    /// boundary at least one challenge window away, within the epoch's join cap.
     function register() external payable {
-        Validator storage v = validators[msg.sender];
-        if (v.active || v.collateral != 0) revert AlreadyRegistered(msg.sender);
-        if (msg.value < minCollateral) revert InsufficientCollateral(msg.value, minCollateral);
-        v.collateral = msg.value;
-        v.active = true;
-        v.exitRequestedAt = 0;
-        totalWeight += msg.value;
-        validatorCount += 1;
-        validatorSetId += 1;
-        emit ValidatorRegistered(msg.sender, msg.value, validatorSetId);
+        settle();
+        if (allowlistMode && !allowed[msg.sender]) revert NotAllowed(msg.sender);
+        Validator storage v = checkJoin(msg.sender, msg.value);
+        uint64 epoch = effectiveEpochOfRequest();
+        uint256 cap = settledWeight / JOIN_CAP_DIVISOR;
+        if (cap < minCollateral) cap = minCollateral;
+        uint256 joining = joiningAt[epoch] + msg.value;
+        if (joining > cap) revert JoinCapExceeded(joining, cap);
+        joiningAt[epoch] = joining;
+        v.nextWeight = msg.value;
+        v.nextEpoch = epoch;
+        schedule(epoch, int256(msg.value));
+        emit ValidatorRegistered(msg.sender, msg.value, epoch);
     }
 
-    /// Leave the active set now; the collateral stays slashable for `exitDelay` seconds.
+    /// The genesis set: the owner registers (and pays for) validators effective at once, only
+    /// before the first checkpoint. Later validators join through `register`.
+    function registerGenesis(address validator) external payable onlyOwner {
+        settle();
+        if (nextCheckpointIndex != 0 || settledSetId != 0) revert GenesisClosed();
+        Validator storage v = checkJoin(validator, msg.value);
+        v.weight = msg.value;
+        settledWeight += msg.value;
+        emit ValidatorRegistered(validator, msg.value, currentEpoch());
+    }
+
+    function checkJoin(address validator, uint256 amount) private returns (Validator storage v) {
+        if (validator == address(0)) revert ZeroAddress();
+        v = validatorOf[validator];
+        if (v.slashed) revert SlashedKey(validator);
+        if (v.collateral != 0) revert AlreadyRegistered(validator);
+        if (amount < minCollateral) revert InsufficientCollateral(amount, minCollateral);
+        v.collateral = amount;
+        v.exitRequestedAt = 0;
+        if (!listed[validator]) {
+            listed[validator] = true;
+            validatorList.push(validator);
+        }
+    }
+
+    /// Leave the set from the first epoch boundary at least one challenge window away; the
+    /// collateral stays slashable until the exit delay has passed and every checkpoint it signed is final.
     function requestExit() external {
-        Validator storage v = validators[msg.sender];
-        if (!v.active) revert NotValidator(msg.sender);
-        v.active = false;
+        settle();
+        Validator storage v = validatorOf[msg.sender];
+        foldValidator(v);
+        if (v.collateral == 0) revert NotValidator(msg.sender);
+        if (v.nextEpoch != 0) revert PendingChange(msg.sender, v.nextEpoch);
+        if (v.exitRequestedAt != 0) revert NotValidator(msg.sender);
+        uint64 epoch = effectiveEpochOfRequest();
+        v.nextWeight = 0;
+        v.nextEpoch = epoch;
         v.exitRequestedAt = uint64(block.timestamp);
-        totalWeight -= v.collateral;
-        validatorCount -= 1;
-        validatorSetId += 1;
-        emit ValidatorExitRequested(msg.sender, validatorSetId);
+        schedule(epoch, -int256(v.weight));
+        emit ValidatorExitRequested(msg.sender, epoch);
     }
 
     function withdrawCollateral() external {
-        Validator storage v = validators[msg.sender];
-        if (v.active || v.exitRequestedAt == 0 || v.collateral == 0) revert NotExiting(msg.sender);
+        settle();
+        Validator storage v = validatorOf[msg.sender];
+        foldValidator(v);
+        if (v.exitRequestedAt == 0 || v.collateral == 0) revert NotExiting(msg.sender);
+        if (v.nextEpoch != 0) revert ExitDelayNotPassed(genesisTime + v.nextEpoch * epochLength);
         uint64 availableAt = v.exitRequestedAt + exitDelay;
         if (block.timestamp < availableAt) revert ExitDelayNotPassed(availableAt);
+        if (block.timestamp < v.lockedUntil) revert CollateralLocked(v.lockedUntil);
         uint256 amount = v.collateral;
         v.collateral = 0;
+        v.weight = 0;
         v.exitRequestedAt = 0;
         emit CollateralWithdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed();
     }
 
+    /// Allowlist mode: the owner admits (or removes the admission of) an address before it registers.
+    function setAllowed(address account, bool isAllowed) external onlyOwner {
+        allowed[account] = isAllowed;
+        emit AllowlistChanged(account, isAllowed);
+    }
+
+    /// End allowlist mode for good: anyone may register from now on.
+    function openAdmission() external onlyOwner {
+        allowlistMode = false;
+        emit AdmissionOpened();
+    }
+
+    /// Add to the sequencer's bond (anyone may pay it). It is slashed for block equivocation and is
+    /// not withdrawn while the rollup runs: the sequencer is fixed at deployment.
+    function bondSequencer() external payable {
+        sequencerBond += msg.value;
+        emit SequencerBonded(msg.sender, msg.value, sequencerBond);
+    }
+
     // ---------------------------------------------------------------- checkpoints
 
     /// The digest validators sign:
-    ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, lastBlockHash, stateRoot,
+    ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, parentHash, lastBlockHash, stateRoot,
     ///              withdrawalsRoot, keccak256(bytes(pieceCid)), keccak256(bytes(payloadCid)),
     ///              pieceSize, carSize, lastBlockTimestamp, depositCursor, validatorSetId))
     ///   digest = keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body))
@@ -197,17 +453,19 @@ contract FilverseRollup {
     }
 
     /// What a checkpoint claims, without the validator set id it was signed under: keccak256 of
-    /// the abi.encode of its first twelve body words (the CIDs as their keccak256).
+    /// the abi.encode of its first thirteen body words (the CIDs as their keccak256).
     function checkpointContentHash(Checkpoint calldata cp) public pure returns (bytes32) {
         return keccak256(checkpointContent(cp));
     }
 
-    /// The abi.encode of the body's first twelve words. abi.encode of static words concatenates, so
+    /// The abi.encode of the body's first thirteen words. abi.encode of static words concatenates, so
     /// two halves (which keep the stack shallow without via-IR) and the set id appended make the one
-    /// abi.encode of all thirteen.
+    /// abi.encode of all fourteen.
     function checkpointContent(Checkpoint calldata cp) private pure returns (bytes memory) {
         return bytes.concat(
-            abi.encode(cp.index, cp.firstBlock, cp.lastBlock, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot),
+            abi.encode(
+                cp.index, cp.firstBlock, cp.lastBlock, cp.parentHash, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot
+            ),
             abi.encode(
                 keccak256(bytes(cp.pieceCid)),
                 keccak256(bytes(cp.payloadCid)),
@@ -219,28 +477,42 @@ contract FilverseRollup {
         );
     }
 
-    /// Accept the next checkpoint with signatures (65-byte r‖s‖v, low-s) from distinct active
-    /// validators, sorted by address ascending, holding at least 2/3 of the total weight.
+    /// Accept the next checkpoint with signatures (65-byte r‖s‖v, low-s) from distinct validators of
+    /// the current epoch's set, sorted by address ascending, holding at least 2/3 of its weight.
+    /// Checkpoint i begins right after checkpoint i-1 ends (checkpoint 0 at block 1). Each signer's
+    /// collateral stays locked until this checkpoint is final. Accepting a checkpoint while halted
+    /// resumes the rollup.
     /// Forced inclusion: a checkpoint whose last block is later than the deadline of a forced
     /// transaction it has not consumed (its depositCursor is below the forced message's nonce) is
     /// rejected. Checkpoints of blocks made before a deadline are unaffected, so a backlog can settle.
     function submitCheckpoint(Checkpoint calldata cp, bytes[] calldata signatures) external {
-        if (frozen) revert RollupFrozen();
+        settle();
         if (cp.index != nextCheckpointIndex) revert WrongIndex(nextCheckpointIndex, cp.index);
-        if (cp.validatorSetId != validatorSetId) revert WrongValidatorSet(validatorSetId, cp.validatorSetId);
+        uint64 expectedFirst = cp.index == 0 ? 1 : checkpoints[cp.index - 1].lastBlock + 1;
+        if (cp.firstBlock != expectedFirst || cp.lastBlock < cp.firstBlock) {
+            revert NotLinked(expectedFirst, cp.firstBlock, cp.lastBlock);
+        }
+        // Checkpoint 0's parent is the genesis block, which this contract does not know.
+        if (cp.index > 0 && cp.parentHash != checkpoints[cp.index - 1].lastBlockHash) {
+            revert ParentHashMismatch(checkpoints[cp.index - 1].lastBlockHash, cp.parentHash);
+        }
+        if (cp.validatorSetId != settledSetId) revert WrongValidatorSet(settledSetId, cp.validatorSetId);
+        if (sequencerBond < minSequencerBond) revert SequencerNotBonded(sequencerBond, minSequencerBond);
         checkMessages(cp);
         bytes32 digest = checkpointDigest(cp);
         uint256 signed;
         address previous;
+        uint64 lockedUntil = uint64(block.timestamp) + challengeWindow;
         for (uint256 i = 0; i < signatures.length; i++) {
             address signer = recoverSigner(digest, signatures[i]);
             if (signer <= previous) revert UnsortedOrDuplicateSigners();
-            Validator storage v = validators[signer];
-            if (!v.active) revert NotValidator(signer);
-            signed += v.collateral;
+            uint256 weight = weightOf(signer);
+            if (weight == 0) revert NotValidator(signer);
+            signed += weight;
+            validatorOf[signer].lockedUntil = lockedUntil;
             previous = signer;
         }
-        if (signed * 3 < totalWeight * 2 || signed == 0) revert NoQuorum(signed, totalWeight);
+        if (signed * 3 < settledWeight * 2 || signed == 0) revert NoQuorum(signed, settledWeight);
 
         StoredCheckpoint storage s = checkpoints[cp.index];
         s.stateRoot = cp.stateRoot;
@@ -252,6 +524,10 @@ contract FilverseRollup {
         s.pieceCid = cp.pieceCid;
         nextCheckpointIndex = cp.index + 1;
         emit CheckpointSubmitted(cp.index, cp.stateRoot, cp.withdrawalsRoot, cp.lastBlock, cp.pieceCid);
+        if (halted) {
+            halted = false;
+            emit Resumed(cp.index);
+        }
     }
 
     /// The L1-message rules: the cursor never goes back nor past the bridge's queue, and every
@@ -274,10 +550,10 @@ contract FilverseRollup {
     }
 
     /// Status and withdrawals root of a checkpoint, without reverting (the bridge maps it to its errors).
+    /// Final checkpoints stay final whatever happens later; a halt invalidates only pending ones.
     function checkpointStatus(uint64 index) public view returns (Status status, bytes32 withdrawalsRoot) {
         if (index >= nextCheckpointIndex) return (Status.Unknown, bytes32(0));
         StoredCheckpoint storage s = checkpoints[index];
-        if (frozen) return (Status.Frozen, s.withdrawalsRoot);
         if (block.timestamp < uint256(s.acceptedAt) + challengeWindow) return (Status.Pending, s.withdrawalsRoot);
         return (Status.Final, s.withdrawalsRoot);
     }
@@ -290,16 +566,22 @@ contract FilverseRollup {
     function withdrawalsRootIfFinal(uint64 index) external view returns (bytes32) {
         (Status status, bytes32 root) = checkpointStatus(index);
         if (status == Status.Unknown) revert UnknownCheckpoint(index);
-        if (status == Status.Frozen) revert RollupFrozen();
         if (status == Status.Pending) revert NotFinal(index, checkpoints[index].acceptedAt + challengeWindow);
         return root;
     }
 
+    /// Whether the bridge takes new L1 messages (deposits, forced transactions): only while the
+    /// rollup can accept checkpoints, so not while halted nor while the sequencer is unbonded.
+    function acceptingMessages() external view returns (bool) {
+        return !halted && sequencerBond >= minSequencerBond;
+    }
+
     // ---------------------------------------------------------------- evidence
 
-    /// Two checkpoints at one index with different content signed by one validator: slash it and
-    /// freeze. The same content under two validator set ids is not a conflict: a checkpoint whose
-    /// submission met a changed set (WrongValidatorSet) is signed again with the new id.
+    /// Two checkpoints at one index with different content signed by one validator: slash it (it
+    /// leaves the set at once and never returns), invalidate every checkpoint not yet final, and
+    /// halt until the remaining set signs the range again. The same content under two validator set
+    /// ids is not a conflict: a checkpoint whose submission met a changed set is signed again.
     function proveCheckpointEquivocation(
         Checkpoint calldata a,
         bytes calldata sigA,
@@ -311,13 +593,15 @@ contract FilverseRollup {
         address signerA = recoverSigner(checkpointDigest(a), sigA);
         address signerB = recoverSigner(checkpointDigest(b), sigB);
         if (signerA != signerB) revert SignerMismatch(signerA, signerB);
-        if (validators[signerA].collateral == 0) revert NothingToSlash(signerA);
+        if (validatorOf[signerA].collateral == 0) revert NothingToSlash(signerA);
+        settle();
         slash(signerA);
-        freeze(keccak256("checkpoint-equivocation"));
+        halt(keccak256("checkpoint-equivocation"));
     }
 
     /// Two sequencer seals (EIP-712 SealedBlock under the L2 domain) for different hashes at one
-    /// height: freeze, and slash the sequencer if it holds collateral here.
+    /// height: burn the sequencer's bond (and its collateral if it is a validator) and halt. Without
+    /// a bond there is nothing to slash and nothing happens: an unbonded key pauses nothing.
     function proveBlockEquivocation(
         uint64 number,
         bytes32 hashA,
@@ -330,8 +614,14 @@ contract FilverseRollup {
         address signerB = recoverSigner(sealDigest(number, hashB), sigB);
         if (signerA != sequencer) revert NotSequencer(signerA);
         if (signerB != sequencer) revert NotSequencer(signerB);
-        if (validators[sequencer].collateral != 0) slash(sequencer);
-        freeze(keccak256("block-equivocation"));
+        uint256 bond = sequencerBond;
+        if (bond == 0) revert NothingToSlash(sequencer);
+        settle();
+        sequencerBond = 0;
+        burnedCollateral += bond;
+        emit SequencerSlashed(bond);
+        if (validatorOf[sequencer].collateral != 0) slash(sequencer);
+        halt(keccak256("block-equivocation"));
     }
 
     /// The EIP-712 digest of SealedBlock(number, blockHash) under {"Filverse", "1", l2ChainId}.
@@ -342,24 +632,42 @@ contract FilverseRollup {
 
     // ---------------------------------------------------------------- internals
 
+    /// Burn a validator's collateral and take its weight out now (the one set change that does not
+    /// wait for an epoch boundary; the set id stays, so the others' signatures keep counting).
     function slash(address validator) private {
-        Validator storage v = validators[validator];
-        uint256 amount = v.collateral;
-        if (v.active) {
-            v.active = false;
-            totalWeight -= amount;
-            validatorCount -= 1;
-            validatorSetId += 1;
+        Validator storage v = validatorOf[validator];
+        foldValidator(v);
+        if (v.nextEpoch != 0) {
+            // Undo the scheduled change: it would otherwise apply to a weight that is gone.
+            weightDeltaAt[v.nextEpoch] -= int256(v.nextWeight) - int256(v.weight);
+            if (v.nextWeight > v.weight) joiningAt[v.nextEpoch] -= v.nextWeight - v.weight;
         }
+        settledWeight -= v.weight;
+        uint256 amount = v.collateral;
         v.collateral = 0;
+        v.weight = 0;
+        v.nextWeight = 0;
+        v.nextEpoch = 0;
         v.exitRequestedAt = 0;
+        v.slashed = true;
         burnedCollateral += amount;
-        emit ValidatorSlashed(validator, amount, validatorSetId);
+        emit ValidatorSlashed(validator, amount);
     }
 
-    function freeze(bytes32 reason) private {
-        frozen = true;
-        emit Frozen(msg.sender, reason);
+    /// Invalidate every checkpoint not yet final (final ones stay) and refuse L1 messages until a
+    /// checkpoint is accepted again.
+    function halt(bytes32 reason) private {
+        uint64 next = nextCheckpointIndex;
+        uint64 first = next;
+        while (first > 0 && block.timestamp < uint256(checkpoints[first - 1].acceptedAt) + challengeWindow) {
+            first -= 1;
+        }
+        if (first < next) {
+            nextCheckpointIndex = first;
+            emit CheckpointsInvalidated(first, next);
+        }
+        halted = true;
+        emit Halted(msg.sender, reason);
     }
 
     /// ecrecover of a 65-byte r‖s‖v signature with v in {27, 28} and s <= n/2.

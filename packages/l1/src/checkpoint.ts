@@ -2,7 +2,7 @@
  * The checkpoint digest validators sign for FilverseRollup, the same bytes as the contract's
  * `checkpointDigest` (test/unit/checkpoint.test.ts proves it against the deployed contract):
  *
- *   body   = keccak256(abi.encode(uint64 index, uint64 firstBlock, uint64 lastBlock, bytes32 lastBlockHash,
+ *   body   = keccak256(abi.encode(uint64 index, uint64 firstBlock, uint64 lastBlock, bytes32 parentHash, bytes32 lastBlockHash,
  *              bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 keccak256(pieceCid), bytes32 keccak256(payloadCid),
  *              uint64 pieceSize, uint64 carSize, uint64 lastBlockTimestamp, uint64 depositCursor, uint64 validatorSetId))
  *   digest = keccak256(abi.encode(bytes32 CHECKPOINT_TAG, uint256 l1ChainId, address rollup, uint64 l2ChainId, body))
@@ -23,6 +23,7 @@ export type CheckpointAbi = {
   index: bigint;
   firstBlock: bigint;
   lastBlock: bigint;
+  parentHash: Hex;
   lastBlockHash: Hex;
   stateRoot: Hex;
   withdrawalsRoot: Hex;
@@ -40,6 +41,7 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
     index: BigInt(cp.index),
     firstBlock: BigInt(cp.firstBlock),
     lastBlock: BigInt(cp.lastBlock),
+    parentHash: toHex(cp.parentHash) as Hex,
     lastBlockHash: toHex(cp.lastBlockHash) as Hex,
     stateRoot: toHex(cp.stateRoot) as Hex,
     withdrawalsRoot: toHex(cp.withdrawalsRoot) as Hex,
@@ -55,16 +57,17 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
 
 const u64 = { type: "uint64" } as const;
 const b32 = { type: "bytes32" } as const;
-const CONTENT_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
+const CONTENT_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
 const DIGEST_PARAMS = [b32, { type: "uint256" }, { type: "address" }, u64, b32] as const;
 
-/** The abi.encode of the body's first twelve words (the contract's `checkpointContent`). */
+/** The abi.encode of the body's first thirteen words (the contract's `checkpointContent`). */
 function checkpointContent(cp: Checkpoint): Hex {
   const a = checkpointToAbi(cp);
   return encodeAbiParameters(CONTENT_PARAMS, [
     a.index,
     a.firstBlock,
     a.lastBlock,
+    a.parentHash,
     a.lastBlockHash,
     a.stateRoot,
     a.withdrawalsRoot,

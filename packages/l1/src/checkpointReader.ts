@@ -21,7 +21,7 @@ import { L1Error, L1ErrorCode } from "./errors.js";
 
 /** The rollup functions and events that readers and evidence use. */
 export const rollupReaderAbi = parseAbi([
-  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
+  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
   "struct StoredCheckpoint { bytes32 stateRoot; bytes32 lastBlockHash; bytes32 withdrawalsRoot; uint64 lastBlock; uint64 depositCursor; uint64 acceptedAt; string pieceCid; }",
   "function submitCheckpoint(Checkpoint cp, bytes[] signatures)",
   "function getCheckpoint(uint64 index) view returns (StoredCheckpoint)",
@@ -29,7 +29,7 @@ export const rollupReaderAbi = parseAbi([
   "function isFinal(uint64 index) view returns (bool)",
   "function l2ChainId() view returns (uint64)",
   "function sequencer() view returns (address)",
-  "function frozen() view returns (bool)",
+  "function halted() view returns (bool)",
   "function proveBlockEquivocation(uint64 number, bytes32 hashA, bytes sigA, bytes32 hashB, bytes sigB)",
   "function checkpointContentHash(Checkpoint cp) pure returns (bytes32)",
   "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",
@@ -120,6 +120,7 @@ export async function rollupJudgesEquivocationByContent(rollup: Address, { publi
           index: 0n,
           firstBlock: 0n,
           lastBlock: 0n,
+          parentHash: zero,
           lastBlockHash: zero,
           stateRoot: zero,
           withdrawalsRoot: zero,
@@ -145,6 +146,7 @@ export function checkpointFromAbi(a: CheckpointAbi, l2ChainId: number): Checkpoi
     index: Number(a.index),
     firstBlock: Number(a.firstBlock),
     lastBlock: Number(a.lastBlock),
+    parentHash: fromHex(a.parentHash),
     lastBlockHash: fromHex(a.lastBlockHash),
     stateRoot: fromHex(a.stateRoot),
     withdrawalsRoot: fromHex(a.withdrawalsRoot),
@@ -203,7 +205,8 @@ export async function readCheckpoints(
   // Where each index was submitted: one bounded scan of CheckpointSubmitted logs.
   const where = new Map<number, { txHash: Hex; blockNumber: bigint }>();
   const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
-  for (let from = params.startBlock; from <= latest && where.size < toIndex - fromIndex; from += maxRange) {
+  // Scanned to the latest block: after a halt an index is submitted again, and the last submission wins.
+  for (let from = params.startBlock; from <= latest; from += maxRange) {
     const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest;
     const logs = await publicClient.getLogs({
       address: params.rollup,
@@ -256,7 +259,7 @@ export async function readCheckpoints(
 
 /**
  * Sends `proveBlockEquivocation(number, hashA, sigA, hashB, sigB)`: two sequencer seals for different
- * block hashes at one height. Freezes the rollup (and slashes the sequencer if it is a validator).
+ * block hashes at one height. Burns the sequencer's bond (and its collateral if it is a validator) and halts the rollup; reverts NothingToSlash when the sequencer is unbonded.
  * Gas from eth_estimateGas. Resolves with the transaction hash once it is mined successfully.
  */
 export async function proveBlockEquivocation(

@@ -10,7 +10,7 @@
  * locally: a restart, a crash after sending, or a second instance never submits an index the contract
  * already has (the contract itself refuses it with `WrongIndex`, so there is one checkpoint per index).
  *
- * Fields come from the last header of the range: its SSZ block hash, stateRoot, withdrawalsRoot and
+ * Fields come from the last header of the range (parentHash from the first's): its SSZ block hash, stateRoot, withdrawalsRoot and
  * l1DepositNonce (the deposit cursor) and timestamp; validatorSetId is the rollup's current one. The
  * batch fields (pieceCid, payloadCid, pieceSize, carSize) come from the `batch` module, which packs
  * the range into its CAR and computes the Piece CID (the node's batch store); without one they are
@@ -35,6 +35,7 @@ import {
   type WalletClient,
 } from "viem";
 import { type CheckpointDomain, checkpointDigest, checkpointToAbi, orderCheckpointSignatures } from "./checkpoint.js";
+import { L1Error, L1ErrorCode } from "./errors.js";
 
 /** What the submitter reads of the L2 chain (the node implements it over its ChainDb). */
 export interface CheckpointChain {
@@ -99,12 +100,16 @@ export type CheckpointSubmitterModules = {
 
 /** The rollup functions the submitter uses (the test suite runs them against the compiled contract). */
 export const checkpointSubmitterAbi = parseAbi([
-  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
+  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
   "function submitCheckpoint(Checkpoint cp, bytes[] signatures)",
   "function nextCheckpointIndex() view returns (uint64)",
   "function validatorSetId() view returns (uint64)",
   "function isFinal(uint64 index) view returns (bool)",
+  "function setStatus() view returns (uint64 epoch, uint64 setId, uint256 weight, uint256 joining, uint256 leaving)",
 ]);
+
+/** The rollup's validator set as last read: the epoch, the set in force, weight pending at later boundaries (attoFIL). */
+export type ValidatorSetStatus = { epoch: number; setId: number; weight: bigint; joining: bigint; leaving: bigint };
 
 /** The L2 block range of checkpoint `index`: [index·interval + 1, (index+1)·interval]. */
 export function checkpointRange(index: number, interval: number): { firstBlock: number; lastBlock: number } {
@@ -124,6 +129,7 @@ export class CheckpointSubmitter {
   /** A submission sent but whose receipt was not seen: waited for again rather than sent twice. */
   private inflight: { index: number; hash: Hex } | null = null;
   private failures = 0;
+  private set: ValidatorSetStatus | null = null;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -159,6 +165,11 @@ export class CheckpointSubmitter {
   /** The last L2 block covered by a final checkpoint (as of the last tick). */
   finalizedBlock(): number {
     return this.finalCount * this.opts.interval;
+  }
+
+  /** The validator set as of the last successful tick (null before one). */
+  get validatorSet(): ValidatorSetStatus | null {
+    return this.set;
   }
 
   /** Consecutive failed ticks (0 after a success). */
@@ -254,11 +265,26 @@ export class CheckpointSubmitter {
       }
     }
     await this.updateFinal();
+    const [epoch, setId, weight, joining, leaving] = await this.m.publicClient.readContract({
+      address: this.opts.rollup,
+      abi: checkpointSubmitterAbi,
+      functionName: "setStatus",
+    });
+    this.set = { epoch: Number(epoch), setId: Number(setId), weight, joining, leaving };
   }
 
   private async submit(index: number, firstBlock: number, lastBlock: number, domain: CheckpointDomain): Promise<void> {
     const header = await this.m.chain.header(lastBlock);
-    if (!header) throw new Error(`L2 block ${lastBlock} is not in the chain though the head is past it`);
+    const first = firstBlock === lastBlock ? header : await this.m.chain.header(firstBlock);
+    if (!header || !first) {
+      throw new L1Error(
+        L1ErrorCode.MISSING_L2_BLOCK,
+        `L2 block ${header ? firstBlock : lastBlock} is not in the chain though the head is past it`,
+        {
+          details: { index, firstBlock, lastBlock },
+        },
+      );
+    }
     const validatorSetId = await this.m.publicClient.readContract({
       address: this.opts.rollup,
       abi: checkpointSubmitterAbi,
@@ -272,6 +298,7 @@ export class CheckpointSubmitter {
       index,
       firstBlock,
       lastBlock,
+      parentHash: first.parentHash,
       lastBlockHash: blockHash(header),
       stateRoot: header.stateRoot,
       withdrawalsRoot: header.withdrawalsRoot,
@@ -326,7 +353,11 @@ export class CheckpointSubmitter {
       timeout: this.opts.receiptTimeoutMs,
     });
     this.inflight = null;
-    if (receipt.status !== "success") throw new Error(`Checkpoint ${index} transaction ${hash} reverted`);
+    if (receipt.status !== "success") {
+      throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Checkpoint ${index} transaction ${hash} reverted`, {
+        details: { index, tx: hash },
+      });
+    }
     this.nextIndex = index + 1;
   }
 

@@ -29,6 +29,19 @@ export type RollupParams = {
   exitDelaySec: number;
   /** Seconds the L2 has to consume a forced transaction after it is queued on the bridge. */
   forceInclusionDelaySec: number;
+  /**
+   * Seconds per validator-set epoch (set changes apply at its boundaries, at least one challenge
+   * window after the request); the challenge window by default.
+   */
+  epochLengthSec?: number;
+  /** Only owner-approved addresses may register (young networks); open admission by default. */
+  allowlist?: boolean;
+  /** The sequencer's bond, paid by the deployer; minCollateral by default. */
+  sequencerBond?: bigint;
+  /** The most the bridge pays out per epoch (over it is queued); 0 (no limit) by default. */
+  withdrawalLimitPerEpoch?: bigint;
+  /** The genesis set, effective at once, its collateral paid by the deployer. */
+  genesisValidators?: readonly { address: Address; collateral: bigint }[];
 };
 
 export type DealContractsParams = {
@@ -68,12 +81,14 @@ async function deployContract(
   account: Account | Address,
   name: ContractName,
   args: readonly unknown[],
+  value?: bigint,
 ): Promise<Address> {
   const { abi, bytecode } = loadArtifact(name);
   const hash = await walletClient.deployContract({
     abi,
     bytecode: bytecode as Hex,
     args,
+    value,
     account,
     chain: walletClient.chain,
   });
@@ -97,23 +112,50 @@ export async function deployFilverse(
   const from = addressOf(account);
   const nonce = await clients.publicClient.getTransactionCount({ address: from, blockTag: "pending" });
   const predictedBridge = getContractAddress({ from, nonce: BigInt(nonce + 1) });
-  const rollup = await deployContract(clients, account, "FilverseRollup", [
-    BigInt(params.l2ChainId),
-    params.sequencer,
-    params.minCollateral,
-    BigInt(params.challengeWindowSec),
-    BigInt(params.exitDelaySec),
-    predictedBridge,
-  ]);
+  const rollup = await deployContract(
+    clients,
+    account,
+    "FilverseRollup",
+    [
+      BigInt(params.l2ChainId),
+      params.sequencer,
+      params.minCollateral,
+      BigInt(params.challengeWindowSec),
+      BigInt(params.exitDelaySec),
+      BigInt(params.epochLengthSec ?? params.challengeWindowSec),
+      params.allowlist ?? false,
+      predictedBridge,
+    ],
+    params.sequencerBond ?? params.minCollateral,
+  );
   const bridge = await deployContract(clients, account, "FilverseBridge", [
     rollup,
     BigInt(params.forceInclusionDelaySec),
+    params.withdrawalLimitPerEpoch ?? 0n,
   ]);
   if (bridge.toLowerCase() !== predictedBridge.toLowerCase()) {
     throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "The bridge did not land at its predicted address", {
       details: { predictedBridge, bridge },
       metaMessages: ["Another transaction from the deployer account ran between the two deployments."],
     });
+  }
+  const { abi: rollupAbi } = loadArtifact("FilverseRollup");
+  for (const v of params.genesisValidators ?? []) {
+    const hash = await clients.walletClient.writeContract({
+      address: rollup,
+      abi: rollupAbi,
+      functionName: "registerGenesis",
+      args: [v.address],
+      value: v.collateral,
+      account,
+      chain: clients.walletClient.chain,
+    });
+    const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") {
+      throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "registerGenesis failed", {
+        details: { hash, validator: v.address },
+      });
+    }
   }
   const deployment: Deployment = { rollup, bridge, deployer: from };
   if (opts.deals) deployment.deals = await deployDealContracts(clients, account, opts.deals);

@@ -1,8 +1,10 @@
 /**
  * Checkpoint co-signing, the sequencer's side: ask every validator (a list of signer callbacks, e.g.
  * verifier nodes over p2p) for its signature of a checkpoint, keep the ones that recover to an
- * active validator, and stop as soon as they hold 2/3 of the validator weight read from the rollup
- * (the contract's rule: 3 · signed ≥ 2 · totalWeight).
+ * validator of the set in force, and stop as soon as they hold 2/3 of that set's weight read from the
+ * rollup (the contract's rule: 3 · signed ≥ 2 · totalWeight). The set is the one the checkpoint names
+ * (validatorSetId): it changes only at epoch boundaries, and a checkpoint built for another set is
+ * refused with WRONG_VALIDATOR_SET so that the submitter builds it again.
  */
 
 import { recoverAddress } from "@filverse/crypto";
@@ -39,8 +41,8 @@ export type QuorumCollectorModules = {
 };
 
 export const validatorWeightAbi = parseAbi([
-  "function validators(address) view returns (uint256 collateral, uint64 exitRequestedAt, bool active)",
-  "function totalWeight() view returns (uint256)",
+  "function weightOf(address) view returns (uint256)",
+  "function currentSet() view returns (uint64 setId, uint256 weight)",
 ]);
 
 /** Whether `signed` of `total` weight is a quorum on the rollup. */
@@ -59,7 +61,7 @@ export function createQuorumCollector(
 ): CheckpointSignatureCollector {
   const o = { ...defaultQuorumCollectorOpts, ...opts };
   const logger = (modules.logger ?? nullLogger).child({ module: "signatureCollector" });
-  const read = <T>(functionName: "totalWeight" | "validators", args?: readonly [Address]) =>
+  const read = <T>(functionName: "currentSet" | "weightOf", args?: readonly [Address]) =>
     modules.publicClient.readContract({
       address: o.rollup,
       abi: validatorWeightAbi,
@@ -68,7 +70,14 @@ export function createQuorumCollector(
     } as never) as Promise<T>;
 
   return async (cp, digest) => {
-    const total = await read<bigint>("totalWeight");
+    const [setId, total] = await read<[bigint, bigint]>("currentSet");
+    if (setId !== BigInt(cp.validatorSetId)) {
+      throw new L1Error(
+        L1ErrorCode.WRONG_VALIDATOR_SET,
+        `Checkpoint ${cp.index} names validator set ${cp.validatorSetId}; set ${setId} is in force`,
+        { details: { index: cp.index, validatorSetId: cp.validatorSetId, inForce: setId } },
+      );
+    }
     const digestBytes = fromHex(digest, 32);
     const bySigner = new Map<string, Hex>();
     const claimed = new Set<string>();
@@ -105,11 +114,11 @@ export function createQuorumCollector(
         // Claimed before the weight is read, so two answers from one signer never both count.
         if (claimed.has(signer)) return "duplicate signer";
         claimed.add(signer);
-        const [collateral, , active] = await read<[bigint, bigint, boolean]>("validators", [signer]);
-        if (!active || collateral === 0n) return `not an active validator (${signer})`;
+        const weight = await read<bigint>("weightOf", [signer]);
+        if (weight === 0n) return `not a validator of set ${setId} (${signer})`;
         if (done) return "late";
         bySigner.set(signer, signature);
-        signed += collateral;
+        signed += weight;
         logger.debug("checkpoint signature", { index: cp.index, signer, signerIndex: i });
         return "signed";
       };

@@ -243,7 +243,7 @@ export type SubmitEquivocationModules = {
 
 /**
  * Prove a block equivocation on the rollup: `proveBlockEquivocation(number, hashA, sigA, hashB, sigB)`.
- * The rollup freezes and slashes the sequencer if it is a validator. Checks the record first (each
+ * The rollup burns the sequencer's bond (and its collateral if it is a validator) and halts. Checks the record first (each
  * header hashes to its hash, both at `number`) so a malformed record never costs gas.
  */
 export async function submitEquivocationToL1(evidence: Evidence, modules: SubmitEquivocationModules): Promise<Hex> {

@@ -1,5 +1,11 @@
 /** Prometheus metrics of a node, named filverse_<subsystem>_<name>_<unit> with time in seconds. */
+import type { ValidatorSetStatus } from "@filverse/l1";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** attoFIL as a float of FIL for a gauge (exact to about 1e-9 FIL below 9M FIL). */
+function attoToFil(atto: bigint): number {
+  return Number(atto / 10n ** 9n) / 1e9;
+}
 
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -72,6 +78,43 @@ export class NodeMetrics {
     help: "Gossiped blocks that arrived stamped more than maxGossipLagSec in the past",
     registers: [this.registry],
   });
+
+  /** Where the validator-set gauges read from (the checkpoint submitter's last read of the rollup). */
+  validatorSetSource: (() => ValidatorSetStatus | null) | null = null;
+  readonly validatorSetEpoch = this.setGauge(
+    "filverse_l1_validator_set_epoch",
+    "The rollup's current epoch",
+    (s) => s.epoch,
+  );
+  readonly validatorSetId = this.setGauge("filverse_l1_validator_set_id", "The validator set in force", (s) => s.setId);
+  readonly validatorSetWeight = this.setGauge(
+    "filverse_l1_validator_set_weight_fil",
+    "The weight (collateral) of the set in force, in FIL",
+    (s) => attoToFil(s.weight),
+  );
+  readonly validatorSetJoining = this.setGauge(
+    "filverse_l1_validator_set_joining_fil",
+    "Weight scheduled to join at later epoch boundaries, in FIL",
+    (s) => attoToFil(s.joining),
+  );
+  readonly validatorSetLeaving = this.setGauge(
+    "filverse_l1_validator_set_leaving_fil",
+    "Weight scheduled to leave at later epoch boundaries, in FIL",
+    (s) => attoToFil(s.leaving),
+  );
+
+  private setGauge(name: string, help: string, value: (s: ValidatorSetStatus) => number): Gauge {
+    const source = () => this.validatorSetSource?.() ?? null;
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const s = source();
+        if (s) this.set(value(s));
+      },
+    });
+  }
 
   readonly p2pPeers = new Gauge({
     name: "filverse_p2p_peers",

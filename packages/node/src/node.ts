@@ -146,6 +146,7 @@ export class FilverseNode {
         },
       );
     }
+    this.metrics.validatorSetSource = () => this.checkpointSubmitter?.validatorSet ?? null;
     const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
     this.rpc = new RpcServer(
       { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },

@@ -160,7 +160,7 @@ export enum CheckpointRefusalCode {
   BAD_RANGE = "CHECKPOINT_BAD_RANGE",
   /** This node has not executed every block through lastBlock yet. */
   NOT_EXECUTED = "CHECKPOINT_NOT_EXECUTED",
-  /** lastBlockHash, stateRoot, withdrawalsRoot, depositCursor or lastBlockTimestamp differ from re-execution (evidence recorded). */
+  /** parentHash, lastBlockHash, stateRoot, withdrawalsRoot, depositCursor or lastBlockTimestamp differ from re-execution (evidence recorded). */
   ROOT_MISMATCH = "CHECKPOINT_ROOT_MISMATCH",
   /** pieceCid, payloadCid, pieceSize or carSize differ from this node's own batch of the range. */
   BATCH_MISMATCH = "CHECKPOINT_BATCH_MISMATCH",
@@ -1054,6 +1054,10 @@ export class Verifier {
     }
     const header = await this.headerAt(cp.lastBlock);
     const mismatches = rootMismatches(cp, header);
+    const parentHash = (await this.headerAt(cp.firstBlock)).parentHash;
+    if (!bytesEqual(cp.parentHash, parentHash)) {
+      mismatches.push({ field: "parentHash", claimed: toHex(cp.parentHash), computed: toHex(parentHash) });
+    }
     if (mismatches.length > 0) {
       await this.evidenceStore.record({
         kind: "checkpointMismatch",

@@ -359,6 +359,12 @@ export class FilverseVerifierNode {
     const l1 = this.l1!;
     const rollup = this.rollup!;
     const next = await readNextCheckpointIndex(rollup, l1);
+    if (next < this.checkpointLastBlocks.length) {
+      // A halt invalidated the checkpoints from `next` on: they will be submitted (and checked) again.
+      this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
+      this.checkpointLastBlocks.length = next;
+      this.checkedIndex = Math.min(this.checkedIndex, next);
+    }
     while (this.checkpointLastBlocks.length < next) {
       const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
       this.checkpointLastBlocks.push(stored.lastBlock);
@@ -387,13 +393,13 @@ export class FilverseVerifierNode {
   private async proveOnL1(e: Evidence): Promise<void> {
     if (e.kind !== "blockEquivocation" || !this.l1 || !this.rollup || !this.l1KeyFile) return;
     try {
-      const frozen = await this.l1.publicClient.readContract({
+      const halted = await this.l1.publicClient.readContract({
         address: this.rollup,
         abi: rollupReaderAbi,
-        functionName: "frozen",
+        functionName: "halted",
       });
-      if (frozen) {
-        this.logger.info("rollup already frozen; equivocation not proven again", { id: e.id });
+      if (halted) {
+        this.logger.info("rollup already halted; equivocation not proven again", { id: e.id });
         return;
       }
       const account = privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex);

@@ -222,6 +222,8 @@ export const Checkpoint = struct("Checkpoint", {
   index: uint64,
   firstBlock: uint64,
   lastBlock: uint64,
+  /** The hash of block firstBlock − 1: the previous checkpoint's lastBlockHash (the rollup checks it). */
+  parentHash: bytes32,
   lastBlockHash: bytes32,
   stateRoot: bytes32,
   withdrawalsRoot: bytes32,

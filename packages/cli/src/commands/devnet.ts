@@ -162,15 +162,19 @@ async function startDevnet(o: {
         : await clients.walletClient.sendTransaction(request as never);
       await clients.publicClient.waitForTransactionReceipt({ hash });
     };
-    /** L1 FIL for gas, then `register` on the rollup with minCollateral: weight in the 2/3 quorum. */
+    /**
+     * L1 FIL for gas, then a genesis validator with minCollateral (paid by the funder): weight in the
+     * 2/3 quorum at once. Validators joining later wait for an epoch boundary a challenge window away.
+     */
     const registerValidator = async (key: Uint8Array) => {
       const account = privateKeyToAccount(toHex(key) as Hex);
       await send({ account: funder, to: account.address, value: 100n * FIL, chain: clients.walletClient.chain }, false);
       await send({
-        account,
+        account: funder,
         address: deployment.rollup,
         abi: loadArtifact("FilverseRollup").abi,
-        functionName: "register",
+        functionName: "registerGenesis",
+        args: [account.address],
         value: minCollateral,
         chain: clients.walletClient.chain,
       } as never);

@@ -1,4 +1,4 @@
-/** `filverse validator register|exit|withdraw|status`: the rollup's collateral-weighted validator set. */
+/** `filverse validator register|exit|withdraw|status|list`: the rollup's collateral-weighted validator set, changed by epoch. */
 import { createL1Clients, loadArtifact } from "@filverse/l1";
 import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
@@ -44,7 +44,13 @@ export function registerValidatorCommands(program: Command): void {
   const validator = program
     .command("validator")
     .description("join, leave and inspect the rollup's validator set on L1");
-  withRollup(validator.command("register").description("register with FIL collateral (weight = collateral)"))
+  withRollup(
+    validator
+      .command("register")
+      .description(
+        "register with FIL collateral (weight = collateral), in force from the first epoch boundary a challenge window away",
+      ),
+  )
     .requiredOption("--collateral <attoFIL>", "at least the rollup's minCollateral")
     .requiredOption("--l1-key-file <file>", "the validator's L1 key (0x hex); it also signs checkpoints")
     .action((o: ValidatorOpts) => {
@@ -53,49 +59,148 @@ export function registerValidatorCommands(program: Command): void {
       return send(o, "register", BigInt(o.collateral!));
     });
   withRollup(
-    validator.command("exit").description("stop validating now; collateral can be withdrawn after the exit delay"),
+    validator
+      .command("exit")
+      .description(
+        "leave the set at the first epoch boundary a challenge window away; collateral stays until the exit delay has passed and every checkpoint it signed is final",
+      ),
   )
     .requiredOption("--l1-key-file <file>", "the validator's L1 key")
     .action((o: ValidatorOpts) => send(o, "requestExit"));
-  withRollup(validator.command("withdraw").description("take back the collateral once the exit delay has passed"))
+  withRollup(
+    validator
+      .command("withdraw")
+      .description(
+        "take back the collateral once the exit is in force, the exit delay has passed and every checkpoint it signed is final",
+      ),
+  )
     .requiredOption("--l1-key-file <file>", "the validator's L1 key")
     .action((o: ValidatorOpts) => send(o, "withdrawCollateral"));
   withRollup(
     validator
       .command("status")
-      .description("a validator's collateral and state, and the set's totals")
+      .description(
+        "the epoch, the set in force, pending joins and exits; with an address, its weight and how long its collateral stays locked",
+      )
       .argument("[address]"),
   ).action(async (who: string | undefined, o: ValidatorOpts) => {
-    const { url, chainId, address } = l1Target(o, "rollup");
-    const { publicClient } = createL1Clients({ url, chainId });
-    const abi = loadArtifact("FilverseRollup").abi;
-    const read = (functionName: string, args: unknown[] = []) =>
-      onL1(() => publicClient.readContract({ address, abi, functionName, args } as never));
+    if (who && !isHex(who, 20)) throw new UsageError(`Not an address: ${who}`);
+    const view = await readValidatorSet(o);
     const out: Record<string, unknown> = {
-      totalWeight: String(await read("totalWeight")),
-      validatorCount: String(await read("validatorCount")),
-      validatorSetId: String(await read("validatorSetId")),
-      nextCheckpointIndex: String(await read("nextCheckpointIndex")),
-      frozen: await read("frozen"),
+      epoch: String(view.epoch),
+      epochLengthSec: String(view.epochLength),
+      nextEpochAt: String(view.genesisTime + (view.epoch + 1n) * view.epochLength),
+      validatorSetId: String(view.setId),
+      totalWeight: String(view.totalWeight),
+      validatorCount: String(view.validators.filter((v) => v.weight > 0n).length),
+      pendingJoins: view.validators.filter((v) => v.pending === "join").map(pendingJson),
+      pendingExits: view.validators.filter((v) => v.pending === "exit").map(pendingJson),
+      nextCheckpointIndex: String(view.nextCheckpointIndex),
+      halted: view.halted,
     };
     if (who) {
-      if (!isHex(who, 20)) throw new UsageError(`Not an address: ${who}`);
-      const [collateral, exitRequestedAt, active] = (await read("validators", [who as Address])) as [
-        bigint,
-        bigint,
-        boolean,
-      ];
+      const v = view.validators.find((x) => x.address.toLowerCase() === who.toLowerCase()) ?? null;
+      const now = view.now;
       Object.assign(out, {
         validator: who,
-        collateral: String(collateral),
-        active,
-        exitRequestedAt: String(exitRequestedAt),
+        collateral: String(v?.collateral ?? 0n),
+        weight: String(v?.weight ?? 0n),
+        active: (v?.weight ?? 0n) > 0n,
+        pending: v?.pending ?? null,
+        slashed: v?.slashed ?? false,
+        exitRequestedAt: String(v?.exitRequestedAt ?? 0n),
+        withdrawableAt: String(v?.withdrawableAt ?? 0n),
+        lockedForSec: String(v && v.withdrawableAt > now ? v.withdrawableAt - now : 0n),
       });
     }
     print(o, out, () =>
       Object.entries(out)
-        .map(([k, v]) => `${k} ${String(v)}`)
+        .map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
         .join("\n"),
     );
   });
+  withRollup(
+    validator.command("list").description("every validator: weight in force, collateral, pending change"),
+  ).action(async (o: ValidatorOpts) => {
+    const view = await readValidatorSet(o);
+    const rows = view.validators
+      .filter((v) => v.collateral > 0n || v.slashed)
+      .map((v) => ({
+        address: v.address,
+        weight: String(v.weight),
+        collateral: String(v.collateral),
+        pending: v.pending,
+        effectiveEpoch: v.pending ? String(v.nextEpoch) : null,
+        slashed: v.slashed,
+      }));
+    print(o, { validatorSetId: String(view.setId), epoch: String(view.epoch), validators: rows }, () =>
+      rows
+        .map(
+          (r) =>
+            `${r.address} weight ${r.weight} collateral ${r.collateral}${r.pending ? ` ${r.pending} at epoch ${r.effectiveEpoch}` : ""}${r.slashed ? " slashed" : ""}`,
+        )
+        .join("\n"),
+    );
+  });
+}
+
+type ValidatorRow = {
+  address: Address;
+  collateral: bigint;
+  weight: bigint;
+  nextWeight: bigint;
+  nextEpoch: bigint;
+  pending: "join" | "exit" | null;
+  exitRequestedAt: bigint;
+  withdrawableAt: bigint;
+  slashed: boolean;
+};
+
+function pendingJson(v: ValidatorRow) {
+  return {
+    address: v.address,
+    weight: String(v.pending === "join" ? v.nextWeight : v.weight),
+    epoch: String(v.nextEpoch),
+  };
+}
+
+/** The rollup's epoch, the set in force and every registered validator's state. */
+async function readValidatorSet(o: ValidatorOpts) {
+  const { url, chainId, address } = l1Target(o, "rollup");
+  const { publicClient } = createL1Clients({ url, chainId });
+  const abi = loadArtifact("FilverseRollup").abi;
+  const read = <T>(functionName: string, args: unknown[] = []) =>
+    onL1(() => publicClient.readContract({ address, abi, functionName, args } as never)) as Promise<T>;
+  const [setId, totalWeight] = await read<[bigint, bigint]>("currentSet");
+  const addresses = await read<Address[]>("validatorAddresses");
+  const validators: ValidatorRow[] = [];
+  for (const a of addresses) {
+    const [collateral, weight, nextWeight, nextEpoch, exitRequestedAt, withdrawableAt, slashed] = await read<
+      [bigint, bigint, bigint, bigint, bigint, bigint, boolean]
+    >("validatorInfo", [a]);
+    const pending = nextEpoch === 0n ? null : nextWeight > weight ? "join" : "exit";
+    validators.push({
+      address: a,
+      collateral,
+      weight,
+      nextWeight,
+      nextEpoch,
+      pending,
+      exitRequestedAt,
+      withdrawableAt,
+      slashed,
+    });
+  }
+  const block = await onL1(() => publicClient.getBlock());
+  return {
+    setId,
+    totalWeight,
+    validators,
+    epoch: await read<bigint>("currentEpoch"),
+    epochLength: await read<bigint>("epochLength"),
+    genesisTime: await read<bigint>("genesisTime"),
+    nextCheckpointIndex: await read<bigint>("nextCheckpointIndex"),
+    halted: await read<boolean>("halted"),
+    now: block.timestamp,
+  };
 }

@@ -1,8 +1,8 @@
-/** Evidence on L1: a validator signing two checkpoints at one index, the sequencer sealing two blocks at one height. */
+/** Evidence on L1: a validator signing two checkpoints at one index, the sequencer sealing two blocks at one height; the halt and the resume. */
 import { blockSigningDigest, signBlockHeader } from "@filverse/crypto";
 import { type BlockHeader, blockHash } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointToAbi } from "../../src/checkpoint.js";
 import { deployFilverse } from "../../src/deploy.js";
@@ -58,10 +58,10 @@ describe("checkpoint equivocation", () => {
     await expectRevert(prove(a, sig(a), c, sig(c)), "NotConflicting");
     await expectRevert(prove(a, sig(a), b, sig(b, v2!)), "SignerMismatch");
     await expectRevert(prove(a, sig(a, outsider), b, sig(b, outsider)), "NothingToSlash");
-    expect(await env.read<boolean>(env.rollup, rollupAbi, "frozen")).toBe(false);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "halted")).toBe(false);
   });
 
-  it("slashes the signer and freezes: final checkpoints stop paying, no new checkpoint is accepted", async () => {
+  it("slashes the signer and halts: final checkpoints still pay, pending ones are invalidated, the rest re-sign", async () => {
     // A real withdrawal in a final checkpoint.
     const l2 = new L2Chain(env.sequencer);
     l2.block([
@@ -77,39 +77,62 @@ describe("checkpoint equivocation", () => {
     ]);
     l2.block([], [{ from: alice, l1Recipient: recipient.address, amount: 2n * FIL }]);
     await env.send(env.deployer, env.bridge, bridgeAbi, "deposit", [alice.address], 10n * FIL);
-    const cp0 = makeCheckpoint({ index: 0, withdrawalsRoot: l2.state.roots().withdrawalsRoot, validatorSetId: 3 });
+    const cp0 = makeCheckpoint({ index: 0, withdrawalsRoot: l2.state.roots().withdrawalsRoot, depositCursor: 1 });
     await submitCheckpoint(env, cp0, signSorted(env, cp0, validators));
     await env.advance(DEFAULT_PARAMS.challengeWindowSec);
     expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [0n])).toBe(true);
+    // Checkpoint 1 is accepted and still in its window when the evidence arrives.
+    const a = makeCheckpoint({ index: 1, depositCursor: 1 });
+    await submitCheckpoint(env, a, signSorted(env, a, validators));
 
-    // v1 signs two different checkpoints for index 1.
-    const a = makeCheckpoint({ index: 1, validatorSetId: 3 });
-    const b = makeCheckpoint({ index: 1, validatorSetId: 3, withdrawalsRoot: new Uint8Array(32).fill(9) });
-    await env.send(env.deployer, env.rollup, rollupAbi, "proveCheckpointEquivocation", [
+    // v1 signed a different checkpoint 1 as well.
+    const b = makeCheckpoint({ index: 1, depositCursor: 1, withdrawalsRoot: new Uint8Array(32).fill(9) });
+    const receipt = await env.send(env.deployer, env.rollup, rollupAbi, "proveCheckpointEquivocation", [
       checkpointToAbi(a),
       sig(a),
       checkpointToAbi(b),
       sig(b),
     ]);
-    const [collateral, , active] = await env.read<[bigint, bigint, boolean]>(env.rollup, rollupAbi, "validators", [
+    const [invalidated] = parseEventLogs({ abi: rollupAbi, logs: receipt.logs, eventName: "CheckpointsInvalidated" });
+    expect(invalidated!.args).toEqual({ fromIndex: 1n, toIndex: 2n });
+    type Info = readonly [bigint, bigint, bigint, bigint, bigint, bigint, boolean];
+    const [collateral, weight, , , , , slashed] = await env.read<Info>(env.rollup, rollupAbi, "validatorInfo", [
       v1!.address,
     ]);
-    expect(collateral).toBe(0n);
-    expect(active).toBe(false);
+    expect([collateral, weight, slashed]).toEqual([0n, 0n, true]);
     expect(await env.read<bigint>(env.rollup, rollupAbi, "burnedCollateral")).toBe(DEFAULT_PARAMS.minCollateral);
     expect(await env.read<bigint>(env.rollup, rollupAbi, "totalWeight")).toBe(2n * DEFAULT_PARAMS.minCollateral);
-    expect(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")).toBe(4n);
-    expect(await env.read<boolean>(env.rollup, rollupAbi, "frozen")).toBe(true);
-    expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [0n])).toBe(false);
-    await expectRevert(env.read(env.rollup, rollupAbi, "withdrawalsRootIfFinal", [0n]), "RollupFrozen");
-
-    const p = l2.proof(0);
+    // The set id changes only at epoch boundaries, so the others' signatures under it keep counting.
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")).toBe(0n);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "halted")).toBe(true);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
+    await expectRevert(env.read(env.rollup, rollupAbi, "withdrawalsRootIfFinal", [1n]), "UnknownCheckpoint");
+    // The same evidence again has nothing left to slash.
     await expectRevert(
-      env.send(env.deployer, env.bridge, bridgeAbi, "finalizeWithdrawal", [0n, p.abi, p.siblings]),
-      "Frozen",
+      env.send(env.deployer, env.rollup, rollupAbi, "proveCheckpointEquivocation", [
+        checkpointToAbi(a),
+        sig(a),
+        checkpointToAbi(b),
+        sig(b),
+      ]),
+      "NothingToSlash",
     );
-    const next = makeCheckpoint({ index: 1, validatorSetId: 4 });
-    await expectRevert(submitCheckpoint(env, next, signSorted(env, next, validators.slice(1))), "RollupFrozen");
+
+    // Final before the evidence: still final and claimable.
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [0n])).toBe(true);
+    const p = l2.proof(0);
+    await env.send(env.deployer, env.bridge, bridgeAbi, "finalizeWithdrawal", [0n, p.abi, p.siblings]);
+    expect(await env.publicClient.getBalance({ address: recipient.address })).toBe(2n * FIL);
+    // No new L1 messages while halted.
+    await expectRevert(env.send(env.deployer, env.bridge, bridgeAbi, "deposit", [alice.address], FIL), "RollupHalted");
+    await expectRevert(env.send(env.deployer, env.bridge, bridgeAbi, "forceTransaction", ["0x01"]), "RollupHalted");
+
+    // The remaining set signs the range again (v1's signature no longer counts); the rollup resumes.
+    await expectRevert(submitCheckpoint(env, a, signSorted(env, a, [v1!, v2!])), "NotValidator");
+    const resumed = await submitCheckpoint(env, a, signSorted(env, a, validators.slice(1)));
+    expect(parseEventLogs({ abi: rollupAbi, logs: resumed.logs, eventName: "Resumed" })).toHaveLength(1);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "halted")).toBe(false);
+    await env.send(env.deployer, env.bridge, bridgeAbi, "deposit", [alice.address], FIL);
   });
 });
 
@@ -127,12 +150,14 @@ describe("block equivocation", () => {
     l1DepositNonce: 0,
   });
 
-  it("freezes and slashes a sequencer that sealed two blocks at one height", async () => {
-    // A fresh deployment (the first one is frozen), with the sequencer also a validator.
-    const fresh = await deployFilverse(env, env.deployer, env.params);
+  it("halts and burns the bond of a sequencer that sealed two blocks at one height", async () => {
+    // A fresh deployment with a 10 FIL bond, the sequencer also a (genesis) validator.
+    const fresh = await deployFilverse(env, env.deployer, {
+      ...env.params,
+      genesisValidators: [{ address: env.sequencer.address, collateral: 20n * FIL }],
+    });
     const rollup: Address = fresh.rollup;
-    await env.fund(env.sequencer.address);
-    await env.send(env.sequencer.account, rollup, rollupAbi, "register", [], 20n * FIL);
+    expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(DEFAULT_PARAMS.minCollateral);
 
     const [ha, hb] = [header(1), header(2)];
     const onChain = await env.read<Hex>(rollup, rollupAbi, "sealDigest", [5n, toHex(blockHash(ha))]);
@@ -150,12 +175,20 @@ describe("block equivocation", () => {
     // Seals for different heights are no evidence: at number 5 the height-6 seal recovers to someone else.
     const s6 = toHex(signBlockHeader(header(2, 6), env.sequencer.priv));
     await expectRevert(prove(5n, hashA, sa, toHex(blockHash(header(2, 6))), s6), "NotSequencer");
-    expect(await env.read<boolean>(rollup, rollupAbi, "frozen")).toBe(false);
+    expect(await env.read<boolean>(rollup, rollupAbi, "halted")).toBe(false);
 
     await prove(5n, hashA, sa, hashB, sb);
-    expect(await env.read<boolean>(rollup, rollupAbi, "frozen")).toBe(true);
-    expect(await env.read<bigint>(rollup, rollupAbi, "burnedCollateral")).toBe(20n * FIL);
-    const [collateral] = await env.read<[bigint]>(rollup, rollupAbi, "validators", [env.sequencer.address]);
+    expect(await env.read<boolean>(rollup, rollupAbi, "halted")).toBe(true);
+    expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(0n);
+    expect(await env.read<bigint>(rollup, rollupAbi, "burnedCollateral")).toBe(30n * FIL);
+    const [collateral] = await env.read<[bigint]>(rollup, rollupAbi, "validatorInfo", [env.sequencer.address]);
     expect(collateral).toBe(0n);
+    // Unbonded now: the same evidence pauses nothing more, and no checkpoint is accepted until it bonds again.
+    await expectRevert(prove(5n, hashA, sa, hashB, sb), "NothingToSlash");
+    const cp = makeCheckpoint({ index: 0 });
+    await expectRevert(
+      env.send(env.deployer, rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), []]),
+      "SequencerNotBonded",
+    );
   });
 });

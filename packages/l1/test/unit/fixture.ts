@@ -138,21 +138,30 @@ export async function expectRevert(p: Promise<unknown>, errorName: string): Prom
   return revert!;
 }
 
-/** Register `keys` as validators with equal collateral. */
+/** Register `keys` as the genesis validator set (effective at once, paid by the deployer) with equal collateral. */
 export async function registerValidators(env: Env, keys: Key[], collateral = DEFAULT_PARAMS.minCollateral) {
   for (const k of keys) {
     await env.fund(k.address);
-    await env.send(k.account, env.rollup, rollupAbi, "register", [], collateral);
+    await env.send(env.deployer, env.rollup, rollupAbi, "registerGenesis", [k.address], collateral);
   }
 }
 
-/** A checkpoint for L2 chain L2_CHAIN_ID; fields default to recognisable values. */
+/** Blocks per checkpoint in makeCheckpoint's default range. */
+export const BLOCKS_PER_CHECKPOINT = 32;
+
+/**
+ * A checkpoint for L2 chain L2_CHAIN_ID; fields default to recognisable values, and the block range
+ * to checkpoint `index` of a chain of BLOCKS_PER_CHECKPOINT-block checkpoints (so they link).
+ */
 export function makeCheckpoint(fields: Partial<Checkpoint> = {}): Checkpoint {
+  const index = fields.index ?? 0;
   return {
     chainId: L2_CHAIN_ID,
-    index: 0,
-    firstBlock: 1,
-    lastBlock: 32,
+    index,
+    firstBlock: index * BLOCKS_PER_CHECKPOINT + 1,
+    lastBlock: (index + 1) * BLOCKS_PER_CHECKPOINT,
+    // The same as lastBlockHash: consecutive defaults link.
+    parentHash: new Uint8Array(32).fill(0xaa),
     lastBlockHash: new Uint8Array(32).fill(0xaa),
     stateRoot: new Uint8Array(32).fill(0xbb),
     withdrawalsRoot: new Uint8Array(32).fill(0xcc),

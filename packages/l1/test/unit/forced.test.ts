@@ -40,7 +40,7 @@ const now = async () => Number((await env.publicClient.getBlock()).timestamp);
 const signed = (index: number, fields: Parameters<typeof makeCheckpoint>[0]) => {
   const cp = makeCheckpoint({
     index,
-    validatorSetId: 3,
+    validatorSetId: 0,
     firstBlock: index * 32 + 1,
     lastBlock: (index + 1) * 32,
     ...fields,
@@ -131,7 +131,7 @@ describe("deployment pairing", () => {
       .deployContract({
         abi,
         bytecode: bytecode as Hex,
-        args: [env.rollup, 60n],
+        args: [env.rollup, 60n, 0n],
         account: env.deployer,
         chain: env.walletClient.chain,
       })

@@ -22,11 +22,12 @@ let env: Env;
 let startBlock: bigint;
 
 /** Headers the rollup accepts (it does not check roots): linked, in the past, no L1 messages. */
-const chain: CheckpointChain & { headers: BlockHeader[] } = {
-  headers: Array.from({ length: 6 }, (_, i) => ({
+const headers: BlockHeader[] = [];
+for (let i = 0; i < 6; i++) {
+  headers.push({
     chainId: L2_CHAIN_ID,
     number: i + 1,
-    parentHash: new Uint8Array(32).fill(i),
+    parentHash: i === 0 ? new Uint8Array(32) : blockHash(headers[i - 1]!),
     timestamp: 1_700_000_000 + i,
     proposer: new Uint8Array(20).fill(1),
     txRoot: new Uint8Array(32),
@@ -34,7 +35,10 @@ const chain: CheckpointChain & { headers: BlockHeader[] } = {
     stateRoot: new Uint8Array(32).fill(0x10 + i),
     withdrawalsRoot: new Uint8Array(32).fill(0x20 + i),
     l1DepositNonce: 0,
-  })),
+  });
+}
+const chain: CheckpointChain & { headers: BlockHeader[] } = {
+  headers,
   headNumber: () => 6,
   header: async (n) => chain.headers[n - 1] ?? null,
 };
@@ -131,9 +135,33 @@ describe("quorum collector", () => {
     );
     expect(outcomes.map((o) => o.result)).toEqual([
       "signed",
-      expect.stringContaining("not an active validator"),
+      expect.stringContaining("not a validator of set 0"),
       expect.stringContaining("no answer"),
       "duplicate signer",
     ]);
+  });
+
+  it("refuses a checkpoint built for another validator set (WRONG_VALIDATOR_SET), asking no signer", async () => {
+    let asked = 0;
+    const collect = createQuorumCollector(
+      { rollup: env.rollup },
+      {
+        publicClient: env.publicClient,
+        signers: [
+          async () => {
+            asked++;
+            return "0x" as Hex;
+          },
+        ],
+      },
+    );
+    const cp: Checkpoint = {
+      ...(await readCheckpoints({ rollup: env.rollup, startBlock, fromIndex: 0, toIndex: 1 }, env))[0]!.checkpoint!,
+      index: 3,
+      validatorSetId: 1,
+    };
+    const err = await collect(cp, toHex(checkpointDigest(cp, env.domain)) as Hex).catch((e: unknown) => e);
+    expect((err as L1Error).code).toBe(L1ErrorCode.WRONG_VALIDATOR_SET);
+    expect(asked).toBe(0);
   });
 });

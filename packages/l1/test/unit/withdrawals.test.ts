@@ -16,6 +16,7 @@ import {
   makeCheckpoint,
   makeKey,
   registerValidators,
+  rollupAbi,
   setupEnv,
   signSorted,
   submitCheckpoint,
@@ -99,7 +100,7 @@ describe("withdrawals from the L2 to L1", () => {
       withdrawalsRoot: roots.withdrawalsRoot,
       // The rollup refuses a cursor past the bridge's queue, so the faulty quorum claims only the real one.
       depositCursor: 1,
-      validatorSetId: 3,
+      validatorSetId: 0,
     });
     await submitCheckpoint(env, cp, signSorted(env, cp, validators.slice(0, 2)));
   });
@@ -161,5 +162,74 @@ describe("withdrawals from the L2 to L1", () => {
     const small = l2.proof(2);
     await finalize(0n, small.abi, small.siblings);
     expect(await env.publicClient.getBalance({ address: env.bridge })).toBe(held - 1n);
+  });
+});
+
+describe("the per-epoch withdrawal limit", () => {
+  const LIMIT = 5n * FIL;
+  let limited: Env;
+  let chain: L2Chain;
+  const claim = (w: WithdrawalAbi, siblings: readonly Hex[]) =>
+    limited.send(limited.deployer, limited.bridge, bridgeAbi, "finalizeWithdrawal", [0n, w, siblings]);
+
+  beforeAll(async () => {
+    limited = await setupEnv({ withdrawalLimitPerEpoch: LIMIT });
+    await registerValidators(limited, validators);
+    await limited.fund(alice.address);
+    await limited.send(alice.account, limited.bridge, bridgeAbi, "deposit", [alice.address], 20n * FIL);
+    chain = new L2Chain(limited.sequencer);
+    chain.block([
+      {
+        l1Nonce: 1,
+        l1BlockNumber: 1,
+        l1TxHash: new Uint8Array(32).fill(1),
+        from: fromHex(alice.address),
+        to: fromHex(alice.address),
+        amount: 20n * FIL,
+        forcedTx: new Uint8Array(0),
+      },
+    ]);
+    chain.block(
+      [],
+      [
+        { from: alice, l1Recipient: r0!.address, amount: 3n * FIL },
+        { from: alice, l1Recipient: r1!.address, amount: 3n * FIL },
+        { from: alice, l1Recipient: r2!.address, amount: 7n * FIL },
+      ],
+    );
+    const cp = makeCheckpoint({ index: 0, withdrawalsRoot: chain.state.roots().withdrawalsRoot, depositCursor: 1 });
+    await submitCheckpoint(limited, cp, signSorted(limited, cp, validators));
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+  }, 60_000);
+  afterAll(async () => {
+    await limited?.l1.stop();
+  });
+
+  it("pays within the limit, queues what is over it (never refuses), and releases it in a later epoch", async () => {
+    const balance = (k: Key) => limited.publicClient.getBalance({ address: k.address });
+    const [p0, p1, p2] = [chain.proof(0), chain.proof(1), chain.proof(2)];
+    await claim(p0.abi, p0.siblings);
+    expect(await balance(r0!)).toBe(3n * FIL);
+    const queued = await claim(p1.abi, p1.siblings);
+    const [log] = parseEventLogs({ abi: bridgeAbi, logs: queued.logs, eventName: "WithdrawalQueued" });
+    const epoch = await limited.read<bigint>(limited.rollup, rollupAbi, "currentEpoch");
+    expect((log!.args as { releaseEpoch: bigint }).releaseEpoch).toBe(epoch + 1n);
+    expect(await balance(r1!)).toBe(0n);
+    // Larger than the limit: an epoch of its own, after the one above.
+    const big = await claim(p2.abi, p2.siblings);
+    const [bigLog] = parseEventLogs({ abi: bridgeAbi, logs: big.logs, eventName: "WithdrawalQueued" });
+    expect((bigLog!.args as { releaseEpoch: bigint }).releaseEpoch).toBe(epoch + 2n);
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "reserved")).toBe(10n * FIL);
+    await expectRevert(claim(p1.abi, p1.siblings), "AlreadyFinalized");
+    await expectRevert(limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [1n]), "NotReleased");
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+    await limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [1n]);
+    expect(await balance(r1!)).toBe(3n * FIL);
+    await expectRevert(limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [2n]), "NotReleased");
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+    await limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [2n]);
+    expect(await balance(r2!)).toBe(7n * FIL);
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "reserved")).toBe(0n);
+    await expectRevert(limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [2n]), "NotQueued");
   });
 });

@@ -46,6 +46,7 @@ function checkpoint(over: Partial<Checkpoint> = {}): Checkpoint {
     index: 3,
     firstBlock: 7,
     lastBlock: 9,
+    parentHash: new Uint8Array(32).fill(2),
     lastBlockHash: new Uint8Array(32).fill(3),
     stateRoot: new Uint8Array(32).fill(4),
     withdrawalsRoot: new Uint8Array(32),

@@ -295,6 +295,7 @@ describe("Verifier: checkpoint co-signing", () => {
         index,
         firstBlock: index * 2 + 1,
         lastBlock: index * 2 + 2,
+        parentHash: (await f.seq.db.getBlockByNumber(index * 2 + 1))!.header.parentHash,
         lastBlockHash: blockHash(last),
         stateRoot: last.stateRoot,
         withdrawalsRoot: last.withdrawalsRoot,
@@ -354,6 +355,9 @@ describe("Verifier: checkpoint co-signing", () => {
     expect((await refusal({ ...remade, carSize: remade.carSize + 1 })).code).toBe(CheckpointRefusalCode.BATCH_MISMATCH);
     const otherLast = await refusal({ ...cp1, validatorSetId: 3, lastBlockHash: new Uint8Array(32).fill(5) });
     expect(otherLast.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+    const otherParent = await refusal({ ...cp1, validatorSetId: 3, parentHash: new Uint8Array(32).fill(5) });
+    expect(otherParent.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+    expect(JSON.stringify(otherParent.details)).toContain("parentHash");
 
     // Against a rollup that judges equivocation by digest, a new set id is never re-signed.
     v.setEquivocationRule("digest");

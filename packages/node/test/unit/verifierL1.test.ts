@@ -75,15 +75,18 @@ async function deploy(): Promise<{ rollup: Address; bridge: Address; startBlock:
   return { rollup: d.rollup, bridge: d.bridge, startBlock };
 }
 
+/** A genesis validator (effective at once), its collateral paid by the deployer. */
 async function register(rollup: Address, k: { priv: Uint8Array }): Promise<void> {
   const account = privateKeyToAccount(toHex(k.priv) as Hex);
   await fund(account.address);
+  const [deployer] = await clients.walletClient.getAddresses();
   const hash = await clients.walletClient.writeContract({
-    account,
+    account: deployer!,
     chain: clients.walletClient.chain,
     address: rollup,
     abi: rollupAbi,
-    functionName: "register",
+    functionName: "registerGenesis",
+    args: [account.address],
     value: 10n * FIL,
   } as never);
   await clients.publicClient.waitForTransactionReceipt({ hash });
@@ -93,7 +96,7 @@ const read = <T>(rollup: Address, functionName: string, args: unknown[] = []) =>
   clients.publicClient.readContract({ address: rollup, abi: rollupAbi, functionName, args } as never) as Promise<T>;
 
 describe("Verifier evidence on L1", () => {
-  it("equivocation evidence is accepted by proveBlockEquivocation: the rollup freezes and the sequencer is slashed", async () => {
+  it("equivocation evidence is accepted by proveBlockEquivocation: the rollup halts and the sequencer is slashed", async () => {
     const { rollup } = await deploy();
     await register(rollup, sequencerKey);
     const f = await SequencerFixture.start(tmp.make("seq"), [alice]);
@@ -113,8 +116,9 @@ describe("Verifier evidence on L1", () => {
     await fund(account.address);
     const tx = await submitEquivocationToL1(evidence!, { ...clients, account, rollup });
     await v.evidenceStore.markSubmitted(evidence!.id, tx);
-    expect(await read<boolean>(rollup, "frozen")).toBe(true);
-    expect((await read<[bigint]>(rollup, "validators", [addr(sequencerKey)]))[0]).toBe(0n);
+    expect(await read<boolean>(rollup, "halted")).toBe(true);
+    expect(await read<bigint>(rollup, "sequencerBond")).toBe(0n);
+    expect((await read<[bigint]>(rollup, "validatorInfo", [addr(sequencerKey)]))[0]).toBe(0n);
     expect(v.evidence()[0]!.l1?.tx).toBe(tx);
   });
 });
@@ -272,6 +276,7 @@ describe("rebuilding from L1", () => {
       index: 2,
       firstBlock: 5,
       lastBlock: 6,
+      parentHash: (await f.seq.db.getBlockByNumber(5))!.header.parentHash,
       lastBlockHash: blockHash(last),
       stateRoot: new Uint8Array(32).fill(0xee),
       withdrawalsRoot: last.withdrawalsRoot,

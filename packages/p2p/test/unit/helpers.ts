@@ -107,6 +107,7 @@ export function makeCheckpoint(overrides: Partial<Checkpoint> = {}): Checkpoint 
     index: 3,
     firstBlock: 65,
     lastBlock: 96,
+    parentHash: new Uint8Array(32).fill(6),
     lastBlockHash: new Uint8Array(32).fill(7),
     stateRoot: new Uint8Array(32).fill(8),
     withdrawalsRoot: new Uint8Array(32).fill(9),
