@@ -88,6 +88,12 @@ export type GetAssetsByOwnerOpts = {
 
 export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
 
+/**
+ * A journal write: the entry, and the entries of the transactions it displaces (the one it replaces
+ * at the same nonce, the one it evicted), deleted in the same batch right after it is put.
+ */
+export type JournalPut = JournalEntry & { remove?: readonly Uint8Array[] };
+
 /** A verifier's co-signature of checkpoint `index`: what it signed, so it never signs another. */
 /**
  * A co-signature this node gave: the digest it signed and, since the rollup judges equivocation by
@@ -411,18 +417,27 @@ export class ChainDb {
     await this.trackJournal(this.guard(() => this.db.put(journalKey(hash), txBytes, { sync: true })));
   }
 
-  /** Several journal entries in one synced batch: one fsync for all of them. */
-  async journalPutMany(entries: JournalEntry[]): Promise<void> {
+  /**
+   * Several journal entries in one synced batch: one fsync for all of them. Each entry's `remove`
+   * is deleted in the same batch, after its put and in entry order, so a transaction and what it
+   * displaced change places atomically: a crash leaves one of the two, never neither.
+   */
+  async journalPutMany(entries: readonly JournalPut[]): Promise<void> {
     this.assertOpen();
     if (entries.length === 0) return;
-    await this.trackJournal(
-      this.write(entries.map((e) => ({ type: "put", key: journalKey(e.hash), value: e.txBytes }))),
-    );
+    const ops: Op[] = [];
+    for (const e of entries) {
+      ops.push({ type: "put", key: journalKey(e.hash), value: e.txBytes });
+      for (const h of e.remove ?? []) ops.push({ type: "del", key: journalKey(h) });
+    }
+    await this.trackJournal(this.write(ops));
   }
 
   /**
-   * Drop entries (evicted or expired transactions). Not synced: losing a delete to a crash only
-   * replays a transaction the mempool will reject or re-evict, and an fsync here would cost ms.
+   * Drop entries of transactions dropped for good (their nonce passed, no longer includable). Not
+   * synced: losing a delete to a crash only replays a transaction the mempool drops again, and an
+   * fsync here would cost ms. A displaced transaction (replaced, evicted) is removed by the
+   * journalPutMany that writes what displaced it instead.
    */
   async journalDelete(hashes: Uint8Array[]): Promise<void> {
     this.assertOpen();

@@ -168,7 +168,13 @@ export class Sequencer {
   private head_: HeadInfo | null = null;
   private readonly history = new Map<number, State>();
   private readonly dropped = new Map<string, string>();
-  private journalQueue: { tx: PoolTx; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private journalQueue: {
+    tx: PoolTx;
+    /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
+    displaced: PoolTx[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private journalFlushing: Promise<void> | null = null;
   private readonly durableWaiters = new Map<string, Promise<void>>();
   /** The last sealed block: committed, or being committed while the next one executes on it. */
@@ -413,9 +419,12 @@ export class Sequencer {
       }
       return hash;
     }
-    if (added.evicted) this.onDropped(added.evicted, "evicted");
-    if (added.replaced) this.onDropped(added.replaced, "replaced");
-    const durable = this.journal(added.tx);
+    // The displaced transactions leave the journal only in the batch that writes their successor: a
+    // crash before it is durable must leave the acknowledged one behind, not neither.
+    const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
+    if (added.evicted) this.onDropped(added.evicted, "evicted", false);
+    if (added.replaced) this.onDropped(added.replaced, "replaced", false);
+    const durable = this.journal(added.tx, displaced);
     this.durableWaiters.set(hash, durable);
     try {
       await durable;
@@ -475,9 +484,9 @@ export class Sequencer {
    * Group concurrent journal writes into one synced batch: under load one fsync covers many
    * transactions, which is what lets durable admission keep up with the block builder.
    */
-  private journal(tx: PoolTx): Promise<void> {
+  private journal(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.journalQueue.push({ tx, resolve, reject });
+      this.journalQueue.push({ tx, displaced, resolve, reject });
       if (!this.journalFlushing) this.journalFlushing = this.flushJournal();
     });
   }
@@ -487,7 +496,13 @@ export class Sequencer {
       const batch = this.journalQueue;
       this.journalQueue = [];
       try {
-        await this.db.journalPutMany(batch.map((b) => ({ hash: b.tx.vtx.hash, txBytes: b.tx.bytes })));
+        await this.db.journalPutMany(
+          batch.map((b) => ({
+            hash: b.tx.vtx.hash,
+            txBytes: b.tx.bytes,
+            remove: b.displaced.map((t) => t.vtx.hash),
+          })),
+        );
         for (const b of batch) b.resolve();
       } catch (err) {
         this.logger.error("journal write failed", { count: batch.length }, err);
@@ -497,10 +512,13 @@ export class Sequencer {
     this.journalFlushing = null;
   }
 
-  /** Forget a dropped transaction everywhere, its journal entry included, so it cannot come back at restart. */
-  private onDropped(tx: PoolTx, reason: string): void {
+  /**
+   * Forget a dropped transaction everywhere, its journal entry included (unless `deleteEntry` is
+   * false: its successor's journal write deletes it), so it cannot come back at restart.
+   */
+  private onDropped(tx: PoolTx, reason: string, deleteEntry = true): void {
     this.remember(tx.hash, "dropped");
-    if (!this.closed) {
+    if (deleteEntry && !this.closed) {
       this.db
         .journalDelete([fromHex(tx.hash)])
         .catch((err) => this.logger.warn("journal delete failed", { hash: tx.hash }, err));

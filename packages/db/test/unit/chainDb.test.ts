@@ -295,6 +295,21 @@ describe("mempool journal", () => {
     expect(await collect()).toEqual([entries[2]!, extra].map(line).sort());
   });
 
+  it("journalPutMany deletes each entry's displaced ones in the same batch, in entry order", async () => {
+    const entry = (i: number) => ({ hash: new Uint8Array(32).fill(i), txBytes: Uint8Array.of(i) });
+    const line = (i: number) => `${toHex(entry(i).hash)}=${toHex(entry(i).txBytes)}`;
+    await db.journalPutMany([entry(1), entry(5)]);
+    // 2 replaces 1, 3 replaces 2, 4 evicts 5, then 5 comes back: each later op wins.
+    await db.journalPutMany([
+      { ...entry(2), remove: [entry(1).hash] },
+      { ...entry(3), remove: [entry(2).hash] },
+      { ...entry(4), remove: [entry(5).hash] },
+      entry(5),
+    ]);
+    await reopen();
+    expect(await collect()).toEqual([3, 4, 5].map(line).sort());
+  });
+
   it("an early break closes the iterator (close() then succeeds)", async () => {
     await db.journalPutMany([1, 2, 3].map((i) => ({ hash: new Uint8Array(32).fill(i), txBytes: Uint8Array.of(i) })));
     let seen = 0;
