@@ -35,7 +35,7 @@ import {
   type Head,
   type TxLocation,
 } from "./codec.js";
-import { DbError, DbErrorCode } from "./errors.js";
+import { DbError, DbErrorCode, storageReason } from "./errors.js";
 import {
   ADDRESS_BYTES,
   ASSET_REF_BYTES,
@@ -126,13 +126,42 @@ export class ChainDb {
 
   private constructor(private readonly db: Level) {}
 
+  /**
+   * Opens (creating it if missing) the database in `opts.dir`. Throws DbError OPEN_FAILED with the
+   * cause a person can act on: the directory in use by another process, a read-only file system,
+   * missing permissions.
+   */
   static async open(opts: ChainDbOpts): Promise<ChainDb> {
-    mkdirSync(opts.dir, { recursive: true });
-    const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(opts.dir, {
+    const dir = opts.dir;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (cause) {
+      const reason =
+        (cause as NodeJS.ErrnoException).code === "EROFS" ? "Read-only file system" : (cause as Error).message;
+      throw new DbError(DbErrorCode.OPEN_FAILED, `Cannot create the database directory ${dir}: ${reason}`, {
+        cause,
+        details: { dir },
+      });
+    }
+    const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
       keyEncoding: "view",
       valueEncoding: "view",
     });
-    await db.open();
+    try {
+      await db.open();
+    } catch (err) {
+      // classic-level wraps the reason: LEVEL_DATABASE_NOT_OPEN "Database failed to open", whose cause
+      // is LEVEL_LOCKED (another process holds the LOCK file) or LEVEL_IO_ERROR (EROFS, EACCES...).
+      const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const reason =
+        cause?.code === "LEVEL_LOCKED"
+          ? "in use by another process (another node on this data dir?)"
+          : storageReason(String(cause?.message ?? (err as Error).message));
+      throw new DbError(DbErrorCode.OPEN_FAILED, `Database ${dir} failed to open: ${reason}`, {
+        cause: err,
+        details: { dir },
+      });
+    }
     return new ChainDb(db);
   }
 
@@ -518,13 +547,24 @@ export class ChainDb {
     if (this.closed) throw new DbError(DbErrorCode.CLOSED, "The database is closed");
   }
 
-  /** Runs a LevelDB call, turning "database not open" into DbError CLOSED. */
+  /**
+   * Runs a LevelDB call, turning "database not open" into DbError CLOSED and a failure of the
+   * storage (LevelDB's IOError: disk full, file too large, read-only) into DbError STORAGE.
+   */
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (cause) {
-      if ((cause as { code?: unknown }).code === "LEVEL_DATABASE_NOT_OPEN") {
+      const code = (cause as { code?: unknown }).code;
+      if (code === "LEVEL_DATABASE_NOT_OPEN") {
         throw new DbError(DbErrorCode.CLOSED, "The database is closed", { cause });
+      }
+      if (code === "LEVEL_IO_ERROR") {
+        const reason = storageReason((cause as Error).message);
+        throw new DbError(DbErrorCode.STORAGE, `The database storage failed: ${reason}`, {
+          cause,
+          details: { reason },
+        });
       }
       throw cause;
     }

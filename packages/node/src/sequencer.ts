@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import { privateKeyToAddress, recoverAddress, type SignatureRecoverer, signBlockHeader } from "@filverse/crypto";
-import { ChainDb } from "@filverse/db";
+import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   type BlockExecutionResult,
@@ -92,6 +92,8 @@ export type SequencerModules = {
 export enum NodeErrorCode {
   NOT_STARTED = "NODE_NOT_STARTED",
   STATE_MISMATCH = "NODE_STATE_MISMATCH",
+  /** The node stopped making progress (a commit or journal write failed): it needs a restart. */
+  FAILED = "NODE_FAILED",
 }
 
 export class NodeError extends FilverseError<NodeErrorCode> {
@@ -143,6 +145,8 @@ type OpenBlock = {
 export type NodeEvents = {
   newHead: [block: SignedBlock, receipts: Receipt[]];
   txStatus: [hash: string];
+  /** The node can make no more progress (see `failure`); emitted once. */
+  failed: [error: FilverseError];
 };
 
 export class Sequencer {
@@ -187,7 +191,8 @@ export class Sequencer {
   private readonly executing = new Map<string, PoolTx>();
   private pumpScheduled = false;
   private sealTimer: NodeJS.Timeout | null = null;
-  private fatal: unknown = null;
+  /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
+  private fatal: NodeError | null = null;
   private closed = false;
 
   constructor(opts: SequencerOpts, modules: SequencerModules) {
@@ -223,6 +228,14 @@ export class Sequencer {
   /** The state after block `n`, if still kept in memory. */
   stateAt(n: number): State | undefined {
     return n === this.head_?.number ? this.state_! : this.history.get(n);
+  }
+
+  /**
+   * Why the sequencer stopped making progress (a block commit or a journal write failed, e.g. a full
+   * disk), or null. Sticky: only a restart, which reopens the database, clears it.
+   */
+  get failure(): NodeError | null {
+    return this.fatal;
   }
 
   async start(): Promise<void> {
@@ -361,6 +374,9 @@ export class Sequencer {
    */
   async submitJson(json: unknown): Promise<string> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    if (this.fatal) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
+    }
     let vtx: ValidatedTransaction;
     try {
       const tx = parseTransactionJson(json);
@@ -388,7 +404,6 @@ export class Sequencer {
       throw err;
     }
     const hash = toHex(vtx.hash);
-    if (this.fatal) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer stopped after a failed commit");
     if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
     if (vtx.tx.message.fee < this.chain.minTxFee) {
       throw new SubmitError(
@@ -507,6 +522,9 @@ export class Sequencer {
       } catch (err) {
         this.logger.error("journal write failed", { count: batch.length }, err);
         for (const b of batch) b.reject(err);
+        // A failed log write can leave LevelDB unable to write again until it is reopened: stop
+        // admitting, so the node reports itself failed and a supervisor restarts it.
+        if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED)) this.fail("the journal write failed", err);
       }
     }
     this.journalFlushing = null;
@@ -545,7 +563,7 @@ export class Sequencer {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      this.pump().catch((err) => this.stop(err));
+      this.pump().catch((err) => this.fail("block production failed", err));
     });
   }
 
@@ -645,7 +663,7 @@ export class Sequencer {
     }
     this.open = null;
     this.sealing = this.sealAndCommit(open)
-      .catch((err) => this.stop(err))
+      .catch((err) => this.fail(`block ${open.parent.header.number + 1} could not be committed`, err))
       .finally(() => {
         this.sealing = null;
       });
@@ -715,11 +733,25 @@ export class Sequencer {
     for (const t of included) this.events.emit("txStatus", t.hash);
   }
 
-  /** A commit failed: later blocks would build on a state the database does not have. Stop sealing. */
-  private stop(err: unknown): void {
+  /**
+   * A commit or a journal write failed: later blocks would build on a state the database does not
+   * have, and the storage may refuse every write until it is reopened. Stop admitting and sealing,
+   * and say so (`failure`, the `failed` event, /healthz): the remedy is a restart.
+   */
+  private fail(what: string, err: unknown): void {
     if (this.fatal) return;
-    this.fatal = err;
+    const reason =
+      err instanceof DbError && err.code === DbErrorCode.STORAGE
+        ? String(err.details.reason)
+        : err instanceof FilverseError
+          ? err.shortMessage
+          : String((err as Error)?.message ?? err);
+    this.fatal = new NodeError(NodeErrorCode.FAILED, `The sequencer stopped: ${what} (${reason})`, {
+      cause: err,
+      details: { reason },
+    });
     if (this.sealTimer) clearInterval(this.sealTimer);
-    this.logger.error("sequencer stopped: block production failed", {}, err);
+    this.logger.error("sequencer stopped", { what, reason }, err);
+    this.events.emit("failed", this.fatal);
   }
 }
