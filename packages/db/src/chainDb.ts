@@ -140,7 +140,6 @@ export class ChainDb {
         (cause as NodeJS.ErrnoException).code === "EROFS" ? "Read-only file system" : (cause as Error).message;
       throw new DbError(DbErrorCode.OPEN_FAILED, `Cannot create the database directory ${dir}: ${reason}`, {
         cause,
-        details: { dir },
       });
     }
     const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
@@ -159,7 +158,6 @@ export class ChainDb {
           : storageReason(String(cause?.message ?? (err as Error).message));
       throw new DbError(DbErrorCode.OPEN_FAILED, `Database ${dir} failed to open: ${reason}`, {
         cause: err,
-        details: { dir },
       });
     }
     return new ChainDb(db);

@@ -238,7 +238,17 @@ export class Sequencer {
     return this.fatal;
   }
 
+  /** Opens the database, loads the head state and replays the journal. A failed start closes the database. */
   async start(): Promise<void> {
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
     const { chain, genesis: g } = this.opts;
     const db = await ChainDb.open({ dir: this.opts.dataDir });
     this.db_ = db;

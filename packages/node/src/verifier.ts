@@ -302,6 +302,15 @@ export class Verifier {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close(); // a start that fails half way closes the database it opened
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
     const { chain, genesis: g } = this.opts;
     const db = await ChainDb.open({ dir: this.opts.dataDir });
     this.db_ = db;

@@ -176,7 +176,22 @@ export class FilverseVerifierNode {
     );
   }
 
+  /**
+   * Starts every part, the RPC server last. A start that fails half way (the RPC port in use, a
+   * locked database) closes whatever it opened (timers, pool threads, the database) and rethrows.
+   */
   async start(): Promise<{ url: string; wsUrl: string }> {
+    try {
+      return await this.startParts();
+    } catch (err) {
+      await this.close().catch((closeErr: unknown) =>
+        this.logger.error("closing after a failed start failed", {}, closeErr),
+      );
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.checkRollup();
     await this.batches.open(
       { dataDir: this.dataDir, pieceDir: this.config.storage?.pieceDir },
