@@ -13,7 +13,7 @@ import { applyBlock, assertBlockHeader, assertBlockRoots, createGenesis } from "
 import { signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, onTestFinished } from "vitest";
 import { initDevnet, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("kill9");
@@ -151,6 +151,8 @@ it("survives SIGKILL during waves of fee replacements without losing a returned 
   };
 
   let node = await startSequencer(dir);
+  // Whatever happens, no node of this test outlives it.
+  onTestFinished(() => node.kill());
   await waitFor(
     async () => {
       const res = await rpc(node.url, {

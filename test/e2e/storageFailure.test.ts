@@ -18,20 +18,28 @@ import {
 } from "./helpers.js";
 
 const tmp = tempDir("storage-failure");
-afterAll(() => tmp.cleanup());
+/** Every node started here, killed at the end whatever happened (a failed test must leave none running). */
+const started: RunningNode[] = [];
+afterAll(async () => {
+  for (const node of started) await node.kill();
+  tmp.cleanup();
+});
 
 /** Enough for genesis and the first blocks; a few hundred transactions later LevelDB's log reaches it. */
 const MAX_FILE_BYTES = 64 * 1024;
 
 /**
- * Four dev accounts send transfers until `until` resolves or a send fails; returns the first failure's
- * code (null if none failed).
+ * Four dev accounts send transfers until `until` resolves, a send fails or 30 s pass; returns the
+ * first failure's code (null if none failed).
  */
 async function sendUntil(url: string, accounts: DevAccount[], until: Promise<unknown>): Promise<unknown> {
   let done = false;
   void until.finally(() => {
     done = true;
   });
+  const timer = setTimeout(() => {
+    done = true;
+  }, 30_000);
   let failure: unknown = null;
   await Promise.all(
     accounts.slice(0, 4).map(async (a, i) => {
@@ -44,6 +52,7 @@ async function sendUntil(url: string, accounts: DevAccount[], until: Promise<unk
       await client.close();
     }),
   );
+  clearTimeout(timer);
   return failure;
 }
 
@@ -68,6 +77,7 @@ it("a sequencer whose disk refuses writes answers -32017, closes and exits non-z
   const dir = `${tmp.dir}/seq`;
   const { accounts } = initDevnet(dir);
   const node = await startSequencer(dir, [], { maxFileBytes: MAX_FILE_BYTES });
+  started.push(node);
   await funded(node.url, accounts);
   const failure = await sendUntil(node.url, accounts, node.exited);
   // The send that met the failure got -32017 UNAVAILABLE, or found the node gone already.
@@ -79,11 +89,13 @@ it("a verifier whose disk refuses writes closes and exits non-zero", async () =>
   const seqDir = `${tmp.dir}/seq2`;
   const { accounts } = initDevnet(seqDir);
   const sequencer = await startSequencer(seqDir);
+  started.push(sequencer);
   try {
     const vDir = `${tmp.dir}/verifier`;
     const init = cli(["init", "--verifier", "--data-dir", vDir, "--genesis-from", sequencer.url, "--rpc-port", "0"]);
     expect(init.status, init.stderr).toBe(0);
     const verifier = await startVerifier(vDir, [], { maxFileBytes: MAX_FILE_BYTES });
+    started.push(verifier);
     await funded(sequencer.url, accounts);
     expect(await sendUntil(sequencer.url, accounts, verifier.exited)).toBeNull();
     await expectFailedExit(verifier, "verifier");
