@@ -45,7 +45,7 @@ async function runNode(
 }
 
 /** Waits for SIGINT/SIGTERM or the node's failure, then closes the node; rethrows the failure. */
-export async function runUntilStopped(
+async function runUntilStopped(
   node: { close(): Promise<void>; failed: Promise<FilverseError> },
   logger: Logger,
 ): Promise<void> {
