@@ -5,9 +5,9 @@
  */
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { signTransaction } from "@filverse/crypto";
 import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import { RpcError } from "@filverse/rpc";
-import { signTransaction } from "@filverse/crypto";
 import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
