@@ -58,26 +58,45 @@ export type RunningNode = {
   url: string;
   wsUrl: string;
   logs: Record<string, unknown>[];
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
+  /** The exit code, once the process has exited by itself or been stopped. */
+  exited: Promise<number | null>;
   /** SIGTERM and wait for the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL (a crash) and wait for the process to be gone. */
   kill(): Promise<void>;
 };
 
-export function startSequencer(dir: string, extra: string[] = []): Promise<RunningNode> {
-  return startNode("sequencer", dir, extra);
+export type StartNodeOpts = {
+  /**
+   * A file-size limit for the process (RLIMIT_FSIZE, through `sh -c "ulimit -f"`): a write that would
+   * grow a file past it fails with EFBIG (Node ignores SIGXFSZ), the way a full disk fails a write.
+   */
+  maxFileBytes?: number;
+};
+
+export function startSequencer(dir: string, extra: string[] = [], opts: StartNodeOpts = {}): Promise<RunningNode> {
+  return startNode("sequencer", dir, extra, opts);
 }
 
 /** `filverse verifier` on a data dir made by `filverse init --verifier`. */
-export function startVerifier(dir: string, extra: string[] = []): Promise<RunningNode> {
-  return startNode("verifier", dir, extra);
+export function startVerifier(dir: string, extra: string[] = [], opts: StartNodeOpts = {}): Promise<RunningNode> {
+  return startNode("verifier", dir, extra, opts);
 }
 
-async function startNode(command: string, dir: string, extra: string[]): Promise<RunningNode> {
+async function startNode(command: string, dir: string, extra: string[], opts: StartNodeOpts): Promise<RunningNode> {
   assertBuilt();
-  const proc = spawn(process.execPath, [CLI, command, "--data-dir", dir, "--rpc-port", "0", ...extra], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const args = [CLI, command, "--data-dir", dir, "--rpc-port", "0", ...extra];
+  // `exec` keeps the PID ours: the shell becomes the node.
+  const proc =
+    opts.maxFileBytes === undefined
+      ? spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(
+          "/bin/sh",
+          ["-c", `ulimit -f ${Math.ceil(opts.maxFileBytes / 512)} && exec "$0" "$@"`, process.execPath, ...args],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
   const logs: Record<string, unknown>[] = [];
   let stderr = "";
   proc.stderr!.on("data", (d) => {
@@ -111,6 +130,8 @@ async function startNode(command: string, dir: string, extra: string[]): Promise
     url,
     wsUrl,
     logs,
+    stderr: () => stderr,
+    exited,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
       return exited;

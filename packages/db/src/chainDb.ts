@@ -35,7 +35,7 @@ import {
   type Head,
   type TxLocation,
 } from "./codec.js";
-import { DbError, DbErrorCode } from "./errors.js";
+import { DbError, DbErrorCode, storageReason } from "./errors.js";
 import {
   ADDRESS_BYTES,
   ASSET_REF_BYTES,
@@ -88,6 +88,12 @@ export type GetAssetsByOwnerOpts = {
 
 export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
 
+/**
+ * A journal write: the entry, and the entries of the transactions it displaces (the one it replaces
+ * at the same nonce, the one it evicted), deleted in the same batch right after it is put.
+ */
+export type JournalPut = JournalEntry & { remove?: readonly Uint8Array[] };
+
 /** A verifier's co-signature of checkpoint `index`: what it signed, so it never signs another. */
 /**
  * A co-signature this node gave: the digest it signed and, since the rollup judges equivocation by
@@ -120,13 +126,40 @@ export class ChainDb {
 
   private constructor(private readonly db: Level) {}
 
+  /**
+   * Opens (creating it if missing) the database in `opts.dir`. Throws DbError OPEN_FAILED with the
+   * cause a person can act on: the directory in use by another process, a read-only file system,
+   * missing permissions.
+   */
   static async open(opts: ChainDbOpts): Promise<ChainDb> {
-    mkdirSync(opts.dir, { recursive: true });
-    const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(opts.dir, {
+    const dir = opts.dir;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (cause) {
+      const reason =
+        (cause as NodeJS.ErrnoException).code === "EROFS" ? "Read-only file system" : (cause as Error).message;
+      throw new DbError(DbErrorCode.OPEN_FAILED, `Cannot create the database directory ${dir}: ${reason}`, {
+        cause,
+      });
+    }
+    const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
       keyEncoding: "view",
       valueEncoding: "view",
     });
-    await db.open();
+    try {
+      await db.open();
+    } catch (err) {
+      // classic-level wraps the reason: LEVEL_DATABASE_NOT_OPEN "Database failed to open", whose cause
+      // is LEVEL_LOCKED (another process holds the LOCK file) or LEVEL_IO_ERROR (EROFS, EACCES...).
+      const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const reason =
+        cause?.code === "LEVEL_LOCKED"
+          ? "in use by another process (another node on this data dir?)"
+          : storageReason(String(cause?.message ?? (err as Error).message));
+      throw new DbError(DbErrorCode.OPEN_FAILED, `Database ${dir} failed to open: ${reason}`, {
+        cause: err,
+      });
+    }
     return new ChainDb(db);
   }
 
@@ -411,18 +444,27 @@ export class ChainDb {
     await this.trackJournal(this.guard(() => this.db.put(journalKey(hash), txBytes, { sync: true })));
   }
 
-  /** Several journal entries in one synced batch: one fsync for all of them. */
-  async journalPutMany(entries: JournalEntry[]): Promise<void> {
+  /**
+   * Several journal entries in one synced batch: one fsync for all of them. Each entry's `remove`
+   * is deleted in the same batch, after its put and in entry order, so a transaction and what it
+   * displaced change places atomically: a crash leaves one of the two, never neither.
+   */
+  async journalPutMany(entries: readonly JournalPut[]): Promise<void> {
     this.assertOpen();
     if (entries.length === 0) return;
-    await this.trackJournal(
-      this.write(entries.map((e) => ({ type: "put", key: journalKey(e.hash), value: e.txBytes }))),
-    );
+    const ops: Op[] = [];
+    for (const e of entries) {
+      ops.push({ type: "put", key: journalKey(e.hash), value: e.txBytes });
+      for (const h of e.remove ?? []) ops.push({ type: "del", key: journalKey(h) });
+    }
+    await this.trackJournal(this.write(ops));
   }
 
   /**
-   * Drop entries (evicted or expired transactions). Not synced: losing a delete to a crash only
-   * replays a transaction the mempool will reject or re-evict, and an fsync here would cost ms.
+   * Drop entries of transactions dropped for good (their nonce passed, no longer includable). Not
+   * synced: losing a delete to a crash only replays a transaction the mempool drops again, and an
+   * fsync here would cost ms. A displaced transaction (replaced, evicted) is removed by the
+   * journalPutMany that writes what displaced it instead.
    */
   async journalDelete(hashes: Uint8Array[]): Promise<void> {
     this.assertOpen();
@@ -503,13 +545,24 @@ export class ChainDb {
     if (this.closed) throw new DbError(DbErrorCode.CLOSED, "The database is closed");
   }
 
-  /** Runs a LevelDB call, turning "database not open" into DbError CLOSED. */
+  /**
+   * Runs a LevelDB call, turning "database not open" into DbError CLOSED and a failure of the
+   * storage (LevelDB's IOError: disk full, file too large, read-only) into DbError STORAGE.
+   */
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (cause) {
-      if ((cause as { code?: unknown }).code === "LEVEL_DATABASE_NOT_OPEN") {
+      const code = (cause as { code?: unknown }).code;
+      if (code === "LEVEL_DATABASE_NOT_OPEN") {
         throw new DbError(DbErrorCode.CLOSED, "The database is closed", { cause });
+      }
+      if (code === "LEVEL_IO_ERROR") {
+        const reason = storageReason((cause as Error).message);
+        throw new DbError(DbErrorCode.STORAGE, `The database storage failed: ${reason}`, {
+          cause,
+          details: { reason },
+        });
       }
       throw cause;
     }

@@ -1,7 +1,8 @@
 /**
  * The local L1: a hardhat node in its own process on 127.0.0.1 with chain id 31415926 (like a Lotus
  * devnet). The node is spawned as `node <hardhat>/internal/cli/bootstrap.js node` rather than through
- * npx, so the PID we hold is the node's own and stop() ends exactly that process.
+ * npx, so the PID we hold is the node's own and stop() ends exactly that process. Only our own
+ * process counts as started: a port something else already answers on is refused.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -25,6 +26,26 @@ export type LocalL1 = {
   /** Ends the node process (SIGTERM, then SIGKILL after a grace period). Idempotent. */
   stop(): Promise<void>;
 };
+
+/** Hardhat's line on stdout once its server listens: proof that the answering node is ours. */
+const LISTENING_LINE = "Started HTTP and WebSocket JSON-RPC server at";
+
+/** Resolves true if `port` on 127.0.0.1 can be bound now (nothing listens there). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+function portInUse(port: number): L1Error {
+  return new L1Error(
+    L1ErrorCode.PORT_IN_USE,
+    `L1 port ${port} on 127.0.0.1 is already in use (another devnet's L1?); choose another with --l1-port, or 0 for any free port`,
+    { details: { port } },
+  );
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,18 +79,34 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/**
+ * Start a hardhat node on `opts.port` (default: a free port). Throws L1Error PORT_IN_USE if the port
+ * is taken, before anything is spawned: deploying onto another devnet's L1 would report success
+ * on a chain this devnet does not own. Resolves only once our own process has printed that it
+ * listens and answers eth_chainId with the devnet chain id.
+ */
 export async function startLocalL1(opts: StartLocalL1Options = {}): Promise<LocalL1> {
-  const port = opts.port ?? (await freePort());
+  if (opts.port !== undefined && opts.port !== 0 && !(await portIsFree(opts.port))) throw portInUse(opts.port);
+  const port = opts.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const cli = createRequire(import.meta.url).resolve("hardhat/internal/cli/bootstrap.js");
   const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     if (stderr.length < 10_000) stderr += d.toString();
+  });
+  // Hardhat logs every request on stdout: read it (so the pipe never fills) until it says it listens.
+  let listening = false;
+  let stdout = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    if (listening) return;
+    stdout += d.toString();
+    if (stdout.includes(LISTENING_LINE)) listening = true;
+    else if (stdout.length > 10_000) stdout = stdout.slice(-1_000);
   });
   // A crashed test runner must not leave the node behind.
   const killOnExit = () => child.kill("SIGKILL");
@@ -87,7 +124,8 @@ export async function startLocalL1(opts: StartLocalL1Options = {}): Promise<Loca
   const deadline = Date.now() + (opts.startTimeoutMs ?? START_TIMEOUT_MS);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
-    const chainId = await chainIdAt(url);
+    // An answer before our process listens comes from someone else on the port (taken since the check).
+    const chainId = listening ? await chainIdAt(url) : null;
     if (chainId !== null) {
       if (chainId !== DEV_L1_CHAIN_ID) {
         await stop();
@@ -98,6 +136,7 @@ export async function startLocalL1(opts: StartLocalL1Options = {}): Promise<Loca
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
+  if (/EADDRINUSE/.test(stderr)) throw portInUse(port);
   throw new L1Error(L1ErrorCode.NODE_START_FAILED, "The local L1 (hardhat node) did not answer eth_chainId", {
     details: { url, exitCode: child.exitCode, stderr: stderr.slice(-2_000) },
   });

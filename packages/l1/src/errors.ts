@@ -5,6 +5,8 @@ export enum L1ErrorCode {
   COMPILE_FAILED = "L1_COMPILE_FAILED",
   ARTIFACT_MISSING = "L1_ARTIFACT_MISSING",
   NODE_START_FAILED = "L1_NODE_START_FAILED",
+  /** The local L1's port is taken (by another devnet's L1, or any program). */
+  PORT_IN_USE = "L1_PORT_IN_USE",
   DEPLOY_FAILED = "L1_DEPLOY_FAILED",
   WRONG_CHAIN = "L1_WRONG_CHAIN",
   INVALID_PIECE_CID = "L1_INVALID_PIECE_CID",

@@ -19,7 +19,7 @@ import type { FilverseP2P } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
-import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
 import {
@@ -31,6 +31,7 @@ import {
   readKeyFile,
 } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
+import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
 import { createRpcHandlers } from "./rpcHandlers.js";
@@ -67,6 +68,12 @@ export class FilverseNode {
   private readonly key: Uint8Array;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
+  /**
+   * Resolves with the reason once the node can make no more progress (a block commit or journal
+   * write failed; /healthz answers 503 from then on). Never rejects; a node that closes normally
+   * leaves it pending. A supervisor-run node should close and exit non-zero when it resolves.
+   */
+  readonly failed: Promise<FilverseError>;
   url = "";
   wsUrl = "";
 
@@ -106,6 +113,8 @@ export class FilverseNode {
       },
       { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
     );
+    const sequencer = this.sequencer;
+    this.failed = new Promise((resolve) => sequencer.events.once("failed", resolve));
     if (config.l1?.rollup && this.l1) {
       const l1 = this.l1;
       const sequencer = this.sequencer;
@@ -170,7 +179,22 @@ export class FilverseNode {
     );
   }
 
+  /**
+   * Starts every part, the RPC server last. A start that fails half way (the RPC port in use, a
+   * locked database) closes whatever it opened (timers, pool threads, the database) and rethrows.
+   */
   async start(): Promise<{ url: string; wsUrl: string }> {
+    try {
+      return await this.startParts();
+    } catch (err) {
+      await this.close().catch((closeErr: unknown) =>
+        this.logger.error("closing after a failed start failed", {}, closeErr),
+      );
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
     if (this.config.p2p) {
@@ -282,15 +306,10 @@ export class FilverseNode {
   }
 
   private healthz(_req: IncomingMessage, res: ServerResponse): void {
-    let body: Record<string, unknown>;
-    let status = 200;
-    try {
-      body = { status: "ok", head: this.sequencer.head.number, pending: this.sequencer.mempool.size };
-    } catch {
-      status = 503;
-      body = { status: "starting" };
-    }
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    serveHealth(res, this.sequencer.failure, () => ({
+      head: this.sequencer.head.number,
+      pending: this.sequencer.mempool.size,
+    }));
   }
 
   private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -521,8 +521,9 @@ export function createRpcHandlers(
       expectParamCount(p, 1, 2);
       const kind = paramString(p, 0, "kind");
       const conn = ctx.connection;
+      // The listener is added only once the connection has accepted the subscription: a refused one
+      // (SUBSCRIPTION_LIMIT) must leave nothing behind on the node's emitter.
       if (kind === "newHeads") {
-        let id = "";
         const listener = (block: SignedBlock, receipts: Receipt[]) => {
           conn.notify(
             id,
@@ -533,18 +534,17 @@ export function createRpcHandlers(
             ),
           );
         };
+        const id = conn.addSubscription(() => node.events.off("newHead", listener));
         node.events.on("newHead", listener);
-        id = conn.addSubscription(() => node.events.off("newHead", listener));
         return id;
       }
       if (kind === "txStatus") {
         const hash = paramHex(p, 1, "hash", 32);
-        let id = "";
         const listener = (h: string) => {
           if (h === hash) void statusOf(hash).then((s) => conn.notify(id, s));
         };
+        const id = conn.addSubscription(() => node.events.off("txStatus", listener));
         node.events.on("txStatus", listener);
-        id = conn.addSubscription(() => node.events.off("txStatus", listener));
         // The current status first, so a subscriber never misses a transition that already happened.
         setImmediate(() => void statusOf(hash).then((s) => conn.notify(id, s)));
         return id;

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import { privateKeyToAddress, recoverAddress, type SignatureRecoverer, signBlockHeader } from "@filverse/crypto";
-import { ChainDb } from "@filverse/db";
+import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   type BlockExecutionResult,
@@ -94,6 +94,8 @@ export type SequencerModules = {
 export enum NodeErrorCode {
   NOT_STARTED = "NODE_NOT_STARTED",
   STATE_MISMATCH = "NODE_STATE_MISMATCH",
+  /** The node stopped making progress (a commit or journal write failed): it needs a restart. */
+  FAILED = "NODE_FAILED",
 }
 
 export class NodeError extends FilverseError<NodeErrorCode> {
@@ -148,6 +150,8 @@ type OpenBlock = {
 export type NodeEvents = {
   newHead: [block: SignedBlock, receipts: Receipt[]];
   txStatus: [hash: string];
+  /** The node can make no more progress (see `failure`); emitted once. */
+  failed: [error: FilverseError];
 };
 
 export class Sequencer {
@@ -173,7 +177,13 @@ export class Sequencer {
   private head_: HeadInfo | null = null;
   private readonly history = new Map<number, State>();
   private readonly dropped = new Map<string, DropInfo>();
-  private journalQueue: { tx: PoolTx; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private journalQueue: {
+    tx: PoolTx;
+    /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
+    displaced: PoolTx[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private journalFlushing: Promise<void> | null = null;
   private readonly durableWaiters = new Map<string, Promise<void>>();
   /** The last sealed block: committed, or being committed while the next one executes on it. */
@@ -186,7 +196,8 @@ export class Sequencer {
   private readonly executing = new Map<string, PoolTx>();
   private pumpScheduled = false;
   private sealTimer: NodeJS.Timeout | null = null;
-  private fatal: unknown = null;
+  /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
+  private fatal: NodeError | null = null;
   private closed = false;
 
   constructor(opts: SequencerOpts, modules: SequencerModules) {
@@ -224,7 +235,25 @@ export class Sequencer {
     return n === this.head_?.number ? this.state_! : this.history.get(n);
   }
 
+  /**
+   * Why the sequencer stopped making progress (a block commit or a journal write failed, e.g. a full
+   * disk), or null. Sticky: only a restart, which reopens the database, clears it.
+   */
+  get failure(): NodeError | null {
+    return this.fatal;
+  }
+
+  /** Opens the database, loads the head state and replays the journal. A failed start closes the database. */
   async start(): Promise<void> {
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
     const { chain, genesis: g } = this.opts;
     const db = await ChainDb.open({ dir: this.opts.dataDir });
     this.db_ = db;
@@ -365,6 +394,9 @@ export class Sequencer {
    */
   async submitJson(json: unknown): Promise<string> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    if (this.fatal) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
+    }
     let vtx: ValidatedTransaction;
     try {
       const tx = parseTransactionJson(json);
@@ -392,7 +424,6 @@ export class Sequencer {
       throw err;
     }
     const hash = toHex(vtx.hash);
-    if (this.fatal) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer stopped after a failed commit");
     if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
     if (vtx.tx.message.fee < this.chain.minTxFee) {
       throw new SubmitError(
@@ -423,9 +454,12 @@ export class Sequencer {
       }
       return hash;
     }
-    if (added.evicted) this.onDropped(added.evicted, "evicted");
-    if (added.replaced) this.onDropped(added.replaced, "replaced");
-    const durable = this.journal(added.tx);
+    // The displaced transactions leave the journal only in the batch that writes their successor: a
+    // crash before it is durable must leave the acknowledged one behind, not neither.
+    const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
+    if (added.evicted) this.onDropped(added.evicted, "evicted", { keepEntry: true });
+    if (added.replaced) this.onDropped(added.replaced, "replaced", { keepEntry: true });
+    const durable = this.journal(added.tx, displaced);
     this.durableWaiters.set(hash, durable);
     try {
       await durable;
@@ -485,9 +519,9 @@ export class Sequencer {
    * Group concurrent journal writes into one synced batch: under load one fsync covers many
    * transactions, which is what lets durable admission keep up with the block builder.
    */
-  private journal(tx: PoolTx): Promise<void> {
+  private journal(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.journalQueue.push({ tx, resolve, reject });
+      this.journalQueue.push({ tx, displaced, resolve, reject });
       if (!this.journalFlushing) this.journalFlushing = this.flushJournal();
     });
   }
@@ -497,20 +531,32 @@ export class Sequencer {
       const batch = this.journalQueue;
       this.journalQueue = [];
       try {
-        await this.db.journalPutMany(batch.map((b) => ({ hash: b.tx.vtx.hash, txBytes: b.tx.bytes })));
+        await this.db.journalPutMany(
+          batch.map((b) => ({
+            hash: b.tx.vtx.hash,
+            txBytes: b.tx.bytes,
+            remove: b.displaced.map((t) => t.vtx.hash),
+          })),
+        );
         for (const b of batch) b.resolve();
       } catch (err) {
         this.logger.error("journal write failed", { count: batch.length }, err);
         for (const b of batch) b.reject(err);
+        // A failed log write can leave LevelDB unable to write again until it is reopened: stop
+        // admitting, so the node reports itself failed and a supervisor restarts it.
+        if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED)) this.fail("the journal write failed", err);
       }
     }
     this.journalFlushing = null;
   }
 
-  /** Forget a dropped transaction everywhere, its journal entry included, so it cannot come back at restart. */
-  private onDropped(tx: PoolTx, reason: TxDropReason, code?: number): void {
-    this.remember(tx.hash, code === undefined ? { reason } : { reason, code });
-    if (!this.closed) {
+  /**
+   * Forget a dropped transaction everywhere, its journal entry included (unless `keepEntry`: its
+   * successor's journal write deletes it), so it cannot come back at restart.
+   */
+  private onDropped(tx: PoolTx, reason: TxDropReason, opts: { code?: number; keepEntry?: boolean } = {}): void {
+    this.remember(tx.hash, opts.code === undefined ? { reason } : { reason, code: opts.code });
+    if (!opts.keepEntry && !this.closed) {
       this.db
         .journalDelete([fromHex(tx.hash)])
         .catch((err) => this.logger.warn("journal delete failed", { hash: tx.hash }, err));
@@ -537,7 +583,7 @@ export class Sequencer {
       },
       cause,
     );
-    this.onDropped(tx, "execution_fault", TxValidationErrorCode.EXECUTION_FAULT);
+    this.onDropped(tx, "execution_fault", { code: TxValidationErrorCode.EXECUTION_FAULT });
   }
 
   private remember(hash: string, info: DropInfo): void {
@@ -564,7 +610,7 @@ export class Sequencer {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      this.pump().catch((err) => this.stop(err));
+      this.pump().catch((err) => this.fail("block production failed", err));
     });
   }
 
@@ -606,7 +652,7 @@ export class Sequencer {
         open.rejected.push(ptx);
         if (err instanceof TxValidationError && err.code !== TxValidationErrorCode.EXECUTION_FAULT) {
           // Not includable any more (e.g. its fee is no longer covered).
-          this.onDropped(ptx, "not_includable", err.code);
+          this.onDropped(ptx, "not_includable", { code: err.code });
         } else {
           this.onExecutionFault(ptx, err);
         }
@@ -670,7 +716,7 @@ export class Sequencer {
     }
     this.open = null;
     this.sealing = this.sealAndCommit(open)
-      .catch((err) => this.stop(err))
+      .catch((err) => this.fail(`block ${open.parent.header.number + 1} could not be committed`, err))
       .finally(() => {
         this.sealing = null;
       });
@@ -745,11 +791,25 @@ export class Sequencer {
     }
   }
 
-  /** A commit failed: later blocks would build on a state the database does not have. Stop sealing. */
-  private stop(err: unknown): void {
+  /**
+   * A commit or a journal write failed: later blocks would build on a state the database does not
+   * have, and the storage may refuse every write until it is reopened. Stop admitting and sealing,
+   * and say so (`failure`, the `failed` event, /healthz): the remedy is a restart.
+   */
+  private fail(what: string, err: unknown): void {
     if (this.fatal) return;
-    this.fatal = err;
+    const reason =
+      err instanceof DbError && err.code === DbErrorCode.STORAGE
+        ? String(err.details.reason)
+        : err instanceof FilverseError
+          ? err.shortMessage
+          : String((err as Error)?.message ?? err);
+    this.fatal = new NodeError(NodeErrorCode.FAILED, `The sequencer stopped: ${what} (${reason})`, {
+      cause: err,
+      details: { reason },
+    });
     if (this.sealTimer) clearInterval(this.sealTimer);
-    this.logger.error("sequencer stopped: block production failed", {}, err);
+    this.logger.error("sequencer stopped", { what, reason }, err);
+    this.events.emit("failed", this.fatal);
   }
 }

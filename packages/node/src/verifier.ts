@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from "node:events";
 import { depositHash, recoverAddress, recoverBlockSigner, type SignatureRecoverer, txHash } from "@filverse/crypto";
-import { ChainDb } from "@filverse/db";
+import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import type { BatchBuilder } from "@filverse/filecoin";
 import {
   type CheckpointDomain,
@@ -145,6 +145,8 @@ export enum VerifierErrorCode {
   DEPOSITS_UNCONFIRMED = "VERIFIER_DEPOSITS_UNCONFIRMED",
   /** The block's timestamp is ahead of this node's clock by more than maxFutureDriftSec: retry later. */
   FUTURE_BLOCK = "VERIFIER_FUTURE_BLOCK",
+  /** A block could not be committed (e.g. a full disk): the verifier stopped and needs a restart. */
+  FAILED = "VERIFIER_FAILED",
 }
 
 export class VerifierError extends FilverseError<VerifierErrorCode> {
@@ -252,6 +254,8 @@ export class Verifier {
   private failures = 0;
   private started = false;
   private closed = false;
+  /** Set once a commit failed: nothing is imported after it. */
+  private failure_: VerifierError | null = null;
 
   constructor(opts: VerifierOpts, modules: VerifierModules = {}) {
     this.opts = opts;
@@ -298,6 +302,15 @@ export class Verifier {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close(); // a start that fails half way closes the database it opened
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
     const { chain, genesis: g } = this.opts;
     const db = await ChainDb.open({ dir: this.opts.dataDir });
     this.db_ = db;
@@ -546,6 +559,7 @@ export class Verifier {
 
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed"));
+    if (this.failure_) return Promise.reject(this.failure_);
     return this.importQueue.run(() => this.importOne(block, source));
   }
 
@@ -775,7 +789,12 @@ export class Verifier {
       if (sealed) await this.recordInvalid(refused, block, hash, source);
       throw refused;
     }
-    await this.db.commitBlock({ block, result, prev, journalRemove: [] });
+    try {
+      await this.db.commitBlock({ block, result, prev, journalRemove: [] });
+    } catch (err) {
+      if (!this.closed) this.fail(`block ${header.number} could not be committed`, err);
+      throw err;
+    }
 
     this.history.set(head.number, prev);
     this.history.delete(head.number - this.opts.stateHistory);
@@ -889,9 +908,38 @@ export class Verifier {
 
   // --- sync ---
 
+  /**
+   * Why the verifier stopped (a block commit failed, e.g. a full disk), or null. Sticky: only a
+   * restart, which reopens the database, clears it.
+   */
+  get failure(): VerifierError | null {
+    return this.failure_;
+  }
+
+  /** A commit failed: the storage may refuse every write until reopened. Stop importing and say so. */
+  private fail(what: string, err: unknown): void {
+    if (this.failure_) return;
+    const reason =
+      err instanceof DbError && err.code === DbErrorCode.STORAGE
+        ? String(err.details.reason)
+        : err instanceof FilverseError
+          ? err.shortMessage
+          : String((err as Error)?.message ?? err);
+    this.failure_ = new VerifierError(VerifierErrorCode.FAILED, `The verifier stopped: ${what} (${reason})`, {
+      cause: err,
+      details: { reason },
+    });
+    this.following = false;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followTimer = null;
+    this.buffer.clear();
+    this.logger.error("verifier stopped", { what, reason }, err);
+    this.events.emit("failed", this.failure_);
+  }
+
   /** Start a sync soon unless one is running (gossip of a block ahead of the head calls this). */
   private requestSync(): void {
-    if (!this.source || this.syncing_ || this.closed) return;
+    if (!this.source || this.syncing_ || this.closed || this.failure_) return;
     setImmediate(() => void this.sync().catch((err) => this.logger.warn("sync failed", {}, err)));
   }
 
@@ -943,7 +991,7 @@ export class Verifier {
   }
 
   private scheduleFollow(delayMs: number): void {
-    if (this.closed) return;
+    if (this.closed || this.failure_) return;
     this.followTimer = setTimeout(() => {
       this.sync()
         .then(

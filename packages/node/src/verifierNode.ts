@@ -23,13 +23,14 @@ import {
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
 import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
-import { bytesEqual, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
 import { ConfigError, ConfigErrorCode, createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
+import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
@@ -78,6 +79,11 @@ export class FilverseVerifierNode {
   private rollupTimer: NodeJS.Timeout | null = null;
   private rollupPolling: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /**
+   * Resolves with the reason once the verifier can make no more progress (a block commit failed;
+   * /healthz answers 503 from then on). Never rejects; pending while the node runs or closes normally.
+   */
+  readonly failed: Promise<FilverseError>;
   /** The p2p host, when config.p2p is set: gossiped blocks in, co-signing requests answered. */
   network: FilverseP2P | null = null;
   url = "";
@@ -147,6 +153,8 @@ export class FilverseVerifierNode {
           : null,
       },
     );
+    const verifier = this.verifier;
+    this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
     const settlement: SettlementView | null = this.rollup
       ? {
           checkpointedBlock: () => this.checkpointLastBlocks.at(-1) ?? 0,
@@ -168,7 +176,22 @@ export class FilverseVerifierNode {
     );
   }
 
+  /**
+   * Starts every part, the RPC server last. A start that fails half way (the RPC port in use, a
+   * locked database) closes whatever it opened (timers, pool threads, the database) and rethrows.
+   */
   async start(): Promise<{ url: string; wsUrl: string }> {
+    try {
+      return await this.startParts();
+    } catch (err) {
+      await this.close().catch((closeErr: unknown) =>
+        this.logger.error("closing after a failed start failed", {}, closeErr),
+      );
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.checkRollup();
     await this.batches.open(
       { dataDir: this.dataDir, pieceDir: this.config.storage?.pieceDir },
@@ -412,22 +435,13 @@ export class FilverseVerifierNode {
   }
 
   private healthz(_req: IncomingMessage, res: ServerResponse): void {
-    let body: Record<string, unknown>;
-    let status = 200;
-    try {
-      const v = this.verifier;
-      body = {
-        status: "ok",
-        role: "verifier",
-        head: v.head.number,
-        syncing: v.syncing(),
-        evidence: v.evidence().length,
-      };
-    } catch {
-      status = 503;
-      body = { status: "starting" };
-    }
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const v = this.verifier;
+    serveHealth(res, v.failure, () => ({
+      role: "verifier",
+      head: v.head.number,
+      syncing: v.syncing(),
+      evidence: v.evidence().length,
+    }));
   }
 
   private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -70,6 +70,15 @@ export type RpcServerAddress = { host: string; port: number; url: string; wsUrl:
 /** Idle limiter buckets are swept this often; a sweep costs one pass over the (bounded) client map. */
 const RATE_LIMIT_SWEEP_MS = 10_000;
 
+/**
+ * How long close() lets sockets finish: the answers to calls in flight (-32017 "server closing") are
+ * written at once, so this only bounds a client that does not read them or does not answer the
+ * WebSocket close handshake. Sockets still open after it are reset.
+ */
+const CLOSE_GRACE_MS = 1_000;
+/** How often close() looks for sockets that went idle once their last response was written. */
+const CLOSE_POLL_MS = 5;
+
 const CORS_ALLOW_METHODS = "POST, GET, OPTIONS";
 const JSON_CONTENT_TYPE = "application/json";
 const PARSE_ERROR_RESPONSE = errorResponse(null, RpcErrorCode.PARSE_ERROR);
@@ -179,6 +188,20 @@ function wsText(data: RawData): string {
   return Buffer.from(data).toString("utf8");
 }
 
+/** What a failed listen() means to whoever started the server: one line, with the address. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): RpcError {
+  const where = `${host}:${port}`;
+  const message =
+    err.code === "EADDRINUSE"
+      ? `Port ${port} on ${host} is already in use (another node, or another program, listens there)`
+      : err.code === "EACCES"
+        ? `Permission denied to listen on ${where}`
+        : err.code === "EADDRNOTAVAIL"
+          ? `Cannot listen on ${where}: the address is not on this machine`
+          : `Cannot listen on ${where}: ${err.message}`;
+  return new RpcError(RpcErrorCode.UNAVAILABLE, { message, cause: err });
+}
+
 /** Spread would let an explicit `undefined` (e.g. from an unset CLI flag) erase a default. */
 function withDefaults(opts: Partial<RpcServerOpts>): RpcServerOpts {
   const out: Record<string, unknown> = { ...defaultRpcServerOpts };
@@ -246,7 +269,7 @@ export class RpcServer {
     server.on("connection", this.onSocket);
     server.on("upgrade", this.onUpgrade);
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: NodeJS.ErrnoException): void => reject(listenError(err, this.opts.host, this.opts.port));
       server.once("error", onError);
       server.listen(this.opts.port, this.opts.host, () => {
         server.removeListener("error", onError);
@@ -269,7 +292,11 @@ export class RpcServer {
     return { host, port, url: `http://${hostPart}:${port}`, wsUrl: `ws://${hostPart}:${port}` };
   }
 
-  /** Close every socket and the server. Pending handlers see ctx.signal aborted. Idempotent. */
+  /**
+   * Stop listening, answer every call in flight with -32017 "server closing" (pending handlers see
+   * ctx.signal aborted), let those answers out, close WebSockets with 1001, then every socket.
+   * Idempotent.
+   */
   close(): Promise<void> {
     if (this.closePromise === null) this.closePromise = this.shutdown();
     return this.closePromise;
@@ -281,24 +308,31 @@ export class RpcServer {
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
     if (this.limiterSweep !== null) clearInterval(this.limiterSweep);
     this.heartbeat = this.limiterSweep = null;
+    const server = this.server;
+    const stopped =
+      server?.listening === true ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    // Calls in flight get their -32017 answers now; promise callbacks write them, so give them a turn
+    // of the event loop before touching any socket.
     this.dispatcher.close();
-    for (const conn of this.wsConnections) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const wsConnections = [...this.wsConnections];
+    for (const conn of wsConnections) {
       conn.dispose();
-      conn.ws.terminate();
+      conn.ws.close(1001, "server closing");
     }
     this.wsConnections.clear();
     this.limiter?.clear();
-    const server = this.server;
-    if (server !== null) {
-      await new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const socket of this.sockets) socket.destroy();
-      });
+    // HTTP keep-alive sockets close once idle (their answer written); the rest at the grace's end.
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      server?.closeIdleConnections();
+      await new Promise<void>((resolve) => setTimeout(resolve, CLOSE_POLL_MS));
     }
+    for (const conn of wsConnections) conn.ws.terminate();
+    server?.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    await stopped;
     this.wss.close();
     this.log.info("rpc server closed");
   }

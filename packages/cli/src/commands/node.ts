@@ -11,6 +11,7 @@ import {
   loadConfig,
 } from "@filverse/node";
 import type { ChainPreset } from "@filverse/params";
+import type { FilverseError, Logger } from "@filverse/utils";
 import type { Command } from "commander";
 import { type OutputOpts, print, UsageError } from "../output.js";
 import { collect } from "./verifier.js";
@@ -25,7 +26,11 @@ function port(value: string): number {
   return n;
 }
 
-/** Run a node until SIGINT/SIGTERM, then close it cleanly (the in-flight block commits, the DB closes). */
+/**
+ * Run a node until SIGINT/SIGTERM, then close it cleanly (the in-flight block commits, the DB closes).
+ * A node that fails (it can make no more progress, e.g. its disk is full) is closed too, flushing
+ * what it can, and the failure is thrown: the process exits non-zero and a supervisor restarts it.
+ */
 async function runNode(
   dataDir: string,
   flags: { rpcHost?: string; rpcPort?: number; logLevel?: string },
@@ -36,17 +41,24 @@ async function runNode(
   const logger = createLogger({ level: (flags.logLevel ?? "info") as "info" });
   const node = new FilverseNode({ dataDir, config }, { logger });
   await node.start();
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info("shutting down", { signal });
-      node.close().then(done, (err) => {
-        logger.error("shutdown failed", {}, err);
-        done();
-      });
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+  await runUntilStopped(node, logger);
+}
+
+/** Waits for SIGINT/SIGTERM or the node's failure, then closes the node; rethrows the failure. */
+async function runUntilStopped(
+  node: { close(): Promise<void>; failed: Promise<FilverseError> },
+  logger: Logger,
+): Promise<void> {
+  const stopped = await new Promise<{ signal: string } | { failure: FilverseError }>((done) => {
+    process.once("SIGINT", () => done({ signal: "SIGINT" }));
+    process.once("SIGTERM", () => done({ signal: "SIGTERM" }));
+    void node.failed.then((failure) => done({ failure }));
   });
+  const failure = "failure" in stopped ? stopped.failure : null;
+  if (failure) logger.error("node failed; closing it and exiting", { reason: failure.shortMessage });
+  else logger.info("shutting down", stopped);
+  await node.close().catch((err) => logger.error("shutdown failed", {}, err));
+  if (failure) throw failure;
 }
 
 type VerifierInitFlags = {

@@ -82,7 +82,14 @@ async function runVerifier(o: VerifierFlags): Promise<void> {
     await stop("error");
     throw err;
   }
-  await signals;
+  // Until a signal, or the node's failure (it can make no more progress): then close what can be
+  // closed and exit non-zero, so that a supervisor restarts it.
+  const failure = await Promise.race([signals.then(() => null), node.failed]);
+  if (failure) {
+    logger.error("node failed; closing it and exiting", { reason: failure.shortMessage });
+    await stop("failure");
+    throw failure;
+  }
 }
 
 export function registerVerifierCommand(program: Command): void {

@@ -1,10 +1,12 @@
 /** ChainDb on a real LevelDB in a temp dir, with blocks made by the real state machine. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { collectionIdOf, depositHash, txHash } from "@filverse/crypto";
 import { createGenesis, type State } from "@filverse/state";
 import { blockHash, encodeSignedBlock, encodeSignedTx, Namespace, ReceiptStatus, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { ClassicLevel } from "classic-level";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cidOf, makeKey, sequencer } from "../../../state/test/unit/harness.js";
 import { encodeStateObject } from "../../src/codec.js";
 import { ChainDb, DbError, DbErrorCode } from "../../src/index.js";
@@ -295,6 +297,21 @@ describe("mempool journal", () => {
     expect(await collect()).toEqual([entries[2]!, extra].map(line).sort());
   });
 
+  it("journalPutMany deletes each entry's displaced ones in the same batch, in entry order", async () => {
+    const entry = (i: number) => ({ hash: new Uint8Array(32).fill(i), txBytes: Uint8Array.of(i) });
+    const line = (i: number) => `${toHex(entry(i).hash)}=${toHex(entry(i).txBytes)}`;
+    await db.journalPutMany([entry(1), entry(5)]);
+    // 2 replaces 1, 3 replaces 2, 4 evicts 5, then 5 comes back: each later op wins.
+    await db.journalPutMany([
+      { ...entry(2), remove: [entry(1).hash] },
+      { ...entry(3), remove: [entry(2).hash] },
+      { ...entry(4), remove: [entry(5).hash] },
+      entry(5),
+    ]);
+    await reopen();
+    expect(await collect()).toEqual([3, 4, 5].map(line).sort());
+  });
+
   it("an early break closes the iterator (close() then succeeds)", async () => {
     await db.journalPutMany([1, 2, 3].map((i) => ({ hash: new Uint8Array(32).fill(i), txBytes: Uint8Array.of(i) })));
     let seen = 0;
@@ -430,5 +447,58 @@ describe("lifecycle and corruption", () => {
     await raw.close();
     db = await ChainDb.open({ dir: tmp.dir });
     await expectCode(db.getHead(), DbErrorCode.CORRUPT);
+  });
+});
+
+describe("storage failures", () => {
+  it("a database in use by another process fails to open with that cause", async () => {
+    const err = await expectCode(ChainDb.open({ dir: tmp.dir }), DbErrorCode.OPEN_FAILED);
+    expect(err.shortMessage).toBe(
+      `Database ${tmp.dir} failed to open: in use by another process (another node on this data dir?)`,
+    );
+  });
+
+  it("an open refused by the file system names the system's reason (here: read-only)", async () => {
+    await db.close();
+    // What classic-level throws for a data dir on a read-only mount.
+    const refused = Object.assign(new Error("Database failed to open"), {
+      code: "LEVEL_DATABASE_NOT_OPEN",
+      cause: Object.assign(new Error(`IO error: ${tmp.dir}/LOCK: Read-only file system`), { code: "LEVEL_IO_ERROR" }),
+    });
+    // Every open call refused: ChainDb's, and the one abstract-level defers from its constructor.
+    const spy = vi.spyOn(ClassicLevel.prototype, "open").mockRejectedValue(refused);
+    const err = await expectCode(ChainDb.open({ dir: tmp.dir }), DbErrorCode.OPEN_FAILED);
+    spy.mockRestore();
+    expect(err.shortMessage).toBe(`Database ${tmp.dir} failed to open: Read-only file system`);
+    db = await ChainDb.open({ dir: tmp.dir });
+  });
+
+  it("a data dir that cannot be created names the reason", async () => {
+    const file = join(tmp.dir, "a-file");
+    writeFileSync(file, "");
+    const err = await expectCode(ChainDb.open({ dir: join(file, "chaindb") }), DbErrorCode.OPEN_FAILED);
+    expect(err.shortMessage).toMatch(/^Cannot create the database directory .*: ENOTDIR/);
+  });
+
+  it("a write the storage refuses is DbError STORAGE with the system's reason", async () => {
+    await db.initGenesis(chain.genesis);
+    // What classic-level throws when LevelDB's log write fails on a full disk.
+    const level = (db as unknown as { db: ClassicLevel<Uint8Array, Uint8Array> }).db;
+    const batch = level.batch.bind(level);
+    vi.spyOn(level, "batch").mockImplementation(() => {
+      const b = batch();
+      b.write = () =>
+        Promise.reject(
+          Object.assign(new Error(`IO error: ${tmp.dir}/000003.log: No space left on device`), {
+            code: "LEVEL_IO_ERROR",
+          }),
+        );
+      return b;
+    });
+    const h = new Uint8Array(32).fill(9);
+    const err = await expectCode(db.journalPutMany([{ hash: h, txBytes: h }]), DbErrorCode.STORAGE);
+    expect(err.shortMessage).toBe("The database storage failed: No space left on device");
+    expect(err.details).toEqual({ reason: "No space left on device" });
+    vi.restoreAllMocks();
   });
 });

@@ -147,7 +147,7 @@ describe("handler timeout", () => {
 });
 
 describe("close()", () => {
-  it("is idempotent, aborts pending handlers, closes every socket and stops listening", async () => {
+  it("is idempotent, answers calls in flight with -32017, aborts their handlers, closes every socket and stops listening", async () => {
     const serversBefore = countResources("TCPServerWrap");
     const { server, url, wsUrl, state } = await startServer({});
     expect(countResources("TCPServerWrap")).toBe(serversBefore + 1);
@@ -168,8 +168,14 @@ describe("close()", () => {
     expect(countResources("TCPServerWrap")).toBe(serversBefore);
     for (const ctx of state.slowContexts) expect(ctx.signal.aborted).toBe(true);
     expect(state.closedSubscriptions).toEqual([sub.result]);
-    expect((await ws.closed).code).toBe(1006);
-    expect(await inflight).toBeInstanceOf(Error);
+    // Calls in flight were answered (rpc.md: -32017 "server closing"), not reset, then the socket
+    // closed with 1001 "going away".
+    const closing = { code: RpcErrorCode.UNAVAILABLE, message: "Node unavailable", data: { reason: "server closing" } };
+    const wsMessages = [];
+    while (ws.pendingMessages > 0) wsMessages.push(await ws.next());
+    expect(wsMessages.filter((m) => m.id === 2)).toEqual([{ jsonrpc: "2.0", id: 2, error: closing }]);
+    expect((await ws.closed).code).toBe(1001);
+    expect(await inflight).toMatchObject({ status: 200, json: { jsonrpc: "2.0", id: 3, error: closing } });
     await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toThrow();
     await expect(TestWs.open(wsUrl)).rejects.toThrow();
   });
@@ -185,11 +191,22 @@ describe("close()", () => {
     await expect(server.start()).rejects.toMatchObject({ code: RpcErrorCode.UNAVAILABLE });
   });
 
-  it("start fails cleanly when the port is taken", async () => {
+  it("start fails cleanly when the port is taken, with a typed error naming the address", async () => {
     const { port } = await startServer({});
+    const serversBefore = countResources("TCPServerWrap");
     const other = new RpcServer({ port }, { methods: {} });
-    await expect(other.start()).rejects.toMatchObject({ code: "EADDRINUSE" });
+    const err = await other.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err).toMatchObject({
+      code: RpcErrorCode.UNAVAILABLE,
+      shortMessage: `Port ${port} on 127.0.0.1 is already in use (another node, or another program, listens there)`,
+    });
+    expect((err as RpcError).message.split("\n")).toHaveLength(1);
     await other.close();
     expect(other.connections).toBe(0);
+    expect(countResources("TCPServerWrap")).toBe(serversBefore);
   });
 });
