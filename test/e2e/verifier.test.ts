@@ -108,9 +108,10 @@ it("a verifier follows the devnet to the sequencer's state root; --from-l1 rebui
       );
       const forwarded = await viaVerifier.transfer({ to: dev[5]!.address, amount: 7n });
       await direct[0]!.waitForTransaction(sent.at(-1)!.hash, { timeoutMs: 30_000 });
-      // The verifier serves it once it has re-executed its block.
+      // The verifier serves it once it has re-executed its block (on a slow box a checkpoint may
+      // already cover the block by the time the status is read: any stage from sequenced on).
       const seen = await viaVerifier.waitForTransaction(forwarded.hash, { timeoutMs: 30_000 });
-      expect(seen.status).toBe("sequenced");
+      expect(["sequenced", "checkpointed", "stored", "finalized"]).toContain(seen.status);
     }
 
     // Killed (kill -9) while the chain moves on, restarted on its database: it catches up.
