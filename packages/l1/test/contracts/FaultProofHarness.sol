@@ -144,44 +144,22 @@ contract FaultProofHarness {
         return Signed(digest, Eip712Tx.txHash(digest, signature), Eip712Tx.recoverSigner(digest, signature));
     }
 
+    /// Digest, hash and sender of a transaction of `kind` whose message is ABI-encoded as its struct.
+    function signedTx(uint256 chainId, uint8 kind, bytes memory message, bytes memory signature)
+        external
+        pure
+        returns (Signed memory)
+    {
+        return _signed(chainId, Eip712Tx.structHash(kind, message), signature);
+    }
+
+    /// The same for a Transfer passed as its struct (what a typed one-step entry point takes).
     function signedTransfer(uint256 chainId, Eip712Tx.Transfer memory m, bytes memory signature)
         external
         pure
         returns (Signed memory)
     {
         return _signed(chainId, Eip712Tx.hashTransfer(m), signature);
-    }
-
-    function signedWithdraw(uint256 chainId, Eip712Tx.Withdraw memory m, bytes memory signature)
-        external
-        pure
-        returns (Signed memory)
-    {
-        return _signed(chainId, Eip712Tx.hashWithdraw(m), signature);
-    }
-
-    function signedIdentityCreate(uint256 chainId, Eip712Tx.IdentityCreate memory m, bytes memory signature)
-        external
-        pure
-        returns (Signed memory)
-    {
-        return _signed(chainId, Eip712Tx.hashIdentityCreate(m), signature);
-    }
-
-    function signedAssetBatchMint(uint256 chainId, Eip712Tx.AssetBatchMint memory m, bytes memory signature)
-        external
-        pure
-        returns (Signed memory)
-    {
-        return _signed(chainId, Eip712Tx.hashAssetBatchMint(m), signature);
-    }
-
-    function signedTradeFill(uint256 chainId, Eip712Tx.TradeFill memory m, bytes memory signature)
-        external
-        pure
-        returns (Signed memory)
-    {
-        return _signed(chainId, Eip712Tx.hashTradeFill(m), signature);
     }
 
     function orderDigest(uint256 chainId, Eip712Tx.Order memory o) external pure returns (bytes32) {

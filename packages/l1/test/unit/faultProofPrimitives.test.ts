@@ -6,6 +6,7 @@
  * count of each property. The gas of each primitive is printed (docs/fault-proofs.md lists it).
  */
 
+import { readFileSync } from "node:fs";
 import {
   getHasher,
   privateKeyToAddress,
@@ -40,15 +41,28 @@ import {
   OrderStatus,
   type SignedTransaction,
   type StructType,
+  signedTxFromJson,
   Token,
   TokenBalance,
+  Transfer,
   TxKind,
+  txStructs,
+  USER_TX_KINDS,
   type UserTxKind,
   type Withdrawal,
 } from "@filverse/types";
 import { fromHex, toHex, utf8ToBytes } from "@filverse/utils";
 import fc from "fast-check";
-import { type Abi, type Address, BaseError, ContractFunctionRevertedError, encodeFunctionData, type Hex } from "viem";
+import {
+  type Abi,
+  type AbiParameter,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitraryMessage } from "../../../types/test/unit/arbitraries.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
@@ -606,57 +620,74 @@ function listSiblings(items: Uint8Array[], index: number, depth: number): Uint8A
 
 type Signed = { digest: Hex; txHash: Hex; sender: Address };
 
-/** Kinds the harness exposes, with the name of its function. */
-const SIGNED_KINDS: [UserTxKind, string][] = [
-  [TxKind.Transfer, "signedTransfer"],
-  [TxKind.Withdraw, "signedWithdraw"],
-  [TxKind.IdentityCreate, "signedIdentityCreate"],
-  [TxKind.AssetBatchMint, "signedAssetBatchMint"],
-  [TxKind.TradeFill, "signedTradeFill"],
-];
-
-function messageToAbi(kind: UserTxKind, message: Record<string, unknown>): Record<string, unknown> {
-  const conv = (v: unknown): unknown => {
-    if (v instanceof Uint8Array) return toHex(v);
-    if (typeof v === "string") return toHex(utf8ToBytes(v));
-    if (typeof v === "number") return BigInt(v);
-    if (Array.isArray(v)) return v.map(conv);
-    if (typeof v === "object" && v !== null && !(typeof v === "bigint")) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, conv(x)]));
-    }
-    return v;
-  };
-  const out = conv(message) as Record<string, unknown>;
-  // uint8 fields go as numbers (viem takes either); the order's side is the only one in these kinds.
-  if (kind === TxKind.TradeFill) {
-    const order = out.order as Record<string, unknown>;
-    order.side = Number(order.side);
+/** A message as viem ABI-encodes it for the kind's Solidity struct: hex bytes, bigint integers, strings as they are. */
+function messageToAbi<V>(struct: StructType<V>, value: V): Record<string, unknown> {
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const name of struct.fieldNames) {
+    const enc = struct.fields[name]!.encoding;
+    const x = v[name];
+    if (enc.kind === "struct") out[name] = messageToAbi(enc.struct, x);
+    else if (x instanceof Uint8Array) out[name] = toHex(x);
+    else if (typeof x === "number") out[name] = BigInt(x);
+    else out[name] = x;
   }
   return out;
 }
 
+/** The ABI tuple of a kind's Solidity struct, from its EIP-712 member list (the nested Order included). */
+// biome-ignore lint/suspicious/noExplicitAny: structs of any value type
+function abiTupleOf(struct: StructType<any>): AbiParameter {
+  return {
+    type: "tuple",
+    components: struct.fieldNames.map((name) => {
+      const enc = struct.fields[name]!.encoding;
+      if (enc.kind === "struct") return { ...abiTupleOf(enc.struct), name };
+      const type = struct.eip712Types[struct.name]!.find((f) => f.name === name)!.type;
+      return { name, type };
+    }),
+  };
+}
+
+function encodeMessage(kind: UserTxKind, message: unknown): Hex {
+  const struct = txStructs[kind] as StructType<unknown>;
+  return encodeAbiParameters([abiTupleOf(struct)], [messageToAbi(struct, message)]);
+}
+
 describe("Eip712Tx equals @filverse/crypto", () => {
-  it.each(SIGNED_KINDS)("kind %i: digest, tx hash and recovered sender", async (kind, fn) => {
-    await fc.assert(
-      fc.asyncProperty(
-        arbitraryMessage(kind),
-        fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => k.some((b) => b !== 0) && k[0]! < 0xff),
-        fc.integer({ min: 1, max: MAX_UINT64_SAFE }),
-        async (message, priv, chainId) => {
-          const tx = signTransaction(chainId, { kind, message } as never, priv) as SignedTransaction;
-          const got = await call<Signed>(fn, [
-            BigInt(chainId),
-            messageToAbi(kind, message as Record<string, unknown>),
-            toHex(tx.signature),
-          ]);
-          expect(got.digest).toBe(toHex(txSigningDigest(tx)));
-          expect(got.txHash).toBe(toHex(txHash(tx)));
-          expect(got.sender.toLowerCase()).toBe(toHex(verifyTransaction(tx).sender));
-          expect(got.sender.toLowerCase()).toBe(toHex(privateKeyToAddress(priv)));
-        },
-      ),
-      { numRuns: RUNS },
-    );
+  it.each(USER_TX_KINDS.map((k) => [txStructs[k].name, k] as const))(
+    "%s: digest, tx hash and recovered sender",
+    async (_name, kind) => {
+      await fc.assert(
+        fc.asyncProperty(
+          arbitraryMessage(kind),
+          fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => k.some((b) => b !== 0) && k[0]! < 0xff),
+          fc.integer({ min: 1, max: MAX_UINT64_SAFE }),
+          async (message, priv, chainId) => {
+            const tx = signTransaction(chainId, { kind, message } as never, priv) as SignedTransaction;
+            const got = await call<Signed>("signedTx", [
+              BigInt(chainId),
+              kind,
+              encodeMessage(kind, message),
+              toHex(tx.signature),
+            ]);
+            expect(got.digest).toBe(toHex(txSigningDigest(tx)));
+            expect(got.txHash).toBe(toHex(txHash(tx)));
+            expect(got.sender.toLowerCase()).toBe(toHex(verifyTransaction(tx).sender));
+            expect(got.sender.toLowerCase()).toBe(toHex(privateKeyToAddress(priv)));
+          },
+        ),
+        { numRuns: Math.max(3, Math.floor(RUNS / 3)) },
+      );
+    },
+  );
+
+  it("kind 0 (the deposit) and unknown kinds revert UnknownKind", async () => {
+    for (const kind of [0, 3, 52, 255]) {
+      expect(await revertName(call("signedTx", [BigInt(CHAIN_ID), kind, "0x", `0x${"00".repeat(65)}`]))).toBe(
+        "UnknownKind",
+      );
+    }
   });
 
   it("refuses a high-s, a bad v and a short signature, as BAD_SIGNATURE does", async () => {
@@ -679,10 +710,106 @@ describe("Eip712Tx equals @filverse/crypto", () => {
     expect(await revertName(call("recoverSigner", [digest, toHex(zeroR)]))).toBe("SignatureUnrecoverable");
     gasReport["signedTransfer (digest + txHash + ecrecover)"] = await gasOf("signedTransfer", [
       BigInt(CHAIN_ID),
-      messageToAbi(TxKind.Transfer, transferMessage),
+      messageToAbi(Transfer, transferMessage),
       toHex(sig),
     ]);
   });
 });
 
 const transferMessage = { to: new Uint8Array(20).fill(9), amount: 10n ** 18n, nonce: 0, fee: 10n ** 9n };
+
+// --- golden vectors ------------------------------------------------------------------------------
+
+type VectorFile = {
+  blocks: {
+    header: unknown;
+    blockHash: string;
+    deposits: { hash: string }[];
+    transactions: { json: unknown; signingDigest: string; txHash: string }[];
+    roots: Record<string, string>;
+  }[];
+  proofs: {
+    stateRoot: string;
+    objects: {
+      namespace: Namespace;
+      value: Record<string, string> | null;
+      proof: { key: string; siblings: string[]; leaf: { key: string; valueHash: string } | null };
+      withdrawalsRoot: string;
+    }[];
+  };
+};
+
+describe("the golden vectors (test/vectors/protocol-v1.json) hold in Solidity too", () => {
+  const vectors = JSON.parse(
+    readFileSync(new URL("../../../../test/vectors/protocol-v1.json", import.meta.url), "utf8"),
+  ) as VectorFile;
+
+  it("every block hash, every kind's digest and tx hash, and every item of every txRoot", async () => {
+    let kinds = 0;
+    for (const b of vectors.blocks) {
+      const header = BlockHeader.fromJson(b.header);
+      expect(await call<Hex>("blockHeaderRoot", [structToAbi(BlockHeader, header)])).toBe(b.blockHash);
+      const hashes: string[] = b.deposits.map((d) => d.hash);
+      for (const t of b.transactions) {
+        const tx = signedTxFromJson(t.json);
+        const got = await call<Signed>("signedTx", [
+          BigInt(tx.chainId),
+          tx.kind,
+          encodeMessage(tx.kind, tx.message),
+          toHex(tx.signature),
+        ]);
+        expect(got.digest).toBe(t.signingDigest);
+        expect(got.txHash).toBe(t.txHash);
+        const gas = await gasOf("signedTx", [
+          BigInt(tx.chainId),
+          tx.kind,
+          encodeMessage(tx.kind, tx.message),
+          toHex(tx.signature),
+        ]);
+        const label = `signedTx (ABI message), ${txStructs[tx.kind].name}`;
+        if (gas > (gasReport[label] ?? 0n)) gasReport[label] = gas;
+        hashes.push(t.txHash);
+        kinds++;
+      }
+      for (let i = 0; i < hashes.length; i++) {
+        const siblings = listSiblings(
+          hashes.map((h) => fromHex(h)),
+          i,
+          Math.ceil(Math.log2(HashListSsz.limit)),
+        );
+        const root = await call<Hex>("listRootFromItem", [
+          hashes[i],
+          BigInt(i),
+          BigInt(hashes.length),
+          BigInt(HashListSsz.limit),
+          siblings.map(toHex),
+        ]);
+        expect(root).toBe(b.roots.txRoot);
+      }
+    }
+    expect(kinds).toBeGreaterThanOrEqual(USER_TX_KINDS.length);
+  });
+
+  it("the object proofs: valueHash from the object, the objects root from the proof, the state root", async () => {
+    for (const o of vectors.proofs.objects) {
+      let valueHash: Hex = ZERO32;
+      if (o.value !== null && o.namespace === Namespace.Account) {
+        valueHash = await call<Hex>("accountRoot", [
+          { balance: BigInt(o.value.balance!), nonce: BigInt(o.value.nonce!) },
+        ]);
+      } else if (o.value !== null && o.namespace === Namespace.Handle) {
+        valueHash = await call<Hex>("handleRecordRoot", [o.value.identityId]);
+      } else {
+        expect(o.value).toBeNull();
+      }
+      const proof = {
+        siblings: o.proof.siblings,
+        hasLeaf: o.proof.leaf !== null,
+        leafKey: o.proof.leaf?.key ?? ZERO32,
+        leafValueHash: o.proof.leaf?.valueHash ?? ZERO32,
+      };
+      const objectsRoot = await call<Hex>("smtRootFromProof", [o.proof.key, valueHash, o.value !== null, proof]);
+      expect(await call<Hex>("stateRoot", [objectsRoot, o.withdrawalsRoot])).toBe(vectors.proofs.stateRoot);
+    }
+  });
+});
