@@ -14,6 +14,8 @@ library Ssz {
     error SszListTooLong(uint256 length, uint256 limit);
     /// A list proof with the wrong number of siblings, or an index outside the list.
     error SszBadListProof(uint256 index, uint256 length, uint256 siblings);
+    /// A list proof that implies another root than the one it is checked against.
+    error SszListRootMismatch(bytes32 expected, bytes32 implied);
 
     /// sha256(a ‖ b) through the precompile, in scratch space.
     function hash64(bytes32 a, bytes32 b) internal view returns (bytes32 r) {
@@ -105,6 +107,22 @@ library Ssz {
         for (uint256 i = 0; i < siblings.length; i++) {
             h = ((index >> i) & 1) == 1 ? hash64(siblings[i], h) : hash64(h, siblings[i]);
         }
+    }
+
+    /// The root of an SSZ list (of limit `limit`, whose items are 32-byte roots) after appending
+    /// `item` at index `length`, given the ceil(log2(limit)) siblings of that index (leaf level first),
+    /// checked against `listRoot`, the root before. How a step accumulates the block's receipts.
+    function listAppend(bytes32 listRoot, uint256 length, uint256 limit, bytes32 item, bytes32[] memory siblings)
+        internal
+        view
+        returns (bytes32)
+    {
+        if (length >= limit || siblings.length != depthFor(limit)) {
+            revert SszBadListProof(length, length, siblings.length);
+        }
+        bytes32 implied = mixInLength(rootFromBranch(bytes32(0), length, siblings), length);
+        if (implied != listRoot) revert SszListRootMismatch(listRoot, implied);
+        return mixInLength(rootFromBranch(item, length, siblings), length + 1);
     }
 
     /// The root of an SSZ List[Bytes32, limit] of `length` items whose item `index` is `item`, from the

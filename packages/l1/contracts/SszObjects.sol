@@ -89,6 +89,29 @@ library SszObjects {
         bytes license;
     }
 
+    struct Receipt {
+        bytes32 txHash;
+        uint8 kind;
+        address sender;
+        uint8 status;
+        uint16 code;
+        uint256 feePaid;
+    }
+
+    /// An L1 message as the block carries it (forcedTx empty for a FIL deposit).
+    struct Deposit {
+        uint64 l1Nonce;
+        uint64 l1BlockNumber;
+        bytes32 l1TxHash;
+        address from;
+        address to;
+        uint256 amount;
+        bytes forcedTx;
+    }
+
+    /// Bound of Deposit.forcedTx (MAX_TX_BYTES, 40 KiB).
+    uint256 internal constant MAX_TX_BYTES = 40_960;
+
     struct BlockHeader {
         uint64 chainId;
         uint64 number;
@@ -205,6 +228,44 @@ library SszObjects {
 
     function orderStatusRoot(uint8 status) internal pure returns (bytes32) {
         return Ssz.uintChunk(status);
+    }
+
+    /// hash_tree_root(Receipt): the leaves of a block's receiptsRoot.
+    function receiptRoot(Receipt memory r) internal view returns (bytes32) {
+        bytes32[] memory f = new bytes32[](6);
+        f[0] = r.txHash;
+        f[1] = Ssz.uintChunk(r.kind);
+        f[2] = Ssz.addressChunk(r.sender);
+        f[3] = Ssz.uintChunk(r.status);
+        f[4] = Ssz.uintChunk(r.code);
+        f[5] = Ssz.uintChunk(r.feePaid);
+        return Ssz.merkleize(f, 6);
+    }
+
+    /// The SSZ serialization of a Deposit: the fixed part (124 bytes: two uint64 and the uint256
+    /// little-endian, the Bytes32 and the two Bytes20 as they are, then the uint32 offset of forcedTx,
+    /// which is 124), then forcedTx.
+    function serializeDeposit(Deposit memory d) internal pure returns (bytes memory) {
+        if (d.forcedTx.length > MAX_TX_BYTES) revert Ssz.SszListTooLong(d.forcedTx.length, MAX_TX_BYTES);
+        return abi.encodePacked(
+            _le64(d.l1Nonce),
+            _le64(d.l1BlockNumber),
+            d.l1TxHash,
+            d.from,
+            d.to,
+            Ssz.uintChunk(d.amount),
+            bytes4(0x7c000000), // uint32le(124)
+            d.forcedTx
+        );
+    }
+
+    /// keccak256(SSZ(Deposit)): what the block's txRoot lists for an L1 message.
+    function depositHash(Deposit memory d) internal pure returns (bytes32) {
+        return keccak256(serializeDeposit(d));
+    }
+
+    function _le64(uint64 v) private pure returns (bytes8) {
+        return bytes8(Ssz.uintChunk(v));
     }
 
     /// The block hash: hash_tree_root(BlockHeader), ten fields in a tree of sixteen leaves.

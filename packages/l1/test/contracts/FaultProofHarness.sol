@@ -128,6 +128,22 @@ contract FaultProofHarness {
         return SszObjects.orderStatusRoot(status);
     }
 
+    function receiptRoot(SszObjects.Receipt memory v) external view returns (bytes32) {
+        return SszObjects.receiptRoot(v);
+    }
+
+    function depositHash(SszObjects.Deposit memory v) external pure returns (bytes32) {
+        return SszObjects.depositHash(v);
+    }
+
+    function listAppend(bytes32 listRoot, uint256 length, uint256 limit, bytes32 item, bytes32[] memory siblings)
+        external
+        view
+        returns (bytes32)
+    {
+        return Ssz.listAppend(listRoot, length, limit, item, siblings);
+    }
+
     function blockHeaderRoot(SszObjects.BlockHeader memory v) external view returns (bytes32) {
         return SszObjects.blockHeaderRoot(v);
     }

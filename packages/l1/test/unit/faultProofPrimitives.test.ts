@@ -8,6 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import {
+  depositHash,
   getHasher,
   privateKeyToAddress,
   type SmtProof,
@@ -31,6 +32,7 @@ import {
   Collection,
   DataAsset,
   Delegate,
+  Deposit as DepositType,
   type FieldType,
   Globals,
   HandleRecord,
@@ -39,6 +41,8 @@ import {
   Namespace,
   OperatorApproval,
   OrderStatus,
+  Receipt,
+  ReceiptListSsz,
   type SignedTransaction,
   type StructType,
   signedTxFromJson,
@@ -501,6 +505,7 @@ const CONTAINERS: [StructType<any>, string, "struct" | "field"][] = [
   [AccessGrantRecord, "accessGrantRoot", "field"],
   [OrderStatus, "orderStatusRoot", "field"],
   [BlockHeader, "blockHeaderRoot", "struct"],
+  [Receipt, "receiptRoot", "struct"],
 ];
 
 describe("SszObjects equals @chainsafe/ssz", () => {
@@ -562,6 +567,87 @@ describe("SszObjects equals @chainsafe/ssz", () => {
       BigInt(limit),
       listSiblings(hashes, 999, depth).map(toHex),
     ]);
+  });
+
+  it("an L1 message's hash is depositHash: keccak256 of its SSZ", async () => {
+    const arbDeposit = fc.record({
+      l1Nonce: fc.integer({ min: 0, max: MAX_UINT64_SAFE }),
+      l1BlockNumber: fc.integer({ min: 0, max: MAX_UINT64_SAFE }),
+      l1TxHash: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      from: fc.uint8Array({ minLength: 20, maxLength: 20 }),
+      to: fc.uint8Array({ minLength: 20, maxLength: 20 }),
+      amount: fc.bigInt({ min: 0n, max: MAX_UINT256 }),
+      forcedTx: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 300 })),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbDeposit, async (d) => {
+        expect(await call<Hex>("depositHash", [structToAbi(DepositType, d)])).toBe(toHex(depositHash(d)));
+      }),
+      { numRuns: RUNS },
+    );
+    const big = {
+      l1Nonce: 1,
+      l1BlockNumber: 2,
+      l1TxHash: new Uint8Array(32),
+      from: new Uint8Array(20),
+      to: new Uint8Array(20),
+      amount: 0n,
+    };
+    const full = { ...big, forcedTx: new Uint8Array(40_960).fill(1) };
+    expect(await call<Hex>("depositHash", [structToAbi(DepositType, full)])).toBe(toHex(depositHash(full)));
+    gasReport["depositHash (FIL deposit)"] = await gasOf("depositHash", [
+      structToAbi(DepositType, { ...big, forcedTx: new Uint8Array(0) }),
+    ]);
+    gasReport["depositHash (forced tx of 40 KiB)"] = await gasOf("depositHash", [structToAbi(DepositType, full)]);
+    const over = { ...big, forcedTx: new Uint8Array(40_961) };
+    expect(await revertName(call("depositHash", [structToAbi(DepositType, over)]))).toBe("SszListTooLong");
+  });
+
+  it("appends a receipt to a receipts root (List[Receipt, 69632]) like @chainsafe/ssz", async () => {
+    const depth = Math.ceil(Math.log2(ReceiptListSsz.limit));
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbObject(Receipt), { maxLength: 30 }), arbObject(Receipt), async (receipts, r) => {
+        const leaves = [...receipts, r].map((x) => Receipt.hashTreeRoot(x));
+        const got = await call<Hex>("listAppend", [
+          toHex(ReceiptListSsz.hashTreeRoot(receipts)),
+          BigInt(receipts.length),
+          BigInt(ReceiptListSsz.limit),
+          await call<Hex>("receiptRoot", [structToAbi(Receipt, r)]),
+          listSiblings(leaves, receipts.length, depth).map(toHex),
+        ]);
+        expect(got).toBe(toHex(ReceiptListSsz.hashTreeRoot([...receipts, r])));
+      }),
+      { numRuns: Math.max(5, Math.floor(RUNS / 2)) },
+    );
+    const receipts = Array.from({ length: 3 }, (_, i) => ({
+      txHash: new Uint8Array(32).fill(i),
+      kind: 1,
+      sender: new Uint8Array(20),
+      status: 1,
+      code: 0,
+      feePaid: 1n,
+    }));
+    const leaves = receipts.map((x) => Receipt.hashTreeRoot(x));
+    const wrongRoot = toHex(ReceiptListSsz.hashTreeRoot(receipts.slice(0, 1)));
+    expect(
+      await revertName(
+        call("listAppend", [
+          wrongRoot,
+          2n,
+          BigInt(ReceiptListSsz.limit),
+          toHex(leaves[2]!),
+          listSiblings(leaves, 2, depth).map(toHex),
+        ]),
+      ),
+    ).toBe("SszListRootMismatch");
+    gasReport["listAppend (receipt, depth 17)"] = await gasOf("listAppend", [
+      toHex(ReceiptListSsz.hashTreeRoot(receipts.slice(0, 2))),
+      2n,
+      BigInt(ReceiptListSsz.limit),
+      toHex(leaves[2]!),
+      listSiblings(leaves, 2, depth).map(toHex),
+    ]);
+    gasReport.receiptRoot = await gasOf("receiptRoot", [structToAbi(Receipt, receipts[0]!)]);
   });
 
   it("gas: the largest objects and the block header", async () => {
@@ -724,7 +810,7 @@ type VectorFile = {
   blocks: {
     header: unknown;
     blockHash: string;
-    deposits: { hash: string }[];
+    deposits: { deposit: unknown; hash: string }[];
     transactions: { json: unknown; signingDigest: string; txHash: string }[];
     roots: Record<string, string>;
   }[];
@@ -750,6 +836,10 @@ describe("the golden vectors (test/vectors/protocol-v1.json) hold in Solidity to
       const header = BlockHeader.fromJson(b.header);
       expect(await call<Hex>("blockHeaderRoot", [structToAbi(BlockHeader, header)])).toBe(b.blockHash);
       const hashes: string[] = b.deposits.map((d) => d.hash);
+      for (const d of b.deposits) {
+        const deposit = DepositType.fromJson(d.deposit);
+        expect(await call<Hex>("depositHash", [structToAbi(DepositType, deposit)])).toBe(d.hash);
+      }
       for (const t of b.transactions) {
         const tx = signedTxFromJson(t.json);
         const got = await call<Signed>("signedTx", [
