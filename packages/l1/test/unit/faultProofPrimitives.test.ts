@@ -665,6 +665,16 @@ describe("SszObjects equals @chainsafe/ssz", () => {
         license: big(256),
       },
     ]);
+    gasReport["assetRoot (128-byte CID)"] = await gasOf("assetRoot", [
+      {
+        collectionId: toHex(new Uint8Array(32).fill(1)),
+        tokenId: 1n,
+        owner: toHex(new Uint8Array(20).fill(2)),
+        approved: toHex(new Uint8Array(20)),
+        contentCid: big(128),
+        burned: false,
+      },
+    ]);
     gasReport.blockHeaderRoot = await gasOf("blockHeaderRoot", [
       structToAbi(BlockHeader, {
         chainId: CHAIN_ID,
