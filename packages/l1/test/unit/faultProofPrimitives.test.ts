@@ -307,6 +307,49 @@ describe("StateProofs (sparse Merkle tree) equals @filverse/crypto and @filverse
     }
   });
 
+  it("malformed proofs revert with their typed errors", async () => {
+    const key = toHex(new Uint8Array(32).fill(1));
+    const tooDeep = { siblings: Array(257).fill(ZERO32), hasLeaf: false, leafKey: ZERO32, leafValueHash: ZERO32 };
+    expect(await revertName(call("smtRootFromProof", [key, ZERO32, false, tooDeep]))).toBe("SmtProofTooDeep");
+    // Appending at an index that already holds a withdrawal: its leaf is not zero under the root.
+    const w = dummyWithdrawal;
+    const state = State.genesis().withChanges([], [w], [withdrawalLeaf(w)]);
+    const siblings = state.withdrawals.prove(0).map(toHex);
+    expect(
+      await revertName(
+        call("appendWithdrawal", [
+          toHex(state.withdrawals.root()),
+          0n,
+          toHex(w.l2Sender),
+          toHex(w.l1Recipient),
+          1n,
+          siblings,
+        ]),
+      ),
+    ).toBe("SmtRootMismatch");
+    expect(
+      await revertName(
+        call("appendWithdrawal", [
+          toHex(state.withdrawals.root()),
+          1n,
+          toHex(w.l2Sender),
+          toHex(w.l1Recipient),
+          1n,
+          siblings.slice(1),
+        ]),
+      ),
+    ).toBe("WithdrawalProofMalformed");
+    // A list proof with the wrong number of siblings, or an index past the length.
+    const item = toHex(new Uint8Array(32).fill(2));
+    const limit = BigInt(HashListSsz.limit);
+    expect(await revertName(call("listRootFromItem", [item, 0n, 1n, limit, Array(16).fill(ZERO32)]))).toBe(
+      "SszBadListProof",
+    );
+    expect(await revertName(call("listRootFromItem", [item, 1n, 1n, limit, Array(17).fill(ZERO32)]))).toBe(
+      "SszBadListProof",
+    );
+  });
+
   it("appends a withdrawal like the state's withdrawals tree", async () => {
     await fc.assert(
       fc.asyncProperty(
