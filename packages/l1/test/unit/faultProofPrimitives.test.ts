@@ -231,51 +231,62 @@ describe("StateProofs (sparse Merkle tree) equals @filverse/crypto and @filverse
   });
 
   it("computes the root after an update, insert or delete, equal to State.withChanges", async () => {
-    const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
         arbState.chain((s) => fc.tuple(fc.constant(s), fc.array(arbOp(s.keys), { minLength: 1, maxLength: 4 }))),
         async ([{ state: start }, ops]) => {
           // Sequential proofs, each against the root the previous update left: how one step touches several keys.
           let state = start;
-          let root = toHex(state.objects.root());
-          for (const op of ops) {
-            const proof = state.objects.prove(op.key);
-            const sibling = state.objects.proveLastSibling(op.key);
-            const next = state.withChanges(
-              [{ ns: Namespace.Account, id: op.key.subarray(0, 20), value: op.value, key: op.key }],
-              [],
-              [],
-            );
-            seen.add(updateCase(op.key, op.value !== null, proof, sibling));
-            const newValueHash = op.value === null ? ZERO32 : toHex(Account.hashTreeRoot(op.value));
-            const got = await call<Hex>("smtUpdate", [
-              root,
-              toHex(op.key),
-              newValueHash,
-              op.value !== null,
-              proofToAbi(proof),
-              siblingToAbi(sibling),
-            ]);
-            expect(got).toBe(toHex(next.objects.root()));
-            state = next;
-            root = got;
-          }
+          for (const op of ops) state = (await checkUpdate(state, op.key, op.value)).next;
         },
       ),
       { numRuns: 2 * RUNS },
     );
-    // Every rule of the compact tree was exercised.
-    for (const c of [
-      "set",
-      "insert at empty",
-      "insert beside a leaf",
-      "delete, lift",
-      "delete, no lift",
-      "delete absent",
-    ]) {
-      expect(seen, c).toContain(c);
+  });
+
+  it("every rule of the compact tree, on a fixed state: set, insert at an empty side or beside a leaf, delete with or without a lift, delete of an absent key", async () => {
+    // Sixteen accounts, plus keys near one of them (one bit flipped, the rest kept) so that
+    // branches with an empty side exist.
+    const base = stateKey(Namespace.Account, new Uint8Array(20).fill(1));
+    const near = (bit: number) => {
+      const k = base.slice();
+      k[bit >>> 3] = k[bit >>> 3]! ^ (0x80 >>> (bit & 7));
+      return k;
+    };
+    const writes = Array.from({ length: 16 }, (_, i) => ({
+      ns: Namespace.Account,
+      id: new Uint8Array(20).fill(i + 1),
+      value: { balance: BigInt(i), nonce: i },
+    }));
+    let state = State.genesis().withChanges(
+      [
+        ...writes,
+        { ns: Namespace.Account, id: near(20).subarray(0, 20), value: { balance: 7n, nonce: 7 }, key: near(20) },
+      ],
+      [],
+      [],
+    );
+    const present = [...state.objects.entries()].map((e) => e.key);
+    const value = { balance: 5n, nonce: 5 };
+    const candidates: [Uint8Array, Account | null][] = [
+      [present[0]!, value],
+      [near(12), value], // walks into the chain under the base key: an empty side
+      [near(200), value], // shares 200 bits with the base key: split beside it
+      [new Uint8Array(32).fill(0xee), null],
+      ...present.map((k): [Uint8Array, Account | null] => [k, null]),
+    ];
+    const seen = new Set<string>();
+    for (const [key, v] of candidates) {
+      const { next, rule } = await checkUpdate(state, key, v);
+      seen.add(rule);
+      state = next;
     }
+    expect([...seen].sort()).toEqual(
+      ["delete absent", "delete, lift", "delete, no lift", "insert at empty", "insert beside a leaf", "set"].sort(),
+    );
+    // Deleting what is left returns to the empty tree, through the compact forms.
+    for (const e of [...state.objects.entries()]) state = (await checkUpdate(state, e.key, null)).next;
+    expect(toHex(state.objects.root())).toBe(ZERO32);
   });
 
   it("refuses a proof against another root, and a forged sibling preimage", async () => {
@@ -459,6 +470,30 @@ const dummyWithdrawal: Withdrawal = {
   l1Recipient: new Uint8Array(20).fill(2),
   amount: 1n,
 };
+
+/**
+ * Set (value) or delete (null) `key` in `state` through the harness, from the proof the tree serves,
+ * and expect the root State.withChanges gives. Returns the new state and the rule exercised.
+ */
+async function checkUpdate(
+  state: State,
+  key: Uint8Array,
+  value: Account | null,
+): Promise<{ next: State; rule: string }> {
+  const proof = state.objects.prove(key);
+  const sibling = state.objects.proveLastSibling(key);
+  const next = state.withChanges([{ ns: Namespace.Account, id: key.subarray(0, 20), value, key }], [], []);
+  const got = await call<Hex>("smtUpdate", [
+    toHex(state.objects.root()),
+    toHex(key),
+    value === null ? ZERO32 : toHex(Account.hashTreeRoot(value)),
+    value !== null,
+    proofToAbi(proof),
+    siblingToAbi(sibling),
+  ]);
+  expect(got).toBe(toHex(next.objects.root()));
+  return { next, rule: updateCase(key, value !== null, proof, sibling) };
+}
 
 /** Which rule of the compact tree an update exercises. */
 function updateCase(key: Uint8Array, present: boolean, proof: SmtProof, sibling: SmtSiblingPreimage | null): string {
