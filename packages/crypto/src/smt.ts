@@ -90,6 +90,16 @@ export type SmtProof = {
   leaf: { key: Uint8Array; valueHash: Uint8Array } | null;
 };
 
+/**
+ * What the last sibling of a proof (`siblings[siblings.length - 1]`) is made of: a leaf's key and
+ * valueHash, or a branch's two child hashes. A verifier that deletes the proven leaf needs it: a lone
+ * leaf left beside an empty side is lifted (the compact rule), and only a preimage tells a leaf's hash
+ * from a branch's (leaves hash 65 bytes, branches 64). The L1 one-step proof takes it (docs/fault-proofs.md).
+ */
+export type SmtSiblingPreimage =
+  | { leaf: { key: Uint8Array; valueHash: Uint8Array }; branch?: undefined }
+  | { branch: { left: Uint8Array; right: Uint8Array }; leaf?: undefined };
+
 /** MSB-first: depth 0 is the top bit of byte 0. */
 function bitAt(key: Uint8Array, depth: number): number {
   return (key[depth >>> 3]! >>> (7 - (depth & 7))) & 1;
@@ -484,6 +494,33 @@ export class SparseMerkleTree<V> {
           ? null
           : { key: leafBytes(node.data, LEAF_KEY_AT, 32), valueHash: leafBytes(node.data, LEAF_VALUE_HASH_AT, 32) },
     };
+  }
+
+  /**
+   * The preimage of the last sibling of `prove(key)`, or null when that proof has no siblings. Fresh
+   * copies. With prove(key) it is what the L1 needs to delete `key` (see SmtSiblingPreimage).
+   */
+  proveLastSibling(key: Uint8Array): SmtSiblingPreimage | null {
+    checkKey(key);
+    this.hashBranches();
+    let node = this.top;
+    let sibling: SmtNode<V> = null;
+    let depth = 0;
+    while (node instanceof SmtBranch) {
+      const goRight = bitAt(key, depth++) === 1;
+      sibling = goRight ? node.left : node.right;
+      node = goRight ? node.right : node.left;
+    }
+    if (depth === 0 || sibling === null) return null;
+    if (sibling instanceof SmtLeaf) {
+      return {
+        leaf: {
+          key: leafBytes(sibling.data, LEAF_KEY_AT, 32),
+          valueHash: leafBytes(sibling.data, LEAF_VALUE_HASH_AT, 32),
+        },
+      };
+    }
+    return { branch: { left: nodeHash(sibling.left), right: nodeHash(sibling.right) } };
   }
 
   /** All leaves in ascending key order (MSB-first bits make left-to-right order the byte order). */

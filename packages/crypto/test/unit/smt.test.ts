@@ -537,6 +537,28 @@ describe("SparseMerkleTree: proofs", () => {
     expect(verifySmtProof(ZERO_HASH, key("c0"), vhOf(1), empty.prove(key("c0")))).toBe(false);
   });
 
+  it("proveLastSibling: the preimage of the last sibling, a leaf or a branch", () => {
+    // Same tree: C alone on the left; A and B under "101" on the right.
+    const t = treeOf([
+      { key: key("a0"), valueHash: vhOf(1) },
+      { key: key("b0"), valueHash: vhOf(2) },
+      { key: key("00"), valueHash: vhOf(3) },
+    ]);
+    // A's last sibling is B, a leaf.
+    const a = t.prove(key("a0"));
+    const leaf = t.proveLastSibling(key("a0"));
+    expect(leaf?.leaf).toEqual({ key: key("b0"), valueHash: vhOf(2) });
+    expect(smtLeafHash(leaf!.leaf!.key, leaf!.leaf!.valueHash)).toEqual(a.siblings.at(-1));
+    // C's only sibling is the right half, a branch: its children hash to it.
+    const c = t.prove(key("00"));
+    const branch = t.proveLastSibling(key("00"));
+    expect(branch?.branch).toBeDefined();
+    expect(getHasher().digest64(branch!.branch!.left, branch!.branch!.right)).toEqual(c.siblings.at(-1));
+    // No siblings, no preimage.
+    expect(treeOf([{ key: key("a0"), valueHash: vhOf(1) }]).proveLastSibling(key("a0"))).toBeNull();
+    expect(SparseMerkleTree.empty<string>().proveLastSibling(key("a0"))).toBeNull();
+  });
+
   it("proofs are copies: tampering with one does not touch the tree", () => {
     const t = treeOf(Array.from({ length: 10 }, (_, i) => ({ key: keyOf(i), valueHash: vhOf(i) })));
     const root = t.root();

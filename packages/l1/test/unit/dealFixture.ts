@@ -1,11 +1,9 @@
 /** Deal test data: a real piece (CommP from data-segment), a valid request, and the harness build. */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Piece } from "@web3-storage/data-segment";
 import type { Abi } from "viem";
-import { type Artifact, CONTRACTS_DIR, compileContracts } from "../../src/compile.js";
+import type { Artifact } from "../../src/compile.js";
 import { type DealRequest, type DealRequestAbi, dealRequestToAbi } from "../../src/deals.js";
+import { compileTestHarness } from "./harness.js";
 
 export const PAYLOAD_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 
@@ -55,14 +53,6 @@ export function rawRequest(
 }
 
 /** Compile test/contracts/CborHarness.sol next to copies of the libraries it tests. */
-export async function compileHarness(): Promise<Artifact & { abi: Abi }> {
-  const dir = mkdtempSync(join(tmpdir(), "filverse-cbor-harness-"));
-  try {
-    for (const file of ["Cbor.sol", "FilecoinDeal.sol"]) copyFileSync(join(CONTRACTS_DIR, file), join(dir, file));
-    copyFileSync(new URL("../contracts/CborHarness.sol", import.meta.url), join(dir, "CborHarness.sol"));
-    const artifacts = await compileContracts(dir);
-    return artifacts.CborHarness as Artifact & { abi: Abi };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function compileHarness(): Promise<Artifact & { abi: Abi }> {
+  return compileTestHarness("CborHarness", ["Cbor.sol", "FilecoinDeal.sol"]);
 }
