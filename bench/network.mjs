@@ -238,11 +238,14 @@ async function setupL1(seqDir, chainId) {
       chain,
     });
     await clients.publicClient.waitForTransactionReceipt({ hash: gas });
+    // The sequencer's validator is the genesis set (effective at once), paid by the deployer: a
+    // validator that joins with register() counts only from a later epoch boundary.
     await send({
-      account: sequencer,
+      account: deployer,
       address: rollup,
       abi: loadArtifact("FilverseRollup").abi,
-      functionName: "register",
+      functionName: "registerGenesis",
+      args: [sequencer.address],
       value: FIL,
       chain,
     });
