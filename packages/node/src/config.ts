@@ -10,20 +10,10 @@ import { DepositWatcher } from "@filverse/l1";
 import { type ChainConfig, type ChainPreset, getChainConfig } from "@filverse/params";
 import { createGenesis } from "@filverse/state";
 import { BlockHeader, blockHash } from "@filverse/types";
-import { FilverseError, fromHex, isHex, type Logger, toHex } from "@filverse/utils";
+import { fromHex, isHex, type Logger, toHex } from "@filverse/utils";
 import type { PublicClient } from "viem";
 import { JsonRpcClient } from "./blockSource.js";
-
-export enum ConfigErrorCode {
-  MISSING = "CONFIG_MISSING",
-  INVALID = "CONFIG_INVALID",
-  EXISTS = "CONFIG_EXISTS",
-  KEY_PERMISSIONS = "CONFIG_KEY_PERMISSIONS",
-}
-
-export class ConfigError extends FilverseError<ConfigErrorCode> {
-  override name = "ConfigError";
-}
+import { ConfigError, ConfigErrorCode } from "./errors.js";
 
 export type NodeConfigFile = {
   preset: ChainPreset;

@@ -1,6 +1,7 @@
 export * from "./blockSource.js";
 export * from "./config.js";
 export * from "./devFaucet.js";
+export * from "./errors.js";
 export * from "./evidence.js";
 export * from "./identityIndex.js";
 export * from "./logger.js";

@@ -5,7 +5,8 @@
  */
 import type { ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
-import { FilverseError, toHex } from "@filverse/utils";
+import { toHex } from "@filverse/utils";
+import { MempoolError } from "./errors.js";
 
 export type MempoolOpts = {
   /** Transactions held in total. */
@@ -24,10 +25,6 @@ export const defaultMempoolOpts: MempoolOpts = {
   maxNonceGap: 64,
   replacementBumpPercent: 10,
 };
-
-export class MempoolError extends FilverseError<RpcErrorCode> {
-  override name = "MempoolError";
-}
 
 export type PoolTx = {
   vtx: ValidatedTransaction;

@@ -18,6 +18,7 @@ import {
 import { blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
 import type { BlockSource } from "./blockSource.js";
+import { NodeError, NodeErrorCode } from "./errors.js";
 import { type Evidence, evidenceId, type NewEvidence, sealedHeaderFromJson, sealedHeaderJson } from "./evidence.js";
 import type { NodeMetrics } from "./metrics.js";
 
@@ -122,7 +123,10 @@ export class P2PBlockSource implements BlockSource {
       if (head) return head;
     }
     if (this.fallback) return this.fallback.head();
-    throw new Error("No peer answered a status request and there is no sequencer RPC to fall back to");
+    throw new NodeError(
+      NodeErrorCode.NO_BLOCK_SOURCE,
+      "No peer answered a status request and there is no sequencer RPC to fall back to",
+    );
   }
 
   async blocksByRange(start: number, count: number): Promise<SignedBlock[]> {
@@ -138,7 +142,10 @@ export class P2PBlockSource implements BlockSource {
       }
     }
     if (this.fallback) return this.fallback.blocksByRange(start, count);
-    throw new Error("No peer to sync from and there is no sequencer RPC to fall back to");
+    throw new NodeError(
+      NodeErrorCode.NO_BLOCK_SOURCE,
+      "No peer to sync from and there is no sequencer RPC to fall back to",
+    );
   }
 }
 
@@ -191,14 +198,15 @@ export function checkGossipEvidence(
   if (bytesEqual(checkpointContentHash(a.checkpoint), checkpointContentHash(b.checkpoint))) {
     return { ok: false, unknowable: false, reason: "one checkpoint" };
   }
-  try {
-    const digestA = checkpointDigest(a.checkpoint, opts.checkpointDomain);
-    const digestB = checkpointDigest(b.checkpoint, opts.checkpointDomain);
-    if (!bytesEqual(recoverAddress(digestA, a.signature), a.signer)) throw new Error("a");
-    if (!bytesEqual(recoverAddress(digestB, b.signature), b.signer)) throw new Error("b");
-  } catch {
-    return { ok: false, unknowable: false, reason: "bad checkpoint signature" };
-  }
+  const domain = opts.checkpointDomain;
+  const signedBy = (side: typeof a): boolean => {
+    try {
+      return bytesEqual(recoverAddress(checkpointDigest(side.checkpoint, domain), side.signature), side.signer);
+    } catch {
+      return false; // a signature that does not recover
+    }
+  };
+  if (!signedBy(a) || !signedBy(b)) return { ok: false, unknowable: false, reason: "bad checkpoint signature" };
   return { ok: true, record: null };
 }
 

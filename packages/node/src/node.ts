@@ -22,15 +22,9 @@ import type { Checkpoint } from "@filverse/types";
 import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
-import {
-  ConfigError,
-  ConfigErrorCode,
-  createDepositWatcher,
-  type NodeConfigFile,
-  readDevAccounts,
-  readKeyFile,
-} from "./config.js";
+import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
+import { ConfigError, ConfigErrorCode } from "./errors.js";
 import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";

@@ -50,9 +50,10 @@ import {
   Withdrawal,
 } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
+import { SubmitError } from "./errors.js";
 import { EVIDENCE_KINDS, type Evidence, type EvidenceKind } from "./evidence.js";
 import type { IdentityIndex } from "./identityIndex.js";
-import { type HeadInfo, type NodeEvents, SubmitError } from "./sequencer.js";
+import type { HeadInfo, NodeEvents } from "./sequencer.js";
 
 /**
  * What the RPC methods need of a node. The Sequencer implements it over its mempool; the Verifier

@@ -32,9 +32,10 @@ import {
   type TxDropReason,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "./errors.js";
 import type { Evidence } from "./evidence.js";
 import { IdentityIndex } from "./identityIndex.js";
-import { defaultMempoolOpts, Mempool, MempoolError, type MempoolOpts, type PoolTx } from "./mempool.js";
+import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
 import type { NodeMetrics } from "./metrics.js";
 
 /** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
@@ -90,36 +91,6 @@ export type SequencerModules = {
    */
   recoverer?: SignatureRecoverer | null;
 };
-
-export enum NodeErrorCode {
-  NOT_STARTED = "NODE_NOT_STARTED",
-  STATE_MISMATCH = "NODE_STATE_MISMATCH",
-  /** The node stopped making progress (a commit or journal write failed): it needs a restart. */
-  FAILED = "NODE_FAILED",
-}
-
-export class NodeError extends FilverseError<NodeErrorCode> {
-  override name = "NodeError";
-}
-
-/** Maps validation codes to the RPC error table. */
-export const VALIDATION_TO_RPC: Record<number, RpcErrorCode> = {
-  100: RpcErrorCode.MALFORMED_TRANSACTION,
-  101: RpcErrorCode.INVALID_FIELD,
-  102: RpcErrorCode.WRONG_CHAIN,
-  103: RpcErrorCode.BAD_SIGNATURE,
-  104: RpcErrorCode.BAD_ORDER_SIGNATURE,
-  105: RpcErrorCode.TOO_LARGE,
-  200: RpcErrorCode.NONCE_TOO_LOW,
-  201: RpcErrorCode.NONCE_GAP,
-  202: RpcErrorCode.INSUFFICIENT_FUNDS,
-  203: RpcErrorCode.FEE_TOO_LOW,
-};
-
-/** A submission refused, with the RPC code that explains it. */
-export class SubmitError extends FilverseError<RpcErrorCode> {
-  override name = "SubmitError";
-}
 
 export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader };
 
@@ -416,10 +387,7 @@ export class Sequencer {
     } catch (err) {
       if (err instanceof TxValidationError) {
         this.metrics?.submitted.inc({ result: "invalid" });
-        throw new SubmitError(VALIDATION_TO_RPC[err.code] ?? RpcErrorCode.INVALID_PARAMS, err.shortMessage, {
-          cause: err,
-          details: err.details,
-        });
+        throw toSubmitError(err);
       }
       throw err;
     }

@@ -48,7 +48,19 @@ import {
   type SignedTransaction,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, type Logger, nullLogger, toHex } from "@filverse/utils";
-import { type BlockSource, type JsonRpcClient, RemoteRpcError, RemoteRpcErrorCode } from "./blockSource.js";
+import type { BlockSource, JsonRpcClient } from "./blockSource.js";
+import {
+  CheckpointRefusal,
+  CheckpointRefusalCode,
+  NodeError,
+  NodeErrorCode,
+  RemoteRpcError,
+  RemoteRpcErrorCode,
+  SubmitError,
+  toSubmitError,
+  VerifierError,
+  VerifierErrorCode,
+} from "./errors.js";
 import {
   defaultEvidenceStoreOpts,
   type Evidence,
@@ -59,14 +71,7 @@ import {
 } from "./evidence.js";
 import { IdentityIndex } from "./identityIndex.js";
 import type { NodeMetrics } from "./metrics.js";
-import {
-  type DepositSource,
-  type GenesisConfig,
-  type HeadInfo,
-  type NodeEvents,
-  SubmitError,
-  VALIDATION_TO_RPC,
-} from "./sequencer.js";
+import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "./sequencer.js";
 
 export type VerifierOpts = {
   chain: ChainConfig;
@@ -131,50 +136,6 @@ export type VerifierModules = {
   /** Without `forward`: publishes a transaction on the `txs` gossip topic, resolving to the peers reached. Neither: submissions are refused. */
   gossipTransaction?: ((tx: SignedTransaction) => Promise<number>) | null;
 };
-
-export enum VerifierErrorCode {
-  NOT_STARTED = "VERIFIER_NOT_STARTED",
-  CLOSED = "VERIFIER_CLOSED",
-  /** The stored state does not match the head's stateRoot at start. */
-  STATE_MISMATCH = "VERIFIER_STATE_MISMATCH",
-  /** The block breaks a rule (cause: the BlockError; details.sealed: whether the sequencer sealed it, i.e. evidence). */
-  INVALID_BLOCK = "VERIFIER_INVALID_BLOCK",
-  /** A second sequencer-sealed block at a height: evidence recorded. */
-  EQUIVOCATION = "VERIFIER_EQUIVOCATION",
-  /** The block's L1 messages are not final on this node's view of L1 yet: retry later. */
-  DEPOSITS_UNCONFIRMED = "VERIFIER_DEPOSITS_UNCONFIRMED",
-  /** The block's timestamp is ahead of this node's clock by more than maxFutureDriftSec: retry later. */
-  FUTURE_BLOCK = "VERIFIER_FUTURE_BLOCK",
-  /** A block could not be committed (e.g. a full disk): the verifier stopped and needs a restart. */
-  FAILED = "VERIFIER_FAILED",
-}
-
-export class VerifierError extends FilverseError<VerifierErrorCode> {
-  override name = "VerifierError";
-}
-
-/** Why a checkpoint was not co-signed. */
-export enum CheckpointRefusalCode {
-  /** No validator key, rollup domain or batch builder configured. */
-  NOT_CONFIGURED = "CHECKPOINT_NOT_CONFIGURED",
-  WRONG_CHAIN = "CHECKPOINT_WRONG_CHAIN",
-  /** firstBlock/lastBlock are not checkpoint `index`'s range. */
-  BAD_RANGE = "CHECKPOINT_BAD_RANGE",
-  /** This node has not executed every block through lastBlock yet. */
-  NOT_EXECUTED = "CHECKPOINT_NOT_EXECUTED",
-  /** parentHash, lastBlockHash, stateRoot, withdrawalsRoot, depositCursor or lastBlockTimestamp differ from re-execution (evidence recorded). */
-  ROOT_MISMATCH = "CHECKPOINT_ROOT_MISMATCH",
-  /** pieceCid, payloadCid, pieceSize or carSize differ from this node's own batch of the range. */
-  BATCH_MISMATCH = "CHECKPOINT_BATCH_MISMATCH",
-  /** This node already signed a different checkpoint at this index (signing both would be slashable). */
-  ALREADY_SIGNED = "CHECKPOINT_ALREADY_SIGNED",
-  /** A block in the range arrived by gossip stamped more than maxGossipLagSec before it arrived. */
-  STALE_TIMESTAMP = "CHECKPOINT_STALE_TIMESTAMP",
-}
-
-export class CheckpointRefusal extends FilverseError<CheckpointRefusalCode> {
-  override name = "CheckpointRefusal";
-}
 
 export type ImportStatus = "imported" | "known" | "buffered" | "ignored";
 export type ImportResult = { status: ImportStatus; number: number; hash: Uint8Array };
@@ -255,7 +216,7 @@ export class Verifier {
   private started = false;
   private closed = false;
   /** Set once a commit failed: nothing is imported after it. */
-  private failure_: VerifierError | null = null;
+  private failure_: NodeError | null = null;
 
   constructor(opts: VerifierOpts, modules: VerifierModules = {}) {
     this.opts = opts;
@@ -293,8 +254,8 @@ export class Verifier {
   }
 
   private need<T>(v: T | null): T {
-    if (this.closed) throw new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed");
-    if (v === null) throw new VerifierError(VerifierErrorCode.NOT_STARTED, "The verifier is not started");
+    if (this.closed) throw new NodeError(NodeErrorCode.CLOSED, "The verifier is closed");
+    if (v === null) throw new NodeError(NodeErrorCode.NOT_STARTED, "The verifier is not started");
     return v;
   }
 
@@ -317,10 +278,10 @@ export class Verifier {
     const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.opts.sequencer });
     const fresh = await db.initGenesis(genesis);
     const head = await db.getHead();
-    if (!head) throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
+    if (!head) throw new NodeError(NodeErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
     const state = fresh ? genesis.state : await db.loadState();
     if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
-      throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}`);
+      throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}`);
     }
     this.state_ = state;
     this.head_ = head;
@@ -400,10 +361,7 @@ export class Verifier {
       vtx = validateTransaction(parseTransactionJson(json), this.chainId);
     } catch (err) {
       if (err instanceof TxValidationError) {
-        throw new SubmitError(VALIDATION_TO_RPC[err.code] ?? RpcErrorCode.INVALID_PARAMS, err.shortMessage, {
-          cause: err,
-          details: err.details,
-        });
+        throw toSubmitError(err);
       }
       throw err;
     }
@@ -558,7 +516,7 @@ export class Verifier {
   }
 
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
-    if (this.closed) return Promise.reject(new VerifierError(VerifierErrorCode.CLOSED, "The verifier is closed"));
+    if (this.closed) return Promise.reject(new NodeError(NodeErrorCode.CLOSED, "The verifier is closed"));
     if (this.failure_) return Promise.reject(this.failure_);
     return this.importQueue.run(() => this.importOne(block, source));
   }
@@ -598,7 +556,7 @@ export class Verifier {
       );
     }
     const ours = await this.db.getBlockByNumber(n);
-    if (!ours) throw new VerifierError(VerifierErrorCode.STATE_MISMATCH, `Block ${n} is below the head but not stored`);
+    if (!ours) throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Block ${n} is below the head but not stored`);
     const ourHash = blockHash(ours.header);
     if (bytesEqual(ourHash, hash)) return { status: "known", number: n, hash };
     if (!this.sealedBySequencer(block)) {
@@ -912,7 +870,7 @@ export class Verifier {
    * Why the verifier stopped (a block commit failed, e.g. a full disk), or null. Sticky: only a
    * restart, which reopens the database, clears it.
    */
-  get failure(): VerifierError | null {
+  get failure(): NodeError | null {
     return this.failure_;
   }
 
@@ -925,7 +883,7 @@ export class Verifier {
         : err instanceof FilverseError
           ? err.shortMessage
           : String((err as Error)?.message ?? err);
-    this.failure_ = new VerifierError(VerifierErrorCode.FAILED, `The verifier stopped: ${what} (${reason})`, {
+    this.failure_ = new NodeError(NodeErrorCode.FAILED, `The verifier stopped: ${what} (${reason})`, {
       cause: err,
       details: { reason },
     });
@@ -1168,7 +1126,7 @@ export class Verifier {
   private async headerAt(n: number): Promise<BlockHeader> {
     if (n === this.head.number) return this.head.header;
     const block = await this.db.getBlockByNumber(n);
-    if (!block) throw new VerifierError(VerifierErrorCode.NOT_STARTED, `Block ${n} is not stored`);
+    if (!block) throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Block ${n} is not stored`);
     return block.header;
   }
 }

@@ -28,14 +28,15 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { NodeBatches } from "./batches.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
-import { ConfigError, ConfigErrorCode, createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
+import { createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
+import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "./errors.js";
 import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
 import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
-import { bodyMatchesHeader, defaultVerifierOpts, Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
+import { bodyMatchesHeader, defaultVerifierOpts, Verifier } from "./verifier.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;

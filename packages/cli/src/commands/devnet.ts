@@ -28,6 +28,8 @@ import {
   initDataDir,
   initVerifierDataDir,
   loadConfig,
+  RemoteRpcError,
+  RemoteRpcErrorCode,
   readDevAccounts,
   readKeyFile,
   writeSecretFile,
@@ -85,7 +87,13 @@ async function fetchNodeIdentity(url: string): Promise<{ peerId: string; multiad
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "filverse_nodeIdentity", params: [] }),
   });
   const body = (await res.json()) as { result?: { peerId: string; multiaddrs: string[] }; error?: { message: string } };
-  if (!body.result) throw new Error(`filverse_nodeIdentity at ${url}: ${body.error?.message ?? res.status}`);
+  if (!body.result) {
+    throw new RemoteRpcError(
+      body.error ? RemoteRpcErrorCode.RPC_ERROR : RemoteRpcErrorCode.BAD_RESPONSE,
+      `filverse_nodeIdentity at ${url}: ${body.error?.message ?? res.status}`,
+      { details: { url, status: res.status } },
+    );
+  }
   return body.result;
 }
 

@@ -52,7 +52,8 @@ import {
   sequencer as sequencerKey,
 } from "../../../state/test/unit/harness.js";
 import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultSequencerOpts, Sequencer, SubmitError } from "../../src/sequencer.js";
+import { SubmitError } from "../../src/errors.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 40);
 const GENESIS_TIME = 1_700_000_000;

@@ -27,14 +27,8 @@ import {
 import { toHex } from "@filverse/utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BlockSource } from "../../src/blockSource.js";
-import {
-  bodyMatchesHeader,
-  CheckpointRefusal,
-  CheckpointRefusalCode,
-  type Verifier,
-  VerifierError,
-  VerifierErrorCode,
-} from "../../src/verifier.js";
+import { CheckpointRefusal, CheckpointRefusalCode, VerifierError, VerifierErrorCode } from "../../src/errors.js";
+import { bodyMatchesHeader, type Verifier } from "../../src/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs, testChain } from "./chainFixture.js";
 
 const alice = key(801, "alice");

@@ -8,8 +8,9 @@ import { RpcServer } from "@filverse/rpc";
 import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { JsonRpcClient, RemoteRpcError, RemoteRpcErrorCode, RpcBlockSource } from "../../src/blockSource.js";
+import { JsonRpcClient, RpcBlockSource } from "../../src/blockSource.js";
 import { fetchChainIdentity } from "../../src/config.js";
+import { RemoteRpcError, RemoteRpcErrorCode } from "../../src/errors.js";
 import { createRpcHandlers, type RpcNode } from "../../src/rpcHandlers.js";
 import { CHAIN_ID, GENESIS, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
 
