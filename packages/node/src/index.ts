@@ -1,3 +1,4 @@
+export * from "./api/index.js";
 export * from "./blockSource.js";
 export * from "./config.js";
 export * from "./devFaucet.js";
@@ -10,7 +11,6 @@ export * from "./metrics.js";
 export * from "./node.js";
 export * from "./progress.js";
 export * from "./rebuild.js";
-export * from "./rpcHandlers.js";
 export * from "./sequencer.js";
 export * from "./verifier.js";
 export * from "./verifierNode.js";

@@ -5,7 +5,7 @@
  */
 import type { ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import { type Hex, toHex } from "@filverse/utils";
 import { MempoolError } from "./errors.js";
 
 export type MempoolOpts = {
@@ -31,7 +31,7 @@ export type PoolTx = {
   /** SSZ of the signed transaction (what the journal stores). */
   bytes: Uint8Array;
   hash: string;
-  sender: string;
+  sender: Hex;
   nonce: number;
   fee: bigint;
   /** False until its journal write has synced; the block builder skips it until then. */

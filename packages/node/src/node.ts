@@ -21,6 +21,7 @@ import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
 import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
+import { createRpcHandlers } from "./api/index.js";
 import { NodeBatches } from "./batches.js";
 import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
@@ -28,7 +29,6 @@ import { ConfigError, ConfigErrorCode } from "./errors.js";
 import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
-import { createRpcHandlers } from "./rpcHandlers.js";
 import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
 
 export type FilverseNodeOpts = {

@@ -31,7 +31,7 @@ import {
   type SignedBlock,
   type TxDropReason,
 } from "@filverse/types";
-import { bytesEqual, FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { bytesEqual, FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "./errors.js";
 import type { Evidence } from "./evidence.js";
 import { IdentityIndex } from "./identityIndex.js";
@@ -363,7 +363,7 @@ export class Sequencer {
    * Admit a transaction from JSON-RPC. Resolves with its hash only once it is durable (journaled
    * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
    */
-  async submitJson(json: unknown): Promise<string> {
+  async submitJson(json: unknown): Promise<Hex> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
     if (this.fatal) {
       throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });

@@ -47,7 +47,7 @@ import {
   type SignedBlock,
   type SignedTransaction,
 } from "@filverse/types";
-import { bytesEqual, FilverseError, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { bytesEqual, FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { BlockSource, JsonRpcClient } from "./blockSource.js";
 import {
   CheckpointRefusal,
@@ -203,7 +203,7 @@ export class Verifier {
   private readonly staleBlocks = new Map<number, Uint8Array>();
   /** Blocks whose transactions are being validated ahead of their import (see prepare). */
   private readonly prepared = new WeakMap<SignedBlock, Promise<ValidatedTransaction[]>>();
-  private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: string; at: number }>();
+  private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: Hex; at: number }>();
   /** Sender → the nonce after its last forwarded transaction. */
   private readonly forwardedNonces = new Map<string, number>();
   private readonly signingQueue = new SerialQueue();
@@ -326,7 +326,7 @@ export class Verifier {
     return n === this.head_?.number ? this.state_! : this.history.get(n);
   }
   /** A transaction this node forwarded and has not seen in a block yet. */
-  pendingTx(hash: string): { vtx: ValidatedTransaction; sender: string } | undefined {
+  pendingTx(hash: string): { vtx: ValidatedTransaction; sender: Hex } | undefined {
     const f = this.forwarded.get(hash);
     return f && { vtx: f.vtx, sender: f.sender };
   }
@@ -352,7 +352,7 @@ export class Verifier {
    * chain id, field bounds); the sequencer's answer (hash or error code) is passed through. Throws
    * SubmitError; UNAVAILABLE when the sequencer cannot be reached (then nothing was admitted).
    */
-  async submitJson(json: unknown): Promise<string> {
+  async submitJson(json: unknown): Promise<Hex> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
     let vtx: ValidatedTransaction;
     try {
@@ -397,7 +397,7 @@ export class Verifier {
    * the message, not once the sequencer journaled it, so it reads "pending" here and "dropped" if no
    * block includes it within FORWARDED_TTL_MS.
    */
-  private async gossipForward(vtx: ValidatedTransaction): Promise<string> {
+  private async gossipForward(vtx: ValidatedTransaction): Promise<Hex> {
     if (!this.gossipTransaction) {
       throw new SubmitError(RpcErrorCode.UNAVAILABLE, "This verifier forwards transactions to no sequencer", {
         details: { reason: "no sequencer configured" },

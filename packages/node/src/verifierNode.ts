@@ -26,6 +26,7 @@ import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createRpcHandlers, type SettlementView } from "./api/index.js";
 import { NodeBatches } from "./batches.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
 import { createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
@@ -35,7 +36,6 @@ import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
-import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
 import { bodyMatchesHeader, defaultVerifierOpts, Verifier } from "./verifier.js";
 
 export type FilverseVerifierNodeOpts = {

@@ -7,9 +7,9 @@ import { DbError, DbErrorCode } from "@filverse/db";
 import { RpcServer } from "@filverse/rpc";
 import { RpcErrorCode, TxKind } from "@filverse/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createRpcHandlers } from "../../src/api/index.js";
 import { fetchChainIdentity, initDataDir, initVerifierDataDir, loadConfig } from "../../src/config.js";
 import { FilverseNode } from "../../src/node.js";
-import { createRpcHandlers } from "../../src/rpcHandlers.js";
 import { FilverseVerifierNode } from "../../src/verifierNode.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 
