@@ -23,13 +23,14 @@ import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@fi
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers } from "./api/index.js";
 import { NodeBatches } from "./batches.js";
+import type { DepositSource } from "./chain/interface.js";
 import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
 import { DevFaucet } from "./devFaucet.js";
 import { ConfigError, ConfigErrorCode } from "./errors.js";
 import { serveHealth } from "./health.js";
 import { NodeMetrics } from "./metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
-import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
+import { defaultSequencerOpts, Sequencer } from "./sequencer.js";
 
 export type FilverseNodeOpts = {
   dataDir: string;

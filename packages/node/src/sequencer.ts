@@ -3,15 +3,15 @@
  * block every blockTimeMs or at maxBlockTxs, executes it with the state machine, signs it, and
  * commits block, receipts, state changes, indexes and head in one atomic LevelDB batch.
  */
-import { EventEmitter } from "node:events";
+
+import type { EventEmitter } from "node:events";
 import { privateKeyToAddress, recoverAddress, type SignatureRecoverer, signBlockHeader } from "@filverse/crypto";
-import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   type BlockExecutionResult,
   BlockExecutor,
   completeValidation,
-  createGenesis,
   parseTransactionBytes,
   parseTransactionJson,
   prevalidateTransaction,
@@ -26,29 +26,19 @@ import {
   blockHash,
   Deposit,
   encodeSignedTx,
-  type Receipt,
+  Namespace,
   RpcErrorCode,
   type SignedBlock,
   type TxDropReason,
 } from "@filverse/types";
-import { bytesEqual, FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { Chain } from "./chain/chain.js";
+import type { IdentityIndex } from "./chain/identityIndex.js";
+import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "./chain/interface.js";
 import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "./errors.js";
 import type { Evidence } from "./evidence.js";
-import { IdentityIndex } from "./identityIndex.js";
 import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
 import type { NodeMetrics } from "./metrics.js";
-
-/** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
-export interface DepositSource {
-  /** Deposits with L1 nonce > afterNonce, in nonce order, final on L1, at most `max`. */
-  pending(afterNonce: number, max: number): Promise<Deposit[]>;
-}
-
-export type GenesisConfig = {
-  chainId: number;
-  /** Unix seconds of the genesis header; part of the genesis hash. */
-  timestamp: number;
-};
 
 export type SequencerOpts = {
   chain: ChainConfig;
@@ -92,11 +82,6 @@ export type SequencerModules = {
   recoverer?: SignatureRecoverer | null;
 };
 
-export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader };
-
-/** Why a transaction was dropped, and its TxValidationErrorCode where one applies. */
-export type DropInfo = { reason: TxDropReason; code?: number };
-
 /**
  * Transactions executed per pump step: about 15 ms of work at ~60 µs each (measured), short
  * enough that admission keeps flowing between steps.
@@ -118,18 +103,13 @@ type OpenBlock = {
   bytes: number;
 };
 
-export type NodeEvents = {
-  newHead: [block: SignedBlock, receipts: Receipt[]];
-  txStatus: [hash: string];
-  /** The node can make no more progress (see `failure`); emitted once. */
-  failed: [error: FilverseError];
-};
-
 export class Sequencer {
-  readonly events = new EventEmitter<NodeEvents>();
+  /** The chain core the verifier shares: the database, the head and its state, the indexes, the events. */
+  readonly core: Chain;
+  readonly events: EventEmitter<NodeEvents>;
+  readonly identities: IdentityIndex;
   readonly mempool: Mempool;
   readonly address: Uint8Array;
-  readonly identities = new IdentityIndex();
   private readonly opts: SequencerOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
@@ -143,10 +123,6 @@ export class Sequencer {
   }[] = [];
   private recoverInFlight = 0;
   private readonly key: Uint8Array;
-  private db_: ChainDb | null = null;
-  private state_: State | null = null;
-  private head_: HeadInfo | null = null;
-  private readonly history = new Map<number, State>();
   private readonly dropped = new Map<string, DropInfo>();
   private journalQueue: {
     tx: PoolTx;
@@ -180,6 +156,18 @@ export class Sequencer {
     this.depositSource = modules.deposits ?? null;
     this.recoverer = modules.recoverer ?? null;
     this.mempool = new Mempool(opts.mempool);
+    this.core = new Chain(
+      {
+        chain: opts.chain,
+        genesis: opts.genesis,
+        proposer: this.address,
+        dataDir: opts.dataDir,
+        stateHistory: opts.stateHistory,
+      },
+      { metrics: this.metrics },
+    );
+    this.events = this.core.events;
+    this.identities = this.core.identities;
   }
 
   get chainId(): number {
@@ -189,21 +177,18 @@ export class Sequencer {
     return this.opts.chain;
   }
   get db(): ChainDb {
-    if (!this.db_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
-    return this.db_;
+    return this.core.db;
   }
   get state(): State {
-    if (!this.state_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
-    return this.state_;
+    return this.core.state;
   }
   get head(): HeadInfo {
-    if (!this.head_) throw new NodeError(NodeErrorCode.NOT_STARTED, "The node is not started");
-    return this.head_;
+    return this.core.head;
   }
 
   /** The state after block `n`, if still kept in memory. */
   stateAt(n: number): State | undefined {
-    return n === this.head_?.number ? this.state_! : this.history.get(n);
+    return this.core.stateAt(n);
   }
 
   /**
@@ -225,24 +210,10 @@ export class Sequencer {
   }
 
   private async openAndLoad(): Promise<void> {
-    const { chain, genesis: g } = this.opts;
-    const db = await ChainDb.open({ dir: this.opts.dataDir });
-    this.db_ = db;
-    const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.address });
-    const fresh = await db.initGenesis(genesis);
-    const head = await db.getHead();
-    if (!head) throw new NodeError(NodeErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
-    const state = fresh ? genesis.state : await db.loadState();
-    if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
-      throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}'s stateRoot`, {
-        details: { head: head.number, computed: toHex(state.roots().stateRoot), header: toHex(head.header.stateRoot) },
-      });
-    }
-    this.state_ = state;
-    this.head_ = head;
-    this.identities.rebuild(state);
+    const { chain } = this.opts;
+    await this.core.open();
+    const { head, state } = this.core;
     await this.replayJournal();
-    this.metrics?.headNumber.set(head.number);
     this.logger.info("sequencer started", {
       chainId: chain.chainId,
       head: head.number,
@@ -265,8 +236,7 @@ export class Sequencer {
     await this.sealing?.catch(() => {});
     this.open = null;
     await this.journalFlushing?.catch(() => {});
-    await this.db_?.close();
-    this.events.removeAllListeners();
+    await this.core.close();
     this.logger.info("sequencer closed");
   }
 
@@ -285,7 +255,7 @@ export class Sequencer {
           continue;
         }
         const vtx = validateTransaction(parseTransactionBytes(txBytes), this.chainId);
-        const committed = this.state.get(1, vtx.sender)?.nonce ?? 0;
+        const committed = this.state.get(Namespace.Account, vtx.sender)?.nonce ?? 0;
         const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
         if (displaced) {
           stale.push(fromHex(displaced.hash));
@@ -317,7 +287,7 @@ export class Sequencer {
    */
   private account(address: Uint8Array): { nonce: number; balance: bigint } {
     if (this.open) return this.open.executor.account(address);
-    const a = (this.tip?.state ?? this.state).get(1, address);
+    const a = (this.tip?.state ?? this.state).get(Namespace.Account, address);
     return a ? { nonce: a.nonce, balance: a.balance } : { nonce: 0, balance: 0n };
   }
 
@@ -718,21 +688,17 @@ export class Sequencer {
     // From here the next block executes on this one's state.
     this.tip = { state: result.state, header, hash };
     this.schedulePump();
-    await this.db.commitBlock({
-      block,
-      result,
-      prev: open.base,
-      journalRemove: [...included, ...rejected].map((t) => t.vtx.hash),
-      txBytes: included.map((t) => t.bytes),
-    });
-
-    // Committed: advance the head in memory.
-    const previous = this.head;
-    this.history.set(previous.number, this.state);
-    this.history.delete(previous.number - this.opts.stateHistory);
-    this.state_ = result.state;
-    this.head_ = { number: header.number, hash, header };
-    this.identities.apply(result.changes);
+    // Committed, the head advances in memory (Chain.commit).
+    await this.core.commit(
+      {
+        block,
+        result,
+        prev: open.base,
+        journalRemove: [...included, ...rejected].map((t) => t.vtx.hash),
+        txBytes: included.map((t) => t.bytes),
+      },
+      hash,
+    );
     for (const t of included) this.executing.delete(t.hash);
     const senders = new Set(included.map((t) => t.sender));
     for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.onDropped(t, "nonce_passed");
@@ -741,7 +707,6 @@ export class Sequencer {
     this.metrics?.blocksTotal.inc();
     this.metrics?.blockSeconds.observe(seconds);
     this.metrics?.blockTransactions.observe(included.length);
-    this.metrics?.headNumber.set(header.number);
     this.metrics?.mempoolTransactions.set(this.mempool.size);
     this.logger.info("block sealed", {
       number: header.number,

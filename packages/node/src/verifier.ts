@@ -6,9 +6,9 @@
  * Out-of-order blocks wait in a bounded buffer while `sync` fills the gap from a `BlockSource`.
  * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
  */
-import { EventEmitter } from "node:events";
+import type { EventEmitter } from "node:events";
 import { depositHash, recoverAddress, recoverBlockSigner, type SignatureRecoverer, txHash } from "@filverse/crypto";
-import { ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import type { BatchBuilder } from "@filverse/filecoin";
 import {
   type CheckpointDomain,
@@ -26,7 +26,6 @@ import {
   BlockErrorCode,
   type BlockExecutionResult,
   completeValidation,
-  createGenesis,
   parseTransactionBytes,
   parseTransactionJson,
   prevalidateTransaction,
@@ -43,12 +42,16 @@ import {
   Deposit,
   encodeSignedBlock,
   HashListSsz,
+  Namespace,
   RpcErrorCode,
   type SignedBlock,
   type SignedTransaction,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { BlockSource, JsonRpcClient } from "./blockSource.js";
+import { Chain } from "./chain/chain.js";
+import type { IdentityIndex } from "./chain/identityIndex.js";
+import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "./chain/interface.js";
 import {
   CheckpointRefusal,
   CheckpointRefusalCode,
@@ -69,9 +72,7 @@ import {
   type EvidenceStoreOpts,
   sealedHeaderJson,
 } from "./evidence.js";
-import { IdentityIndex } from "./identityIndex.js";
 import type { NodeMetrics } from "./metrics.js";
-import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "./sequencer.js";
 
 export type VerifierOpts = {
   chain: ChainConfig;
@@ -174,8 +175,10 @@ const MAX_FORWARDED = 10_000;
 const FORWARDED_TTL_MS = 10 * 60_000;
 
 export class Verifier {
-  readonly events = new EventEmitter<NodeEvents>();
-  readonly identities = new IdentityIndex();
+  /** The chain core the sequencer shares: the database, the head and its state, the indexes, the events. */
+  readonly core: Chain;
+  readonly events: EventEmitter<NodeEvents>;
+  readonly identities: IdentityIndex;
   readonly opts: VerifierOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
@@ -188,11 +191,7 @@ export class Verifier {
   private readonly batches: BatchBuilder | null;
   private readonly forward: JsonRpcClient | null;
   private readonly gossipTransaction: ((tx: SignedTransaction) => Promise<number>) | null;
-  private db_: ChainDb | null = null;
-  private state_: State | null = null;
-  private head_: HeadInfo | null = null;
   private evidence_: EvidenceStore | null = null;
-  private readonly history = new Map<number, State>();
   /** Imports run one at a time: each builds on the head the previous one left. */
   private readonly importQueue = new SerialQueue();
   private readonly buffer = new Map<number, { block: SignedBlock; source: string | null }>();
@@ -222,6 +221,18 @@ export class Verifier {
     this.opts = opts;
     this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
     this.metrics = modules.metrics ?? null;
+    this.core = new Chain(
+      {
+        chain: opts.chain,
+        genesis: opts.genesis,
+        proposer: opts.sequencer,
+        dataDir: opts.dataDir,
+        stateHistory: opts.stateHistory,
+      },
+      { metrics: this.metrics },
+    );
+    this.events = this.core.events;
+    this.identities = this.core.identities;
     this.recoverer = modules.recoverer ?? null;
     this.source = modules.source ?? null;
     this.depositSource = modules.deposits ?? null;
@@ -241,20 +252,23 @@ export class Verifier {
     return this.opts.sequencer;
   }
   get db(): ChainDb {
-    return this.need(this.db_);
+    if (this.closed) throw closedError();
+    return this.core.db;
   }
   get state(): State {
-    return this.need(this.state_);
+    if (this.closed) throw closedError();
+    return this.core.state;
   }
   get head(): HeadInfo {
-    return this.need(this.head_);
+    if (this.closed) throw closedError();
+    return this.core.head;
   }
   get evidenceStore(): EvidenceStore {
     return this.need(this.evidence_);
   }
 
   private need<T>(v: T | null): T {
-    if (this.closed) throw new NodeError(NodeErrorCode.CLOSED, "The verifier is closed");
+    if (this.closed) throw closedError();
     if (v === null) throw new NodeError(NodeErrorCode.NOT_STARTED, "The verifier is not started");
     return v;
   }
@@ -272,23 +286,11 @@ export class Verifier {
   }
 
   private async openAndLoad(): Promise<void> {
-    const { chain, genesis: g } = this.opts;
-    const db = await ChainDb.open({ dir: this.opts.dataDir });
-    this.db_ = db;
-    const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.opts.sequencer });
-    const fresh = await db.initGenesis(genesis);
-    const head = await db.getHead();
-    if (!head) throw new NodeError(NodeErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
-    const state = fresh ? genesis.state : await db.loadState();
-    if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
-      throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}`);
-    }
-    this.state_ = state;
-    this.head_ = head;
-    this.identities.rebuild(state);
+    const { chain } = this.opts;
+    await this.core.open();
+    const { db, head, state } = this.core;
     this.evidence_ = new EvidenceStore(db, this.opts.evidence, this.logger);
     await this.evidence_.load();
-    this.metrics?.headNumber.set(head.number);
     this.logger.info("verifier started", {
       chainId: chain.chainId,
       head: head.number,
@@ -315,15 +317,14 @@ export class Verifier {
     await this.importQueue.idle();
     await this.signingQueue.idle();
     this.buffer.clear();
-    await this.db_?.close();
-    this.events.removeAllListeners();
+    await this.core.close();
     this.logger.info("verifier closed");
   }
 
   // --- the RpcNode surface (read-only: no mempool) ---
 
   stateAt(n: number): State | undefined {
-    return n === this.head_?.number ? this.state_! : this.history.get(n);
+    return this.core.stateAt(n);
   }
   /** A transaction this node forwarded and has not seen in a block yet. */
   pendingTx(hash: string): { vtx: ValidatedTransaction; sender: Hex } | undefined {
@@ -332,7 +333,7 @@ export class Verifier {
   }
   /** The committed nonce, or past it the transactions this node forwarded (a wallet's next nonce). */
   pendingNonce(address: Uint8Array): number {
-    const committed = this.state.get(1, address)?.nonce ?? 0;
+    const committed = this.state.get(Namespace.Account, address)?.nonce ?? 0;
     return Math.max(committed, this.forwardedNonces.get(toHex(address)) ?? 0);
   }
   isDropped(_hash: string): boolean {
@@ -345,7 +346,8 @@ export class Verifier {
     return { minFee: this.chain.minTxFee, suggestedFee: this.chain.minTxFee };
   }
   syncing(): boolean {
-    return this.head_ !== null && this.head_.number < this.remoteHead;
+    const head = this.core.headIfOpen;
+    return head !== null && head.number < this.remoteHead;
   }
   /**
    * A wallet's transaction, forwarded to the sequencer after the cheap stateless checks (decoding,
@@ -424,7 +426,7 @@ export class Verifier {
   private rememberForwarded(vtx: ValidatedTransaction): void {
     const hash = toHex(vtx.hash);
     const sender = toHex(vtx.sender);
-    if ((this.state_?.get(1, vtx.sender)?.nonce ?? 0) > vtx.tx.message.nonce) return; // already in a block here
+    if ((this.core.stateIfOpen?.get(Namespace.Account, vtx.sender)?.nonce ?? 0) > vtx.tx.message.nonce) return; // already in a block here
     const now = Date.now();
     for (const [h, f] of this.forwarded) {
       if (this.forwarded.size < MAX_FORWARDED && now - f.at < FORWARDED_TTL_MS) break;
@@ -443,7 +445,7 @@ export class Verifier {
       this.forwarded.delete(toHex(r.txHash));
       const sender = toHex(r.sender);
       const pending = this.forwardedNonces.get(sender);
-      if (pending !== undefined && (this.state_?.get(1, r.sender)?.nonce ?? 0) >= pending) {
+      if (pending !== undefined && (this.core.stateIfOpen?.get(Namespace.Account, r.sender)?.nonce ?? 0) >= pending) {
         this.forwardedNonces.delete(sender);
       }
     }
@@ -748,23 +750,17 @@ export class Verifier {
       throw refused;
     }
     try {
-      await this.db.commitBlock({ block, result, prev, journalRemove: [] });
+      // Committed, the head advances in memory (Chain.commit).
+      await this.core.commit({ block, result, prev, journalRemove: [] }, hash);
     } catch (err) {
       if (!this.closed) this.fail(`block ${header.number} could not be committed`, err);
       throw err;
     }
-
-    this.history.set(head.number, prev);
-    this.history.delete(head.number - this.opts.stateHistory);
-    this.state_ = result.state;
-    this.head_ = { number: header.number, hash, header };
-    this.identities.apply(result.changes);
     this.seals.delete(header.number);
     for (const n of this.seals.keys()) if (n <= header.number) this.seals.delete(n);
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.verifierBlocks.inc();
     this.metrics?.verifierBlockSeconds.observe(seconds);
-    this.metrics?.headNumber.set(header.number);
     this.logger.debug("block verified", {
       number: header.number,
       txs: block.transactions.length,
@@ -964,7 +960,7 @@ export class Verifier {
             this.failures = retryable ? 0 : this.failures + 1;
             const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
             log("sync stopped; retrying", {
-              head: this.head_?.number,
+              head: this.core.headIfOpen?.number,
               failures: this.failures,
               reason: (err as Error).message,
             });
@@ -1129,6 +1125,10 @@ export class Verifier {
     if (!block) throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Block ${n} is not stored`);
     return block.header;
   }
+}
+
+function closedError(): NodeError {
+  return new NodeError(NodeErrorCode.CLOSED, "The verifier is closed");
 }
 
 /** A BlockError's details, its transaction's validation code (if any) renamed `txCode`. */

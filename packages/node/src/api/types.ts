@@ -3,34 +3,18 @@
  * implemented by the Sequencer and the Verifier), of settlement and of the p2p host, and the handler
  * table typed by the client's `RpcMethods`, so that the compiler checks both sides of every method.
  */
-
-import type { EventEmitter } from "node:events";
-import type { ChainDb } from "@filverse/db";
-import type { ChainConfig } from "@filverse/params";
 import type { RpcContext } from "@filverse/rpc";
-import type { State } from "@filverse/state";
 import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReason } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
+import type { ChainReader } from "../chain/interface.js";
 import type { Evidence, EvidenceKind } from "../evidence.js";
-import type { IdentityIndex } from "../identityIndex.js";
-import type { HeadInfo, NodeEvents } from "../sequencer.js";
 
 /**
- * What the RPC methods need of a node: its chain, plus what differs by kind. The
+ * What the RPC methods need of a node: its chain (ChainReader), plus what differs by kind. The
  * Sequencer implements it over its mempool; the Verifier over its re-executed chain, with no mempool
  * and submissions forwarded to the sequencer.
  */
-export interface RpcNode {
-  readonly chainId: number;
-  readonly chain: ChainConfig;
-  readonly db: ChainDb;
-  /** The head state. */
-  readonly state: State;
-  readonly head: HeadInfo;
-  readonly identities: IdentityIndex;
-  readonly events: EventEmitter<NodeEvents>;
-  /** The state after block `n`, if still kept in memory. */
-  stateAt(n: number): State | undefined;
+export interface RpcNode extends ChainReader {
   /** A transaction accepted here and not yet in a committed block. */
   pendingTx(hash: string): { vtx: { tx: SignedTransaction }; sender: Hex } | undefined;
   /** The nonce a sender's next transaction should carry. */
