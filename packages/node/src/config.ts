@@ -12,8 +12,8 @@ import { createGenesis } from "@filverse/state";
 import { BlockHeader, blockHash } from "@filverse/types";
 import { fromHex, isHex, type Logger, toHex } from "@filverse/utils";
 import type { PublicClient } from "viem";
-import { JsonRpcClient } from "./blockSource.js";
 import { ConfigError, ConfigErrorCode } from "./errors.js";
+import { JsonRpcClient } from "./sync/blockSource.js";
 
 export type NodeConfigFile = {
   preset: ChainPreset;

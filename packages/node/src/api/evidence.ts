@@ -1,7 +1,7 @@
 /** The evidence a verifier recorded against the sequencer (a sequencer answers []). */
 import { expectParamCount, paramString, RpcError } from "@filverse/rpc";
 import { RpcErrorCode } from "@filverse/types";
-import { EVIDENCE_KINDS, type EvidenceKind } from "../evidence.js";
+import { EVIDENCE_KINDS, type EvidenceKind } from "../verifier/evidence.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
 export type EvidenceApi = Pick<RpcHandlers, "filverse_getEvidence">;

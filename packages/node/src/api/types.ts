@@ -7,7 +7,7 @@ import type { RpcContext } from "@filverse/rpc";
 import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReason } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { ChainReader } from "../chain/interface.js";
-import type { Evidence, EvidenceKind } from "../evidence.js";
+import type { Evidence, EvidenceKind } from "../verifier/evidence.js";
 
 /**
  * What the RPC methods need of a node: its chain (ChainReader), plus what differs by kind. The

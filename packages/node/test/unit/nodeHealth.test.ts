@@ -9,8 +9,8 @@ import { RpcErrorCode, TxKind } from "@filverse/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRpcHandlers } from "../../src/api/index.js";
 import { fetchChainIdentity, initDataDir, initVerifierDataDir, loadConfig } from "../../src/config.js";
-import { FilverseNode } from "../../src/node.js";
-import { FilverseVerifierNode } from "../../src/verifierNode.js";
+import { FilverseNode } from "../../src/node/sequencerNode.js";
+import { FilverseVerifierNode } from "../../src/node/verifierNode.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 
 const alice = key(871, "alice");

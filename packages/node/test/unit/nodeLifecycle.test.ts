@@ -12,7 +12,7 @@ import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { initDataDir, loadConfig, readDevAccounts } from "../../src/config.js";
-import { FilverseNode } from "../../src/node.js";
+import { FilverseNode } from "../../src/node/sequencerNode.js";
 import { tempDirs } from "./chainFixture.js";
 
 const tmp = tempDirs();

@@ -12,9 +12,9 @@ import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHAIN_ID, type Key, makeKey, sequencer as sequencerKey } from "../../../state/test/unit/harness.js";
 import type { DepositSource } from "../../src/chain/interface.js";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultMempoolOpts, type MempoolOpts } from "../../src/mempool.js";
-import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultMempoolOpts, type MempoolOpts } from "../../src/sequencer/mempool.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 
 const alice = makeKey(701, "alice");
 const bob = makeKey(702, "bob");

@@ -26,9 +26,10 @@ import {
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BlockSource } from "../../src/blockSource.js";
 import { CheckpointRefusal, CheckpointRefusalCode, VerifierError, VerifierErrorCode } from "../../src/errors.js";
-import { bodyMatchesHeader, type Verifier } from "../../src/verifier.js";
+import type { BlockSource } from "../../src/sync/blockSource.js";
+import { bodyMatchesHeader } from "../../src/verifier/blockTransactions.js";
+import type { Verifier } from "../../src/verifier/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs, testChain } from "./chainFixture.js";
 
 const alice = key(801, "alice");

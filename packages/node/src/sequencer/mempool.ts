@@ -6,7 +6,7 @@
 import type { ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
 import { type Hex, toHex } from "@filverse/utils";
-import { MempoolError } from "./errors.js";
+import { MempoolError } from "../errors.js";
 
 export type MempoolOpts = {
   /** Transactions held in total. */

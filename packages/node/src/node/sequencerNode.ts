@@ -21,16 +21,16 @@ import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
 import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
-import { createRpcHandlers } from "./api/index.js";
+import { createRpcHandlers } from "../api/index.js";
+import type { DepositSource } from "../chain/interface.js";
+import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
+import { ConfigError, ConfigErrorCode } from "../errors.js";
+import { NodeMetrics } from "../metrics.js";
+import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "../network/network.js";
+import { DevFaucet } from "../sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import { NodeBatches } from "./batches.js";
-import type { DepositSource } from "./chain/interface.js";
-import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "./config.js";
-import { DevFaucet } from "./devFaucet.js";
-import { ConfigError, ConfigErrorCode } from "./errors.js";
 import { serveHealth } from "./health.js";
-import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
-import { defaultSequencerOpts, Sequencer } from "./sequencer.js";
 
 export type FilverseNodeOpts = {
   dataDir: string;

@@ -15,7 +15,7 @@ import {
   type PieceStore,
 } from "@filverse/filecoin";
 import type { Logger } from "@filverse/utils";
-import { NodeError, NodeErrorCode } from "./errors.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
 
 export class NodeBatches {
   /** Open once `open` has run. */

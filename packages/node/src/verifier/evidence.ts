@@ -13,7 +13,7 @@ import { proveBlockEquivocation } from "@filverse/l1";
 import { BlockHeader, blockHash } from "@filverse/types";
 import { concatBytes, fromHex, type Logger, nullLogger, safeStringify, toHex } from "@filverse/utils";
 import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
-import { EvidenceError, EvidenceErrorCode } from "./errors.js";
+import { EvidenceError, EvidenceErrorCode } from "../errors.js";
 
 export type EvidenceKind = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = ["blockEquivocation", "checkpointMismatch", "invalidBlock"];

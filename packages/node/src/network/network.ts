@@ -17,10 +17,16 @@ import {
 } from "@filverse/p2p";
 import { blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
-import type { BlockSource } from "./blockSource.js";
-import { NodeError, NodeErrorCode } from "./errors.js";
-import { type Evidence, evidenceId, type NewEvidence, sealedHeaderFromJson, sealedHeaderJson } from "./evidence.js";
-import type { NodeMetrics } from "./metrics.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { BlockSource } from "../sync/blockSource.js";
+import {
+  type Evidence,
+  evidenceId,
+  type NewEvidence,
+  sealedHeaderFromJson,
+  sealedHeaderJson,
+} from "../verifier/evidence.js";
 
 export type NodeP2PConfig = {
   /** Multiaddrs to listen on. Default ["/ip4/127.0.0.1/tcp/0"]. */

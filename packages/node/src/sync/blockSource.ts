@@ -6,7 +6,7 @@
  */
 import { RpcErrorCode, type SignedBlock, signedBlockFromJson } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
-import { RemoteRpcError, RemoteRpcErrorCode } from "./errors.js";
+import { RemoteRpcError, RemoteRpcErrorCode } from "../errors.js";
 
 /** Blocks by height from somewhere else: the sequencer's RPC, or peers (range sync). */
 export interface BlockSource {

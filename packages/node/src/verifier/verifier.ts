@@ -7,7 +7,7 @@
  * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
  */
 import type { EventEmitter } from "node:events";
-import { depositHash, recoverAddress, recoverBlockSigner, type SignatureRecoverer, txHash } from "@filverse/crypto";
+import { recoverBlockSigner, type SignatureRecoverer } from "@filverse/crypto";
 import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import type { BatchBuilder } from "@filverse/filecoin";
 import {
@@ -25,14 +25,8 @@ import {
   BlockError,
   BlockErrorCode,
   type BlockExecutionResult,
-  completeValidation,
-  parseTransactionBytes,
-  parseTransactionJson,
-  prevalidateTransaction,
   type State,
-  TxValidationError,
   type ValidatedTransaction,
-  validateTransaction,
 } from "@filverse/state";
 import {
   type BlockHeader,
@@ -41,29 +35,27 @@ import {
   Checkpoint as CheckpointStruct,
   Deposit,
   encodeSignedBlock,
-  HashListSsz,
-  Namespace,
   RpcErrorCode,
   type SignedBlock,
   type SignedTransaction,
 } from "@filverse/types";
 import { bytesEqual, FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
-import type { BlockSource, JsonRpcClient } from "./blockSource.js";
-import { Chain } from "./chain/chain.js";
-import type { IdentityIndex } from "./chain/identityIndex.js";
-import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "./chain/interface.js";
+import { Chain } from "../chain/chain.js";
+import type { IdentityIndex } from "../chain/identityIndex.js";
+import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
 import {
   CheckpointRefusal,
   CheckpointRefusalCode,
   NodeError,
   NodeErrorCode,
-  RemoteRpcError,
-  RemoteRpcErrorCode,
   SubmitError,
-  toSubmitError,
   VerifierError,
   VerifierErrorCode,
-} from "./errors.js";
+} from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { BlockSource, JsonRpcClient } from "../sync/blockSource.js";
+import { ChainFollower } from "../sync/follow.js";
+import { bodyMatchesHeader, validateBlockTransactions } from "./blockTransactions.js";
 import {
   defaultEvidenceStoreOpts,
   type Evidence,
@@ -72,7 +64,8 @@ import {
   type EvidenceStoreOpts,
   sealedHeaderJson,
 } from "./evidence.js";
-import type { NodeMetrics } from "./metrics.js";
+import { TxForwarder } from "./forwarder.js";
+import { SerialQueue } from "./serialQueue.js";
 
 export type VerifierOpts = {
   chain: ChainConfig;
@@ -160,19 +153,6 @@ type Sealed = { hash: Uint8Array; header: BlockHeader; signature: Uint8Array };
 const MAX_BAD_BLOCKS = 256;
 /** Stale gossiped blocks remembered at most (the oldest forgotten first). */
 const MAX_STALE_BLOCKS = 4_096;
-/**
- * Blocks whose signatures are recovered ahead of execution while syncing, so the pool works while
- * this thread executes and commits. Replaying ten 1,000-transfer blocks (2 pool threads) spent 70 ms
- * per block in recovery, 8 ms in the other stateless checks, 18 ms executing and 26 ms committing
- * (mostly the fsync). On the shared 2-core test machine (load average 3.2) preparing ahead did not
- * show a gain (7.7–8.0k tx/s either way, within the noise): the cores were already saturated. It is
- * kept for machines with a spare core, where recovery then overlaps execution and the fsync.
- */
-export const PREPARE_AHEAD_BLOCKS = 3;
-
-/** Forwarded transactions remembered as pending here, and for how long (the sequencer may drop one). */
-const MAX_FORWARDED = 10_000;
-const FORWARDED_TTL_MS = 10 * 60_000;
 
 export class Verifier {
   /** The chain core the sequencer shares: the database, the head and its state, the indexes, the events. */
@@ -183,14 +163,13 @@ export class Verifier {
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
   private readonly recoverer: SignatureRecoverer | null;
-  private readonly source: BlockSource | null;
   private readonly depositSource: DepositSource | null;
   private readonly signing: { key: Uint8Array; domain: CheckpointDomain } | null;
   /** "content": the rollup judges equivocation by checkpointContentHash (a new set id may be re-signed); "digest": older rollups. */
   private equivocationRule: "content" | "digest" = "content";
   private readonly batches: BatchBuilder | null;
-  private readonly forward: JsonRpcClient | null;
-  private readonly gossipTransaction: ((tx: SignedTransaction) => Promise<number>) | null;
+  /** Submissions: checked here, forwarded to the sequencer (or gossiped), pending until a block holds them. */
+  private readonly forwarder: TxForwarder;
   private evidence_: EvidenceStore | null = null;
   /** Imports run one at a time: each builds on the head the previous one left. */
   private readonly importQueue = new SerialQueue();
@@ -202,16 +181,9 @@ export class Verifier {
   private readonly staleBlocks = new Map<number, Uint8Array>();
   /** Blocks whose transactions are being validated ahead of their import (see prepare). */
   private readonly prepared = new WeakMap<SignedBlock, Promise<ValidatedTransaction[]>>();
-  private readonly forwarded = new Map<string, { vtx: ValidatedTransaction; sender: Hex; at: number }>();
-  /** Sender → the nonce after its last forwarded transaction. */
-  private readonly forwardedNonces = new Map<string, number>();
   private readonly signingQueue = new SerialQueue();
-  private syncing_: Promise<void> | null = null;
-  /** The highest head the source announced. */
-  private remoteHead = 0;
-  private followTimer: NodeJS.Timeout | null = null;
-  private following = false;
-  private failures = 0;
+  /** Range sync from the source and the follow loop. */
+  private readonly follower: ChainFollower;
   private started = false;
   private closed = false;
   /** Set once a commit failed: nothing is imported after it. */
@@ -234,12 +206,35 @@ export class Verifier {
     this.events = this.core.events;
     this.identities = this.core.identities;
     this.recoverer = modules.recoverer ?? null;
-    this.source = modules.source ?? null;
     this.depositSource = modules.deposits ?? null;
     this.signing = modules.checkpointSigning ?? null;
     this.batches = modules.batches ?? null;
-    this.forward = modules.forward ?? null;
-    this.gossipTransaction = modules.gossipTransaction ?? null;
+    this.follower = new ChainFollower(
+      {
+        syncBatchBlocks: opts.syncBatchBlocks,
+        followIntervalMs: opts.followIntervalMs,
+        maxBackoffMs: opts.maxBackoffMs,
+      },
+      {
+        source: modules.source ?? null,
+        logger: this.logger,
+        target: {
+          head: () => this.head,
+          db: () => this.db,
+          headNumberIfOpen: () => this.core.headIfOpen?.number,
+          importBlock: (block, source) => this.importBlock(block, source),
+          prepare: (block) => this.prepare(block),
+          isClosed: () => this.closed,
+          isStopped: () => this.closed || this.failure_ !== null,
+        },
+      },
+    );
+    this.forwarder = new TxForwarder({
+      chain: this.core,
+      logger: this.logger,
+      forward: modules.forward ?? null,
+      gossipTransaction: modules.gossipTransaction ?? null,
+    });
   }
 
   get chainId(): number {
@@ -303,17 +298,24 @@ export class Verifier {
 
   /** Poll the source's head and sync to it, every followIntervalMs (default 500 ms). Idempotent. */
   startFollowing(): void {
-    if (!this.source || this.following || this.closed) return;
-    this.following = true;
-    this.scheduleFollow(0);
+    this.follower.startFollowing();
+  }
+
+  /**
+   * Fetch and import blocks from the source until this node's head is the source's head; one sync at
+   * a time (a call during a sync joins it). Throws what an import throws (the bad block is reported)
+   * or the source's error.
+   */
+  sync(): Promise<void> {
+    return this.follower.sync();
   }
 
   /** Idempotent: stops following, lets the import in progress commit, closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.followTimer) clearTimeout(this.followTimer);
-    await this.syncing_?.catch(() => {});
+    this.follower.stop();
+    await this.follower.idle();
     await this.importQueue.idle();
     await this.signingQueue.idle();
     this.buffer.clear();
@@ -328,13 +330,11 @@ export class Verifier {
   }
   /** A transaction this node forwarded and has not seen in a block yet. */
   pendingTx(hash: string): { vtx: ValidatedTransaction; sender: Hex } | undefined {
-    const f = this.forwarded.get(hash);
-    return f && { vtx: f.vtx, sender: f.sender };
+    return this.forwarder.pendingTx(hash);
   }
   /** The committed nonce, or past it the transactions this node forwarded (a wallet's next nonce). */
   pendingNonce(address: Uint8Array): number {
-    const committed = this.state.get(Namespace.Account, address)?.nonce ?? 0;
-    return Math.max(committed, this.forwardedNonces.get(toHex(address)) ?? 0);
+    return this.forwarder.pendingNonce(address, this.state);
   }
   isDropped(_hash: string): boolean {
     return false;
@@ -347,7 +347,7 @@ export class Verifier {
   }
   syncing(): boolean {
     const head = this.core.headIfOpen;
-    return head !== null && head.number < this.remoteHead;
+    return head !== null && head.number < this.follower.remoteHead;
   }
   /**
    * A wallet's transaction, forwarded to the sequencer after the cheap stateless checks (decoding,
@@ -356,100 +356,7 @@ export class Verifier {
    */
   async submitJson(json: unknown): Promise<Hex> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
-    let vtx: ValidatedTransaction;
-    try {
-      // Recovering the sender here (one recovery) lets this node answer pendingNonce and the
-      // transaction's status as "pending" until it sees it in a block.
-      vtx = validateTransaction(parseTransactionJson(json), this.chainId);
-    } catch (err) {
-      if (err instanceof TxValidationError) {
-        throw toSubmitError(err);
-      }
-      throw err;
-    }
-    if (!this.forward) return this.gossipForward(vtx);
-    let hash: unknown;
-    try {
-      hash = await this.forward.call("filverse_sendTransaction", [json]);
-    } catch (err) {
-      if (err instanceof RemoteRpcError && err.code === RemoteRpcErrorCode.RPC_ERROR && err.rpcCode !== null) {
-        throw new SubmitError(err.rpcCode as RpcErrorCode, String(err.details.message ?? err.shortMessage), {
-          cause: err,
-          details: (err.details.data as Record<string, unknown> | undefined) ?? {},
-        });
-      }
-      this.logger.warn("forwarding a transaction failed", { reason: (err as Error).message });
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer is unreachable", {
-        cause: err,
-        details: { reason: "sequencer unreachable" },
-      });
-    }
-    if (typeof hash !== "string" || hash.toLowerCase() !== toHex(vtx.hash)) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer's answer is not this transaction's hash", {
-        details: { reason: "bad answer from the sequencer" },
-      });
-    }
-    this.rememberForwarded(vtx);
-    return toHex(vtx.hash);
-  }
-
-  /**
-   * With no sequencer RPC, the transaction goes out on the `txs` gossip topic (the sequencer admits
-   * what arrives there). Weaker than an RPC forward: the hash is returned once at least one peer took
-   * the message, not once the sequencer journaled it, so it reads "pending" here and "dropped" if no
-   * block includes it within FORWARDED_TTL_MS.
-   */
-  private async gossipForward(vtx: ValidatedTransaction): Promise<Hex> {
-    if (!this.gossipTransaction) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "This verifier forwards transactions to no sequencer", {
-        details: { reason: "no sequencer configured" },
-      });
-    }
-    // Already sent: gossip would drop the same bytes as a duplicate, and the answer is the same hash.
-    if (this.forwarded.has(toHex(vtx.hash))) return toHex(vtx.hash);
-    let peers = 0;
-    try {
-      peers = await this.gossipTransaction(vtx.tx);
-    } catch (err) {
-      this.logger.warn("gossiping a transaction failed", { reason: (err as Error).message });
-    }
-    if (peers === 0) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "No peer took the transaction; the sequencer is unreachable", {
-        details: { reason: "no gossip peer" },
-      });
-    }
-    this.rememberForwarded(vtx);
-    return toHex(vtx.hash);
-  }
-
-  /** Forwarded and not yet seen in a block: bounded, and forgotten after FORWARDED_TTL_MS (dropped there). */
-  private rememberForwarded(vtx: ValidatedTransaction): void {
-    const hash = toHex(vtx.hash);
-    const sender = toHex(vtx.sender);
-    if ((this.core.stateIfOpen?.get(Namespace.Account, vtx.sender)?.nonce ?? 0) > vtx.tx.message.nonce) return; // already in a block here
-    const now = Date.now();
-    for (const [h, f] of this.forwarded) {
-      if (this.forwarded.size < MAX_FORWARDED && now - f.at < FORWARDED_TTL_MS) break;
-      this.forwarded.delete(h);
-    }
-    this.forwarded.set(hash, { vtx, sender, at: now });
-    const next = vtx.tx.message.nonce + 1;
-    if ((this.forwardedNonces.get(sender) ?? 0) < next) this.forwardedNonces.set(sender, next);
-    this.events.emit("txStatus", hash);
-  }
-
-  /** A committed block: its transactions are no longer pending here, nonces it passed are forgotten. */
-  private settleForwarded(receipts: { txHash: Uint8Array; sender: Uint8Array }[]): void {
-    if (this.forwarded.size === 0 && this.forwardedNonces.size === 0) return;
-    for (const r of receipts) {
-      this.forwarded.delete(toHex(r.txHash));
-      const sender = toHex(r.sender);
-      const pending = this.forwardedNonces.get(sender);
-      if (pending !== undefined && (this.core.stateIfOpen?.get(Namespace.Account, r.sender)?.nonce ?? 0) >= pending) {
-        this.forwardedNonces.delete(sender);
-      }
-    }
-    if (this.forwardedNonces.size > MAX_FORWARDED) this.forwardedNonces.clear();
+    return this.forwarder.submitJson(json);
   }
 
   evidence(kind?: EvidenceKind): Evidence[] {
@@ -485,14 +392,6 @@ export class Verifier {
   }
 
   /**
-   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
-   * `imported` (verified and committed, and any buffered successors after it), `known` (already
-   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
-   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
-   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
-   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
-   */
-  /**
    * A gossiped block at a height this node has committed, judged at once (not behind the import
    * queue): `duplicate` (the same bytes), `altered` (the sealed header with another body: whoever
    * relayed it changed it), `equivocation` (another header sealed by the sequencer: evidence is
@@ -517,6 +416,14 @@ export class Verifier {
     return "equivocation";
   }
 
+  /**
+   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
+   * `imported` (verified and committed, and any buffered successors after it), `known` (already
+   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
+   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
+   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
+   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
+   */
   importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
     if (this.closed) return Promise.reject(new NodeError(NodeErrorCode.CLOSED, "The verifier is closed"));
     if (this.failure_) return Promise.reject(this.failure_);
@@ -593,12 +500,12 @@ export class Verifier {
       n - head > this.opts.maxAheadBlocks ||
       (this.buffer.size >= this.opts.maxBufferedBlocks && !this.buffer.has(n))
     ) {
-      this.requestSync();
+      this.follower.requestSync();
       return { status: "ignored", number: n, hash };
     }
     this.buffer.set(n, { block, source });
-    this.remoteHead = Math.max(this.remoteHead, n);
-    this.requestSync();
+    this.follower.noteRemoteHead(n);
+    this.follower.requestSync();
     return { status: "buffered", number: n, hash };
   }
 
@@ -731,7 +638,8 @@ export class Verifier {
     let result: BlockExecutionResult | null = null;
     try {
       await this.checkDeposits(block);
-      const validated = await (this.prepared.get(block) ?? this.validateTransactions(block.transactions));
+      const validated = await (this.prepared.get(block) ??
+        validateBlockTransactions(block.transactions, this.chainId, this.recoverer));
       result = applyBlock(prev, block, {
         chainId: this.chainId,
         minTxFee: this.chain.minTxFee,
@@ -768,7 +676,7 @@ export class Verifier {
       ms: Math.round(seconds * 1000),
       source,
     });
-    this.settleForwarded(result.receipts);
+    this.forwarder.settle(result.receipts);
     this.events.emit("newHead", block, result.receipts);
     for (const r of result.receipts) this.events.emit("txStatus", toHex(r.txHash));
     return { status: "imported", number: header.number, hash };
@@ -781,56 +689,9 @@ export class Verifier {
    */
   prepare(block: SignedBlock): void {
     if (this.prepared.has(block) || block.transactions.length === 0 || block.header.chainId !== this.chainId) return;
-    const job = this.validateTransactions(block.transactions);
+    const job = validateBlockTransactions(block.transactions, this.chainId, this.recoverer);
     job.catch(() => {}); // surfaced (as the block's error) when the block is imported
     this.prepared.set(block, job);
-  }
-
-  /**
-   * Stateless checks and signature recovery of every transaction, recovered in one batch on the
-   * pool. The first invalid one makes the block invalid, as applyBlock would say.
-   */
-  private async validateTransactions(txs: SignedTransaction[]): Promise<ValidatedTransaction[]> {
-    const fail = (index: number, cause: TxValidationError) =>
-      new BlockError(BlockErrorCode.INVALID_TRANSACTION, `Transaction ${index} is invalid: ${cause.shortMessage}`, {
-        cause,
-        details: { index, code: cause.code },
-      });
-    const digests: Uint8Array[] = [];
-    for (let i = 0; i < txs.length; i++) {
-      try {
-        digests.push(prevalidateTransaction(txs[i]!, this.chainId).digest);
-      } catch (err) {
-        if (err instanceof TxValidationError) throw fail(i, err);
-        throw err;
-      }
-    }
-    let senders: (Uint8Array | null)[];
-    if (this.recoverer && txs.length > 0) {
-      senders = await this.recoverer.recoverBatch(
-        digests,
-        txs.map((t) => t.signature),
-      );
-    } else {
-      senders = [];
-    }
-    return txs.map((tx, i) => {
-      try {
-        if (this.recoverer) return completeValidation(tx, digests[i]!, senders[i] ?? null);
-        // No pool: recover here (completeValidation with the cause, as validateTransaction does).
-        let sender: Uint8Array | null = null;
-        let cause: unknown;
-        try {
-          sender = recoverAddress(digests[i]!, tx.signature);
-        } catch (err) {
-          cause = err;
-        }
-        return completeValidation(tx, digests[i]!, sender, cause);
-      } catch (err) {
-        if (err instanceof TxValidationError) throw fail(i, err);
-        throw err;
-      }
-    });
   }
 
   /** With an L1 view, the block's L1 messages must be the bridge's, at the same nonces, final. */
@@ -883,96 +744,10 @@ export class Verifier {
       cause: err,
       details: { reason },
     });
-    this.following = false;
-    if (this.followTimer) clearTimeout(this.followTimer);
-    this.followTimer = null;
+    this.follower.stop();
     this.buffer.clear();
     this.logger.error("verifier stopped", { what, reason }, err);
     this.events.emit("failed", this.failure_);
-  }
-
-  /** Start a sync soon unless one is running (gossip of a block ahead of the head calls this). */
-  private requestSync(): void {
-    if (!this.source || this.syncing_ || this.closed || this.failure_) return;
-    setImmediate(() => void this.sync().catch((err) => this.logger.warn("sync failed", {}, err)));
-  }
-
-  /**
-   * Fetch and import blocks from the source until this node's head is the source's head; one sync at
-   * a time (a call during a sync joins it). Throws what an import throws (the bad block is reported)
-   * or the source's error.
-   */
-  sync(): Promise<void> {
-    if (!this.source) return Promise.resolve();
-    this.syncing_ ??= this.runSync(this.source).finally(() => {
-      this.syncing_ = null;
-    });
-    return this.syncing_;
-  }
-
-  private async runSync(source: BlockSource): Promise<void> {
-    const remote = await source.head();
-    this.remoteHead = Math.max(this.remoteHead, remote.number);
-    const fetch = (from: number) =>
-      source.blocksByRange(from, Math.min(this.opts.syncBatchBlocks, remote.number - from + 1));
-    // The next range is fetched while this one is imported; used only if the head lands where it starts.
-    let ahead: { from: number; blocks: Promise<SignedBlock[]> } | null = null;
-    while (!this.closed && this.head.number < remote.number) {
-      const start = this.head.number + 1;
-      const blocks: SignedBlock[] = await (ahead?.from === start ? ahead.blocks : fetch(start));
-      ahead = null;
-      if (blocks.length === 0) break;
-      const next: number = start + blocks.length;
-      if (next <= remote.number) {
-        const prefetch = fetch(next);
-        prefetch.catch(() => {}); // a failure surfaces when it is awaited, or not at all if unused
-        ahead = { from: next, blocks: prefetch };
-      }
-      for (let i = 0; i < blocks.length; i++) {
-        if (this.closed) return;
-        for (let j = i; j < Math.min(i + PREPARE_AHEAD_BLOCKS, blocks.length); j++) this.prepare(blocks[j]!);
-        await this.importBlock(blocks[i]!, "sync");
-      }
-    }
-    // The source's head at a height we hold with another hash: fetch it, so a fork is seen (and reported).
-    if (!this.closed && remote.number >= 1 && remote.number <= this.head.number) {
-      const ours = await this.db.getBlockByNumber(remote.number);
-      if (ours && !bytesEqual(blockHash(ours.header), remote.hash)) {
-        const [theirs] = await source.blocksByRange(remote.number, 1);
-        if (theirs) await this.importBlock(theirs, "sync");
-      }
-    }
-  }
-
-  private scheduleFollow(delayMs: number): void {
-    if (this.closed || this.failure_) return;
-    this.followTimer = setTimeout(() => {
-      this.sync()
-        .then(
-          () => {
-            this.failures = 0;
-          },
-          (err: unknown) => {
-            // Waiting for L1 finality or for the clock is normal: retry at the usual pace, quietly.
-            const retryable =
-              err instanceof VerifierError &&
-              (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED || err.code === VerifierErrorCode.FUTURE_BLOCK);
-            this.failures = retryable ? 0 : this.failures + 1;
-            const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
-            log("sync stopped; retrying", {
-              head: this.core.headIfOpen?.number,
-              failures: this.failures,
-              reason: (err as Error).message,
-            });
-          },
-        )
-        .finally(() => {
-          const base = this.opts.followIntervalMs ?? defaultVerifierOpts.followIntervalMs ?? 500;
-          const delay =
-            this.failures === 0 ? base : Math.min(base * 2 ** Math.min(this.failures, 20), this.opts.maxBackoffMs);
-          this.scheduleFollow(delay);
-        });
-    }, delayMs);
   }
 
   // --- checkpoints ---
@@ -1010,13 +785,6 @@ export class Verifier {
   }
 
   /**
-   * Co-sign a checkpoint: the 65-byte signature of its digest (rollup domain) with this node's
-   * validator key, only if every block through lastBlock is executed here, the roots, hash, cursor
-   * and timestamp are this node's, and the batch fields are what its own batch builder makes of the
-   * range. Otherwise a CheckpointRefusal naming the mismatch (root mismatches are evidence). A node
-   * never signs two different checkpoints at one index: that is slashable equivocation.
-   */
-  /**
    * How the rollup judges checkpoint equivocation (`rollupJudgesEquivocationByContent`): by digest,
    * a checkpoint re-made for a new validator set is refused like any other at a signed index.
    */
@@ -1024,6 +792,13 @@ export class Verifier {
     this.equivocationRule = rule;
   }
 
+  /**
+   * Co-sign a checkpoint: the 65-byte signature of its digest (rollup domain) with this node's
+   * validator key, only if every block through lastBlock is executed here, the roots, hash, cursor
+   * and timestamp are this node's, and the batch fields are what its own batch builder makes of the
+   * range. Otherwise a CheckpointRefusal naming the mismatch (root mismatches are evidence). A node
+   * never signs two different checkpoints at one index: that is slashable equivocation.
+   */
   signCheckpoint(cp: Checkpoint, source: string | null = null): Promise<Uint8Array> {
     return this.signingQueue.run(() => this.signOne(cp, source));
   }
@@ -1137,30 +912,6 @@ function withoutCode(details: Record<string, unknown>): Record<string, unknown> 
   return code === undefined ? rest : { ...rest, txCode: code };
 }
 
-/**
- * Whether the body hashes to the header's txRoot, computed without executing: deposit hashes, then
- * transaction hashes. A forced transaction is in txRoot by its own hash when it was includable, which
- * only execution knows; it is taken as included when it passes the stateless checks, so a block
- * whose forced transaction failed on state is (rarely) not attributed. Used on failure paths only.
- */
-/** Whether the block's deposits and transactions hash to its header's txRoot (what the seal covers). */
-export function bodyMatchesHeader(block: SignedBlock): boolean {
-  try {
-    const hashes = block.deposits.map((d) => {
-      if (d.forcedTx.length === 0) return depositHash(d);
-      try {
-        return validateTransaction(parseTransactionBytes(d.forcedTx), block.header.chainId).hash;
-      } catch {
-        return depositHash(d);
-      }
-    });
-    for (const tx of block.transactions) hashes.push(txHash(tx));
-    return bytesEqual(HashListSsz.hashTreeRoot(hashes), block.header.txRoot);
-  } catch {
-    return false;
-  }
-}
-
 type RootClaim = Pick<CheckpointClaim, "lastBlockHash" | "stateRoot" | "withdrawalsRoot" | "depositCursor"> & {
   lastBlockTimestamp?: number;
 };
@@ -1201,20 +952,4 @@ function claimJson(c: CheckpointClaim): Record<string, unknown> {
     ...(c.pieceCid === undefined ? {} : { pieceCid: c.pieceCid }),
     ...(c.lastBlockTimestamp === undefined ? {} : { lastBlockTimestamp: c.lastBlockTimestamp }),
   };
-}
-
-/** Runs one job at a time, in call order; a failed job does not stop the ones after it. */
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(job, job);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-
-  /** Resolves once every job queued so far has settled. */
-  idle(): Promise<void> {
-    return this.tail.then(() => undefined);
-  }
 }

@@ -15,8 +15,9 @@ import {
 import { type L1CheckpointRecord, readCheckpoints } from "@filverse/l1";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, PublicClient } from "viem";
-import { RebuildError, RebuildErrorCode, VerifierError, VerifierErrorCode } from "./errors.js";
-import { PREPARE_AHEAD_BLOCKS, type Verifier } from "./verifier.js";
+import { RebuildError, RebuildErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
+import { PREPARE_AHEAD_BLOCKS } from "./blockTransactions.js";
+import type { Verifier } from "./verifier.js";
 
 export type RebuildProgress = {
   /** Checkpoints done, of `checkpoints`. */

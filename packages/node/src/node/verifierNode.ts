@@ -26,17 +26,18 @@ import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createRpcHandlers, type SettlementView } from "./api/index.js";
+import { createRpcHandlers, type SettlementView } from "../api/index.js";
+import { createDepositWatcher, type NodeConfigFile, readKeyFile } from "../config.js";
+import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
+import { NodeMetrics } from "../metrics.js";
+import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "../network/network.js";
+import { type BlockSource, JsonRpcClient, RpcBlockSource } from "../sync/blockSource.js";
+import { bodyMatchesHeader } from "../verifier/blockTransactions.js";
+import { type Evidence, submitEquivocationToL1 } from "../verifier/evidence.js";
+import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
+import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import { NodeBatches } from "./batches.js";
-import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
-import { createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
-import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "./errors.js";
-import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
 import { serveHealth } from "./health.js";
-import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
-import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
-import { bodyMatchesHeader, defaultVerifierOpts, Verifier } from "./verifier.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;

@@ -32,13 +32,13 @@ import {
   type TxDropReason,
 } from "@filverse/types";
 import { FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
-import { Chain } from "./chain/chain.js";
-import type { IdentityIndex } from "./chain/identityIndex.js";
-import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "./chain/interface.js";
-import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "./errors.js";
-import type { Evidence } from "./evidence.js";
+import { Chain } from "../chain/chain.js";
+import type { IdentityIndex } from "../chain/identityIndex.js";
+import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
+import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { Evidence } from "../verifier/evidence.js";
 import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
-import type { NodeMetrics } from "./metrics.js";
 
 export type SequencerOpts = {
   chain: ChainConfig;
