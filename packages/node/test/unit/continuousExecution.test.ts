@@ -1,6 +1,7 @@
 /**
- * Review of continuous execution in the Sequencer: a real Sequencer on a temp data dir, funded by
- * deposits, driven with signed transfers. Each failing test names the bug and a suggested fix.
+ * Continuous execution in the Sequencer: a real Sequencer on a temp data dir, funded by deposits,
+ * driven with signed transfers: what admission returned survives a restart, and blocks chain in order
+ * while the next one executes on the tip.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,7 +102,7 @@ class SlowFaucet implements DepositSource {
   }
 }
 
-describe("sequencer review: continuous execution", () => {
+describe("sequencer: continuous execution (the next block executes while the last one commits)", () => {
   it("a returned transaction funded by a deposit in the open block survives close/restart", async () => {
     // BUG (sequencer.ts:263-284 replayJournal + sequencer.ts:290-294 account + mempool.ts:108-119):
     // admission checks fee coverage against the OPEN block's working state (this.account() reads
