@@ -32,14 +32,14 @@ import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
 
-export type FilverseNodeOpts = {
+export type FilverseSequencerNodeOpts = {
   dataDir: string;
   config: NodeConfigFile;
   /** Overrides of config.rpc and the RPC server limits. */
   rpc?: Partial<RpcServerOpts>;
 };
 
-export class FilverseNode {
+export class FilverseSequencerNode {
   readonly sequencer: Sequencer;
   readonly rpc: RpcServer;
   readonly metrics = new NodeMetrics();
@@ -72,7 +72,10 @@ export class FilverseNode {
   url = "";
   wsUrl = "";
 
-  constructor(opts: FilverseNodeOpts, modules: { logger?: Logger | null; deposits?: DepositSource | null } = {}) {
+  constructor(
+    opts: FilverseSequencerNodeOpts,
+    modules: { logger?: Logger | null; deposits?: DepositSource | null } = {},
+  ) {
     const { config } = opts;
     const dataDir = resolve(opts.dataDir);
     this.logger = modules.logger ?? nullLogger;
