@@ -15,10 +15,16 @@ import type { PublicClient } from "viem";
 import { ConfigError, ConfigErrorCode } from "./errors.js";
 import { JsonRpcClient } from "./sync/blockSource.js";
 
+/**
+ * The chain overrides as `filverse.json` holds them: JSON has no bigint, so `minTxFee` is a decimal
+ * string on disk. `chainConfigOf` gives them their types, once, when a node loads its config.
+ */
+export type ChainOverridesJson = Partial<Omit<ChainConfig, "preset" | "minTxFee">> & { minTxFee?: string };
+
 export type NodeConfigFile = {
   preset: ChainPreset;
   /** Overrides of the preset (block time, limits, fees). */
-  chain: Partial<Omit<ChainConfig, "preset">>;
+  chain: ChainOverridesJson;
   genesis: { chainId: number; timestamp: number };
   rpc: {
     host: string;
@@ -215,7 +221,7 @@ export type ChainIdentity = {
   sequencer: `0x${string}`;
   genesisHash: `0x${string}`;
   preset: ChainPreset;
-  chain: Partial<Omit<ChainConfig, "preset">>;
+  chain: ChainOverridesJson;
 };
 
 /**
@@ -262,7 +268,7 @@ export async function fetchChainIdentity(url: string): Promise<ChainIdentity> {
       maxBlockTxs: num("maxBlockTxs"),
       maxBlockDeposits: num("maxBlockDeposits"),
       checkpointInterval: num("checkpointInterval"),
-      minTxFee: String(c.minTxFee ?? "0") as unknown as bigint,
+      minTxFee: String(c.minTxFee ?? "0"),
     },
   };
 }
@@ -332,4 +338,17 @@ export function createDepositWatcher(
     },
     modules,
   );
+}
+
+/**
+ * The chain a node runs, typed once from its config: the preset with the file's overrides, the
+ * genesis chain id, and `minTxFee` as the bigint the state machine compares (a decimal string on disk).
+ */
+export function chainConfigOf(config: Pick<NodeConfigFile, "preset" | "chain" | "genesis">): ChainConfig {
+  const { minTxFee, ...rest } = config.chain;
+  return getChainConfig(config.preset, {
+    ...rest,
+    chainId: config.genesis.chainId,
+    ...(minTxFee === undefined ? {} : { minTxFee: BigInt(minTxFee) }),
+  });
 }

@@ -16,14 +16,13 @@ import {
   type L1Clients,
 } from "@filverse/l1";
 import type { FilverseP2P } from "@filverse/p2p";
-import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
 import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers } from "../api/index.js";
 import type { DepositSource } from "../chain/interface.js";
-import { createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
+import { chainConfigOf, createDepositWatcher, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
 import { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "../network/network.js";
@@ -79,7 +78,7 @@ export class FilverseSequencerNode {
     const { config } = opts;
     const dataDir = resolve(opts.dataDir);
     this.logger = modules.logger ?? nullLogger;
-    const chain = getChainConfig(config.preset, { ...config.chain, chainId: config.genesis.chainId });
+    const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
     const devAccounts = readDevAccounts(dataDir, config);
     this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;

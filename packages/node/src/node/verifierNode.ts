@@ -21,13 +21,12 @@ import {
   rollupReaderAbi,
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
-import { getChainConfig } from "@filverse/params";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers, type SettlementView } from "../api/index.js";
-import { createDepositWatcher, type NodeConfigFile, readKeyFile } from "../config.js";
+import { chainConfigOf, createDepositWatcher, type NodeConfigFile, readKeyFile } from "../config.js";
 import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "../network/network.js";
@@ -103,11 +102,7 @@ export class FilverseVerifierNode {
     this.dataDir = dataDir;
     this.config = config;
     this.logger = modules.logger ?? nullLogger;
-    const chain = getChainConfig(config.preset, {
-      ...config.chain,
-      chainId: config.genesis.chainId,
-      ...(config.chain.minTxFee === undefined ? {} : { minTxFee: BigInt(config.chain.minTxFee as unknown as string) }),
-    });
+    const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
     this.pool = config.workerPool === false ? null : createCryptoPool();
     this.commP = this.pool ?? new SingleThreadCrypto();
