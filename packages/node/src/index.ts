@@ -13,6 +13,7 @@ export * from "./sequencer/devFaucet.js";
 export * from "./sequencer/mempool.js";
 export * from "./sequencer/sequencer.js";
 export * from "./sync/blockSource.js";
+export * from "./sync/follow.js";
 export * from "./verifier/blockTransactions.js";
 export * from "./verifier/evidence.js";
 export * from "./verifier/rebuild.js";

@@ -16,7 +16,7 @@ import { type L1CheckpointRecord, readCheckpoints } from "@filverse/l1";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, PublicClient } from "viem";
 import { RebuildError, RebuildErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
-import { PREPARE_AHEAD_BLOCKS } from "./blockTransactions.js";
+import { PREPARE_AHEAD_BLOCKS } from "../sync/follow.js";
 import type { Verifier } from "./verifier.js";
 
 export type RebuildProgress = {
