@@ -38,7 +38,9 @@ import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } fro
 import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
+import { JournalWriter } from "./journal.js";
 import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
+import { RecoverBatcher } from "./recoverBatcher.js";
 
 export type SequencerOpts = {
   chain: ChainConfig;
@@ -88,9 +90,6 @@ export type SequencerModules = {
  */
 const PUMP_SLICE = 256;
 
-/** How long admission gathers signatures before sending them to the pool as one batch. */
-const RECOVER_BATCH_WAIT_MS = 1;
-
 type OpenBlock = {
   executor: BlockExecutor;
   base: State;
@@ -114,24 +113,11 @@ export class Sequencer {
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
   private readonly depositSource: DepositSource | null;
-  private readonly recoverer: SignatureRecoverer | null;
-  private recoverQueue: {
-    digest: Uint8Array;
-    signature: Uint8Array;
-    resolve: (sender: Uint8Array | null) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private recoverInFlight = 0;
   private readonly key: Uint8Array;
   private readonly dropped = new Map<string, DropInfo>();
-  private journalQueue: {
-    tx: PoolTx;
-    /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
-    displaced: PoolTx[];
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private journalFlushing: Promise<void> | null = null;
+  /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
+  private readonly recoverBatcher: RecoverBatcher | null;
+  private readonly journalWriter: JournalWriter;
   private readonly durableWaiters = new Map<string, Promise<void>>();
   /** The last sealed block: committed, or being committed while the next one executes on it. */
   private tip: { state: State; header: BlockHeader; hash: Uint8Array } | null = null;
@@ -154,7 +140,12 @@ export class Sequencer {
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
     this.depositSource = modules.deposits ?? null;
-    this.recoverer = modules.recoverer ?? null;
+    this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
+    this.journalWriter = new JournalWriter({
+      db: () => this.db,
+      logger: this.logger,
+      onFailure: (what, err) => this.fail(what, err),
+    });
     this.mempool = new Mempool(opts.mempool);
     this.core = new Chain(
       {
@@ -235,7 +226,7 @@ export class Sequencer {
     // journal and return to the mempool at the next start.
     await this.sealing?.catch(() => {});
     this.open = null;
-    await this.journalFlushing?.catch(() => {});
+    await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
   }
@@ -344,8 +335,8 @@ export class Sequencer {
       const { digest } = prevalidateTransaction(tx, this.chainId);
       let sender: Uint8Array | null = null;
       let cause: unknown;
-      if (this.recoverer) {
-        sender = await this.recoverPooled(digest, tx.signature);
+      if (this.recoverBatcher) {
+        sender = await this.recoverBatcher.recover(digest, tx.signature);
       } else {
         try {
           sender = recoverAddress(digest, tx.signature);
@@ -397,7 +388,7 @@ export class Sequencer {
     const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
     if (added.evicted) this.onDropped(added.evicted, "evicted", { keepEntry: true });
     if (added.replaced) this.onDropped(added.replaced, "replaced", { keepEntry: true });
-    const durable = this.journal(added.tx, displaced);
+    const durable = this.journalWriter.write(added.tx, displaced);
     this.durableWaiters.set(hash, durable);
     try {
       await durable;
@@ -413,79 +404,6 @@ export class Sequencer {
     this.events.emit("txStatus", hash);
     this.schedulePump();
     return hash;
-  }
-
-  /**
-   * Recover on the pool, batching concurrent submissions: requests that arrive while batches are in
-   * flight wait for the next one, so the pool gets large jobs and the main thread stays free to
-   * execute and commit blocks (the pipeline). Two batches in flight keep both workers busy.
-   */
-  private recoverPooled(digest: Uint8Array, signature: Uint8Array): Promise<Uint8Array | null> {
-    return new Promise((resolve, reject) => {
-      this.recoverQueue.push({ digest, signature, resolve, reject });
-      // Gather for up to RECOVER_BATCH_WAIT_MS: piscina's dispatch cost per job showed up at about
-      // 4% of the main thread with one job per request batch; fewer, larger jobs amortise it.
-      if (this.recoverQueue.length === 1) setTimeout(() => this.flushRecoveries(), RECOVER_BATCH_WAIT_MS);
-    });
-  }
-
-  private flushRecoveries(): void {
-    while (this.recoverQueue.length > 0 && this.recoverInFlight < 2) {
-      const batch = this.recoverQueue;
-      this.recoverQueue = [];
-      this.recoverInFlight++;
-      this.recoverer!.recoverBatch(
-        batch.map((b) => b.digest),
-        batch.map((b) => b.signature),
-      )
-        .then(
-          (senders) => {
-            for (let i = 0; i < batch.length; i++) batch[i]!.resolve(senders[i] ?? null);
-          },
-          (err) => {
-            for (const b of batch) b.reject(err);
-          },
-        )
-        .finally(() => {
-          this.recoverInFlight--;
-          if (this.recoverQueue.length > 0) this.flushRecoveries();
-        });
-    }
-  }
-
-  /**
-   * Group concurrent journal writes into one synced batch: under load one fsync covers many
-   * transactions, which is what lets durable admission keep up with the block builder.
-   */
-  private journal(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.journalQueue.push({ tx, displaced, resolve, reject });
-      if (!this.journalFlushing) this.journalFlushing = this.flushJournal();
-    });
-  }
-
-  private async flushJournal(): Promise<void> {
-    while (this.journalQueue.length > 0) {
-      const batch = this.journalQueue;
-      this.journalQueue = [];
-      try {
-        await this.db.journalPutMany(
-          batch.map((b) => ({
-            hash: b.tx.vtx.hash,
-            txBytes: b.tx.bytes,
-            remove: b.displaced.map((t) => t.vtx.hash),
-          })),
-        );
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        this.logger.error("journal write failed", { count: batch.length }, err);
-        for (const b of batch) b.reject(err);
-        // A failed log write can leave LevelDB unable to write again until it is reopened: stop
-        // admitting, so the node reports itself failed and a supervisor restarts it.
-        if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED)) this.fail("the journal write failed", err);
-      }
-    }
-    this.journalFlushing = null;
   }
 
   /**
