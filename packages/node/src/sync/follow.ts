@@ -21,11 +21,9 @@ export type ChainFollowerOpts = {
 
 /**
  * Blocks whose signatures are recovered ahead of execution while syncing, so the pool works while
- * this thread executes and commits. Replaying ten 1,000-transfer blocks (2 pool threads) spent 70 ms
- * per block in recovery, 8 ms in the other stateless checks, 18 ms executing and 26 ms committing
- * (mostly the fsync). On the shared 2-core test machine (load average 3.2) preparing ahead did not
- * show a gain (7.7–8.0k tx/s either way, within the noise): the cores were already saturated. It is
- * kept for machines with a spare core, where recovery then overlaps execution and the fsync.
+ * this thread executes and commits: recovery is the largest part of a replayed block (70 of 122 ms
+ * for 1,000 transfers), and overlaps execution and the fsync on a machine with a spare core
+ * (measurements: docs/benchmarks.md, "Preparing blocks ahead while syncing").
  */
 export const PREPARE_AHEAD_BLOCKS = 3;
 
