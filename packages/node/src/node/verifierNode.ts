@@ -14,9 +14,7 @@ import {
   createL1Clients,
   type DepositWatcher,
   type L1Clients,
-  readNextCheckpointIndex,
   readRollupIdentity,
-  readStoredCheckpoint,
   rollupJudgesEquivocationByContent,
   rollupReaderAbi,
 } from "@filverse/l1";
@@ -35,6 +33,7 @@ import { P2PBlockSource } from "../sync/p2pBlockSource.js";
 import { bodyMatchesHeader } from "../verifier/blockTransactions.js";
 import { type Evidence, submitEquivocationToL1 } from "../verifier/evidence.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
+import { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
@@ -54,9 +53,6 @@ export type FilverseVerifierNodeModules = {
   source?: BlockSource | null;
 };
 
-/** How often the rollup is read for new checkpoints and finality. */
-const ROLLUP_POLL_MS = 2_000;
-
 export class FilverseVerifierNode {
   readonly verifier: Verifier;
   readonly rpc: RpcServer;
@@ -75,11 +71,8 @@ export class FilverseVerifierNode {
   /** The rollup's EIP-712 domain for checkpoints (co-signing, checkpoint evidence); null without L1. */
   private readonly checkpointDomain: CheckpointDomain | null;
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
-  private readonly checkpointLastBlocks: number[] = [];
-  private finalCount = 0;
-  private checkedIndex = 0;
-  private rollupTimer: NodeJS.Timeout | null = null;
-  private rollupPolling: Promise<void> | null = null;
+  /** The rollup's checkpoints compared with re-execution, and their finality, when config.l1.rollup is set. */
+  private readonly rollupWatcher: RollupWatcher | null;
   private closing: Promise<void> | null = null;
   /**
    * Resolves with the reason once the verifier can make no more progress (a block commit failed;
@@ -153,12 +146,11 @@ export class FilverseVerifierNode {
     );
     const verifier = this.verifier;
     this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
-    const settlement: SettlementView | null = this.rollup
-      ? {
-          checkpointedBlock: () => this.checkpointLastBlocks.at(-1) ?? 0,
-          finalizedBlock: () => (this.finalCount > 0 ? this.checkpointLastBlocks[this.finalCount - 1]! : 0),
-        }
-      : null;
+    this.rollupWatcher =
+      this.rollup && this.l1
+        ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger })
+        : null;
+    const settlement: SettlementView | null = this.rollupWatcher;
     const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
     this.rpc = new RpcServer(
       { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
@@ -205,7 +197,7 @@ export class FilverseVerifierNode {
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
-    if (this.rollup) this.scheduleRollupPoll(0);
+    this.rollupWatcher?.start();
     this.logger.info("rpc listening", { url, wsUrl, role: "verifier", workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
   }
@@ -249,11 +241,11 @@ export class FilverseVerifierNode {
   /** Idempotent; RPC first (no new work), then the L1 pollers, the verifier (its DB), the pool. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // No new rollup poll from here on; one in flight is awaited before the verifier closes.
+      const watcherClosed = this.rollupWatcher?.close();
       await this.rpc.close();
       await this.network?.stop();
-      if (this.rollupTimer) clearTimeout(this.rollupTimer);
-      this.rollupTimer = null;
-      await this.rollupPolling?.catch(() => {});
+      await watcherClosed;
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();
@@ -360,54 +352,6 @@ export class FilverseVerifierNode {
       this.logger.warn(
         "the rollup judges checkpoint equivocation by digest; re-signing for a new validator set is off",
       );
-    }
-  }
-
-  private scheduleRollupPoll(delayMs: number): void {
-    if (this.closing) return;
-    this.rollupTimer = setTimeout(() => {
-      this.rollupPolling = this.pollRollup()
-        .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
-        .finally(() => {
-          this.rollupPolling = null;
-          this.scheduleRollupPoll(ROLLUP_POLL_MS);
-        });
-    }, delayMs);
-  }
-
-  /** New checkpoints on the rollup: compared with re-execution once reached; finality for tx status. */
-  private async pollRollup(): Promise<void> {
-    const l1 = this.l1!;
-    const rollup = this.rollup!;
-    const next = await readNextCheckpointIndex(rollup, l1);
-    if (next < this.checkpointLastBlocks.length) {
-      // A halt invalidated the checkpoints from `next` on: they will be submitted (and checked) again.
-      this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
-      this.checkpointLastBlocks.length = next;
-      this.checkedIndex = Math.min(this.checkedIndex, next);
-    }
-    while (this.checkpointLastBlocks.length < next) {
-      const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
-      this.checkpointLastBlocks.push(stored.lastBlock);
-    }
-    while (this.checkedIndex < next && !this.closing) {
-      const index = this.checkedIndex;
-      const stored = await readStoredCheckpoint(rollup, index, l1);
-      const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
-      const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
-      if (result === "pending") break;
-      if (result !== "ok") this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
-      this.checkedIndex++;
-    }
-    while (this.finalCount < next) {
-      const final = await l1.publicClient.readContract({
-        address: rollup,
-        abi: rollupReaderAbi,
-        functionName: "isFinal",
-        args: [BigInt(this.finalCount)],
-      });
-      if (!final) break;
-      this.finalCount++;
     }
   }
 
