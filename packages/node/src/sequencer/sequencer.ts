@@ -5,12 +5,10 @@
  */
 
 import type { EventEmitter } from "node:events";
-import { privateKeyToAddress, recoverAddress, type SignatureRecoverer, signBlockHeader } from "@filverse/crypto";
+import { privateKeyToAddress, recoverAddress, type SignatureRecoverer } from "@filverse/crypto";
 import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
-  type BlockExecutionResult,
-  BlockExecutor,
   completeValidation,
   parseTransactionBytes,
   parseTransactionJson,
@@ -21,16 +19,7 @@ import {
   type ValidatedTransaction,
   validateTransaction,
 } from "@filverse/state";
-import {
-  BlockHeader,
-  blockHash,
-  Deposit,
-  encodeSignedTx,
-  Namespace,
-  RpcErrorCode,
-  type SignedBlock,
-  type TxDropReason,
-} from "@filverse/types";
+import { encodeSignedTx, Namespace, RpcErrorCode, type TxDropReason } from "@filverse/types";
 import { FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
@@ -38,6 +27,7 @@ import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } fro
 import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
+import { BlockProducer } from "./blockProducer.js";
 import { JournalWriter } from "./journal.js";
 import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
 import { RecoverBatcher } from "./recoverBatcher.js";
@@ -68,9 +58,6 @@ export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "da
   maxBlockBytes: 4 * 1024 * 1024 - 128 * 1024,
 };
 
-/** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
-const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
-
 export type SequencerModules = {
   /** The sequencer's secp256k1 key: it seals every block and earns the fees. Never logged. */
   key: Uint8Array;
@@ -84,24 +71,6 @@ export type SequencerModules = {
   recoverer?: SignatureRecoverer | null;
 };
 
-/**
- * Transactions executed per pump step: about 15 ms of work at ~60 µs each (measured), short
- * enough that admission keeps flowing between steps.
- */
-const PUMP_SLICE = 256;
-
-type OpenBlock = {
-  executor: BlockExecutor;
-  base: State;
-  parent: { state: State; header: BlockHeader; hash: Uint8Array };
-  timestamp: number;
-  deposits: Deposit[];
-  included: PoolTx[];
-  rejected: PoolTx[];
-  /** The block's SSZ size so far (fixed part, deposits, included transactions with their offsets). */
-  bytes: number;
-};
-
 export class Sequencer {
   /** The chain core the verifier shares: the database, the head and its state, the indexes, the events. */
   readonly core: Chain;
@@ -112,34 +81,24 @@ export class Sequencer {
   private readonly opts: SequencerOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
-  private readonly depositSource: DepositSource | null;
-  private readonly key: Uint8Array;
   private readonly dropped = new Map<string, DropInfo>();
   /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
   private readonly recoverBatcher: RecoverBatcher | null;
   private readonly journalWriter: JournalWriter;
   private readonly durableWaiters = new Map<string, Promise<void>>();
-  /** The last sealed block: committed, or being committed while the next one executes on it. */
-  private tip: { state: State; header: BlockHeader; hash: Uint8Array } | null = null;
-  /** The block being filled: admitted transactions execute into it slice by slice. */
-  private open: OpenBlock | null = null;
-  private opening: Promise<void> | null = null;
-  private sealing: Promise<void> | null = null;
-  /** Transactions executed into the open block or a block being committed: still "pending". */
-  private readonly executing = new Map<string, PoolTx>();
-  private pumpScheduled = false;
-  private sealTimer: NodeJS.Timeout | null = null;
+  /** Execution into the open block, sealing and commit. */
+  private readonly producer: BlockProducer;
+  /** Transactions executed into the open block or a block being committed (the producer's map). */
+  private readonly executing: Map<string, PoolTx>;
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
 
   constructor(opts: SequencerOpts, modules: SequencerModules) {
     this.opts = opts;
-    this.key = modules.key;
     this.address = privateKeyToAddress(modules.key);
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
-    this.depositSource = modules.deposits ?? null;
     this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
     this.journalWriter = new JournalWriter({
       db: () => this.db,
@@ -159,6 +118,29 @@ export class Sequencer {
     );
     this.events = this.core.events;
     this.identities = this.core.identities;
+    this.producer = new BlockProducer(opts, {
+      core: this.core,
+      mempool: this.mempool,
+      key: modules.key,
+      address: this.address,
+      depositSource: modules.deposits ?? null,
+      metrics: this.metrics,
+      logger: this.logger,
+      host: {
+        onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
+        onExecutionFault: (tx, err) => this.onExecutionFault(tx, err),
+        fail: (what, err) => this.fail(what, err),
+      },
+    });
+    this.executing = this.producer.executing;
+  }
+
+  /**
+   * Seal the open block now and commit it (normally every blockTimeMs, or when full); see
+   * BlockProducer.seal.
+   */
+  seal(): Promise<void> {
+    return this.producer.seal();
   }
 
   get chainId(): number {
@@ -212,20 +194,16 @@ export class Sequencer {
       address: toHex(this.address),
       pending: this.mempool.size,
     });
-    this.tip = { state, header: head.header, hash: head.hash };
-    this.sealTimer = setInterval(() => void this.seal(), this.chain.blockTimeMs);
-    this.schedulePump();
+    this.producer.start();
   }
 
   /** Idempotent. Stops sealing, lets an in-flight block commit, flushes the journal, closes the DB. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.sealTimer) clearInterval(this.sealTimer);
     // A block being committed finishes; the open block is dropped: its transactions are still in the
     // journal and return to the mempool at the next start.
-    await this.sealing?.catch(() => {});
-    this.open = null;
+    await this.producer.close();
     await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
@@ -272,14 +250,9 @@ export class Sequencer {
     if (restored > 0) this.logger.info("journal replayed", { restored, dropped: stale.length });
   }
 
-  /**
-   * An account where execution has got to: the open block's working state, else the last sealed
-   * block's. Admission and selection use it, so nonces already executed are not offered again.
-   */
+  /** An account where execution has got to (BlockProducer.account). */
   private account(address: Uint8Array): { nonce: number; balance: bigint } {
-    if (this.open) return this.open.executor.account(address);
-    const a = (this.tip?.state ?? this.state).get(Namespace.Account, address);
-    return a ? { nonce: a.nonce, balance: a.balance } : { nonce: 0, balance: 0n };
+    return this.producer.account(address);
   }
 
   /** The nonce a sender's next transaction should carry (RPC getAccount's pendingNonce). */
@@ -402,7 +375,7 @@ export class Sequencer {
     this.metrics?.submitted.inc({ result: "accepted" });
     this.metrics?.mempoolTransactions.set(this.mempool.size);
     this.events.emit("txStatus", hash);
-    this.schedulePump();
+    this.producer.schedulePump();
     return hash;
   }
 
@@ -460,188 +433,6 @@ export class Sequencer {
     return this.dropped.get(hash);
   }
 
-  /** Run pump() soon (coalesced): admission never waits for execution. */
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.closed) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump().catch((err) => this.fail("block production failed", err));
-    });
-  }
-
-  /**
-   * Execute ready transactions into the open block, PUMP_SLICE at a time, so that execution is
-   * spread between requests instead of one long stall at seal time (the profile showed 100–250 ms
-   * event-loop stalls per block before this). Opens a block when there is none.
-   */
-  private async pump(): Promise<void> {
-    if (this.closed || this.fatal || this.mempool.size === 0) return;
-    if (!this.open) await this.openBlock();
-    const open = this.open;
-    if (!open) {
-      // A seal dropped the block we waited for: try again, or admitted transactions would wait
-      // for the next submission.
-      if (this.mempool.size > 0) this.schedulePump();
-      return;
-    }
-    const room = this.chain.maxBlockTxs - open.included.length;
-    const batch =
-      room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(s).nonce) : [];
-    let full = false;
-    for (const ptx of batch) {
-      // Past the size one gossip message carries: this and the rest wait in the mempool.
-      if (open.bytes + 4 + ptx.bytes.length > this.opts.maxBlockBytes && open.included.length > 0) {
-        full = true;
-        break;
-      }
-      this.mempool.remove(ptx.hash);
-      try {
-        open.executor.applyTransaction(ptx.vtx);
-        open.included.push(ptx);
-        open.bytes += 4 + ptx.bytes.length;
-        this.executing.set(ptx.hash, ptx);
-      } catch (err) {
-        // The executor left nothing of it behind (its undo log). Whatever it threw, this one
-        // transaction goes and the block goes on: execution touches no storage, so no error here
-        // is a reason to stop the chain.
-        open.rejected.push(ptx);
-        if (err instanceof TxValidationError && err.code !== TxValidationErrorCode.EXECUTION_FAULT) {
-          // Not includable any more (e.g. its fee is no longer covered).
-          this.onDropped(ptx, "not_includable", { code: err.code });
-        } else {
-          this.onExecutionFault(ptx, err);
-        }
-      }
-    }
-    if (full || open.included.length >= this.chain.maxBlockTxs) setImmediate(() => void this.seal());
-    else if (batch.length === PUMP_SLICE) this.schedulePump();
-  }
-
-  /** Open a block on the last sealed state, with the deposits that are final on L1. */
-  private openBlock(): Promise<void> {
-    this.opening ??= (async () => {
-      const tip = this.tip!;
-      let deposits: Deposit[] = [];
-      try {
-        if (this.depositSource)
-          deposits = await this.depositSource.pending(tip.state.globals().l1DepositNonce, this.chain.maxBlockDeposits);
-      } catch (err) {
-        // A transient L1 error must not stop the chain: this block goes without deposits; the next retries.
-        this.logger.warn("deposit source failed; sealing without deposits", {}, err);
-      }
-      if (this.closed || this.open) return;
-      const timestamp = Math.max(tip.header.timestamp, Math.floor(Date.now() / 1000));
-      const executor = new BlockExecutor(tip.state, {
-        chainId: this.chainId,
-        timestamp,
-        proposer: this.address,
-        minTxFee: this.chain.minTxFee,
-      });
-      for (const d of deposits) executor.applyDeposit(d);
-      this.open = {
-        executor,
-        base: tip.state,
-        parent: tip,
-        timestamp,
-        deposits,
-        included: [],
-        rejected: [],
-        bytes: BLOCK_FIXED_BYTES + deposits.reduce((n, d) => n + 4 + Deposit.serialize(d).length, 0),
-      };
-    })().finally(() => {
-      this.opening = null;
-    });
-    return this.opening;
-  }
-
-  /**
-   * Every blockTimeMs (or when full): seal the open block and commit it in one atomic batch. The
-   * next block starts executing on the sealed state while the commit is in flight; commits stay in
-   * order because only one seal runs at a time.
-   */
-  async seal(): Promise<void> {
-    if (this.sealing || this.closed || this.fatal) return;
-    if (!this.open && this.depositSource) await this.openBlock(); // an idle chain still takes deposits
-    const open = this.open;
-    if (!open) return;
-    if (open.included.length === 0 && open.deposits.length === 0 && !this.opts.sealEmptyBlocks) {
-      this.open = null; // nothing executed: drop it, so a later block gets a fresh timestamp
-      if (this.mempool.size > 0) this.schedulePump();
-      return;
-    }
-    this.open = null;
-    this.sealing = this.sealAndCommit(open)
-      .catch((err) => this.fail(`block ${open.parent.header.number + 1} could not be committed`, err))
-      .finally(() => {
-        this.sealing = null;
-      });
-    this.schedulePump();
-    await this.sealing;
-  }
-
-  private async sealAndCommit(open: OpenBlock): Promise<void> {
-    const started = performance.now();
-    const { included, rejected, deposits, parent } = open;
-    const result: BlockExecutionResult = open.executor.finish();
-    const header: BlockHeader = {
-      chainId: this.chainId,
-      number: parent.header.number + 1,
-      parentHash: parent.hash,
-      timestamp: open.timestamp,
-      proposer: this.address,
-      txRoot: result.roots.txRoot,
-      receiptsRoot: result.roots.receiptsRoot,
-      stateRoot: result.roots.stateRoot,
-      withdrawalsRoot: result.roots.withdrawalsRoot,
-      l1DepositNonce: result.l1DepositNonce,
-    };
-    const block: SignedBlock = {
-      header,
-      signature: signBlockHeader(header, this.key),
-      deposits,
-      transactions: included.map((t) => t.vtx.tx),
-    };
-    const hash = blockHash(header);
-    // From here the next block executes on this one's state.
-    this.tip = { state: result.state, header, hash };
-    this.schedulePump();
-    // Committed, the head advances in memory (Chain.commit).
-    await this.core.commit(
-      {
-        block,
-        result,
-        prev: open.base,
-        journalRemove: [...included, ...rejected].map((t) => t.vtx.hash),
-        txBytes: included.map((t) => t.bytes),
-      },
-      hash,
-    );
-    for (const t of included) this.executing.delete(t.hash);
-    const senders = new Set(included.map((t) => t.sender));
-    for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.onDropped(t, "nonce_passed");
-
-    const seconds = (performance.now() - started) / 1000;
-    this.metrics?.blocksTotal.inc();
-    this.metrics?.blockSeconds.observe(seconds);
-    this.metrics?.blockTransactions.observe(included.length);
-    this.metrics?.mempoolTransactions.set(this.mempool.size);
-    this.logger.info("block sealed", {
-      number: header.number,
-      txs: included.length,
-      deposits: deposits.length,
-      dropped: rejected.length,
-      ms: Math.round(seconds * 1000),
-    });
-    try {
-      this.events.emit("newHead", block, result.receipts);
-      for (const t of included) this.events.emit("txStatus", t.hash);
-    } catch (err) {
-      // The block is committed: a subscriber's failure is that subscriber's, never a reason to stop.
-      this.logger.error("newHead listener failed", { number: header.number }, err);
-    }
-  }
-
   /**
    * A commit or a journal write failed: later blocks would build on a state the database does not
    * have, and the storage may refuse every write until it is reopened. Stop admitting and sealing,
@@ -659,7 +450,7 @@ export class Sequencer {
       cause: err,
       details: { reason },
     });
-    if (this.sealTimer) clearInterval(this.sealTimer);
+    this.producer.halt();
     this.logger.error("sequencer stopped", { what, reason }, err);
     this.events.emit("failed", this.fatal);
   }
