@@ -58,6 +58,8 @@ export enum VerifierErrorCode {
   DEPOSITS_UNCONFIRMED = "VERIFIER_DEPOSITS_UNCONFIRMED",
   /** The block's timestamp is ahead of this node's clock by more than maxFutureDriftSec: retry later. */
   FUTURE_BLOCK = "VERIFIER_FUTURE_BLOCK",
+  /** maxQueuedImports imports are already waiting: the block is not queued (retry later). */
+  QUEUE_FULL = "VERIFIER_QUEUE_FULL",
 }
 
 /** A block refused by the verifier (its lifecycle errors are NodeErrors). */

@@ -150,10 +150,12 @@ export class ChainFollower {
             this.failures = 0;
           },
           (err: unknown) => {
-            // Waiting for L1 finality or for the clock is normal: retry at the usual pace, quietly.
+            // Waiting for L1 finality, the clock or a full import queue is normal: retry at the usual pace, quietly.
             const retryable =
               err instanceof VerifierError &&
-              (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED || err.code === VerifierErrorCode.FUTURE_BLOCK);
+              (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED ||
+                err.code === VerifierErrorCode.FUTURE_BLOCK ||
+                err.code === VerifierErrorCode.QUEUE_FULL);
             this.failures = retryable ? 0 : this.failures + 1;
             const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
             log("sync stopped; retrying", {

@@ -78,6 +78,8 @@ export class BlockImporter {
   private readonly logger: Logger;
   /** Imports run one at a time: each builds on the head the previous one left. */
   private readonly importQueue = new SerialQueue();
+  /** Imports queued and not started yet. */
+  private queued = 0;
   private readonly buffer = new Map<number, { block: SignedBlock; source: string | null }>();
   /** The first sealed header seen at each height above the head (a second one is equivocation). */
   private readonly seals = new Map<number, Sealed>();
@@ -95,9 +97,24 @@ export class BlockImporter {
     this.logger = modules.logger;
   }
 
-  /** Queue one block's import behind the ones before it (see Verifier.importBlock). */
+  /** Queue one block's import behind the ones before it (see Verifier.importBlock); bounded by maxQueuedImports. */
   importBlock(block: SignedBlock, source: string | null): Promise<ImportResult> {
-    return this.importQueue.run(() => this.importOne(block, source));
+    if (this.queued >= this.opts.maxQueuedImports) {
+      return Promise.reject(
+        new VerifierError(
+          VerifierErrorCode.QUEUE_FULL,
+          `Block ${block.header.number} not queued: the import queue is full`,
+          {
+            details: { number: block.header.number, queued: this.queued, max: this.opts.maxQueuedImports },
+          },
+        ),
+      );
+    }
+    this.queued++;
+    return this.importQueue.run(() => {
+      this.queued--;
+      return this.importOne(block, source);
+    });
   }
 
   /** Resolves once every import queued so far has settled. */

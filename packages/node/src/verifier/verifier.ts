@@ -44,6 +44,11 @@ export type VerifierOpts = {
   stateHistory: number;
   /** Out-of-order blocks held while the gap before them is filled. */
   maxBufferedBlocks: number;
+  /**
+   * Imports waiting in the queue at most; one more is refused with QUEUE_FULL (a gossip flood
+   * must not grow memory without bound; sync and rebuild import one block at a time).
+   */
+  maxQueuedImports: number;
   /** A block further than this above the head is not buffered (sync fetches it in order). */
   maxAheadBlocks: number;
   /** Blocks asked of the source per request while syncing. */
@@ -66,6 +71,7 @@ export type VerifierOpts = {
 export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequencer" | "dataDir"> = {
   stateHistory: 256,
   maxBufferedBlocks: 1_024,
+  maxQueuedImports: 1_024,
   maxAheadBlocks: 4_096,
   syncBatchBlocks: 32,
   followIntervalMs: 500,

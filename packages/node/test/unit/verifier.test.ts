@@ -119,6 +119,21 @@ describe("Verifier: re-execution", () => {
     expect(v.evidence()).toEqual([]);
   });
 
+  it("bounds the import queue: past maxQueuedImports waiting imports a block is refused with QUEUE_FULL, and the queue drains", async () => {
+    const f = await fixture();
+    const blocks = await mixedChain(f);
+    const v = await verifier(tmp.make(), { recoverer: pool }, testChain(), { maxQueuedImports: 2 });
+    const first = v.importBlock(blocks[0]!);
+    const second = v.importBlock(blocks[1]!);
+    const refused = await rejection(v.importBlock(blocks[2]!));
+    expect(refused).toBeInstanceOf(VerifierError);
+    expect((refused as VerifierError).code).toBe(VerifierErrorCode.QUEUE_FULL);
+    expect((await first).status).toBe("imported");
+    expect((await second).status).toBe("imported");
+    // Drained: the refused block is imported once there is room.
+    expect((await v.importBlock(blocks[2]!)).status).toBe("imported");
+  });
+
   it("buffers blocks ahead of the head, fills the gap from the BlockSource, and resumes after a restart", async () => {
     const f = await fixture();
     const blocks = await mixedChain(f);
