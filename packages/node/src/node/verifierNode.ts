@@ -6,12 +6,11 @@
  * checkpoints compared with re-execution, checkpoint co-signing with its validator key, and
  * equivocation evidence proven on the rollup when an L1 key is configured.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCrypto } from "@filverse/crypto";
+import { type CryptoPool, recoverBlockSigner, type SingleThreadCrypto } from "@filverse/crypto";
 import {
   type CheckpointDomain,
-  createL1Clients,
   type DepositWatcher,
   type L1Clients,
   readRollupIdentity,
@@ -19,14 +18,14 @@ import {
   rollupReaderAbi,
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
-import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers, type SettlementView } from "../api/index.js";
-import { chainConfigOf, createDepositWatcher, type NodeConfigFile, readKeyFile } from "../config.js";
+import { chainConfigOf, type NodeConfigFile, readKeyFile } from "../config.js";
 import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
-import { NodeMetrics } from "../metrics.js";
+import type { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipEvidence, watchNetwork } from "../network/network.js";
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "../sync/blockSource.js";
 import { P2PBlockSource } from "../sync/p2pBlockSource.js";
@@ -35,8 +34,9 @@ import { type Evidence, submitEquivocationToL1 } from "../verifier/evidence.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
 import { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
-import { NodeBatches } from "./batches.js";
+import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
+import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;
@@ -56,10 +56,10 @@ export type FilverseVerifierNodeModules = {
 export class FilverseVerifierNode {
   readonly verifier: Verifier;
   readonly rpc: RpcServer;
-  readonly metrics = new NodeMetrics();
+  readonly metrics: NodeMetrics;
   readonly pool: CryptoPool | null;
   /** Its own batches of each checkpoint's range (compared with the checkpoints), kept and served at /piece/. */
-  readonly batches = new NodeBatches();
+  readonly batches: NodeBatches;
   private readonly commP: CryptoPool | SingleThreadCrypto;
   private readonly depositWatcher: DepositWatcher | null;
   private readonly l1: L1Clients | null;
@@ -98,17 +98,17 @@ export class FilverseVerifierNode {
     this.logger = modules.logger ?? nullLogger;
     const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
-    this.pool = config.workerPool === false ? null : createCryptoPool();
-    this.commP = this.pool ?? new SingleThreadCrypto();
-    this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
+    const services = createNodeServices(config, { logger: this.logger });
+    this.metrics = services.metrics;
+    this.batches = services.batches;
+    this.pool = services.pool;
+    this.commP = services.commP;
+    this.l1 = services.l1;
     this.rollup = config.l1?.rollup ?? null;
     this.l1KeyFile = v.l1KeyFile ? resolve(dataDir, v.l1KeyFile) : null;
     this.checkpointDomain =
       config.l1 && this.rollup ? { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } : null;
-    this.depositWatcher =
-      config.l1 && this.l1
-        ? createDepositWatcher(config.l1, { publicClient: this.l1.publicClient, logger: this.logger })
-        : null;
+    this.depositWatcher = services.depositWatcher;
     const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
     const rpcSource = forward ? new RpcBlockSource(forward) : null;
     // With p2p, blocks are synced from the best peer (the sequencer's RPC as the fallback).
@@ -151,19 +151,12 @@ export class FilverseVerifierNode {
         ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger })
         : null;
     const settlement: SettlementView | null = this.rollupWatcher;
-    const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
-    this.rpc = new RpcServer(
-      { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
-      {
-        methods: createRpcHandlers(this.verifier, settlement, () => this.network),
-        logger: this.logger,
-        routes: {
-          "/healthz": (req, res) => this.healthz(req, res),
-          "/metrics": (req, res) => void this.serveMetrics(req, res),
-          "/piece/*": this.batches.route,
-        },
-      },
-    );
+    this.rpc = createNodeRpcServer(config, opts.rpc, {
+      methods: createRpcHandlers(this.verifier, settlement, () => this.network),
+      services,
+      logger: this.logger,
+      health: (res) => this.healthz(res),
+    });
   }
 
   /**
@@ -376,7 +369,7 @@ export class FilverseVerifierNode {
     }
   }
 
-  private healthz(_req: IncomingMessage, res: ServerResponse): void {
+  private healthz(res: ServerResponse): void {
     const v = this.verifier;
     serveHealth(res, v.failure, () => ({
       role: "verifier",
@@ -384,9 +377,5 @@ export class FilverseVerifierNode {
       syncing: v.syncing(),
       evidence: v.evidence().length,
     }));
-  }
-
-  private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.writeHead(200, { "content-type": this.metrics.contentType }).end(await this.metrics.text());
   }
 }
