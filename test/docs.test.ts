@@ -251,6 +251,30 @@ describe("docs match the code", () => {
     }
   });
 
+  it("architecture.md's dependency graph is the packages' package.json dependencies, arrow for arrow", () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const block = section(read("architecture.md"), "## Layer order").split("```")[1]!;
+    const drawn = new Map<string, string[]>();
+    for (const line of block.split("\n")) {
+      const m = /^([a-z0-9-]+)\s+─+►\s*(.*)$/.exec(line);
+      if (!m) continue;
+      const targets = m[2]!.split("(")[0]!.trim();
+      drawn.set(m[1]!, targets === "" ? [] : targets.split(",").map((t) => t.trim()));
+    }
+    const packages = readdirSync(join(root, "packages")).filter((p) => !p.startsWith("."));
+    for (const name of packages) {
+      const pkg = JSON.parse(readFileSync(join(root, "packages", name, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
+      const deps = Object.keys(pkg.dependencies ?? {})
+        .filter((d) => d.startsWith("@filverse/"))
+        .map((d) => d.slice("@filverse/".length));
+      expect(drawn.has(name), `${name} has no line in the graph`).toBe(true);
+      expect([...drawn.get(name)!].sort(), name).toEqual(deps.sort());
+    }
+    expect([...drawn.keys()].sort()).toEqual([...packages].sort());
+  });
+
   it("protocol.md lists every kind with its number and exact encodeType", () => {
     for (const kind of USER_TX_KINDS) {
       const struct = txStructs[kind];

@@ -148,12 +148,6 @@ function checkKey(key: Uint8Array): void {
 export const SMT_LEAF_PREFIX = 0x00;
 const leafInput = new Uint8Array(65);
 
-/**
- * leafHash = sha256(0x00 ‖ key ‖ valueHash): 65 bytes, where a branch hashes 64. SHA-256 pads the
- * message length into the last block, so no leaf hash can equal a branch hash without a SHA-256
- * collision; without this a branch's two children could be passed off as a leaf (a forged proof).
- * Branches, the bulk of the hashing, stay on the 64-byte fast path.
- */
 /** smtLeafHash written into `out` (32 bytes). */
 export function smtLeafHashInto(key: Uint8Array, valueHash: Uint8Array, out: Uint8Array): void {
   leafInput[0] = SMT_LEAF_PREFIX;
@@ -162,6 +156,12 @@ export function smtLeafHashInto(key: Uint8Array, valueHash: Uint8Array, out: Uin
   sha256Into(leafInput, out);
 }
 
+/**
+ * leafHash = sha256(0x00 ‖ key ‖ valueHash): 65 bytes, where a branch hashes 64. SHA-256 pads the
+ * message length into the last block, so no leaf hash can equal a branch hash without a SHA-256
+ * collision; without this a branch's two children could be passed off as a leaf (a forged proof).
+ * Branches, the bulk of the hashing, stay on the 64-byte fast path.
+ */
 export function smtLeafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
   leafInput[0] = SMT_LEAF_PREFIX;
   leafInput.set(key, 1);

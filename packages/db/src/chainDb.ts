@@ -94,10 +94,10 @@ export type JournalEntry = { hash: Uint8Array; txBytes: Uint8Array };
  */
 export type JournalPut = JournalEntry & { remove?: readonly Uint8Array[] };
 
-/** A verifier's co-signature of checkpoint `index`: what it signed, so it never signs another. */
 /**
- * A co-signature this node gave: the digest it signed and, since the rollup judges equivocation by
- * content, the checkpoint's content hash (`checkpointContentHash`; null in records made before it).
+ * A verifier's co-signature of checkpoint `index`, kept so it never signs another: the digest it
+ * signed and, since the rollup judges equivocation by content, the checkpoint's content hash
+ * (`checkpointContentHash`; null in records made before it).
  */
 export type SignedCheckpointRecord = {
   index: number;

@@ -6,7 +6,7 @@
  */
 import { type Logger, nullLogger } from "@filverse/utils";
 import { type BatchBlockSource, type PackBatchOpts, packBatchRange } from "./car/packBatch.js";
-import { parsePieceCid } from "./piece/pieceCid.js";
+import { pieceCidInfo } from "./piece/pieceCid.js";
 import type { PieceStore } from "./piece/pieceStore.js";
 import type { PieceCommitter } from "./retrieval/retrievePiece.js";
 
@@ -48,7 +48,7 @@ export function createBatchBuilder(modules: BatchBuilderModules, opts: PackBatch
       firstBlock,
       lastBlock,
       pieceCid,
-      pieceCidV1: parsePieceCid(pieceCid).v1,
+      pieceCidV1: pieceCidInfo(pieceCid).v1,
       payloadCid: packed.payloadCid,
       pieceSize: paddedSize,
       carSize: packed.carSize,

@@ -207,17 +207,20 @@ export class DealTracker {
         details: { file: this.opts.stateFile },
       });
     }
-    try {
-      const state = JSON.parse(text) as TrackerState;
-      if (state.version !== 1 || typeof state.batches !== "object" || !Array.isArray(state.deals)) throw new Error();
-      return state;
-    } catch (cause) {
-      throw new FilecoinError(FilecoinErrorCode.DEAL_STATE_CORRUPT, "The deal state file is not valid", {
-        cause,
+    const corrupt = (cause?: unknown) =>
+      new FilecoinError(FilecoinErrorCode.DEAL_STATE_CORRUPT, "The deal state file is not valid", {
+        ...(cause === undefined ? {} : { cause }),
         details: { file: this.opts.stateFile },
         metaMessages: ["It is rebuilt from the chain if removed: batches are deterministic."],
       });
+    let state: TrackerState | null;
+    try {
+      state = JSON.parse(text) as TrackerState | null;
+    } catch (cause) {
+      throw corrupt(cause);
     }
+    if (state?.version !== 1 || typeof state.batches !== "object" || !Array.isArray(state.deals)) throw corrupt();
+    return state;
   }
 
   private async save(): Promise<void> {

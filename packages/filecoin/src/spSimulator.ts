@@ -26,7 +26,7 @@ import {
 import { type Logger, nullLogger } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import { FilecoinError, FilecoinErrorCode } from "./errors.js";
-import { parsePieceCid } from "./piece/pieceCid.js";
+import { pieceCidInfo } from "./piece/pieceCid.js";
 import { createPieceRequestHandler, PIECE_PATH_PREFIX } from "./piece/pieceServer.js";
 import type { PieceStore } from "./piece/pieceStore.js";
 import { type PieceCommitter, retrievePiece } from "./retrieval/retrievePiece.js";
@@ -183,8 +183,8 @@ export class StorageProviderSimulator {
       });
     }
     const [, baseUrl, urlCid] = match as unknown as [string, string, string];
-    const fromUrl = parsePieceCid(urlCid);
-    const fromProposal = parsePieceCid(proposal.pieceCid.toString());
+    const fromUrl = pieceCidInfo(urlCid);
+    const fromProposal = pieceCidInfo(proposal.pieceCid.toString());
     if (fromUrl.v1 !== fromProposal.v1) {
       throw new FilecoinError(FilecoinErrorCode.PIECE_MISMATCH, "location_ref names another piece", {
         details: { locationRef: extra.locationRef, proposalPieceCid: fromProposal.v1 },

@@ -10,25 +10,21 @@ import { DepositWatcher } from "@filverse/l1";
 import { type ChainConfig, type ChainPreset, getChainConfig } from "@filverse/params";
 import { createGenesis } from "@filverse/state";
 import { BlockHeader, blockHash } from "@filverse/types";
-import { FilverseError, fromHex, isHex, type Logger, toHex } from "@filverse/utils";
+import { fromHex, isHex, type Logger, toHex } from "@filverse/utils";
 import type { PublicClient } from "viem";
-import { JsonRpcClient } from "./blockSource.js";
+import { ConfigError, ConfigErrorCode } from "./errors.js";
+import { JsonRpcClient } from "./sync/blockSource.js";
 
-export enum ConfigErrorCode {
-  MISSING = "CONFIG_MISSING",
-  INVALID = "CONFIG_INVALID",
-  EXISTS = "CONFIG_EXISTS",
-  KEY_PERMISSIONS = "CONFIG_KEY_PERMISSIONS",
-}
-
-export class ConfigError extends FilverseError<ConfigErrorCode> {
-  override name = "ConfigError";
-}
+/**
+ * The chain overrides as `filverse.json` holds them: JSON has no bigint, so `minTxFee` is a decimal
+ * string on disk. `chainConfigOf` gives them their types, once, when a node loads its config.
+ */
+export type ChainOverridesJson = Partial<Omit<ChainConfig, "preset" | "minTxFee">> & { minTxFee?: string };
 
 export type NodeConfigFile = {
   preset: ChainPreset;
   /** Overrides of the preset (block time, limits, fees). */
-  chain: Partial<Omit<ChainConfig, "preset">>;
+  chain: ChainOverridesJson;
   genesis: { chainId: number; timestamp: number };
   rpc: {
     host: string;
@@ -225,7 +221,7 @@ export type ChainIdentity = {
   sequencer: `0x${string}`;
   genesisHash: `0x${string}`;
   preset: ChainPreset;
-  chain: Partial<Omit<ChainConfig, "preset">>;
+  chain: ChainOverridesJson;
 };
 
 /**
@@ -272,7 +268,7 @@ export async function fetchChainIdentity(url: string): Promise<ChainIdentity> {
       maxBlockTxs: num("maxBlockTxs"),
       maxBlockDeposits: num("maxBlockDeposits"),
       checkpointInterval: num("checkpointInterval"),
-      minTxFee: String(c.minTxFee ?? "0") as unknown as bigint,
+      minTxFee: String(c.minTxFee ?? "0"),
     },
   };
 }
@@ -342,4 +338,17 @@ export function createDepositWatcher(
     },
     modules,
   );
+}
+
+/**
+ * The chain a node runs, typed once from its config: the preset with the file's overrides, the
+ * genesis chain id, and `minTxFee` as the bigint the state machine compares (a decimal string on disk).
+ */
+export function chainConfigOf(config: Pick<NodeConfigFile, "preset" | "chain" | "genesis">): ChainConfig {
+  const { minTxFee, ...rest } = config.chain;
+  return getChainConfig(config.preset, {
+    ...rest,
+    chainId: config.genesis.chainId,
+    ...(minTxFee === undefined ? {} : { minTxFee: BigInt(minTxFee) }),
+  });
 }

@@ -3,7 +3,7 @@
  * On a TTY the line is redrawn in place (at most 10 times a second); elsewhere (a log file, a pipe)
  * one line is written every `plainIntervalMs`, so logs stay readable.
  */
-import type { RebuildProgress } from "./rebuild.js";
+import type { RebuildProgress } from "./verifier/rebuild.js";
 
 export type ProgressLineOpts = {
   label: string;

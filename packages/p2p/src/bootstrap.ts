@@ -7,7 +7,13 @@
 import type { Logger } from "@filverse/utils";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { P2PError, P2PErrorCode } from "./errors.js";
-import type { RedialOpts } from "./options.js";
+
+/** Redialling of bootstrap peers: exponential backoff between these bounds. */
+export type RedialOpts = {
+  /** The first retry after a bootstrap peer is lost or a dial fails; doubled per failure. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+};
 
 export type BootstrapPeer = { peerId: string; addr: Multiaddr };
 

@@ -5,7 +5,10 @@
 import { MAX_TX_BYTES } from "@filverse/params";
 import { Checkpoint } from "@filverse/types";
 import { multiaddr } from "@multiformats/multiaddr";
-import { parseBootstrapPeers } from "./bootstrap.js";
+import { parseBootstrapPeers, type RedialOpts } from "./bootstrap.js";
+
+export type { RedialOpts } from "./bootstrap.js";
+
 import { P2PError, P2PErrorCode } from "./errors.js";
 import { CheckpointSignature, EvidenceEnvelope } from "./messages.js";
 import { defaultScoringOpts, type ScoringOpts } from "./peerScore.js";
@@ -94,12 +97,6 @@ export const MAX_REQUEST_BYTES: Record<ReqRespProtocolName, number> = {
 
 /** An error chunk's UTF-8 message is cut to this many bytes. */
 export const MAX_ERROR_MESSAGE_BYTES = 256;
-
-export type RedialOpts = {
-  /** The first retry after a bootstrap peer is lost or a dial fails; doubled per failure. */
-  initialDelayMs: number;
-  maxDelayMs: number;
-};
 
 export type FilverseP2POpts = {
   /** The L2 chain id; it namespaces every topic and protocol. */

@@ -1,5 +1,6 @@
 /** The contract between the RPC transport and the node's method handlers: context, handler, connection. */
 import type { RpcErrorCode } from "@filverse/types";
+import type { Hex } from "@filverse/utils";
 
 /** What a handler learns about the call. One object per HTTP request or per WebSocket connection: do not mutate it. */
 export type RpcContext = {
@@ -32,7 +33,7 @@ export interface WsConnection {
    * (and UNAVAILABLE once the connection has closed). `onClose` runs on unsubscribe or when the socket
    * closes. Returns the subscription id (0x-hex, 16 random bytes).
    */
-  addSubscription(onClose: () => void): string;
+  addSubscription(onClose: () => void): Hex;
   /** Remove a subscription and run its `onClose`; false if this connection has no such subscription. */
   removeSubscription(id: string): boolean;
   /**

@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { RpcErrorCode } from "@filverse/types";
-import type { Logger } from "@filverse/utils";
+import type { Hex, Logger } from "@filverse/utils";
 import type { WebSocket } from "ws";
 import type { RpcContext, WsConnection } from "./context.js";
 import { RpcError } from "./errors.js";
@@ -41,14 +41,14 @@ export class RpcWsConnection implements WsConnection {
     return this.subscriptions.size;
   }
 
-  addSubscription(onClose: () => void): string {
+  addSubscription(onClose: () => void): Hex {
     if (this.closed) {
       throw new RpcError(RpcErrorCode.UNAVAILABLE, { message: "Connection closed", data: { connection: this.id } });
     }
     if (this.subscriptions.size >= this.maxSubscriptions) {
       throw new RpcError(RpcErrorCode.SUBSCRIPTION_LIMIT, { data: { limit: this.maxSubscriptions } });
     }
-    let id: string;
+    let id: Hex;
     do id = `0x${randomBytes(16).toString("hex")}`;
     while (this.subscriptions.has(id));
     this.subscriptions.set(id, onClose);

@@ -12,7 +12,14 @@ import type { SmtValueCodec } from "@filverse/crypto";
 import { MAX_UINT64_SAFE, MAX_UINT256 } from "@filverse/params";
 import { type Namespace, type StateObjects, type StructType, stateObjectStructs } from "@filverse/types";
 import { bytesToUtf8, isWellFormedString } from "@filverse/utils";
-import type { StateEntry } from "./state.js";
+
+/**
+ * What a leaf of the objects tree holds: enough to serve the object and re-derive its key. The tree
+ * keeps it as its SSZ bytes (stateEntryCodec below) and every read decodes a fresh one: an asset as a
+ * JavaScript object (three byte arrays, a string, a bigint…) costs about 1 KB of heap, its bytes
+ * about 190 (docs/benchmarks.md). The working state of a block decodes each object it reads once.
+ */
+export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
 
 /** The field kinds state objects use, with their fixed SSZ size; a string is a 4-byte offset plus its bytes. */
 const FIXED_BYTES = { uint8: 1, uint16: 2, uint64: 8, uint256: 32, bool: 1, address: 20, bytes32: 32 } as const;

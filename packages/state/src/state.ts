@@ -6,17 +6,12 @@
 import { AppendMerkleTree, getHasher, SparseMerkleTree } from "@filverse/crypto";
 import { WITHDRAWALS_TREE_DEPTH } from "@filverse/params";
 import { type Globals, Namespace, type StateObjects, stateObjectStructs, type Withdrawal } from "@filverse/types";
-import { stateEntryCodec } from "./entryCodec.js";
+import { type StateEntry, stateEntryCodec } from "./entryCodec.js";
+
+export type { StateEntry } from "./entryCodec.js";
+
 import { GLOBALS_ID, stateKey } from "./keys.js";
 import { withdrawalLeaf } from "./withdrawals.js";
-
-/**
- * What a leaf of the objects tree holds: enough to serve the object and re-derive its key. The tree
- * keeps it as its SSZ bytes (entryCodec.ts) and every read decodes a fresh one: an asset as a
- * JavaScript object (three byte arrays, a string, a bigint…) costs about 1 KB of heap, its bytes
- * about 190 (docs/benchmarks.md). The working state of a block decodes each object it reads once.
- */
-export type StateEntry = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] };
 
 export type StateRoots = {
   objectsRoot: Uint8Array;

@@ -210,6 +210,10 @@ export type RpcMethods = {
    * verifier recorded, oldest first (a sequencer answers []).
    */
   filverse_getEvidence: [[EvidenceKindName?], EvidenceJson[]];
+  /** This node's libp2p identity (UNAVAILABLE when it runs no p2p network). */
+  filverse_nodeIdentity: [[], { peerId: string; multiaddrs: string[] }];
+  /** The connected peers with this node's local score of each (no addresses). */
+  filverse_peers: [[], { peerId: string; score: number }[]];
   /** WebSocket only: ["newHeads"] or ["txStatus", hash] → a subscription id. */
   filverse_subscribe: [["newHeads"] | ["txStatus", Hex], Hex];
   filverse_unsubscribe: [[Hex], boolean];

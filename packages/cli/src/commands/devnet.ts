@@ -23,11 +23,13 @@ import {
 import {
   CONFIG_FILE,
   createLogger,
-  FilverseNode,
+  FilverseSequencerNode,
   fetchChainIdentity,
   initDataDir,
   initVerifierDataDir,
   loadConfig,
+  RemoteRpcError,
+  RemoteRpcErrorCode,
   readDevAccounts,
   readKeyFile,
   writeSecretFile,
@@ -85,7 +87,13 @@ async function fetchNodeIdentity(url: string): Promise<{ peerId: string; multiad
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "filverse_nodeIdentity", params: [] }),
   });
   const body = (await res.json()) as { result?: { peerId: string; multiaddrs: string[] }; error?: { message: string } };
-  if (!body.result) throw new Error(`filverse_nodeIdentity at ${url}: ${body.error?.message ?? res.status}`);
+  if (!body.result) {
+    throw new RemoteRpcError(
+      body.error ? RemoteRpcErrorCode.RPC_ERROR : RemoteRpcErrorCode.BAD_RESPONSE,
+      `filverse_nodeIdentity at ${url}: ${body.error?.message ?? res.status}`,
+      { details: { url, status: res.status } },
+    );
+  }
   return body.result;
 }
 
@@ -111,7 +119,7 @@ async function startDevnet(o: {
   rmSync(dir, { recursive: true, force: true });
   initDataDir({ dataDir: dir, preset: "devnet", rpcPort: o.rpcPort, devAccounts: o.devAccounts });
   let l1: LocalL1 | null = null;
-  let node: FilverseNode | null = null;
+  let node: FilverseSequencerNode | null = null;
   let sp: ChildProcess | null = null;
   const verifiers: ChildProcess[] = [];
   const stopChild = async (proc: ChildProcess | null) => {
@@ -238,7 +246,7 @@ async function startDevnet(o: {
     onDisk.l1 = l1Config;
     writeFileSync(configPath, `${JSON.stringify(onDisk, null, 2)}\n`);
 
-    node = new FilverseNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
+    node = new FilverseSequencerNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
     const { url, wsUrl } = await node.start();
     // Verifiers: each its own process and data dir, a registered validator (its collateral is weight
     // in the 2/3 quorum), following the sequencer over p2p (and its RPC for catching up).

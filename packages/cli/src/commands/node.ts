@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import {
   CONFIG_FILE,
   createLogger,
-  FilverseNode,
+  FilverseSequencerNode,
   fetchChainIdentity,
   initDataDir,
   initVerifierDataDir,
@@ -39,7 +39,7 @@ async function runNode(
   if (flags.rpcHost) config.rpc.host = flags.rpcHost;
   if (flags.rpcPort !== undefined) config.rpc.port = flags.rpcPort;
   const logger = createLogger({ level: (flags.logLevel ?? "info") as "info" });
-  const node = new FilverseNode({ dataDir, config }, { logger });
+  const node = new FilverseSequencerNode({ dataDir, config }, { logger });
   await node.start();
   await runUntilStopped(node, logger);
 }

@@ -44,10 +44,10 @@ export type CryptoPoolOpts = {
   commpInFlight: number;
 };
 
-// Every number below was measured on this 2-core box (Node 20, a second load sharing the cores, best
-// of 5 runs): libsecp256k1 recovers in ≈ 52 µs and hashtree hashes ≈ 23M blocks/s on the main thread.
-// The latency cost of sending a job to a worker and back is approx 120 µs for a one-signature batch
-// (two recoveries), and 50-90 µs plus ≈ 0.2 ms per MiB copied for a hashing job.
+// The numbers below are measurements (docs/benchmarks.md, "The worker pool's tuning constants", gives
+// the machine): libsecp256k1 recovers in ≈ 52 µs and hashtree hashes ≈ 23M blocks/s on the main
+// thread. The latency cost of sending a job to a worker and back is approx 120 µs for a one-signature
+// batch (two recoveries), and 50-90 µs plus ≈ 0.2 ms per MiB copied for a hashing job.
 
 /**
  * 128 recoveries ≈ 6.5 ms, so the ≈ 120 µs round trip is ≈ 2% of a job. On 4096 signatures with two

@@ -56,8 +56,11 @@ export function pieceCidV2(root: Uint8Array, paddedSize: number, payloadSize: nu
   return encodePieceCidV2({ root, height, padding });
 }
 
-/** Parses either form; anything else (or a size out of bounds) is PIECE_CID_INVALID. */
-export function parsePieceCid(s: string): PieceCidInfo {
+/**
+ * Either form as this package uses it (v1 and v2 strings, root, sizes); anything else (or a size out
+ * of bounds) is PIECE_CID_INVALID. `parsePieceCid` in @filverse/crypto is the strict decoder under it.
+ */
+export function pieceCidInfo(s: string): PieceCidInfo {
   if (typeof s !== "string" || s.length === 0 || s.length > MAX_CID_BYTES) {
     throw new FilecoinError(FilecoinErrorCode.PIECE_CID_INVALID, "Not a Piece CID", {
       details: { cid: String(s).slice(0, MAX_CID_BYTES) },

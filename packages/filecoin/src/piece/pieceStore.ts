@@ -8,7 +8,7 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from "nod
 import { join } from "node:path";
 import { toHex } from "@filverse/utils";
 import { FilecoinError, FilecoinErrorCode } from "../errors.js";
-import { parsePieceCid } from "./pieceCid.js";
+import { pieceCidInfo } from "./pieceCid.js";
 
 export type PieceStoreOpts = {
   /** The directory; created if missing. */
@@ -60,9 +60,9 @@ export class PieceStore {
       throw ioError("Cannot open the piece store directory", cause, { dir: opts.dir });
     }
     for (const name of names) {
-      let info: ReturnType<typeof parsePieceCid>;
+      let info: ReturnType<typeof pieceCidInfo>;
       try {
-        info = parsePieceCid(name);
+        info = pieceCidInfo(name);
       } catch {
         continue; // not a piece: left alone
       }
@@ -86,7 +86,7 @@ export class PieceStore {
    * none is stored. Throws PIECE_CID_INVALID for a string that is no Piece CID.
    */
   resolve(pieceCid: string): string | null {
-    const info = parsePieceCid(pieceCid);
+    const info = pieceCidInfo(pieceCid);
     if (info.v2 !== null) return this.pieces.has(info.v2) ? info.v2 : null;
     return this.byRoot.get(toHex(info.root))?.[0] ?? null;
   }
@@ -110,7 +110,7 @@ export class PieceStore {
    * Idempotent: storing a piece again leaves the file as it is.
    */
   async put(pieceCid: string, bytes: Uint8Array): Promise<StoredPiece> {
-    const info = parsePieceCid(pieceCid);
+    const info = pieceCidInfo(pieceCid);
     if (info.v2 === null) {
       throw new FilecoinError(FilecoinErrorCode.PIECE_SIZE_INVALID, "Pieces are stored under v2 Piece CIDs", {
         details: { pieceCid },

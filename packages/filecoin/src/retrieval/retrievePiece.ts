@@ -5,7 +5,7 @@
 import { MAX_PIECE_HEIGHT, MIN_PIECE_HEIGHT } from "@filverse/crypto";
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
 import { FilecoinError, FilecoinErrorCode } from "../errors.js";
-import { type PieceCidInfo, parsePieceCid, pieceCidV2, unpaddedSize } from "../piece/pieceCid.js";
+import { type PieceCidInfo, pieceCidInfo, pieceCidV2, unpaddedSize } from "../piece/pieceCid.js";
 import { PIECE_PATH_PREFIX } from "../piece/pieceServer.js";
 import { download, type FetchLike } from "./download.js";
 
@@ -65,7 +65,7 @@ function sizeError(shortMessage: string, details: Record<string, unknown>): File
 
 /** The sizes the download must match, from the CID and the caller's hints (which must agree). */
 function expectedOf(p: Omit<RetrievePieceParameters, "baseUrl">): Expected {
-  const info = parsePieceCid(p.pieceCid);
+  const info = pieceCidInfo(p.pieceCid);
   const paddedSize = info.paddedSize ?? p.paddedSize;
   if (paddedSize === undefined) {
     throw sizeError("A v1 Piece CID needs the padded size", { pieceCid: p.pieceCid });
@@ -123,7 +123,7 @@ async function verify(
       cause,
     });
   }
-  const got = parsePieceCid(computed.pieceCid);
+  const got = pieceCidInfo(computed.pieceCid);
   if (got.paddedSize !== expected.paddedSize || !bytesEqual(got.root, expected.info.root)) {
     throw corrupted(url, want, { got: computed.pieceCid, paddedSize: computed.paddedSize });
   }
@@ -137,7 +137,7 @@ async function verify(
 
 /** `{baseUrl}/piece/{cid}`, the CID in the canonical string of the form given (v2 stays v2, v1 stays v1). */
 export function pieceUrl(baseUrl: string, pieceCid: string): string {
-  const info = parsePieceCid(pieceCid);
+  const info = pieceCidInfo(pieceCid);
   return `${baseUrl.replace(/\/+$/, "")}${PIECE_PATH_PREFIX}${info.v2 ?? info.v1}`;
 }
 

@@ -14,8 +14,8 @@ import {
   type PieceServer,
   type PieceStore,
   packBatch,
-  parsePieceCid,
   parseRange,
+  pieceCidInfo,
   pieceCidV1,
   pieceCidV2,
 } from "../../src/index.js";
@@ -30,11 +30,11 @@ describe("Piece CIDs", () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 65, maxLength: 3000 }), async (payload) => {
         const { pieceCid, paddedSize } = await dataSegmentCommitter.commP(payload);
-        const info = parsePieceCid(pieceCid);
+        const info = pieceCidInfo(pieceCid);
         expect(info).toMatchObject({ v2: pieceCid, paddedSize, payloadSize: payload.length });
         expect(info.v1).toBe(dataSegmentV1(payload));
         expect(pieceCidV2(info.root, paddedSize, payload.length)).toBe(pieceCid);
-        expect(parsePieceCid(info.v1)).toMatchObject({ v2: null, v1: info.v1, paddedSize: null, root: info.root });
+        expect(pieceCidInfo(info.v1)).toMatchObject({ v2: null, v1: info.v1, paddedSize: null, root: info.root });
       }),
       { numRuns: 25 },
     );
@@ -52,9 +52,9 @@ describe("Piece CIDs", () => {
       CID.createV1(0xf101, Digest.create(0x1012, notTrunc)).toString(),
       `b${"a".repeat(200)}`,
     ]) {
-      expectCode(() => parsePieceCid(s), FilecoinErrorCode.PIECE_CID_INVALID);
+      expectCode(() => pieceCidInfo(s), FilecoinErrorCode.PIECE_CID_INVALID);
     }
-    expect(parsePieceCid(pieceCidV1(root)).v1).toBe(pieceCidV1(root));
+    expect(pieceCidInfo(pieceCidV1(root)).v1).toBe(pieceCidV1(root));
     expect(() => pieceCidV2(root, 100, 10)).toThrow(RangeError);
     expect(() => pieceCidV2(root, 128, 128)).toThrow(RangeError);
   });
@@ -130,7 +130,7 @@ describe("piece store and GET /piece/{cid} on 127.0.0.1", () => {
     await writeFile(join(dir, ".tmp-leftover"), "half a piece");
     store = await createPieceStore({ dir });
     v2 = (await dataSegmentCommitter.commP(car)).pieceCid;
-    v1 = parsePieceCid(v2).v1;
+    v1 = pieceCidInfo(v2).v1;
     const stored = await store.put(v2, car);
     expect(stored).toMatchObject({ pieceCid: v2, size: car.length });
     server = createPieceServer({ port: 0 }, { store });
@@ -215,7 +215,7 @@ describe("piece store and GET /piece/{cid} on 127.0.0.1", () => {
   it("404 for an unknown piece, 400 for what is no Piece CID, 405 for other methods", async () => {
     const unknown = (await dataSegmentCommitter.commP(new Uint8Array(500).fill(9))).pieceCid;
     expect((await get(`${base}/piece/${unknown}`)).status).toBe(404);
-    expect((await get(`${base}/piece/${parsePieceCid(unknown).v1}`)).status).toBe(404);
+    expect((await get(`${base}/piece/${pieceCidInfo(unknown).v1}`)).status).toBe(404);
     expect((await get(`${base}/piece/not-a-cid`)).status).toBe(400);
     expect((await get(`${base}/piece/`)).status).toBe(400);
     expect((await get(`${base}/piece/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku`)).status).toBe(400);

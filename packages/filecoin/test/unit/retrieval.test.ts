@@ -15,7 +15,7 @@ import {
   type PieceServer,
   type PieceStore,
   packBatch,
-  parsePieceCid,
+  pieceCidInfo,
   readBatch,
   readBlockAt,
   retrievePiece,
@@ -81,7 +81,7 @@ describe("retrieval from a piece server on 127.0.0.1", () => {
   });
 
   it("by v1 CID with the checkpoint's sizes; without the padded size it is refused before any request", async () => {
-    const { v1 } = parsePieceCid(pieceCid);
+    const { v1 } = pieceCidInfo(pieceCid);
     const got = await retrievePiece({ baseUrl: base, pieceCid: v1, paddedSize, payloadSize: packed.carSize }, modules);
     expect(got.pieceCid).toBe(pieceCid);
     expect(await codeOf(retrievePiece({ baseUrl: base, pieceCid: v1 }, modules))).toBe(
@@ -169,7 +169,7 @@ describe("retrieval from misbehaving servers", () => {
     const url = await serve((_req, res) => res.writeHead(200).end(padded));
     const got = await retrievePiece({ baseUrl: url, pieceCid }, modules);
     expect(got.bytes).toEqual(packed.car);
-    const { v1 } = parsePieceCid(pieceCid);
+    const { v1 } = pieceCidInfo(pieceCid);
     const byV1 = await retrievePiece({ baseUrl: url, pieceCid: v1, paddedSize }, modules);
     expect(byV1.bytes.length).toBe(padded.length); // no payload size given: served length kept
   });

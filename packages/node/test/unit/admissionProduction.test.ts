@@ -51,8 +51,9 @@ import {
   pieceCidV1,
   sequencer as sequencerKey,
 } from "../../../state/test/unit/harness.js";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultSequencerOpts, Sequencer, SubmitError } from "../../src/sequencer.js";
+import { SubmitError } from "../../src/errors.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 40);
 const GENESIS_TIME = 1_700_000_000;

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { signTransaction } from "@filverse/crypto";
 import { encodeSignedBlock, signedTxToJson, TxKind } from "@filverse/types";
 import { afterAll, expect, it } from "vitest";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 import { CHAIN_ID, FUNDS, GENESIS, makeKey, sequencerKey, tempDirs, testChain } from "./chainFixture.js";
 
 const dirs = tempDirs();

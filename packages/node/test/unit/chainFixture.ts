@@ -7,9 +7,9 @@ import { type ChainConfig, getChainConfig } from "@filverse/params";
 import { type SignedBlock, signedTxToJson, type TxMessages, type UserTxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { CHAIN_ID, type Key, makeKey, sequencer as sequencerKey } from "../../../state/test/unit/harness.js";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
-import { defaultVerifierOpts, Verifier, type VerifierModules, type VerifierOpts } from "../../src/verifier.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
+import { defaultVerifierOpts, Verifier, type VerifierModules, type VerifierOpts } from "../../src/verifier/verifier.js";
 
 export { CHAIN_ID, makeKey, sequencerKey };
 export const GENESIS = { chainId: CHAIN_ID, timestamp: 1_700_000_000 };

@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { ConfigError, ConfigErrorCode, initDataDir, loadConfig } from "../../src/config.js";
+import { initDataDir, loadConfig } from "../../src/config.js";
+import { ConfigError, ConfigErrorCode } from "../../src/errors.js";
 import { tempDirs } from "./chainFixture.js";
 
 const tmp = tempDirs();

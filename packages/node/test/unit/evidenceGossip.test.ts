@@ -9,7 +9,7 @@ import { type CheckpointDomain, checkpointDigest } from "@filverse/l1";
 import { type Evidence, EvidenceKind } from "@filverse/p2p";
 import type { BlockHeader, Checkpoint } from "@filverse/types";
 import { describe, expect, it } from "vitest";
-import { checkGossipEvidence, toGossipEvidence } from "../../src/network.js";
+import { checkGossipEvidence, toGossipEvidence } from "../../src/network/network.js";
 import { CHAIN_ID, makeKey } from "./chainFixture.js";
 
 const sequencerKey = makeKey(1).priv;

@@ -16,10 +16,11 @@ import { afterEach, describe, expect, it } from "vitest";
 // test aliases): the test swaps one handler for one that throws.
 import { handlers } from "../../../state/src/execution/index.js";
 import { CHAIN_ID, cidOf, type Key, makeKey, sequencer as sequencerKey } from "../../../state/test/unit/harness.js";
-import { DevFaucet } from "../../src/devFaucet.js";
+import { createRpcHandlers } from "../../src/api/index.js";
+import { SubmitError } from "../../src/errors.js";
 import { NodeMetrics } from "../../src/metrics.js";
-import { createRpcHandlers } from "../../src/rpcHandlers.js";
-import { defaultSequencerOpts, Sequencer, SubmitError } from "../../src/sequencer.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 
 const alice = makeKey(901, "alice");
 const bob = makeKey(902, "bob");

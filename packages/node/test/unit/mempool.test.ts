@@ -5,7 +5,8 @@ import { encodeSignedTx, RpcErrorCode, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
 import { CHAIN_ID, makeKey } from "../../../state/test/unit/harness.js";
-import { Mempool, MempoolError, type MempoolOpts } from "../../src/mempool.js";
+import { MempoolError } from "../../src/errors.js";
+import { Mempool, type MempoolOpts } from "../../src/sequencer/mempool.js";
 
 const keys = [1, 2, 3, 4].map((i) => makeKey(500 + i));
 const rich = () => ({ nonce: 0, balance: 10n ** 20n });

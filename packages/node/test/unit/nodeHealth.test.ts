@@ -7,10 +7,10 @@ import { DbError, DbErrorCode } from "@filverse/db";
 import { RpcServer } from "@filverse/rpc";
 import { RpcErrorCode, TxKind } from "@filverse/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createRpcHandlers } from "../../src/api/index.js";
 import { fetchChainIdentity, initDataDir, initVerifierDataDir, loadConfig } from "../../src/config.js";
-import { FilverseNode } from "../../src/node.js";
-import { createRpcHandlers } from "../../src/rpcHandlers.js";
-import { FilverseVerifierNode } from "../../src/verifierNode.js";
+import { FilverseSequencerNode } from "../../src/node/sequencerNode.js";
+import { FilverseVerifierNode } from "../../src/node/verifierNode.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 
 const alice = key(871, "alice");
@@ -51,7 +51,7 @@ describe("a node that cannot commit", () => {
     const dir = tmp.make("health");
     initDataDir({ dataDir: dir, preset: "devnet", rpcPort: 0, devAccounts: 2 });
     const config = { ...loadConfig(dir), workerPool: false };
-    const node = new FilverseNode({ dataDir: dir, config });
+    const node = new FilverseSequencerNode({ dataDir: dir, config });
     open.push(node);
     const { url } = await node.start();
     expect(await health(url)).toEqual({ status: 200, body: { status: "ok", head: 0, pending: 0 } });

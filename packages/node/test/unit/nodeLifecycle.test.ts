@@ -1,5 +1,5 @@
 /**
- * FilverseNode's lifecycle: a start() that fails half way closes whatever it had opened (the worker
+ * FilverseSequencerNode's lifecycle: a start() that fails half way closes whatever it had opened (the worker
  * pool's threads, the sequencer's timers, the database: its LOCK is free again) and reports one typed
  * error; close() (what SIGTERM runs) answers a call in flight with -32017 instead of resetting it.
  */
@@ -12,7 +12,7 @@ import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { initDataDir, loadConfig, readDevAccounts } from "../../src/config.js";
-import { FilverseNode } from "../../src/node.js";
+import { FilverseSequencerNode } from "../../src/node/sequencerNode.js";
 import { tempDirs } from "./chainFixture.js";
 
 const tmp = tempDirs();
@@ -50,15 +50,15 @@ async function holdPort(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as { port: number }).port, server };
 }
 
-function newNode(rpcPort: number): { node: FilverseNode; dir: string } {
+function newNode(rpcPort: number): { node: FilverseSequencerNode; dir: string } {
   const dir = tmp.make("lifecycle");
   initDataDir({ dataDir: dir, preset: "devnet", rpcPort, devAccounts: 1 });
   // The worker pool on: its threads are among what a failed start must release.
-  const node = new FilverseNode({ dataDir: dir, config: { ...loadConfig(dir), workerPool: true } });
+  const node = new FilverseSequencerNode({ dataDir: dir, config: { ...loadConfig(dir), workerPool: true } });
   return { node, dir };
 }
 
-describe("FilverseNode.start() failing half way", () => {
+describe("FilverseSequencerNode.start() failing half way", () => {
   it("on a busy RPC port: one typed error naming the port; pool, timers and database released", async () => {
     const { port } = await holdPort();
     const before = await liveResources();
@@ -94,12 +94,12 @@ describe("FilverseNode.start() failing half way", () => {
   });
 });
 
-describe("FilverseNode.close()", () => {
+describe("FilverseSequencerNode.close()", () => {
   it("answers a sendTransaction in flight with -32017 server closing, then closes", async () => {
     const dir = tmp.make("lifecycle");
     initDataDir({ dataDir: dir, preset: "devnet", rpcPort: 0, devAccounts: 1 });
     const config = { ...loadConfig(dir), workerPool: false };
-    const node = new FilverseNode({ dataDir: dir, config });
+    const node = new FilverseSequencerNode({ dataDir: dir, config });
     open.push(node);
     const { url } = await node.start();
     const [dev] = readDevAccounts(dir, config);

@@ -1,7 +1,7 @@
 /** The rebuild's progress line: redrawn in place on a TTY, plain lines at an interval elsewhere. */
 import { describe, expect, it } from "vitest";
 import { formatProgress, ProgressLine } from "../../src/progress.js";
-import type { RebuildProgress } from "../../src/rebuild.js";
+import type { RebuildProgress } from "../../src/verifier/rebuild.js";
 
 const at = (block: number, startedAt: number): RebuildProgress => ({
   checkpoint: 1,

@@ -8,7 +8,7 @@ import { MAX_JSON_DEPTH, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/
 import { toHex } from "@filverse/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cidOf } from "../../../state/test/unit/harness.js";
-import { createRpcHandlers } from "../../src/rpcHandlers.js";
+import { createRpcHandlers } from "../../src/api/index.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 
 const alice = key(951, "alice");

@@ -9,9 +9,9 @@ import { encodeSignedTx, type SignedTransaction, signedTxToJson, TxKind } from "
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Key, makeKey } from "../../../state/test/unit/harness.js";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultMempoolOpts, type MempoolOpts } from "../../src/mempool.js";
-import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultMempoolOpts, type MempoolOpts } from "../../src/sequencer/mempool.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 import { CHAIN_ID, FUNDS, GENESIS, sequencerKey, tempDirs, testChain } from "./chainFixture.js";
 
 const alice = makeKey(881, "alice");

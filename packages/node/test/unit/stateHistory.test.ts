@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 import { GENESIS, sequencerKey, tempDirs, testChain } from "./chainFixture.js";
 
 const dirs = tempDirs();

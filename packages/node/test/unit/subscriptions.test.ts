@@ -8,8 +8,8 @@ import { RpcErrorCode, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { sleep, TestWs } from "../../../rpc/test/unit/helpers.js";
-import { createRpcHandlers } from "../../src/rpcHandlers.js";
-import type { Sequencer } from "../../src/sequencer.js";
+import { createRpcHandlers } from "../../src/api/index.js";
+import type { Sequencer } from "../../src/sequencer/sequencer.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 
 const alice = key(861, "alice");

@@ -26,15 +26,10 @@ import {
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BlockSource } from "../../src/blockSource.js";
-import {
-  bodyMatchesHeader,
-  CheckpointRefusal,
-  CheckpointRefusalCode,
-  type Verifier,
-  VerifierError,
-  VerifierErrorCode,
-} from "../../src/verifier.js";
+import { CheckpointRefusal, CheckpointRefusalCode, VerifierError, VerifierErrorCode } from "../../src/errors.js";
+import type { BlockSource } from "../../src/sync/blockSource.js";
+import { bodyMatchesHeader } from "../../src/verifier/blockTransactions.js";
+import type { Verifier } from "../../src/verifier/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs, testChain } from "./chainFixture.js";
 
 const alice = key(801, "alice");
@@ -122,6 +117,21 @@ describe("Verifier: re-execution", () => {
     // The same block again is known; nothing changes.
     expect((await v.importBlock(blocks[1]!)).status).toBe("known");
     expect(v.evidence()).toEqual([]);
+  });
+
+  it("bounds the import queue: past maxQueuedImports waiting imports a block is refused with QUEUE_FULL, and the queue drains", async () => {
+    const f = await fixture();
+    const blocks = await mixedChain(f);
+    const v = await verifier(tmp.make(), { recoverer: pool }, testChain(), { maxQueuedImports: 2 });
+    const first = v.importBlock(blocks[0]!);
+    const second = v.importBlock(blocks[1]!);
+    const refused = await rejection(v.importBlock(blocks[2]!));
+    expect(refused).toBeInstanceOf(VerifierError);
+    expect((refused as VerifierError).code).toBe(VerifierErrorCode.QUEUE_FULL);
+    expect((await first).status).toBe("imported");
+    expect((await second).status).toBe("imported");
+    // Drained: the refused block is imported once there is room.
+    expect((await v.importBlock(blocks[2]!)).status).toBe("imported");
   });
 
   it("buffers blocks ahead of the head, fills the gap from the BlockSource, and resumes after a restart", async () => {

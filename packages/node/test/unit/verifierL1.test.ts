@@ -25,9 +25,10 @@ import { fromHex, toHex } from "@filverse/utils";
 import { type Address, createTestClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { submitEquivocationToL1 } from "../../src/evidence.js";
-import { RebuildError, RebuildErrorCode, rebuildFromL1 } from "../../src/rebuild.js";
-import { type Verifier, VerifierErrorCode } from "../../src/verifier.js";
+import { RebuildError, RebuildErrorCode, VerifierErrorCode } from "../../src/errors.js";
+import { submitEquivocationToL1 } from "../../src/verifier/evidence.js";
+import { rebuildFromL1 } from "../../src/verifier/rebuild.js";
+import type { Verifier } from "../../src/verifier/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
 
 const alice = key(811, "alice");

@@ -8,9 +8,10 @@ import { RpcServer } from "@filverse/rpc";
 import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { JsonRpcClient, RemoteRpcError, RemoteRpcErrorCode, RpcBlockSource } from "../../src/blockSource.js";
+import { createRpcHandlers, type RpcNode } from "../../src/api/index.js";
 import { fetchChainIdentity } from "../../src/config.js";
-import { createRpcHandlers, type RpcNode } from "../../src/rpcHandlers.js";
+import { RemoteRpcError, RemoteRpcErrorCode } from "../../src/errors.js";
+import { JsonRpcClient, RpcBlockSource } from "../../src/sync/blockSource.js";
 import { CHAIN_ID, GENESIS, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
 
 const alice = key(821, "alice");

@@ -5,7 +5,8 @@
  */
 import type { ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
-import { FilverseError, toHex } from "@filverse/utils";
+import { type Hex, toHex } from "@filverse/utils";
+import { MempoolError } from "../errors.js";
 
 export type MempoolOpts = {
   /** Transactions held in total. */
@@ -25,16 +26,12 @@ export const defaultMempoolOpts: MempoolOpts = {
   replacementBumpPercent: 10,
 };
 
-export class MempoolError extends FilverseError<RpcErrorCode> {
-  override name = "MempoolError";
-}
-
 export type PoolTx = {
   vtx: ValidatedTransaction;
   /** SSZ of the signed transaction (what the journal stores). */
   bytes: Uint8Array;
   hash: string;
-  sender: string;
+  sender: Hex;
   nonce: number;
   fee: bigint;
   /** False until its journal write has synced; the block builder skips it until then. */

@@ -13,27 +13,11 @@ import {
   retrievePieceFromAny,
 } from "@filverse/filecoin";
 import { type L1CheckpointRecord, readCheckpoints } from "@filverse/l1";
-import { FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, PublicClient } from "viem";
-import { PREPARE_AHEAD_BLOCKS, type Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
-
-export enum RebuildErrorCode {
-  /** No piece server served the batch with the checkpoint's Piece CID (cause: the retrieval error). */
-  PIECE_UNAVAILABLE = "REBUILD_PIECE_UNAVAILABLE",
-  /** The verified piece is not the checkpoint's batch: its CAR, payload CID or block range differs. */
-  BAD_BATCH = "REBUILD_BAD_BATCH",
-  /** A block of the batch failed verification (cause: the VerifierError; evidence recorded). */
-  INVALID_BLOCK = "REBUILD_INVALID_BLOCK",
-  /** Re-execution ends at roots other than the checkpoint's (evidence recorded). */
-  CHECKPOINT_MISMATCH = "REBUILD_CHECKPOINT_MISMATCH",
-  /** The checkpoints leave a gap between their block ranges. */
-  RANGE_GAP = "REBUILD_RANGE_GAP",
-  ABORTED = "REBUILD_ABORTED",
-}
-
-export class RebuildError extends FilverseError<RebuildErrorCode> {
-  override name = "RebuildError";
-}
+import { RebuildError, RebuildErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
+import { PREPARE_AHEAD_BLOCKS } from "../sync/follow.js";
+import type { Verifier } from "./verifier.js";
 
 export type RebuildProgress = {
   /** Checkpoints done, of `checkpoints`. */

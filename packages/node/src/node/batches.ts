@@ -15,6 +15,7 @@ import {
   type PieceStore,
 } from "@filverse/filecoin";
 import type { Logger } from "@filverse/utils";
+import { NodeError, NodeErrorCode } from "../errors.js";
 
 export class NodeBatches {
   /** Open once `open` has run. */
@@ -39,7 +40,7 @@ export class NodeBatches {
 
   /** Checkpoint `index`'s batch over blocks [first, last]; throws before `open`. */
   readonly build: BatchBuilder = (index, first, last) => {
-    if (!this.builder) throw new Error("The batch builder is not started");
+    if (!this.builder) throw new NodeError(NodeErrorCode.NOT_STARTED, "The batch builder is not started");
     return this.builder(index, first, last);
   };
 

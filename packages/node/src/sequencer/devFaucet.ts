@@ -6,7 +6,7 @@
 import { sha256 } from "@filverse/crypto";
 import type { Deposit } from "@filverse/types";
 import { concatBytes, utf8ToBytes } from "@filverse/utils";
-import type { DepositSource } from "./sequencer.js";
+import type { DepositSource } from "../chain/interface.js";
 
 export class DevFaucet implements DepositSource {
   private readonly deposits: Deposit[];

@@ -11,8 +11,9 @@ import { sha256 } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
 import { proveBlockEquivocation } from "@filverse/l1";
 import { BlockHeader, blockHash } from "@filverse/types";
-import { concatBytes, FilverseError, fromHex, type Logger, nullLogger, safeStringify, toHex } from "@filverse/utils";
+import { concatBytes, fromHex, type Logger, nullLogger, safeStringify, toHex } from "@filverse/utils";
 import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
+import { EvidenceError, EvidenceErrorCode } from "../errors.js";
 
 export type EvidenceKind = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = ["blockEquivocation", "checkpointMismatch", "invalidBlock"];
@@ -68,17 +69,6 @@ export type NewEvidence =
   | Omit<BlockEquivocationEvidence, "id" | "detectedAt" | "l1">
   | Omit<CheckpointMismatchEvidence, "id" | "detectedAt" | "l1">
   | Omit<InvalidBlockEvidence, "id" | "detectedAt" | "l1">;
-
-export enum EvidenceErrorCode {
-  /** Only block equivocation is provable on L1 today. */
-  NOT_PROVABLE = "EVIDENCE_NOT_PROVABLE",
-  /** The record does not hold what it claims (bad hex, headers that do not hash to their hashes). */
-  MALFORMED = "EVIDENCE_MALFORMED",
-}
-
-export class EvidenceError extends FilverseError<EvidenceErrorCode> {
-  override name = "EvidenceError";
-}
 
 const utf8 = new TextEncoder();
 

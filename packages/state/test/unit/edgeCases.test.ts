@@ -1,9 +1,7 @@
 /**
- * Review of the consensus-critical code (types codecs, EIP-712/signature/tx hashing, state machine).
- *
- * The first describe block holds real bugs: each test FAILS on the current code and passes once the
- * bug is fixed (see the comment above each). The second holds regression tests for subtle cases that
- * were checked and found correct.
+ * Edge cases of the consensus-critical code: strings and JSON keys the codecs must keep or refuse
+ * (a BOM, lone surrogates, inherited and unknown keys), and execution cases that are easy to get
+ * wrong (self-transfers, royalties, overlapping batch mints, delegates after an ownership transfer).
  */
 import { collectionIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
 import {
@@ -65,7 +63,7 @@ function expectMalformed(run: () => unknown): void {
   expect(V[(caught as TxValidationError).code]).toBe(V[V.MALFORMED]);
 }
 
-describe("bugs", () => {
+describe("strings and JSON keys at the edges of the codecs", () => {
   /**
    * BUG (consensus split / chain halt). packages/utils/src/bytes.ts:87 builds its decoder as
    * `new TextDecoder("utf-8", { fatal: true })`; `ignoreBOM` defaults to false, so a leading U+FEFF is
@@ -183,7 +181,7 @@ describe("bugs", () => {
   });
 });
 
-describe("checked and correct (regressions)", () => {
+describe("execution at the edges (regressions)", () => {
   it("FIL self-transfer only costs the fee; an NFT transfer to self clears the approval", () => {
     const before = chain.balance(alice);
     expect(codeOf(chain.exec(alice, TxKind.Transfer, { to: alice.address, amount: 10n ** 20n, fee: 3n }))).toBe("OK");

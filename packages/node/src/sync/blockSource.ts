@@ -5,7 +5,8 @@
  * forward transactions to the sequencer.
  */
 import { RpcErrorCode, type SignedBlock, signedBlockFromJson } from "@filverse/types";
-import { FilverseError, fromHex } from "@filverse/utils";
+import { fromHex } from "@filverse/utils";
+import { RemoteRpcError, RemoteRpcErrorCode } from "../errors.js";
 
 /** Blocks by height from somewhere else: the sequencer's RPC, or peers (range sync). */
 export interface BlockSource {
@@ -16,23 +17,6 @@ export interface BlockSource {
   blocksByRange(start: number, count: number): Promise<SignedBlock[]>;
   /** The source's head as it claims it. */
   head(): Promise<{ number: number; hash: Uint8Array }>;
-}
-
-export enum RemoteRpcErrorCode {
-  /** Network failure, refused connection, timeout, or an HTTP status other than 200. */
-  UNREACHABLE = "REMOTE_UNREACHABLE",
-  /** The server answered with a JSON-RPC error (`details.rpcCode`, `details.data`). */
-  RPC_ERROR = "REMOTE_RPC_ERROR",
-  /** The answer is not what the method returns (bad JSON, a block that does not decode, too large). */
-  BAD_RESPONSE = "REMOTE_BAD_RESPONSE",
-}
-
-export class RemoteRpcError extends FilverseError<RemoteRpcErrorCode> {
-  override name = "RemoteRpcError";
-  /** The JSON-RPC error code for RPC_ERROR. */
-  get rpcCode(): number | null {
-    return typeof this.details.rpcCode === "number" ? this.details.rpcCode : null;
-  }
 }
 
 export type JsonRpcClientOpts = {

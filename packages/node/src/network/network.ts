@@ -17,9 +17,14 @@ import {
 } from "@filverse/p2p";
 import { blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@filverse/types";
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
-import type { BlockSource } from "./blockSource.js";
-import { type Evidence, evidenceId, type NewEvidence, sealedHeaderFromJson, sealedHeaderJson } from "./evidence.js";
-import type { NodeMetrics } from "./metrics.js";
+import type { NodeMetrics } from "../metrics.js";
+import {
+  type Evidence,
+  evidenceId,
+  type NewEvidence,
+  sealedHeaderFromJson,
+  sealedHeaderJson,
+} from "../verifier/evidence.js";
 
 export type NodeP2PConfig = {
   /** Multiaddrs to listen on. Default ["/ip4/127.0.0.1/tcp/0"]. */
@@ -92,60 +97,6 @@ export function gossipAsSequencer(
 }
 
 /**
- * Range sync over p2p, the verifier's `BlockSource`: the head is the highest `status` among the
- * connected peers, and ranges are fetched from that peer with `blocks_by_range` (at most 64 blocks
- * a request; each block's chain id, number and parent link are checked by the p2p layer, everything
- * else by the verifier). With no peer, or when the peer fails, it falls back to `fallback` (the
- * sequencer's RPC) when there is one.
- */
-export class P2PBlockSource implements BlockSource {
-  private best: string | null = null;
-
-  constructor(
-    private readonly network: () => FilverseP2P | null,
-    private readonly fallback: BlockSource | null,
-    private readonly logger: Logger = nullLogger,
-  ) {}
-
-  async head(): Promise<{ number: number; hash: Uint8Array }> {
-    const p2p = this.network();
-    const peers = p2p?.peers() ?? [];
-    if (p2p && peers.length > 0) {
-      const statuses = await Promise.allSettled(peers.map((p) => p2p.requestStatus(p.peerId)));
-      let head: { number: number; hash: Uint8Array } | null = null;
-      statuses.forEach((s, i) => {
-        if (s.status === "fulfilled" && (head === null || s.value.headNumber > head.number)) {
-          head = { number: s.value.headNumber, hash: s.value.headHash };
-          this.best = peers[i]!.peerId;
-        }
-      });
-      if (head) return head;
-    }
-    if (this.fallback) return this.fallback.head();
-    throw new Error("No peer answered a status request and there is no sequencer RPC to fall back to");
-  }
-
-  async blocksByRange(start: number, count: number): Promise<SignedBlock[]> {
-    const p2p = this.network();
-    if (p2p && this.best) {
-      try {
-        const got = await p2p.requestBlocksByRange(this.best, start, Math.min(count, MAX_RANGE));
-        return got.map((b) => b.block);
-      } catch (err) {
-        this.logger.debug("p2p range sync failed", { peer: this.best, start, err: String(err) });
-        this.best = null;
-        if (!this.fallback) throw err;
-      }
-    }
-    if (this.fallback) return this.fallback.blocksByRange(start, count);
-    throw new Error("No peer to sync from and there is no sequencer RPC to fall back to");
-  }
-}
-
-/** blocks_by_range's largest request (`@filverse/p2p`). */
-const MAX_RANGE = 64;
-
-/**
  * Checks gossiped evidence on its own merits, with no trust in the peer that sent it:
  * block equivocation is two headers at one height with different hashes, both sealed by the
  * sequencer; checkpoint equivocation is two checkpoints at one index with different content signed
@@ -191,14 +142,15 @@ export function checkGossipEvidence(
   if (bytesEqual(checkpointContentHash(a.checkpoint), checkpointContentHash(b.checkpoint))) {
     return { ok: false, unknowable: false, reason: "one checkpoint" };
   }
-  try {
-    const digestA = checkpointDigest(a.checkpoint, opts.checkpointDomain);
-    const digestB = checkpointDigest(b.checkpoint, opts.checkpointDomain);
-    if (!bytesEqual(recoverAddress(digestA, a.signature), a.signer)) throw new Error("a");
-    if (!bytesEqual(recoverAddress(digestB, b.signature), b.signer)) throw new Error("b");
-  } catch {
-    return { ok: false, unknowable: false, reason: "bad checkpoint signature" };
-  }
+  const domain = opts.checkpointDomain;
+  const signedBy = (side: typeof a): boolean => {
+    try {
+      return bytesEqual(recoverAddress(checkpointDigest(side.checkpoint, domain), side.signature), side.signer);
+    } catch {
+      return false; // a signature that does not recover
+    }
+  };
+  if (!signedBy(a) || !signedBy(b)) return { ok: false, unknowable: false, reason: "bad checkpoint signature" };
   return { ok: true, record: null };
 }
 

@@ -6,36 +6,37 @@
  * checkpoints compared with re-execution, checkpoint co-signing with its validator key, and
  * equivocation evidence proven on the rollup when an L1 key is configured.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool, recoverBlockSigner, SingleThreadCrypto } from "@filverse/crypto";
+import { type CryptoPool, recoverBlockSigner, type SingleThreadCrypto } from "@filverse/crypto";
 import {
   type CheckpointDomain,
-  createL1Clients,
   type DepositWatcher,
   type L1Clients,
-  readNextCheckpointIndex,
   readRollupIdentity,
-  readStoredCheckpoint,
   rollupJudgesEquivocationByContent,
   rollupReaderAbi,
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
-import { getChainConfig } from "@filverse/params";
-import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { NodeBatches } from "./batches.js";
-import { type BlockSource, JsonRpcClient, RpcBlockSource } from "./blockSource.js";
-import { ConfigError, ConfigErrorCode, createDepositWatcher, type NodeConfigFile, readKeyFile } from "./config.js";
-import { type Evidence, submitEquivocationToL1 } from "./evidence.js";
+import { createRpcHandlers, type SettlementView } from "../api/index.js";
+import { chainConfigOf, type NodeConfigFile, readKeyFile } from "../config.js";
+import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import { createNodeNetwork, gossipEvidence, watchNetwork } from "../network/network.js";
+import { type BlockSource, JsonRpcClient, RpcBlockSource } from "../sync/blockSource.js";
+import { P2PBlockSource } from "../sync/p2pBlockSource.js";
+import { bodyMatchesHeader } from "../verifier/blockTransactions.js";
+import { type Evidence, submitEquivocationToL1 } from "../verifier/evidence.js";
+import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
+import { RollupWatcher } from "../verifier/rollupWatcher.js";
+import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
+import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
-import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, gossipEvidence, P2PBlockSource, watchNetwork } from "./network.js";
-import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "./rebuild.js";
-import { createRpcHandlers, type SettlementView } from "./rpcHandlers.js";
-import { bodyMatchesHeader, defaultVerifierOpts, Verifier, VerifierError, VerifierErrorCode } from "./verifier.js";
+import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;
@@ -52,16 +53,13 @@ export type FilverseVerifierNodeModules = {
   source?: BlockSource | null;
 };
 
-/** How often the rollup is read for new checkpoints and finality. */
-const ROLLUP_POLL_MS = 2_000;
-
 export class FilverseVerifierNode {
   readonly verifier: Verifier;
   readonly rpc: RpcServer;
-  readonly metrics = new NodeMetrics();
+  readonly metrics: NodeMetrics;
   readonly pool: CryptoPool | null;
   /** Its own batches of each checkpoint's range (compared with the checkpoints), kept and served at /piece/. */
-  readonly batches = new NodeBatches();
+  readonly batches: NodeBatches;
   private readonly commP: CryptoPool | SingleThreadCrypto;
   private readonly depositWatcher: DepositWatcher | null;
   private readonly l1: L1Clients | null;
@@ -73,11 +71,8 @@ export class FilverseVerifierNode {
   /** The rollup's EIP-712 domain for checkpoints (co-signing, checkpoint evidence); null without L1. */
   private readonly checkpointDomain: CheckpointDomain | null;
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
-  private readonly checkpointLastBlocks: number[] = [];
-  private finalCount = 0;
-  private checkedIndex = 0;
-  private rollupTimer: NodeJS.Timeout | null = null;
-  private rollupPolling: Promise<void> | null = null;
+  /** The rollup's checkpoints compared with re-execution, and their finality, when config.l1.rollup is set. */
+  private readonly rollupWatcher: RollupWatcher | null;
   private closing: Promise<void> | null = null;
   /**
    * Resolves with the reason once the verifier can make no more progress (a block commit failed;
@@ -101,23 +96,19 @@ export class FilverseVerifierNode {
     this.dataDir = dataDir;
     this.config = config;
     this.logger = modules.logger ?? nullLogger;
-    const chain = getChainConfig(config.preset, {
-      ...config.chain,
-      chainId: config.genesis.chainId,
-      ...(config.chain.minTxFee === undefined ? {} : { minTxFee: BigInt(config.chain.minTxFee as unknown as string) }),
-    });
+    const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
-    this.pool = config.workerPool === false ? null : createCryptoPool();
-    this.commP = this.pool ?? new SingleThreadCrypto();
-    this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
+    const services = createNodeServices(config, { logger: this.logger });
+    this.metrics = services.metrics;
+    this.batches = services.batches;
+    this.pool = services.pool;
+    this.commP = services.commP;
+    this.l1 = services.l1;
     this.rollup = config.l1?.rollup ?? null;
     this.l1KeyFile = v.l1KeyFile ? resolve(dataDir, v.l1KeyFile) : null;
     this.checkpointDomain =
       config.l1 && this.rollup ? { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } : null;
-    this.depositWatcher =
-      config.l1 && this.l1
-        ? createDepositWatcher(config.l1, { publicClient: this.l1.publicClient, logger: this.logger })
-        : null;
+    this.depositWatcher = services.depositWatcher;
     const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
     const rpcSource = forward ? new RpcBlockSource(forward) : null;
     // With p2p, blocks are synced from the best peer (the sequencer's RPC as the fallback).
@@ -155,25 +146,17 @@ export class FilverseVerifierNode {
     );
     const verifier = this.verifier;
     this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
-    const settlement: SettlementView | null = this.rollup
-      ? {
-          checkpointedBlock: () => this.checkpointLastBlocks.at(-1) ?? 0,
-          finalizedBlock: () => (this.finalCount > 0 ? this.checkpointLastBlocks[this.finalCount - 1]! : 0),
-        }
-      : null;
-    const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
-    this.rpc = new RpcServer(
-      { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
-      {
-        methods: createRpcHandlers(this.verifier, settlement, () => this.network),
-        logger: this.logger,
-        routes: {
-          "/healthz": (req, res) => this.healthz(req, res),
-          "/metrics": (req, res) => void this.serveMetrics(req, res),
-          "/piece/*": this.batches.route,
-        },
-      },
-    );
+    this.rollupWatcher =
+      this.rollup && this.l1
+        ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger })
+        : null;
+    const settlement: SettlementView | null = this.rollupWatcher;
+    this.rpc = createNodeRpcServer(config, opts.rpc, {
+      methods: createRpcHandlers(this.verifier, settlement, () => this.network),
+      services,
+      logger: this.logger,
+      health: (res) => this.healthz(res),
+    });
   }
 
   /**
@@ -207,7 +190,7 @@ export class FilverseVerifierNode {
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
-    if (this.rollup) this.scheduleRollupPoll(0);
+    this.rollupWatcher?.start();
     this.logger.info("rpc listening", { url, wsUrl, role: "verifier", workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
   }
@@ -251,11 +234,11 @@ export class FilverseVerifierNode {
   /** Idempotent; RPC first (no new work), then the L1 pollers, the verifier (its DB), the pool. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // No new rollup poll from here on; one in flight is awaited before the verifier closes.
+      const watcherClosed = this.rollupWatcher?.close();
       await this.rpc.close();
       await this.network?.stop();
-      if (this.rollupTimer) clearTimeout(this.rollupTimer);
-      this.rollupTimer = null;
-      await this.rollupPolling?.catch(() => {});
+      await watcherClosed;
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();
@@ -365,54 +348,6 @@ export class FilverseVerifierNode {
     }
   }
 
-  private scheduleRollupPoll(delayMs: number): void {
-    if (this.closing) return;
-    this.rollupTimer = setTimeout(() => {
-      this.rollupPolling = this.pollRollup()
-        .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
-        .finally(() => {
-          this.rollupPolling = null;
-          this.scheduleRollupPoll(ROLLUP_POLL_MS);
-        });
-    }, delayMs);
-  }
-
-  /** New checkpoints on the rollup: compared with re-execution once reached; finality for tx status. */
-  private async pollRollup(): Promise<void> {
-    const l1 = this.l1!;
-    const rollup = this.rollup!;
-    const next = await readNextCheckpointIndex(rollup, l1);
-    if (next < this.checkpointLastBlocks.length) {
-      // A halt invalidated the checkpoints from `next` on: they will be submitted (and checked) again.
-      this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
-      this.checkpointLastBlocks.length = next;
-      this.checkedIndex = Math.min(this.checkedIndex, next);
-    }
-    while (this.checkpointLastBlocks.length < next) {
-      const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
-      this.checkpointLastBlocks.push(stored.lastBlock);
-    }
-    while (this.checkedIndex < next && !this.closing) {
-      const index = this.checkedIndex;
-      const stored = await readStoredCheckpoint(rollup, index, l1);
-      const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
-      const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
-      if (result === "pending") break;
-      if (result !== "ok") this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
-      this.checkedIndex++;
-    }
-    while (this.finalCount < next) {
-      const final = await l1.publicClient.readContract({
-        address: rollup,
-        abi: rollupReaderAbi,
-        functionName: "isFinal",
-        args: [BigInt(this.finalCount)],
-      });
-      if (!final) break;
-      this.finalCount++;
-    }
-  }
-
   private async proveOnL1(e: Evidence): Promise<void> {
     if (e.kind !== "blockEquivocation" || !this.l1 || !this.rollup || !this.l1KeyFile) return;
     try {
@@ -434,7 +369,7 @@ export class FilverseVerifierNode {
     }
   }
 
-  private healthz(_req: IncomingMessage, res: ServerResponse): void {
+  private healthz(res: ServerResponse): void {
     const v = this.verifier;
     serveHealth(res, v.failure, () => ({
       role: "verifier",
@@ -442,9 +377,5 @@ export class FilverseVerifierNode {
       syncing: v.syncing(),
       evidence: v.evidence().length,
     }));
-  }
-
-  private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.writeHead(200, { "content-type": this.metrics.contentType }).end(await this.metrics.text());
   }
 }

@@ -4,50 +4,39 @@
  * watcher, the checkpoint submitter (whose batch fields come from the batch builder) and the deal
  * tracker, started and closed as one unit.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
-import { type CryptoPool, createCryptoPool, SingleThreadCrypto, signDigest } from "@filverse/crypto";
+import { type CryptoPool, type SingleThreadCrypto, signDigest } from "@filverse/crypto";
 import { createDealClientBackend, createPdpBackend, DealTracker, type StorageBackend } from "@filverse/filecoin";
-import {
-  CheckpointSubmitter,
-  createL1Clients,
-  createQuorumCollector,
-  type DepositWatcher,
-  type L1Clients,
-} from "@filverse/l1";
+import { CheckpointSubmitter, createQuorumCollector, type DepositWatcher, type L1Clients } from "@filverse/l1";
 import type { FilverseP2P } from "@filverse/p2p";
-import { getChainConfig } from "@filverse/params";
-import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
+import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
 import type { Checkpoint } from "@filverse/types";
 import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { privateKeyToAccount } from "viem/accounts";
-import { NodeBatches } from "./batches.js";
-import {
-  ConfigError,
-  ConfigErrorCode,
-  createDepositWatcher,
-  type NodeConfigFile,
-  readDevAccounts,
-  readKeyFile,
-} from "./config.js";
-import { DevFaucet } from "./devFaucet.js";
+import { createRpcHandlers } from "../api/index.js";
+import type { DepositSource } from "../chain/interface.js";
+import { chainConfigOf, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
+import { ConfigError, ConfigErrorCode } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "../network/network.js";
+import { DevFaucet } from "../sequencer/devFaucet.js";
+import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
+import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
-import { NodeMetrics } from "./metrics.js";
-import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "./network.js";
-import { createRpcHandlers } from "./rpcHandlers.js";
-import { type DepositSource, defaultSequencerOpts, Sequencer } from "./sequencer.js";
+import { createNodeRpcServer, createNodeServices } from "./services.js";
 
-export type FilverseNodeOpts = {
+export type FilverseSequencerNodeOpts = {
   dataDir: string;
   config: NodeConfigFile;
   /** Overrides of config.rpc and the RPC server limits. */
   rpc?: Partial<RpcServerOpts>;
 };
 
-export class FilverseNode {
+export class FilverseSequencerNode {
   readonly sequencer: Sequencer;
   readonly rpc: RpcServer;
-  readonly metrics = new NodeMetrics();
+  readonly metrics: NodeMetrics;
   /** The signature worker pool, unless config.workerPool is false. */
   readonly pool: CryptoPool | null;
   /** Deposits from the L1 bridge, when config.l1 is set. */
@@ -55,7 +44,7 @@ export class FilverseNode {
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
   /** Batch pieces (checkpoint CARs), built, kept and served at /piece/, when config.l1.rollup is set. */
-  readonly batches = new NodeBatches();
+  readonly batches: NodeBatches;
   /** Deals for the batches, when config.storage.backend is set. */
   dealTracker: DealTracker | null = null;
   /** The p2p host, when config.p2p is set. */
@@ -77,18 +66,21 @@ export class FilverseNode {
   url = "";
   wsUrl = "";
 
-  constructor(opts: FilverseNodeOpts, modules: { logger?: Logger | null; deposits?: DepositSource | null } = {}) {
+  constructor(
+    opts: FilverseSequencerNodeOpts,
+    modules: { logger?: Logger | null; deposits?: DepositSource | null } = {},
+  ) {
     const { config } = opts;
     const dataDir = resolve(opts.dataDir);
     this.logger = modules.logger ?? nullLogger;
-    const chain = getChainConfig(config.preset, { ...config.chain, chainId: config.genesis.chainId });
+    const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
     const devAccounts = readDevAccounts(dataDir, config);
-    this.l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
-    this.depositWatcher =
-      config.l1 && this.l1
-        ? createDepositWatcher(config.l1, { publicClient: this.l1.publicClient, logger: this.logger })
-        : null;
+    const services = createNodeServices(config, { logger: this.logger });
+    this.metrics = services.metrics;
+    this.batches = services.batches;
+    this.l1 = services.l1;
+    this.depositWatcher = services.depositWatcher;
     const deposits =
       modules.deposits ??
       this.depositWatcher ??
@@ -97,8 +89,8 @@ export class FilverseNode {
             devAccounts.map((a) => ({ address: fromHex(a.address), amount: BigInt(config.devAccountBalance) })),
           )
         : null);
-    this.pool = config.workerPool === false ? null : createCryptoPool();
-    this.commP = this.pool ?? new SingleThreadCrypto();
+    this.pool = services.pool;
+    this.commP = services.commP;
     this.config = config;
     this.dataDir = dataDir;
     this.key = key;
@@ -156,27 +148,20 @@ export class FilverseNode {
       );
     }
     this.metrics.validatorSetSource = () => this.checkpointSubmitter?.validatorSet ?? null;
-    const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
-    this.rpc = new RpcServer(
-      { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...opts.rpc },
-      {
-        methods: createRpcHandlers(
-          this.sequencer,
-          this.checkpointSubmitter && {
-            checkpointedBlock: () => this.checkpointSubmitter!.checkpointedBlock(),
-            finalizedBlock: () => this.checkpointSubmitter!.finalizedBlock(),
-            storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
-          },
-          () => this.network,
-        ),
-        logger: this.logger,
-        routes: {
-          "/healthz": (req, res) => this.healthz(req, res),
-          "/metrics": (req, res) => void this.serveMetrics(req, res),
-          "/piece/*": this.batches.route,
+    this.rpc = createNodeRpcServer(config, opts.rpc, {
+      methods: createRpcHandlers(
+        this.sequencer,
+        this.checkpointSubmitter && {
+          checkpointedBlock: () => this.checkpointSubmitter!.checkpointedBlock(),
+          finalizedBlock: () => this.checkpointSubmitter!.finalizedBlock(),
+          storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
         },
-      },
-    );
+        () => this.network,
+      ),
+      services,
+      logger: this.logger,
+      health: (res) => this.healthz(res),
+    });
   }
 
   /**
@@ -305,14 +290,10 @@ export class FilverseNode {
     return this.closing;
   }
 
-  private healthz(_req: IncomingMessage, res: ServerResponse): void {
+  private healthz(res: ServerResponse): void {
     serveHealth(res, this.sequencer.failure, () => ({
       head: this.sequencer.head.number,
       pending: this.sequencer.mempool.size,
     }));
-  }
-
-  private async serveMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.writeHead(200, { "content-type": this.metrics.contentType }).end(await this.metrics.text());
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Review of continuous execution in the Sequencer: a real Sequencer on a temp data dir, funded by
- * deposits, driven with signed transfers. Each failing test names the bug and a suggested fix.
+ * Continuous execution in the Sequencer: a real Sequencer on a temp data dir, funded by deposits,
+ * driven with signed transfers: what admission returned survives a restart, and blocks chain in order
+ * while the next one executes on the tip.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,9 +12,10 @@ import { blockHash, type Deposit, Namespace, signedTxToJson, TxKind } from "@fil
 import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHAIN_ID, type Key, makeKey, sequencer as sequencerKey } from "../../../state/test/unit/harness.js";
-import { DevFaucet } from "../../src/devFaucet.js";
-import { defaultMempoolOpts, type MempoolOpts } from "../../src/mempool.js";
-import { type DepositSource, defaultSequencerOpts, Sequencer } from "../../src/sequencer.js";
+import type { DepositSource } from "../../src/chain/interface.js";
+import { DevFaucet } from "../../src/sequencer/devFaucet.js";
+import { defaultMempoolOpts, type MempoolOpts } from "../../src/sequencer/mempool.js";
+import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
 
 const alice = makeKey(701, "alice");
 const bob = makeKey(702, "bob");
@@ -100,7 +102,7 @@ class SlowFaucet implements DepositSource {
   }
 }
 
-describe("sequencer review: continuous execution", () => {
+describe("sequencer: continuous execution (the next block executes while the last one commits)", () => {
   it("a returned transaction funded by a deposit in the open block survives close/restart", async () => {
     // BUG (sequencer.ts:263-284 replayJournal + sequencer.ts:290-294 account + mempool.ts:108-119):
     // admission checks fee coverage against the OPEN block's working state (this.account() reads

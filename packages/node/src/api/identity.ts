@@ -1,0 +1,95 @@
+/** Identities: by handle or id with their delegates and attributes, and as W3C DID documents. */
+import { expectParamCount, paramString, RpcError } from "@filverse/rpc";
+import { handleObjectId, type State } from "@filverse/state";
+import { Attribute, Delegate, Identity, Namespace, RpcErrorCode } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
+import type { ApiModules, RpcHandlers } from "./types.js";
+
+export type IdentityApi = Pick<RpcHandlers, "filverse_getIdentity" | "filverse_resolveDid">;
+
+export function identityApi({ node }: ApiModules): IdentityApi {
+  const identityJson = (state: State, id: Uint8Array) => {
+    const identity = state.get(Namespace.Identity, id);
+    if (!identity) return null;
+    const idHex = toHex(id);
+    const now = Math.floor(Date.now() / 1000);
+    const delegates = node.identities.delegatesOf(idHex).flatMap((addr) => {
+      const d = state.get(Namespace.Delegate, fromHex(idHex + addr.slice(2)));
+      if (!d) return [];
+      const active = d.ownerEpoch === identity.ownerEpoch && now < d.expiresAt;
+      return [{ address: addr, ...Delegate.toJson(d), active }];
+    });
+    const attributes = node.identities.attributeIdsOf(idHex).flatMap((attrId) => {
+      const a = state.get(Namespace.Attribute, fromHex(attrId));
+      return a ? [{ ...Attribute.toJson(a), active: a.expiresAt === 0 || now < a.expiresAt }] : [];
+    });
+    return { id: idHex, ...Identity.toJson(identity), delegates, attributes };
+  };
+  return {
+    filverse_getIdentity: (p) => {
+      expectParamCount(p, 1, 1);
+      const ref = paramString(p, 0, "handle or identity id");
+      const id = resolveIdentityRef(node.state, ref);
+      return id ? identityJson(node.state, id) : null;
+    },
+    filverse_resolveDid: (p) => {
+      expectParamCount(p, 1, 1);
+      const did = paramString(p, 0, "did");
+      const m = /^did:filverse:(\d+):([a-z0-9_]{3,32}|0x[0-9a-fA-F]{64})$/.exec(did);
+      if (!m)
+        throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+          message: "Expected did:filverse:<chainId>:<handle or 0x identity id>",
+        });
+      if (Number(m[1]) !== node.chainId) return null;
+      const id = resolveIdentityRef(node.state, m[2]!);
+      const identity = id ? identityJson(node.state, id) : null;
+      return identity ? didDocument(node.chainId, identity) : null;
+    },
+  };
+}
+
+const ID_RE = /^0x[0-9a-fA-F]{64}$/;
+
+function resolveIdentityRef(state: State, ref: string): Uint8Array | null {
+  if (ID_RE.test(ref)) return fromHex(ref);
+  const record = state.get(Namespace.Handle, handleObjectId(ref));
+  return record ? record.identityId : null;
+}
+
+/** A W3C DID document (https://www.w3.org/TR/did-core/) for a Filverse identity. */
+export function didDocument(
+  chainId: number,
+  identity: Record<string, unknown> & { id: string },
+): Record<string, unknown> {
+  const did = `did:filverse:${chainId}:${identity.handle as string}`;
+  const owner = identity.owner as string;
+  const method = (name: string, address: string) => ({
+    id: `${did}#${name}`,
+    type: "EcdsaSecp256k1RecoveryMethod2020",
+    controller: did,
+    blockchainAccountId: `eip155:${chainId}:${address}`,
+  });
+  const delegates = (
+    identity.delegates as { address: string; scope: number; expiresAt: string; active: boolean }[]
+  ).filter((d) => d.active);
+  return {
+    "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2"],
+    id: did,
+    alsoKnownAs: [`did:filverse:${chainId}:${identity.id}`],
+    controller: did,
+    verificationMethod: [
+      method("owner", owner),
+      ...delegates.map((d, i) => ({ ...method(`delegate-${i}`, d.address), expires: d.expiresAt })),
+    ],
+    // Identity-scoped session keys (scope 2 or 3) may authenticate as the identity.
+    authentication: [`${did}#owner`, ...delegates.flatMap((d, i) => (d.scope & 2 ? [`${did}#delegate-${i}`] : []))],
+    assertionMethod: [`${did}#owner`],
+    capabilityInvocation: [`${did}#owner`, ...delegates.map((_, i) => `${did}#delegate-${i}`)],
+    service: [
+      { id: `${did}#profile`, type: "FilverseProfile", serviceEndpoint: `ipfs://${identity.profileCid as string}` },
+      ...(identity.attributes as { key: string; value: string; active: boolean }[])
+        .filter((a) => a.active)
+        .map((a) => ({ id: `${did}#attr-${a.key}`, type: "FilverseAttribute", serviceEndpoint: a.value })),
+    ],
+  };
+}

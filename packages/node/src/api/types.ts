@@ -1,0 +1,68 @@
+/**
+ * The contract between the node and its JSON-RPC methods: what a method reads of a node (`RpcNode`,
+ * implemented by the Sequencer and the Verifier), of settlement and of the p2p host, and the handler
+ * table typed by the client's `RpcMethods`, so that the compiler checks both sides of every method.
+ */
+import type { RpcContext } from "@filverse/rpc";
+import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReason } from "@filverse/types";
+import type { Hex } from "@filverse/utils";
+import type { ChainReader } from "../chain/interface.js";
+import type { Evidence, EvidenceKind } from "../verifier/evidence.js";
+
+/**
+ * What the RPC methods need of a node: its chain (ChainReader), plus what differs by kind. The
+ * Sequencer implements it over its mempool; the Verifier over its re-executed chain, with no mempool
+ * and submissions forwarded to the sequencer.
+ */
+export interface RpcNode extends ChainReader {
+  /** A transaction accepted here and not yet in a committed block. */
+  pendingTx(hash: string): { vtx: { tx: SignedTransaction }; sender: Hex } | undefined;
+  /** The nonce a sender's next transaction should carry. */
+  pendingNonce(address: Uint8Array): number;
+  isDropped(hash: string): boolean;
+  /** Why a dropped transaction was dropped (a sequencer remembers; a verifier does not know). */
+  dropInfo?(hash: string): { reason: TxDropReason; code?: number } | undefined;
+  /** Admit (or forward) a JSON transaction; resolves with its hash. Throws SubmitError with the RPC code. */
+  submitJson(json: unknown): Promise<Hex>;
+  /** Transactions waiting here for a block (0 on a verifier). */
+  pendingCount(): number;
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint };
+  /** True while the node is behind the chain it follows. */
+  syncing(): boolean;
+  /** Recorded evidence, oldest first (a sequencer has none). */
+  evidence(kind?: EvidenceKind): Evidence[];
+}
+
+/** What the node knows of settlement on L1: the last L2 blocks covered by accepted and by final checkpoints. */
+export type SettlementView = {
+  checkpointedBlock(): number;
+  finalizedBlock(): number;
+  /** The last L2 block whose checkpoint batch (and every earlier one) has an active storage deal. */
+  storedBlock?(): number;
+};
+
+/** The p2p host as the RPC sees it: its identity and its peers with their local scores. */
+export type NetworkView = {
+  readonly peerId: string;
+  readonly multiaddrs: string[];
+  peers(): { peerId: string; addresses: string[]; score: number }[];
+};
+
+/** What every namespace's handlers are built from. */
+export type ApiModules = {
+  node: RpcNode;
+  settlement: SettlementView | null;
+  network: (() => NetworkView | null) | null;
+};
+
+/** One method's handler: untrusted params in, the result `RpcMethods` gives the client out. */
+export type Handler<M extends RpcMethod> = ((
+  params: unknown[],
+  ctx: RpcContext,
+) => RpcMethods[M][1] | Promise<RpcMethods[M][1]>) & {
+  /** The code for params nested too deeply (INVALID_PARAMS when unset). */
+  readonly tooDeepCode?: RpcErrorCode;
+};
+
+/** Every method the node serves, each typed by its entry in `RpcMethods`: none missing, none extra. */
+export type RpcHandlers = { [M in RpcMethod]: Handler<M> };

@@ -1,0 +1,49 @@
+/**
+ * The types the node's parts share about the chain: where deposits come from, the genesis, the head,
+ * the events, why a transaction was dropped, and the read-only view of a chain (`ChainReader`).
+ */
+import type { EventEmitter } from "node:events";
+import type { ChainDb } from "@filverse/db";
+import type { ChainConfig } from "@filverse/params";
+import type { State } from "@filverse/state";
+import type { BlockHeader, Deposit, Receipt, SignedBlock, TxDropReason } from "@filverse/types";
+import type { FilverseError } from "@filverse/utils";
+import type { IdentityIndex } from "./identityIndex.js";
+
+/** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
+export interface DepositSource {
+  /** Deposits with L1 nonce > afterNonce, in nonce order, final on L1, at most `max`. */
+  pending(afterNonce: number, max: number): Promise<Deposit[]>;
+}
+
+export type GenesisConfig = {
+  chainId: number;
+  /** Unix seconds of the genesis header; part of the genesis hash. */
+  timestamp: number;
+};
+
+export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader };
+
+/** Why a transaction was dropped, and its TxValidationErrorCode where one applies. */
+export type DropInfo = { reason: TxDropReason; code?: number };
+
+export type NodeEvents = {
+  newHead: [block: SignedBlock, receipts: Receipt[]];
+  txStatus: [hash: string];
+  /** The node can make no more progress (see `failure`); emitted once. */
+  failed: [error: FilverseError];
+};
+
+/** A chain as its readers see it (the RPC, p2p serving): config, database, head, state, indexes, events. */
+export interface ChainReader {
+  readonly chainId: number;
+  readonly chain: ChainConfig;
+  readonly db: ChainDb;
+  /** The head state. */
+  readonly state: State;
+  readonly head: HeadInfo;
+  readonly identities: IdentityIndex;
+  readonly events: EventEmitter<NodeEvents>;
+  /** The state after block `n`, if still kept in memory. */
+  stateAt(n: number): State | undefined;
+}

@@ -1,0 +1,457 @@
+/**
+ * The sequencer node: admits signed transactions (journaled before their hash is returned), seals a
+ * block every blockTimeMs or at maxBlockTxs, executes it with the state machine, signs it, and
+ * commits block, receipts, state changes, indexes and head in one atomic LevelDB batch.
+ */
+
+import type { EventEmitter } from "node:events";
+import { privateKeyToAddress, recoverAddress, type SignatureRecoverer } from "@filverse/crypto";
+import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
+import {
+  completeValidation,
+  parseTransactionBytes,
+  parseTransactionJson,
+  prevalidateTransaction,
+  type State,
+  TxValidationError,
+  TxValidationErrorCode,
+  type ValidatedTransaction,
+  validateTransaction,
+} from "@filverse/state";
+import { encodeSignedTx, Namespace, RpcErrorCode, type TxDropReason } from "@filverse/types";
+import { FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { Chain } from "../chain/chain.js";
+import type { IdentityIndex } from "../chain/identityIndex.js";
+import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
+import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { Evidence } from "../verifier/evidence.js";
+import { BlockProducer } from "./blockProducer.js";
+import { JournalWriter } from "./journal.js";
+import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
+import { RecoverBatcher } from "./recoverBatcher.js";
+
+export type SequencerOpts = {
+  chain: ChainConfig;
+  genesis: GenesisConfig;
+  dataDir: string;
+  mempool: MempoolOpts;
+  /** Past states kept in memory, for proofs against recent blocks. */
+  stateHistory: number;
+  /** Seal blocks with no deposit and no transaction (off: an idle chain grows no blocks). */
+  sealEmptyBlocks: boolean;
+  /**
+   * A block's SSZ size at most: what one gossip message carries (`@filverse/p2p` refuses blocks over
+   * 4 MiB − 64 KiB, gossipsub's limit). Transactions that would pass it wait for the next block.
+   */
+  maxBlockBytes: number;
+  /** Hashes of dropped transactions remembered for status queries. */
+  droppedHistory: number;
+};
+
+export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "dataDir"> = {
+  mempool: defaultMempoolOpts,
+  stateHistory: 256,
+  sealEmptyBlocks: false,
+  droppedHistory: 10_000,
+  maxBlockBytes: 4 * 1024 * 1024 - 128 * 1024,
+};
+
+export type SequencerModules = {
+  /** The sequencer's secp256k1 key: it seals every block and earns the fees. Never logged. */
+  key: Uint8Array;
+  logger?: Logger | null;
+  metrics?: NodeMetrics | null;
+  deposits?: DepositSource | null;
+  /**
+   * Where admission recovers signatures: a worker pool (CryptoPool) batches them off the main
+   * thread, which then only executes and commits. null: recover on the main thread.
+   */
+  recoverer?: SignatureRecoverer | null;
+};
+
+export class Sequencer {
+  /** The chain core the verifier shares: the database, the head and its state, the indexes, the events. */
+  readonly core: Chain;
+  readonly events: EventEmitter<NodeEvents>;
+  readonly identities: IdentityIndex;
+  readonly mempool: Mempool;
+  readonly address: Uint8Array;
+  private readonly opts: SequencerOpts;
+  private readonly logger: Logger;
+  private readonly metrics: NodeMetrics | null;
+  private readonly dropped = new Map<string, DropInfo>();
+  /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
+  private readonly recoverBatcher: RecoverBatcher | null;
+  private readonly journalWriter: JournalWriter;
+  private readonly durableWaiters = new Map<string, Promise<void>>();
+  /** Execution into the open block, sealing and commit. */
+  private readonly producer: BlockProducer;
+  /** Transactions executed into the open block or a block being committed (the producer's map). */
+  private readonly executing: Map<string, PoolTx>;
+  /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
+  private fatal: NodeError | null = null;
+  private closed = false;
+
+  constructor(opts: SequencerOpts, modules: SequencerModules) {
+    this.opts = opts;
+    this.address = privateKeyToAddress(modules.key);
+    this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
+    this.metrics = modules.metrics ?? null;
+    this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
+    this.journalWriter = new JournalWriter({
+      db: () => this.db,
+      logger: this.logger,
+      onFailure: (what, err) => this.fail(what, err),
+    });
+    this.mempool = new Mempool(opts.mempool);
+    this.core = new Chain(
+      {
+        chain: opts.chain,
+        genesis: opts.genesis,
+        proposer: this.address,
+        dataDir: opts.dataDir,
+        stateHistory: opts.stateHistory,
+      },
+      { metrics: this.metrics },
+    );
+    this.events = this.core.events;
+    this.identities = this.core.identities;
+    this.producer = new BlockProducer(opts, {
+      core: this.core,
+      mempool: this.mempool,
+      key: modules.key,
+      address: this.address,
+      depositSource: modules.deposits ?? null,
+      metrics: this.metrics,
+      logger: this.logger,
+      host: {
+        onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
+        onExecutionFault: (tx, err) => this.onExecutionFault(tx, err),
+        fail: (what, err) => this.fail(what, err),
+      },
+    });
+    this.executing = this.producer.executing;
+  }
+
+  /**
+   * Seal the open block now and commit it (normally every blockTimeMs, or when full); see
+   * BlockProducer.seal.
+   */
+  seal(): Promise<void> {
+    return this.producer.seal();
+  }
+
+  get chainId(): number {
+    return this.opts.chain.chainId;
+  }
+  get chain(): ChainConfig {
+    return this.opts.chain;
+  }
+  get db(): ChainDb {
+    return this.core.db;
+  }
+  get state(): State {
+    return this.core.state;
+  }
+  get head(): HeadInfo {
+    return this.core.head;
+  }
+
+  /** The state after block `n`, if still kept in memory. */
+  stateAt(n: number): State | undefined {
+    return this.core.stateAt(n);
+  }
+
+  /**
+   * Why the sequencer stopped making progress (a block commit or a journal write failed, e.g. a full
+   * disk), or null. Sticky: only a restart, which reopens the database, clears it.
+   */
+  get failure(): NodeError | null {
+    return this.fatal;
+  }
+
+  /** Opens the database, loads the head state and replays the journal. A failed start closes the database. */
+  async start(): Promise<void> {
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
+    const { chain } = this.opts;
+    await this.core.open();
+    const { head, state } = this.core;
+    await this.replayJournal();
+    this.logger.info("sequencer started", {
+      chainId: chain.chainId,
+      head: head.number,
+      stateRoot: toHex(state.roots().stateRoot),
+      address: toHex(this.address),
+      pending: this.mempool.size,
+    });
+    this.producer.start();
+  }
+
+  /** Idempotent. Stops sealing, lets an in-flight block commit, flushes the journal, closes the DB. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A block being committed finishes; the open block is dropped: its transactions are still in the
+    // journal and return to the mempool at the next start.
+    await this.producer.close();
+    await this.journalWriter.idle();
+    await this.core.close();
+    this.logger.info("sequencer closed");
+  }
+
+  /**
+   * Transactions accepted before a stop or crash are in the journal: re-admit them. Admission policy
+   * is not applied again (their hashes were returned); only what can never be included is dropped.
+   * pump() later drops anything that turns out not to be includable.
+   */
+  private async replayJournal(): Promise<void> {
+    const stale: Uint8Array[] = [];
+    let restored = 0;
+    for await (const { hash, txBytes } of this.db.journalEntries()) {
+      try {
+        if (await this.db.getTxLocation(hash)) {
+          stale.push(hash);
+          continue;
+        }
+        const vtx = validateTransaction(parseTransactionBytes(txBytes), this.chainId);
+        const committed = this.state.get(Namespace.Account, vtx.sender)?.nonce ?? 0;
+        const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
+        if (displaced) {
+          stale.push(fromHex(displaced.hash));
+          this.remember(displaced.hash, { reason: "replaced" });
+        }
+        if (tx) restored++;
+        else {
+          stale.push(hash);
+          this.remember(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
+        }
+      } catch (err) {
+        // A rule tightened since it was admitted (e.g. the AssetBatchMint token-id bound): it can
+        // never be included, so it must not come back, or it would reach block production again.
+        stale.push(hash);
+        this.remember(toHex(hash), {
+          reason: "invalid",
+          ...(err instanceof TxValidationError ? { code: err.code } : {}),
+        });
+        this.logger.warn("journal entry dropped", { hash: toHex(hash), reason: (err as Error).message });
+      }
+    }
+    if (stale.length > 0) await this.db.journalDelete(stale);
+    if (restored > 0) this.logger.info("journal replayed", { restored, dropped: stale.length });
+  }
+
+  /** An account where execution has got to (BlockProducer.account). */
+  private account(address: Uint8Array): { nonce: number; balance: bigint } {
+    return this.producer.account(address);
+  }
+
+  /** The nonce a sender's next transaction should carry (RPC getAccount's pendingNonce). */
+  pendingNonce(address: Uint8Array): number {
+    return this.mempool.pendingNonce(address, this.account(address).nonce);
+  }
+
+  /** Transactions admitted and not yet executed into a block. */
+  pendingCount(): number {
+    return this.mempool.size;
+  }
+
+  /** The chain's minimum fee, and past 80% of the mempool more than its cheapest pending fee. */
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint } {
+    const minFee = this.chain.minTxFee;
+    let suggestedFee = minFee;
+    if (this.mempool.size >= this.mempool.opts.maxTxs * 0.8) {
+      let lowest: bigint | null = null;
+      for (const t of this.mempool.select(this.mempool.opts.maxTxs, () => 0))
+        if (lowest === null || t.fee < lowest) lowest = t.fee;
+      if (lowest !== null && lowest + 1n > suggestedFee) suggestedFee = lowest + 1n;
+    }
+    return { minFee, suggestedFee };
+  }
+
+  /** The sequencer makes the chain: it is never behind. */
+  syncing(): boolean {
+    return false;
+  }
+
+  /** Evidence is a verifier's; the sequencer records none. */
+  evidence(): Evidence[] {
+    return [];
+  }
+
+  /** A transaction admitted and not yet committed (in the mempool or in a block being built). */
+  pendingTx(hash: string): PoolTx | undefined {
+    return this.mempool.get(hash) ?? this.executing.get(hash);
+  }
+
+  /**
+   * Admit a transaction from JSON-RPC. Resolves with its hash only once it is durable (journaled
+   * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
+   */
+  async submitJson(json: unknown): Promise<Hex> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    if (this.fatal) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
+    }
+    let vtx: ValidatedTransaction;
+    try {
+      const tx = parseTransactionJson(json);
+      const { digest } = prevalidateTransaction(tx, this.chainId);
+      let sender: Uint8Array | null = null;
+      let cause: unknown;
+      if (this.recoverBatcher) {
+        sender = await this.recoverBatcher.recover(digest, tx.signature);
+      } else {
+        try {
+          sender = recoverAddress(digest, tx.signature);
+        } catch (err) {
+          cause = err;
+        }
+      }
+      vtx = completeValidation(tx, digest, sender, cause);
+    } catch (err) {
+      if (err instanceof TxValidationError) {
+        this.metrics?.submitted.inc({ result: "invalid" });
+        throw toSubmitError(err);
+      }
+      throw err;
+    }
+    const hash = toHex(vtx.hash);
+    if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
+    if (vtx.tx.message.fee < this.chain.minTxFee) {
+      throw new SubmitError(
+        RpcErrorCode.FEE_TOO_LOW,
+        `Fee ${vtx.tx.message.fee} is below the minimum ${this.chain.minTxFee}`,
+      );
+    }
+    const bytes = encodeSignedTx(vtx.tx);
+    if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
+    let added: ReturnType<Mempool["add"]>;
+    try {
+      added = this.mempool.add(vtx, bytes, (a) => this.account(a));
+    } catch (err) {
+      if (err instanceof MempoolError) {
+        // An included transaction sent again has a used nonce: answer with its hash (idempotent).
+        // Only this path reads the database, so the hot path does not.
+        if (err.code === RpcErrorCode.NONCE_TOO_LOW && (await this.db.getTxLocation(vtx.hash))) return hash;
+        this.metrics?.submitted.inc({ result: "rejected" });
+        throw new SubmitError(err.code, err.shortMessage, { cause: err, details: err.details });
+      }
+      throw err;
+    }
+    if (added.known) {
+      try {
+        await this.durableWaiters.get(hash);
+      } catch (cause) {
+        throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
+      }
+      return hash;
+    }
+    // The displaced transactions leave the journal only in the batch that writes their successor: a
+    // crash before it is durable must leave the acknowledged one behind, not neither.
+    const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
+    if (added.evicted) this.onDropped(added.evicted, "evicted", { keepEntry: true });
+    if (added.replaced) this.onDropped(added.replaced, "replaced", { keepEntry: true });
+    const durable = this.journalWriter.write(added.tx, displaced);
+    this.durableWaiters.set(hash, durable);
+    try {
+      await durable;
+    } catch (err) {
+      this.mempool.remove(hash);
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause: err });
+    } finally {
+      this.durableWaiters.delete(hash);
+    }
+    added.tx.durable = true;
+    this.metrics?.submitted.inc({ result: "accepted" });
+    this.metrics?.mempoolTransactions.set(this.mempool.size);
+    this.events.emit("txStatus", hash);
+    this.producer.schedulePump();
+    return hash;
+  }
+
+  /**
+   * Forget a dropped transaction everywhere, its journal entry included (unless `keepEntry`: its
+   * successor's journal write deletes it), so it cannot come back at restart.
+   */
+  private onDropped(tx: PoolTx, reason: TxDropReason, opts: { code?: number; keepEntry?: boolean } = {}): void {
+    this.remember(tx.hash, opts.code === undefined ? { reason } : { reason, code: opts.code });
+    if (!opts.keepEntry && !this.closed) {
+      this.db
+        .journalDelete([fromHex(tx.hash)])
+        .catch((err) => this.logger.warn("journal delete failed", { hash: tx.hash }, err));
+    }
+    this.logger.debug("transaction dropped", { hash: tx.hash, reason });
+    this.events.emit("txStatus", tx.hash);
+  }
+
+  /**
+   * A transaction admission accepted made execution throw, or would have made the block unencodable:
+   * a bug or a bound admission misses. Dropped (its journal entry too, so a restart does not replay
+   * it into the next block), logged as an error for the operator, counted by the metric.
+   */
+  private onExecutionFault(tx: PoolTx, err: unknown): void {
+    const cause = err instanceof TxValidationError && err.cause !== undefined ? err.cause : err;
+    this.logger.error(
+      "transaction dropped: execution fault",
+      {
+        hash: tx.hash,
+        kind: tx.vtx.tx.kind,
+        sender: tx.sender,
+        nonce: tx.nonce,
+        ...(err instanceof TxValidationError ? err.details : {}),
+      },
+      cause,
+    );
+    this.onDropped(tx, "execution_fault", { code: TxValidationErrorCode.EXECUTION_FAULT });
+  }
+
+  private remember(hash: string, info: DropInfo): void {
+    this.metrics?.droppedTransactions.inc({ reason: info.reason });
+    this.dropped.set(hash, info);
+    if (this.dropped.size > this.opts.droppedHistory) {
+      const first = this.dropped.keys().next().value as string;
+      this.dropped.delete(first);
+    }
+  }
+
+  isDropped(hash: string): boolean {
+    return this.dropped.has(hash);
+  }
+
+  /** Why a remembered dropped transaction was dropped. */
+  dropInfo(hash: string): DropInfo | undefined {
+    return this.dropped.get(hash);
+  }
+
+  /**
+   * A commit or a journal write failed: later blocks would build on a state the database does not
+   * have, and the storage may refuse every write until it is reopened. Stop admitting and sealing,
+   * and say so (`failure`, the `failed` event, /healthz): the remedy is a restart.
+   */
+  private fail(what: string, err: unknown): void {
+    if (this.fatal) return;
+    const reason =
+      err instanceof DbError && err.code === DbErrorCode.STORAGE
+        ? String(err.details.reason)
+        : err instanceof FilverseError
+          ? err.shortMessage
+          : String((err as Error)?.message ?? err);
+    this.fatal = new NodeError(NodeErrorCode.FAILED, `The sequencer stopped: ${what} (${reason})`, {
+      cause: err,
+      details: { reason },
+    });
+    this.producer.halt();
+    this.logger.error("sequencer stopped", { what, reason }, err);
+    this.events.emit("failed", this.fatal);
+  }
+}

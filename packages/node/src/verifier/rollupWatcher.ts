@@ -1,0 +1,101 @@
+/**
+ * A verifier's view of the rollup: every checkpoint submitted on L1 is compared with re-execution
+ * once this node has reached its last block (mismatches are evidence), and the accepted and final
+ * checkpoints give transactions their `checkpointed` and `finalized` status.
+ */
+import { type L1Clients, readNextCheckpointIndex, readStoredCheckpoint, rollupReaderAbi } from "@filverse/l1";
+import type { Logger } from "@filverse/utils";
+import type { Address } from "viem";
+import type { SettlementView } from "../api/types.js";
+import type { Verifier } from "./verifier.js";
+
+/** How often the rollup is read for new checkpoints and finality. */
+const ROLLUP_POLL_MS = 2_000;
+
+export class RollupWatcher implements SettlementView {
+  private readonly rollup: Address;
+  private readonly l1: L1Clients;
+  private readonly verifier: Verifier;
+  private readonly logger: Logger;
+  /** The last block of each checkpoint on L1, by index. */
+  private readonly checkpointLastBlocks: number[] = [];
+  private finalCount = 0;
+  private checkedIndex = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(rollup: Address, modules: { l1: L1Clients; verifier: Verifier; logger: Logger }) {
+    this.rollup = rollup;
+    this.l1 = modules.l1;
+    this.verifier = modules.verifier;
+    this.logger = modules.logger;
+  }
+
+  checkpointedBlock(): number {
+    return this.checkpointLastBlocks.at(-1) ?? 0;
+  }
+
+  finalizedBlock(): number {
+    return this.finalCount > 0 ? this.checkpointLastBlocks[this.finalCount - 1]! : 0;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Idempotent: stops polling and waits for a poll in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.polling?.catch(() => {});
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.polling = this.poll()
+        .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
+        .finally(() => {
+          this.polling = null;
+          this.schedule(ROLLUP_POLL_MS);
+        });
+    }, delayMs);
+  }
+
+  /** New checkpoints on the rollup: compared with re-execution once reached; finality for tx status. */
+  private async poll(): Promise<void> {
+    const { l1, rollup } = this;
+    const next = await readNextCheckpointIndex(rollup, l1);
+    if (next < this.checkpointLastBlocks.length) {
+      // A halt invalidated the checkpoints from `next` on: they will be submitted (and checked) again.
+      this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
+      this.checkpointLastBlocks.length = next;
+      this.checkedIndex = Math.min(this.checkedIndex, next);
+    }
+    while (this.checkpointLastBlocks.length < next) {
+      const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
+      this.checkpointLastBlocks.push(stored.lastBlock);
+    }
+    while (this.checkedIndex < next && !this.closed) {
+      const index = this.checkedIndex;
+      const stored = await readStoredCheckpoint(rollup, index, l1);
+      const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
+      const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
+      if (result === "pending") break;
+      if (result !== "ok") this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
+      this.checkedIndex++;
+    }
+    while (this.finalCount < next) {
+      const final = await l1.publicClient.readContract({
+        address: rollup,
+        abi: rollupReaderAbi,
+        functionName: "isFinal",
+        args: [BigInt(this.finalCount)],
+      });
+      if (!final) break;
+      this.finalCount++;
+    }
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * The verifier node's core: it trusts nothing. Every block is checked against its parent and the
+ * sequencer's seal, its transactions validated (signatures recovered on the worker pool), the block
+ * re-executed with the same state machine, every root compared, and only then committed in one
+ * atomic LevelDB batch, so its state roots are the sequencer's or the block is refused whole.
+ * Out-of-order blocks wait in a bounded buffer while `sync` fills the gap from a `BlockSource`.
+ * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
+ */
+import type { EventEmitter } from "node:events";
+import type { SignatureRecoverer } from "@filverse/crypto";
+import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import type { BatchBuilder } from "@filverse/filecoin";
+import type { CheckpointDomain } from "@filverse/l1";
+import type { ChainConfig } from "@filverse/params";
+import type { State, ValidatedTransaction } from "@filverse/state";
+import { type Checkpoint, RpcErrorCode, type SignedBlock, type SignedTransaction } from "@filverse/types";
+import { FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { Chain } from "../chain/chain.js";
+import type { IdentityIndex } from "../chain/identityIndex.js";
+import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
+import { NodeError, NodeErrorCode, SubmitError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { BlockSource, JsonRpcClient } from "../sync/blockSource.js";
+import { ChainFollower } from "../sync/follow.js";
+import { BlockImporter, type ImportResult } from "./blockImporter.js";
+import { type CheckpointClaim, CheckpointCosigner } from "./checkpoints.js";
+import {
+  defaultEvidenceStoreOpts,
+  type Evidence,
+  type EvidenceKind,
+  EvidenceStore,
+  type EvidenceStoreOpts,
+} from "./evidence.js";
+import { TxForwarder } from "./forwarder.js";
+
+export type VerifierOpts = {
+  chain: ChainConfig;
+  genesis: GenesisConfig;
+  /** The sequencer's address: every block must carry its seal, and it is the genesis proposer. */
+  sequencer: Uint8Array;
+  /** The LevelDB directory. */
+  dataDir: string;
+  /** Past states kept in memory, for proofs against recent blocks. */
+  stateHistory: number;
+  /** Out-of-order blocks held while the gap before them is filled. */
+  maxBufferedBlocks: number;
+  /**
+   * Imports waiting in the queue at most; one more is refused with QUEUE_FULL (a gossip flood
+   * must not grow memory without bound; sync and rebuild import one block at a time).
+   */
+  maxQueuedImports: number;
+  /** A block further than this above the head is not buffered (sync fetches it in order). */
+  maxAheadBlocks: number;
+  /** Blocks asked of the source per request while syncing. */
+  syncBatchBlocks: number;
+  /** How often the source's head is polled; null: never (the caller drives import and sync). */
+  followIntervalMs: number | null;
+  /** Longest wait between polls after consecutive failures. */
+  maxBackoffMs: number;
+  /** A block stamped further than this in the future (by this node's clock) is refused for now. */
+  maxFutureDriftSec: number;
+  /**
+   * A block gossiped (pushed at sealing) stamped more than this before it arrived: the sequencer is
+   * holding its clock back (which would postpone forced-inclusion deadlines on L1), so this node does
+   * not co-sign a checkpoint that contains it.
+   */
+  maxGossipLagSec: number;
+  evidence: EvidenceStoreOpts;
+};
+
+export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequencer" | "dataDir"> = {
+  stateHistory: 256,
+  maxBufferedBlocks: 1_024,
+  maxQueuedImports: 1_024,
+  maxAheadBlocks: 4_096,
+  syncBatchBlocks: 32,
+  followIntervalMs: 500,
+  maxBackoffMs: 30_000,
+  maxFutureDriftSec: 15,
+  maxGossipLagSec: 60,
+  evidence: defaultEvidenceStoreOpts,
+};
+
+export type VerifierModules = {
+  logger?: Logger | null;
+  metrics?: NodeMetrics | null;
+  /** Where signatures are recovered: a CryptoPool batches them on worker threads; null: this thread. */
+  recoverer?: SignatureRecoverer | null;
+  /** Where missing blocks come from (the sequencer's RPC, or p2p range sync). */
+  source?: BlockSource | null;
+  /**
+   * The L1's messages (the bridge's deposit watcher): each block's deposits must be exactly the final
+   * L1 messages at those nonces. null: deposits are taken as the sequencer made them.
+   */
+  deposits?: DepositSource | null;
+  /** The validator key and the rollup's domain, for co-signing checkpoints. Never logged. */
+  checkpointSigning?: { key: Uint8Array; domain: CheckpointDomain } | null;
+  /** Packs this node's own blocks into batches (and keeps the pieces), to check checkpoints' batch fields. */
+  batches?: BatchBuilder | null;
+  /** The sequencer's JSON-RPC, where `submitJson` forwards transactions. */
+  forward?: JsonRpcClient | null;
+  /** Without `forward`: publishes a transaction on the `txs` gossip topic, resolving to the peers reached. Neither: submissions are refused. */
+  gossipTransaction?: ((tx: SignedTransaction) => Promise<number>) | null;
+};
+
+export type { ImportResult, ImportStatus } from "./blockImporter.js";
+export type { CheckpointClaim } from "./checkpoints.js";
+
+export class Verifier {
+  /** The chain core the sequencer shares: the database, the head and its state, the indexes, the events. */
+  readonly core: Chain;
+  readonly events: EventEmitter<NodeEvents>;
+  readonly identities: IdentityIndex;
+  readonly opts: VerifierOpts;
+  private readonly logger: Logger;
+  private readonly metrics: NodeMetrics | null;
+  /** Submissions: checked here, forwarded to the sequencer (or gossiped), pending until a block holds them. */
+  private readonly forwarder: TxForwarder;
+  private evidence_: EvidenceStore | null = null;
+  /** Block import: checks, re-execution, one commit per block; the out-of-order buffer; evidence. */
+  private readonly importer: BlockImporter;
+  /** Checkpoint checks and co-signing, and the gossip timestamp policy. */
+  private readonly checkpoints: CheckpointCosigner;
+  /** Range sync from the source and the follow loop. */
+  private readonly follower: ChainFollower;
+  private started = false;
+  private closed = false;
+  /** Set once a commit failed: nothing is imported after it. */
+  private failure_: NodeError | null = null;
+
+  constructor(opts: VerifierOpts, modules: VerifierModules = {}) {
+    this.opts = opts;
+    this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
+    this.metrics = modules.metrics ?? null;
+    this.core = new Chain(
+      {
+        chain: opts.chain,
+        genesis: opts.genesis,
+        proposer: opts.sequencer,
+        dataDir: opts.dataDir,
+        stateHistory: opts.stateHistory,
+      },
+      { metrics: this.metrics },
+    );
+    this.events = this.core.events;
+    this.identities = this.core.identities;
+    this.importer = new BlockImporter(opts, {
+      core: this.core,
+      target: {
+        head: () => this.head,
+        db: () => this.db,
+        state: () => this.state,
+        evidenceStore: () => this.evidenceStore,
+        isClosed: () => this.closed,
+        fail: (what, err) => this.fail(what, err),
+        noteRemoteHead: (n) => this.follower.noteRemoteHead(n),
+        requestSync: () => this.follower.requestSync(),
+        settled: (receipts) => this.forwarder.settle(receipts),
+      },
+      recoverer: modules.recoverer ?? null,
+      depositSource: modules.deposits ?? null,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+    this.checkpoints = new CheckpointCosigner(
+      opts.chain,
+      { maxGossipLagSec: opts.maxGossipLagSec },
+      {
+        target: { head: () => this.head, db: () => this.db, evidenceStore: () => this.evidenceStore },
+        signing: modules.checkpointSigning ?? null,
+        batches: modules.batches ?? null,
+        metrics: this.metrics,
+        logger: this.logger,
+      },
+    );
+    this.follower = new ChainFollower(
+      {
+        syncBatchBlocks: opts.syncBatchBlocks,
+        followIntervalMs: opts.followIntervalMs,
+        maxBackoffMs: opts.maxBackoffMs,
+      },
+      {
+        source: modules.source ?? null,
+        logger: this.logger,
+        target: {
+          head: () => this.head,
+          db: () => this.db,
+          headNumberIfOpen: () => this.core.headIfOpen?.number,
+          importBlock: (block, source) => this.importBlock(block, source),
+          prepare: (block) => this.prepare(block),
+          isClosed: () => this.closed,
+          isStopped: () => this.closed || this.failure_ !== null,
+        },
+      },
+    );
+    this.forwarder = new TxForwarder({
+      chain: this.core,
+      logger: this.logger,
+      forward: modules.forward ?? null,
+      gossipTransaction: modules.gossipTransaction ?? null,
+    });
+  }
+
+  get chainId(): number {
+    return this.opts.chain.chainId;
+  }
+  get chain(): ChainConfig {
+    return this.opts.chain;
+  }
+  get sequencer(): Uint8Array {
+    return this.opts.sequencer;
+  }
+  get db(): ChainDb {
+    if (this.closed) throw closedError();
+    return this.core.db;
+  }
+  get state(): State {
+    if (this.closed) throw closedError();
+    return this.core.state;
+  }
+  get head(): HeadInfo {
+    if (this.closed) throw closedError();
+    return this.core.head;
+  }
+  get evidenceStore(): EvidenceStore {
+    return this.need(this.evidence_);
+  }
+
+  private need<T>(v: T | null): T {
+    if (this.closed) throw closedError();
+    if (v === null) throw new NodeError(NodeErrorCode.NOT_STARTED, "The verifier is not started");
+    return v;
+  }
+
+  /** Open the database (a restart resumes from its head), load the state and evidence, start following. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      await this.openAndLoad();
+    } catch (err) {
+      await this.close(); // a start that fails half way closes the database it opened
+      throw err;
+    }
+  }
+
+  private async openAndLoad(): Promise<void> {
+    const { chain } = this.opts;
+    await this.core.open();
+    const { db, head, state } = this.core;
+    this.evidence_ = new EvidenceStore(db, this.opts.evidence, this.logger);
+    await this.evidence_.load();
+    this.logger.info("verifier started", {
+      chainId: chain.chainId,
+      head: head.number,
+      stateRoot: toHex(state.roots().stateRoot),
+      sequencer: toHex(this.opts.sequencer),
+      evidence: this.evidence_.size,
+    });
+    if (this.opts.followIntervalMs !== null) this.startFollowing();
+  }
+
+  /** Poll the source's head and sync to it, every followIntervalMs (default 500 ms). Idempotent. */
+  startFollowing(): void {
+    this.follower.startFollowing();
+  }
+
+  /**
+   * Fetch and import blocks from the source until this node's head is the source's head; one sync at
+   * a time (a call during a sync joins it). Throws what an import throws (the bad block is reported)
+   * or the source's error.
+   */
+  sync(): Promise<void> {
+    return this.follower.sync();
+  }
+
+  /** Idempotent: stops following, lets the import in progress commit, closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.follower.stop();
+    await this.follower.idle();
+    await this.importer.idle();
+    await this.checkpoints.idle();
+    this.importer.clearBuffer();
+    await this.core.close();
+    this.logger.info("verifier closed");
+  }
+
+  // --- the RpcNode surface (read-only: no mempool) ---
+
+  stateAt(n: number): State | undefined {
+    return this.core.stateAt(n);
+  }
+  /** A transaction this node forwarded and has not seen in a block yet. */
+  pendingTx(hash: string): { vtx: ValidatedTransaction; sender: Hex } | undefined {
+    return this.forwarder.pendingTx(hash);
+  }
+  /** The committed nonce, or past it the transactions this node forwarded (a wallet's next nonce). */
+  pendingNonce(address: Uint8Array): number {
+    return this.forwarder.pendingNonce(address, this.state);
+  }
+  isDropped(_hash: string): boolean {
+    return false;
+  }
+  pendingCount(): number {
+    return 0;
+  }
+  feeEstimate(): { minFee: bigint; suggestedFee: bigint } {
+    return { minFee: this.chain.minTxFee, suggestedFee: this.chain.minTxFee };
+  }
+  syncing(): boolean {
+    const head = this.core.headIfOpen;
+    return head !== null && head.number < this.follower.remoteHead;
+  }
+  /**
+   * A wallet's transaction, forwarded to the sequencer after the cheap stateless checks (decoding,
+   * chain id, field bounds); the sequencer's answer (hash or error code) is passed through. Throws
+   * SubmitError; UNAVAILABLE when the sequencer cannot be reached (then nothing was admitted).
+   */
+  async submitJson(json: unknown): Promise<Hex> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    return this.forwarder.submitJson(json);
+  }
+
+  evidence(kind?: EvidenceKind): Evidence[] {
+    return this.evidence_?.list(kind) ?? [];
+  }
+  /** Listen for new evidence (the p2p layer gossips it). Returns the unsubscribe function. */
+  onEvidence(listener: (e: Evidence) => void): () => void {
+    return this.evidenceStore.onEvidence(listener);
+  }
+
+  // --- block import (verifier/blockImporter.ts) ---
+
+  /**
+   * Import one block from anywhere (gossip, sync, a batch from Filecoin). Resolves with what happened:
+   * `imported` (verified and committed, and any buffered successors after it), `known` (already
+   * committed), `buffered` (ahead of the head; a sync is started), `ignored` (too far ahead or the
+   * buffer is full). Throws VerifierError: INVALID_BLOCK (nothing applied; evidence when sealed by the
+   * sequencer), EQUIVOCATION (evidence), DEPOSITS_UNCONFIRMED / FUTURE_BLOCK (retry later).
+   * `source` tags where the block came from, for logs, evidence and the peer scoring of the caller.
+   */
+  importBlock(block: SignedBlock, source: string | null = null): Promise<ImportResult> {
+    if (this.closed) return Promise.reject(new NodeError(NodeErrorCode.CLOSED, "The verifier is closed"));
+    if (this.failure_) return Promise.reject(this.failure_);
+    return this.importer.importBlock(block, source);
+  }
+
+  /**
+   * A gossiped block at a height this node has committed, judged at once (not behind the import
+   * queue): `duplicate`, `altered` (the relayer changed the body), `equivocation` (evidence
+   * recorded), `invalid` (see BlockImporter.judgeCommittedHeight).
+   */
+  judgeCommittedHeight(
+    block: SignedBlock,
+    bytes: Uint8Array,
+    source: string | null,
+  ): Promise<"duplicate" | "altered" | "equivocation" | "invalid"> {
+    return this.importer.judgeCommittedHeight(block, bytes, source);
+  }
+
+  /** Start recovering a block's signatures on the pool ahead of its import (sync and rebuild). */
+  prepare(block: SignedBlock): void {
+    this.importer.prepare(block);
+  }
+
+  // --- failure ---
+
+  /**
+   * Why the verifier stopped (a block commit failed, e.g. a full disk), or null. Sticky: only a
+   * restart, which reopens the database, clears it.
+   */
+  get failure(): NodeError | null {
+    return this.failure_;
+  }
+
+  /** A commit failed: the storage may refuse every write until reopened. Stop importing and say so. */
+  private fail(what: string, err: unknown): void {
+    if (this.failure_) return;
+    const reason =
+      err instanceof DbError && err.code === DbErrorCode.STORAGE
+        ? String(err.details.reason)
+        : err instanceof FilverseError
+          ? err.shortMessage
+          : String((err as Error)?.message ?? err);
+    this.failure_ = new NodeError(NodeErrorCode.FAILED, `The verifier stopped: ${what} (${reason})`, {
+      cause: err,
+      details: { reason },
+    });
+    this.follower.stop();
+    this.importer.clearBuffer();
+    this.logger.error("verifier stopped", { what, reason }, err);
+    this.events.emit("failed", this.failure_);
+  }
+
+  // --- checkpoints (verifier/checkpoints.ts) ---
+
+  /**
+   * Note when a gossiped block arrived; one stamped more than `maxGossipLagSec` before keeps its
+   * checkpoint from being co-signed (see CheckpointCosigner.observeGossipedBlock).
+   */
+  observeGossipedBlock(block: SignedBlock, receivedAtMs: number = Date.now()): void {
+    this.checkpoints.observeGossipedBlock(block, receivedAtMs);
+  }
+
+  /** Compare a checkpoint with re-execution: "pending", "ok", or the mismatching fields (evidence recorded). */
+  checkCheckpoint(
+    claim: CheckpointClaim,
+    origin: "l1" | "rebuild",
+    source: string | null = null,
+  ): Promise<"pending" | "ok" | string[]> {
+    return this.checkpoints.checkCheckpoint(claim, origin, source);
+  }
+
+  /** How the rollup judges checkpoint equivocation (`rollupJudgesEquivocationByContent`). */
+  setEquivocationRule(rule: "content" | "digest"): void {
+    this.checkpoints.setEquivocationRule(rule);
+  }
+
+  /** Co-sign a checkpoint, or throw a CheckpointRefusal naming the mismatch (CheckpointCosigner.signCheckpoint). */
+  signCheckpoint(cp: Checkpoint, source: string | null = null): Promise<Uint8Array> {
+    return this.checkpoints.signCheckpoint(cp, source);
+  }
+}
+
+function closedError(): NodeError {
+  return new NodeError(NodeErrorCode.CLOSED, "The verifier is closed");
+}
