@@ -614,9 +614,10 @@ export async function run({ quick }) {
     });
     // The time spent waiting for blocks_by_range answers (request, transfer, SSZ decoding, the p2p
     // layer's checks): sync fetches a range, then imports it, so this adds to the import time.
-    // `source` is TypeScript-private in Verifier, plain JavaScript here.
+    // `follower.source` (the Verifier's ChainFollower) is TypeScript-private, plain JavaScript here.
     const rangeTimes = { fetchMs: 0 };
-    const source = rsNode.verifier.source;
+    const source = rsNode.verifier.follower?.source;
+    if (!source) throw new Error("network bench: the verifier has no block source to time (Verifier.follower.source)");
     const blocksByRange = source.blocksByRange.bind(source);
     source.blocksByRange = async (...args) => {
       const t0 = performance.now();
