@@ -19,8 +19,47 @@ export class UsageError extends FilverseError<"CLI_USAGE"> {
   }
 }
 
-/** Print an error for a person. Library errors with a code are the user's to fix; anything else is a bug. */
+/**
+ * Library error codes that mean a fault in the node or its data, not something the person at the
+ * terminal did: the database's refused head or inputs, corrupt or closed storage (@filverse/db
+ * DbErrorCode), and the worker pool's closed, full or failed workers (@filverse/crypto
+ * PoolErrorCode). They are printed with their stack and cause, for a bug report. An operator's
+ * conditions (a data dir in use or read-only, a full disk, an unbuilt pool) stay one line.
+ */
+export const FAULT_CODES: ReadonlySet<string> = new Set([
+  "DB_BAD_HEAD",
+  "DB_BAD_INPUT",
+  "DB_CORRUPT",
+  "DB_CLOSED",
+  "POOL_CLOSED",
+  "POOL_QUEUE_FULL",
+  "POOL_WORKER_FAILED",
+]);
+
+/** The stack of an error and of each cause under it. */
+function stackWithCauses(err: unknown): string {
+  const lines: string[] = [];
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const stack = (e as Error).stack ?? String(e);
+    lines.push(depth === 0 ? stack : `caused by: ${stack}`);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Print an error for a person. Library errors with a code are the user's to fix (one line, exit 1),
+ * except the FAULT_CODES (with their stack, exit 2); anything else is a bug (exit 2).
+ */
 export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof FilverseError && FAULT_CODES.has(String(err.code))) {
+    if (json) {
+      process.stderr.write(
+        `${safeStringify({ error: { code: err.code, message: err.shortMessage, details: err.details, fault: true } })}\n`,
+      );
+    } else process.stderr.write(`internal error: ${err.shortMessage}\n${stackWithCauses(err)}\n`);
+    return 2;
+  }
   if (err instanceof FilverseError) {
     if (json)
       process.stderr.write(
