@@ -3,6 +3,7 @@
  * (SubmitError with its RPC code), block import, checkpoint co-signing, config, the remote RPC
  * client, evidence and the rebuild from L1. The one conversion of a validation error to a refusal.
  */
+import { DbError, DbErrorCode } from "@filverse/db";
 import { type TxValidationError, TxValidationErrorCode } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
 import { FilverseError } from "@filverse/utils";
@@ -21,6 +22,24 @@ export enum NodeErrorCode {
 /** The node's lifecycle and its chain: not started, closed, a database that does not match, a stop. */
 export class NodeError extends FilverseError<NodeErrorCode> {
   override name = "NodeError";
+}
+
+/**
+ * The error a node keeps once it cannot make progress (a commit or journal write failed): `who`
+ * stopped because of `what`, with the storage's own reason ("No space left on device") when the
+ * database gave one. /healthz, refused sends and the CLI's last line all show its message.
+ */
+export function nodeFailure(who: "sequencer" | "verifier", what: string, err: unknown): NodeError {
+  const reason =
+    err instanceof DbError && err.code === DbErrorCode.STORAGE
+      ? String(err.details.reason)
+      : err instanceof FilverseError
+        ? err.shortMessage
+        : String((err as Error)?.message ?? err);
+  return new NodeError(NodeErrorCode.FAILED, `The ${who} stopped: ${what} (${reason})`, {
+    cause: err,
+    details: { reason },
+  });
 }
 
 /** A submission refused, with the RPC code that explains it. */

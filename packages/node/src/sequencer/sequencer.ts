@@ -6,7 +6,7 @@
 
 import type { EventEmitter } from "node:events";
 import { privateKeyToAddress, recoverAddress, type SignatureRecoverer } from "@filverse/crypto";
-import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import type { ChainDb } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   completeValidation,
@@ -20,14 +20,15 @@ import {
   validateTransaction,
 } from "@filverse/state";
 import { encodeSignedTx, Namespace, RpcErrorCode, type TxDropReason } from "@filverse/types";
-import { FilverseError, fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
-import { MempoolError, NodeError, NodeErrorCode, SubmitError, toSubmitError } from "../errors.js";
+import { MempoolError, type NodeError, nodeFailure, SubmitError, toSubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
 import { BlockProducer } from "./blockProducer.js";
+import { DropLog } from "./dropLog.js";
 import { JournalWriter } from "./journal.js";
 import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
 import { RecoverBatcher } from "./recoverBatcher.js";
@@ -81,7 +82,7 @@ export class Sequencer {
   private readonly opts: SequencerOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
-  private readonly dropped = new Map<string, DropInfo>();
+  private readonly drops: DropLog;
   /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
   private readonly recoverBatcher: RecoverBatcher | null;
   private readonly journalWriter: JournalWriter;
@@ -99,6 +100,7 @@ export class Sequencer {
     this.address = privateKeyToAddress(modules.key);
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
+    this.drops = new DropLog(opts.droppedHistory, this.metrics);
     this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
     this.journalWriter = new JournalWriter({
       db: () => this.db,
@@ -228,18 +230,18 @@ export class Sequencer {
         const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
         if (displaced) {
           stale.push(fromHex(displaced.hash));
-          this.remember(displaced.hash, { reason: "replaced" });
+          this.drops.add(displaced.hash, { reason: "replaced" });
         }
         if (tx) restored++;
         else {
           stale.push(hash);
-          this.remember(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
+          this.drops.add(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
         }
       } catch (err) {
         // A rule tightened since it was admitted (e.g. the AssetBatchMint token-id bound): it can
         // never be included, so it must not come back, or it would reach block production again.
         stale.push(hash);
-        this.remember(toHex(hash), {
+        this.drops.add(toHex(hash), {
           reason: "invalid",
           ...(err instanceof TxValidationError ? { code: err.code } : {}),
         });
@@ -384,7 +386,7 @@ export class Sequencer {
    * successor's journal write deletes it), so it cannot come back at restart.
    */
   private onDropped(tx: PoolTx, reason: TxDropReason, opts: { code?: number; keepEntry?: boolean } = {}): void {
-    this.remember(tx.hash, opts.code === undefined ? { reason } : { reason, code: opts.code });
+    this.drops.add(tx.hash, opts.code === undefined ? { reason } : { reason, code: opts.code });
     if (!opts.keepEntry && !this.closed) {
       this.db
         .journalDelete([fromHex(tx.hash)])
@@ -415,22 +417,13 @@ export class Sequencer {
     this.onDropped(tx, "execution_fault", { code: TxValidationErrorCode.EXECUTION_FAULT });
   }
 
-  private remember(hash: string, info: DropInfo): void {
-    this.metrics?.droppedTransactions.inc({ reason: info.reason });
-    this.dropped.set(hash, info);
-    if (this.dropped.size > this.opts.droppedHistory) {
-      const first = this.dropped.keys().next().value as string;
-      this.dropped.delete(first);
-    }
-  }
-
   isDropped(hash: string): boolean {
-    return this.dropped.has(hash);
+    return this.drops.has(hash);
   }
 
   /** Why a remembered dropped transaction was dropped. */
   dropInfo(hash: string): DropInfo | undefined {
-    return this.dropped.get(hash);
+    return this.drops.get(hash);
   }
 
   /**
@@ -440,18 +433,10 @@ export class Sequencer {
    */
   private fail(what: string, err: unknown): void {
     if (this.fatal) return;
-    const reason =
-      err instanceof DbError && err.code === DbErrorCode.STORAGE
-        ? String(err.details.reason)
-        : err instanceof FilverseError
-          ? err.shortMessage
-          : String((err as Error)?.message ?? err);
-    this.fatal = new NodeError(NodeErrorCode.FAILED, `The sequencer stopped: ${what} (${reason})`, {
-      cause: err,
-      details: { reason },
-    });
+    const failure = nodeFailure("sequencer", what, err);
+    this.fatal = failure;
     this.producer.halt();
-    this.logger.error("sequencer stopped", { what, reason }, err);
-    this.events.emit("failed", this.fatal);
+    this.logger.error("sequencer stopped", { what, reason: failure.details.reason }, err);
+    this.events.emit("failed", failure);
   }
 }

@@ -8,17 +8,17 @@
  */
 import type { EventEmitter } from "node:events";
 import type { SignatureRecoverer } from "@filverse/crypto";
-import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import type { ChainDb } from "@filverse/db";
 import type { BatchBuilder } from "@filverse/filecoin";
 import type { CheckpointDomain } from "@filverse/l1";
 import type { ChainConfig } from "@filverse/params";
 import type { State, ValidatedTransaction } from "@filverse/state";
 import { type Checkpoint, RpcErrorCode, type SignedBlock, type SignedTransaction } from "@filverse/types";
-import { FilverseError, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
-import { NodeError, NodeErrorCode, SubmitError } from "../errors.js";
+import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { BlockSource, JsonRpcClient } from "../sync/blockSource.js";
 import { ChainFollower } from "../sync/follow.js";
@@ -378,20 +378,12 @@ export class Verifier {
   /** A commit failed: the storage may refuse every write until reopened. Stop importing and say so. */
   private fail(what: string, err: unknown): void {
     if (this.failure_) return;
-    const reason =
-      err instanceof DbError && err.code === DbErrorCode.STORAGE
-        ? String(err.details.reason)
-        : err instanceof FilverseError
-          ? err.shortMessage
-          : String((err as Error)?.message ?? err);
-    this.failure_ = new NodeError(NodeErrorCode.FAILED, `The verifier stopped: ${what} (${reason})`, {
-      cause: err,
-      details: { reason },
-    });
+    const failure = nodeFailure("verifier", what, err);
+    this.failure_ = failure;
     this.follower.stop();
     this.importer.clearBuffer();
-    this.logger.error("verifier stopped", { what, reason }, err);
-    this.events.emit("failed", this.failure_);
+    this.logger.error("verifier stopped", { what, reason: failure.details.reason }, err);
+    this.events.emit("failed", failure);
   }
 
   // --- checkpoints (verifier/checkpoints.ts) ---
