@@ -123,6 +123,14 @@ contract FilverseRollup {
     /// transactions are refused; the next accepted checkpoint resumes.
     bool public halted;
     uint256 public sequencerBond;
+    /// Block-equivocation evidence is accepted only above the highest height already proven: the
+    /// seals behind a halt stay public, and replaying them (or an older pair) after someone bonds the
+    /// sequencer again would burn each new bond and halt the rollup for good.
+    bool public blockEvidenceProven;
+    /// Set by the first accepted checkpoint and never cleared: a halt that invalidates checkpoint 0
+    /// must not reopen the owner's instant, uncapped genesis registration.
+    bool public genesisClosed;
+    uint64 public blockEvidenceFloor;
     uint256 public burnedCollateral;
 
     event ValidatorRegistered(address indexed validator, uint256 collateral, uint64 effectiveEpoch);
@@ -171,6 +179,7 @@ contract FilverseRollup {
     error SignerMismatch(address a, address b);
     error NotSequencer(address signer);
     error NothingToSlash(address signer);
+    error StaleBlockEvidence(uint64 number, uint64 floor);
     error CheckpointFromFuture(uint64 lastBlockTimestamp, uint256 now);
     error UnknownMessages(uint64 depositCursor, uint64 depositCount);
     error CursorWentBack(uint64 previous, uint64 got);
@@ -365,7 +374,7 @@ contract FilverseRollup {
     /// before the first checkpoint. Later validators join through `register`.
     function registerGenesis(address validator) external payable onlyOwner {
         settle();
-        if (nextCheckpointIndex != 0 || settledSetId != 0) revert GenesisClosed();
+        if (genesisClosed || nextCheckpointIndex != 0 || settledSetId != 0) revert GenesisClosed();
         Validator storage v = checkJoin(validator, msg.value);
         v.weight = msg.value;
         settledWeight += msg.value;
@@ -523,6 +532,7 @@ contract FilverseRollup {
         s.acceptedAt = uint64(block.timestamp);
         s.pieceCid = cp.pieceCid;
         nextCheckpointIndex = cp.index + 1;
+        genesisClosed = true;
         emit CheckpointSubmitted(cp.index, cp.stateRoot, cp.withdrawalsRoot, cp.lastBlock, cp.pieceCid);
         if (halted) {
             halted = false;
@@ -614,9 +624,12 @@ contract FilverseRollup {
         address signerB = recoverSigner(sealDigest(number, hashB), sigB);
         if (signerA != sequencer) revert NotSequencer(signerA);
         if (signerB != sequencer) revert NotSequencer(signerB);
+        if (blockEvidenceProven && number <= blockEvidenceFloor) revert StaleBlockEvidence(number, blockEvidenceFloor);
         uint256 bond = sequencerBond;
         if (bond == 0) revert NothingToSlash(sequencer);
         settle();
+        blockEvidenceProven = true;
+        blockEvidenceFloor = number;
         sequencerBond = 0;
         burnedCollateral += bond;
         emit SequencerSlashed(bond);

@@ -184,11 +184,53 @@ describe("block equivocation", () => {
     const [collateral] = await env.read<[bigint]>(rollup, rollupAbi, "validatorInfo", [env.sequencer.address]);
     expect(collateral).toBe(0n);
     // Unbonded now: the same evidence pauses nothing more, and no checkpoint is accepted until it bonds again.
-    await expectRevert(prove(5n, hashA, sa, hashB, sb), "NothingToSlash");
+    await expectRevert(prove(5n, hashA, sa, hashB, sb), "StaleBlockEvidence");
     const cp = makeCheckpoint({ index: 0 });
     await expectRevert(
       env.send(env.deployer, rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), []]),
       "SequencerNotBonded",
     );
+    // Someone bonds the sequencer again to resume: the public seals behind the halt, or an older
+    // pair, cannot burn the new bond; a new equivocation above the proven height still can.
+    await env.send(env.deployer, rollup, rollupAbi, "bondSequencer", [], DEFAULT_PARAMS.minCollateral);
+    await expectRevert(prove(5n, hashA, sa, hashB, sb), "StaleBlockEvidence");
+    const [h4a, h4b] = [header(1, 4), header(2, 4)];
+    const s4a = toHex(signBlockHeader(h4a, env.sequencer.priv));
+    const s4b = toHex(signBlockHeader(h4b, env.sequencer.priv));
+    await expectRevert(prove(4n, toHex(blockHash(h4a)), s4a, toHex(blockHash(h4b)), s4b), "StaleBlockEvidence");
+    expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(DEFAULT_PARAMS.minCollateral);
+    const [h9a, h9b] = [header(1, 9), header(2, 9)];
+    const s9a = toHex(signBlockHeader(h9a, env.sequencer.priv));
+    const s9b = toHex(signBlockHeader(h9b, env.sequencer.priv));
+    await prove(9n, toHex(blockHash(h9a)), s9a, toHex(blockHash(h9b)), s9b);
+    expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(0n);
+  });
+});
+
+describe("genesis after a halt", () => {
+  it("a halt that invalidates checkpoint 0 does not reopen the owner's instant genesis registration", async () => {
+    const own = await setupEnv();
+    try {
+      await registerValidators(own, validators);
+      const cp0 = makeCheckpoint({ index: 0 });
+      await submitCheckpoint(own, cp0, signSorted(own, cp0, validators));
+      const other = makeCheckpoint({ index: 0, withdrawalsRoot: new Uint8Array(32).fill(7) });
+      const [sa] = signSorted(own, cp0, [v1!]);
+      const [sb] = signSorted(own, other, [v1!]);
+      await own.send(own.deployer, own.rollup, rollupAbi, "proveCheckpointEquivocation", [
+        checkpointToAbi(cp0),
+        sa,
+        checkpointToAbi(other),
+        sb,
+      ]);
+      expect(await own.read<bigint>(own.rollup, rollupAbi, "nextCheckpointIndex")).toBe(0n);
+      await own.fund(outsider.address);
+      await expectRevert(
+        own.send(own.deployer, own.rollup, rollupAbi, "registerGenesis", [outsider.address], 100n * FIL),
+        "GenesisClosed",
+      );
+    } finally {
+      await own.l1.stop();
+    }
   });
 });
