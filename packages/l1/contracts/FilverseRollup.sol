@@ -603,10 +603,15 @@ contract FilverseRollup {
         address signerA = recoverSigner(checkpointDigest(a), sigA);
         address signerB = recoverSigner(checkpointDigest(b), sigB);
         if (signerA != signerB) revert SignerMismatch(signerA, signerB);
-        if (validatorOf[signerA].collateral == 0) revert NothingToSlash(signerA);
+        Validator storage v = validatorOf[signerA];
+        if (v.collateral == 0) revert NothingToSlash(signerA);
         settle();
+        // Only a signature that could have counted halts: weight in force now, or a signature still
+        // within a challenge window. A pending joiner or an exited key is slashed and nothing stops,
+        // or anyone with minCollateral could halt the rollup over and over.
+        bool counted = weightOf(signerA) != 0 || v.lockedUntil > block.timestamp;
         slash(signerA);
-        halt(keccak256("checkpoint-equivocation"));
+        if (counted) halt(keccak256("checkpoint-equivocation"));
     }
 
     /// Two sequencer seals (EIP-712 SealedBlock under the L2 domain) for different hashes at one

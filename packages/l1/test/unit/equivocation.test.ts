@@ -234,3 +234,32 @@ describe("genesis after a halt", () => {
     }
   });
 });
+
+describe("equivocation by a key whose signature never counted", () => {
+  it("a pending joiner is slashed for two checkpoints at one index, and the rollup does not halt", async () => {
+    const own = await setupEnv();
+    try {
+      await registerValidators(own, validators);
+      await own.fund(outsider.address);
+      await own.send(outsider.account, own.rollup, rollupAbi, "register", [], DEFAULT_PARAMS.minCollateral);
+      const a = makeCheckpoint({ index: 0 });
+      const b = makeCheckpoint({ index: 0, withdrawalsRoot: new Uint8Array(32).fill(7) });
+      const [sa] = signSorted(own, a, [outsider]);
+      const [sb] = signSorted(own, b, [outsider]);
+      await own.send(own.deployer, own.rollup, rollupAbi, "proveCheckpointEquivocation", [
+        checkpointToAbi(a),
+        sa,
+        checkpointToAbi(b),
+        sb,
+      ]);
+      type Info = readonly [bigint, bigint, bigint, bigint, bigint, bigint, boolean];
+      const info = await own.read<Info>(own.rollup, rollupAbi, "validatorInfo", [outsider.address]);
+      expect(info[6]).toBe(true);
+      expect(await own.read<boolean>(own.rollup, rollupAbi, "halted")).toBe(false);
+      const cp0 = makeCheckpoint({ index: 0 });
+      await submitCheckpoint(own, cp0, signSorted(own, cp0, validators));
+    } finally {
+      await own.l1.stop();
+    }
+  });
+});
