@@ -31,9 +31,11 @@ function run(args: string[]): Promise<{ code: number | string | null; stderr: st
       proc.kill("SIGTERM");
       setTimeout(() => proc.kill("SIGKILL"), 5_000).unref();
     }, 30_000);
-    proc.once("exit", (code) => {
+    proc.once("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: timedOut ? "still running after 30 s" : code, stderr, stdout });
+      // A signal is reported by name (a native abort while closing would show as SIGABRT), with stderr.
+      const how = timedOut ? "still running after 30 s" : code === null ? `killed by ${signal}: ${stderr}` : code;
+      resolve({ code: how, stderr, stdout });
     });
   });
 }
