@@ -27,6 +27,7 @@ import {
   type BlockHeader,
   blockHash,
   type Deposit,
+  encodeSignedTx,
   HashListSsz,
   Namespace,
   type SignedBlock,
@@ -597,6 +598,41 @@ describe("OneStepExecutor refuses", () => {
     expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
       "NotEndOfBlock",
     );
+  });
+
+  it("a forced transaction, with UnsupportedForcedTransaction", async () => {
+    const w = buildScenario({
+      funding: [10n ** 18n, 0n, 0n, 0n],
+      deposits: [],
+      txs: [],
+      minFee: 0,
+      wrongRoot: null,
+      headerFault: null,
+    });
+    const tx = signTransaction(
+      CHAIN_ID,
+      { kind: TxKind.Transfer, message: { to: keys[1]!.address, amount: 5n, nonce: 0, fee: 0n } },
+      keys[0]!.priv,
+    );
+    const forced: Deposit = {
+      l1Nonce: w.parentHeader.l1DepositNonce + 1,
+      l1BlockNumber: 99,
+      l1TxHash: new Uint8Array(32).fill(3),
+      from: keys[0]!.address,
+      to: new Uint8Array(20),
+      amount: 0n,
+      forcedTx: encodeSignedTx(tx),
+    };
+    // Includable, so the block lists it under its own tx hash.
+    const header = { ...w.block.header, txRoot: HashListSsz.hashTreeRoot([txHashOf(tx)]) };
+    const block = { ...w.block, header, deposits: [forced], signature: signBlockHeader(header, sequencer.priv) };
+    const built = { ...w, block };
+    const t = traceOf(built);
+    const p = proveStep(t, 1);
+    expect(p.kind).toBe(StepKind.L1Message);
+    expect(
+      await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
+    ).toBe("UnsupportedForcedTransaction");
   });
 
   it("a kind it does not execute yet, with UnsupportedKind", async () => {

@@ -22,7 +22,7 @@ import { assertBlockHeader } from "../applyBlock.js";
 import { BlockError, BlockErrorCode, TraceError, TraceErrorCode, TxValidationError } from "../errors.js";
 import { BlockExecutor } from "../executor.js";
 import type { State } from "../state.js";
-import { validateTransaction } from "../validate.js";
+import { parseTransactionBytes, validateTransaction } from "../validate.js";
 import { initialStepState, type StepState, stepStateRoot } from "./stepState.js";
 
 /** Depth of the merkleization of a List[_, 69632] (txRoot, receiptsRoot): ceil(log2(69632)). */
@@ -97,8 +97,25 @@ export function blockItems(block: { deposits: Deposit[]; transactions: SignedTra
   return [...block.deposits.map((deposit) => ({ deposit })), ...block.transactions.map((tx) => ({ tx }))];
 }
 
-export function itemHash(item: TraceItem): Uint8Array {
-  return item.deposit ? depositHash(item.deposit) : txHash(item.tx!);
+/**
+ * The hash an item has in txRoot, as far as the item alone decides it: a transaction's hash; a FIL
+ * deposit's hash. A forced transaction is listed under its own tx hash if it is includable and under
+ * its deposit's hash if not, which depends on the state; this guess takes the tx hash when it passes
+ * the stateless checks (decoding, chain, fields, signature). The tracer uses the executor's answer
+ * wherever it runs the item, and this guess only for items it does not run (after the block became
+ * invalid).
+ */
+export function itemHash(item: TraceItem, chainId?: number): Uint8Array {
+  if (item.tx) return txHash(item.tx);
+  const d = item.deposit!;
+  if (d.forcedTx.length > 0 && chainId !== undefined) {
+    try {
+      return validateTransaction(parseTransactionBytes(d.forcedTx), chainId).hash;
+    } catch (err) {
+      if (!(err instanceof TxValidationError)) throw err;
+    }
+  }
+  return depositHash(d);
 }
 
 /** sha256(root ‖ uint256le(length)): an SSZ list's root from its merkleization and length. */
@@ -119,13 +136,9 @@ export function traceBlock(
   items: TraceItem[] = blockItems(block),
 ): BlockTrace {
   const { header } = block;
-  const itemHashes = items.map(itemHash);
-  const txTree = AppendMerkleTree.empty(BLOCK_ITEMS_TREE_DEPTH).append(itemHashes);
-  if (!bytesEqual(mixInLength(txTree.root(), items.length), header.txRoot)) {
-    throw new TraceError(TraceErrorCode.BODY_MISMATCH, `Block ${header.number}: the items do not hash to txRoot`, {
-      details: { txRoot: toHex(header.txRoot), items: items.length },
-    });
-  }
+  // Each item's hash in txRoot: the executor's where it runs the item (a forced transaction's depends
+  // on the state), the item's own guess elsewhere. Checked against the header once every item is done.
+  const itemHashes: Uint8Array[] = [];
   const t0 = initialStepState(parentHeader, parent.objects.root());
   const states: StepState[] = [t0];
   const steps: TraceStep[] = [];
@@ -173,10 +186,12 @@ export function traceBlock(
     const pre = states[states.length - 1]!;
     const kind = item.deposit ? StepKind.L1Message : StepKind.Transaction;
     if (pre.invalid) {
+      itemHashes.push(itemHash(item, header.chainId));
       push({ kind, item: index, post: pre, invalidReason: null });
       return;
     }
     if (item.deposit && pre.l1Messages !== pre.items) {
+      itemHashes.push(itemHash(item, header.chainId));
       // An L1 message after a transaction: the block's items are out of order.
       push({ kind, item: index, post: invalidate(pre), invalidReason: BlockErrorCode.DEPOSIT_OUT_OF_ORDER });
       return;
@@ -203,9 +218,11 @@ export function traceBlock(
       accesses.push({ ns: t.ns, id: t.id, key: t.key, before, after });
     }
     if (reason !== null) {
+      itemHashes.push(itemHash(item, header.chainId));
       push({ kind, item: index, post: invalidate(pre), invalidReason: reason, accesses });
       return;
     }
+    itemHashes.push(result.hashes[0]!);
     const leaf = ReceiptType.hashTreeRoot(receipt!);
     receiptLeaves.push(leaf);
     receiptTree = receiptTree.append([leaf]);
@@ -230,6 +247,13 @@ export function traceBlock(
     });
     state = result.state;
   });
+
+  const txTree = AppendMerkleTree.empty(BLOCK_ITEMS_TREE_DEPTH).append(itemHashes);
+  if (!bytesEqual(mixInLength(txTree.root(), items.length), header.txRoot)) {
+    throw new TraceError(TraceErrorCode.BODY_MISMATCH, `Block ${header.number}: the items do not hash to txRoot`, {
+      details: { txRoot: toHex(header.txRoot), items: items.length },
+    });
+  }
 
   // Step n + 1: the block's limits and the results against its header.
   {

@@ -9,6 +9,7 @@ import {
   type Block,
   type BlockHeader,
   blockHash,
+  encodeSignedTx,
   HashListSsz,
   type SignedBlock,
   stateObjectStructs,
@@ -154,8 +155,25 @@ class SealedChain {
 }
 
 /** Keeps only the transactions applyBlock accepts (a sequencer drops the others) and seals the block. */
-function buildValidBlock(c: SealedChain, spec: { ops: Op[]; deposits: [number, bigint][] }): SignedBlock {
+function buildValidBlock(
+  c: SealedChain,
+  spec: { ops: Op[]; deposits: [number, bigint][]; forced?: { from: number; badNonce: boolean }[] },
+): SignedBlock {
   for (const [who, amount] of spec.deposits) c.chain.deposit(keys[who]!.address, amount);
+  // Forced transactions: an includable one is listed under its tx hash, one with a bad nonce is
+  // consumed under its deposit's hash with a failed receipt.
+  for (const f of spec.forced ?? []) {
+    const key = keys[f.from]!;
+    const next = c.chain.nextNonce(key);
+    const tx = c.chain.sign(key, TxKind.Transfer, {
+      to: keys[0]!.address,
+      amount: 1n,
+      fee: 1n,
+      nonce: f.badNonce ? next + 5 : next,
+    });
+    if (f.badNonce) (c.chain as unknown as { nonces: Map<string, number> }).nonces.set(toHex(key.address), next);
+    c.chain.force(encodeSignedTx(tx));
+  }
   const txs = [];
   for (const op of spec.ops) {
     const tx = c.txFor(op);
@@ -215,7 +233,7 @@ function nextRoot(trace: ReturnType<typeof traceBlock>, j: number, key: Uint8Arr
 
 describe("traceBlock", () => {
   it("ends every valid block at its real post-state, deterministically, with proofs that chain", () => {
-    const seen = { failed: 0, deletions: 0, withdrawals: 0 };
+    const seen = { failed: 0, deletions: 0, withdrawals: 0, forcedIncluded: 0, forcedRefused: 0 };
     fc.assert(
       fc.property(fc.array(blockArb, { minLength: 1, maxLength: 4 }), (specs) => {
         const c = new SealedChain();
@@ -223,7 +241,11 @@ describe("traceBlock", () => {
         // A fixed first block reaches what random ones may miss: a failed transfer, a withdrawal and
         // a token balance burned to zero (a deletion).
         const fixed = {
-          deposits: [],
+          deposits: [] as [number, bigint][],
+          forced: [
+            { from: 3, badNonce: false },
+            { from: 2, badNonce: true },
+          ],
           ops: [
             { type: 5, actor: 0, target: 0, amount: 0n, pick: 0 },
             { type: 6, actor: 0, target: 0, amount: 0n, pick: 0 },
@@ -265,6 +287,8 @@ describe("traceBlock", () => {
             if (st.receipt?.status === 0) seen.failed++;
             if (st.accesses.some((a) => a.before !== null && a.after === null)) seen.deletions++;
             if (st.withdrawals.length > 0) seen.withdrawals++;
+            if (st.kind === StepKind.L1Message && st.receipt?.kind === TxKind.Transfer) seen.forcedIncluded++;
+            if (st.kind === StepKind.L1Message && st.receipt?.code === 201) seen.forcedRefused++;
           }
           c.advance(block);
         }
@@ -275,6 +299,8 @@ describe("traceBlock", () => {
     expect(seen.failed).toBeGreaterThan(0);
     expect(seen.deletions).toBeGreaterThan(0);
     expect(seen.withdrawals).toBeGreaterThan(0);
+    expect(seen.forcedIncluded).toBeGreaterThan(0);
+    expect(seen.forcedRefused).toBeGreaterThan(0);
   });
 
   it("T[0] is the parent's state with no items and no receipts", () => {
