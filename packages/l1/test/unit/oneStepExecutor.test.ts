@@ -169,6 +169,8 @@ const scenarioArb = fc.record({
 });
 type Scenario = Omit<typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never, "withdrawalsFull"> & {
   withdrawalsFull?: boolean;
+  /** Accounts added to the parent state, so that object proofs run deep (gas measurements). */
+  filler?: number;
 };
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -256,6 +258,16 @@ function buildScenario(sc: Scenario): Built {
       [],
       [],
     );
+    parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
+  }
+  if (sc.filler) {
+    const writes = Array.from({ length: sc.filler }, (_, i) => {
+      const id = new Uint8Array(20);
+      new DataView(id.buffer).setUint32(16, i + 1);
+      id[0] = 0xf1;
+      return { ns: Namespace.Account, id, value: { balance: BigInt(i), nonce: 0 } };
+    });
+    parent = parent.withChanges(writes, [], []);
     parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
   }
 
@@ -447,6 +459,45 @@ describe("OneStepExecutor against the tracer", () => {
   it("computes the tracer's T[j + 1] for every step of random blocks", async () => {
     await fc.assert(fc.asyncProperty(scenarioArb, checkScenario), { numRuns: RUNS });
   }, 600_000);
+});
+
+describe("OneStepExecutor gas", () => {
+  it("per step kind, in a state of 2^16 accounts", async () => {
+    const b = buildScenario({
+      funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+      deposits: [[2, 5n]],
+      txs: [
+        { kind: TxKind.Transfer, from: 0, to: 1, amount: 7n, fee: 1n, variant: "ok" },
+        { kind: TxKind.Withdraw, from: 0, to: 3, amount: 5n, fee: 1n, variant: "ok" },
+      ],
+      minFee: 0,
+      wrongRoot: null,
+      headerFault: null,
+      filler: 2 ** 16,
+    });
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const report: Record<string, { gas: bigint; proofDepth: number }> = {};
+    for (let j = 0; j < trace.steps.length; j++) {
+      const p = proveStep(trace, j);
+      const proof = encodeStepProof(stepInputs(p));
+      expect(await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof)).toBe(
+        toHex(trace.commitments[j + 1]!),
+      );
+      const gas = await clients.publicClient.estimateGas({
+        to: executorFor(b),
+        data: encodeFunctionData({
+          abi,
+          functionName: "executeStep",
+          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+        } as never),
+      });
+      const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+      report[`${p.kind}${kind}`] = { gas, proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)) };
+    }
+    console.log("one-step executor gas, 2^16 accounts (eth_estimateGas):", report);
+    expect(Object.keys(report)).toHaveLength(5);
+  }, 120_000);
 });
 
 // --- refusals ----------------------------------------------------------------------------------
