@@ -13,8 +13,9 @@ import {StepObjects} from "./StepObjects.sol";
 ///         (docs/fault-proofs.md, "The one-step proof"). A step is the block start, one L1 message,
 ///         one transaction, or the end of the block; it takes the commitment T[j] to T[j + 1].
 ///         Supported so far: the block start, FIL deposits, the Transfer and Withdraw kinds (every
-///         inclusion rule and their execution codes), and the end of the block. Any other step reverts with a typed
-///         error (UnsupportedKind, UnsupportedForcedTransaction): it never returns a wrong answer.
+///         inclusion rule and their execution codes), and the end of the block. Any other step
+///         reverts with a typed error (UnsupportedKind, UnsupportedForcedTransaction): it never
+///         returns a wrong answer.
 /// @dev    `proof` = abi.encode(StepState pre, SszObjects.BlockHeader header, uint8 stepKind, bytes data),
 ///         with `data` per step kind:
 ///           BLOCK_START: abi.encode(SszObjects.BlockHeader parent, bytes seal)
