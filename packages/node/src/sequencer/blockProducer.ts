@@ -17,7 +17,7 @@ import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Mempool, PoolTx } from "./mempool.js";
-import type { SequencerOpts } from "./sequencer.js";
+import type { SequencerOpts } from "./options.js";
 
 /** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
 const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
