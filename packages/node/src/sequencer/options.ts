@@ -41,6 +41,8 @@ export type SequencerModules = {
   logger?: Logger | null;
   metrics?: NodeMetrics | null;
   deposits?: DepositSource | null;
+  /** The node's signal: aborting it stops block production before close() runs. Without it close() alone does. */
+  signal?: AbortSignal | null;
   /**
    * Where admission recovers signatures: a worker pool (CryptoPool) batches them off the main
    * thread, which then only executes and commits. null: recover on the main thread.

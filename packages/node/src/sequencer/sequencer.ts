@@ -11,10 +11,11 @@ import type { ChainConfig } from "@filverse/params";
 import { type State, TxValidationError, TxValidationErrorCode } from "@filverse/state";
 import { RpcErrorCode, type TxDropReason } from "@filverse/types";
 import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
-import { type NodeError, nodeFailure, SubmitError } from "../errors.js";
+import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
 import { Admission } from "./admission.js";
@@ -47,12 +48,15 @@ export class Sequencer {
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
+  /** Aborted by close() or by the node's signal (`modules.signal`): production stops at once. */
+  private readonly controller: AbortController;
 
   constructor(opts: SequencerOpts, modules: SequencerModules) {
     this.opts = opts;
     this.address = privateKeyToAddress(modules.key);
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
+    this.controller = followSignal(modules.signal, closedError);
     this.drops = new DropLog(opts.droppedHistory, this.metrics);
     this.journalWriter = new JournalWriter({
       db: () => this.db,
@@ -85,6 +89,7 @@ export class Sequencer {
         onExecutionFault: (tx, err) => this.onExecutionFault(tx, err),
         fail: (what, err) => this.fail(what, err),
       },
+      signal: this.controller.signal,
     });
     this.executing = this.producer.executing;
     this.admission = new Admission({
@@ -179,6 +184,7 @@ export class Sequencer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.controller.abort(closedError());
     // A block being committed finishes; the open block is dropped: its transactions are still in the
     // journal and return to the mempool at the next start.
     await this.producer.close();
@@ -300,4 +306,8 @@ export class Sequencer {
     this.logger.error("sequencer stopped", { what, reason: failure.details.reason }, err);
     this.events.emit("failed", failure);
   }
+}
+
+function closedError(): NodeError {
+  return new NodeError(NodeErrorCode.CLOSED, "The sequencer is closed");
 }

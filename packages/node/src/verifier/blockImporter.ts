@@ -55,6 +55,8 @@ export type BlockImporterModules = {
   depositSource: DepositSource | null;
   metrics: NodeMetrics | null;
   logger: Logger;
+  /** The verifier's signal: once aborted, imports not started are refused and the buffer is not drained. */
+  signal: AbortSignal;
 };
 
 export class BlockImporter {
@@ -65,6 +67,7 @@ export class BlockImporter {
   private readonly depositSource: DepositSource | null;
   private readonly metrics: NodeMetrics | null;
   private readonly logger: Logger;
+  private readonly signal: AbortSignal;
   /** Imports run one at a time: each builds on the head the previous one left. */
   private readonly importQueue = new SerialQueue();
   /** Imports queued and not started yet. */
@@ -83,6 +86,7 @@ export class BlockImporter {
     this.depositSource = modules.depositSource;
     this.metrics = modules.metrics;
     this.logger = modules.logger;
+    this.signal = modules.signal;
     this.faults = new BlockFaults(opts, {
       evidenceStore: () => this.target.evidenceStore(),
       metrics: modules.metrics,
@@ -91,6 +95,7 @@ export class BlockImporter {
 
   /** Queue one block's import behind the ones before it (see Verifier.importBlock); bounded by maxQueuedImports. */
   importBlock(block: SignedBlock, source: string | null): Promise<ImportResult> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason);
     if (this.queued >= this.opts.maxQueuedImports) {
       return Promise.reject(
         new VerifierError(
@@ -105,6 +110,8 @@ export class BlockImporter {
     this.queued++;
     return this.importQueue.run(() => {
       this.queued--;
+      // Aborted while it waited: an import that started commits; this one never starts.
+      if (this.signal.aborted) return Promise.reject(this.signal.reason);
       return this.importOne(block, source);
     });
   }
@@ -230,7 +237,7 @@ export class BlockImporter {
 
   /** Imports buffered blocks that now follow the head. A failing one is dropped (and reported). */
   private async drainBuffer(): Promise<void> {
-    for (;;) {
+    while (!this.signal.aborted) {
       const next = this.buffer.get(this.target.head().number + 1);
       for (const n of this.buffer.keys()) if (n <= this.target.head().number) this.buffer.delete(n);
       if (!next) return;

@@ -63,6 +63,11 @@ export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequ
 
 export type VerifierModules = {
   logger?: Logger | null;
+  /**
+   * The node's signal: aborting it stops following, refuses the imports not started yet and ends
+   * waits on the source, before close() runs. Without it close() alone does that.
+   */
+  signal?: AbortSignal | null;
   metrics?: NodeMetrics | null;
   /** Where signatures are recovered: a CryptoPool batches them on worker threads; null: this thread. */
   recoverer?: SignatureRecoverer | null;

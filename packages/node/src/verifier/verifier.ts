@@ -12,6 +12,7 @@ import type { ChainConfig } from "@filverse/params";
 import type { State, ValidatedTransaction } from "@filverse/state";
 import { type Checkpoint, RpcErrorCode, type SignedBlock } from "@filverse/types";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { HeadInfo, NodeEvents } from "../chain/interface.js";
@@ -47,6 +48,11 @@ export class Verifier {
   private readonly follower: ChainFollower;
   private started = false;
   private closed = false;
+  /**
+   * Aborted by close() or by the node's signal (`modules.signal`): the follow loop, the import
+   * queue and the waits on the source stop at once.
+   */
+  private readonly controller: AbortController;
   /** Set once a commit failed: nothing is imported after it. */
   private failure_: NodeError | null = null;
 
@@ -54,6 +60,8 @@ export class Verifier {
     this.opts = opts;
     this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
     this.metrics = modules.metrics ?? null;
+    this.controller = followSignal(modules.signal, closedError);
+    const signal = this.controller.signal;
     this.core = new Chain(
       {
         chain: opts.chain,
@@ -83,6 +91,7 @@ export class Verifier {
       depositSource: modules.deposits ?? null,
       metrics: this.metrics,
       logger: this.logger,
+      signal,
     });
     this.checkpoints = new CheckpointCosigner(
       opts.chain,
@@ -104,14 +113,14 @@ export class Verifier {
       {
         source: modules.source ?? null,
         logger: this.logger,
+        signal,
         target: {
           head: () => this.head,
           db: () => this.db,
           headNumberIfOpen: () => this.core.headIfOpen?.number,
           importBlock: (block, source) => this.importBlock(block, source),
           prepare: (block) => this.prepare(block),
-          isClosed: () => this.closed,
-          isStopped: () => this.closed || this.failure_ !== null,
+          failed: () => this.failure_ !== null,
         },
       },
     );
@@ -196,11 +205,14 @@ export class Verifier {
     return this.follower.sync();
   }
 
-  /** Idempotent: stops following, lets the import in progress commit, closes the database. */
+  /**
+   * Idempotent: aborts (following stops, queued imports are refused), lets the import in progress
+   * commit, closes the database.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.follower.stop();
+    this.controller.abort(closedError());
     await this.follower.idle();
     await this.importer.idle();
     await this.checkpoints.idle();
