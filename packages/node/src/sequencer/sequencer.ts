@@ -240,11 +240,14 @@ export class Sequencer {
    * Admit a transaction from JSON-RPC. Resolves with its hash only once it is durable (journaled
    * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
    */
-  async submitJson(json: unknown): Promise<Hex> {
-    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+  submitJson(json: unknown): Promise<Hex> {
+    if (this.closed) return Promise.reject(new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down"));
     if (this.fatal) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
+      return Promise.reject(
+        new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } }),
+      );
     }
+    // Not async: the admission's promise is returned as is (no extra hop on the hot path).
     return this.admission.submitJson(json);
   }
 
