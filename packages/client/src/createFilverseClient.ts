@@ -46,6 +46,7 @@ import { type SetAttributeParameters, setAttribute } from "./actions/setAttribut
 import { type SetOperatorParameters, setOperator } from "./actions/setOperator.js";
 import { type SignOrderParameters, signOrder } from "./actions/signOrder.js";
 import { type SignTransactionParameters, signTransaction } from "./actions/signTransaction.js";
+import { type SubmitPreconfirmationParameters, submitPreconfirmation } from "./actions/submitPreconfirmation.js";
 import { type TransferParameters, transfer } from "./actions/transfer.js";
 import { type TransferAssetParameters, transferAsset } from "./actions/transferAsset.js";
 import { type TransferIdentityParameters, transferIdentity } from "./actions/transferIdentity.js";
@@ -133,6 +134,8 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getTransactionStatus: (params: GetTransactionStatusParameters) => getTransactionStatus(base, params),
     estimateFee: (params: EstimateFeeParameters = {}) => estimateFee(base, params),
     getSyncStatus: () => getSyncStatus(base),
+    /** Verifier nodes: hold the sequencer to a preconfirmation it signed. */
+    submitPreconfirmation: (params: SubmitPreconfirmationParameters) => submitPreconfirmation(base, params),
     transfer: (params: TransferParameters) => transfer(base, params),
     withdraw: (params: WithdrawParameters) => withdraw(base, params),
     createCollection: (params: CreateCollectionParameters) => createCollection(base, params),

@@ -42,6 +42,7 @@ export * from "./actions/setAttribute.js";
 export * from "./actions/setOperator.js";
 export * from "./actions/signOrder.js";
 export * from "./actions/signTransaction.js";
+export * from "./actions/submitPreconfirmation.js";
 export * from "./actions/transfer.js";
 export * from "./actions/transferAsset.js";
 export * from "./actions/transferIdentity.js";

@@ -30,6 +30,7 @@ export const rollupReaderAbi = parseAbi([
   "function l2ChainId() view returns (uint64)",
   "function sequencer() view returns (address)",
   "function halted() view returns (bool)",
+  "function sequencerBond() view returns (uint256)",
   "function proveBlockEquivocation(uint64 number, bytes32 hashA, bytes sigA, bytes32 hashB, bytes sigB)",
   "function checkpointContentHash(Checkpoint cp) pure returns (bytes32)",
   "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",

@@ -94,11 +94,13 @@ export function checkBreachProof(p: PreconfirmationBreachProof, sequencer: Uint8
     if (!bytesEqual(recoverPreconfirmationSigner(chainId, promise, p.preconfirmationSignature), sequencer)) {
       return "preconfirmation not signed by the sequencer";
     }
-    if (!bytesEqual(recoverBlockSigner(header, p.sealSignature), sequencer)) return "header not sealed by the sequencer";
+    if (!bytesEqual(recoverBlockSigner(header, p.sealSignature), sequencer))
+      return "header not sealed by the sequencer";
   } catch {
     return "a signature does not recover";
   }
-  if (!Number.isSafeInteger(p.count) || p.count < 0 || p.count > MAX_BLOCK_RECEIPTS) return "receipt count out of range";
+  if (!Number.isSafeInteger(p.count) || p.count < 0 || p.count > MAX_BLOCK_RECEIPTS)
+    return "receipt count out of range";
   const h = getHasher();
   const lengthChunk = new Uint8Array(32);
   new DataView(lengthChunk.buffer).setBigUint64(0, BigInt(p.count), true);
@@ -113,7 +115,8 @@ export function checkBreachProof(p: PreconfirmationBreachProof, sequencer: Uint8
   } else {
     dataRoot = p.item;
   }
-  if (!bytesEqual(h.digest64(dataRoot, lengthChunk), header.receiptsRoot)) return "the receipt proof is not the block's";
+  if (!bytesEqual(h.digest64(dataRoot, lengthChunk), header.receiptsRoot))
+    return "the receipt proof is not the block's";
   return null;
 }
 

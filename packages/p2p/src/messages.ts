@@ -16,6 +16,7 @@ import {
   decodeSignedTx,
   encodeSignedBlock,
   encodeSignedTx,
+  Preconfirmation,
   type SignedBlock,
   type SignedTransaction,
   signature65,
@@ -42,15 +43,40 @@ export const CheckpointSignature = struct("CheckpointSignature", {
 });
 export type CheckpointSignature = ValueOf<typeof CheckpointSignature.fields>;
 
+/** The depth of a block's receipt list (List[Receipt, 69632] merkleizes over 2^17 leaves). */
+const RECEIPT_LIST_DEPTH = 17;
+
+/**
+ * A preconfirmation the sequencer signed and the sealed header that breaks it, with the one receipt
+ * at the promised position and its siblings (`siblings`: 32-byte roots, leaf level first,
+ * concatenated), or the receipt list's data root when `count` ≤ position (no siblings). Checkable
+ * alone, as the rollup's provePreconfirmationBreach checks it.
+ */
+export const PreconfirmationBreach = struct("PreconfirmationBreach", {
+  preconfirmation: Preconfirmation.asField(),
+  preconfirmationSignature: signature65,
+  sealed: SignedBlockHeader.asField(),
+  item: bytes32,
+  count: uint64,
+  siblings: bytesListField(32 * RECEIPT_LIST_DEPTH),
+});
+export type PreconfirmationBreach = ValueOf<typeof PreconfirmationBreach.fields>;
+
 export enum EvidenceKind {
   /** Two sequencer seals at one block number over different header hashes (`a`, `b`: SignedBlockHeader). */
   BLOCK_EQUIVOCATION = 1,
   /** One validator's signatures over two different checkpoints at one index (`a`, `b`: CheckpointSignature). */
   CHECKPOINT_EQUIVOCATION = 2,
+  /** A sealed block that breaks a preconfirmation (`a`: PreconfirmationBreach, `b` empty). */
+  PRECONFIRMATION_BREACH = 3,
 }
 
-/** An evidence item's largest SSZ encoding: the larger of the two item containers. */
-export const MAX_EVIDENCE_ITEM_BYTES = Math.max(SignedBlockHeader.ssz.maxSize, CheckpointSignature.ssz.maxSize);
+/** An evidence item's largest SSZ encoding: the largest of the item containers. */
+export const MAX_EVIDENCE_ITEM_BYTES = Math.max(
+  SignedBlockHeader.ssz.maxSize,
+  CheckpointSignature.ssz.maxSize,
+  PreconfirmationBreach.ssz.maxSize,
+);
 
 /** On the wire: `{kind: uint8, a: ByteList, b: ByteList}`, each item the SSZ of its kind's container. */
 export const EvidenceEnvelope = struct("Evidence", {
@@ -61,9 +87,17 @@ export const EvidenceEnvelope = struct("Evidence", {
 
 export type Evidence =
   | { kind: EvidenceKind.BLOCK_EQUIVOCATION; a: SignedBlockHeader; b: SignedBlockHeader }
-  | { kind: EvidenceKind.CHECKPOINT_EQUIVOCATION; a: CheckpointSignature; b: CheckpointSignature };
+  | { kind: EvidenceKind.CHECKPOINT_EQUIVOCATION; a: CheckpointSignature; b: CheckpointSignature }
+  | { kind: EvidenceKind.PRECONFIRMATION_BREACH; breach: PreconfirmationBreach };
 
 export function encodeEvidence(evidence: Evidence): Uint8Array {
+  if (evidence.kind === EvidenceKind.PRECONFIRMATION_BREACH) {
+    return EvidenceEnvelope.serialize({
+      kind: evidence.kind,
+      a: PreconfirmationBreach.serialize(evidence.breach),
+      b: new Uint8Array(0),
+    });
+  }
   const item = evidence.kind === EvidenceKind.BLOCK_EQUIVOCATION ? SignedBlockHeader : CheckpointSignature;
   return EvidenceEnvelope.serialize({
     kind: evidence.kind,
@@ -80,6 +114,20 @@ export function decodeEvidence(bytes: Uint8Array): Evidence {
       return { kind: env.kind, a: SignedBlockHeader.deserialize(env.a), b: SignedBlockHeader.deserialize(env.b) };
     case EvidenceKind.CHECKPOINT_EQUIVOCATION:
       return { kind: env.kind, a: CheckpointSignature.deserialize(env.a), b: CheckpointSignature.deserialize(env.b) };
+    case EvidenceKind.PRECONFIRMATION_BREACH: {
+      if (env.b.length !== 0) {
+        throw new CodecError(CodecErrorCode.INVALID_FIELD, "A preconfirmation breach carries one item", {
+          details: { b: env.b.length },
+        });
+      }
+      const breach = PreconfirmationBreach.deserialize(env.a);
+      if (breach.siblings.length % 32 !== 0) {
+        throw new CodecError(CodecErrorCode.INVALID_FIELD, "siblings must be whole 32-byte roots", {
+          details: { bytes: breach.siblings.length },
+        });
+      }
+      return { kind: env.kind, breach };
+    }
     default:
       throw new CodecError(CodecErrorCode.INVALID_FIELD, `Unknown evidence kind ${env.kind}`, {
         details: { kind: env.kind },
@@ -110,9 +158,14 @@ function wrongChain(what: string, got: number, chainId: number): CodecError {
 }
 
 function evidenceChainIds(e: Evidence): number[] {
-  return e.kind === EvidenceKind.BLOCK_EQUIVOCATION
-    ? [e.a.header.chainId, e.b.header.chainId]
-    : [e.a.checkpoint.chainId, e.b.checkpoint.chainId];
+  switch (e.kind) {
+    case EvidenceKind.BLOCK_EQUIVOCATION:
+      return [e.a.header.chainId, e.b.header.chainId];
+    case EvidenceKind.CHECKPOINT_EQUIVOCATION:
+      return [e.a.checkpoint.chainId, e.b.checkpoint.chainId];
+    case EvidenceKind.PRECONFIRMATION_BREACH:
+      return [e.breach.sealed.header.chainId];
+  }
 }
 
 /** Decode one topic's bytes and check that it belongs to `chainId`. Throws CodecError. */

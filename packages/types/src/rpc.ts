@@ -145,7 +145,7 @@ export type GenesisChainJson = {
   minTxFee: Dec;
 };
 
-export type EvidenceKindName = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
+export type EvidenceKindName = "blockEquivocation" | "checkpointMismatch" | "invalidBlock" | "preconfirmationBreach";
 
 /** One evidence record (docs/rpc.md lists the fields of each kind). */
 export type EvidenceJson = {
@@ -206,10 +206,20 @@ export type RpcMethods = {
    */
   filverse_getGenesis: [[], { hash: Hex; header: Record<string, unknown>; chain: GenesisChainJson }];
   /**
-   * params: [kind?] ("blockEquivocation", "checkpointMismatch" or "invalidBlock") → the evidence a
-   * verifier recorded, oldest first (a sequencer answers []).
+   * params: [kind?] ("blockEquivocation", "checkpointMismatch", "invalidBlock" or
+   * "preconfirmationBreach") → the evidence a verifier recorded, oldest first (a sequencer answers []).
    */
   filverse_getEvidence: [[EvidenceKindName?], EvidenceJson[]];
+  /**
+   * Verifier only. params: [a preconfirmation the sequencer signed: {number, position, receiptRoot,
+   * touchedRoot, signature}] → whether the sealed block at its height keeps it ("kept"), breaks it
+   * ("broken", with the id of the preconfirmationBreach evidence recorded), or is not imported yet
+   * ("pending": it is checked when it is).
+   */
+  filverse_submitPreconfirmation: [
+    [Record<string, unknown>],
+    { status: "kept" } | { status: "pending"; number: Dec } | { status: "broken"; evidenceId: Hex },
+  ];
   /** This node's libp2p identity (UNAVAILABLE when it runs no p2p network). */
   filverse_nodeIdentity: [[], { peerId: string; multiaddrs: string[] }];
   /** The connected peers with this node's local score of each (no addresses). */

@@ -8,6 +8,7 @@ import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReas
 import type { Hex } from "@filverse/utils";
 import type { ChainReader } from "../chain/interface.js";
 import type { Evidence, EvidenceKind } from "../verifier/evidence.js";
+import type { PreconfirmationCheck, SignedPreconfirmation } from "../verifier/preconfirmations.js";
 
 /**
  * What the RPC methods need of a node: its chain (ChainReader), plus what differs by kind. The
@@ -31,6 +32,8 @@ export interface RpcNode extends ChainReader {
   syncing(): boolean;
   /** Recorded evidence, oldest first (a sequencer has none). */
   evidence(kind?: EvidenceKind): Evidence[];
+  /** Hold the sequencer to a preconfirmation it signed (verifiers only). Throws SubmitError for bad input. */
+  submitPreconfirmation?(p: SignedPreconfirmation): Promise<PreconfirmationCheck>;
 }
 
 /** What the node knows of settlement on L1: the last L2 blocks covered by accepted and by final checkpoints. */

@@ -7,7 +7,13 @@
 import { resolve } from "node:path";
 import { recoverAddress, recoverBlockSigner } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import { type CheckpointDomain, checkpointContentHash, checkpointDigest } from "@filverse/l1";
+import {
+  type CheckpointDomain,
+  checkBreachProof,
+  checkpointContentHash,
+  checkpointDigest,
+  type PreconfirmationBreachProof,
+} from "@filverse/l1";
 import {
   createFilverseP2P,
   type FilverseP2P,
@@ -19,9 +25,11 @@ import { blockHash, type Checkpoint, type SignedBlock, signedTxToJson } from "@f
 import { bytesEqual, type Logger, nullLogger } from "@filverse/utils";
 import type { NodeMetrics } from "../metrics.js";
 import {
+  breachProofFromRecord,
   type Evidence,
   evidenceId,
   type NewEvidence,
+  preconfirmationBreachRecord,
   sealedHeaderFromJson,
   sealedHeaderJson,
 } from "../verifier/evidence.js";
@@ -134,6 +142,12 @@ export function checkGossipEvidence(
       },
     };
   }
+  if (e.kind === P2PEvidenceKind.PRECONFIRMATION_BREACH) {
+    const proof = breachProofOfGossip(e.breach);
+    const reason = checkBreachProof(proof, opts.sequencer, proof.header.chainId);
+    if (reason !== null) return { ok: false, unknowable: false, reason };
+    return { ok: true, record: preconfirmationBreachRecord(proof, opts.source) };
+  }
   const { a, b } = e;
   if (!opts.checkpointDomain) return { ok: false, unknowable: true, reason: "no rollup configured" };
   if (a.checkpoint.index !== b.checkpoint.index) return { ok: false, unknowable: false, reason: "different indexes" };
@@ -154,8 +168,39 @@ export function checkGossipEvidence(
   return { ok: true, record: null };
 }
 
-/** A stored block-equivocation record as the gossip `evidence` payload. */
+function breachProofOfGossip(b: Extract<P2PEvidence, { kind: P2PEvidenceKind.PRECONFIRMATION_BREACH }>["breach"]) {
+  const siblings: Uint8Array[] = [];
+  for (let i = 0; i < b.siblings.length; i += 32) siblings.push(b.siblings.subarray(i, i + 32));
+  const proof: PreconfirmationBreachProof = {
+    preconfirmation: b.preconfirmation,
+    preconfirmationSignature: b.preconfirmationSignature,
+    header: b.sealed.header,
+    sealSignature: b.sealed.signature,
+    item: b.item,
+    count: b.count,
+    siblings,
+  };
+  return proof;
+}
+
+/** A stored block-equivocation or preconfirmation-breach record as the gossip `evidence` payload. */
 export function toGossipEvidence(e: Evidence): P2PEvidence | null {
+  if (e.kind === "preconfirmationBreach") {
+    const proof = breachProofFromRecord(e);
+    const siblings = new Uint8Array(32 * proof.siblings.length);
+    proof.siblings.forEach((x, i) => siblings.set(x, 32 * i));
+    return {
+      kind: P2PEvidenceKind.PRECONFIRMATION_BREACH,
+      breach: {
+        preconfirmation: proof.preconfirmation,
+        preconfirmationSignature: proof.preconfirmationSignature,
+        sealed: { header: proof.header, signature: proof.sealSignature },
+        item: proof.item,
+        count: proof.count,
+        siblings,
+      },
+    };
+  }
   if (e.kind !== "blockEquivocation") return null;
   return {
     kind: P2PEvidenceKind.BLOCK_EQUIVOCATION,

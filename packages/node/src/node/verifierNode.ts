@@ -30,7 +30,7 @@ import { createNodeNetwork, gossipEvidence, watchNetwork } from "../network/netw
 import { type BlockSource, JsonRpcClient, RpcBlockSource } from "../sync/blockSource.js";
 import { P2PBlockSource } from "../sync/p2pBlockSource.js";
 import { bodyMatchesHeader } from "../verifier/blockTransactions.js";
-import { type Evidence, submitEquivocationToL1 } from "../verifier/evidence.js";
+import { type Evidence, submitEvidenceToL1 } from "../verifier/evidence.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
 import { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
@@ -192,7 +192,9 @@ export class FilverseVerifierNode {
     if (this.config.p2p) await this.startNetwork(this.config.p2p);
     if (this.l1KeyFile && this.rollup) {
       this.verifier.onEvidence((e) => void this.proveOnL1(e));
-      for (const e of this.verifier.evidence("blockEquivocation")) if (!e.l1) void this.proveOnL1(e);
+      for (const kind of ["blockEquivocation", "preconfirmationBreach"] as const) {
+        for (const e of this.verifier.evidence(kind)) if (!e.l1) void this.proveOnL1(e);
+      }
     }
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
@@ -360,24 +362,33 @@ export class FilverseVerifierNode {
     }
   }
 
+  /** Prove block equivocation or a broken preconfirmation on the rollup, once (the record notes the L1 tx). */
   private async proveOnL1(e: Evidence): Promise<void> {
-    if (e.kind !== "blockEquivocation" || !this.l1 || !this.rollup || !this.l1KeyFile) return;
+    if (e.kind !== "blockEquivocation" && e.kind !== "preconfirmationBreach") return;
+    if (!this.l1 || !this.rollup || !this.l1KeyFile) return;
     try {
-      const halted = await this.l1.publicClient.readContract({
-        address: this.rollup,
-        abi: rollupReaderAbi,
-        functionName: "halted",
-      });
-      if (halted) {
+      const read = (functionName: "halted" | "sequencerBond") =>
+        this.l1!.publicClient.readContract({ address: this.rollup!, abi: rollupReaderAbi, functionName });
+      if (e.kind === "blockEquivocation" && (await read("halted"))) {
         this.logger.info("rollup already halted; equivocation not proven again", { id: e.id });
         return;
       }
+      if ((await read("sequencerBond")) === 0n) {
+        this.logger.info("the sequencer has no bond; evidence not proven", { id: e.id, kind: e.kind });
+        return;
+      }
       const account = privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex);
-      const tx = await submitEquivocationToL1(e, { ...this.l1, account, rollup: this.rollup });
+      const tx = await submitEvidenceToL1(e, {
+        ...this.l1,
+        account,
+        rollup: this.rollup,
+        sequencer: this.verifier.sequencer,
+        chainId: this.verifier.chainId,
+      });
       await this.verifier.evidenceStore.markSubmitted(e.id, tx);
-      this.logger.warn("equivocation proven on L1", { id: e.id, number: e.number, tx });
+      this.logger.warn("evidence proven on L1", { id: e.id, kind: e.kind, number: e.number, tx });
     } catch (err) {
-      this.logger.error("proving equivocation on L1 failed", { id: e.id }, err);
+      this.logger.error("proving evidence on L1 failed", { id: e.id, kind: e.kind }, err);
     }
   }
 

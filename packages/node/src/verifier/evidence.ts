@@ -2,21 +2,32 @@
  * Evidence of sequencer misbehaviour, as a verifier sees it: (a) two sequencer-sealed headers with
  * different hashes at one height (equivocation, provable on L1), (b) a checkpoint on L1 or offered
  * for co-signing whose roots differ from re-execution, (c) a sealed block with an invalid
- * transaction or root. Records are JSON (hex bytes), persisted in the verifier's LevelDB, served by
+ * transaction or root, (d) a sealed block that contradicts a preconfirmation the sequencer signed
+ * (provable on L1). Records are JSON (hex bytes), persisted in the verifier's LevelDB, served by
  * `filverse_getEvidence`, and announced to `onEvidence` listeners (the p2p layer gossips them).
  * Only what the sequencer sealed (or a checkpoint it asked to sign / posted) becomes evidence, so a
  * peer cannot fill the store with forgeries.
  */
 import { sha256 } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import { proveBlockEquivocation } from "@filverse/l1";
-import { BlockHeader, blockHash } from "@filverse/types";
+import {
+  checkBreachProof,
+  type PreconfirmationBreachProof,
+  proveBlockEquivocation,
+  provePreconfirmationBreach,
+} from "@filverse/l1";
+import { BlockHeader, blockHash, Preconfirmation } from "@filverse/types";
 import { concatBytes, fromHex, type Logger, nullLogger, safeStringify, toHex } from "@filverse/utils";
 import type { Account, Address, Hex, PublicClient, WalletClient } from "viem";
 import { EvidenceError, EvidenceErrorCode } from "../errors.js";
 
-export type EvidenceKind = "blockEquivocation" | "checkpointMismatch" | "invalidBlock";
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ["blockEquivocation", "checkpointMismatch", "invalidBlock"];
+export type EvidenceKind = "blockEquivocation" | "checkpointMismatch" | "invalidBlock" | "preconfirmationBreach";
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  "blockEquivocation",
+  "checkpointMismatch",
+  "invalidBlock",
+  "preconfirmationBreach",
+];
 
 /** A sealed header: its JSON (`BlockHeader.toJson`), its hash and the sequencer's 65-byte seal. */
 export type SealedHeaderJson = { hash: Hex; header: Record<string, unknown>; signature: Hex };
@@ -62,13 +73,36 @@ export type InvalidBlockEvidence = EvidenceBase & {
   block: Hex;
 };
 
-export type Evidence = BlockEquivocationEvidence | CheckpointMismatchEvidence | InvalidBlockEvidence;
+/** A preconfirmation the sequencer signed, and the sealed block at its height that contradicts it. */
+export type PreconfirmationBreachEvidence = EvidenceBase & {
+  kind: "preconfirmationBreach";
+  number: number;
+  position: number;
+  /** The promise (`Preconfirmation.toJson`) and the sequencer's signature over it. */
+  preconfirmation: Record<string, unknown>;
+  preconfirmationSignature: Hex;
+  /** The sealed header of block `number`. */
+  sealed: SealedHeaderJson;
+  /** The block's receipt root at `position`, or its receipt list's data root when `count` ≤ position. */
+  item: Hex;
+  /** How many receipts the block has. */
+  count: number;
+  /** The receipt's siblings in the receipt list, leaf level first (none when count ≤ position). */
+  siblings: Hex[];
+};
+
+export type Evidence =
+  | BlockEquivocationEvidence
+  | CheckpointMismatchEvidence
+  | InvalidBlockEvidence
+  | PreconfirmationBreachEvidence;
 
 /** What makes a record; `id`, `detectedAt` and `l1` are filled in. */
 export type NewEvidence =
   | Omit<BlockEquivocationEvidence, "id" | "detectedAt" | "l1">
   | Omit<CheckpointMismatchEvidence, "id" | "detectedAt" | "l1">
-  | Omit<InvalidBlockEvidence, "id" | "detectedAt" | "l1">;
+  | Omit<InvalidBlockEvidence, "id" | "detectedAt" | "l1">
+  | Omit<PreconfirmationBreachEvidence, "id" | "detectedAt" | "l1">;
 
 const utf8 = new TextEncoder();
 
@@ -88,6 +122,10 @@ export function evidenceId(e: NewEvidence): Hex {
       break;
     case "invalidBlock":
       body = fromHex(e.hash);
+      break;
+    case "preconfirmationBreach":
+      // One record per broken promise: the height, the position and what was promised there.
+      body = concatBytes(u64(e.number), u64(e.position), sha256(utf8.encode(safeStringify(e.preconfirmation))));
       break;
   }
   return toHex(sha256(concatBytes(tag, body))) as Hex;
@@ -220,6 +258,48 @@ function summary(e: Evidence): Record<string, unknown> {
       return { origin: e.origin, index: e.index, fields: e.mismatches.map((m) => m.field) };
     case "invalidBlock":
       return { number: e.number, hash: e.hash, code: e.code };
+    case "preconfirmationBreach":
+      return { number: e.number, position: e.position, count: e.count };
+  }
+}
+
+/** The record of a proven breach (the proof is checked by whoever made it). */
+export function preconfirmationBreachRecord(
+  proof: PreconfirmationBreachProof,
+  source: string | null,
+): Omit<PreconfirmationBreachEvidence, "id" | "detectedAt" | "l1"> {
+  return {
+    kind: "preconfirmationBreach",
+    source,
+    number: proof.preconfirmation.number,
+    position: proof.preconfirmation.position,
+    preconfirmation: Preconfirmation.toJson(proof.preconfirmation) as Record<string, unknown>,
+    preconfirmationSignature: toHex(proof.preconfirmationSignature) as Hex,
+    sealed: sealedHeaderJson(proof.header, proof.sealSignature),
+    item: toHex(proof.item) as Hex,
+    count: proof.count,
+    siblings: proof.siblings.map((x) => toHex(x) as Hex),
+  };
+}
+
+/** A stored breach record back as its proof. Throws EvidenceError MALFORMED. */
+export function breachProofFromRecord(e: PreconfirmationBreachEvidence): PreconfirmationBreachProof {
+  const { header, signature } = sealedHeaderFromJson(e.sealed, "sealed");
+  try {
+    return {
+      preconfirmation: Preconfirmation.fromJson(e.preconfirmation, "preconfirmation"),
+      preconfirmationSignature: fromHex(e.preconfirmationSignature, 65),
+      header,
+      sealSignature: signature,
+      item: fromHex(e.item, 32),
+      count: e.count,
+      siblings: e.siblings.map((x) => fromHex(x, 32)),
+    };
+  } catch (cause) {
+    throw new EvidenceError(EvidenceErrorCode.MALFORMED, "Breach record does not decode", {
+      cause,
+      details: { id: e.id },
+    });
   }
 }
 
@@ -232,11 +312,25 @@ export type SubmitEquivocationModules = {
 };
 
 /**
- * Prove a block equivocation on the rollup: `proveBlockEquivocation(number, hashA, sigA, hashB, sigB)`.
- * The rollup burns the sequencer's bond (and its collateral if it is a validator) and halts. Checks the record first (each
- * header hashes to its hash, both at `number`) so a malformed record never costs gas.
+ * Prove a record on the rollup: block equivocation (`proveBlockEquivocation`: burns the sequencer's
+ * bond, and its collateral if it is a validator, and halts) or a broken preconfirmation
+ * (`provePreconfirmationBreach`: burns the bond). Checks the record first (headers hash to their
+ * hashes at the record's height; a breach proof holds) so a malformed record never costs gas.
  */
-export async function submitEquivocationToL1(evidence: Evidence, modules: SubmitEquivocationModules): Promise<Hex> {
+export async function submitEvidenceToL1(
+  evidence: Evidence,
+  modules: SubmitEquivocationModules & { sequencer: Uint8Array; chainId: number },
+): Promise<Hex> {
+  if (evidence.kind === "preconfirmationBreach") {
+    const proof = breachProofFromRecord(evidence);
+    const reason = checkBreachProof(proof, modules.sequencer, modules.chainId);
+    if (reason !== null) {
+      throw new EvidenceError(EvidenceErrorCode.MALFORMED, `Breach record does not hold: ${reason}`, {
+        details: { id: evidence.id },
+      });
+    }
+    return provePreconfirmationBreach({ rollup: modules.rollup, breach: proof }, modules);
+  }
   if (evidence.kind !== "blockEquivocation") {
     throw new EvidenceError(EvidenceErrorCode.NOT_PROVABLE, `Evidence of kind ${evidence.kind} is not provable on L1`, {
       details: { id: evidence.id },

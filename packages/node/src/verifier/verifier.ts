@@ -27,6 +27,9 @@ import type { VerifierModules, VerifierOpts } from "./options.js";
 
 export type { ImportResult, ImportStatus } from "./blockImporter.js";
 export type { CheckpointClaim } from "./checkpoints.js";
+
+import { type PreconfirmationCheck, PreconfirmationWatch, type SignedPreconfirmation } from "./preconfirmations.js";
+
 export { defaultVerifierOpts, type VerifierModules, type VerifierOpts } from "./options.js";
 
 export class Verifier {
@@ -46,6 +49,8 @@ export class Verifier {
   private readonly checkpoints: CheckpointCosigner;
   /** Range sync from the source and the follow loop. */
   private readonly follower: ChainFollower;
+  /** Preconfirmations held until their block is imported, then judged (breaches become evidence). */
+  private readonly preconfirmations: PreconfirmationWatch;
   private started = false;
   private closed = false;
   /**
@@ -124,6 +129,18 @@ export class Verifier {
         },
       },
     );
+    this.preconfirmations = new PreconfirmationWatch({
+      chainId: opts.chain.chainId,
+      sequencer: opts.sequencer,
+      head: () => this.head,
+      sealed: async (n) => {
+        const [block, receipts] = await Promise.all([this.db.getBlockByNumber(n), this.db.getReceipts(n)]);
+        return block && receipts ? { block, receipts } : null;
+      },
+      record: (e) => this.evidenceStore.record(e),
+      logger: this.logger,
+    });
+    this.events.on("newHead", (block) => void this.preconfirmations.onImported(block.header.number));
     this.forwarder = new TxForwarder({
       chain: this.core,
       logger: this.logger,
@@ -259,6 +276,12 @@ export class Verifier {
 
   evidence(kind?: EvidenceKind): Evidence[] {
     return this.evidence_?.list(kind) ?? [];
+  }
+
+  /** Hold the sequencer to a preconfirmation it signed (verifier/preconfirmations.ts). Throws SubmitError. */
+  submitPreconfirmation(p: SignedPreconfirmation): Promise<PreconfirmationCheck> {
+    if (this.closed || !this.evidence_) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is not running");
+    return this.preconfirmations.submit(p);
   }
   /** Listen for new evidence (the p2p layer gossips it). Returns the unsubscribe function. */
   onEvidence(listener: (e: Evidence) => void): () => void {

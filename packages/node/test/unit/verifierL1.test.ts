@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { SingleThreadCrypto, signBlockHeader, signDigest } from "@filverse/crypto";
+import { SingleThreadCrypto, signBlockHeader, signDigest, signPreconfirmation } from "@filverse/crypto";
 import { type BatchBuilder, createBatchBuilder, createPieceRequestHandler, createPieceStore } from "@filverse/filecoin";
 import {
   CheckpointSubmitter,
@@ -26,7 +26,7 @@ import { type Address, createTestClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RebuildError, RebuildErrorCode, VerifierErrorCode } from "../../src/errors.js";
-import { submitEquivocationToL1 } from "../../src/verifier/evidence.js";
+import { submitEvidenceToL1 } from "../../src/verifier/evidence.js";
 import { rebuildFromL1 } from "../../src/verifier/rebuild.js";
 import type { Verifier } from "../../src/verifier/verifier.js";
 import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
@@ -115,12 +115,54 @@ describe("Verifier evidence on L1", () => {
 
     const account = privateKeyToAccount(toHex(reporter.priv) as Hex);
     await fund(account.address);
-    const tx = await submitEquivocationToL1(evidence!, { ...clients, account, rollup });
+    const tx = await submitEvidenceToL1(evidence!, {
+      ...clients,
+      account,
+      rollup,
+      sequencer: sequencerKey.address,
+      chainId: CHAIN_ID,
+    });
     await v.evidenceStore.markSubmitted(evidence!.id, tx);
     expect(await read<boolean>(rollup, "halted")).toBe(true);
     expect(await read<bigint>(rollup, "sequencerBond")).toBe(0n);
     expect((await read<[bigint]>(rollup, "validatorInfo", [addr(sequencerKey)]))[0]).toBe(0n);
     expect(v.evidence()[0]!.l1?.tx).toBe(tx);
+  });
+
+  it("a broken preconfirmation's evidence is accepted by provePreconfirmationBreach: the bond is burned, nothing halts", async () => {
+    const { rollup } = await deploy();
+    const f = await SequencerFixture.start(tmp.make("seq"), [alice]);
+    open.push(f.seq);
+    const v = await startVerifier(tmp.make());
+    open.push(v);
+    await v.importBlock(await f.block());
+    const receipts = (await v.db.getReceipts(1))!;
+    // The sequencer promised another receipt at position 0 of block 1 than the one it sealed.
+    const promise = {
+      number: 1,
+      position: 0,
+      receiptRoot: new Uint8Array(32).fill(5),
+      touchedRoot: new Uint8Array(32),
+    };
+    expect(receipts.length).toBeGreaterThan(0);
+    const checked = await v.submitPreconfirmation({
+      ...promise,
+      signature: signPreconfirmation(CHAIN_ID, promise, sequencerKey.priv),
+    });
+    expect(checked.status).toBe("broken");
+    const [evidence] = v.evidence("preconfirmationBreach");
+    const account = privateKeyToAccount(toHex(reporter.priv) as Hex);
+    await fund(account.address);
+    const tx = await submitEvidenceToL1(evidence!, {
+      ...clients,
+      account,
+      rollup,
+      sequencer: sequencerKey.address,
+      chainId: CHAIN_ID,
+    });
+    expect(tx).toMatch(/^0x/);
+    expect(await read<bigint>(rollup, "sequencerBond")).toBe(0n);
+    expect(await read<boolean>(rollup, "halted")).toBe(false);
   });
 });
 
