@@ -188,7 +188,9 @@ export function toGossipEvidence(e: Evidence): P2PEvidence | null {
   if (e.kind === "preconfirmationBreach") {
     const proof = breachProofFromRecord(e);
     const siblings = new Uint8Array(32 * proof.siblings.length);
-    proof.siblings.forEach((x, i) => siblings.set(x, 32 * i));
+    proof.siblings.forEach((x, i) => {
+      siblings.set(x, 32 * i);
+    });
     return {
       kind: P2PEvidenceKind.PRECONFIRMATION_BREACH,
       breach: {
