@@ -5,7 +5,12 @@ import type { Abi } from "viem";
 import { ARTIFACTS_DIR, type Artifact } from "./compile.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
-export type ContractName = "FilverseRollup" | "FilverseBridge" | "FilverseDealClient" | "DevnetMarket";
+export type ContractName =
+  | "FilverseRollup"
+  | "FilverseBridge"
+  | "FilverseDealClient"
+  | "DevnetMarket"
+  | "FilverseDisputeGame";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

@@ -8,7 +8,13 @@ describe("compileContracts", () => {
   it("gives identical bytecode twice, equal to artifacts/", async () => {
     const a = await compileContracts();
     const b = await compileContracts();
-    expect(Object.keys(a).sort()).toEqual(["DevnetMarket", "FilverseBridge", "FilverseDealClient", "FilverseRollup"]);
+    expect(Object.keys(a).sort()).toEqual([
+      "DevnetMarket",
+      "FilverseBridge",
+      "FilverseDealClient",
+      "FilverseDisputeGame",
+      "FilverseRollup",
+    ]);
     for (const name of Object.keys(a)) {
       expect(a[name]!.bytecode).toBe(b[name]!.bytecode);
       expect(a[name]!.deployedBytecode).toBe(b[name]!.deployedBytecode);
