@@ -58,9 +58,12 @@ contract FilverseBridge {
         uint256 amount;
     }
 
-    /// Per epoch, the amount paid or queued against its allowance.
+    /// Per epoch, the amount of its allowance taken by withdrawals paid or queued. A withdrawal
+    /// larger than what is left takes the rest of this epoch's allowance, all of the epochs between
+    /// (not written here: they read 0 but the cursor has passed them) and part of its release epoch.
     mapping(uint64 => uint256) public withdrawnInEpoch;
-    /// The last epoch any queued withdrawal was assigned to (later epochs are untouched).
+    /// The last epoch whose allowance anything has taken: the allocation cursor. Epochs before it
+    /// are full; epochs after it are untouched.
     uint64 public lastQueuedEpoch;
     /// Queued withdrawals by withdrawal index.
     mapping(uint64 => Queued) public queuedWithdrawals;
@@ -99,6 +102,7 @@ contract FilverseBridge {
     error TransferFailed();
     error RollupMismatch(address rollupBridge);
     error BadForcedTransaction(uint256 length);
+    error LimitTooSmall(uint256 amount, uint256 limitPerEpoch);
 
     constructor(address rollup_, uint64 forceInclusionDelay_, uint256 withdrawalLimitPerEpoch_) {
         if (rollup_ == address(0)) revert ZeroAddress();
@@ -152,8 +156,8 @@ contract FilverseBridge {
     }
 
     /// Pay a withdrawal recorded in a final checkpoint's withdrawals tree, once. Over the epoch's
-    /// limit it is queued for the first epoch with allowance left; a recipient that reverts is
-    /// owed the amount instead (claimOwed).
+    /// limit it is queued for the epoch its allowance runs to (`allocate`); a recipient that reverts
+    /// is owed the amount instead (claimOwed).
     function finalizeWithdrawal(uint64 checkpointIndex, Withdrawal calldata w, bytes32[32] calldata siblings) external {
         (uint8 status, bytes32 root) = rollup.checkpointStatus(checkpointIndex);
         if (status == STATUS_UNKNOWN) revert UnknownCheckpoint(checkpointIndex);
@@ -166,21 +170,46 @@ contract FilverseBridge {
         isFinalized[w.index] = true;
         emit WithdrawalFinalized(w.index, w.l1Recipient, w.amount, checkpointIndex);
         if (withdrawalLimitPerEpoch != 0) {
-            uint64 epoch = rollup.currentEpoch();
-            if (lastQueuedEpoch > epoch) epoch = lastQueuedEpoch;
-            uint256 used = withdrawnInEpoch[epoch];
-            // A withdrawal larger than the limit takes an epoch of its own.
-            if (used != 0 && used + w.amount > withdrawalLimitPerEpoch) epoch += 1;
-            withdrawnInEpoch[epoch] += w.amount;
-            if (epoch > rollup.currentEpoch()) {
-                lastQueuedEpoch = epoch;
+            uint64 current = rollup.currentEpoch();
+            uint64 release = allocate(current, w.amount);
+            if (release > current) {
                 reserved += w.amount;
-                queuedWithdrawals[w.index] = Queued(w.l1Recipient, epoch, w.amount);
-                emit WithdrawalQueued(w.index, w.l1Recipient, w.amount, epoch);
+                queuedWithdrawals[w.index] = Queued(w.l1Recipient, release, w.amount);
+                emit WithdrawalQueued(w.index, w.l1Recipient, w.amount, release);
                 return;
             }
         }
         pay(w.index, w.l1Recipient, w.amount);
+    }
+
+    /// Take `amount` of allowance, in order, from the first epoch (not before `current`) with
+    /// allowance left and as many epochs after it as the amount needs; the withdrawal is released in
+    /// the epoch its last attoFIL falls in. So the withdrawals released in any k consecutive epochs
+    /// add up to at most k limits plus the one withdrawal whose allowance began before them: a
+    /// withdrawal of the bridge's whole balance waits ceil(amount / limit) − 1 epochs or more.
+    function allocate(uint64 current, uint256 amount) private returns (uint64 release) {
+        uint256 limit = withdrawalLimitPerEpoch;
+        uint64 epoch = lastQueuedEpoch;
+        uint256 used = withdrawnInEpoch[epoch];
+        if (epoch < current) {
+            epoch = current;
+            used = 0;
+        }
+        if (used + amount <= limit) {
+            withdrawnInEpoch[epoch] = used + amount;
+            lastQueuedEpoch = epoch;
+            return epoch;
+        }
+        // Fill this epoch, then whole epochs; `rest` (1..limit) lands in the release epoch.
+        withdrawnInEpoch[epoch] = limit;
+        uint256 beyond = amount - (limit - used);
+        uint256 more = (beyond + limit - 1) / limit;
+        uint256 rest = beyond - (more - 1) * limit;
+        // Unreachable with a sane limit (2^64 epochs); checked so a tiny limit cannot wrap the epoch.
+        if (more > type(uint64).max - epoch) revert LimitTooSmall(amount, limit);
+        release = epoch + uint64(more);
+        withdrawnInEpoch[release] = rest;
+        lastQueuedEpoch = release;
     }
 
     /// Pay a queued withdrawal once its epoch has come (anyone may call it).

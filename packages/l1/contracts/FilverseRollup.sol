@@ -359,8 +359,7 @@ contract FilverseRollup {
         if (allowlistMode && !allowed[msg.sender]) revert NotAllowed(msg.sender);
         Validator storage v = checkJoin(msg.sender, msg.value);
         uint64 epoch = effectiveEpochOfRequest();
-        uint256 cap = settledWeight / JOIN_CAP_DIVISOR;
-        if (cap < minCollateral) cap = minCollateral;
+        uint256 cap = joinCapAt(epoch);
         uint256 joining = joiningAt[epoch] + msg.value;
         if (joining > cap) revert JoinCapExceeded(joining, cap);
         joiningAt[epoch] = joining;
@@ -368,6 +367,19 @@ contract FilverseRollup {
         v.nextEpoch = epoch;
         schedule(epoch, int256(msg.value));
         emit ValidatorRegistered(msg.sender, msg.value, epoch);
+    }
+
+    /// The most weight that may join at `epoch`: 1/JOIN_CAP_DIVISOR of the weight the set will have
+    /// then without that epoch's joiners (every change scheduled up to it applied, exits included, so
+    /// exits at the same boundary cannot raise the joiners' share), and at least minCollateral.
+    function joinCapAt(uint64 epoch) public view returns (uint256 cap) {
+        int256 w = int256(settledWeight);
+        for (uint256 i = changeHead; i < changeEpochs.length && changeEpochs[i] <= epoch; i++) {
+            w += weightDeltaAt[changeEpochs[i]];
+        }
+        w -= int256(joiningAt[epoch]);
+        cap = w > 0 ? uint256(w) / JOIN_CAP_DIVISOR : 0;
+        if (cap < minCollateral) cap = minCollateral;
     }
 
     /// The genesis set: the owner registers (and pays for) validators effective at once, only

@@ -264,4 +264,27 @@ describe("admission", () => {
     // Open, but still capped per epoch: a's 10 FIL already fills this epoch's third of 30 FIL.
     await expectRevert(register(b), "JoinCapExceeded");
   });
+
+  it("the join cap counts exits at the same boundary: joiners never hold more than 1/4 of the set they join", async () => {
+    const { rollup } = await deployFilverse(env, env.deployer, {
+      ...env.params,
+      genesisValidators: [v1!, v2!, v3!].map((v) => ({ address: v.address, collateral: 30n * FIL })),
+    });
+    const joiner = makeKey(62);
+    await env.fund(joiner.address);
+    const epoch = await env.read<bigint>(rollup, rollupAbi, "effectiveEpochOfRequest");
+    expect(await env.read<bigint>(rollup, rollupAbi, "joinCapAt", [epoch])).toBe(30n * FIL);
+    // v1 leaves at that boundary: the set will hold 60 FIL without the joiners, so 20 FIL may join
+    // (before, the cap read the 90 FIL in force now and let 30 FIL join a 60 FIL set: a third of it).
+    await env.send(v1!.account, rollup, rollupAbi, "requestExit");
+    expect(await env.read<bigint>(rollup, rollupAbi, "joinCapAt", [epoch])).toBe(20n * FIL);
+    const err = await expectRevert(
+      env.send(joiner.account, rollup, rollupAbi, "register", [], 20n * FIL + 1n),
+      "JoinCapExceeded",
+    );
+    expect(err.data?.args).toEqual([20n * FIL + 1n, 20n * FIL]);
+    await env.send(joiner.account, rollup, rollupAbi, "register", [], 20n * FIL);
+    // Its own joining weight is not part of the base it is measured against.
+    expect(await env.read<bigint>(rollup, rollupAbi, "joinCapAt", [epoch])).toBe(20n * FIL);
+  });
 });

@@ -176,7 +176,7 @@ describe("the per-epoch withdrawal limit", () => {
     limited = await setupEnv({ withdrawalLimitPerEpoch: LIMIT });
     await registerValidators(limited, validators);
     await limited.fund(alice.address);
-    await limited.send(alice.account, limited.bridge, bridgeAbi, "deposit", [alice.address], 20n * FIL);
+    await limited.send(alice.account, limited.bridge, bridgeAbi, "deposit", [alice.address], 32n * FIL);
     chain = new L2Chain(limited.sequencer);
     chain.block([
       {
@@ -185,7 +185,7 @@ describe("the per-epoch withdrawal limit", () => {
         l1TxHash: new Uint8Array(32).fill(1),
         from: fromHex(alice.address),
         to: fromHex(alice.address),
-        amount: 20n * FIL,
+        amount: 32n * FIL,
         forcedTx: new Uint8Array(0),
       },
     ]);
@@ -195,6 +195,7 @@ describe("the per-epoch withdrawal limit", () => {
         { from: alice, l1Recipient: r0!.address, amount: 3n * FIL },
         { from: alice, l1Recipient: r1!.address, amount: 3n * FIL },
         { from: alice, l1Recipient: r2!.address, amount: 7n * FIL },
+        { from: alice, l1Recipient: r3!.address, amount: 12n * FIL },
       ],
     );
     const cp = makeCheckpoint({ index: 0, withdrawalsRoot: chain.state.roots().withdrawalsRoot, depositCursor: 1 });
@@ -231,5 +232,27 @@ describe("the per-epoch withdrawal limit", () => {
     expect(await balance(r2!)).toBe(7n * FIL);
     expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "reserved")).toBe(0n);
     await expectRevert(limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [2n]), "NotQueued");
+  });
+
+  it("makes a withdrawal of more than the limit wait one epoch per limit, even in an epoch nothing else used", async () => {
+    // The allowance cursor is behind: this epoch is untouched. 12 FIL at 5 FIL per epoch takes all of
+    // this epoch's and the next one's, and 2 FIL of the one after, when it is paid. (Before the fix a
+    // withdrawal of the bridge's whole balance was paid at once in an unused epoch.)
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+    const epoch = await limited.read<bigint>(limited.rollup, rollupAbi, "currentEpoch");
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "withdrawnInEpoch", [epoch])).toBe(0n);
+    const p3 = chain.proof(3);
+    const receipt = await claim(p3.abi, p3.siblings);
+    const [log] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "WithdrawalQueued" });
+    expect((log!.args as { releaseEpoch: bigint }).releaseEpoch).toBe(epoch + 2n);
+    expect(await limited.publicClient.getBalance({ address: r3!.address })).toBe(0n);
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "withdrawnInEpoch", [epoch])).toBe(LIMIT);
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "withdrawnInEpoch", [epoch + 2n])).toBe(2n * FIL);
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+    await expectRevert(limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [3n]), "NotReleased");
+    await limited.advance(DEFAULT_PARAMS.challengeWindowSec);
+    await limited.send(limited.deployer, limited.bridge, bridgeAbi, "releaseQueued", [3n]);
+    expect(await limited.publicClient.getBalance({ address: r3!.address })).toBe(12n * FIL);
+    expect(await limited.read<bigint>(limited.bridge, bridgeAbi, "reserved")).toBe(0n);
   });
 });
