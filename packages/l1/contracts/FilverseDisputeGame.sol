@@ -24,6 +24,10 @@ interface IDisputedCheckpoints {
     struct DisputedCheckpoint {
         bytes32 digest;
         bytes32 blockHashesRoot;
+        /// The hash of block firstBlock - 1 as the rollup knows it (the previous checkpoint's
+        /// lastBlockHash); zero for checkpoint 0, whose parent (genesis) the rollup does not know.
+        bytes32 parentHash;
+        bytes32 lastBlockHash;
         bytes32 stateRoot;
         bytes32 withdrawalsRoot;
         uint64 firstBlock;
@@ -33,8 +37,9 @@ interface IDisputedCheckpoints {
 
     function challengeWindow() external view returns (uint64);
     function disputableCheckpoint(uint64 index) external view returns (DisputedCheckpoint memory);
-    /// Block `blockNumber` (hash `blockHash`) of the checkpoint signed as `digest` is proven wrong.
-    /// Must not revert for a digest it no longer holds (the checkpoint was removed meanwhile).
+    /// The checkpoint signed as `digest` is proven wrong, at block `blockNumber`. blockHash is that
+    /// block's hash when its execution was shown wrong, zero for a fault decided at once. Must not
+    /// revert for a digest it no longer holds (the checkpoint was removed meanwhile).
     function onFaultProven(uint64 index, bytes32 digest, uint64 blockNumber, bytes32 blockHash, address challenger)
         external;
 }
@@ -157,6 +162,7 @@ contract FilverseDisputeGame {
     event Challenged(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, address challenger);
     event LinkFault(uint256 indexed gameId, uint64 blockNumber);
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
+    event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
     event Moved(uint256 indexed gameId, uint256 node, uint256 parent, Kind kind, bytes32 state, address claimant);
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
     event NodeResolved(uint256 indexed gameId, uint256 node, bool countered, address paidTo, uint256 bond);
@@ -271,6 +277,27 @@ contract FilverseDisputeGame {
         gameId = newGame(index, cp.lastBlock, cp.digest, header.parentHash, blockHash);
         games[gameId].immediateFault = true;
         emit LastHeaderFault(gameId, cp.lastBlock);
+        finish(gameId, Outcome.ChallengerWins);
+    }
+
+    /// Entry 0 of checkpoint `index`'s blockHashesRoot is not its parent's hash, or its last entry
+    /// is not its lastBlockHash: the list does not continue the chain the rollup holds. A fault at
+    /// once, with no bond and no executor; an entry that agrees is refused (NoFault).
+    function proveListEndFault(uint64 index, bool first, bytes32 entry, bytes32[] calldata proof)
+        external
+        returns (uint256 gameId)
+    {
+        IDisputedCheckpoints.DisputedCheckpoint memory cp = challengeable(index);
+        uint256 length = cp.lastBlock - cp.firstBlock + 2;
+        uint256 at = first ? 0 : length - 1;
+        bytes32 implied = Ssz.listRootFromItem(entry, at, length, BLOCK_HASHES_LIMIT, proof);
+        if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(uint64(cp.firstBlock - 1 + at));
+        bytes32 expected = first ? cp.parentHash : cp.lastBlockHash;
+        if (entry == expected || (first && expected == bytes32(0))) revert NoFault();
+        uint64 number = uint64(cp.firstBlock - 1 + at);
+        gameId = newGame(index, number, cp.digest, bytes32(0), entry);
+        games[gameId].immediateFault = true;
+        emit ListEndFault(gameId, number);
         finish(gameId, Outcome.ChallengerWins);
     }
 
@@ -483,11 +510,14 @@ contract FilverseDisputeGame {
     function finish(uint256 gameId, Outcome outcome) private {
         Game storage g = games[gameId];
         g.outcome = outcome;
-        closeGame(g.checkpointIndex);
         emit GameResolved(gameId, outcome);
         if (outcome == Outcome.ChallengerWins) {
-            checkpoints.onFaultProven(g.checkpointIndex, g.digest, g.blockNumber, g.blockHash, g.challenger);
+            // Only a block shown wrong by execution can slash the sequencer by its seal. Reported
+            // while the game still counts as open, so the checkpoint is still held back from finality.
+            bytes32 executed = g.immediateFault ? bytes32(0) : g.blockHash;
+            checkpoints.onFaultProven(g.checkpointIndex, g.digest, g.blockNumber, executed, g.challenger);
         }
+        closeGame(g.checkpointIndex);
     }
 
     /// Withdraw the bonds won or returned.

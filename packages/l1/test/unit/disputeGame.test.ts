@@ -6,7 +6,6 @@
  * the clocks and their extension, resolution and bonds, the typed refusals, and the dry run
  * without an executor (ExecutorNotSet, every bond refunded). FILVERSE_FUZZ_RUNS sets the run count.
  */
-import { getHasher } from "@filverse/crypto";
 import { BlockHeader, bool, bytes32, ReceiptListSsz, struct, uint64 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
@@ -14,6 +13,16 @@ import { type Abi, type Address, encodeFunctionData, type Hex, keccak256, string
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import {
+  BLOCK_HASHES_DEPTH,
+  type Chain,
+  challengeOf,
+  headerToAbi,
+  listRoot,
+  makeChain,
+  merkle,
+  rand32,
+} from "./disputeFixture.js";
 import { expectRevert } from "./fixture.js";
 import { compileTestContracts } from "./harness.js";
 
@@ -23,8 +32,6 @@ const MAX_CLOCK_SEC = 1_000;
 const EXTENSION_SEC = 100;
 const CHALLENGE_BOND = 5n * 10n ** 18n;
 const MOVE_BOND = 10n ** 18n;
-/** ceil(log2(BLOCK_HASHES_LIMIT = 16,384)). */
-const BLOCK_HASHES_DEPTH = 14;
 const MAX_BLOCK_ITEMS = 69_632;
 
 const StepState = struct("StepState", {
@@ -158,104 +165,16 @@ async function resolveAll(g: Address, id: bigint) {
 
 // ---------------------------------------------------------------- the L2 side: headers and lists
 
-const hasher = getHasher();
-const rand32 = (): Uint8Array => crypto.getRandomValues(new Uint8Array(32));
-
-function uint256le(n: number): Uint8Array {
-  const out = new Uint8Array(32);
-  new DataView(out.buffer).setUint32(0, n, true);
-  return out;
-}
-const mixInLength = (root: Uint8Array, length: number) => hasher.digest64(root, uint256le(length));
-
-/** Merkle root of `items` padded to 2^depth leaves, and the siblings of item `index` (leaf level first). */
-function merkle(items: Uint8Array[], depth: number, index = 0): { root: Uint8Array; siblings: Uint8Array[] } {
-  let level = items.slice();
-  let zero: Uint8Array = new Uint8Array(32);
-  const siblings: Uint8Array[] = [];
-  let i = index;
-  for (let d = 0; d < depth; d++) {
-    siblings.push((i ^ 1) < level.length ? level[i ^ 1]! : zero);
-    const next: Uint8Array[] = [];
-    for (let j = 0; j < level.length; j += 2) next.push(hasher.digest64(level[j]!, level[j + 1] ?? zero));
-    level = next;
-    zero = hasher.digest64(zero, zero);
-    i >>= 1;
-  }
-  return { root: level[0] ?? zero, siblings };
-}
-
-type ChainBlock = { header: BlockHeader; objectsRoot: Uint8Array; itemsListRoot: Uint8Array; itemCount: number };
-type Chain = { first: number; last: number; blocks: ChainBlock[]; hashes: Uint8Array[]; root: Uint8Array };
-
-/** Blocks first-1..last that link, each with `items(number)` items, and their blockHashesRoot. */
-function makeChain(first: number, last: number, items: (n: number) => number = () => 6): Chain {
-  const blocks: ChainBlock[] = [];
-  const hashes: Uint8Array[] = [];
-  for (let number = first - 1; number <= last; number++) {
-    const objectsRoot = rand32();
-    const withdrawalsRoot = rand32();
-    const itemsListRoot = rand32();
-    const itemCount = items(number);
-    const header: BlockHeader = {
-      chainId: 3_141_592_601,
-      number,
-      parentHash: hashes.at(-1) ?? rand32(),
-      timestamp: 1_700_000_000 + number,
-      proposer: new Uint8Array(20).fill(0x5e),
-      txRoot: mixInLength(itemsListRoot, itemCount),
-      receiptsRoot: rand32(),
-      stateRoot: hasher.digest64(objectsRoot, withdrawalsRoot),
-      withdrawalsRoot,
-      l1DepositNonce: number * 2,
-    };
-    blocks.push({ header, objectsRoot, itemsListRoot, itemCount });
-    hashes.push(BlockHeader.hashTreeRoot(header));
-  }
-  return { first, last, blocks, hashes, root: listRoot(hashes) };
-}
-
-const listRoot = (hashes: Uint8Array[]) => mixInLength(merkle(hashes, BLOCK_HASHES_DEPTH).root, hashes.length);
-
-function headerToAbi(h: BlockHeader) {
-  return {
-    chainId: BigInt(h.chainId),
-    number: BigInt(h.number),
-    parentHash: toHex(h.parentHash),
-    timestamp: BigInt(h.timestamp),
-    proposer: toHex(h.proposer),
-    txRoot: toHex(h.txRoot),
-    receiptsRoot: toHex(h.receiptsRoot),
-    stateRoot: toHex(h.stateRoot),
-    withdrawalsRoot: toHex(h.withdrawalsRoot),
-    l1DepositNonce: BigInt(h.l1DepositNonce),
-  };
-}
-
-/** The challenge of block k of `chain` as checkpoint `index`. */
-function challengeOf(chain: Chain, index: number, k: number) {
-  const e = k - chain.first; // entry of block k-1
-  const parent = chain.blocks[e]!;
-  const block = chain.blocks[e + 1]!;
-  return {
-    checkpointIndex: BigInt(index),
-    blockNumber: BigInt(k),
-    parent: headerToAbi(parent.header),
-    parentProof: merkle(chain.hashes, BLOCK_HASHES_DEPTH, e).siblings.map(toHex),
-    header: headerToAbi(block.header),
-    headerProof: merkle(chain.hashes, BLOCK_HASHES_DEPTH, e + 1).siblings.map(toHex),
-    parentObjectsRoot: toHex(parent.objectsRoot),
-    objectsRoot: toHex(block.objectsRoot),
-    itemsListRoot: toHex(block.itemsListRoot),
-    itemCount: BigInt(block.itemCount),
-  };
-}
-
 let nextIndex = 0;
 /** Register `chain` as a fresh checkpoint (accepted now) on the mock and return its index. */
 async function postCheckpoint(
   chain: Chain,
-  overrides: { stateRoot?: Uint8Array; withdrawalsRoot?: Uint8Array } = {},
+  overrides: {
+    stateRoot?: Uint8Array;
+    withdrawalsRoot?: Uint8Array;
+    parentHash?: Uint8Array;
+    lastBlockHash?: Uint8Array;
+  } = {},
 ): Promise<number> {
   const index = nextIndex++;
   const digest = keccak256(stringToHex(`checkpoint ${index}`));
@@ -265,6 +184,8 @@ async function postCheckpoint(
     {
       digest,
       blockHashesRoot: toHex(chain.root),
+      parentHash: toHex(overrides.parentHash ?? chain.hashes[0]!),
+      lastBlockHash: toHex(overrides.lastBlockHash ?? chain.hashes.at(-1)!),
       stateRoot: toHex(overrides.stateRoot ?? last.stateRoot),
       withdrawalsRoot: toHex(overrides.withdrawalsRoot ?? last.withdrawalsRoot),
       firstBlock: BigInt(chain.first),
@@ -494,6 +415,46 @@ describe("last-header fault", () => {
     await expectRevert(send(game, gameAbi, "proveLastHeaderFault", other, outsider), "HeaderNotInCheckpoint");
     await advance(WINDOW_SEC);
     await expectRevert(send(game, gameAbi, "proveLastHeaderFault", args(wrong), outsider), "ChallengeWindowClosed");
+  });
+});
+
+describe("list-end fault", () => {
+  it("a list whose first entry is not the parent's hash, or whose last is not lastBlockHash, is a fault at once", async () => {
+    const chain = makeChain(91, 93);
+    const end = (index: number, first: boolean) => {
+      const at = first ? 0 : chain.hashes.length - 1;
+      return [
+        BigInt(index),
+        first,
+        toHex(chain.hashes[at]!),
+        merkle(chain.hashes, BLOCK_HASHES_DEPTH, at).siblings.map(toHex),
+      ];
+    };
+    const honest = await postCheckpoint(chain);
+    await expectRevert(send(game, gameAbi, "proveListEndFault", end(honest, true), outsider), "NoFault");
+    await expectRevert(send(game, gameAbi, "proveListEndFault", end(honest, false), outsider), "NoFault");
+    // A proof of another entry is not one of the ends.
+    const wrongProof = [
+      BigInt(honest),
+      true,
+      toHex(chain.hashes[1]!),
+      merkle(chain.hashes, BLOCK_HASHES_DEPTH, 1).siblings.map(toHex),
+    ];
+    await expectRevert(send(game, gameAbi, "proveListEndFault", wrongProof, outsider), "HeaderNotInCheckpoint");
+    for (const first of [true, false]) {
+      const other = first ? { parentHash: rand32() } : { lastBlockHash: rand32() };
+      const wrong = await postCheckpoint(chain, other);
+      const faults = await read<bigint>(checkpoints, mockAbi, "faults");
+      const id = await read<bigint>(game, gameAbi, "gameCount");
+      await send(game, gameAbi, "proveListEndFault", end(wrong, first), outsider);
+      expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
+      expect(await read<bigint>(checkpoints, mockAbi, "faults")).toBe(faults + 1n);
+      expect(await read<bigint>(checkpoints, mockAbi, "lastFaultBlock")).toBe(first ? 90n : 93n);
+      expect(await read<Hex>(checkpoints, mockAbi, "lastFaultBlockHash")).toBe(`0x${"00".repeat(32)}`);
+    }
+    // Checkpoint 0's parent is unknown to the rollup (zero): its first entry is not judged.
+    const genesisLike = await postCheckpoint(chain, { parentHash: new Uint8Array(32) });
+    await expectRevert(send(game, gameAbi, "proveListEndFault", end(genesisLike, true), outsider), "NoFault");
   });
 });
 
