@@ -85,8 +85,11 @@ contract FilverseDisputeGame {
         uint64 blockNumber;
         uint64 stepCount;
         Outcome outcome;
-        /// Decided at once, with no bisection: a link fault or a last-header fault.
+        /// Decided at once, with no bisection: a link, last-header or list-end fault.
         bool immediateFault;
+        /// A reveal request: the defender team must show the header of blockNumber by revealBy.
+        bool reveal;
+        uint64 revealBy;
         address challenger;
         bytes32 digest;
         bytes32 parentHash;
@@ -154,6 +157,8 @@ contract FilverseDisputeGame {
     /// keccak256(gameId, node, move) of every move made: one copy of each, so no slot is taken twice.
     mapping(bytes32 => bool) private moved;
     mapping(address => uint256) public credit;
+    /// The bond of each reveal request (a reveal game has no nodes to hold it).
+    mapping(uint256 => uint256) private revealBond;
     mapping(uint64 => uint256) public openGames;
     /// The checkpoint indices with an open game, unordered (small: challenges open only in a window).
     uint64[] private openIndices;
@@ -163,6 +168,7 @@ contract FilverseDisputeGame {
     event LinkFault(uint256 indexed gameId, uint64 blockNumber);
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
     event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
+    event HeaderRevealed(uint256 indexed gameId, bytes32 blockHash, address revealer);
     event Moved(uint256 indexed gameId, uint256 node, uint256 parent, Kind kind, bytes32 state, address claimant);
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
     event NodeResolved(uint256 indexed gameId, uint256 node, bool countered, address paidTo, uint256 bond);
@@ -192,6 +198,9 @@ contract FilverseDisputeGame {
     error ChildrenUnresolved(uint256 node, uint256 pending);
     error ExecutorNotSet();
     error NoFault();
+    error NotARevealRequest(uint256 gameId);
+    error BadReveal();
+    error RevealTooLate(uint64 revealBy);
     error NoCredit(address account);
     error TransferFailed();
 
@@ -299,6 +308,100 @@ contract FilverseDisputeGame {
         games[gameId].immediateFault = true;
         emit ListEndFault(gameId, number);
         finish(gameId, Outcome.ChallengerWins);
+    }
+
+    /// Header `header`, proven at the entry of block `blockNumber`, does not follow the entry before
+    /// it (`parentEntry`, proven too), or has another number. Needs no header of the block before,
+    /// so it also catches an entry that is the hash of no header. A fault at once, like the others.
+    function proveLinkFault(
+        uint64 index,
+        uint64 blockNumber,
+        SszObjects.BlockHeader calldata header,
+        bytes32[] calldata headerProof,
+        bytes32 parentEntry,
+        bytes32[] calldata parentProof
+    ) external returns (uint256 gameId) {
+        IDisputedCheckpoints.DisputedCheckpoint memory cp = challengeable(index);
+        if (blockNumber < cp.firstBlock || blockNumber > cp.lastBlock) {
+            revert BlockOutOfRange(blockNumber, cp.firstBlock, cp.lastBlock);
+        }
+        bytes32 blockHash = headerInList(header, headerProof, blockNumber, cp);
+        entryInList(parentEntry, parentProof, blockNumber - 1, cp);
+        if (header.number == blockNumber && header.parentHash == parentEntry) revert NoFault();
+        gameId = newGame(index, blockNumber, cp.digest, parentEntry, blockHash);
+        games[gameId].immediateFault = true;
+        emit LinkFault(gameId, blockNumber);
+        finish(gameId, Outcome.ChallengerWins);
+    }
+
+    /// Ask the defender team to show the header at the entry of block `blockNumber`, with the
+    /// challenge bond: for an entry that may be the hash of no header, or a list of another length
+    /// (no proof of the expected length then verifies). Unanswered within maxClockDuration, it is
+    /// a fault (resolve); answered (revealHeader), the bond goes to whoever answered.
+    function requestHeader(uint64 index, uint64 blockNumber) external payable returns (uint256 gameId) {
+        if (msg.value != challengeBond) revert WrongBond(msg.value, challengeBond);
+        IDisputedCheckpoints.DisputedCheckpoint memory cp = challengeable(index);
+        if (blockNumber < cp.firstBlock || blockNumber > cp.lastBlock) {
+            revert BlockOutOfRange(blockNumber, cp.firstBlock, cp.lastBlock);
+        }
+        gameId = newGame(index, blockNumber, cp.digest, bytes32(0), bytes32(0));
+        Game storage g = games[gameId];
+        g.reveal = true;
+        g.revealBy = uint64(block.timestamp) + maxClockDuration;
+        revealBond[gameId] = msg.value;
+    }
+
+    /// Answer a reveal request: the header of the block, proven at its entry, with its number, linked
+    /// to the entry before it, and, at the last entry, carrying the checkpoint's roots. A header that
+    /// is not all of that answers nothing (BadReveal).
+    function revealHeader(
+        uint256 gameId,
+        SszObjects.BlockHeader calldata header,
+        bytes32[] calldata headerProof,
+        bytes32 parentEntry,
+        bytes32[] calldata parentProof
+    ) external {
+        if (gameId >= games.length) revert UnknownGame(gameId);
+        Game storage g = games[gameId];
+        if (!g.reveal) revert NotARevealRequest(gameId);
+        if (g.outcome != Outcome.Open) revert GameOver(gameId);
+        if (block.timestamp > g.revealBy) revert RevealTooLate(g.revealBy);
+        IDisputedCheckpoints.DisputedCheckpoint memory cp = checkpoints.disputableCheckpoint(g.checkpointIndex);
+        if (cp.digest != g.digest) revert UnknownCheckpoint(g.checkpointIndex);
+        g.blockHash = headerInList(header, headerProof, g.blockNumber, cp);
+        entryInList(parentEntry, parentProof, g.blockNumber - 1, cp);
+        bool last = g.blockNumber == cp.lastBlock;
+        if (
+            header.number != g.blockNumber || header.parentHash != parentEntry
+                || (last && (header.stateRoot != cp.stateRoot || header.withdrawalsRoot != cp.withdrawalsRoot))
+        ) revert BadReveal();
+        g.parentHash = parentEntry;
+        uint256 bond = revealBond[gameId];
+        address payee = address(executor) == address(0) ? g.challenger : msg.sender;
+        credit[payee] += bond;
+        emit HeaderRevealed(gameId, g.blockHash, msg.sender);
+        finish(gameId, Outcome.DefenderWins);
+    }
+
+    /// A reveal request whose time ran out: the checkpoint is wrong; the bond goes back.
+    function resolveReveal(uint256 gameId) private {
+        Game storage g = games[gameId];
+        if (block.timestamp <= g.revealBy) revert ClockRunning(0, g.revealBy + 1);
+        credit[g.challenger] += revealBond[gameId];
+        g.immediateFault = true;
+        finish(gameId, Outcome.ChallengerWins);
+    }
+
+    /// Checks that `entry` is the entry of block `number` in the checkpoint's blockHashesRoot.
+    function entryInList(
+        bytes32 entry,
+        bytes32[] calldata proof,
+        uint64 number,
+        IDisputedCheckpoints.DisputedCheckpoint memory cp
+    ) private view {
+        uint256 length = cp.lastBlock - cp.firstBlock + 2;
+        bytes32 implied = Ssz.listRootFromItem(entry, number - (cp.firstBlock - 1), length, BLOCK_HASHES_LIMIT, proof);
+        if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(number);
     }
 
     /// Checkpoint `index` as the game needs it, while its challenge window is open.
@@ -482,6 +585,9 @@ contract FilverseDisputeGame {
     /// child that stands (or to the step's caller). Standing: back to its claimant. Resolving the
     /// root ends the game: the root dispute standing proves the block, and so the checkpoint, wrong.
     function resolve(uint256 gameId, uint256 node) external {
+        if (gameId < games.length && games[gameId].reveal && games[gameId].outcome == Outcome.Open) {
+            return resolveReveal(gameId);
+        }
         Node storage n = openNode(gameId, node);
         if (n.resolved) revert AlreadyResolved(node);
         if (n.resolvedChildren != n.children) revert ChildrenUnresolved(node, n.children - n.resolvedChildren);

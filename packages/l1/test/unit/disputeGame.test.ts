@@ -458,6 +458,89 @@ describe("list-end fault", () => {
   });
 });
 
+describe("headers behind the entries", () => {
+  const entryArgs = (chain: Chain, k: number) => {
+    const e = k - chain.first + 1;
+    return [
+      headerToAbi(chain.blocks[e]!.header),
+      merkle(chain.hashes, BLOCK_HASHES_DEPTH, e).siblings.map(toHex),
+      toHex(chain.hashes[e - 1]!),
+      merkle(chain.hashes, BLOCK_HASHES_DEPTH, e - 1).siblings.map(toHex),
+    ];
+  };
+
+  it("a header that does not follow the entry before it is a link fault, even when that entry has no header", async () => {
+    const chain = makeChain(101, 104);
+    const honest = await postCheckpoint(chain);
+    await expectRevert(
+      send(game, gameAbi, "proveLinkFault", [BigInt(honest), 103n, ...entryArgs(chain, 103)], outsider),
+      "NoFault",
+    );
+    // Entry of block 102 is the hash of no header; block 103's header is real.
+    chain.hashes[102 - 100] = rand32();
+    chain.root = listRoot(chain.hashes);
+    const wrong = await postCheckpoint(chain);
+    const id = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "proveLinkFault", [BigInt(wrong), 103n, ...entryArgs(chain, 103)], outsider);
+    expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultBlock")).toBe(103n);
+  });
+
+  it("a requested header that is revealed in time ends the request; the bond goes to the revealer", async () => {
+    const chain = makeChain(111, 114);
+    const index = await postCheckpoint(chain);
+    await expectRevert(send(game, gameAbi, "requestHeader", [BigInt(index), 112n], challenger, 0n), "WrongBond");
+    await expectRevert(
+      send(game, gameAbi, "requestHeader", [BigInt(index), 110n], challenger, CHALLENGE_BOND),
+      "BlockOutOfRange",
+    );
+    const id = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "requestHeader", [BigInt(index), 114n], challenger, CHALLENGE_BOND);
+    expect(await read<bigint>(game, gameAbi, "openGames", [BigInt(index)])).toBe(1n);
+    await expectRevert(send(game, gameAbi, "resolve", [id, 0n], outsider), "ClockRunning");
+    // Another block's header is not an answer.
+    await expectRevert(
+      send(game, gameAbi, "revealHeader", [id, ...entryArgs(chain, 113)], defender),
+      "HeaderNotInCheckpoint",
+    );
+    const before = await credit(game, defender);
+    await send(game, gameAbi, "revealHeader", [id, ...entryArgs(chain, 114)], defender);
+    expect(await outcome(game, id)).toBe(OUTCOME.DefenderWins);
+    expect((await credit(game, defender)) - before).toBe(CHALLENGE_BOND);
+    expect(await read<bigint>(game, gameAbi, "openGames", [BigInt(index)])).toBe(0n);
+    await expectRevert(send(game, gameAbi, "revealHeader", [id, ...entryArgs(chain, 114)], defender), "GameOver");
+  });
+
+  it("a header nobody can show, or a last header without the checkpoint's roots, makes the request a fault", async () => {
+    const chain = makeChain(121, 124);
+    chain.hashes[123 - 120] = rand32(); // block 123: no header
+    chain.root = listRoot(chain.hashes);
+    const index = await postCheckpoint(chain, { withdrawalsRoot: rand32() });
+    const noHeader = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "requestHeader", [BigInt(index), 123n], challenger, CHALLENGE_BOND);
+    const lastHeader = noHeader + 1n;
+    await send(game, gameAbi, "requestHeader", [BigInt(index), 124n], challenger, CHALLENGE_BOND);
+    // The real header of block 124 links to the entry before it, but its roots are not the checkpoint's.
+    await expectRevert(
+      send(game, gameAbi, "revealHeader", [lastHeader, ...entryArgs(chain, 124)], defender),
+      "BadReveal",
+    );
+    await advance(MAX_CLOCK_SEC + 1);
+    await expectRevert(
+      send(game, gameAbi, "revealHeader", [lastHeader, ...entryArgs(chain, 124)], defender),
+      "RevealTooLate",
+    );
+    const faults = await read<bigint>(checkpoints, mockAbi, "faults");
+    const before = await credit(game, challenger);
+    for (const id of [noHeader, lastHeader]) {
+      await send(game, gameAbi, "resolve", [id, 0n], outsider);
+      expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
+    }
+    expect(await read<bigint>(checkpoints, mockAbi, "faults")).toBe(faults + 2n);
+    expect((await credit(game, challenger)) - before).toBe(2n * CHALLENGE_BOND);
+  });
+});
+
 describe("bisection (level 2)", () => {
   it("converges to one step within ceil(log2 S) disputes, and the side with the true trace wins every bond", async () => {
     await fc.assert(
