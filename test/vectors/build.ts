@@ -11,9 +11,11 @@ import {
   filverseDomain,
   hashTypedData,
   identityIdOf,
+  preconfirmationDigest,
   privateKeyToAddress,
   signBlockHeader,
   signDigest,
+  signPreconfirmation,
   signTransaction,
   tokenIdOf,
   txHash,
@@ -33,13 +35,16 @@ import {
   Namespace,
   Order,
   type OrderMessage,
+  Preconfirmation,
   Receipt,
+  receiptRoot,
   type SignedBlock,
   type SignedTransaction,
   signedTxToJson,
   stateObjectStructs,
   TxKind,
   type TxMessage,
+  touchedRoot,
   txStructs,
   USER_TX_KINDS,
 } from "@filverse/types";
@@ -265,6 +270,27 @@ export function buildVectors(): unknown {
         roots: Object.fromEntries(Object.entries(result.roots).map(([k, v]) => [k, hex(v)])),
       };
     }),
+    preconfirmation: (() => {
+      // A promise about block 2's first transaction (after its deposits), with a sample writes list.
+      const block = blocks[1]!;
+      const receipt = applyBlock(states[1]!, block, { chainId: CHAIN_ID }).receipts[block.deposits.length]!;
+      const touched = [
+        { key: new Uint8Array(32).fill(0xbb), valueHash: new Uint8Array(32) },
+        { key: new Uint8Array(32).fill(0xaa), valueHash: new Uint8Array(32).fill(0x11) },
+      ];
+      const p = {
+        number: block.header.number,
+        position: block.deposits.length,
+        receiptRoot: receiptRoot(receipt),
+        touchedRoot: touchedRoot(touched),
+      };
+      return {
+        touched: touched.map((e) => ({ key: hex(e.key), valueHash: hex(e.valueHash) })),
+        message: Preconfirmation.toJson(p),
+        digest: hex(preconfirmationDigest(CHAIN_ID, p)),
+        signature: hex(signPreconfirmation(CHAIN_ID, p, sequencer.priv)),
+      };
+    })(),
     proofs: {
       stateRoot: hex(final.roots().stateRoot),
       objects: [

@@ -5,5 +5,6 @@ export * from "./keccak.js";
 export * from "./merkle.js";
 export * from "./piece/index.js";
 export * from "./pool/index.js";
+export * from "./preconfirmation.js";
 export * from "./signature.js";
 export * from "./transaction.js";

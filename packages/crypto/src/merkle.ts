@@ -2,3 +2,4 @@
 export * from "./appendTree.js";
 export * from "./hasher.js";
 export * from "./smt.js";
+export * from "./sszList.js";

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Ssz} from "./Ssz.sol";
+import {SszObjects} from "./SszObjects.sol";
+
 /// The part of FilverseBridge the rollup reads: the L1 message queue (deposits and forced transactions).
 interface IFilverseBridgeQueue {
     function rollup() external view returns (address);
@@ -87,6 +90,16 @@ contract FilverseRollup {
         bool slashed;
     }
 
+    /// What the sequencer signs when it preconfirms a transaction (EIP-712 `Preconfirmation` under
+    /// the L2 domain): block `number` holds, at `position` of its receipts, the receipt whose
+    /// hash_tree_root is `receiptRoot`; `touchedRoot` commits to what the transaction wrote.
+    struct Preconfirmation {
+        uint64 number;
+        uint64 position;
+        bytes32 receiptRoot;
+        bytes32 touchedRoot;
+    }
+
     enum Status {
         Unknown,
         Pending,
@@ -97,6 +110,10 @@ contract FilverseRollup {
     bytes32 public constant CHECKPOINT_TAG = keccak256("FilverseCheckpoint.v1");
     bytes32 private constant EIP712_DOMAIN_TYPEHASH = keccak256("EIP712Domain(string name,string version,uint256 chainId)");
     bytes32 private constant SEALED_BLOCK_TYPEHASH = keccak256("SealedBlock(uint64 number,bytes32 blockHash)");
+    bytes32 private constant PRECONFIRMATION_TYPEHASH =
+        keccak256("Preconfirmation(uint64 number,uint64 position,bytes32 receiptRoot,bytes32 touchedRoot)");
+    /// The SSZ list limit of a block's receipts: MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS.
+    uint256 private constant MAX_BLOCK_RECEIPTS = (1 << 12) + (1 << 16);
     /// secp256k1 n / 2: signatures with a larger s are malleable copies and are refused (EIP-2).
     uint256 private constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     /// Weight joining at one epoch boundary is at most 1/JOIN_CAP_DIVISOR of the total weight when
@@ -170,14 +187,15 @@ contract FilverseRollup {
     /// transactions are refused; the next accepted checkpoint resumes.
     bool public halted;
     uint256 public sequencerBond;
-    /// Block-equivocation evidence is accepted only above the highest height already proven: the
-    /// seals behind a halt stay public, and replaying them (or an older pair) after someone bonds the
-    /// sequencer again would burn each new bond and halt the rollup for good.
+    /// Sequencer evidence (block equivocation, a broken preconfirmation) is accepted only above the
+    /// highest height already proven (`blockEvidenceFloor`): the signatures behind a slash stay
+    /// public, and replaying them (or older ones) after someone bonds the sequencer again would burn
+    /// each new bond and halt the rollup for good.
     bool public blockEvidenceProven;
+    uint64 public blockEvidenceFloor;
     /// Set by the first accepted checkpoint and never cleared: a halt that invalidates checkpoint 0
     /// must not reopen the owner's instant, uncapped genesis registration.
     bool public genesisClosed;
-    uint64 public blockEvidenceFloor;
     uint256 public burnedCollateral;
 
     event ValidatorRegistered(address indexed validator, uint256 collateral, uint64 effectiveEpoch);
@@ -230,6 +248,8 @@ contract FilverseRollup {
     error NotSequencer(address signer);
     error NothingToSlash(address signer);
     error StaleBlockEvidence(uint64 number, uint64 floor);
+    error WrongL2Chain(uint64 chainId);
+    error ReceiptProofMismatch(bytes32 receiptsRoot, bytes32 implied);
     error CheckpointFromFuture(uint64 lastBlockTimestamp, uint256 now);
     error UnknownMessages(uint64 depositCursor, uint64 depositCount);
     error CursorWentBack(uint64 previous, uint64 got);
@@ -721,17 +741,48 @@ contract FilverseRollup {
         address signerB = recoverSigner(sealDigest(number, hashB), sigB);
         if (signerA != sequencer) revert NotSequencer(signerA);
         if (signerB != sequencer) revert NotSequencer(signerB);
-        if (blockEvidenceProven && number <= blockEvidenceFloor) revert StaleBlockEvidence(number, blockEvidenceFloor);
-        uint256 bond = sequencerBond;
-        if (bond == 0) revert NothingToSlash(sequencer);
-        settle();
-        blockEvidenceProven = true;
-        blockEvidenceFloor = number;
-        sequencerBond = 0;
-        burnedCollateral += bond;
-        emit SequencerSlashed(bond);
-        if (validatorOf[sequencer].collateral != 0) slash(sequencer);
+        burnSequencerBond(number);
         halt(keccak256("block-equivocation"));
+    }
+
+    /// A preconfirmation the sequencer signed, against the header of block `p.number` it sealed:
+    /// the block's receipt at `p.position` is another one (`item`, with its `siblings` in the receipt
+    /// list of `count` receipts), or the block has only `count` ≤ position receipts (`item` is then
+    /// the receipt list's data root, whose length mix-in is the header's receiptsRoot). Burns the
+    /// sequencer's bond like block equivocation. The sealed chain itself is not ambiguous, so no
+    /// checkpoint is invalidated; without a bond the rollup accepts no checkpoint and no L1 message
+    /// until someone bonds it again.
+    function provePreconfirmationBreach(
+        Preconfirmation calldata p,
+        bytes calldata preconfirmationSig,
+        SszObjects.BlockHeader calldata header,
+        bytes calldata sealSig,
+        bytes32 item,
+        uint256 count,
+        bytes32[] calldata siblings
+    ) external {
+        if (header.chainId != l2ChainId) revert WrongL2Chain(header.chainId);
+        if (header.number != p.number) revert NotConflicting();
+        address promiser = recoverSigner(preconfirmationDigest(p), preconfirmationSig);
+        if (promiser != sequencer) revert NotSequencer(promiser);
+        address sealer = recoverSigner(sealDigest(header.number, SszObjects.blockHeaderRoot(header)), sealSig);
+        if (sealer != sequencer) revert NotSequencer(sealer);
+        bytes32 implied;
+        if (p.position < count) {
+            if (item == p.receiptRoot) revert NotConflicting();
+            implied = Ssz.listRootFromItem(item, p.position, count, MAX_BLOCK_RECEIPTS, siblings);
+        } else {
+            implied = Ssz.mixInLength(item, count);
+        }
+        if (implied != header.receiptsRoot) revert ReceiptProofMismatch(header.receiptsRoot, implied);
+        burnSequencerBond(p.number);
+    }
+
+    /// The EIP-712 digest of Preconfirmation(number, position, receiptRoot, touchedRoot) under the L2 domain.
+    function preconfirmationDigest(Preconfirmation calldata p) public view returns (bytes32) {
+        bytes32 structHash =
+            keccak256(abi.encode(PRECONFIRMATION_TYPEHASH, p.number, p.position, p.receiptRoot, p.touchedRoot));
+        return keccak256(abi.encodePacked(hex"1901", l2DomainSeparator, structHash));
     }
 
     /// The EIP-712 digest of SealedBlock(number, blockHash) under {"Filverse", "1", l2ChainId}.
@@ -808,16 +859,14 @@ contract FilverseRollup {
         rewards[challenger] += reward;
     }
 
-    /// Burn the sequencer's bond for a block proven wrong that it sealed (SealedBlock(number, hash)).
+    /// Burn the sequencer's bond (and its collateral, if it is a validator) for a block proven wrong
+    /// that it sealed (SealedBlock(number, hash)).
     function slashSequencerForFaultyBlock(uint64 number, bytes32 blockHash, bytes calldata seal) external {
         if (faultyBlock[blockHash] != number + 1) revert NotProvenFaulty(blockHash);
         address signer = recoverSigner(sealDigest(number, blockHash), seal);
         if (signer != sequencer) revert NotSequencer(signer);
-        uint256 bond = sequencerBond;
-        if (bond == 0) revert NothingToSlash(sequencer);
-        sequencerBond = 0;
-        burnedCollateral += bond;
-        emit SequencerSlashed(bond);
+        // Like block evidence: above the highest height proven only, so the seal cannot burn a new bond.
+        burnSequencerBond(number);
     }
 
     function claimReward() external {
@@ -830,6 +879,21 @@ contract FilverseRollup {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// Burn the sequencer's bond (and its collateral, if it is a validator) for evidence about block
+    /// `number`. Sequencer evidence of either kind is accepted only above the highest height proven.
+    function burnSequencerBond(uint64 number) private {
+        if (blockEvidenceProven && number <= blockEvidenceFloor) revert StaleBlockEvidence(number, blockEvidenceFloor);
+        uint256 bond = sequencerBond;
+        if (bond == 0) revert NothingToSlash(sequencer);
+        settle();
+        blockEvidenceProven = true;
+        blockEvidenceFloor = number;
+        sequencerBond = 0;
+        burnedCollateral += bond;
+        emit SequencerSlashed(bond);
+        if (validatorOf[sequencer].collateral != 0) slash(sequencer);
+    }
 
     /// Burn a validator's collateral and take its weight out now (the one set change that does not
     /// wait for an epoch boundary; the set id stays, so the others' signatures keep counting).

@@ -20,4 +20,5 @@ export * from "./devL1.js";
 export * from "./devnetMarket.js";
 export * from "./errors.js";
 export * from "./logScanner.js";
+export * from "./preconfirmationEvidence.js";
 export * from "./signatureCollector.js";

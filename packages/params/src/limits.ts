@@ -46,6 +46,12 @@ export const MAX_TX_NONCE = MAX_UINT64_SAFE - 1;
 export const MAX_TX_BYTES = 40 * 1024;
 /** The body of a signed transaction (the SSZ message), inside the envelope. */
 export const MAX_TX_BODY_BYTES = MAX_TX_BYTES - 128;
+/**
+ * The most state objects one transaction writes (the SSZ list limit of a preconfirmation's touched
+ * list). A full batch mint writes MAX_BATCH_MINT assets plus a handful of accounts and its
+ * collection, far below it.
+ */
+export const MAX_TOUCHED_PER_TX = 1 << 12;
 /** The SSZ list limits of a block. */
 export const MAX_BLOCK_TXS = 1 << 16;
 export const MAX_BLOCK_DEPOSITS = 1 << 12;

@@ -8,6 +8,7 @@ import {
   MAX_BLOCK_DEPOSITS,
   MAX_BLOCK_TXS,
   MAX_CID_BYTES,
+  MAX_TOUCHED_PER_TX,
   MAX_TX_BYTES,
   SIGNATURE_BYTES,
 } from "@filverse/params";
@@ -268,3 +269,39 @@ export type Checkpoint = ValueOf<typeof Checkpoint.fields>;
 
 /** What the sequencer signs for each block: EIP-712 `SealedBlock` under the Filverse domain. */
 export const SealedBlock = struct("SealedBlock", { number: uint64, blockHash: bytes32 });
+
+/** One state object a transaction wrote: its key and its hash_tree_root after it (zero: deleted). */
+export const TouchedEntry = struct("TouchedEntry", { key: bytes32, valueHash: bytes32 });
+export type TouchedEntry = ValueOf<typeof TouchedEntry.fields>;
+/** What a transaction wrote, ascending by key; a preconfirmation signs its SSZ root. */
+export const TouchedListSsz = new ListCompositeType(TouchedEntry.ssz, MAX_TOUCHED_PER_TX);
+
+/**
+ * What the sequencer signs when it preconfirms a transaction (EIP-712 under the Filverse domain,
+ * with its block-sealing key): block `number` will hold, at `position` of its receipts (deposits
+ * first, then transactions), the receipt whose hash_tree_root is `receiptRoot`, and the
+ * transaction's writes will be those whose TouchedListSsz root is `touchedRoot`. A sealed block
+ * `number` with another receipt there, or with fewer receipts, contradicts it (slashable on L1).
+ */
+export const Preconfirmation = struct("Preconfirmation", {
+  number: uint64,
+  position: uint64,
+  receiptRoot: bytes32,
+  touchedRoot: bytes32,
+});
+export type Preconfirmation = ValueOf<typeof Preconfirmation.fields>;
+
+export function receiptRoot(r: Receipt): Uint8Array {
+  return Receipt.hashTreeRoot(r);
+}
+
+/** The SSZ root of a transaction's writes, sorted ascending by key here (the order is part of the root). */
+export function touchedRoot(entries: readonly TouchedEntry[]): Uint8Array {
+  const sorted = [...entries].sort((a, b) => compareBytes(a.key, b.key));
+  return TouchedListSsz.hashTreeRoot(sorted.map((e) => TouchedEntry.toSszValue(e)));
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}

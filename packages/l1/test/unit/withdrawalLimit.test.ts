@@ -104,7 +104,11 @@ describe("the per-epoch withdrawal limit, against its model", () => {
           if (gap > 0) await env.advance(Number(epochLength) * gap);
           const current = await env.read<bigint>(env.rollup, rollupAbi, "currentEpoch");
           const p = chain.proof(index);
-          const receipt = await env.send(env.deployer, env.bridge, bridgeAbi, "finalizeWithdrawal", [0n, p.abi, p.siblings]);
+          const receipt = await env.send(env.deployer, env.bridge, bridgeAbi, "finalizeWithdrawal", [
+            0n,
+            p.abi,
+            p.siblings,
+          ]);
           const [queued] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "WithdrawalQueued" });
           const epoch = queued ? (queued.args as { releaseEpoch: bigint }).releaseEpoch : current;
           expect(epoch).toBe(model.claim(current, AMOUNTS[index]!));
@@ -114,13 +118,13 @@ describe("the per-epoch withdrawal limit, against its model", () => {
           const wait = (r.amount + LIMIT - 1n) / LIMIT - 1n;
           expect(r.epoch - r.claimed >= wait).toBe(true);
         }
-        const first = released.reduce((m, r) => (r.epoch < m ? r.epoch : m), released[0]!.epoch);
-        const last = released.reduce((m, r) => (r.epoch > m ? r.epoch : m), released[0]!.epoch);
+        const epochs = released.map((r) => r.epoch).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        const [first, last] = [epochs[0]!, epochs[epochs.length - 1]!];
         for (let a = first; a <= last; a++) {
           for (let b = a; b <= last; b++) {
             const inWindow = released.filter((r) => r.epoch >= a && r.epoch <= b);
             const sum = inWindow.reduce((s, r) => s + r.amount, 0n);
-            const largest = inWindow.reduce((m, r) => (r.amount > m ? r.amount : m), 0n);
+            const largest = inWindow.map((r) => r.amount).sort((x, y) => (x < y ? 1 : x > y ? -1 : 0))[0] ?? 0n;
             expect(sum <= (b - a + 1n) * LIMIT + largest).toBe(true);
           }
         }
