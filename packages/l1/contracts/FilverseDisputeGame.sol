@@ -90,6 +90,10 @@ contract FilverseDisputeGame {
         /// A reveal request: the defender team must show the header of blockNumber by revealBy.
         bool reveal;
         uint64 revealBy;
+        /// A challenge waiting for the defender team to open header k's roots (openRoots) by then.
+        uint64 openBy;
+        /// T[0], kept while the roots are awaited.
+        bytes32 preState;
         address challenger;
         bytes32 digest;
         bytes32 parentHash;
@@ -129,6 +133,8 @@ contract FilverseDisputeGame {
         SszObjects.BlockHeader header;
         bytes32[] headerProof;
         bytes32 parentObjectsRoot;
+        /// With itemsListRoot, zero when the challenger does not know them (they may have no known
+        /// preimage): the defender team must then open them (openRoots).
         bytes32 objectsRoot;
         /// header.txRoot without its length: txRoot = sha256(itemsListRoot ‖ uint256le(itemCount)).
         bytes32 itemsListRoot;
@@ -157,8 +163,8 @@ contract FilverseDisputeGame {
     /// keccak256(gameId, node, move) of every move made: one copy of each, so no slot is taken twice.
     mapping(bytes32 => bool) private moved;
     mapping(address => uint256) public credit;
-    /// The bond of each reveal request (a reveal game has no nodes to hold it).
-    mapping(uint256 => uint256) private revealBond;
+    /// The challenge bond of a game that has no root node yet (a reveal request, awaited roots).
+    mapping(uint256 => uint256) private pendingBond;
     mapping(uint64 => uint256) public openGames;
     /// The checkpoint indices with an open game, unordered (small: challenges open only in a window).
     uint64[] private openIndices;
@@ -169,6 +175,7 @@ contract FilverseDisputeGame {
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
     event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
     event HeaderRevealed(uint256 indexed gameId, bytes32 blockHash, address revealer);
+    event OpeningRequested(uint256 indexed gameId, uint64 openBy);
     event Moved(uint256 indexed gameId, uint256 node, uint256 parent, Kind kind, bytes32 state, address claimant);
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
     event NodeResolved(uint256 indexed gameId, uint256 node, bool countered, address paidTo, uint256 bond);
@@ -201,6 +208,7 @@ contract FilverseDisputeGame {
     error NotARevealRequest(uint256 gameId);
     error BadReveal();
     error RevealTooLate(uint64 revealBy);
+    error NotAwaitingRoots(uint256 gameId);
     error NoCredit(address account);
     error TransferFailed();
 
@@ -254,8 +262,43 @@ contract FilverseDisputeGame {
             finish(gameId, Outcome.ChallengerWins);
             return gameId;
         }
-        (bytes32 pre, bytes32 post) = endStates(c);
-        g.stepCount = c.itemCount + 2;
+        bytes32 pre = preState(c);
+        if (c.objectsRoot == bytes32(0) && c.itemsListRoot == bytes32(0)) {
+            // Header k's roots may have no preimage anyone but its signers knows: they must open them.
+            g.preState = pre;
+            g.openBy = uint64(block.timestamp) + maxClockDuration;
+            pendingBond[gameId] = msg.value;
+            emit OpeningRequested(gameId, g.openBy);
+            return gameId;
+        }
+        bytes32 post = postState(c.header, c.objectsRoot, c.itemsListRoot, c.itemCount);
+        startBisection(gameId, pre, post, c.itemCount, msg.value);
+    }
+
+    /// Defender team: open the roots behind header k's stateRoot and txRoot for a challenge that
+    /// asked for them, within maxClockDuration; the bisection then starts. Not opened in time, the
+    /// challenge wins (resolve).
+    function openRoots(
+        uint256 gameId,
+        SszObjects.BlockHeader calldata header,
+        bytes32 objectsRoot,
+        bytes32 itemsListRoot,
+        uint64 itemCount
+    ) external {
+        if (gameId >= games.length) revert UnknownGame(gameId);
+        Game storage g = games[gameId];
+        if (g.openBy == 0 || g.outcome != Outcome.Open) revert NotAwaitingRoots(gameId);
+        if (block.timestamp > g.openBy) revert RevealTooLate(g.openBy);
+        if (SszObjects.blockHeaderRoot(header) != g.blockHash) revert HeaderNotInCheckpoint(g.blockNumber);
+        bytes32 post = postState(header, objectsRoot, itemsListRoot, itemCount);
+        g.openBy = 0;
+        startBisection(gameId, g.preState, post, itemCount, pendingBond[gameId]);
+    }
+
+    /// The root dispute, over all S = itemCount + 2 steps, the challenger's with its bond.
+    function startBisection(uint256 gameId, bytes32 pre, bytes32 post, uint64 itemCount, uint256 bond) private {
+        Game storage g = games[gameId];
+        g.stepCount = itemCount + 2;
         Node storage root = nodesOf[gameId].push();
         root.parent = NONE;
         root.kind = Kind.Dispute;
@@ -263,11 +306,11 @@ contract FilverseDisputeGame {
         root.lo = 0;
         root.hi = g.stepCount;
         root.createdAt = uint64(block.timestamp);
-        root.claimant = msg.sender;
-        root.bond = msg.value;
+        root.claimant = g.challenger;
+        root.bond = bond;
         root.pre = pre;
         root.post = post;
-        emit Moved(gameId, 0, NONE, Kind.Dispute, post, msg.sender);
+        emit Moved(gameId, 0, NONE, Kind.Dispute, post, g.challenger);
     }
 
     /// The last header of checkpoint `index` (proven at the last entry of its blockHashesRoot) is
@@ -348,7 +391,7 @@ contract FilverseDisputeGame {
         Game storage g = games[gameId];
         g.reveal = true;
         g.revealBy = uint64(block.timestamp) + maxClockDuration;
-        revealBond[gameId] = msg.value;
+        pendingBond[gameId] = msg.value;
     }
 
     /// Answer a reveal request: the header of the block, proven at its entry, with its number, linked
@@ -376,18 +419,19 @@ contract FilverseDisputeGame {
                 || (last && (header.stateRoot != cp.stateRoot || header.withdrawalsRoot != cp.withdrawalsRoot))
         ) revert BadReveal();
         g.parentHash = parentEntry;
-        uint256 bond = revealBond[gameId];
+        uint256 bond = pendingBond[gameId];
         address payee = address(executor) == address(0) ? g.challenger : msg.sender;
         credit[payee] += bond;
         emit HeaderRevealed(gameId, g.blockHash, msg.sender);
         finish(gameId, Outcome.DefenderWins);
     }
 
-    /// A reveal request whose time ran out: the checkpoint is wrong; the bond goes back.
-    function resolveReveal(uint256 gameId) private {
+    /// A reveal request, or a challenge awaiting its roots, whose time ran out: the checkpoint is
+    /// wrong; the bond goes back.
+    function resolveUnanswered(uint256 gameId, uint64 by) private {
         Game storage g = games[gameId];
-        if (block.timestamp <= g.revealBy) revert ClockRunning(0, g.revealBy + 1);
-        credit[g.challenger] += revealBond[gameId];
+        if (block.timestamp <= by) revert ClockRunning(0, by + 1);
+        credit[g.challenger] += pendingBond[gameId];
         g.immediateFault = true;
         finish(gameId, Outcome.ChallengerWins);
     }
@@ -443,31 +487,30 @@ contract FilverseDisputeGame {
         if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(number);
     }
 
-    /// T[0] from header k-1 and the T[S] that header k claims.
-    function endStates(Challenge calldata c) private view returns (bytes32 pre, bytes32 post) {
+    /// T[0], from header k-1.
+    function preState(Challenge calldata c) private view returns (bytes32) {
         if (StateProofs.stateRoot(c.parentObjectsRoot, c.parent.withdrawalsRoot) != c.parent.stateRoot) {
             revert StateRootMismatch(c.blockNumber - 1);
         }
-        if (StateProofs.stateRoot(c.objectsRoot, c.header.withdrawalsRoot) != c.header.stateRoot) {
-            revert StateRootMismatch(c.blockNumber);
-        }
-        if (c.itemCount > MAX_BLOCK_ITEMS || Ssz.mixInLength(c.itemsListRoot, c.itemCount) != c.header.txRoot) {
-            revert TxRootMismatch(c.itemCount);
-        }
-        pre = stepStateRoot(
+        return stepStateRoot(
             StepState(
                 c.parentObjectsRoot, c.parent.withdrawalsRoot, c.parent.l1DepositNonce, 0, emptyReceiptsRoot, false
             )
         );
-        post = stepStateRoot(
-            StepState(
-                c.objectsRoot,
-                c.header.withdrawalsRoot,
-                c.header.l1DepositNonce,
-                c.itemCount,
-                c.header.receiptsRoot,
-                false
-            )
+    }
+
+    /// The T[S] that header `h` claims, given the roots behind its stateRoot and txRoot.
+    function postState(SszObjects.BlockHeader calldata h, bytes32 objectsRoot, bytes32 itemsListRoot, uint64 itemCount)
+        private
+        view
+        returns (bytes32)
+    {
+        if (StateProofs.stateRoot(objectsRoot, h.withdrawalsRoot) != h.stateRoot) revert StateRootMismatch(h.number);
+        if (itemCount > MAX_BLOCK_ITEMS || Ssz.mixInLength(itemsListRoot, itemCount) != h.txRoot) {
+            revert TxRootMismatch(itemCount);
+        }
+        return stepStateRoot(
+            StepState(objectsRoot, h.withdrawalsRoot, h.l1DepositNonce, itemCount, h.receiptsRoot, false)
         );
     }
 
@@ -585,8 +628,10 @@ contract FilverseDisputeGame {
     /// child that stands (or to the step's caller). Standing: back to its claimant. Resolving the
     /// root ends the game: the root dispute standing proves the block, and so the checkpoint, wrong.
     function resolve(uint256 gameId, uint256 node) external {
-        if (gameId < games.length && games[gameId].reveal && games[gameId].outcome == Outcome.Open) {
-            return resolveReveal(gameId);
+        if (gameId < games.length && games[gameId].outcome == Outcome.Open) {
+            Game storage g = games[gameId];
+            if (g.reveal) return resolveUnanswered(gameId, g.revealBy);
+            if (g.openBy != 0) return resolveUnanswered(gameId, g.openBy);
         }
         Node storage n = openNode(gameId, node);
         if (n.resolved) revert AlreadyResolved(node);

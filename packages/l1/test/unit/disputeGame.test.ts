@@ -458,6 +458,64 @@ describe("list-end fault", () => {
   });
 });
 
+describe("roots behind header k", () => {
+  it("a challenger that cannot open header k's roots makes the defenders open them, or they lose", async () => {
+    const chain = makeChain(131, 132);
+    const index = await postCheckpoint(chain);
+    const zero = `0x${"00".repeat(32)}`;
+    const c = { ...challengeOf(chain, index, 132), objectsRoot: zero, itemsListRoot: zero, itemCount: 0n };
+    const opened = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "challenge", [c], challenger, CHALLENGE_BOND);
+    expect(await nodeCount(game, opened)).toBe(0n);
+    await expectRevert(send(game, gameAbi, "resolve", [opened, 0n], outsider), "ClockRunning");
+    const block = chain.blocks.at(-1)!;
+    const open = (header: BlockHeader, objectsRoot: Uint8Array, count = block.itemCount) =>
+      send(
+        game,
+        gameAbi,
+        "openRoots",
+        [opened, headerToAbi(header), toHex(objectsRoot), toHex(block.itemsListRoot), BigInt(count)],
+        defender,
+      );
+    await expectRevert(open(chain.blocks[1]!.header, block.objectsRoot), "HeaderNotInCheckpoint");
+    await expectRevert(open(block.header, rand32()), "StateRootMismatch");
+    await expectRevert(open(block.header, block.objectsRoot, block.itemCount + 1), "TxRootMismatch");
+    await open(block.header, block.objectsRoot);
+    // The same root dispute as a challenge that knew the roots, the challenger's, with its bond.
+    const known = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "challenge", [challengeOf(chain, index, 132)], challenger, CHALLENGE_BOND);
+    const [a, b] = [await getNode(game, opened, 0n), await getNode(game, known, 0n)];
+    expect([a.pre, a.post, a.hi, a.claimant, a.bond]).toEqual([b.pre, b.post, b.hi, challenger, CHALLENGE_BOND]);
+    await expectRevert(open(block.header, block.objectsRoot), "NotAwaitingRoots");
+    await propose(game, opened, 0n, stateAt("opened", 4));
+
+    // Not opened in time: the challenge wins, and its bond goes back.
+    const late = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "challenge", [c], challenger, CHALLENGE_BOND);
+    await advance(MAX_CLOCK_SEC + 1);
+    await expectRevert(
+      send(
+        game,
+        gameAbi,
+        "openRoots",
+        [
+          late,
+          headerToAbi(block.header),
+          toHex(block.objectsRoot),
+          toHex(block.itemsListRoot),
+          BigInt(block.itemCount),
+        ],
+        defender,
+      ),
+      "RevealTooLate",
+    );
+    const before = await credit(game, challenger);
+    await send(game, gameAbi, "resolve", [late, 0n], outsider);
+    expect(await outcome(game, late)).toBe(OUTCOME.ChallengerWins);
+    expect((await credit(game, challenger)) - before).toBe(CHALLENGE_BOND);
+  });
+});
+
 describe("headers behind the entries", () => {
   const entryArgs = (chain: Chain, k: number) => {
     const e = k - chain.first + 1;
