@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
 import {StateProofs} from "./StateProofs.sol";
 
-/// Executes one step of an L2 block on L1 (docs/fault-proofs.md, "The one-step proof").
-/// @dev Must be deterministic in (parentHash, blockHash, step, preState): any proof it accepts
-///      yields the same post-state, and it reverts on a proof that does not match preState or the
-///      block. Not built yet; FilverseDisputeGame reverts ExecutorNotSet at a leaf until it is.
-interface IOneStepExecutor {
-    /// The hash_tree_root of the StepState after step `step` of block `blockHash` (child of
-    /// `parentHash`), from the StepState whose hash_tree_root is `preState`.
-    function execute(bytes32 parentHash, bytes32 blockHash, uint256 step, bytes32 preState, bytes calldata proof)
-        external
-        view
-        returns (bytes32 postState);
+/// An executor declares itself complete (every step kind and execution code) with `complete()`.
+/// The game moves bonds, and FilverseRollup takes the game, only with a complete executor.
+interface IExecutorCompleteness {
+    function complete() external view returns (bool);
 }
 
 /// What the game reads from (and reports to) the checkpoint contract.
@@ -36,6 +30,8 @@ interface IDisputedCheckpoints {
     }
 
     function challengeWindow() external view returns (uint64);
+    /// The sequencer whose seal every block must carry (the block-start step checks it).
+    function sequencer() external view returns (address);
     function disputableCheckpoint(uint64 index) external view returns (DisputedCheckpoint memory);
     /// The checkpoint signed as `digest` is proven wrong, at block `blockNumber`. blockHash is that
     /// block's hash when its execution was shown wrong, zero for a fault decided at once. Must not
@@ -55,8 +51,9 @@ interface IDisputedCheckpoints {
 ///         proposal takes one half. A dispute of one step is settled by `step`. A node is countered
 ///         when one of its children stands (OP's claim-tree rule), so a wrong or bribed player
 ///         cannot lose a game for the honest side: the honest side adds its own children.
-///         Without an executor (address 0) the game is a dry run: `step` reverts ExecutorNotSet and
-///         every bond goes back to whoever posted it; FilverseRollup refuses to use such a game.
+///         Without an executor (address 0) `step` reverts ExecutorNotSet. Without a complete one
+///         (IExecutorCompleteness) the game is a dry run: a step the executor cannot run stands on
+///         time, so every bond goes back to whoever posted it, and FilverseRollup refuses the game.
 contract FilverseDisputeGame {
     enum Kind {
         Dispute,
@@ -76,6 +73,8 @@ contract FilverseDisputeGame {
         bytes32 withdrawalsRoot;
         uint64 l1DepositNonce;
         uint64 items;
+        /// How many of those items were L1 messages.
+        uint64 l1Messages;
         bytes32 receiptsRoot;
         bool invalid;
     }
@@ -92,8 +91,9 @@ contract FilverseDisputeGame {
         uint64 revealBy;
         /// A challenge waiting for the defender team to open header k's roots (openRoots) by then.
         uint64 openBy;
-        /// T[0], kept while the roots are awaited.
+        /// T[0], kept while the roots are awaited, with header k-1's L1 nonce.
         bytes32 preState;
+        uint64 parentNonce;
         address challenger;
         bytes32 digest;
         bytes32 parentHash;
@@ -149,8 +149,10 @@ contract FilverseDisputeGame {
     uint256 public constant MAX_BLOCK_ITEMS = 69_632;
 
     IDisputedCheckpoints public immutable checkpoints;
-    /// Zero: a dry run (see the contract's notes).
+    /// Zero: no step can be settled (see the contract's notes).
     IOneStepExecutor public immutable executor;
+    /// The executor declared itself complete at deployment: only then do bonds move.
+    bool public immutable executorComplete;
     uint256 public immutable challengeBond;
     uint256 public immutable moveBond;
     uint64 public immutable maxClockDuration;
@@ -226,6 +228,13 @@ contract FilverseDisputeGame {
         if (clockExtension_ == 0 || 2 * uint256(clockExtension_) >= maxClockDuration_) revert InvalidParameters();
         checkpoints = IDisputedCheckpoints(checkpoints_);
         executor = IOneStepExecutor(executor_);
+        bool complete;
+        if (executor_ != address(0)) {
+            try IExecutorCompleteness(executor_).complete() returns (bool c) {
+                complete = c;
+            } catch {}
+        }
+        executorComplete = complete;
         challengeBond = challengeBond_;
         moveBond = moveBond_;
         maxClockDuration = maxClockDuration_;
@@ -253,7 +262,7 @@ contract FilverseDisputeGame {
 
         if (
             c.header.number != c.blockNumber || c.parent.number != c.blockNumber - 1
-                || c.header.parentHash != parentHash
+                || c.header.parentHash != parentHash || c.header.l1DepositNonce < c.parent.l1DepositNonce
         ) {
             // The signed list itself is wrong: nothing to bisect.
             g.immediateFault = true;
@@ -266,12 +275,13 @@ contract FilverseDisputeGame {
         if (c.objectsRoot == bytes32(0) && c.itemsListRoot == bytes32(0)) {
             // Header k's roots may have no preimage anyone but its signers knows: they must open them.
             g.preState = pre;
+            g.parentNonce = c.parent.l1DepositNonce;
             g.openBy = uint64(block.timestamp) + maxClockDuration;
             pendingBond[gameId] = msg.value;
             emit OpeningRequested(gameId, g.openBy);
             return gameId;
         }
-        bytes32 post = postState(c.header, c.objectsRoot, c.itemsListRoot, c.itemCount);
+        bytes32 post = postState(c.header, c.parent.l1DepositNonce, c.objectsRoot, c.itemsListRoot, c.itemCount);
         startBisection(gameId, pre, post, c.itemCount, msg.value);
     }
 
@@ -290,7 +300,7 @@ contract FilverseDisputeGame {
         if (g.openBy == 0 || g.outcome != Outcome.Open) revert NotAwaitingRoots(gameId);
         if (block.timestamp > g.openBy) revert RevealTooLate(g.openBy);
         if (SszObjects.blockHeaderRoot(header) != g.blockHash) revert HeaderNotInCheckpoint(g.blockNumber);
-        bytes32 post = postState(header, objectsRoot, itemsListRoot, itemCount);
+        bytes32 post = postState(header, g.parentNonce, objectsRoot, itemsListRoot, itemCount);
         g.openBy = 0;
         startBisection(gameId, g.preState, post, itemCount, pendingBond[gameId]);
     }
@@ -420,7 +430,7 @@ contract FilverseDisputeGame {
         ) revert BadReveal();
         g.parentHash = parentEntry;
         uint256 bond = pendingBond[gameId];
-        address payee = address(executor) == address(0) ? g.challenger : msg.sender;
+        address payee = executorComplete ? msg.sender : g.challenger;
         credit[payee] += bond;
         emit HeaderRevealed(gameId, g.blockHash, msg.sender);
         finish(gameId, Outcome.DefenderWins);
@@ -494,36 +504,48 @@ contract FilverseDisputeGame {
         }
         return stepStateRoot(
             StepState(
-                c.parentObjectsRoot, c.parent.withdrawalsRoot, c.parent.l1DepositNonce, 0, emptyReceiptsRoot, false
+                c.parentObjectsRoot, c.parent.withdrawalsRoot, c.parent.l1DepositNonce, 0, 0, emptyReceiptsRoot, false
             )
         );
     }
 
-    /// The T[S] that header `h` claims, given the roots behind its stateRoot and txRoot.
-    function postState(SszObjects.BlockHeader calldata h, bytes32 objectsRoot, bytes32 itemsListRoot, uint64 itemCount)
-        private
-        view
-        returns (bytes32)
-    {
+    /// The T[S] that header `h` claims, given the roots behind its stateRoot and txRoot: in a valid
+    /// block every L1 message consumed since the parent's nonce is one item.
+    function postState(
+        SszObjects.BlockHeader calldata h,
+        uint64 parentNonce,
+        bytes32 objectsRoot,
+        bytes32 itemsListRoot,
+        uint64 itemCount
+    ) private view returns (bytes32) {
         if (StateProofs.stateRoot(objectsRoot, h.withdrawalsRoot) != h.stateRoot) revert StateRootMismatch(h.number);
         if (itemCount > MAX_BLOCK_ITEMS || Ssz.mixInLength(itemsListRoot, itemCount) != h.txRoot) {
             revert TxRootMismatch(itemCount);
         }
         return stepStateRoot(
-            StepState(objectsRoot, h.withdrawalsRoot, h.l1DepositNonce, itemCount, h.receiptsRoot, false)
+            StepState(
+                objectsRoot,
+                h.withdrawalsRoot,
+                h.l1DepositNonce,
+                itemCount,
+                h.l1DepositNonce - parentNonce,
+                h.receiptsRoot,
+                false
+            )
         );
     }
 
-    /// hash_tree_root(StepState): six fields in a tree of eight leaves.
+    /// hash_tree_root(StepState): seven fields in a tree of eight leaves (OneStepExecutor's).
     function stepStateRoot(StepState memory s) public view returns (bytes32) {
-        bytes32[] memory f = new bytes32[](6);
+        bytes32[] memory f = new bytes32[](7);
         f[0] = s.objectsRoot;
         f[1] = s.withdrawalsRoot;
         f[2] = Ssz.uintChunk(s.l1DepositNonce);
         f[3] = Ssz.uintChunk(s.items);
-        f[4] = s.receiptsRoot;
-        f[5] = Ssz.boolChunk(s.invalid);
-        return Ssz.merkleize(f, 6);
+        f[4] = Ssz.uintChunk(s.l1Messages);
+        f[5] = s.receiptsRoot;
+        f[6] = Ssz.boolChunk(s.invalid);
+        return Ssz.merkleize(f, 7);
     }
 
     // ---------------------------------------------------------------- level 2
@@ -568,7 +590,9 @@ contract FilverseDisputeGame {
         if (d.stepped) revert AlreadyStepped(node);
         if (opponentUsed(gameId, d) > maxClockDuration) revert ClockExpired(node);
         Game storage g = games[gameId];
-        bytes32 post = executor.execute(g.parentHash, g.blockHash, d.lo, d.pre, proof);
+        bytes32 post = executor.executeStep(
+            d.pre, d.lo, IOneStepExecutor.StepContext(g.blockHash, checkpoints.sequencer()), proof
+        );
         d.stepped = true;
         if (post == d.post) {
             d.countered = true;
@@ -642,7 +666,7 @@ contract FilverseDisputeGame {
         }
         bool countered = n.countered || n.bestChild != NONE;
         address payee = n.claimant;
-        if (countered && address(executor) != address(0)) {
+        if (countered && executorComplete) {
             payee = n.counteredBy != address(0) ? n.counteredBy : nodesOf[gameId][n.bestChild].claimant;
         }
         n.resolved = true;

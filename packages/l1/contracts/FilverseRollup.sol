@@ -14,7 +14,7 @@ interface IFilverseBridgeQueue {
 /// The part of FilverseDisputeGame the rollup reads (docs/fault-proofs.md).
 interface IFilverseDisputeGame {
     function checkpoints() external view returns (address);
-    function executor() external view returns (address);
+    function executorComplete() external view returns (bool);
     function lowestOpenCheckpoint() external view returns (bool any, uint64 index);
     function gameCount() external view returns (uint256);
 }
@@ -794,10 +794,11 @@ contract FilverseRollup {
     // ---------------------------------------------------------------- fault proofs
 
     /// Set the dispute game, once and for good. It must read this rollup, have a one-step executor
-    /// (a dry-run game cannot settle a leaf) and have no game yet.
+    /// that declares itself complete (a step it cannot run would stand, and win for a wrong
+    /// challenger) and have no game yet.
     function setDisputeGame(address game) external onlyOwner {
         if (address(disputeGame) != address(0)) revert DisputeGameAlreadySet(address(disputeGame));
-        if (IFilverseDisputeGame(game).executor() == address(0)) revert GameWithoutExecutor(game);
+        if (!IFilverseDisputeGame(game).executorComplete()) revert GameWithoutExecutor(game);
         address reads = IFilverseDisputeGame(game).checkpoints();
         if (reads != address(this)) revert GameOfAnotherRollup(game, reads);
         // A game opened before this point held nothing back; its outcome must not reach back.

@@ -10,7 +10,8 @@ export type ContractName =
   | "FilverseBridge"
   | "FilverseDealClient"
   | "DevnetMarket"
-  | "FilverseDisputeGame";
+  | "FilverseDisputeGame"
+  | "OneStepExecutor";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

@@ -109,3 +109,15 @@ export class BlockError extends FilverseError<BlockErrorCode> {
 export class ExecutionFailure {
   constructor(readonly code: ExecutionErrorCode) {}
 }
+
+/** Why the dispute tracer (trace/) cannot trace a block. */
+export enum TraceErrorCode {
+  /** The block's deposits and transactions do not hash to its header's txRoot. */
+  BODY_MISMATCH = "TRACE_BODY_MISMATCH",
+  /** No such step in the trace. */
+  STEP_OUT_OF_RANGE = "TRACE_STEP_OUT_OF_RANGE",
+}
+
+export class TraceError extends FilverseError<TraceErrorCode> {
+  override name = "TraceError";
+}

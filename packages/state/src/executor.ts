@@ -258,6 +258,11 @@ export class BlockExecutor {
     return receipt;
   }
 
+  /** Every object this executor read or wrote, even for a transaction it refused (the dispute tracer proves them). */
+  touchedObjects(): IterableIterator<{ ns: Namespace; id: Uint8Array; key: Uint8Array }> {
+    return this.ws.touched();
+  }
+
   /** Commit the buffered writes into a new snapshot and compute every root. */
   finish(): BlockExecutionResult {
     const changes = [...this.ws.changes()];

@@ -6,5 +6,6 @@ export * from "./genesis.js";
 export * from "./keys.js";
 export * from "./proofs.js";
 export * from "./state.js";
+export * from "./trace/index.js";
 export * from "./validate.js";
 export * from "./withdrawals.js";

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IDisputedCheckpoints, IOneStepExecutor} from "./FilverseDisputeGame.sol";
+import {IDisputedCheckpoints, IExecutorCompleteness} from "./FilverseDisputeGame.sol";
+import {IOneStepExecutor} from "./IOneStepExecutor.sol";
+import {SszObjects} from "./SszObjects.sol";
 
 /// Stands in for FilverseRollup in the game's tests: checkpoints set by the test, and a record of
 /// the faults the game reports. Tests only.
 contract MockCheckpoints is IDisputedCheckpoints {
     uint64 public challengeWindow;
+    address public sequencer = address(0x5e);
     mapping(uint64 => DisputedCheckpoint) private entries;
     uint256 public faults;
     uint64 public lastFaultIndex;
@@ -42,17 +45,31 @@ contract MockCheckpoints is IDisputedCheckpoints {
 }
 
 /// A one-step executor that knows one trace: next[pre] is the state after a step from `pre`. A
-/// pre-state it does not know has no proof (it reverts), like a fabricated state. Tests only.
-contract MockOneStepExecutor is IOneStepExecutor {
+/// pre-state it does not know has no proof (it reverts), like a fabricated state. It declares itself
+/// complete unless told otherwise. Tests only.
+contract MockOneStepExecutor is IOneStepExecutor, IExecutorCompleteness {
     error NoProof(bytes32 preState);
 
     mapping(bytes32 => bytes32) public next;
+    bool public complete;
+
+    constructor(bool complete_) {
+        complete = complete_;
+    }
 
     function setTrace(bytes32[] calldata states) external {
         for (uint256 i = 0; i + 1 < states.length; i++) next[states[i]] = states[i + 1];
     }
 
-    function execute(bytes32, bytes32, uint256, bytes32 preState, bytes calldata) external view returns (bytes32 post) {
+    function initialStepState(SszObjects.BlockHeader calldata, bytes32) external pure returns (bytes32) {
+        return bytes32(0);
+    }
+
+    function executeStep(bytes32 preState, uint256, StepContext calldata, bytes calldata)
+        external
+        view
+        returns (bytes32 post)
+    {
         post = next[preState];
         if (post == bytes32(0)) revert NoProof(preState);
     }

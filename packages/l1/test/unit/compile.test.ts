@@ -14,6 +14,7 @@ describe("compileContracts", () => {
       "FilverseDealClient",
       "FilverseDisputeGame",
       "FilverseRollup",
+      "OneStepExecutor",
     ]);
     for (const name of Object.keys(a)) {
       expect(a[name]!.bytecode).toBe(b[name]!.bytecode);

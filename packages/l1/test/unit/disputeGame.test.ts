@@ -39,6 +39,7 @@ const StepState = struct("StepState", {
   withdrawalsRoot: bytes32,
   l1DepositNonce: uint64,
   items: uint64,
+  l1Messages: uint64,
   receiptsRoot: bytes32,
   invalid: bool,
 });
@@ -48,6 +49,8 @@ let clients: L1Clients;
 let gameAbi: Abi;
 let mockAbi: Abi;
 let executorAbi: Abi;
+let executorBytecode: Hex;
+let gameArtifact: { abi: Abi; bytecode: Hex };
 let checkpoints: Address;
 let executor: Address;
 let game: Address;
@@ -72,6 +75,7 @@ beforeAll(async () => {
   const [artifacts, node] = await Promise.all([
     compileTestContracts("DisputeGameMocks", [
       "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
@@ -82,12 +86,13 @@ beforeAll(async () => {
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
   accounts = await clients.walletClient.getAddresses();
   [, challenger, defender, outsider] = accounts as [Address, Address, Address, Address];
-  const gameArtifact = artifacts.FilverseDisputeGame!;
+  gameArtifact = artifacts.FilverseDisputeGame!;
+  executorBytecode = artifacts.MockOneStepExecutor!.bytecode;
   gameAbi = gameArtifact.abi;
   mockAbi = artifacts.MockCheckpoints!.abi;
   executorAbi = artifacts.MockOneStepExecutor!.abi;
   checkpoints = await deploy(artifacts.MockCheckpoints!, [BigInt(WINDOW_SEC)]);
-  executor = await deploy(artifacts.MockOneStepExecutor!);
+  executor = await deploy(artifacts.MockOneStepExecutor!, [true]);
   const params = [CHALLENGE_BOND, MOVE_BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)];
   game = await deploy(gameArtifact, [checkpoints, executor, ...params]);
   dryRunGame = await deploy(gameArtifact, [checkpoints, "0x0000000000000000000000000000000000000000", ...params]);
@@ -258,6 +263,7 @@ describe("StepState and the receipts list", () => {
           withdrawalsRoot: fc.uint8Array({ minLength: 32, maxLength: 32 }),
           l1DepositNonce: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
           items: fc.nat({ max: MAX_BLOCK_ITEMS }),
+          l1Messages: fc.nat({ max: MAX_BLOCK_ITEMS }),
           receiptsRoot: fc.uint8Array({ minLength: 32, maxLength: 32 }),
           invalid: fc.boolean(),
         }),
@@ -270,6 +276,7 @@ describe("StepState and the receipts list", () => {
               receiptsRoot: toHex(s.receiptsRoot),
               l1DepositNonce: BigInt(s.l1DepositNonce),
               items: BigInt(s.items),
+              l1Messages: BigInt(s.l1Messages),
             },
           ]);
           expect(onChain).toBe(toHex(StepState.hashTreeRoot(s)));
@@ -302,6 +309,7 @@ describe("challenge (level 1)", () => {
           withdrawalsRoot: parent.header.withdrawalsRoot,
           l1DepositNonce: parent.header.l1DepositNonce,
           items: 0,
+          l1Messages: 0,
           receiptsRoot: ReceiptListSsz.hashTreeRoot([]),
           invalid: false,
         }),
@@ -314,6 +322,8 @@ describe("challenge (level 1)", () => {
           withdrawalsRoot: block.header.withdrawalsRoot,
           l1DepositNonce: block.header.l1DepositNonce,
           items: block.itemCount,
+          // Every L1 message since the parent's nonce is one item of the block.
+          l1Messages: block.header.l1DepositNonce - parent.header.l1DepositNonce,
           receiptsRoot: block.header.receiptsRoot,
           invalid: false,
         }),
@@ -365,6 +375,16 @@ describe("challenge (level 1)", () => {
     await expectRevert(challenge({ ...c, objectsRoot: toHex(rand32()) }), "StateRootMismatch");
     await expectRevert(challenge({ ...c, parentObjectsRoot: toHex(rand32()) }), "StateRootMismatch");
     await expectRevert(challenge({ ...c, itemCount: c.itemCount + 1n }), "TxRootMismatch");
+  });
+
+  it("a header whose L1 nonce is below its parent's is a link fault", async () => {
+    const chain = makeChain(151, 152);
+    chain.blocks[2]!.header.l1DepositNonce = chain.blocks[1]!.header.l1DepositNonce - 1;
+    chain.hashes[2] = BlockHeader.hashTreeRoot(chain.blocks[2]!.header);
+    chain.root = listRoot(chain.hashes);
+    const { id } = await openGame(game, chain, 152);
+    expect((await read<{ immediateFault: boolean }>(game, gameAbi, "getGame", [id])).immediateFault).toBe(true);
+    expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
   });
 
   it("a header that does not link to its predecessor in the list is a fault at once (no executor needed)", async () => {
@@ -781,6 +801,36 @@ describe("refusals", () => {
     await expectRevert(send(game, gameAbi, "step", [id, leaf, "0x"], defender), "ClockExpired");
     await resolveAll(game, id);
     expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
+  });
+});
+
+describe("an executor that is not complete", () => {
+  it("settles the steps it can, but no bond moves: a step it cannot run would stand on time", async () => {
+    const partial = await deploy({ abi: executorAbi, bytecode: executorBytecode }, [false]);
+    const g = await deploy(gameArtifact, [
+      checkpoints,
+      partial,
+      CHALLENGE_BOND,
+      MOVE_BOND,
+      BigInt(MAX_CLOCK_SEC),
+      BigInt(EXTENSION_SEC),
+    ]);
+    expect(await read<boolean>(g, gameAbi, "executorComplete")).toBe(false);
+    expect(await read<boolean>(game, gameAbi, "executorComplete")).toBe(true);
+    const chain = makeChain(141, 141, () => 0); // S = 2
+    const { id } = await openGame(g, chain, 141);
+    const root = await getNode(g, id, 0n);
+    const p = await propose(g, id, 0n, stateAt("partial", 1));
+    const leaf = await dispute(g, id, p, true); // step 0: T[0] → the proposed T[1]
+    await send(partial, executorAbi, "setTrace", [[root.pre, stateAt("partial", 1)]]);
+    const before = await credit(g, outsider);
+    await send(g, gameAbi, "step", [id, leaf, "0x"], outsider);
+    expect((await getNode(g, id, leaf)).countered).toBe(true);
+    await advance(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await resolveAll(g, id);
+    expect(await outcome(g, id)).toBe(OUTCOME.DefenderWins);
+    // The leaf's bond went back to the challenger, not to the stepper.
+    expect(await credit(g, outsider)).toBe(before);
   });
 });
 

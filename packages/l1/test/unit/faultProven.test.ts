@@ -7,10 +7,12 @@
  * to become final. Without a game nothing of this applies (the other rollup tests).
  */
 import { signDigest } from "@filverse/crypto";
+import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS } from "@filverse/params";
 import { blockHash, blockHashesRoot, type Checkpoint } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest } from "../../src/checkpoint.js";
 import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
 import {
@@ -19,6 +21,7 @@ import {
   expectRevert,
   FIL,
   type Key,
+  L2_CHAIN_ID,
   makeCheckpoint,
   makeKey,
   registerValidators,
@@ -44,6 +47,7 @@ let validators: Key[];
 let challenger: Address;
 let defender: Address;
 let chain0: Chain;
+const openedBefore: bigint[] = [];
 let cp0: Checkpoint;
 
 async function deploy(name: string, args: unknown[] = []): Promise<Address> {
@@ -52,6 +56,19 @@ async function deploy(name: string, args: unknown[] = []): Promise<Address> {
     abi: a.abi,
     bytecode: a.bytecode,
     args,
+    account: env.deployer,
+    chain: env.walletClient.chain,
+  } as never);
+  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+/** The one-step executor as built (contracts/OneStepExecutor.sol), for this chain. */
+async function deployOneStepExecutor(): Promise<Address> {
+  const a = loadArtifact("OneStepExecutor");
+  const hash = await env.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args: [BigInt(L2_CHAIN_ID), BigInt(MAX_BLOCK_TXS), BigInt(MAX_BLOCK_DEPOSITS), 0n],
     account: env.deployer,
     chain: env.walletClient.chain,
   } as never);
@@ -72,6 +89,7 @@ beforeAll(async () => {
   const [compiled, e] = await Promise.all([
     compileTestContracts("DisputeGameMocks", [
       "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
@@ -85,7 +103,7 @@ beforeAll(async () => {
   [challenger, defender] = [accounts[1]!, accounts[2]!];
   validators = [makeKey(1), makeKey(2), makeKey(3)];
   await registerValidators(env, validators);
-  executor = await deploy("MockOneStepExecutor");
+  executor = await deploy("MockOneStepExecutor", [true]);
   game = await deployGame(env.rollup, executor);
 }, 120_000);
 afterAll(async () => {
@@ -146,6 +164,17 @@ describe("setting the game", () => {
       env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [dryRun]),
       "GameWithoutExecutor",
     );
+    const incomplete = await deploy("MockOneStepExecutor", [false]);
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, incomplete)]),
+      "GameWithoutExecutor",
+    );
+    // Nor the one-step executor as built: it covers a few step kinds and does not declare itself complete.
+    const oneStep = await deployOneStepExecutor();
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, oneStep)]),
+      "GameWithoutExecutor",
+    );
     const mock = await deploy("MockCheckpoints", [3_600n]);
     const other = await deployGame(mock, executor);
     await expectRevert(env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [other]), "GameOfAnotherRollup");
@@ -189,6 +218,22 @@ describe("a challenge proven wrong", () => {
     ).toBe(0n);
   });
 
+  it("the game's T[0] is the one-step executor's initialStepState of header k - 1", async () => {
+    const oneStep = await deployOneStepExecutor();
+    const c = challengeOf(chain0, 0, 3);
+    const id = await env.read<bigint>(game, gameAbi, "gameCount");
+    await env.send(challenger, game, gameAbi, "challenge", [c], CHALLENGE_BOND);
+    const root = await env.read<{ pre: Hex }>(game, gameAbi, "getNode", [id, 0n]);
+    const initial = await env.read<Hex>(oneStep, loadArtifact("OneStepExecutor").abi, "initialStepState", [
+      c.parent,
+      c.parentObjectsRoot,
+    ]);
+    expect(root.pre).toBe(initial);
+    // The defender answers it (proposals cost a bond each), and it ends in the defender's favour below.
+    await env.send(defender, game, gameAbi, "propose", [id, 0n, toHex(new Uint8Array(32).fill(6))], MOVE_BOND);
+    openedBefore.push(id);
+  });
+
   it("holds the checkpoint back while open; once the defender wins, it is final and the checkpoint stays", async () => {
     const id = await env.read<bigint>(game, gameAbi, "gameCount");
     await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain0, 0, 2)], CHALLENGE_BOND);
@@ -199,9 +244,15 @@ describe("a challenge proven wrong", () => {
     await expectRevert(env.read(env.rollup, rollupAbi, "withdrawalsRootIfFinal", [0n]), "NotFinal");
     await env.send(challenger, game, gameAbi, "resolve", [id, 1n]);
     await env.send(challenger, game, gameAbi, "resolve", [id, 0n]);
+    // The game of the T[0] check above is still open: it holds the checkpoint too.
+    expect(await statusOf(0)).toBe(STATUS.Pending);
+    for (const other of openedBefore) {
+      await env.send(challenger, game, gameAbi, "resolve", [other, 1n]);
+      await env.send(challenger, game, gameAbi, "resolve", [other, 0n]);
+    }
     expect(await statusOf(0)).toBe(STATUS.Final);
     expect(await env.read<bigint>(env.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
-    expect(await env.read<bigint>(game, gameAbi, "credit", [defender])).toBe(CHALLENGE_BOND + MOVE_BOND);
+    expect(await env.read<bigint>(game, gameAbi, "credit", [defender])).toBe(2n * (CHALLENGE_BOND + MOVE_BOND));
   });
 });
 

@@ -139,6 +139,20 @@ export class WorkingState {
     this.withdrawalLeaves.push(withdrawalLeaf(w));
   }
 
+  /**
+   * Every object read or written through this working state: namespace, id and state key. For the
+   * dispute tracer (trace/), which proves each of them; nothing on the normal path calls it.
+   */
+  *touched(): IterableIterator<{ ns: Namespace; id: Uint8Array; key: Uint8Array }> {
+    for (const slot of this.slots.values()) {
+      yield {
+        ns: slot.mapKey.charCodeAt(0) as Namespace,
+        id: Uint8Array.from(Buffer.from(slot.mapKey.slice(1), "latin1")),
+        key: slot.key,
+      };
+    }
+  }
+
   /** Every buffered write, for committing into a new snapshot. */
   changes(): IterableIterator<Write> {
     return this.writes.values();

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Eip712Tx} from "./Eip712Tx.sol";
+import {IOneStepExecutor} from "./IOneStepExecutor.sol";
+import {Ssz} from "./Ssz.sol";
+import {SszObjects} from "./SszObjects.sol";
+import {StateProofs} from "./StateProofs.sol";
+import {StepObjects} from "./StepObjects.sol";
+
+/// @title OneStepExecutor
+/// @notice The state machine of @filverse/state, one step at a time, for the fault-proof game
+///         (docs/fault-proofs.md, "The one-step proof"). A step is the block start, one L1 message,
+///         one transaction, or the end of the block; it takes the commitment T[j] to T[j + 1].
+///         Supported so far: the block start, FIL deposits, the Transfer and Withdraw kinds (every
+///         inclusion rule and their execution codes), and the end of the block. Any other step
+///         reverts with a typed error (UnsupportedKind, UnsupportedForcedTransaction): it never
+///         returns a wrong answer.
+/// @dev    `proof` = abi.encode(StepState pre, SszObjects.BlockHeader header, uint8 stepKind, bytes data),
+///         with `data` per step kind:
+///           BLOCK_START: abi.encode(SszObjects.BlockHeader parent, bytes seal)
+///           L1_MESSAGE:  abi.encode(SszObjects.Deposit, ItemProof, bytes32[] receiptSiblings, ObjectProof[])
+///           TRANSACTION: abi.encode(TransactionStep)
+///           END_OF_BLOCK: abi.encode(bytes32 txDataRoot, uint64 itemCount)
+///         The TypeScript twin is packages/state/src/trace (traceBlock, proveStep); the differential
+///         test is packages/l1/test/unit/oneStepExecutor.test.ts.
+contract OneStepExecutor is IOneStepExecutor {
+    /// What both sides commit to between two steps: its hash_tree_root is T[j].
+    struct StepState {
+        bytes32 objectsRoot;
+        bytes32 withdrawalsRoot;
+        uint64 l1DepositNonce;
+        uint64 items;
+        uint64 l1Messages;
+        bytes32 receiptsRoot;
+        bool invalid;
+    }
+
+    /// Where an item sits in header k's txRoot: the list's length and the siblings of its index.
+    struct ItemProof {
+        uint64 count;
+        bytes32[] siblings;
+    }
+
+    /// A signed user transaction, its message ABI-encoded as its Eip712Tx struct.
+    struct Transaction {
+        uint64 chainId;
+        uint8 kind;
+        bytes message;
+        bytes signature;
+    }
+
+    /// The inputs of a transaction step.
+    struct TransactionStep {
+        Transaction tx;
+        ItemProof item;
+        /// The siblings of index `items` in the receipts list (Ssz.listAppend).
+        bytes32[] receiptSiblings;
+        StepObjects.ObjectProof[] objects;
+        /// A Withdraw: the 32 siblings of its index in the withdrawals tree (leaf level first); else empty.
+        bytes32[] withdrawalSiblings;
+    }
+
+    uint8 internal constant BLOCK_START = 0;
+    uint8 internal constant L1_MESSAGE = 1;
+    uint8 internal constant TRANSACTION = 2;
+    uint8 internal constant END_OF_BLOCK = 3;
+
+    /// The limit of txRoot's and receiptsRoot's lists: MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS.
+    uint256 internal constant MAX_BLOCK_ITEMS = 69_632;
+    /// The largest nonce a transaction may carry (MAX_TX_NONCE, 2^53 − 2).
+    uint256 internal constant MAX_TX_NONCE = 2 ** 53 - 2;
+    uint8 internal constant KIND_DEPOSIT = 0;
+    uint8 internal constant KIND_TRANSFER = 1;
+    uint8 internal constant KIND_WITHDRAW = 2;
+    uint16 internal constant INSUFFICIENT_BALANCE = 1000;
+    uint16 internal constant WITHDRAWALS_FULL = 1001;
+    /// The withdrawals tree's capacity (MAX_WITHDRAWALS, 2^32 at depth 32).
+    uint256 internal constant MAX_WITHDRAWALS = 2 ** 32;
+    bytes32 internal constant SEALED_BLOCK_TYPEHASH = keccak256("SealedBlock(uint64 number,bytes32 blockHash)");
+
+    /// The L2 chain id (the chain preset's).
+    uint64 public immutable chainId;
+    /// The chain's working limits and minimum fee (ChainConfig: maxBlockTxs, maxBlockDeposits, minTxFee).
+    uint256 public immutable maxBlockTxs;
+    uint256 public immutable maxBlockDeposits;
+    uint256 public immutable minTxFee;
+
+    error StepStateMismatch(bytes32 expected, bytes32 computed);
+    error HeaderMismatch(bytes32 expected, bytes32 computed);
+    /// Step 0 must be the block start, and the block start only step 0.
+    error WrongStepKind(uint256 step, uint8 stepKind);
+    error ParentMismatch(bytes32 parentHash, bytes32 computed);
+    error ItemNotInBlock(uint256 index);
+    /// An end-of-block proof while items remain (or a count below the items done).
+    error NotEndOfBlock(uint64 items, uint64 count);
+    error ObjectsRootMismatch();
+    /// A transaction kind this executor does not execute yet.
+    error UnsupportedKind(uint8 kind);
+    /// A forced transaction: its SSZ decoder is not written yet.
+    error UnsupportedForcedTransaction(uint64 l1Nonce);
+    /// A deposit past 2^256 − 1: no bridge holds that much, and the TypeScript state machine has no rule for it.
+    error DepositOverflow();
+
+    constructor(uint64 chainId_, uint256 maxBlockTxs_, uint256 maxBlockDeposits_, uint256 minTxFee_) {
+        chainId = chainId_;
+        maxBlockTxs = maxBlockTxs_;
+        maxBlockDeposits = maxBlockDeposits_;
+        minTxFee = minTxFee_;
+    }
+
+    /// @inheritdoc IOneStepExecutor
+    function initialStepState(SszObjects.BlockHeader calldata parent, bytes32 objectsRoot)
+        external
+        view
+        returns (bytes32)
+    {
+        bytes32 computed = StateProofs.stateRoot(objectsRoot, parent.withdrawalsRoot);
+        if (computed != parent.stateRoot) revert StepStateMismatch(parent.stateRoot, computed);
+        return stepStateRoot(
+            StepState({
+                objectsRoot: objectsRoot,
+                withdrawalsRoot: parent.withdrawalsRoot,
+                l1DepositNonce: parent.l1DepositNonce,
+                items: 0,
+                l1Messages: 0,
+                receiptsRoot: emptyReceiptsRoot(),
+                invalid: false
+            })
+        );
+    }
+
+    /// @inheritdoc IOneStepExecutor
+    function executeStep(bytes32 pre, uint256 step, StepContext calldata ctx, bytes calldata proof)
+        external
+        view
+        returns (bytes32)
+    {
+        (StepState memory s, SszObjects.BlockHeader memory header, uint8 stepKind, bytes memory data) =
+            abi.decode(proof, (StepState, SszObjects.BlockHeader, uint8, bytes));
+        bytes32 preRoot = stepStateRoot(s);
+        if (preRoot != pre) revert StepStateMismatch(pre, preRoot);
+        if (s.invalid) return pre;
+        bytes32 h = SszObjects.blockHeaderRoot(header);
+        if (h != ctx.blockHash) revert HeaderMismatch(ctx.blockHash, h);
+        if ((step == 0) != (stepKind == BLOCK_START)) revert WrongStepKind(step, stepKind);
+
+        if (stepKind == BLOCK_START) {
+            (SszObjects.BlockHeader memory parent, bytes memory seal) =
+                abi.decode(data, (SszObjects.BlockHeader, bytes));
+            if (!_blockStartValid(header, parent, seal, ctx)) s.invalid = true;
+        } else if (stepKind == L1_MESSAGE) {
+            _l1Message(s, header, data);
+        } else if (stepKind == TRANSACTION) {
+            _transaction(s, header, data);
+        } else if (stepKind == END_OF_BLOCK) {
+            _endOfBlock(s, header, data);
+        } else {
+            revert WrongStepKind(step, stepKind);
+        }
+        return stepStateRoot(s);
+    }
+
+    /// hash_tree_root(StepState): seven fields in a tree of eight leaves.
+    function stepStateRoot(StepState memory s) public view returns (bytes32) {
+        bytes32[] memory f = new bytes32[](7);
+        f[0] = s.objectsRoot;
+        f[1] = s.withdrawalsRoot;
+        f[2] = Ssz.uintChunk(s.l1DepositNonce);
+        f[3] = Ssz.uintChunk(s.items);
+        f[4] = Ssz.uintChunk(s.l1Messages);
+        f[5] = s.receiptsRoot;
+        f[6] = Ssz.boolChunk(s.invalid);
+        return Ssz.merkleize(f, 7);
+    }
+
+    /// hash_tree_root(List[Receipt, 69632]) of no receipts.
+    function emptyReceiptsRoot() public view returns (bytes32) {
+        return Ssz.mixInLength(Ssz.merkleize(new bytes32[](0), MAX_BLOCK_ITEMS), 0);
+    }
+
+    // --- block start ------------------------------------------------------------------------------
+
+    /// assertBlockHeader of the TypeScript state machine: chain, number, timestamp and the sequencer's seal. The
+    /// parent is header k − 1, whose hash the game has tied to header k's parentHash.
+    function _blockStartValid(
+        SszObjects.BlockHeader memory header,
+        SszObjects.BlockHeader memory parent,
+        bytes memory seal,
+        StepContext calldata ctx
+    ) private view returns (bool) {
+        bytes32 parentHash = SszObjects.blockHeaderRoot(parent);
+        if (parentHash != header.parentHash) revert ParentMismatch(header.parentHash, parentHash);
+        if (header.chainId != chainId || header.chainId != parent.chainId) return false;
+        if (header.number != uint256(parent.number) + 1) return false;
+        if (header.timestamp < parent.timestamp) return false;
+        bytes32 digest = Eip712Tx.signingDigest(
+            header.chainId, keccak256(abi.encode(SEALED_BLOCK_TYPEHASH, header.number, ctx.blockHash))
+        );
+        address signer = _tryRecover(digest, seal);
+        return signer != address(0) && signer == ctx.sequencer;
+    }
+
+    // --- L1 messages ------------------------------------------------------------------------------
+
+    /// BlockExecutor.applyDeposit for a FIL deposit. Checking it against the bridge's record of the
+    /// message is not built yet (docs/fault-proofs.md, Status).
+    function _l1Message(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
+        (
+            SszObjects.Deposit memory d,
+            ItemProof memory item,
+            bytes32[] memory receiptSiblings,
+            StepObjects.ObjectProof[] memory objectProofs
+        ) = abi.decode(data, (SszObjects.Deposit, ItemProof, bytes32[], StepObjects.ObjectProof[]));
+        // A forced transaction is listed under its tx hash or its deposit's hash, depending on whether
+        // it is includable; deciding that needs its decoder, which is not written yet.
+        if (d.forcedTx.length > 0) revert UnsupportedForcedTransaction(d.l1Nonce);
+        bytes32 hash = SszObjects.depositHash(d);
+        _checkItem(hash, s.items, item, header.txRoot);
+        // An L1 message after a transaction: the block's items are out of order.
+        if (s.l1Messages != s.items) {
+            s.invalid = true;
+            return;
+        }
+        StepObjects.Set memory objs = StepObjects.load(objectProofs);
+        SszObjects.Globals memory g = StepObjects.globals(objs);
+        if (uint256(d.l1Nonce) != uint256(g.l1DepositNonce) + 1) {
+            s.invalid = true; // DEPOSIT_OUT_OF_ORDER
+            return;
+        }
+        if (d.amount > 0) {
+            SszObjects.Account memory a = StepObjects.account(objs, d.to);
+            unchecked {
+                if (a.balance + d.amount < a.balance) revert DepositOverflow();
+            }
+            a.balance += d.amount;
+            StepObjects.setAccount(objs, d.to, a);
+        }
+        unchecked {
+            if (g.totalDeposited + d.amount < g.totalDeposited) revert DepositOverflow();
+        }
+        g.l1DepositNonce = d.l1Nonce;
+        g.totalDeposited += d.amount;
+        StepObjects.setGlobals(objs, g);
+
+        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot);
+        _appendReceipt(
+            s,
+            SszObjects.Receipt({txHash: hash, kind: KIND_DEPOSIT, sender: d.to, status: 1, code: 0, feePaid: 0}),
+            receiptSiblings
+        );
+        s.l1DepositNonce = d.l1Nonce;
+        s.l1Messages += 1;
+    }
+
+    // --- transactions -----------------------------------------------------------------------------
+
+    function _transaction(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
+        TransactionStep memory d = abi.decode(data, (TransactionStep));
+        bytes32 digest = Eip712Tx.signingDigest(d.tx.chainId, Eip712Tx.structHash(d.tx.kind, d.tx.message));
+        bytes32 hash = Eip712Tx.txHash(digest, d.tx.signature);
+        _checkItem(hash, s.items, d.item, header.txRoot);
+        uint8 kind = d.tx.kind;
+        if (kind != KIND_TRANSFER && kind != KIND_WITHDRAW) revert UnsupportedKind(kind);
+        // Transfer(to, amount, nonce, fee) and Withdraw(l1Recipient, amount, nonce, fee) share one layout.
+        Eip712Tx.Transfer memory m = abi.decode(d.tx.message, (Eip712Tx.Transfer));
+
+        // validateTransaction: the chain (WRONG_CHAIN), the field rules (INVALID_FIELD: a zero
+        // recipient, a zero withdrawal, a nonce past MAX_TX_NONCE) and the signature (BAD_SIGNATURE).
+        // Any of them makes the block invalid.
+        address sender = _tryRecover(digest, d.tx.signature);
+        if (
+            sender == address(0) || m.to == address(0) || m.nonce > MAX_TX_NONCE || d.tx.chainId != header.chainId
+                || (kind == KIND_WITHDRAW && m.amount == 0)
+        ) {
+            s.invalid = true;
+            return;
+        }
+        StepObjects.Set memory objs = StepObjects.load(d.objects);
+        (bool includable, uint16 code, uint64 withdrawalIndex) = _runFil(objs, kind, sender, header.proposer, m);
+        if (!includable) {
+            s.invalid = true;
+            return;
+        }
+        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot);
+        if (kind == KIND_WITHDRAW && code == 0) {
+            s.withdrawalsRoot = StateProofs.appendWithdrawal(
+                s.withdrawalsRoot,
+                withdrawalIndex,
+                StateProofs.withdrawalLeaf(withdrawalIndex, sender, m.to, m.amount),
+                d.withdrawalSiblings
+            );
+        }
+        _appendReceipt(
+            s,
+            SszObjects.Receipt({
+                txHash: hash,
+                kind: kind,
+                sender: sender,
+                status: code == 0 ? 1 : 0,
+                code: code,
+                feePaid: m.fee
+            }),
+            d.receiptSiblings
+        );
+    }
+
+    /// BlockExecutor.includeTransaction for a FIL kind: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH,
+    /// FEE_TOO_LOW, INSUFFICIENT_FUNDS_FOR_FEE), the fee to the proposer and the nonce, then the
+    /// kind's rules, rolled back if they fail. Returns includable false if the transaction is not
+    /// includable (including EXECUTION_FAULT, a value past its SSZ type), else its execution code and,
+    /// for a Withdraw, the index of its withdrawal.
+    function _runFil(
+        StepObjects.Set memory objs,
+        uint8 kind,
+        address sender,
+        address proposer,
+        Eip712Tx.Transfer memory m
+    ) private view returns (bool includable, uint16 code, uint64 withdrawalIndex) {
+        SszObjects.Account memory acc = StepObjects.account(objs, sender);
+        if (m.nonce != acc.nonce || m.fee < minTxFee || acc.balance < m.fee) return (false, 0, 0);
+        StepObjects.setAccount(objs, sender, SszObjects.Account({balance: acc.balance - m.fee, nonce: m.nonce + 1}));
+        if (!_credit(objs, proposer, m.fee)) return (false, 0, 0);
+        (bool[] memory markPresent, bytes[] memory markValues) = StepObjects.mark(objs);
+        bool ok;
+        (ok, code, withdrawalIndex) = kind == KIND_TRANSFER ? _transfer(objs, sender, m) : _withdraw(objs, sender, m);
+        if (!ok) return (false, 0, 0);
+        if (code != 0) StepObjects.revertTo(objs, markPresent, markValues);
+        return (true, code, withdrawalIndex);
+    }
+
+    /// fil.transfer: debit the sender, credit `to`. Returns ok false on a fault, else the code.
+    function _transfer(StepObjects.Set memory objs, address sender, Eip712Tx.Transfer memory m)
+        private
+        pure
+        returns (bool, uint16, uint64)
+    {
+        if (!_debit(objs, sender, m.amount)) return (true, INSUFFICIENT_BALANCE, 0);
+        if (!_credit(objs, m.to, m.amount)) return (false, 0, 0);
+        return (true, 0, 0);
+    }
+
+    /// fil.withdraw: WITHDRAWALS_FULL, debit the sender, count the withdrawal in the globals. The
+    /// caller appends it to the withdrawals tree once the rules passed.
+    function _withdraw(StepObjects.Set memory objs, address sender, Eip712Tx.Transfer memory m)
+        private
+        pure
+        returns (bool, uint16, uint64)
+    {
+        SszObjects.Globals memory g = StepObjects.globals(objs);
+        if (g.withdrawalCount >= MAX_WITHDRAWALS) return (true, WITHDRAWALS_FULL, 0);
+        if (!_debit(objs, sender, m.amount)) return (true, INSUFFICIENT_BALANCE, 0);
+        uint64 index = g.withdrawalCount;
+        unchecked {
+            if (g.totalWithdrawn + m.amount < g.totalWithdrawn) return (false, 0, 0);
+        }
+        g.withdrawalCount = index + 1;
+        g.totalWithdrawn += m.amount;
+        StepObjects.setGlobals(objs, g);
+        return (true, 0, index);
+    }
+
+    /// WorkingState.debit: false if the balance is short; nothing written for zero.
+    function _debit(StepObjects.Set memory objs, address from, uint256 amount) private pure returns (bool) {
+        SszObjects.Account memory a = StepObjects.account(objs, from);
+        if (a.balance < amount) return false;
+        if (amount == 0) return true;
+        StepObjects.setAccount(objs, from, SszObjects.Account({balance: a.balance - amount, nonce: a.nonce}));
+        return true;
+    }
+
+    /// WorkingState.credit: nothing (not even a read) for zero; false if the balance would pass uint256.
+    function _credit(StepObjects.Set memory objs, address to, uint256 amount) private pure returns (bool) {
+        if (amount == 0) return true;
+        SszObjects.Account memory a = StepObjects.account(objs, to);
+        unchecked {
+            if (a.balance + amount < a.balance) return false;
+        }
+        StepObjects.setAccount(objs, to, SszObjects.Account({balance: a.balance + amount, nonce: a.nonce}));
+        return true;
+    }
+
+    // --- end of block -----------------------------------------------------------------------------
+
+    /// The block's limits, then every result against the header. A mismatch makes the block invalid.
+    function _endOfBlock(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
+        (bytes32 txDataRoot, uint64 count) = abi.decode(data, (bytes32, uint64));
+        if (Ssz.mixInLength(txDataRoot, count) != header.txRoot) revert ItemNotInBlock(count);
+        if (count != s.items) revert NotEndOfBlock(s.items, count);
+        if (
+            s.l1Messages > maxBlockDeposits || s.items - s.l1Messages > maxBlockTxs
+                || s.receiptsRoot != header.receiptsRoot
+                || StateProofs.stateRoot(s.objectsRoot, s.withdrawalsRoot) != header.stateRoot
+                || s.withdrawalsRoot != header.withdrawalsRoot || s.l1DepositNonce != header.l1DepositNonce
+        ) s.invalid = true;
+    }
+
+    // --- shared -----------------------------------------------------------------------------------
+
+    function _checkItem(bytes32 hash, uint64 index, ItemProof memory item, bytes32 txRoot) private view {
+        if (Ssz.listRootFromItem(hash, index, item.count, MAX_BLOCK_ITEMS, item.siblings) != txRoot) {
+            revert ItemNotInBlock(index);
+        }
+    }
+
+    function _appendReceipt(StepState memory s, SszObjects.Receipt memory r, bytes32[] memory siblings)
+        private
+        view
+    {
+        s.receiptsRoot = Ssz.listAppend(s.receiptsRoot, s.items, MAX_BLOCK_ITEMS, SszObjects.receiptRoot(r), siblings);
+        s.items += 1;
+    }
+
+    /// Eip712Tx.recoverSigner without the reverts: address(0) for any signature the TypeScript refuses
+    /// (not 65 bytes, v ∉ {27, 28}, high s, r or s out of range).
+    function _tryRecover(bytes32 digest, bytes memory signature) private pure returns (address) {
+        if (signature.length != 65) return address(0);
+        bytes32 r;
+        bytes32 sv;
+        uint8 v;
+        assembly ("memory-safe") {
+            r := mload(add(signature, 0x20))
+            sv := mload(add(signature, 0x40))
+            v := byte(0, mload(add(signature, 0x60)))
+        }
+        if (uint256(sv) > Eip712Tx.HALF_N || (v != 27 && v != 28)) return address(0);
+        return ecrecover(digest, v, r, sv);
+    }
+}

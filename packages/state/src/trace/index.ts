@@ -1,0 +1,3 @@
+export * from "./proveStep.js";
+export * from "./stepState.js";
+export * from "./traceBlock.js";
