@@ -22,6 +22,10 @@ contract MockCheckpoints is IDisputedCheckpoints {
         challengeWindow = window;
     }
 
+    function setSequencer(address s) external {
+        sequencer = s;
+    }
+
     /// Accepted now; acceptedAt is overwritten.
     function setCheckpoint(uint64 index, DisputedCheckpoint calldata cp) external {
         entries[index] = cp;
