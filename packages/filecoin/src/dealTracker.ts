@@ -42,6 +42,8 @@ export type DealTrackerModules = {
   /** The last L2 block covered by a checkpoint the L1 rollup accepted (0 before any). */
   checkpointedBlock: () => number;
   logger?: Logger | null;
+  /** The node's signal: aborting it stops the polling as close() does (a pass in flight still finishes). */
+  signal?: AbortSignal | null;
 };
 
 type TrackerState = { version: 1; batches: Record<string, BuiltBatch>; deals: DealRecord[] };
@@ -71,6 +73,8 @@ export class DealTracker {
     this.logger = (modules.logger ?? nullLogger).child({ module: "dealTracker" });
     this.state = this.load();
     this.stored = this.computeStored();
+    modules.signal?.addEventListener("abort", () => this.stop(), { once: true });
+    if (modules.signal?.aborted) this.stop();
   }
 
   /** The last L2 block whose checkpoint batch, and every earlier one, has an active deal (0 if none). */
@@ -94,9 +98,14 @@ export class DealTracker {
   }
 
   close(): Promise<void> {
+    this.stop();
+    return (this.running ?? Promise.resolve()).then(() => this.m.backend.close());
+  }
+
+  private stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    return (this.running ?? Promise.resolve()).then(() => this.m.backend.close());
+    this.timer = null;
   }
 
   /** One pass: new batches, missing replicas, state refreshes. Never throws. */

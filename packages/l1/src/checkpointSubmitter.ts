@@ -96,6 +96,8 @@ export type CheckpointSubmitterModules = {
   collect?: CheckpointSignatureCollector | null;
   batch?: CheckpointBatchSource | null;
   logger?: Logger | null;
+  /** The node's signal: aborting it stops the polling as close() does (a tick in flight still finishes). */
+  signal?: AbortSignal | null;
 };
 
 /** The rollup functions the submitter uses (the test suite runs them against the compiled contract). */
@@ -150,6 +152,8 @@ export class CheckpointSubmitter {
     const sign = modules.sign;
     this.collect = modules.collect ?? ((_cp, digest) => sign!(digest));
     this.logger = (modules.logger ?? nullLogger).child({ module: "checkpointSubmitter" });
+    modules.signal?.addEventListener("abort", () => this.stop(), { once: true });
+    if (modules.signal?.aborted) this.stop();
   }
 
   /** L2 blocks per checkpoint. */
@@ -193,10 +197,14 @@ export class CheckpointSubmitter {
 
   /** Stop ticking; an in-flight submission finishes first. Idempotent. */
   close(): Promise<void> {
+    this.stop();
+    return this.running ?? Promise.resolve();
+  }
+
+  private stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    return this.running ?? Promise.resolve();
   }
 
   /** One step: submit every checkpoint that is due, in index order. Never throws (failures are logged). */

@@ -44,7 +44,7 @@ export class DepositWatcher {
 
   constructor(
     opts: Partial<DepositWatcherOpts> & Pick<DepositWatcherOpts, "bridge" | "startBlock">,
-    modules: { publicClient: PublicClient; logger?: Logger | null },
+    modules: { publicClient: PublicClient; logger?: Logger | null; signal?: AbortSignal | null },
   ) {
     const o = { ...defaultDepositWatcherOpts, ...opts };
     this.scanner = new FinalLogScanner(
@@ -55,6 +55,7 @@ export class DepositWatcher {
         onLogs: (logs) => this.apply(logs),
         logger: (modules.logger ?? nullLogger).child({ module: "depositWatcher" }),
         what: "message",
+        signal: modules.signal ?? null,
       },
     );
   }

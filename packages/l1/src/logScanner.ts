@@ -28,6 +28,8 @@ export type FinalLogScannerModules<E extends readonly AbiEvent[]> = {
   logger?: Logger | null;
   /** What the log lines call the scan ("deposit", "deal"). */
   what: string;
+  /** The node's signal: aborting it stops the polling as close() does (a poll in flight still finishes). */
+  signal?: AbortSignal | null;
 };
 
 export class FinalLogScanner<E extends readonly AbiEvent[]> {
@@ -46,6 +48,8 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
     this.m = modules;
     this.logger = modules.logger ?? nullLogger;
     this.scannedTo = opts.startBlock - 1n;
+    modules.signal?.addEventListener("abort", () => this.stop(), { once: true });
+    if (modules.signal?.aborted) this.stop();
   }
 
   /** The last final L1 block scanned. */
@@ -60,9 +64,14 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
   }
 
   close(): Promise<void> {
+    this.stop();
+    return this.polling ?? Promise.resolve();
+  }
+
+  private stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    return this.polling ?? Promise.resolve();
+    this.timer = null;
   }
 
   /** Scan up to the final block now (one scan at a time: a call during a scan joins it). */

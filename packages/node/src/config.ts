@@ -327,7 +327,7 @@ export function initVerifierDataDir(opts: InitVerifierOptions): {
 /** The bridge's deposit watcher for a config's `l1` section (the sequencer credits, a verifier checks). */
 export function createDepositWatcher(
   l1: NonNullable<NodeConfigFile["l1"]>,
-  modules: { publicClient: PublicClient; logger: Logger },
+  modules: { publicClient: PublicClient; logger: Logger; signal?: AbortSignal | null },
 ): DepositWatcher {
   return new DepositWatcher(
     {

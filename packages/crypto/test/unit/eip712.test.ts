@@ -1,10 +1,10 @@
+import { arbitraryMessage } from "@filverse/test-utils";
 import { Order, TradeFill, Transfer, TxKind, txStructs, USER_TX_KINDS } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { recoverTypedDataAddress, hashTypedData as viemHashTypedData } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { arbitraryMessage } from "../../../types/test/unit/arbitraries.js";
 import { encodeType, filverseDomain, hashTypedData, typedData } from "../../src/eip712.js";
 import { recoverAddress, SignatureError, SignatureErrorCode, signDigest } from "../../src/signature.js";
 import { signTransaction, txSigningDigest, verifyTransaction } from "../../src/transaction.js";

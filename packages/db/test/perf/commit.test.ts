@@ -3,9 +3,9 @@
  * the block takes seconds, so this runs only with FILVERSE_PERF=1: `FILVERSE_PERF=1 npx vitest run packages/db/test/perf`.
  */
 import { txHash } from "@filverse/crypto";
+import { makeKey } from "@filverse/test-utils";
 import { encodeSignedTx, TxKind } from "@filverse/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeKey } from "../../../state/test/unit/harness.js";
 import { ChainDb } from "../../src/index.js";
 import { SealedChain, tempDir } from "../unit/helpers.js";
 

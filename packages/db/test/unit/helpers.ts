@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signBlockHeader } from "@filverse/crypto";
 import { applyBlock, type BlockExecutionResult, createGenesis, type State } from "@filverse/state";
+import { CHAIN_ID, sequencer, TestChain } from "@filverse/test-utils";
 import { type BlockHeader, blockHash, type Deposit, type SignedBlock, type SignedTransaction } from "@filverse/types";
-import { CHAIN_ID, sequencer, TestChain } from "../../../state/test/unit/harness.js";
 
 export { CHAIN_ID };
 

@@ -1,4 +1,4 @@
-/** The deposit watcher on a real local L1: bounded log ranges, nonce order, and an L1 outage. */
+/** The deposit watcher on a real local L1: bounded log ranges, nonce order, an L1 outage, and the node's signal. */
 import { toHex } from "@filverse/utils";
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,6 +80,31 @@ describe("DepositWatcher", () => {
     await expect(broken.start()).resolves.toBeUndefined();
     expect(await broken.pending(0, 10)).toEqual([]);
     await broken.close();
+    await watcher.close();
+  });
+
+  it("stops polling when the node's signal is aborted, as close() does", async () => {
+    let polls = 0;
+    const controller = new AbortController();
+    const watcher = new DepositWatcher(
+      { bridge: env.bridge, startBlock: 0n, confirmations: 0, pollIntervalMs: 5 },
+      {
+        publicClient: {
+          getBlock: async () => {
+            polls++;
+            return { number: 0n };
+          },
+          getLogs: async () => [],
+        } as never,
+        signal: controller.signal,
+      },
+    );
+    await watcher.start();
+    while (polls < 3) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const seen = polls;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(polls).toBe(seen);
     await watcher.close();
   });
 });

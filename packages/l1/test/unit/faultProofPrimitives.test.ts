@@ -22,6 +22,7 @@ import {
 } from "@filverse/crypto";
 import { MAX_UINT64_SAFE, MAX_UINT256 } from "@filverse/params";
 import { proveObject, State, stateKey, verifyObjectProof, withdrawalLeaf } from "@filverse/state";
+import { arbitraryMessage } from "@filverse/test-utils";
 import {
   AccessGrantRecord,
   Account,
@@ -68,7 +69,6 @@ import {
   type Hex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { arbitraryMessage } from "../../../types/test/unit/arbitraries.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import { compileTestHarness } from "./harness.js";

@@ -12,6 +12,8 @@ import { fromHex, toHex } from "@filverse/utils";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  breachProof,
+  checkBreachProof,
   isPreconfirmationBroken,
   type PreconfirmationBreach,
   preconfirmationBreachArgs,
@@ -92,8 +94,12 @@ async function freshRollup(): Promise<Address> {
   return rollup;
 }
 
-const prove = (rollup: Address, b: PreconfirmationBreach) =>
-  env.send(env.deployer, rollup, rollupAbi, "provePreconfirmationBreach", [...preconfirmationBreachArgs(b)]);
+/** Sends the proof, after checking that the TypeScript check (what gossip runs) agrees in advance. */
+const prove = (rollup: Address, b: PreconfirmationBreach, expected: "holds" | "refused") => {
+  const reason = checkBreachProof(breachProof(b), fromHex(env.sequencer.address), L2_CHAIN_ID);
+  expect(reason === null ? "holds" : `refused: ${reason}`).toMatch(expected);
+  return env.send(env.deployer, rollup, rollupAbi, "provePreconfirmationBreach", [...preconfirmationBreachArgs(b)]);
+};
 
 describe("a broken preconfirmation", () => {
   it("has the same digest in TypeScript and on the rollup", async () => {
@@ -108,23 +114,27 @@ describe("a broken preconfirmation", () => {
     const rollup = await freshRollup();
     const kept = promise(2, receipts[2]!);
     expect(isPreconfirmationBroken({ preconfirmation: kept, receipts })).toBe(false);
-    await expectRevert(prove(rollup, breach(kept)), "NotConflicting");
+    await expectRevert(prove(rollup, breach(kept), "refused"), "NotConflicting");
     // A promise the sequencer never signed.
     const forged = breach(promise(1, receipts[2]!), makeKey(77).priv);
-    await expectRevert(prove(rollup, forged), "NotSequencer");
+    await expectRevert(prove(rollup, forged, "refused"), "NotSequencer");
     // A seal by another key over the same header.
     await expectRevert(
-      prove(rollup, { ...breach(promise(1, receipts[2]!)), sealSignature: signBlockHeader(header, makeKey(77).priv) }),
+      prove(
+        rollup,
+        { ...breach(promise(1, receipts[2]!)), sealSignature: signBlockHeader(header, makeKey(77).priv) },
+        "refused",
+      ),
       "NotSequencer",
     );
     // Receipts that are not the block's: the proof implies another root.
     const others = receipts.map((r) => ({ ...r, feePaid: r.feePaid + 1n }));
     await expectRevert(
-      prove(rollup, { ...breach(promise(1, receipts[2]!)), receipts: others }),
+      prove(rollup, { ...breach(promise(1, receipts[2]!)), receipts: others }, "refused"),
       "ReceiptProofMismatch",
     );
     // A header for another block number than promised.
-    await expectRevert(prove(rollup, breach(promise(1, receipts[2]!, 2))), "NotConflicting");
+    await expectRevert(prove(rollup, breach(promise(1, receipts[2]!, 2)), "refused"), "NotConflicting");
     expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(DEFAULT_PARAMS.minCollateral);
   });
 
@@ -132,7 +142,7 @@ describe("a broken preconfirmation", () => {
     const rollup = await freshRollup();
     const b = breach(promise(1, receipts[2]!));
     expect(isPreconfirmationBroken(b)).toBe(true);
-    const receipt = await prove(rollup, b);
+    const receipt = await prove(rollup, b, "holds");
     const [slashed] = parseEventLogs({ abi: rollupAbi, logs: receipt.logs, eventName: "SequencerSlashed" });
     expect((slashed!.args as { amount: bigint }).amount).toBe(DEFAULT_PARAMS.minCollateral);
     expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(0n);
@@ -142,14 +152,14 @@ describe("a broken preconfirmation", () => {
     // The same evidence cannot burn a new bond.
     await env.send(env.deployer, rollup, rollupAbi, "bondSequencer", [], DEFAULT_PARAMS.minCollateral);
     expect(await env.read<boolean>(rollup, rollupAbi, "acceptingMessages")).toBe(true);
-    await expectRevert(prove(rollup, b), "StaleBlockEvidence");
+    await expectRevert(prove(rollup, b, "holds"), "StaleBlockEvidence");
   });
 
   it("burns the bond when the sealed block has no receipt at the promised position", async () => {
     const rollup = await freshRollup();
     const b = breach(promise(3, new Uint8Array(32).fill(9)));
     expect(isPreconfirmationBroken(b)).toBe(true);
-    await prove(rollup, b);
+    await prove(rollup, b, "holds");
     expect(await env.read<bigint>(rollup, rollupAbi, "sequencerBond")).toBe(0n);
   });
 });

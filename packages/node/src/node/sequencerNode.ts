@@ -58,6 +58,11 @@ export class FilverseSequencerNode {
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
   /**
+   * The node's one AbortController: close() aborts it first, and its signal, passed to every part at
+   * construction, stops their loops, timers, retries and waits on remote ends at once.
+   */
+  private readonly controller = new AbortController();
+  /**
    * Resolves with the reason once the node can make no more progress (a block commit or journal
    * write failed; /healthz answers 503 from then on). Never rejects; a node that closes normally
    * leaves it pending. A supervisor-run node should close and exit non-zero when it resolves.
@@ -76,7 +81,8 @@ export class FilverseSequencerNode {
     const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
     const devAccounts = readDevAccounts(dataDir, config);
-    const services = createNodeServices(config, { logger: this.logger });
+    const { signal } = this.controller;
+    const services = createNodeServices(config, { logger: this.logger, signal });
     this.metrics = services.metrics;
     this.batches = services.batches;
     this.l1 = services.l1;
@@ -103,7 +109,7 @@ export class FilverseSequencerNode {
         dataDir: join(dataDir, "chaindb"),
         stateHistory: config.stateHistory ?? defaultSequencerOpts.stateHistory,
       },
-      { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool },
+      { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool, signal },
     );
     const sequencer = this.sequencer;
     this.failed = new Promise((resolve) => sequencer.events.once("failed", resolve));
@@ -144,6 +150,7 @@ export class FilverseSequencerNode {
           // Each checkpoint's blocks packed into their CAR, its Piece CID computed, the piece kept.
           batch: this.batches.build,
           logger: this.logger,
+          signal,
         },
       );
     }
@@ -271,14 +278,19 @@ export class FilverseSequencerNode {
         store,
         checkpointedBlock: () => submitter.checkpointedBlock(),
         logger: this.logger,
+        signal: this.controller.signal,
       },
     );
     await this.dealTracker.start();
   }
 
-  /** Idempotent; RPC first (no new work), then the sequencer (commits its block, closes the DB). */
+  /**
+   * Idempotent. Aborts the node's signal (every loop and timer stops), then closes in order: RPC
+   * first (no new work), then the sequencer (commits its block, closes the DB).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.controller.abort();
       await this.rpc.close();
       await this.network?.stop();
       await this.dealTracker?.close();

@@ -27,7 +27,11 @@ export type NodeServices = {
   batches: NodeBatches;
 };
 
-export function createNodeServices(config: NodeConfigFile, modules: { logger: Logger }): NodeServices {
+/** `signal`: the node's; the deposit watcher stops polling when it is aborted. */
+export function createNodeServices(
+  config: NodeConfigFile,
+  modules: { logger: Logger; signal: AbortSignal },
+): NodeServices {
   const pool = config.workerPool === false ? null : createCryptoPool();
   const l1 = config.l1 ? createL1Clients({ url: config.l1.rpcUrl, chainId: config.l1.chainId }) : null;
   return {
@@ -36,9 +40,7 @@ export function createNodeServices(config: NodeConfigFile, modules: { logger: Lo
     commP: pool ?? new SingleThreadCrypto(),
     l1,
     depositWatcher:
-      config.l1 && l1
-        ? createDepositWatcher(config.l1, { publicClient: l1.publicClient, logger: modules.logger })
-        : null,
+      config.l1 && l1 ? createDepositWatcher(config.l1, { publicClient: l1.publicClient, ...modules }) : null,
     batches: new NodeBatches(),
   };
 }

@@ -75,6 +75,11 @@ export class FilverseVerifierNode {
   private readonly rollupWatcher: RollupWatcher | null;
   private closing: Promise<void> | null = null;
   /**
+   * The node's one AbortController: close() aborts it first, and its signal, passed to every part at
+   * construction, stops their loops, timers, retries and waits on remote ends at once.
+   */
+  private readonly controller = new AbortController();
+  /**
    * Resolves with the reason once the verifier can make no more progress (a block commit failed;
    * /healthz answers 503 from then on). Never rejects; pending while the node runs or closes normally.
    */
@@ -98,7 +103,8 @@ export class FilverseVerifierNode {
     this.logger = modules.logger ?? nullLogger;
     const chain = chainConfigOf(config);
     const key = readKeyFile(join(dataDir, config.keyFile));
-    const services = createNodeServices(config, { logger: this.logger });
+    const { signal } = this.controller;
+    const services = createNodeServices(config, { logger: this.logger, signal });
     this.metrics = services.metrics;
     this.batches = services.batches;
     this.pool = services.pool;
@@ -109,7 +115,7 @@ export class FilverseVerifierNode {
     this.checkpointDomain =
       config.l1 && this.rollup ? { l1ChainId: config.l1.chainId, rollup: this.rollup, l2ChainId: chain.chainId } : null;
     this.depositWatcher = services.depositWatcher;
-    const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }) : null;
+    const forward = v.sequencerRpc ? new JsonRpcClient({ url: v.sequencerRpc }, { signal }) : null;
     const rpcSource = forward ? new RpcBlockSource(forward) : null;
     // With p2p, blocks are synced from the best peer (the sequencer's RPC as the fallback).
     const source =
@@ -127,6 +133,7 @@ export class FilverseVerifierNode {
       },
       {
         logger: this.logger,
+        signal,
         metrics: this.metrics,
         recoverer: this.pool,
         source,
@@ -148,7 +155,7 @@ export class FilverseVerifierNode {
     this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
     this.rollupWatcher =
       this.rollup && this.l1
-        ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger })
+        ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger, signal })
         : null;
     const settlement: SettlementView | null = this.rollupWatcher;
     this.rpc = createNodeRpcServer(config, opts.rpc, {
@@ -216,7 +223,8 @@ export class FilverseVerifierNode {
         rollup: this.rollup,
         startBlock: BigInt(this.config.l1.startBlock),
         pieceUrls: urls,
-        ...(signal ? { signal } : {}),
+        // Closing the node aborts a rebuild too.
+        signal: signal ? AbortSignal.any([signal, this.controller.signal]) : this.controller.signal,
       },
       {
         verifier: this.verifier,
@@ -231,14 +239,18 @@ export class FilverseVerifierNode {
     return result;
   }
 
-  /** Idempotent; RPC first (no new work), then the L1 pollers, the verifier (its DB), the pool. */
+  /**
+   * Idempotent. Aborts the node's signal (following, queued imports, the L1 pollers and waits on
+   * the sequencer stop at once), then closes in order: RPC first (no new work), then the verifier
+   * (its DB), the pool.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      // No new rollup poll from here on; one in flight is awaited before the verifier closes.
-      const watcherClosed = this.rollupWatcher?.close();
+      this.controller.abort();
       await this.rpc.close();
       await this.network?.stop();
-      await watcherClosed;
+      // A rollup poll in flight is awaited before the verifier closes.
+      await this.rollupWatcher?.idle();
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();

@@ -17,7 +17,7 @@ import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Mempool, PoolTx } from "./mempool.js";
-import type { SequencerOpts } from "./sequencer.js";
+import type { SequencerOpts } from "./options.js";
 
 /** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
 const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
@@ -58,6 +58,8 @@ export type BlockProducerModules = {
   metrics: NodeMetrics | null;
   logger: Logger;
   host: ProducerHost;
+  /** The sequencer's signal: once aborted, nothing is pumped, opened or sealed, and the seal timer is cleared. */
+  signal: AbortSignal;
 };
 
 export class BlockProducer {
@@ -72,6 +74,7 @@ export class BlockProducer {
   private readonly metrics: NodeMetrics | null;
   private readonly logger: Logger;
   private readonly host: ProducerHost;
+  private readonly signal: AbortSignal;
   /** The last sealed block: committed, or being committed while the next one executes on it. */
   private tip: { state: State; header: BlockHeader; hash: Uint8Array } | null = null;
   /** The block being filled: admitted transactions execute into it slice by slice. */
@@ -82,7 +85,6 @@ export class BlockProducer {
   private sealTimer: NodeJS.Timeout | null = null;
   /** Set by halt() once the sequencer failed: nothing is sealed after it. */
   private halted = false;
-  private closed = false;
 
   constructor(opts: SequencerOpts, modules: BlockProducerModules) {
     this.opts = opts;
@@ -94,10 +96,13 @@ export class BlockProducer {
     this.metrics = modules.metrics;
     this.logger = modules.logger;
     this.host = modules.host;
+    this.signal = modules.signal;
+    this.signal.addEventListener("abort", () => this.stopTimer(), { once: true });
   }
 
   /** Start producing on the chain's head: the seal timer, and a pump for what the journal restored. */
   start(): void {
+    if (this.signal.aborted) return;
     const head = this.core.head;
     this.tip = { state: this.core.state, header: head.header, hash: head.hash };
     this.sealTimer = setInterval(() => void this.seal(), this.opts.chain.blockTimeMs);
@@ -107,16 +112,19 @@ export class BlockProducer {
   /** The sequencer failed: stop sealing (a commit in flight finishes). */
   halt(): void {
     this.halted = true;
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
     if (this.sealTimer) clearInterval(this.sealTimer);
+    this.sealTimer = null;
   }
 
   /**
-   * Stop sealing and let a block being committed finish; the open block is dropped (its transactions
-   * are still in the journal and return to the mempool at the next start).
+   * After the signal is aborted (which stops sealing): let a block being committed finish; the open
+   * block is dropped (its transactions are still in the journal and return to the mempool at the next start).
    */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.sealTimer) clearInterval(this.sealTimer);
     await this.sealing?.catch(() => {});
     this.open = null;
   }
@@ -133,7 +141,7 @@ export class BlockProducer {
 
   /** Run pump() soon (coalesced): admission never waits for execution. */
   schedulePump(): void {
-    if (this.pumpScheduled || this.closed) return;
+    if (this.pumpScheduled || this.signal.aborted) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -147,7 +155,7 @@ export class BlockProducer {
    * event-loop stalls per block before this). Opens a block when there is none.
    */
   private async pump(): Promise<void> {
-    if (this.closed || this.halted || this.mempool.size === 0) return;
+    if (this.signal.aborted || this.halted || this.mempool.size === 0) return;
     if (!this.open) await this.openBlock();
     const open = this.open;
     if (!open) {
@@ -204,7 +212,7 @@ export class BlockProducer {
         // A transient L1 error must not stop the chain: this block goes without deposits; the next retries.
         this.logger.warn("deposit source failed; sealing without deposits", {}, err);
       }
-      if (this.closed || this.open) return;
+      if (this.signal.aborted || this.open) return;
       const timestamp = Math.max(tip.header.timestamp, Math.floor(Date.now() / 1000));
       const executor = new BlockExecutor(tip.state, {
         chainId: this.opts.chain.chainId,
@@ -235,7 +243,7 @@ export class BlockProducer {
    * order because only one seal runs at a time.
    */
   async seal(): Promise<void> {
-    if (this.sealing || this.closed || this.halted) return;
+    if (this.sealing || this.signal.aborted || this.halted) return;
     if (!this.open && this.depositSource) await this.openBlock(); // an idle chain still takes deposits
     const open = this.open;
     if (!open) return;

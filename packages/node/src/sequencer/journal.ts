@@ -1,11 +1,15 @@
 /**
- * The admission journal's writer: every admitted transaction is written (with what it displaced
+ * The admission journal. Its writer: every admitted transaction is written (with what it displaced
  * deleted in the same batch) and synced before its hash is returned, so a returned hash survives
- * kill -9. Concurrent writes share one synced batch.
+ * kill -9; concurrent writes share one synced batch. Its replay: at start, what it holds returns to
+ * the mempool.
  */
 import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
-import type { Logger } from "@filverse/utils";
-import type { PoolTx } from "./mempool.js";
+import { parseTransactionBytes, type State, TxValidationError, validateTransaction } from "@filverse/state";
+import { Namespace } from "@filverse/types";
+import { fromHex, type Logger, toHex } from "@filverse/utils";
+import type { DropLog } from "./dropLog.js";
+import type { Mempool, PoolTx } from "./mempool.js";
 
 export type JournalWriterModules = {
   db: () => ChainDb;
@@ -73,4 +77,55 @@ export class JournalWriter {
     }
     this.flushing = null;
   }
+}
+
+export type JournalReplayModules = {
+  db: ChainDb;
+  chainId: number;
+  /** The head's state: a transaction's committed nonce. */
+  state: State;
+  mempool: Mempool;
+  drops: DropLog;
+  logger: Logger;
+};
+
+/**
+ * Transactions accepted before a stop or crash are in the journal: re-admit them. Admission policy
+ * is not applied again (their hashes were returned); only what can never be included is dropped.
+ * pump() later drops anything that turns out not to be includable.
+ */
+export async function replayJournal(m: JournalReplayModules): Promise<void> {
+  const stale: Uint8Array[] = [];
+  let restored = 0;
+  for await (const { hash, txBytes } of m.db.journalEntries()) {
+    try {
+      if (await m.db.getTxLocation(hash)) {
+        stale.push(hash);
+        continue;
+      }
+      const vtx = validateTransaction(parseTransactionBytes(txBytes), m.chainId);
+      const committed = m.state.get(Namespace.Account, vtx.sender)?.nonce ?? 0;
+      const { tx, displaced } = m.mempool.restore(vtx, txBytes, committed);
+      if (displaced) {
+        stale.push(fromHex(displaced.hash));
+        m.drops.add(displaced.hash, { reason: "replaced" });
+      }
+      if (tx) restored++;
+      else {
+        stale.push(hash);
+        m.drops.add(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
+      }
+    } catch (err) {
+      // A rule tightened since it was admitted (e.g. the AssetBatchMint token-id bound): it can
+      // never be included, so it must not come back, or it would reach block production again.
+      stale.push(hash);
+      m.drops.add(toHex(hash), {
+        reason: "invalid",
+        ...(err instanceof TxValidationError ? { code: err.code } : {}),
+      });
+      m.logger.warn("journal entry dropped", { hash: toHex(hash), reason: (err as Error).message });
+    }
+  }
+  if (stale.length > 0) await m.db.journalDelete(stale);
+  if (restored > 0) m.logger.info("journal replayed", { restored, dropped: stale.length });
 }

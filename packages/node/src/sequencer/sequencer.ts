@@ -5,72 +5,27 @@
  */
 
 import type { EventEmitter } from "node:events";
-import { privateKeyToAddress, recoverAddress, type SignatureRecoverer } from "@filverse/crypto";
+import { privateKeyToAddress } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
-import {
-  completeValidation,
-  parseTransactionBytes,
-  parseTransactionJson,
-  prevalidateTransaction,
-  type State,
-  TxValidationError,
-  TxValidationErrorCode,
-  type ValidatedTransaction,
-  validateTransaction,
-} from "@filverse/state";
-import { encodeSignedTx, Namespace, RpcErrorCode, type TxDropReason } from "@filverse/types";
+import type { ChainConfig } from "@filverse/params";
+import { type State, TxValidationError, TxValidationErrorCode } from "@filverse/state";
+import { RpcErrorCode, type TxDropReason } from "@filverse/types";
 import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
-import type { DepositSource, DropInfo, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
-import { MempoolError, type NodeError, nodeFailure, SubmitError, toSubmitError } from "../errors.js";
+import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
+import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
+import { Admission } from "./admission.js";
 import { BlockProducer } from "./blockProducer.js";
 import { DropLog } from "./dropLog.js";
-import { JournalWriter } from "./journal.js";
-import { defaultMempoolOpts, Mempool, type MempoolOpts, type PoolTx } from "./mempool.js";
-import { RecoverBatcher } from "./recoverBatcher.js";
+import { JournalWriter, replayJournal } from "./journal.js";
+import { Mempool, type PoolTx } from "./mempool.js";
+import type { SequencerModules, SequencerOpts } from "./options.js";
 
-export type SequencerOpts = {
-  chain: ChainConfig;
-  genesis: GenesisConfig;
-  dataDir: string;
-  mempool: MempoolOpts;
-  /** Past states kept in memory, for proofs against recent blocks. */
-  stateHistory: number;
-  /** Seal blocks with no deposit and no transaction (off: an idle chain grows no blocks). */
-  sealEmptyBlocks: boolean;
-  /**
-   * A block's SSZ size at most: what one gossip message carries (`@filverse/p2p` refuses blocks over
-   * 4 MiB − 64 KiB, gossipsub's limit). Transactions that would pass it wait for the next block.
-   */
-  maxBlockBytes: number;
-  /** Hashes of dropped transactions remembered for status queries. */
-  droppedHistory: number;
-};
-
-export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "dataDir"> = {
-  mempool: defaultMempoolOpts,
-  stateHistory: 256,
-  sealEmptyBlocks: false,
-  droppedHistory: 10_000,
-  maxBlockBytes: 4 * 1024 * 1024 - 128 * 1024,
-};
-
-export type SequencerModules = {
-  /** The sequencer's secp256k1 key: it seals every block and earns the fees. Never logged. */
-  key: Uint8Array;
-  logger?: Logger | null;
-  metrics?: NodeMetrics | null;
-  deposits?: DepositSource | null;
-  /**
-   * Where admission recovers signatures: a worker pool (CryptoPool) batches them off the main
-   * thread, which then only executes and commits. null: recover on the main thread.
-   */
-  recoverer?: SignatureRecoverer | null;
-};
+export { defaultSequencerOpts, type SequencerModules, type SequencerOpts } from "./options.js";
 
 export class Sequencer {
   /** The chain core the verifier shares: the database, the head and its state, the indexes, the events. */
@@ -83,10 +38,9 @@ export class Sequencer {
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
   private readonly drops: DropLog;
-  /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
-  private readonly recoverBatcher: RecoverBatcher | null;
   private readonly journalWriter: JournalWriter;
-  private readonly durableWaiters = new Map<string, Promise<void>>();
+  /** From JSON-RPC to a durable hash: checks, recovery on the pool, the mempool, the journal. */
+  private readonly admission: Admission;
   /** Execution into the open block, sealing and commit. */
   private readonly producer: BlockProducer;
   /** Transactions executed into the open block or a block being committed (the producer's map). */
@@ -94,14 +48,16 @@ export class Sequencer {
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
+  /** Aborted by close() or by the node's signal (`modules.signal`): production stops at once. */
+  private readonly controller: AbortController;
 
   constructor(opts: SequencerOpts, modules: SequencerModules) {
     this.opts = opts;
     this.address = privateKeyToAddress(modules.key);
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
+    this.controller = followSignal(modules.signal, closedError);
     this.drops = new DropLog(opts.droppedHistory, this.metrics);
-    this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
     this.journalWriter = new JournalWriter({
       db: () => this.db,
       logger: this.logger,
@@ -133,8 +89,26 @@ export class Sequencer {
         onExecutionFault: (tx, err) => this.onExecutionFault(tx, err),
         fail: (what, err) => this.fail(what, err),
       },
+      signal: this.controller.signal,
     });
     this.executing = this.producer.executing;
+    this.admission = new Admission({
+      chain: opts.chain,
+      mempool: this.mempool,
+      executing: this.executing,
+      recoverer: modules.recoverer ?? null,
+      journal: this.journalWriter,
+      metrics: this.metrics,
+      host: {
+        account: (a) => this.account(a),
+        db: () => this.db,
+        onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
+        accepted: (hash) => {
+          this.events.emit("txStatus", hash);
+          this.producer.schedulePump();
+        },
+      },
+    });
   }
 
   /**
@@ -188,7 +162,14 @@ export class Sequencer {
     const { chain } = this.opts;
     await this.core.open();
     const { head, state } = this.core;
-    await this.replayJournal();
+    await replayJournal({
+      db: this.db,
+      chainId: this.chainId,
+      state: this.state,
+      mempool: this.mempool,
+      drops: this.drops,
+      logger: this.logger,
+    });
     this.logger.info("sequencer started", {
       chainId: chain.chainId,
       head: head.number,
@@ -203,53 +184,13 @@ export class Sequencer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.controller.abort(closedError());
     // A block being committed finishes; the open block is dropped: its transactions are still in the
     // journal and return to the mempool at the next start.
     await this.producer.close();
     await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
-  }
-
-  /**
-   * Transactions accepted before a stop or crash are in the journal: re-admit them. Admission policy
-   * is not applied again (their hashes were returned); only what can never be included is dropped.
-   * pump() later drops anything that turns out not to be includable.
-   */
-  private async replayJournal(): Promise<void> {
-    const stale: Uint8Array[] = [];
-    let restored = 0;
-    for await (const { hash, txBytes } of this.db.journalEntries()) {
-      try {
-        if (await this.db.getTxLocation(hash)) {
-          stale.push(hash);
-          continue;
-        }
-        const vtx = validateTransaction(parseTransactionBytes(txBytes), this.chainId);
-        const committed = this.state.get(Namespace.Account, vtx.sender)?.nonce ?? 0;
-        const { tx, displaced } = this.mempool.restore(vtx, txBytes, committed);
-        if (displaced) {
-          stale.push(fromHex(displaced.hash));
-          this.drops.add(displaced.hash, { reason: "replaced" });
-        }
-        if (tx) restored++;
-        else {
-          stale.push(hash);
-          this.drops.add(toHex(hash), { reason: vtx.tx.message.nonce < committed ? "nonce_passed" : "replaced" });
-        }
-      } catch (err) {
-        // A rule tightened since it was admitted (e.g. the AssetBatchMint token-id bound): it can
-        // never be included, so it must not come back, or it would reach block production again.
-        stale.push(hash);
-        this.drops.add(toHex(hash), {
-          reason: "invalid",
-          ...(err instanceof TxValidationError ? { code: err.code } : {}),
-        });
-        this.logger.warn("journal entry dropped", { hash: toHex(hash), reason: (err as Error).message });
-      }
-    }
-    if (stale.length > 0) await this.db.journalDelete(stale);
-    if (restored > 0) this.logger.info("journal replayed", { restored, dropped: stale.length });
   }
 
   /** An account where execution has got to (BlockProducer.account). */
@@ -299,86 +240,15 @@ export class Sequencer {
    * Admit a transaction from JSON-RPC. Resolves with its hash only once it is durable (journaled
    * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
    */
-  async submitJson(json: unknown): Promise<Hex> {
-    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+  submitJson(json: unknown): Promise<Hex> {
+    if (this.closed) return Promise.reject(new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down"));
     if (this.fatal) {
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
-    }
-    let vtx: ValidatedTransaction;
-    try {
-      const tx = parseTransactionJson(json);
-      const { digest } = prevalidateTransaction(tx, this.chainId);
-      let sender: Uint8Array | null = null;
-      let cause: unknown;
-      if (this.recoverBatcher) {
-        sender = await this.recoverBatcher.recover(digest, tx.signature);
-      } else {
-        try {
-          sender = recoverAddress(digest, tx.signature);
-        } catch (err) {
-          cause = err;
-        }
-      }
-      vtx = completeValidation(tx, digest, sender, cause);
-    } catch (err) {
-      if (err instanceof TxValidationError) {
-        this.metrics?.submitted.inc({ result: "invalid" });
-        throw toSubmitError(err);
-      }
-      throw err;
-    }
-    const hash = toHex(vtx.hash);
-    if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
-    if (vtx.tx.message.fee < this.chain.minTxFee) {
-      throw new SubmitError(
-        RpcErrorCode.FEE_TOO_LOW,
-        `Fee ${vtx.tx.message.fee} is below the minimum ${this.chain.minTxFee}`,
+      return Promise.reject(
+        new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } }),
       );
     }
-    const bytes = encodeSignedTx(vtx.tx);
-    if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
-    let added: ReturnType<Mempool["add"]>;
-    try {
-      added = this.mempool.add(vtx, bytes, (a) => this.account(a));
-    } catch (err) {
-      if (err instanceof MempoolError) {
-        // An included transaction sent again has a used nonce: answer with its hash (idempotent).
-        // Only this path reads the database, so the hot path does not.
-        if (err.code === RpcErrorCode.NONCE_TOO_LOW && (await this.db.getTxLocation(vtx.hash))) return hash;
-        this.metrics?.submitted.inc({ result: "rejected" });
-        throw new SubmitError(err.code, err.shortMessage, { cause: err, details: err.details });
-      }
-      throw err;
-    }
-    if (added.known) {
-      try {
-        await this.durableWaiters.get(hash);
-      } catch (cause) {
-        throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
-      }
-      return hash;
-    }
-    // The displaced transactions leave the journal only in the batch that writes their successor: a
-    // crash before it is durable must leave the acknowledged one behind, not neither.
-    const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
-    if (added.evicted) this.onDropped(added.evicted, "evicted", { keepEntry: true });
-    if (added.replaced) this.onDropped(added.replaced, "replaced", { keepEntry: true });
-    const durable = this.journalWriter.write(added.tx, displaced);
-    this.durableWaiters.set(hash, durable);
-    try {
-      await durable;
-    } catch (err) {
-      this.mempool.remove(hash);
-      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause: err });
-    } finally {
-      this.durableWaiters.delete(hash);
-    }
-    added.tx.durable = true;
-    this.metrics?.submitted.inc({ result: "accepted" });
-    this.metrics?.mempoolTransactions.set(this.mempool.size);
-    this.events.emit("txStatus", hash);
-    this.producer.schedulePump();
-    return hash;
+    // Not async: the admission's promise is returned as is (no extra hop on the hot path).
+    return this.admission.submitJson(json);
   }
 
   /**
@@ -439,4 +309,8 @@ export class Sequencer {
     this.logger.error("sequencer stopped", { what, reason: failure.details.reason }, err);
     this.events.emit("failed", failure);
   }
+}
+
+function closedError(): NodeError {
+  return new NodeError(NodeErrorCode.CLOSED, "The sequencer is closed");
 }

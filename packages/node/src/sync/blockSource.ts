@@ -6,6 +6,7 @@
  */
 import { RpcErrorCode, type SignedBlock, signedBlockFromJson } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
+import { sleep } from "../abort.js";
 import { RemoteRpcError, RemoteRpcErrorCode } from "../errors.js";
 
 /** Blocks by height from somewhere else: the sequencer's RPC, or peers (range sync). */
@@ -34,13 +35,21 @@ export const defaultJsonRpcClientOpts: Omit<JsonRpcClientOpts, "url"> = {
 
 type RpcResponse = { id?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
+export type JsonRpcClientModules = {
+  /** The node's signal: aborting it cancels the requests in flight (UNREACHABLE) and every later one. */
+  signal?: AbortSignal | null;
+};
+
 /** A minimal JSON-RPC 2.0 client over HTTP POST (fetch), bounded in time and size. */
 export class JsonRpcClient {
   readonly opts: JsonRpcClientOpts;
+  /** The node's signal, or null (then only the per-request timeout ends a request). */
+  readonly signal: AbortSignal | null;
   private nextId = 1;
 
-  constructor(opts: Partial<JsonRpcClientOpts> & Pick<JsonRpcClientOpts, "url">) {
+  constructor(opts: Partial<JsonRpcClientOpts> & Pick<JsonRpcClientOpts, "url">, modules: JsonRpcClientModules = {}) {
     this.opts = { ...defaultJsonRpcClientOpts, ...opts };
+    this.signal = modules.signal ?? null;
   }
 
   /** One call; a JSON-RPC error becomes RemoteRpcError RPC_ERROR carrying its code. */
@@ -54,16 +63,41 @@ export class JsonRpcClient {
     return this.send(calls);
   }
 
+  /**
+   * One request's signal: aborted after timeoutMs or when the node's signal is (a listener removed by
+   * done(), so a long-lived node signal does not collect one per request).
+   */
+  private requestSignal(): { signal: AbortSignal; done: () => void } {
+    const parent = this.signal;
+    if (!parent) return { signal: AbortSignal.timeout(this.opts.timeoutMs), done: () => {} };
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(parent.reason);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+      this.opts.timeoutMs,
+    );
+    if (parent.aborted) onAbort();
+    else parent.addEventListener("abort", onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      done: () => {
+        clearTimeout(timer);
+        parent.removeEventListener("abort", onAbort);
+      },
+    };
+  }
+
   private async send(calls: { method: string; params: unknown[] }[]): Promise<RpcResponse[]> {
     const ids = calls.map(() => this.nextId++);
     const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: ids[i], method: c.method, params: c.params }));
     let text: string;
+    const request = this.requestSignal();
     try {
       const res = await fetch(this.opts.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(calls.length === 1 ? body[0] : body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        signal: request.signal,
       });
       if (res.status !== 200 && res.status !== 429) {
         await res.body?.cancel();
@@ -78,6 +112,8 @@ export class JsonRpcClient {
         cause,
         details: { url: this.opts.url, reason: (cause as Error).message },
       });
+    } finally {
+      request.done();
     }
     let json: unknown;
     try {
@@ -179,7 +215,10 @@ export class RpcBlockSource implements BlockSource {
     const limited = answers.find((a) => a.error?.code === RpcErrorCode.RATE_LIMITED);
     if (limited) {
       const wait = Number((limited.error?.data as { retryAfterMs?: number } | undefined)?.retryAfterMs);
-      await new Promise((r) => setTimeout(r, Number.isFinite(wait) && wait > 0 ? wait : RATE_LIMIT_DEFAULT_WAIT_MS));
+      const ms = Number.isFinite(wait) && wait > 0 ? wait : RATE_LIMIT_DEFAULT_WAIT_MS;
+      // The client's signal (the node's) ends the wait: a close does not sit out a rate limit.
+      if (this.client.signal) await sleep(ms, this.client.signal);
+      else await new Promise((r) => setTimeout(r, ms));
       answers = await this.client.batch(calls);
     }
     const out: SignedBlock[] = [];

@@ -2,10 +2,12 @@
  * Range sync: the verifier's follow loop. It polls the `BlockSource`'s head every followIntervalMs,
  * fetches the missing ranges (the next one while this one imports) and imports them in order through
  * the verifier's one `importBlock`; failures back off, waiting for L1 finality or the clock does not.
+ * The verifier's signal ends it: no poll after an abort, and a sync stops waiting on the source.
  */
 import type { ChainDb } from "@filverse/db";
 import { blockHash, type SignedBlock } from "@filverse/types";
 import { bytesEqual, type Logger } from "@filverse/utils";
+import { untilAborted } from "../abort.js";
 import type { HeadInfo } from "../chain/interface.js";
 import { VerifierError, VerifierErrorCode } from "../errors.js";
 import type { BlockSource } from "./blockSource.js";
@@ -40,9 +42,16 @@ export type SyncTarget = {
   importBlock(block: SignedBlock, source: string | null): Promise<unknown>;
   /** Start recovering a block's signatures ahead of its import. */
   prepare(block: SignedBlock): void;
-  isClosed(): boolean;
-  /** Closed, or stopped by a failed commit: nothing more is fetched. */
-  isStopped(): boolean;
+  /** Stopped by a failed commit: nothing more is fetched. */
+  failed(): boolean;
+};
+
+export type ChainFollowerModules = {
+  source: BlockSource | null;
+  target: SyncTarget;
+  logger: Logger;
+  /** The verifier's signal: once aborted, no poll is scheduled and a sync stops waiting on the source. */
+  signal: AbortSignal;
 };
 
 export class ChainFollower {
@@ -52,26 +61,29 @@ export class ChainFollower {
   private readonly source: BlockSource | null;
   private readonly target: SyncTarget;
   private readonly logger: Logger;
+  private readonly signal: AbortSignal;
   private syncing_: Promise<void> | null = null;
   private followTimer: NodeJS.Timeout | null = null;
   private following = false;
   private failures = 0;
 
-  constructor(opts: ChainFollowerOpts, modules: { source: BlockSource | null; target: SyncTarget; logger: Logger }) {
+  constructor(opts: ChainFollowerOpts, modules: ChainFollowerModules) {
     this.opts = opts;
     this.source = modules.source;
     this.target = modules.target;
     this.logger = modules.logger;
+    this.signal = modules.signal;
+    this.signal.addEventListener("abort", () => this.stop(), { once: true });
   }
 
   /** Poll the source's head and sync to it, every followIntervalMs (default 500 ms). Idempotent. */
   startFollowing(): void {
-    if (!this.source || this.following || this.target.isClosed()) return;
+    if (!this.source || this.following || this.signal.aborted) return;
     this.following = true;
     this.scheduleFollow(0);
   }
 
-  /** Stop polling (a sync in flight runs on; see idle()). */
+  /** Stop polling (a failed commit; the signal does it at close). A sync in flight runs on; see idle(). */
   stop(): void {
     this.following = false;
     if (this.followTimer) clearTimeout(this.followTimer);
@@ -89,7 +101,7 @@ export class ChainFollower {
 
   /** Start a sync soon unless one is running (gossip of a block ahead of the head calls this). */
   requestSync(): void {
-    if (!this.source || this.syncing_ || this.target.isStopped()) return;
+    if (!this.source || this.syncing_ || this.signal.aborted || this.target.failed()) return;
     setImmediate(() => void this.sync().catch((err) => this.logger.warn("sync failed", {}, err)));
   }
 
@@ -107,16 +119,17 @@ export class ChainFollower {
   }
 
   private async runSync(source: BlockSource): Promise<void> {
-    const target = this.target;
-    const remote = await source.head();
+    const { target, signal } = this;
+    // Waits on the source end when the signal aborts; imports are awaited (close waits for them anyway).
+    const remote = await untilAborted(source.head(), signal);
     this.noteRemoteHead(remote.number);
     const fetch = (from: number) =>
       source.blocksByRange(from, Math.min(this.opts.syncBatchBlocks, remote.number - from + 1));
     // The next range is fetched while this one is imported; used only if the head lands where it starts.
     let ahead: { from: number; blocks: Promise<SignedBlock[]> } | null = null;
-    while (!target.isClosed() && target.head().number < remote.number) {
+    while (!signal.aborted && target.head().number < remote.number) {
       const start = target.head().number + 1;
-      const blocks: SignedBlock[] = await (ahead?.from === start ? ahead.blocks : fetch(start));
+      const blocks: SignedBlock[] = await untilAborted(ahead?.from === start ? ahead.blocks : fetch(start), signal);
       ahead = null;
       if (blocks.length === 0) break;
       const next: number = start + blocks.length;
@@ -126,23 +139,23 @@ export class ChainFollower {
         ahead = { from: next, blocks: prefetch };
       }
       for (let i = 0; i < blocks.length; i++) {
-        if (target.isClosed()) return;
+        if (signal.aborted) return;
         for (let j = i; j < Math.min(i + PREPARE_AHEAD_BLOCKS, blocks.length); j++) target.prepare(blocks[j]!);
         await target.importBlock(blocks[i]!, "sync");
       }
     }
     // The source's head at a height we hold with another hash: fetch it, so a fork is seen (and reported).
-    if (!target.isClosed() && remote.number >= 1 && remote.number <= target.head().number) {
+    if (!signal.aborted && remote.number >= 1 && remote.number <= target.head().number) {
       const ours = await target.db().getBlockByNumber(remote.number);
       if (ours && !bytesEqual(blockHash(ours.header), remote.hash)) {
-        const [theirs] = await source.blocksByRange(remote.number, 1);
+        const [theirs] = await untilAborted(source.blocksByRange(remote.number, 1), signal);
         if (theirs) await target.importBlock(theirs, "sync");
       }
     }
   }
 
   private scheduleFollow(delayMs: number): void {
-    if (this.target.isStopped()) return;
+    if (this.signal.aborted || this.target.failed()) return;
     this.followTimer = setTimeout(() => {
       this.sync()
         .then(
@@ -150,6 +163,7 @@ export class ChainFollower {
             this.failures = 0;
           },
           (err: unknown) => {
+            if (this.signal.aborted) return; // closing: not a failure
             // Waiting for L1 finality, the clock or a full import queue is normal: retry at the usual pace, quietly.
             const retryable =
               err instanceof VerifierError &&

@@ -3,9 +3,9 @@
  * The header and the sequencer's seal, the deposits against L1, the transactions on the pool,
  * re-execution and every root are checked before one atomic commit (Chain.commit); blocks ahead of
  * the head wait in a bounded buffer; a sealed block that breaks a rule, or a second seal at a height,
- * becomes evidence.
+ * becomes evidence (blockFaults.ts).
  */
-import { recoverBlockSigner, type SignatureRecoverer } from "@filverse/crypto";
+import type { SignatureRecoverer } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
 import {
   applyBlock,
@@ -17,31 +17,20 @@ import {
   type State,
   type ValidatedTransaction,
 } from "@filverse/state";
-import { type BlockHeader, blockHash, Deposit, encodeSignedBlock, type SignedBlock } from "@filverse/types";
+import { blockHash, Deposit, type SignedBlock } from "@filverse/types";
 import { bytesEqual, type Logger, toHex } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource, HeadInfo } from "../chain/interface.js";
 import { NodeError, NodeErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
+import { BlockFaults } from "./blockFaults.js";
 import { bodyMatchesHeader, validateBlockTransactions } from "./blockTransactions.js";
 import type { EvidenceStore } from "./evidence.js";
-import { sealedHeaderJson } from "./evidence.js";
+import type { VerifierOpts } from "./options.js";
 import { SerialQueue } from "./serialQueue.js";
-import type { VerifierOpts } from "./verifier.js";
 
 export type ImportStatus = "imported" | "known" | "buffered" | "ignored";
 export type ImportResult = { status: ImportStatus; number: number; hash: Uint8Array };
-
-/** Blocks known to be invalid, by hash: a source that keeps serving one is refused without re-executing it. */
-const MAX_BAD_BLOCKS = 256;
-
-type Sealed = { hash: Uint8Array; header: BlockHeader; signature: Uint8Array };
-
-/** A BlockError's details, its transaction's validation code (if any) renamed `txCode`. */
-function withoutCode(details: Record<string, unknown>): Record<string, unknown> {
-  const { code, ...rest } = details;
-  return code === undefined ? rest : { ...rest, txCode: code };
-}
 
 /** What import reads of the verifier and tells it: its lifecycle, the follow loop, forwarding. */
 export type ImportTarget = {
@@ -66,6 +55,8 @@ export type BlockImporterModules = {
   depositSource: DepositSource | null;
   metrics: NodeMetrics | null;
   logger: Logger;
+  /** The verifier's signal: once aborted, imports not started are refused and the buffer is not drained. */
+  signal: AbortSignal;
 };
 
 export class BlockImporter {
@@ -76,14 +67,14 @@ export class BlockImporter {
   private readonly depositSource: DepositSource | null;
   private readonly metrics: NodeMetrics | null;
   private readonly logger: Logger;
+  private readonly signal: AbortSignal;
   /** Imports run one at a time: each builds on the head the previous one left. */
   private readonly importQueue = new SerialQueue();
   /** Imports queued and not started yet. */
   private queued = 0;
   private readonly buffer = new Map<number, { block: SignedBlock; source: string | null }>();
-  /** The first sealed header seen at each height above the head (a second one is equivocation). */
-  private readonly seals = new Map<number, Sealed>();
-  private readonly badBlocks = new Map<string, VerifierError>();
+  /** Seals seen above the head, blocks known bad, and the evidence both become. */
+  private readonly faults: BlockFaults;
   /** Blocks whose transactions are being validated ahead of their import (see prepare). */
   private readonly prepared = new WeakMap<SignedBlock, Promise<ValidatedTransaction[]>>();
 
@@ -95,10 +86,16 @@ export class BlockImporter {
     this.depositSource = modules.depositSource;
     this.metrics = modules.metrics;
     this.logger = modules.logger;
+    this.signal = modules.signal;
+    this.faults = new BlockFaults(opts, {
+      evidenceStore: () => this.target.evidenceStore(),
+      metrics: modules.metrics,
+    });
   }
 
   /** Queue one block's import behind the ones before it (see Verifier.importBlock); bounded by maxQueuedImports. */
   importBlock(block: SignedBlock, source: string | null): Promise<ImportResult> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason);
     if (this.queued >= this.opts.maxQueuedImports) {
       return Promise.reject(
         new VerifierError(
@@ -113,6 +110,8 @@ export class BlockImporter {
     this.queued++;
     return this.importQueue.run(() => {
       this.queued--;
+      // Aborted while it waited: an import that started commits; this one never starts.
+      if (this.signal.aborted) return Promise.reject(this.signal.reason);
       return this.importOne(block, source);
     });
   }
@@ -147,8 +146,13 @@ export class BlockImporter {
       const ourBytes = await this.target.db().getBlockBytes(n);
       return ourBytes && bytesEqual(ourBytes, bytes) ? "duplicate" : "altered";
     }
-    if (!this.sealedBySequencer(block)) return "invalid";
-    await this.equivocation({ hash: ourHash, header: ours.header, signature: ours.signature }, block, hash, source);
+    if (!this.faults.sealedBySequencer(block)) return "invalid";
+    await this.faults.equivocation(
+      { hash: ourHash, header: ours.header, signature: ours.signature },
+      block,
+      hash,
+      source,
+    );
     return "equivocation";
   }
 
@@ -157,7 +161,7 @@ export class BlockImporter {
     const head = this.target.head();
     const hash = blockHash(header);
     if (header.chainId !== this.opts.chain.chainId) {
-      throw this.invalid(
+      throw this.faults.invalid(
         new BlockError(BlockErrorCode.WRONG_CHAIN, `Block is for chain ${header.chainId}`),
         block,
         hash,
@@ -165,7 +169,7 @@ export class BlockImporter {
       );
     }
     if (header.number <= head.number) return this.importKnownHeight(block, hash, source);
-    const bad = this.badBlocks.get(toHex(hash));
+    const bad = this.faults.knownBad(hash);
     if (bad) throw bad;
     if (header.number > head.number + 1) return this.bufferBlock(block, hash, source);
     const result = await this.verifyAndCommit(block, hash, source);
@@ -179,7 +183,7 @@ export class BlockImporter {
     if (n === 0) {
       const genesisHash = await this.target.db().getGenesisHash();
       if (genesisHash && bytesEqual(genesisHash, hash)) return { status: "known", number: n, hash };
-      throw this.invalid(
+      throw this.faults.invalid(
         new BlockError(BlockErrorCode.BAD_NUMBER, "Block 0 is the genesis: it is never sent"),
         block,
         hash,
@@ -190,15 +194,15 @@ export class BlockImporter {
     if (!ours) throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Block ${n} is below the head but not stored`);
     const ourHash = blockHash(ours.header);
     if (bytesEqual(ourHash, hash)) return { status: "known", number: n, hash };
-    if (!this.sealedBySequencer(block)) {
-      throw this.invalid(
+    if (!this.faults.sealedBySequencer(block)) {
+      throw this.faults.invalid(
         new BlockError(BlockErrorCode.BAD_SEAL, `Block ${n}: not sealed by the sequencer`),
         block,
         hash,
         false,
       );
     }
-    throw await this.equivocation(
+    throw await this.faults.equivocation(
       { hash: ourHash, header: ours.header, signature: ours.signature },
       block,
       hash,
@@ -208,15 +212,15 @@ export class BlockImporter {
 
   private async bufferBlock(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<ImportResult> {
     const n = block.header.number;
-    if (!this.sealedBySequencer(block)) {
-      throw this.invalid(
+    if (!this.faults.sealedBySequencer(block)) {
+      throw this.faults.invalid(
         new BlockError(BlockErrorCode.BAD_SEAL, `Block ${n}: not sealed by the sequencer`),
         block,
         hash,
         false,
       );
     }
-    await this.checkSeal(block, hash, source);
+    await this.faults.checkSeal(block, hash, source);
     const head = this.target.head().number;
     if (
       n - head > this.opts.maxAheadBlocks ||
@@ -233,7 +237,7 @@ export class BlockImporter {
 
   /** Imports buffered blocks that now follow the head. A failing one is dropped (and reported). */
   private async drainBuffer(): Promise<void> {
-    for (;;) {
+    while (!this.signal.aborted) {
       const next = this.buffer.get(this.target.head().number + 1);
       for (const n of this.buffer.keys()) if (n <= this.target.head().number) this.buffer.delete(n);
       if (!next) return;
@@ -247,90 +251,6 @@ export class BlockImporter {
     }
   }
 
-  /** Remember the first seal at a height above the head; a different sealed hash there is equivocation. */
-  private async checkSeal(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<void> {
-    const n = block.header.number;
-    const seen = this.seals.get(n);
-    if (seen && !bytesEqual(seen.hash, hash)) throw await this.equivocation(seen, block, hash, source);
-    if (!seen && this.seals.size < this.opts.maxBufferedBlocks + 1) {
-      this.seals.set(n, { hash, header: block.header, signature: block.signature });
-    }
-  }
-
-  private sealedBySequencer(block: SignedBlock): boolean {
-    try {
-      return bytesEqual(recoverBlockSigner(block.header, block.signature), this.opts.sequencer);
-    } catch {
-      return false;
-    }
-  }
-
-  private async equivocation(
-    first: Sealed,
-    block: SignedBlock,
-    hash: Uint8Array,
-    source: string | null,
-  ): Promise<VerifierError> {
-    const n = block.header.number;
-    const e = await this.target.evidenceStore().record({
-      kind: "blockEquivocation",
-      source,
-      number: n,
-      a: sealedHeaderJson(first.header, first.signature),
-      b: sealedHeaderJson(block.header, block.signature),
-    });
-    this.metrics?.verifierEvidence.inc({ kind: "blockEquivocation" });
-    return new VerifierError(VerifierErrorCode.EQUIVOCATION, `The sequencer sealed two blocks at height ${n}`, {
-      details: { number: n, hashA: toHex(first.hash), hashB: toHex(hash), evidence: e.id },
-    });
-  }
-
-  /** A refused block: a typed error, cached by hash; sealed by the sequencer, it is also evidence. */
-  private invalid(cause: BlockError, block: SignedBlock, hash: Uint8Array, sealed: boolean): VerifierError {
-    const err = new VerifierError(
-      VerifierErrorCode.INVALID_BLOCK,
-      `Block ${block.header.number} refused: ${cause.shortMessage}`,
-      {
-        cause,
-        details: {
-          ...withoutCode(cause.details),
-          number: block.header.number,
-          hash: toHex(hash),
-          code: cause.code,
-          sealed,
-        },
-      },
-    );
-    this.metrics?.verifierRejected.inc({ code: cause.code });
-    if (sealed) {
-      this.badBlocks.set(toHex(hash), err);
-      if (this.badBlocks.size > MAX_BAD_BLOCKS) this.badBlocks.delete(this.badBlocks.keys().next().value as string);
-    }
-    return err;
-  }
-
-  private async recordInvalid(err: VerifierError, block: SignedBlock, hash: Uint8Array, source: string | null) {
-    const cause = err.cause as BlockError;
-    let bytes = "0x";
-    try {
-      bytes = toHex(encodeSignedBlock(block));
-    } catch {
-      // A block that does not encode came from a decoder that accepted it: keep the rest of the record.
-    }
-    const e = await this.target.evidenceStore().record({
-      kind: "invalidBlock",
-      source,
-      number: block.header.number,
-      hash: toHex(hash),
-      code: cause.code,
-      message: cause.shortMessage,
-      details: cause.details,
-      block: bytes as `0x${string}`,
-    });
-    this.metrics?.verifierEvidence.inc({ kind: "invalidBlock" });
-    err.details.evidence = e.id;
-  }
-
   /** The whole check of the block after the head, then one atomic commit. Nothing is applied on failure. */
   private async verifyAndCommit(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<ImportResult> {
     const started = performance.now();
@@ -341,13 +261,13 @@ export class BlockImporter {
       assertBlockHeader(head.header, block, this.opts.sequencer);
     } catch (err) {
       if (!(err instanceof BlockError)) throw err;
-      const sealed = err.code !== BlockErrorCode.BAD_SEAL && this.sealedBySequencer(block);
-      const refused = this.invalid(err, block, hash, sealed);
-      if (sealed) await this.recordInvalid(refused, block, hash, source);
+      const sealed = err.code !== BlockErrorCode.BAD_SEAL && this.faults.sealedBySequencer(block);
+      const refused = this.faults.invalid(err, block, hash, sealed);
+      if (sealed) await this.faults.recordInvalid(refused, block, hash, source);
       throw refused;
     }
     // Sealed by the sequencer from here on: a fault is evidence, and so is another seal at this height.
-    await this.checkSeal(block, hash, source).catch((err) => {
+    await this.faults.checkSeal(block, hash, source).catch((err) => {
       // Equivocation is recorded; the block itself may still be the valid one, so go on checking it.
       this.logger.warn("equivocation", { number: header.number }, err);
     });
@@ -375,8 +295,8 @@ export class BlockImporter {
       // The seal covers the body only through txRoot: a body that does not hash to it was changed on
       // the way (anyone can do that), so it is refused without blaming the sequencer or the block's hash.
       const sealed = result ? bytesEqual(result.roots.txRoot, header.txRoot) : bodyMatchesHeader(block);
-      const refused = this.invalid(err, block, hash, sealed);
-      if (sealed) await this.recordInvalid(refused, block, hash, source);
+      const refused = this.faults.invalid(err, block, hash, sealed);
+      if (sealed) await this.faults.recordInvalid(refused, block, hash, source);
       throw refused;
     }
     try {
@@ -386,8 +306,7 @@ export class BlockImporter {
       if (!this.target.isClosed()) this.target.fail(`block ${header.number} could not be committed`, err);
       throw err;
     }
-    this.seals.delete(header.number);
-    for (const n of this.seals.keys()) if (n <= header.number) this.seals.delete(n);
+    this.faults.committed(header.number);
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.verifierBlocks.inc();
     this.metrics?.verifierBlockSeconds.observe(seconds);

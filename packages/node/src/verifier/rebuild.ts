@@ -15,6 +15,7 @@ import {
 import { type L1CheckpointRecord, readCheckpoints } from "@filverse/l1";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, PublicClient } from "viem";
+import { sleep } from "../abort.js";
 import { RebuildError, RebuildErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import { PREPARE_AHEAD_BLOCKS } from "../sync/follow.js";
 import type { Verifier } from "./verifier.js";
@@ -218,7 +219,12 @@ async function importWaitingForL1(
     } catch (err) {
       if (err instanceof VerifierError && err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED && Date.now() < until) {
         if (params.signal?.aborted) throw new RebuildError(RebuildErrorCode.ABORTED, "The rebuild was aborted");
-        await new Promise((r) => setTimeout(r, DEPOSIT_RETRY_MS));
+        if (params.signal) {
+          // The signal also ends the wait itself, so an abort (or the node closing) is not held up by it.
+          await sleep(DEPOSIT_RETRY_MS, params.signal).catch(() => {
+            throw new RebuildError(RebuildErrorCode.ABORTED, "The rebuild was aborted");
+          });
+        } else await new Promise((r) => setTimeout(r, DEPOSIT_RETRY_MS));
         continue;
       }
       throw new RebuildError(

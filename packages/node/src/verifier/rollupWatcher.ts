@@ -23,13 +23,23 @@ export class RollupWatcher implements SettlementView {
   private checkedIndex = 0;
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
-  private closed = false;
+  /** The node's signal: once aborted, no poll is scheduled and the one in flight stops between reads. */
+  private readonly signal: AbortSignal;
 
-  constructor(rollup: Address, modules: { l1: L1Clients; verifier: Verifier; logger: Logger }) {
+  constructor(rollup: Address, modules: { l1: L1Clients; verifier: Verifier; logger: Logger; signal: AbortSignal }) {
     this.rollup = rollup;
     this.l1 = modules.l1;
     this.verifier = modules.verifier;
     this.logger = modules.logger;
+    this.signal = modules.signal;
+    this.signal.addEventListener(
+      "abort",
+      () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+      },
+      { once: true },
+    );
   }
 
   checkpointedBlock(): number {
@@ -44,16 +54,13 @@ export class RollupWatcher implements SettlementView {
     this.schedule(0);
   }
 
-  /** Idempotent: stops polling and waits for a poll in flight. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  /** Resolves once a poll in flight has settled (polling stops when the node's signal is aborted). */
+  async idle(): Promise<void> {
     await this.polling?.catch(() => {});
   }
 
   private schedule(delayMs: number): void {
-    if (this.closed) return;
+    if (this.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.polling = this.poll()
         .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
@@ -78,7 +85,7 @@ export class RollupWatcher implements SettlementView {
       const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
       this.checkpointLastBlocks.push(stored.lastBlock);
     }
-    while (this.checkedIndex < next && !this.closed) {
+    while (this.checkedIndex < next && !this.signal.aborted) {
       const index = this.checkedIndex;
       const stored = await readStoredCheckpoint(rollup, index, l1);
       const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;

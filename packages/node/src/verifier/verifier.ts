@@ -7,104 +7,27 @@
  * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
  */
 import type { EventEmitter } from "node:events";
-import type { SignatureRecoverer } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
-import type { BatchBuilder } from "@filverse/filecoin";
-import type { CheckpointDomain } from "@filverse/l1";
 import type { ChainConfig } from "@filverse/params";
 import type { State, ValidatedTransaction } from "@filverse/state";
-import { type Checkpoint, RpcErrorCode, type SignedBlock, type SignedTransaction } from "@filverse/types";
+import { type Checkpoint, RpcErrorCode, type SignedBlock } from "@filverse/types";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
-import type { DepositSource, GenesisConfig, HeadInfo, NodeEvents } from "../chain/interface.js";
+import type { HeadInfo, NodeEvents } from "../chain/interface.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { BlockSource, JsonRpcClient } from "../sync/blockSource.js";
 import { ChainFollower } from "../sync/follow.js";
 import { BlockImporter, type ImportResult } from "./blockImporter.js";
 import { type CheckpointClaim, CheckpointCosigner } from "./checkpoints.js";
-import {
-  defaultEvidenceStoreOpts,
-  type Evidence,
-  type EvidenceKind,
-  EvidenceStore,
-  type EvidenceStoreOpts,
-} from "./evidence.js";
+import { type Evidence, type EvidenceKind, EvidenceStore } from "./evidence.js";
 import { TxForwarder } from "./forwarder.js";
-
-export type VerifierOpts = {
-  chain: ChainConfig;
-  genesis: GenesisConfig;
-  /** The sequencer's address: every block must carry its seal, and it is the genesis proposer. */
-  sequencer: Uint8Array;
-  /** The LevelDB directory. */
-  dataDir: string;
-  /** Past states kept in memory, for proofs against recent blocks. */
-  stateHistory: number;
-  /** Out-of-order blocks held while the gap before them is filled. */
-  maxBufferedBlocks: number;
-  /**
-   * Imports waiting in the queue at most; one more is refused with QUEUE_FULL (a gossip flood
-   * must not grow memory without bound; sync and rebuild import one block at a time).
-   */
-  maxQueuedImports: number;
-  /** A block further than this above the head is not buffered (sync fetches it in order). */
-  maxAheadBlocks: number;
-  /** Blocks asked of the source per request while syncing. */
-  syncBatchBlocks: number;
-  /** How often the source's head is polled; null: never (the caller drives import and sync). */
-  followIntervalMs: number | null;
-  /** Longest wait between polls after consecutive failures. */
-  maxBackoffMs: number;
-  /** A block stamped further than this in the future (by this node's clock) is refused for now. */
-  maxFutureDriftSec: number;
-  /**
-   * A block gossiped (pushed at sealing) stamped more than this before it arrived: the sequencer is
-   * holding its clock back (which would postpone forced-inclusion deadlines on L1), so this node does
-   * not co-sign a checkpoint that contains it.
-   */
-  maxGossipLagSec: number;
-  evidence: EvidenceStoreOpts;
-};
-
-export const defaultVerifierOpts: Omit<VerifierOpts, "chain" | "genesis" | "sequencer" | "dataDir"> = {
-  stateHistory: 256,
-  maxBufferedBlocks: 1_024,
-  maxQueuedImports: 1_024,
-  maxAheadBlocks: 4_096,
-  syncBatchBlocks: 32,
-  followIntervalMs: 500,
-  maxBackoffMs: 30_000,
-  maxFutureDriftSec: 15,
-  maxGossipLagSec: 60,
-  evidence: defaultEvidenceStoreOpts,
-};
-
-export type VerifierModules = {
-  logger?: Logger | null;
-  metrics?: NodeMetrics | null;
-  /** Where signatures are recovered: a CryptoPool batches them on worker threads; null: this thread. */
-  recoverer?: SignatureRecoverer | null;
-  /** Where missing blocks come from (the sequencer's RPC, or p2p range sync). */
-  source?: BlockSource | null;
-  /**
-   * The L1's messages (the bridge's deposit watcher): each block's deposits must be exactly the final
-   * L1 messages at those nonces. null: deposits are taken as the sequencer made them.
-   */
-  deposits?: DepositSource | null;
-  /** The validator key and the rollup's domain, for co-signing checkpoints. Never logged. */
-  checkpointSigning?: { key: Uint8Array; domain: CheckpointDomain } | null;
-  /** Packs this node's own blocks into batches (and keeps the pieces), to check checkpoints' batch fields. */
-  batches?: BatchBuilder | null;
-  /** The sequencer's JSON-RPC, where `submitJson` forwards transactions. */
-  forward?: JsonRpcClient | null;
-  /** Without `forward`: publishes a transaction on the `txs` gossip topic, resolving to the peers reached. Neither: submissions are refused. */
-  gossipTransaction?: ((tx: SignedTransaction) => Promise<number>) | null;
-};
+import type { VerifierModules, VerifierOpts } from "./options.js";
 
 export type { ImportResult, ImportStatus } from "./blockImporter.js";
 export type { CheckpointClaim } from "./checkpoints.js";
+export { defaultVerifierOpts, type VerifierModules, type VerifierOpts } from "./options.js";
 
 export class Verifier {
   /** The chain core the sequencer shares: the database, the head and its state, the indexes, the events. */
@@ -125,6 +48,11 @@ export class Verifier {
   private readonly follower: ChainFollower;
   private started = false;
   private closed = false;
+  /**
+   * Aborted by close() or by the node's signal (`modules.signal`): the follow loop, the import
+   * queue and the waits on the source stop at once.
+   */
+  private readonly controller: AbortController;
   /** Set once a commit failed: nothing is imported after it. */
   private failure_: NodeError | null = null;
 
@@ -132,6 +60,8 @@ export class Verifier {
     this.opts = opts;
     this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
     this.metrics = modules.metrics ?? null;
+    this.controller = followSignal(modules.signal, closedError);
+    const signal = this.controller.signal;
     this.core = new Chain(
       {
         chain: opts.chain,
@@ -161,6 +91,7 @@ export class Verifier {
       depositSource: modules.deposits ?? null,
       metrics: this.metrics,
       logger: this.logger,
+      signal,
     });
     this.checkpoints = new CheckpointCosigner(
       opts.chain,
@@ -182,14 +113,14 @@ export class Verifier {
       {
         source: modules.source ?? null,
         logger: this.logger,
+        signal,
         target: {
           head: () => this.head,
           db: () => this.db,
           headNumberIfOpen: () => this.core.headIfOpen?.number,
           importBlock: (block, source) => this.importBlock(block, source),
           prepare: (block) => this.prepare(block),
-          isClosed: () => this.closed,
-          isStopped: () => this.closed || this.failure_ !== null,
+          failed: () => this.failure_ !== null,
         },
       },
     );
@@ -274,11 +205,14 @@ export class Verifier {
     return this.follower.sync();
   }
 
-  /** Idempotent: stops following, lets the import in progress commit, closes the database. */
+  /**
+   * Idempotent: aborts (following stops, queued imports are refused), lets the import in progress
+   * commit, closes the database.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.follower.stop();
+    this.controller.abort(closedError());
     await this.follower.idle();
     await this.importer.idle();
     await this.checkpoints.idle();

@@ -29,6 +29,7 @@ import {
   MAX_UINT256,
 } from "@filverse/params";
 import { applyBlock, assertBlockRoots, createGenesis } from "@filverse/state";
+import { CHAIN_ID, cidOf, type Key, makeKey, pieceCidV1, sequencer as sequencerKey } from "@filverse/test-utils";
 import {
   type FieldType,
   Order,
@@ -43,14 +44,6 @@ import {
 import { bytesEqual, fromHex, type Logger, toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CHAIN_ID,
-  cidOf,
-  type Key,
-  makeKey,
-  pieceCidV1,
-  sequencer as sequencerKey,
-} from "../../../state/test/unit/harness.js";
 import { SubmitError } from "../../src/errors.js";
 import { DevFaucet } from "../../src/sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";

@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { collectionIdOf, signTransaction, txHash } from "@filverse/crypto";
 import { getChainConfig, MAX_UINT64_SAFE } from "@filverse/params";
 import { TxValidationErrorCode, validateTransaction } from "@filverse/state";
+import { CHAIN_ID, cidOf, type Key, makeKey, sequencer as sequencerKey } from "@filverse/test-utils";
 import { encodeSignedTx, type SignedTransaction, signedTxToJson, TxKind, type TxMessages } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 // The state machine's handler table, as @filverse/state's executor uses it (the same module under the
 // test aliases): the test swaps one handler for one that throws.
 import { handlers } from "../../../state/src/execution/index.js";
-import { CHAIN_ID, cidOf, type Key, makeKey, sequencer as sequencerKey } from "../../../state/test/unit/harness.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import { SubmitError } from "../../src/errors.js";
 import { NodeMetrics } from "../../src/metrics.js";

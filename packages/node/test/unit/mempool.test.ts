@@ -1,10 +1,10 @@
 /** Mempool ordering, replacement, bounds and eviction, over real signed and validated transactions. */
 import { signTransaction } from "@filverse/crypto";
 import { validateTransaction } from "@filverse/state";
+import { CHAIN_ID, makeKey } from "@filverse/test-utils";
 import { encodeSignedTx, RpcErrorCode, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
-import { CHAIN_ID, makeKey } from "../../../state/test/unit/harness.js";
 import { MempoolError } from "../../src/errors.js";
 import { Mempool, type MempoolOpts } from "../../src/sequencer/mempool.js";
 

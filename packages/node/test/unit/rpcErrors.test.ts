@@ -4,10 +4,10 @@
  * echoed values clipped.
  */
 import { RpcServer } from "@filverse/rpc";
+import { cidOf } from "@filverse/test-utils";
 import { MAX_JSON_DEPTH, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cidOf } from "../../../state/test/unit/harness.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
 

@@ -5,10 +5,10 @@
  */
 import { signTransaction, txHash } from "@filverse/crypto";
 import { ChainDb } from "@filverse/db";
+import { type Key, makeKey } from "@filverse/test-utils";
 import { encodeSignedTx, type SignedTransaction, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Key, makeKey } from "../../../state/test/unit/harness.js";
 import { DevFaucet } from "../../src/sequencer/devFaucet.js";
 import { defaultMempoolOpts, type MempoolOpts } from "../../src/sequencer/mempool.js";
 import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";

@@ -4,10 +4,10 @@
  * remove theirs. Listener counts are asserted, not timings.
  */
 import { RpcServer } from "@filverse/rpc";
+import { sleep, TestWs } from "@filverse/test-utils";
 import { RpcErrorCode, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { sleep, TestWs } from "../../../rpc/test/unit/helpers.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import type { Sequencer } from "../../src/sequencer/sequencer.js";
 import { key, SequencerFixture, tempDirs } from "./chainFixture.js";

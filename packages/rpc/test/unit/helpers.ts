@@ -1,8 +1,11 @@
-/** Shared fixtures for the RPC server tests: test methods, a recording logger and a queued WebSocket client. */
+/** Shared fixtures for the RPC server tests: test methods, a recording logger, POST; the queued WebSocket client is @filverse/test-utils's. */
+
+import type { Json } from "@filverse/test-utils";
 import { RpcErrorCode } from "@filverse/types";
 import { FilverseError, type LogContext, type Logger } from "@filverse/utils";
-import WebSocket from "ws";
 import { paramString, paramUint, type RpcContext, RpcError, type RpcHandler } from "../../src/index.js";
+
+export { type Json, sleep, TestWs } from "@filverse/test-utils";
 
 export type LogEntry = { level: string; msg: string; ctx?: LogContext; err?: unknown };
 
@@ -87,9 +90,6 @@ export function newState(): TestState {
   return { slowContexts: [], closedSubscriptions: [], notifications: 0 };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: test responses are arbitrary JSON
-export type Json = any;
-
 export async function post(
   url: string,
   body: string | object,
@@ -102,60 +102,3 @@ export async function post(
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text === "" ? undefined : JSON.parse(text) };
 }
-
-/** A WebSocket client that queues incoming messages so tests can await them in order. */
-export class TestWs {
-  private readonly queue: Json[] = [];
-  private readonly waiters: ((m: Json) => void)[] = [];
-  readonly closed: Promise<{ code: number }>;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const m = JSON.parse(data.toString());
-      const w = this.waiters.shift();
-      if (w) w(m);
-      else this.queue.push(m);
-    });
-    this.closed = new Promise((resolve) => ws.on("close", (code) => resolve({ code })));
-  }
-
-  static open(url: string, opts?: WebSocket.ClientOptions): Promise<TestWs> {
-    const ws = new WebSocket(url, opts);
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new TestWs(ws)));
-      ws.once("error", reject);
-    });
-  }
-
-  send(msg: string | object): void {
-    this.ws.send(typeof msg === "string" ? msg : JSON.stringify(msg));
-  }
-
-  next(timeoutMs = 2000): Promise<Json> {
-    const queued = this.queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RangeError(`no message within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-  }
-
-  async request(msg: object): Promise<Json> {
-    this.send(msg);
-    return this.next();
-  }
-
-  get pendingMessages(): number {
-    return this.queue.length;
-  }
-
-  close(): Promise<{ code: number }> {
-    this.ws.close();
-    return this.closed;
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -5,6 +5,7 @@
  */
 import { collectionIdOf, txHash } from "@filverse/crypto";
 import { MAX_BATCH_MINT, MAX_UINT64_SAFE } from "@filverse/params";
+import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "@filverse/test-utils";
 import { encodeSignedTx, Namespace, ReceiptStatus, type SignedTransaction, TxKind } from "@filverse/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { encodeStateEntry, stateValueFits } from "../../src/entryCodec.js";
@@ -13,7 +14,6 @@ import { handlers } from "../../src/execution/index.js";
 import { BlockExecutor } from "../../src/executor.js";
 import { assetObjectId } from "../../src/keys.js";
 import { type ValidatedTransaction, validateTransaction } from "../../src/validate.js";
-import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "./harness.js";
 
 const alice = makeKey(801, "alice");
 

@@ -4,6 +4,7 @@
  * wrong (self-transfers, royalties, overlapping batch mints, delegates after an ownership transfer).
  */
 import { collectionIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
+import { CHAIN_ID, cidOf, makeKey, sequencer, sumBalances, TestChain, ZERO_ADDRESS } from "@filverse/test-utils";
 import {
   CollectionCreate,
   DelegateScope,
@@ -27,7 +28,6 @@ import { assetObjectId, tokenBalanceObjectId } from "../../src/keys.js";
 import { proveWithdrawal, verifyWithdrawalProof } from "../../src/proofs.js";
 import type { State } from "../../src/state.js";
 import { parseTransactionBytes, parseTransactionJson, validateTransaction } from "../../src/validate.js";
-import { CHAIN_ID, cidOf, makeKey, sequencer, sumBalances, TestChain, ZERO_ADDRESS } from "./harness.js";
 
 const alice = makeKey(201, "alice");
 const bob = makeKey(202, "bob");

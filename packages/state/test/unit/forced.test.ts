@@ -1,10 +1,10 @@
 /** Forced transactions: L1 messages carrying a signed L2 transaction, consumed in bridge nonce order. */
 import { depositHash, txHash } from "@filverse/crypto";
+import { CHAIN_ID, makeKey, TestChain, ZERO_ADDRESS } from "@filverse/test-utils";
 import { encodeSignedTx, Namespace, ReceiptStatus, TxKind } from "@filverse/types";
 import { beforeEach, describe, expect, it } from "vitest";
 import { applyBlock } from "../../src/applyBlock.js";
 import { BlockErrorCode, TxValidationErrorCode } from "../../src/errors.js";
-import { CHAIN_ID, makeKey, TestChain, ZERO_ADDRESS } from "./harness.js";
 
 const alice = makeKey(1, "alice");
 const bob = makeKey(2, "bob");

@@ -1,11 +1,11 @@
 /** A block must follow its parent and carry the sequencer's seal; a block for another chain is refused. */
 import { signBlockHeader } from "@filverse/crypto";
+import { CHAIN_ID, makeKey, sequencer } from "@filverse/test-utils";
 import { type BlockHeader, blockHash, type SignedBlock } from "@filverse/types";
 import { describe, expect, it } from "vitest";
 import { applyBlock, assertBlockHeader } from "../../src/applyBlock.js";
 import { BlockErrorCode } from "../../src/errors.js";
 import { createGenesis } from "../../src/genesis.js";
-import { CHAIN_ID, makeKey, sequencer } from "./harness.js";
 
 const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1000, proposer: sequencer.address });
 

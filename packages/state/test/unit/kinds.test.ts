@@ -4,6 +4,16 @@
  */
 import { collectionIdOf, dataAssetIdOf, identityIdOf, signDigest, tokenIdOf, txSigningDigest } from "@filverse/crypto";
 import { MAX_WITHDRAWALS } from "@filverse/params";
+import {
+  CHAIN_ID,
+  cidOf,
+  makeKey,
+  pieceCidV1,
+  seenCodes,
+  sequencer,
+  TestChain,
+  ZERO_ADDRESS,
+} from "@filverse/test-utils";
 import { DelegateScope, encodeSignedTx, Namespace, OrderSide, ReceiptStatus, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { CID } from "multiformats/cid";
@@ -29,7 +39,6 @@ import {
 } from "../../src/keys.js";
 import { proveObject, proveWithdrawal, verifyObjectProof, verifyWithdrawalProof } from "../../src/proofs.js";
 import { parseTransactionBytes, parseTransactionJson, validateTransaction } from "../../src/validate.js";
-import { CHAIN_ID, cidOf, makeKey, pieceCidV1, seenCodes, sequencer, TestChain, ZERO_ADDRESS } from "./harness.js";
 
 const alice = makeKey(1, "alice");
 const bob = makeKey(2, "bob");

@@ -4,6 +4,7 @@
  * and every object's proof verifies while a tampered one fails.
  */
 import { collectionIdOf, dataAssetIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
+import { CHAIN_ID, cidOf, makeKey, pieceCidV1, sequencer, sumBalances, TestChain } from "@filverse/test-utils";
 import { Namespace, type SignedTransaction, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
@@ -12,7 +13,6 @@ import { applyBlock } from "../../src/applyBlock.js";
 import { type TxValidationError, TxValidationErrorCode } from "../../src/errors.js";
 import { proveObject, proveWithdrawal, verifyObjectProof, verifyWithdrawalProof } from "../../src/proofs.js";
 import { State } from "../../src/state.js";
-import { CHAIN_ID, cidOf, makeKey, pieceCidV1, sequencer, sumBalances, TestChain } from "./harness.js";
 
 const keys = [0, 1, 2, 3].map((i) => makeKey(i + 10));
 

@@ -1,5 +1,6 @@
 /** SSZ and JSON codecs of every wire object: round trips, and typed rejection of malformed input. */
 import { MAX_TX_BYTES } from "@filverse/params";
+import { arbitraryMessage, arbitraryStruct } from "@filverse/test-utils";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -20,7 +21,6 @@ import {
 import { MAX_JSON_DEPTH } from "../../src/rpc.js";
 import { CodecError, CodecErrorCode } from "../../src/schema.js";
 import { Transfer, TxKind, txStructs, USER_TX_KINDS } from "../../src/transactions.js";
-import { arbitraryMessage, arbitraryStruct } from "./arbitraries.js";
 
 const sig = new Uint8Array(65).fill(7);
 const codeOf = (fn: () => unknown) => {

@@ -1,5 +1,6 @@
-/** A real chain for tests: real keys, EIP-712 signatures, blocks through applyBlock. */
+/** A real chain for tests: real keys, EIP-712 signatures, blocks through applyBlock (state, db and node tests). */
 import { hashTypedData, privateKeyToAddress, signDigest, signTransaction } from "@filverse/crypto";
+import { type ApplyBlockOptions, applyBlock, type BlockExecutionResult, State } from "@filverse/state";
 import {
   type Block,
   type Deposit,
@@ -16,9 +17,6 @@ import { toHex } from "@filverse/utils";
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
 import { sha256 as sha256Hasher } from "multiformats/hashes/sha2";
-import { type ApplyBlockOptions, applyBlock } from "../../src/applyBlock.js";
-import type { BlockExecutionResult } from "../../src/executor.js";
-import { State } from "../../src/state.js";
 
 export const CHAIN_ID = 3_141_592_601;
 export const ZERO_ID = new Uint8Array(32);
@@ -165,7 +163,7 @@ export class TestChain {
 
   balance(key: Key | Uint8Array): bigint {
     const address = key instanceof Uint8Array ? key : key.address;
-    return this.state.get(1, address)?.balance ?? 0n;
+    return this.state.get(Namespace.Account, address)?.balance ?? 0n;
   }
 }
 

@@ -1,0 +1,149 @@
+/**
+ * Admission: a wallet's transaction from JSON-RPC to a durable hash. Decoding and the stateless
+ * checks, signature recovery (batched on the pool), the fee and size bounds, the mempool's policy,
+ * then the journal (concurrent submissions share one synced batch): the hash is returned only then.
+ */
+import { recoverAddress, type SignatureRecoverer } from "@filverse/crypto";
+import type { ChainDb } from "@filverse/db";
+import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
+import {
+  completeValidation,
+  parseTransactionJson,
+  prevalidateTransaction,
+  TxValidationError,
+  type ValidatedTransaction,
+} from "@filverse/state";
+import { encodeSignedTx, RpcErrorCode, type TxDropReason } from "@filverse/types";
+import { type Hex, toHex } from "@filverse/utils";
+import { MempoolError, SubmitError, toSubmitError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { JournalWriter } from "./journal.js";
+import type { Mempool, PoolTx } from "./mempool.js";
+import { RecoverBatcher } from "./recoverBatcher.js";
+
+/** What admission reads of the sequencer and tells it. */
+export type AdmissionHost = {
+  /** An account where execution has got to (BlockProducer.account). */
+  account(address: Uint8Array): { nonce: number; balance: bigint };
+  db(): ChainDb;
+  /** A transaction this admission displaced (evicted, replaced) is dropped. */
+  onDropped(tx: PoolTx, reason: TxDropReason, opts?: { code?: number; keepEntry?: boolean }): void;
+  /** A transaction is durable: status subscribers hear of it and block production picks it up. */
+  accepted(hash: Hex): void;
+};
+
+export type AdmissionModules = {
+  chain: ChainConfig;
+  mempool: Mempool;
+  /** Transactions executed into the open block or a block being committed (the producer's map). */
+  executing: ReadonlyMap<string, PoolTx>;
+  /** Where signatures are recovered in batches; null: on this thread. */
+  recoverer: SignatureRecoverer | null;
+  journal: JournalWriter;
+  metrics: NodeMetrics | null;
+  host: AdmissionHost;
+};
+
+export class Admission {
+  private readonly chain: ChainConfig;
+  private readonly mempool: Mempool;
+  private readonly executing: ReadonlyMap<string, PoolTx>;
+  /** Batches admission's signature recoveries on the pool; null: recover on this thread. */
+  private readonly recoverBatcher: RecoverBatcher | null;
+  private readonly journal: JournalWriter;
+  private readonly metrics: NodeMetrics | null;
+  private readonly host: AdmissionHost;
+  /** Transactions being journaled, by hash: the same one sent again waits for the same write. */
+  private readonly durableWaiters = new Map<string, Promise<void>>();
+
+  constructor(modules: AdmissionModules) {
+    this.chain = modules.chain;
+    this.mempool = modules.mempool;
+    this.executing = modules.executing;
+    this.recoverBatcher = modules.recoverer ? new RecoverBatcher(modules.recoverer) : null;
+    this.journal = modules.journal;
+    this.metrics = modules.metrics;
+    this.host = modules.host;
+  }
+
+  /**
+   * Admit a transaction: resolves with its hash once it is durable (journaled with fsync), so a
+   * returned hash survives kill -9. Throws SubmitError with the RPC code.
+   */
+  async submitJson(json: unknown): Promise<Hex> {
+    let vtx: ValidatedTransaction;
+    try {
+      const tx = parseTransactionJson(json);
+      const { digest } = prevalidateTransaction(tx, this.chain.chainId);
+      let sender: Uint8Array | null = null;
+      let cause: unknown;
+      if (this.recoverBatcher) {
+        sender = await this.recoverBatcher.recover(digest, tx.signature);
+      } else {
+        try {
+          sender = recoverAddress(digest, tx.signature);
+        } catch (err) {
+          cause = err;
+        }
+      }
+      vtx = completeValidation(tx, digest, sender, cause);
+    } catch (err) {
+      if (err instanceof TxValidationError) {
+        this.metrics?.submitted.inc({ result: "invalid" });
+        throw toSubmitError(err);
+      }
+      throw err;
+    }
+    const hash = toHex(vtx.hash);
+    if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
+    if (vtx.tx.message.fee < this.chain.minTxFee) {
+      throw new SubmitError(
+        RpcErrorCode.FEE_TOO_LOW,
+        `Fee ${vtx.tx.message.fee} is below the minimum ${this.chain.minTxFee}`,
+      );
+    }
+    const bytes = encodeSignedTx(vtx.tx);
+    if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
+    let added: ReturnType<Mempool["add"]>;
+    try {
+      added = this.mempool.add(vtx, bytes, (a) => this.host.account(a));
+    } catch (err) {
+      if (err instanceof MempoolError) {
+        // An included transaction sent again has a used nonce: answer with its hash (idempotent).
+        // Only this path reads the database, so the hot path does not.
+        if (err.code === RpcErrorCode.NONCE_TOO_LOW && (await this.host.db().getTxLocation(vtx.hash))) return hash;
+        this.metrics?.submitted.inc({ result: "rejected" });
+        throw new SubmitError(err.code, err.shortMessage, { cause: err, details: err.details });
+      }
+      throw err;
+    }
+    if (added.known) {
+      try {
+        await this.durableWaiters.get(hash);
+      } catch (cause) {
+        throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
+      }
+      return hash;
+    }
+    // The displaced transactions leave the journal only in the batch that writes their successor: a
+    // crash before it is durable must leave the acknowledged one behind, not neither.
+    const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
+    if (added.evicted) this.host.onDropped(added.evicted, "evicted", { keepEntry: true });
+    if (added.replaced) this.host.onDropped(added.replaced, "replaced", { keepEntry: true });
+    const durable = this.journal.write(added.tx, displaced);
+    this.durableWaiters.set(hash, durable);
+    try {
+      await durable;
+    } catch (err) {
+      this.mempool.remove(hash);
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause: err });
+    } finally {
+      this.durableWaiters.delete(hash);
+    }
+    added.tx.durable = true;
+    this.metrics?.submitted.inc({ result: "accepted" });
+    this.metrics?.mempoolTransactions.set(this.mempool.size);
+    this.host.accepted(hash);
+    return hash;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * What a bad block becomes during import: a typed refusal (cached by hash when the sequencer sealed
+ * it, so a source that keeps serving it is refused without re-executing it), invalid-block evidence
+ * when the sequencer sealed it, and equivocation evidence when it sealed two blocks at one height
+ * (the first seal seen at each height above the head is remembered for that).
+ */
+import { recoverBlockSigner } from "@filverse/crypto";
+import type { BlockError } from "@filverse/state";
+import { type BlockHeader, encodeSignedBlock, type SignedBlock } from "@filverse/types";
+import { bytesEqual, toHex } from "@filverse/utils";
+import { VerifierError, VerifierErrorCode } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { EvidenceStore } from "./evidence.js";
+import { sealedHeaderJson } from "./evidence.js";
+import type { VerifierOpts } from "./options.js";
+
+/** Blocks known to be invalid, by hash: a source that keeps serving one is refused without re-executing it. */
+const MAX_BAD_BLOCKS = 256;
+
+export type Sealed = { hash: Uint8Array; header: BlockHeader; signature: Uint8Array };
+
+/** A BlockError's details, its transaction's validation code (if any) renamed `txCode`. */
+function withoutCode(details: Record<string, unknown>): Record<string, unknown> {
+  const { code, ...rest } = details;
+  return code === undefined ? rest : { ...rest, txCode: code };
+}
+
+export type BlockFaultsModules = {
+  /** The verifier's evidence store (throws before start and after close). */
+  evidenceStore: () => EvidenceStore;
+  metrics: NodeMetrics | null;
+};
+
+export class BlockFaults {
+  private readonly opts: Pick<VerifierOpts, "sequencer" | "maxBufferedBlocks">;
+  private readonly evidenceStore: () => EvidenceStore;
+  private readonly metrics: NodeMetrics | null;
+  /** The first sealed header seen at each height above the head (a second one is equivocation). */
+  private readonly seals = new Map<number, Sealed>();
+  private readonly badBlocks = new Map<string, VerifierError>();
+
+  constructor(opts: Pick<VerifierOpts, "sequencer" | "maxBufferedBlocks">, modules: BlockFaultsModules) {
+    this.opts = opts;
+    this.evidenceStore = modules.evidenceStore;
+    this.metrics = modules.metrics;
+  }
+
+  /** The refusal of a sealed block already found invalid, if this hash is one. */
+  knownBad(hash: Uint8Array): VerifierError | undefined {
+    return this.badBlocks.get(toHex(hash));
+  }
+
+  /** Block `n` is committed: the seals remembered at and below it are no longer needed. */
+  committed(n: number): void {
+    for (const h of this.seals.keys()) if (h <= n) this.seals.delete(h);
+  }
+
+  /** Remember the first seal at a height above the head; a different sealed hash there is equivocation. */
+  async checkSeal(block: SignedBlock, hash: Uint8Array, source: string | null): Promise<void> {
+    const n = block.header.number;
+    const seen = this.seals.get(n);
+    if (seen && !bytesEqual(seen.hash, hash)) throw await this.equivocation(seen, block, hash, source);
+    if (!seen && this.seals.size < this.opts.maxBufferedBlocks + 1) {
+      this.seals.set(n, { hash, header: block.header, signature: block.signature });
+    }
+  }
+
+  sealedBySequencer(block: SignedBlock): boolean {
+    try {
+      return bytesEqual(recoverBlockSigner(block.header, block.signature), this.opts.sequencer);
+    } catch {
+      return false;
+    }
+  }
+
+  async equivocation(
+    first: Sealed,
+    block: SignedBlock,
+    hash: Uint8Array,
+    source: string | null,
+  ): Promise<VerifierError> {
+    const n = block.header.number;
+    const e = await this.evidenceStore().record({
+      kind: "blockEquivocation",
+      source,
+      number: n,
+      a: sealedHeaderJson(first.header, first.signature),
+      b: sealedHeaderJson(block.header, block.signature),
+    });
+    this.metrics?.verifierEvidence.inc({ kind: "blockEquivocation" });
+    return new VerifierError(VerifierErrorCode.EQUIVOCATION, `The sequencer sealed two blocks at height ${n}`, {
+      details: { number: n, hashA: toHex(first.hash), hashB: toHex(hash), evidence: e.id },
+    });
+  }
+
+  /** A refused block: a typed error, cached by hash; sealed by the sequencer, it is also evidence. */
+  invalid(cause: BlockError, block: SignedBlock, hash: Uint8Array, sealed: boolean): VerifierError {
+    const err = new VerifierError(
+      VerifierErrorCode.INVALID_BLOCK,
+      `Block ${block.header.number} refused: ${cause.shortMessage}`,
+      {
+        cause,
+        details: {
+          ...withoutCode(cause.details),
+          number: block.header.number,
+          hash: toHex(hash),
+          code: cause.code,
+          sealed,
+        },
+      },
+    );
+    this.metrics?.verifierRejected.inc({ code: cause.code });
+    if (sealed) {
+      this.badBlocks.set(toHex(hash), err);
+      if (this.badBlocks.size > MAX_BAD_BLOCKS) this.badBlocks.delete(this.badBlocks.keys().next().value as string);
+    }
+    return err;
+  }
+
+  async recordInvalid(err: VerifierError, block: SignedBlock, hash: Uint8Array, source: string | null) {
+    const cause = err.cause as BlockError;
+    let bytes = "0x";
+    try {
+      bytes = toHex(encodeSignedBlock(block));
+    } catch {
+      // A block that does not encode came from a decoder that accepted it: keep the rest of the record.
+    }
+    const e = await this.evidenceStore().record({
+      kind: "invalidBlock",
+      source,
+      number: block.header.number,
+      hash: toHex(hash),
+      code: cause.code,
+      message: cause.shortMessage,
+      details: cause.details,
+      block: bytes as `0x${string}`,
+    });
+    this.metrics?.verifierEvidence.inc({ kind: "invalidBlock" });
+    err.details.evidence = e.id;
+  }
+}

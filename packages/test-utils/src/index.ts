@@ -1,0 +1,3 @@
+export * from "./arbitraries.js";
+export * from "./chain.js";
+export * from "./ws.js";
