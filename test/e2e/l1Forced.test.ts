@@ -153,6 +153,8 @@ it("includes a forced transaction; a checkpoint that omits one past its deadline
     lastBlockHash: fromHex(block.result.hash),
     stateRoot: fromHex(header.stateRoot),
     withdrawalsRoot: fromHex(header.withdrawalsRoot),
+    // The rollup does not check it on submission (a wrong one is a fault the dispute game proves).
+    blockHashesRoot: new Uint8Array(32),
     pieceCid: "",
     payloadCid: "",
     pieceSize: 0,

@@ -126,6 +126,7 @@ it("an outsider cannot buy the set; proven equivocation halts the rollup, final 
         lastBlockHash: new Uint8Array(32).fill(0xee),
         stateRoot: new Uint8Array(32).fill(0xee),
         withdrawalsRoot: new Uint8Array(32).fill(0xee),
+        blockHashesRoot: new Uint8Array(32).fill(0xee),
         pieceCid: "",
         payloadCid: "",
         pieceSize: 0,

@@ -11,6 +11,14 @@ interface IFilverseBridgeQueue {
     function firstForcedAfter(uint64 cursor) external view returns (uint64 nonce, uint64 deadline);
 }
 
+/// The part of FilverseDisputeGame the rollup reads (docs/fault-proofs.md).
+interface IFilverseDisputeGame {
+    function checkpoints() external view returns (address);
+    function executorComplete() external view returns (bool);
+    function lowestOpenCheckpoint() external view returns (bool any, uint64 index);
+    function gameCount() external view returns (uint256);
+}
+
 /// @title FilverseRollup
 /// @notice The Filverse L2's settlement contract on Filecoin: the validator set (changed by epoch,
 ///         delayed and capped), the co-signed linked checkpoints, their challenge window, the
@@ -30,6 +38,8 @@ contract FilverseRollup {
         bytes32 lastBlockHash;
         bytes32 stateRoot;
         bytes32 withdrawalsRoot;
+        /// hash_tree_root(List[Bytes32, 16384]) of the hashes of blocks firstBlock-1..lastBlock.
+        bytes32 blockHashesRoot;
         string pieceCid;
         string payloadCid;
         uint64 pieceSize;
@@ -47,6 +57,19 @@ contract FilverseRollup {
         uint64 depositCursor;
         uint64 acceptedAt;
         string pieceCid;
+    }
+
+    /// What the dispute game reads of a checkpoint (IDisputedCheckpoints in FilverseDisputeGame.sol).
+    struct DisputedCheckpoint {
+        bytes32 digest;
+        bytes32 blockHashesRoot;
+        bytes32 parentHash;
+        bytes32 lastBlockHash;
+        bytes32 stateRoot;
+        bytes32 withdrawalsRoot;
+        uint64 firstBlock;
+        uint64 lastBlock;
+        uint64 acceptedAt;
     }
 
     struct Validator {
@@ -134,6 +157,30 @@ contract FilverseRollup {
     mapping(address => bool) public allowed;
 
     mapping(uint64 => StoredCheckpoint) private checkpoints;
+    /// What the dispute game needs of each checkpoint besides StoredCheckpoint.
+    struct Commitments {
+        bytes32 blockHashesRoot;
+        /// The digest its signers signed: a proven fault slashes whoever signed it.
+        bytes32 digest;
+    }
+
+    mapping(uint64 => Commitments) private commitmentsOf;
+
+    /// The fault-proof game (docs/fault-proofs.md). Unset (zero) by default: then no game holds a
+    /// checkpoint back and no fault is accepted. The owner sets it once, only to a game that has a
+    /// one-step executor and reads this rollup, and can never unset it.
+    IFilverseDisputeGame public disputeGame;
+    /// A proven-wrong checkpoint's digest → the challenger who proved it (rewarded per slash).
+    mapping(bytes32 => address) public faultyDigest;
+    /// The hash of a block proven wrong by bisection → its number + 1 (its seal slashes the sequencer).
+    mapping(bytes32 => uint64) public faultyBlock;
+    /// When the last fault was proven: collateral stays in for a challenge window after it, so
+    /// that the signers can be slashed with their public signatures before they leave.
+    uint64 public lastFaultAt;
+    /// Share of a slashed signer's collateral paid to the challenger who proved its checkpoint wrong;
+    /// the rest is burned, so a quorum that challenges its own checkpoint still loses most of it.
+    uint256 public constant CHALLENGER_REWARD_BPS = 1_000;
+    mapping(address => uint256) public rewards;
     uint64 public nextCheckpointIndex;
 
     /// Set by proven equivocation: non-final checkpoints were invalidated, deposits and forced
@@ -166,6 +213,9 @@ contract FilverseRollup {
     event SequencerSlashed(uint256 amount);
     event Halted(address indexed reporter, bytes32 reason);
     event Resumed(uint64 index);
+    event DisputeGameSet(address game);
+    event FaultProven(uint64 indexed index, bytes32 digest, uint64 blockNumber, address challenger);
+    event RewardClaimed(address indexed account, uint256 amount);
 
     error ZeroAddress();
     error InvalidWindow();
@@ -204,6 +254,14 @@ contract FilverseRollup {
     error UnknownMessages(uint64 depositCursor, uint64 depositCount);
     error CursorWentBack(uint64 previous, uint64 got);
     error ForcedInclusionMissed(uint64 nonce, uint64 deadline);
+    error DisputeGameAlreadySet(address game);
+    error GameWithoutExecutor(address game);
+    error GameOfAnotherRollup(address game, address checkpoints);
+    error GameAlreadyPlayed(address game);
+    error NotProvenFaulty(bytes32 digest);
+    error GamesOpen(uint64 lowestIndex);
+    error SlashingPeriod(uint64 until);
+    error NothingToClaim(address account);
 
     /// msg.value is the sequencer's first bond.
     constructor(
@@ -453,6 +511,15 @@ contract FilverseRollup {
         uint64 availableAt = v.exitRequestedAt + exitDelay;
         if (block.timestamp < availableAt) revert ExitDelayNotPassed(availableAt);
         if (block.timestamp < v.lockedUntil) revert CollateralLocked(v.lockedUntil);
+        // While a game runs, any signer may be about to lose; after a fault, its signers are slashed
+        // with their public signatures within a challenge window.
+        if (address(disputeGame) != address(0)) {
+            (bool any, uint64 lowest) = disputeGame.lowestOpenCheckpoint();
+            if (any) revert GamesOpen(lowest);
+            if (lastFaultAt != 0 && block.timestamp < uint256(lastFaultAt) + challengeWindow) {
+                revert SlashingPeriod(lastFaultAt + challengeWindow);
+            }
+        }
         uint256 amount = v.collateral;
         v.collateral = 0;
         v.weight = 0;
@@ -485,7 +552,7 @@ contract FilverseRollup {
 
     /// The digest validators sign:
     ///   body   = keccak256(abi.encode(index, firstBlock, lastBlock, parentHash, lastBlockHash, stateRoot,
-    ///              withdrawalsRoot, keccak256(bytes(pieceCid)), keccak256(bytes(payloadCid)),
+    ///              withdrawalsRoot, blockHashesRoot, keccak256(bytes(pieceCid)), keccak256(bytes(payloadCid)),
     ///              pieceSize, carSize, lastBlockTimestamp, depositCursor, validatorSetId))
     ///   digest = keccak256(abi.encode(CHECKPOINT_TAG, block.chainid, address(this), l2ChainId, body))
     function checkpointDigest(Checkpoint calldata cp) public view returns (bytes32) {
@@ -494,18 +561,25 @@ contract FilverseRollup {
     }
 
     /// What a checkpoint claims, without the validator set id it was signed under: keccak256 of
-    /// the abi.encode of its first thirteen body words (the CIDs as their keccak256).
+    /// the abi.encode of its first fourteen body words (the CIDs as their keccak256).
     function checkpointContentHash(Checkpoint calldata cp) public pure returns (bytes32) {
         return keccak256(checkpointContent(cp));
     }
 
-    /// The abi.encode of the body's first thirteen words. abi.encode of static words concatenates, so
+    /// The abi.encode of the body's first fourteen words. abi.encode of static words concatenates, so
     /// two halves (which keep the stack shallow without via-IR) and the set id appended make the one
-    /// abi.encode of all fourteen.
+    /// abi.encode of all fifteen.
     function checkpointContent(Checkpoint calldata cp) private pure returns (bytes memory) {
         return bytes.concat(
             abi.encode(
-                cp.index, cp.firstBlock, cp.lastBlock, cp.parentHash, cp.lastBlockHash, cp.stateRoot, cp.withdrawalsRoot
+                cp.index,
+                cp.firstBlock,
+                cp.lastBlock,
+                cp.parentHash,
+                cp.lastBlockHash,
+                cp.stateRoot,
+                cp.withdrawalsRoot,
+                cp.blockHashesRoot
             ),
             abi.encode(
                 keccak256(bytes(cp.pieceCid)),
@@ -563,6 +637,7 @@ contract FilverseRollup {
         s.depositCursor = cp.depositCursor;
         s.acceptedAt = uint64(block.timestamp);
         s.pieceCid = cp.pieceCid;
+        commitmentsOf[cp.index] = Commitments(cp.blockHashesRoot, digest);
         nextCheckpointIndex = cp.index + 1;
         genesisClosed = true;
         emit CheckpointSubmitted(cp.index, cp.stateRoot, cp.withdrawalsRoot, cp.lastBlock, cp.pieceCid);
@@ -597,6 +672,11 @@ contract FilverseRollup {
         if (index >= nextCheckpointIndex) return (Status.Unknown, bytes32(0));
         StoredCheckpoint storage s = checkpoints[index];
         if (block.timestamp < uint256(s.acceptedAt) + challengeWindow) return (Status.Pending, s.withdrawalsRoot);
+        // An open game on this checkpoint or an earlier one holds it back.
+        if (address(disputeGame) != address(0)) {
+            (bool any, uint64 lowest) = disputeGame.lowestOpenCheckpoint();
+            if (any && lowest <= index) return (Status.Pending, s.withdrawalsRoot);
+        }
         return (Status.Final, s.withdrawalsRoot);
     }
 
@@ -711,6 +791,94 @@ contract FilverseRollup {
         return keccak256(abi.encodePacked(hex"1901", l2DomainSeparator, structHash));
     }
 
+    // ---------------------------------------------------------------- fault proofs
+
+    /// Set the dispute game, once and for good. It must read this rollup, have a one-step executor
+    /// that declares itself complete (a step it cannot run would stand, and win for a wrong
+    /// challenger) and have no game yet.
+    function setDisputeGame(address game) external onlyOwner {
+        if (address(disputeGame) != address(0)) revert DisputeGameAlreadySet(address(disputeGame));
+        if (!IFilverseDisputeGame(game).executorComplete()) revert GameWithoutExecutor(game);
+        address reads = IFilverseDisputeGame(game).checkpoints();
+        if (reads != address(this)) revert GameOfAnotherRollup(game, reads);
+        // A game opened before this point held nothing back; its outcome must not reach back.
+        if (IFilverseDisputeGame(game).gameCount() != 0) revert GameAlreadyPlayed(game);
+        disputeGame = IFilverseDisputeGame(game);
+        emit DisputeGameSet(game);
+    }
+
+    /// What the game needs of checkpoint `index` (acceptedAt 0 when the index holds none).
+    function disputableCheckpoint(uint64 index) external view returns (DisputedCheckpoint memory cp) {
+        if (index >= nextCheckpointIndex) return cp;
+        StoredCheckpoint storage s = checkpoints[index];
+        Commitments storage c = commitmentsOf[index];
+        cp.digest = c.digest;
+        cp.blockHashesRoot = c.blockHashesRoot;
+        cp.parentHash = index == 0 ? bytes32(0) : checkpoints[index - 1].lastBlockHash;
+        cp.lastBlockHash = s.lastBlockHash;
+        cp.stateRoot = s.stateRoot;
+        cp.withdrawalsRoot = s.withdrawalsRoot;
+        cp.firstBlock = index == 0 ? 1 : checkpoints[index - 1].lastBlock + 1;
+        cp.lastBlock = s.lastBlock;
+        cp.acceptedAt = s.acceptedAt;
+    }
+
+    /// The game proved checkpoint `index` (signed as `digest`) wrong: remove it and every later
+    /// one, and halt until the remaining set signs checkpoint `index` again. Its signers are then
+    /// slashed one by one (slashFaultySigner), and the sequencer if it sealed the block
+    /// (slashSequencerForFaultyBlock; blockHash is zero when no block was shown wrong by
+    /// execution). A digest no longer held (removed meanwhile) changes nothing but the records.
+    function onFaultProven(uint64 index, bytes32 digest, uint64 blockNumber, bytes32 blockHash, address challenger)
+        external
+    {
+        // Anything but the game is ignored, without a revert: an unwired game must still be able to end.
+        if (msg.sender != address(disputeGame) || msg.sender == address(0)) return;
+        if (faultyDigest[digest] == address(0)) faultyDigest[digest] = challenger;
+        if (blockHash != bytes32(0)) faultyBlock[blockHash] = blockNumber + 1;
+        lastFaultAt = uint64(block.timestamp);
+        emit FaultProven(index, digest, blockNumber, challenger);
+        if (index >= nextCheckpointIndex || commitmentsOf[index].digest != digest) return;
+        (Status status,) = checkpointStatus(index);
+        if (status != Status.Pending) return;
+        emit CheckpointsInvalidated(index, nextCheckpointIndex);
+        nextCheckpointIndex = index;
+        halted = true;
+        emit Halted(challenger, keccak256("fault-proven"));
+    }
+
+    /// Slash a key that signed a checkpoint proven wrong (its signature over the digest, public in
+    /// the submission's calldata). CHALLENGER_REWARD_BPS of the collateral goes to the challenger.
+    function slashFaultySigner(bytes32 digest, bytes calldata signature) external {
+        address challenger = faultyDigest[digest];
+        if (challenger == address(0)) revert NotProvenFaulty(digest);
+        address signer = recoverSigner(digest, signature);
+        if (validatorOf[signer].collateral == 0) revert NothingToSlash(signer);
+        settle();
+        uint256 amount = slash(signer);
+        uint256 reward = amount * CHALLENGER_REWARD_BPS / 10_000;
+        burnedCollateral -= reward;
+        rewards[challenger] += reward;
+    }
+
+    /// Burn the sequencer's bond (and its collateral, if it is a validator) for a block proven wrong
+    /// that it sealed (SealedBlock(number, hash)).
+    function slashSequencerForFaultyBlock(uint64 number, bytes32 blockHash, bytes calldata seal) external {
+        if (faultyBlock[blockHash] != number + 1) revert NotProvenFaulty(blockHash);
+        address signer = recoverSigner(sealDigest(number, blockHash), seal);
+        if (signer != sequencer) revert NotSequencer(signer);
+        // Like block evidence: above the highest height proven only, so the seal cannot burn a new bond.
+        burnSequencerBond(number);
+    }
+
+    function claimReward() external {
+        uint256 amount = rewards[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        rewards[msg.sender] = 0;
+        emit RewardClaimed(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+    }
+
     // ---------------------------------------------------------------- internals
 
     /// Burn the sequencer's bond (and its collateral, if it is a validator) for evidence about block
@@ -730,7 +898,7 @@ contract FilverseRollup {
 
     /// Burn a validator's collateral and take its weight out now (the one set change that does not
     /// wait for an epoch boundary; the set id stays, so the others' signatures keep counting).
-    function slash(address validator) private {
+    function slash(address validator) private returns (uint256 amount) {
         Validator storage v = validatorOf[validator];
         foldValidator(v);
         if (v.nextEpoch != 0) {
@@ -739,7 +907,7 @@ contract FilverseRollup {
             if (v.nextWeight > v.weight) joiningAt[v.nextEpoch] -= v.nextWeight - v.weight;
         }
         settledWeight -= v.weight;
-        uint256 amount = v.collateral;
+        amount = v.collateral;
         v.collateral = 0;
         v.weight = 0;
         v.nextWeight = 0;
@@ -755,7 +923,9 @@ contract FilverseRollup {
     function halt(bytes32 reason) private {
         uint64 next = nextCheckpointIndex;
         uint64 first = next;
-        while (first > 0 && block.timestamp < uint256(checkpoints[first - 1].acceptedAt) + challengeWindow) {
+        while (first > 0) {
+            (Status status,) = checkpointStatus(first - 1);
+            if (status != Status.Pending) break;
             first -= 1;
         }
         if (first < next) {

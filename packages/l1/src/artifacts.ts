@@ -10,6 +10,7 @@ export type ContractName =
   | "FilverseBridge"
   | "FilverseDealClient"
   | "DevnetMarket"
+  | "FilverseDisputeGame"
   | "OneStepExecutor";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };

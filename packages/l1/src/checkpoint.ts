@@ -3,7 +3,7 @@
  * `checkpointDigest` (test/unit/checkpoint.test.ts proves it against the deployed contract):
  *
  *   body   = keccak256(abi.encode(uint64 index, uint64 firstBlock, uint64 lastBlock, bytes32 parentHash, bytes32 lastBlockHash,
- *              bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 keccak256(pieceCid), bytes32 keccak256(payloadCid),
+ *              bytes32 stateRoot, bytes32 withdrawalsRoot, bytes32 blockHashesRoot, bytes32 keccak256(pieceCid), bytes32 keccak256(payloadCid),
  *              uint64 pieceSize, uint64 carSize, uint64 lastBlockTimestamp, uint64 depositCursor, uint64 validatorSetId))
  *   digest = keccak256(abi.encode(bytes32 CHECKPOINT_TAG, uint256 l1ChainId, address rollup, uint64 l2ChainId, body))
  *   CHECKPOINT_TAG = keccak256("FilverseCheckpoint.v1")
@@ -27,6 +27,7 @@ export type CheckpointAbi = {
   lastBlockHash: Hex;
   stateRoot: Hex;
   withdrawalsRoot: Hex;
+  blockHashesRoot: Hex;
   pieceCid: string;
   payloadCid: string;
   pieceSize: bigint;
@@ -45,6 +46,7 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
     lastBlockHash: toHex(cp.lastBlockHash) as Hex,
     stateRoot: toHex(cp.stateRoot) as Hex,
     withdrawalsRoot: toHex(cp.withdrawalsRoot) as Hex,
+    blockHashesRoot: toHex(cp.blockHashesRoot) as Hex,
     pieceCid: cp.pieceCid,
     payloadCid: cp.payloadCid,
     pieceSize: BigInt(cp.pieceSize),
@@ -57,10 +59,10 @@ export function checkpointToAbi(cp: Checkpoint): CheckpointAbi {
 
 const u64 = { type: "uint64" } as const;
 const b32 = { type: "bytes32" } as const;
-const CONTENT_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
+const CONTENT_PARAMS = [u64, u64, u64, b32, b32, b32, b32, b32, b32, b32, u64, u64, u64, u64] as const;
 const DIGEST_PARAMS = [b32, { type: "uint256" }, { type: "address" }, u64, b32] as const;
 
-/** The abi.encode of the body's first thirteen words (the contract's `checkpointContent`). */
+/** The abi.encode of the body's first fourteen words (the contract's `checkpointContent`). */
 function checkpointContent(cp: Checkpoint): Hex {
   const a = checkpointToAbi(cp);
   return encodeAbiParameters(CONTENT_PARAMS, [
@@ -71,6 +73,7 @@ function checkpointContent(cp: Checkpoint): Hex {
     a.lastBlockHash,
     a.stateRoot,
     a.withdrawalsRoot,
+    a.blockHashesRoot,
     keccak256(stringToHex(a.pieceCid)),
     keccak256(stringToHex(a.payloadCid)),
     a.pieceSize,

@@ -21,7 +21,7 @@ import { L1Error, L1ErrorCode } from "./errors.js";
 
 /** The rollup functions and events that readers and evidence use. */
 export const rollupReaderAbi = parseAbi([
-  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
+  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; bytes32 blockHashesRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
   "struct StoredCheckpoint { bytes32 stateRoot; bytes32 lastBlockHash; bytes32 withdrawalsRoot; uint64 lastBlock; uint64 depositCursor; uint64 acceptedAt; string pieceCid; }",
   "function submitCheckpoint(Checkpoint cp, bytes[] signatures)",
   "function getCheckpoint(uint64 index) view returns (StoredCheckpoint)",
@@ -125,6 +125,7 @@ export async function rollupJudgesEquivocationByContent(rollup: Address, { publi
           lastBlockHash: zero,
           stateRoot: zero,
           withdrawalsRoot: zero,
+          blockHashesRoot: zero,
           pieceCid: "",
           payloadCid: "",
           pieceSize: 0n,
@@ -151,6 +152,7 @@ export function checkpointFromAbi(a: CheckpointAbi, l2ChainId: number): Checkpoi
     lastBlockHash: fromHex(a.lastBlockHash),
     stateRoot: fromHex(a.stateRoot),
     withdrawalsRoot: fromHex(a.withdrawalsRoot),
+    blockHashesRoot: fromHex(a.blockHashesRoot),
     pieceCid: a.pieceCid,
     payloadCid: a.payloadCid,
     pieceSize: Number(a.pieceSize),

@@ -22,7 +22,7 @@
  * next tick instead of a second one being sent (unless the node has dropped it).
  */
 import type { BlockHeader, Checkpoint } from "@filverse/types";
-import { blockHash } from "@filverse/types";
+import { blockHash, blockHashesRoot } from "@filverse/types";
 import { type Logger, nullLogger, toHex } from "@filverse/utils";
 import {
   type Account,
@@ -102,7 +102,7 @@ export type CheckpointSubmitterModules = {
 
 /** The rollup functions the submitter uses (the test suite runs them against the compiled contract). */
 export const checkpointSubmitterAbi = parseAbi([
-  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
+  "struct Checkpoint { uint64 index; uint64 firstBlock; uint64 lastBlock; bytes32 parentHash; bytes32 lastBlockHash; bytes32 stateRoot; bytes32 withdrawalsRoot; bytes32 blockHashesRoot; string pieceCid; string payloadCid; uint64 pieceSize; uint64 carSize; uint64 lastBlockTimestamp; uint64 depositCursor; uint64 validatorSetId; }",
   "function submitCheckpoint(Checkpoint cp, bytes[] signatures)",
   "function nextCheckpointIndex() view returns (uint64)",
   "function validatorSetId() view returns (uint64)",
@@ -282,17 +282,22 @@ export class CheckpointSubmitter {
   }
 
   private async submit(index: number, firstBlock: number, lastBlock: number, domain: CheckpointDomain): Promise<void> {
-    const header = await this.m.chain.header(lastBlock);
-    const first = firstBlock === lastBlock ? header : await this.m.chain.header(firstBlock);
-    if (!header || !first) {
-      throw new L1Error(
-        L1ErrorCode.MISSING_L2_BLOCK,
-        `L2 block ${header ? firstBlock : lastBlock} is not in the chain though the head is past it`,
-        {
-          details: { index, firstBlock, lastBlock },
-        },
-      );
+    const headers: BlockHeader[] = [];
+    for (let n = firstBlock; n <= lastBlock; n++) {
+      const h = await this.m.chain.header(n);
+      if (!h) {
+        throw new L1Error(
+          L1ErrorCode.MISSING_L2_BLOCK,
+          `L2 block ${n} is not in the chain though the head is past it`,
+          {
+            details: { index, firstBlock, lastBlock },
+          },
+        );
+      }
+      headers.push(h);
     }
+    const first = headers[0]!;
+    const header = headers[headers.length - 1]!;
     const validatorSetId = await this.m.publicClient.readContract({
       address: this.opts.rollup,
       abi: checkpointSubmitterAbi,
@@ -310,6 +315,7 @@ export class CheckpointSubmitter {
       lastBlockHash: blockHash(header),
       stateRoot: header.stateRoot,
       withdrawalsRoot: header.withdrawalsRoot,
+      blockHashesRoot: blockHashesRoot(headers),
       pieceCid: batch.pieceCid,
       payloadCid: batch.payloadCid,
       pieceSize: batch.pieceSize,

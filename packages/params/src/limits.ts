@@ -71,6 +71,11 @@ export const ADDRESS_BYTES = 20;
  */
 export const MAX_BATCH_BLOCKS = 8192;
 /**
+ * The SSZ limit of a checkpoint's blockHashesRoot list (the hashes of blocks firstBlock − 1 ..
+ * lastBlock): twice MAX_BATCH_BLOCKS, so a full batch and its parent fit (docs/fault-proofs.md).
+ */
+export const BLOCK_HASHES_LIMIT = 2 * MAX_BATCH_BLOCKS;
+/**
  * The largest batch CAR: 127 · 2^23 bytes, the unpadded size of a 1 GiB piece (fr32 padding turns
  * every 127 bytes into 128), so a batch is at most one 1 GiB piece. Packing holds it in memory.
  */

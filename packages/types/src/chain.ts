@@ -4,6 +4,7 @@
  */
 import { ByteVectorType, ContainerType, ListCompositeType } from "@chainsafe/ssz";
 import {
+  BLOCK_HASHES_LIMIT,
   MAX_BLOCK_DEPOSITS,
   MAX_BLOCK_TXS,
   MAX_CID_BYTES,
@@ -110,6 +111,22 @@ export const DepositListSsz = new ListCompositeType(Deposit.ssz, MAX_BLOCK_DEPOS
 export const TransactionListSsz = new ListCompositeType(SignedTransactionSsz, MAX_BLOCK_TXS);
 export const HashListSsz = new ListCompositeType(new ByteVectorType(32), MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS);
 export const ReceiptListSsz = new ListCompositeType(Receipt.ssz, MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS);
+/** A checkpoint's block hashes: blocks firstBlock − 1 .. lastBlock (blockHashesRoot). */
+export const BlockHashListSsz = new ListCompositeType(new ByteVectorType(32), BLOCK_HASHES_LIMIT);
+
+/**
+ * A checkpoint's blockHashesRoot from the headers of blocks firstBlock..lastBlock, in order: each
+ * header's parentHash (blocks firstBlock − 1 .. lastBlock − 1), then the last header's hash. The
+ * dispute game proves a header against it (docs/fault-proofs.md).
+ */
+export function blockHashesRoot(headers: readonly BlockHeader[]): Uint8Array {
+  if (headers.length === 0 || headers.length + 1 > BLOCK_HASHES_LIMIT) {
+    throw new RangeError(`a checkpoint covers 1 to ${BLOCK_HASHES_LIMIT - 1} blocks, got ${headers.length}`);
+  }
+  const hashes = headers.map((h) => h.parentHash);
+  hashes.push(blockHash(headers[headers.length - 1]!));
+  return BlockHashListSsz.hashTreeRoot(hashes);
+}
 
 /** SSZ of a signed block: the header, its sequencer signature, the deposits and the transactions. */
 export const SignedBlockSsz = new ContainerType(
@@ -234,6 +251,8 @@ export const Checkpoint = struct("Checkpoint", {
   lastBlockHash: bytes32,
   stateRoot: bytes32,
   withdrawalsRoot: bytes32,
+  /** hash_tree_root(List[Bytes32, 16384]) of the hashes of blocks firstBlock − 1 .. lastBlock (blockHashesRoot()). */
+  blockHashesRoot: bytes32,
   /** The batch CAR's Piece CID (FRC-0069 v2) and its payload (root) CID, as strings. */
   pieceCid: stringField(MAX_CID_BYTES),
   payloadCid: stringField(MAX_CID_BYTES),

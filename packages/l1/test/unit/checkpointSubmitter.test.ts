@@ -5,7 +5,7 @@
  */
 import { signDigest, signTransaction } from "@filverse/crypto";
 import { applyBlock, proveWithdrawal, State, verifyWithdrawalInclusion } from "@filverse/state";
-import { type BlockHeader, blockHash, type Deposit, TxKind } from "@filverse/types";
+import { type BlockHeader, blockHash, blockHashesRoot, type Deposit, TxKind } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import { type Address, createPublicClient, createWalletClient, custom, type Hex, http, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -190,6 +190,11 @@ describe("CheckpointSubmitter", () => {
         depositCursor: 1n,
         pieceCid: "",
       });
+      // The dispute game reads the blockHashesRoot the submitter built from the range's headers.
+      const disputable = await env.read<{ blockHashesRoot: Hex }>(env.rollup, rollupAbi, "disputableCheckpoint", [
+        BigInt(index),
+      ]);
+      expect(disputable.blockHashesRoot).toBe(toHex(blockHashesRoot(l2.headers.slice(last - 2, last))));
     }
     const logs = await env.publicClient.getContractEvents({
       address: env.rollup,

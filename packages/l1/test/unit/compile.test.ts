@@ -12,6 +12,7 @@ describe("compileContracts", () => {
       "DevnetMarket",
       "FilverseBridge",
       "FilverseDealClient",
+      "FilverseDisputeGame",
       "FilverseRollup",
       "OneStepExecutor",
     ]);

@@ -165,6 +165,7 @@ export function makeCheckpoint(fields: Partial<Checkpoint> = {}): Checkpoint {
     lastBlockHash: new Uint8Array(32).fill(0xaa),
     stateRoot: new Uint8Array(32).fill(0xbb),
     withdrawalsRoot: new Uint8Array(32).fill(0xcc),
+    blockHashesRoot: new Uint8Array(32).fill(0xdd),
     pieceCid: "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq",
     payloadCid: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
     pieceSize: 2_048,

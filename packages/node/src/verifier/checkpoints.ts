@@ -17,6 +17,7 @@ import type { ChainConfig } from "@filverse/params";
 import {
   type BlockHeader,
   blockHash,
+  blockHashesRoot,
   type Checkpoint,
   Checkpoint as CheckpointStruct,
   type SignedBlock,
@@ -191,9 +192,16 @@ export class CheckpointCosigner {
     }
     const header = await this.headerAt(cp.lastBlock);
     const mismatches = rootMismatches(cp, header);
-    const parentHash = (await this.headerAt(cp.firstBlock)).parentHash;
+    const headers: BlockHeader[] = [];
+    for (let n = cp.firstBlock; n < cp.lastBlock; n++) headers.push(await this.headerAt(n));
+    headers.push(header);
+    const parentHash = headers[0]!.parentHash;
     if (!bytesEqual(cp.parentHash, parentHash)) {
       mismatches.push({ field: "parentHash", claimed: toHex(cp.parentHash), computed: toHex(parentHash) });
+    }
+    const hashesRoot = blockHashesRoot(headers);
+    if (!bytesEqual(cp.blockHashesRoot, hashesRoot)) {
+      mismatches.push({ field: "blockHashesRoot", claimed: toHex(cp.blockHashesRoot), computed: toHex(hashesRoot) });
     }
     if (mismatches.length > 0) {
       await this.target.evidenceStore().record({

@@ -50,6 +50,7 @@ function checkpoint(over: Partial<Checkpoint> = {}): Checkpoint {
     lastBlockHash: new Uint8Array(32).fill(3),
     stateRoot: new Uint8Array(32).fill(4),
     withdrawalsRoot: new Uint8Array(32),
+    blockHashesRoot: new Uint8Array(32),
     pieceCid: "",
     payloadCid: "",
     pieceSize: 0,

@@ -18,6 +18,7 @@ import { BlockErrorCode } from "@filverse/state";
 import {
   type BlockHeader,
   blockHash,
+  blockHashesRoot,
   type Checkpoint,
   encodeSignedBlock,
   HashListSsz,
@@ -309,6 +310,7 @@ describe("Verifier: checkpoint co-signing", () => {
         lastBlockHash: blockHash(last),
         stateRoot: last.stateRoot,
         withdrawalsRoot: last.withdrawalsRoot,
+        blockHashesRoot: blockHashesRoot([(await f.seq.db.getBlockByNumber(index * 2 + 1))!.header, last]),
         pieceCid: batch.pieceCid,
         payloadCid: batch.payloadCid,
         pieceSize: batch.pieceSize,
@@ -345,6 +347,9 @@ describe("Verifier: checkpoint co-signing", () => {
     ]);
     expect(v.evidence("checkpointMismatch")[0]).toMatchObject({ origin: "cosign", index: 1 });
     expect((await refusal({ ...cp1, depositCursor: 9 })).code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+    const badHashes = await refusal({ ...cp1, blockHashesRoot: new Uint8Array(32).fill(2) });
+    expect(badHashes.code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
+    expect((badHashes.details.mismatches as { field: string }[]).map((m) => m.field)).toEqual(["blockHashesRoot"]);
     expect((await refusal({ ...cp1, lastBlockTimestamp: 1 })).code).toBe(CheckpointRefusalCode.ROOT_MISMATCH);
     const badPiece = await refusal({ ...cp1, pieceCid: cp0.pieceCid });
     expect(badPiece.code).toBe(CheckpointRefusalCode.BATCH_MISMATCH);

@@ -20,7 +20,7 @@ import {
   signCheckpoint,
   startLocalL1,
 } from "@filverse/l1";
-import { blockHash, type Checkpoint, TxKind } from "@filverse/types";
+import { blockHash, blockHashesRoot, type Checkpoint, TxKind } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { type Address, createTestClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -323,6 +323,7 @@ describe("rebuilding from L1", () => {
       lastBlockHash: blockHash(last),
       stateRoot: new Uint8Array(32).fill(0xee),
       withdrawalsRoot: last.withdrawalsRoot,
+      blockHashesRoot: blockHashesRoot([(await f.seq.db.getBlockByNumber(5))!.header, last]),
       pieceCid: batch.pieceCid,
       payloadCid: batch.payloadCid,
       pieceSize: batch.pieceSize,

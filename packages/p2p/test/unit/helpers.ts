@@ -111,6 +111,7 @@ export function makeCheckpoint(overrides: Partial<Checkpoint> = {}): Checkpoint 
     lastBlockHash: new Uint8Array(32).fill(7),
     stateRoot: new Uint8Array(32).fill(8),
     withdrawalsRoot: new Uint8Array(32).fill(9),
+    blockHashesRoot: new Uint8Array(32).fill(10),
     pieceCid: "bafkzcibcaapao7ntd5whiez7tayyn4ldvehqc4gyb2qbvpjsbkqrutvldvdkoei",
     payloadCid: "bafyreigdmqpykrgxyaxtlafqpqhzrb7qy2rh75nldvfd4tucqgdsiyyghq",
     pieceSize: 2048,

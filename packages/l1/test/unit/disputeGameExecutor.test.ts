@@ -1,0 +1,296 @@
+/**
+ * The dispute game played with the one-step executor as built (contracts/OneStepExecutor.sol) on
+ * real blocks: the game's T[0] and T[S] are the tracer's (@filverse/state traceBlock), and a
+ * bisection down to one step is settled by the executor with the tracer's proof (proveStep), for an
+ * honest checkpoint against a wrong challenger and for a header with a wrong receiptsRoot against
+ * an honest one. OneStepExecutor does not declare itself complete yet, so the game refunds every
+ * bond (a dry run); the outcomes are what this file checks.
+ */
+import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
+import { MAX_BLOCK_DEPOSITS } from "@filverse/params";
+import { applyBlock, createGenesis, proveStep, type State, traceBlock } from "@filverse/state";
+import {
+  type BlockHeader,
+  blockHash,
+  type Deposit,
+  HashListSsz,
+  type SignedBlock,
+  type SignedTransaction,
+  TxKind,
+} from "@filverse/types";
+import { toHex } from "@filverse/utils";
+import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadArtifact } from "../../src/artifacts.js";
+import { createL1Clients, type L1Clients } from "../../src/clients.js";
+import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
+import { compileTestContracts } from "./harness.js";
+import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
+
+const CHAIN_ID = 3_141_592_601;
+const MAX_BLOCK_TXS = 10_000;
+const MAX_CLOCK_SEC = 1_000;
+const EXTENSION_SEC = 100;
+const BOND = 10n ** 18n;
+/** The depth of txRoot's list (MAX_BLOCK_ITEMS = 69,632 rounded up to 2^17). */
+const ITEMS_DEPTH = 17;
+
+const makeKey = (seed: number) => {
+  const priv = new Uint8Array(32);
+  priv[0] = 0x61;
+  priv[31] = seed + 1;
+  return { priv, address: privateKeyToAddress(priv) };
+};
+const alice = makeKey(1);
+const bob = makeKey(2);
+const sequencer = makeKey(9);
+
+let l1: LocalL1;
+let clients: L1Clients;
+let accounts: Address[];
+let gameAbi: Abi;
+let mockAbi: Abi;
+let checkpoints: Address;
+let game: Address;
+
+async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
+  const hash = await clients.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args,
+    account: accounts[0]!,
+    chain: clients.walletClient.chain,
+  } as never);
+  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+async function send(
+  to: Address,
+  abi: Abi,
+  functionName: string,
+  args: readonly unknown[],
+  from = accounts[0]!,
+  value?: bigint,
+) {
+  const hash = await clients.walletClient.writeContract({
+    account: from,
+    address: to,
+    abi,
+    functionName,
+    args,
+    value,
+    chain: clients.walletClient.chain,
+  } as never);
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe("success");
+}
+
+const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
+  (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
+
+beforeAll(async () => {
+  const [artifacts, node] = await Promise.all([
+    compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+    ]),
+    startLocalL1(),
+  ]);
+  l1 = node;
+  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
+  accounts = await clients.walletClient.getAddresses();
+  mockAbi = artifacts.MockCheckpoints!.abi;
+  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
+  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)]);
+  const executor = await deploy(loadArtifact("OneStepExecutor"), [
+    BigInt(CHAIN_ID),
+    BigInt(MAX_BLOCK_TXS),
+    BigInt(MAX_BLOCK_DEPOSITS),
+    0n,
+  ]);
+  const gameArtifact = loadArtifact("FilverseDisputeGame");
+  gameAbi = gameArtifact.abi;
+  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
+}, 120_000);
+afterAll(async () => {
+  await l1?.stop();
+});
+
+/** Seal `deposits` and `txs` on top of `parent` (roots from applyBlock); `fault` alters the header before the seal. */
+function seal(
+  parent: State,
+  parentHeader: BlockHeader,
+  deposits: Deposit[],
+  txs: SignedTransaction[],
+  fault: (h: BlockHeader) => BlockHeader = (h) => h,
+): { block: SignedBlock; state: State } {
+  const draft: BlockHeader = {
+    chainId: CHAIN_ID,
+    number: parentHeader.number + 1,
+    parentHash: blockHash(parentHeader),
+    timestamp: parentHeader.timestamp + 2,
+    proposer: sequencer.address,
+    txRoot: new Uint8Array(32),
+    receiptsRoot: new Uint8Array(32),
+    stateRoot: new Uint8Array(32),
+    withdrawalsRoot: new Uint8Array(32),
+    l1DepositNonce: 0,
+  };
+  const body = { header: draft, deposits, transactions: txs };
+  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
+  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
+  const header = fault({
+    ...draft,
+    txRoot: HashListSsz.hashTreeRoot(items),
+    receiptsRoot: r.roots.receiptsRoot,
+    stateRoot: r.roots.stateRoot,
+    withdrawalsRoot: r.roots.withdrawalsRoot,
+    l1DepositNonce: r.l1DepositNonce,
+  });
+  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
+}
+
+/** Genesis, a block funding alice by deposit, and block 2: a deposit to bob and a transfer from alice. */
+function chainOf(fault?: (h: BlockHeader) => BlockHeader) {
+  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
+  const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
+    l1Nonce: nonce,
+    l1BlockNumber: 10 + nonce,
+    l1TxHash: new Uint8Array(32).fill(nonce),
+    from: new Uint8Array(20).fill(0xee),
+    to,
+    amount,
+    forcedTx: new Uint8Array(0),
+  });
+  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
+  const transfer = signTransaction(
+    CHAIN_ID,
+    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
+    alice.priv,
+  );
+  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
+  const trace = traceBlock(one.state, one.block.header, two.block, {
+    chainId: CHAIN_ID,
+    maxBlockTxs: MAX_BLOCK_TXS,
+    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+    sequencer: sequencer.address,
+  });
+  const headers = [genesis.header, one.block.header, two.block.header];
+  return { parentState: one.state, state: two.state, headers, hashes: headers.map(blockHash), trace, block: two.block };
+}
+
+let nextIndex = 0;
+/** Post blocks 1..2 as a checkpoint on the mock and challenge block 2; returns the game id. */
+async function challengeBlock2(c: ReturnType<typeof chainOf>): Promise<bigint> {
+  const index = BigInt(nextIndex++);
+  const root = mixInLength(merkle(c.hashes, BLOCK_HASHES_DEPTH).root, c.hashes.length);
+  const last = c.headers[2]!;
+  await send(checkpoints, mockAbi, "setCheckpoint", [
+    index,
+    {
+      digest: keccak256(stringToHex(`checkpoint ${index}`)),
+      blockHashesRoot: toHex(root),
+      parentHash: toHex(c.hashes[0]!),
+      lastBlockHash: toHex(c.hashes[2]!),
+      stateRoot: toHex(last.stateRoot),
+      withdrawalsRoot: toHex(last.withdrawalsRoot),
+      firstBlock: 1n,
+      lastBlock: 2n,
+      acceptedAt: 0n,
+    },
+  ]);
+  const items = [...c.block.deposits.map((d) => depositHash(d)), ...c.block.transactions.map((t) => txHash(t))];
+  const id = await read<bigint>(game, gameAbi, "gameCount");
+  await send(
+    game,
+    gameAbi,
+    "challenge",
+    [
+      {
+        checkpointIndex: index,
+        blockNumber: 2n,
+        parent: headerToAbi(c.headers[1]!),
+        parentProof: merkle(c.hashes, BLOCK_HASHES_DEPTH, 1).siblings.map(toHex),
+        header: headerToAbi(last),
+        headerProof: merkle(c.hashes, BLOCK_HASHES_DEPTH, 2).siblings.map(toHex),
+        parentObjectsRoot: toHex(c.parentState.objects.root()),
+        // The objects root behind header 2's stateRoot: the state's own, unless the header lies.
+        objectsRoot: toHex(c.state.objects.root()),
+        itemsListRoot: toHex(merkle(items, ITEMS_DEPTH).root),
+        itemCount: BigInt(items.length),
+      },
+    ],
+    accounts[1]!,
+    BOND,
+  );
+  return id;
+}
+
+type Node = { lo: bigint; hi: bigint; pre: Hex; post: Hex; countered: boolean };
+const nodeCount = (id: bigint) => read<bigint>(game, gameAbi, "nodeCount", [id]);
+
+/** Bisect with the defender posting `defender(j)` and the challenger disputing where `challenger(j)` differs. */
+async function bisect(id: bigint, S: number, defender: (j: number) => Hex, challenger: (j: number) => Hex) {
+  let node = 0n;
+  let [lo, hi] = [0, S];
+  while (hi - lo >= 2) {
+    const mid = Math.floor((lo + hi) / 2);
+    await send(game, gameAbi, "propose", [id, node, defender(mid)], accounts[2]!, BOND);
+    const left = challenger(mid) !== defender(mid);
+    await send(game, gameAbi, "dispute", [id, (await nodeCount(id)) - 1n, left], accounts[1]!, BOND);
+    node = (await nodeCount(id)) - 1n;
+    [lo, hi] = left ? [lo, mid] : [mid, hi];
+  }
+  return { leaf: node, lo };
+}
+
+async function resolveAll(id: bigint) {
+  await clients.publicClient.request({
+    method: "evm_increaseTime",
+    params: [MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1],
+  } as never);
+  for (let n = (await nodeCount(id)) - 1n; n >= 0n; n--) await send(game, gameAbi, "resolve", [id, n], accounts[3]!);
+}
+
+describe("a game settled by the one-step executor", () => {
+  it("T[0] and T[S] are the tracer's; a wrong challenger loses at the step the executor runs", async () => {
+    const c = chainOf();
+    const S = c.trace.steps.length;
+    const T = (j: number) => toHex(c.trace.commitments[j]!) as Hex;
+    const id = await challengeBlock2(c);
+    const root = await read<Node>(game, gameAbi, "getNode", [id, 0n]);
+    expect([root.pre, root.post, Number(root.hi)]).toEqual([T(0), T(S), S]);
+    // The challenger's fabricated trace parts from the truth after step 1 (the deposit).
+    const fabricated = (j: number) => (j <= 1 ? T(j) : (keccak256(stringToHex(`fabricated ${j}`)) as Hex));
+    const { leaf, lo } = await bisect(id, S, T, fabricated);
+    expect(lo).toBe(1);
+    const proof = encodeStepProof(stepInputs(proveStep(c.trace, lo)));
+    await send(game, gameAbi, "step", [id, leaf, proof], accounts[2]!);
+    expect((await read<Node>(game, gameAbi, "getNode", [id, leaf])).countered).toBe(true);
+    await resolveAll(id);
+    expect((await read<{ outcome: number }>(game, gameAbi, "getGame", [id])).outcome).toBe(2); // DefenderWins
+  });
+
+  it("a header with a wrong receiptsRoot loses: the executor's end of block sets invalid", async () => {
+    const c = chainOf((h) => ({ ...h, receiptsRoot: new Uint8Array(32).fill(7) }));
+    const S = c.trace.steps.length;
+    const T = (j: number) => toHex(c.trace.commitments[j]!) as Hex;
+    expect(c.trace.states[S]!.invalid).toBe(true);
+    const id = await challengeBlock2(c);
+    const root = await read<Node>(game, gameAbi, "getNode", [id, 0n]);
+    expect(root.post).not.toBe(T(S));
+    // A defender that follows the truth up to the end and claims the header's T[S] there.
+    const defender = (j: number) => (j === S ? root.post : T(j));
+    const { leaf, lo } = await bisect(id, S, defender, T);
+    expect(lo).toBe(S - 1);
+    const proof = encodeStepProof(stepInputs(proveStep(c.trace, lo)));
+    await send(game, gameAbi, "step", [id, leaf, proof], accounts[1]!);
+    expect((await read<Node>(game, gameAbi, "getNode", [id, leaf])).countered).toBe(false);
+    await resolveAll(id);
+    expect((await read<{ outcome: number }>(game, gameAbi, "getGame", [id])).outcome).toBe(3); // ChallengerWins
+  });
+});

@@ -1,0 +1,347 @@
+/**
+ * FilverseRollup with the dispute game wired in (docs/fault-proofs.md, Outcome): the owner sets the
+ * game once, only one with an executor that reads this rollup; an open game holds its checkpoint
+ * and every later one back from finality and keeps collateral in; a proven fault removes the
+ * checkpoint and the later ones, halts, and lets anyone slash its signers (a share to the
+ * challenger) and the sequencer that sealed the block; a failed challenge leaves the checkpoint
+ * to become final. Without a game nothing of this applies (the other rollup tests).
+ */
+import { signDigest } from "@filverse/crypto";
+import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS } from "@filverse/params";
+import { blockHash, blockHashesRoot, type Checkpoint } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
+import { type Abi, type Address, type Hex, parseEventLogs } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadArtifact } from "../../src/artifacts.js";
+import { checkpointDigest } from "../../src/checkpoint.js";
+import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
+import {
+  DEFAULT_PARAMS,
+  type Env,
+  expectRevert,
+  FIL,
+  type Key,
+  L2_CHAIN_ID,
+  makeCheckpoint,
+  makeKey,
+  registerValidators,
+  rollupAbi,
+  setupEnv,
+  signSorted,
+  submitCheckpoint,
+} from "./fixture.js";
+import { compileTestContracts } from "./harness.js";
+
+const MAX_CLOCK_SEC = 1_000;
+const EXTENSION_SEC = 100;
+const CHALLENGE_BOND = 5n * FIL;
+const MOVE_BOND = FIL;
+const ZERO: Address = "0x0000000000000000000000000000000000000000";
+
+let env: Env;
+let gameAbi: Abi;
+let artifacts: Awaited<ReturnType<typeof compileTestContracts>>;
+let game: Address;
+let executor: Address;
+let validators: Key[];
+let challenger: Address;
+let defender: Address;
+let chain0: Chain;
+const openedBefore: bigint[] = [];
+let cp0: Checkpoint;
+
+async function deploy(name: string, args: unknown[] = []): Promise<Address> {
+  const a = artifacts[name]!;
+  const hash = await env.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args,
+    account: env.deployer,
+    chain: env.walletClient.chain,
+  } as never);
+  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+/** The one-step executor as built (contracts/OneStepExecutor.sol), for this chain. */
+async function deployOneStepExecutor(): Promise<Address> {
+  const a = loadArtifact("OneStepExecutor");
+  const hash = await env.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args: [BigInt(L2_CHAIN_ID), BigInt(MAX_BLOCK_TXS), BigInt(MAX_BLOCK_DEPOSITS), 0n],
+    account: env.deployer,
+    chain: env.walletClient.chain,
+  } as never);
+  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+const deployGame = (checkpoints: Address, exec: Address) =>
+  deploy("FilverseDisputeGame", [
+    checkpoints,
+    exec,
+    CHALLENGE_BOND,
+    MOVE_BOND,
+    BigInt(MAX_CLOCK_SEC),
+    BigInt(EXTENSION_SEC),
+  ]);
+
+beforeAll(async () => {
+  const [compiled, e] = await Promise.all([
+    compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+    ]),
+    setupEnv(),
+  ]);
+  artifacts = compiled;
+  env = e;
+  gameAbi = artifacts.FilverseDisputeGame!.abi;
+  const accounts = await env.walletClient.getAddresses();
+  [challenger, defender] = [accounts[1]!, accounts[2]!];
+  validators = [makeKey(1), makeKey(2), makeKey(3)];
+  await registerValidators(env, validators);
+  executor = await deploy("MockOneStepExecutor", [true]);
+  game = await deployGame(env.rollup, executor);
+}, 120_000);
+afterAll(async () => {
+  await env?.l1.stop();
+});
+
+/** Checkpoint `index` of `chain` (its roots from the last header), signed by every validator and submitted. */
+async function submit(chain: Chain, index: number): Promise<{ cp: Checkpoint; signatures: Hex[] }> {
+  const last = chain.blocks.at(-1)!.header;
+  const cp = makeCheckpoint({
+    index,
+    firstBlock: chain.first,
+    lastBlock: chain.last,
+    parentHash: chain.hashes[0]!,
+    lastBlockHash: chain.hashes.at(-1)!,
+    stateRoot: last.stateRoot,
+    withdrawalsRoot: last.withdrawalsRoot,
+    blockHashesRoot: chain.root,
+    validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
+  });
+  const signatures = signSorted(env, cp, validators);
+  await submitCheckpoint(env, cp, signatures);
+  return { cp, signatures };
+}
+
+/** A chain for checkpoint `index` (blocks 4·index+1 .. 4·index+4) whose entry 0 is `previous`'s last block. */
+function chainAfter(index: number, previous: Chain | null): Chain {
+  const chain = makeChain(4 * index + 1, 4 * index + 4);
+  if (!previous) return chain;
+  chain.blocks[0] = previous.blocks.at(-1)!;
+  chain.hashes[0] = previous.hashes.at(-1)!;
+  for (let e = 1; e < chain.blocks.length; e++) {
+    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
+    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
+  }
+  chain.root = listRoot(chain.hashes);
+  return chain;
+}
+
+const STATUS = { Unknown: 0, Pending: 1, Final: 2 };
+const statusOf = async (index: number) =>
+  (await env.read<[number, Hex]>(env.rollup, rollupAbi, "checkpointStatus", [BigInt(index)]))[0];
+
+describe("setting the game", () => {
+  it("only the owner sets it, once, to a game with an executor that reads this rollup", async () => {
+    // A report from anything but the game changes nothing (and does not revert, so a game that is
+    // not the rollup's can still end).
+    await env.send(challenger, env.rollup, rollupAbi, "onFaultProven", [
+      0n,
+      `0x${"00".repeat(32)}`,
+      1n,
+      `0x${"00".repeat(32)}`,
+      challenger,
+    ]);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "lastFaultAt")).toBe(0n);
+    const dryRun = await deployGame(env.rollup, ZERO);
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [dryRun]),
+      "GameWithoutExecutor",
+    );
+    const incomplete = await deploy("MockOneStepExecutor", [false]);
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, incomplete)]),
+      "GameWithoutExecutor",
+    );
+    // Nor the one-step executor as built: it covers a few step kinds and does not declare itself complete.
+    const oneStep = await deployOneStepExecutor();
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, oneStep)]),
+      "GameWithoutExecutor",
+    );
+    const mock = await deploy("MockCheckpoints", [3_600n]);
+    const other = await deployGame(mock, executor);
+    await expectRevert(env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [other]), "GameOfAnotherRollup");
+    await expectRevert(env.send(challenger, env.rollup, rollupAbi, "setDisputeGame", [game]), "NotOwner");
+    // A game that already has games is refused: they held nothing back.
+    chain0 = chainAfter(0, null);
+    ({ cp: cp0 } = await submit(chain0, 0));
+    const played = await deployGame(env.rollup, executor);
+    await env.send(challenger, played, gameAbi, "challenge", [challengeOf(chain0, 0, 2)], CHALLENGE_BOND);
+    await expectRevert(env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [played]), "GameAlreadyPlayed");
+    await env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]);
+    expect((await env.read<Address>(env.rollup, rollupAbi, "disputeGame")).toLowerCase()).toBe(game.toLowerCase());
+    await expectRevert(
+      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]),
+      "DisputeGameAlreadySet",
+    );
+  });
+});
+
+describe("a challenge proven wrong", () => {
+  it("the TypeScript blockHashesRoot is the list the game proves headers against", () => {
+    const chain = makeChain(1, 4);
+    expect(toHex(blockHashesRoot(chain.blocks.slice(1).map((b) => b.header)))).toBe(toHex(chain.root));
+  });
+
+  it("the rollup gives the game what it signed: digest, blockHashesRoot, roots, range", async () => {
+    const d = await env.read<Record<string, unknown>>(env.rollup, rollupAbi, "disputableCheckpoint", [0n]);
+    expect(d).toMatchObject({
+      digest: toHex(checkpointDigest(cp0, env.domain)),
+      blockHashesRoot: toHex(chain0.root),
+      // Checkpoint 0's parent, the genesis block, is not known to the rollup.
+      parentHash: `0x${"00".repeat(32)}`,
+      lastBlockHash: toHex(cp0.lastBlockHash),
+      stateRoot: toHex(cp0.stateRoot),
+      withdrawalsRoot: toHex(cp0.withdrawalsRoot),
+      firstBlock: 1n,
+      lastBlock: 4n,
+    });
+    expect(
+      (await env.read<{ acceptedAt: bigint }>(env.rollup, rollupAbi, "disputableCheckpoint", [9n])).acceptedAt,
+    ).toBe(0n);
+  });
+
+  it("the game's T[0] is the one-step executor's initialStepState of header k - 1", async () => {
+    const oneStep = await deployOneStepExecutor();
+    const c = challengeOf(chain0, 0, 3);
+    const id = await env.read<bigint>(game, gameAbi, "gameCount");
+    await env.send(challenger, game, gameAbi, "challenge", [c], CHALLENGE_BOND);
+    const root = await env.read<{ pre: Hex }>(game, gameAbi, "getNode", [id, 0n]);
+    const initial = await env.read<Hex>(oneStep, loadArtifact("OneStepExecutor").abi, "initialStepState", [
+      c.parent,
+      c.parentObjectsRoot,
+    ]);
+    expect(root.pre).toBe(initial);
+    // The defender answers it (proposals cost a bond each), and it ends in the defender's favour below.
+    await env.send(defender, game, gameAbi, "propose", [id, 0n, toHex(new Uint8Array(32).fill(6))], MOVE_BOND);
+    openedBefore.push(id);
+  });
+
+  it("holds the checkpoint back while open; once the defender wins, it is final and the checkpoint stays", async () => {
+    const id = await env.read<bigint>(game, gameAbi, "gameCount");
+    await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain0, 0, 2)], CHALLENGE_BOND);
+    // The defender answers; the challenger goes silent.
+    await env.send(defender, game, gameAbi, "propose", [id, 0n, toHex(new Uint8Array(32).fill(5))], MOVE_BOND);
+    await env.advance(DEFAULT_PARAMS.challengeWindowSec + 1);
+    expect(await statusOf(0)).toBe(STATUS.Pending);
+    await expectRevert(env.read(env.rollup, rollupAbi, "withdrawalsRootIfFinal", [0n]), "NotFinal");
+    await env.send(challenger, game, gameAbi, "resolve", [id, 1n]);
+    await env.send(challenger, game, gameAbi, "resolve", [id, 0n]);
+    // The game of the T[0] check above is still open: it holds the checkpoint too.
+    expect(await statusOf(0)).toBe(STATUS.Pending);
+    for (const other of openedBefore) {
+      await env.send(challenger, game, gameAbi, "resolve", [other, 1n]);
+      await env.send(challenger, game, gameAbi, "resolve", [other, 0n]);
+    }
+    expect(await statusOf(0)).toBe(STATUS.Final);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
+    expect(await env.read<bigint>(game, gameAbi, "credit", [defender])).toBe(2n * (CHALLENGE_BOND + MOVE_BOND));
+  });
+});
+
+describe("a checkpoint proven wrong", () => {
+  let chain1: Chain;
+  let cp1: Checkpoint;
+  let sigs1: Hex[];
+  let gameId: bigint;
+
+  it("an open game holds the checkpoint and every later one back from finality", async () => {
+    chain1 = chainAfter(1, chain0);
+    ({ cp: cp1, signatures: sigs1 } = await submit(chain1, 1));
+    gameId = await env.read<bigint>(game, gameAbi, "gameCount");
+    await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain1, 1, 7)], CHALLENGE_BOND);
+    await submit(chainAfter(2, chain1), 2);
+    // A signer that leaves cannot take its collateral out while a game is open, however long.
+    await env.send(validators[0]!.account, env.rollup, rollupAbi, "requestExit", []);
+    await env.advance(DEFAULT_PARAMS.exitDelaySec + 2 * DEFAULT_PARAMS.challengeWindowSec);
+    await expectRevert(env.send(validators[0]!.account, env.rollup, rollupAbi, "withdrawCollateral", []), "GamesOpen");
+    expect(await statusOf(0)).toBe(STATUS.Final);
+    expect(await statusOf(1)).toBe(STATUS.Pending);
+    expect(await statusOf(2)).toBe(STATUS.Pending);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "isFinal", [2n])).toBe(false);
+  });
+
+  it("a silent defender loses: checkpoints 1 and 2 are removed and the rollup halts", async () => {
+    // The clocks ran out during the window above.
+    const receipt = await env.send(challenger, game, gameAbi, "resolve", [gameId, 0n]);
+    const logs = parseEventLogs({ abi: rollupAbi, logs: receipt.logs });
+    expect(logs.map((l) => l.eventName)).toEqual(["FaultProven", "CheckpointsInvalidated", "Halted"]);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
+    expect(await statusOf(0)).toBe(STATUS.Final);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "halted")).toBe(true);
+    expect(await env.read<boolean>(env.rollup, rollupAbi, "acceptingMessages")).toBe(false);
+    const digest = toHex(checkpointDigest(cp1, env.domain));
+    expect(await env.read<Address>(env.rollup, rollupAbi, "faultyDigest", [digest])).toBe(challenger);
+    // Nor right after the fault: its signers are slashed first, with their public signatures.
+    await expectRevert(
+      env.send(validators[0]!.account, env.rollup, rollupAbi, "withdrawCollateral", []),
+      "SlashingPeriod",
+    );
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "faultyBlock", [toHex(chain1.hashes[3]!)])).toBe(8n);
+  });
+
+  it("anyone slashes its signers with their signatures; the challenger gets its share", async () => {
+    const digest = toHex(checkpointDigest(cp1, env.domain));
+    for (const sig of sigs1) await env.send(defender, env.rollup, rollupAbi, "slashFaultySigner", [digest, sig]);
+    for (const v of validators) {
+      const info = await env.read<readonly unknown[]>(env.rollup, rollupAbi, "validatorInfo", [v.address]);
+      expect(info[0]).toBe(0n); // collateral
+      expect(info[6]).toBe(true); // slashed
+    }
+    await expectRevert(
+      env.send(defender, env.rollup, rollupAbi, "slashFaultySigner", [digest, sigs1[0]]),
+      "NothingToSlash",
+    );
+    const other = toHex(signDigest(new Uint8Array(32).fill(1), validators[0]!.priv));
+    await expectRevert(
+      env.send(defender, env.rollup, rollupAbi, "slashFaultySigner", [toHex(new Uint8Array(32).fill(1)), other]),
+      "NotProvenFaulty",
+    );
+    const reward = (3n * DEFAULT_PARAMS.minCollateral * 1_000n) / 10_000n;
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "rewards", [challenger])).toBe(reward);
+    const before = await env.publicClient.getBalance({ address: challenger });
+    const receipt = await env.send(challenger, env.rollup, rollupAbi, "claimReward", []);
+    const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(await env.publicClient.getBalance({ address: challenger })).toBe(before + reward - gas);
+    await expectRevert(env.send(challenger, env.rollup, rollupAbi, "claimReward", []), "NothingToClaim");
+  });
+
+  it("the sequencer's bond burns for the disproven block it sealed", async () => {
+    const hash = chain1.hashes[3]!;
+    const sealDigest = await env.read<Hex>(env.rollup, rollupAbi, "sealDigest", [7n, toHex(hash)]);
+    const seal = toHex(signDigest(fromHex(sealDigest), env.sequencer.priv));
+    // Not the disproven block: another height, or a hash never proven wrong.
+    await expectRevert(
+      env.send(defender, env.rollup, rollupAbi, "slashSequencerForFaultyBlock", [8n, toHex(hash), seal]),
+      "NotProvenFaulty",
+    );
+    await expectRevert(
+      env.send(defender, env.rollup, rollupAbi, "slashSequencerForFaultyBlock", [7n, toHex(chain1.hashes[2]!), seal]),
+      "NotProvenFaulty",
+    );
+    const notSequencer = toHex(signDigest(fromHex(sealDigest), validators[0]!.priv));
+    await expectRevert(
+      env.send(defender, env.rollup, rollupAbi, "slashSequencerForFaultyBlock", [7n, toHex(hash), notSequencer]),
+      "NotSequencer",
+    );
+    await env.send(defender, env.rollup, rollupAbi, "slashSequencerForFaultyBlock", [7n, toHex(hash), seal]);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "sequencerBond")).toBe(0n);
+  });
+});
