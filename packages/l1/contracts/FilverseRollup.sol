@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Ssz} from "./Ssz.sol";
+import {PreconfirmationJudge} from "./PreconfirmationJudge.sol";
 import {SszObjects} from "./SszObjects.sol";
 
 /// The part of FilverseBridge the rollup reads: the L1 message queue (deposits and forced transactions).
@@ -90,16 +90,6 @@ contract FilverseRollup {
         bool slashed;
     }
 
-    /// What the sequencer signs when it preconfirms a transaction (EIP-712 `Preconfirmation` under
-    /// the L2 domain): block `number` holds, at `position` of its receipts, the receipt whose
-    /// hash_tree_root is `receiptRoot`; `touchedRoot` commits to what the transaction wrote.
-    struct Preconfirmation {
-        uint64 number;
-        uint64 position;
-        bytes32 receiptRoot;
-        bytes32 touchedRoot;
-    }
-
     enum Status {
         Unknown,
         Pending,
@@ -110,10 +100,6 @@ contract FilverseRollup {
     bytes32 public constant CHECKPOINT_TAG = keccak256("FilverseCheckpoint.v1");
     bytes32 private constant EIP712_DOMAIN_TYPEHASH = keccak256("EIP712Domain(string name,string version,uint256 chainId)");
     bytes32 private constant SEALED_BLOCK_TYPEHASH = keccak256("SealedBlock(uint64 number,bytes32 blockHash)");
-    bytes32 private constant PRECONFIRMATION_TYPEHASH =
-        keccak256("Preconfirmation(uint64 number,uint64 position,bytes32 receiptRoot,bytes32 touchedRoot)");
-    /// The SSZ list limit of a block's receipts: MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS.
-    uint256 private constant MAX_BLOCK_RECEIPTS = (1 << 12) + (1 << 16);
     /// secp256k1 n / 2: signatures with a larger s are malleable copies and are refused (EIP-2).
     uint256 private constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     /// Weight joining at one epoch boundary is at most 1/JOIN_CAP_DIVISOR of the total weight when
@@ -137,6 +123,8 @@ contract FilverseRollup {
     bytes32 public immutable l2DomainSeparator;
     /// The bridge whose message queue checkpoints consume; deployed right after this contract.
     IFilverseBridgeQueue public immutable bridge;
+    /// Judges broken preconfirmations for `provePreconfirmationBreach` (for this chain and sequencer).
+    PreconfirmationJudge public immutable preconfirmationJudge;
 
     mapping(address => Validator) private validatorOf;
     /// Every address that ever registered, in order (`validatorAddresses`).
@@ -249,6 +237,7 @@ contract FilverseRollup {
     error NothingToSlash(address signer);
     error StaleBlockEvidence(uint64 number, uint64 floor);
     error WrongL2Chain(uint64 chainId);
+    error JudgeMismatch(address judge);
     error ReceiptProofMismatch(bytes32 receiptsRoot, bytes32 implied);
     error CheckpointFromFuture(uint64 lastBlockTimestamp, uint256 now);
     error UnknownMessages(uint64 depositCursor, uint64 depositCount);
@@ -272,9 +261,13 @@ contract FilverseRollup {
         uint64 exitDelay_,
         uint64 epochLength_,
         bool allowlistMode_,
-        address bridge_
+        address bridge_,
+        PreconfirmationJudge preconfirmationJudge_
     ) payable {
         if (sequencer_ == address(0) || bridge_ == address(0)) revert ZeroAddress();
+        if (preconfirmationJudge_.l2ChainId() != l2ChainId_ || preconfirmationJudge_.sequencer() != sequencer_) {
+            revert JudgeMismatch(address(preconfirmationJudge_));
+        }
         if (minCollateral_ == 0) revert InsufficientCollateral(0, 1);
         // An exit must outlast the challenge window, or a validator could sign, leave and take its
         // collateral out before the evidence of its equivocation arrives.
@@ -290,6 +283,7 @@ contract FilverseRollup {
         owner = msg.sender;
         allowlistMode = allowlistMode_;
         bridge = IFilverseBridgeQueue(bridge_);
+        preconfirmationJudge = preconfirmationJudge_;
         l2DomainSeparator = keccak256(
             abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("Filverse"), keccak256("1"), uint256(l2ChainId_))
         );
@@ -753,7 +747,7 @@ contract FilverseRollup {
     /// checkpoint is invalidated; without a bond the rollup accepts no checkpoint and no L1 message
     /// until someone bonds it again.
     function provePreconfirmationBreach(
-        Preconfirmation calldata p,
+        PreconfirmationJudge.Preconfirmation calldata p,
         bytes calldata preconfirmationSig,
         SszObjects.BlockHeader calldata header,
         bytes calldata sealSig,
@@ -761,28 +755,8 @@ contract FilverseRollup {
         uint256 count,
         bytes32[] calldata siblings
     ) external {
-        if (header.chainId != l2ChainId) revert WrongL2Chain(header.chainId);
-        if (header.number != p.number) revert NotConflicting();
-        address promiser = recoverSigner(preconfirmationDigest(p), preconfirmationSig);
-        if (promiser != sequencer) revert NotSequencer(promiser);
-        address sealer = recoverSigner(sealDigest(header.number, SszObjects.blockHeaderRoot(header)), sealSig);
-        if (sealer != sequencer) revert NotSequencer(sealer);
-        bytes32 implied;
-        if (p.position < count) {
-            if (item == p.receiptRoot) revert NotConflicting();
-            implied = Ssz.listRootFromItem(item, p.position, count, MAX_BLOCK_RECEIPTS, siblings);
-        } else {
-            implied = Ssz.mixInLength(item, count);
-        }
-        if (implied != header.receiptsRoot) revert ReceiptProofMismatch(header.receiptsRoot, implied);
+        preconfirmationJudge.check(p, preconfirmationSig, header, sealSig, item, count, siblings);
         burnSequencerBond(p.number);
-    }
-
-    /// The EIP-712 digest of Preconfirmation(number, position, receiptRoot, touchedRoot) under the L2 domain.
-    function preconfirmationDigest(Preconfirmation calldata p) public view returns (bytes32) {
-        bytes32 structHash =
-            keccak256(abi.encode(PRECONFIRMATION_TYPEHASH, p.number, p.position, p.receiptRoot, p.touchedRoot));
-        return keccak256(abi.encodePacked(hex"1901", l2DomainSeparator, structHash));
     }
 
     /// The EIP-712 digest of SealedBlock(number, blockHash) under {"Filverse", "1", l2ChainId}.

@@ -11,7 +11,8 @@ export type ContractName =
   | "FilverseDealClient"
   | "DevnetMarket"
   | "FilverseDisputeGame"
-  | "OneStepExecutor";
+  | "OneStepExecutor"
+  | "PreconfirmationJudge";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

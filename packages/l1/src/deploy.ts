@@ -110,6 +110,10 @@ export async function deployFilverse(
   opts: { deals?: DealContractsParams | null } = {},
 ): Promise<Deployment> {
   const from = addressOf(account);
+  const judge = await deployContract(clients, account, "PreconfirmationJudge", [
+    BigInt(params.l2ChainId),
+    params.sequencer,
+  ]);
   const nonce = await clients.publicClient.getTransactionCount({ address: from, blockTag: "pending" });
   const predictedBridge = getContractAddress({ from, nonce: BigInt(nonce + 1) });
   const rollup = await deployContract(
@@ -125,6 +129,7 @@ export async function deployFilverse(
       BigInt(params.epochLengthSec ?? params.challengeWindowSec),
       params.allowlist ?? false,
       predictedBridge,
+      judge,
     ],
     params.sequencerBond ?? params.minCollateral,
   );

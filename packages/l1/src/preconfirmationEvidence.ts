@@ -20,7 +20,7 @@ export const preconfirmationEvidenceAbi = parseAbi([
   "struct Preconfirmation { uint64 number; uint64 position; bytes32 receiptRoot; bytes32 touchedRoot; }",
   "struct BlockHeader { uint64 chainId; uint64 number; bytes32 parentHash; uint64 timestamp; address proposer; bytes32 txRoot; bytes32 receiptsRoot; bytes32 stateRoot; bytes32 withdrawalsRoot; uint64 l1DepositNonce; }",
   "function provePreconfirmationBreach(Preconfirmation p, bytes preconfirmationSig, BlockHeader header, bytes sealSig, bytes32 item, uint256 count, bytes32[] siblings)",
-  "function preconfirmationDigest(Preconfirmation p) view returns (bytes32)",
+  "function preconfirmationJudge() view returns (address)",
 ]);
 
 /** The SSZ list limit of a block's receipts (deposits, then transactions). */

@@ -15,11 +15,14 @@ describe("compileContracts", () => {
       "FilverseDisputeGame",
       "FilverseRollup",
       "OneStepExecutor",
+      "PreconfirmationJudge",
     ]);
     for (const name of Object.keys(a)) {
       expect(a[name]!.bytecode).toBe(b[name]!.bytecode);
       expect(a[name]!.deployedBytecode).toBe(b[name]!.deployedBytecode);
       expect(a[name]!.bytecode.length).toBeGreaterThan(1_000);
+      // EIP-170, which hardhat and FEVM enforce: a larger contract cannot be deployed.
+      expect((a[name]!.deployedBytecode.length - 2) / 2, name).toBeLessThanOrEqual(24_576);
       expect(a[name]!.solcVersion).toMatch(/^0\.8\.37\+commit/);
       expect(a[name]!.settings).toEqual(SOLC_SETTINGS);
       const built = JSON.parse(readFileSync(join(ARTIFACTS_DIR, `${name}.json`), "utf8"));

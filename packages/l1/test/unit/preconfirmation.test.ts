@@ -11,6 +11,7 @@ import { type Block, type BlockHeader, type Preconfirmation, type Receipt, recei
 import { fromHex, toHex } from "@filverse/utils";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadArtifact } from "../../src/artifacts.js";
 import {
   breachProof,
   checkBreachProof,
@@ -104,7 +105,8 @@ const prove = (rollup: Address, b: PreconfirmationBreach, expected: "holds" | "r
 describe("a broken preconfirmation", () => {
   it("has the same digest in TypeScript and on the rollup", async () => {
     const p = promise(1, receipts[1]!);
-    const onChain = await env.read<Hex>(env.rollup, rollupAbi, "preconfirmationDigest", [
+    const judge = await env.read<Address>(env.rollup, rollupAbi, "preconfirmationJudge");
+    const onChain = await env.read<Hex>(judge, loadArtifact("PreconfirmationJudge").abi, "preconfirmationDigest", [
       preconfirmationBreachArgs(breach(p))[0],
     ]);
     expect(onChain).toBe(toHex(preconfirmationDigest(L2_CHAIN_ID, p)));
