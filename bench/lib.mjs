@@ -92,7 +92,7 @@ export async function measureRate(fn, opts) {
 
 /** Units whose smaller values are better; their ratio is inverted so that a bigger ratio is always better. */
 export function lowerIsBetter(unit) {
-  return unit === "ms" || unit === "MB";
+  return unit === "ms" || unit === "us" || unit === "MB";
 }
 
 /** value/baseline for rates, baseline/value for times: always "how many times better than the baseline". */

@@ -164,7 +164,7 @@ async function main() {
     ])}`,
   );
   console.log(
-    "\nratio = value / baselineValue for rates; for times (unit ms, lower is better) ratio = baselineValue / value," +
+    "\nratio = value / baselineValue for rates; for times and sizes (units ms, us, MB: lower is better) ratio = baselineValue / value," +
       " so a bigger ratio is always better.",
   );
   const extrapolated = results.filter((e) => e.details?.extrapolated === true);

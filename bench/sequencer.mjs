@@ -6,10 +6,14 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCryptoPool, privateKeyToAddress } from "@filverse/crypto";
+import { createCryptoPool, privateKeyToAddress, recoverAddress, sha256, signDigest } from "@filverse/crypto";
 import { ChainDb } from "@filverse/db";
 import { readKeyFile } from "@filverse/node";
 import { applyBlock, completeValidation, createGenesis, prevalidateTransaction } from "@filverse/state";
+import { measureRates } from "./lib.mjs";
+
+/** Issue 16's target: the sequencer spends at most 1.5 signature recoveries of CPU per transaction. */
+export const targets = { sequencer_cpu_us_per_tx: { ratio: 0.667 } };
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(ROOT, "packages/cli/bin/filverse.js");
@@ -135,6 +139,30 @@ async function measure(dir, signedFile, keys, durationMs) {
   }
 }
 
+/**
+ * The CPU of one signature recovery on this box now: the best single-thread rate of `recoverAddress`
+ * (what the pool's workers run) over about a second, as microseconds per recovery. The baseline of
+ * `sequencer_cpu_us_per_tx`, measured in the same run so the ratio holds across boxes.
+ */
+async function recoveryCpuUs() {
+  const key = sha256(new TextEncoder().encode("bench recovery key"));
+  const pairs = Array.from({ length: 64 }, (_, i) => {
+    const digest = sha256(new Uint8Array([i, 1, 2, 3]));
+    return [digest, signDigest(digest, key)];
+  });
+  let k = 0;
+  const { recover } = await measureRates(
+    {
+      recover: () => {
+        for (let j = 0; j < 32; j++, k++) recoverAddress(pairs[k % 64][0], pairs[k % 64][1]);
+        return 32;
+      },
+    },
+    { durationMs: 1_000, rounds: 3 },
+  );
+  return 1e6 / recover.best;
+}
+
 /** Replay every stored block from genesis with full signature checks on the pool, as a verifier. */
 async function replay(dir, config) {
   const sequencer = privateKeyToAddress(readKeyFile(join(dir, "sequencer.key")));
@@ -201,6 +229,7 @@ export async function run({ quick }) {
     prepare(noPoolDir, accountsFile, false);
     const withoutPool = await measure(noPoolDir, signedFile, keys, durationMs);
     const replayed = await replay(poolDir, poolConfig);
+    const recoveryUs = await recoveryCpuUs();
 
     const common = { senders, durationMs, presigned: senders * perSender, signSeconds: Number(signSeconds.toFixed(1)) };
     return [
@@ -221,6 +250,20 @@ export async function run({ quick }) {
         baselineValue: null,
         ratio: null,
         details: { ...replayed, vsSequencerTps: withPool.tps > 0 ? replayed.tps / withPool.tps : null },
+      },
+      {
+        // The sequencer process's CPU (every thread) per sequenced transaction, with the pool, against
+        // the CPU of one signature recovery: issue 16's target is at most 1.5 recoveries (ratio ≥ 0.67).
+        name: "sequencer_cpu_us_per_tx",
+        value: withPool.cpuUsPerTx?.process ?? null,
+        unit: "us",
+        baseline: "one_recovery_us",
+        baselineValue: Math.round(recoveryUs * 10) / 10,
+        details: {
+          mainThreadUs: withPool.cpuUsPerTx?.mainThread ?? null,
+          recoveriesPerTx: withPool.cpuUsPerTx?.process > 0 ? withPool.cpuUsPerTx.process / recoveryUs : null,
+          withoutPool: withoutPool.cpuUsPerTx ?? null,
+        },
       },
     ];
   } finally {
