@@ -1,9 +1,11 @@
 /**
  * `filverse devnet` from the CLI: a local L1, the contracts, a sequencer wired to the bridge, and dev
- * accounts funded by real bridge deposits; SIGTERM stops the L2 node and the L1 process.
+ * accounts funded by real bridge deposits and on the L1; the L1's clock moves while it is idle; an
+ * unfunded L1 key is told it cannot pay for gas; SIGTERM stops the L2 node and the L1 process.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
 import { afterAll, expect, it } from "vitest";
@@ -11,6 +13,18 @@ import { CLI, jsonLine, tempDir, waitFor } from "./helpers.js";
 
 const tmp = tempDir("devnet");
 afterAll(() => tmp.cleanup());
+
+/** The CLI as a child process, without blocking this one (the devnet's output keeps flowing). */
+function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => {
+      stderr += String(d);
+    });
+    child.once("exit", (code) => resolve({ code, stderr }));
+  });
+}
 
 it("starts the whole local network in one command, funds dev accounts through the bridge, and stops cleanly", async () => {
   const dir = join(tmp.dir, "net");
@@ -43,6 +57,39 @@ it("starts the whole local network in one command, funds dev accounts through th
       "every dev account funded",
     );
     await client.close();
+
+    // The dev accounts hold FIL on the L1 too (the same keys), for gas.
+    const l1Call = async (method: string, params: unknown[]) =>
+      (
+        (await (
+          await fetch(l1, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })
+        ).json()) as { result: string }
+      ).result;
+    expect(BigInt(await l1Call("eth_getBalance", [accounts[0]!.address, "latest"]))).toBe(100n * 10n ** 18n);
+    // An idle L1 still mines, so its clock (and every challenge window) moves on.
+    const before = await l1Call("eth_getBlockByNumber", ["latest", false]);
+    await new Promise((r) => setTimeout(r, 2_500));
+    const after = await l1Call("eth_getBlockByNumber", ["latest", false]);
+    const time = (b: unknown) => BigInt((b as { timestamp: string }).timestamp);
+    expect(time(after) > time(before)).toBe(true);
+    // A key with no L1 FIL is told so, not "invalid parameters".
+    const keyFile = join(tmp.dir, "empty.key");
+    writeFileSync(keyFile, `0x${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+    const r = await runCli([
+      "bridge",
+      "deposit",
+      "--data-dir",
+      dir,
+      "--to",
+      accounts[0]!.address,
+      "--amount",
+      "1",
+      "--l1-key-file",
+      keyFile,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/L1: the account cannot pay for gas/);
+
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
     // The L1 process went with it.

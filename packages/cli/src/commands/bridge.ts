@@ -103,6 +103,14 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
         ? (err as BaseError).shortMessage
         : null;
     if (short) {
+      // An account without FIL for gas: the node's words differ (hardhat: "doesn't have enough
+      // funds", Lotus: "insufficient funds"), and viem may wrap them as invalid parameters.
+      const text = errorChainText(err);
+      if (/(doesn't|does not) have enough funds|insufficient funds/i.test(text)) {
+        throw new UsageError("L1: the account cannot pay for gas: its L1 balance is too low", [
+          "Fund it on the L1 first (on the devnet every dev account holds 100 FIL on the L1).",
+        ]);
+      }
       // The contract's custom error (AlreadyFinalized, NotFinal, InvalidProof …) says what to do.
       const walk = (err as BaseError).walk;
       const reverted =
@@ -114,6 +122,16 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/** Every message and detail along an error's cause chain, for matching what a node said. */
+function errorChainText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as { message?: unknown; details?: unknown; shortMessage?: unknown };
+    for (const v of [x.shortMessage, x.message, x.details]) if (typeof v === "string") parts.push(v);
+  }
+  return parts.join("\n");
 }
 
 export function registerBridgeCommands(program: Command): void {

@@ -40,6 +40,10 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 const FIL = 10n ** 18n;
+/** What each dev account holds on the L1 (for gas, deposits, collateral). */
+const DEV_L1_FUNDS = 100n * FIL;
+/** The devnet L1 mines a block this often even when idle, so its clock (and every window) moves. */
+const L1_BLOCK_MS = 1_000;
 export const DEFAULT_DEVNET_DIR = ".filverse/devnet";
 const CLI_BIN = fileURLToPath(new URL("../../bin/filverse.js", import.meta.url));
 
@@ -137,6 +141,10 @@ async function startDevnet(o: {
   try {
     l1 = await startLocalL1(o.l1Port ? { port: o.l1Port } : {});
     const clients = createL1Clients({ url: l1.url, chainId: DEV_L1_CHAIN_ID, pollingIntervalMs: 100, retryCount: 0 });
+    // Hardhat mines only on transactions, and contract views read the last block's time: an idle L1
+    // would never see a challenge window end. A block every L1_BLOCK_MS keeps its clock running
+    // (transactions are still mined at once).
+    await clients.publicClient.request({ method: "evm_setIntervalMining" as never, params: [L1_BLOCK_MS] as never });
     const [funder] = (await clients.walletClient.getAddresses()) as [Address];
     const config = loadConfig(dir);
     const sequencerKey = readKeyFile(join(dir, config.keyFile));
@@ -188,9 +196,15 @@ async function startDevnet(o: {
       } as never);
     };
     await registerValidator(sequencerKey);
-    // Dev accounts get their L2 FIL the way users do: bridge deposits on L1.
+    // Dev accounts get their L2 FIL the way users do: bridge deposits on L1. They hold L1 FIL too
+    // (the same keys are L1 accounts), so `bridge deposit`, `bridge finalize` and `validator
+    // register` work with their key files out of the box.
     const accounts = readDevAccounts(dir, config);
     for (const a of accounts) {
+      await clients.publicClient.request({
+        method: "hardhat_setBalance" as never,
+        params: [a.address, `0x${DEV_L1_FUNDS.toString(16)}`] as never,
+      });
       await send({
         account: funder,
         address: deployment.bridge,
@@ -311,7 +325,7 @@ async function startDevnet(o: {
         `  storage provider simulator  ${started.url}   (pid ${sp.pid})`,
         ...verifierUrls.map((v, i) => `  verifier ${i + 1} JSON-RPC  ${v}   (pid ${verifiers[i]!.pid})`),
         `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,
-        `  dev accounts (100 FIL each, deposited through the bridge): ${join(dir, "dev-accounts.json")}`,
+        `  dev accounts (100 FIL each on the L2, deposited through the bridge, and 100 FIL each on the L1 for gas): ${join(dir, "dev-accounts.json")}`,
         `  try: npm run demo -- --data-dir ${o.dataDir} --rpc ${url}`,
         "",
       ].join("\n"),
