@@ -13,6 +13,7 @@ import {
   Receipt as ReceiptType,
   type StructType,
   stateObjectStructs,
+  type TouchedEntry,
   TxKind,
   type Withdrawal,
 } from "@filverse/types";
@@ -203,15 +204,20 @@ export class BlockExecutor {
    * failed receipt instead, with only the fee and nonce applied. A fault (the handler throws, or a
    * written object would not encode) is EXECUTION_FAULT: nothing of the transaction is applied, and
    * the block stays buildable without it.
+   *
+   * `touched`, when given, receives what the transaction wrote (a preconfirmation's touched list):
+   * each object's state key and hash_tree_root after it (zero when deleted), ascending by key. The
+   * hashes are kept on the writes, so finish() does not compute them again. Without it this costs
+   * nothing (a replaying verifier never asks).
    */
-  applyTransaction(vtx: ValidatedTransaction): Receipt {
-    const receipt = this.includeTransaction(vtx);
+  applyTransaction(vtx: ValidatedTransaction, touched?: TouchedEntry[]): Receipt {
+    const receipt = this.includeTransaction(vtx, touched);
     this.txCount++;
     return receipt;
   }
 
   /** applyTransaction without counting it among the block's own transactions (a forced one is an L1 message). */
-  private includeTransaction(vtx: ValidatedTransaction): Receipt {
+  private includeTransaction(vtx: ValidatedTransaction, touched?: TouchedEntry[]): Receipt {
     if (vtx.tx.chainId !== this.ctx.chainId) {
       throw new TxValidationError(
         TxValidationErrorCode.WRONG_CHAIN,
@@ -237,6 +243,7 @@ export class BlockExecutor {
         code = err.code;
       }
       checkEncodable(ws, beforeFee);
+      if (touched) collectTouched(ws, beforeFee, touched);
     } catch (err) {
       // Not a rule failure but a fault: undo the fee too, so nothing is half-applied.
       ws.revertTo(beforeFee);
@@ -279,6 +286,22 @@ export class BlockExecutor {
       withdrawals: [...this.ws.withdrawals],
     };
   }
+}
+
+const ZERO_HASH = new Uint8Array(32);
+
+function collectTouched(ws: WorkingState, since: UndoMark, out: TouchedEntry[]): void {
+  const start = out.length;
+  for (const w of ws.writtenSince(since)) {
+    if (w.value === null) {
+      out.push({ key: w.key, valueHash: ZERO_HASH });
+      continue;
+    }
+    w.valueHash ??= (stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array }).hashTreeRoot(w.value);
+    out.push({ key: w.key, valueHash: w.valueHash });
+  }
+  const mine = out.splice(start).sort((a, b) => Buffer.compare(a.key, b.key));
+  out.push(...mine);
 }
 
 /**
