@@ -323,6 +323,50 @@ describe("mempool journal", () => {
   });
 });
 
+describe("open blocks (a sequencer's preconfirmations)", () => {
+  const h = (b: number) => new Uint8Array(32).fill(b);
+  const pre = (position: number, b: number) => ({ position, hash: h(b), receiptRoot: h(b + 1), touchedRoot: h(b + 2) });
+  const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === "bigint" ? `${v}` : v)));
+
+  it("stores parameters (deposits in full) and preconfirmations in synced batches; they survive reopening; the block's commit deletes them", async () => {
+    await db.initGenesis(chain.genesis);
+    chain.deposit(alice.address);
+    const txs = [1n, 2n].map((amount) => chain.signer.sign(alice, TxKind.Transfer, { to: bob.address, amount }));
+    const step = chain.next(txs);
+    const params = {
+      number: 1,
+      parentHash: step.block.header.parentHash,
+      timestamp: step.block.header.timestamp,
+      deposits: step.block.deposits,
+    };
+    await db.openBlockPut(1, params, [pre(1, 10)]);
+    await db.openBlockPut(1, null, [pre(2, 20)]);
+    await db.openBlockPut(2, { ...params, number: 2, deposits: [] }, [pre(0, 40)]);
+    await db.openBlockPut(3, null, []); // nothing to write
+    await reopen();
+    const stored = await db.openBlocks();
+    expect(stored.map((b) => b.params.number)).toEqual([1, 2]);
+    expect(plain(stored[0]!.params)).toEqual(plain(params));
+    expect(plain(stored[0]!.preconfirmed)).toEqual(plain([pre(1, 10), pre(2, 20)]));
+    expect(plain(stored[1]!.preconfirmed)).toEqual(plain([pre(0, 40)]));
+
+    // The commit of block 1 deletes its records in the same batch; block 2's stay.
+    await db.commitBlock({ ...step, journalRemove: [], clearOpenBlock: true });
+    const left = await db.openBlocks();
+    expect(left.map((b) => b.params.number)).toEqual([2]);
+    await db.openBlockDelete(left);
+    expect(await db.openBlocks()).toEqual([]);
+  });
+
+  it("refuses parameters of another block, and preconfirmations stored without parameters are CORRUPT", async () => {
+    await expect(db.openBlockPut(2, { number: 3, parentHash: h(0), timestamp: 1, deposits: [] }, [])).rejects.toThrow(
+      RangeError,
+    );
+    await db.openBlockPut(5, null, [pre(0, 1)]);
+    await expectCode(db.openBlocks(), DbErrorCode.CORRUPT);
+  });
+});
+
 describe("verifier records", () => {
   it("keeps evidence records and co-signed checkpoints across reopening; the genesis header reads back", async () => {
     await db.initGenesis(chain.genesis);
