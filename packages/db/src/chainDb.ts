@@ -94,6 +94,13 @@ export type CommitBlockInput = {
 
 export type { OpenBlockParams, PreconfirmedTx } from "./codec.js";
 
+/** What openBlockPut writes of one open block: its parameters on the first write, then its new preconfirmations. */
+export type OpenBlockWrite = {
+  number: number;
+  params: OpenBlockParams | null;
+  preconfirmed: readonly PreconfirmedTx[];
+};
+
 /** A sequencer's open block as stored: its parameters and its preconfirmed transactions by position. */
 export type StoredOpenBlock = { params: OpenBlockParams; preconfirmed: PreconfirmedTx[] };
 
@@ -514,20 +521,22 @@ export class ChainDb {
   // --- a sequencer's open blocks: what its preconfirmations promised ---
 
   /**
-   * One synced batch: the open block's parameters (`params`, on its first write) and the
+   * One synced batch: for each open block, its parameters (`params`, on its first write) and the
    * transactions it preconfirmed since the last write. Durable when the promise resolves, so a
    * preconfirmation is signed only after it; commitBlock with clearOpenBlock deletes them.
    */
-  async openBlockPut(number: number, params: OpenBlockParams | null, preconfirmed: readonly PreconfirmedTx[]): Promise<void> {
+  async openBlockPut(writes: readonly OpenBlockWrite[]): Promise<void> {
     this.assertOpen();
-    checkHeight(number);
-    if (params && params.number !== number) {
-      throw new RangeError(`Open block parameters are for block ${params.number}, not ${number}`);
-    }
     const ops: Op[] = [];
-    if (params) ops.push({ type: "put", key: openBlockKey(number), value: encodeOpenBlock(params) });
-    for (const t of preconfirmed) {
-      ops.push({ type: "put", key: preconfirmedKey(number, t.position), value: encodePreconfirmed(t) });
+    for (const { number, params, preconfirmed } of writes) {
+      checkHeight(number);
+      if (params && params.number !== number) {
+        throw new RangeError(`Open block parameters are for block ${params.number}, not ${number}`);
+      }
+      if (params) ops.push({ type: "put", key: openBlockKey(number), value: encodeOpenBlock(params) });
+      for (const t of preconfirmed) {
+        ops.push({ type: "put", key: preconfirmedKey(number, t.position), value: encodePreconfirmed(t) });
+      }
     }
     if (ops.length === 0) return;
     await this.trackJournal(this.write(ops));

@@ -326,7 +326,8 @@ describe("mempool journal", () => {
 describe("open blocks (a sequencer's preconfirmations)", () => {
   const h = (b: number) => new Uint8Array(32).fill(b);
   const pre = (position: number, b: number) => ({ position, hash: h(b), receiptRoot: h(b + 1), touchedRoot: h(b + 2) });
-  const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === "bigint" ? `${v}` : v)));
+  const plain = (x: unknown) =>
+    JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === "bigint" ? `${v}` : v)));
 
   it("stores parameters (deposits in full) and preconfirmations in synced batches; they survive reopening; the block's commit deletes them", async () => {
     await db.initGenesis(chain.genesis);
@@ -339,10 +340,12 @@ describe("open blocks (a sequencer's preconfirmations)", () => {
       timestamp: step.block.header.timestamp,
       deposits: step.block.deposits,
     };
-    await db.openBlockPut(1, params, [pre(1, 10)]);
-    await db.openBlockPut(1, null, [pre(2, 20)]);
-    await db.openBlockPut(2, { ...params, number: 2, deposits: [] }, [pre(0, 40)]);
-    await db.openBlockPut(3, null, []); // nothing to write
+    await db.openBlockPut([{ number: 1, params, preconfirmed: [pre(1, 10)] }]);
+    await db.openBlockPut([
+      { number: 1, params: null, preconfirmed: [pre(2, 20)] },
+      { number: 2, params: { ...params, number: 2, deposits: [] }, preconfirmed: [pre(0, 40)] },
+    ]);
+    await db.openBlockPut([{ number: 3, params: null, preconfirmed: [] }]); // nothing to write
     await reopen();
     const stored = await db.openBlocks();
     expect(stored.map((b) => b.params.number)).toEqual([1, 2]);
@@ -359,10 +362,12 @@ describe("open blocks (a sequencer's preconfirmations)", () => {
   });
 
   it("refuses parameters of another block, and preconfirmations stored without parameters are CORRUPT", async () => {
-    await expect(db.openBlockPut(2, { number: 3, parentHash: h(0), timestamp: 1, deposits: [] }, [])).rejects.toThrow(
-      RangeError,
-    );
-    await db.openBlockPut(5, null, [pre(0, 1)]);
+    await expect(
+      db.openBlockPut([
+        { number: 2, params: { number: 3, parentHash: h(0), timestamp: 1, deposits: [] }, preconfirmed: [] },
+      ]),
+    ).rejects.toThrow(RangeError);
+    await db.openBlockPut([{ number: 5, params: null, preconfirmed: [pre(0, 1)] }]);
     await expectCode(db.openBlocks(), DbErrorCode.CORRUPT);
   });
 });

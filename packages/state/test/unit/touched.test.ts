@@ -80,9 +80,13 @@ describe("BlockExecutor touched list", () => {
 
     const result = ex.finish();
     const block = chain.buildBlock(txs);
-    const replay = applyBlock(chain.state, { ...block, header: { ...block.header, timestamp: chain.timestamp + 1 } }, {
-      chainId: CHAIN_ID,
-    });
+    const replay = applyBlock(
+      chain.state,
+      { ...block, header: { ...block.header, timestamp: chain.timestamp + 1 } },
+      {
+        chainId: CHAIN_ID,
+      },
+    );
     expect(toHex(result.roots.stateRoot)).toBe(toHex(replay.roots.stateRoot));
     expect(toHex(result.roots.receiptsRoot)).toBe(toHex(replay.roots.receiptsRoot));
   });
