@@ -106,7 +106,8 @@ export class PreconfirmationStore {
 
   /** Where a preconfirmed transaction will be (no signing). */
   peek(hash: string): { number: number; position: number } | undefined {
-    return this.byHash.get(hash)?.preconfirmation;
+    const p = this.byHash.get(hash)?.preconfirmation;
+    return p && { number: p.number, position: p.position };
   }
 
   /** Their block is committed: forget them. */
