@@ -5,6 +5,7 @@
  * step proofs chain the objects root from each pre-state to its post-state.
  */
 import { collectionIdOf, getHasher, signBlockHeader, smtRootFromProof, tokenIdOf } from "@filverse/crypto";
+import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "@filverse/test-utils";
 import {
   type Block,
   type BlockHeader,
@@ -25,7 +26,6 @@ import type { State } from "../../src/state.js";
 import { proveStep } from "../../src/trace/proveStep.js";
 import { EMPTY_RECEIPTS_ROOT, stepStateRoot } from "../../src/trace/stepState.js";
 import { blockItems, itemHash, mixInLength, StepKind, type TraceItem, traceBlock } from "../../src/trace/traceBlock.js";
-import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "./harness.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 30);
 const keys = [0, 1, 2, 3].map((i) => makeKey(i + 20));
