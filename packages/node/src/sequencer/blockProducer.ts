@@ -14,17 +14,7 @@ import {
   TxValidationError,
   TxValidationErrorCode,
 } from "@filverse/state";
-import {
-  BlockHeader,
-  blockHash,
-  Deposit,
-  Namespace,
-  receiptRoot,
-  type SignedBlock,
-  type TouchedEntry,
-  type TxDropReason,
-  touchedRoot,
-} from "@filverse/types";
+import { BlockHeader, blockHash, Deposit, Namespace, type SignedBlock, type TxDropReason } from "@filverse/types";
 import { bytesEqual, type Hex, type Logger, toHex } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
@@ -195,10 +185,9 @@ export class BlockProducer {
       const ptx = this.mempool.get(hash);
       if (!ptx) throw broken("a preconfirmed transaction is not in the journal", { hash, position });
       this.mempool.remove(hash);
-      const touched: TouchedEntry[] = [];
-      let receipt: ReturnType<BlockExecutor["applyTransaction"]>;
+      let executed: ReturnType<BlockExecutor["applyTransactionPreconfirmed"]>;
       try {
-        receipt = open.executor.applyTransaction(ptx.vtx, touched);
+        executed = open.executor.applyTransactionPreconfirmed(ptx.vtx);
       } catch (err) {
         throw broken("a preconfirmed transaction is not includable any more", {
           hash,
@@ -206,8 +195,7 @@ export class BlockProducer {
           reason: (err as Error).message,
         });
       }
-      const rr = receiptRoot(receipt);
-      const tr = touchedRoot(touched);
+      const { receipt, touched, receiptRoot: rr, touchedRoot: tr } = executed;
       if (!bytesEqual(rr, t.receiptRoot) || !bytesEqual(tr, t.touchedRoot)) {
         throw broken("a transaction executes differently from its preconfirmation", {
           hash,
@@ -304,18 +292,12 @@ export class BlockProducer {
       }
       this.mempool.remove(ptx.hash);
       try {
-        const touched: TouchedEntry[] = [];
-        const receipt = open.executor.applyTransaction(ptx.vtx, touched);
+        const { receipt, receiptRoot, touched, touchedRoot } = open.executor.applyTransactionPreconfirmed(ptx.vtx);
         const position = open.deposits.length + open.included.length;
         open.included.push(ptx);
         open.bytes += 4 + ptx.bytes.length;
         this.executing.set(ptx.hash, ptx);
-        const preconfirmation = {
-          number: open.number,
-          position,
-          receiptRoot: receiptRoot(receipt),
-          touchedRoot: touchedRoot(touched),
-        };
+        const preconfirmation = { number: open.number, position, receiptRoot, touchedRoot };
         records.push({
           position,
           hash: ptx.vtx.hash,

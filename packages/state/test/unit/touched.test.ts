@@ -4,7 +4,15 @@
  * roots unchanged.
  */
 import { makeKey, sequencer, TestChain } from "@filverse/test-utils";
-import { Namespace, ReceiptStatus, stateObjectStructs, type TouchedEntry, TxKind } from "@filverse/types";
+import {
+  Namespace,
+  ReceiptStatus,
+  receiptRoot,
+  stateObjectStructs,
+  type TouchedEntry,
+  TxKind,
+  touchedRoot,
+} from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { beforeEach, describe, expect, it } from "vitest";
 import { applyBlock } from "../../src/applyBlock.js";
@@ -40,10 +48,16 @@ function hashOf(state: BlockExecutor, ns: Namespace, id: Uint8Array): string {
 describe("BlockExecutor touched list", () => {
   it("lists the sender, the recipient and the proposer with their values after the transfer, ascending by key", () => {
     const ex = executor();
-    const touched: TouchedEntry[] = [];
     const tx = chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 100n, fee: 7n });
-    const r = ex.applyTransaction(validateTransaction(tx, CHAIN_ID), touched);
+    const {
+      receipt: r,
+      touched,
+      receiptRoot: rr,
+      touchedRoot: tr,
+    } = ex.applyTransactionPreconfirmed(validateTransaction(tx, CHAIN_ID));
     expect(r.status).toBe(ReceiptStatus.Success);
+    expect(toHex(rr)).toBe(toHex(receiptRoot(r)));
+    expect(toHex(tr)).toBe(toHex(touchedRoot(touched)));
     const expected = [alice.address, bob.address, sequencer.address]
       .map((a) => ({ key: toHex(stateKey(Namespace.Account, a)), valueHash: hashOf(ex, Namespace.Account, a) }))
       .sort((x, y) => (x.key < y.key ? -1 : 1));
@@ -52,9 +66,8 @@ describe("BlockExecutor touched list", () => {
 
   it("lists only the fee and nonce writes of a failed transaction", () => {
     const ex = executor();
-    const touched: TouchedEntry[] = [];
     const tx = chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 10n ** 30n, fee: 3n });
-    const r = ex.applyTransaction(validateTransaction(tx, CHAIN_ID), touched);
+    const { receipt: r, touched } = ex.applyTransactionPreconfirmed(validateTransaction(tx, CHAIN_ID));
     expect(r.status).toBe(ReceiptStatus.Failed);
     expect(touched.map((e) => toHex(e.key)).sort()).toEqual(
       [alice.address, sequencer.address].map((a) => toHex(stateKey(Namespace.Account, a))).sort(),
@@ -66,13 +79,16 @@ describe("BlockExecutor touched list", () => {
     const txs = [
       chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 1n }),
       chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 2n }),
+      chain.sign(alice, TxKind.Transfer, { to: bob.address, amount: 3n }),
     ];
     const lists: TouchedEntry[][] = [];
-    for (const tx of txs) {
-      const touched: TouchedEntry[] = [];
-      ex.applyTransaction(validateTransaction(tx, CHAIN_ID), touched);
-      lists.push(touched);
-    }
+    // Preconfirmed and plain transactions mixed: the cached receipt roots and value hashes must
+    // give the block the same roots as a replay that computes them all.
+    txs.forEach((tx, i) => {
+      const vtx = validateTransaction(tx, CHAIN_ID);
+      if (i === 1) ex.applyTransaction(vtx);
+      else lists.push(ex.applyTransactionPreconfirmed(vtx).touched);
+    });
     const bobKey = toHex(stateKey(Namespace.Account, bob.address));
     const bobHash = (l: TouchedEntry[]) => toHex(l.find((e) => toHex(e.key) === bobKey)!.valueHash);
     expect(bobHash(lists[0]!)).not.toBe(bobHash(lists[1]!));
