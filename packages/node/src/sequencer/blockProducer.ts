@@ -234,8 +234,9 @@ export class BlockProducer {
   }
 
   /**
-   * After the signal is aborted (which stops sealing): let a block being committed finish; the open
-   * block is dropped (its transactions are still in the journal and return to the mempool at the next start).
+   * After the signal is aborted (which stops sealing): let a block being committed finish and the
+   * preconfirmation records being written land; the open block is dropped here, and rebuilt from
+   * its record (its transactions from the journal) at the next start.
    */
   async close(): Promise<void> {
     await this.sealing?.catch(() => {});

@@ -154,15 +154,20 @@ export class PreconfirmationStore {
     }
   }
 
-  /** The node closes: every waiter fails (UNAVAILABLE). */
-  close(): void {
-    for (const [hash, list] of this.waiters) {
+  /** Every waiter fails with `err` (the node failed or closes); the preconfirmations stay readable. */
+  rejectWaiters(err: unknown): void {
+    for (const list of this.waiters.values()) {
       for (const w of list) {
         clearTimeout(w.timer);
-        w.reject(new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down", { details: { hash } }));
+        w.reject(err);
       }
     }
     this.waiters.clear();
+  }
+
+  /** The node closes: every waiter fails (UNAVAILABLE), and nothing is kept. */
+  close(): void {
+    this.rejectWaiters(new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down"));
     this.byHash.clear();
   }
 

@@ -206,8 +206,8 @@ export class Sequencer {
     if (this.closed) return;
     this.closed = true;
     this.controller.abort(closedError());
-    // A block being committed finishes; the open block is dropped: its transactions are still in the
-    // journal and return to the mempool at the next start.
+    // A block being committed finishes; the open block is dropped: the next start rebuilds it from its
+    // record (preconfirmed transactions, in order) and the journal (the rest return to the mempool).
     await this.producer.close();
     this.preconfirmations.close();
     await this.journalWriter.idle();
@@ -380,6 +380,10 @@ export class Sequencer {
     const failure = nodeFailure("sequencer", what, err);
     this.fatal = failure;
     this.producer.halt();
+    // Sync senders still waiting get their answer now, not at their timeout.
+    this.preconfirmations.rejectWaiters(
+      new SubmitError(RpcErrorCode.UNAVAILABLE, failure.shortMessage, { details: { reason: "node failed" } }),
+    );
     this.logger.error("sequencer stopped", { what, reason: failure.details.reason }, err);
     this.events.emit("failed", failure);
   }
