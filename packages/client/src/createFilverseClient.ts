@@ -25,6 +25,7 @@ import { getChainId } from "./actions/getChainId.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetIdentityParameters, getIdentity } from "./actions/getIdentity.js";
+import { type GetPreconfirmationParameters, getPreconfirmation } from "./actions/getPreconfirmation.js";
 import { type GetProofParameters, getProof } from "./actions/getProof.js";
 import { getSyncStatus } from "./actions/getSyncStatus.js";
 import { type GetTokenParameters, getToken } from "./actions/getToken.js";
@@ -40,8 +41,10 @@ import { type RemoveAttributeParameters, removeAttribute } from "./actions/remov
 import { type ResolveDidParameters, resolveDid } from "./actions/resolveDid.js";
 import { type RevokeAccessParameters, revokeAccess } from "./actions/revokeAccess.js";
 import { type RevokeDelegateParameters, revokeDelegate } from "./actions/revokeDelegate.js";
+import { type SendRawTransactionParameters, sendRawTransaction } from "./actions/sendRawTransaction.js";
 import { type SendSignedTransactionParameters, sendSignedTransaction } from "./actions/sendSignedTransaction.js";
 import { type SendTransactionParameters, sendTransaction } from "./actions/sendTransaction.js";
+import { type SendTransactionSyncParameters, sendTransactionSync } from "./actions/sendTransactionSync.js";
 import { type SetAttributeParameters, setAttribute } from "./actions/setAttribute.js";
 import { type SetOperatorParameters, setOperator } from "./actions/setOperator.js";
 import { type SignOrderParameters, signOrder } from "./actions/signOrder.js";
@@ -132,6 +135,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getTransaction: (params: GetTransactionParameters) => getTransaction(base, params),
     getTransactionReceipt: (params: GetTransactionReceiptParameters) => getTransactionReceipt(base, params),
     getTransactionStatus: (params: GetTransactionStatusParameters) => getTransactionStatus(base, params),
+    getPreconfirmation: (params: GetPreconfirmationParameters) => getPreconfirmation(base, params),
     estimateFee: (params: EstimateFeeParameters = {}) => estimateFee(base, params),
     getSyncStatus: () => getSyncStatus(base),
     /** Verifier nodes: hold the sequencer to a preconfirmation it signed. */
@@ -164,7 +168,10 @@ export function createFilverseClient(options: FilverseClientOptions) {
     cancelOrder: (params: CancelOrderParameters) => cancelOrder(base, params),
     sendTransaction: <P extends PrimaryType>(params: SendTransactionParameters<P>) => sendTransaction(base, params),
     signTransaction: <P extends PrimaryType>(params: SignTransactionParameters<P>) => signTransaction(base, params),
+    sendTransactionSync: <P extends PrimaryType>(params: SendTransactionSyncParameters<P>) =>
+      sendTransactionSync(base, params),
     sendSignedTransaction: (params: SendSignedTransactionParameters) => sendSignedTransaction(base, params),
+    sendRawTransaction: (params: SendRawTransactionParameters) => sendRawTransaction(base, params),
     signOrder: (params: SignOrderParameters) => signOrder(base, params),
     /** waitForTransaction(hash, { status, timeoutMs, pollIntervalMs }) or waitForTransaction({ hash, ... }). */
     waitForTransaction: (

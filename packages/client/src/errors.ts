@@ -111,6 +111,8 @@ export const UnknownBlockError = rpcErrorClass(RpcErrorCode.UNKNOWN_BLOCK, "Unkn
 export const SubscriptionLimitError = rpcErrorClass(RpcErrorCode.SUBSCRIPTION_LIMIT, "SubscriptionLimitError");
 export const UnavailableError = rpcErrorClass(RpcErrorCode.UNAVAILABLE, "UnavailableError");
 export const WebSocketRequiredError = rpcErrorClass(RpcErrorCode.WEBSOCKET_REQUIRED, "WebSocketRequiredError");
+/** sendTransactionSync got no preconfirmation; `data.status` says why ("pending": still admitted, "sequenced", "dropped"). */
+export const NotPreconfirmedError = rpcErrorClass(RpcErrorCode.NOT_PRECONFIRMED, "NotPreconfirmedError");
 
 /** The one table from code to class. */
 export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> = Object.fromEntries(
@@ -138,6 +140,7 @@ export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> =
     SubscriptionLimitError,
     UnavailableError,
     WebSocketRequiredError,
+    NotPreconfirmedError,
   ].map((cls) => [cls.code, cls]),
 ) as Record<RpcErrorCode, RpcErrorSubclass>;
 

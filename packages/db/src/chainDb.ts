@@ -22,17 +22,23 @@ import {
   corrupt,
   decodeBlock,
   decodeHead,
+  decodeOpenBlock,
+  decodePreconfirmed,
   decodeReceipts,
   decodeStateObject,
   decodeTxLocation,
   decodeU64,
   decodeWithdrawal,
   encodeHead,
+  encodeOpenBlock,
+  encodePreconfirmed,
   encodeReceipts,
   encodeStateObject,
   encodeTxLocation,
   encodeWithdrawal,
   type Head,
+  type OpenBlockParams,
+  type PreconfirmedTx,
   type TxLocation,
 } from "./codec.js";
 import { DbError, DbErrorCode, storageReason } from "./errors.js";
@@ -49,6 +55,8 @@ import {
   journalKey,
   MetaKey,
   metaKey,
+  openBlockKey,
+  preconfirmedKey,
   prefixRange,
   readU64be,
   receiptsKey,
@@ -77,7 +85,24 @@ export type CommitBlockInput = {
    * the block is stored without encoding them again. Absent: encoded here.
    */
   txBytes?: readonly Uint8Array[];
+  /**
+   * A sequencer's commit: delete the block's open-block records (openBlockPut) in the same batch,
+   * so a restart never finds promises about a block that is already committed.
+   */
+  clearOpenBlock?: boolean;
 };
+
+export type { OpenBlockParams, PreconfirmedTx } from "./codec.js";
+
+/** What openBlockPut writes of one open block: its parameters on the first write, then its new preconfirmations. */
+export type OpenBlockWrite = {
+  number: number;
+  params: OpenBlockParams | null;
+  preconfirmed: readonly PreconfirmedTx[];
+};
+
+/** A sequencer's open block as stored: its parameters and its preconfirmed transactions by position. */
+export type StoredOpenBlock = { params: OpenBlockParams; preconfirmed: PreconfirmedTx[] };
 
 export type GetAssetsByOwnerOpts = {
   /** nextCursor of the previous page; null or absent for the first page. */
@@ -428,6 +453,10 @@ export class ChainDb {
         ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
       }
       for (const h of journalRemove) ops.push({ type: "del", key: journalKey(h) });
+      if (input.clearOpenBlock) {
+        ops.push({ type: "del", key: openBlockKey(n) });
+        for (let p = 0; p < result.receipts.length; p++) ops.push({ type: "del", key: preconfirmedKey(n, p) });
+      }
       ops.push({ type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: n, hash, header }) });
       await this.write(ops);
     });
@@ -487,6 +516,67 @@ export class ChainDb {
       if (key.length !== 33) throw corrupt("journal key", key);
       yield { hash: key.slice(1), txBytes };
     }
+  }
+
+  // --- a sequencer's open blocks: what its preconfirmations promised ---
+
+  /**
+   * One synced batch: for each open block, its parameters (`params`, on its first write) and the
+   * transactions it preconfirmed since the last write. Durable when the promise resolves, so a
+   * preconfirmation is signed only after it; commitBlock with clearOpenBlock deletes them.
+   */
+  async openBlockPut(writes: readonly OpenBlockWrite[]): Promise<void> {
+    this.assertOpen();
+    const ops: Op[] = [];
+    for (const { number, params, preconfirmed } of writes) {
+      checkHeight(number);
+      if (params && params.number !== number) {
+        throw new RangeError(`Open block parameters are for block ${params.number}, not ${number}`);
+      }
+      if (params) ops.push({ type: "put", key: openBlockKey(number), value: encodeOpenBlock(params) });
+      for (const t of preconfirmed) {
+        ops.push({ type: "put", key: preconfirmedKey(number, t.position), value: encodePreconfirmed(t) });
+      }
+    }
+    if (ops.length === 0) return;
+    await this.trackJournal(this.write(ops));
+  }
+
+  /**
+   * Every stored open block, ascending by number, each with its preconfirmed transactions by
+   * position. A block with preconfirmations and no parameters is CORRUPT (they are written together).
+   */
+  async openBlocks(): Promise<StoredOpenBlock[]> {
+    this.assertOpen();
+    const blocks = new Map<number, { params: OpenBlockParams | null; preconfirmed: PreconfirmedTx[] }>();
+    for await (const [key, value] of this.iterate(columnRange(DbPrefix.OpenBlock))) {
+      const number = key.length >= 10 ? readU64be(key, 1) : null;
+      if (number === null) throw corrupt("open block key", key);
+      let b = blocks.get(number);
+      if (!b) blocks.set(number, (b = { params: null, preconfirmed: [] }));
+      if (key.length === 10 && key[9] === 0) b.params = decodeOpenBlock(key, number, value);
+      else if (key.length === 14 && key[9] === 1) {
+        const position = new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(10);
+        b.preconfirmed.push(decodePreconfirmed(key, position, value));
+      } else throw corrupt("open block key", key);
+    }
+    const out: StoredOpenBlock[] = [];
+    for (const [number, b] of blocks) {
+      if (!b.params) throw corrupt("open block (preconfirmations without parameters)", openBlockKey(number));
+      out.push({ params: b.params, preconfirmed: b.preconfirmed });
+    }
+    return out.sort((a, b) => a.params.number - b.params.number);
+  }
+
+  /** Delete open blocks that can no longer be built (at or below the head: left by an older version). */
+  async openBlockDelete(blocks: readonly StoredOpenBlock[]): Promise<void> {
+    this.assertOpen();
+    const ops: Op[] = [];
+    for (const b of blocks) {
+      ops.push({ type: "del", key: openBlockKey(b.params.number) });
+      for (const t of b.preconfirmed) ops.push({ type: "del", key: preconfirmedKey(b.params.number, t.position) });
+    }
+    if (ops.length > 0) await this.trackJournal(this.write(ops));
   }
 
   // --- a verifier's records: evidence and co-signed checkpoints ---

@@ -6,6 +6,9 @@ import { decodeStateEntry, encodeStateEntry, type StateEntry } from "@filverse/s
 import {
   type BlockHeader,
   BlockHeader as BlockHeaderType,
+  type Deposit,
+  DepositListSsz,
+  Deposit as DepositType,
   decodeSignedBlock,
   type Namespace,
   Receipt,
@@ -80,6 +83,51 @@ export const decodeReceipts = (key: Uint8Array, bytes: Uint8Array): Receipt[] =>
   decoding("receipts", key, () =>
     ReceiptListSsz.deserialize(bytes).map((raw) => Receipt.fromSszValue(raw as Record<string, unknown>)),
   );
+
+// --- open block: u64be timestamp ‖ parent hash ‖ SSZ List[Deposit]; a preconfirmed tx: three hashes ---
+
+/** The fixed parameters of a block the sequencer is filling (stored in full: a restart needs no L1). */
+export type OpenBlockParams = { number: number; parentHash: Uint8Array; timestamp: number; deposits: Deposit[] };
+
+/** One preconfirmed transaction of an open block: its receipt position and what was promised. */
+export type PreconfirmedTx = { position: number; hash: Uint8Array; receiptRoot: Uint8Array; touchedRoot: Uint8Array };
+
+export function encodeOpenBlock(p: OpenBlockParams): Uint8Array {
+  const deposits = DepositListSsz.serialize(p.deposits.map((d) => DepositType.toSszValue(d)) as never);
+  const out = new Uint8Array(8 + HASH_BYTES + deposits.length);
+  out.set(u64be(p.timestamp), 0);
+  out.set(p.parentHash, 8);
+  out.set(deposits, 8 + HASH_BYTES);
+  return out;
+}
+
+export const decodeOpenBlock = (key: Uint8Array, number: number, bytes: Uint8Array): OpenBlockParams =>
+  decoding("open block", key, () => {
+    const timestamp = bytes.length >= 8 + HASH_BYTES ? readU64be(bytes) : null;
+    if (timestamp === null) throw corrupt("open block", key);
+    const deposits = DepositListSsz.deserialize(bytes.subarray(8 + HASH_BYTES)).map((raw) =>
+      DepositType.fromSszValue(raw as Record<string, unknown>),
+    );
+    return { number, timestamp, parentHash: bytes.slice(8, 8 + HASH_BYTES), deposits };
+  });
+
+export function encodePreconfirmed(t: PreconfirmedTx): Uint8Array {
+  const out = new Uint8Array(3 * HASH_BYTES);
+  out.set(t.hash, 0);
+  out.set(t.receiptRoot, HASH_BYTES);
+  out.set(t.touchedRoot, 2 * HASH_BYTES);
+  return out;
+}
+
+export function decodePreconfirmed(key: Uint8Array, position: number, bytes: Uint8Array): PreconfirmedTx {
+  if (bytes.length !== 3 * HASH_BYTES) throw corrupt("preconfirmed transaction", key);
+  return {
+    position,
+    hash: bytes.slice(0, HASH_BYTES),
+    receiptRoot: bytes.slice(HASH_BYTES, 2 * HASH_BYTES),
+    touchedRoot: bytes.slice(2 * HASH_BYTES),
+  };
+}
 
 // --- tx location: u64be block number ‖ u32be index ---
 

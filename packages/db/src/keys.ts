@@ -16,6 +16,9 @@
  *   0x08 journal      0x08 ‖ tx hash (32)            → SSZ SignedTransaction (as accepted)
  *   0x09 evidence     0x09 ‖ evidence id (32)        → UTF-8 JSON record (a verifier's evidence)
  *   0x0a signed cp    0x0a ‖ u64be checkpoint index  → digest (32) ‖ signature (65) (a verifier's co-signatures)
+ *   0x0b open block   0x0b ‖ u64be number ‖ 0x00     → u64be timestamp ‖ parent hash (32) ‖ SSZ List[Deposit]
+ *                     0x0b ‖ u64be number ‖ 0x01 ‖ u32be position → tx hash (32) ‖ receiptRoot (32) ‖ touchedRoot (32)
+ *                     (a sequencer's preconfirmed, not yet committed blocks; deleted by the block's commit)
  */
 
 export enum DbPrefix {
@@ -30,6 +33,7 @@ export enum DbPrefix {
   Journal = 0x08,
   Evidence = 0x09,
   SignedCheckpoint = 0x0a,
+  OpenBlock = 0x0b,
 }
 
 export enum MetaKey {
@@ -80,6 +84,12 @@ export const withdrawalKey = (index: number) => prefixed(DbPrefix.Withdrawal, u6
 export const journalKey = (hash: Uint8Array) => prefixed(DbPrefix.Journal, hash);
 export const evidenceKey = (id: Uint8Array) => prefixed(DbPrefix.Evidence, id);
 export const signedCheckpointKey = (index: number) => prefixed(DbPrefix.SignedCheckpoint, u64be(index));
+export const openBlockKey = (n: number) => prefixed(DbPrefix.OpenBlock, u64be(n), Uint8Array.of(0));
+export const preconfirmedKey = (n: number, position: number) => {
+  const p = new Uint8Array(4);
+  new DataView(p.buffer).setUint32(0, position);
+  return prefixed(DbPrefix.OpenBlock, u64be(n), Uint8Array.of(1), p);
+};
 export const assetOwnerPrefix = (owner: Uint8Array) => prefixed(DbPrefix.AssetOwner, owner);
 export const assetOwnerKey = (owner: Uint8Array, collectionId: Uint8Array, tokenId: number) =>
   prefixed(DbPrefix.AssetOwner, owner, collectionId, u64be(tokenId));

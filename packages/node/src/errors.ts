@@ -17,6 +17,12 @@ export enum NodeErrorCode {
   FAILED = "NODE_FAILED",
   /** Range sync has nowhere to fetch from: no peer answered and there is no sequencer RPC. */
   NO_BLOCK_SOURCE = "NODE_NO_BLOCK_SOURCE",
+  /**
+   * At start, rebuilding the open block from its record gave another receipt or other writes than a
+   * preconfirmation promised (or the record cannot be rebuilt): a bug. The sequencer refuses to run
+   * rather than seal a block that breaks its promise.
+   */
+  PRECONFIRMATION_MISMATCH = "NODE_PRECONFIRMATION_MISMATCH",
 }
 
 /** The node's lifecycle and its chain: not started, closed, a database that does not match, a stop. */

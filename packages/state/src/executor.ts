@@ -13,7 +13,9 @@ import {
   Receipt as ReceiptType,
   type StructType,
   stateObjectStructs,
+  type TouchedEntry,
   TxKind,
+  touchedRoot,
   type Withdrawal,
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
@@ -62,9 +64,20 @@ export type BlockExecutionResult = {
 /** One object written by a block: its namespace, id, state key, and new value (null: deleted). */
 export type StateChange = Write;
 
+/** A transaction applied for a preconfirmation: its receipt and what the preconfirmation signs. */
+export type PreconfirmedExecution = {
+  receipt: Receipt;
+  receiptRoot: Uint8Array;
+  /** Ascending by key; `touchedRoot` is its TouchedListSsz root. */
+  touched: TouchedEntry[];
+  touchedRoot: Uint8Array;
+};
+
 export class BlockExecutor {
   private readonly ws: WorkingState;
   private readonly receipts: Receipt[] = [];
+  /** Receipt roots already computed (applyTransactionPreconfirmed), by receipt index. */
+  private readonly receiptRoots: (Uint8Array | undefined)[] = [];
   private readonly hashes: Uint8Array[] = [];
   private fees = 0n;
   private txCount = 0;
@@ -210,8 +223,26 @@ export class BlockExecutor {
     return receipt;
   }
 
+  /**
+   * applyTransaction, and what a preconfirmation of it commits to: its receipt's hash_tree_root and
+   * its writes (each object's state key and hash_tree_root after it, zero when deleted, ascending by
+   * key) with their TouchedListSsz root. The hashes are kept (on the writes, and the receipt's for
+   * finish()), so the block's commit does not compute them again. A replaying verifier calls
+   * applyTransaction and pays for none of it.
+   */
+  applyTransactionPreconfirmed(vtx: ValidatedTransaction): PreconfirmedExecution {
+    const touched: TouchedEntry[] = [];
+    const receipt = this.includeTransaction(vtx, touched);
+    this.txCount++;
+    const receiptRoot = ReceiptType.hashTreeRoot(receipt);
+    this.receiptRoots[this.receipts.length - 1] = receiptRoot;
+    // @chainsafe/ssz: 9 µs for three entries here. A hand-rolled merkleization over the hashtree
+    // binding took 13 µs (one native call, about 0.8 µs, per digest64): not kept.
+    return { receipt, receiptRoot, touched, touchedRoot: touchedRoot(touched) };
+  }
+
   /** applyTransaction without counting it among the block's own transactions (a forced one is an L1 message). */
-  private includeTransaction(vtx: ValidatedTransaction): Receipt {
+  private includeTransaction(vtx: ValidatedTransaction, touched?: TouchedEntry[]): Receipt {
     if (vtx.tx.chainId !== this.ctx.chainId) {
       throw new TxValidationError(
         TxValidationErrorCode.WRONG_CHAIN,
@@ -237,6 +268,7 @@ export class BlockExecutor {
         code = err.code;
       }
       checkEncodable(ws, beforeFee);
+      if (touched) collectTouched(ws, beforeFee, touched);
     } catch (err) {
       // Not a rule failure but a fault: undo the fee too, so nothing is half-applied.
       ws.revertTo(beforeFee);
@@ -263,6 +295,14 @@ export class BlockExecutor {
     return this.ws.touched();
   }
 
+  /** The receipts' list root, from the roots already computed where there are some. */
+  private receiptsRoot(): Uint8Array {
+    if (this.receiptRoots.length === 0) return receiptsRoot(this.receipts);
+    // A List[Container] merkleizes its items' roots: with the same limit, the List[Bytes32] of those
+    // roots has the same hash_tree_root (tested against applyBlock).
+    return HashListSsz.hashTreeRoot(this.receipts.map((r, i) => this.receiptRoots[i] ?? ReceiptType.hashTreeRoot(r)));
+  }
+
   /** Commit the buffered writes into a new snapshot and compute every root. */
   finish(): BlockExecutionResult {
     const changes = [...this.ws.changes()];
@@ -272,13 +312,29 @@ export class BlockExecutor {
       state,
       receipts: this.receipts,
       hashes: this.hashes,
-      roots: { ...roots, txRoot: HashListSsz.hashTreeRoot(this.hashes), receiptsRoot: receiptsRoot(this.receipts) },
+      roots: { ...roots, txRoot: HashListSsz.hashTreeRoot(this.hashes), receiptsRoot: this.receiptsRoot() },
       l1DepositNonce: this.ws.globals().l1DepositNonce,
       fees: this.fees,
       changes,
       withdrawals: [...this.ws.withdrawals],
     };
   }
+}
+
+const ZERO_HASH = new Uint8Array(32);
+
+function collectTouched(ws: WorkingState, since: UndoMark, out: TouchedEntry[]): void {
+  const start = out.length;
+  for (const w of ws.writtenSince(since)) {
+    if (w.value === null) {
+      out.push({ key: w.key, valueHash: ZERO_HASH });
+      continue;
+    }
+    w.valueHash ??= (stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array }).hashTreeRoot(w.value);
+    out.push({ key: w.key, valueHash: w.valueHash });
+  }
+  const mine = out.splice(start).sort((a, b) => Buffer.compare(a.key, b.key));
+  out.push(...mine);
 }
 
 /**

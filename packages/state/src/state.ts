@@ -86,7 +86,14 @@ export class State {
    * hash of each written object is its SSZ hash tree root.
    */
   withChanges(
-    writes: Iterable<{ ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null; key?: Uint8Array }>,
+    writes: Iterable<{
+      ns: Namespace;
+      id: Uint8Array;
+      value: StateObjects[Namespace] | null;
+      key?: Uint8Array;
+      /** The value's hash_tree_root if already known (BlockExecutor caches it for preconfirmations). */
+      valueHash?: Uint8Array;
+    }>,
     newWithdrawals: Withdrawal[],
     withdrawalLeaves: Uint8Array[],
   ): State {
@@ -99,7 +106,11 @@ export class State {
           continue;
         }
         const struct = stateObjectStructs[w.ns] as { hashTreeRoot(v: unknown): Uint8Array };
-        yield { key, value: { ns: w.ns, id: w.id, value: w.value }, valueHash: struct.hashTreeRoot(w.value) };
+        yield {
+          key,
+          value: { ns: w.ns, id: w.id, value: w.value },
+          valueHash: w.valueHash ?? struct.hashTreeRoot(w.value),
+        };
       }
     })();
     const objects = this.objects.update(entries);

@@ -53,6 +53,11 @@ export enum RpcErrorCode {
   UNAVAILABLE = -32017,
   /** The method exists only over WebSocket (subscriptions). */
   WEBSOCKET_REQUIRED = -32018,
+  /**
+   * sendTransactionSync got no preconfirmation: not within `timeoutMs` (the transaction stays
+   * admitted), or the transaction was dropped or is already in a sealed block. `data.status` says which.
+   */
+  NOT_PRECONFIRMED = -32019,
 }
 
 /** What a person reads first for each code; `data` carries the details. */
@@ -80,6 +85,7 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCode, string> = {
   [RpcErrorCode.SUBSCRIPTION_LIMIT]: "Too many subscriptions on this connection",
   [RpcErrorCode.UNAVAILABLE]: "Node unavailable",
   [RpcErrorCode.WEBSOCKET_REQUIRED]: "Subscriptions need a WebSocket connection",
+  [RpcErrorCode.NOT_PRECONFIRMED]: "No preconfirmation for the transaction",
 };
 
 /**
@@ -99,9 +105,27 @@ export const TX_DROP_REASONS: readonly TxDropReason[] = [
   "execution_fault",
 ];
 
-/** A transaction's life, in order. `dropped` means it left the mempool without being included. */
-export type TxStatusName = "pending" | "sequenced" | "checkpointed" | "stored" | "finalized" | "dropped" | "unknown";
-export const TX_STATUS_ORDER: readonly TxStatusName[] = ["pending", "sequenced", "checkpointed", "stored", "finalized"];
+/**
+ * A transaction's life, in order. `preconfirmed`: executed into the sequencer's open block and
+ * promised there by a signed preconfirmation. `dropped` means it left the mempool without being included.
+ */
+export type TxStatusName =
+  | "pending"
+  | "preconfirmed"
+  | "sequenced"
+  | "checkpointed"
+  | "stored"
+  | "finalized"
+  | "dropped"
+  | "unknown";
+export const TX_STATUS_ORDER: readonly TxStatusName[] = [
+  "pending",
+  "preconfirmed",
+  "sequenced",
+  "checkpointed",
+  "stored",
+  "finalized",
+];
 
 /** A decimal string (uint64 and uint256 values). */
 export type Dec = string;
@@ -112,9 +136,11 @@ export type BlockTag = Dec | number | "latest";
 export type TxStatusJson = {
   hash: Hex;
   status: TxStatusName;
-  /** Set once sequenced. */
+  /** Set once preconfirmed (the block that will hold it) or sequenced. */
   blockNumber?: Dec;
+  /** Set once sequenced. */
   blockHash?: Hex;
+  /** Set once preconfirmed or sequenced: the receipt's position in the block (deposits first). */
   index?: number;
   /** Set once sequenced: "success" or "failed". */
   result?: "success" | "failed";
@@ -122,6 +148,19 @@ export type TxStatusJson = {
   code?: number;
   /** Set when dropped (as long as the node remembers it). */
   reason?: TxDropReason;
+};
+
+/**
+ * A signed preconfirmation with what it commits to: the sequencer's EIP-712
+ * `Preconfirmation(number, position, receiptRoot, touchedRoot)` and its signature (by the
+ * block-sealing key), the receipt whose hash_tree_root is `receiptRoot`, and the transaction's writes
+ * (ascending by key; `valueHash` zero for a deleted object) whose list root is `touchedRoot`.
+ */
+export type PreconfirmationJson = {
+  hash: Hex;
+  preconfirmation: { number: Dec; position: number; receiptRoot: Hex; touchedRoot: Hex; signature: Hex };
+  receipt: Record<string, unknown>;
+  touched: { key: Hex; valueHash: Hex }[];
 };
 
 export type BlockJson = {
@@ -164,6 +203,16 @@ export type RpcMethods = {
   filverse_blockNumber: [[], Dec];
   /** params: [signed transaction JSON] → the transaction hash. */
   filverse_sendTransaction: [[Record<string, unknown>], Hex];
+  /** params: [SSZ bytes of a signed transaction, 0x hex] → the transaction hash (the cheap path). */
+  filverse_sendRawTransaction: [[Hex], Hex];
+  /**
+   * params: [signed transaction JSON or its SSZ hex, timeoutMs?] → its signed preconfirmation, once
+   * the sequencer executed it into the open block. NOT_PRECONFIRMED when none came in time (the
+   * transaction stays admitted).
+   */
+  filverse_sendTransactionSync: [[Record<string, unknown> | Hex, number?], PreconfirmationJson];
+  /** params: [hash] → its preconfirmation while its block is open; null otherwise (then read the receipt). */
+  filverse_getPreconfirmation: [[Hex], PreconfirmationJson | null];
   filverse_getTransaction: [[Hex], (Record<string, unknown> & { hash: Hex; sender: Hex }) | null];
   filverse_getTransactionReceipt: [
     [Hex],
@@ -224,8 +273,8 @@ export type RpcMethods = {
   filverse_nodeIdentity: [[], { peerId: string; multiaddrs: string[] }];
   /** The connected peers with this node's local score of each (no addresses). */
   filverse_peers: [[], { peerId: string; score: number }[]];
-  /** WebSocket only: ["newHeads"] or ["txStatus", hash] → a subscription id. */
-  filverse_subscribe: [["newHeads"] | ["txStatus", Hex], Hex];
+  /** WebSocket only: ["newHeads"], ["preconfirmations"] or ["txStatus", hash] → a subscription id. */
+  filverse_subscribe: [["newHeads"] | ["preconfirmations"] | ["txStatus", Hex], Hex];
   filverse_unsubscribe: [[Hex], boolean];
   eth_chainId: [[], Hex];
   eth_blockNumber: [[], Hex];
@@ -238,5 +287,6 @@ export type RpcMethod = keyof RpcMethods;
 /** A subscription notification: `{jsonrpc, method: "filverse_subscription", params: {subscription, result}}`. */
 export type SubscriptionEvents = {
   newHeads: BlockJson;
+  preconfirmations: PreconfirmationJson;
   txStatus: TxStatusJson;
 };

@@ -62,7 +62,9 @@ async function sendAndReport(
           .filter(([k]) => k !== "hash" && k !== "nonce")
           .map(([k, v]) => `${k} ${String(v)}`),
         status
-          ? `status ${status.status}${status.result ? ` (${status.result}${status.code ? `, code ${status.code}` : ""})` : ""}`
+          ? `status ${status.status}${status.result ? ` (${status.result}${status.code ? `, code ${status.code}` : ""})` : ""}${
+              status.blockNumber !== undefined ? `\nblock  ${status.blockNumber} index ${status.index}` : ""
+            }`
           : "",
       ]
         .filter(Boolean)
@@ -76,7 +78,11 @@ function withCommon(cmd: Command, signs = true): Command {
   if (signs) {
     cmd
       .option("--key-file <file>", "the signing key (0x hex, mode 0600); default $FILVERSE_KEY_FILE")
-      .option("--wait <status>", "wait for: none, pending, sequenced, checkpointed, stored, finalized", "sequenced");
+      .option(
+        "--wait <status>",
+        "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized",
+        "sequenced",
+      );
   }
   return cmd;
 }

@@ -21,8 +21,24 @@ export async function sendTransaction<P extends PrimaryType>(
   client: FilverseBaseClient,
   params: SendTransactionParameters<P>,
 ): Promise<SendTransactionReturnType<P>> {
+  return buildSignSend(client, params, "sendTransaction", async (signed) => {
+    const hash = await client.request("filverse_sendTransaction", [signed.transaction]);
+    return { hash, extra: {} };
+  }) as Promise<SendTransactionReturnType<P>>;
+}
+
+/**
+ * The shared loop of sendTransaction and sendTransactionSync: build, sign with the next nonce, send
+ * with `submit`, check the hash the node answers; resync the nonce once on NONCE_TOO_LOW / NONCE_GAP.
+ */
+export async function buildSignSend<P extends PrimaryType, X extends object>(
+  client: FilverseBaseClient,
+  params: SendTransactionParameters<P>,
+  action: string,
+  submit: (signed: { transaction: Record<string, unknown>; hash: Hex }) => Promise<{ hash: unknown; extra: X }>,
+): Promise<SendTransactionReturnType<P> & X> {
   const { kind, primaryType, struct } = resolveKind(params);
-  const signer = requireSigner(client, "sendTransaction");
+  const signer = requireSigner(client, action);
   const input = params.message as Record<string, unknown>;
   buildMessage(struct, input);
   const chainId = await client.resolveChainId();
@@ -36,7 +52,7 @@ export async function sendTransaction<P extends PrimaryType>(
     try {
       const message = buildMessage(struct, input, { nonce, fee });
       const signed = await signMessage(signer, chainId, struct, message);
-      const hash = await client.request("filverse_sendTransaction", [signed.transaction]);
+      const { hash, extra } = await submit(signed as never);
       if (typeof hash !== "string" || hash.toLowerCase() !== signed.hash) {
         throw new ClientError(ClientErrorCode.HASH_MISMATCH, "The node returned another transaction hash", {
           details: { expected: signed.hash, got: hash },
@@ -46,7 +62,8 @@ export async function sendTransaction<P extends PrimaryType>(
         hash: signed.hash,
         nonce: message.nonce,
         ...createdIds(kind, signer.address, message.nonce),
-      } as SendTransactionReturnType<P>;
+        ...extra,
+      } as SendTransactionReturnType<P> & X;
     } catch (error) {
       // The nonce may not have been used (a rejection, a refused signature, a timeout that did or
       // did not land): the next send reads the node again rather than leave a gap.

@@ -1,12 +1,13 @@
 /** Real HTTP round trips against a tiny JSON-RPC node: every write action, the nonce cursor, errors, waiting. */
 import { collectionIdOf, dataAssetIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
-import { RpcErrorCode } from "@filverse/types";
+import { encodeSignedTx, RpcErrorCode, signedTxFromJson } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFilverseClient } from "../../src/createFilverseClient.js";
 import {
   ClientErrorCode,
   FeeTooLowError,
+  NotPreconfirmedError,
   RateLimitedError,
   TransportError,
   TransportErrorCode,
@@ -148,6 +149,63 @@ describe("writes over HTTP", () => {
     expect(signed.nonce).toBe(0);
     expect(signed.transaction.message.fee).toBe("1000");
     expect(await client.sendSignedTransaction({ transaction: signed.transaction })).toBe(signed.hash);
+  });
+});
+
+describe("preconfirmations over HTTP", () => {
+  const preconfirmationFor = (hash: string) => ({
+    hash,
+    preconfirmation: {
+      number: "7",
+      position: 2,
+      receiptRoot: `0x${"11".repeat(32)}`,
+      touchedRoot: `0x${"22".repeat(32)}`,
+      signature: `0x${"33".repeat(65)}`,
+    },
+    receipt: { status: 1 },
+    touched: [],
+  });
+
+  it("sendTransactionSync sends the signed transaction and the timeout, and returns the preconfirmation with the hash", async () => {
+    node.overrides.set("filverse_sendTransactionSync", (params) => {
+      // Admitted as sendTransaction would be: the answer carries the real hash.
+      const { result } = node.handle({ id: 0, method: "filverse_sendTransaction", params: [params[0]] });
+      return preconfirmationFor(result as string);
+    });
+    const client = createFilverseClient({ url: node.url, account: alice, chainId: CHAIN_ID });
+    const sent = await client.sendTransactionSync({
+      primaryType: "Transfer",
+      message: inputs.Transfer,
+      timeoutMs: 900,
+    });
+    expect(sent.nonce).toBe(0);
+    expect(sent.preconfirmation).toEqual(preconfirmationFor(sent.hash));
+    expect(node.calls.find((c) => c.method === "filverse_sendTransactionSync")!.params[1]).toBe(900);
+  });
+
+  it("NOT_PRECONFIRMED is NotPreconfirmedError with the status in its data", async () => {
+    node.overrides.set("filverse_sendTransactionSync", () => {
+      throw {
+        code: RpcErrorCode.NOT_PRECONFIRMED,
+        message: "No preconfirmation within 5 ms",
+        data: { status: "pending" },
+      };
+    });
+    const client = createFilverseClient({ url: node.url, account: alice, chainId: CHAIN_ID });
+    const err = await client.sendTransactionSync({ primaryType: "Transfer", message: inputs.Transfer }).catch((e) => e);
+    expect(err).toBeInstanceOf(NotPreconfirmedError);
+    expect(err.data).toEqual({ status: "pending" });
+  });
+
+  it("sendRawTransaction sends SSZ hex; getPreconfirmation asks by hash", async () => {
+    const client = createFilverseClient({ url: node.url, account: alice, chainId: CHAIN_ID });
+    const signed = await client.signTransaction({ primaryType: "Transfer", message: inputs.Transfer });
+    const raw = toHex(encodeSignedTx(signedTxFromJson(signed.transaction)));
+    node.overrides.set("filverse_sendRawTransaction", (params) => (params[0] === raw ? signed.hash : "0x"));
+    expect(await client.sendRawTransaction({ transaction: signed.transaction })).toBe(signed.hash);
+    expect(await client.sendRawTransaction({ raw: fromHex(raw) })).toBe(signed.hash);
+    node.overrides.set("filverse_getPreconfirmation", (params) => preconfirmationFor(params[0] as string));
+    expect(await client.getPreconfirmation({ hash: signed.hash })).toEqual(preconfirmationFor(signed.hash));
   });
 });
 

@@ -7,6 +7,8 @@ import {
   SignatureError,
   signatureBackend,
   signDigest,
+  signDigestNative,
+  signDigestNoble,
 } from "../../src/signature.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -73,5 +75,19 @@ describe("native secp256k1 recovery against noble", () => {
     expect(edge((s) => s.set(Buffer.from((N - 1n).toString(16), "hex"), 32))).toBe("SIGNATURE_HIGH_S");
     expect(edge((s) => (s[64] = 29))).toBe("SIGNATURE_INVALID_V");
     expect(both(digest, good.subarray(0, 64))).toBe("SIGNATURE_INVALID_LENGTH");
+  });
+});
+
+describe("native secp256k1 signing against noble", () => {
+  it("gives the same 65 bytes (RFC 6979, low-s, v 27/28)", () => {
+    expect(signDigestNative).not.toBeNull();
+    fc.assert(
+      fc.property(key, fc.uint8Array({ minLength: 32, maxLength: 32 }), (k, digest) => {
+        expect(Buffer.from(signDigestNative!(digest, k)).toString("hex")).toBe(
+          Buffer.from(signDigestNoble(digest, k)).toString("hex"),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 });

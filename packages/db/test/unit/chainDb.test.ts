@@ -323,6 +323,55 @@ describe("mempool journal", () => {
   });
 });
 
+describe("open blocks (a sequencer's preconfirmations)", () => {
+  const h = (b: number) => new Uint8Array(32).fill(b);
+  const pre = (position: number, b: number) => ({ position, hash: h(b), receiptRoot: h(b + 1), touchedRoot: h(b + 2) });
+  const plain = (x: unknown) =>
+    JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === "bigint" ? `${v}` : v)));
+
+  it("stores parameters (deposits in full) and preconfirmations in synced batches; they survive reopening; the block's commit deletes them", async () => {
+    await db.initGenesis(chain.genesis);
+    chain.deposit(alice.address);
+    const txs = [1n, 2n].map((amount) => chain.signer.sign(alice, TxKind.Transfer, { to: bob.address, amount }));
+    const step = chain.next(txs);
+    const params = {
+      number: 1,
+      parentHash: step.block.header.parentHash,
+      timestamp: step.block.header.timestamp,
+      deposits: step.block.deposits,
+    };
+    await db.openBlockPut([{ number: 1, params, preconfirmed: [pre(1, 10)] }]);
+    await db.openBlockPut([
+      { number: 1, params: null, preconfirmed: [pre(2, 20)] },
+      { number: 2, params: { ...params, number: 2, deposits: [] }, preconfirmed: [pre(0, 40)] },
+    ]);
+    await db.openBlockPut([{ number: 3, params: null, preconfirmed: [] }]); // nothing to write
+    await reopen();
+    const stored = await db.openBlocks();
+    expect(stored.map((b) => b.params.number)).toEqual([1, 2]);
+    expect(plain(stored[0]!.params)).toEqual(plain(params));
+    expect(plain(stored[0]!.preconfirmed)).toEqual(plain([pre(1, 10), pre(2, 20)]));
+    expect(plain(stored[1]!.preconfirmed)).toEqual(plain([pre(0, 40)]));
+
+    // The commit of block 1 deletes its records in the same batch; block 2's stay.
+    await db.commitBlock({ ...step, journalRemove: [], clearOpenBlock: true });
+    const left = await db.openBlocks();
+    expect(left.map((b) => b.params.number)).toEqual([2]);
+    await db.openBlockDelete(left);
+    expect(await db.openBlocks()).toEqual([]);
+  });
+
+  it("refuses parameters of another block, and preconfirmations stored without parameters are CORRUPT", async () => {
+    await expect(
+      db.openBlockPut([
+        { number: 2, params: { number: 3, parentHash: h(0), timestamp: 1, deposits: [] }, preconfirmed: [] },
+      ]),
+    ).rejects.toThrow(RangeError);
+    await db.openBlockPut([{ number: 5, params: null, preconfirmed: [pre(0, 1)] }]);
+    await expectCode(db.openBlocks(), DbErrorCode.CORRUPT);
+  });
+});
+
 describe("verifier records", () => {
   it("keeps evidence records and co-signed checkpoints across reopening; the genesis header reads back", async () => {
     await db.initGenesis(chain.genesis);

@@ -48,10 +48,12 @@ export async function getBlockJson(node: RpcNode, n: number, full: boolean): Pro
   return blockJson(block, full, hashes);
 }
 
-/** A transaction's status: pending here, sequenced (and how far settled), dropped, or unknown. */
+/** A transaction's status: pending here, preconfirmed, sequenced (and how far settled), dropped, or unknown. */
 export async function txStatus(node: RpcNode, settlement: SettlementView | null, hash: string): Promise<TxStatusJson> {
   const db = node.db;
   const h = hash as `0x${string}`;
+  const pre = node.preconfirmedAt?.(hash);
+  if (pre) return { hash: h, status: "preconfirmed", blockNumber: String(pre.number), index: pre.position };
   if (node.pendingTx(hash)) return { hash: h, status: "pending" };
   const loc = await db.getTxLocation(fromHex(hash));
   if (loc) {

@@ -1,7 +1,9 @@
-/** WebSocket subscriptions: new heads, and one transaction's status changes. */
+/** WebSocket subscriptions: new heads, a sequencer's preconfirmations, and one transaction's status changes. */
 import { expectParamCount, paramHex, paramString, RpcError } from "@filverse/rpc";
 import { type Receipt, RpcErrorCode, type SignedBlock } from "@filverse/types";
 import { toHex } from "@filverse/utils";
+import type { Preconfirmed } from "../chain/interface.js";
+import { preconfirmationToJson } from "../sequencer/preconfirmations.js";
 import { blockJson, txStatus } from "./reads.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
@@ -32,6 +34,14 @@ export function subscriptionsApi({ node, settlement }: ApiModules): Subscription
         node.events.on("newHead", listener);
         return id;
       }
+      if (kind === "preconfirmations") {
+        // Only a sequencer emits them (a verifier's subscription stays silent): each one signed,
+        // once its record is durable, in block order.
+        const listener = (pre: Preconfirmed) => conn.notify(id, preconfirmationToJson(pre));
+        const id = conn.addSubscription(() => node.events.off("preconfirmation", listener));
+        node.events.on("preconfirmation", listener);
+        return id;
+      }
       if (kind === "txStatus") {
         const hash = paramHex(p, 1, "hash", 32);
         const listener = (h: string) => {
@@ -44,7 +54,7 @@ export function subscriptionsApi({ node, settlement }: ApiModules): Subscription
         return id;
       }
       throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
-        message: `Unknown subscription "${kind}" (newHeads, txStatus)`,
+        message: `Unknown subscription "${kind}" (newHeads, preconfirmations, txStatus)`,
       });
     },
     filverse_unsubscribe: (p, ctx) => {

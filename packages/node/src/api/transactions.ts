@@ -2,16 +2,24 @@
  * Transactions: submission (admitted by a sequencer, forwarded by a verifier), lookup, receipts
  * and status.
  */
-import { expectParamCount, paramHex, paramObject } from "@filverse/rpc";
+import { expectParamCount, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
 import { blockHash, Deposit, decodeSignedTx, Receipt, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { txStatus } from "./reads.js";
 import { toRpcError } from "./toRpcError.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
+/** sendTransactionSync waits this long for the preconfirmation when the caller gives no timeout. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 5_000;
+/** The longest wait a caller may ask for: a request holds a connection while it waits, and a verifier forwarding it gives up after 15 s. */
+export const MAX_SYNC_TIMEOUT_MS = 10_000;
+
 export type TransactionsApi = Pick<
   RpcHandlers,
   | "filverse_sendTransaction"
+  | "filverse_sendRawTransaction"
+  | "filverse_sendTransactionSync"
+  | "filverse_getPreconfirmation"
   | "filverse_getTransaction"
   | "filverse_getTransactionReceipt"
   | "filverse_getTransactionStatus"
@@ -34,11 +42,47 @@ export function transactionsApi({ node, settlement }: ApiModules): TransactionsA
       },
       { tooDeepCode: RpcErrorCode.MALFORMED_TRANSACTION },
     ),
+    filverse_sendRawTransaction: async (p) => {
+      expectParamCount(p, 1, 1);
+      const bytes = fromHex(paramHex(p, 0, "transaction"));
+      try {
+        return await node.submitRaw(bytes);
+      } catch (err) {
+        throw toRpcError(err);
+      }
+    },
+    filverse_sendTransactionSync: Object.assign(
+      async (p: unknown[]) => {
+        expectParamCount(p, 1, 2);
+        // The signed transaction as JSON, or its SSZ bytes as hex (as sendRawTransaction takes them).
+        const tx = typeof p[0] === "string" ? fromHex(paramHex(p, 0, "transaction")) : paramObject(p, 0, "transaction");
+        const timeoutMs = paramUint(p, 1, "timeoutMs", { optional: true }) ?? DEFAULT_SYNC_TIMEOUT_MS;
+        if (timeoutMs < 1 || timeoutMs > MAX_SYNC_TIMEOUT_MS) {
+          throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+            message: `Invalid params: timeoutMs must be 1 to ${MAX_SYNC_TIMEOUT_MS}, got ${timeoutMs}`,
+            data: { param: "timeoutMs", index: 1, max: MAX_SYNC_TIMEOUT_MS },
+          });
+        }
+        try {
+          return await node.submitSync(tx, timeoutMs);
+        } catch (err) {
+          throw toRpcError(err);
+        }
+      },
+      { tooDeepCode: RpcErrorCode.MALFORMED_TRANSACTION },
+    ),
+    filverse_getPreconfirmation: (p) => {
+      expectParamCount(p, 1, 1);
+      return node.getPreconfirmation(paramHex(p, 0, "hash", 32));
+    },
     filverse_getTransaction: async (p) => {
       expectParamCount(p, 1, 1);
       const hash = paramHex(p, 0, "hash", 32);
       const pooled = node.pendingTx(hash);
-      if (pooled) return { ...signedTxToJson(pooled.vtx.tx), hash, sender: pooled.sender, status: "pending" };
+      if (pooled) {
+        const status = node.preconfirmedAt?.(hash) ? "preconfirmed" : "pending";
+        return { ...signedTxToJson(pooled.vtx.tx), hash, sender: pooled.sender, status };
+      }
       const loc = await db().getTxLocation(fromHex(hash));
       if (!loc) return null;
       const block = (await db().getBlockByNumber(loc.blockNumber))!;

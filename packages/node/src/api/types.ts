@@ -4,7 +4,14 @@
  * table typed by the client's `RpcMethods`, so that the compiler checks both sides of every method.
  */
 import type { RpcContext } from "@filverse/rpc";
-import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReason } from "@filverse/types";
+import type {
+  PreconfirmationJson,
+  RpcErrorCode,
+  RpcMethod,
+  RpcMethods,
+  SignedTransaction,
+  TxDropReason,
+} from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { ChainReader } from "../chain/interface.js";
 import type { Evidence, EvidenceKind } from "../verifier/evidence.js";
@@ -25,6 +32,17 @@ export interface RpcNode extends ChainReader {
   dropInfo?(hash: string): { reason: TxDropReason; code?: number } | undefined;
   /** Admit (or forward) a JSON transaction; resolves with its hash. Throws SubmitError with the RPC code. */
   submitJson(json: unknown): Promise<Hex>;
+  /** Admit (or forward) a transaction given as its SSZ bytes; as submitJson. */
+  submitRaw(bytes: Uint8Array): Promise<Hex>;
+  /**
+   * Admit (or forward) a transaction (JSON, or SSZ bytes) and resolve with its signed
+   * preconfirmation. SubmitError NOT_PRECONFIRMED when none comes within `timeoutMs`.
+   */
+  submitSync(tx: unknown, timeoutMs: number): Promise<PreconfirmationJson>;
+  /** A transaction's preconfirmation while its block is open; null otherwise. */
+  getPreconfirmation(hash: string): Promise<PreconfirmationJson | null>;
+  /** Where a preconfirmed transaction will be (a sequencer knows; a verifier does not). */
+  preconfirmedAt?(hash: string): { number: number; position: number } | undefined;
   /** Transactions waiting here for a block (0 on a verifier). */
   pendingCount(): number;
   feeEstimate(): { minFee: bigint; suggestedFee: bigint };

@@ -6,8 +6,16 @@ import type { EventEmitter } from "node:events";
 import type { ChainDb } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import type { State } from "@filverse/state";
-import type { BlockHeader, Deposit, Receipt, SignedBlock, TxDropReason } from "@filverse/types";
-import type { FilverseError } from "@filverse/utils";
+import type {
+  BlockHeader,
+  Deposit,
+  Preconfirmation,
+  Receipt,
+  SignedBlock,
+  TouchedEntry,
+  TxDropReason,
+} from "@filverse/types";
+import type { FilverseError, Hex } from "@filverse/utils";
 import type { IdentityIndex } from "./identityIndex.js";
 
 /** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
@@ -27,8 +35,21 @@ export type HeadInfo = { number: number; hash: Uint8Array; header: BlockHeader }
 /** Why a transaction was dropped, and its TxValidationErrorCode where one applies. */
 export type DropInfo = { reason: TxDropReason; code?: number };
 
+/** One executed transaction's promise (a sequencer's preconfirmation), before or after it is signed. */
+export type Preconfirmed = {
+  hash: Hex;
+  preconfirmation: Preconfirmation;
+  receipt: Receipt;
+  /** The transaction's writes, ascending by key (their root is preconfirmation.touchedRoot). */
+  touched: TouchedEntry[];
+  /** Null until something asked for it: signatures are deterministic (RFC 6979), so when does not matter. */
+  signature: Uint8Array | null;
+};
+
 export type NodeEvents = {
   newHead: [block: SignedBlock, receipts: Receipt[]];
+  /** A sequencer's preconfirmation, signed, once its record is durable (emitted only while someone listens). */
+  preconfirmation: [p: Preconfirmed];
   txStatus: [hash: string];
   /** The node can make no more progress (see `failure`); emitted once. */
   failed: [error: FilverseError];

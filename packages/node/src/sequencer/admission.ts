@@ -8,12 +8,13 @@ import type { ChainDb } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   completeValidation,
+  parseTransactionBytes,
   parseTransactionJson,
   prevalidateTransaction,
   TxValidationError,
   type ValidatedTransaction,
 } from "@filverse/state";
-import { encodeSignedTx, RpcErrorCode, type TxDropReason } from "@filverse/types";
+import { encodeSignedTx, RpcErrorCode, type SignedTransaction, type TxDropReason } from "@filverse/types";
 import { type Hex, toHex } from "@filverse/utils";
 import { MempoolError, SubmitError, toSubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -70,10 +71,36 @@ export class Admission {
    * Admit a transaction: resolves with its hash once it is durable (journaled with fsync), so a
    * returned hash survives kill -9. Throws SubmitError with the RPC code.
    */
-  async submitJson(json: unknown): Promise<Hex> {
+  submitJson(json: unknown): Promise<Hex> {
+    let tx: SignedTransaction;
+    try {
+      tx = parseTransactionJson(json);
+    } catch (err) {
+      return Promise.reject(this.refusal(err));
+    }
+    return this.admit(tx);
+  }
+
+  /** Admit a transaction given as its SSZ bytes (sendRawTransaction): the same checks and answers. */
+  submitBytes(bytes: Uint8Array): Promise<Hex> {
+    let tx: SignedTransaction;
+    try {
+      tx = parseTransactionBytes(bytes);
+    } catch (err) {
+      return Promise.reject(this.refusal(err));
+    }
+    return this.admit(tx);
+  }
+
+  private refusal(err: unknown): unknown {
+    if (!(err instanceof TxValidationError)) return err;
+    this.metrics?.submitted.inc({ result: "invalid" });
+    return toSubmitError(err);
+  }
+
+  private async admit(tx: SignedTransaction): Promise<Hex> {
     let vtx: ValidatedTransaction;
     try {
-      const tx = parseTransactionJson(json);
       const { digest } = prevalidateTransaction(tx, this.chain.chainId);
       let sender: Uint8Array | null = null;
       let cause: unknown;
@@ -88,11 +115,7 @@ export class Admission {
       }
       vtx = completeValidation(tx, digest, sender, cause);
     } catch (err) {
-      if (err instanceof TxValidationError) {
-        this.metrics?.submitted.inc({ result: "invalid" });
-        throw toSubmitError(err);
-      }
-      throw err;
+      throw this.refusal(err);
     }
     const hash = toHex(vtx.hash);
     if (this.executing.has(hash)) return hash; // already executing into a block: idempotent

@@ -1,9 +1,12 @@
 /**
  * Block production: admitted transactions execute into the open block slice by slice (the pump),
- * a block is sealed every blockTimeMs or when full, signed and committed (Chain.commit) while the next
- * one already executes on its state. Commits stay in order: one seal runs at a time.
+ * each slice's preconfirmations are recorded in one synced batch and then handed out, a block is
+ * sealed every blockTimeMs or when full, signed and committed (Chain.commit) while the next one
+ * already executes on its state. Commits stay in order: one seal runs at a time. At start, open
+ * blocks recorded before a stop or crash are rebuilt in the recorded order (rebuild()).
  */
 import { signBlockHeader } from "@filverse/crypto";
+import type { PreconfirmedTx, StoredOpenBlock } from "@filverse/db";
 import {
   type BlockExecutionResult,
   BlockExecutor,
@@ -12,12 +15,14 @@ import {
   TxValidationErrorCode,
 } from "@filverse/state";
 import { BlockHeader, blockHash, Deposit, Namespace, type SignedBlock, type TxDropReason } from "@filverse/types";
-import type { Logger } from "@filverse/utils";
+import { bytesEqual, type Hex, type Logger, toHex } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Mempool, PoolTx } from "./mempool.js";
 import type { SequencerOpts } from "./options.js";
+import type { PreconfirmationRecorder, Preconfirmed } from "./preconfirmations.js";
 
 /** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
 const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
@@ -29,6 +34,7 @@ const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
 const PUMP_SLICE = 256;
 
 type OpenBlock = {
+  number: number;
   executor: BlockExecutor;
   base: State;
   parent: { state: State; header: BlockHeader; hash: Uint8Array };
@@ -38,6 +44,10 @@ type OpenBlock = {
   rejected: PoolTx[];
   /** The block's SSZ size so far (fixed part, deposits, included transactions with their offsets). */
   bytes: number;
+  /** Its parameters are in the open-block record (written with its first preconfirmations). */
+  recorded: boolean;
+  /** Its last record write: every earlier one has landed when it resolves. The commit waits for it. */
+  durable: Promise<void>;
 };
 
 /** What production reports to the sequencer: drops, execution faults, a failure that stops it. */
@@ -46,6 +56,10 @@ export type ProducerHost = {
   onExecutionFault(tx: PoolTx, err: unknown): void;
   /** Block production or a commit failed: the sequencer stops (and calls halt()). */
   fail(what: string, err: unknown): void;
+  /** Preconfirmations whose record is durable (in block order): they may leave the process now. */
+  onPreconfirmed(items: Preconfirmed[]): void;
+  /** A block was committed: its transactions' preconfirmations are settled. */
+  onSealed(hashes: string[]): void;
 };
 
 export type BlockProducerModules = {
@@ -58,6 +72,8 @@ export type BlockProducerModules = {
   metrics: NodeMetrics | null;
   logger: Logger;
   host: ProducerHost;
+  /** Writes what preconfirmations promise, before they are handed out. */
+  recorder: PreconfirmationRecorder;
   /** The sequencer's signal: once aborted, nothing is pumped, opened or sealed, and the seal timer is cleared. */
   signal: AbortSignal;
 };
@@ -74,6 +90,7 @@ export class BlockProducer {
   private readonly metrics: NodeMetrics | null;
   private readonly logger: Logger;
   private readonly host: ProducerHost;
+  private readonly recorder: PreconfirmationRecorder;
   private readonly signal: AbortSignal;
   /** The last sealed block: committed, or being committed while the next one executes on it. */
   private tip: { state: State; header: BlockHeader; hash: Uint8Array } | null = null;
@@ -85,6 +102,8 @@ export class BlockProducer {
   private sealTimer: NodeJS.Timeout | null = null;
   /** Set by halt() once the sequencer failed: nothing is sealed after it. */
   private halted = false;
+  /** Until start() has rebuilt the recorded open blocks, nothing is pumped (it would open a block of its own). */
+  private rebuilding = true;
 
   constructor(opts: SequencerOpts, modules: BlockProducerModules) {
     this.opts = opts;
@@ -96,17 +115,111 @@ export class BlockProducer {
     this.metrics = modules.metrics;
     this.logger = modules.logger;
     this.host = modules.host;
+    this.recorder = modules.recorder;
     this.signal = modules.signal;
     this.signal.addEventListener("abort", () => this.stopTimer(), { once: true });
   }
 
-  /** Start producing on the chain's head: the seal timer, and a pump for what the journal restored. */
-  start(): void {
+  /**
+   * Start producing on the chain's head: rebuild the open blocks recorded before a stop or crash
+   * (the journal must be replayed into the mempool first), then the seal timer, and a pump for what
+   * the journal restored. Throws NodeError PRECONFIRMATION_MISMATCH when a rebuild would break a
+   * preconfirmation.
+   */
+  async start(): Promise<void> {
     if (this.signal.aborted) return;
     const head = this.core.head;
     this.tip = { state: this.core.state, header: head.header, hash: head.hash };
+    await this.rebuild();
+    this.rebuilding = false;
+    if (this.signal.aborted) return;
     this.sealTimer = setInterval(() => void this.seal(), this.opts.chain.blockTimeMs);
     this.schedulePump();
+  }
+
+  /**
+   * Re-execute each recorded open block above the head: same number, timestamp and deposits, its
+   * preconfirmed transactions (their bytes from the journal, now in the mempool) in the recorded
+   * order, each receipt and write set checked against what was promised. Every block but the last
+   * is sealed at once (its successor was already opened on it); the last stays open and fills on.
+   */
+  private async rebuild(): Promise<void> {
+    const stored = await this.core.db.openBlocks();
+    const stale = stored.filter((b) => b.params.number <= this.tip!.header.number);
+    if (stale.length > 0) await this.core.db.openBlockDelete(stale);
+    const live = stored.filter((b) => b.params.number > this.tip!.header.number);
+    for (let i = 0; i < live.length; i++) {
+      const open = this.rebuildBlock(live[i]!);
+      if (i === live.length - 1) {
+        this.open = open;
+        break;
+      }
+      // Committed at once and in order (seal() is not running yet).
+      await this.sealAndCommit(open);
+    }
+  }
+
+  private rebuildBlock(b: StoredOpenBlock): OpenBlock {
+    const tip = this.tip!;
+    const { params } = b;
+    const broken = (what: string, details: Record<string, unknown> = {}) =>
+      new NodeError(
+        NodeErrorCode.PRECONFIRMATION_MISMATCH,
+        `Rebuilding block ${params.number} would break a preconfirmation: ${what}`,
+        { details: { number: params.number, ...details } },
+      );
+    if (params.number !== tip.header.number + 1 || !bytesEqual(params.parentHash, tip.hash)) {
+      throw broken("its recorded parent is not the head", {
+        parentHash: toHex(params.parentHash),
+        head: tip.header.number,
+        headHash: toHex(tip.hash),
+      });
+    }
+    const open = this.newOpenBlock(tip, params.timestamp, params.deposits);
+    open.recorded = true;
+    const items: Preconfirmed[] = [];
+    for (const t of b.preconfirmed) {
+      const hash = toHex(t.hash);
+      const position = open.deposits.length + open.included.length;
+      if (t.position !== position) throw broken("its record has a gap", { hash, expected: position, got: t.position });
+      const ptx = this.mempool.get(hash);
+      if (!ptx) throw broken("a preconfirmed transaction is not in the journal", { hash, position });
+      this.mempool.remove(hash);
+      let executed: ReturnType<BlockExecutor["applyTransactionPreconfirmed"]>;
+      try {
+        executed = open.executor.applyTransactionPreconfirmed(ptx.vtx);
+      } catch (err) {
+        throw broken("a preconfirmed transaction is not includable any more", {
+          hash,
+          position,
+          reason: (err as Error).message,
+        });
+      }
+      const { receipt, touched, receiptRoot: rr, touchedRoot: tr } = executed;
+      if (!bytesEqual(rr, t.receiptRoot) || !bytesEqual(tr, t.touchedRoot)) {
+        throw broken("a transaction executes differently from its preconfirmation", {
+          hash,
+          position,
+          receiptRoot: toHex(rr),
+          promisedReceiptRoot: toHex(t.receiptRoot),
+          touchedRoot: toHex(tr),
+          promisedTouchedRoot: toHex(t.touchedRoot),
+        });
+      }
+      open.included.push(ptx);
+      open.bytes += 4 + ptx.bytes.length;
+      this.executing.set(ptx.hash, ptx);
+      items.push({
+        hash: ptx.hash as Hex,
+        preconfirmation: { number: params.number, position, receiptRoot: rr, touchedRoot: tr },
+        receipt,
+        touched,
+        signature: null,
+      });
+    }
+    this.logger.info("open block rebuilt", { number: params.number, preconfirmed: items.length });
+    this.host.onPreconfirmed(items);
+    return open;
   }
 
   /** The sequencer failed: stop sealing (a commit in flight finishes). */
@@ -121,11 +234,13 @@ export class BlockProducer {
   }
 
   /**
-   * After the signal is aborted (which stops sealing): let a block being committed finish; the open
-   * block is dropped (its transactions are still in the journal and return to the mempool at the next start).
+   * After the signal is aborted (which stops sealing): let a block being committed finish and the
+   * preconfirmation records being written land; the open block is dropped here, and rebuilt from
+   * its record (its transactions from the journal) at the next start.
    */
   async close(): Promise<void> {
     await this.sealing?.catch(() => {});
+    await this.recorder.idle();
     this.open = null;
   }
 
@@ -141,7 +256,7 @@ export class BlockProducer {
 
   /** Run pump() soon (coalesced): admission never waits for execution. */
   schedulePump(): void {
-    if (this.pumpScheduled || this.signal.aborted) return;
+    if (this.pumpScheduled || this.signal.aborted || this.rebuilding) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -168,6 +283,8 @@ export class BlockProducer {
     const batch =
       room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(s).nonce) : [];
     let full = false;
+    const records: PreconfirmedTx[] = [];
+    const items: Preconfirmed[] = [];
     for (const ptx of batch) {
       // Past the size one gossip message carries: this and the rest wait in the mempool.
       if (open.bytes + 4 + ptx.bytes.length > this.opts.maxBlockBytes && open.included.length > 0) {
@@ -176,10 +293,19 @@ export class BlockProducer {
       }
       this.mempool.remove(ptx.hash);
       try {
-        open.executor.applyTransaction(ptx.vtx);
+        const { receipt, receiptRoot, touched, touchedRoot } = open.executor.applyTransactionPreconfirmed(ptx.vtx);
+        const position = open.deposits.length + open.included.length;
         open.included.push(ptx);
         open.bytes += 4 + ptx.bytes.length;
         this.executing.set(ptx.hash, ptx);
+        const preconfirmation = { number: open.number, position, receiptRoot, touchedRoot };
+        records.push({
+          position,
+          hash: ptx.vtx.hash,
+          receiptRoot: preconfirmation.receiptRoot,
+          touchedRoot: preconfirmation.touchedRoot,
+        });
+        items.push({ hash: ptx.hash as Hex, preconfirmation, receipt, touched, signature: null });
       } catch (err) {
         // The executor left nothing of it behind (its undo log). Whatever it threw, this one
         // transaction goes and the block goes on: execution touches no storage, so no error here
@@ -193,8 +319,50 @@ export class BlockProducer {
         }
       }
     }
+    if (records.length > 0) this.record(open, records, items);
     if (full || open.included.length >= this.opts.chain.maxBlockTxs) setImmediate(() => void this.seal());
     else if (batch.length === PUMP_SLICE) this.schedulePump();
+  }
+
+  /**
+   * The slice's preconfirmations are handed out only once their record is durable: the block's
+   * parameters (first time) and each transaction's hash, receiptRoot and touchedRoot, in one synced
+   * batch shared with whatever else queued meanwhile (PreconfirmationRecorder).
+   */
+  private record(open: OpenBlock, records: PreconfirmedTx[], items: Preconfirmed[]): void {
+    const params = open.recorded
+      ? null
+      : { number: open.number, parentHash: open.parent.hash, timestamp: open.timestamp, deposits: open.deposits };
+    open.recorded = true;
+    const write = this.recorder.record({ number: open.number, params, preconfirmed: records });
+    open.durable = write;
+    write.then(
+      () => this.host.onPreconfirmed(items),
+      (err) => this.host.fail("a preconfirmation record could not be written", err),
+    );
+  }
+
+  private newOpenBlock(tip: NonNullable<BlockProducer["tip"]>, timestamp: number, deposits: Deposit[]): OpenBlock {
+    const executor = new BlockExecutor(tip.state, {
+      chainId: this.opts.chain.chainId,
+      timestamp,
+      proposer: this.address,
+      minTxFee: this.opts.chain.minTxFee,
+    });
+    for (const d of deposits) executor.applyDeposit(d);
+    return {
+      number: tip.header.number + 1,
+      executor,
+      base: tip.state,
+      parent: tip,
+      timestamp,
+      deposits,
+      included: [],
+      rejected: [],
+      bytes: BLOCK_FIXED_BYTES + deposits.reduce((n, d) => n + 4 + Deposit.serialize(d).length, 0),
+      recorded: false,
+      durable: Promise.resolve(),
+    };
   }
 
   /** Open a block on the last sealed state, with the deposits that are final on L1. */
@@ -214,23 +382,7 @@ export class BlockProducer {
       }
       if (this.signal.aborted || this.open) return;
       const timestamp = Math.max(tip.header.timestamp, Math.floor(Date.now() / 1000));
-      const executor = new BlockExecutor(tip.state, {
-        chainId: this.opts.chain.chainId,
-        timestamp,
-        proposer: this.address,
-        minTxFee: this.opts.chain.minTxFee,
-      });
-      for (const d of deposits) executor.applyDeposit(d);
-      this.open = {
-        executor,
-        base: tip.state,
-        parent: tip,
-        timestamp,
-        deposits,
-        included: [],
-        rejected: [],
-        bytes: BLOCK_FIXED_BYTES + deposits.reduce((n, d) => n + 4 + Deposit.serialize(d).length, 0),
-      };
+      this.open = this.newOpenBlock(tip, timestamp, deposits);
     })().finally(() => {
       this.opening = null;
     });
@@ -268,7 +420,7 @@ export class BlockProducer {
     const result: BlockExecutionResult = open.executor.finish();
     const header: BlockHeader = {
       chainId: this.opts.chain.chainId,
-      number: parent.header.number + 1,
+      number: open.number,
       parentHash: parent.hash,
       timestamp: open.timestamp,
       proposer: this.address,
@@ -288,6 +440,9 @@ export class BlockProducer {
     // From here the next block executes on this one's state.
     this.tip = { state: result.state, header, hash };
     this.schedulePump();
+    // The block's records land before the commit that deletes them (and a record write that failed
+    // fails the commit: the sequencer stops).
+    await open.durable;
     // Committed, the head advances in memory (Chain.commit).
     await this.core.commit(
       {
@@ -296,10 +451,12 @@ export class BlockProducer {
         prev: open.base,
         journalRemove: [...included, ...rejected].map((t) => t.vtx.hash),
         txBytes: included.map((t) => t.bytes),
+        clearOpenBlock: open.recorded,
       },
       hash,
     );
     for (const t of included) this.executing.delete(t.hash);
+    this.host.onSealed(included.map((t) => t.hash));
     const senders = new Set(included.map((t) => t.sender));
     for (const t of this.mempool.prune((s) => this.account(s).nonce, senders)) this.host.onDropped(t, "nonce_passed");
 

@@ -9,7 +9,7 @@ import { privateKeyToAddress } from "@filverse/crypto";
 import type { ChainDb } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import { type State, TxValidationError, TxValidationErrorCode } from "@filverse/state";
-import { RpcErrorCode, type TxDropReason } from "@filverse/types";
+import { type PreconfirmationJson, RpcErrorCode, type TxDropReason } from "@filverse/types";
 import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
@@ -24,6 +24,13 @@ import { DropLog } from "./dropLog.js";
 import { JournalWriter, replayJournal } from "./journal.js";
 import { Mempool, type PoolTx } from "./mempool.js";
 import type { SequencerModules, SequencerOpts } from "./options.js";
+import {
+  notPreconfirmed,
+  PreconfirmationRecorder,
+  PreconfirmationStore,
+  type Preconfirmed,
+  preconfirmationToJson,
+} from "./preconfirmations.js";
 
 export { defaultSequencerOpts, type SequencerModules, type SequencerOpts } from "./options.js";
 
@@ -45,6 +52,8 @@ export class Sequencer {
   private readonly producer: BlockProducer;
   /** Transactions executed into the open block or a block being committed (the producer's map). */
   private readonly executing: Map<string, PoolTx>;
+  /** Durable preconfirmations until their block is committed: signed on demand, waited for by sync sends. */
+  private readonly preconfirmations: PreconfirmationStore;
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
@@ -76,6 +85,12 @@ export class Sequencer {
     );
     this.events = this.core.events;
     this.identities = this.core.identities;
+    this.preconfirmations = new PreconfirmationStore({
+      chainId: opts.chain.chainId,
+      key: modules.key,
+      emit: (p) => this.events.emit("preconfirmation", p),
+      listening: () => this.events.listenerCount("preconfirmation") > 0,
+    });
     this.producer = new BlockProducer(opts, {
       core: this.core,
       mempool: this.mempool,
@@ -88,7 +103,13 @@ export class Sequencer {
         onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
         onExecutionFault: (tx, err) => this.onExecutionFault(tx, err),
         fail: (what, err) => this.fail(what, err),
+        onPreconfirmed: (items) => {
+          this.preconfirmations.add(items);
+          for (const p of items) this.events.emit("txStatus", p.hash);
+        },
+        onSealed: (hashes) => this.preconfirmations.sealed(hashes),
       },
+      recorder: new PreconfirmationRecorder(() => this.db),
       signal: this.controller.signal,
     });
     this.executing = this.producer.executing;
@@ -177,7 +198,7 @@ export class Sequencer {
       address: toHex(this.address),
       pending: this.mempool.size,
     });
-    this.producer.start();
+    await this.producer.start();
   }
 
   /** Idempotent. Stops sealing, lets an in-flight block commit, flushes the journal, closes the DB. */
@@ -185,9 +206,10 @@ export class Sequencer {
     if (this.closed) return;
     this.closed = true;
     this.controller.abort(closedError());
-    // A block being committed finishes; the open block is dropped: its transactions are still in the
-    // journal and return to the mempool at the next start.
+    // A block being committed finishes; the open block is dropped: the next start rebuilds it from its
+    // record (preconfirmed transactions, in order) and the journal (the rest return to the mempool).
     await this.producer.close();
+    this.preconfirmations.close();
     await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
@@ -241,14 +263,65 @@ export class Sequencer {
    * with fsync), so a returned hash survives kill -9. Throws SubmitError with the RPC code.
    */
   submitJson(json: unknown): Promise<Hex> {
-    if (this.closed) return Promise.reject(new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down"));
+    const refused = this.refusal();
+    // Not async: the admission's promise is returned as is (no extra hop on the hot path).
+    return refused ? Promise.reject(refused) : this.admission.submitJson(json);
+  }
+
+  /** Why nothing is admitted now (closing, failed), or null. */
+  private refusal(): SubmitError | null {
+    if (this.closed) return new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
     if (this.fatal) {
-      return Promise.reject(
-        new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } }),
+      return new SubmitError(RpcErrorCode.UNAVAILABLE, this.fatal.shortMessage, { details: { reason: "node failed" } });
+    }
+    return null;
+  }
+
+  /** Admit a transaction given as its SSZ bytes (sendRawTransaction); otherwise as submitJson. */
+  submitRaw(bytes: Uint8Array): Promise<Hex> {
+    const refused = this.refusal();
+    return refused ? Promise.reject(refused) : this.admission.submitBytes(bytes);
+  }
+
+  /**
+   * Admit (JSON, or SSZ bytes) and resolve with the transaction's signed preconfirmation, once the
+   * open block executed it and its record is durable. SubmitError NOT_PRECONFIRMED after
+   * `timeoutMs` (the transaction stays admitted; `details.status` "pending"), or at once when it is
+   * already in a sealed block ("sequenced") or was dropped.
+   */
+  async submitSync(tx: unknown, timeoutMs: number): Promise<PreconfirmationJson> {
+    return preconfirmationToJson(await this.submitAndWait(tx, timeoutMs));
+  }
+
+  private async submitAndWait(tx: unknown, timeoutMs: number): Promise<Preconfirmed> {
+    const hash = tx instanceof Uint8Array ? await this.submitRaw(tx) : await this.submitJson(tx);
+    const ready = this.preconfirmations.get(hash);
+    if (ready) return ready;
+    if (!this.pendingTx(hash)) {
+      const sealed = await this.db.getTxLocation(fromHex(hash));
+      throw notPreconfirmed(
+        hash,
+        sealed ? "sequenced" : "dropped",
+        sealed ? "The transaction is already in a sealed block" : "The transaction was dropped",
       );
     }
-    // Not async: the admission's promise is returned as is (no extra hop on the hot path).
-    return this.admission.submitJson(json);
+    return this.preconfirmations.wait(hash, timeoutMs);
+  }
+
+  /** A transaction's signed preconfirmation while its block is not committed yet. */
+  preconfirmation(hash: string): Preconfirmed | undefined {
+    return this.preconfirmations.get(hash);
+  }
+
+  /** getPreconfirmation over RPC: null once the block is committed (the receipt is final then) or if unknown. */
+  async getPreconfirmation(hash: string): Promise<PreconfirmationJson | null> {
+    const p = this.preconfirmations.get(hash);
+    return p ? preconfirmationToJson(p) : null;
+  }
+
+  /** Where a preconfirmed transaction will be, while its block is not committed (no signing). */
+  preconfirmedAt(hash: string): { number: number; position: number } | undefined {
+    return this.preconfirmations.peek(hash);
   }
 
   /**
@@ -263,6 +336,7 @@ export class Sequencer {
         .catch((err) => this.logger.warn("journal delete failed", { hash: tx.hash }, err));
     }
     this.logger.debug("transaction dropped", { hash: tx.hash, reason });
+    this.preconfirmations.refuse(tx.hash, "dropped", `The transaction was dropped (${reason})`);
     this.events.emit("txStatus", tx.hash);
   }
 
@@ -306,6 +380,10 @@ export class Sequencer {
     const failure = nodeFailure("sequencer", what, err);
     this.fatal = failure;
     this.producer.halt();
+    // Sync senders still waiting get their answer now, not at their timeout.
+    this.preconfirmations.rejectWaiters(
+      new SubmitError(RpcErrorCode.UNAVAILABLE, failure.shortMessage, { details: { reason: "node failed" } }),
+    );
     this.logger.error("sequencer stopped", { what, reason: failure.details.reason }, err);
     this.events.emit("failed", failure);
   }

@@ -4,13 +4,14 @@
  * "pending" here until a block holds it, and its sender's next nonce counts it.
  */
 import {
+  parseTransactionBytes,
   parseTransactionJson,
   type State,
   TxValidationError,
   type ValidatedTransaction,
   validateTransaction,
 } from "@filverse/state";
-import { Namespace, RpcErrorCode, type SignedTransaction } from "@filverse/types";
+import { Namespace, type PreconfirmationJson, RpcErrorCode, type SignedTransaction } from "@filverse/types";
 import { type Hex, type Logger, toHex } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import { RemoteRpcError, RemoteRpcErrorCode, SubmitError, toSubmitError } from "../errors.js";
@@ -63,21 +64,55 @@ export class TxForwarder {
    * SubmitError; UNAVAILABLE when the sequencer cannot be reached (then nothing was admitted).
    */
   async submitJson(json: unknown): Promise<Hex> {
-    let vtx: ValidatedTransaction;
-    try {
-      // Recovering the sender here (one recovery) lets this node answer pendingNonce and the
-      // transaction's status as "pending" until it sees it in a block.
-      vtx = validateTransaction(parseTransactionJson(json), this.chain.chainId);
-    } catch (err) {
-      if (err instanceof TxValidationError) {
-        throw toSubmitError(err);
-      }
-      throw err;
-    }
+    const vtx = check(() => parseTransactionJson(json), this.chain.chainId);
     if (!this.forward) return this.gossipForward(vtx);
-    let hash: unknown;
+    return this.answeredHash(vtx, await this.call("filverse_sendTransaction", [json]));
+  }
+
+  /** The SSZ bytes of a signed transaction, forwarded as filverse_sendRawTransaction (or gossiped). */
+  async submitRaw(bytes: Uint8Array): Promise<Hex> {
+    const vtx = check(() => parseTransactionBytes(bytes), this.chain.chainId);
+    if (!this.forward) return this.gossipForward(vtx);
+    return this.answeredHash(vtx, await this.call("filverse_sendRawTransaction", [toHex(bytes)]));
+  }
+
+  /**
+   * filverse_sendTransactionSync through the sequencer: its preconfirmation is passed back as it
+   * came (the caller checks the signature against the sequencer's address). Without a sequencer RPC
+   * there is nobody to wait for: UNAVAILABLE.
+   */
+  async submitSync(tx: unknown, timeoutMs: number): Promise<PreconfirmationJson> {
+    const vtx = check(
+      () => (tx instanceof Uint8Array ? parseTransactionBytes(tx) : parseTransactionJson(tx)),
+      this.chain.chainId,
+    );
+    if (!this.forward) {
+      throw new SubmitError(
+        RpcErrorCode.UNAVAILABLE,
+        "This verifier forwards to no sequencer RPC: no preconfirmation",
+        {
+          details: { reason: "no sequencer configured" },
+        },
+      );
+    }
+    const answer = await this.call<PreconfirmationJson>("filverse_sendTransactionSync", [
+      tx instanceof Uint8Array ? toHex(tx) : tx,
+      timeoutMs,
+    ]);
+    this.answeredHash(vtx, (answer as { hash?: unknown } | null)?.hash);
+    return answer;
+  }
+
+  /** A preconfirmation is the sequencer's: asked there (null with no sequencer RPC). */
+  async getPreconfirmation(hash: string): Promise<PreconfirmationJson | null> {
+    if (!this.forward) return null;
+    return this.call<PreconfirmationJson | null>("filverse_getPreconfirmation", [hash]);
+  }
+
+  /** One call to the sequencer: its refusal passed through with its code, anything else UNAVAILABLE. */
+  private async call<T>(method: string, params: unknown[]): Promise<T> {
     try {
-      hash = await this.forward.call("filverse_sendTransaction", [json]);
+      return await this.forward!.call<T>(method, params);
     } catch (err) {
       if (err instanceof RemoteRpcError && err.code === RemoteRpcErrorCode.RPC_ERROR && err.rpcCode !== null) {
         throw new SubmitError(err.rpcCode as RpcErrorCode, String(err.details.message ?? err.shortMessage), {
@@ -85,12 +120,16 @@ export class TxForwarder {
           details: (err.details.data as Record<string, unknown> | undefined) ?? {},
         });
       }
-      this.logger.warn("forwarding a transaction failed", { reason: (err as Error).message });
+      this.logger.warn("forwarding to the sequencer failed", { method, reason: (err as Error).message });
       throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer is unreachable", {
         cause: err,
         details: { reason: "sequencer unreachable" },
       });
     }
+  }
+
+  /** The sequencer answered with this transaction's hash: remembered as pending here. */
+  private answeredHash(vtx: ValidatedTransaction, hash: unknown): Hex {
     if (typeof hash !== "string" || hash.toLowerCase() !== toHex(vtx.hash)) {
       throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The sequencer's answer is not this transaction's hash", {
         details: { reason: "bad answer from the sequencer" },
@@ -157,5 +196,19 @@ export class TxForwarder {
       }
     }
     if (this.forwardedNonces.size > MAX_FORWARDED) this.forwardedNonces.clear();
+  }
+}
+
+/**
+ * The stateless checks a verifier makes before forwarding (decoding, chain id, field bounds, the
+ * signature): recovering the sender here lets it answer pendingNonce and "pending" until a block
+ * holds the transaction. A refusal is the SubmitError with its RPC code.
+ */
+function check(parse: () => SignedTransaction, chainId: number): ValidatedTransaction {
+  try {
+    return validateTransaction(parse(), chainId);
+  } catch (err) {
+    if (err instanceof TxValidationError) throw toSubmitError(err);
+    throw err;
   }
 }

@@ -10,7 +10,7 @@ import type { EventEmitter } from "node:events";
 import type { ChainDb } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import type { State, ValidatedTransaction } from "@filverse/state";
-import { type Checkpoint, RpcErrorCode, type SignedBlock } from "@filverse/types";
+import { type Checkpoint, type PreconfirmationJson, RpcErrorCode, type SignedBlock } from "@filverse/types";
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
@@ -272,6 +272,20 @@ export class Verifier {
   async submitJson(json: unknown): Promise<Hex> {
     if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
     return this.forwarder.submitJson(json);
+  }
+  /** SSZ bytes, forwarded as filverse_sendRawTransaction; as submitJson. */
+  async submitRaw(bytes: Uint8Array): Promise<Hex> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    return this.forwarder.submitRaw(bytes);
+  }
+  /** Forwarded as filverse_sendTransactionSync: the sequencer's preconfirmation, passed back. */
+  async submitSync(tx: unknown, timeoutMs: number): Promise<PreconfirmationJson> {
+    if (this.closed) throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The node is shutting down");
+    return this.forwarder.submitSync(tx, timeoutMs);
+  }
+  /** The sequencer's answer (a verifier issues no preconfirmations). */
+  getPreconfirmation(hash: string): Promise<PreconfirmationJson | null> {
+    return this.forwarder.getPreconfirmation(hash);
   }
 
   evidence(kind?: EvidenceKind): Evidence[] {

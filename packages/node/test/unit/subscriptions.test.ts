@@ -3,14 +3,16 @@
  * its subscription does. Refused subscriptions (-32016) add none; unsubscribe and a closed socket
  * remove theirs. Listener counts are asserted, not timings.
  */
+
+import { recoverPreconfirmationSigner, txHash } from "@filverse/crypto";
 import { RpcServer } from "@filverse/rpc";
 import { sleep, TestWs } from "@filverse/test-utils";
-import { RpcErrorCode, TxKind } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRpcHandlers } from "../../src/api/index.js";
 import type { Sequencer } from "../../src/sequencer/sequencer.js";
-import { key, SequencerFixture, tempDirs } from "./chainFixture.js";
+import { key, SequencerFixture, sequencerKey, tempDirs } from "./chainFixture.js";
 
 const alice = key(861, "alice");
 const bob = key(862, "bob");
@@ -83,5 +85,41 @@ describe("filverse_subscribe listeners", () => {
     await ws.close();
     for (let i = 0; i < 100 && listeners(f.seq).newHead !== base.newHead; i++) await sleep(5);
     expect(listeners(f.seq)).toEqual(base);
+  });
+
+  it("preconfirmations: each one signed, in block order, while subscribed; unsubscribing removes the listener", async () => {
+    const f = await SequencerFixture.start(tmp.make("subs"), [alice, bob]);
+    open.push(f.seq);
+    await f.block();
+    const ws = await TestWs.open(await serve(f.seq));
+    ws.send({ jsonrpc: "2.0", id: 1, method: "filverse_subscribe", params: ["preconfirmations"] });
+    const sub = (await ws.next()).result as string;
+    expect(f.seq.events.listenerCount("preconfirmation")).toBe(1);
+    const txs = [
+      f.sign(alice, TxKind.Transfer, { to: bob.address, amount: 1n }),
+      f.sign(bob, TxKind.Transfer, { to: alice.address, amount: 2n }),
+    ];
+    for (const tx of txs) await f.seq.submitJson(signedTxToJson(tx));
+    const got = [(await ws.next()).params, (await ws.next()).params];
+    expect(got.map((n) => n.subscription)).toEqual([sub, sub]);
+    expect(got.map((n) => n.result.hash)).toEqual(txs.map((t) => toHex(txHash(t))));
+    for (const n of got) {
+      const p = n.result.preconfirmation;
+      const signer = recoverPreconfirmationSigner(
+        f.chain.chainId,
+        {
+          number: Number(p.number),
+          position: p.position,
+          receiptRoot: fromHex(p.receiptRoot),
+          touchedRoot: fromHex(p.touchedRoot),
+        },
+        fromHex(p.signature),
+      );
+      expect(toHex(signer)).toBe(toHex(sequencerKey.address));
+    }
+    ws.send({ jsonrpc: "2.0", id: 2, method: "filverse_unsubscribe", params: [sub] });
+    expect((await ws.next()).result).toBe(true);
+    expect(f.seq.events.listenerCount("preconfirmation")).toBe(0);
+    await ws.close();
   });
 });

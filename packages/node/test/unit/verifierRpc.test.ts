@@ -5,7 +5,7 @@
  */
 import { signTransaction } from "@filverse/crypto";
 import { RpcServer } from "@filverse/rpc";
-import { RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
+import { encodeSignedTx, type PreconfirmationJson, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRpcHandlers, type RpcNode } from "../../src/api/index.js";
@@ -101,11 +101,33 @@ describe("a verifier over JSON-RPC", () => {
       details: { rpcCode: RpcErrorCode.WRONG_CHAIN },
     });
 
+    // sendTransactionSync and sendRawTransaction are forwarded too: the sequencer's signed
+    // preconfirmation comes back as it gave it; getPreconfirmation is asked there.
+    const sync = signTransaction(
+      CHAIN_ID,
+      { kind: TxKind.Transfer, message: { to: alice.address, amount: 1n, nonce: 1, fee: 1n } } as never,
+      bob.priv,
+    );
+    const pre = (await call("filverse_sendTransactionSync", [signedTxToJson(sync), 5_000])) as PreconfirmationJson;
+    expect(pre.preconfirmation).toMatchObject({ number: "4", position: 0 });
+    expect(await call("filverse_getPreconfirmation", [pre.hash])).toEqual(pre);
+    const raw = signTransaction(
+      CHAIN_ID,
+      { kind: TxKind.Transfer, message: { to: alice.address, amount: 1n, nonce: 2, fee: 1n } } as never,
+      bob.priv,
+    );
+    const rawHash = (await call("filverse_sendRawTransaction", [toHex(encodeSignedTx(raw))])) as string;
+    expect(f.seq.pendingTx(rawHash)).toBeDefined();
+    await expect(call("filverse_sendRawTransaction", ["0x0102"])).rejects.toMatchObject({
+      details: { rpcCode: RpcErrorCode.MALFORMED_TRANSACTION },
+    });
+    await f.block();
+
     // The sequencer gone: UNAVAILABLE, and the source's errors are typed.
     await seqRpc.server.close();
     const fresh = signTransaction(
       CHAIN_ID,
-      { kind: TxKind.Transfer, message: { to: alice.address, amount: 1n, nonce: 1, fee: 1n } } as never,
+      { kind: TxKind.Transfer, message: { to: alice.address, amount: 1n, nonce: 3, fee: 1n } } as never,
       bob.priv,
     );
     await expect(call("filverse_sendTransaction", [signedTxToJson(fresh)])).rejects.toMatchObject({

@@ -21,7 +21,18 @@ import { withdrawalLeaf } from "../withdrawals.js";
 
 export type UndoMark = { writes: number; withdrawals: number };
 
-export type Write = { ns: Namespace; id: Uint8Array; key: Uint8Array; value: StateObjects[Namespace] | null };
+/**
+ * `valueHash`: the value's hash_tree_root once something computed it (a preconfirmation's touched
+ * list), so the block's commit does not hash the same object again. A new write is a new object, so
+ * the cache never outlives its value.
+ */
+export type Write = {
+  ns: Namespace;
+  id: Uint8Array;
+  key: Uint8Array;
+  value: StateObjects[Namespace] | null;
+  valueHash?: Uint8Array;
+};
 
 /** A base read not made yet is `undefined`; an absent object is `null`. */
 type Slot = { mapKey: string; key: Uint8Array; base: StateObjects[Namespace] | null | undefined };
@@ -100,6 +111,23 @@ export class WorkingState {
       if (w !== undefined && w.value !== null && !stateValueFits(w.ns, w.value)) return w;
     }
     return null;
+  }
+
+  /**
+   * The objects written since `mark` as they stand now, once each (in first-write order). Reads the
+   * undo log, so it must run before settle().
+   */
+  writtenSince(mark: UndoMark): Write[] {
+    const seen = new Set<string>();
+    const out: Write[] = [];
+    for (let i = mark.writes; i < this.undo.length; i++) {
+      const key = this.undo[i]!.key;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const w = this.writes.get(key);
+      if (w !== undefined) out.push(w);
+    }
+    return out;
   }
 
   /** The transaction is settled: its writes can no longer be rolled back. */
