@@ -40,6 +40,7 @@ import { type Abi, type Address, BaseError, ContractFunctionRevertedError, encod
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
+import { deployOneStepExecutor } from "../../src/deploy.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import {
   encodeStepData,
@@ -63,20 +64,18 @@ let abi: Abi;
 const executors: Address[] = [];
 
 beforeAll(async () => {
-  const artifact = loadArtifact("OneStepExecutor");
-  abi = artifact.abi;
+  abi = loadArtifact("OneStepExecutor").abi;
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
   const [deployer] = await clients.walletClient.getAddresses();
-  for (const minFee of MIN_FEES) {
-    const hash = await clients.walletClient.deployContract({
-      abi,
-      bytecode: artifact.bytecode,
-      args: [BigInt(CHAIN_ID), BigInt(MAX_BLOCK_TXS), BigInt(MAX_BLOCK_DEPOSITS), minFee],
-      account: deployer!,
-      chain: clients.walletClient.chain,
+  for (const minTxFee of MIN_FEES) {
+    const { executor } = await deployOneStepExecutor(clients, deployer!, {
+      l2ChainId: CHAIN_ID,
+      maxBlockTxs: MAX_BLOCK_TXS,
+      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+      minTxFee,
     });
-    executors.push((await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!);
+    executors.push(executor);
   }
 }, 90_000);
 afterAll(async () => {
