@@ -10,7 +10,8 @@ export type ContractName =
   | "FilverseBridge"
   | "FilverseDealClient"
   | "DevnetMarket"
-  | "OneStepExecutor";
+  | "OneStepExecutor"
+  | "KindExecutorTokens";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

@@ -244,7 +244,7 @@ export async function deployOneStepExecutor(
 ): Promise<OneStepExecutorDeployment> {
   const kinds: OneStepExecutorDeployment["kinds"] = {
     assets: null,
-    tokens: null,
+    tokens: await deployContract(clients, account, "KindExecutorTokens", []),
     identity: null,
     data: null,
     trade: null,

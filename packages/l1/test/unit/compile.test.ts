@@ -13,6 +13,7 @@ describe("compileContracts", () => {
       "FilverseBridge",
       "FilverseDealClient",
       "FilverseRollup",
+      "KindExecutorTokens",
       "OneStepExecutor",
     ]);
     for (const name of Object.keys(a)) {

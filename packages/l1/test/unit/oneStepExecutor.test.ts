@@ -1,17 +1,22 @@
 /**
- * The one-step executor (contracts/OneStepExecutor.sol) against the TypeScript tracer
- * (@filverse/state traceBlock and proveStep), on the hardhat L1: for random parent states and
- * blocks of FIL deposits and Transfers (successes, INSUFFICIENT_BALANCE, and every inclusion rule a
- * Transfer can break), every step's post-commitment on L1 equals the tracer's T[j + 1]; tampered
- * proofs revert; steps not supported yet revert with their typed error. FILVERSE_FUZZ_RUNS sets the
- * run count. The gas of each step kind is printed (docs/fault-proofs.md lists it).
+ * The one-step executor (contracts/OneStepExecutor.sol and its kind executors) against the
+ * TypeScript tracer (@filverse/state traceBlock and proveStep), on the hardhat L1: for random parent
+ * states and blocks of FIL deposits, Transfers, Withdraws and the token kinds (successes, every
+ * execution code, every inclusion rule and field rule they can break, EXECUTION_FAULT), every step's
+ * post-commitment on L1 equals the tracer's T[j + 1]; tampered proofs revert; steps not supported
+ * yet revert with their typed error. FILVERSE_FUZZ_RUNS sets the run count. The gas of each step
+ * kind is printed (docs/fault-proofs.md lists it).
  */
 import {
   depositHash as depositHashOf,
+  domainSeparator,
   privateKeyToAddress,
   signBlockHeader,
+  signDigest,
   signTransaction,
+  tokenIdOf,
   txHash as txHashOf,
+  typeHash,
 } from "@filverse/crypto";
 import {
   applyBlock,
@@ -21,6 +26,7 @@ import {
   type State,
   StepKind,
   type StepProof,
+  stepStateRoot,
   traceBlock,
 } from "@filverse/state";
 import {
@@ -32,11 +38,23 @@ import {
   Namespace,
   type SignedBlock,
   type SignedTransaction,
+  type StateObjects,
   TxKind,
+  txStructs,
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
-import { type Abi, type Address, BaseError, ContractFunctionRevertedError, encodeFunctionData, type Hex } from "viem";
+import {
+  type Abi,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  concatHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
@@ -46,6 +64,7 @@ import {
   encodeStepData,
   encodeStepProof,
   headerToAbi,
+  type ItemParts,
   itemParts,
   type StepInputs,
   stepInputs,
@@ -170,7 +189,12 @@ type Scenario = Omit<typeof scenarioArb extends fc.Arbitrary<infer T> ? T : neve
   withdrawalsFull?: boolean;
   /** Accounts added to the parent state, so that object proofs run deep (gas measurements). */
   filler?: number;
+  /** Objects written into the parent state (identities, delegates, tokens, balances...). */
+  objects?: ObjectWrite[];
+  /** Transactions of the other kinds, after the FIL ones; `nonces` is each key's next nonce (update it). */
+  kindTxs?: (nonces: number[]) => SignedTransaction[];
 };
+type ObjectWrite = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null };
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const N = HALF_N * 2n + 1n;
@@ -259,6 +283,10 @@ function buildScenario(sc: Scenario): Built {
     );
     parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
   }
+  if (sc.objects?.length) {
+    parent = parent.withChanges(sc.objects, [], []);
+    parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
+  }
   if (sc.filler) {
     const writes = Array.from({ length: sc.filler }, (_, i) => {
       const id = new Uint8Array(20);
@@ -306,6 +334,7 @@ function buildScenario(sc: Scenario): Built {
         : signTransaction(chainId, { kind: TxKind.Transfer, message: { to, amount, nonce, fee } }, from.priv);
     return withVariant(tx, spec.variant);
   });
+  if (sc.kindTxs) txs.push(...sc.kindTxs(nonces));
   const { block } = seal(parent, parentHeader, deposits, txs);
   let header = block.header;
   if (sc.wrongRoot === "l1DepositNonce") header = { ...header, l1DepositNonce: header.l1DepositNonce + 1 };
@@ -335,6 +364,37 @@ function traceOf(b: Built) {
 const ctxOf = (b: Built): Ctx => ({ blockHash: toHex(blockHash(b.block.header)), sequencer: toHex(sequencer.address) });
 const executorFor = (b: Built) => executors[MIN_FEES.indexOf(b.minTxFee as 0n | 2n)]!;
 
+/** The invalid reasons and receipt codes the blocks run so far reached. */
+const seenReasons = new Set<string>();
+const seenCodes = new Set<number>();
+
+async function checkScenario(sc: Scenario): Promise<void> {
+  const b = buildScenario(sc);
+  const trace = traceOf(b);
+  const ctx = ctxOf(b);
+  for (let j = 0; j < trace.steps.length; j++) {
+    const p = proveStep(trace, j);
+    const proof = encodeStepProof(stepInputs(p));
+    const post = await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof);
+    expect(post, `step ${j} (${p.kind})`).toBe(toHex(trace.commitments[j + 1]!));
+    const st = trace.steps[j]!;
+    if (st.invalidReason !== null) seenReasons.add(String(st.invalidReason));
+    if (st.receipt) seenCodes.add(st.receipt.code);
+    if (p.pre.invalid) continue;
+    const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+    const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
+    const gas = await clients.publicClient.estimateGas({
+      to: executorFor(b),
+      data: encodeFunctionData({
+        abi,
+        functionName: "executeStep",
+        args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+      } as never),
+    });
+    if (gas > (gasReport[name] ?? 0n)) gasReport[name] = gas;
+  }
+}
+
 describe("OneStepExecutor against the tracer", () => {
   it("T[0] from the parent header", async () => {
     const b = buildScenario({
@@ -354,36 +414,6 @@ describe("OneStepExecutor against the tracer", () => {
     } as never);
     expect(t0).toBe(toHex(trace.commitments[0]!));
   });
-
-  const seenReasons = new Set<string>();
-  const seenCodes = new Set<number>();
-
-  async function checkScenario(sc: Scenario): Promise<void> {
-    const b = buildScenario(sc);
-    const trace = traceOf(b);
-    const ctx = ctxOf(b);
-    for (let j = 0; j < trace.steps.length; j++) {
-      const p = proveStep(trace, j);
-      const proof = encodeStepProof(stepInputs(p));
-      const post = await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof);
-      expect(post, `step ${j} (${p.kind})`).toBe(toHex(trace.commitments[j + 1]!));
-      const st = trace.steps[j]!;
-      if (st.invalidReason !== null) seenReasons.add(String(st.invalidReason));
-      if (st.receipt) seenCodes.add(st.receipt.code);
-      if (p.pre.invalid) continue;
-      const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
-      const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
-      const gas = await clients.publicClient.estimateGas({
-        to: executorFor(b),
-        data: encodeFunctionData({
-          abi,
-          functionName: "executeStep",
-          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
-        } as never),
-      });
-      if (gas > (gasReport[name] ?? 0n)) gasReport[name] = gas;
-    }
-  }
 
   it("computes the tracer's T[j + 1] for one block per inclusion rule and execution code", async () => {
     for (const [variant, kind] of TX_VARIANTS.flatMap((v) =>
@@ -463,7 +493,7 @@ describe("OneStepExecutor against the tracer", () => {
 describe("OneStepExecutor gas", () => {
   it("per step kind, in a state of 2^16 accounts", async () => {
     const b = buildScenario({
-      funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+      funding: [10n ** 18n, 10n ** 17n, 10n ** 18n, 10n ** 18n],
       deposits: [[2, 5n]],
       txs: [
         { kind: TxKind.Transfer, from: 0, to: 1, amount: 7n, fee: 1n, variant: "ok" },
@@ -473,6 +503,14 @@ describe("OneStepExecutor gas", () => {
       wrongRoot: null,
       headerFault: null,
       filler: 2 ** 16,
+      // The token kinds' worst paths: the longest strings, and acting for an identity through a delegate.
+      objects: TOKEN_STATE,
+      kindTxs: tokenTxs([
+        create(3, "n".repeat(64), "s".repeat(16)),
+        mint(2, TOKENS[0]!, 3, 5n, IDENTITIES[0]),
+        transfer(2, TOKENS[0]!, 1, 5n, IDENTITIES[0]),
+        burn(2, TOKENS[0]!, 1n, IDENTITIES[0]),
+      ]),
     });
     const trace = traceOf(b);
     const ctx = ctxOf(b);
@@ -492,10 +530,11 @@ describe("OneStepExecutor gas", () => {
         } as never),
       });
       const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+      expect(trace.steps[j]!.invalidReason, `step ${j}`).toBeNull();
       report[`${p.kind}${kind}`] = { gas, proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)) };
     }
     console.log("one-step executor gas, 2^16 accounts (eth_estimateGas):", report);
-    expect(Object.keys(report)).toHaveLength(5);
+    expect(Object.keys(report)).toHaveLength(9);
   }, 120_000);
 });
 
@@ -712,4 +751,514 @@ describe("OneStepExecutor refuses", () => {
       await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
     ).toBe("UnsupportedKind");
   });
+});
+
+// --- the kinds of the kind executors -----------------------------------------------------------
+
+/** The block under test is the third: its timestamp, the clock of every expiry. */
+const NOW = 1_700_000_004;
+const idOf = (tag: number) => new Uint8Array(32).fill(tag);
+/** Two identities owned by keys 0 and 1, at owner epoch 1; a third id has no identity. */
+const IDENTITIES = [idOf(0x71), idOf(0x72)];
+const NO_IDENTITY = idOf(0x7f);
+const TOKENS = [idOf(0x51), idOf(0x52)];
+const NO_TOKEN = idOf(0x5f);
+const ZERO_ID = new Uint8Array(32);
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+const concat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+const identityWrite = (i: number, owner: number, ownerEpoch = 1): ObjectWrite => ({
+  ns: Namespace.Identity,
+  id: IDENTITIES[i]!,
+  value: { owner: keys[owner]!.address, handle: `id_${i}`, profileCid: "bafkqaaa", ownerEpoch },
+});
+const delegateWrite = (i: number, key: number, scope: number, expiresAt: number, ownerEpoch = 1): ObjectWrite => ({
+  ns: Namespace.Delegate,
+  id: concat(IDENTITIES[i]!, keys[key]!.address),
+  value: { scope, expiresAt, ownerEpoch },
+});
+const tokenWrite = (t: number, issuer: number, cap: bigint, supply: bigint): ObjectWrite => ({
+  ns: Namespace.Token,
+  id: TOKENS[t]!,
+  value: { issuer: keys[issuer]!.address, name: `Token ${t}`, symbol: `T${t}`, decimals: 18, cap, supply },
+});
+const balanceWrite = (t: number, holder: number, balance: bigint): ObjectWrite => ({
+  ns: Namespace.TokenBalance,
+  id: concat(TOKENS[t]!, keys[holder]!.address),
+  value: { balance },
+});
+
+/** What one token transaction does; `from` signs it with its next nonce (or a broken one). */
+type TokenTxSpec =
+  | { kind: TxKind.TokenCreate; from: number; name: string; symbol: string; decimals: number; cap: bigint }
+  | {
+      kind: TxKind.TokenMint | TxKind.TokenTransfer;
+      from: number;
+      token: Uint8Array;
+      to: number | "zero";
+      amount: bigint;
+      onBehalfOf: Uint8Array;
+    }
+  | { kind: TxKind.TokenBurn; from: number; token: Uint8Array; amount: bigint; onBehalfOf: Uint8Array };
+
+function tokenTxs(specs: TokenTxSpec[]): (nonces: number[]) => SignedTransaction[] {
+  return (nonces) =>
+    specs.map((spec) => {
+      const nonce = nonces[spec.from]!;
+      nonces[spec.from] = nonce + 1;
+      const priv = keys[spec.from]!.priv;
+      const fee = 1n;
+      switch (spec.kind) {
+        case TxKind.TokenCreate:
+          return signTransaction(
+            CHAIN_ID,
+            {
+              kind: TxKind.TokenCreate,
+              message: {
+                name: spec.name,
+                symbol: spec.symbol,
+                decimals: spec.decimals,
+                cap: spec.cap,
+                nonce,
+                fee,
+              },
+            },
+            priv,
+          );
+        case TxKind.TokenBurn:
+          return signTransaction(
+            CHAIN_ID,
+            {
+              kind: TxKind.TokenBurn,
+              message: { tokenId: spec.token, amount: spec.amount, onBehalfOf: spec.onBehalfOf, nonce, fee },
+            },
+            priv,
+          );
+        default: {
+          const message = {
+            tokenId: spec.token,
+            to: spec.to === "zero" ? new Uint8Array(20) : keys[spec.to]!.address,
+            amount: spec.amount,
+            onBehalfOf: spec.onBehalfOf,
+            nonce,
+            fee,
+          };
+          return spec.kind === TxKind.TokenMint
+            ? signTransaction(CHAIN_ID, { kind: TxKind.TokenMint, message }, priv)
+            : signTransaction(CHAIN_ID, { kind: TxKind.TokenTransfer, message }, priv);
+        }
+      }
+    });
+}
+
+/** The identities, delegates, tokens and balances every token block starts from. */
+const TOKEN_STATE: ObjectWrite[] = [
+  identityWrite(0, 0),
+  identityWrite(1, 1),
+  delegateWrite(0, 2, 1, NOW + 100), // key 2: an active assets delegate of identity 0
+  delegateWrite(0, 3, 2, NOW + 100), // key 3: identity scope only
+  delegateWrite(1, 2, 3, NOW), // key 2 for identity 1: expires at the block's timestamp
+  delegateWrite(1, 3, 3, NOW + 100, 0), // key 3 for identity 1: added under an older owner epoch
+  tokenWrite(0, 0, 1000n, 100n),
+  tokenWrite(1, 1, MAX_UINT256, 10n),
+  balanceWrite(0, 0, 60n),
+  balanceWrite(0, 1, 40n),
+  balanceWrite(1, 1, 10n),
+];
+
+function tokenScenario(specs: TokenTxSpec[], objects: ObjectWrite[] = TOKEN_STATE): Scenario {
+  return {
+    funding: [10n ** 18n, 10n ** 18n, 10n ** 18n, 10n ** 18n],
+    deposits: [],
+    txs: [],
+    minFee: 0,
+    wrongRoot: null,
+    headerFault: null,
+    objects,
+    kindTxs: tokenTxs(specs),
+  };
+}
+
+const mint = (
+  from: number,
+  token: Uint8Array,
+  to: number | "zero",
+  amount: bigint,
+  onBehalfOf = ZERO_ID,
+): TokenTxSpec => ({ kind: TxKind.TokenMint, from, token, to, amount, onBehalfOf });
+const transfer = (
+  from: number,
+  token: Uint8Array,
+  to: number | "zero",
+  amount: bigint,
+  onBehalfOf = ZERO_ID,
+): TokenTxSpec => ({ kind: TxKind.TokenTransfer, from, token, to, amount, onBehalfOf });
+const burn = (from: number, token: Uint8Array, amount: bigint, onBehalfOf = ZERO_ID): TokenTxSpec => ({
+  kind: TxKind.TokenBurn,
+  from,
+  token,
+  amount,
+  onBehalfOf,
+});
+const create = (from: number, name: string, symbol: string, decimals = 6, cap = 10n ** 24n): TokenTxSpec => ({
+  kind: TxKind.TokenCreate,
+  from,
+  name,
+  symbol,
+  decimals,
+  cap,
+});
+
+describe("OneStepExecutor: token kinds (20–23) against the tracer", () => {
+  it("every execution code, every field rule, and EXECUTION_FAULT", async () => {
+    const cases: [TokenTxSpec[], ObjectWrite[]?][] = [
+      // successes, each kind, and acting for an identity
+      [
+        [
+          create(0, "Filverse Social", "FVS", 18, 5n),
+          create(1, "ünïcödé ✓ 𝔘", "€", 0, MAX_UINT256),
+          create(2, "\uFEFFbom", "\u0000"),
+        ],
+      ],
+      [[mint(0, TOKENS[0]!, 2, 900n), mint(1, TOKENS[1]!, 1, MAX_UINT256 - 10n)]],
+      [[transfer(0, TOKENS[0]!, 1, 60n), transfer(1, TOKENS[0]!, 1, 40n), transfer(1, TOKENS[1]!, 0, 3n)]],
+      [[burn(0, TOKENS[0]!, 60n), burn(1, TOKENS[1]!, 1n)]],
+      [[mint(2, TOKENS[0]!, 3, 5n, IDENTITIES[0]), transfer(2, TOKENS[0]!, 3, 5n, IDENTITIES[0])]],
+      [[burn(0, TOKENS[0]!, 1n, IDENTITIES[0]), mint(1, TOKENS[1]!, 1, 1n, IDENTITIES[1])]],
+      // a token created in the block, then minted, transferred and burned
+      [
+        [
+          create(3, "New", "NEW", 2, 50n),
+          mint(3, tokenIdOf(keys[3]!.address, 0), 3, 50n),
+          transfer(3, tokenIdOf(keys[3]!.address, 0), 0, 20n),
+          burn(3, tokenIdOf(keys[3]!.address, 0), 30n),
+        ],
+      ],
+      // TOKEN_NOT_FOUND (1200), NOT_TOKEN_ISSUER (1201), TOKEN_CAP_EXCEEDED (1202), INSUFFICIENT_TOKEN_BALANCE (1203)
+      [[mint(0, NO_TOKEN, 1, 1n), transfer(0, NO_TOKEN, 1, 1n), burn(0, NO_TOKEN, 1n)]],
+      [[mint(1, TOKENS[0]!, 1, 1n), mint(2, TOKENS[1]!, 1, 1n, IDENTITIES[0])]],
+      [[mint(0, TOKENS[0]!, 1, 901n), mint(1, TOKENS[1]!, 1, MAX_UINT256)]],
+      [
+        [
+          transfer(0, TOKENS[0]!, 1, 61n),
+          transfer(2, TOKENS[0]!, 1, 1n),
+          burn(1, TOKENS[0]!, 41n),
+          burn(3, TOKENS[1]!, 1n),
+        ],
+      ],
+      // IDENTITY_NOT_FOUND (1300), DELEGATE_NOT_FOUND (1304: none, and an older epoch), DELEGATE_EXPIRED
+      // (1305), DELEGATE_SCOPE (1306)
+      [
+        [
+          mint(0, TOKENS[0]!, 1, 1n, NO_IDENTITY),
+          transfer(0, TOKENS[0]!, 1, 1n, NO_IDENTITY),
+          burn(0, TOKENS[0]!, 1n, NO_IDENTITY),
+        ],
+      ],
+      [[mint(1, TOKENS[0]!, 1, 1n, IDENTITIES[0]), transfer(3, TOKENS[1]!, 0, 1n, IDENTITIES[1])]],
+      [[burn(2, TOKENS[1]!, 1n, IDENTITIES[1])]],
+      [[transfer(3, TOKENS[0]!, 1, 1n, IDENTITIES[0])]],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[create(0, "", "E")]],
+      [[create(0, "N", "")]],
+      [[create(0, "n".repeat(64), "s".repeat(16)), create(0, "n".repeat(65), "S")]],
+      [[create(0, "N", "é".repeat(9))]],
+      [[create(0, "N", "S", 19)]],
+      [[create(0, "N", "S", 18, 0n)]],
+      [[mint(0, TOKENS[0]!, "zero", 1n)]],
+      [[mint(0, TOKENS[0]!, 1, 0n)]],
+      [[transfer(0, TOKENS[0]!, "zero", 1n)]],
+      [[transfer(0, TOKENS[0]!, 1, 0n)]],
+      [[burn(0, TOKENS[0]!, 0n)]],
+      // EXECUTION_FAULT (204): a balance past 2^256 − 1 (mint, transfer), a supply below the burn.
+      // Only a state whose balances do not sum to its supply reaches them; the block is invalid.
+      [[mint(1, TOKENS[1]!, 2, 5n)], [...TOKEN_STATE, balanceWrite(1, 2, MAX_UINT256 - 4n)]],
+      [[transfer(1, TOKENS[1]!, 2, 5n)], [...TOKEN_STATE, balanceWrite(1, 2, MAX_UINT256 - 4n)]],
+      [[burn(0, TOKENS[0]!, 60n)], [...TOKEN_STATE, tokenWrite(0, 0, 1000n, 59n)]],
+    ];
+    for (const [specs, objects] of cases) await checkScenario(tokenScenario(specs, objects));
+    for (const code of [0, 1200, 1201, 1202, 1203, 1300, 1304, 1305, 1306]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const tokenRef = fc.constantFrom(TOKENS[0]!, TOKENS[1]!, NO_TOKEN, tokenIdOf(keys[0]!.address, 0));
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, ZERO_ID, IDENTITIES[0]!, IDENTITIES[1]!, NO_IDENTITY);
+  const amountArb = fc.oneof(
+    fc.bigInt({ min: 1n, max: 120n }),
+    fc.constantFrom(0n, 1000n, MAX_UINT256 - 10n, MAX_UINT256),
+  );
+  const specArb: fc.Arbitrary<TokenTxSpec> = fc.oneof(
+    fc.record({
+      kind: fc.constant(TxKind.TokenCreate as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      // Any code point (up to 4 UTF-8 bytes each), so the byte bounds are met and broken.
+      name: fc.oneof(
+        fc.string({ unit: "binary", minLength: 1, maxLength: 20 }),
+        fc.constantFrom("", "n".repeat(65), "𝔘".repeat(16)),
+      ),
+      symbol: fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), fc.constantFrom("", "é".repeat(9))),
+      decimals: fc.integer({ min: 0, max: 19 }),
+      cap: fc.oneof(fc.bigInt({ min: 1n, max: MAX_UINT256 }), fc.constant(0n)),
+    }),
+    fc.record({
+      kind: fc.constantFrom(TxKind.TokenMint as const, TxKind.TokenTransfer as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      token: tokenRef,
+      to: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant("zero" as const)),
+      amount: amountArb,
+      onBehalfOf: actingFor,
+    }),
+    fc.record({
+      kind: fc.constant(TxKind.TokenBurn as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      token: tokenRef,
+      amount: amountArb,
+      onBehalfOf: actingFor,
+    }),
+  );
+  /** Random token states: who issues, caps and supplies (sometimes inconsistent), delegates' scopes and expiries. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      tokens: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 3 }),
+          fc.bigInt({ min: 1n, max: 1000n }),
+          fc.bigInt({ min: 0n, max: 1000n }),
+        ),
+        { minLength: 2, maxLength: 2 },
+      ),
+      balances: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.oneof(fc.bigInt({ min: 1n, max: 500n }), fc.constant(MAX_UINT256 - 3n)),
+        ),
+        { maxLength: 5 },
+      ),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) {
+        writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      }
+      st.tokens.forEach(([issuer, cap, supply], t) => {
+        writes.push(tokenWrite(t, issuer, cap, supply));
+      });
+      for (const [t, holder, balance] of st.balances) writes.push(balanceWrite(t, holder, balance));
+      // One write per id: the last wins.
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  /**
+   * The tampered values keep the step's path (the same code and writes), so the object proofs after
+   * them still chain and the executor names the value. A tamper that changes the path is refused too,
+   * but by the first later proof that no longer chains (SmtRootMismatch).
+   */
+  describe("refuses a tampered token step", () => {
+    /** The value with the last hex digit of its ABI word `word` changed. */
+    const flipWord = (value: Hex, word: number) => {
+      const at = 2 + 64 * (word + 1) - 1;
+      return `${value.slice(0, at)}${value[at] === "0" ? "1" : "0"}${value.slice(at + 1)}` as Hex;
+    };
+    const b = buildScenario(tokenScenario([mint(2, TOKENS[0]!, 1, 5n, IDENTITIES[0])]));
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = trace.steps.findIndex((st) => st.kind === StepKind.Transaction);
+    const p = proveStep(trace, j);
+    const cases: [string, (parts: ItemParts) => StepProof | undefined, string][] = [
+      [
+        "a token whose cap is not the state's",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Token);
+          const o = parts.objects[k]!;
+          parts.objects[k] = { ...o, value: flipWord(o.value, 5) }; // the offset, then issuer … cap
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "a delegate whose expiry is not the state's",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Delegate);
+          const o = parts.objects[k]!;
+          parts.objects[k] = { ...o, value: flipWord(o.value, 1) }; // scope, expiresAt
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "a balance claimed absent",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.TokenBalance && o.present);
+          expect(k).toBeGreaterThanOrEqual(0);
+          parts.objects[k] = { ...parts.objects[k]!, present: false, value: "0x" };
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "no token object",
+        (parts) => {
+          parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Token);
+          return undefined;
+        },
+        "ObjectMissing",
+      ],
+      [
+        "another amount than the signed one",
+        () => {
+          const tx = p.item!.tx! as Extract<SignedTransaction, { kind: TxKind.TokenMint }>;
+          return { ...p, item: { tx: { ...tx, message: { ...tx.message, amount: 6n } } } };
+        },
+        "ItemNotInBlock",
+      ],
+    ];
+    for (const [what, tamper, expected] of cases) {
+      it(what, async () => {
+        expect(p.item?.tx?.kind).toBe(TxKind.TokenMint);
+        expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(stepInputs(p)))).toBe(
+          toHex(trace.commitments[j + 1]!),
+        );
+        const parts = itemParts(p);
+        const other = tamper(parts);
+        const inputs = other ? stepInputs(other) : { ...stepInputs(p), ...encodeStepData(p, parts) };
+        expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
+          expected,
+        );
+      });
+    }
+  });
+
+  /**
+   * A string that is not UTF-8 cannot be a TypeScript transaction: the SSZ decoder refuses it, so a
+   * block listing one is invalid. The tracer cannot sign one, so the test does: the step must set
+   * `invalid`. The same construction with valid bytes gives the tracer's T[j + 1] (the control).
+   */
+  it("a TokenCreate whose name or symbol is not UTF-8 makes the block invalid", async () => {
+    const b = buildScenario(tokenScenario([create(0, "ab", "S")]));
+    const trace = traceOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(p.item?.tx?.kind).toBe(TxKind.TokenCreate);
+    const tx = p.item!.tx! as Extract<SignedTransaction, { kind: TxKind.TokenCreate }>;
+    const signWith = (name: Uint8Array, symbol: Uint8Array) => {
+      const m = tx.message;
+      const structHash = keccak256(
+        encodeAbiParameters(
+          [
+            { type: "bytes32" },
+            { type: "bytes32" },
+            { type: "bytes32" },
+            { type: "uint8" },
+            { type: "uint256" },
+            { type: "uint64" },
+            { type: "uint256" },
+          ],
+          [
+            toHex(typeHash(txStructs[TxKind.TokenCreate])),
+            keccak256(name),
+            keccak256(symbol),
+            m.decimals,
+            m.cap,
+            BigInt(m.nonce),
+            m.fee,
+          ],
+        ),
+      );
+      const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(CHAIN_ID)), structHash]), "bytes");
+      const signature = signDigest(digest, keys[0]!.priv);
+      const hash = keccak256(concat(digest, signature), "bytes");
+      const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([hash]) };
+      const message = encodeAbiParameters(
+        [
+          {
+            type: "tuple",
+            components: [
+              { name: "name", type: "bytes" },
+              { name: "symbol", type: "bytes" },
+              { name: "decimals", type: "uint8" },
+              { name: "cap", type: "uint256" },
+              { name: "nonce", type: "uint64" },
+              { name: "fee", type: "uint256" },
+            ],
+          },
+        ],
+        [
+          {
+            name: toHex(name),
+            symbol: toHex(symbol),
+            decimals: m.decimals,
+            cap: m.cap,
+            nonce: BigInt(m.nonce),
+            fee: m.fee,
+          },
+        ],
+      );
+      const inputs = {
+        ...stepInputs(p),
+        header: headerToAbi(header),
+        ...encodeStepData(p, { ...itemParts(p), message, signature: toHex(signature) }),
+      };
+      return execute(
+        executors[0]!,
+        trace.commitments[j]!,
+        j,
+        { blockHash: toHex(blockHash(header)), sequencer: toHex(sequencer.address) },
+        encodeStepProof(inputs),
+      );
+    };
+    const utf8 = (x: string) => new TextEncoder().encode(x);
+    // The control: valid bytes give the tracer's result.
+    expect(await signWith(utf8("ab"), utf8("S"))).toBe(toHex(trace.commitments[j + 1]!));
+    const invalid = toHex(stepStateRoot({ ...p.pre, invalid: true }));
+    const notUtf8 = [
+      [0xc3, 0x28], // a continuation byte missing
+      [0xc0, 0xaf], // overlong "/"
+      [0xe0, 0x80, 0xaf], // overlong, three bytes
+      [0xed, 0xa0, 0x80], // a surrogate, U+D800
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xf0, 0x9f, 0x98], // truncated
+      [0x61, 0xff], // never in UTF-8
+      [0x80], // a lone continuation byte
+    ].map((x) => Uint8Array.from(x));
+    for (const bad of notUtf8) {
+      expect(await signWith(bad, utf8("S")), `name ${toHex(bad)}`).toBe(invalid);
+      expect(await signWith(utf8("ab"), bad), `symbol ${toHex(bad)}`).toBe(invalid);
+    }
+  });
+
+  it("computes the tracer's T[j + 1] for random token states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        checkScenario(tokenScenario(specs, objects)),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
 });
