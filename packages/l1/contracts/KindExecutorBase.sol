@@ -27,6 +27,9 @@ abstract contract KindExecutorBase is IKindExecutor {
     uint8 internal constant NS_ACCESS_GRANT = 0x0c;
     uint8 internal constant NS_ORDER_STATUS = 0x0d;
 
+    /// The largest uint64 a field or a state object may hold (MAX_UINT64_SAFE, 2^53 − 1).
+    uint64 internal constant MAX_UINT64_SAFE = 2 ** 53 - 1;
+
     uint8 internal constant SCOPE_ASSETS = 1;
     uint8 internal constant SCOPE_IDENTITY = 2;
 
@@ -103,6 +106,7 @@ abstract contract KindExecutorBase is IKindExecutor {
         if (ns == NS_TOKEN) return SszObjects.tokenRoot(abi.decode(v, (SszObjects.Token)));
         if (ns == NS_TOKEN_BALANCE) return SszObjects.tokenBalanceRoot(abi.decode(v, (uint256)));
         if (ns == NS_IDENTITY) return SszObjects.identityRoot(abi.decode(v, (SszObjects.Identity)));
+        if (ns == NS_ATTRIBUTE) return SszObjects.attributeRoot(abi.decode(v, (SszObjects.Attribute)));
         if (ns == NS_DELEGATE) return SszObjects.delegateRoot(abi.decode(v, (SszObjects.Delegate)));
         if (ns == NS_DATA_ASSET) return SszObjects.dataAssetRoot(abi.decode(v, (SszObjects.DataAsset)));
         if (ns == NS_ACCESS_GRANT) return SszObjects.accessGrantRoot(abi.decode(v, (uint64)));

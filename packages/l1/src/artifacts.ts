@@ -11,7 +11,9 @@ export type ContractName =
   | "FilverseDealClient"
   | "DevnetMarket"
   | "OneStepExecutor"
-  | "KindExecutorTokens";
+  | "KindExecutorTokens"
+  | "KindExecutorIdentity"
+  | "KindExecutorData";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

@@ -245,8 +245,8 @@ export async function deployOneStepExecutor(
   const kinds: OneStepExecutorDeployment["kinds"] = {
     assets: null,
     tokens: await deployContract(clients, account, "KindExecutorTokens", []),
-    identity: null,
-    data: null,
+    identity: await deployContract(clients, account, "KindExecutorIdentity", []),
+    data: await deployContract(clients, account, "KindExecutorData", []),
     trade: null,
   };
   const executor = await deployContract(clients, account, "OneStepExecutor", [

@@ -13,6 +13,8 @@ describe("compileContracts", () => {
       "FilverseBridge",
       "FilverseDealClient",
       "FilverseRollup",
+      "KindExecutorData",
+      "KindExecutorIdentity",
       "KindExecutorTokens",
       "OneStepExecutor",
     ]);
