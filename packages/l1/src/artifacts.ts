@@ -13,7 +13,8 @@ export type ContractName =
   | "OneStepExecutor"
   | "KindExecutorTokens"
   | "KindExecutorIdentity"
-  | "KindExecutorData";
+  | "KindExecutorData"
+  | "KindExecutorAssets";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

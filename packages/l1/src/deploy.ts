@@ -243,7 +243,7 @@ export async function deployOneStepExecutor(
   params: OneStepExecutorParams,
 ): Promise<OneStepExecutorDeployment> {
   const kinds: OneStepExecutorDeployment["kinds"] = {
-    assets: null,
+    assets: await deployContract(clients, account, "KindExecutorAssets", []),
     tokens: await deployContract(clients, account, "KindExecutorTokens", []),
     identity: await deployContract(clients, account, "KindExecutorIdentity", []),
     data: await deployContract(clients, account, "KindExecutorData", []),

@@ -13,6 +13,7 @@ describe("compileContracts", () => {
       "FilverseBridge",
       "FilverseDealClient",
       "FilverseRollup",
+      "KindExecutorAssets",
       "KindExecutorData",
       "KindExecutorIdentity",
       "KindExecutorTokens",

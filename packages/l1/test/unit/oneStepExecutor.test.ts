@@ -509,7 +509,9 @@ describe("OneStepExecutor gas", () => {
       // through a delegate.
       objects: [
         ...TOKEN_STATE,
-        ...IDENTITY_STATE.filter((w) => w.ns !== Namespace.Identity && w.ns !== Namespace.Delegate),
+        ...[...IDENTITY_STATE, ...ASSET_STATE].filter(
+          (w) => w.ns !== Namespace.Identity && w.ns !== Namespace.Delegate,
+        ),
       ],
       kindTxs: (nonces) => [
         ...tokenTxs([
@@ -519,6 +521,11 @@ describe("OneStepExecutor gas", () => {
           burn(2, TOKENS[0]!, 1n, IDENTITIES[0]),
         ])(nonces),
         ...kindTxs([
+          collectionCreate(3, "n".repeat(64), "s".repeat(16)),
+          assetTransfer(2, COLLECTIONS[0]!, 2, 3), // by an operator
+          assetBurn(2, COLLECTIONS[1]!, 7, IDENTITIES[0]),
+          assetApprove(0, COLLECTIONS[0]!, 1, 3),
+          operatorSet(0, COLLECTIONS[0]!, 3, true),
           accessGrant(2, DATA_ASSETS[0]!, 1, NOW + 9, IDENTITIES[0]),
           accessRevoke(2, DATA_ASSETS[0]!, 3, IDENTITIES[0]),
           attrSet(3, IDENTITIES[0]!, "k".repeat(64), "v".repeat(1024), NOW + 9),
@@ -551,7 +558,7 @@ describe("OneStepExecutor gas", () => {
       report[`${p.kind}${kind}`] = { gas, proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)) };
     }
     console.log("one-step executor gas, 2^16 accounts (eth_estimateGas):", report);
-    expect(Object.keys(report)).toHaveLength(16);
+    expect(Object.keys(report)).toHaveLength(21);
   }, 120_000);
 });
 
@@ -754,8 +761,16 @@ describe("OneStepExecutor refuses", () => {
   };
   const unsupported: TxMessage[] = [
     {
-      kind: TxKind.CollectionCreate,
-      message: { name: "C", symbol: "C", royaltyBps: 0, maxSupply: 1, metadataMutable: false, nonce: 0, fee: 0n },
+      kind: TxKind.AssetMint,
+      message: {
+        collectionId: zero32,
+        tokenId: 1,
+        to: keys[1]!.address,
+        contentCid: "bafkqaaa",
+        onBehalfOf: zero32,
+        nonce: 0,
+        fee: 0n,
+      },
     },
     { kind: TxKind.IdentityCreate, message: { handle: "alice", profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
     { kind: TxKind.IdentityUpdate, message: { identityId: zero32, profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
@@ -1691,4 +1706,349 @@ describe("OneStepExecutor: identity kinds (32–36) and data kinds (41–42) aga
       { numRuns: RUNS },
     );
   }, 600_000);
+});
+
+const COLLECTIONS = [idOf(0x21), idOf(0x22)];
+const NO_COLLECTION = idOf(0x2f);
+const u64be = (n: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n));
+  return b;
+};
+const collectionWrite = (
+  c: Uint8Array,
+  creator: number,
+  maxSupply: number,
+  minted: number,
+  burned = 0,
+): ObjectWrite => ({
+  ns: Namespace.Collection,
+  id: c,
+  value: {
+    creator: keys[creator]!.address,
+    name: "Collection",
+    symbol: "COL",
+    royaltyBps: 250,
+    maxSupply,
+    minted,
+    burned,
+    metadataMutable: true,
+  },
+});
+const assetWrite = (
+  c: Uint8Array,
+  tokenId: number,
+  owner: number | "zero",
+  approved: number | "zero",
+  burned = false,
+): ObjectWrite => ({
+  ns: Namespace.Asset,
+  id: concat(c, u64be(tokenId)),
+  value: {
+    collectionId: c,
+    tokenId,
+    owner: owner === "zero" ? new Uint8Array(20) : keys[owner]!.address,
+    approved: approved === "zero" ? new Uint8Array(20) : keys[approved]!.address,
+    contentCid: "bafkqaaa",
+    burned,
+  },
+});
+const operatorWrite = (owner: number, c: Uint8Array, operator: number, approved = true): ObjectWrite => ({
+  ns: Namespace.OperatorApproval,
+  id: concat(keys[owner]!.address, c, keys[operator]!.address),
+  value: { approved },
+});
+
+/** TOKEN_STATE's identities and delegates, with collections, assets and an operator. */
+const ASSET_STATE: ObjectWrite[] = [
+  ...TOKEN_STATE.filter((w) => w.ns === Namespace.Identity || w.ns === Namespace.Delegate),
+  collectionWrite(COLLECTIONS[0]!, 0, 10, 3),
+  collectionWrite(COLLECTIONS[1]!, 1, 5, 1),
+  assetWrite(COLLECTIONS[0]!, 1, 0, 1),
+  assetWrite(COLLECTIONS[0]!, 2, 1, "zero"),
+  assetWrite(COLLECTIONS[0]!, 3, "zero", "zero", true),
+  assetWrite(COLLECTIONS[1]!, 7, 0, "zero"),
+  assetWrite(NO_COLLECTION, 1, 0, "zero"),
+  operatorWrite(1, COLLECTIONS[0]!, 2),
+];
+
+const collectionCreate = (
+  from: number,
+  name: string,
+  symbol: string,
+  royaltyBps = 100,
+  maxSupply = 100,
+  metadataMutable = false,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.CollectionCreate,
+    message: { name, symbol, royaltyBps, maxSupply, metadataMutable, nonce, fee: 1n },
+  }),
+});
+const assetTransfer = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  to: number | "zero",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetTransfer,
+    message: {
+      collectionId: c,
+      tokenId,
+      to: to === "zero" ? new Uint8Array(20) : keys[to]!.address,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const assetBurn = (from: number, c: Uint8Array, tokenId: number, onBehalfOf: Uint8Array = ZERO_ID): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.AssetBurn, message: { collectionId: c, tokenId, onBehalfOf, nonce, fee: 1n } }),
+});
+const assetApprove = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  approved: number | "zero",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetApprove,
+    message: {
+      collectionId: c,
+      tokenId,
+      approved: approved === "zero" ? new Uint8Array(20) : keys[approved]!.address,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const operatorSet = (
+  from: number,
+  c: Uint8Array,
+  operator: number | "zero",
+  approved: boolean,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.OperatorSet,
+    message: {
+      collectionId: c,
+      operator: operator === "zero" ? new Uint8Array(20) : keys[operator]!.address,
+      approved,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+
+describe("OneStepExecutor: asset kinds 10, 13, 14, 16, 17 against the tracer", () => {
+  const [C0, C1] = COLLECTIONS as [Uint8Array, Uint8Array];
+  const [I0, I1] = IDENTITIES as [Uint8Array, Uint8Array];
+  const run = (specs: KindTx[], objects: ObjectWrite[] = ASSET_STATE) => checkScenario(kindScenario(specs, objects));
+
+  it("every execution code, every field rule, and EXECUTION_FAULT", async () => {
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: the owner, the approved address, an operator, a delegate acting for the owner
+      [
+        [
+          collectionCreate(0, "Coll ✓", "C", 10_000, 2 ** 40, true),
+          collectionCreate(1, "n".repeat(64), "s".repeat(16), 0, 1),
+        ],
+      ],
+      [
+        [
+          assetTransfer(1, C0, 1, 2),
+          assetTransfer(2, C0, 2, 3),
+          assetTransfer(2, C1, 7, 1, I0),
+          assetTransfer(1, C1, 7, 1),
+        ],
+      ],
+      [[assetTransfer(0, C0, 1, 0), assetBurn(0, C1, 7), assetBurn(2, C0, 2), assetBurn(2, C0, 1, I0)]],
+      [
+        [
+          assetApprove(0, C0, 1, 3),
+          assetApprove(2, C0, 2, 0),
+          assetApprove(0, C0, 1, "zero", I0),
+          assetApprove(0, C1, 7, 2),
+        ],
+      ],
+      [
+        [
+          operatorSet(0, C0, 3, true),
+          operatorSet(1, C0, 2, false),
+          operatorSet(1, C0, 3, false),
+          operatorSet(3, C1, "zero", true),
+        ],
+      ],
+      [[operatorSet(0, C1, 3, true), assetTransfer(3, C1, 7, 3)]],
+      // COLLECTION_NOT_FOUND (1100), ASSET_NOT_FOUND (1101), NOT_ASSET_AUTHORIZED (1104), ASSET_BURNED (1107)
+      [
+        [
+          assetBurn(0, NO_COLLECTION, 1),
+          operatorSet(0, NO_COLLECTION, 1, true),
+          operatorSet(0, NO_COLLECTION, 1, false),
+        ],
+      ],
+      [
+        [
+          assetTransfer(0, C0, 99, 1),
+          assetBurn(0, C0, 99),
+          assetApprove(0, C0, 99, 1),
+          assetTransfer(0, NO_COLLECTION, 2, 1),
+        ],
+      ],
+      [[assetTransfer(3, C0, 1, 3), assetBurn(3, C0, 1), assetApprove(1, C0, 1, 3), assetApprove(3, C0, 2, 3)]],
+      [[assetTransfer(0, C0, 3, 1), assetBurn(0, C0, 3), assetApprove(0, C0, 3, 1)]],
+      // acting for an identity: 1300, 1304, 1305, and DELEGATE_SCOPE (1306) for the kinds a delegate may not sign
+      [[assetTransfer(0, C0, 1, 1, NO_IDENTITY), assetTransfer(1, C0, 1, 1, I0), assetTransfer(2, C0, 2, 1, I1)]],
+      [[assetTransfer(3, C0, 1, 1, I0), assetApprove(2, C0, 1, 3, I0), operatorSet(2, C0, 3, true, I0)]],
+      [[assetApprove(0, C0, 1, 3, NO_IDENTITY), operatorSet(1, C0, 3, true, I1), operatorSet(2, C0, 3, true, I1)]],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[collectionCreate(0, "", "C")]],
+      [[collectionCreate(0, "N", "")]],
+      [[collectionCreate(0, "n".repeat(65), "C")]],
+      [[collectionCreate(0, "N", "é".repeat(9))]],
+      [[collectionCreate(0, "N", "C", 10_001)]],
+      [[collectionCreate(0, "N", "C", 0, 0)]],
+      [[collectionCreate(0, "N", "C", 0, 2 ** 40 + 1)]],
+      [[assetTransfer(0, C0, 1, "zero")]],
+      [[assetTransfer(0, C0, MAX_UINT64_SAFE + 1, 1)]],
+      [[assetBurn(0, C0, MAX_UINT64_SAFE + 1)]],
+      [[assetApprove(0, C0, MAX_UINT64_SAFE + 1, 1)]],
+      // EXECUTION_FAULT (204): a burned count past 2^53 − 1; the block is invalid
+      [[assetBurn(0, C1, 7)], [...ASSET_STATE, collectionWrite(C1, 1, 5, 1, MAX_UINT64_SAFE)]],
+    ];
+    for (const [specs, objects] of cases) await run(specs, objects);
+    for (const code of [0, 1100, 1101, 1104, 1107, 1300, 1304, 1305, 1306]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const target = fc.oneof(who, fc.constant("zero" as const));
+  const collectionRef = fc.constantFrom(C0, C1, NO_COLLECTION);
+  const tokenRef = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constantFrom(MAX_UINT64_SAFE, MAX_UINT64_SAFE + 1));
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, ZERO_ID, I0, I1, NO_IDENTITY);
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(
+        who,
+        fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 20 }), fc.constant("")),
+        fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), fc.constant("")),
+        fc.integer({ min: 0, max: 10_001 }),
+        fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constantFrom(2 ** 40, 2 ** 40 + 1)),
+        fc.boolean(),
+      )
+      .map(([f, n, s, r, m, mu]) => collectionCreate(f, n, s, r, m, mu)),
+    fc.tuple(who, collectionRef, tokenRef, target, actingFor).map(([f, c, t, to, b]) => assetTransfer(f, c, t, to, b)),
+    fc.tuple(who, collectionRef, tokenRef, actingFor).map(([f, c, t, b]) => assetBurn(f, c, t, b)),
+    fc.tuple(who, collectionRef, tokenRef, target, actingFor).map(([f, c, t, a, b]) => assetApprove(f, c, t, a, b)),
+    fc.tuple(who, collectionRef, target, fc.boolean(), actingFor).map(([f, c, o, a, b]) => operatorSet(f, c, o, a, b)),
+  );
+  /** Random collections (sometimes at the largest burned count), assets (live, burned, approved) and operators. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(who, who),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          who,
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      collections: fc.tuple(
+        fc.tuple(who, fc.constantFrom(0, 3, MAX_UINT64_SAFE)),
+        fc.tuple(who, fc.constantFrom(0, 3, MAX_UINT64_SAFE)),
+      ),
+      assets: fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 4 }), target, target, fc.boolean()),
+        { maxLength: 6 },
+      ),
+      operators: fc.array(fc.tuple(who, fc.integer({ min: 0, max: 2 }), who, fc.boolean()), { maxLength: 3 }),
+    })
+    .map((st) => {
+      const cs = [C0, C1, NO_COLLECTION];
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+        collectionWrite(C0, st.collections[0][0], 10, 3, st.collections[0][1]),
+        collectionWrite(C1, st.collections[1][0], 10, 3, st.collections[1][1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      for (const [c, t, owner, approved, burned] of st.assets)
+        writes.push(assetWrite(cs[c]!, t, owner, approved, burned));
+      for (const [owner, c, op, approved] of st.operators) writes.push(operatorWrite(owner, cs[c]!, op, approved));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("computes the tracer's T[j + 1] for random asset states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it("refuses a tampered asset step", async () => {
+    const b = buildScenario(kindScenario([assetTransfer(2, C0, 2, 3)], ASSET_STATE));
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(trace.steps[j]!.receipt?.code).toBe(0);
+    const refused = async (tamper: (parts: ItemParts) => void) => {
+      const parts = itemParts(p);
+      tamper(parts);
+      return revertName(
+        execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          ctx,
+          encodeStepProof({ ...stepInputs(p), ...encodeStepData(p, parts) }),
+        ),
+      );
+    };
+    // The operator's approval claimed absent (the transfer would fail: its path changes, so a later proof no longer chains).
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.OperatorApproval);
+        parts.objects[k] = { ...parts.objects[k]!, present: false, value: "0x" };
+      }),
+    ).toMatch(/^(ObjectValueMismatch|SmtRootMismatch)$/);
+    // The asset's own tokenId field claimed other than the state's (same path): its value is refused.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.Asset);
+        const o = parts.objects[k]!;
+        const at = 2 + 64 * 3 - 1; // the offset, collectionId, tokenId
+        parts.objects[k] = {
+          ...o,
+          value: `${o.value.slice(0, at)}${o.value[at] === "0" ? "1" : "0"}${o.value.slice(at + 1)}` as Hex,
+        };
+      }),
+    ).toBe("ObjectValueMismatch");
+    expect(
+      await refused((parts) => {
+        parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Asset);
+      }),
+    ).toBe("ObjectMissing");
+  });
 });
