@@ -23,6 +23,8 @@ interface IKindExecutor {
     /// What a kind's rules see of the transaction and the block.
     struct Call {
         uint8 kind;
+        /// The transaction's chain id (the header's: a transaction of another chain is refused first).
+        uint64 chainId;
         bytes message;
         address sender;
         /// The block's timestamp, the clock of every expiry.
@@ -49,8 +51,9 @@ interface IKindExecutor {
 
     /// The message's EIP-712 hashStruct, its nonce and fee, and whether its fields keep the field
     /// rules of docs/protocol.md that Solidity's types do not (INVALID_FIELD, MALFORMED): string
-    /// bounds and UTF-8, uint64 at most 2^53 − 1, nonzero recipients, positive amounts.
-    function prepare(uint8 kind, bytes calldata message)
+    /// bounds and UTF-8, uint64 at most 2^53 − 1, nonzero recipients, positive amounts; for a trade
+    /// also its maker's signature under `chainId` (BAD_ORDER_SIGNATURE).
+    function prepare(uint8 kind, uint64 chainId, bytes calldata message)
         external
         pure
         returns (bytes32 structHash, uint64 nonce, uint256 fee, bool fieldsValid);

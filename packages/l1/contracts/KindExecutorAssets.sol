@@ -30,7 +30,7 @@ contract KindExecutorAssets is KindExecutorBase {
     uint256 internal constant MAX_COLLECTION_SUPPLY = 2 ** 40;
 
     /// @inheritdoc IKindExecutor
-    function prepare(uint8 kind, bytes calldata message)
+    function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure
         returns (bytes32 structHash, uint64 nonce, uint256 fee, bool fieldsValid)

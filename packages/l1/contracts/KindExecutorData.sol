@@ -20,7 +20,7 @@ contract KindExecutorData is KindExecutorBase {
     uint16 internal constant GRANT_NOT_FOUND = 1402;
 
     /// @inheritdoc IKindExecutor
-    function prepare(uint8 kind, bytes calldata message)
+    function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure
         returns (bytes32 structHash, uint64 nonce, uint256 fee, bool fieldsValid)

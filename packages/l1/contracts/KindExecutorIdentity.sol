@@ -23,7 +23,7 @@ contract KindExecutorIdentity is KindExecutorBase {
     uint16 internal constant ATTRIBUTE_NOT_FOUND = 1303;
 
     /// @inheritdoc IKindExecutor
-    function prepare(uint8 kind, bytes calldata message)
+    function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure
         returns (bytes32 structHash, uint64 nonce, uint256 fee, bool fieldsValid)

@@ -25,7 +25,7 @@ contract KindExecutorTokens is KindExecutorBase {
     uint256 internal constant MAX_TOKEN_DECIMALS = 18;
 
     /// @inheritdoc IKindExecutor
-    function prepare(uint8 kind, bytes calldata message)
+    function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure
         returns (bytes32 structHash, uint64 nonce, uint256 fee, bool fieldsValid)

@@ -327,7 +327,7 @@ contract OneStepExecutor is IOneStepExecutor {
             fieldsValid = m.to != address(0) && (t.kind == KIND_TRANSFER || m.amount > 0);
         } else {
             t.group = _groupOf(t.kind);
-            (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(t.kind, d.tx.message);
+            (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(t.kind, d.tx.chainId, d.tx.message);
         }
         bytes32 digest = Eip712Tx.signingDigest(d.tx.chainId, structHash);
         bytes32 hash = Eip712Tx.txHash(digest, d.tx.signature);
@@ -402,6 +402,7 @@ contract OneStepExecutor is IOneStepExecutor {
             IKindExecutor.Result memory k = t.group.execute(
                 IKindExecutor.Call({
                     kind: t.kind,
+                    chainId: header.chainId,
                     message: t.message,
                     sender: t.sender,
                     timestamp: header.timestamp,

@@ -14,7 +14,8 @@ export type ContractName =
   | "KindExecutorTokens"
   | "KindExecutorIdentity"
   | "KindExecutorData"
-  | "KindExecutorAssets";
+  | "KindExecutorAssets"
+  | "KindExecutorTrade";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

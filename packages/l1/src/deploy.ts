@@ -247,7 +247,7 @@ export async function deployOneStepExecutor(
     tokens: await deployContract(clients, account, "KindExecutorTokens", []),
     identity: await deployContract(clients, account, "KindExecutorIdentity", []),
     data: await deployContract(clients, account, "KindExecutorData", []),
-    trade: null,
+    trade: await deployContract(clients, account, "KindExecutorTrade", []),
   };
   const executor = await deployContract(clients, account, "OneStepExecutor", [
     BigInt(params.l2ChainId),

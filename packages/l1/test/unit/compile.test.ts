@@ -17,6 +17,7 @@ describe("compileContracts", () => {
       "KindExecutorData",
       "KindExecutorIdentity",
       "KindExecutorTokens",
+      "KindExecutorTrade",
       "OneStepExecutor",
     ]);
     for (const name of Object.keys(a)) {

@@ -10,6 +10,7 @@
 import {
   depositHash as depositHashOf,
   domainSeparator,
+  hashTypedData,
   privateKeyToAddress,
   sha256,
   signBlockHeader,
@@ -37,6 +38,8 @@ import {
   encodeSignedTx,
   HashListSsz,
   Namespace,
+  Order,
+  type OrderMessage,
   type SignedBlock,
   type SignedTransaction,
   type StateObjects,
@@ -512,6 +515,9 @@ describe("OneStepExecutor gas", () => {
         ...[...IDENTITY_STATE, ...ASSET_STATE].filter(
           (w) => w.ns !== Namespace.Identity && w.ns !== Namespace.Delegate,
         ),
+        // A trade whose royalty goes to a third party (key 3).
+        collectionWrite(COLLECTIONS[1]!, 3, 5, 1),
+        assetWrite(COLLECTIONS[1]!, 8, 0, "zero"),
       ],
       kindTxs: (nonces) => [
         ...tokenTxs([
@@ -526,6 +532,8 @@ describe("OneStepExecutor gas", () => {
           assetBurn(2, COLLECTIONS[1]!, 7, IDENTITIES[0]),
           assetApprove(0, COLLECTIONS[0]!, 1, 3),
           operatorSet(0, COLLECTIONS[0]!, 3, true),
+          tradeFill(2, 0, { collectionId: COLLECTIONS[1]!, tokenId: 8, price: 12_345n }),
+          orderCancel(0, 0, { salt: 5n }),
           accessGrant(2, DATA_ASSETS[0]!, 1, NOW + 9, IDENTITIES[0]),
           accessRevoke(2, DATA_ASSETS[0]!, 3, IDENTITIES[0]),
           attrSet(3, IDENTITIES[0]!, "k".repeat(64), "v".repeat(1024), NOW + 9),
@@ -558,7 +566,7 @@ describe("OneStepExecutor gas", () => {
       report[`${p.kind}${kind}`] = { gas, proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)) };
     }
     console.log("one-step executor gas, 2^16 accounts (eth_estimateGas):", report);
-    expect(Object.keys(report)).toHaveLength(21);
+    expect(Object.keys(report)).toHaveLength(23);
   }, 120_000);
 });
 
@@ -749,16 +757,6 @@ describe("OneStepExecutor refuses", () => {
   });
 
   const zero32 = new Uint8Array(32);
-  const order = {
-    maker: keys[1]!.address,
-    side: 0,
-    collectionId: zero32,
-    tokenId: 1,
-    price: 1n,
-    taker: new Uint8Array(20),
-    expiresAt: 0,
-    salt: 1n,
-  };
   const unsupported: TxMessage[] = [
     {
       kind: TxKind.AssetMint,
@@ -786,7 +784,6 @@ describe("OneStepExecutor refuses", () => {
         fee: 0n,
       },
     },
-    { kind: TxKind.OrderCancel, message: { order, nonce: 0, fee: 0n } },
   ];
   for (const m of unsupported) {
     it(`a kind it does not execute yet (${TxKind[m.kind]}), with UnsupportedKind`, async () => {
@@ -805,12 +802,8 @@ describe("OneStepExecutor refuses", () => {
       const t = traceOf(built);
       const p = proveStep(t, 1);
       expect(p.kind).toBe(StepKind.Transaction);
-      // The trades' nested Order has no ABI encoder in this test; the executor refuses the kind before the message.
-      const parts = m.kind === TxKind.OrderCancel ? { ...itemParts(p), message: "0x" as Hex } : undefined;
       expect(
-        await revertName(
-          execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p, parts))),
-        ),
+        await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
       ).toBe("UnsupportedKind");
     });
   }
@@ -2048,6 +2041,241 @@ describe("OneStepExecutor: asset kinds 10, 13, 14, 16, 17 against the tracer", (
     expect(
       await refused((parts) => {
         parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Asset);
+      }),
+    ).toBe("ObjectMissing");
+  });
+});
+
+type OrderOver = Partial<OrderMessage>;
+const ZERO_ADDR = new Uint8Array(20);
+const makeOrder = (maker: number, over: OrderOver = {}): OrderMessage => ({
+  maker: keys[maker]!.address,
+  side: 0,
+  collectionId: COLLECTIONS[0]!,
+  tokenId: 1,
+  price: 1000n,
+  taker: ZERO_ADDR,
+  expiresAt: 0,
+  salt: 1n,
+  ...over,
+});
+const orderHashOf = (o: OrderMessage) => hashTypedData(CHAIN_ID, Order, o);
+/** How the maker's signature is broken, if it is. */
+type MakerSig = "ok" | "otherKey" | "highS" | "short";
+function makerSignature(o: OrderMessage, maker: number, how: MakerSig): Uint8Array {
+  const sig = signDigest(orderHashOf(o), keys[how === "otherKey" ? (maker + 1) % 4 : maker]!.priv);
+  if (how === "short") return sig.subarray(0, 64);
+  if (how === "highS") {
+    const s = BigInt(toHex(sig.subarray(32, 64)));
+    const hi = N - s;
+    for (let i = 0; i < 32; i++) sig[32 + i] = Number((hi >> BigInt(8 * (31 - i))) & 0xffn);
+    sig[64] = sig[64] === 27 ? 28 : 27;
+  }
+  return sig;
+}
+const tradeFill = (from: number, maker: number, over: OrderOver = {}, how: MakerSig = "ok"): KindTx => ({
+  from,
+  make: (nonce) => {
+    const order = makeOrder(maker, over);
+    return {
+      kind: TxKind.TradeFill,
+      message: { order, makerSignature: makerSignature(order, maker, how), nonce, fee: 1n },
+    };
+  },
+});
+const orderCancel = (from: number, maker: number, over: OrderOver = {}): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.OrderCancel, message: { order: makeOrder(maker, over), nonce, fee: 1n } }),
+});
+const orderStatusWrite = (o: OrderMessage, status: number): ObjectWrite => ({
+  ns: Namespace.OrderStatus,
+  id: orderHashOf(o),
+  value: { status },
+});
+
+/** Collection 1 has another creator (key 3), so a royalty goes to a third party. */
+const TRADE_STATE: ObjectWrite[] = [
+  ...ASSET_STATE,
+  collectionWrite(COLLECTIONS[1]!, 3, 5, 1),
+  orderStatusWrite(makeOrder(0, { salt: 7n }), 2),
+];
+
+describe("OneStepExecutor: trade kinds (50–51) against the tracer", () => {
+  const [C0, C1] = COLLECTIONS as [Uint8Array, Uint8Array];
+  const run = (specs: KindTx[], objects: ObjectWrite[] = TRADE_STATE) => checkScenario(kindScenario(specs, objects));
+
+  it("every execution code, every field rule, BAD_ORDER_SIGNATURE and EXECUTION_FAULT", async () => {
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: a sell (royalty to the seller, its creator), a buy, a royalty to a third party, price 0, a cancel
+      [
+        [
+          tradeFill(1, 0),
+          tradeFill(0, 2, { side: 1, tokenId: 2, price: 500n }),
+          tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 12_345n }),
+        ],
+      ],
+      [
+        [
+          tradeFill(3, 1, { tokenId: 2, price: 0n, taker: keys[3]!.address, expiresAt: NOW + 1 }),
+          orderCancel(0, 0, { salt: 9n }),
+        ],
+      ],
+      [[tradeFill(1, 0, { price: 10n ** 18n - 10n })]],
+      // ORDER_CLOSED (1501): cancelled before, filled in the block, cancelled twice
+      [
+        [
+          tradeFill(1, 0, { salt: 7n }),
+          tradeFill(1, 0),
+          tradeFill(2, 1, { side: 1, price: 1n }),
+          orderCancel(0, 0, { salt: 7n }),
+        ],
+      ],
+      [[orderCancel(2, 2, { salt: 3n }), orderCancel(2, 2, { salt: 3n }), tradeFill(0, 2, { side: 1, salt: 3n })]],
+      // ORDER_EXPIRED (1500), ORDER_WRONG_TAKER (1502), ORDER_SELF_FILL (1503), NOT_ORDER_MAKER (1505)
+      [
+        [
+          tradeFill(1, 0, { expiresAt: NOW }),
+          tradeFill(1, 0, { expiresAt: 1 }),
+          tradeFill(1, 0, { taker: keys[2]!.address }),
+        ],
+      ],
+      [[tradeFill(0, 0), orderCancel(1, 0)]],
+      // ASSET_NOT_FOUND (1101), ASSET_BURNED (1107), COLLECTION_NOT_FOUND (1100), ORDER_ASSET_NOT_OWNED (1504)
+      [
+        [
+          tradeFill(1, 0, { tokenId: 99 }),
+          tradeFill(1, 0, { tokenId: 3 }),
+          tradeFill(1, 0, { collectionId: NO_COLLECTION }),
+        ],
+      ],
+      [[tradeFill(1, 0, { tokenId: 2 }), tradeFill(2, 0, { side: 1, tokenId: 2 })]],
+      // INSUFFICIENT_BALANCE (1000): the buyer pays the price
+      [[tradeFill(1, 0, { price: 10n ** 19n }), tradeFill(2, 1, { side: 1, price: 10n ** 19n })]],
+      // INVALID_FIELD (101) and BAD_ORDER_SIGNATURE (104): the block is invalid
+      [[tradeFill(1, 0, { side: 2 })]],
+      [[orderCancel(0, 0, { side: 2 })]],
+      [[tradeFill(1, 0, { tokenId: MAX_UINT64_SAFE + 1 })]],
+      [[orderCancel(0, 0, { expiresAt: MAX_UINT64_SAFE + 1 })]],
+      [[orderCancel(0, 0, { maker: ZERO_ADDR })]],
+      [[tradeFill(1, 0, {}, "short")]],
+      [[tradeFill(1, 0, {}, "otherKey")]],
+      [[tradeFill(1, 0, {}, "highS")]],
+      // EXECUTION_FAULT (204): a royalty past 2^256 − 1 on the creator's balance
+      [
+        [tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 10_000n })],
+        [
+          ...TRADE_STATE,
+          { ns: Namespace.Account, id: keys[3]!.address, value: { balance: MAX_UINT256 - 10n, nonce: 0 } },
+        ],
+      ],
+    ];
+    for (const [specs, objects] of cases) await run(specs, objects);
+    for (const code of [0, 1000, 1100, 1101, 1107, 1500, 1501, 1502, 1503, 1504, 1505]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 104, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const overArb: fc.Arbitrary<OrderOver> = fc.record({
+    side: fc.constantFrom(0, 1, 1, 2),
+    collectionId: fc.constantFrom(C0, C1, NO_COLLECTION),
+    tokenId: fc.constantFrom(1, 2, 3, 7, 99),
+    price: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.constantFrom(10n ** 19n)),
+    taker: fc.oneof(
+      fc.constant(ZERO_ADDR),
+      who.map((k) => keys[k]!.address),
+    ),
+    expiresAt: fc.constantFrom(0, 0, NOW, NOW + 1, MAX_UINT64_SAFE),
+    salt: fc.bigInt({ min: 0n, max: 3n }),
+  });
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(who, who, overArb, fc.constantFrom<MakerSig>("ok", "ok", "ok", "ok", "otherKey"))
+      .map(([f, m, o, how]) => tradeFill(f, m, o, how)),
+    fc.tuple(who, who, overArb).map(([f, m, o]) => orderCancel(f, m, o)),
+  );
+  const stateArb = fc
+    .record({
+      creators: fc.tuple(who, who),
+      royalties: fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 })),
+      assets: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constantFrom(1, 2, 3, 7), who, fc.boolean()), {
+        maxLength: 5,
+      }),
+      statuses: fc.array(fc.tuple(who, overArb, fc.constantFrom(1, 2)), { maxLength: 2 }),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [];
+      st.creators.forEach((creator, c) => {
+        const w = collectionWrite(COLLECTIONS[c]!, creator, 10, 3);
+        (w.value as StateObjects[Namespace.Collection]).royaltyBps = st.royalties[c]!;
+        writes.push(w);
+      });
+      for (const [c, t, owner, burned] of st.assets) {
+        writes.push(assetWrite(COLLECTIONS[c]!, t, burned ? "zero" : owner, "zero", burned));
+      }
+      for (const [maker, over, status] of st.statuses) writes.push(orderStatusWrite(makeOrder(maker, over), status));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("computes the tracer's T[j + 1] for random trade states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it("refuses a tampered trade step", async () => {
+    const b = buildScenario(
+      kindScenario([tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 12_345n })], TRADE_STATE),
+    );
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(trace.steps[j]!.receipt?.code).toBe(0);
+    const refused = async (tamper: (parts: ItemParts) => void) => {
+      const parts = itemParts(p);
+      tamper(parts);
+      return revertName(
+        execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          ctx,
+          encodeStepProof({ ...stepInputs(p), ...encodeStepData(p, parts) }),
+        ),
+      );
+    };
+    // The creator's balance other than the state's (same path): refused at its value.
+    expect(
+      await refused((parts) => {
+        const creator = toHex(keys[3]!.address);
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.Account && o.id === creator);
+        const o = parts.objects[k]!;
+        parts.objects[k] = {
+          ...o,
+          value: `${o.value.slice(0, 65)}${o.value[65] === "0" ? "1" : "0"}${o.value.slice(66)}` as Hex,
+        };
+      }),
+    ).toBe("ObjectValueMismatch");
+    // The order claimed closed: the path changes (ORDER_CLOSED), so a later proof no longer chains.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.OrderStatus);
+        parts.objects[k] = {
+          ...parts.objects[k]!,
+          present: true,
+          value: encodeAbiParameters([{ type: "uint8" }], [1]),
+        };
+      }),
+    ).toMatch(/^(ObjectValueMismatch|SmtRootMismatch)$/);
+    expect(
+      await refused((parts) => {
+        parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Collection);
       }),
     ).toBe("ObjectMissing");
   });

@@ -9,6 +9,7 @@ import {
   type BlockHeader,
   type Deposit,
   type Namespace,
+  Order,
   type StateObjects,
   stateObjectStructs,
   txStructs,
@@ -163,21 +164,33 @@ export const siblingToAbi = (s: SmtSiblingPreimage | null) => {
   return { isLeaf: false, a: toHex(s.branch.left), b: toHex(s.branch.right) };
 };
 
-/** A user transaction's message, ABI-encoded as its Eip712Tx struct (every kind but the trades' nested Order). */
+const orderFields = Object.entries((Order as { fields: Record<string, { eip712: string }> }).fields);
+
+/** A user transaction's message, ABI-encoded as its Eip712Tx struct (a trade's Order as a nested tuple). */
 export function messageToAbi(kind: number, message: unknown): Hex {
   const st = txStructs[kind as UserTxKind] as { fields: Record<string, { eip712: string }> };
   const entries = Object.entries(st.fields);
-  if (entries.some(([, f]) => f.eip712 === "Order"))
-    throw new RangeError(`no ABI encoding for kind ${kind} in this test`);
+  const param = (name: string, type: string) =>
+    type === "Order"
+      ? tuple(
+          name,
+          orderFields.map(([n, f]) => t(n, f.eip712)),
+        )
+      : t(name, type);
+  const value = (type: string, v: unknown) => {
+    if (type !== "Order") return fieldToAbi(type, v);
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(orderFields.map(([n, f]) => [n, fieldToAbi(f.eip712, o[n])]));
+  };
   const m = message as Record<string, unknown>;
   return encodeAbiParameters(
     [
       tuple(
         "m",
-        entries.map(([name, f]) => t(name, f.eip712)),
+        entries.map(([name, f]) => param(name, f.eip712)),
       ),
     ],
-    [Object.fromEntries(entries.map(([name, f]) => [name, fieldToAbi(f.eip712, m[name])]))],
+    [Object.fromEntries(entries.map(([name, f]) => [name, value(f.eip712, m[name])]))],
   );
 }
 
