@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Eip712Tx} from "./Eip712Tx.sol";
+import {IKindExecutor} from "./IKindExecutor.sol";
 import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
@@ -12,10 +13,13 @@ import {StepObjects} from "./StepObjects.sol";
 /// @notice The state machine of @filverse/state, one step at a time, for the fault-proof game
 ///         (docs/fault-proofs.md, "The one-step proof"). A step is the block start, one L1 message,
 ///         one transaction, or the end of the block; it takes the commitment T[j] to T[j + 1].
-///         Supported so far: the block start, FIL deposits, the Transfer and Withdraw kinds (every
-///         inclusion rule and their execution codes), and the end of the block. Any other step
-///         reverts with a typed error (UnsupportedKind, UnsupportedForcedTransaction): it never
-///         returns a wrong answer.
+///         What every transaction shares runs here: its place in txRoot, the signature, the chain,
+///         the nonce and the fee, the rollback of failed rules, the object proofs and the receipt.
+///         The FIL kinds (Transfer, Withdraw) run here too. The rules of the other kinds run in one
+///         kind executor per group (IKindExecutor), named in the constructor, so that each contract
+///         stays under EIP-170's 24,576 bytes. A kind whose group is not built, and a forced
+///         transaction, revert with a typed error (UnsupportedKind, UnsupportedForcedTransaction):
+///         it never returns a wrong answer.
 /// @dev    `proof` = abi.encode(StepState pre, SszObjects.BlockHeader header, uint8 stepKind, bytes data),
 ///         with `data` per step kind:
 ///           BLOCK_START: abi.encode(SszObjects.BlockHeader parent, bytes seal)
@@ -85,6 +89,21 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 public immutable maxBlockTxs;
     uint256 public immutable maxBlockDeposits;
     uint256 public immutable minTxFee;
+    /// The executors of the kind groups; address(0) for a group not built yet (its kinds revert UnsupportedKind).
+    IKindExecutor public immutable assets;
+    IKindExecutor public immutable tokens;
+    IKindExecutor public immutable identity;
+    IKindExecutor public immutable data;
+    IKindExecutor public immutable trade;
+
+    /// The kind executors, one per group of kinds (docs/protocol.md, Transaction kinds).
+    struct KindExecutors {
+        IKindExecutor assets; // 10–17
+        IKindExecutor tokens; // 20–23
+        IKindExecutor identity; // 30–36
+        IKindExecutor data; // 40–42
+        IKindExecutor trade; // 50–51
+    }
 
     error StepStateMismatch(bytes32 expected, bytes32 computed);
     error HeaderMismatch(bytes32 expected, bytes32 computed);
@@ -102,11 +121,22 @@ contract OneStepExecutor is IOneStepExecutor {
     /// A deposit past 2^256 − 1: no bridge holds that much, and the TypeScript state machine has no rule for it.
     error DepositOverflow();
 
-    constructor(uint64 chainId_, uint256 maxBlockTxs_, uint256 maxBlockDeposits_, uint256 minTxFee_) {
+    constructor(
+        uint64 chainId_,
+        uint256 maxBlockTxs_,
+        uint256 maxBlockDeposits_,
+        uint256 minTxFee_,
+        KindExecutors memory kinds
+    ) {
         chainId = chainId_;
         maxBlockTxs = maxBlockTxs_;
         maxBlockDeposits = maxBlockDeposits_;
         minTxFee = minTxFee_;
+        assets = kinds.assets;
+        tokens = kinds.tokens;
+        identity = kinds.identity;
+        data = kinds.data;
+        trade = kinds.trade;
     }
 
     /// @inheritdoc IOneStepExecutor
@@ -243,7 +273,7 @@ contract OneStepExecutor is IOneStepExecutor {
         g.totalDeposited += d.amount;
         StepObjects.setGlobals(objs, g);
 
-        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot);
+        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot, new bytes32[](0), new bytes32[](0));
         _appendReceipt(
             s,
             SszObjects.Receipt({txHash: hash, kind: KIND_DEPOSIT, sender: d.to, status: 1, code: 0, feePaid: 0}),
@@ -255,78 +285,155 @@ contract OneStepExecutor is IOneStepExecutor {
 
     // --- transactions -----------------------------------------------------------------------------
 
+    /// What a transaction step carries once its message is hashed: the kind's executor (none for
+    /// the FIL kinds, which run here), its sender, nonce and fee.
+    struct TxView {
+        uint8 kind;
+        IKindExecutor group;
+        address sender;
+        uint64 nonce;
+        uint256 fee;
+        bytes message;
+        /// A FIL kind's message.
+        Eip712Tx.Transfer fil;
+    }
+
+    /// What including a transaction gave: includable false is not includable (the block is invalid).
+    struct Included {
+        bool includable;
+        uint16 code;
+        uint64 withdrawalIndex;
+        /// The kind executor's valueHashes of the objects past Account (empty for the FIL kinds).
+        bytes32[] hashBefore;
+        bytes32[] hashAfter;
+    }
+
     function _transaction(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
         TransactionStep memory d = abi.decode(data, (TransactionStep));
-        bytes32 digest = Eip712Tx.signingDigest(d.tx.chainId, Eip712Tx.structHash(d.tx.kind, d.tx.message));
+        TxView memory t;
+        t.kind = d.tx.kind;
+        t.message = d.tx.message;
+        bytes32 structHash;
+        bool fieldsValid;
+        if (t.kind == KIND_TRANSFER || t.kind == KIND_WITHDRAW) {
+            // Transfer(to, amount, nonce, fee) and Withdraw(l1Recipient, amount, nonce, fee) share one layout.
+            Eip712Tx.Transfer memory m = abi.decode(d.tx.message, (Eip712Tx.Transfer));
+            t.fil = m;
+            structHash = t.kind == KIND_TRANSFER
+                ? Eip712Tx.hashTransfer(m)
+                : Eip712Tx.hashWithdraw(abi.decode(d.tx.message, (Eip712Tx.Withdraw)));
+            (t.nonce, t.fee) = (m.nonce, m.fee);
+            // INVALID_FIELD: a zero recipient, a zero withdrawal.
+            fieldsValid = m.to != address(0) && (t.kind == KIND_TRANSFER || m.amount > 0);
+        } else {
+            t.group = _groupOf(t.kind);
+            (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(t.kind, d.tx.chainId, d.tx.message);
+        }
+        bytes32 digest = Eip712Tx.signingDigest(d.tx.chainId, structHash);
         bytes32 hash = Eip712Tx.txHash(digest, d.tx.signature);
         _checkItem(hash, s.items, d.item, header.txRoot);
-        uint8 kind = d.tx.kind;
-        if (kind != KIND_TRANSFER && kind != KIND_WITHDRAW) revert UnsupportedKind(kind);
-        // Transfer(to, amount, nonce, fee) and Withdraw(l1Recipient, amount, nonce, fee) share one layout.
-        Eip712Tx.Transfer memory m = abi.decode(d.tx.message, (Eip712Tx.Transfer));
 
-        // validateTransaction: the chain (WRONG_CHAIN), the field rules (INVALID_FIELD: a zero
-        // recipient, a zero withdrawal, a nonce past MAX_TX_NONCE) and the signature (BAD_SIGNATURE).
-        // Any of them makes the block invalid.
-        address sender = _tryRecover(digest, d.tx.signature);
-        if (
-            sender == address(0) || m.to == address(0) || m.nonce > MAX_TX_NONCE || d.tx.chainId != header.chainId
-                || (kind == KIND_WITHDRAW && m.amount == 0)
-        ) {
+        // validateTransaction: the chain (WRONG_CHAIN), the field rules (INVALID_FIELD, including a
+        // nonce past MAX_TX_NONCE) and the signature (BAD_SIGNATURE). Any of them makes the block invalid.
+        t.sender = _tryRecover(digest, d.tx.signature);
+        if (!fieldsValid || t.sender == address(0) || t.nonce > MAX_TX_NONCE || d.tx.chainId != header.chainId) {
             s.invalid = true;
             return;
         }
         StepObjects.Set memory objs = StepObjects.load(d.objects);
-        (bool includable, uint16 code, uint64 withdrawalIndex) = _runFil(objs, kind, sender, header.proposer, m);
-        if (!includable) {
+        Included memory r = _include(objs, t, header);
+        if (!r.includable) {
             s.invalid = true;
             return;
         }
-        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot);
-        if (kind == KIND_WITHDRAW && code == 0) {
+        s.objectsRoot = StepObjects.commit(objs, s.objectsRoot, r.hashBefore, r.hashAfter);
+        if (t.kind == KIND_WITHDRAW && r.code == 0) {
             s.withdrawalsRoot = StateProofs.appendWithdrawal(
                 s.withdrawalsRoot,
-                withdrawalIndex,
-                StateProofs.withdrawalLeaf(withdrawalIndex, sender, m.to, m.amount),
+                r.withdrawalIndex,
+                StateProofs.withdrawalLeaf(r.withdrawalIndex, t.sender, t.fil.to, t.fil.amount),
                 d.withdrawalSiblings
             );
         }
+        uint16 code = r.code;
         _appendReceipt(
             s,
             SszObjects.Receipt({
                 txHash: hash,
-                kind: kind,
-                sender: sender,
+                kind: t.kind,
+                sender: t.sender,
                 status: code == 0 ? 1 : 0,
                 code: code,
-                feePaid: m.fee
+                feePaid: t.fee
             }),
             d.receiptSiblings
         );
     }
 
-    /// BlockExecutor.includeTransaction for a FIL kind: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH,
-    /// FEE_TOO_LOW, INSUFFICIENT_FUNDS_FOR_FEE), the fee to the proposer and the nonce, then the
-    /// kind's rules, rolled back if they fail. Returns includable false if the transaction is not
-    /// includable (including EXECUTION_FAULT, a value past its SSZ type), else its execution code and,
-    /// for a Withdraw, the index of its withdrawal.
-    function _runFil(
-        StepObjects.Set memory objs,
-        uint8 kind,
-        address sender,
-        address proposer,
-        Eip712Tx.Transfer memory m
-    ) private view returns (bool includable, uint16 code, uint64 withdrawalIndex) {
-        SszObjects.Account memory acc = StepObjects.account(objs, sender);
-        if (m.nonce != acc.nonce || m.fee < minTxFee || acc.balance < m.fee) return (false, 0, 0);
-        StepObjects.setAccount(objs, sender, SszObjects.Account({balance: acc.balance - m.fee, nonce: m.nonce + 1}));
-        if (!_credit(objs, proposer, m.fee)) return (false, 0, 0);
+    /// The executor of a kind's group, or UnsupportedKind when its group is not built.
+    function _groupOf(uint8 kind) private view returns (IKindExecutor g) {
+        if (kind >= 10 && kind <= 17) g = assets;
+        else if (kind >= 20 && kind <= 23) g = tokens;
+        else if (kind >= 30 && kind <= 36) g = identity;
+        else if (kind >= 40 && kind <= 42) g = data;
+        else if (kind == 50 || kind == 51) g = trade;
+        if (address(g) == address(0)) revert UnsupportedKind(kind);
+    }
+
+    /// BlockExecutor.includeTransaction: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH, FEE_TOO_LOW,
+    /// INSUFFICIENT_FUNDS_FOR_FEE), the fee to the proposer and the nonce, then the kind's rules,
+    /// rolled back if they fail. Returns includable false if the transaction is not includable
+    /// (including EXECUTION_FAULT, a value past its SSZ type), else its execution code, for a
+    /// Withdraw the index of its withdrawal, and the kind executor's valueHashes (empty for FIL kinds).
+    function _include(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
+        private
+        view
+        returns (Included memory r)
+    {
+        SszObjects.Account memory acc = StepObjects.account(objs, t.sender);
+        if (t.nonce != acc.nonce || t.fee < minTxFee || acc.balance < t.fee) return r;
+        StepObjects.setAccount(objs, t.sender, SszObjects.Account({balance: acc.balance - t.fee, nonce: t.nonce + 1}));
+        if (!_credit(objs, header.proposer, t.fee)) return r;
         (bool[] memory markPresent, bytes[] memory markValues) = StepObjects.mark(objs);
-        bool ok;
-        (ok, code, withdrawalIndex) = kind == KIND_TRANSFER ? _transfer(objs, sender, m) : _withdraw(objs, sender, m);
-        if (!ok) return (false, 0, 0);
-        if (code != 0) StepObjects.revertTo(objs, markPresent, markValues);
-        return (true, code, withdrawalIndex);
+        if (address(t.group) == address(0)) {
+            (r.includable, r.code, r.withdrawalIndex) =
+                t.kind == KIND_TRANSFER ? _transfer(objs, t.sender, t.fil) : _withdraw(objs, t.sender, t.fil);
+        } else {
+            IKindExecutor.Result memory k = t.group.execute(
+                IKindExecutor.Call({
+                    kind: t.kind,
+                    chainId: header.chainId,
+                    message: t.message,
+                    sender: t.sender,
+                    timestamp: header.timestamp,
+                    objects: _kindObjects(objs)
+                })
+            );
+            (r.includable, r.code, r.hashBefore) = (k.includable, k.code, k.hashBefore);
+            if (k.includable && k.code == 0) {
+                objs.present = k.present;
+                objs.values = k.values;
+                r.hashAfter = k.hashAfter;
+            } else {
+                // Nothing of a failed kind's rules stays: the objects past Account keep their values.
+                r.hashAfter = k.hashBefore;
+            }
+        }
+        if (r.includable && r.code != 0) StepObjects.revertTo(objs, markPresent, markValues);
+    }
+
+    /// The step's objects as a kind executor reads them.
+    function _kindObjects(StepObjects.Set memory objs) private pure returns (IKindExecutor.Obj[] memory o) {
+        uint256 n = objs.keys.length;
+        o = new IKindExecutor.Obj[](n);
+        for (uint256 i = 0; i < n; i++) {
+            o[i] = IKindExecutor.Obj({
+                ns: objs.proofs[i].ns,
+                key: objs.keys[i],
+                present: objs.present[i],
+                value: objs.values[i]
+            });
+        }
     }
 
     /// fil.transfer: debit the sender, credit `to`. Returns ok false on a fault, else the code.

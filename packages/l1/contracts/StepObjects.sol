@@ -10,12 +10,15 @@ import {StateProofs} from "./StateProofs.sol";
 ///         key order. Handlers read and write them in memory; `commit` then applies every final
 ///         value to the objects root in key order, each proof checked against the root the previous
 ///         update left, which also proves every value read (the earlier updates touched other keys).
-/// @dev    Mirrors the working state of packages/state/src/execution/context.ts for the namespaces
-///         the executor supports so far: Globals (0x00) and Account (0x01). A handler that needs an
-///         object the proof lacks reverts (ObjectMissing): the prover must supply it.
+/// @dev    Mirrors the working state of packages/state/src/execution/context.ts. OneStepExecutor
+///         reads and hashes Globals (0x00) and Account (0x01) itself; the objects of the other
+///         namespaces (up to OrderStatus, 0x0d) are read by a kind executor, which gives their
+///         valueHashes to `commit`. A handler that needs an object the proof lacks reverts
+///         (ObjectMissing): the prover must supply it.
 library StepObjects {
     uint8 internal constant NS_GLOBALS = 0x00;
     uint8 internal constant NS_ACCOUNT = 0x01;
+    uint8 internal constant NS_LAST = 0x0d;
 
     /// One object the step touches, as the prover supplies it.
     struct ObjectProof {
@@ -60,7 +63,7 @@ library StepObjects {
         s.values = new bytes[](n);
         for (uint256 i = 0; i < n; i++) {
             ObjectProof memory p = proofs[i];
-            if (p.ns != NS_GLOBALS && p.ns != NS_ACCOUNT) revert UnsupportedNamespace(p.ns);
+            if (p.ns > NS_LAST) revert UnsupportedNamespace(p.ns);
             bytes32 k = key(p.ns, p.id);
             if (i > 0 && uint256(k) <= uint256(s.keys[i - 1])) revert ObjectsNotSorted(i);
             s.keys[i] = k;
@@ -124,16 +127,27 @@ library StepObjects {
 
     /// The objects root after writing every final value, in key order, from `root`. Each proof must
     /// show the supplied value before the step (or its absence) under the root the previous update
-    /// left, else ObjectValueMismatch or a StateProofs revert.
-    function commit(Set memory s, bytes32 root) internal view returns (bytes32) {
+    /// left, else ObjectValueMismatch or a StateProofs revert. `hashBefore` and `hashAfter` carry
+    /// the valueHashes of the objects past Account, from the kind executor that read them; they are
+    /// empty for a step that touches Globals and Accounts only (UnsupportedNamespace otherwise).
+    function commit(Set memory s, bytes32 root, bytes32[] memory hashBefore, bytes32[] memory hashAfter)
+        internal
+        view
+        returns (bytes32)
+    {
         for (uint256 i = 0; i < s.keys.length; i++) {
             ObjectProof memory p = s.proofs[i];
             bytes32 k = s.keys[i];
             bool had = p.proof.hasLeaf && p.proof.leafKey == k;
-            if (had != p.present || (had && p.proof.leafValueHash != valueHash(p.ns, p.value))) {
+            bool own = p.ns <= NS_ACCOUNT;
+            if (!own && hashBefore.length == 0) revert UnsupportedNamespace(p.ns);
+            if (
+                had != p.present
+                    || (had && p.proof.leafValueHash != (own ? valueHash(p.ns, p.value) : hashBefore[i]))
+            ) {
                 revert ObjectValueMismatch(k);
             }
-            bytes32 h = s.present[i] ? valueHash(p.ns, s.values[i]) : bytes32(0);
+            bytes32 h = !s.present[i] ? bytes32(0) : own ? valueHash(p.ns, s.values[i]) : hashAfter[i];
             root = StateProofs.update(root, k, h, s.present[i], p.proof, p.sibling);
         }
         return root;

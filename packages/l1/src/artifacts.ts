@@ -12,6 +12,11 @@ export type ContractName =
   | "DevnetMarket"
   | "FilverseDisputeGame"
   | "OneStepExecutor"
+  | "KindExecutorTokens"
+  | "KindExecutorIdentity"
+  | "KindExecutorData"
+  | "KindExecutorAssets"
+  | "KindExecutorTrade"
   | "PreconfirmationJudge";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };

@@ -217,3 +217,55 @@ export async function deployDealContracts(
   }
   return { dealClient, market, activationSource, devnetMarket };
 }
+
+export type OneStepExecutorParams = {
+  l2ChainId: number;
+  /** The chain preset's working limits and minimum fee (ChainConfig). */
+  maxBlockTxs: number;
+  maxBlockDeposits: number;
+  minTxFee: bigint;
+};
+
+export type OneStepExecutorDeployment = {
+  executor: Address;
+  /** The kind executors, one per group of kinds; null for a group not built yet (its kinds revert UnsupportedKind). */
+  kinds: {
+    assets: Address | null;
+    tokens: Address | null;
+    identity: Address | null;
+    data: Address | null;
+    trade: Address | null;
+  };
+};
+
+/**
+ * Deploy the one-step executor of the fault-proof game (docs/fault-proofs.md): each kind executor,
+ * then OneStepExecutor naming them. Split so that each contract stays under EIP-170's 24,576 bytes.
+ */
+export async function deployOneStepExecutor(
+  clients: Clients,
+  account: Account | Address,
+  params: OneStepExecutorParams,
+): Promise<OneStepExecutorDeployment> {
+  const kinds: OneStepExecutorDeployment["kinds"] = {
+    assets: await deployContract(clients, account, "KindExecutorAssets", []),
+    tokens: await deployContract(clients, account, "KindExecutorTokens", []),
+    identity: await deployContract(clients, account, "KindExecutorIdentity", []),
+    data: await deployContract(clients, account, "KindExecutorData", []),
+    trade: await deployContract(clients, account, "KindExecutorTrade", []),
+  };
+  const executor = await deployContract(clients, account, "OneStepExecutor", [
+    BigInt(params.l2ChainId),
+    BigInt(params.maxBlockTxs),
+    BigInt(params.maxBlockDeposits),
+    params.minTxFee,
+    {
+      assets: kinds.assets ?? zeroAddress,
+      tokens: kinds.tokens ?? zeroAddress,
+      identity: kinds.identity ?? zeroAddress,
+      data: kinds.data ?? zeroAddress,
+      trade: kinds.trade ?? zeroAddress,
+    },
+  ]);
+  return { executor, kinds };
+}

@@ -14,6 +14,11 @@ describe("compileContracts", () => {
       "FilverseDealClient",
       "FilverseDisputeGame",
       "FilverseRollup",
+      "KindExecutorAssets",
+      "KindExecutorData",
+      "KindExecutorIdentity",
+      "KindExecutorTokens",
+      "KindExecutorTrade",
       "OneStepExecutor",
       "PreconfirmationJudge",
     ]);

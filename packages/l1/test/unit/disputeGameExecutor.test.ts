@@ -23,6 +23,7 @@ import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
+import { deployOneStepExecutor } from "../../src/deploy.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
@@ -106,12 +107,12 @@ beforeAll(async () => {
   mockAbi = artifacts.MockCheckpoints!.abi;
   checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
   await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)]);
-  const executor = await deploy(loadArtifact("OneStepExecutor"), [
-    BigInt(CHAIN_ID),
-    BigInt(MAX_BLOCK_TXS),
-    BigInt(MAX_BLOCK_DEPOSITS),
-    0n,
-  ]);
+  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
+    l2ChainId: CHAIN_ID,
+    maxBlockTxs: MAX_BLOCK_TXS,
+    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+    minTxFee: 0n,
+  });
   const gameArtifact = loadArtifact("FilverseDisputeGame");
   gameAbi = gameArtifact.abi;
   game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);

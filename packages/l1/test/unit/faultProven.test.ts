@@ -14,6 +14,7 @@ import { type Abi, type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest } from "../../src/checkpoint.js";
+import { deployOneStepExecutor as deployExecutorSet } from "../../src/deploy.js";
 import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
@@ -62,17 +63,15 @@ async function deploy(name: string, args: unknown[] = []): Promise<Address> {
   return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
 }
 
-/** The one-step executor as built (contracts/OneStepExecutor.sol), for this chain. */
+/** The one-step executor as built (contracts/OneStepExecutor.sol and its kind executors), for this chain. */
 async function deployOneStepExecutor(): Promise<Address> {
-  const a = loadArtifact("OneStepExecutor");
-  const hash = await env.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args: [BigInt(L2_CHAIN_ID), BigInt(MAX_BLOCK_TXS), BigInt(MAX_BLOCK_DEPOSITS), 0n],
-    account: env.deployer,
-    chain: env.walletClient.chain,
-  } as never);
-  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  const { executor } = await deployExecutorSet(env, env.deployer, {
+    l2ChainId: L2_CHAIN_ID,
+    maxBlockTxs: MAX_BLOCK_TXS,
+    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+    minTxFee: 0n,
+  });
+  return executor;
 }
 
 const deployGame = (checkpoints: Address, exec: Address) =>

@@ -1,17 +1,24 @@
 /**
- * The one-step executor (contracts/OneStepExecutor.sol) against the TypeScript tracer
- * (@filverse/state traceBlock and proveStep), on the hardhat L1: for random parent states and
- * blocks of FIL deposits and Transfers (successes, INSUFFICIENT_BALANCE, and every inclusion rule a
- * Transfer can break), every step's post-commitment on L1 equals the tracer's T[j + 1]; tampered
- * proofs revert; steps not supported yet revert with their typed error. FILVERSE_FUZZ_RUNS sets the
- * run count. The gas of each step kind is printed (docs/fault-proofs.md lists it).
+ * The one-step executor (contracts/OneStepExecutor.sol and its kind executors) against the
+ * TypeScript tracer (@filverse/state traceBlock and proveStep), on the hardhat L1: for random parent
+ * states and blocks of FIL deposits, Transfers, Withdraws and the token kinds (successes, every
+ * execution code, every inclusion rule and field rule they can break, EXECUTION_FAULT), every step's
+ * post-commitment on L1 equals the tracer's T[j + 1]; tampered proofs revert; steps not supported
+ * yet revert with their typed error. FILVERSE_FUZZ_RUNS sets the run count. The gas of each step
+ * kind is printed (docs/fault-proofs.md lists it).
  */
 import {
   depositHash as depositHashOf,
+  domainSeparator,
+  hashTypedData,
   privateKeyToAddress,
+  sha256,
   signBlockHeader,
+  signDigest,
   signTransaction,
+  tokenIdOf,
   txHash as txHashOf,
+  typeHash,
 } from "@filverse/crypto";
 import {
   applyBlock,
@@ -21,6 +28,7 @@ import {
   type State,
   StepKind,
   type StepProof,
+  stepStateRoot,
   traceBlock,
 } from "@filverse/state";
 import {
@@ -30,21 +38,38 @@ import {
   encodeSignedTx,
   HashListSsz,
   Namespace,
+  Order,
+  type OrderMessage,
   type SignedBlock,
   type SignedTransaction,
+  type StateObjects,
   TxKind,
+  type TxMessage,
+  txStructs,
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
-import { type Abi, type Address, BaseError, ContractFunctionRevertedError, encodeFunctionData, type Hex } from "viem";
+import {
+  type Abi,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  concatHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
+import { deployOneStepExecutor } from "../../src/deploy.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import {
   encodeStepData,
   encodeStepProof,
   headerToAbi,
+  type ItemParts,
   itemParts,
   type StepInputs,
   stepInputs,
@@ -63,20 +88,18 @@ let abi: Abi;
 const executors: Address[] = [];
 
 beforeAll(async () => {
-  const artifact = loadArtifact("OneStepExecutor");
-  abi = artifact.abi;
+  abi = loadArtifact("OneStepExecutor").abi;
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
   const [deployer] = await clients.walletClient.getAddresses();
-  for (const minFee of MIN_FEES) {
-    const hash = await clients.walletClient.deployContract({
-      abi,
-      bytecode: artifact.bytecode,
-      args: [BigInt(CHAIN_ID), BigInt(MAX_BLOCK_TXS), BigInt(MAX_BLOCK_DEPOSITS), minFee],
-      account: deployer!,
-      chain: clients.walletClient.chain,
+  for (const minTxFee of MIN_FEES) {
+    const { executor } = await deployOneStepExecutor(clients, deployer!, {
+      l2ChainId: CHAIN_ID,
+      maxBlockTxs: MAX_BLOCK_TXS,
+      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+      minTxFee,
     });
-    executors.push((await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!);
+    executors.push(executor);
   }
 }, 90_000);
 afterAll(async () => {
@@ -171,7 +194,12 @@ type Scenario = Omit<typeof scenarioArb extends fc.Arbitrary<infer T> ? T : neve
   withdrawalsFull?: boolean;
   /** Accounts added to the parent state, so that object proofs run deep (gas measurements). */
   filler?: number;
+  /** Objects written into the parent state (identities, delegates, tokens, balances...). */
+  objects?: ObjectWrite[];
+  /** Transactions of the other kinds, after the FIL ones; `nonces` is each key's next nonce (update it). */
+  kindTxs?: (nonces: number[]) => SignedTransaction[];
 };
+type ObjectWrite = { ns: Namespace; id: Uint8Array; value: StateObjects[Namespace] | null };
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 const N = HALF_N * 2n + 1n;
@@ -260,6 +288,10 @@ function buildScenario(sc: Scenario): Built {
     );
     parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
   }
+  if (sc.objects?.length) {
+    parent = parent.withChanges(sc.objects, [], []);
+    parentHeader = { ...parentHeader, stateRoot: parent.roots().stateRoot };
+  }
   if (sc.filler) {
     const writes = Array.from({ length: sc.filler }, (_, i) => {
       const id = new Uint8Array(20);
@@ -307,6 +339,7 @@ function buildScenario(sc: Scenario): Built {
         : signTransaction(chainId, { kind: TxKind.Transfer, message: { to, amount, nonce, fee } }, from.priv);
     return withVariant(tx, spec.variant);
   });
+  if (sc.kindTxs) txs.push(...sc.kindTxs(nonces));
   const { block } = seal(parent, parentHeader, deposits, txs);
   let header = block.header;
   if (sc.wrongRoot === "l1DepositNonce") header = { ...header, l1DepositNonce: header.l1DepositNonce + 1 };
@@ -336,6 +369,37 @@ function traceOf(b: Built) {
 const ctxOf = (b: Built): Ctx => ({ blockHash: toHex(blockHash(b.block.header)), sequencer: toHex(sequencer.address) });
 const executorFor = (b: Built) => executors[MIN_FEES.indexOf(b.minTxFee as 0n | 2n)]!;
 
+/** The invalid reasons and receipt codes the blocks run so far reached. */
+const seenReasons = new Set<string>();
+const seenCodes = new Set<number>();
+
+async function checkScenario(sc: Scenario): Promise<void> {
+  const b = buildScenario(sc);
+  const trace = traceOf(b);
+  const ctx = ctxOf(b);
+  for (let j = 0; j < trace.steps.length; j++) {
+    const p = proveStep(trace, j);
+    const proof = encodeStepProof(stepInputs(p));
+    const post = await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof);
+    expect(post, `step ${j} (${p.kind})`).toBe(toHex(trace.commitments[j + 1]!));
+    const st = trace.steps[j]!;
+    if (st.invalidReason !== null) seenReasons.add(String(st.invalidReason));
+    if (st.receipt) seenCodes.add(st.receipt.code);
+    if (p.pre.invalid) continue;
+    const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+    const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
+    const gas = await clients.publicClient.estimateGas({
+      to: executorFor(b),
+      data: encodeFunctionData({
+        abi,
+        functionName: "executeStep",
+        args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+      } as never),
+    });
+    if (gas > (gasReport[name] ?? 0n)) gasReport[name] = gas;
+  }
+}
+
 describe("OneStepExecutor against the tracer", () => {
   it("T[0] from the parent header", async () => {
     const b = buildScenario({
@@ -355,36 +419,6 @@ describe("OneStepExecutor against the tracer", () => {
     } as never);
     expect(t0).toBe(toHex(trace.commitments[0]!));
   });
-
-  const seenReasons = new Set<string>();
-  const seenCodes = new Set<number>();
-
-  async function checkScenario(sc: Scenario): Promise<void> {
-    const b = buildScenario(sc);
-    const trace = traceOf(b);
-    const ctx = ctxOf(b);
-    for (let j = 0; j < trace.steps.length; j++) {
-      const p = proveStep(trace, j);
-      const proof = encodeStepProof(stepInputs(p));
-      const post = await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof);
-      expect(post, `step ${j} (${p.kind})`).toBe(toHex(trace.commitments[j + 1]!));
-      const st = trace.steps[j]!;
-      if (st.invalidReason !== null) seenReasons.add(String(st.invalidReason));
-      if (st.receipt) seenCodes.add(st.receipt.code);
-      if (p.pre.invalid) continue;
-      const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
-      const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
-      const gas = await clients.publicClient.estimateGas({
-        to: executorFor(b),
-        data: encodeFunctionData({
-          abi,
-          functionName: "executeStep",
-          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
-        } as never),
-      });
-      if (gas > (gasReport[name] ?? 0n)) gasReport[name] = gas;
-    }
-  }
 
   it("computes the tracer's T[j + 1] for one block per inclusion rule and execution code", async () => {
     for (const [variant, kind] of TX_VARIANTS.flatMap((v) =>
@@ -464,7 +498,7 @@ describe("OneStepExecutor against the tracer", () => {
 describe("OneStepExecutor gas", () => {
   it("per step kind, in a state of 2^16 accounts", async () => {
     const b = buildScenario({
-      funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+      funding: [10n ** 18n, 10n ** 17n, 10n ** 18n, 10n ** 18n],
       deposits: [[2, 5n]],
       txs: [
         { kind: TxKind.Transfer, from: 0, to: 1, amount: 7n, fee: 1n, variant: "ok" },
@@ -474,6 +508,41 @@ describe("OneStepExecutor gas", () => {
       wrongRoot: null,
       headerFault: null,
       filler: 2 ** 16,
+      // The worst paths of the kind executors' kinds: the longest strings, and acting for an identity
+      // through a delegate.
+      objects: [
+        ...TOKEN_STATE,
+        ...[...IDENTITY_STATE, ...ASSET_STATE].filter(
+          (w) => w.ns !== Namespace.Identity && w.ns !== Namespace.Delegate,
+        ),
+        // A trade whose royalty goes to a third party (key 3).
+        collectionWrite(COLLECTIONS[1]!, 3, 5, 1),
+        assetWrite(COLLECTIONS[1]!, 8, 0, "zero"),
+      ],
+      kindTxs: (nonces) => [
+        ...tokenTxs([
+          create(3, "n".repeat(64), "s".repeat(16)),
+          mint(2, TOKENS[0]!, 3, 5n, IDENTITIES[0]),
+          transfer(2, TOKENS[0]!, 1, 5n, IDENTITIES[0]),
+          burn(2, TOKENS[0]!, 1n, IDENTITIES[0]),
+        ])(nonces),
+        ...kindTxs([
+          collectionCreate(3, "n".repeat(64), "s".repeat(16)),
+          assetTransfer(2, COLLECTIONS[0]!, 2, 3), // by an operator
+          assetBurn(2, COLLECTIONS[1]!, 7, IDENTITIES[0]),
+          assetApprove(0, COLLECTIONS[0]!, 1, 3),
+          operatorSet(0, COLLECTIONS[0]!, 3, true),
+          tradeFill(2, 0, { collectionId: COLLECTIONS[1]!, tokenId: 8, price: 12_345n }),
+          orderCancel(0, 0, { salt: 5n }),
+          accessGrant(2, DATA_ASSETS[0]!, 1, NOW + 9, IDENTITIES[0]),
+          accessRevoke(2, DATA_ASSETS[0]!, 3, IDENTITIES[0]),
+          attrSet(3, IDENTITIES[0]!, "k".repeat(64), "v".repeat(1024), NOW + 9),
+          attrRemove(3, IDENTITIES[0]!, "bio"),
+          delegateAdd(0, IDENTITIES[0]!, 1, 3, NOW + 9),
+          delegateRevoke(0, IDENTITIES[0]!, 3),
+          identityTransfer(0, IDENTITIES[0]!, 1),
+        ])(nonces),
+      ],
     });
     const trace = traceOf(b);
     const ctx = ctxOf(b);
@@ -493,10 +562,11 @@ describe("OneStepExecutor gas", () => {
         } as never),
       });
       const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+      expect(trace.steps[j]!.invalidReason, `step ${j}`).toBeNull();
       report[`${p.kind}${kind}`] = { gas, proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)) };
     }
     console.log("one-step executor gas, 2^16 accounts (eth_estimateGas):", report);
-    expect(Object.keys(report)).toHaveLength(5);
+    expect(Object.keys(report)).toHaveLength(23);
   }, 120_000);
 });
 
@@ -686,31 +756,1527 @@ describe("OneStepExecutor refuses", () => {
     ).toBe("UnsupportedForcedTransaction");
   });
 
-  it("a kind it does not execute yet, with UnsupportedKind", async () => {
-    const w = buildScenario({
-      funding: [10n ** 18n, 0n, 0n, 0n],
-      deposits: [],
-      txs: [],
-      minFee: 0,
-      wrongRoot: null,
-      headerFault: null,
-    });
-    const tx = signTransaction(
-      CHAIN_ID,
-      {
-        kind: TxKind.CollectionCreate,
-        message: { name: "C", symbol: "C", royaltyBps: 0, maxSupply: 1, metadataMutable: false, nonce: 0, fee: 0n },
+  const zero32 = new Uint8Array(32);
+  const unsupported: TxMessage[] = [
+    {
+      kind: TxKind.AssetMint,
+      message: {
+        collectionId: zero32,
+        tokenId: 1,
+        to: keys[1]!.address,
+        contentCid: "bafkqaaa",
+        onBehalfOf: zero32,
+        nonce: 0,
+        fee: 0n,
       },
-      keys[0]!.priv,
+    },
+    { kind: TxKind.IdentityCreate, message: { handle: "alice", profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
+    { kind: TxKind.IdentityUpdate, message: { identityId: zero32, profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
+    {
+      kind: TxKind.DataAssetRegister,
+      message: {
+        contentCid: "bafkqaaa",
+        pieceCid: "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq",
+        size: 1,
+        license: "L",
+        onBehalfOf: zero32,
+        nonce: 0,
+        fee: 0n,
+      },
+    },
+  ];
+  for (const m of unsupported) {
+    it(`a kind it does not execute yet (${TxKind[m.kind]}), with UnsupportedKind`, async () => {
+      const w = buildScenario({
+        funding: [10n ** 18n, 0n, 0n, 0n],
+        deposits: [],
+        txs: [],
+        minFee: 0,
+        wrongRoot: null,
+        headerFault: null,
+      });
+      const tx = signTransaction(CHAIN_ID, m, keys[0]!.priv);
+      const header = { ...w.block.header, txRoot: HashListSsz.hashTreeRoot([txHashOf(tx)]) };
+      const block = { ...w.block, header, transactions: [tx], signature: signBlockHeader(header, sequencer.priv) };
+      const built = { ...w, block };
+      const t = traceOf(built);
+      const p = proveStep(t, 1);
+      expect(p.kind).toBe(StepKind.Transaction);
+      expect(
+        await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
+      ).toBe("UnsupportedKind");
+    });
+  }
+});
+
+// --- the kinds of the kind executors -----------------------------------------------------------
+
+/** The block under test is the third: its timestamp, the clock of every expiry. */
+const NOW = 1_700_000_004;
+const idOf = (tag: number) => new Uint8Array(32).fill(tag);
+/** Two identities owned by keys 0 and 1, at owner epoch 1; a third id has no identity. */
+const IDENTITIES = [idOf(0x71), idOf(0x72)];
+const NO_IDENTITY = idOf(0x7f);
+const TOKENS = [idOf(0x51), idOf(0x52)];
+const NO_TOKEN = idOf(0x5f);
+const ZERO_ID = new Uint8Array(32);
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+const concat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+const identityWrite = (i: number, owner: number, ownerEpoch = 1): ObjectWrite => ({
+  ns: Namespace.Identity,
+  id: IDENTITIES[i]!,
+  value: { owner: keys[owner]!.address, handle: `id_${i}`, profileCid: "bafkqaaa", ownerEpoch },
+});
+const delegateWrite = (i: number, key: number, scope: number, expiresAt: number, ownerEpoch = 1): ObjectWrite => ({
+  ns: Namespace.Delegate,
+  id: concat(IDENTITIES[i]!, keys[key]!.address),
+  value: { scope, expiresAt, ownerEpoch },
+});
+const tokenWrite = (t: number, issuer: number, cap: bigint, supply: bigint): ObjectWrite => ({
+  ns: Namespace.Token,
+  id: TOKENS[t]!,
+  value: { issuer: keys[issuer]!.address, name: `Token ${t}`, symbol: `T${t}`, decimals: 18, cap, supply },
+});
+const balanceWrite = (t: number, holder: number, balance: bigint): ObjectWrite => ({
+  ns: Namespace.TokenBalance,
+  id: concat(TOKENS[t]!, keys[holder]!.address),
+  value: { balance },
+});
+
+/** What one token transaction does; `from` signs it with its next nonce (or a broken one). */
+type TokenTxSpec =
+  | { kind: TxKind.TokenCreate; from: number; name: string; symbol: string; decimals: number; cap: bigint }
+  | {
+      kind: TxKind.TokenMint | TxKind.TokenTransfer;
+      from: number;
+      token: Uint8Array;
+      to: number | "zero";
+      amount: bigint;
+      onBehalfOf: Uint8Array;
+    }
+  | { kind: TxKind.TokenBurn; from: number; token: Uint8Array; amount: bigint; onBehalfOf: Uint8Array };
+
+function tokenTxs(specs: TokenTxSpec[]): (nonces: number[]) => SignedTransaction[] {
+  return (nonces) =>
+    specs.map((spec) => {
+      const nonce = nonces[spec.from]!;
+      nonces[spec.from] = nonce + 1;
+      const priv = keys[spec.from]!.priv;
+      const fee = 1n;
+      switch (spec.kind) {
+        case TxKind.TokenCreate:
+          return signTransaction(
+            CHAIN_ID,
+            {
+              kind: TxKind.TokenCreate,
+              message: {
+                name: spec.name,
+                symbol: spec.symbol,
+                decimals: spec.decimals,
+                cap: spec.cap,
+                nonce,
+                fee,
+              },
+            },
+            priv,
+          );
+        case TxKind.TokenBurn:
+          return signTransaction(
+            CHAIN_ID,
+            {
+              kind: TxKind.TokenBurn,
+              message: { tokenId: spec.token, amount: spec.amount, onBehalfOf: spec.onBehalfOf, nonce, fee },
+            },
+            priv,
+          );
+        default: {
+          const message = {
+            tokenId: spec.token,
+            to: spec.to === "zero" ? new Uint8Array(20) : keys[spec.to]!.address,
+            amount: spec.amount,
+            onBehalfOf: spec.onBehalfOf,
+            nonce,
+            fee,
+          };
+          return spec.kind === TxKind.TokenMint
+            ? signTransaction(CHAIN_ID, { kind: TxKind.TokenMint, message }, priv)
+            : signTransaction(CHAIN_ID, { kind: TxKind.TokenTransfer, message }, priv);
+        }
+      }
+    });
+}
+
+/** The identities, delegates, tokens and balances every token block starts from. */
+const TOKEN_STATE: ObjectWrite[] = [
+  identityWrite(0, 0),
+  identityWrite(1, 1),
+  delegateWrite(0, 2, 1, NOW + 100), // key 2: an active assets delegate of identity 0
+  delegateWrite(0, 3, 2, NOW + 100), // key 3: identity scope only
+  delegateWrite(1, 2, 3, NOW), // key 2 for identity 1: expires at the block's timestamp
+  delegateWrite(1, 3, 3, NOW + 100, 0), // key 3 for identity 1: added under an older owner epoch
+  tokenWrite(0, 0, 1000n, 100n),
+  tokenWrite(1, 1, MAX_UINT256, 10n),
+  balanceWrite(0, 0, 60n),
+  balanceWrite(0, 1, 40n),
+  balanceWrite(1, 1, 10n),
+];
+
+function tokenScenario(specs: TokenTxSpec[], objects: ObjectWrite[] = TOKEN_STATE): Scenario {
+  return {
+    funding: [10n ** 18n, 10n ** 18n, 10n ** 18n, 10n ** 18n],
+    deposits: [],
+    txs: [],
+    minFee: 0,
+    wrongRoot: null,
+    headerFault: null,
+    objects,
+    kindTxs: tokenTxs(specs),
+  };
+}
+
+const mint = (
+  from: number,
+  token: Uint8Array,
+  to: number | "zero",
+  amount: bigint,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): TokenTxSpec => ({ kind: TxKind.TokenMint, from, token, to, amount, onBehalfOf });
+const transfer = (
+  from: number,
+  token: Uint8Array,
+  to: number | "zero",
+  amount: bigint,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): TokenTxSpec => ({ kind: TxKind.TokenTransfer, from, token, to, amount, onBehalfOf });
+const burn = (from: number, token: Uint8Array, amount: bigint, onBehalfOf = ZERO_ID): TokenTxSpec => ({
+  kind: TxKind.TokenBurn,
+  from,
+  token,
+  amount,
+  onBehalfOf,
+});
+const create = (from: number, name: string, symbol: string, decimals = 6, cap = 10n ** 24n): TokenTxSpec => ({
+  kind: TxKind.TokenCreate,
+  from,
+  name,
+  symbol,
+  decimals,
+  cap,
+});
+
+describe("OneStepExecutor: token kinds (20–23) against the tracer", () => {
+  it("every execution code, every field rule, and EXECUTION_FAULT", async () => {
+    const cases: [TokenTxSpec[], ObjectWrite[]?][] = [
+      // successes, each kind, and acting for an identity
+      [
+        [
+          create(0, "Filverse Social", "FVS", 18, 5n),
+          create(1, "ünïcödé ✓ 𝔘", "€", 0, MAX_UINT256),
+          create(2, "\uFEFFbom", "\u0000"),
+        ],
+      ],
+      [[mint(0, TOKENS[0]!, 2, 900n), mint(1, TOKENS[1]!, 1, MAX_UINT256 - 10n)]],
+      [[transfer(0, TOKENS[0]!, 1, 60n), transfer(1, TOKENS[0]!, 1, 40n), transfer(1, TOKENS[1]!, 0, 3n)]],
+      [[burn(0, TOKENS[0]!, 60n), burn(1, TOKENS[1]!, 1n)]],
+      [[mint(2, TOKENS[0]!, 3, 5n, IDENTITIES[0]), transfer(2, TOKENS[0]!, 3, 5n, IDENTITIES[0])]],
+      [[burn(0, TOKENS[0]!, 1n, IDENTITIES[0]), mint(1, TOKENS[1]!, 1, 1n, IDENTITIES[1])]],
+      // a token created in the block, then minted, transferred and burned
+      [
+        [
+          create(3, "New", "NEW", 2, 50n),
+          mint(3, tokenIdOf(keys[3]!.address, 0), 3, 50n),
+          transfer(3, tokenIdOf(keys[3]!.address, 0), 0, 20n),
+          burn(3, tokenIdOf(keys[3]!.address, 0), 30n),
+        ],
+      ],
+      // TOKEN_NOT_FOUND (1200), NOT_TOKEN_ISSUER (1201), TOKEN_CAP_EXCEEDED (1202), INSUFFICIENT_TOKEN_BALANCE (1203)
+      [[mint(0, NO_TOKEN, 1, 1n), transfer(0, NO_TOKEN, 1, 1n), burn(0, NO_TOKEN, 1n)]],
+      [[mint(1, TOKENS[0]!, 1, 1n), mint(2, TOKENS[1]!, 1, 1n, IDENTITIES[0])]],
+      [[mint(0, TOKENS[0]!, 1, 901n), mint(1, TOKENS[1]!, 1, MAX_UINT256)]],
+      [
+        [
+          transfer(0, TOKENS[0]!, 1, 61n),
+          transfer(2, TOKENS[0]!, 1, 1n),
+          burn(1, TOKENS[0]!, 41n),
+          burn(3, TOKENS[1]!, 1n),
+        ],
+      ],
+      // IDENTITY_NOT_FOUND (1300), DELEGATE_NOT_FOUND (1304: none, and an older epoch), DELEGATE_EXPIRED
+      // (1305), DELEGATE_SCOPE (1306)
+      [
+        [
+          mint(0, TOKENS[0]!, 1, 1n, NO_IDENTITY),
+          transfer(0, TOKENS[0]!, 1, 1n, NO_IDENTITY),
+          burn(0, TOKENS[0]!, 1n, NO_IDENTITY),
+        ],
+      ],
+      [[mint(1, TOKENS[0]!, 1, 1n, IDENTITIES[0]), transfer(3, TOKENS[1]!, 0, 1n, IDENTITIES[1])]],
+      [[burn(2, TOKENS[1]!, 1n, IDENTITIES[1])]],
+      [[transfer(3, TOKENS[0]!, 1, 1n, IDENTITIES[0])]],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[create(0, "", "E")]],
+      [[create(0, "N", "")]],
+      [[create(0, "n".repeat(64), "s".repeat(16)), create(0, "n".repeat(65), "S")]],
+      [[create(0, "N", "é".repeat(9))]],
+      [[create(0, "N", "S", 19)]],
+      [[create(0, "N", "S", 18, 0n)]],
+      [[mint(0, TOKENS[0]!, "zero", 1n)]],
+      [[mint(0, TOKENS[0]!, 1, 0n)]],
+      [[transfer(0, TOKENS[0]!, "zero", 1n)]],
+      [[transfer(0, TOKENS[0]!, 1, 0n)]],
+      [[burn(0, TOKENS[0]!, 0n)]],
+      // EXECUTION_FAULT (204): a balance past 2^256 − 1 (mint, transfer), a supply below the burn.
+      // Only a state whose balances do not sum to its supply reaches them; the block is invalid.
+      [[mint(1, TOKENS[1]!, 2, 5n)], [...TOKEN_STATE, balanceWrite(1, 2, MAX_UINT256 - 4n)]],
+      [[transfer(1, TOKENS[1]!, 2, 5n)], [...TOKEN_STATE, balanceWrite(1, 2, MAX_UINT256 - 4n)]],
+      [[burn(0, TOKENS[0]!, 60n)], [...TOKEN_STATE, tokenWrite(0, 0, 1000n, 59n)]],
+    ];
+    for (const [specs, objects] of cases) await checkScenario(tokenScenario(specs, objects));
+    for (const code of [0, 1200, 1201, 1202, 1203, 1300, 1304, 1305, 1306]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const tokenRef = fc.constantFrom(TOKENS[0]!, TOKENS[1]!, NO_TOKEN, tokenIdOf(keys[0]!.address, 0));
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, ZERO_ID, IDENTITIES[0]!, IDENTITIES[1]!, NO_IDENTITY);
+  const amountArb = fc.oneof(
+    fc.bigInt({ min: 1n, max: 120n }),
+    fc.constantFrom(0n, 1000n, MAX_UINT256 - 10n, MAX_UINT256),
+  );
+  const specArb: fc.Arbitrary<TokenTxSpec> = fc.oneof(
+    fc.record({
+      kind: fc.constant(TxKind.TokenCreate as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      // Any code point (up to 4 UTF-8 bytes each), so the byte bounds are met and broken.
+      name: fc.oneof(
+        fc.string({ unit: "binary", minLength: 1, maxLength: 20 }),
+        fc.constantFrom("", "n".repeat(65), "𝔘".repeat(16)),
+      ),
+      symbol: fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), fc.constantFrom("", "é".repeat(9))),
+      decimals: fc.integer({ min: 0, max: 19 }),
+      cap: fc.oneof(fc.bigInt({ min: 1n, max: MAX_UINT256 }), fc.constant(0n)),
+    }),
+    fc.record({
+      kind: fc.constantFrom(TxKind.TokenMint as const, TxKind.TokenTransfer as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      token: tokenRef,
+      to: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant("zero" as const)),
+      amount: amountArb,
+      onBehalfOf: actingFor,
+    }),
+    fc.record({
+      kind: fc.constant(TxKind.TokenBurn as const),
+      from: fc.integer({ min: 0, max: 3 }),
+      token: tokenRef,
+      amount: amountArb,
+      onBehalfOf: actingFor,
+    }),
+  );
+  /** Random token states: who issues, caps and supplies (sometimes inconsistent), delegates' scopes and expiries. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      tokens: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 3 }),
+          fc.bigInt({ min: 1n, max: 1000n }),
+          fc.bigInt({ min: 0n, max: 1000n }),
+        ),
+        { minLength: 2, maxLength: 2 },
+      ),
+      balances: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.oneof(fc.bigInt({ min: 1n, max: 500n }), fc.constant(MAX_UINT256 - 3n)),
+        ),
+        { maxLength: 5 },
+      ),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) {
+        writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      }
+      st.tokens.forEach(([issuer, cap, supply], t) => {
+        writes.push(tokenWrite(t, issuer, cap, supply));
+      });
+      for (const [t, holder, balance] of st.balances) writes.push(balanceWrite(t, holder, balance));
+      // One write per id: the last wins.
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  /**
+   * The tampered values keep the step's path (the same code and writes), so the object proofs after
+   * them still chain and the executor names the value. A tamper that changes the path is refused too,
+   * but by the first later proof that no longer chains (SmtRootMismatch).
+   */
+  describe("refuses a tampered token step", () => {
+    /** The value with the last hex digit of its ABI word `word` changed. */
+    const flipWord = (value: Hex, word: number) => {
+      const at = 2 + 64 * (word + 1) - 1;
+      return `${value.slice(0, at)}${value[at] === "0" ? "1" : "0"}${value.slice(at + 1)}` as Hex;
+    };
+    const b = buildScenario(tokenScenario([mint(2, TOKENS[0]!, 1, 5n, IDENTITIES[0])]));
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = trace.steps.findIndex((st) => st.kind === StepKind.Transaction);
+    const p = proveStep(trace, j);
+    const cases: [string, (parts: ItemParts) => StepProof | undefined, string][] = [
+      [
+        "a token whose cap is not the state's",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Token);
+          const o = parts.objects[k]!;
+          parts.objects[k] = { ...o, value: flipWord(o.value, 5) }; // the offset, then issuer … cap
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "a delegate whose expiry is not the state's",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Delegate);
+          const o = parts.objects[k]!;
+          parts.objects[k] = { ...o, value: flipWord(o.value, 1) }; // scope, expiresAt
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "a balance claimed absent",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.TokenBalance && o.present);
+          expect(k).toBeGreaterThanOrEqual(0);
+          parts.objects[k] = { ...parts.objects[k]!, present: false, value: "0x" };
+          return undefined;
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "no token object",
+        (parts) => {
+          parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Token);
+          return undefined;
+        },
+        "ObjectMissing",
+      ],
+      [
+        "another amount than the signed one",
+        () => {
+          const tx = p.item!.tx! as Extract<SignedTransaction, { kind: TxKind.TokenMint }>;
+          return { ...p, item: { tx: { ...tx, message: { ...tx.message, amount: 6n } } } };
+        },
+        "ItemNotInBlock",
+      ],
+    ];
+    for (const [what, tamper, expected] of cases) {
+      it(what, async () => {
+        expect(p.item?.tx?.kind).toBe(TxKind.TokenMint);
+        expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(stepInputs(p)))).toBe(
+          toHex(trace.commitments[j + 1]!),
+        );
+        const parts = itemParts(p);
+        const other = tamper(parts);
+        const inputs = other ? stepInputs(other) : { ...stepInputs(p), ...encodeStepData(p, parts) };
+        expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
+          expected,
+        );
+      });
+    }
+  });
+
+  /**
+   * A string that is not UTF-8 cannot be a TypeScript transaction: the SSZ decoder refuses it, so a
+   * block listing one is invalid. The tracer cannot sign one, so the test does: the step must set
+   * `invalid`. The same construction with valid bytes gives the tracer's T[j + 1] (the control).
+   */
+  it("a TokenCreate whose name or symbol is not UTF-8 makes the block invalid", async () => {
+    const b = buildScenario(tokenScenario([create(0, "ab", "S")]));
+    const trace = traceOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(p.item?.tx?.kind).toBe(TxKind.TokenCreate);
+    const tx = p.item!.tx! as Extract<SignedTransaction, { kind: TxKind.TokenCreate }>;
+    const signWith = (name: Uint8Array, symbol: Uint8Array) => {
+      const m = tx.message;
+      const structHash = keccak256(
+        encodeAbiParameters(
+          [
+            { type: "bytes32" },
+            { type: "bytes32" },
+            { type: "bytes32" },
+            { type: "uint8" },
+            { type: "uint256" },
+            { type: "uint64" },
+            { type: "uint256" },
+          ],
+          [
+            toHex(typeHash(txStructs[TxKind.TokenCreate])),
+            keccak256(name),
+            keccak256(symbol),
+            m.decimals,
+            m.cap,
+            BigInt(m.nonce),
+            m.fee,
+          ],
+        ),
+      );
+      const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(CHAIN_ID)), structHash]), "bytes");
+      const signature = signDigest(digest, keys[0]!.priv);
+      const hash = keccak256(concat(digest, signature), "bytes");
+      const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([hash]) };
+      const message = encodeAbiParameters(
+        [
+          {
+            type: "tuple",
+            components: [
+              { name: "name", type: "bytes" },
+              { name: "symbol", type: "bytes" },
+              { name: "decimals", type: "uint8" },
+              { name: "cap", type: "uint256" },
+              { name: "nonce", type: "uint64" },
+              { name: "fee", type: "uint256" },
+            ],
+          },
+        ],
+        [
+          {
+            name: toHex(name),
+            symbol: toHex(symbol),
+            decimals: m.decimals,
+            cap: m.cap,
+            nonce: BigInt(m.nonce),
+            fee: m.fee,
+          },
+        ],
+      );
+      const inputs = {
+        ...stepInputs(p),
+        header: headerToAbi(header),
+        ...encodeStepData(p, { ...itemParts(p), message, signature: toHex(signature) }),
+      };
+      return execute(
+        executors[0]!,
+        trace.commitments[j]!,
+        j,
+        { blockHash: toHex(blockHash(header)), sequencer: toHex(sequencer.address) },
+        encodeStepProof(inputs),
+      );
+    };
+    const utf8 = (x: string) => new TextEncoder().encode(x);
+    // The control: valid bytes give the tracer's result.
+    expect(await signWith(utf8("ab"), utf8("S"))).toBe(toHex(trace.commitments[j + 1]!));
+    const invalid = toHex(stepStateRoot({ ...p.pre, invalid: true }));
+    const notUtf8 = [
+      [0xc3, 0x28], // a continuation byte missing
+      [0xc0, 0xaf], // overlong "/"
+      [0xe0, 0x80, 0xaf], // overlong, three bytes
+      [0xed, 0xa0, 0x80], // a surrogate, U+D800
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xf0, 0x9f, 0x98], // truncated
+      [0x61, 0xff], // never in UTF-8
+      [0x80], // a lone continuation byte
+    ].map((x) => Uint8Array.from(x));
+    for (const bad of notUtf8) {
+      expect(await signWith(bad, utf8("S")), `name ${toHex(bad)}`).toBe(invalid);
+      expect(await signWith(utf8("ab"), bad), `symbol ${toHex(bad)}`).toBe(invalid);
+    }
+  });
+
+  it("computes the tracer's T[j + 1] for random token states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        checkScenario(tokenScenario(specs, objects)),
+      ),
+      { numRuns: RUNS },
     );
-    const header = { ...w.block.header, txRoot: HashListSsz.hashTreeRoot([txHashOf(tx)]) };
-    const block = { ...w.block, header, transactions: [tx], signature: signBlockHeader(header, sequencer.priv) };
-    const built = { ...w, block };
-    const t = traceOf(built);
-    const p = proveStep(t, 1);
-    expect(p.kind).toBe(StepKind.Transaction);
+  }, 600_000);
+});
+
+/** A transaction of any kind, signed by key `from` with its next nonce. */
+type KindTx = { from: number; make: (nonce: number) => TxMessage };
+const kindTxs =
+  (specs: KindTx[]) =>
+  (nonces: number[]): SignedTransaction[] =>
+    specs.map((spec) => {
+      const nonce = nonces[spec.from]!;
+      nonces[spec.from] = nonce + 1;
+      return signTransaction(CHAIN_ID, spec.make(nonce), keys[spec.from]!.priv);
+    });
+
+const DATA_ASSETS = [idOf(0x41), idOf(0x42)];
+const NO_DATA_ASSET = idOf(0x4f);
+const MAX_UINT64_SAFE = Number.MAX_SAFE_INTEGER;
+const attributeId = (identity: Uint8Array, key: string) => concat(identity, sha256(new TextEncoder().encode(key)));
+const attributeWrite = (i: number, key: string, value: string, expiresAt = 0): ObjectWrite => ({
+  ns: Namespace.Attribute,
+  id: attributeId(IDENTITIES[i]!, key),
+  value: { key, value, expiresAt },
+});
+const dataAssetWrite = (d: number, owner: number): ObjectWrite => ({
+  ns: Namespace.DataAsset,
+  id: DATA_ASSETS[d]!,
+  value: {
+    owner: keys[owner]!.address,
+    contentCid: "bafkqaaa",
+    pieceCid: "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq",
+    size: 2048,
+    license: "CC-BY-4.0",
+  },
+});
+const grantWrite = (d: number, grantee: number, expiresAt: number): ObjectWrite => ({
+  ns: Namespace.AccessGrant,
+  id: concat(DATA_ASSETS[d]!, keys[grantee]!.address),
+  value: { expiresAt },
+});
+
+/** TOKEN_STATE's identities and delegates, with attributes, data assets and a grant. */
+const IDENTITY_STATE: ObjectWrite[] = [
+  ...TOKEN_STATE.filter((w) => w.ns === Namespace.Identity || w.ns === Namespace.Delegate),
+  attributeWrite(0, "bio", "hello"),
+  attributeWrite(1, "site", "https://example.org", NOW + 5),
+  dataAssetWrite(0, 0),
+  dataAssetWrite(1, 1),
+  grantWrite(0, 3, NOW + 100),
+];
+
+const attrSet = (from: number, identityId: Uint8Array, key: string, value: string, expiresAt = 0): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.AttributeSet, message: { identityId, key, value, expiresAt, nonce, fee: 1n } }),
+});
+const attrRemove = (from: number, identityId: Uint8Array, key: string): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.AttributeRemove, message: { identityId, key, nonce, fee: 1n } }),
+});
+const delegateAdd = (
+  from: number,
+  identityId: Uint8Array,
+  delegate: number | "zero",
+  scope: number,
+  expiresAt: number,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.DelegateAdd,
+    message: {
+      identityId,
+      delegate: delegate === "zero" ? new Uint8Array(20) : keys[delegate]!.address,
+      scope,
+      expiresAt,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const delegateRevoke = (from: number, identityId: Uint8Array, delegate: number | "zero"): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.DelegateRevoke,
+    message: {
+      identityId,
+      delegate: delegate === "zero" ? new Uint8Array(20) : keys[delegate]!.address,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const identityTransfer = (from: number, identityId: Uint8Array, newOwner: number | "zero"): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.IdentityTransfer,
+    message: {
+      identityId,
+      newOwner: newOwner === "zero" ? new Uint8Array(20) : keys[newOwner]!.address,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const accessGrant = (
+  from: number,
+  dataAssetId: Uint8Array,
+  grantee: number | "zero",
+  expiresAt: number,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AccessGrant,
+    message: {
+      dataAssetId,
+      grantee: grantee === "zero" ? new Uint8Array(20) : keys[grantee]!.address,
+      expiresAt,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const accessRevoke = (
+  from: number,
+  dataAssetId: Uint8Array,
+  grantee: number | "zero",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AccessRevoke,
+    message: {
+      dataAssetId,
+      grantee: grantee === "zero" ? new Uint8Array(20) : keys[grantee]!.address,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+
+function kindScenario(specs: KindTx[], objects: ObjectWrite[] = IDENTITY_STATE): Scenario {
+  return { ...tokenScenario([], objects), kindTxs: kindTxs(specs) };
+}
+
+describe("OneStepExecutor: identity kinds (32–36) and data kinds (41–42) against the tracer", () => {
+  it("every execution code, every field rule, and EXECUTION_FAULT", async () => {
+    const [I0, I1] = IDENTITIES as [Uint8Array, Uint8Array];
+    const [D0, D1] = DATA_ASSETS as [Uint8Array, Uint8Array];
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: the owner, a delegate with the identity scope, the delegate revoking itself
+      [
+        [
+          attrSet(0, I0, "bio.v2", "hello ✓ 𝔘", 0),
+          attrSet(3, I0, "a".repeat(64), "v".repeat(1024), NOW + 1),
+          attrSet(0, I0, "bio", ""),
+          attrRemove(3, I0, "bio.v2"),
+          attrRemove(1, I1, "site"),
+        ],
+      ],
+      [[delegateAdd(0, I0, 1, 3, NOW + 1), delegateAdd(0, I0, 2, 2, MAX_UINT64_SAFE), delegateRevoke(0, I0, 3)]],
+      [
+        [
+          delegateRevoke(2, I0, 2),
+          delegateRevoke(1, I1, 3),
+          identityTransfer(0, I0, 1),
+          delegateAdd(1, I0, 0, 1, NOW + 9),
+        ],
+      ],
+      // a transfer voids the delegates: key 2 can no longer act for identity 0
+      [[identityTransfer(0, I0, 3), accessGrant(2, D0, 1, NOW + 9, I0)]],
+      [[accessGrant(0, D0, 1, NOW + 1), accessGrant(0, D1, 1, MAX_UINT64_SAFE, I1), accessRevoke(0, D0, 3)]],
+      [[accessGrant(2, D0, 2, NOW + 9, I0), accessRevoke(2, D0, 3, I0), accessGrant(0, D0, 3, NOW + 7)]],
+      // IDENTITY_NOT_FOUND (1300)
+      [
+        [
+          attrSet(0, NO_IDENTITY, "k", "v"),
+          attrRemove(0, NO_IDENTITY, "k"),
+          delegateAdd(0, NO_IDENTITY, 1, 1, NOW + 9),
+          delegateRevoke(0, NO_IDENTITY, 1),
+          identityTransfer(0, NO_IDENTITY, 1),
+          accessGrant(0, D0, 1, NOW + 9, NO_IDENTITY),
+          accessRevoke(0, D0, 3, NO_IDENTITY),
+        ],
+      ],
+      // NOT_IDENTITY_OWNER (1302), ATTRIBUTE_NOT_FOUND (1303)
+      [
+        [
+          delegateAdd(1, I0, 1, 1, NOW + 9),
+          identityTransfer(2, I0, 2),
+          delegateRevoke(1, I0, 2),
+          attrRemove(0, I0, "nope"),
+        ],
+      ],
+      // DELEGATE_NOT_FOUND (1304: none, an older epoch, a revoke of none), DELEGATE_EXPIRED (1305), DELEGATE_SCOPE (1306)
+      [
+        [
+          attrSet(1, I0, "k", "v"),
+          attrSet(3, I1, "k", "v"),
+          delegateRevoke(0, I0, 1),
+          accessGrant(1, D0, 1, NOW + 9, I0),
+        ],
+      ],
+      [[attrSet(2, I1, "k", "v"), accessGrant(2, D1, 1, NOW + 9, I1)]],
+      [[attrSet(2, I0, "k", "v"), accessGrant(3, D0, 1, NOW + 9, I0), attrRemove(2, I0, "bio")]],
+      // EXPIRY_IN_PAST (1307)
+      [
+        [
+          attrSet(0, I0, "k", "v", NOW),
+          delegateAdd(0, I0, 1, 1, NOW),
+          delegateAdd(0, I0, 1, 1, 1),
+          accessGrant(0, D0, 1, NOW),
+        ],
+      ],
+      // DATA_ASSET_NOT_FOUND (1400), NOT_DATA_OWNER (1401), GRANT_NOT_FOUND (1402)
+      [[accessGrant(0, NO_DATA_ASSET, 1, NOW + 9), accessRevoke(0, NO_DATA_ASSET, 1)]],
+      [[accessGrant(1, D0, 1, NOW + 9), accessRevoke(1, D0, 3), accessRevoke(0, D0, 1), accessRevoke(0, D0, "zero")]],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[attrSet(0, I0, "", "v")]],
+      [[attrSet(0, I0, "Bio", "v")]],
+      [[attrSet(0, I0, "a".repeat(65), "v")]],
+      [[attrSet(0, I0, "a b", "v")]],
+      [[attrSet(0, I0, "k", "v".repeat(1025))]],
+      [[attrSet(0, I0, "k", "é".repeat(513))]],
+      [[attrSet(0, I0, "k", "v", MAX_UINT64_SAFE + 1)]],
+      [[attrRemove(0, I0, "bio/x")]],
+      [[delegateAdd(0, I0, "zero", 1, NOW + 9)]],
+      [[delegateAdd(0, I0, 1, 0, NOW + 9)]],
+      [[delegateAdd(0, I0, 1, 4, NOW + 9)]],
+      [[delegateAdd(0, I0, 1, 1, MAX_UINT64_SAFE + 1)]],
+      [[identityTransfer(0, I0, "zero")]],
+      [[accessGrant(0, D0, "zero", NOW + 9)]],
+      [[accessGrant(0, D0, 1, MAX_UINT64_SAFE + 1)]],
+      // EXECUTION_FAULT (204): an owner epoch past 2^53 − 1; the block is invalid
+      [[identityTransfer(0, I0, 1)], [...IDENTITY_STATE, identityWrite(0, 0, MAX_UINT64_SAFE)]],
+    ];
+    for (const [specs, objects] of cases) await checkScenario(kindScenario(specs, objects));
+    for (const code of [0, 1300, 1302, 1303, 1304, 1305, 1306, 1307, 1400, 1401, 1402]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const identityRef = fc.constantFrom(IDENTITIES[0]!, IDENTITIES[1]!, NO_IDENTITY);
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, IDENTITIES[0]!, IDENTITIES[1]!, NO_IDENTITY);
+  const dataRef = fc.constantFrom(DATA_ASSETS[0]!, DATA_ASSETS[1]!, NO_DATA_ASSET);
+  const keyArb = fc.constantFrom("bio", "site", "k", "a.b:c-d_e", "", "Bad");
+  const who = fc.integer({ min: 0, max: 3 });
+  const target = fc.oneof(who, fc.constant("zero" as const));
+  const expiry = fc.oneof(
+    fc.integer({ min: NOW - 2, max: NOW + 3 }),
+    fc.constantFrom(0, MAX_UINT64_SAFE, MAX_UINT64_SAFE + 1),
+  );
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(who, identityRef, keyArb, fc.string({ unit: "binary", maxLength: 8 }), expiry)
+      .map(([f, i, k, v, e]) => attrSet(f, i, k, v, e)),
+    fc.tuple(who, identityRef, keyArb).map(([f, i, k]) => attrRemove(f, i, k)),
+    fc
+      .tuple(who, identityRef, target, fc.integer({ min: 0, max: 4 }), expiry)
+      .map(([f, i, d, s, e]) => delegateAdd(f, i, d, s, e)),
+    fc.tuple(who, identityRef, target).map(([f, i, d]) => delegateRevoke(f, i, d)),
+    fc.tuple(who, identityRef, target).map(([f, i, o]) => identityTransfer(f, i, o)),
+    fc.tuple(who, dataRef, target, expiry, actingFor).map(([f, d, g, e, b]) => accessGrant(f, d, g, e, b)),
+    fc.tuple(who, dataRef, target, actingFor).map(([f, d, g, b]) => accessRevoke(f, d, g, b)),
+  );
+  /** Random identities (owners, epochs), delegates, attributes, data assets and grants. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(who, who),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, MAX_UINT64_SAFE)),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          who,
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      attributes: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          keyArb.filter((k) => /^[a-z0-9_.:-]+$/.test(k)),
+        ),
+        {
+          maxLength: 3,
+        },
+      ),
+      dataOwners: fc.tuple(who, who),
+      grants: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), who, fc.integer({ min: 1, max: 100 })), {
+        maxLength: 3,
+      }),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+        dataAssetWrite(0, st.dataOwners[0]),
+        dataAssetWrite(1, st.dataOwners[1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      for (const [i, key] of st.attributes) writes.push(attributeWrite(i, key, "x"));
+      for (const [d, grantee, dt] of st.grants) writes.push(grantWrite(d, grantee, NOW + dt));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  describe("refuses a tampered identity or data step", () => {
+    const flipLast = (value: Hex) => `${value.slice(0, -1)}${value.endsWith("0") ? "1" : "0"}` as Hex;
+    const cases: [string, KindTx, (parts: ItemParts) => void, string][] = [
+      [
+        "a data asset whose size is not the state's",
+        accessGrant(2, DATA_ASSETS[0]!, 1, NOW + 9, IDENTITIES[0]),
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.DataAsset);
+          const o = parts.objects[k]!;
+          // The offset, then owner, contentCid's and pieceCid's offsets, size.
+          const at = 2 + 64 * 5 - 1;
+          parts.objects[k] = {
+            ...o,
+            value: `${o.value.slice(0, at)}${o.value[at] === "0" ? "1" : "0"}${o.value.slice(at + 1)}` as Hex,
+          };
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "an attribute claimed absent",
+        attrRemove(0, IDENTITIES[0]!, "bio"),
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Attribute);
+          parts.objects[k] = { ...parts.objects[k]!, present: false, value: "0x" };
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "a grant whose expiry is not the state's",
+        accessRevoke(0, DATA_ASSETS[0]!, 3),
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.AccessGrant);
+          parts.objects[k] = { ...parts.objects[k]!, value: flipLast(parts.objects[k]!.value) };
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "no identity object",
+        identityTransfer(0, IDENTITIES[0]!, 1),
+        (parts) => {
+          parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Identity);
+        },
+        "ObjectMissing",
+      ],
+    ];
+    for (const [what, spec, tamper, expected] of cases) {
+      it(what, async () => {
+        const b = buildScenario(kindScenario([spec]));
+        const trace = traceOf(b);
+        const ctx = ctxOf(b);
+        const j = 1;
+        const p = proveStep(trace, j);
+        expect(trace.steps[j]!.receipt?.code).toBe(0);
+        expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(stepInputs(p)))).toBe(
+          toHex(trace.commitments[j + 1]!),
+        );
+        const parts = itemParts(p);
+        tamper(parts);
+        const inputs = { ...stepInputs(p), ...encodeStepData(p, parts) };
+        expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
+          expected,
+        );
+      });
+    }
+  });
+
+  it("computes the tracer's T[j + 1] for random identity and data states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        checkScenario(kindScenario(specs, objects)),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+});
+
+const COLLECTIONS = [idOf(0x21), idOf(0x22)];
+const NO_COLLECTION = idOf(0x2f);
+const u64be = (n: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n));
+  return b;
+};
+const collectionWrite = (
+  c: Uint8Array,
+  creator: number,
+  maxSupply: number,
+  minted: number,
+  burned = 0,
+): ObjectWrite => ({
+  ns: Namespace.Collection,
+  id: c,
+  value: {
+    creator: keys[creator]!.address,
+    name: "Collection",
+    symbol: "COL",
+    royaltyBps: 250,
+    maxSupply,
+    minted,
+    burned,
+    metadataMutable: true,
+  },
+});
+const assetWrite = (
+  c: Uint8Array,
+  tokenId: number,
+  owner: number | "zero",
+  approved: number | "zero",
+  burned = false,
+): ObjectWrite => ({
+  ns: Namespace.Asset,
+  id: concat(c, u64be(tokenId)),
+  value: {
+    collectionId: c,
+    tokenId,
+    owner: owner === "zero" ? new Uint8Array(20) : keys[owner]!.address,
+    approved: approved === "zero" ? new Uint8Array(20) : keys[approved]!.address,
+    contentCid: "bafkqaaa",
+    burned,
+  },
+});
+const operatorWrite = (owner: number, c: Uint8Array, operator: number, approved = true): ObjectWrite => ({
+  ns: Namespace.OperatorApproval,
+  id: concat(keys[owner]!.address, c, keys[operator]!.address),
+  value: { approved },
+});
+
+/** TOKEN_STATE's identities and delegates, with collections, assets and an operator. */
+const ASSET_STATE: ObjectWrite[] = [
+  ...TOKEN_STATE.filter((w) => w.ns === Namespace.Identity || w.ns === Namespace.Delegate),
+  collectionWrite(COLLECTIONS[0]!, 0, 10, 3),
+  collectionWrite(COLLECTIONS[1]!, 1, 5, 1),
+  assetWrite(COLLECTIONS[0]!, 1, 0, 1),
+  assetWrite(COLLECTIONS[0]!, 2, 1, "zero"),
+  assetWrite(COLLECTIONS[0]!, 3, "zero", "zero", true),
+  assetWrite(COLLECTIONS[1]!, 7, 0, "zero"),
+  assetWrite(NO_COLLECTION, 1, 0, "zero"),
+  operatorWrite(1, COLLECTIONS[0]!, 2),
+];
+
+const collectionCreate = (
+  from: number,
+  name: string,
+  symbol: string,
+  royaltyBps = 100,
+  maxSupply = 100,
+  metadataMutable = false,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.CollectionCreate,
+    message: { name, symbol, royaltyBps, maxSupply, metadataMutable, nonce, fee: 1n },
+  }),
+});
+const assetTransfer = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  to: number | "zero",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetTransfer,
+    message: {
+      collectionId: c,
+      tokenId,
+      to: to === "zero" ? new Uint8Array(20) : keys[to]!.address,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const assetBurn = (from: number, c: Uint8Array, tokenId: number, onBehalfOf: Uint8Array = ZERO_ID): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.AssetBurn, message: { collectionId: c, tokenId, onBehalfOf, nonce, fee: 1n } }),
+});
+const assetApprove = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  approved: number | "zero",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetApprove,
+    message: {
+      collectionId: c,
+      tokenId,
+      approved: approved === "zero" ? new Uint8Array(20) : keys[approved]!.address,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const operatorSet = (
+  from: number,
+  c: Uint8Array,
+  operator: number | "zero",
+  approved: boolean,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.OperatorSet,
+    message: {
+      collectionId: c,
+      operator: operator === "zero" ? new Uint8Array(20) : keys[operator]!.address,
+      approved,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+
+describe("OneStepExecutor: asset kinds 10, 13, 14, 16, 17 against the tracer", () => {
+  const [C0, C1] = COLLECTIONS as [Uint8Array, Uint8Array];
+  const [I0, I1] = IDENTITIES as [Uint8Array, Uint8Array];
+  const run = (specs: KindTx[], objects: ObjectWrite[] = ASSET_STATE) => checkScenario(kindScenario(specs, objects));
+
+  it("every execution code, every field rule, and EXECUTION_FAULT", async () => {
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: the owner, the approved address, an operator, a delegate acting for the owner
+      [
+        [
+          collectionCreate(0, "Coll ✓", "C", 10_000, 2 ** 40, true),
+          collectionCreate(1, "n".repeat(64), "s".repeat(16), 0, 1),
+        ],
+      ],
+      [
+        [
+          assetTransfer(1, C0, 1, 2),
+          assetTransfer(2, C0, 2, 3),
+          assetTransfer(2, C1, 7, 1, I0),
+          assetTransfer(1, C1, 7, 1),
+        ],
+      ],
+      [[assetTransfer(0, C0, 1, 0), assetBurn(0, C1, 7), assetBurn(2, C0, 2), assetBurn(2, C0, 1, I0)]],
+      [
+        [
+          assetApprove(0, C0, 1, 3),
+          assetApprove(2, C0, 2, 0),
+          assetApprove(0, C0, 1, "zero", I0),
+          assetApprove(0, C1, 7, 2),
+        ],
+      ],
+      [
+        [
+          operatorSet(0, C0, 3, true),
+          operatorSet(1, C0, 2, false),
+          operatorSet(1, C0, 3, false),
+          operatorSet(3, C1, "zero", true),
+        ],
+      ],
+      [[operatorSet(0, C1, 3, true), assetTransfer(3, C1, 7, 3)]],
+      // COLLECTION_NOT_FOUND (1100), ASSET_NOT_FOUND (1101), NOT_ASSET_AUTHORIZED (1104), ASSET_BURNED (1107)
+      [
+        [
+          assetBurn(0, NO_COLLECTION, 1),
+          operatorSet(0, NO_COLLECTION, 1, true),
+          operatorSet(0, NO_COLLECTION, 1, false),
+        ],
+      ],
+      [
+        [
+          assetTransfer(0, C0, 99, 1),
+          assetBurn(0, C0, 99),
+          assetApprove(0, C0, 99, 1),
+          assetTransfer(0, NO_COLLECTION, 2, 1),
+        ],
+      ],
+      [[assetTransfer(3, C0, 1, 3), assetBurn(3, C0, 1), assetApprove(1, C0, 1, 3), assetApprove(3, C0, 2, 3)]],
+      [[assetTransfer(0, C0, 3, 1), assetBurn(0, C0, 3), assetApprove(0, C0, 3, 1)]],
+      // acting for an identity: 1300, 1304, 1305, and DELEGATE_SCOPE (1306) for the kinds a delegate may not sign
+      [[assetTransfer(0, C0, 1, 1, NO_IDENTITY), assetTransfer(1, C0, 1, 1, I0), assetTransfer(2, C0, 2, 1, I1)]],
+      [[assetTransfer(3, C0, 1, 1, I0), assetApprove(2, C0, 1, 3, I0), operatorSet(2, C0, 3, true, I0)]],
+      [[assetApprove(0, C0, 1, 3, NO_IDENTITY), operatorSet(1, C0, 3, true, I1), operatorSet(2, C0, 3, true, I1)]],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[collectionCreate(0, "", "C")]],
+      [[collectionCreate(0, "N", "")]],
+      [[collectionCreate(0, "n".repeat(65), "C")]],
+      [[collectionCreate(0, "N", "é".repeat(9))]],
+      [[collectionCreate(0, "N", "C", 10_001)]],
+      [[collectionCreate(0, "N", "C", 0, 0)]],
+      [[collectionCreate(0, "N", "C", 0, 2 ** 40 + 1)]],
+      [[assetTransfer(0, C0, 1, "zero")]],
+      [[assetTransfer(0, C0, MAX_UINT64_SAFE + 1, 1)]],
+      [[assetBurn(0, C0, MAX_UINT64_SAFE + 1)]],
+      [[assetApprove(0, C0, MAX_UINT64_SAFE + 1, 1)]],
+      // EXECUTION_FAULT (204): a burned count past 2^53 − 1; the block is invalid
+      [[assetBurn(0, C1, 7)], [...ASSET_STATE, collectionWrite(C1, 1, 5, 1, MAX_UINT64_SAFE)]],
+    ];
+    for (const [specs, objects] of cases) await run(specs, objects);
+    for (const code of [0, 1100, 1101, 1104, 1107, 1300, 1304, 1305, 1306]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const target = fc.oneof(who, fc.constant("zero" as const));
+  const collectionRef = fc.constantFrom(C0, C1, NO_COLLECTION);
+  const tokenRef = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constantFrom(MAX_UINT64_SAFE, MAX_UINT64_SAFE + 1));
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, ZERO_ID, I0, I1, NO_IDENTITY);
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(
+        who,
+        fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 20 }), fc.constant("")),
+        fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), fc.constant("")),
+        fc.integer({ min: 0, max: 10_001 }),
+        fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constantFrom(2 ** 40, 2 ** 40 + 1)),
+        fc.boolean(),
+      )
+      .map(([f, n, s, r, m, mu]) => collectionCreate(f, n, s, r, m, mu)),
+    fc.tuple(who, collectionRef, tokenRef, target, actingFor).map(([f, c, t, to, b]) => assetTransfer(f, c, t, to, b)),
+    fc.tuple(who, collectionRef, tokenRef, actingFor).map(([f, c, t, b]) => assetBurn(f, c, t, b)),
+    fc.tuple(who, collectionRef, tokenRef, target, actingFor).map(([f, c, t, a, b]) => assetApprove(f, c, t, a, b)),
+    fc.tuple(who, collectionRef, target, fc.boolean(), actingFor).map(([f, c, o, a, b]) => operatorSet(f, c, o, a, b)),
+  );
+  /** Random collections (sometimes at the largest burned count), assets (live, burned, approved) and operators. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(who, who),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          who,
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      collections: fc.tuple(
+        fc.tuple(who, fc.constantFrom(0, 3, MAX_UINT64_SAFE)),
+        fc.tuple(who, fc.constantFrom(0, 3, MAX_UINT64_SAFE)),
+      ),
+      assets: fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 4 }), target, target, fc.boolean()),
+        { maxLength: 6 },
+      ),
+      operators: fc.array(fc.tuple(who, fc.integer({ min: 0, max: 2 }), who, fc.boolean()), { maxLength: 3 }),
+    })
+    .map((st) => {
+      const cs = [C0, C1, NO_COLLECTION];
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+        collectionWrite(C0, st.collections[0][0], 10, 3, st.collections[0][1]),
+        collectionWrite(C1, st.collections[1][0], 10, 3, st.collections[1][1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      for (const [c, t, owner, approved, burned] of st.assets)
+        writes.push(assetWrite(cs[c]!, t, owner, approved, burned));
+      for (const [owner, c, op, approved] of st.operators) writes.push(operatorWrite(owner, cs[c]!, op, approved));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("computes the tracer's T[j + 1] for random asset states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it("refuses a tampered asset step", async () => {
+    const b = buildScenario(kindScenario([assetTransfer(2, C0, 2, 3)], ASSET_STATE));
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(trace.steps[j]!.receipt?.code).toBe(0);
+    const refused = async (tamper: (parts: ItemParts) => void) => {
+      const parts = itemParts(p);
+      tamper(parts);
+      return revertName(
+        execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          ctx,
+          encodeStepProof({ ...stepInputs(p), ...encodeStepData(p, parts) }),
+        ),
+      );
+    };
+    // The operator's approval claimed absent (the transfer would fail: its path changes, so a later proof no longer chains).
     expect(
-      await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
-    ).toBe("UnsupportedKind");
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.OperatorApproval);
+        parts.objects[k] = { ...parts.objects[k]!, present: false, value: "0x" };
+      }),
+    ).toMatch(/^(ObjectValueMismatch|SmtRootMismatch)$/);
+    // The asset's own tokenId field claimed other than the state's (same path): its value is refused.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.Asset);
+        const o = parts.objects[k]!;
+        const at = 2 + 64 * 3 - 1; // the offset, collectionId, tokenId
+        parts.objects[k] = {
+          ...o,
+          value: `${o.value.slice(0, at)}${o.value[at] === "0" ? "1" : "0"}${o.value.slice(at + 1)}` as Hex,
+        };
+      }),
+    ).toBe("ObjectValueMismatch");
+    expect(
+      await refused((parts) => {
+        parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Asset);
+      }),
+    ).toBe("ObjectMissing");
+  });
+});
+
+type OrderOver = Partial<OrderMessage>;
+const ZERO_ADDR = new Uint8Array(20);
+const makeOrder = (maker: number, over: OrderOver = {}): OrderMessage => ({
+  maker: keys[maker]!.address,
+  side: 0,
+  collectionId: COLLECTIONS[0]!,
+  tokenId: 1,
+  price: 1000n,
+  taker: ZERO_ADDR,
+  expiresAt: 0,
+  salt: 1n,
+  ...over,
+});
+const orderHashOf = (o: OrderMessage) => hashTypedData(CHAIN_ID, Order, o);
+/** How the maker's signature is broken, if it is. */
+type MakerSig = "ok" | "otherKey" | "highS" | "short";
+function makerSignature(o: OrderMessage, maker: number, how: MakerSig): Uint8Array {
+  const sig = signDigest(orderHashOf(o), keys[how === "otherKey" ? (maker + 1) % 4 : maker]!.priv);
+  if (how === "short") return sig.subarray(0, 64);
+  if (how === "highS") {
+    const s = BigInt(toHex(sig.subarray(32, 64)));
+    const hi = N - s;
+    for (let i = 0; i < 32; i++) sig[32 + i] = Number((hi >> BigInt(8 * (31 - i))) & 0xffn);
+    sig[64] = sig[64] === 27 ? 28 : 27;
+  }
+  return sig;
+}
+const tradeFill = (from: number, maker: number, over: OrderOver = {}, how: MakerSig = "ok"): KindTx => ({
+  from,
+  make: (nonce) => {
+    const order = makeOrder(maker, over);
+    return {
+      kind: TxKind.TradeFill,
+      message: { order, makerSignature: makerSignature(order, maker, how), nonce, fee: 1n },
+    };
+  },
+});
+const orderCancel = (from: number, maker: number, over: OrderOver = {}): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.OrderCancel, message: { order: makeOrder(maker, over), nonce, fee: 1n } }),
+});
+const orderStatusWrite = (o: OrderMessage, status: number): ObjectWrite => ({
+  ns: Namespace.OrderStatus,
+  id: orderHashOf(o),
+  value: { status },
+});
+
+/** Collection 1 has another creator (key 3), so a royalty goes to a third party. */
+const TRADE_STATE: ObjectWrite[] = [
+  ...ASSET_STATE,
+  collectionWrite(COLLECTIONS[1]!, 3, 5, 1),
+  orderStatusWrite(makeOrder(0, { salt: 7n }), 2),
+];
+
+describe("OneStepExecutor: trade kinds (50–51) against the tracer", () => {
+  const [C0, C1] = COLLECTIONS as [Uint8Array, Uint8Array];
+  const run = (specs: KindTx[], objects: ObjectWrite[] = TRADE_STATE) => checkScenario(kindScenario(specs, objects));
+
+  it("every execution code, every field rule, BAD_ORDER_SIGNATURE and EXECUTION_FAULT", async () => {
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: a sell (royalty to the seller, its creator), a buy, a royalty to a third party, price 0, a cancel
+      [
+        [
+          tradeFill(1, 0),
+          tradeFill(0, 2, { side: 1, tokenId: 2, price: 500n }),
+          tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 12_345n }),
+        ],
+      ],
+      [
+        [
+          tradeFill(3, 1, { tokenId: 2, price: 0n, taker: keys[3]!.address, expiresAt: NOW + 1 }),
+          orderCancel(0, 0, { salt: 9n }),
+        ],
+      ],
+      [[tradeFill(1, 0, { price: 10n ** 18n - 10n })]],
+      // ORDER_CLOSED (1501): cancelled before, filled in the block, cancelled twice
+      [
+        [
+          tradeFill(1, 0, { salt: 7n }),
+          tradeFill(1, 0),
+          tradeFill(2, 1, { side: 1, price: 1n }),
+          orderCancel(0, 0, { salt: 7n }),
+        ],
+      ],
+      [[orderCancel(2, 2, { salt: 3n }), orderCancel(2, 2, { salt: 3n }), tradeFill(0, 2, { side: 1, salt: 3n })]],
+      // ORDER_EXPIRED (1500), ORDER_WRONG_TAKER (1502), ORDER_SELF_FILL (1503), NOT_ORDER_MAKER (1505)
+      [
+        [
+          tradeFill(1, 0, { expiresAt: NOW }),
+          tradeFill(1, 0, { expiresAt: 1 }),
+          tradeFill(1, 0, { taker: keys[2]!.address }),
+        ],
+      ],
+      [[tradeFill(0, 0), orderCancel(1, 0)]],
+      // ASSET_NOT_FOUND (1101), ASSET_BURNED (1107), COLLECTION_NOT_FOUND (1100), ORDER_ASSET_NOT_OWNED (1504)
+      [
+        [
+          tradeFill(1, 0, { tokenId: 99 }),
+          tradeFill(1, 0, { tokenId: 3 }),
+          tradeFill(1, 0, { collectionId: NO_COLLECTION }),
+        ],
+      ],
+      [[tradeFill(1, 0, { tokenId: 2 }), tradeFill(2, 0, { side: 1, tokenId: 2 })]],
+      // INSUFFICIENT_BALANCE (1000): the buyer pays the price
+      [[tradeFill(1, 0, { price: 10n ** 19n }), tradeFill(2, 1, { side: 1, price: 10n ** 19n })]],
+      // INVALID_FIELD (101) and BAD_ORDER_SIGNATURE (104): the block is invalid
+      [[tradeFill(1, 0, { side: 2 })]],
+      [[orderCancel(0, 0, { side: 2 })]],
+      [[tradeFill(1, 0, { tokenId: MAX_UINT64_SAFE + 1 })]],
+      [[orderCancel(0, 0, { expiresAt: MAX_UINT64_SAFE + 1 })]],
+      [[orderCancel(0, 0, { maker: ZERO_ADDR })]],
+      [[tradeFill(1, 0, {}, "short")]],
+      [[tradeFill(1, 0, {}, "otherKey")]],
+      [[tradeFill(1, 0, {}, "highS")]],
+      // EXECUTION_FAULT (204): a royalty past 2^256 − 1 on the creator's balance
+      [
+        [tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 10_000n })],
+        [
+          ...TRADE_STATE,
+          { ns: Namespace.Account, id: keys[3]!.address, value: { balance: MAX_UINT256 - 10n, nonce: 0 } },
+        ],
+      ],
+    ];
+    for (const [specs, objects] of cases) await run(specs, objects);
+    for (const code of [0, 1000, 1100, 1101, 1107, 1500, 1501, 1502, 1503, 1504, 1505]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    for (const reason of [101, 104, 204]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const overArb: fc.Arbitrary<OrderOver> = fc.record({
+    side: fc.constantFrom(0, 1, 1, 2),
+    collectionId: fc.constantFrom(C0, C1, NO_COLLECTION),
+    tokenId: fc.constantFrom(1, 2, 3, 7, 99),
+    price: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.constantFrom(10n ** 19n)),
+    taker: fc.oneof(
+      fc.constant(ZERO_ADDR),
+      who.map((k) => keys[k]!.address),
+    ),
+    expiresAt: fc.constantFrom(0, 0, NOW, NOW + 1, MAX_UINT64_SAFE),
+    salt: fc.bigInt({ min: 0n, max: 3n }),
+  });
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(who, who, overArb, fc.constantFrom<MakerSig>("ok", "ok", "ok", "ok", "otherKey"))
+      .map(([f, m, o, how]) => tradeFill(f, m, o, how)),
+    fc.tuple(who, who, overArb).map(([f, m, o]) => orderCancel(f, m, o)),
+  );
+  const stateArb = fc
+    .record({
+      creators: fc.tuple(who, who),
+      royalties: fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 })),
+      assets: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constantFrom(1, 2, 3, 7), who, fc.boolean()), {
+        maxLength: 5,
+      }),
+      statuses: fc.array(fc.tuple(who, overArb, fc.constantFrom(1, 2)), { maxLength: 2 }),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [];
+      st.creators.forEach((creator, c) => {
+        const w = collectionWrite(COLLECTIONS[c]!, creator, 10, 3);
+        (w.value as StateObjects[Namespace.Collection]).royaltyBps = st.royalties[c]!;
+        writes.push(w);
+      });
+      for (const [c, t, owner, burned] of st.assets) {
+        writes.push(assetWrite(COLLECTIONS[c]!, t, burned ? "zero" : owner, "zero", burned));
+      }
+      for (const [maker, over, status] of st.statuses) writes.push(orderStatusWrite(makeOrder(maker, over), status));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("computes the tracer's T[j + 1] for random trade states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it("refuses a tampered trade step", async () => {
+    const b = buildScenario(
+      kindScenario([tradeFill(2, 0, { collectionId: C1, tokenId: 7, price: 12_345n })], TRADE_STATE),
+    );
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(trace.steps[j]!.receipt?.code).toBe(0);
+    const refused = async (tamper: (parts: ItemParts) => void) => {
+      const parts = itemParts(p);
+      tamper(parts);
+      return revertName(
+        execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          ctx,
+          encodeStepProof({ ...stepInputs(p), ...encodeStepData(p, parts) }),
+        ),
+      );
+    };
+    // The creator's balance other than the state's (same path): refused at its value.
+    expect(
+      await refused((parts) => {
+        const creator = toHex(keys[3]!.address);
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.Account && o.id === creator);
+        const o = parts.objects[k]!;
+        parts.objects[k] = {
+          ...o,
+          value: `${o.value.slice(0, 65)}${o.value[65] === "0" ? "1" : "0"}${o.value.slice(66)}` as Hex,
+        };
+      }),
+    ).toBe("ObjectValueMismatch");
+    // The order claimed closed: the path changes (ORDER_CLOSED), so a later proof no longer chains.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.OrderStatus);
+        parts.objects[k] = {
+          ...parts.objects[k]!,
+          present: true,
+          value: encodeAbiParameters([{ type: "uint8" }], [1]),
+        };
+      }),
+    ).toMatch(/^(ObjectValueMismatch|SmtRootMismatch)$/);
+    expect(
+      await refused((parts) => {
+        parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Collection);
+      }),
+    ).toBe("ObjectMissing");
   });
 });

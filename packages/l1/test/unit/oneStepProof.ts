@@ -5,8 +5,17 @@
  */
 import type { SmtProof, SmtSiblingPreimage } from "@filverse/crypto";
 import type { StepKind, StepProof, StepState } from "@filverse/state";
-import { type BlockHeader, type Deposit, Namespace, type StateObjects, TxKind, type TxMessages } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import {
+  type BlockHeader,
+  type Deposit,
+  type Namespace,
+  Order,
+  type StateObjects,
+  stateObjectStructs,
+  txStructs,
+  type UserTxKind,
+} from "@filverse/types";
+import { toHex, utf8ToBytes } from "@filverse/utils";
 import { type AbiParameter, encodeAbiParameters, type Hex } from "viem";
 
 export const STEP_KIND = { blockStart: 0, l1Message: 1, transaction: 2, endOfBlock: 3 } as const;
@@ -105,25 +114,41 @@ const depositToAbi = (d: Deposit) => ({
   forcedTx: toHex(d.forcedTx),
 });
 
-/** An object's value as the executor decodes it: abi.encode of its SszObjects struct. */
+/** An ABI value of one field, from its EIP-712 type (strings as they are: ABI `string`). */
+function fieldToAbi(type: string, v: unknown): unknown {
+  if (type === "address" || type === "bytes32" || type === "bytes") return toHex(v as Uint8Array);
+  if (type === "uint64" || type === "uint256") return BigInt(v as number | bigint);
+  return v;
+}
+
+/**
+ * An object's value as the executor decodes it: abi.encode of its SszObjects struct, whose strings
+ * are `bytes` (their UTF-8); a one-field container as its bare field.
+ */
 export function objectValueToAbi(ns: Namespace, value: StateObjects[Namespace] | null): Hex {
   if (value === null) return "0x";
-  if (ns === Namespace.Globals) {
-    const g = value as StateObjects[Namespace.Globals];
-    return encodeAbiParameters(
-      [tuple("g", [t("a", "uint64"), t("b", "uint64"), t("c", "uint256"), t("d", "uint256")])],
-      [{ a: BigInt(g.l1DepositNonce), b: BigInt(g.withdrawalCount), c: g.totalDeposited, d: g.totalWithdrawn }],
-    );
+  const st = stateObjectStructs[ns] as { fields: Record<string, { eip712: string }> };
+  const entries = Object.entries(st.fields);
+  const v = value as Record<string, unknown>;
+  const abiOf = (name: string, type: string) =>
+    type === "string"
+      ? { type: "bytes", value: toHex(utf8ToBytes(v[name] as string)) }
+      : { type, value: fieldToAbi(type, v[name]) };
+  if (entries.length === 1) {
+    const [name, f] = entries[0]!;
+    const a = abiOf(name, f.eip712);
+    return encodeAbiParameters([t(name, a.type)], [a.value]);
   }
-  if (ns === Namespace.Account) {
-    const a = value as StateObjects[Namespace.Account];
-    return encodeAbiParameters(
-      [tuple("a", [t("balance", "uint256"), t("nonce", "uint64")])],
-      [{ balance: a.balance, nonce: BigInt(a.nonce) }],
-    );
-  }
-  // The executor refuses other namespaces (UnsupportedNamespace); encode something it can name.
-  return "0x";
+  const parts = entries.map(([name, f]) => ({ name, ...abiOf(name, f.eip712) }));
+  return encodeAbiParameters(
+    [
+      tuple(
+        "o",
+        parts.map((p) => t(p.name, p.type)),
+      ),
+    ],
+    [Object.fromEntries(parts.map((p) => [p.name, p.value]))],
+  );
 }
 
 export const smtProofToAbi = (p: SmtProof) => ({
@@ -139,40 +164,34 @@ export const siblingToAbi = (s: SmtSiblingPreimage | null) => {
   return { isLeaf: false, a: toHex(s.branch.left), b: toHex(s.branch.right) };
 };
 
-/** A user transaction's message, ABI-encoded as its Eip712Tx struct (Transfer only so far). */
+const orderFields = Object.entries((Order as { fields: Record<string, { eip712: string }> }).fields);
+
+/** A user transaction's message, ABI-encoded as its Eip712Tx struct (a trade's Order as a nested tuple). */
 export function messageToAbi(kind: number, message: unknown): Hex {
-  if (kind === TxKind.Transfer) {
-    const m = message as TxMessages[TxKind.Transfer];
-    return encodeAbiParameters(
-      [tuple("m", [t("to", "address"), t("amount", "uint256"), t("nonce", "uint64"), t("fee", "uint256")])],
-      [{ to: toHex(m.to), amount: m.amount, nonce: BigInt(m.nonce), fee: m.fee }],
-    );
-  }
-  if (kind === TxKind.Withdraw) {
-    const m = message as TxMessages[TxKind.Withdraw];
-    return encodeAbiParameters(
-      [tuple("m", [t("l1Recipient", "address"), t("amount", "uint256"), t("nonce", "uint64"), t("fee", "uint256")])],
-      [{ l1Recipient: toHex(m.l1Recipient), amount: m.amount, nonce: BigInt(m.nonce), fee: m.fee }],
-    );
-  }
-  if (kind === TxKind.CollectionCreate) {
-    const m = message as TxMessages[TxKind.CollectionCreate];
-    return encodeAbiParameters(
-      [
-        tuple("m", [
-          t("name", "string"),
-          t("symbol", "string"),
-          t("royaltyBps", "uint16"),
-          t("maxSupply", "uint64"),
-          t("metadataMutable", "bool"),
-          t("nonce", "uint64"),
-          t("fee", "uint256"),
-        ]),
-      ],
-      [{ ...m, maxSupply: BigInt(m.maxSupply), nonce: BigInt(m.nonce) }],
-    );
-  }
-  throw new RangeError(`no ABI encoding for kind ${kind} in this test`);
+  const st = txStructs[kind as UserTxKind] as { fields: Record<string, { eip712: string }> };
+  const entries = Object.entries(st.fields);
+  const param = (name: string, type: string) =>
+    type === "Order"
+      ? tuple(
+          name,
+          orderFields.map(([n, f]) => t(n, f.eip712)),
+        )
+      : t(name, type);
+  const value = (type: string, v: unknown) => {
+    if (type !== "Order") return fieldToAbi(type, v);
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(orderFields.map(([n, f]) => [n, fieldToAbi(f.eip712, o[n])]));
+  };
+  const m = message as Record<string, unknown>;
+  return encodeAbiParameters(
+    [
+      tuple(
+        "m",
+        entries.map(([name, f]) => param(name, f.eip712)),
+      ),
+    ],
+    [Object.fromEntries(entries.map(([name, f]) => [name, value(f.eip712, m[name])]))],
+  );
 }
 
 /** The structured inputs before the final encoding, so tests can tamper with any of them. */
@@ -195,6 +214,9 @@ export function objectsToAbi(p: StepProof) {
 }
 
 export type ItemParts = {
+  /** A transaction's ABI message and signature in place of the traced one's (tests of what the TypeScript cannot sign). */
+  message?: Hex;
+  signature?: Hex;
   item: { count: bigint; siblings: Hex[] };
   receiptSiblings: Hex[];
   objects: ReturnType<typeof objectsToAbi>;
@@ -247,8 +269,8 @@ export function encodeStepData(p: StepProof, parts: ItemParts = itemParts(p)): {
               tx: {
                 chainId: BigInt(tx.chainId),
                 kind: tx.kind,
-                message: messageToAbi(tx.kind, tx.message),
-                signature: toHex(tx.signature),
+                message: parts.message ?? messageToAbi(tx.kind, tx.message),
+                signature: parts.signature ?? toHex(tx.signature),
               },
               item: parts.item,
               receiptSiblings: parts.receiptSiblings,
