@@ -2,8 +2,10 @@
 // of the measured window, sends them over JSON-RPC (batched requests on keep-alive HTTP), and
 // measures submit→sequenced latency from the node's newHeads notifications over WebSocket.
 //   node bench/load.mjs sign <keys.json> <out.json> <txsPerSender> <chainId>
-//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs> [txPerSecond]
+//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs> [txPerSecond] [sync]
 // Without txPerSecond it sends as fast as the node accepts; with it, at that steady rate at most.
+// With `sync` every transaction goes through filverse_sendTransactionSync, in batches of
+// SYNC_BATCH, and each batch's round trip bounds its transactions' preconfirmation latency.
 // bench/network.mjs imports `sign` and `signAll`; the command line runs only when this is the script.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -94,6 +96,7 @@ export function signAll(keys, perSender, chainId) {
 }
 
 const BATCH = 50; // JSON-RPC requests per HTTP request
+const SYNC_BATCH = 5; // with `sync`: smaller batches, so a batch's round trip is close to each call's
 const IN_FLIGHT_BATCHES = 12;
 const PER_SENDER_WINDOW = 48; // below the mempool's 64-nonce window
 
@@ -106,7 +109,10 @@ async function post(url, requests) {
   return res.json();
 }
 
-async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
+async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync = false) {
+  const method = sync ? "filverse_sendTransactionSync" : "filverse_sendTransaction";
+  const batchSize = sync ? SYNC_BATCH : BATCH;
+  const preconfirmMs = [];
   const senders = JSON.parse(readFileSync(signedFile, "utf8"));
   const heads = []; // {t, hashes}
   const ws = new WebSocket(wsUrl);
@@ -153,7 +159,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
   let rr = 0;
   const nextBatch = () => {
     const batch = [];
-    for (let scanned = 0; batch.length < BATCH && scanned < senders.length; scanned++) {
+    for (let scanned = 0; batch.length < batchSize && scanned < senders.length; scanned++) {
       const i = rr++ % senders.length;
       const s = senders[i];
       if (cursors[i] < s.load.length && cursors[i] - acked[i] < PER_SENDER_WINDOW)
@@ -178,14 +184,18 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
       const t = performance.now();
       const res = await post(
         url,
-        batch.map((b) => ({ jsonrpc: "2.0", id: id++, method: "filverse_sendTransaction", params: [b.tx] })),
+        batch.map((b) => ({ jsonrpc: "2.0", id: id++, method, params: [b.tx] })),
       );
+      const roundTrip = performance.now() - t;
       for (let k = 0; k < res.length; k++) {
         const r = res[k];
         acked[batch[k].i]++;
         if (r.result) {
           accepted++;
-          sentAt.set(r.result, t);
+          // sendTransactionSync answers {hash, preconfirmation, …}; sendTransaction the hash.
+          const hash = sync ? r.result.hash : r.result;
+          if (sync) preconfirmMs.push(roundTrip);
+          sentAt.set(hash, t);
         } else {
           errors++;
           errorCodes[r.error?.code] = (errorCodes[r.error?.code] ?? 0) + 1;
@@ -223,6 +233,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
     tps: inWindow / (durationMs / 1000),
     p50Ms: q(0.5),
     p99Ms: q(0.99),
+    ...(sync ? preconfirmQuantiles(preconfirmMs) : {}),
     exhausted: cursors.every((c, i) => c >= senders[i].load.length),
     setup: setupCount,
     // This process's own CPU per accepted transaction, from the measured window to the drain: the
@@ -232,13 +243,27 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** p50/p99 of the sendTransactionSync round trips: how long a sender waited for its preconfirmation. */
+function preconfirmQuantiles(ms) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null);
+  return { preconfirmed: sorted.length, preconfirmP50Ms: at(0.5), preconfirmP99Ms: at(0.99) };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === "sign") {
     const keys = JSON.parse(readFileSync(args[0], "utf8"));
     writeFileSync(args[1], JSON.stringify(signAll(keys, Number(args[2]), Number(args[3]))));
   } else if (mode === "run")
-    await run(args[0], args[1], args[2], Number(args[3]), args[4] === undefined ? null : Number(args[4]));
+    await run(
+      args[0],
+      args[1],
+      args[2],
+      Number(args[3]),
+      args[4] === undefined || args[4] === "max" ? null : Number(args[4]),
+      args[5] === "sync",
+    );
   else {
     process.stderr.write("usage: load.mjs sign|run ...\n");
     process.exitCode = 2;
