@@ -42,12 +42,15 @@ export type DisputePlayerOpts = {
   pollIntervalMs: number;
   /** The L1 block the game was deployed at (where its logs start). */
   startBlock: bigint;
+  /** The most this node posts as one bond (attoFIL); a game asking more is watched, not played. Null: no cap. */
+  maxBond: bigint | null;
 };
 
 export const defaultDisputePlayerOpts: Omit<DisputePlayerOpts, "game"> = {
   challenge: true,
   pollIntervalMs: 2_000,
   startBlock: 0n,
+  maxBond: null,
 };
 
 /** What the player reads of this node's chain. */
@@ -126,6 +129,15 @@ export class DisputePlayer {
   async tick(): Promise<void> {
     const { l1 } = this.m;
     this.params ??= await readDisputeGameParams(this.opts.game, l1);
+    const { maxBond } = this.opts;
+    if (maxBond !== null && (this.params.moveBond > maxBond || this.params.challengeBond > maxBond)) {
+      this.m.logger.warn("the game's bonds exceed dispute.maxBond: not playing", {
+        moveBond: String(this.params.moveBond),
+        challengeBond: String(this.params.challengeBond),
+        maxBond: String(maxBond),
+      });
+      return;
+    }
     const count = await readGameCount(this.opts.game, l1);
     let due = 0;
     let open = 0;
@@ -271,6 +283,14 @@ export class DisputePlayer {
     this.params ??= await readDisputeGameParams(this.opts.game, l1);
     const cp = await readDisputableCheckpoint(this.params.checkpoints, index, l1);
     if (cp.acceptedAt === 0) return null;
+    // Proven already (by this node before a restart, or by anyone): the game on L1 says so.
+    const count = await readGameCount(this.opts.game, l1);
+    for (let id = count - 1; id >= 0; id--) {
+      const g = await readDisputeGame(this.opts.game, id, l1);
+      if (g.checkpointIndex === index && g.digest.toLowerCase() === cp.digest.toLowerCase() && g.immediateFault) {
+        return null;
+      }
+    }
     const headers: BlockHeader[] = [];
     for (let n = cp.firstBlock; n <= cp.lastBlock; n++) {
       const b = await this.ownBlock(n);

@@ -36,6 +36,8 @@ import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import type { NodeConfigFile } from "../../src/config.js";
+import { createDisputePlayer } from "../../src/dispute/index.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
 import { NodeMetrics } from "../../src/metrics.js";
 
@@ -388,4 +390,31 @@ describe("DisputePlayer", () => {
     const honest = await postCheckpoint(c.blocks[2]!);
     expect(await player.challengeCheckpoint(honest)).toBe(null);
   }, 120_000);
+});
+
+describe("createDisputePlayer", () => {
+  const base = {
+    preset: "devnet",
+    chain: {},
+    genesis: { chainId: CHAIN_ID, timestamp: 0 },
+  } as unknown as NodeConfigFile;
+  const modules = {
+    l1: null,
+    account: null,
+    chain: view(),
+    metrics: null,
+    logger: nullLogger,
+    signal: new AbortController().signal,
+  };
+  it("is off without a dispute section or with enabled false, and refuses to play without an L1 key", () => {
+    expect(createDisputePlayer(base, modules)).toBe(null);
+    const dispute = { game: "0x00000000000000000000000000000000000000aa" as const };
+    expect(createDisputePlayer({ ...base, dispute: { ...dispute, enabled: false } }, modules)).toBe(null);
+    expect(() => createDisputePlayer({ ...base, dispute }, modules)).toThrow(/needs `l1` and an L1 key/);
+    const player = createDisputePlayer(
+      { ...base, dispute: { ...dispute, maxBond: "5" } },
+      { ...modules, l1: clients, account: { address: accounts[0]!, type: "json-rpc" } },
+    );
+    expect(player?.opts).toMatchObject({ game: dispute.game, challenge: true, maxBond: 5n });
+  });
 });
