@@ -166,9 +166,22 @@ type RawNode = {
   post: Hex;
 };
 
-/** Every node of game `id`'s claim tree, in index order (a child always after its parent). */
-export async function readDisputeNodes(game: Address, id: number, l1: Reader): Promise<DisputeNodeView[]> {
-  const count = Number(await read<bigint>(l1, game, "nodeCount", [BigInt(id)]));
+/** The number of nodes in game `id`'s claim tree. */
+export async function readNodeCount(game: Address, id: number, l1: Reader): Promise<number> {
+  return Number(await read<bigint>(l1, game, "nodeCount", [BigInt(id)]));
+}
+
+/**
+ * The nodes of game `id`'s claim tree, in index order (a child always after its parent): all of
+ * them, or the first `max`.
+ */
+export async function readDisputeNodes(
+  game: Address,
+  id: number,
+  l1: Reader,
+  max = Number.POSITIVE_INFINITY,
+): Promise<DisputeNodeView[]> {
+  const count = Math.min(await readNodeCount(game, id, l1), max);
   const nodes: DisputeNodeView[] = [];
   for (let i = 0; i < count; i++) {
     const [n, deadline] = await Promise.all([

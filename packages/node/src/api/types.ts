@@ -4,7 +4,15 @@
  * table typed by the client's `RpcMethods`, so that the compiler checks both sides of every method.
  */
 import type { RpcContext } from "@filverse/rpc";
-import type { RpcErrorCode, RpcMethod, RpcMethods, SignedTransaction, TxDropReason } from "@filverse/types";
+import type {
+  DisputeJson,
+  DisputeNodeJson,
+  RpcErrorCode,
+  RpcMethod,
+  RpcMethods,
+  SignedTransaction,
+  TxDropReason,
+} from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { ChainReader } from "../chain/interface.js";
 import type { Evidence, EvidenceKind } from "../verifier/evidence.js";
@@ -51,11 +59,21 @@ export type NetworkView = {
   peers(): { peerId: string; addresses: string[]; score: number }[];
 };
 
+/** The dispute game as the RPC reads it (dispute/reader.ts): pages of games, and one game with its claim tree. */
+export type DisputeReader = {
+  list(fromId: number, limit: number): Promise<{ games: DisputeJson[]; count: number }>;
+  get(
+    id: number,
+    maxNodes: number,
+  ): Promise<(DisputeJson & { nodes: DisputeNodeJson[]; nodesTruncated: boolean }) | null>;
+};
+
 /** What every namespace's handlers are built from. */
 export type ApiModules = {
   node: RpcNode;
   settlement: SettlementView | null;
   network: (() => NetworkView | null) | null;
+  disputes: DisputeReader | null;
 };
 
 /** One method's handler: untrusted params in, the result `RpcMethods` gives the client out. */

@@ -59,8 +59,8 @@ export type DisputeChainView = {
   sequencer: Uint8Array;
   headNumber(): number;
   block(n: number): Promise<SignedBlock | null>;
-  /** The state after block n, if this node still holds it (the recent state history). */
-  stateAt(n: number): State | undefined;
+  /** The state after block n (from the recent state history, or replayed), or undefined if not held. */
+  stateAt(n: number): Promise<State | undefined>;
   /** A block this node saw sealed and refused (its invalid-block evidence), by hash, or null. */
   refusedBlock(hash: Hex): Promise<SignedBlock | null>;
 };
@@ -226,7 +226,7 @@ export class DisputePlayer {
     if (cached && cached.key === key) return cached.trace;
     let trace: BlockTrace | null = null;
     const parentBlock = await this.ownBlock(game.blockNumber - 1);
-    const parentState = this.m.chain.stateAt(game.blockNumber - 1);
+    const parentState = own && parentBlock ? await this.m.chain.stateAt(game.blockNumber - 1) : undefined;
     if (!own || !parentBlock || !parentState) {
       this.untraceable(game, "block or state not held");
     } else if (toHex(blockHash(parentBlock.header)).toLowerCase() !== game.parentHash.toLowerCase()) {

@@ -18,6 +18,7 @@ import { createRpcHandlers } from "../api/index.js";
 import type { DepositSource } from "../chain/interface.js";
 import { chainConfigOf, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
 import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
+import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "../network/network.js";
@@ -176,6 +177,7 @@ export class FilverseSequencerNode {
           storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
         },
         () => this.network,
+        config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
       ),
       services,
       logger: this.logger,

@@ -25,6 +25,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers, type SettlementView } from "../api/index.js";
 import { chainConfigOf, type NodeConfigFile, readKeyFile } from "../config.js";
 import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
+import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipEvidence, watchNetwork } from "../network/network.js";
@@ -182,7 +183,12 @@ export class FilverseVerifierNode {
         : null;
     const settlement: SettlementView | null = this.rollupWatcher;
     this.rpc = createNodeRpcServer(config, opts.rpc, {
-      methods: createRpcHandlers(this.verifier, settlement, () => this.network),
+      methods: createRpcHandlers(
+        this.verifier,
+        settlement,
+        () => this.network,
+        config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+      ),
       services,
       logger: this.logger,
       health: (res) => this.healthz(res),

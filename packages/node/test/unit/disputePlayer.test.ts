@@ -36,9 +36,11 @@ import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { createRpcHandlers } from "../../src/api/index.js";
 import type { NodeConfigFile } from "../../src/config.js";
 import { createDisputePlayer } from "../../src/dispute/index.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
+import { createDisputeReader } from "../../src/dispute/reader.js";
 import { NodeMetrics } from "../../src/metrics.js";
 
 const CHAIN_ID = 3_141_592_601;
@@ -220,7 +222,7 @@ const view = (refused: SignedBlock | null = null): DisputeChainView => ({
   sequencer: sequencer.address,
   headNumber: () => 2,
   block: async (n) => c.blocks[n] ?? null,
-  stateAt: (n) => c.states[n],
+  stateAt: async (n) => c.states[n],
   refusedBlock: async (hash) => (refused && toHex(blockHash(refused.header)) === hash.toLowerCase() ? refused : null),
 });
 
@@ -416,5 +418,34 @@ describe("createDisputePlayer", () => {
       { ...modules, l1: clients, account: { address: accounts[0]!, type: "json-rpc" } },
     );
     expect(player?.opts).toMatchObject({ game: dispute.game, challenge: true, maxBond: 5n });
+  });
+});
+
+describe("filverse_getDisputes and filverse_getDispute", () => {
+  const ctx = {} as never;
+  it("page the games from L1 and show one game's claim tree, with typed errors", async () => {
+    const player = playerOf(accounts[8]!);
+    await player.tick();
+    const rpc = createRpcHandlers({} as never, null, null, createDisputeReader(game, clients, player));
+    const count = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(count).toBeGreaterThan(2);
+    const first = await rpc.filverse_getDisputes(["0", "2"], ctx);
+    expect(first.disputes.map((d) => d.id)).toEqual(["0", "1"]);
+    expect(first.next).toBe("2");
+    expect(first.disputes[0]).toMatchObject({ outcome: "defenderWins", checkpointIndex: "0", blockNumber: "2" });
+    const last = await rpc.filverse_getDisputes([String(count - 1)], ctx);
+    expect(last.next).toBe(null);
+    const one = await rpc.filverse_getDispute(["0"], ctx);
+    expect(one!.nodes[0]).toMatchObject({ index: 0, parent: -1, kind: "dispute", lo: "0", resolved: true });
+    expect(one!.nodes[1]!.kind).toBe("proposal");
+    expect(one!.nodesTruncated).toBe(false);
+    expect(await rpc.filverse_getDispute([String(count)], ctx)).toBe(null);
+    await expect(Promise.resolve().then(() => rpc.filverse_getDisputes(["0", "101"], ctx))).rejects.toMatchObject({
+      code: -32602,
+    });
+    const none = createRpcHandlers({} as never);
+    await expect(Promise.resolve().then(() => none.filverse_getDisputes([], ctx))).rejects.toMatchObject({
+      code: -32017,
+    });
   });
 });
