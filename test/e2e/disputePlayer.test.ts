@@ -5,13 +5,19 @@
  * the test checks). The sequencer checkpoints blocks of deposits and Transfers. A wrong challenger
  * (the test) challenges one of them twice: the verifier opens the block's roots, answers with its
  * own midpoints, steps with its own proof and wins; against the silent challenger it wins on time.
- * The verifier's RPC, metrics and `filverse dispute list` show the games.
+ * The verifier's RPC, metrics and `filverse dispute list` show the games. Then a quorum the test
+ * holds (the sequencer's key, the only validator) posts a checkpoint of Transfer blocks with a
+ * wrong stateRoot over the true headers: the verifier's rollup watcher finds it wrong and the
+ * verifier proves it on the game by itself (the last-header fault).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
-import { smtRootFromProof } from "@filverse/crypto";
+import { signDigest, smtRootFromProof } from "@filverse/crypto";
 import {
+  type CheckpointAbi,
+  checkpointDigest,
+  checkpointToAbi,
   createL1Clients,
   GameOutcome,
   headerToAbi,
@@ -24,7 +30,7 @@ import {
   readDisputeNodes,
 } from "@filverse/l1";
 import { getChainConfig } from "@filverse/params";
-import { BlockHeader, blockHash } from "@filverse/types";
+import { BlockHeader, blockHash, blockHashesRoot, type Checkpoint } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -63,11 +69,16 @@ const call = async <T>(url: string, method: string, params: unknown[] = []): Pro
 
 it("a verifier process defends an honest checkpoint by itself and wins, by the step and on time", async () => {
   const seqDir = join(tmp.dir, "sequencer");
-  const net = await setupL1Chain(seqDir, {
-    challengeWindowSec: WINDOW,
-    exitDelaySec: WINDOW,
-    forceInclusionDelaySec: 3_600,
-  });
+  const net = await setupL1Chain(
+    seqDir,
+    {
+      challengeWindowSec: WINDOW,
+      exitDelaySec: WINDOW,
+      forceInclusionDelaySec: 3_600,
+    },
+    2,
+    3,
+  );
   l1 = net.l1;
   const { testClient, deployer, bridge, rollup } = net;
   // hardhat now and then closes a kept-alive socket: the test's own calls retry.
@@ -138,7 +149,7 @@ it("a verifier process defends an honest checkpoint by itself and wins, by the s
   writeFileSync(join(vDir, "l1.key"), `${l1Key}\n`, { mode: 0o600 });
   await testClient.setBalance({ address: player.address, value: 100n * FIL });
   const configPath = join(vDir, "filverse.json");
-  const config = JSON.parse((await import("node:fs")).readFileSync(configPath, "utf8"));
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
   config.verifier.l1KeyFile = "l1.key";
   config.dispute = { game, pollIntervalMs: 300 };
   writeFileSync(configPath, JSON.stringify(config));
@@ -292,4 +303,187 @@ it("a verifier process defends an honest checkpoint by itself and wins, by the s
   const listed = cli(["dispute", "list", "--rpc", verifier.url]);
   expect(listed.status, listed.stderr).toBe(0);
   expect(listed.stdout).toContain(`game ${played}: checkpoint ${index} block ${k} defenderWins`);
+}, 240_000);
+
+it("a verifier process proves a checkpoint with a wrong stateRoot, posted by a test-controlled quorum, by itself", async () => {
+  const seqDir = join(tmp.dir, "sequencer2");
+  const net = await setupL1Chain(
+    seqDir,
+    {
+      challengeWindowSec: WINDOW,
+      exitDelaySec: WINDOW,
+      forceInclusionDelaySec: 3_600,
+    },
+    2,
+    3,
+  );
+  const ownL1 = net.l1;
+  try {
+    const { testClient, deployer, bridge, rollup } = net;
+    const clients = createL1Clients({ url: ownL1.url, chainId: ownL1.chainId, pollingIntervalMs: 50, retryCount: 3 });
+    const chain = clients.walletClient.chain;
+    // The sequencer submits nothing: the test's quorum (the sequencer's key, the only validator) does.
+    net.config.l1 = { ...(net.config.l1 as object), rollup: undefined };
+    writeFileSync(net.configPath, JSON.stringify(net.config));
+    const sequencer = await startSequencer(seqDir);
+    nodes.push(sequencer);
+    const preset = getChainConfig("devnet");
+    const deploy = async (name: "OneStepExecutor" | "FilverseDisputeGame", args: unknown[]) => {
+      const a = loadArtifact(name);
+      const hash = await clients.walletClient.deployContract({
+        abi: a.abi,
+        bytecode: a.bytecode,
+        args,
+        account: deployer,
+        chain,
+      } as never);
+      return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
+    };
+    const executor = await deploy("OneStepExecutor", [
+      BigInt(net.chainId),
+      BigInt(preset.maxBlockTxs),
+      BigInt(preset.maxBlockDeposits),
+      preset.minTxFee,
+    ]);
+    const game = await deploy("FilverseDisputeGame", [
+      rollup,
+      executor,
+      FIL,
+      FIL,
+      BigInt(MAX_CLOCK_SEC),
+      BigInt(EXTENSION_SEC),
+    ]);
+
+    // Transfer-only blocks after the deposit that funds them.
+    const alice = privateKeyToAccount(generatePrivateKey());
+    const deposit = await clients.walletClient.writeContract({
+      account: deployer,
+      address: bridge,
+      abi: loadArtifact("FilverseBridge").abi,
+      functionName: "deposit",
+      args: [alice.address],
+      value: 10n * FIL,
+      chain,
+    });
+    await clients.publicClient.waitForTransactionReceipt({ hash: deposit });
+    const l2 = createFilverseClient({ url: sequencer.url, account: alice });
+    await waitFor(
+      async () => BigInt((await l2.getAccount({ address: alice.address })).balance) > 0n,
+      30_000,
+      "deposit",
+    );
+    let last = 0;
+    for (let i = 0; i < 3; i++) {
+      const { hash } = await l2.transfer({ to: deployer, amount: 1n, fee: 0n });
+      last = Number((await l2.waitForTransaction(hash, { timeoutMs: 30_000 })).blockNumber);
+    }
+
+    // The verifier, with an L1 key and the game.
+    const vDir = join(tmp.dir, "verifier2");
+    const made = cli([
+      "init",
+      "--verifier",
+      "--data-dir",
+      vDir,
+      "--genesis-from",
+      sequencer.url,
+      "--rpc-port",
+      "0",
+      "--l1-rpc",
+      ownL1.url,
+      "--l1-chain-id",
+      "31415926",
+      "--rollup",
+      rollup,
+      "--bridge",
+      bridge,
+      "--l1-confirmations",
+      "0",
+      "--json",
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const l1Key = generatePrivateKey();
+    const player = privateKeyToAccount(l1Key);
+    writeFileSync(join(vDir, "l1.key"), `${l1Key}\n`, { mode: 0o600 });
+    await testClient.setBalance({ address: player.address, value: 10n * FIL });
+    const configPath = join(vDir, "filverse.json");
+    const config = JSON.parse(readFileSync(configPath, "utf8"));
+    config.verifier.l1KeyFile = "l1.key";
+    config.dispute = { game, pollIntervalMs: 300 };
+    writeFileSync(configPath, JSON.stringify(config));
+    const verifier = await startVerifier(vDir);
+    nodes.push(verifier);
+    await waitFor(
+      async () => Number((await call<{ head: string }>(verifier.url, "filverse_syncStatus")).head) >= last,
+      30_000,
+      "the verifier at the last block",
+    );
+
+    // The quorum's checkpoint 0: the true headers 1..last, and a stateRoot that pays itself.
+    const headerJson = async (n: number) =>
+      n === 0
+        ? (await call<{ header: unknown }>(sequencer.url, "filverse_getGenesis")).header
+        : (await call<{ header: unknown }>(sequencer.url, "filverse_getBlockByNumber", [String(n)])).header;
+    const headers = await Promise.all(
+      Array.from({ length: last }, async (_, i) => BlockHeader.fromJson(await headerJson(i + 1), "header")),
+    );
+    const lastHeader = headers.at(-1)!;
+    const rollupAbi = loadArtifact("FilverseRollup").abi;
+    const validatorSetId = (await clients.publicClient.readContract({
+      address: rollup,
+      abi: rollupAbi,
+      functionName: "validatorSetId",
+    })) as bigint;
+    const cp: Checkpoint = {
+      chainId: net.chainId,
+      index: 0,
+      firstBlock: 1,
+      lastBlock: last,
+      parentHash: headers[0]!.parentHash,
+      lastBlockHash: blockHash(lastHeader),
+      stateRoot: new Uint8Array(32).fill(0xee),
+      withdrawalsRoot: lastHeader.withdrawalsRoot,
+      blockHashesRoot: blockHashesRoot(headers),
+      pieceCid: "",
+      payloadCid: "",
+      pieceSize: 0,
+      carSize: 0,
+      lastBlockTimestamp: lastHeader.timestamp,
+      depositCursor: lastHeader.l1DepositNonce,
+      validatorSetId: Number(validatorSetId),
+    };
+    const domain = { l1ChainId: ownL1.chainId, rollup, l2ChainId: net.chainId };
+    const signature = toHex(signDigest(checkpointDigest(cp, domain), net.sequencerKey)) as Hex;
+    const submitted = await clients.walletClient.writeContract({
+      account: deployer,
+      address: rollup,
+      abi: rollupAbi,
+      functionName: "submitCheckpoint",
+      args: [checkpointToAbi(cp) as CheckpointAbi, [signature]],
+      chain,
+    } as never);
+    expect((await clients.publicClient.waitForTransactionReceipt({ hash: submitted })).status).toBe("success");
+
+    // The verifier finds it wrong and proves it on the game by itself.
+    await waitFor(
+      async () =>
+        Number(
+          await clients.publicClient.readContract({
+            address: game,
+            abi: loadArtifact("FilverseDisputeGame").abi,
+            functionName: "gameCount",
+          }),
+        ) > 0,
+      60_000,
+      "the verifier's challenge",
+    );
+    const g = await readDisputeGame(game, 0, clients);
+    expect(g).toMatchObject({ checkpointIndex: 0, blockNumber: last, immediateFault: true });
+    expect(g.outcome).toBe(GameOutcome.ChallengerWins);
+    expect(g.challenger.toLowerCase()).toBe(player.address.toLowerCase());
+    const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
+    expect(metrics).toMatch(/filverse_dispute_moves_total\{kind="proveLastHeaderFault"\} 1/);
+  } finally {
+    await ownL1.stop();
+  }
 }, 240_000);
