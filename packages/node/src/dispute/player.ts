@@ -164,7 +164,7 @@ export class DisputePlayer {
     const now = await this.now();
     const own = await this.ownBlock(game.blockNumber);
     const ownHash = own ? (toHex(blockHash(own.header)) as Hex) : null;
-    const role = ownHash === game.blockHash.toLowerCase() ? "defender" : "challenger";
+    const role = game.reveal ? "none" : ownHash === game.blockHash.toLowerCase() ? "defender" : "challenger";
     const played: PlayedGame = { ...game, role, movesDue: 0 };
     this.games_.set(game.id, played);
     if (game.reveal || game.openBy !== 0) {
@@ -218,7 +218,8 @@ export class DisputePlayer {
   /**
    * This node's trace of game `game`'s block: its own block k when the game disputes it (it
    * defends); otherwise the challenged header with its own body when the parent is its own (it
-   * challenges). Null when it cannot trace (another parent, another body, a state no longer held).
+   * challenges). Null when it cannot trace: another parent or body (kept, so it is logged once), or
+   * a block it has not imported yet (asked again on the next poll).
    */
   private async traceOf(game: DisputeGameView, own: SignedBlock | null): Promise<BlockTrace | null> {
     const key = `${game.blockHash}`;
@@ -228,8 +229,11 @@ export class DisputePlayer {
     const parentBlock = await this.ownBlock(game.blockNumber - 1);
     const parentState = own && parentBlock ? await this.m.chain.stateAt(game.blockNumber - 1) : undefined;
     if (!own || !parentBlock || !parentState) {
-      this.untraceable(game, "block or state not held");
-    } else if (toHex(blockHash(parentBlock.header)).toLowerCase() !== game.parentHash.toLowerCase()) {
+      // Not imported yet, or beyond the chain this node holds: asked again on the next poll.
+      this.m.logger.debug("dispute game waits for its block", { game: game.id, block: game.blockNumber });
+      return null;
+    }
+    if (toHex(blockHash(parentBlock.header)).toLowerCase() !== game.parentHash.toLowerCase()) {
       this.untraceable(game, "another parent");
     } else {
       let block: SignedBlock | null = own;

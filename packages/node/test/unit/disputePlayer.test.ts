@@ -342,6 +342,34 @@ describe("DisputePlayer", () => {
     expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
   }, 120_000);
 
+  it("waits for a disputed block it has not imported yet, then plays it", async () => {
+    const index = await postCheckpoint(c.blocks[2]!);
+    const id = await challenge(index, c.blocks[2]!, accounts[1]!);
+    let head = 1;
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[9]!, type: "json-rpc" },
+        chain: { ...view(), headNumber: () => head },
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    await player.tick();
+    expect((await readDisputeNodes(game, id, clients)).length).toBe(1);
+    head = 2;
+    await player.tick();
+    expect((await readDisputeNodes(game, id, clients)).map((n) => n.kind)).toEqual([
+      NodeKind.Dispute,
+      NodeKind.Proposal,
+    ]);
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
+  }, 120_000);
+
   it("plays on the challenger team against a sealed block with a wrong receiptsRoot, and the challenge wins", async () => {
     const index = await postCheckpoint(c.bad);
     const id = await challenge(index, c.bad, accounts[4]!);
