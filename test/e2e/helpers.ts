@@ -252,9 +252,26 @@ export async function setupL1Chain(
   dir: string,
   params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
   checkpointInterval = 2,
+  /** Retries of a failed L1 request: a loaded box's hardhat now and then closes a kept-alive socket. */
+  retryCount = 0,
 ): Promise<L1Chain> {
   const l1 = await startLocalL1();
-  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
+  try {
+    return await deployL1Chain(l1, dir, params, checkpointInterval, retryCount);
+  } catch (err) {
+    await l1.stop(); // not left running when the setup fails half way
+    throw err;
+  }
+}
+
+async function deployL1Chain(
+  l1: LocalL1,
+  dir: string,
+  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
+  checkpointInterval: number,
+  retryCount: number,
+): Promise<L1Chain> {
+  const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount });
   const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
   const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
   const { chainId } = initDevnet(dir);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { registerBridgeCommands } from "./commands/bridge.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
+import { registerDisputeCommands } from "./commands/dispute.js";
 import { registerNodeCommands } from "./commands/node.js";
 import { registerPieceCommands } from "./commands/piece.js";
 import { registerStorageCommands } from "./commands/storage.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDevnetCommand(program);
   registerBridgeCommands(program);
   registerValidatorCommands(program);
+  registerDisputeCommands(program);
   registerWalletCommands(program);
   registerPieceCommands(program);
   registerStorageCommands(program);

@@ -121,6 +121,26 @@ export type NodeConfigFile = {
     /** The libp2p identity key file, relative to the data dir (mode 0600). Default "p2p.key". */
     peerKeyFile?: string;
   } | null;
+  /**
+   * The fault-proof game (docs/fault-proofs.md): with it, the node plays every game on its chain
+   * (defends blocks it holds, counters false claims, resolves) and, `challenge` on, challenges a
+   * checkpoint on L1 that re-execution disagrees with. Needs `l1` and an L1 key: a verifier's
+   * `verifier.l1KeyFile`, the sequencer's own key. Absent or `enabled: false`: off.
+   */
+  dispute?: {
+    /** The FilverseDisputeGame contract. */
+    game: `0x${string}`;
+    /** Default true. */
+    enabled?: boolean;
+    /** Challenge wrong checkpoints (default true); off, the node still defends and counters. */
+    challenge?: boolean;
+    /** The most this node posts as one bond, attoFIL as a decimal string; a game asking more is not played. Default: no cap. */
+    maxBond?: string;
+    /** The L1 block the game was deployed at (where its logs start). Default 0. */
+    startBlock?: number;
+    /** How often the games are read. Default 2000. */
+    pollIntervalMs?: number;
+  } | null;
   /** Relative to the data dir. */
   keyFile: string;
   /** Devnet only: accounts the dev faucet funds at the first blocks. */
@@ -194,6 +214,14 @@ export function loadConfig(dataDir: string): NodeConfigFile {
     const c = JSON.parse(readFileSync(path, "utf8")) as NodeConfigFile;
     if (!c.genesis || typeof c.genesis.chainId !== "number" || typeof c.keyFile !== "string")
       throw new TypeError("fields missing");
+    if (c.dispute && !isHex(c.dispute.game, 20)) {
+      throw new TypeError(`dispute.game must be a 20-byte hex address, got ${JSON.stringify(c.dispute.game)}`);
+    }
+    if (c.dispute?.maxBond !== undefined && !/^[0-9]{1,78}$/.test(c.dispute.maxBond)) {
+      throw new TypeError(
+        `dispute.maxBond must be attoFIL as a decimal string, got ${JSON.stringify(c.dispute.maxBond)}`,
+      );
+    }
     if (c.stateHistory !== undefined && !(Number.isInteger(c.stateHistory) && c.stateHistory >= 1)) {
       throw new TypeError(`stateHistory must be an integer ≥ 1, got ${JSON.stringify(c.stateHistory)}`);
     }

@@ -3,6 +3,7 @@ export * from "./chain/chain.js";
 export * from "./chain/identityIndex.js";
 export * from "./chain/interface.js";
 export * from "./config.js";
+export * from "./dispute/index.js";
 export * from "./errors.js";
 export * from "./logger.js";
 export * from "./metrics.js";

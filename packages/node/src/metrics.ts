@@ -79,6 +79,23 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly disputeOpenGames = new Gauge({
+    name: "filverse_dispute_open_games",
+    help: "Open fault-proof games on the configured dispute game, as last read",
+    registers: [this.registry],
+  });
+  readonly disputeMovesDue = new Gauge({
+    name: "filverse_dispute_moves_due",
+    help: "Counter-moves this node's trace calls for in open games, as last planned (0 once made)",
+    registers: [this.registry],
+  });
+  readonly disputeMoves = new Counter({
+    name: "filverse_dispute_moves_total",
+    help: "Moves this node sent to the dispute game, by kind (challenge, propose, dispute, step, resolve, ...)",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+
   /** Where the validator-set gauges read from (the checkpoint submitter's last read of the rollup). */
   validatorSetSource: (() => ValidatorSetStatus | null) | null = null;
   readonly validatorSetEpoch = this.setGauge(

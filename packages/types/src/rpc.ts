@@ -269,6 +269,14 @@ export type RpcMethods = {
     [Record<string, unknown>],
     { status: "kept" } | { status: "pending"; number: Dec } | { status: "broken"; evidenceId: Hex },
   ];
+  /**
+   * The fault-proof games on the dispute game this node plays (UNAVAILABLE without one). params:
+   * [fromId?, limit?] → games fromId.. (default 0, at most 100, default 20), read from L1, and the id
+   * to ask for next (null at the end).
+   */
+  filverse_getDisputes: [[Dec?, Dec?], { disputes: DisputeJson[]; next: Dec | null }];
+  /** params: [id] → one game with its claim tree (at most 256 nodes, `nodesTruncated` past that); null if unknown. */
+  filverse_getDispute: [[Dec], (DisputeJson & { nodes: DisputeNodeJson[]; nodesTruncated: boolean }) | null];
   /** This node's libp2p identity (UNAVAILABLE when it runs no p2p network). */
   filverse_nodeIdentity: [[], { peerId: string; multiaddrs: string[] }];
   /** The connected peers with this node's local score of each (no addresses). */
@@ -280,6 +288,47 @@ export type RpcMethods = {
   eth_blockNumber: [[], Hex];
   eth_getBalance: [[Hex, BlockTag?], Hex];
   net_version: [[], string];
+};
+
+/** A fault-proof game as filverse_getDisputes shows it (docs/rpc.md). */
+export type DisputeJson = {
+  id: Dec;
+  checkpointIndex: Dec;
+  blockNumber: Dec;
+  /** S = items + 2 (0 while the game waits for a reveal or an opening). */
+  stepCount: Dec;
+  outcome: "open" | "defenderWins" | "challengerWins";
+  /** Decided at once, with no bisection (a link, last-header or list-end fault, or an unanswered request). */
+  immediateFault: boolean;
+  /** Unix seconds by which the defenders must reveal header k / open its roots (0: not asked). */
+  revealBy: Dec;
+  openBy: Dec;
+  challenger: Hex;
+  digest: Hex;
+  blockHash: Hex;
+  /** This node's side, as its own chain shows it ("none": it cannot trace the block). */
+  role: "defender" | "challenger" | "none" | null;
+  /** Counter-moves this node still has to make in it (null: not planned yet). */
+  movesDue: number | null;
+};
+
+export type DisputeNodeJson = {
+  index: number;
+  /** -1 for the root. */
+  parent: number;
+  kind: "dispute" | "proposal";
+  lo: Dec;
+  hi: Dec;
+  /** Dispute: T[lo] and T[hi]. Proposal: post is T[mid]. */
+  pre: Hex;
+  post: Hex;
+  claimant: Hex;
+  bond: Dec;
+  resolved: boolean;
+  stepped: boolean;
+  countered: boolean;
+  /** Unix seconds after which the team that must answer it can no longer move (0 once resolved). */
+  deadline: Dec;
 };
 
 export type RpcMethod = keyof RpcMethods;

@@ -58,6 +58,20 @@ describe("filverse", () => {
     expect(err).not.toMatch(/\n\s+at /);
   });
 
+  it("dispute: every subcommand has --help; a data dir without a dispute section and a bad limit are clear errors", async () => {
+    for (const sub of ["list", "show", "challenge", "defend"]) {
+      out = "";
+      expect(await run("dispute", sub, "--help")).toBe(0);
+      expect(out).toContain("Usage: filverse dispute");
+    }
+    expect(await run("init", "--data-dir", dir)).toBe(0);
+    expect(await run("dispute", "challenge", "--data-dir", dir, "--checkpoint", "0")).toBe(1);
+    expect(err).toContain("has no `dispute` and `l1` sections");
+    expect(await run("dispute", "list", "--limit", "x")).toBe(1);
+    expect(err).toContain('--limit must be a whole number, got "x"');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
   it("wallet new writes a 0600 key and prints its address", async () => {
     const keyFile = join(dir, "k.key");
     expect(await run("wallet", "new", "--out", keyFile, "--json")).toBe(0);

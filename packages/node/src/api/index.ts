@@ -3,6 +3,7 @@
  * kinds implement. Reads accept a block tag where the contract says so; recent states are kept.
  */
 import { chainApi } from "./chain.js";
+import { disputesApi } from "./disputes.js";
 import { ethApi } from "./eth.js";
 import { evidenceApi } from "./evidence.js";
 import { identityApi } from "./identity.js";
@@ -11,18 +12,19 @@ import { proofsApi } from "./proofs.js";
 import { stateApi } from "./state.js";
 import { subscriptionsApi } from "./subscriptions.js";
 import { transactionsApi } from "./transactions.js";
-import type { NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
+import type { DisputeReader, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
 
 export { didDocument } from "./identity.js";
-export type { ApiModules, Handler, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
+export type { ApiModules, DisputeReader, Handler, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
 
 /** Every method, checked by the compiler against `RpcMethods`: a method missing or extra does not build. */
 export function createRpcHandlers(
   node: RpcNode,
   settlement: SettlementView | null = null,
   network: (() => NetworkView | null) | null = null,
+  disputes: DisputeReader | null = null,
 ): RpcHandlers {
-  const modules = { node, settlement, network };
+  const modules = { node, settlement, network, disputes };
   return {
     ...chainApi(modules),
     ...transactionsApi(modules),
@@ -30,6 +32,7 @@ export function createRpcHandlers(
     ...proofsApi(modules),
     ...identityApi(modules),
     ...evidenceApi(modules),
+    ...disputesApi(modules),
     ...networkApi(modules),
     ...subscriptionsApi(modules),
     ...ethApi(modules),

@@ -5,6 +5,8 @@
  */
 import type { RpcContext } from "@filverse/rpc";
 import type {
+  DisputeJson,
+  DisputeNodeJson,
   PreconfirmationJson,
   RpcErrorCode,
   RpcMethod,
@@ -69,11 +71,21 @@ export type NetworkView = {
   peers(): { peerId: string; addresses: string[]; score: number }[];
 };
 
+/** The dispute game as the RPC reads it (dispute/reader.ts): pages of games, and one game with its claim tree. */
+export type DisputeReader = {
+  list(fromId: number, limit: number): Promise<{ games: DisputeJson[]; count: number }>;
+  get(
+    id: number,
+    maxNodes: number,
+  ): Promise<(DisputeJson & { nodes: DisputeNodeJson[]; nodesTruncated: boolean }) | null>;
+};
+
 /** What every namespace's handlers are built from. */
 export type ApiModules = {
   node: RpcNode;
   settlement: SettlementView | null;
   network: (() => NetworkView | null) | null;
+  disputes: DisputeReader | null;
 };
 
 /** One method's handler: untrusted params in, the result `RpcMethods` gives the client out. */

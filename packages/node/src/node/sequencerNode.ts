@@ -17,6 +17,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers } from "../api/index.js";
 import type { DepositSource } from "../chain/interface.js";
 import { chainConfigOf, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
+import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
+import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } from "../network/network.js";
@@ -49,6 +51,8 @@ export class FilverseSequencerNode {
   dealTracker: DealTracker | null = null;
   /** The p2p host, when config.p2p is set. */
   network: FilverseP2P | null = null;
+  /** Defends this sequencer's blocks in the fault-proof game when config.dispute is set (dispute/player.ts). */
+  readonly disputePlayer: DisputePlayer | null;
   /** One set of L1 clients for the deposit watcher, the submitter and the deal backend. */
   private readonly l1: L1Clients | null;
   private readonly commP: CryptoPool | SingleThreadCrypto;
@@ -154,6 +158,15 @@ export class FilverseSequencerNode {
         },
       );
     }
+    // The sequencer defends its own blocks; it pays with its key, as for checkpoints.
+    this.disputePlayer = createDisputePlayer(config, {
+      l1: this.l1,
+      account: config.dispute ? privateKeyToAccount(toHex(key) as `0x${string}`) : null,
+      chain: disputeChainView(this.sequencer.core),
+      metrics: this.metrics,
+      logger: this.logger,
+      signal,
+    });
     this.metrics.validatorSetSource = () => this.checkpointSubmitter?.validatorSet ?? null;
     this.rpc = createNodeRpcServer(config, opts.rpc, {
       methods: createRpcHandlers(
@@ -164,6 +177,7 @@ export class FilverseSequencerNode {
           storedBlock: () => this.dealTracker?.storedBlock() ?? 0,
         },
         () => this.network,
+        config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
       ),
       services,
       logger: this.logger,
@@ -221,6 +235,7 @@ export class FilverseSequencerNode {
       );
     }
     await this.checkpointSubmitter?.start();
+    this.disputePlayer?.start();
     const { url, wsUrl } = await this.rpc.start();
     this.url = url;
     this.wsUrl = wsUrl;
@@ -295,6 +310,7 @@ export class FilverseSequencerNode {
       await this.network?.stop();
       await this.dealTracker?.close();
       await this.checkpointSubmitter?.close();
+      await this.disputePlayer?.idle();
       await this.sequencer.close();
       await this.depositWatcher?.close();
       await this.pool?.close();

@@ -24,6 +24,8 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers, type SettlementView } from "../api/index.js";
 import { chainConfigOf, type NodeConfigFile, readKeyFile } from "../config.js";
+import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
+import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { createNodeNetwork, gossipEvidence, watchNetwork } from "../network/network.js";
@@ -73,6 +75,8 @@ export class FilverseVerifierNode {
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
   /** The rollup's checkpoints compared with re-execution, and their finality, when config.l1.rollup is set. */
   private readonly rollupWatcher: RollupWatcher | null;
+  /** Plays the fault-proof game when config.dispute is set (with an L1 key): see dispute/player.ts. */
+  readonly disputePlayer: DisputePlayer | null;
   private closing: Promise<void> | null = null;
   /**
    * The node's one AbortController: close() aborts it first, and its signal, passed to every part at
@@ -153,13 +157,38 @@ export class FilverseVerifierNode {
     );
     const verifier = this.verifier;
     this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
+    this.disputePlayer = createDisputePlayer(config, {
+      l1: this.l1,
+      account: config.dispute && this.l1KeyFile ? privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex) : null,
+      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash)),
+      metrics: this.metrics,
+      logger: this.logger,
+      signal,
+    });
+    const player = this.disputePlayer;
     this.rollupWatcher =
       this.rollup && this.l1
-        ? new RollupWatcher(this.rollup, { l1: this.l1, verifier: this.verifier, logger: this.logger, signal })
+        ? new RollupWatcher(this.rollup, {
+            l1: this.l1,
+            verifier: this.verifier,
+            logger: this.logger,
+            signal,
+            onMismatch: player
+              ? (index) =>
+                  void player
+                    .challengeCheckpoint(index)
+                    .catch((err) => this.logger.error("challenging a checkpoint failed", { index }, err))
+              : null,
+          })
         : null;
     const settlement: SettlementView | null = this.rollupWatcher;
     this.rpc = createNodeRpcServer(config, opts.rpc, {
-      methods: createRpcHandlers(this.verifier, settlement, () => this.network),
+      methods: createRpcHandlers(
+        this.verifier,
+        settlement,
+        () => this.network,
+        config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+      ),
       services,
       logger: this.logger,
       health: (res) => this.healthz(res),
@@ -200,6 +229,7 @@ export class FilverseVerifierNode {
     this.url = url;
     this.wsUrl = wsUrl;
     this.rollupWatcher?.start();
+    this.disputePlayer?.start();
     this.logger.info("rpc listening", { url, wsUrl, role: "verifier", workerPool: this.pool ? this.pool.threads : 0 });
     return { url, wsUrl };
   }
@@ -253,6 +283,7 @@ export class FilverseVerifierNode {
       await this.network?.stop();
       // A rollup poll in flight is awaited before the verifier closes.
       await this.rollupWatcher?.idle();
+      await this.disputePlayer?.idle();
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();
@@ -401,4 +432,12 @@ export class FilverseVerifierNode {
       evidence: v.evidence().length,
     }));
   }
+}
+
+/** The SSZ of a sealed block this verifier refused (its invalid-block evidence) with hash `hash`. */
+function refusedBlockSsz(verifier: Verifier, hash: Hex): Hex | null {
+  for (const e of verifier.evidence("invalidBlock")) {
+    if (e.kind === "invalidBlock" && e.hash.toLowerCase() === hash.toLowerCase()) return e.block;
+  }
+  return null;
 }

@@ -26,8 +26,21 @@ export class RollupWatcher implements SettlementView {
   /** The node's signal: once aborted, no poll is scheduled and the one in flight stops between reads. */
   private readonly signal: AbortSignal;
 
-  constructor(rollup: Address, modules: { l1: L1Clients; verifier: Verifier; logger: Logger; signal: AbortSignal }) {
+  /** Called once per checkpoint on L1 that differs from re-execution (the dispute player challenges it). */
+  private readonly onMismatch: ((index: number) => void) | null;
+
+  constructor(
+    rollup: Address,
+    modules: {
+      l1: L1Clients;
+      verifier: Verifier;
+      logger: Logger;
+      signal: AbortSignal;
+      onMismatch?: ((index: number) => void) | null;
+    },
+  ) {
     this.rollup = rollup;
+    this.onMismatch = modules.onMismatch ?? null;
     this.l1 = modules.l1;
     this.verifier = modules.verifier;
     this.logger = modules.logger;
@@ -91,7 +104,10 @@ export class RollupWatcher implements SettlementView {
       const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
       const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
       if (result === "pending") break;
-      if (result !== "ok") this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
+      if (result !== "ok") {
+        this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
+        this.onMismatch?.(index);
+      }
       this.checkedIndex++;
     }
     while (this.finalCount < next) {

@@ -1,0 +1,480 @@
+/**
+ * The DisputePlayer against the real game and OneStepExecutor on a local L1 (hardhat), over real
+ * blocks (a deposit and a Transfer): it defends an honest block against a wrong challenger down to
+ * the step and wins, a fresh player each tick (nothing kept in memory), wins on time against a
+ * silent challenger, plays on the challenger team against a sealed block with a wrong receiptsRoot,
+ * and proves a checkpoint's wrong last roots at once. OneStepExecutor is not complete yet, so the
+ * game is a dry run (bonds refunded); the outcomes are what this file checks.
+ */
+import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
+import {
+  createL1Clients,
+  deployOneStepExecutor,
+  GameOutcome,
+  headerToAbi,
+  type L1Clients,
+  type LocalL1,
+  listEntryProof,
+  loadArtifact,
+  NodeKind,
+  readDisputeGame,
+  readDisputeNodes,
+  startLocalL1,
+} from "@filverse/l1";
+import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
+import { applyBlock, createGenesis, type State } from "@filverse/state";
+import {
+  type BlockHeader,
+  blockHash,
+  blockHashesRoot,
+  type Deposit,
+  HashListSsz,
+  type SignedBlock,
+  type SignedTransaction,
+  TxKind,
+} from "@filverse/types";
+import { nullLogger, toHex } from "@filverse/utils";
+import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { createRpcHandlers } from "../../src/api/index.js";
+import type { NodeConfigFile } from "../../src/config.js";
+import { createDisputePlayer } from "../../src/dispute/index.js";
+import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
+import { createDisputeReader } from "../../src/dispute/reader.js";
+import { NodeMetrics } from "../../src/metrics.js";
+
+const CHAIN_ID = 3_141_592_601;
+const MAX_BLOCK_TXS = 10_000;
+const MAX_CLOCK_SEC = 1_000;
+const EXTENSION_SEC = 100;
+const BOND = 10n ** 18n;
+const ITEMS_DEPTH = 17;
+
+const makeKey = (seed: number) => {
+  const priv = new Uint8Array(32);
+  priv[0] = 0x61;
+  priv[31] = seed + 1;
+  return { priv, address: privateKeyToAddress(priv) };
+};
+const alice = makeKey(1);
+const bob = makeKey(2);
+const sequencer = makeKey(9);
+const chain = getChainConfig("devnet", {
+  chainId: CHAIN_ID,
+  maxBlockTxs: MAX_BLOCK_TXS,
+  maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+  minTxFee: 0n,
+});
+
+let l1: LocalL1;
+let clients: L1Clients;
+let accounts: Address[];
+let gameAbi: Abi;
+let mockAbi: Abi;
+let checkpoints: Address;
+let game: Address;
+
+async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
+  const hash = await clients.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args,
+    account: accounts[0]!,
+    chain: clients.walletClient.chain,
+  } as never);
+  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+async function send(
+  to: Address,
+  abi: Abi,
+  functionName: string,
+  args: readonly unknown[],
+  from: Address,
+  value?: bigint,
+) {
+  const hash = await clients.walletClient.writeContract({
+    account: from,
+    address: to,
+    abi,
+    functionName,
+    args,
+    value,
+    chain: clients.walletClient.chain,
+  } as never);
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe("success");
+}
+
+const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
+  (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
+
+const increaseTime = (sec: number) =>
+  clients.publicClient
+    .request({ method: "evm_increaseTime", params: [sec] } as never)
+    .then(() => clients.publicClient.request({ method: "evm_mine", params: [] } as never));
+
+beforeAll(async () => {
+  const [artifacts, node] = await Promise.all([
+    compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+    ]),
+    startLocalL1(),
+  ]);
+  l1 = node;
+  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
+  accounts = await clients.walletClient.getAddresses();
+  mockAbi = artifacts.MockCheckpoints!.abi;
+  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
+  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
+  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
+    l2ChainId: CHAIN_ID,
+    maxBlockTxs: MAX_BLOCK_TXS,
+    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+    minTxFee: 0n,
+  });
+  const gameArtifact = loadArtifact("FilverseDisputeGame");
+  gameAbi = gameArtifact.abi;
+  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
+}, 120_000);
+afterAll(async () => {
+  await l1?.stop();
+});
+
+/** Seal `deposits` and `txs` on top of `parent`; `fault` alters the header before the seal. */
+function seal(
+  parent: State,
+  parentHeader: BlockHeader,
+  deposits: Deposit[],
+  txs: SignedTransaction[],
+  fault: (h: BlockHeader) => BlockHeader = (h) => h,
+): { block: SignedBlock; state: State } {
+  const draft: BlockHeader = {
+    chainId: CHAIN_ID,
+    number: parentHeader.number + 1,
+    parentHash: blockHash(parentHeader),
+    timestamp: parentHeader.timestamp + 2,
+    proposer: sequencer.address,
+    txRoot: new Uint8Array(32),
+    receiptsRoot: new Uint8Array(32),
+    stateRoot: new Uint8Array(32),
+    withdrawalsRoot: new Uint8Array(32),
+    l1DepositNonce: 0,
+  };
+  const body = { header: draft, deposits, transactions: txs };
+  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
+  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
+  const header = fault({
+    ...draft,
+    txRoot: HashListSsz.hashTreeRoot(items),
+    receiptsRoot: r.roots.receiptsRoot,
+    stateRoot: r.roots.stateRoot,
+    withdrawalsRoot: r.roots.withdrawalsRoot,
+    l1DepositNonce: r.l1DepositNonce,
+  });
+  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
+}
+
+const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
+  l1Nonce: nonce,
+  l1BlockNumber: 10 + nonce,
+  l1TxHash: new Uint8Array(32).fill(nonce),
+  from: new Uint8Array(20).fill(0xee),
+  to,
+  amount,
+  forcedTx: new Uint8Array(0),
+});
+
+/** The honest chain: genesis, block 1 funding alice, block 2 with a deposit to bob and a transfer; and a faulty block 2. */
+function makeChain(fault: (h: BlockHeader) => BlockHeader) {
+  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
+  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
+  const transfer = signTransaction(
+    CHAIN_ID,
+    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
+    alice.priv,
+  );
+  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer]);
+  const bad = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
+  const genesisBlock: SignedBlock = {
+    header: genesis.header,
+    deposits: [],
+    transactions: [],
+    signature: new Uint8Array(65),
+  };
+  return {
+    blocks: [genesisBlock, one.block, two.block],
+    states: [genesis.state, one.state, two.state],
+    bad: bad.block,
+  };
+}
+
+const wrongReceipts = (h: BlockHeader) => ({ ...h, receiptsRoot: new Uint8Array(32).fill(7) });
+const c = makeChain(wrongReceipts);
+
+/** The player's view of the honest chain; `refused` is the faulty block 2 it saw and refused. */
+const view = (refused: SignedBlock | null = null): DisputeChainView => ({
+  chain,
+  sequencer: sequencer.address,
+  headNumber: () => 2,
+  block: async (n) => c.blocks[n] ?? null,
+  stateAt: async (n) => c.states[n],
+  refusedBlock: async (hash) => (refused && toHex(blockHash(refused.header)) === hash.toLowerCase() ? refused : null),
+});
+
+const playerOf = (account: Address, refused: SignedBlock | null = null, metrics: NodeMetrics | null = null) =>
+  new DisputePlayer(
+    { ...defaultDisputePlayerOpts, game },
+    {
+      l1: clients,
+      account: { address: account, type: "json-rpc" },
+      chain: view(refused),
+      metrics,
+      logger: nullLogger,
+      signal: new AbortController().signal,
+    },
+  );
+
+let nextIndex = 0;
+/** Post blocks 1..2 (block 2 = `two`) as a checkpoint on the mock; returns its index. */
+async function postCheckpoint(two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> {
+  const index = nextIndex++;
+  const headers = [c.blocks[1]!.header, two.header];
+  await send(
+    checkpoints,
+    mockAbi,
+    "setCheckpoint",
+    [
+      BigInt(index),
+      {
+        digest: keccak256(stringToHex(`checkpoint ${index}`)),
+        blockHashesRoot: toHex(blockHashesRoot(headers)),
+        parentHash: toHex(blockHash(c.blocks[0]!.header)),
+        lastBlockHash: toHex(blockHash(two.header)),
+        stateRoot: toHex(stateRoot),
+        withdrawalsRoot: toHex(two.header.withdrawalsRoot),
+        firstBlock: 1n,
+        lastBlock: 2n,
+        acceptedAt: 0n,
+      },
+    ],
+    accounts[0]!,
+  );
+  return index;
+}
+
+/** Challenge block 2 of checkpoint `index` (header `two`) from `from`; returns the game id. */
+async function challenge(index: number, two: SignedBlock, from: Address): Promise<number> {
+  const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(two.header)];
+  const items = [...two.deposits.map((d) => depositHash(d)), ...two.transactions.map((t) => txHash(t))];
+  const id = Number(await read<bigint>(game, gameAbi, "gameCount"));
+  const { merkle } = await import("../../../l1/test/unit/disputeFixture.js");
+  await send(
+    game,
+    gameAbi,
+    "challenge",
+    [
+      {
+        checkpointIndex: BigInt(index),
+        blockNumber: 2n,
+        parent: headerToAbi(c.blocks[1]!.header),
+        parentProof: listEntryProof(hashes, 1).map(toHex),
+        header: headerToAbi(two.header),
+        headerProof: listEntryProof(hashes, 2).map(toHex),
+        parentObjectsRoot: toHex(c.states[1]!.objects.root()),
+        objectsRoot: toHex(c.states[2]!.objects.root()),
+        itemsListRoot: toHex(merkle(items, ITEMS_DEPTH).root),
+        itemCount: BigInt(items.length),
+      },
+    ],
+    from,
+    BOND,
+  );
+  return id;
+}
+
+const outcome = async (id: number) => (await readDisputeGame(game, id, clients)).outcome;
+
+describe("DisputePlayer", () => {
+  it("defends an honest block down to the step, a fresh player each tick, and the wrong challenger loses", async () => {
+    const metrics = new NodeMetrics();
+    const index = await postCheckpoint(c.blocks[2]!);
+    const challenger = accounts[1]!;
+    const id = await challenge(index, c.blocks[2]!, challenger);
+    // The wrong challenger disputes the left half of every proposal (its trace parts at once).
+    for (let round = 0; round < 40; round++) {
+      await playerOf(accounts[2]!, null, metrics).tick();
+      const nodes = await readDisputeNodes(game, id, clients);
+      const last = nodes.at(-1)!;
+      if (last.kind === NodeKind.Dispute && last.stepped) break;
+      if (last.kind === NodeKind.Proposal)
+        await send(game, gameAbi, "dispute", [BigInt(id), BigInt(last.index), true], challenger, BOND);
+    }
+    const nodes = await readDisputeNodes(game, id, clients);
+    const leaf = nodes.at(-1)!;
+    expect([leaf.kind, leaf.hi - leaf.lo, leaf.stepped, leaf.countered]).toEqual([NodeKind.Dispute, 1, true, true]);
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await playerOf(accounts[2]!, null, metrics).tick();
+    expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
+    const text = await metrics.text();
+    expect(text).toMatch(/filverse_dispute_moves_total\{kind="propose"\} [1-9]/);
+    expect(text).toMatch(/filverse_dispute_moves_total\{kind="step"\} 1/);
+    expect(text).toMatch(/filverse_dispute_moves_total\{kind="resolve"\} [1-9]/);
+  }, 120_000);
+
+  it("wins on time against a challenger that goes silent", async () => {
+    const index = await postCheckpoint(c.blocks[2]!);
+    const id = await challenge(index, c.blocks[2]!, accounts[1]!);
+    const player = playerOf(accounts[3]!);
+    await player.tick();
+    expect((await readDisputeNodes(game, id, clients)).map((n) => n.kind)).toEqual([
+      NodeKind.Dispute,
+      NodeKind.Proposal,
+    ]);
+    await player.tick(); // nothing due, nothing resolvable yet
+    expect(await outcome(id)).toBe(GameOutcome.Open);
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
+  }, 120_000);
+
+  it("waits for a disputed block it has not imported yet, then plays it", async () => {
+    const index = await postCheckpoint(c.blocks[2]!);
+    const id = await challenge(index, c.blocks[2]!, accounts[1]!);
+    let head = 1;
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[9]!, type: "json-rpc" },
+        chain: { ...view(), headNumber: () => head },
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    await player.tick();
+    expect((await readDisputeNodes(game, id, clients)).length).toBe(1);
+    head = 2;
+    await player.tick();
+    expect((await readDisputeNodes(game, id, clients)).map((n) => n.kind)).toEqual([
+      NodeKind.Dispute,
+      NodeKind.Proposal,
+    ]);
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
+  }, 120_000);
+
+  it("plays on the challenger team against a sealed block with a wrong receiptsRoot, and the challenge wins", async () => {
+    const index = await postCheckpoint(c.bad);
+    const id = await challenge(index, c.bad, accounts[4]!);
+    const wrongDefender = accounts[5]!;
+    const root = (await readDisputeNodes(game, id, clients))[0]!;
+    // The wrong defender follows the true trace and claims the faulty header's T[S] at the end.
+    const { traceBlock } = await import("@filverse/state");
+    const trace = traceBlock(c.states[1]!, c.blocks[1]!.header, c.blocks[2]!, {
+      chainId: CHAIN_ID,
+      maxBlockTxs: MAX_BLOCK_TXS,
+      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+      sequencer: sequencer.address,
+    });
+    const S = trace.steps.length;
+    const claim = (j: number) => (j === S ? root.post : toHex(trace.commitments[j]!));
+    const player = playerOf(accounts[6]!, c.bad);
+    for (let round = 0; round < 40; round++) {
+      const nodes = await readDisputeNodes(game, id, clients);
+      const last = nodes.at(-1)!;
+      if (last.kind === NodeKind.Dispute) {
+        if (last.hi - last.lo === 1) break;
+        await send(
+          game,
+          gameAbi,
+          "propose",
+          [BigInt(id), BigInt(last.index), claim(Math.floor((last.lo + last.hi) / 2))],
+          wrongDefender,
+          BOND,
+        );
+      }
+      await player.tick();
+    }
+    const leaf = (await readDisputeNodes(game, id, clients)).at(-1)!;
+    expect([leaf.lo, leaf.hi, leaf.claimant]).toEqual([S - 1, S, accounts[6]]);
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+  }, 120_000);
+
+  it("proves a checkpoint whose last roots are not its headers' at once (the last-header fault)", async () => {
+    const index = await postCheckpoint(c.blocks[2]!, new Uint8Array(32).fill(9));
+    const player = playerOf(accounts[7]!);
+    const before = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(await player.challengeCheckpoint(index)).toBe("lastHeaderFault");
+    expect(await outcome(before)).toBe(GameOutcome.ChallengerWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
+    // An honest checkpoint is not challenged.
+    const honest = await postCheckpoint(c.blocks[2]!);
+    expect(await player.challengeCheckpoint(honest)).toBe(null);
+  }, 120_000);
+});
+
+describe("createDisputePlayer", () => {
+  const base = {
+    preset: "devnet",
+    chain: {},
+    genesis: { chainId: CHAIN_ID, timestamp: 0 },
+  } as unknown as NodeConfigFile;
+  const modules = {
+    l1: null,
+    account: null,
+    chain: view(),
+    metrics: null,
+    logger: nullLogger,
+    signal: new AbortController().signal,
+  };
+  it("is off without a dispute section or with enabled false, and refuses to play without an L1 key", () => {
+    expect(createDisputePlayer(base, modules)).toBe(null);
+    const dispute = { game: "0x00000000000000000000000000000000000000aa" as const };
+    expect(createDisputePlayer({ ...base, dispute: { ...dispute, enabled: false } }, modules)).toBe(null);
+    expect(() => createDisputePlayer({ ...base, dispute }, modules)).toThrow(/needs `l1` and an L1 key/);
+    const player = createDisputePlayer(
+      { ...base, dispute: { ...dispute, maxBond: "5" } },
+      { ...modules, l1: clients, account: { address: accounts[0]!, type: "json-rpc" } },
+    );
+    expect(player?.opts).toMatchObject({ game: dispute.game, challenge: true, maxBond: 5n });
+  });
+});
+
+describe("filverse_getDisputes and filverse_getDispute", () => {
+  const ctx = {} as never;
+  it("page the games from L1 and show one game's claim tree, with typed errors", async () => {
+    const player = playerOf(accounts[8]!);
+    await player.tick();
+    const rpc = createRpcHandlers({} as never, null, null, createDisputeReader(game, clients, player));
+    const count = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(count).toBeGreaterThan(2);
+    const first = await rpc.filverse_getDisputes(["0", "2"], ctx);
+    expect(first.disputes.map((d) => d.id)).toEqual(["0", "1"]);
+    expect(first.next).toBe("2");
+    expect(first.disputes[0]).toMatchObject({ outcome: "defenderWins", checkpointIndex: "0", blockNumber: "2" });
+    const last = await rpc.filverse_getDisputes([String(count - 1)], ctx);
+    expect(last.next).toBe(null);
+    const one = await rpc.filverse_getDispute(["0"], ctx);
+    expect(one!.nodes[0]).toMatchObject({ index: 0, parent: -1, kind: "dispute", lo: "0", resolved: true });
+    expect(one!.nodes[1]!.kind).toBe("proposal");
+    expect(one!.nodesTruncated).toBe(false);
+    expect(await rpc.filverse_getDispute([String(count)], ctx)).toBe(null);
+    await expect(Promise.resolve().then(() => rpc.filverse_getDisputes(["0", "101"], ctx))).rejects.toMatchObject({
+      code: -32602,
+    });
+    const none = createRpcHandlers({} as never);
+    await expect(Promise.resolve().then(() => none.filverse_getDisputes([], ctx))).rejects.toMatchObject({
+      code: -32017,
+    });
+  });
+});
