@@ -97,6 +97,7 @@ export function signAll(keys, perSender, chainId) {
 
 const BATCH = 50; // JSON-RPC requests per HTTP request
 const SYNC_BATCH = 5; // with `sync`: smaller batches, so a batch's round trip is close to each call's
+const SYNC_IN_FLIGHT = 64; // and more of them in flight: each waits for its preconfirmations
 const IN_FLIGHT_BATCHES = 12;
 const PER_SENDER_WINDOW = 48; // below the mempool's 64-nonce window
 
@@ -203,7 +204,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
       }
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT_BATCHES }, worker));
+  await Promise.all(Array.from({ length: sync ? SYNC_IN_FLIGHT : IN_FLIGHT_BATCHES }, worker));
   // Let the last accepted transactions be sequenced (bounded).
   const drainUntil = performance.now() + 10_000;
   const sequencedCount = () => heads.reduce((n, h) => n + h.hashes.length, 0);
