@@ -93,32 +93,7 @@ it("a verifier process defends an honest checkpoint by itself and wins, by the s
   nodes.push(sequencer);
 
   // The game, on its own against the rollup, with the one-step executor for the devnet preset.
-  const preset = getChainConfig("devnet");
-  const deploy = async (name: "FilverseDisputeGame", args: unknown[]) => {
-    const a = loadArtifact(name);
-    const hash = await clients.walletClient.deployContract({
-      abi: a.abi,
-      bytecode: a.bytecode,
-      args,
-      account: deployer,
-      chain,
-    } as never);
-    return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  };
-  const { executor } = await deployOneStepExecutor(clients, deployer, {
-    l2ChainId: net.chainId,
-    maxBlockTxs: preset.maxBlockTxs,
-    maxBlockDeposits: preset.maxBlockDeposits,
-    minTxFee: preset.minTxFee,
-  });
-  const game = await deploy("FilverseDisputeGame", [
-    rollup,
-    executor,
-    FIL,
-    FIL,
-    BigInt(MAX_CLOCK_SEC),
-    BigInt(EXTENSION_SEC),
-  ]);
+  const game = await deployStandaloneGame(clients, deployer, rollup, net.chainId);
   const gameAbi = loadArtifact("FilverseDisputeGame").abi;
 
   // A verifier with an L1 key and the game in its config.
@@ -328,32 +303,7 @@ it("a verifier process proves a checkpoint with a wrong stateRoot, posted by a t
     writeFileSync(net.configPath, JSON.stringify(net.config));
     const sequencer = await startSequencer(seqDir);
     nodes.push(sequencer);
-    const preset = getChainConfig("devnet");
-    const deploy = async (name: "FilverseDisputeGame", args: unknown[]) => {
-      const a = loadArtifact(name);
-      const hash = await clients.walletClient.deployContract({
-        abi: a.abi,
-        bytecode: a.bytecode,
-        args,
-        account: deployer,
-        chain,
-      } as never);
-      return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
-    };
-    const { executor } = await deployOneStepExecutor(clients, deployer, {
-      l2ChainId: net.chainId,
-      maxBlockTxs: preset.maxBlockTxs,
-      maxBlockDeposits: preset.maxBlockDeposits,
-      minTxFee: preset.minTxFee,
-    });
-    const game = await deploy("FilverseDisputeGame", [
-      rollup,
-      executor,
-      FIL,
-      FIL,
-      BigInt(MAX_CLOCK_SEC),
-      BigInt(EXTENSION_SEC),
-    ]);
+    const game = await deployStandaloneGame(clients, deployer, rollup, net.chainId);
 
     // Transfer-only blocks after the deposit that funds them.
     const alice = privateKeyToAccount(generatePrivateKey());
@@ -488,3 +438,31 @@ it("a verifier process proves a checkpoint with a wrong stateRoot, posted by a t
     await ownL1.stop();
   }
 }, 240_000);
+
+/**
+ * A game on its own against the rollup (not set in it: the executor is not complete), with the
+ * one-step executor set for the devnet preset and bonds of 1 FIL.
+ */
+async function deployStandaloneGame(
+  clients: ReturnType<typeof createL1Clients>,
+  deployer: Address,
+  rollup: Address,
+  chainId: number,
+): Promise<Address> {
+  const preset = getChainConfig("devnet");
+  const { executor } = await deployOneStepExecutor(clients, deployer, {
+    l2ChainId: chainId,
+    maxBlockTxs: preset.maxBlockTxs,
+    maxBlockDeposits: preset.maxBlockDeposits,
+    minTxFee: preset.minTxFee,
+  });
+  const a = loadArtifact("FilverseDisputeGame");
+  const hash = await clients.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args: [rollup, executor, FIL, FIL, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)],
+    account: deployer,
+    chain: clients.walletClient.chain,
+  } as never);
+  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
+}

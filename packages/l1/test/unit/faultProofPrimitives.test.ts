@@ -16,6 +16,7 @@ import {
   signTransaction,
   smtLeafHash,
   smtRootFromProof,
+  sszListProof,
   txHash,
   txSigningDigest,
   verifyTransaction,
@@ -773,21 +774,7 @@ describe("SszObjects equals @chainsafe/ssz", () => {
 
 /** The siblings (leaf level first) of item `index` in the merkleization of `items` padded to 2^depth leaves. */
 function listSiblings(items: Uint8Array[], index: number, depth: number): Uint8Array[] {
-  const h = getHasher();
-  let level = items.slice();
-  let zero: Uint8Array = new Uint8Array(32);
-  const out: Uint8Array[] = [];
-  let i = index;
-  for (let d = 0; d < depth; d++) {
-    const s = i ^ 1;
-    out.push(s < level.length ? level[s]! : zero);
-    const next: Uint8Array[] = [];
-    for (let j = 0; j < level.length; j += 2) next.push(h.digest64(level[j]!, level[j + 1] ?? zero));
-    level = next;
-    zero = h.digest64(zero, zero);
-    i >>= 1;
-  }
-  return out;
+  return sszListProof(items, index, 2 ** depth).siblings;
 }
 
 // --- EIP-712, tx hash, sender ------------------------------------------------------------------

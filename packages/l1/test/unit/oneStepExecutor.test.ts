@@ -22,6 +22,7 @@ import {
 } from "@filverse/crypto";
 import {
   applyBlock,
+  BlockExecutor,
   createGenesis,
   GLOBALS_ID,
   proveStep,
@@ -30,6 +31,7 @@ import {
   type StepProof,
   stepStateRoot,
   traceBlock,
+  validateTransaction,
 } from "@filverse/state";
 import {
   type BlockHeader,
@@ -40,6 +42,7 @@ import {
   Namespace,
   Order,
   type OrderMessage,
+  receiptRoot,
   type SignedBlock,
   type SignedTransaction,
   type StateObjects,
@@ -242,6 +245,32 @@ function buildScenario(sc: Scenario): Built {
     amount,
     forcedTx: new Uint8Array(0),
   });
+  /**
+   * The sequencer executes through applyTransactionPreconfirmed (cached value hashes and receipt
+   * roots, the touched list), not applyBlock: its block must get the same roots, and each
+   * preconfirmation the receipt at its position, or the roots the executor checks here are not the
+   * ones a sequencer seals.
+   */
+  const expectSequencerPathAgrees = (
+    parent: State,
+    header: BlockHeader,
+    deposits: Deposit[],
+    txs: SignedTransaction[],
+    result: ReturnType<typeof applyBlock>,
+  ) => {
+    const ex = new BlockExecutor(parent, {
+      chainId: CHAIN_ID,
+      timestamp: header.timestamp,
+      proposer: header.proposer,
+      minTxFee,
+    });
+    for (const d of deposits) ex.applyDeposit(d);
+    const promised = txs.map((t) => ex.applyTransactionPreconfirmed(validateTransaction(t, CHAIN_ID)));
+    expect(ex.finish().roots).toEqual(result.roots);
+    promised.forEach((p, i) => {
+      expect(p.receiptRoot).toEqual(receiptRoot(result.receipts[deposits.length + i]!));
+    });
+  };
   const seal = (parent: State, parentHeader: BlockHeader, deposits: Deposit[], txs: SignedTransaction[]) => {
     const header: BlockHeader = {
       chainId: CHAIN_ID,
@@ -266,6 +295,7 @@ function buildScenario(sc: Scenario): Built {
     const items = [...deposits.map((d) => depositHashOf(d)), ...txs.map((t) => txHashOf(t))];
     const sealed: BlockHeader = { ...header, txRoot: HashListSsz.hashTreeRoot(items) };
     if (result) {
+      expectSequencerPathAgrees(parent, header, deposits, txs, result);
       sealed.receiptsRoot = result.roots.receiptsRoot;
       sealed.stateRoot = result.roots.stateRoot;
       sealed.withdrawalsRoot = result.roots.withdrawalsRoot;
