@@ -7,48 +7,36 @@
  */
 import { signBlockHeader } from "@filverse/crypto";
 import type { PreconfirmedTx, StoredOpenBlock } from "@filverse/db";
+import { type BlockExecutionResult, TxValidationError, TxValidationErrorCode } from "@filverse/state";
 import {
-  type BlockExecutionResult,
-  BlockExecutor,
-  type State,
-  TxValidationError,
-  TxValidationErrorCode,
-} from "@filverse/state";
-import { BlockHeader, blockHash, Deposit, Namespace, type SignedBlock, type TxDropReason } from "@filverse/types";
-import { bytesEqual, type Hex, type Logger, toHex } from "@filverse/utils";
+  type BlockHeader,
+  blockHash,
+  type Deposit,
+  Namespace,
+  type SignedBlock,
+  type TxDropReason,
+} from "@filverse/types";
+import type { Logger } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
-import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Mempool, PoolTx } from "./mempool.js";
+import {
+  type BlockParams,
+  includeExecuted,
+  newOpenBlock,
+  type OpenBlock,
+  rebuildOpenBlock,
+  type Tip,
+} from "./openBlock.js";
 import type { SequencerOpts } from "./options.js";
 import type { PreconfirmationRecorder, Preconfirmed } from "./preconfirmations.js";
-
-/** SSZ bytes of a signed block besides its lists' items: the header, the seal and three offsets. */
-const BLOCK_FIXED_BYTES = (BlockHeader.ssz.fixedSize ?? 0) + 65 + 3 * 4;
 
 /**
  * Transactions executed per pump step: about 15 ms of work at ~60 µs each (measured), short
  * enough that admission keeps flowing between steps.
  */
 const PUMP_SLICE = 256;
-
-type OpenBlock = {
-  number: number;
-  executor: BlockExecutor;
-  base: State;
-  parent: { state: State; header: BlockHeader; hash: Uint8Array };
-  timestamp: number;
-  deposits: Deposit[];
-  included: PoolTx[];
-  rejected: PoolTx[];
-  /** The block's SSZ size so far (fixed part, deposits, included transactions with their offsets). */
-  bytes: number;
-  /** Its parameters are in the open-block record (written with its first preconfirmations). */
-  recorded: boolean;
-  /** Its last record write: every earlier one has landed when it resolves. The commit waits for it. */
-  durable: Promise<void>;
-};
 
 /** What production reports to the sequencer: drops, execution faults, a failure that stops it. */
 export type ProducerHost = {
@@ -93,7 +81,7 @@ export class BlockProducer {
   private readonly recorder: PreconfirmationRecorder;
   private readonly signal: AbortSignal;
   /** The last sealed block: committed, or being committed while the next one executes on it. */
-  private tip: { state: State; header: BlockHeader; hash: Uint8Array } | null = null;
+  private tip: Tip | null = null;
   /** The block being filled: admitted transactions execute into it slice by slice. */
   private open: OpenBlock | null = null;
   private opening: Promise<void> | null = null;
@@ -160,64 +148,11 @@ export class BlockProducer {
   }
 
   private rebuildBlock(b: StoredOpenBlock): OpenBlock {
-    const tip = this.tip!;
-    const { params } = b;
-    const broken = (what: string, details: Record<string, unknown> = {}) =>
-      new NodeError(
-        NodeErrorCode.PRECONFIRMATION_MISMATCH,
-        `Rebuilding block ${params.number} would break a preconfirmation: ${what}`,
-        { details: { number: params.number, ...details } },
-      );
-    if (params.number !== tip.header.number + 1 || !bytesEqual(params.parentHash, tip.hash)) {
-      throw broken("its recorded parent is not the head", {
-        parentHash: toHex(params.parentHash),
-        head: tip.header.number,
-        headHash: toHex(tip.hash),
-      });
-    }
-    const open = this.newOpenBlock(tip, params.timestamp, params.deposits);
-    open.recorded = true;
-    const items: Preconfirmed[] = [];
-    for (const t of b.preconfirmed) {
-      const hash = toHex(t.hash);
-      const position = open.deposits.length + open.included.length;
-      if (t.position !== position) throw broken("its record has a gap", { hash, expected: position, got: t.position });
-      const ptx = this.mempool.get(hash);
-      if (!ptx) throw broken("a preconfirmed transaction is not in the journal", { hash, position });
-      this.mempool.remove(hash);
-      let executed: ReturnType<BlockExecutor["applyTransactionPreconfirmed"]>;
-      try {
-        executed = open.executor.applyTransactionPreconfirmed(ptx.vtx);
-      } catch (err) {
-        throw broken("a preconfirmed transaction is not includable any more", {
-          hash,
-          position,
-          reason: (err as Error).message,
-        });
-      }
-      const { receipt, touched, receiptRoot: rr, touchedRoot: tr } = executed;
-      if (!bytesEqual(rr, t.receiptRoot) || !bytesEqual(tr, t.touchedRoot)) {
-        throw broken("a transaction executes differently from its preconfirmation", {
-          hash,
-          position,
-          receiptRoot: toHex(rr),
-          promisedReceiptRoot: toHex(t.receiptRoot),
-          touchedRoot: toHex(tr),
-          promisedTouchedRoot: toHex(t.touchedRoot),
-        });
-      }
-      open.included.push(ptx);
-      open.bytes += 4 + ptx.bytes.length;
-      this.executing.set(ptx.hash, ptx);
-      items.push({
-        hash: ptx.hash as Hex,
-        preconfirmation: { number: params.number, position, receiptRoot: rr, touchedRoot: tr },
-        receipt,
-        touched,
-        signature: null,
-      });
-    }
-    this.logger.info("open block rebuilt", { number: params.number, preconfirmed: items.length });
+    const { open, items } = rebuildOpenBlock(b, this.tip!, this.blockParams(), {
+      mempool: this.mempool,
+      logger: this.logger,
+    });
+    for (const ptx of open.included) this.executing.set(ptx.hash, ptx);
     this.host.onPreconfirmed(items);
     return open;
   }
@@ -293,19 +228,11 @@ export class BlockProducer {
       }
       this.mempool.remove(ptx.hash);
       try {
-        const { receipt, receiptRoot, touched, touchedRoot } = open.executor.applyTransactionPreconfirmed(ptx.vtx);
-        const position = open.deposits.length + open.included.length;
-        open.included.push(ptx);
-        open.bytes += 4 + ptx.bytes.length;
+        const item = includeExecuted(open, ptx, open.executor.applyTransactionPreconfirmed(ptx.vtx));
         this.executing.set(ptx.hash, ptx);
-        const preconfirmation = { number: open.number, position, receiptRoot, touchedRoot };
-        records.push({
-          position,
-          hash: ptx.vtx.hash,
-          receiptRoot: preconfirmation.receiptRoot,
-          touchedRoot: preconfirmation.touchedRoot,
-        });
-        items.push({ hash: ptx.hash as Hex, preconfirmation, receipt, touched, signature: null });
+        const { position, receiptRoot, touchedRoot } = item.preconfirmation;
+        records.push({ position, hash: ptx.vtx.hash, receiptRoot, touchedRoot });
+        items.push(item);
       } catch (err) {
         // The executor left nothing of it behind (its undo log). Whatever it threw, this one
         // transaction goes and the block goes on: execution touches no storage, so no error here
@@ -342,27 +269,8 @@ export class BlockProducer {
     );
   }
 
-  private newOpenBlock(tip: NonNullable<BlockProducer["tip"]>, timestamp: number, deposits: Deposit[]): OpenBlock {
-    const executor = new BlockExecutor(tip.state, {
-      chainId: this.opts.chain.chainId,
-      timestamp,
-      proposer: this.address,
-      minTxFee: this.opts.chain.minTxFee,
-    });
-    for (const d of deposits) executor.applyDeposit(d);
-    return {
-      number: tip.header.number + 1,
-      executor,
-      base: tip.state,
-      parent: tip,
-      timestamp,
-      deposits,
-      included: [],
-      rejected: [],
-      bytes: BLOCK_FIXED_BYTES + deposits.reduce((n, d) => n + 4 + Deposit.serialize(d).length, 0),
-      recorded: false,
-      durable: Promise.resolve(),
-    };
+  private blockParams(): BlockParams {
+    return { chainId: this.opts.chain.chainId, proposer: this.address, minTxFee: this.opts.chain.minTxFee };
   }
 
   /** Open a block on the last sealed state, with the deposits that are final on L1. */
@@ -382,7 +290,7 @@ export class BlockProducer {
       }
       if (this.signal.aborted || this.open) return;
       const timestamp = Math.max(tip.header.timestamp, Math.floor(Date.now() / 1000));
-      this.open = this.newOpenBlock(tip, timestamp, deposits);
+      this.open = newOpenBlock(tip, this.blockParams(), timestamp, deposits);
     })().finally(() => {
       this.opening = null;
     });
