@@ -33,6 +33,7 @@ import {
   defaultSequencerOpts,
   initDataDir,
   NodeMetrics,
+  registerOperationsMetrics,
   Sequencer,
 } from "@filverse/node";
 import { getChainConfig } from "@filverse/params";
@@ -308,7 +309,15 @@ describe("docs match the code", () => {
     for (const reason of TX_DROP_REASONS) expect(rpcDoc, reason).toMatch(new RegExp(`^\\| \`${reason}\` \\|`, "m"));
     const operations = read("operations.md");
     const metrics = new NodeMetrics();
+    registerOperationsMetrics(metrics, {
+      checkpoints: () => null,
+      finalizedBlock: () => null,
+      deals: () => null,
+      l1: () => null,
+      head: () => ({ state: State.genesis(), stateAt: () => undefined }),
+    });
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
+    expect(names).toContain("filverse_bridge_withdrawals_pending");
     for (const name of names.filter((n) => !n.startsWith("filverse_process_")))
       expect(operations, name).toContain(name);
     const dropped = operations

@@ -78,6 +78,20 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
         result: WithdrawalProofJson;
       }
     ).result;
+  // The operator sees it too: one withdrawal recorded, pending until a checkpoint covering it is final.
+  const metrics = async () => {
+    const text = await (await fetch(`${node!.url}/metrics`)).text();
+    return (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+  };
+  let m = await metrics();
+  expect(m("filverse_bridge_withdrawals_recorded")).toBe(1);
+  expect(m("filverse_bridge_withdrawals_pending")).toBe(1);
+  expect(m("filverse_bridge_deposits_credited")).toBe(1);
+  expect(m("filverse_bridge_deposited_fil")).toBe(10);
+  expect(m("filverse_checkpoint_submitted_index")).toBeGreaterThanOrEqual(0);
+  expect(m("filverse_checkpoint_signatures")).toBe(1);
+  expect(m("filverse_l1_head_number")).toBeGreaterThan(0);
+  expect(m("filverse_l1_errors_total")).toBe(0);
   const proof = await getProof();
   expect(proof).toMatchObject({
     checkpointIndex: String(Math.floor((withdrawalBlock - 1) / 2)),
@@ -110,6 +124,9 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
   await testClient.mine({ blocks: 1 });
   await l2.waitForTransaction(hash, { status: "finalized", timeoutMs: 30_000 });
   expect((await getProof()).finalized).toBe(true);
+  m = await metrics();
+  expect(m("filverse_checkpoint_finalized_index")).toBeGreaterThanOrEqual(Number(proof.checkpointIndex));
+  expect(m("filverse_bridge_withdrawals_pending")).toBe(0);
 
   const before = await clients.publicClient.getBalance({ address: alice.address });
   const receipt = await wait(await clients.walletClient.writeContract(finalize as never));

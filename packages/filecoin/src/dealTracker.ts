@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Logger, nullLogger } from "@filverse/utils";
-import type { BatchPiece, DealRecord, StorageBackend } from "./backends/types.js";
+import type { BatchPiece, DealRecord, DealState, StorageBackend } from "./backends/types.js";
 import type { BatchBuilder, BuiltBatch } from "./batchBuilder.js";
 import { FilecoinError, FilecoinErrorCode } from "./errors.js";
 import type { PieceStore } from "./piece/pieceStore.js";
@@ -86,6 +86,13 @@ export class DealTracker {
   deals(index: number): DealRecord[] {
     const batch = this.state.batches[String(index)];
     return batch ? this.state.deals.filter((d) => d.pieceCid === batch.pieceCid).map((d) => ({ ...d })) : [];
+  }
+
+  /** How many replicas are in each state, over every batch (for the node's metrics). */
+  dealCounts(): Record<DealState, number> {
+    const counts: Record<DealState, number> = { proposed: 0, published: 0, active: 0, failed: 0, expired: 0 };
+    for (const d of this.state.deals) counts[d.state]++;
+    return counts;
   }
 
   batch(index: number): BuiltBatch | null {

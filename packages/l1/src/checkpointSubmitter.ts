@@ -118,6 +118,13 @@ export function checkpointRange(index: number, interval: number): { firstBlock: 
   return { firstBlock: index * interval + 1, lastBlock: (index + 1) * interval };
 }
 
+export type CheckpointSubmitterStats = {
+  submittedIndex: number | null;
+  finalizedIndex: number | null;
+  signatures: number | null;
+  failures: number;
+};
+
 export class CheckpointSubmitter {
   private readonly opts: CheckpointSubmitterOpts;
   private readonly m: CheckpointSubmitterModules;
@@ -131,6 +138,9 @@ export class CheckpointSubmitter {
   /** A submission sent but whose receipt was not seen: waited for again rather than sent twice. */
   private inflight: { index: number; hash: Hex } | null = null;
   private failures = 0;
+  /** Failed ticks since start, and the signatures the last submitted checkpoint carried (metrics). */
+  private failuresTotal = 0;
+  private lastSignatures: number | null = null;
   private set: ValidatorSetStatus | null = null;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -176,6 +186,19 @@ export class CheckpointSubmitter {
     return this.set;
   }
 
+  /**
+   * For the node's metrics: the last accepted and the last final checkpoint's index (null before
+   * one), the signatures the last checkpoint this node submitted carried, failed ticks since start.
+   */
+  get stats(): CheckpointSubmitterStats {
+    return {
+      submittedIndex: this.nextIndex > 0 ? this.nextIndex - 1 : null,
+      finalizedIndex: this.finalCount > 0 ? this.finalCount - 1 : null,
+      signatures: this.lastSignatures,
+      failures: this.failuresTotal,
+    };
+  }
+
   /** Consecutive failed ticks (0 after a success). */
   get consecutiveFailures(): number {
     return this.failures;
@@ -215,6 +238,7 @@ export class CheckpointSubmitter {
       })
       .catch((err: unknown) => {
         this.failures++;
+        this.failuresTotal++;
         this.logger.warn(
           "Checkpoint submission failed; retrying",
           { failures: this.failures, retryInMs: this.nextDelayMs, nextIndex: this.nextIndex },
@@ -340,6 +364,7 @@ export class CheckpointSubmitter {
     });
     this.inflight = { index, hash };
     await this.awaitReceipt(index, hash);
+    this.lastSignatures = signatures.length;
     this.logger.info("Checkpoint submitted", { index, firstBlock, lastBlock, tx: hash });
   }
 

@@ -9,7 +9,7 @@
 import type { Deposit } from "@filverse/types";
 import { fromHex, type Logger, nullLogger } from "@filverse/utils";
 import { type Address, type GetLogsReturnType, type PublicClient, parseAbiItem } from "viem";
-import { FinalLogScanner } from "./logScanner.js";
+import { FinalLogScanner, type L1ScanStatus } from "./logScanner.js";
 
 const MESSAGE_EVENTS = [
   parseAbiItem(
@@ -63,6 +63,11 @@ export class DepositWatcher {
   /** The last final L1 block scanned (for status and tests). */
   get scannedBlock(): bigint {
     return this.scanner.scannedBlock;
+  }
+
+  /** The L1 head, the last final block scanned and the failed scans, for the node's metrics. */
+  get l1Status(): L1ScanStatus {
+    return this.scanner.status;
   }
 
   /** Scan once, then keep polling. A failing L1 is retried with backoff; start never throws. */

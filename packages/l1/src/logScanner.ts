@@ -20,6 +20,9 @@ export type FinalLogScannerOpts = {
   pollIntervalMs: number;
 };
 
+/** What a scanner last saw of the L1 (see FinalLogScanner.status). */
+export type L1ScanStatus = { head: bigint | null; scanned: bigint; errors: number };
+
 export type FinalLogScannerModules<E extends readonly AbiEvent[]> = {
   publicClient: PublicClient;
   events: E;
@@ -41,6 +44,10 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private failures = 0;
+  /** Failed scans since start (an L1 that errs or times out), for the node's metrics. */
+  private errors = 0;
+  /** The L1 head as last read, or null before a read. */
+  private head: bigint | null = null;
   private closed = false;
 
   constructor(opts: FinalLogScannerOpts, modules: FinalLogScannerModules<E>) {
@@ -55,6 +62,11 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
   /** The last final L1 block scanned. */
   get scannedBlock(): bigint {
     return this.scannedTo;
+  }
+
+  /** The L1 as this scanner last saw it: its head, the last final block scanned, failed scans since start. */
+  get status(): L1ScanStatus {
+    return { head: this.head, scanned: this.scannedTo, errors: this.errors };
   }
 
   /** Scan once, then keep polling. */
@@ -82,6 +94,7 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
       })
       .catch((err) => {
         this.failures++;
+        this.errors++;
         this.logger.warn(`L1 ${this.m.what} scan failed; retrying`, { failures: this.failures }, err);
       })
       .finally(() => {
@@ -100,13 +113,14 @@ export class FinalLogScanner<E extends readonly AbiEvent[]> {
 
   /** The newest block that cannot be reorganised away. */
   private async finalBlock(): Promise<bigint> {
+    const head = await this.m.publicClient.getBlockNumber({ cacheTime: 0 });
+    this.head = head;
     try {
       const b = await this.m.publicClient.getBlock({ blockTag: "finalized" });
       if (b.number !== null) return b.number;
     } catch {
       // No finalized tag on this L1: fall back to confirmations.
     }
-    const head = await this.m.publicClient.getBlockNumber({ cacheTime: 0 });
     return head - BigInt(this.opts.confirmations);
   }
 

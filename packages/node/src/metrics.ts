@@ -3,7 +3,7 @@ import type { ValidatorSetStatus } from "@filverse/l1";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** attoFIL as a float of FIL for a gauge (exact to about 1e-9 FIL below 9M FIL). */
-function attoToFil(atto: bigint): number {
+export function attoToFil(atto: bigint): number {
   return Number(atto / 10n ** 9n) / 1e9;
 }
 

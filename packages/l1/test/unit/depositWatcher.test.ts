@@ -90,6 +90,7 @@ describe("DepositWatcher", () => {
       { bridge: env.bridge, startBlock: 0n, confirmations: 0, pollIntervalMs: 5 },
       {
         publicClient: {
+          getBlockNumber: async () => 0n,
           getBlock: async () => {
             polls++;
             return { number: 0n };

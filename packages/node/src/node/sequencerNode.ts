@@ -26,6 +26,7 @@ import { DevFaucet } from "../sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
+import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseSequencerNodeOpts = {
@@ -168,6 +169,14 @@ export class FilverseSequencerNode {
       signal,
     });
     this.metrics.validatorSetSource = () => this.checkpointSubmitter?.validatorSet ?? null;
+    const core = this.sequencer.core;
+    registerOperationsMetrics(this.metrics, {
+      checkpoints: () => this.checkpointSubmitter?.stats ?? null,
+      finalizedBlock: () => this.checkpointSubmitter?.finalizedBlock() ?? null,
+      deals: () => this.dealTracker?.dealCounts() ?? null,
+      l1: () => this.depositWatcher?.l1Status ?? null,
+      head: () => ({ state: core.state, stateAt: (n) => core.stateAt(n) }),
+    });
     this.rpc = createNodeRpcServer(config, opts.rpc, {
       methods: createRpcHandlers(
         this.sequencer,

@@ -38,6 +38,7 @@ import { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
+import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
@@ -182,6 +183,17 @@ export class FilverseVerifierNode {
           })
         : null;
     const settlement: SettlementView | null = this.rollupWatcher;
+    const core = this.verifier.core;
+    registerOperationsMetrics(this.metrics, {
+      checkpoints: () => {
+        const st = this.rollupWatcher?.stats;
+        return st ? { ...st, signatures: null, failures: st.errors } : null;
+      },
+      finalizedBlock: () => this.rollupWatcher?.finalizedBlock() ?? null,
+      deals: () => null,
+      l1: () => this.depositWatcher?.l1Status ?? null,
+      head: () => ({ state: core.state, stateAt: (n) => core.stateAt(n) }),
+    });
     this.rpc = createNodeRpcServer(config, opts.rpc, {
       methods: createRpcHandlers(
         this.verifier,

@@ -21,6 +21,8 @@ export class RollupWatcher implements SettlementView {
   private readonly checkpointLastBlocks: number[] = [];
   private finalCount = 0;
   private checkedIndex = 0;
+  /** Failed polls since start (metrics). */
+  private errors = 0;
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   /** The node's signal: once aborted, no poll is scheduled and the one in flight stops between reads. */
@@ -63,6 +65,16 @@ export class RollupWatcher implements SettlementView {
     return this.finalCount > 0 ? this.checkpointLastBlocks[this.finalCount - 1]! : 0;
   }
 
+  /** For the node's metrics: the last accepted and final checkpoint's index (null before one), failed polls. */
+  get stats(): { submittedIndex: number | null; finalizedIndex: number | null; errors: number } {
+    const submitted = this.checkpointLastBlocks.length;
+    return {
+      submittedIndex: submitted > 0 ? submitted - 1 : null,
+      finalizedIndex: this.finalCount > 0 ? this.finalCount - 1 : null,
+      errors: this.errors,
+    };
+  }
+
   start(): void {
     this.schedule(0);
   }
@@ -76,7 +88,10 @@ export class RollupWatcher implements SettlementView {
     if (this.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.polling = this.poll()
-        .catch((err) => this.logger.warn("rollup poll failed; retrying", {}, err))
+        .catch((err) => {
+          this.errors++;
+          this.logger.warn("rollup poll failed; retrying", {}, err);
+        })
         .finally(() => {
           this.polling = null;
           this.schedule(ROLLUP_POLL_MS);
