@@ -33,15 +33,30 @@ it("starts the whole local network in one command, funds dev accounts through th
   });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   let ready: { l1: string; l2: string; bridge: string } | null = null;
+  let l2Url: string | null = null;
   let out = "";
+  let err = "";
   proc.stdout!.on("data", (d) => {
     out += String(d);
     for (const line of out.split("\n")) {
       if (line.includes('"devnet ready"')) ready = jsonLine<NonNullable<typeof ready>>(line) ?? ready;
+      if (!l2Url && line.includes('"rpc listening"') && !line.includes('"verifier"'))
+        l2Url = jsonLine<{ url: string }>(line)?.url ?? null;
     }
   });
+  proc.stderr!.on("data", (d) => {
+    err += String(d);
+  });
+  const health = async () => {
+    const r = await fetch(`${l2Url}/healthz`);
+    return { code: r.status, body: (await r.json()) as { status: string; reason?: string } };
+  };
   try {
+    // The sequencer serves before the verifiers are up: /healthz says so until every process is.
+    await waitFor(async () => l2Url, 60_000, "the sequencer's RPC");
+    expect(await health()).toEqual({ code: 503, body: { status: "starting", reason: "devnet processes starting" } });
     await waitFor(async () => ready, 60_000, "devnet ready");
+    expect((await health()).code).toBe(200);
     const { l1, l2 } = ready!;
     const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as { address: `0x${string}` }[];
     const client = createFilverseClient({ url: l2 });
@@ -89,6 +104,13 @@ it("starts the whole local network in one command, funds dev accounts through th
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/L1: the account cannot pay for gas/);
+
+    // A verifier that dies turns the devnet's health to failed, naming it.
+    const pid = Number(/verifier 1 JSON-RPC .*\(pid (\d+)\)/.exec(err)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGTERM");
+    await waitFor(async () => (await health()).code === 503, 15_000, "health failed");
+    expect((await health()).body).toEqual({ status: "failed", reason: `verifier 1 (pid ${pid}) exited` });
 
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -7,6 +7,7 @@ export * from "./dispute/index.js";
 export * from "./errors.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./node/health.js";
 export * from "./node/operationsMetrics.js";
 export * from "./node/sequencerNode.js";
 export * from "./node/verifierNode.js";

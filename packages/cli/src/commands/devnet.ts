@@ -261,6 +261,19 @@ async function startDevnet(o: {
     writeFileSync(configPath, `${JSON.stringify(onDisk, null, 2)}\n`);
 
     node = new FilverseSequencerNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
+    // /healthz says "starting" until every process is up, and "failed" once one of them exits.
+    let up = false;
+    const children = () => [
+      { name: "storage provider simulator", proc: sp },
+      ...verifiers.map((proc, i) => ({ name: `verifier ${i + 1}`, proc })),
+    ];
+    node.healthGate = () => {
+      for (const c of children()) {
+        if (c.proc && (c.proc.exitCode !== null || c.proc.signalCode !== null))
+          return { status: "failed", reason: `${c.name} (pid ${c.proc.pid}) exited` };
+      }
+      return up ? null : { status: "starting", reason: "devnet processes starting" };
+    };
     const { url, wsUrl } = await node.start();
     // Verifiers: each its own process and data dir, a registered validator (its collateral is weight
     // in the 2/3 quorum), following the sequencer over p2p (and its RPC for catching up).
@@ -298,6 +311,7 @@ async function startDevnet(o: {
         verifierP2P.push(...(await fetchNodeIdentity(child.url)).multiaddrs);
       }
     }
+    up = true;
     logger.info("devnet ready", {
       l1: l1.url,
       l1ChainId: DEV_L1_CHAIN_ID,

@@ -25,7 +25,7 @@ import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } fr
 import { DevFaucet } from "../sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
-import { serveHealth } from "./health.js";
+import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
@@ -327,10 +327,15 @@ export class FilverseSequencerNode {
     return this.closing;
   }
 
+  /** What the process around this node adds to /healthz (the devnet: its other processes). */
+  healthGate: HealthGate | null = null;
+
   private healthz(res: ServerResponse): void {
-    serveHealth(res, this.sequencer.failure, () => ({
-      head: this.sequencer.head.number,
-      pending: this.sequencer.mempool.size,
-    }));
+    serveHealth(
+      res,
+      this.sequencer.failure,
+      () => ({ head: this.sequencer.head.number, pending: this.sequencer.mempool.size }),
+      this.healthGate,
+    );
   }
 }
