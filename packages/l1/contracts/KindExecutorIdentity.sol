@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Cid} from "./Cid.sol";
 import {Eip712Tx} from "./Eip712Tx.sol";
 import {IKindExecutor} from "./IKindExecutor.sol";
 import {KindExecutorBase} from "./KindExecutorBase.sol";
@@ -78,10 +79,8 @@ contract KindExecutorIdentity is KindExecutorBase {
 
     /// checkCid: a string of at most MAX_CID_BYTES (the SSZ bound) that multiformats' CID.parse,
     /// given no base, accepts. The empty string is no CID (CID.parse finds no multibase prefix).
-    /// @dev TODO(cid): until Cid.isCid exists, a non-empty CID within the bound reverts UnsupportedKind.
     function _isProfileCid(bytes memory s) private pure returns (bool) {
-        if (s.length == 0 || s.length > SszObjects.MAX_CID_BYTES) return false;
-        revert UnsupportedKind(KIND_IDENTITY_CREATE);
+        return s.length <= SszObjects.MAX_CID_BYTES && Cid.isCid(s);
     }
 
     /// ATTRIBUTE_KEY_PATTERN, ^[a-z0-9_.:-]{1,64}$.

@@ -1779,7 +1779,7 @@ const cidArb: fc.Arbitrary<string> = (() => {
       return base === "b" ? cid.toString() : cid.toString(base === "z" ? base58btc : base36);
     });
   const mutated = fc
-    .tuple(valid, fc.nat(), fc.constantFrom("a", "A", "0", "1", "l", "O", "=", "é", "", "bb"))
+    .tuple(valid, fc.nat(), fc.constantFrom("a", "A", "0", "1", "l", "O", "=", "é", "ā", "𝔘", "", "bb"))
     .map(([s, at, c]) => {
       const i = at % s.length;
       return `${s.slice(0, i)}${c}${s.slice(i + 1)}`;
