@@ -11,6 +11,7 @@ import {
   depositHash as depositHashOf,
   domainSeparator,
   hashTypedData,
+  identityIdOf,
   privateKeyToAddress,
   sha256,
   signBlockHeader,
@@ -52,6 +53,11 @@ import {
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
+import { base36 } from "multiformats/bases/base36";
+import { base58btc } from "multiformats/bases/base58";
+import { CID } from "multiformats/cid";
+import { create as createDigest } from "multiformats/hashes/digest";
+import { identity as identityHash } from "multiformats/hashes/identity";
 import {
   type Abi,
   type Address,
@@ -800,8 +806,6 @@ describe("OneStepExecutor refuses", () => {
         fee: 0n,
       },
     },
-    { kind: TxKind.IdentityCreate, message: { handle: "alice", profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
-    { kind: TxKind.IdentityUpdate, message: { identityId: zero32, profileCid: "bafkqaaa", nonce: 0, fee: 0n } },
     {
       kind: TxKind.DataAssetRegister,
       message: {
@@ -1722,6 +1726,359 @@ describe("OneStepExecutor: identity kinds (32–36) and data kinds (41–42) aga
   });
 
   it("computes the tracer's T[j + 1] for random identity and data states and transactions", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        checkScenario(kindScenario(specs, objects)),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+});
+
+// --- IdentityCreate (30) and IdentityUpdate (31) -----------------------------------------------
+
+const handleWrite = (handle: string, identityId: Uint8Array): ObjectWrite => ({
+  ns: Namespace.Handle,
+  id: sha256(new TextEncoder().encode(handle)),
+  value: { identityId },
+});
+const identityCreate = (from: number, handle: string, profileCid: string): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.IdentityCreate, message: { handle, profileCid, nonce, fee: 1n } }),
+});
+const identityUpdate = (from: number, identityId: Uint8Array, profileCid: string): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.IdentityUpdate, message: { identityId, profileCid, nonce, fee: 1n } }),
+});
+/** The identity key `k` creates with its `n`-th transaction of the block (the parent sends none). */
+const createdId = (k: number, n: number) => identityIdOf(keys[k]!.address, n);
+
+/** A CIDv1 of `codec` over an identity multihash of `len` bytes; with raw (0x55) and base32, 53 + 8·len/5 characters. */
+const cidOf = (len: number, base: "b" | "z" | "k" = "b", codec = 0x55) => {
+  const cid = CID.createV1(codec, identityHash.digest(new Uint8Array(len).fill(len)));
+  return base === "b" ? cid.toString() : cid.toString(base === "z" ? base58btc : base36);
+};
+const CID_V0 = "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG";
+/** The longest profile CID the SSZ bound (MAX_CID_BYTES) allows, and one a character past it. */
+const CID_128 = cidOf(75);
+const CID_131 = cidOf(77);
+
+/** Random strings for profileCid: valid CIDs of every base and version, and near misses of them. */
+const cidArb: fc.Arbitrary<string> = (() => {
+  const valid = fc
+    .record({
+      v0: fc.boolean(),
+      codec: fc.constantFrom(0x55, 0x70, 0x71, 0x0129, 0x3fff),
+      hashCode: fc.constantFrom(0x00, 0x12, 0x13, 0xb220),
+      digest: fc.uint8Array({ maxLength: 80 }),
+      base: fc.constantFrom("b", "z", "k"),
+    })
+    .map(({ v0, codec, hashCode, digest, base }) => {
+      if (v0) return CID.createV0(createDigest(0x12, sha256(digest))).toString();
+      const cid = CID.createV1(codec, createDigest(hashCode, digest));
+      return base === "b" ? cid.toString() : cid.toString(base === "z" ? base58btc : base36);
+    });
+  const mutated = fc
+    .tuple(valid, fc.nat(), fc.constantFrom("a", "A", "0", "1", "l", "O", "=", "é", "ā", "𝔘", "", "bb"))
+    .map(([s, at, c]) => {
+      const i = at % s.length;
+      return `${s.slice(0, i)}${c}${s.slice(i + 1)}`;
+    });
+  const truncated = fc.tuple(valid, fc.nat()).map(([s, n]) => s.slice(0, n % s.length));
+  const fixed = fc.constantFrom(
+    "bafkqaaa",
+    CID_V0,
+    CID_128,
+    CID_131,
+    "",
+    "Bafkqaaa",
+    "bafkqaa",
+    "BAFKQAAA",
+    "bafkqaaa=",
+    "mAXASIA",
+    "not a cid",
+  );
+  return fc.oneof(valid, valid, mutated, truncated, fixed);
+})();
+
+describe("OneStepExecutor: IdentityCreate (30) and IdentityUpdate (31) against the tracer", () => {
+  const [I0, I1] = IDENTITIES as [Uint8Array, Uint8Array];
+  /** IDENTITY_STATE with identity 0's handle record (identity 1's handle is free). */
+  const HANDLE_STATE: ObjectWrite[] = [...IDENTITY_STATE, handleWrite("id_0", I0)];
+
+  it("every execution code and every field rule", async () => {
+    // What this test reaches, not what the tests before it did.
+    seenCodes.clear();
+    seenReasons.clear();
+    const create = (over: { nonce?: number; fee?: bigint }): KindTx => ({
+      from: 0,
+      make: (nonce) => ({
+        kind: TxKind.IdentityCreate,
+        message: { handle: "alice", profileCid: "bafkqaaa", nonce: over.nonce ?? nonce, fee: over.fee ?? 1n },
+      }),
+    });
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // the inclusion rules the kind executor's prepare feeds (nonce and fee): NONCE_TOO_HIGH (201),
+      // NONCE_TOO_LOW (200), INSUFFICIENT_FUNDS_FOR_FEE (202), INVALID_FIELD for a nonce past 2^53 − 2
+      [[create({ nonce: 1 })]],
+      [[identityUpdate(0, I0, "bafkqaaa"), create({ nonce: 0 })]],
+      [[create({ fee: 10n ** 30n })]],
+      [[create({ nonce: MAX_UINT64_SAFE })]],
+      // successes: each base of CID, the longest handle and CID; updates by the owner and by a
+      // delegate with the identity scope, of an old identity and of one created in the block
+      [
+        [
+          identityCreate(0, "alice", "bafkqaaa"),
+          identityCreate(1, "b0b", CID_V0),
+          identityCreate(2, "z".repeat(32), CID_128),
+          identityUpdate(0, createdId(0, 0), cidOf(20, "k")),
+          identityUpdate(0, I0, cidOf(5, "z")),
+          identityUpdate(3, I0, CID_128),
+          identityUpdate(1, createdId(1, 0), CID_128),
+        ],
+      ],
+      // the handle of identity 1 is free (its record is not in the state); an identity object at
+      // the created id is overwritten, as the TypeScript's set does
+      [
+        [identityCreate(2, "id_1", cidOf(3)), identityUpdate(2, createdId(2, 0), "bafkqaaa")],
+        [...HANDLE_STATE, identityWrite(0, 3, 7), { ...identityWrite(1, 3, 9), id: createdId(2, 0) }],
+      ],
+      // HANDLE_TAKEN (1301): in the parent state, and by a create earlier in the block
+      [[identityCreate(1, "id_0", "bafkqaaa"), identityCreate(0, "carol", CID_V0), identityCreate(1, "carol", CID_V0)]],
+      // IDENTITY_NOT_FOUND (1300), DELEGATE_NOT_FOUND (1304: none, an older epoch), DELEGATE_EXPIRED
+      // (1305), DELEGATE_SCOPE (1306)
+      [
+        [
+          identityUpdate(0, NO_IDENTITY, "bafkqaaa"),
+          identityUpdate(1, I0, "bafkqaaa"),
+          identityUpdate(3, I1, "bafkqaaa"),
+          identityUpdate(2, I1, "bafkqaaa"),
+          identityUpdate(2, I0, "bafkqaaa"),
+        ],
+      ],
+      // a transfer voids the delegate: key 3 can no longer update identity 0; its new owner can
+      [[identityTransfer(0, I0, 1), identityUpdate(3, I0, "bafkqaaa"), identityUpdate(1, I0, CID_V0)]],
+      // INVALID_FIELD (101): each rule; the block is invalid
+      ...["ab", "a".repeat(33), "Alice", "al-ice", "al ice", "alïce", "", "al.ce"].map((h): [KindTx[]] => [
+        [identityCreate(0, h, "bafkqaaa")],
+      ]),
+      ...["", "Bafkqaaa", "bafkqaa", "bafkqaaa=", "not a cid", "mAXASIA", CID_131, `${CID_V0}x`].map(
+        (c): [KindTx[]] => [[identityCreate(0, "alice", c)]],
+      ),
+      ...["", "zzz", CID_131].map((c): [KindTx[]] => [[identityUpdate(0, I0, c)]]),
+    ];
+    for (const [specs, objects] of cases) await checkScenario(kindScenario(specs, objects ?? HANDLE_STATE));
+    expect([...seenCodes].sort()).toEqual([0, 1300, 1301, 1304, 1305, 1306]);
+    for (const reason of [101, 200, 201, 202]) expect(seenReasons, `reason ${reason}`).toContain(String(reason));
+  }, 600_000);
+
+  describe("refuses a tampered IdentityCreate step", () => {
+    const cases: [string, (parts: ItemParts) => void, string][] = [
+      [
+        "a free handle claimed taken",
+        (parts) => {
+          const k = parts.objects.findIndex((o) => o.ns === Namespace.Handle);
+          parts.objects[k] = {
+            ...parts.objects[k]!,
+            present: true,
+            value: encodeAbiParameters([{ type: "bytes32" }], [toHex(I1)]),
+          };
+        },
+        "ObjectValueMismatch",
+      ],
+      [
+        "no handle object",
+        (parts) => {
+          parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Handle);
+        },
+        "ObjectMissing",
+      ],
+      [
+        "no identity object",
+        (parts) => {
+          parts.objects = parts.objects.filter((o) => o.ns !== Namespace.Identity);
+        },
+        "ObjectMissing",
+      ],
+    ];
+    for (const [what, tamper, expected] of cases) {
+      it(what, async () => {
+        const b = buildScenario(kindScenario([identityCreate(0, "alice", "bafkqaaa")], HANDLE_STATE));
+        const trace = traceOf(b);
+        const ctx = ctxOf(b);
+        const j = 1;
+        const p = proveStep(trace, j);
+        expect(trace.steps[j]!.receipt?.code).toBe(0);
+        expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(stepInputs(p)))).toBe(
+          toHex(trace.commitments[j + 1]!),
+        );
+        const parts = itemParts(p);
+        tamper(parts);
+        const inputs = { ...stepInputs(p), ...encodeStepData(p, parts) };
+        expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
+          expected,
+        );
+      });
+    }
+  });
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const HANDLES = ["alice", "b0b", "id_0", "id_1", "a_1", "z".repeat(32)];
+  const handleArb = fc.oneof(
+    fc.constantFrom(...HANDLES),
+    fc.constantFrom(...HANDLES),
+    fc.constantFrom("ab", "a".repeat(33), "Alice", "al-ice", ""),
+    fc.string({ maxLength: 34 }),
+  );
+  const identityRef = fc.constantFrom(I0, I1, NO_IDENTITY, createdId(0, 0), createdId(1, 0), createdId(2, 1));
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc.tuple(who, handleArb, cidArb).map(([f, h, c]) => identityCreate(f, h, c)),
+    fc.tuple(who, handleArb, cidArb).map(([f, h, c]) => identityCreate(f, h, c)),
+    fc.tuple(who, identityRef, cidArb).map(([f, i, c]) => identityUpdate(f, i, c)),
+    fc.tuple(who, identityRef, cidArb).map(([f, i, c]) => identityUpdate(f, i, c)),
+    fc.tuple(who, identityRef, who).map(([f, i, o]) => identityTransfer(f, i, o)),
+    fc
+      .tuple(who, identityRef, who, fc.integer({ min: 1, max: 3 }), fc.integer({ min: NOW - 1, max: NOW + 2 }))
+      .map(([f, i, d, s, e]) => delegateAdd(f, i, d, s, e)),
+  );
+  /** Random identities (owners, epochs), delegates, handle records, and an identity at a created id. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(who, who),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, MAX_UINT64_SAFE)),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          who,
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      handles: fc.array(fc.tuple(fc.constantFrom(...HANDLES), identityRef), { maxLength: 3 }),
+      atCreated: fc.option(fc.tuple(identityRef, who), { nil: undefined }),
+    })
+    .map((st) => {
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+      ];
+      for (const [i, key, scope, dt, epoch] of st.delegates) writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      for (const [h, id] of st.handles) writes.push(handleWrite(h, id));
+      if (st.atCreated) writes.push({ ...identityWrite(0, st.atCreated[1], 3), id: st.atCreated[0] });
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("an IdentityCreate whose handle or profileCid is not UTF-8 makes the block invalid", async () => {
+    const b = buildScenario(kindScenario([identityCreate(0, "alice", "bafkqaaa")], HANDLE_STATE));
+    const trace = traceOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(p.item?.tx?.kind).toBe(TxKind.IdentityCreate);
+    const m = (p.item!.tx! as Extract<SignedTransaction, { kind: TxKind.IdentityCreate }>).message;
+    const signWith = (handle: Uint8Array, profileCid: Uint8Array) => {
+      const structHash = keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint64" }, { type: "uint256" }],
+          [
+            toHex(typeHash(txStructs[TxKind.IdentityCreate])),
+            keccak256(handle),
+            keccak256(profileCid),
+            BigInt(m.nonce),
+            m.fee,
+          ],
+        ),
+      );
+      const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(CHAIN_ID)), structHash]), "bytes");
+      const signature = signDigest(digest, keys[0]!.priv);
+      const hash = keccak256(concat(digest, signature), "bytes");
+      const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([hash]) };
+      const message = encodeAbiParameters(
+        [
+          {
+            type: "tuple",
+            components: [
+              { name: "handle", type: "bytes" },
+              { name: "profileCid", type: "bytes" },
+              { name: "nonce", type: "uint64" },
+              { name: "fee", type: "uint256" },
+            ],
+          },
+        ],
+        [{ handle: toHex(handle), profileCid: toHex(profileCid), nonce: BigInt(m.nonce), fee: m.fee }],
+      );
+      const inputs = {
+        ...stepInputs(p),
+        header: headerToAbi(header),
+        ...encodeStepData(p, { ...itemParts(p), message, signature: toHex(signature) }),
+      };
+      return execute(
+        executors[0]!,
+        trace.commitments[j]!,
+        j,
+        { blockHash: toHex(blockHash(header)), sequencer: toHex(sequencer.address) },
+        encodeStepProof(inputs),
+      );
+    };
+    const utf8 = (x: string) => new TextEncoder().encode(x);
+    // The control: valid bytes give the tracer's result.
+    expect(await signWith(utf8("alice"), utf8("bafkqaaa"))).toBe(toHex(trace.commitments[j + 1]!));
+    const invalid = toHex(stepStateRoot({ ...p.pre, invalid: true }));
+    const notUtf8 = [
+      [0x61, 0x62, 0xff],
+      [0x61, 0x62, 0x63, 0x80],
+      [0xc0, 0xe1, 0x61],
+      [0xed, 0xa0, 0x80],
+    ].map((x) => Uint8Array.from(x));
+    for (const bad of notUtf8) {
+      expect(await signWith(bad, utf8("bafkqaaa")), `handle ${toHex(bad)}`).toBe(invalid);
+      expect(await signWith(utf8("alice"), concat(utf8("bafkqaa"), bad)), `profileCid ${toHex(bad)}`).toBe(invalid);
+    }
+  });
+
+  it("gas per step, in a state of 2^16 accounts", async () => {
+    // The worst paths: the longest handle and profile CID, and an update through a delegate that
+    // replaces a CID of the longest length with another.
+    const b = buildScenario({
+      ...kindScenario(
+        [
+          identityCreate(2, "z".repeat(32), CID_128),
+          identityUpdate(3, I0, CID_128),
+          identityUpdate(3, I0, cidOf(75, "b", 0x70)),
+        ],
+        HANDLE_STATE,
+      ),
+      filler: 2 ** 16,
+    });
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const report: Record<string, { gas: bigint; proofDepth: number }> = {};
+    for (let j = 1; j < trace.steps.length - 1; j++) {
+      const p = proveStep(trace, j);
+      const proof = encodeStepProof(stepInputs(p));
+      expect(await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof)).toBe(
+        toHex(trace.commitments[j + 1]!),
+      );
+      expect(trace.steps[j]!.receipt?.code, `step ${j}`).toBe(0);
+      const gas = await clients.publicClient.estimateGas({
+        to: executorFor(b),
+        data: encodeFunctionData({
+          abi,
+          functionName: "executeStep",
+          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+        } as never),
+      });
+      const name = `${p.kind} ${TxKind[p.item!.tx!.kind]}`;
+      const depth = Math.max(0, ...p.objects.map((o) => o.proof.siblings.length));
+      if (gas > (report[name]?.gas ?? 0n)) report[name] = { gas, proofDepth: depth };
+    }
+    console.log("one-step executor gas, identity create and update, 2^16 accounts (eth_estimateGas):", report);
+    expect(Object.keys(report)).toHaveLength(2);
+  }, 180_000);
+
+  it("computes the tracer's T[j + 1] for random identity states, creates and updates", async () => {
     await fc.assert(
       fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
         checkScenario(kindScenario(specs, objects)),
