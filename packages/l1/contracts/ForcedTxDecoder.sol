@@ -168,7 +168,7 @@ contract ForcedTxDecoder {
         }
         if (t == "l") return _listValid(body, x);
         if (_fixedSize(t) != 0) return true;
-        return x.end - x.start <= _stringBound(t) && Utf8.isValid(body[x.start:x.end]);
+        return x.end - x.start <= _stringBound(t) && _utf8(body, x.start, x.end);
     }
 
     /// List[ByteList[128], 256] (contentCids): its offsets, then each CID's bound and UTF-8.
@@ -194,7 +194,7 @@ contract ForcedTxDecoder {
         for (uint256 j = 0; j < count; j++) {
             uint256 a = x.start + items[j];
             uint256 e = x.start + items[j + 1];
-            if (e - a > MAX_CID_BYTES || !Utf8.isValid(body[a:e])) return false;
+            if (e - a > MAX_CID_BYTES || !_utf8(body, a, e)) return false;
         }
         x.items = items;
         return true;
@@ -284,6 +284,22 @@ contract ForcedTxDecoder {
             _store(items + 32 * j, ep - items);
             ep = _bytesAt(body, x.start + it[j], x.start + it[j + 1], ep);
         }
+    }
+
+    /// body[a:e] is strict UTF-8: ASCII a word at a time, else Utf8.isValid.
+    function _utf8(bytes calldata body, uint256 a, uint256 e) private pure returns (bool) {
+        uint256 high = 0;
+        for (uint256 i = a; i < e; i += 32) {
+            uint256 w;
+            assembly ("memory-safe") {
+                w := calldataload(add(body.offset, i))
+            }
+            // Only the bytes before e count: calldataload reads past it (zeros past the calldata).
+            if (e - i < 32) w &= ~(type(uint256).max >> (8 * (e - i)));
+            high |= w;
+        }
+        if (high & 0x8080808080808080808080808080808080808080808080808080808080808080 == 0) return true;
+        return Utf8.isValid(body[a:e]);
     }
 
     function _dynamic(bytes1 t) private pure returns (bool) {
