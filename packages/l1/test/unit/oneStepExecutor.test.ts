@@ -60,9 +60,11 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   concatHex,
+  createPublicClient,
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
+  http,
   keccak256,
   numberToHex,
 } from "viem";
@@ -2665,6 +2667,71 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
     expect(trace.steps[1]!.invalidReason).toBe("BLOCK_BAD_L1_MESSAGE");
     await checkBuilt(bad);
   });
+
+  it("gas of the forced step: a small one, and the largest the bridge takes, in a state of 2^16 accounts", async () => {
+    const w = buildScenario({
+      funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+      deposits: [],
+      txs: [],
+      minFee: 0,
+      wrongRoot: null,
+      headerFault: null,
+      filler: 2 ** 16,
+    });
+    // The largest that decodes is an AssetBatchMint of 256 CIDs of 128 bytes (34,006 bytes): here its
+    // last byte is not UTF-8, so it is MALFORMED after every CID is read. Anything longer is MALFORMED
+    // at once; the bridge takes up to MAX_TX_BYTES (40,960).
+    const mint = encodeSignedTx(
+      signTransaction(
+        CHAIN_ID,
+        {
+          kind: TxKind.AssetBatchMint,
+          message: {
+            collectionId: COLLECTIONS[0]!,
+            firstTokenId: 1,
+            to: keys[1]!.address,
+            contentCids: Array.from({ length: 256 }, () => "b".repeat(128)),
+            onBehalfOf: ZERO_ID,
+            nonce: 0,
+            fee: 1n,
+          },
+        },
+        keys[0]!.priv,
+      ),
+    );
+    expect(mint.length).toBe(34_006);
+    const badMint = mint.slice();
+    badMint[badMint.length - 1] = 0xff;
+    const largest = new Uint8Array(40_960).fill(0x61);
+    const b = messagesBlock(w, [
+      { forced: transferTx(0, 1, 5n) },
+      { forced: tokenCreateTx(0, "n".repeat(64)) },
+      { raw: badMint },
+      { raw: largest },
+    ]);
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    // A client that waits: 40 KB of calldata is slow on a loaded box's hardhat L1.
+    const slow = createPublicClient({ chain: clients.publicClient.chain, transport: http(l1.url, { timeout: 300_000 }) });
+    const report: Record<string, bigint> = {};
+    for (let j = 1; j <= 4; j++) {
+      const p = proveStep(trace, j);
+      const proof = encodeStepProof(stepInputs(p));
+      expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, proof)).toBe(toHex(trace.commitments[j + 1]!));
+      const gas = await slow.estimateGas({
+        to: executors[0]!,
+        data: encodeFunctionData({
+          abi,
+          functionName: "executeStep",
+          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+        } as never),
+      });
+      const r = trace.steps[j]!.receipt!;
+      const d = p.item!.deposit!;
+      report[`forced ${d.forcedTx.length} bytes, ${r.kind === TxKind.Deposit ? `code ${r.code}` : TxKind[r.kind]}`] = gas;
+    }
+    console.log("one-step executor gas, forced steps, 2^16 accounts (eth_estimateGas):", report);
+  }, 600_000);
 
   it("an executor without a bridge refuses every L1 message (NoBridge)", async () => {
     const [deployer] = await clients.walletClient.getAddresses();
