@@ -103,7 +103,7 @@ const concat = (...parts: Uint8Array[]) => {
   return out;
 };
 /** An envelope around any body: chainId, kind, the body's offset (78), the signature, the body. */
-const envelope = (chainId: bigint, kind: number, body: Uint8Array, sig = new Uint8Array(65).fill(7)) =>
+const envelope = (chainId: bigint, kind: number, body: Uint8Array, sig: Uint8Array = new Uint8Array(65).fill(7)) =>
   concat(le(chainId, 8), Uint8Array.of(kind), le(78n, 4), sig, body);
 const bodyOf = (bytes: Uint8Array) => bytes.subarray(78);
 const with_ = (bytes: Uint8Array, at: number, patch: Uint8Array) => {
@@ -170,7 +170,6 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
     ];
     // AssetBatchMint: collectionId (32), firstTokenId (8), to (20), contentCids' offset at 60, onBehalfOf,
     // nonce, fee: fixed part 32 + 8 + 20 + 4 + 32 + 8 + 32 = 136; the list's first offset at 136.
-    const listAt = 78 + 136;
     const body = bodyOf(batchBytes);
     const batchEnv = (list: Uint8Array) =>
       envelope(BigInt(batch.chainId), batch.kind, concat(body.subarray(0, 136), list), batch.signature);

@@ -73,7 +73,7 @@ import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { l1MessageRecord } from "../../src/depositWatcher.js";
-import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import { BRIDGE_MESSAGE_RECORD_SLOT, type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import {
   encodeStepData,
   encodeStepProof,
@@ -114,6 +114,8 @@ beforeAll(async () => {
     forceInclusionDelaySec: 3_600,
   }));
   recordSlot = await findRecordSlot(deployer!);
+  // writeL1MessageRecords (for other tests' made-up messages) assumes this slot.
+  expect(recordSlot).toBe(BRIDGE_MESSAGE_RECORD_SLOT);
   for (const minTxFee of MIN_FEES) {
     const { executor } = await deployOneStepExecutor(clients, deployer!, {
       l2ChainId: CHAIN_ID,
