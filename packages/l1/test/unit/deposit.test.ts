@@ -4,8 +4,8 @@
  */
 import { fromHex } from "@filverse/utils";
 import { type Address, encodeFunctionData, type Hex, keccak256, parseEventLogs, zeroAddress } from "viem";
-import { l1MessageRecord } from "../../src/depositWatcher.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { l1MessageRecord } from "../../src/depositWatcher.js";
 import { bridgeAbi, type Env, expectRevert, FIL, makeKey, setupEnv } from "./fixture.js";
 
 let env: Env;

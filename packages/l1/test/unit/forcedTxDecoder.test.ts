@@ -13,7 +13,15 @@ import { parseTransactionBytes, TxValidationError, TxValidationErrorCode } from 
 import { encodeSignedTx, type SignedTransaction, signedTxFromJson, TxKind, USER_TX_KINDS } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
-import { type Abi, type Address, createPublicClient, createWalletClient, encodeFunctionData, type Hex, http } from "viem";
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  type Hex,
+  http,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
@@ -48,7 +56,10 @@ type Decoded = { code: number; chainId: bigint; kind: number; message: Hex; sign
 
 async function decode(bytes: Uint8Array): Promise<Decoded> {
   // A long timeout: a loaded box runs a 34 KB decode for many seconds on the hardhat L1.
-  const reader = createPublicClient({ chain: clients.publicClient.chain, transport: http(l1.url, { timeout: 300_000 }) });
+  const reader = createPublicClient({
+    chain: clients.publicClient.chain,
+    transport: http(l1.url, { timeout: 300_000 }),
+  });
   return (await reader.readContract({
     address: decoder,
     abi,
@@ -160,7 +171,11 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
       ["an offset past the end", with_(tokenBytes, 78 + 4, le(10_000n, 4)), TxValidationErrorCode.MALFORMED],
       ["an empty name (decodes)", with_(tokenBytes, 78 + 4, le(81n, 4)), 0],
       ["a name that is not UTF-8", with_(tokenBytes, 78 + 81, Uint8Array.of(0xff)), TxValidationErrorCode.MALFORMED],
-      ["an overlong UTF-8 form", with_(tokenBytes, 78 + 81, Uint8Array.of(0xc0, 0x80)), TxValidationErrorCode.MALFORMED],
+      [
+        "an overlong UTF-8 form",
+        with_(tokenBytes, 78 + 81, Uint8Array.of(0xc0, 0x80)),
+        TxValidationErrorCode.MALFORMED,
+      ],
       ["a surrogate", with_(tokenBytes, 78 + 81, Uint8Array.of(0xed, 0xa0, 0x80)), TxValidationErrorCode.MALFORMED],
       ["a byte-order mark (a character)", with_(tokenBytes, 78 + 81, Uint8Array.of(0xef, 0xbb, 0xbf)), 0],
       // TradeFill: the order (153: tokenId at 53, expiresAt at 113), the signature (65), nonce, fee.

@@ -25,13 +25,13 @@ import {
   BlockExecutor,
   createGenesis,
   GLOBALS_ID,
+  itemHash,
+  parseTransactionBytes,
   proveStep,
   type State,
   StepKind,
   type StepProof,
   stepStateRoot,
-  itemHash,
-  parseTransactionBytes,
   traceBlock,
   validateTransaction,
 } from "@filverse/state";
@@ -2403,7 +2403,11 @@ function forcedBytes(spec: KindTx, variant: ForcedVariant, nonces: number[]): Ui
   else if (variant === "nonceHigh") nonce += 1;
   else if (variant === "nonceMax") nonce = 2 ** 53 - 1;
   else if (variant === "ok") nonces[spec.from] = nonce + 1;
-  const tx = signTransaction(variant === "wrongChain" ? CHAIN_ID + 1 : CHAIN_ID, spec.make(nonce), keys[spec.from]!.priv);
+  const tx = signTransaction(
+    variant === "wrongChain" ? CHAIN_ID + 1 : CHAIN_ID,
+    spec.make(nonce),
+    keys[spec.from]!.priv,
+  );
   return encodeSignedTx(withVariant(tx, variant === "highS" || variant === "badV" ? variant : "ok"));
 }
 
@@ -2476,7 +2480,11 @@ const forcedCodes = new Set<number>();
 async function checkMessages(b: Built): Promise<void> {
   await checkBuilt(b);
   for (const st of traceOf(b).steps) {
-    if (st.kind === StepKind.L1Message && st.receipt && (st.receipt.kind !== TxKind.Deposit || st.receipt.status === 0)) {
+    if (
+      st.kind === StepKind.L1Message &&
+      st.receipt &&
+      (st.receipt.kind !== TxKind.Deposit || st.receipt.status === 0)
+    ) {
       forcedCodes.add(st.receipt.code);
     }
   }
@@ -2504,7 +2512,11 @@ const malformedCases = (): Uint8Array[] => {
 describe("OneStepExecutor: forced transactions and the bridge's records against the tracer", () => {
   it("runs forced transactions of several kinds, includable and each inclusion code, between FIL deposits", async () => {
     // An account at 2^256 − 1: a forced transfer to it faults (EXECUTION_FAULT), and is consumed.
-    const rich: ObjectWrite = { ns: Namespace.Account, id: keys[3]!.address, value: { balance: MAX_UINT256, nonce: 0 } };
+    const rich: ObjectWrite = {
+      ns: Namespace.Account,
+      id: keys[3]!.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
     const w = forcedParent(0, [rich]);
     await checkMessages(
       messagesBlock(w, [
@@ -2556,18 +2568,35 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
       fc.record({
         forced: fc.oneof(
           fc
-            .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 0n, max: 10n ** 17n }))
+            .tuple(
+              fc.integer({ min: 0, max: 2 }),
+              fc.integer({ min: 0, max: 3 }),
+              fc.bigInt({ min: 0n, max: 10n ** 17n }),
+            )
             .map(([f, t, a]) => transferTx(f, t, a)),
-          fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 })).map(([f, t]) => withdrawTx(f, t, 1n)),
+          fc
+            .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }))
+            .map(([f, t]) => withdrawTx(f, t, 1n)),
           fc.integer({ min: 0, max: 2 }).map((f) => tokenCreateTx(f, "T")),
         ),
-        variant: fc.constantFrom<ForcedVariant>("ok", "ok", "ok", "wrongChain", "highS", "nonceLow", "nonceHigh", "nonceMax"),
+        variant: fc.constantFrom<ForcedVariant>(
+          "ok",
+          "ok",
+          "ok",
+          "wrongChain",
+          "highS",
+          "nonceLow",
+          "nonceHigh",
+          "nonceMax",
+        ),
       }),
       fc.constantFrom(...malformedCases()).map((raw) => ({ raw })),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(specArb, { minLength: 1, maxLength: 5 }), fc.constantFrom<0 | 1>(0, 1), (specs, minFee) =>
-        checkMessages(messagesBlock(forcedParent(minFee), specs as MessageSpec[])),
+      fc.asyncProperty(
+        fc.array(specArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom<0 | 1>(0, 1),
+        (specs, minFee) => checkMessages(messagesBlock(forcedParent(minFee), specs as MessageSpec[])),
       ),
       { numRuns: RUNS },
     );
@@ -2624,8 +2653,14 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
   it("sets invalid when txRoot lists a forced transaction under the wrong hash", async () => {
     for (const [what, spec] of [
       ["includable, listed under its deposit's hash", { forced: transferTx(0, 1, 5n) }],
-      ["not includable (NONCE_TOO_HIGH), listed under its tx hash", { forced: transferTx(0, 1, 5n), variant: "nonceHigh" }],
-      ["not includable (WRONG_CHAIN), listed under its tx hash", { forced: transferTx(0, 1, 5n), variant: "wrongChain" }],
+      [
+        "not includable (NONCE_TOO_HIGH), listed under its tx hash",
+        { forced: transferTx(0, 1, 5n), variant: "nonceHigh" },
+      ],
+      [
+        "not includable (WRONG_CHAIN), listed under its tx hash",
+        { forced: transferTx(0, 1, 5n), variant: "wrongChain" },
+      ],
     ] as [string, MessageSpec][]) {
       const honest = messagesBlock(forcedParent(), [spec]);
       const { p, invalid } = firstMessage(honest);
@@ -2639,22 +2674,20 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
       blockMessages.set(ctx.blockHash, honest.block.deposits);
       const parts = { ...itemParts(p), listedAsTx: !listedAsTx };
       const inputs = { ...stepInputs(p, parts), header: headerToAbi(header) };
-      expect(await execute(executors[0]!, stepStateRoot(p.pre), 1, ctx, encodeStepProof(inputs)), what).toBe(
-        invalid,
-      );
+      expect(await execute(executors[0]!, stepStateRoot(p.pre), 1, ctx, encodeStepProof(inputs)), what).toBe(invalid);
       // A claim of the other hash that txRoot does not hold is refused.
       const claim = { ...stepInputs(p, { ...itemParts(p), listedAsTx: !listedAsTx }) };
-      expect(await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(honest), encodeStepProof(claim)))).toBe(
-        "ItemNotInBlock",
-      );
+      expect(
+        await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(honest), encodeStepProof(claim))),
+      ).toBe("ItemNotInBlock");
     }
     // A forced transaction that does not decode has no tx hash to be listed under.
     const malformed = messagesBlock(forcedParent(), [{ raw: new Uint8Array(90).fill(7) }]);
     const { p } = firstMessage(malformed);
     const claim = stepInputs(p, { ...itemParts(p), listedAsTx: true });
-    expect(await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(malformed), encodeStepProof(claim)))).toBe(
-      "ItemNotInBlock",
-    );
+    expect(
+      await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(malformed), encodeStepProof(claim))),
+    ).toBe("ItemNotInBlock");
   });
 
   it("a forced transaction that carries value makes the block invalid (BAD_L1_MESSAGE)", async () => {
@@ -2664,7 +2697,10 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
     const d: Deposit = { ...b.block.deposits[0]!, amount: 1n };
     // Listed under its tx hash, as the tracer guesses for a message it finds invalid.
     const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([itemHash({ deposit: d }, CHAIN_ID)]) };
-    const bad: Built = { ...b, block: { ...b.block, header, deposits: [d], signature: signBlockHeader(header, sequencer.priv) } };
+    const bad: Built = {
+      ...b,
+      block: { ...b.block, header, deposits: [d], signature: signBlockHeader(header, sequencer.priv) },
+    };
     const { trace } = firstMessage(bad);
     expect(trace.steps[1]!.invalidReason).toBe("BLOCK_BAD_L1_MESSAGE");
     await checkBuilt(bad);
@@ -2714,7 +2750,10 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
     const trace = traceOf(b);
     const ctx = ctxOf(b);
     // A client that waits: 40 KB of calldata is slow on a loaded box's hardhat L1.
-    const slow = createPublicClient({ chain: clients.publicClient.chain, transport: http(l1.url, { timeout: 300_000 }) });
+    const slow = createPublicClient({
+      chain: clients.publicClient.chain,
+      transport: http(l1.url, { timeout: 300_000 }),
+    });
     const report: Record<string, bigint> = {};
     for (let j = 1; j <= 4; j++) {
       const p = proveStep(trace, j);
@@ -2730,7 +2769,8 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
       });
       const r = trace.steps[j]!.receipt!;
       const d = p.item!.deposit!;
-      report[`forced ${d.forcedTx.length} bytes, ${r.kind === TxKind.Deposit ? `code ${r.code}` : TxKind[r.kind]}`] = gas;
+      report[`forced ${d.forcedTx.length} bytes, ${r.kind === TxKind.Deposit ? `code ${r.code}` : TxKind[r.kind]}`] =
+        gas;
     }
     console.log("one-step executor gas, forced steps, 2^16 accounts (eth_estimateGas):", report);
   }, 600_000);
@@ -2746,14 +2786,18 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
     });
     const b = messagesBlock(forcedParent(), [{ fil: [1, 5n] }]);
     const { trace, p, ctx } = firstMessage(b);
-    expect(
-      await revertName(execute(executor, trace.commitments[1]!, 1, ctx, encodeStepProof(stepInputs(p)))),
-    ).toBe("NoBridge");
+    expect(await revertName(execute(executor, trace.commitments[1]!, 1, ctx, encodeStepProof(stepInputs(p))))).toBe(
+      "NoBridge",
+    );
     expect(
       await clients.publicClient.readContract({ address: executor, abi, functionName: "supportsForcedTransactions" }),
     ).toBe(false);
     expect(
-      await clients.publicClient.readContract({ address: executors[0]!, abi, functionName: "supportsForcedTransactions" }),
+      await clients.publicClient.readContract({
+        address: executors[0]!,
+        abi,
+        functionName: "supportsForcedTransactions",
+      }),
     ).toBe(true);
   }, 120_000);
 });
