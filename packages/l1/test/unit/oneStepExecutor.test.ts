@@ -2545,6 +2545,24 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
         { forced: transferTx(2, 0, 1n) }, // from key 2, funded by the first deposit
       ]),
     );
+    // The proposer's balance at 2^256 − 1: any fee faults (EXECUTION_FAULT), after the kind's rules
+    // ran (the TypeScript runs them first, so their objects are in the proof).
+    const fullProposer: ObjectWrite = {
+      ns: Namespace.Account,
+      id: sequencer.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
+    const faulted = messagesBlock(forcedParent(0, [fullProposer]), [
+      { forced: tokenCreateTx(0, "Faulted"), variant: "notIncludable" },
+      { forced: collectionCreate(1, "Coll", "C"), variant: "notIncludable" },
+      { forced: transferTx(0, 1, 1n), variant: "notIncludable" },
+      { forced: transferTx(0, 1, 1n, 0n) }, // no fee: included
+    ]);
+    await checkMessages(faulted);
+    const faultedSteps = traceOf(faulted).steps.slice(1, 5);
+    expect(faultedSteps.map((st) => st.receipt?.code)).toEqual([204, 204, 204, 0]);
+    // The token kind's objects were read before the fault, so the proof carries them.
+    expect(faultedSteps[0]!.accesses.some((x) => x.ns === Namespace.Token)).toBe(true);
     // FEE_TOO_LOW under a minimum fee of 2.
     await checkMessages(messagesBlock(forcedParent(1), [{ forced: transferTx(0, 1, 1n, 1n) }, { fil: [1, 1n] }]));
     // Forced transactions before the block's own transactions, and an L1 message after one (invalid).
