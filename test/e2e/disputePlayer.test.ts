@@ -450,11 +450,18 @@ async function deployStandaloneGame(
   chainId: number,
 ): Promise<Address> {
   const preset = getChainConfig("devnet");
+  // The devnet's bridge, whose records of the deposits the executor checks.
+  const bridge = (await clients.publicClient.readContract({
+    address: rollup,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName: "bridge",
+  })) as Address;
   const { executor } = await deployOneStepExecutor(clients, deployer, {
     l2ChainId: chainId,
     maxBlockTxs: preset.maxBlockTxs,
     maxBlockDeposits: preset.maxBlockDeposits,
     minTxFee: preset.minTxFee,
+    bridge,
   });
   const a = loadArtifact("FilverseDisputeGame");
   const hash = await clients.walletClient.deployContract({

@@ -39,6 +39,8 @@ contract FilverseBridge {
     uint8 private constant STATUS_PENDING = 1;
     /// The L2 bound on an SSZ SignedTransaction, MAX_TX_BYTES of the params package.
     uint256 public constant MAX_FORCED_TX_BYTES = 40 * 1024;
+    /// keccak256 of no bytes: a deposit's forcedTx.
+    bytes32 private constant EMPTY_HASH = keccak256("");
 
     struct Forced {
         uint64 nonce;
@@ -76,6 +78,10 @@ contract FilverseBridge {
     /// consumes nonces 1, 2, 3, ... in order.
     uint64 public depositCount;
     mapping(uint64 => bool) public isFinalized;
+    /// Each L1 message's record, by nonce: l1MessageRecord(nonce, from, to, amount, forcedTx). The
+    /// fault-proof game's L1-message step checks the message a block consumes against it, so a
+    /// block cannot credit a deposit the bridge never took, nor alter one (docs/fault-proofs.md).
+    mapping(uint64 nonce => bytes32 record) public messageRecord;
     /// Forced transactions in nonce order (so their deadlines ascend too).
     Forced[] private forced;
 
@@ -121,6 +127,7 @@ contract FilverseBridge {
         if (!rollup.acceptingMessages()) revert RollupHalted();
         uint64 nonce = depositCount + 1;
         depositCount = nonce;
+        messageRecord[nonce] = l1MessageRecord(nonce, msg.sender, l2Recipient, msg.value, EMPTY_HASH);
         emit Deposited(nonce, msg.sender, l2Recipient, msg.value);
     }
 
@@ -132,9 +139,22 @@ contract FilverseBridge {
         if (!rollup.acceptingMessages()) revert RollupHalted();
         uint64 nonce = depositCount + 1;
         depositCount = nonce;
+        messageRecord[nonce] = l1MessageRecord(nonce, msg.sender, address(0), 0, keccak256(signedTx));
         uint64 deadline = uint64(block.timestamp) + forceInclusionDelay;
         forced.push(Forced(nonce, deadline));
         emit TransactionForced(nonce, msg.sender, deadline, signedTx);
+    }
+
+    /// The record of an L1 message: keccak256(abi.encode(nonce, from, to, amount, keccak256(forcedTx))),
+    /// with `to` zero, `amount` zero and the SSZ SignedTransaction for a forced transaction, and an
+    /// empty forcedTx for a deposit. The L2's Deposit also carries l1BlockNumber and l1TxHash, which
+    /// change no state; the EVM cannot read a transaction's own hash, so they are not recorded.
+    function l1MessageRecord(uint64 nonce, address from, address to, uint256 amount, bytes32 forcedTxHash)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(nonce, from, to, amount, forcedTxHash));
     }
 
     function forcedCount() external view returns (uint256) {

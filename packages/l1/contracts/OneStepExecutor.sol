@@ -2,12 +2,18 @@
 pragma solidity 0.8.37;
 
 import {Eip712Tx} from "./Eip712Tx.sol";
+import {ForcedTxDecoder} from "./ForcedTxDecoder.sol";
 import {IKindExecutor} from "./IKindExecutor.sol";
 import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
 import {StateProofs} from "./StateProofs.sol";
 import {StepObjects} from "./StepObjects.sol";
+
+/// What the one-step executor reads of FilverseBridge: each L1 message's record, by nonce.
+interface IL1MessageRecords {
+    function messageRecord(uint64 nonce) external view returns (bytes32);
+}
 
 /// @title OneStepExecutor
 /// @notice The state machine of @filverse/state, one step at a time, for the fault-proof game
@@ -17,13 +23,14 @@ import {StepObjects} from "./StepObjects.sol";
 ///         the nonce and the fee, the rollback of failed rules, the object proofs and the receipt.
 ///         The FIL kinds (Transfer, Withdraw) run here too. The rules of the other kinds run in one
 ///         kind executor per group (IKindExecutor), named in the constructor, so that each contract
-///         stays under EIP-170's 24,576 bytes. A kind whose group is not built, and a forced
-///         transaction, revert with a typed error (UnsupportedKind, UnsupportedForcedTransaction):
-///         it never returns a wrong answer.
+///         stays under EIP-170's 24,576 bytes. A kind whose group is not built reverts with a
+///         typed error (UnsupportedKind): it never returns a wrong answer. Every L1 message is
+///         checked against the bridge's record of it (FilverseBridge.messageRecord); a forced
+///         transaction's SSZ is decoded by ForcedTxDecoder, then runs like any transaction.
 /// @dev    `proof` = abi.encode(StepState pre, SszObjects.BlockHeader header, uint8 stepKind, bytes data),
 ///         with `data` per step kind:
 ///           BLOCK_START: abi.encode(SszObjects.BlockHeader parent, bytes seal)
-///           L1_MESSAGE:  abi.encode(SszObjects.Deposit, ItemProof, bytes32[] receiptSiblings, ObjectProof[])
+///           L1_MESSAGE:  abi.encode(L1MessageStep)
 ///           TRANSACTION: abi.encode(TransactionStep)
 ///           END_OF_BLOCK: abi.encode(bytes32 txDataRoot, uint64 itemCount)
 ///         The TypeScript twin is packages/state/src/trace (traceBlock, proveStep); the differential
@@ -65,6 +72,18 @@ contract OneStepExecutor is IOneStepExecutor {
         bytes32[] withdrawalSiblings;
     }
 
+    /// The inputs of an L1-message step.
+    struct L1MessageStep {
+        SszObjects.Deposit deposit;
+        /// txRoot lists the message under its forced transaction's tx hash (else its deposit's hash).
+        bool listedAsTx;
+        ItemProof item;
+        bytes32[] receiptSiblings;
+        StepObjects.ObjectProof[] objects;
+        /// A forced Withdraw: the 32 siblings of its index in the withdrawals tree; else empty.
+        bytes32[] withdrawalSiblings;
+    }
+
     uint8 internal constant BLOCK_START = 0;
     uint8 internal constant L1_MESSAGE = 1;
     uint8 internal constant TRANSACTION = 2;
@@ -77,6 +96,18 @@ contract OneStepExecutor is IOneStepExecutor {
     uint8 internal constant KIND_DEPOSIT = 0;
     uint8 internal constant KIND_TRANSFER = 1;
     uint8 internal constant KIND_WITHDRAW = 2;
+    uint8 internal constant KIND_TRADE_FILL = 50;
+    uint8 internal constant KIND_ORDER_CANCEL = 51;
+    /// TxValidationErrorCode: why a transaction is not includable (a forced one's failed receipt carries it).
+    uint16 internal constant INVALID_FIELD = 101;
+    uint16 internal constant WRONG_CHAIN = 102;
+    uint16 internal constant BAD_SIGNATURE = 103;
+    uint16 internal constant BAD_ORDER_SIGNATURE = 104;
+    uint16 internal constant NONCE_TOO_LOW = 200;
+    uint16 internal constant NONCE_TOO_HIGH = 201;
+    uint16 internal constant INSUFFICIENT_FUNDS_FOR_FEE = 202;
+    uint16 internal constant FEE_TOO_LOW = 203;
+    uint16 internal constant EXECUTION_FAULT = 204;
     uint16 internal constant INSUFFICIENT_BALANCE = 1000;
     uint16 internal constant WITHDRAWALS_FULL = 1001;
     /// The withdrawals tree's capacity (MAX_WITHDRAWALS, 2^32 at depth 32).
@@ -95,6 +126,11 @@ contract OneStepExecutor is IOneStepExecutor {
     IKindExecutor public immutable identity;
     IKindExecutor public immutable data;
     IKindExecutor public immutable trade;
+    /// FilverseBridge, whose record of each L1 message the L1-message step checks; address(0): none
+    /// (every L1-message step reverts NoBridge).
+    IL1MessageRecords public immutable bridge;
+    /// The SSZ decoder of forced transactions.
+    ForcedTxDecoder public immutable decoder;
 
     /// The kind executors, one per group of kinds (docs/protocol.md, Transaction kinds).
     struct KindExecutors {
@@ -116,8 +152,8 @@ contract OneStepExecutor is IOneStepExecutor {
     error ObjectsRootMismatch();
     /// A transaction kind this executor does not execute yet.
     error UnsupportedKind(uint8 kind);
-    /// A forced transaction: its SSZ decoder is not written yet.
-    error UnsupportedForcedTransaction(uint64 l1Nonce);
+    /// An L1 message, and this executor names no bridge to check it against.
+    error NoBridge();
     /// A deposit past 2^256 − 1: no bridge holds that much, and the TypeScript state machine has no rule for it.
     error DepositOverflow();
 
@@ -126,7 +162,9 @@ contract OneStepExecutor is IOneStepExecutor {
         uint256 maxBlockTxs_,
         uint256 maxBlockDeposits_,
         uint256 minTxFee_,
-        KindExecutors memory kinds
+        KindExecutors memory kinds,
+        IL1MessageRecords bridge_,
+        ForcedTxDecoder decoder_
     ) {
         chainId = chainId_;
         maxBlockTxs = maxBlockTxs_;
@@ -137,6 +175,15 @@ contract OneStepExecutor is IOneStepExecutor {
         identity = kinds.identity;
         data = kinds.data;
         trade = kinds.trade;
+        bridge = bridge_;
+        decoder = decoder_;
+    }
+
+    /// Forced transactions run (every inclusion code, under the hash the TypeScript lists them),
+    /// and every L1 message is checked against the bridge's record: true once a bridge and a decoder
+    /// are named. A kind whose group is not built still reverts UnsupportedKind, forced or not.
+    function supportsForcedTransactions() public view returns (bool) {
+        return address(bridge) != address(0) && address(decoder) != address(0);
     }
 
     /// @inheritdoc IOneStepExecutor
@@ -233,29 +280,36 @@ contract OneStepExecutor is IOneStepExecutor {
 
     // --- L1 messages ------------------------------------------------------------------------------
 
-    /// BlockExecutor.applyDeposit for a FIL deposit. Checking it against the bridge's record of the
-    /// message is not built yet (docs/fault-proofs.md, Status).
+    /// BlockExecutor.applyDeposit: a FIL deposit, or a forced transaction (applyForced). Every message
+    /// must be the bridge's: its nonce, sender, recipient, amount and forced bytes against
+    /// FilverseBridge.messageRecord, else the block is invalid (a fabricated or altered message).
     function _l1Message(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
-        (
-            SszObjects.Deposit memory d,
-            ItemProof memory item,
-            bytes32[] memory receiptSiblings,
-            StepObjects.ObjectProof[] memory objectProofs
-        ) = abi.decode(data, (SszObjects.Deposit, ItemProof, bytes32[], StepObjects.ObjectProof[]));
-        // A forced transaction is listed under its tx hash or its deposit's hash, depending on whether
-        // it is includable; deciding that needs its decoder, which is not written yet.
-        if (d.forcedTx.length > 0) revert UnsupportedForcedTransaction(d.l1Nonce);
+        L1MessageStep memory m = abi.decode(data, (L1MessageStep));
+        SszObjects.Deposit memory d = m.deposit;
         bytes32 hash = SszObjects.depositHash(d);
-        _checkItem(hash, s.items, item, header.txRoot);
+        Forced memory f;
+        if (d.forcedTx.length > 0) f = _forcedView(d.forcedTx, header.chainId);
+        // A FIL deposit, or a forced transaction that does not decode, has no tx hash to be listed under.
+        if (m.listedAsTx && !f.hasTxHash) revert ItemNotInBlock(s.items);
+        _checkItem(m.listedAsTx ? f.txHash : hash, s.items, m.item, header.txRoot);
         // An L1 message after a transaction: the block's items are out of order.
         if (s.l1Messages != s.items) {
             s.invalid = true;
             return;
         }
-        StepObjects.Set memory objs = StepObjects.load(objectProofs);
+        StepObjects.Set memory objs = StepObjects.load(m.objects);
         SszObjects.Globals memory g = StepObjects.globals(objs);
-        if (uint256(d.l1Nonce) != uint256(g.l1DepositNonce) + 1) {
-            s.invalid = true; // DEPOSIT_OUT_OF_ORDER
+        if (address(bridge) == address(0)) revert NoBridge();
+        if (
+            uint256(d.l1Nonce) != uint256(g.l1DepositNonce) + 1 // DEPOSIT_OUT_OF_ORDER
+                || bridge.messageRecord(d.l1Nonce)
+                    != keccak256(abi.encode(d.l1Nonce, d.from, d.to, d.amount, keccak256(d.forcedTx)))
+        ) {
+            s.invalid = true;
+            return;
+        }
+        if (d.forcedTx.length > 0) {
+            _forced(s, header, m, objs, g, f, hash);
             return;
         }
         if (d.amount > 0) {
@@ -277,9 +331,117 @@ contract OneStepExecutor is IOneStepExecutor {
         _appendReceipt(
             s,
             SszObjects.Receipt({txHash: hash, kind: KIND_DEPOSIT, sender: d.to, status: 1, code: 0, feePaid: 0}),
-            receiptSiblings
+            m.receiptSiblings
         );
         s.l1DepositNonce = d.l1Nonce;
+        s.l1Messages += 1;
+    }
+
+    /// A forced transaction before the state: its stateless code, and its tx hash if it decodes.
+    struct Forced {
+        /// 0, or the first of TOO_LARGE, MALFORMED, WRONG_CHAIN, INVALID_FIELD, BAD_SIGNATURE,
+        /// BAD_ORDER_SIGNATURE it breaks (parseTransactionBytes, then validateTransaction).
+        uint16 code;
+        bool hasTxHash;
+        bytes32 txHash;
+        TxView t;
+    }
+
+    /// Decode a forced transaction and run the stateless checks in the TypeScript's order: the bytes
+    /// (TOO_LARGE, MALFORMED), the chain (WRONG_CHAIN), the fields (INVALID_FIELD, through the kind
+    /// executor's `prepare`), the signature (BAD_SIGNATURE), then a trade's maker signature.
+    function _forcedView(bytes memory forcedTx, uint64 blockChainId) private view returns (Forced memory f) {
+        ForcedTxDecoder.Decoded memory x = decoder.decode(forcedTx);
+        if (x.code != 0) {
+            f.code = x.code;
+            return f;
+        }
+        bool fieldsValid;
+        bytes32 digest;
+        (f.t, digest, fieldsValid) = _prepare(x.kind, x.chainId, x.message);
+        f.hasTxHash = true;
+        f.txHash = Eip712Tx.txHash(digest, x.signature);
+        if (x.chainId != blockChainId) {
+            f.code = WRONG_CHAIN;
+            return f;
+        }
+        // A TradeFill's `prepare` folds the maker's signature into its field rules; the order's own
+        // rules are OrderCancel's, so a fill whose order keeps them failed on its maker's signature,
+        // which the TypeScript checks after the transaction's own.
+        bool orderSignatureBad;
+        if (!fieldsValid && x.kind == KIND_TRADE_FILL) {
+            Eip712Tx.TradeFill memory fill = abi.decode(x.message, (Eip712Tx.TradeFill));
+            (,,, orderSignatureBad) = f.t.group.prepare(
+                KIND_ORDER_CANCEL,
+                x.chainId,
+                abi.encode(Eip712Tx.OrderCancel({order: fill.order, nonce: fill.nonce, fee: fill.fee}))
+            );
+            fieldsValid = orderSignatureBad;
+        }
+        f.t.sender = _tryRecover(digest, x.signature);
+        if (!fieldsValid || f.t.nonce > MAX_TX_NONCE) f.code = INVALID_FIELD;
+        else if (f.t.sender == address(0)) f.code = BAD_SIGNATURE;
+        else if (orderSignatureBad) f.code = BAD_ORDER_SIGNATURE;
+    }
+
+    /// applyForced once the message is the bridge's and the next: consume its nonce, then include the
+    /// transaction; one that is not includable is consumed with a failed receipt under the deposit's
+    /// hash (kind Deposit, no sender, its code) and changes nothing else. txRoot must list it under
+    /// the hash that outcome gives, else the block is invalid.
+    function _forced(
+        StepState memory s,
+        SszObjects.BlockHeader memory header,
+        L1MessageStep memory m,
+        StepObjects.Set memory objs,
+        SszObjects.Globals memory g,
+        Forced memory f,
+        bytes32 depositHash
+    ) private view {
+        // BAD_L1_MESSAGE: the bridge never makes a forced transaction that carries value.
+        if (m.deposit.amount != 0 || m.deposit.to != address(0)) {
+            s.invalid = true;
+            return;
+        }
+        g.l1DepositNonce = m.deposit.l1Nonce;
+        StepObjects.setGlobals(objs, g);
+        (bool[] memory markPresent, bytes[] memory markValues) = StepObjects.mark(objs);
+        Included memory r;
+        uint16 code = f.code;
+        if (code == 0) {
+            r = _include(objs, f.t, header);
+            if (!r.includable) code = r.code;
+        }
+        bool includable = code == 0;
+        if (includable != m.listedAsTx) {
+            s.invalid = true;
+            return;
+        }
+        SszObjects.Receipt memory receipt;
+        if (includable) {
+            s.objectsRoot = StepObjects.commit(objs, s.objectsRoot, r.hashBefore, r.hashAfter);
+            if (f.t.kind == KIND_WITHDRAW && r.code == 0) _appendWithdrawal(s, f.t, r, m.withdrawalSiblings);
+            receipt = SszObjects.Receipt({
+                txHash: f.txHash,
+                kind: f.t.kind,
+                sender: f.t.sender,
+                status: r.code == 0 ? 1 : 0,
+                code: r.code,
+                feePaid: f.t.fee
+            });
+        } else {
+            StepObjects.revertTo(objs, markPresent, markValues);
+            s.objectsRoot = StepObjects.commit(objs, s.objectsRoot, r.hashBefore, r.hashBefore);
+            receipt = SszObjects.Receipt({
+                txHash: depositHash,
+                kind: KIND_DEPOSIT,
+                sender: address(0),
+                status: 0,
+                code: code,
+                feePaid: 0
+            });
+        }
+        _appendReceipt(s, receipt, m.receiptSiblings);
+        s.l1DepositNonce = m.deposit.l1Nonce;
         s.l1Messages += 1;
     }
 
@@ -310,26 +472,7 @@ contract OneStepExecutor is IOneStepExecutor {
 
     function _transaction(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
         TransactionStep memory d = abi.decode(data, (TransactionStep));
-        TxView memory t;
-        t.kind = d.tx.kind;
-        t.message = d.tx.message;
-        bytes32 structHash;
-        bool fieldsValid;
-        if (t.kind == KIND_TRANSFER || t.kind == KIND_WITHDRAW) {
-            // Transfer(to, amount, nonce, fee) and Withdraw(l1Recipient, amount, nonce, fee) share one layout.
-            Eip712Tx.Transfer memory m = abi.decode(d.tx.message, (Eip712Tx.Transfer));
-            t.fil = m;
-            structHash = t.kind == KIND_TRANSFER
-                ? Eip712Tx.hashTransfer(m)
-                : Eip712Tx.hashWithdraw(abi.decode(d.tx.message, (Eip712Tx.Withdraw)));
-            (t.nonce, t.fee) = (m.nonce, m.fee);
-            // INVALID_FIELD: a zero recipient, a zero withdrawal.
-            fieldsValid = m.to != address(0) && (t.kind == KIND_TRANSFER || m.amount > 0);
-        } else {
-            t.group = _groupOf(t.kind);
-            (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(t.kind, d.tx.chainId, d.tx.message);
-        }
-        bytes32 digest = Eip712Tx.signingDigest(d.tx.chainId, structHash);
+        (TxView memory t, bytes32 digest, bool fieldsValid) = _prepare(d.tx.kind, d.tx.chainId, d.tx.message);
         bytes32 hash = Eip712Tx.txHash(digest, d.tx.signature);
         _checkItem(hash, s.items, d.item, header.txRoot);
 
@@ -347,14 +490,7 @@ contract OneStepExecutor is IOneStepExecutor {
             return;
         }
         s.objectsRoot = StepObjects.commit(objs, s.objectsRoot, r.hashBefore, r.hashAfter);
-        if (t.kind == KIND_WITHDRAW && r.code == 0) {
-            s.withdrawalsRoot = StateProofs.appendWithdrawal(
-                s.withdrawalsRoot,
-                r.withdrawalIndex,
-                StateProofs.withdrawalLeaf(r.withdrawalIndex, t.sender, t.fil.to, t.fil.amount),
-                d.withdrawalSiblings
-            );
-        }
+        if (t.kind == KIND_WITHDRAW && r.code == 0) _appendWithdrawal(s, t, r, d.withdrawalSiblings);
         uint16 code = r.code;
         _appendReceipt(
             s,
@@ -370,6 +506,46 @@ contract OneStepExecutor is IOneStepExecutor {
         );
     }
 
+    /// A transaction's view from its message: the kind's executor, nonce and fee, its EIP-712 signing
+    /// digest under its own chain, and whether its fields keep the field rules (INVALID_FIELD).
+    function _prepare(uint8 kind, uint64 txChainId, bytes memory message)
+        private
+        view
+        returns (TxView memory t, bytes32 digest, bool fieldsValid)
+    {
+        t.kind = kind;
+        t.message = message;
+        bytes32 structHash;
+        if (kind == KIND_TRANSFER || kind == KIND_WITHDRAW) {
+            // Transfer(to, amount, nonce, fee) and Withdraw(l1Recipient, amount, nonce, fee) share one layout.
+            Eip712Tx.Transfer memory m = abi.decode(message, (Eip712Tx.Transfer));
+            t.fil = m;
+            structHash = kind == KIND_TRANSFER
+                ? Eip712Tx.hashTransfer(m)
+                : Eip712Tx.hashWithdraw(abi.decode(message, (Eip712Tx.Withdraw)));
+            (t.nonce, t.fee) = (m.nonce, m.fee);
+            // INVALID_FIELD: a zero recipient, a zero withdrawal.
+            fieldsValid = m.to != address(0) && (kind == KIND_TRANSFER || m.amount > 0);
+        } else {
+            t.group = _groupOf(kind);
+            (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(kind, txChainId, message);
+        }
+        digest = Eip712Tx.signingDigest(txChainId, structHash);
+    }
+
+    /// A Withdraw's leaf appended at its index.
+    function _appendWithdrawal(StepState memory s, TxView memory t, Included memory r, bytes32[] memory siblings)
+        private
+        view
+    {
+        s.withdrawalsRoot = StateProofs.appendWithdrawal(
+            s.withdrawalsRoot,
+            r.withdrawalIndex,
+            StateProofs.withdrawalLeaf(r.withdrawalIndex, t.sender, t.fil.to, t.fil.amount),
+            siblings
+        );
+    }
+
     /// The executor of a kind's group, or UnsupportedKind when its group is not built.
     function _groupOf(uint8 kind) private view returns (IKindExecutor g) {
         if (kind >= 10 && kind <= 17) g = assets;
@@ -382,18 +558,24 @@ contract OneStepExecutor is IOneStepExecutor {
 
     /// BlockExecutor.includeTransaction: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH, FEE_TOO_LOW,
     /// INSUFFICIENT_FUNDS_FOR_FEE), the fee to the proposer and the nonce, then the kind's rules,
-    /// rolled back if they fail. Returns includable false if the transaction is not includable
-    /// (including EXECUTION_FAULT, a value past its SSZ type), else its execution code, for a
-    /// Withdraw the index of its withdrawal, and the kind executor's valueHashes (empty for FIL kinds).
+    /// rolled back if they fail. Returns includable false if the transaction is not includable, with
+    /// the code why (EXECUTION_FAULT for a value past its SSZ type, the proposer's balance included:
+    /// the TypeScript runs the kind's rules before it finds that, so they run here too), else its
+    /// execution code, for a Withdraw the index of its withdrawal, and the kind executor's
+    /// valueHashes (empty for FIL kinds; before and after equal when the rules failed).
     function _include(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
         private
         view
         returns (Included memory r)
     {
         SszObjects.Account memory acc = StepObjects.account(objs, t.sender);
-        if (t.nonce != acc.nonce || t.fee < minTxFee || acc.balance < t.fee) return r;
+        if (t.nonce < acc.nonce) r.code = NONCE_TOO_LOW;
+        else if (t.nonce > acc.nonce) r.code = NONCE_TOO_HIGH;
+        else if (t.fee < minTxFee) r.code = FEE_TOO_LOW;
+        else if (acc.balance < t.fee) r.code = INSUFFICIENT_FUNDS_FOR_FEE;
+        if (r.code != 0) return r;
         StepObjects.setAccount(objs, t.sender, SszObjects.Account({balance: acc.balance - t.fee, nonce: t.nonce + 1}));
-        if (!_credit(objs, header.proposer, t.fee)) return r;
+        bool feeCredited = _credit(objs, header.proposer, t.fee);
         (bool[] memory markPresent, bytes[] memory markValues) = StepObjects.mark(objs);
         if (address(t.group) == address(0)) {
             (r.includable, r.code, r.withdrawalIndex) =
@@ -419,7 +601,9 @@ contract OneStepExecutor is IOneStepExecutor {
                 r.hashAfter = k.hashBefore;
             }
         }
-        if (r.includable && r.code != 0) StepObjects.revertTo(objs, markPresent, markValues);
+        if (!feeCredited) r.includable = false;
+        if (!r.includable) r.code = EXECUTION_FAULT;
+        else if (r.code != 0) StepObjects.revertTo(objs, markPresent, markValues);
     }
 
     /// The step's objects as a kind executor reads them.

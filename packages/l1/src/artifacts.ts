@@ -12,6 +12,7 @@ export type ContractName =
   | "DevnetMarket"
   | "FilverseDisputeGame"
   | "OneStepExecutor"
+  | "ForcedTxDecoder"
   | "KindExecutorTokens"
   | "KindExecutorIdentity"
   | "KindExecutorData"

@@ -224,10 +224,18 @@ export type OneStepExecutorParams = {
   maxBlockTxs: number;
   maxBlockDeposits: number;
   minTxFee: bigint;
+  /**
+   * The FilverseBridge whose record of each L1 message the L1-message step checks (a deposit or a
+   * forced transaction it never took makes the block invalid). Null: none, and every L1-message
+   * step reverts NoBridge.
+   */
+  bridge: Address | null;
 };
 
 export type OneStepExecutorDeployment = {
   executor: Address;
+  /** The SSZ decoder of forced transactions. */
+  decoder: Address;
   /** The kind executors, one per group of kinds; null for a group not built yet (its kinds revert UnsupportedKind). */
   kinds: {
     assets: Address | null;
@@ -239,8 +247,9 @@ export type OneStepExecutorDeployment = {
 };
 
 /**
- * Deploy the one-step executor of the fault-proof game (docs/fault-proofs.md): each kind executor,
- * then OneStepExecutor naming them. Split so that each contract stays under EIP-170's 24,576 bytes.
+ * Deploy the one-step executor of the fault-proof game (docs/fault-proofs.md): each kind executor and
+ * the forced-transaction decoder, then OneStepExecutor naming them and the bridge. Split so that each
+ * contract stays under EIP-170's 24,576 bytes.
  */
 export async function deployOneStepExecutor(
   clients: Clients,
@@ -254,6 +263,7 @@ export async function deployOneStepExecutor(
     data: await deployContract(clients, account, "KindExecutorData", []),
     trade: await deployContract(clients, account, "KindExecutorTrade", []),
   };
+  const decoder = await deployContract(clients, account, "ForcedTxDecoder", []);
   const executor = await deployContract(clients, account, "OneStepExecutor", [
     BigInt(params.l2ChainId),
     BigInt(params.maxBlockTxs),
@@ -266,6 +276,8 @@ export async function deployOneStepExecutor(
       data: kinds.data ?? zeroAddress,
       trade: kinds.trade ?? zeroAddress,
     },
+    params.bridge ?? zeroAddress,
+    decoder,
   ]);
-  return { executor, kinds };
+  return { executor, decoder, kinds };
 }

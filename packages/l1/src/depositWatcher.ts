@@ -7,8 +7,16 @@
  * errors and reorgs (it never reads non-final blocks) neither skip nor repeat a deposit.
  */
 import type { Deposit } from "@filverse/types";
-import { fromHex, type Logger, nullLogger } from "@filverse/utils";
-import { type Address, type GetLogsReturnType, type PublicClient, parseAbiItem } from "viem";
+import { fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
+import {
+  type Address,
+  encodeAbiParameters,
+  type GetLogsReturnType,
+  type Hex,
+  keccak256,
+  type PublicClient,
+  parseAbiItem,
+} from "viem";
 import { FinalLogScanner, type L1ScanStatus } from "./logScanner.js";
 
 const MESSAGE_EVENTS = [
@@ -115,4 +123,18 @@ export class DepositWatcher {
       }
     }
   }
+}
+
+/**
+ * FilverseBridge's record of an L1 message (`messageRecord(nonce)`, `l1MessageRecord` on chain):
+ * keccak256(abi.encode(nonce, from, to, amount, keccak256(forcedTx))). The one-step executor checks
+ * every L1 message a block consumes against it.
+ */
+export function l1MessageRecord(d: Deposit): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint64" }, { type: "address" }, { type: "address" }, { type: "uint256" }, { type: "bytes32" }],
+      [BigInt(d.l1Nonce), toHex(d.from), toHex(d.to), d.amount, keccak256(toHex(d.forcedTx))],
+    ),
+  );
 }

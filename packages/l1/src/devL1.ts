@@ -8,6 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Deposit } from "@filverse/types";
+import { type Address, encodeAbiParameters, keccak256, numberToHex, type PublicClient } from "viem";
+import { l1MessageRecord } from "./depositWatcher.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 
 export const DEV_L1_CHAIN_ID = 31_415_926;
@@ -140,4 +143,27 @@ export async function startLocalL1(opts: StartLocalL1Options = {}): Promise<Loca
   throw new L1Error(L1ErrorCode.NODE_START_FAILED, "The local L1 (hardhat node) did not answer eth_chainId", {
     details: { url, exitCode: child.exitCode, stderr: stderr.slice(-2_000) },
   });
+}
+
+/**
+ * The storage slot of FilverseBridge's `messageRecord` mapping (its storage layout;
+ * test/unit/oneStepExecutor.test.ts finds it from a real deposit and checks it is this one).
+ */
+export const BRIDGE_MESSAGE_RECORD_SLOT = 7n;
+
+/**
+ * On a hardhat L1 only (`hardhat_setStorageAt`): write FilverseBridge's record of each message as
+ * deposit() or forceTransaction() would have, for tests whose blocks consume L1 messages they made up
+ * (any sender, amount or nonce). A one-step executor naming the bridge then takes them as the bridge's.
+ */
+export async function writeL1MessageRecords(client: PublicClient, bridge: Address, messages: Deposit[]): Promise<void> {
+  for (const d of messages) {
+    const key = keccak256(
+      encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [BigInt(d.l1Nonce), BRIDGE_MESSAGE_RECORD_SLOT]),
+    );
+    await client.request({
+      method: "hardhat_setStorageAt" as never,
+      params: [bridge, numberToHex(BigInt(key)), l1MessageRecord(d)] as never,
+    });
+  }
 }

@@ -3,7 +3,7 @@
  * in the layout contracts/OneStepExecutor.sol documents. The dispute player sends it; the tests
  * import it through test/unit/oneStepProof.ts.
  */
-import type { SmtProof, SmtSiblingPreimage } from "@filverse/crypto";
+import { depositHash, type SmtProof, type SmtSiblingPreimage } from "@filverse/crypto";
 import type { StepKind, StepProof, StepState } from "@filverse/state";
 import {
   type BlockHeader,
@@ -15,7 +15,7 @@ import {
   txStructs,
   type UserTxKind,
 } from "@filverse/types";
-import { toHex, utf8ToBytes } from "@filverse/utils";
+import { bytesEqual, toHex, utf8ToBytes } from "@filverse/utils";
 import { type AbiParameter, encodeAbiParameters, type Hex } from "viem";
 
 export const STEP_KIND = { blockStart: 0, l1Message: 1, transaction: 2, endOfBlock: 3 } as const;
@@ -221,6 +221,8 @@ export type ItemParts = {
   receiptSiblings: Hex[];
   objects: ReturnType<typeof objectsToAbi>;
   withdrawalSiblings: Hex[];
+  /** An L1 message: txRoot lists it under its forced transaction's tx hash (default: from the trace). */
+  listedAsTx?: boolean;
 };
 
 export function itemParts(p: StepProof): ItemParts {
@@ -242,14 +244,34 @@ export function encodeStepData(p: StepProof, parts: ItemParts = itemParts(p)): {
           [headerToAbi(p.parentHeader), toHex(p.signature)],
         ),
       };
-    case "l1Message":
+    case "l1Message": {
+      const deposit = p.item!.deposit!;
       return {
         stepKind: STEP_KIND.l1Message,
         data: encodeAbiParameters(
-          [DepositAbi, ItemProofAbi, t("receiptSiblings", "bytes32[]"), ObjectProofAbi],
-          [depositToAbi(p.item!.deposit!), parts.item, parts.receiptSiblings, parts.objects],
+          [
+            tuple("step", [
+              DepositAbi,
+              t("listedAsTx", "bool"),
+              ItemProofAbi,
+              t("receiptSiblings", "bytes32[]"),
+              ObjectProofAbi,
+              t("withdrawalSiblings", "bytes32[]"),
+            ]),
+          ],
+          [
+            {
+              deposit: depositToAbi(deposit),
+              listedAsTx: parts.listedAsTx ?? (p.itemHash !== null && !bytesEqual(p.itemHash, depositHash(deposit))),
+              item: parts.item,
+              receiptSiblings: parts.receiptSiblings,
+              objects: parts.objects,
+              withdrawalSiblings: parts.withdrawalSiblings,
+            },
+          ],
         ),
       };
+    }
     case "transaction": {
       const tx = p.item!.tx!;
       return {

@@ -14,6 +14,7 @@ describe("compileContracts", () => {
       "FilverseDealClient",
       "FilverseDisputeGame",
       "FilverseRollup",
+      "ForcedTxDecoder",
       "KindExecutorAssets",
       "KindExecutorData",
       "KindExecutorIdentity",

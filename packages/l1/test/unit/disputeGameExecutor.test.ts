@@ -23,8 +23,8 @@ import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
-import { deployOneStepExecutor } from "../../src/deploy.js";
-import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
+import { type LocalL1, startLocalL1, writeL1MessageRecords } from "../../src/devL1.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
@@ -107,12 +107,23 @@ beforeAll(async () => {
   mockAbi = artifacts.MockCheckpoints!.abi;
   checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
   await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)]);
+  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
+  const { bridge } = await deployFilverse(clients, accounts[0]!, {
+    l2ChainId: CHAIN_ID,
+    sequencer: toHex(sequencer.address) as Address,
+    minCollateral: 1n,
+    challengeWindowSec: 3_600,
+    exitDelaySec: 7_200,
+    forceInclusionDelaySec: 3_600,
+  });
   const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
     l2ChainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
     maxBlockDeposits: MAX_BLOCK_DEPOSITS,
     minTxFee: 0n,
+    bridge,
   });
+  await writeL1MessageRecords(clients.publicClient, bridge, chainOf().block.deposits);
   const gameArtifact = loadArtifact("FilverseDisputeGame");
   gameAbi = gameArtifact.abi;
   game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);

@@ -70,6 +70,7 @@ async function deployOneStepExecutor(): Promise<Address> {
     maxBlockTxs: MAX_BLOCK_TXS,
     maxBlockDeposits: MAX_BLOCK_DEPOSITS,
     minTxFee: 0n,
+    bridge: env.bridge,
   });
   return executor;
 }

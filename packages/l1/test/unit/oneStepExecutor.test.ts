@@ -26,6 +26,8 @@ import {
   BlockExecutor,
   createGenesis,
   GLOBALS_ID,
+  itemHash,
+  parseTransactionBytes,
   proveStep,
   type State,
   StepKind,
@@ -51,7 +53,7 @@ import {
   type TxMessage,
   txStructs,
 } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import { bytesEqual, fromHex, toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { base36 } from "multiformats/bases/base36";
 import { base58btc } from "multiformats/bases/base58";
@@ -64,16 +66,20 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   concatHex,
+  createPublicClient,
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
+  http,
   keccak256,
+  numberToHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
-import { deployOneStepExecutor } from "../../src/deploy.js";
-import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
+import { l1MessageRecord } from "../../src/depositWatcher.js";
+import { BRIDGE_MESSAGE_RECORD_SLOT, type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import {
   encodeStepData,
   encodeStepProof,
@@ -95,22 +101,38 @@ let l1: LocalL1;
 let clients: L1Clients;
 let abi: Abi;
 const executors: Address[] = [];
+/** A real FilverseBridge, whose records of L1 messages the executors check. */
+let bridge: Address;
+/** The storage slot of the bridge's `messageRecord` mapping. */
+let recordSlot: bigint;
 
 beforeAll(async () => {
   abi = loadArtifact("OneStepExecutor").abi;
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
   const [deployer] = await clients.walletClient.getAddresses();
+  ({ bridge } = await deployFilverse(clients, deployer!, {
+    l2ChainId: CHAIN_ID,
+    sequencer: toHex(sequencer.address) as Address,
+    minCollateral: 10n ** 18n,
+    challengeWindowSec: 3_600,
+    exitDelaySec: 7_200,
+    forceInclusionDelaySec: 3_600,
+  }));
+  recordSlot = await findRecordSlot(deployer!);
+  // writeL1MessageRecords (for other tests' made-up messages) assumes this slot.
+  expect(recordSlot).toBe(BRIDGE_MESSAGE_RECORD_SLOT);
   for (const minTxFee of MIN_FEES) {
     const { executor } = await deployOneStepExecutor(clients, deployer!, {
       l2ChainId: CHAIN_ID,
       maxBlockTxs: MAX_BLOCK_TXS,
       maxBlockDeposits: MAX_BLOCK_DEPOSITS,
       minTxFee,
+      bridge,
     });
     executors.push(executor);
   }
-}, 90_000);
+}, 180_000);
 afterAll(async () => {
   await l1?.stop();
 });
@@ -131,7 +153,63 @@ const sequencer = makeKey(9);
 
 type Ctx = { blockHash: Hex; sequencer: Hex };
 
+// --- the bridge's records of the L1 messages ------------------------------------------------------
+// The blocks here consume L1 messages the tests make up (any sender, recipient, amount or nonce), so
+// the real bridge's records of them are written into its storage: FilverseBridge.messageRecord of
+// each nonce, as deposit() and forceTransaction() write it (deposit.test.ts checks those). A test of
+// a fabricated message overwrites a record.
+
+const recordKey = (nonce: number) =>
+  BigInt(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [BigInt(nonce), recordSlot])));
+
+/** Where `messageRecord` lives: found from a real deposit's record, not from the layout. */
+async function findRecordSlot(from: Address): Promise<bigint> {
+  const to = toHex(keys[1]!.address) as Address;
+  const hash = await clients.walletClient.writeContract({
+    address: bridge,
+    abi: loadArtifact("FilverseBridge").abi,
+    functionName: "deposit",
+    args: [to],
+    value: 7n,
+    account: from,
+    chain: clients.walletClient.chain,
+  });
+  await clients.publicClient.waitForTransactionReceipt({ hash });
+  const record = l1MessageRecord({
+    l1Nonce: 1,
+    l1BlockNumber: 0,
+    l1TxHash: new Uint8Array(32),
+    from: fromHex(from),
+    to: keys[1]!.address,
+    amount: 7n,
+    forcedTx: new Uint8Array(0),
+  });
+  for (let slot = 0n; slot < 64n; slot++) {
+    const key = keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [1n, slot]));
+    if ((await clients.publicClient.getStorageAt({ address: bridge, slot: key })) === record) return slot;
+  }
+  throw new Error("FilverseBridge.messageRecord not found in the first 64 slots");
+}
+
+async function setRecord(nonce: number, record: Hex): Promise<void> {
+  await clients.publicClient.request({
+    method: "hardhat_setStorageAt" as never,
+    params: [bridge, numberToHex(recordKey(nonce)), record] as never,
+  });
+}
+
+/** The L1 messages of every block traced, by block hash; the records written are the last block executed's. */
+const blockMessages = new Map<Hex, Deposit[]>();
+let recordedBlock: Hex | null = null;
+
+async function recordMessagesOf(blockHashHex: Hex): Promise<void> {
+  if (recordedBlock === blockHashHex) return;
+  for (const d of blockMessages.get(blockHashHex) ?? []) await setRecord(d.l1Nonce, l1MessageRecord(d));
+  recordedBlock = blockHashHex;
+}
+
 async function execute(executor: Address, pre: Uint8Array, step: number, ctx: Ctx, proof: Hex): Promise<Hex> {
+  await recordMessagesOf(ctx.blockHash);
   return (await clients.publicClient.readContract({
     address: executor,
     abi,
@@ -393,6 +471,7 @@ function buildScenario(sc: Scenario): Built {
 }
 
 function traceOf(b: Built) {
+  blockMessages.set(toHex(blockHash(b.block.header)), b.block.deposits);
   return traceBlock(b.parent, b.parentHeader, b.block, {
     chainId: CHAIN_ID,
     minTxFee: b.minTxFee,
@@ -410,7 +489,11 @@ const seenReasons = new Set<string>();
 const seenCodes = new Set<number>();
 
 async function checkScenario(sc: Scenario): Promise<void> {
-  const b = buildScenario(sc);
+  await checkBuilt(buildScenario(sc));
+}
+
+/** Every step of a built block against the tracer, with the gas of each step kind. */
+async function checkBuilt(b: Built): Promise<void> {
   const trace = traceOf(b);
   const ctx = ctxOf(b);
   for (let j = 0; j < trace.steps.length; j++) {
@@ -422,7 +505,12 @@ async function checkScenario(sc: Scenario): Promise<void> {
     if (st.invalidReason !== null) seenReasons.add(String(st.invalidReason));
     if (st.receipt) seenCodes.add(st.receipt.code);
     if (p.pre.invalid) continue;
-    const kind = p.item?.tx ? ` ${TxKind[p.item.tx.kind]}` : "";
+    const forced = p.item?.deposit && p.item.deposit.forcedTx.length > 0 ? st.receipt : null;
+    const kind = p.item?.tx
+      ? ` ${TxKind[p.item.tx.kind]}`
+      : forced
+        ? ` forced ${forced.kind === TxKind.Deposit ? `not includable (${forced.code})` : TxKind[forced.kind]}`
+        : "";
     const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
     const gas = await clients.publicClient.estimateGas({
       to: executorFor(b),
@@ -755,41 +843,6 @@ describe("OneStepExecutor refuses", () => {
     expect(await revertName(execute(executors[0]!, trace.commitments[j]!, j, ctx, encodeStepProof(inputs)))).toBe(
       "NotEndOfBlock",
     );
-  });
-
-  it("a forced transaction, with UnsupportedForcedTransaction", async () => {
-    const w = buildScenario({
-      funding: [10n ** 18n, 0n, 0n, 0n],
-      deposits: [],
-      txs: [],
-      minFee: 0,
-      wrongRoot: null,
-      headerFault: null,
-    });
-    const tx = signTransaction(
-      CHAIN_ID,
-      { kind: TxKind.Transfer, message: { to: keys[1]!.address, amount: 5n, nonce: 0, fee: 0n } },
-      keys[0]!.priv,
-    );
-    const forced: Deposit = {
-      l1Nonce: w.parentHeader.l1DepositNonce + 1,
-      l1BlockNumber: 99,
-      l1TxHash: new Uint8Array(32).fill(3),
-      from: keys[0]!.address,
-      to: new Uint8Array(20),
-      amount: 0n,
-      forcedTx: encodeSignedTx(tx),
-    };
-    // Includable, so the block lists it under its own tx hash.
-    const header = { ...w.block.header, txRoot: HashListSsz.hashTreeRoot([txHashOf(tx)]) };
-    const block = { ...w.block, header, deposits: [forced], signature: signBlockHeader(header, sequencer.priv) };
-    const built = { ...w, block };
-    const t = traceOf(built);
-    const p = proveStep(t, 1);
-    expect(p.kind).toBe(StepKind.L1Message);
-    expect(
-      await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
-    ).toBe("UnsupportedForcedTransaction");
   });
 
   const zero32 = new Uint8Array(32);
@@ -2666,4 +2719,460 @@ describe("OneStepExecutor: trade kinds (50–51) against the tracer", () => {
       }),
     ).toBe("ObjectMissing");
   });
+});
+
+// --- forced transactions and the bridge's records ------------------------------------------------
+
+/** How a forced transaction is broken, if it is (the inclusion code the TypeScript gives it). */
+type ForcedVariant = "ok" | "wrongChain" | "highS" | "badV" | "nonceLow" | "nonceHigh" | "nonceMax" | "notIncludable";
+/** One L1 message of a block: a FIL deposit, a forced transaction, or forced bytes as they are. */
+type MessageSpec =
+  | { fil: [to: number, amount: bigint] }
+  | { forced: KindTx; variant?: ForcedVariant }
+  | { raw: Uint8Array };
+
+const transferTx = (from: number, to: number | "zero", amount: bigint, fee = 1n): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.Transfer,
+    message: { to: to === "zero" ? new Uint8Array(20) : keys[to]!.address, amount, nonce, fee },
+  }),
+});
+const withdrawTx = (from: number, to: number, amount: bigint): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.Withdraw, message: { l1Recipient: keys[to]!.address, amount, nonce, fee: 1n } }),
+});
+const tokenCreateTx = (from: number, name: string): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.TokenCreate,
+    message: { name, symbol: "F", decimals: 6, cap: 10n ** 20n, nonce, fee: 1n },
+  }),
+});
+
+/**
+ * A forced transaction's bytes; `nonces` is each key's next nonce, advanced when the variant is "ok"
+ * ("notIncludable": signed as it is, for a message the test knows is not includable).
+ */
+function forcedBytes(spec: KindTx, variant: ForcedVariant, nonces: number[]): Uint8Array {
+  let nonce = nonces[spec.from]!;
+  if (variant === "nonceLow") nonce = nonce > 0 ? nonce - 1 : nonce + 2;
+  else if (variant === "nonceHigh") nonce += 1;
+  else if (variant === "nonceMax") nonce = 2 ** 53 - 1;
+  else if (variant === "ok") nonces[spec.from] = nonce + 1;
+  const tx = signTransaction(
+    variant === "wrongChain" ? CHAIN_ID + 1 : CHAIN_ID,
+    spec.make(nonce),
+    keys[spec.from]!.priv,
+  );
+  return encodeSignedTx(withVariant(tx, variant === "highS" || variant === "badV" ? variant : "ok"));
+}
+
+/**
+ * A block on `w`'s parent consuming `messages` (nonces after the parent's), then `txs`, sealed with
+ * the roots and the txRoot applyBlock gives (a forced transaction under the hash the executor lists
+ * it under). A block applyBlock refuses keeps the hashes the tracer would guess and zero roots.
+ */
+function messagesBlock(w: Built, messages: MessageSpec[], txs: SignedTransaction[] = []): Built {
+  const nonces = keys.map(() => 0); // the parent's accounts were funded by deposits only
+  const deposits: Deposit[] = messages.map((m, i) => {
+    const base: Deposit = {
+      l1Nonce: w.parentHeader.l1DepositNonce + 1 + i,
+      l1BlockNumber: 50 + i,
+      l1TxHash: new Uint8Array(32).fill(0x40 + i),
+      from: keys[3]!.address,
+      to: new Uint8Array(20),
+      amount: 0n,
+      forcedTx: new Uint8Array(0),
+    };
+    if ("fil" in m) return { ...base, to: keys[m.fil[0]]!.address, amount: m.fil[1] };
+    if ("raw" in m) return { ...base, forcedTx: m.raw };
+    return { ...base, forcedTx: forcedBytes(m.forced, m.variant ?? "ok", nonces) };
+  });
+  const header: BlockHeader = {
+    chainId: CHAIN_ID,
+    number: w.parentHeader.number + 1,
+    parentHash: blockHash(w.parentHeader),
+    timestamp: w.parentHeader.timestamp + 2,
+    proposer: sequencer.address,
+    txRoot: HashListSsz.hashTreeRoot([]),
+    receiptsRoot: new Uint8Array(32),
+    stateRoot: new Uint8Array(32),
+    withdrawalsRoot: new Uint8Array(32),
+    l1DepositNonce: 0,
+  };
+  const body = { header, deposits, transactions: txs };
+  let sealed: BlockHeader;
+  try {
+    const r = applyBlock(w.parent, body, { chainId: CHAIN_ID, minTxFee: w.minTxFee, maxBlockTxs: MAX_BLOCK_TXS });
+    sealed = {
+      ...header,
+      txRoot: HashListSsz.hashTreeRoot(r.hashes),
+      receiptsRoot: r.roots.receiptsRoot,
+      stateRoot: r.roots.stateRoot,
+      withdrawalsRoot: r.roots.withdrawalsRoot,
+      l1DepositNonce: r.l1DepositNonce,
+    };
+  } catch {
+    const items = [...deposits.map((d) => itemHash({ deposit: d }, CHAIN_ID)), ...txs.map((t) => txHashOf(t))];
+    sealed = { ...header, txRoot: HashListSsz.hashTreeRoot(items) };
+  }
+  return { ...w, block: { ...body, header: sealed, signature: signBlockHeader(sealed, sequencer.priv) } };
+}
+
+/** A parent of funded keys 0 and 1 (and `objects`), with no block on it yet. */
+const forcedParent = (minFee: 0 | 1 = 0, objects: ObjectWrite[] = []): Built =>
+  buildScenario({
+    funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+    deposits: [],
+    txs: [],
+    minFee,
+    wrongRoot: null,
+    headerFault: null,
+    objects,
+  });
+
+/** The receipt codes of the forced transactions stepped so far (0 and execution codes: included). */
+const forcedCodes = new Set<number>();
+async function checkMessages(b: Built): Promise<void> {
+  await checkBuilt(b);
+  for (const st of traceOf(b).steps) {
+    if (
+      st.kind === StepKind.L1Message &&
+      st.receipt &&
+      (st.receipt.kind !== TxKind.Deposit || st.receipt.status === 0)
+    ) {
+      forcedCodes.add(st.receipt.code);
+    }
+  }
+}
+
+const ZERO_ADDRESS = new Uint8Array(20);
+const malformedCases = (): Uint8Array[] => {
+  const transfer = encodeSignedTx(
+    signTransaction(
+      CHAIN_ID,
+      { kind: TxKind.Transfer, message: { to: keys[1]!.address, amount: 1n, nonce: 0, fee: 1n } },
+      keys[0]!.priv,
+    ),
+  );
+  const token = encodeSignedTx(signTransaction(CHAIN_ID, tokenCreateTx(0, "Name").make(0), keys[0]!.priv));
+  const badUtf8 = token.slice();
+  badUtf8[78 + 81] = 0xff; // the name's first byte (TokenCreate's fixed part is 81 bytes)
+  const bigNonce = transfer.slice();
+  bigNonce.set([0, 0, 0, 0, 0, 0, 0x20, 0], 78 + 52); // nonce 2^53
+  const unknownKind = transfer.slice();
+  unknownKind[8] = 99;
+  return [new Uint8Array(300).fill(0xab), transfer.subarray(0, transfer.length - 1), badUtf8, bigNonce, unknownKind];
+};
+
+describe("OneStepExecutor: forced transactions and the bridge's records against the tracer", () => {
+  it("runs forced transactions of several kinds, includable and each inclusion code, between FIL deposits", async () => {
+    // An account at 2^256 − 1: a forced transfer to it faults (EXECUTION_FAULT), and is consumed.
+    const rich: ObjectWrite = {
+      ns: Namespace.Account,
+      id: keys[3]!.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
+    const w = forcedParent(0, [rich]);
+    await checkMessages(
+      messagesBlock(w, [
+        { fil: [2, 5n] },
+        { forced: transferTx(0, 1, 3n) }, // included, executed
+        { forced: withdrawTx(0, 2, 4n) }, // included: a withdrawal appended
+        { forced: transferTx(1, 2, 10n ** 30n) }, // included, INSUFFICIENT_BALANCE (1000)
+        { forced: tokenCreateTx(0, "Forced") }, // included: the tokens' kind executor
+        { forced: collectionCreate(1, "Coll", "C") }, // included: the assets' kind executor
+        { forced: orderCancel(0, 0) }, // included: the trade kind executor
+        { forced: tradeFill(1, 0, { collectionId: COLLECTIONS[0]! }) }, // included, COLLECTION_NOT_FOUND
+        { fil: [0, 7n] },
+        ...malformedCases().map((raw) => ({ raw })), // MALFORMED (100)
+        { forced: transferTx(0, 1, 1n), variant: "wrongChain" as const }, // 102
+        { forced: transferTx(0, "zero", 1n), variant: "notIncludable" as const }, // INVALID_FIELD (101): a zero recipient
+        { forced: transferTx(0, 1, 1n), variant: "nonceMax" as const }, // 101: nonce 2^53 − 1
+        { forced: tokenCreateTx(0, ""), variant: "notIncludable" as const }, // 101: an empty name (the kind executor's field rule)
+        { forced: tradeFill(1, 0, { maker: ZERO_ADDRESS }), variant: "notIncludable" as const }, // 101: the order's maker
+        { forced: transferTx(0, 1, 1n), variant: "highS" as const }, // BAD_SIGNATURE (103)
+        { forced: transferTx(0, 1, 1n), variant: "badV" as const }, // 103
+        { forced: tradeFill(1, 0, {}, "otherKey"), variant: "notIncludable" as const }, // BAD_ORDER_SIGNATURE (104)
+        { forced: transferTx(0, 1, 1n), variant: "nonceLow" as const }, // NONCE_TOO_LOW (200)
+        { forced: transferTx(0, 1, 1n), variant: "nonceHigh" as const }, // NONCE_TOO_HIGH (201)
+        { forced: transferTx(1, 0, 1n, 10n ** 30n), variant: "notIncludable" as const }, // INSUFFICIENT_FUNDS_FOR_FEE (202)
+        { forced: transferTx(0, 3, 1n), variant: "notIncludable" as const }, // EXECUTION_FAULT (204): the recipient's balance past 2^256 − 1
+        { forced: transferTx(2, 0, 1n) }, // from key 2, funded by the first deposit
+      ]),
+    );
+    // The proposer's balance at 2^256 − 1: any fee faults (EXECUTION_FAULT), after the kind's rules
+    // ran (the TypeScript runs them first, so their objects are in the proof).
+    const fullProposer: ObjectWrite = {
+      ns: Namespace.Account,
+      id: sequencer.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
+    const faulted = messagesBlock(forcedParent(0, [fullProposer]), [
+      { forced: tokenCreateTx(0, "Faulted"), variant: "notIncludable" },
+      { forced: collectionCreate(1, "Coll", "C"), variant: "notIncludable" },
+      { forced: transferTx(0, 1, 1n), variant: "notIncludable" },
+      { forced: transferTx(0, 1, 1n, 0n) }, // no fee: included
+    ]);
+    await checkMessages(faulted);
+    const faultedSteps = traceOf(faulted).steps.slice(1, 5);
+    expect(faultedSteps.map((st) => st.receipt?.code)).toEqual([204, 204, 204, 0]);
+    // The token kind's objects were read before the fault, so the proof carries them.
+    expect(faultedSteps[0]!.accesses.some((x) => x.ns === Namespace.Token)).toBe(true);
+    // FEE_TOO_LOW under a minimum fee of 2.
+    await checkMessages(messagesBlock(forcedParent(1), [{ forced: transferTx(0, 1, 1n, 1n) }, { fil: [1, 1n] }]));
+    // Forced transactions before the block's own transactions, and an L1 message after one (invalid).
+    const p = forcedParent();
+    const own = signTransaction(
+      CHAIN_ID,
+      { kind: TxKind.Transfer, message: { to: keys[0]!.address, amount: 1n, nonce: 0, fee: 1n } },
+      keys[1]!.priv,
+    );
+    await checkMessages(messagesBlock(p, [{ forced: transferTx(0, 1, 2n) }], [own]));
+    // Every inclusion code a forced transaction can get from the bridge (TOO_LARGE cannot: the bridge
+    // takes at most MAX_TX_BYTES; forcedTxDecoder.test.ts checks the decoder gives it), and included ones.
+    for (const code of [0, 100, 101, 102, 103, 104, 200, 201, 202, 203, 204, 1000]) {
+      expect(forcedCodes, `code ${code}`).toContain(code);
+    }
+  }, 600_000);
+
+  it("computes the tracer's T[j + 1] for random blocks of L1 messages", async () => {
+    const specArb = fc.oneof(
+      fc.record({ fil: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 0n, max: 10n ** 18n })) }),
+      fc.record({
+        forced: fc.oneof(
+          fc
+            .tuple(
+              fc.integer({ min: 0, max: 2 }),
+              fc.integer({ min: 0, max: 3 }),
+              fc.bigInt({ min: 0n, max: 10n ** 17n }),
+            )
+            .map(([f, t, a]) => transferTx(f, t, a)),
+          fc
+            .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }))
+            .map(([f, t]) => withdrawTx(f, t, 1n)),
+          fc.integer({ min: 0, max: 2 }).map((f) => tokenCreateTx(f, "T")),
+        ),
+        variant: fc.constantFrom<ForcedVariant>(
+          "ok",
+          "ok",
+          "ok",
+          "wrongChain",
+          "highS",
+          "nonceLow",
+          "nonceHigh",
+          "nonceMax",
+        ),
+      }),
+      fc.constantFrom(...malformedCases()).map((raw) => ({ raw })),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(specArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom<0 | 1>(0, 1),
+        (specs, minFee) => checkMessages(messagesBlock(forcedParent(minFee), specs as MessageSpec[])),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  /** Step 1 of a one-message block, its honest proof, and the pre-state with `invalid` set. */
+  function firstMessage(b: Built) {
+    const trace = traceOf(b);
+    const p = proveStep(trace, 1);
+    expect(p.kind).toBe(StepKind.L1Message);
+    const invalid = toHex(stepStateRoot({ ...p.pre, invalid: true }));
+    return { trace, p, invalid, ctx: ctxOf(b) };
+  }
+
+  it("finds a fabricated or altered deposit: the bridge never took it, or took another amount or recipient", async () => {
+    const b = messagesBlock(forcedParent(), [{ fil: [1, 10n ** 18n] }]);
+    const { trace, p, invalid, ctx } = firstMessage(b);
+    const proof = encodeStepProof(stepInputs(p));
+    const d = b.block.deposits[0]!;
+    // As the bridge recorded it: the tracer's result.
+    expect(await execute(executors[0]!, trace.commitments[1]!, 1, ctx, proof)).toBe(toHex(trace.commitments[2]!));
+    for (const record of [
+      `0x${"00".repeat(32)}` as Hex, // never deposited
+      l1MessageRecord({ ...d, amount: 1n }), // the bridge took 1 attoFIL
+      l1MessageRecord({ ...d, to: keys[2]!.address }), // for another recipient
+      l1MessageRecord({ ...d, from: keys[0]!.address }), // from another sender
+      l1MessageRecord({ ...d, forcedTx: Uint8Array.of(1) }), // a forced transaction
+    ]) {
+      await setRecord(d.l1Nonce, record);
+      expect(await execute(executors[0]!, trace.commitments[1]!, 1, ctx, proof)).toBe(invalid);
+    }
+    // The record of the next nonce does not stand for this one.
+    await setRecord(d.l1Nonce, `0x${"00".repeat(32)}`);
+    await setRecord(d.l1Nonce + 1, l1MessageRecord(d));
+    expect(await execute(executors[0]!, trace.commitments[1]!, 1, ctx, proof)).toBe(invalid);
+    recordedBlock = null;
+  });
+
+  it("finds a forced transaction the bridge never queued, or queued with other bytes", async () => {
+    const b = messagesBlock(forcedParent(), [{ forced: transferTx(0, 1, 5n) }]);
+    const { trace, p, invalid, ctx } = firstMessage(b);
+    const proof = encodeStepProof(stepInputs(p));
+    const d = b.block.deposits[0]!;
+    expect(await execute(executors[0]!, trace.commitments[1]!, 1, ctx, proof)).toBe(toHex(trace.commitments[2]!));
+    const other = d.forcedTx.slice();
+    other[other.length - 1] ^= 1;
+    for (const record of [`0x${"00".repeat(32)}` as Hex, l1MessageRecord({ ...d, forcedTx: other })]) {
+      await setRecord(d.l1Nonce, record);
+      expect(await execute(executors[0]!, trace.commitments[1]!, 1, ctx, proof)).toBe(invalid);
+    }
+    recordedBlock = null;
+  });
+
+  it("sets invalid when txRoot lists a forced transaction under the wrong hash", async () => {
+    for (const [what, spec] of [
+      ["includable, listed under its deposit's hash", { forced: transferTx(0, 1, 5n) }],
+      [
+        "not includable (NONCE_TOO_HIGH), listed under its tx hash",
+        { forced: transferTx(0, 1, 5n), variant: "nonceHigh" },
+      ],
+      [
+        "not includable (WRONG_CHAIN), listed under its tx hash",
+        { forced: transferTx(0, 1, 5n), variant: "wrongChain" },
+      ],
+    ] as [string, MessageSpec][]) {
+      const honest = messagesBlock(forcedParent(), [spec]);
+      const { p, invalid } = firstMessage(honest);
+      const d = honest.block.deposits[0]!;
+      const listedAsTx = !bytesEqual(p.itemHash!, depositHashOf(d));
+      const tx = parseTransactionBytes(d.forcedTx);
+      const wrong = listedAsTx ? depositHashOf(d) : txHashOf(tx);
+      // The same block with the other hash in txRoot (one item: its siblings are the same).
+      const header = { ...honest.block.header, txRoot: HashListSsz.hashTreeRoot([wrong]) };
+      const ctx = { blockHash: toHex(blockHash(header)), sequencer: toHex(sequencer.address) };
+      blockMessages.set(ctx.blockHash, honest.block.deposits);
+      const parts = { ...itemParts(p), listedAsTx: !listedAsTx };
+      const inputs = { ...stepInputs(p, parts), header: headerToAbi(header) };
+      expect(await execute(executors[0]!, stepStateRoot(p.pre), 1, ctx, encodeStepProof(inputs)), what).toBe(invalid);
+      // A claim of the other hash that txRoot does not hold is refused.
+      const claim = { ...stepInputs(p, { ...itemParts(p), listedAsTx: !listedAsTx }) };
+      expect(
+        await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(honest), encodeStepProof(claim))),
+      ).toBe("ItemNotInBlock");
+    }
+    // A forced transaction that does not decode has no tx hash to be listed under.
+    const malformed = messagesBlock(forcedParent(), [{ raw: new Uint8Array(90).fill(7) }]);
+    const { p } = firstMessage(malformed);
+    const claim = stepInputs(p, { ...itemParts(p), listedAsTx: true });
+    expect(
+      await revertName(execute(executors[0]!, stepStateRoot(p.pre), 1, ctxOf(malformed), encodeStepProof(claim))),
+    ).toBe("ItemNotInBlock");
+  });
+
+  it("a forced transaction that carries value makes the block invalid (BAD_L1_MESSAGE)", async () => {
+    const w = forcedParent();
+    const tx = forcedBytes(transferTx(0, 1, 5n), "ok", [0, 0, 0, 0]);
+    const b = messagesBlock(w, [{ raw: tx }]);
+    const d: Deposit = { ...b.block.deposits[0]!, amount: 1n };
+    // Listed under its tx hash, as the tracer guesses for a message it finds invalid.
+    const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([itemHash({ deposit: d }, CHAIN_ID)]) };
+    const bad: Built = {
+      ...b,
+      block: { ...b.block, header, deposits: [d], signature: signBlockHeader(header, sequencer.priv) },
+    };
+    const { trace } = firstMessage(bad);
+    expect(trace.steps[1]!.invalidReason).toBe("BLOCK_BAD_L1_MESSAGE");
+    await checkBuilt(bad);
+  });
+
+  it("gas of the forced step: a small one, and the largest the bridge takes, in a state of 2^16 accounts", async () => {
+    const w = buildScenario({
+      funding: [10n ** 18n, 10n ** 17n, 0n, 0n],
+      deposits: [],
+      txs: [],
+      minFee: 0,
+      wrongRoot: null,
+      headerFault: null,
+      filler: 2 ** 16,
+    });
+    // The largest that decodes is an AssetBatchMint of 256 CIDs of 128 bytes (34,006 bytes): here its
+    // last byte is not UTF-8, so it is MALFORMED after every CID is read. Anything longer is MALFORMED
+    // at once; the bridge takes up to MAX_TX_BYTES (40,960).
+    const mint = encodeSignedTx(
+      signTransaction(
+        CHAIN_ID,
+        {
+          kind: TxKind.AssetBatchMint,
+          message: {
+            collectionId: COLLECTIONS[0]!,
+            firstTokenId: 1,
+            to: keys[1]!.address,
+            contentCids: Array.from({ length: 256 }, () => "b".repeat(128)),
+            onBehalfOf: ZERO_ID,
+            nonce: 0,
+            fee: 1n,
+          },
+        },
+        keys[0]!.priv,
+      ),
+    );
+    expect(mint.length).toBe(34_006);
+    const badMint = mint.slice();
+    badMint[badMint.length - 1] = 0xff;
+    const largest = new Uint8Array(40_960).fill(0x61);
+    const b = messagesBlock(w, [
+      { forced: transferTx(0, 1, 5n) },
+      { forced: tokenCreateTx(0, "n".repeat(64)) },
+      { raw: badMint },
+      { raw: largest },
+    ]);
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    // A client that waits: 40 KB of calldata is slow on a loaded box's hardhat L1.
+    const slow = createPublicClient({
+      chain: clients.publicClient.chain,
+      transport: http(l1.url, { timeout: 300_000 }),
+    });
+    const report: Record<string, bigint> = {};
+    for (let j = 1; j <= 4; j++) {
+      const p = proveStep(trace, j);
+      const proof = encodeStepProof(stepInputs(p));
+      expect(await execute(executors[0]!, trace.commitments[j]!, j, ctx, proof)).toBe(toHex(trace.commitments[j + 1]!));
+      const gas = await slow.estimateGas({
+        to: executors[0]!,
+        data: encodeFunctionData({
+          abi,
+          functionName: "executeStep",
+          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+        } as never),
+      });
+      const r = trace.steps[j]!.receipt!;
+      const d = p.item!.deposit!;
+      report[`forced ${d.forcedTx.length} bytes, ${r.kind === TxKind.Deposit ? `code ${r.code}` : TxKind[r.kind]}`] =
+        gas;
+    }
+    console.log("one-step executor gas, forced steps, 2^16 accounts (eth_estimateGas):", report);
+  }, 600_000);
+
+  it("an executor without a bridge refuses every L1 message (NoBridge)", async () => {
+    const [deployer] = await clients.walletClient.getAddresses();
+    const { executor } = await deployOneStepExecutor(clients, deployer!, {
+      l2ChainId: CHAIN_ID,
+      maxBlockTxs: MAX_BLOCK_TXS,
+      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+      minTxFee: 0n,
+      bridge: null,
+    });
+    const b = messagesBlock(forcedParent(), [{ fil: [1, 5n] }]);
+    const { trace, p, ctx } = firstMessage(b);
+    expect(await revertName(execute(executor, trace.commitments[1]!, 1, ctx, encodeStepProof(stepInputs(p))))).toBe(
+      "NoBridge",
+    );
+    expect(
+      await clients.publicClient.readContract({ address: executor, abi, functionName: "supportsForcedTransactions" }),
+    ).toBe(false);
+    expect(
+      await clients.publicClient.readContract({
+        address: executors[0]!,
+        abi,
+        functionName: "supportsForcedTransactions",
+      }),
+    ).toBe(true);
+  }, 120_000);
 });

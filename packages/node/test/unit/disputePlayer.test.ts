@@ -9,6 +9,7 @@
 import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
 import {
   createL1Clients,
+  deployFilverse,
   deployOneStepExecutor,
   GameOutcome,
   headerToAbi,
@@ -20,6 +21,7 @@ import {
   readDisputeGame,
   readDisputeNodes,
   startLocalL1,
+  writeL1MessageRecords,
 } from "@filverse/l1";
 import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
 import { applyBlock, createGenesis, type State } from "@filverse/state";
@@ -132,12 +134,23 @@ beforeAll(async () => {
   mockAbi = artifacts.MockCheckpoints!.abi;
   checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
   await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
+  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
+  const { bridge } = await deployFilverse(clients, accounts[0]!, {
+    l2ChainId: CHAIN_ID,
+    sequencer: toHex(sequencer.address) as Address,
+    minCollateral: 1n,
+    challengeWindowSec: 3_600,
+    exitDelaySec: 7_200,
+    forceInclusionDelaySec: 3_600,
+  });
   const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
     l2ChainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
     maxBlockDeposits: MAX_BLOCK_DEPOSITS,
     minTxFee: 0n,
+    bridge,
   });
+  await writeL1MessageRecords(clients.publicClient, bridge, [deposit(2, bob.address, 7n)]);
   const gameArtifact = loadArtifact("FilverseDisputeGame");
   gameAbi = gameArtifact.abi;
   game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);

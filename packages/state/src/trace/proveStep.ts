@@ -43,6 +43,11 @@ export type StepProof = {
   itemCount: number;
   txDataRoot: Uint8Array;
   itemSiblings: Uint8Array[];
+  /**
+   * Item steps: the hash txRoot lists the item under. A forced transaction's is its tx hash when it
+   * is includable there, its deposit's hash when not (the executor's answer where it ran the item).
+   */
+  itemHash: Uint8Array | null;
   /** The receipt the step appends, and the siblings of its index in the receipts list (item steps that add one). */
   receipt: Receipt | null;
   receiptSiblings: Uint8Array[];
@@ -100,6 +105,7 @@ export function proveStep(trace: BlockTrace, j: number): StepProof {
     itemCount: trace.items.length,
     txDataRoot: txTree.root(),
     itemSiblings,
+    itemHash: step.item !== null ? trace.itemHashes[step.item]! : null,
     receipt: step.receipt,
     receiptSiblings,
     objects,
