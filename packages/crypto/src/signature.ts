@@ -4,12 +4,7 @@
  * ships without this file.
  */
 import { createRequire } from "node:module";
-import {
-  checkSignature,
-  publicKeyToAddress,
-  recoveryFailed,
-  setSignatureBackend,
-} from "./signatureCore.js";
+import { checkSignature, publicKeyToAddress, recoveryFailed, setSignatureBackend } from "./signatureCore.js";
 
 export {
   privateKeyToAddress,

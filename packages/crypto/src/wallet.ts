@@ -5,8 +5,8 @@
  * keccak and libsecp256k1 where they exist; results are identical either way.
  */
 export * from "./eip712.js";
-export * from "./ids.js";
 export { keccak256, keccak256Noble } from "./hashes.js";
+export * from "./ids.js";
 export {
   privateKeyToAddress,
   publicKeyToAddress,
