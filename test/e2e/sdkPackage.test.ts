@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
@@ -110,8 +111,24 @@ it("installs from packed tarballs into an empty project and runs the README snip
     app,
   );
 
-  // 3. The declarations resolve through `exports` (a wrong `types` path would make these `any`, and the
-  // @ts-expect-error lines would then fail as unused).
+  // npm hoists, so an undeclared import could still resolve here: check every shipped module's bare
+  // imports against the package's own dependencies.
+  for (const p of packed) {
+    const installed = join(app, "node_modules", p.name);
+    const declared = new Set(Object.keys(packageJson(published.get(p.name)!).dependencies ?? {}));
+    for (const f of p.files.map((x) => x.path).filter((x) => x.endsWith(".js") || x.endsWith(".d.ts"))) {
+      const text = readFileSync(join(installed, f), "utf8");
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith("node:") || builtinModules.includes(spec)) continue;
+        const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
+        if (name !== p.name) expect(declared, `${p.name}/${f} imports ${spec}`).toContain(name);
+      }
+    }
+  }
+
+  // 3. The declarations resolve through `exports`: a wrong `types` path would make these `any`, and
+  // then the expect-error directives below would fail as unused.
   writeFileSync(
     join(app, "check.ts"),
     [
