@@ -140,6 +140,8 @@ it("installs from packed tarballs into an empty project and runs the README snip
       "const first: string = TX_STATUS_ORDER[0];",
       "// @ts-expect-error: a collection needs a name",
       "void client.createCollection({});",
+      "// @ts-expect-error: an id is derived from bytes",
+      'void collectionIdOf("0x00", 0);',
       "// @ts-expect-error: the status needs the withdrawal's hash",
       "void getWithdrawalStatus(client, {});",
       "export { first, id };",
