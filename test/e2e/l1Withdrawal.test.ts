@@ -62,6 +62,9 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
   const sequenced = await l2.waitForTransaction(hash, { timeoutMs: 30_000 });
   const withdrawalBlock = Number(sequenced.blockNumber);
   const onL1 = { l1Client: clients.publicClient, bridge };
+  await expect(l2.getWithdrawalStatus({ hash: `0x${"00".repeat(32)}`, ...onL1 })).rejects.toMatchObject({
+    code: "CLIENT_WITHDRAWAL_NOT_FOUND",
+  });
   const early = await l2.getWithdrawalStatus({ hash, ...onL1 });
   expect(early.checkpointIndex).toBe(BigInt(Math.floor((withdrawalBlock - 1) / 2)));
   expect(early.challengeWindowSec).toBe(BigInt(WINDOW));
