@@ -1,10 +1,12 @@
 /**
  * A withdrawal end to end on a real local L1: deposit 10 FIL, withdraw 4 on the L2, the sequencer
- * checkpoints, the challenge window passes, the user finalizes on L1 with the node's proof and the
- * L1 balance grows by 4 FIL minus gas; a second finalize is refused.
+ * checkpoints, the challenge window passes, the user finalizes on L1 with the client's helpers
+ * (getWithdrawalStatus, waitToFinalize, finalizeWithdrawal) and the L1 balance grows by 4 FIL minus
+ * gas; a second finalize is refused.
  */
 import { createFilverseClient } from "@filverse/client";
 import { type LocalL1, loadArtifact } from "@filverse/l1";
+import { createWalletClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
 import { type RunningNode, rpc, setupL1Chain, startSequencer, tempDir, waitFor } from "./helpers.js";
@@ -59,6 +61,16 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
   const { hash } = await l2.withdraw({ l1Recipient: alice.address, amount: 4n * FIL, fee: 0n });
   const sequenced = await l2.waitForTransaction(hash, { timeoutMs: 30_000 });
   const withdrawalBlock = Number(sequenced.blockNumber);
+  const onL1 = { l1Client: clients.publicClient, bridge };
+  await expect(l2.getWithdrawalStatus({ hash: `0x${"00".repeat(32)}`, ...onL1 })).rejects.toMatchObject({
+    code: "CLIENT_WITHDRAWAL_NOT_FOUND",
+  });
+  const early = await l2.getWithdrawalStatus({ hash, ...onL1 });
+  expect(early.checkpointIndex).toBe(BigInt(Math.floor((withdrawalBlock - 1) / 2)));
+  expect(early.challengeWindowSec).toBe(BigInt(WINDOW));
+  // Not checkpointed yet, unless the checkpoint closed at once: then its window has just begun.
+  if (early.stage === "not-checkpointed") expect(early.secondsToFinal).toBeNull();
+  else expect(early.stage).toBe("in-challenge-window");
   // Enough further blocks to close the checkpoint covering the withdrawal (interval 2).
   for (let i = 0; i < 3; i++)
     await l2.waitForTransaction((await l2.transfer({ to: deployer, amount: 1n, fee: 0n })).hash);
@@ -103,25 +115,30 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
     amount: (4n * FIL).toString(),
     l1Recipient: alice.address.toLowerCase(),
   });
-  const w = {
-    index: BigInt(proof.withdrawal.index),
+  // The helpers: the covering checkpoint, its window's end and an ETA against the L1 head.
+  const status = await l2.getWithdrawalStatus({ hash, ...onL1 });
+  const head = await clients.publicClient.getBlock();
+  expect(status).toMatchObject({ stage: "in-challenge-window", checkpointIndex: BigInt(proof.checkpointIndex) });
+  expect(status.withdrawal).toEqual({
+    index: 0n,
     l2Sender: proof.withdrawal.l2Sender,
     l1Recipient: proof.withdrawal.l1Recipient,
-    amount: BigInt(proof.withdrawal.amount),
-  };
-  const finalize = {
-    address: bridge,
-    abi: bridgeAbi,
-    functionName: "finalizeWithdrawal",
-    args: [BigInt(proof.checkpointIndex), w, proof.siblings],
-    account: alice,
-    chain,
-  } as const;
-  // Before the window ends the bridge refuses.
-  await expect(clients.publicClient.simulateContract(finalize as never)).rejects.toThrow(/NotFinal/);
+    amount: 4n * FIL,
+  });
+  expect(status.secondsToFinal).toBe(Number(status.finalAt! - head.timestamp));
+  expect(status.secondsToFinal).toBeGreaterThan(WINDOW - 60);
+  expect(status.secondsToFinal).toBeLessThanOrEqual(WINDOW);
+  const wallet = createWalletClient({ account: alice, chain, transport: http(net.l1.url) });
+  // Before the window ends the bridge refuses, and a bounded wait gives up.
+  await expect(l2.finalizeWithdrawal({ hash, walletClient: wallet, bridge })).rejects.toThrow(/NotFinal/);
+  await expect(l2.waitToFinalize({ hash, ...onL1, timeoutMs: 300 })).rejects.toMatchObject({
+    code: "CLIENT_WAIT_TIMEOUT",
+  });
 
+  const ready = l2.waitToFinalize({ hash, ...onL1, pollIntervalMs: 100, timeoutMs: 30_000 });
   await testClient.increaseTime({ seconds: WINDOW + 1 });
   await testClient.mine({ blocks: 1 });
+  expect(await ready).toMatchObject({ stage: "ready-to-finalize", secondsToFinal: 0 });
   await l2.waitForTransaction(hash, { status: "finalized", timeoutMs: 30_000 });
   expect((await getProof()).finalized).toBe(true);
   m = await metrics();
@@ -129,10 +146,13 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
   expect(m("filverse_bridge_withdrawals_pending")).toBe(0);
 
   const before = await clients.publicClient.getBalance({ address: alice.address });
-  const receipt = await wait(await clients.walletClient.writeContract(finalize as never));
+  const sent = await l2.finalizeWithdrawal({ hash, walletClient: wallet, bridge });
+  expect(sent.checkpointIndex).toBe(BigInt(proof.checkpointIndex));
+  const receipt = await wait(sent.hash);
   expect(receipt.status).toBe("success");
   const after = await clients.publicClient.getBalance({ address: alice.address });
   expect(after - before).toBe(4n * FIL - receipt.gasUsed * receipt.effectiveGasPrice);
-  await expect(clients.publicClient.simulateContract(finalize as never)).rejects.toThrow(/AlreadyFinalized/);
+  expect((await l2.getWithdrawalStatus({ hash, ...onL1 })).stage).toBe("finalized");
+  await expect(l2.finalizeWithdrawal({ hash, walletClient: wallet, bridge })).rejects.toThrow(/AlreadyFinalized/);
   await l2.close();
 }, 120_000);

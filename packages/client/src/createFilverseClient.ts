@@ -15,6 +15,7 @@ import { type CreateIdentityParameters, createIdentity } from "./actions/createI
 import { type CreateTokenParameters, createToken } from "./actions/createToken.js";
 import { type EstimateFeeParameters, estimateFee } from "./actions/estimateFee.js";
 import { type FillOrderParameters, fillOrder } from "./actions/fillOrder.js";
+import { type FinalizeWithdrawalParameters, finalizeWithdrawal } from "./actions/finalizeWithdrawal.js";
 import { type GetAccountParameters, getAccount } from "./actions/getAccount.js";
 import { type GetAssetParameters, getAsset } from "./actions/getAsset.js";
 import { type GetAssetsByOwnerParameters, getAssetsByOwner } from "./actions/getAssetsByOwner.js";
@@ -33,6 +34,7 @@ import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTo
 import { type GetTransactionParameters, getTransaction } from "./actions/getTransaction.js";
 import { type GetTransactionReceiptParameters, getTransactionReceipt } from "./actions/getTransactionReceipt.js";
 import { type GetTransactionStatusParameters, getTransactionStatus } from "./actions/getTransactionStatus.js";
+import { type GetWithdrawalStatusParameters, getWithdrawalStatus } from "./actions/getWithdrawalStatus.js";
 import { type GrantAccessParameters, grantAccess } from "./actions/grantAccess.js";
 import { type MintAssetParameters, mintAsset } from "./actions/mintAsset.js";
 import { type MintTokenParameters, mintToken } from "./actions/mintToken.js";
@@ -57,6 +59,7 @@ import { type TransferTokenParameters, transferToken } from "./actions/transferT
 import { type UpdateAssetMetadataParameters, updateAssetMetadata } from "./actions/updateAssetMetadata.js";
 import { type UpdateIdentityParameters, updateIdentity } from "./actions/updateIdentity.js";
 import { type WaitForTransactionParameters, waitForTransaction } from "./actions/waitForTransaction.js";
+import { type WaitToFinalizeParameters, waitToFinalize } from "./actions/waitToFinalize.js";
 import { type WatchBlocksParameters, watchBlocks } from "./actions/watchBlocks.js";
 import { type WithdrawParameters, withdraw } from "./actions/withdraw.js";
 import type { FilverseBaseClient } from "./baseClient.js";
@@ -142,6 +145,12 @@ export function createFilverseClient(options: FilverseClientOptions) {
     submitPreconfirmation: (params: SubmitPreconfirmationParameters) => submitPreconfirmation(base, params),
     transfer: (params: TransferParameters) => transfer(base, params),
     withdraw: (params: WithdrawParameters) => withdraw(base, params),
+    /** Where a withdrawal stands on its way to L1 (stage, covering checkpoint, ETA), read from the node and the L1. */
+    getWithdrawalStatus: (params: GetWithdrawalStatusParameters) => getWithdrawalStatus(base, params),
+    /** Resolve once the withdrawal can be finalized on L1 (or is). */
+    waitToFinalize: (params: WaitToFinalizeParameters) => waitToFinalize(base, params),
+    /** Send FilverseBridge.finalizeWithdrawal with a viem wallet client and the node's proof. */
+    finalizeWithdrawal: (params: FinalizeWithdrawalParameters) => finalizeWithdrawal(base, params),
     createCollection: (params: CreateCollectionParameters) => createCollection(base, params),
     mintAsset: (params: MintAssetParameters) => mintAsset(base, params),
     batchMintAssets: (params: BatchMintAssetsParameters) => batchMintAssets(base, params),

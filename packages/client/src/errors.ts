@@ -41,6 +41,12 @@ export enum ClientErrorCode {
   WAIT_TIMEOUT = "CLIENT_WAIT_TIMEOUT",
   /** The transaction was evicted from the mempool before inclusion. */
   TX_DROPPED = "CLIENT_TX_DROPPED",
+  /** filverse_getWithdrawalProof knows no included withdrawal with this hash (pending, dropped or unknown). */
+  WITHDRAWAL_NOT_FOUND = "CLIENT_WITHDRAWAL_NOT_FOUND",
+  /** The node has no proof for the withdrawal: its checkpoint's last block is not sealed yet, or its state is no longer kept. */
+  WITHDRAWAL_NO_PROOF = "CLIENT_WITHDRAWAL_NO_PROOF",
+  /** The node's proof is against another withdrawals root than the checkpoint's on L1. */
+  WITHDRAWAL_ROOT_MISMATCH = "CLIENT_WITHDRAWAL_ROOT_MISMATCH",
 }
 
 export class ClientError extends FilverseError<ClientErrorCode> {

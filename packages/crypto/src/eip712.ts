@@ -5,7 +5,7 @@
  */
 import type { StructType } from "@filverse/types";
 import { bigintToBytesBE, concatBytes, utf8ToBytes } from "@filverse/utils";
-import { keccak256 } from "./keccak.js";
+import { keccak256 } from "./hashes.js";
 
 export const EIP712_DOMAIN_NAME = "Filverse";
 export const EIP712_DOMAIN_VERSION = "1";

@@ -19,25 +19,10 @@ export interface Hasher {
 /** The hash of an empty subtree in both tree kinds; treat as read-only. */
 export const ZERO_HASH: Uint8Array = new Uint8Array(32);
 
-/**
- * Plain one-shot SHA-256 of arbitrary data, through the reused instance below (state keys hash a
- * 21-33 byte id for every object a block touches; the profile showed noble's per-call hash object).
- */
-export function sha256(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(32);
-  sha256Into(data, out);
-  return out;
-}
+export { sha256, sha256Into } from "./hashes.js";
 
-/** sha256 of `data` written into `out` (32 bytes), e.g. a slot of a shared slab. */
-export function sha256Into(data: Uint8Array, out: Uint8Array): void {
-  pristine._cloneInto(work);
-  work.update(data).digestInto(out);
-}
-
-// Cloning a pristine state into one reused instance skips the per-call allocation of a hash object
-// (its block buffer and DataView), which is about 20% of the cost of a 64-byte hash in noble.
-// Safe because hashing is synchronous: no call can interleave with another on the same instance.
+// The noble hasher's reused instances, as in hashes.js: cloning a pristine state skips the per-call
+// allocation of a hash object. Safe because hashing is synchronous.
 const pristine = nobleSha256.create();
 const work = nobleSha256.create();
 

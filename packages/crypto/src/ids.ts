@@ -3,7 +3,7 @@
  * of what it creates before the transaction is included: id = sha256(tag ‖ creator ‖ uint64be(nonce)).
  */
 import { concatBytes, utf8ToBytes } from "@filverse/utils";
-import { sha256 } from "./hasher.js";
+import { sha256 } from "./hashes.js";
 
 const u64be = (n: number) => {
   const b = new Uint8Array(8);

@@ -5,7 +5,9 @@
  */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { setKeccak256 } from "./hashes.js";
+
+export { keccak256, keccak256Noble } from "./hashes.js";
 
 type KeccakState = {
   initialize(rate: number, capacity: number): void;
@@ -37,10 +39,6 @@ function loadNative(): (new () => KeccakState) | null {
 
 const Native = loadNative();
 
-export function keccak256Noble(data: Uint8Array): Uint8Array {
-  return keccak_256(data);
-}
-
 /**
  * One sponge per thread, re-initialized for every hash (initialize() resets the whole state): a fresh
  * binding object per hash, with its native finalizer for the GC, ran at 400-490k/s against
@@ -60,4 +58,5 @@ export const keccak256Native: ((data: Uint8Array) => Uint8Array) | null = sponge
     }
   : null;
 
-export const keccak256: (data: Uint8Array) => Uint8Array = keccak256Native ?? keccak256Noble;
+// Every module hashing through hashes.js (EIP-712, transaction hashes) uses the native sponge from here on.
+if (keccak256Native) setKeccak256(keccak256Native);

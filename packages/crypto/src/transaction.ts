@@ -7,8 +7,8 @@
 import { Deposit, type SignedTransaction, type TxMessage, txStructs } from "@filverse/types";
 import { concatBytes } from "@filverse/utils";
 import { hashTypedData } from "./eip712.js";
-import { keccak256 } from "./keccak.js";
-import { recoverAddress, signDigest } from "./signature.js";
+import { keccak256 } from "./hashes.js";
+import { recoverAddress, signDigest } from "./signatureCore.js";
 
 export function txSigningDigest(tx: Pick<SignedTransaction, "chainId" | "kind" | "message">): Uint8Array {
   return hashTypedData(tx.chainId, txStructs[tx.kind] as never, tx.message as never);

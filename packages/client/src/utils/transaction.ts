@@ -11,7 +11,7 @@ import {
   tokenIdOf,
   txHashFromDigest,
   typedData,
-} from "@filverse/crypto";
+} from "@filverse/crypto/wallet";
 import { type StructType, TxKind, txStructs, type UserTxKind } from "@filverse/types";
 import { fromHex, type Hex, toHex } from "@filverse/utils";
 import { type FilverseTypedData, normalizeSignature, type Signer } from "../accounts.js";
