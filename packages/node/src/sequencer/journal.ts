@@ -9,6 +9,7 @@ import { parseTransactionBytes, type State, TxValidationError, validateTransacti
 import { Namespace } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import type { DropLog } from "./dropLog.js";
+import { GroupCommit } from "./groupCommit.js";
 import type { Mempool, PoolTx } from "./mempool.js";
 
 export type JournalWriterModules = {
@@ -18,28 +19,40 @@ export type JournalWriterModules = {
   onFailure: (what: string, err: unknown) => void;
 };
 
+export type JournalWrite = {
+  tx: PoolTx;
+  /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
+  displaced: PoolTx[];
+};
+
 export class JournalWriter {
-  private readonly db: () => ChainDb;
-  private readonly logger: Logger;
-  private readonly onFailure: (what: string, err: unknown) => void;
-  private journalQueue: {
-    tx: PoolTx;
-    /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
-    displaced: PoolTx[];
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits: GroupCommit<JournalWrite>;
 
   constructor(modules: JournalWriterModules) {
-    this.db = modules.db;
-    this.logger = modules.logger;
-    this.onFailure = modules.onFailure;
+    this.commits = new GroupCommit<JournalWrite>({
+      write: (batch) =>
+        modules.db().journalPutMany(
+          batch.map((b) => ({
+            hash: b.tx.vtx.hash,
+            txBytes: b.tx.bytes,
+            remove: b.displaced.map((t) => t.vtx.hash),
+          })),
+        ),
+      // A failed batch fails its own transactions; what queued meanwhile is still tried.
+      failure: "batch",
+      onError: (err, batch) => {
+        modules.logger.error("journal write failed", { count: batch.length }, err);
+        // A failed log write can leave LevelDB unable to write again until it is reopened: stop
+        // admitting, so the node reports itself failed and a supervisor restarts it.
+        if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED))
+          modules.onFailure("the journal write failed", err);
+      },
+    });
   }
 
   /** Resolves once the writes queued so far are flushed (or failed). */
-  async idle(): Promise<void> {
-    await this.flushing?.catch(() => {});
+  idle(): Promise<void> {
+    return this.commits.idle();
   }
 
   /**
@@ -47,35 +60,7 @@ export class JournalWriter {
    * transactions, which is what lets durable admission keep up with the block builder.
    */
   write(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.journalQueue.push({ tx, displaced, resolve, reject });
-      if (!this.flushing) this.flushing = this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.journalQueue.length > 0) {
-      const batch = this.journalQueue;
-      this.journalQueue = [];
-      try {
-        await this.db().journalPutMany(
-          batch.map((b) => ({
-            hash: b.tx.vtx.hash,
-            txBytes: b.tx.bytes,
-            remove: b.displaced.map((t) => t.vtx.hash),
-          })),
-        );
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        this.logger.error("journal write failed", { count: batch.length }, err);
-        for (const b of batch) b.reject(err);
-        // A failed log write can leave LevelDB unable to write again until it is reopened: stop
-        // admitting, so the node reports itself failed and a supervisor restarts it.
-        if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED))
-          this.onFailure("the journal write failed", err);
-      }
-    }
-    this.flushing = null;
+    return this.commits.push({ tx, displaced });
   }
 }
 

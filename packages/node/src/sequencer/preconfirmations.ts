@@ -10,6 +10,7 @@ import { type PreconfirmationJson, Receipt as ReceiptType, RpcErrorCode } from "
 import { toHex } from "@filverse/utils";
 import type { Preconfirmed } from "../chain/interface.js";
 import { SubmitError } from "../errors.js";
+import { GroupCommit } from "./groupCommit.js";
 
 export type { Preconfirmed } from "../chain/interface.js";
 
@@ -19,37 +20,23 @@ export type { Preconfirmed } from "../chain/interface.js";
  * earlier one, so a block's last write covers all of its records.
  */
 export class PreconfirmationRecorder {
-  private queue: { write: OpenBlockWrite; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits: GroupCommit<OpenBlockWrite>;
 
-  constructor(private readonly db: () => ChainDb) {}
-
-  record(write: OpenBlockWrite): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
-      if (!this.flushing) this.flushing = this.flush();
+  constructor(db: () => ChainDb) {
+    this.commits = new GroupCommit<OpenBlockWrite>({
+      write: (batch) => db().openBlockPut(batch),
+      // Later records must not land without these: fail them too (the sequencer stops).
+      failure: "all",
     });
   }
 
-  /** Resolves once what was queued so far is written (or failed). */
-  async idle(): Promise<void> {
-    await this.flushing?.catch(() => {});
+  record(write: OpenBlockWrite): Promise<void> {
+    return this.commits.push(write);
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.db().openBlockPut(batch.map((b) => b.write));
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        // Later records must not land without these: fail them too (the sequencer stops).
-        for (const b of [...batch, ...this.queue]) b.reject(err);
-        this.queue = [];
-      }
-    }
-    this.flushing = null;
+  /** Resolves once what was queued so far is written (or failed). */
+  idle(): Promise<void> {
+    return this.commits.idle();
   }
 }
 
