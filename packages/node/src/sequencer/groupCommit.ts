@@ -15,6 +15,11 @@ export type GroupCommitOptions<T> = {
   failure: "batch" | "all";
   /** Told of each failed write, after its items were rejected. */
   onError?: (err: unknown, items: readonly T[]) => void;
+  /**
+   * Before taking each batch, let the callbacks already queued with setImmediate run (they may push
+   * items that belong in the same write). Without it, a push with no write in flight starts one at once.
+   */
+  gather?: boolean;
 };
 
 type Entry<T> = { item: T; resolve: () => void; reject: (e: unknown) => void };
@@ -22,6 +27,8 @@ type Entry<T> = { item: T; resolve: () => void; reject: (e: unknown) => void };
 export class GroupCommit<T> {
   private queue: Entry<T>[] = [];
   private flushing: Promise<void> | null = null;
+  /** The promise of the last item pushed. */
+  private last: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: GroupCommitOptions<T>) {}
 
@@ -32,10 +39,19 @@ export class GroupCommit<T> {
 
   /** Queue an item: resolves once the write that carries it has landed, rejects if it failed. */
   push(item: T): Promise<void> {
-    return new Promise((resolve, reject) => {
+    this.last = new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.flushing) this.flushing = this.flush();
     });
+    return this.last;
+  }
+
+  /**
+   * Settles as the last item pushed so far does: every earlier one has been written when it
+   * resolves (rejects if that item's write failed). Pushes nothing.
+   */
+  barrier(): Promise<void> {
+    return this.last;
   }
 
   /** Resolves once what was queued so far is written (or failed); never rejects. */
@@ -45,6 +61,7 @@ export class GroupCommit<T> {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.opts.gather) await new Promise((r) => setImmediate(r));
       const batch = this.queue;
       this.queue = [];
       const items = batch.map((e) => e.item);

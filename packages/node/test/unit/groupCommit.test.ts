@@ -140,6 +140,33 @@ describe("GroupCommit", () => {
     expect(idle).toBe(true);
   });
 
+  it("gather: callbacks queued with setImmediate before the write starts push into the same batch", async () => {
+    const w = heldWriter();
+    const g = new GroupCommit<number>({ write: w.write, failure: "all", gather: true });
+    let second: Promise<void> | null = null;
+    setImmediate(() => {
+      second = g.push(2);
+    });
+    const first = g.push(1);
+    await tick();
+    await tick();
+    expect(w.writes.map((x) => x.items)).toEqual([[1, 2]]);
+    expect(g.barrier()).toBe(second);
+    w.writes[0]!.release();
+    await Promise.all([first, second]);
+    // Without gather, a push with nothing in flight is written alone.
+    const h = heldWriter();
+    const plain = new GroupCommit<number>({ write: h.write, failure: "all" });
+    setImmediate(() => void plain.push(2));
+    void plain.push(1);
+    await tick();
+    expect(h.writes[0]!.items).toEqual([1]);
+    h.writes[0]!.release();
+    await tick();
+    h.writes[1]?.release();
+    await plain.idle();
+  });
+
   it("a write that throws synchronously fails its batch like a rejected one", async () => {
     const g = new GroupCommit<number>({
       write: () => {
