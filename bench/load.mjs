@@ -2,18 +2,20 @@
 // of the measured window, sends them over JSON-RPC (batched requests on keep-alive HTTP), and
 // measures submit→sequenced latency from the node's newHeads notifications over WebSocket.
 //   node bench/load.mjs sign <keys.json> <out.json> <txsPerSender> <chainId>
-//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs> [txPerSecond] [sync]
-// Without txPerSecond it sends as fast as the node accepts; with it, at that steady rate at most.
-// With `sync` every transaction goes through filverse_sendTransactionSync, in batches of
-// SYNC_BATCH, and each batch's round trip bounds its transactions' preconfirmation latency.
+//   node bench/load.mjs run <signed.json> <url> <wsUrl> <durationMs> [txPerSecond|max] [sync] [raw]
+// Without txPerSecond (or with `max`) it sends as fast as the node accepts; with it, at that steady
+// rate at most. With `sync` every transaction goes through filverse_sendTransactionSync, in batches
+// of SYNC_BATCH, and each batch's round trip bounds its transactions' preconfirmation latency. With
+// `raw` the measured load is sent as the hex of its SSZ bytes: filverse_sendRawTransaction (or
+// sendTransactionSync with the hex), the path that skips the node's JSON codec; the setup stays JSON.
 // bench/network.mjs imports `sign` and `signAll`; the command line runs only when this is the script.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { collectionIdOf, hashTypedData, identityIdOf, tokenIdOf } from "@filverse/crypto";
-import { signedTxToJson, TxKind, txStructs } from "@filverse/types";
-import { fromHex } from "@filverse/utils";
+import { encodeSignedTx, signedTxFromJson, signedTxToJson, TxKind, txStructs } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
 import WebSocket from "ws";
 
 const require = createRequire(import.meta.url);
@@ -110,11 +112,17 @@ async function post(url, requests) {
   return res.json();
 }
 
-async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync = false) {
-  const method = sync ? "filverse_sendTransactionSync" : "filverse_sendTransaction";
+async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync = false, raw = false) {
+  const method = sync
+    ? "filverse_sendTransactionSync"
+    : raw
+      ? "filverse_sendRawTransaction"
+      : "filverse_sendTransaction";
   const batchSize = sync ? SYNC_BATCH : BATCH;
   const preconfirmMs = [];
   const senders = JSON.parse(readFileSync(signedFile, "utf8"));
+  // Encoded before the window: the load process's CPU is not what is measured.
+  if (raw) for (const s of senders) s.load = s.load.map((tx) => toHex(encodeSignedTx(signedTxFromJson(tx))));
   const heads = []; // {t, hashes}
   const ws = new WebSocket(wsUrl);
   await new Promise((resolve, reject) => {
@@ -226,6 +234,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
     latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null;
   const result = {
     durationMs,
+    method,
     accepted,
     errors,
     errorCodes,
@@ -263,7 +272,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       args[2],
       Number(args[3]),
       args[4] === undefined || args[4] === "max" ? null : Number(args[4]),
-      args[5] === "sync",
+      args.slice(5).includes("sync"),
+      args.slice(5).includes("raw"),
     );
   else {
     process.stderr.write("usage: load.mjs sign|run ...\n");

@@ -72,10 +72,23 @@ async function call(url, method, params) {
   return (await res.json()).result;
 }
 
+/**
+ * FILVERSE_BENCH_RAW=1: every measured run sends the load as SSZ hex (filverse_sendRawTransaction,
+ * or sendTransactionSync with the hex) instead of JSON, to compare the two paths run against run.
+ */
+const RAW = process.env.FILVERSE_BENCH_RAW === "1";
+/**
+ * FILVERSE_BENCH_SYNC_RATE=<tx/s>: the preconfirmation run sends at this rate instead of half the
+ * rate just measured, so that two builds compared on a shared box get the same offered load. With
+ * `--only preconfirm_p99_ms` only that run is made (about 15 s in quick mode).
+ */
+const SYNC_RATE = process.env.FILVERSE_BENCH_SYNC_RATE ? Number(process.env.FILVERSE_BENCH_SYNC_RATE) : null;
+
 function runLoad(signedFile, node, durationMs, { txPerSecond = null, sync = false } = {}) {
   const args = [LOAD, "run", signedFile, node.url, node.wsUrl, String(durationMs)];
-  if (txPerSecond !== null || sync) args.push(txPerSecond === null ? "max" : String(Math.round(txPerSecond)));
+  args.push(txPerSecond === null ? "max" : String(Math.round(txPerSecond)));
   if (sync) args.push("sync");
+  if (RAW) args.push("raw");
   const r = spawnSync(process.execPath, args, {
     encoding: "utf8",
     maxBuffer: 1 << 26,
@@ -205,12 +218,15 @@ async function replay(dir, config) {
   }
 }
 
-export async function run({ quick }) {
+export async function run({ quick, only = null }) {
+  const syncOnly = only !== null && only.length === 1 && only[0] === "preconfirm_p99_ms";
   const senders = quick ? 200 : 1000;
   const durationMs = quick ? 5_000 : 60_000;
   // Enough signed load that the node, not the load, runs out first: sized above the measured
   // capacity (about 7k tx/s here); the result says `exhausted: true` if the load ran out.
-  const perSender = Math.ceil(((durationMs / 1000) * (quick ? 25_000 : 12_000)) / senders);
+  const perSender = Math.ceil(
+    ((durationMs / 1000) * (syncOnly && SYNC_RATE !== null ? 2 * SYNC_RATE : quick ? 25_000 : 12_000)) / senders,
+  );
   const tmp = mkdtempSync(join(tmpdir(), "filverse-bench-"));
   try {
     const seed = join(tmp, "seed");
@@ -228,22 +244,51 @@ export async function run({ quick }) {
     if (s.status !== 0) throw new Error(`signing failed: ${s.stderr}`);
     const signSeconds = (performance.now() - t) / 1000;
 
+    if (syncOnly && SYNC_RATE === null) throw new Error("--only preconfirm_p99_ms needs FILVERSE_BENCH_SYNC_RATE");
     const poolDir = join(tmp, "pool");
     const poolConfig = prepare(poolDir, accountsFile, true);
-    const withPool = await measure(poolDir, signedFile, keys, durationMs);
+    const withPool = syncOnly ? null : await measure(poolDir, signedFile, keys, durationMs);
     const noPoolDir = join(tmp, "nopool");
     prepare(noPoolDir, accountsFile, false);
-    const withoutPool = await measure(noPoolDir, signedFile, keys, durationMs);
-    const replayed = await replay(poolDir, poolConfig);
-    const recoveryUs = await recoveryCpuUs();
+    const withoutPool = syncOnly ? null : await measure(noPoolDir, signedFile, keys, durationMs);
+    const replayed = syncOnly ? null : await replay(poolDir, poolConfig);
+    const recoveryUs = syncOnly ? null : await recoveryCpuUs();
     // Preconfirmations under a steady half of the rate the node just sustained, every transaction
     // sent with filverse_sendTransactionSync (issue 16's targets: p99 ≤ 50 ms, sequenced p99 ≤ 300 ms).
     const syncDir = join(tmp, "sync");
     prepare(syncDir, accountsFile, true);
-    const halfRate = Math.max(100, withPool.tps / 2);
+    const halfRate = SYNC_RATE ?? Math.max(100, withPool.tps / 2);
     const synced = await measure(syncDir, signedFile, keys, durationMs, { txPerSecond: halfRate, sync: true });
 
-    const common = { senders, durationMs, presigned: senders * perSender, signSeconds: Number(signSeconds.toFixed(1)) };
+    const preconfirm = {
+      name: "preconfirm_p99_ms",
+      value: synced.preconfirmP99Ms,
+      unit: "ms",
+      baseline: null,
+      baselineValue: null,
+      ratio: null,
+      details: {
+        method: `filverse_sendTransactionSync (${RAW ? "SSZ hex" : "JSON"}) in batches of 5; each batch's round trip counts for its transactions`,
+        rateTxPerSecond: Math.round(halfRate),
+        rateFixed: SYNC_RATE !== null,
+        achievedTps: synced.tps,
+        preconfirmed: synced.preconfirmed,
+        preconfirmP50Ms: synced.preconfirmP50Ms,
+        sequencedP50Ms: synced.p50Ms,
+        sequencedP99Ms: synced.p99Ms,
+        errors: synced.errors,
+        errorCodes: synced.errorCodes,
+        cpuUsPerTx: synced.cpuUsPerTx ?? null,
+      },
+    };
+    if (syncOnly) return [preconfirm];
+    const common = {
+      senders,
+      durationMs,
+      presigned: senders * perSender,
+      signSeconds: Number(signSeconds.toFixed(1)),
+      encoding: RAW ? "ssz hex (filverse_sendRawTransaction)" : "json (filverse_sendTransaction)",
+    };
     return [
       {
         name: "sequencer_tps",
@@ -263,25 +308,7 @@ export async function run({ quick }) {
         ratio: null,
         details: { ...replayed, vsSequencerTps: withPool.tps > 0 ? replayed.tps / withPool.tps : null },
       },
-      {
-        name: "preconfirm_p99_ms",
-        value: synced.preconfirmP99Ms,
-        unit: "ms",
-        baseline: null,
-        baselineValue: null,
-        ratio: null,
-        details: {
-          method: "filverse_sendTransactionSync in batches of 5; each batch's round trip counts for its transactions",
-          rateTxPerSecond: Math.round(halfRate),
-          achievedTps: synced.tps,
-          preconfirmed: synced.preconfirmed,
-          preconfirmP50Ms: synced.preconfirmP50Ms,
-          sequencedP50Ms: synced.p50Ms,
-          sequencedP99Ms: synced.p99Ms,
-          errors: synced.errors,
-          errorCodes: synced.errorCodes,
-        },
-      },
+      preconfirm,
       {
         // The sequencer process's CPU (every thread) per sequenced transaction, with the pool, against
         // the CPU of one signature recovery: issue 16's target is at most 1.5 recoveries (ratio ≥ 0.67).

@@ -81,10 +81,19 @@ function encodeScalar(kind: string, value: unknown, out: Uint8Array, offset: num
     case "uint16":
     case "uint64": {
       // ≤ 2^53−1 by protocol: the low 8 bytes as two 32-bit halves, no BigInt (hot path).
+      // Written byte by byte: a DataView per field was an allocation per integer on the hot path.
       const n = value as number;
-      const view = new DataView(out.buffer, out.byteOffset + offset + 24, 8);
-      view.setUint32(0, Math.floor(n / 0x1_0000_0000));
-      view.setUint32(4, n >>> 0);
+      const hi = Math.floor(n / 0x1_0000_0000);
+      const lo = n >>> 0;
+      const o = offset + 24;
+      out[o] = hi >>> 24;
+      out[o + 1] = hi >>> 16;
+      out[o + 2] = hi >>> 8;
+      out[o + 3] = hi;
+      out[o + 4] = lo >>> 24;
+      out[o + 5] = lo >>> 16;
+      out[o + 6] = lo >>> 8;
+      out[o + 7] = lo;
       return;
     }
     case "uint256": {

@@ -476,16 +476,19 @@ export class ChainDb {
   /**
    * Several journal entries in one synced batch: one fsync for all of them. Each entry's `remove`
    * is deleted in the same batch, after its put and in entry order, so a transaction and what it
-   * displaced change places atomically: a crash leaves one of the two, never neither.
+   * displaced change places atomically: a crash leaves one of the two, never neither. A sequencer
+   * passes the open-block records (`openBlocks`, as openBlockPut) that go with them, so that a
+   * transaction's entry and its preconfirmation share one fsync; they follow the entries.
    */
-  async journalPutMany(entries: readonly JournalPut[]): Promise<void> {
+  async journalPutMany(entries: readonly JournalPut[], openBlocks: readonly OpenBlockWrite[] = []): Promise<void> {
     this.assertOpen();
-    if (entries.length === 0) return;
     const ops: Op[] = [];
     for (const e of entries) {
       ops.push({ type: "put", key: journalKey(e.hash), value: e.txBytes });
       for (const h of e.remove ?? []) ops.push({ type: "del", key: journalKey(h) });
     }
+    openBlockOps(ops, openBlocks);
+    if (ops.length === 0) return;
     await this.trackJournal(this.write(ops));
   }
 
@@ -528,16 +531,7 @@ export class ChainDb {
   async openBlockPut(writes: readonly OpenBlockWrite[]): Promise<void> {
     this.assertOpen();
     const ops: Op[] = [];
-    for (const { number, params, preconfirmed } of writes) {
-      checkHeight(number);
-      if (params && params.number !== number) {
-        throw new RangeError(`Open block parameters are for block ${params.number}, not ${number}`);
-      }
-      if (params) ops.push({ type: "put", key: openBlockKey(number), value: encodeOpenBlock(params) });
-      for (const t of preconfirmed) {
-        ops.push({ type: "put", key: preconfirmedKey(number, t.position), value: encodePreconfirmed(t) });
-      }
-    }
+    openBlockOps(ops, writes);
     if (ops.length === 0) return;
     await this.trackJournal(this.write(ops));
   }
@@ -805,5 +799,19 @@ function parseCursor(cursor: string): Uint8Array {
     throw new RangeError(`cursor must be a nextCursor returned by getAssetsByOwner, got ${JSON.stringify(cursor)}`, {
       cause,
     });
+  }
+}
+
+/** The operations of open-block writes: each block's parameters (first write), then its preconfirmations. */
+function openBlockOps(ops: Op[], writes: readonly OpenBlockWrite[]): void {
+  for (const { number, params, preconfirmed } of writes) {
+    checkHeight(number);
+    if (params && params.number !== number) {
+      throw new RangeError(`Open block parameters are for block ${params.number}, not ${number}`);
+    }
+    if (params) ops.push({ type: "put", key: openBlockKey(number), value: encodeOpenBlock(params) });
+    for (const t of preconfirmed) {
+      ops.push({ type: "put", key: preconfirmedKey(number, t.position), value: encodePreconfirmed(t) });
+    }
   }
 }

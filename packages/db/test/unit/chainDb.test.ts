@@ -361,6 +361,30 @@ describe("open blocks (a sequencer's preconfirmations)", () => {
     expect(await db.openBlocks()).toEqual([]);
   });
 
+  it("journalPutMany writes journal entries and open-block records in one synced batch, either alone too", async () => {
+    const entry = { hash: h(7), txBytes: Uint8Array.of(7) };
+    const params = { number: 1, parentHash: h(0), timestamp: 1, deposits: [] };
+    const batches: number[] = [];
+    // Every synced batch goes through the private write(ops): count them and their operations.
+    const inner = db as unknown as { write: (ops: unknown[]) => Promise<void> };
+    const original = inner.write.bind(db);
+    const write = vi.spyOn(inner, "write").mockImplementation((ops) => {
+      batches.push(ops.length);
+      return original(ops);
+    });
+    await db.journalPutMany([entry], [{ number: 1, params, preconfirmed: [pre(0, 7)] }]);
+    await db.journalPutMany([], [{ number: 1, params: null, preconfirmed: [pre(1, 8)] }]);
+    await db.journalPutMany([], [{ number: 1, params: null, preconfirmed: [] }]); // nothing to write
+    expect(batches).toEqual([3, 1]);
+    write.mockRestore();
+    await reopen();
+    const journal = [];
+    for await (const e of db.journalEntries()) journal.push(toHex(e.hash));
+    expect(journal).toEqual([toHex(h(7))]);
+    const [stored] = await db.openBlocks();
+    expect(plain(stored!.preconfirmed)).toEqual(plain([pre(0, 7), pre(1, 8)]));
+  });
+
   it("refuses parameters of another block, and preconfirmations stored without parameters are CORRUPT", async () => {
     await expect(
       db.openBlockPut([

@@ -29,7 +29,9 @@ export type AdmissionHost = {
   db(): ChainDb;
   /** A transaction this admission displaced (evicted, replaced) is dropped. */
   onDropped(tx: PoolTx, reason: TxDropReason, opts?: { code?: number; keepEntry?: boolean }): void;
-  /** A transaction is durable: status subscribers hear of it and block production picks it up. */
+  /** A transaction's journal entry is queued: block production may execute it (its record follows the entry). */
+  queued(): void;
+  /** A transaction is durable: status subscribers hear of it. */
   accepted(hash: Hex): void;
 };
 
@@ -118,6 +120,8 @@ export class Admission {
       throw this.refusal(err);
     }
     const hash = toHex(vtx.hash);
+    const journaling = this.durableWaiters.get(hash);
+    if (journaling) return this.sameAgain(hash, journaling); // sent again while its entry is written
     if (this.executing.has(hash)) return hash; // already executing into a block: idempotent
     if (vtx.tx.message.fee < this.chain.minTxFee) {
       throw new SubmitError(
@@ -140,19 +144,18 @@ export class Admission {
       }
       throw err;
     }
-    if (added.known) {
-      try {
-        await this.durableWaiters.get(hash);
-      } catch (cause) {
-        throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
-      }
-      return hash;
-    }
+    if (added.known) return this.sameAgain(hash, this.durableWaiters.get(hash));
     // The displaced transactions leave the journal only in the batch that writes their successor: a
     // crash before it is durable must leave the acknowledged one behind, not neither.
     const displaced = [added.evicted, added.replaced].filter((t) => t !== null);
     if (added.evicted) this.host.onDropped(added.evicted, "evicted", { keepEntry: true });
     if (added.replaced) this.host.onDropped(added.replaced, "replaced", { keepEntry: true });
+    // The pump may execute it once its entry is queued (below, in this same step): the open-block
+    // record of it is queued behind the entry in the same write-ahead log (JournalWriter), and the
+    // log gathers what the pump scheduled here records before it writes, so one synced batch
+    // usually carries both. The hash is still returned only once the entry is durable.
+    added.tx.durable = true;
+    this.host.queued();
     const durable = this.journal.write(added.tx, displaced);
     this.durableWaiters.set(hash, durable);
     try {
@@ -163,10 +166,19 @@ export class Admission {
     } finally {
       this.durableWaiters.delete(hash);
     }
-    added.tx.durable = true;
     this.metrics?.submitted.inc({ result: "accepted" });
     this.metrics?.mempoolTransactions.set(this.mempool.size);
     this.host.accepted(hash);
+    return hash;
+  }
+
+  /** The same transaction sent again: answered once its first journal write is durable. */
+  private async sameAgain(hash: Hex, journaling: Promise<void> | undefined): Promise<Hex> {
+    try {
+      await journaling;
+    } catch (cause) {
+      throw new SubmitError(RpcErrorCode.UNAVAILABLE, "The transaction could not be stored", { cause });
+    }
     return hash;
   }
 }

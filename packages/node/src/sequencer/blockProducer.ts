@@ -20,6 +20,7 @@ import type { Logger } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
 import type { NodeMetrics } from "../metrics.js";
+import type { JournalWriter } from "./journal.js";
 import type { Mempool, PoolTx } from "./mempool.js";
 import {
   type BlockParams,
@@ -30,7 +31,10 @@ import {
   type Tip,
 } from "./openBlock.js";
 import type { SequencerOpts } from "./options.js";
-import type { PreconfirmationRecorder, Preconfirmed } from "./preconfirmations.js";
+import type { Preconfirmed } from "./preconfirmations.js";
+
+/** Where open-block records go: the write-ahead log, behind the journal entries of what they record. */
+export type OpenBlockRecorder = Pick<JournalWriter, "record" | "barrier" | "idle">;
 
 /**
  * Transactions executed per pump step: about 15 ms of work at ~60 µs each (measured), short
@@ -60,8 +64,8 @@ export type BlockProducerModules = {
   metrics: NodeMetrics | null;
   logger: Logger;
   host: ProducerHost;
-  /** Writes what preconfirmations promise, before they are handed out. */
-  recorder: PreconfirmationRecorder;
+  /** Writes what preconfirmations promise, before they are handed out (the write-ahead log). */
+  recorder: OpenBlockRecorder;
   /** The sequencer's signal: once aborted, nothing is pumped, opened or sealed, and the seal timer is cleared. */
   signal: AbortSignal;
 };
@@ -78,7 +82,7 @@ export class BlockProducer {
   private readonly metrics: NodeMetrics | null;
   private readonly logger: Logger;
   private readonly host: ProducerHost;
-  private readonly recorder: PreconfirmationRecorder;
+  private readonly recorder: OpenBlockRecorder;
   private readonly signal: AbortSignal;
   /** The last sealed block: committed, or being committed while the next one executes on it. */
   private tip: Tip | null = null;
@@ -254,7 +258,9 @@ export class BlockProducer {
   /**
    * The slice's preconfirmations are handed out only once their record is durable: the block's
    * parameters (first time) and each transaction's hash, receiptRoot and touchedRoot, in one synced
-   * batch shared with whatever else queued meanwhile (PreconfirmationRecorder).
+   * batch shared with whatever else queued meanwhile, journal entries included (JournalWriter): a
+   * transaction executed while its entry is still queued gets its record in the same batch or a
+   * later one, so one fsync usually covers both.
    */
   private record(open: OpenBlock, records: PreconfirmedTx[], items: Preconfirmed[]): void {
     const params = open.recorded
@@ -324,6 +330,7 @@ export class BlockProducer {
 
   private async sealAndCommit(open: OpenBlock): Promise<void> {
     const started = performance.now();
+    const journaled = this.recorder.barrier();
     const { included, rejected, deposits, parent } = open;
     const result: BlockExecutionResult = open.executor.finish();
     const header: BlockHeader = {
@@ -349,8 +356,9 @@ export class BlockProducer {
     this.tip = { state: result.state, header, hash };
     this.schedulePump();
     // The block's records land before the commit that deletes them (and a record write that failed
-    // fails the commit: the sequencer stops).
-    await open.durable;
+    // fails the commit: the sequencer stops); so do the journal entries of its transactions, which
+    // the commit deletes too (one rejected after the block's last record could still be queued).
+    await Promise.all([open.durable, journaled]);
     // Committed, the head advances in memory (Chain.commit).
     await this.core.commit(
       {

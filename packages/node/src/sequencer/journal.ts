@@ -4,11 +4,12 @@
  * kill -9; concurrent writes share one synced batch. Its replay: at start, what it holds returns to
  * the mempool.
  */
-import { type ChainDb, DbError, DbErrorCode } from "@filverse/db";
+import { type ChainDb, DbError, DbErrorCode, type JournalPut, type OpenBlockWrite } from "@filverse/db";
 import { parseTransactionBytes, type State, TxValidationError, validateTransaction } from "@filverse/state";
 import { Namespace } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import type { DropLog } from "./dropLog.js";
+import { GroupCommit } from "./groupCommit.js";
 import type { Mempool, PoolTx } from "./mempool.js";
 
 export type JournalWriterModules = {
@@ -18,64 +19,70 @@ export type JournalWriterModules = {
   onFailure: (what: string, err: unknown) => void;
 };
 
+/** One item of the sequencer's write-ahead log: a journal entry, or an open block's new records. */
+type LogWrite = { tx: PoolTx; displaced: PoolTx[] } | { record: OpenBlockWrite };
+
+/**
+ * The sequencer's write-ahead log: admitted transactions (the journal) and the open-block records
+ * that preconfirmations promise go through one group commit, in order. So a transaction executed
+ * while its journal entry is still queued has its record written in the same synced batch as that
+ * entry, or a later one: never before it, which is what a rebuild after a crash needs (every
+ * preconfirmed transaction is in the journal), and a preconfirmation waits for one fsync, not two
+ * in a row.
+ */
 export class JournalWriter {
-  private readonly db: () => ChainDb;
-  private readonly logger: Logger;
-  private readonly onFailure: (what: string, err: unknown) => void;
-  private journalQueue: {
-    tx: PoolTx;
-    /** What the transaction displaced (replaced, evicted): deleted in the batch that writes it. */
-    displaced: PoolTx[];
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits: GroupCommit<LogWrite>;
 
   constructor(modules: JournalWriterModules) {
-    this.db = modules.db;
-    this.logger = modules.logger;
-    this.onFailure = modules.onFailure;
-  }
-
-  /** Resolves once the writes queued so far are flushed (or failed). */
-  async idle(): Promise<void> {
-    await this.flushing?.catch(() => {});
-  }
-
-  /**
-   * Group concurrent journal writes into one synced batch: under load one fsync covers many
-   * transactions, which is what lets durable admission keep up with the block builder.
-   */
-  write(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.journalQueue.push({ tx, displaced, resolve, reject });
-      if (!this.flushing) this.flushing = this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.journalQueue.length > 0) {
-      const batch = this.journalQueue;
-      this.journalQueue = [];
-      try {
-        await this.db().journalPutMany(
-          batch.map((b) => ({
-            hash: b.tx.vtx.hash,
-            txBytes: b.tx.bytes,
-            remove: b.displaced.map((t) => t.vtx.hash),
-          })),
-        );
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        this.logger.error("journal write failed", { count: batch.length }, err);
-        for (const b of batch) b.reject(err);
+    this.commits = new GroupCommit<LogWrite>({
+      write: (batch) => {
+        const entries: JournalPut[] = [];
+        const records: OpenBlockWrite[] = [];
+        for (const b of batch) {
+          if ("record" in b) records.push(b.record);
+          else entries.push({ hash: b.tx.vtx.hash, txBytes: b.tx.bytes, remove: b.displaced.map((t) => t.vtx.hash) });
+        }
+        return modules.db().journalPutMany(entries, records);
+      },
+      // A record must never land without the entries and records queued before it: a failed write
+      // fails everything queued with it (the sequencer stops anyway, below).
+      failure: "all",
+      // A pump scheduled by the admissions being written runs first, so their records share the batch.
+      gather: true,
+      onError: (err, batch) => {
+        modules.logger.error("journal write failed", { count: batch.length }, err);
         // A failed log write can leave LevelDB unable to write again until it is reopened: stop
         // admitting, so the node reports itself failed and a supervisor restarts it.
         if (!(err instanceof DbError && err.code === DbErrorCode.CLOSED))
-          this.onFailure("the journal write failed", err);
-      }
-    }
-    this.flushing = null;
+          modules.onFailure("the journal write failed", err);
+      },
+    });
+  }
+
+  /** Resolves once the writes queued so far are flushed (or failed). */
+  idle(): Promise<void> {
+    return this.commits.idle();
+  }
+
+  /**
+   * Journal an admitted transaction and delete what it displaced, in one synced batch shared with
+   * whatever else queued meanwhile: under load one fsync covers many transactions.
+   */
+  write(tx: PoolTx, displaced: PoolTx[]): Promise<void> {
+    return this.commits.push({ tx, displaced });
+  }
+
+  /**
+   * An open block's new records (what a pump slice preconfirmed): durable when it resolves, after
+   * every journal entry queued before it.
+   */
+  record(write: OpenBlockWrite): Promise<void> {
+    return this.commits.push({ record: write });
+  }
+
+  /** Settles once everything queued so far is written (GroupCommit.barrier). */
+  barrier(): Promise<void> {
+    return this.commits.barrier();
   }
 }
 

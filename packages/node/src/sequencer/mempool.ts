@@ -34,7 +34,10 @@ export type PoolTx = {
   sender: Hex;
   nonce: number;
   fee: bigint;
-  /** False until its journal write has synced; the block builder skips it until then. */
+  /**
+   * False until its journal entry is queued in the write-ahead log (admission queues it right after
+   * adding it); the block builder skips it until then, so no record of it can precede its entry.
+   */
   durable: boolean;
   /** Admission order, the tie-break between equal fees (first come, first served). */
   seq: number;
@@ -219,7 +222,7 @@ export class Mempool {
   }
 
   /**
-   * Up to `max` transactions for the next block: each sender's consecutive durable run from its
+   * Up to `max` transactions for the next block: each sender's consecutive journaled run from its
    * account nonce, interleaved across senders by fee (highest first, then arrival).
    */
   select(max: number, accountNonce: NonceView): PoolTx[] {

@@ -1,57 +1,16 @@
 /**
- * The sequencer's preconfirmations: the recorder that makes what they promise durable (one synced
- * batch per group of pump slices) before any of them leaves the process, and the store that signs
- * them, answers for them and hands them to sync senders and subscribers until their block is committed.
+ * The sequencer's preconfirmations: the store that signs them, answers for them and hands them to
+ * sync senders and subscribers until their block is committed. What they promise is made durable
+ * before any of them leaves the process by the write-ahead log (JournalWriter.record).
  */
 
 import { signPreconfirmation } from "@filverse/crypto";
-import type { ChainDb, OpenBlockWrite } from "@filverse/db";
 import { type PreconfirmationJson, Receipt as ReceiptType, RpcErrorCode } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import type { Preconfirmed } from "../chain/interface.js";
 import { SubmitError } from "../errors.js";
 
 export type { Preconfirmed } from "../chain/interface.js";
-
-/**
- * Writes open-block records in order, grouping whatever queued while a write was in flight into the
- * next synced batch (as the admission journal does): the promise of a write resolves after every
- * earlier one, so a block's last write covers all of its records.
- */
-export class PreconfirmationRecorder {
-  private queue: { write: OpenBlockWrite; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private flushing: Promise<void> | null = null;
-
-  constructor(private readonly db: () => ChainDb) {}
-
-  record(write: OpenBlockWrite): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
-      if (!this.flushing) this.flushing = this.flush();
-    });
-  }
-
-  /** Resolves once what was queued so far is written (or failed). */
-  async idle(): Promise<void> {
-    await this.flushing?.catch(() => {});
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.db().openBlockPut(batch.map((b) => b.write));
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        // Later records must not land without these: fail them too (the sequencer stops).
-        for (const b of [...batch, ...this.queue]) b.reject(err);
-        this.queue = [];
-      }
-    }
-    this.flushing = null;
-  }
-}
 
 export type PreconfirmationStoreModules = {
   chainId: number;

@@ -24,13 +24,7 @@ import { DropLog } from "./dropLog.js";
 import { JournalWriter, replayJournal } from "./journal.js";
 import { Mempool, type PoolTx } from "./mempool.js";
 import type { SequencerModules, SequencerOpts } from "./options.js";
-import {
-  notPreconfirmed,
-  PreconfirmationRecorder,
-  PreconfirmationStore,
-  type Preconfirmed,
-  preconfirmationToJson,
-} from "./preconfirmations.js";
+import { notPreconfirmed, PreconfirmationStore, type Preconfirmed, preconfirmationToJson } from "./preconfirmations.js";
 
 export { defaultSequencerOpts, type SequencerModules, type SequencerOpts } from "./options.js";
 
@@ -109,7 +103,7 @@ export class Sequencer {
         },
         onSealed: (hashes) => this.preconfirmations.sealed(hashes),
       },
-      recorder: new PreconfirmationRecorder(() => this.db),
+      recorder: this.journalWriter,
       signal: this.controller.signal,
     });
     this.executing = this.producer.executing;
@@ -124,10 +118,8 @@ export class Sequencer {
         account: (a) => this.account(a),
         db: () => this.db,
         onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
-        accepted: (hash) => {
-          this.events.emit("txStatus", hash);
-          this.producer.schedulePump();
-        },
+        queued: () => this.producer.schedulePump(),
+        accepted: (hash) => this.events.emit("txStatus", hash),
       },
     });
   }

@@ -132,6 +132,34 @@ describe("preconfirmations", () => {
     expect(await seq.db.openBlocks()).toEqual([]);
   });
 
+  it("one synced write per preconfirmation: a transaction's journal entry and its record share a batch", async () => {
+    nonces.clear();
+    const seq = await start(tmp.make("preconf-one-write"));
+    await seq.seal(); // block 1: the faucet's deposits
+    const writes: { entries: string[]; records: string[] }[] = [];
+    const write = seq.db.journalPutMany.bind(seq.db);
+    vi.spyOn(seq.db, "journalPutMany").mockImplementation(async (entries, records = []) => {
+      writes.push({
+        entries: entries.map((e) => toHex(e.hash)),
+        records: records.flatMap((r) => r.preconfirmed.map((t) => toHex(t.hash))),
+      });
+      return write(entries, records);
+    });
+    // One alone (no write in flight, the open block not opened yet), then five at once.
+    const alone = await seq.submitSync(signedTxToJson(transfer(alice)), 5_000);
+    const five = await Promise.all(
+      [alice, bob, alice, bob, alice].map((k) => seq.submitSync(signedTxToJson(transfer(k)), 5_000)),
+    );
+    for (const p of [alone, ...five]) {
+      const carrying = writes.filter((w) => w.entries.includes(p.hash) || w.records.includes(p.hash));
+      expect(carrying).toHaveLength(1);
+      expect(carrying[0]!.entries).toContain(p.hash);
+      expect(carrying[0]!.records).toContain(p.hash);
+    }
+    expect(writes.length).toBeLessThanOrEqual(2);
+    await sealAndCheck(seq, [alone, ...five]);
+  });
+
   it("refuses with NOT_PRECONFIRMED: a timeout (the transaction stays admitted), a transaction already sealed", async () => {
     nonces.clear();
     const seq = await start(tmp.make("preconf"));
