@@ -100,7 +100,9 @@ beforeAll(async () => {
   abi = loadArtifact("OneStepExecutor").abi;
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  stepClient = createPublicClient({ transport: http(l1.url, { timeout: 300_000, retryCount: 0 }) });
+  // Retried: a call is read-only, and a keep-alive socket the node closed while the test built a
+  // large state fails once.
+  stepClient = createPublicClient({ transport: http(l1.url, { timeout: 300_000, retryCount: 3 }) });
   const [deployer] = await clients.walletClient.getAddresses();
   for (const minTxFee of MIN_FEES) {
     const { executor } = await deployOneStepExecutor(clients, deployer!, {
