@@ -36,10 +36,10 @@ contract KindExecutorData is KindExecutorBase {
             Eip712Tx.DataAssetRegister memory m = abi.decode(message, (Eip712Tx.DataAssetRegister));
             bytes memory contentCid = bytes(m.contentCid);
             bytes memory pieceCid = bytes(m.pieceCid);
-            fieldsValid = Utf8.isBounded(contentCid, MAX_CID_BYTES, false)
-                && Utf8.isBounded(pieceCid, MAX_CID_BYTES, false)
-                && Utf8.isBounded(bytes(m.license), MAX_LICENSE_BYTES, false) && m.size > 0
-                && m.size <= MAX_UINT64_SAFE && Cid.isCid(contentCid) && Cid.isPieceCid(pieceCid);
+            // What isCid and isPieceCid accept is valid UTF-8 (the codec's rule for the strings).
+            fieldsValid = contentCid.length >= 1 && contentCid.length <= MAX_CID_BYTES && pieceCid.length >= 1
+                && pieceCid.length <= MAX_CID_BYTES && Utf8.isBounded(bytes(m.license), MAX_LICENSE_BYTES, false)
+                && m.size > 0 && m.size <= MAX_UINT64_SAFE && Cid.isCid(contentCid) && Cid.isPieceCid(pieceCid);
             return (Eip712Tx.hashDataAssetRegister(m), m.nonce, m.fee, fieldsValid);
         }
         if (kind == KIND_ACCESS_GRANT) {
