@@ -41,7 +41,9 @@ library Cid {
     /// A varint value too large to equal any length (also JavaScript's NaN and Infinity).
     uint256 private constant HUGE = type(uint256).max;
 
-    /// True iff multiformats' CID.parse(s) (no base given) accepts s.
+    /// True iff multiformats' CID.parse(s) (no base given) accepts s. What it accepts is valid
+    /// UTF-8: a non-ASCII byte is refused in base32, and in base58 and base36 it is read only
+    /// once Utf8.isValid(s) holds.
     function isCid(bytes memory s) internal pure returns (bool) {
         if (s.length == 0) return false;
         bytes1 prefix = s[0];
@@ -175,11 +177,17 @@ library Cid {
         uint256 j;
         unchecked {
             for (uint256 i = 1; i < end; i++) {
-                uint256 c = uint8(s[i]);
-                uint256 v;
-                if (c >= 0x61 && c <= 0x7a) v = c - 0x61;
-                else if (c >= 0x32 && c <= 0x37) v = c - 0x32 + 26;
-                else return (false, out);
+                uint256 c;
+                assembly ("memory-safe") {
+                    c := byte(0, mload(add(add(s, 32), i)))
+                }
+                // a-z, then 2-7 (an unsigned difference wraps past the range for smaller bytes)
+                uint256 v = c - 0x61;
+                if (v >= 26) {
+                    v = c - 0x32;
+                    if (v >= 6) return (false, out);
+                    v += 26;
+                }
                 buffer = (buffer << 5) | v;
                 have += 5;
                 if (have >= 8) {
@@ -238,7 +246,10 @@ library Cid {
         bool checkedUtf8;
         unchecked {
             while (i < n) {
-                uint256 c = uint8(s[i]);
+                uint256 c;
+                assembly ("memory-safe") {
+                    c := byte(0, mload(add(add(s, 32), i)))
+                }
                 if (c < 0x80) {
                     uint256 d = _digit(c, base);
                     if (d == 255) return (false, "");

@@ -408,6 +408,34 @@ describe("Cid.sol against @filverse/state's CID rules", () => {
     });
   });
 
+  it("bytes that are not UTF-8 (which no string field can hold) are refused", async () => {
+    const utf8 = (x: string) => [...utf8ToBytes(x)];
+    const notUtf8 = [
+      [0xc0, 0xaf], // overlong "/"
+      [0xed, 0xa0, 0x80], // a surrogate, U+D800
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xe2, 0x82], // truncated
+      [0x80], // a lone continuation byte
+      [0xff],
+    ];
+    const inputs = notUtf8.flatMap((bad) => [
+      [...utf8("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd"), ...bad],
+      [...utf8("zdj7WWeQ43G6JJvLWQWZpyHuAMq6uYWRjkBXFad11vE2LHhQ"), ...bad],
+      [...utf8("k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v"), ...bad],
+      [...utf8("bafkqaa"), ...bad],
+      [...utf8("z"), ...bad, ...utf8("dj7WWeQ43G6JJvLWQWZpyHuAMq6uYWRjkBXFad11vE2LHhQ7")],
+      bad,
+    ]);
+    const [cid, piece] = (await clients.publicClient.readContract({
+      address: harness,
+      abi,
+      functionName: "check",
+      args: [inputs.map((b) => toHex(Uint8Array.from(b)))],
+    } as never)) as [boolean[], boolean[]];
+    expect(cid.every((x) => !x)).toBe(true);
+    expect(piece.every((x) => !x)).toBe(true);
+  });
+
   it(
     "valid and perturbed CIDs of every base",
     async () => {

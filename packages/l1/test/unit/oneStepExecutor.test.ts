@@ -10,6 +10,7 @@
 import {
   depositHash as depositHashOf,
   domainSeparator,
+  encodePieceCidV2,
   hashTypedData,
   identityIdOf,
   privateKeyToAddress,
@@ -73,6 +74,7 @@ import {
   http,
   keccak256,
   numberToHex,
+  type PublicClient,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
@@ -86,6 +88,8 @@ import {
   headerToAbi,
   type ItemParts,
   itemParts,
+  messageToAbi,
+  objectValueToAbi,
   type StepInputs,
   stepInputs,
 } from "./oneStepProof.js";
@@ -110,6 +114,9 @@ beforeAll(async () => {
   abi = loadArtifact("OneStepExecutor").abi;
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
+  // Retried: a call is read-only, and a keep-alive socket the node closed while the test built a
+  // large state fails once.
+  stepClient = createPublicClient({ transport: http(l1.url, { timeout: 300_000, retryCount: 3 }) });
   const [deployer] = await clients.walletClient.getAddresses();
   ({ bridge } = await deployFilverse(clients, deployer!, {
     l2ChainId: CHAIN_ID,
@@ -208,13 +215,21 @@ async function recordMessagesOf(blockHashHex: Hex): Promise<void> {
   recordedBlock = blockHashHex;
 }
 
+/**
+ * The calls that execute a step wait up to five minutes: a full AssetBatchMint (256 inserts) runs for
+ * many seconds in hardhat's EVM on a loaded box.
+ */
+let stepClient: PublicClient;
+/** The gas of an executeStep call: the L1 node's block gas limit (hardhat.config.cjs). */
+const STEP_GAS = 1_000_000_000n;
 async function execute(executor: Address, pre: Uint8Array, step: number, ctx: Ctx, proof: Hex): Promise<Hex> {
   await recordMessagesOf(ctx.blockHash);
-  return (await clients.publicClient.readContract({
+  return (await stepClient.readContract({
     address: executor,
     abi,
     functionName: "executeStep",
     args: [toHex(pre), BigInt(step), ctx, proof],
+    gas: STEP_GAS,
   } as never)) as Hex;
 }
 
@@ -512,7 +527,7 @@ async function checkBuilt(b: Built): Promise<void> {
         ? ` forced ${forced.kind === TxKind.Deposit ? `not includable (${forced.code})` : TxKind[forced.kind]}`
         : "";
     const name = `${p.kind}${kind}${st.invalidReason !== null ? " (invalid)" : ""}`;
-    const gas = await clients.publicClient.estimateGas({
+    const gas = await stepClient.estimateGas({
       to: executorFor(b),
       data: encodeFunctionData({
         abi,
@@ -844,56 +859,6 @@ describe("OneStepExecutor refuses", () => {
       "NotEndOfBlock",
     );
   });
-
-  const zero32 = new Uint8Array(32);
-  const unsupported: TxMessage[] = [
-    {
-      kind: TxKind.AssetMint,
-      message: {
-        collectionId: zero32,
-        tokenId: 1,
-        to: keys[1]!.address,
-        contentCid: "bafkqaaa",
-        onBehalfOf: zero32,
-        nonce: 0,
-        fee: 0n,
-      },
-    },
-    {
-      kind: TxKind.DataAssetRegister,
-      message: {
-        contentCid: "bafkqaaa",
-        pieceCid: "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq",
-        size: 1,
-        license: "L",
-        onBehalfOf: zero32,
-        nonce: 0,
-        fee: 0n,
-      },
-    },
-  ];
-  for (const m of unsupported) {
-    it(`a kind it does not execute yet (${TxKind[m.kind]}), with UnsupportedKind`, async () => {
-      const w = buildScenario({
-        funding: [10n ** 18n, 0n, 0n, 0n],
-        deposits: [],
-        txs: [],
-        minFee: 0,
-        wrongRoot: null,
-        headerFault: null,
-      });
-      const tx = signTransaction(CHAIN_ID, m, keys[0]!.priv);
-      const header = { ...w.block.header, txRoot: HashListSsz.hashTreeRoot([txHashOf(tx)]) };
-      const block = { ...w.block, header, transactions: [tx], signature: signBlockHeader(header, sequencer.priv) };
-      const built = { ...w, block };
-      const t = traceOf(built);
-      const p = proveStep(t, 1);
-      expect(p.kind).toBe(StepKind.Transaction);
-      expect(
-        await revertName(execute(executors[0]!, t.commitments[1]!, 1, ctxOf(built), encodeStepProof(stepInputs(p)))),
-      ).toBe("UnsupportedKind");
-    });
-  }
 });
 
 // --- the kinds of the kind executors -----------------------------------------------------------
@@ -3175,4 +3140,524 @@ describe("OneStepExecutor: forced transactions and the bridge's records against 
       }),
     ).toBe(true);
   }, 120_000);
+});
+
+// --- the CID kinds: AssetMint (11), AssetBatchMint (12), AssetMetadataUpdate (15), DataAssetRegister (40)
+
+/** CIDs CID.parse accepts: every base, CIDv0, `=` padding, and base-x's digit above U+00FF. */
+const GOOD_CIDS = [
+  "bafkqaaa",
+  "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+  "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+  "zdj7WWeQ43G6JJvLWQWZpyHuAMq6uYWRjkBXFad11vE2LHhQ7",
+  "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8",
+  "bafkqaaa==",
+  "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdĀ",
+];
+/** Strings it refuses: empty, a bad digest length, uppercase, v0 with a prefix, another base, truncated, non-ASCII. */
+const BAD_CIDS = [
+  "",
+  "bafkqaab",
+  "BAFKQAAA",
+  "zQmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+  "mAXASIBdsCr8Wo0lcHwKbJRkMkOfvj+2B5ccV/9CB/SqeMHs",
+  "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd",
+  "bafkqaaé",
+];
+const PIECE_V1 = "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq";
+/** A CIDv1 (raw, identity) of exactly MAX_CID_BYTES characters of base32, `tag` in its digest. */
+const longCid = (tag: number): string => base32Cid([1, 0x55, 0, 75, ...new Array<number>(75).fill(tag)]);
+/** `b` and the lowercase, unpadded base32 of `bytes`. */
+function base32Cid(bytes: number[]): string {
+  let out = "b";
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += "abcdefghijklmnopqrstuvwxyz234567"[(buffer >>> bits) & 31];
+    }
+  }
+  if (bits > 0) out += "abcdefghijklmnopqrstuvwxyz234567"[(buffer << (5 - bits)) & 31];
+  return out;
+}
+/**
+ * Piece CIDs parsePieceCid refuses: a root with its top bits set, a v2 of height 32, a v2 whose
+ * padding leaves half the piece empty, a non-canonical last character, not a piece, padded, uppercase.
+ */
+const BAD_PIECE_CIDS = [
+  base32Cid([1, 0x81, 0xe2, 0x03, 0x92, 0x20, 0x20, ...new Array<number>(32).fill(0xff)]),
+  base32Cid([1, 0x55, 0x91, 0x20, 0x22, 0, 32, ...new Array<number>(32).fill(1)]),
+  base32Cid([1, 0x55, 0x91, 0x20, 0x22, 127, 3, ...new Array<number>(32).fill(1)]),
+  "baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mp7",
+  "bafkqaaa",
+  `${PIECE_V1}=`,
+  PIECE_V1.toUpperCase(),
+  "",
+];
+
+const assetMint = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  to: number | "zero",
+  contentCid = "bafkqaaa",
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetMint,
+    message: {
+      collectionId: c,
+      tokenId,
+      to: to === "zero" ? new Uint8Array(20) : keys[to]!.address,
+      contentCid,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const batchMint = (
+  from: number,
+  c: Uint8Array,
+  firstTokenId: number,
+  to: number | "zero",
+  contentCids: string[],
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetBatchMint,
+    message: {
+      collectionId: c,
+      firstTokenId,
+      to: to === "zero" ? new Uint8Array(20) : keys[to]!.address,
+      contentCids,
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+const metadataUpdate = (
+  from: number,
+  c: Uint8Array,
+  tokenId: number,
+  contentCid: string,
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetMetadataUpdate,
+    message: { collectionId: c, tokenId, contentCid, onBehalfOf, nonce, fee: 1n },
+  }),
+});
+const dataRegister = (
+  from: number,
+  over: { contentCid?: string; pieceCid?: string; size?: number; license?: string } = {},
+  onBehalfOf: Uint8Array = ZERO_ID,
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.DataAssetRegister,
+    message: {
+      contentCid: over.contentCid ?? "bafkqaaa",
+      pieceCid: over.pieceCid ?? PIECE_V1,
+      size: over.size ?? 2048,
+      license: over.license ?? "CC-BY-4.0",
+      onBehalfOf,
+      nonce,
+      fee: 1n,
+    },
+  }),
+});
+
+/** A collection of key 0 whose metadata is immutable, and one with room for a full batch. */
+const FROZEN = idOf(0x23);
+const ROOMY = idOf(0x24);
+const frozenWrite: ObjectWrite = {
+  ...collectionWrite(FROZEN, 0, 10, 1),
+  value: { ...(collectionWrite(FROZEN, 0, 10, 1).value as StateObjects[Namespace.Collection]), metadataMutable: false },
+};
+const MINT_STATE: ObjectWrite[] = [
+  ...ASSET_STATE,
+  ...IDENTITY_STATE.filter((w) => w.ns === Namespace.DataAsset),
+  frozenWrite,
+  assetWrite(FROZEN, 1, 0, "zero"),
+  collectionWrite(ROOMY, 0, 1000, 0),
+  assetWrite(ROOMY, 300, 1, "zero"),
+];
+
+describe("OneStepExecutor: CID kinds 11, 12, 15 and 40 against the tracer", () => {
+  const [C0, C1] = COLLECTIONS as [Uint8Array, Uint8Array];
+  const [I0, I1] = IDENTITIES as [Uint8Array, Uint8Array];
+  const run = (specs: KindTx[], objects: ObjectWrite[] = MINT_STATE) => checkScenario(kindScenario(specs, objects));
+
+  it("every execution code and every field rule", async () => {
+    const cases: [KindTx[], ObjectWrite[]?][] = [
+      // successes: the creator, a delegate acting for the creator's identity, every base of CID
+      [
+        [
+          assetMint(0, C0, 10, 1),
+          assetMint(2, C0, 11, 3, longCid(7), I0),
+          batchMint(0, C0, 20, 2, GOOD_CIDS.slice(0, 4)),
+          batchMint(1, C1, 0, 1, [longCid(1)]),
+        ],
+      ],
+      [GOOD_CIDS.map((cid, i) => assetMint(0, ROOMY, 40 + i, 2, cid))],
+      [
+        [
+          metadataUpdate(0, C0, 1, GOOD_CIDS[1]!),
+          metadataUpdate(2, C0, 2, longCid(9), I0),
+          metadataUpdate(0, C0, 1, GOOD_CIDS[6]!),
+        ],
+      ],
+      [
+        [
+          dataRegister(0),
+          dataRegister(2, { contentCid: longCid(3), license: "l".repeat(256), size: MAX_UINT64_SAFE }, I0),
+          dataRegister(1, {
+            contentCid: GOOD_CIDS[4]!,
+            pieceCid: encodePieceCidV2({ root: new Uint8Array(32).fill(0x3f), height: 31, padding: 127 * 2 ** 28 - 1 }),
+          }),
+          dataRegister(3, { pieceCid: encodePieceCidV2({ root: new Uint8Array(32), height: 2, padding: 127 }) }),
+        ],
+      ],
+      // a mint then its metadata update, in one block
+      [[assetMint(0, C0, 12, 1), metadataUpdate(0, C0, 12, GOOD_CIDS[2]!)]],
+      // COLLECTION_NOT_FOUND (1100), NOT_COLLECTION_CREATOR (1105), SUPPLY_CAP_EXCEEDED (1103)
+      [
+        [
+          assetMint(0, NO_COLLECTION, 1, 1),
+          batchMint(0, NO_COLLECTION, 1, 1, ["bafkqaaa"]),
+          metadataUpdate(0, NO_COLLECTION, 1, "bafkqaaa"),
+        ],
+      ],
+      [[assetMint(1, C0, 10, 1), batchMint(2, C0, 10, 1, ["bafkqaaa"]), metadataUpdate(1, C0, 1, "bafkqaaa")]],
+      [[batchMint(1, C1, 10, 1, new Array(5).fill("bafkqaaa")), assetMint(0, C0, 50, 1)]],
+      [[assetMint(1, C1, 1, 1)], [...MINT_STATE, collectionWrite(C1, 1, 5, 5)]],
+      // ASSET_EXISTS (1102): the first token, a later one after earlier inserts (rolled back), a burned one
+      [[assetMint(0, C0, 1, 1), batchMint(0, C0, 0, 1, ["bafkqaaa", "bafkqaaa", "bafkqaaa"]), assetMint(0, C0, 3, 1)]],
+      // METADATA_IMMUTABLE (1106), ASSET_NOT_FOUND (1101), ASSET_BURNED (1107)
+      [
+        [
+          metadataUpdate(0, FROZEN, 1, "bafkqaaa"),
+          metadataUpdate(0, C0, 99, "bafkqaaa"),
+          metadataUpdate(0, C0, 3, "bafkqaaa"),
+        ],
+      ],
+      // acting for an identity: 1300, 1304, 1305, 1306
+      [
+        [
+          assetMint(0, C0, 10, 1, "bafkqaaa", NO_IDENTITY),
+          assetMint(1, C0, 10, 1, "bafkqaaa", I0),
+          assetMint(3, C0, 10, 1, "bafkqaaa", I0),
+          batchMint(2, C1, 10, 1, ["bafkqaaa"], I1),
+          metadataUpdate(3, C0, 1, "bafkqaaa", I1),
+          dataRegister(0, {}, NO_IDENTITY),
+          dataRegister(2, {}, I1),
+        ],
+      ],
+      // INVALID_FIELD (101): each field rule; the block is invalid
+      [[assetMint(0, C0, 10, "zero")]],
+      [[assetMint(0, C0, MAX_UINT64_SAFE + 1, 1)]],
+      ...BAD_CIDS.map((cid): [KindTx[]] => [[assetMint(0, C0, 10, 1, cid)]]),
+      [[batchMint(0, C0, 10, 1, [])]],
+      [[batchMint(0, C0, 10, "zero", ["bafkqaaa"])]],
+      [[batchMint(0, C0, MAX_UINT64_SAFE - 1, 1, ["bafkqaaa", "bafkqaaa", "bafkqaaa"])]],
+      [[batchMint(0, C0, 10, 1, ["bafkqaaa", "bafkqaaa", BAD_CIDS[1]!])]],
+      [[metadataUpdate(0, C0, 1, BAD_CIDS[2]!)]],
+      [[metadataUpdate(0, C0, MAX_UINT64_SAFE + 1, "bafkqaaa")]],
+      [[dataRegister(0, { contentCid: BAD_CIDS[3]! })]],
+      ...BAD_PIECE_CIDS.map((pieceCid): [KindTx[]] => [[dataRegister(0, { pieceCid })]]),
+      [[dataRegister(0, { size: 0 })]],
+      [[dataRegister(0, { size: MAX_UINT64_SAFE + 1 })]],
+      [[dataRegister(0, { license: "" })]],
+    ];
+    // The largest first token id a batch may have still mints (its last id is 2^53 − 1).
+    cases.push([[batchMint(0, ROOMY, MAX_UINT64_SAFE - 2, 1, ["bafkqaaa", "bafkqaaa", "bafkqaaa"])]]);
+    for (const [specs, objects] of cases) await run(specs, objects);
+    for (const code of [0, 1100, 1101, 1102, 1103, 1105, 1106, 1107, 1300, 1304, 1305, 1306]) {
+      expect(seenCodes, `code ${code}`).toContain(code);
+    }
+    expect(seenReasons).toContain("101");
+  }, 600_000);
+
+  it("an AssetBatchMint of 256 tokens, each CID of 128 bytes", async () => {
+    await run([
+      batchMint(
+        0,
+        ROOMY,
+        1000,
+        3,
+        Array.from({ length: 256 }, (_, i) => longCid(i)),
+      ),
+    ]);
+    // And one that fails at its last token, after 255 inserts.
+    await run([
+      batchMint(
+        0,
+        ROOMY,
+        45,
+        3,
+        Array.from({ length: 256 }, () => "bafkqaaa"),
+      ),
+    ]);
+  }, 600_000);
+
+  it("gas per step, in a state of 2^16 accounts", async () => {
+    const b = buildScenario({
+      ...kindScenario(
+        [
+          assetMint(2, C0, 11, 3, longCid(7), I0),
+          batchMint(
+            0,
+            ROOMY,
+            1000,
+            3,
+            Array.from({ length: 256 }, (_, i) => longCid(i)),
+          ),
+          metadataUpdate(2, C0, 2, longCid(9), I0),
+          dataRegister(
+            2,
+            {
+              contentCid: longCid(3),
+              pieceCid: encodePieceCidV2({ root: new Uint8Array(32), height: 31, padding: 127 * 2 ** 28 - 1 }),
+              license: "l".repeat(256),
+            },
+            I0,
+          ),
+        ],
+        MINT_STATE,
+      ),
+      filler: 2 ** 16,
+    });
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const report: Record<string, { gas: bigint; objects: number; proofDepth: number; proofBytes: number }> = {};
+    for (let j = 1; j < trace.steps.length - 1; j++) {
+      const p = proveStep(trace, j);
+      const proof = encodeStepProof(stepInputs(p));
+      expect(await execute(executorFor(b), trace.commitments[j]!, j, ctx, proof)).toBe(
+        toHex(trace.commitments[j + 1]!),
+      );
+      expect(trace.steps[j]!.receipt?.code, `step ${j}`).toBe(0);
+      const gas = await stepClient.estimateGas({
+        to: executorFor(b),
+        data: encodeFunctionData({
+          abi,
+          functionName: "executeStep",
+          args: [toHex(trace.commitments[j]!), BigInt(j), ctx, proof],
+        } as never),
+      });
+      report[TxKind[p.item!.tx!.kind]!] = {
+        gas,
+        objects: p.objects.length,
+        proofDepth: Math.max(0, ...p.objects.map((o) => o.proof.siblings.length)),
+        proofBytes: (proof.length - 2) / 2,
+      };
+    }
+    console.log("one-step executor gas of the CID kinds, 2^16 accounts (eth_estimateGas):", report);
+    expect(Object.keys(report)).toHaveLength(4);
+  }, 1_200_000);
+
+  it("fields past their SSZ bounds (which the tracer cannot carry) make the block invalid", async () => {
+    /**
+     * Traces a block of `spec`, then executes its step with the message `change` makes, signed by
+     * the test (the TypeScript cannot encode it). The unchanged message must give the tracer's result.
+     */
+    const withChanged = async (spec: KindTx, change: (m: Record<string, unknown>) => Record<string, unknown>) => {
+      const b = buildScenario(kindScenario([spec], MINT_STATE));
+      const trace = traceOf(b);
+      const j = 1;
+      const p = proveStep(trace, j);
+      const tx = p.item!.tx!;
+      const run = (message: Record<string, unknown>) => {
+        const digest = hashTypedData(CHAIN_ID, txStructs[tx.kind] as never, message as never);
+        const signature = signDigest(digest, keys[spec.from]!.priv);
+        const hash = keccak256(concat(digest, signature), "bytes");
+        const header = { ...b.block.header, txRoot: HashListSsz.hashTreeRoot([hash]) };
+        const parts = { ...itemParts(p), message: messageToAbi(tx.kind, message), signature: toHex(signature) };
+        return execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          { blockHash: toHex(blockHash(header)), sequencer: toHex(sequencer.address) },
+          encodeStepProof({ ...stepInputs(p), header: headerToAbi(header), ...encodeStepData(p, parts) }),
+        );
+      };
+      const m = tx.message as Record<string, unknown>;
+      expect(await run(m), "control").toBe(toHex(trace.commitments[j + 1]!));
+      return { post: await run(change(m)), invalid: toHex(stepStateRoot({ ...p.pre, invalid: true })) };
+    };
+    // A valid CID of 129 bytes, one past MAX_CID_BYTES.
+    const over = `${longCid(5)}=`;
+    const cases: [string, KindTx, (m: Record<string, unknown>) => Record<string, unknown>][] = [
+      [
+        "257 CIDs",
+        batchMint(0, ROOMY, 1000, 3, ["bafkqaaa"]),
+        (m) => ({ ...m, contentCids: new Array(257).fill("bafkqaaa") }),
+      ],
+      [
+        "a batch CID of 129 bytes",
+        batchMint(0, ROOMY, 1000, 3, ["bafkqaaa"]),
+        (m) => ({ ...m, contentCids: ["bafkqaaa", over] }),
+      ],
+      ["a mint CID of 129 bytes", assetMint(0, ROOMY, 5, 1), (m) => ({ ...m, contentCid: over })],
+      ["a metadata CID of 129 bytes", metadataUpdate(0, ROOMY, 300, "bafkqaaa"), (m) => ({ ...m, contentCid: over })],
+      ["a contentCid of 129 bytes", dataRegister(0), (m) => ({ ...m, contentCid: over })],
+      ["a pieceCid of 129 bytes", dataRegister(0), (m) => ({ ...m, pieceCid: `${PIECE_V1}${"a".repeat(65)}` })],
+      ["a license of 257 bytes", dataRegister(0), (m) => ({ ...m, license: "l".repeat(257) })],
+    ];
+    for (const [what, spec, change] of cases) {
+      const { post, invalid } = await withChanged(spec, change);
+      expect(post, what).toBe(invalid);
+    }
+  }, 300_000);
+
+  const who = fc.integer({ min: 0, max: 3 });
+  const target = fc.oneof(who, fc.constant("zero" as const));
+  const collectionRef = fc.constantFrom(C0, C1, FROZEN, ROOMY, NO_COLLECTION);
+  const tokenRef = fc.oneof(
+    fc.integer({ min: 0, max: 4 }),
+    fc.constantFrom(300, MAX_UINT64_SAFE - 1, MAX_UINT64_SAFE, MAX_UINT64_SAFE + 1),
+  );
+  const actingFor = fc.constantFrom(ZERO_ID, ZERO_ID, ZERO_ID, I0, I1, NO_IDENTITY);
+  const cidArb = fc.oneof(
+    { arbitrary: fc.constantFrom(...GOOD_CIDS), weight: 6 },
+    { arbitrary: fc.constantFrom(...BAD_CIDS), weight: 1 },
+    { arbitrary: fc.integer({ min: 0, max: 255 }).map(longCid), weight: 1 },
+  );
+  const pieceArb = fc.oneof(
+    { arbitrary: fc.constant(PIECE_V1), weight: 4 },
+    {
+      arbitrary: fc
+        .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 2, max: 31 }), fc.nat())
+        .map(([root, height, f]) => {
+          const r = root.slice();
+          r[31]! &= 0x3f;
+          const unpadded = 127 * 2 ** (height - 2);
+          const max = height === 2 ? unpadded : unpadded / 2 - 1;
+          return encodePieceCidV2({ root: r, height, padding: f % (max + 1) });
+        }),
+      weight: 2,
+    },
+    { arbitrary: fc.constantFrom(...BAD_PIECE_CIDS), weight: 1 },
+  );
+  const specArb: fc.Arbitrary<KindTx> = fc.oneof(
+    fc
+      .tuple(who, collectionRef, tokenRef, target, cidArb, actingFor)
+      .map(([f, c, t, to, cid, b]) => assetMint(f, c, t, to, cid, b)),
+    fc
+      .tuple(who, collectionRef, tokenRef, target, fc.array(cidArb, { minLength: 0, maxLength: 6 }), actingFor)
+      .map(([f, c, t, to, cids, b]) => batchMint(f, c, t, to, cids, b)),
+    fc
+      .tuple(who, collectionRef, tokenRef, cidArb, actingFor)
+      .map(([f, c, t, cid, b]) => metadataUpdate(f, c, t, cid, b)),
+    fc
+      .tuple(
+        who,
+        cidArb,
+        pieceArb,
+        fc.constantFrom(0, 1, 2048, MAX_UINT64_SAFE),
+        fc.constantFrom("", "MIT", "l".repeat(256)),
+        actingFor,
+      )
+      .map(([f, contentCid, pieceCid, size, license, b]) =>
+        dataRegister(f, { contentCid, pieceCid, size, license }, b),
+      ),
+    // The other asset kinds, so mints meet transfers and burns in one block.
+    fc.tuple(who, collectionRef, tokenRef, target, actingFor).map(([f, c, t, to, b]) => assetTransfer(f, c, t, to, b)),
+    fc.tuple(who, collectionRef, tokenRef, actingFor).map(([f, c, t, b]) => assetBurn(f, c, t, b)),
+  );
+  /** Random collections (creators, supplies, minted counts, mutability), assets and identities. */
+  const stateArb = fc
+    .record({
+      owners: fc.tuple(who, who),
+      epochs: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      delegates: fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 1 }),
+          who,
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: -2, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+        ),
+        { maxLength: 4 },
+      ),
+      collections: fc.array(
+        fc.tuple(who, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 12 }), fc.boolean()),
+        { minLength: 4, maxLength: 4 },
+      ),
+      assets: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), target, fc.boolean()), {
+        maxLength: 6,
+      }),
+    })
+    .map((st) => {
+      const cs = [C0, C1, FROZEN, ROOMY, NO_COLLECTION];
+      const writes: ObjectWrite[] = [
+        identityWrite(0, st.owners[0], st.epochs[0]),
+        identityWrite(1, st.owners[1], st.epochs[1]),
+      ];
+      st.collections.forEach(([creator, maxSupply, minted, mutable], i) => {
+        const w = collectionWrite(cs[i]!, creator, maxSupply, Math.min(minted, maxSupply));
+        writes.push({ ...w, value: { ...(w.value as StateObjects[Namespace.Collection]), metadataMutable: mutable } });
+      });
+      for (const [i, key, scope, dt, epoch] of st.delegates) writes.push(delegateWrite(i, key, scope, NOW + dt, epoch));
+      for (const [c, t, owner, burned] of st.assets) writes.push(assetWrite(cs[c]!, t, owner, "zero", burned));
+      const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+      return [...byId.values()];
+    });
+
+  it("computes the tracer's T[j + 1] for random states and mints, metadata updates and registrations", async () => {
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(specArb, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it("refuses a tampered mint step", async () => {
+    const b = buildScenario(kindScenario([batchMint(0, C0, 20, 2, ["bafkqaaa", "bafkqaaa"])], MINT_STATE));
+    const trace = traceOf(b);
+    const ctx = ctxOf(b);
+    const j = 1;
+    const p = proveStep(trace, j);
+    expect(trace.steps[j]!.receipt?.code).toBe(0);
+    const refused = async (tamper: (parts: ItemParts) => void) => {
+      const parts = itemParts(p);
+      tamper(parts);
+      return revertName(
+        execute(
+          executors[0]!,
+          trace.commitments[j]!,
+          j,
+          ctx,
+          encodeStepProof({ ...stepInputs(p), ...encodeStepData(p, parts) }),
+        ),
+      );
+    };
+    // A new token claimed present (ASSET_EXISTS would follow): its path changes, so a proof no longer chains.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findIndex((o) => o.ns === Namespace.Asset);
+        parts.objects[k] = {
+          ...parts.objects[k]!,
+          present: true,
+          value: objectValueToAbi(Namespace.Asset, (assetWrite(C0, 20, 1, "zero").value as never) ?? null),
+        };
+      }),
+    ).toMatch(/^(ObjectValueMismatch|SmtRootMismatch)$/);
+    // The second token's object left out.
+    expect(
+      await refused((parts) => {
+        const k = parts.objects.findLastIndex((o) => o.ns === Namespace.Asset);
+        parts.objects.splice(k, 1);
+      }),
+    ).toBe("ObjectMissing");
+  });
 });
