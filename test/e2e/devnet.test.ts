@@ -1,7 +1,8 @@
 /**
  * `filverse devnet` from the CLI: a local L1, the contracts, a sequencer wired to the bridge, and dev
  * accounts funded by real bridge deposits and on the L1; the L1's clock moves while it is idle; an
- * unfunded L1 key is told it cannot pay for gas; SIGTERM stops the L2 node and the L1 process.
+ * unfunded L1 key is told it cannot pay for gas; a withdrawal on the idle devnet is checkpointed without
+ * filler traffic; SIGTERM stops the L2 node and the L1 process.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,18 +12,24 @@ import { createFilverseClient } from "@filverse/client";
 import { afterAll, expect, it } from "vitest";
 import { CLI, jsonLine, tempDir, waitFor } from "./helpers.js";
 
+const FIL = 10n ** 18n;
+
 const tmp = tempDir("devnet");
 afterAll(() => tmp.cleanup());
 
 /** The CLI as a child process, without blocking this one (the devnet's output keeps flowing). */
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let stderr = "";
+    child.stdout!.on("data", (d) => {
+      stdout += String(d);
+    });
     child.stderr!.on("data", (d) => {
       stderr += String(d);
     });
-    child.once("exit", (code) => resolve({ code, stderr }));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -43,7 +50,10 @@ it("starts the whole local network in one command, funds dev accounts through th
   try {
     await waitFor(async () => ready, 60_000, "devnet ready");
     const { l1, l2 } = ready!;
-    const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as { address: `0x${string}` }[];
+    const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
+      address: `0x${string}`;
+      privateKey: string;
+    }[];
     const client = createFilverseClient({ url: l2 });
     await waitFor(
       async () => BigInt((await client.getAccount({ address: accounts[0]!.address })).balance) === 100n * 10n ** 18n,
@@ -89,6 +99,33 @@ it("starts the whole local network in one command, funds dev accounts through th
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/L1: the account cannot pay for gas/);
+
+    // A withdrawal on an otherwise idle devnet reaches a checkpoint by itself: the sequencer seals
+    // empty blocks to complete its range (no filler transactions).
+    const devKey = join(tmp.dir, "dev0.key");
+    writeFileSync(devKey, `${accounts[0]!.privateKey}\n`, { mode: 0o600 });
+    const w = await runCli([
+      "bridge",
+      "withdraw",
+      "--data-dir",
+      dir,
+      "--to",
+      accounts[0]!.address,
+      "--amount",
+      String(FIL),
+      "--key-file",
+      devKey,
+      "--rpc",
+      l2,
+      "--json",
+    ]);
+    expect(w.code, w.stderr).toBe(0);
+    const { hash } = JSON.parse(w.stdout) as { hash: string };
+    const status = async () => {
+      const s = await runCli(["bridge", "status", hash, "--data-dir", dir, "--rpc", l2, "--json"]);
+      return JSON.parse(s.stdout) as { checkpointed: boolean };
+    };
+    await waitFor(async () => (await status()).checkpointed, 45_000, "the withdrawal checkpointed");
 
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);

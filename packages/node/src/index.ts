@@ -10,6 +10,7 @@ export * from "./metrics.js";
 export * from "./node/sequencerNode.js";
 export * from "./node/verifierNode.js";
 export * from "./progress.js";
+export * from "./sequencer/checkpointFill.js";
 export * from "./sequencer/devFaucet.js";
 export * from "./sequencer/mempool.js";
 export * from "./sequencer/sequencer.js";
