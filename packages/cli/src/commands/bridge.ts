@@ -14,6 +14,7 @@ import type { Command } from "commander";
 import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type OutputOpts, print, UsageError } from "../output.js";
+import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
 
 export type L1Opts = OutputOpts & {
   dataDir?: string;
@@ -236,17 +237,28 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--to <l1Address>", "the L1 recipient")
     .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
-    .action(async (o: L1Opts & { to: string; amount: string; keyFile: string }) => {
+    .option(
+      "--wait <stage>",
+      "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized",
+      waitArg,
+      "sequenced",
+    )
+    .option(
+      "--timeout <seconds>",
+      "how long --wait waits; past it the command exits 3 (the withdrawal was sent)",
+      timeoutArg,
+      String(DEFAULT_WAIT_TIMEOUT_SEC),
+    )
+    .action(async (o: L1Opts & WaitOpts & { to: string; amount: string; keyFile: string }) => {
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
       try {
-        const { hash } = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount });
-        const status = await c.waitForTransaction(hash, { timeoutMs: 60_000 });
-        print(
-          o,
-          { hash, status },
-          () => `withdrawal ${hash}: ${status.status} (${status.result})\nthen: filverse bridge finalize ${hash}`,
-        );
+        const sent = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount });
+        await waitAndReport(o, c, sent);
+        if (!o.json)
+          process.stdout.write(
+            `then: filverse bridge status ${sent.hash}, and once final: filverse bridge finalize ${sent.hash}\n`,
+          );
       } finally {
         await c.close();
       }
