@@ -1,9 +1,11 @@
 /**
- * Reads for the CLI: one JSON-RPC POST with the fetch Node already has, no SDK, no crypto, so a
+ * Reads for the CLI: one JSON-RPC POST with node:http (lighter to load than fetch), no SDK, no crypto, so a
  * read command starts about as fast as `node` itself. A ws:// URL goes through @filverse/client
  * (loaded only then). Errors carry the SDK's codes: TRANSPORT_CONNECTION, TRANSPORT_TIMEOUT,
  * TRANSPORT_HTTP_STATUS, TRANSPORT_INVALID_RESPONSE, or the node's numeric JSON-RPC code.
  */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { FilverseError } from "@filverse/utils";
 
 const READ_TIMEOUT_MS = 10_000;
@@ -22,28 +24,20 @@ export async function rpcRead(url: string, method: string, params: unknown[]): P
       await c.close();
     }
   }
-  let response: Response;
-  let text: string;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      signal: AbortSignal.timeout(READ_TIMEOUT_MS),
-    });
-    text = await response.text();
+    response = await post(url, JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
   } catch (cause) {
-    const name = (cause as { name?: string } | null)?.name;
-    if (name === "TimeoutError" || name === "AbortError")
+    if ((cause as { name?: string } | null)?.name === "TimeoutError")
       throw new RpcReadError("TRANSPORT_TIMEOUT", `The request timed out after ${READ_TIMEOUT_MS} ms`, {
         details: { url, method },
       });
-    const inner = (cause as { cause?: { code?: string; message?: string } } | null)?.cause;
-    const reason = inner?.code ?? inner?.message ?? (cause as Error | null)?.message ?? String(cause);
-    throw new RpcReadError("TRANSPORT_CONNECTION", `Could not reach the node at ${url} (${reason})`, {
+    const reason = (cause as { code?: string; message?: string } | null)?.code ?? (cause as Error | null)?.message;
+    throw new RpcReadError("TRANSPORT_CONNECTION", `Could not reach the node at ${url} (${reason ?? String(cause)})`, {
       details: { url, method },
     });
   }
+  const text = response.text;
   let body: { result?: unknown; error?: { code: number; message: string; data?: unknown } } | undefined;
   try {
     body = JSON.parse(text);
@@ -56,11 +50,38 @@ export async function rpcRead(url: string, method: string, params: unknown[]): P
     });
   }
   if (body && "result" in body) return body.result;
-  if (!response.ok)
+  if (response.status < 200 || response.status >= 300)
     throw new RpcReadError("TRANSPORT_HTTP_STATUS", `HTTP request failed with status ${response.status}`, {
       details: { url, method, status: response.status },
     });
   throw new RpcReadError("TRANSPORT_INVALID_RESPONSE", "The node's answer is not a JSON-RPC response", {
     details: { url, method },
+  });
+}
+
+/** One POST; resolves with the status and body, rejects on a socket error or after READ_TIMEOUT_MS. */
+function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (cause) {
+      reject(cause);
+      return;
+    }
+    const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = request(
+      target,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(READ_TIMEOUT_MS, () => req.destroy(Object.assign(new Error("timeout"), { name: "TimeoutError" })));
+    req.on("error", reject);
+    req.end(body);
   });
 }
