@@ -2,7 +2,8 @@
  * `filverse devnet` from the CLI: a local L1, the contracts, a sequencer wired to the bridge, and dev
  * accounts funded by real bridge deposits and on the L1; the L1's clock moves while it is idle; an
  * unfunded L1 key is told it cannot pay for gas; a withdrawal on the idle devnet is checkpointed without
- * filler traffic; SIGTERM stops the L2 node and the L1 process.
+ * filler traffic, and `bridge exit` takes one from withdraw to paid on L1; SIGTERM stops the L2 node
+ * and the L1 process.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -127,6 +128,37 @@ it("starts the whole local network in one command, funds dev accounts through th
     };
     await waitFor(async () => (await status()).checkpointed, 45_000, "the withdrawal checkpointed");
 
+    // A withdrawal's whole life in one command, on the idle devnet: withdraw, checkpoint, challenge
+    // window (60 s), finalize on L1; the FIL lands at a fresh L1 address.
+    const key1 = join(tmp.dir, "dev1.key");
+    writeFileSync(key1, `${accounts[1]!.privateKey}\n`, { mode: 0o600 });
+    const recipient = `0x${randomBytes(20).toString("hex")}`;
+    const exit = await runCli([
+      "bridge",
+      "exit",
+      "--data-dir",
+      dir,
+      "--rpc",
+      l2,
+      "--to",
+      recipient,
+      "--amount",
+      String(2n * FIL),
+      "--key-file",
+      key1,
+      "--l1-key-file",
+      key1,
+      "--timeout",
+      "150",
+      "--json",
+    ]);
+    expect(exit.code, exit.stderr).toBe(0);
+    const life = JSON.parse(exit.stdout) as { stages: { stage: string; atSec: number }[]; status: string };
+    expect(life.stages.map((x) => x.stage)).toEqual(["sent", "sequenced", "checkpointed", "finalized", "paid"]);
+    expect(life.status).toBe("success");
+    expect(life.stages.at(-1)!.atSec).toBeLessThan(150);
+    expect(BigInt(await l1Call("eth_getBalance", [recipient, "latest"]))).toBe(2n * FIL);
+
     proc.kill("SIGTERM");
     expect(await exited).toBe(0);
     // The L1 process went with it.
@@ -139,4 +171,4 @@ it("starts the whole local network in one command, funds dev accounts through th
       if (proc.exitCode === null) proc.kill("SIGKILL");
     }
   }
-}, 120_000);
+}, 300_000);

@@ -13,7 +13,7 @@ import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type OutputOpts, print, UsageError } from "../output.js";
+import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
 
 export type L1Opts = OutputOpts & {
@@ -133,6 +133,42 @@ function errorChainText(err: unknown): string {
     for (const v of [x.shortMessage, x.message, x.details]) if (typeof v === "string") parts.push(v);
   }
   return parts.join("\n");
+}
+
+/** Claim a withdrawal on L1 with its proof (its checkpoint must be final); resolves once the L1 receipt is in. */
+async function finalizeOnL1(
+  o: L1Opts & { l1KeyFile: string },
+  hash: string,
+  proof: WithdrawalProof,
+): Promise<{ l1TxHash: Hex; status: string; amount: string; l1Recipient: Address }> {
+  if (!proof.withdrawal || !proof.siblings)
+    throw new UsageError("The withdrawal's checkpoint has not closed yet; try again later");
+  if (!proof.finalized) {
+    throw new UsageError(
+      proof.checkpointed ? "The checkpoint is still in its challenge window" : "The withdrawal is not checkpointed yet",
+      [`filverse bridge status ${hash}`],
+    );
+  }
+  const { url, chainId, bridge: address } = l1Settings(o);
+  const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
+  const w = proof.withdrawal;
+  const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
+  const l1Hash = await onL1(() =>
+    clients.walletClient.writeContract({
+      account,
+      address,
+      abi: loadArtifact("FilverseBridge").abi,
+      functionName: "finalizeWithdrawal",
+      args: [
+        BigInt(proof.checkpointIndex),
+        { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+        proof.siblings,
+      ],
+      chain: clients.walletClient.chain,
+    } as never),
+  );
+  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+  return { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient };
 }
 
 export function registerBridgeCommands(program: Command): void {
@@ -317,39 +353,82 @@ export function registerBridgeCommands(program: Command): void {
     )
     .action(async (hash: string, o: L1Opts & { l1KeyFile: string }) => {
       const proof = await proofOf(o.rpc, hash);
-      if (!proof.withdrawal || !proof.siblings)
-        throw new UsageError("The withdrawal's checkpoint has not closed yet; try again later");
-      if (!proof.finalized) {
-        throw new UsageError(
-          proof.checkpointed
-            ? "The checkpoint is still in its challenge window"
-            : "The withdrawal is not checkpointed yet",
-          [`filverse bridge status ${hash}`],
-        );
-      }
-      const { url, chainId, bridge: address } = l1Settings(o);
-      const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
-      const w = proof.withdrawal;
-      const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const l1Hash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi: loadArtifact("FilverseBridge").abi,
-          functionName: "finalizeWithdrawal",
-          args: [
-            BigInt(proof.checkpointIndex),
-            { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
-            proof.siblings,
-          ],
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+      const paid = await finalizeOnL1(o, hash, proof);
       print(
         o,
-        { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient },
-        () => `finalized ${receipt.status}: ${w.amount} attoFIL to ${w.l1Recipient} in ${l1Hash}`,
+        paid,
+        () => `finalized ${paid.status}: ${paid.amount} attoFIL to ${paid.l1Recipient} in ${paid.l1TxHash}`,
       );
+    });
+  withL1(
+    bridge
+      .command("exit")
+      .description(
+        "a withdrawal's whole life in one command: withdraw on the L2, wait for its checkpoint and the challenge window, finalize on L1; prints each stage as it is reached",
+      ),
+  )
+    .requiredOption("--to <l1Address>", "the L1 recipient")
+    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
+    .requiredOption("--l1-key-file <file>", "the L1 account that sends the claim (the FIL goes to --to)")
+    .option(
+      "--timeout <seconds>",
+      "give up after this long (exit 3; the withdrawal stays claimable)",
+      timeoutArg,
+      "600",
+    )
+    .action(async (o: L1Opts & { to: string; amount: string; keyFile: string; l1KeyFile: string; timeout: string }) => {
+      if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
+      readKey(o.l1KeyFile, "--l1-key-file");
+      l1Settings(o); // the L1 settings are checked before anything is sent
+      const started = Date.now();
+      const deadline = started + Number(o.timeout) * 1000;
+      const stages: Record<string, unknown>[] = [];
+      const stage = (name: string, fields: Record<string, unknown> = {}) => {
+        const at = Math.round((Date.now() - started) / 100) / 10;
+        stages.push({ stage: name, atSec: at, ...fields });
+        if (!o.json) {
+          const rest = Object.entries(fields)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(", ");
+          process.stdout.write(`${`${at.toFixed(1)} s`.padStart(8)}  ${name}${rest ? `  ${rest}` : ""}\n`);
+        }
+      };
+      const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
+      let hash: `0x${string}`;
+      try {
+        ({ hash } = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount }));
+        stage("sent", { hash });
+        const s = await c.waitForTransaction(hash, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        if (s.result === "failed") {
+          stage("failed", { code: s.code });
+          throw new UsageError(`The withdrawal failed on the L2 (code ${s.code}); nothing to finalize`);
+        }
+        stage("sequenced", { block: s.blockNumber });
+      } finally {
+        await c.close();
+      }
+      let proof = await proofOf(o.rpc, hash);
+      let seen = "sequenced";
+      while (!proof.finalized) {
+        if (proof.checkpointed && seen === "sequenced") {
+          seen = "checkpointed";
+          stage("checkpointed", { checkpoint: proof.checkpointIndex });
+        }
+        if (Date.now() > deadline) {
+          if (o.json) print(o, { hash, stages, timedOut: true });
+          process.stderr.write(
+            `error: timed out after ${o.timeout} s: the withdrawal ${hash} is ${seen}; finish it later with filverse bridge finalize ${hash}\n`,
+          );
+          throw new ExitWith(EXIT.WAIT_TIMEOUT);
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+        proof = await proofOf(o.rpc, hash);
+      }
+      if (seen === "sequenced") stage("checkpointed", { checkpoint: proof.checkpointIndex });
+      stage("finalized", { checkpoint: proof.checkpointIndex });
+      const paid = await finalizeOnL1(o, hash, proof);
+      stage("paid", { amount: paid.amount, to: paid.l1Recipient, l1Tx: paid.l1TxHash });
+      if (o.json) print(o, { hash, stages, ...paid });
     });
 }
