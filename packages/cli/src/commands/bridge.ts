@@ -5,16 +5,51 @@
  * `filverse devnet` writes) or from `--l1-rpc`, `--l1-chain-id` and `--bridge`.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createFilverseClient } from "@filverse/client";
-import { createL1Clients, loadArtifact } from "@filverse/l1";
-import { loadConfig } from "@filverse/node";
-import { encodeSignedTx, signedTxFromJson } from "@filverse/types";
+import { join, resolve } from "node:path";
+import type { NodeConfigFile } from "@filverse/node";
 import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
-import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import type { Address, BaseError, Hex } from "viem";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
+import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
+
+/**
+ * The SDK, the L1 package, the codecs and viem, loaded by the actions that use them (not when the
+ * command is registered): `--help` stays fast.
+ */
+async function heavy() {
+  const [client, l1, types, viem, accounts] = await Promise.all([
+    import("@filverse/client"),
+    import("@filverse/l1"),
+    import("@filverse/types"),
+    import("viem"),
+    import("viem/accounts"),
+  ]);
+  return {
+    createFilverseClient: client.createFilverseClient,
+    createL1Clients: l1.createL1Clients,
+    loadArtifact: l1.loadArtifact,
+    encodeSignedTx: types.encodeSignedTx,
+    signedTxFromJson: types.signedTxFromJson,
+    parseEventLogs: viem.parseEventLogs,
+    privateKeyToAccount: accounts.privateKeyToAccount,
+  };
+}
+
+/** A node data dir's `l1` section, read from its filverse.json without loading the node package. */
+function nodeL1Section(dataDir: string): NodeConfigFile["l1"] {
+  const path = join(resolve(dataDir), "filverse.json");
+  if (!existsSync(path))
+    throw new UsageError(`No filverse.json in ${resolve(dataDir)}`, [
+      "Run `filverse init --data-dir <dir>` first, or `filverse devnet` for a local network.",
+    ]);
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as NodeConfigFile).l1 ?? null;
+  } catch {
+    throw new UsageError(`${path} is not a valid Filverse config`);
+  }
+}
 
 export type L1Opts = OutputOpts & {
   dataDir?: string;
@@ -44,7 +79,7 @@ export function readKey(file: string | undefined, flag: string): Hex {
 /** The L1 endpoint and a contract address, from a node data dir or from flags. */
 export function l1Target(o: L1Opts, contract: "bridge" | "rollup"): { url: string; chainId: number; address: Address } {
   if (o.dataDir) {
-    const l1 = loadConfig(o.dataDir).l1;
+    const l1 = nodeL1Section(o.dataDir);
     const address = l1?.[contract];
     if (!l1 || !address) {
       throw new UsageError(`${o.dataDir} has no L1 ${contract} settings`, [
@@ -83,14 +118,9 @@ function withL1(cmd: Command): Command {
 
 async function proofOf(rpc: string, hash: string): Promise<WithdrawalProof> {
   if (!isHex(hash, 32)) throw new UsageError(`Not a transaction hash: ${hash}`);
-  const c = createFilverseClient({ url: rpc });
-  try {
-    const proof = (await c.request("filverse_getWithdrawalProof", [hash as Hex])) as WithdrawalProof | null;
-    if (!proof) throw new UsageError(`No withdrawal ${hash} on the L2 (not sequenced yet?)`);
-    return proof;
-  } finally {
-    await c.close();
-  }
+  const proof = (await rpcRead(rpc, "filverse_getWithdrawalProof", [hash])) as WithdrawalProof | null;
+  if (!proof) throw new UsageError(`No withdrawal ${hash} on the L2 (not sequenced yet?)`);
+  return proof;
 }
 
 /** L1 errors (reverts, a node that is down) are the user's to act on: print viem's short message. */
@@ -99,10 +129,7 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     // Structural, not instanceof: the L1 package may resolve its own copy of viem.
-    const short =
-      err instanceof BaseError || (err instanceof Error && "shortMessage" in err)
-        ? (err as BaseError).shortMessage
-        : null;
+    const short = err instanceof Error && "shortMessage" in err ? (err as BaseError).shortMessage : null;
     if (short) {
       // An account without FIL for gas: the node's words differ (hardhat: "doesn't have enough
       // funds", Lotus: "insufficient funds"), and viem may wrap them as invalid parameters.
@@ -150,6 +177,7 @@ async function finalizeOnL1(
     );
   }
   const { url, chainId, bridge: address } = l1Settings(o);
+  const { createL1Clients, loadArtifact, privateKeyToAccount } = await heavy();
   const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
   const w = proof.withdrawal;
   const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
@@ -179,6 +207,7 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
     .requiredOption("--l1-key-file <file>", "the L1 account's key (0x hex)")
     .action(async (o: L1Opts & { to: string; amount: string; l1KeyFile: string }) => {
+      const { createL1Clients, loadArtifact, parseEventLogs, privateKeyToAccount } = await heavy();
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       const { url, chainId, bridge: address } = l1Settings(o);
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
@@ -218,6 +247,15 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .requiredOption("--l1-key-file <file>", "the L1 account that pays the gas (0x hex)")
     .action(async (primaryType: string, o: L1Opts & { message: string; keyFile: string; l1KeyFile: string }) => {
+      const {
+        createFilverseClient,
+        createL1Clients,
+        encodeSignedTx,
+        loadArtifact,
+        parseEventLogs,
+        privateKeyToAccount,
+        signedTxFromJson,
+      } = await heavy();
       let message: Record<string, unknown>;
       try {
         message = JSON.parse(o.message) as Record<string, unknown>;
@@ -286,6 +324,7 @@ export function registerBridgeCommands(program: Command): void {
       String(DEFAULT_WAIT_TIMEOUT_SEC),
     )
     .action(async (o: L1Opts & WaitOpts & { to: string; amount: string; keyFile: string }) => {
+      const { createFilverseClient, privateKeyToAccount } = await heavy();
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
       try {
@@ -317,6 +356,7 @@ export function registerBridgeCommands(program: Command): void {
     let paid: boolean | null = null;
     if (proof.withdrawal && (o.dataDir || o.bridge)) {
       const { url, chainId, bridge: address } = l1Settings(o);
+      const { createL1Clients, loadArtifact } = await heavy();
       const { publicClient } = createL1Clients({ url, chainId });
       paid = (await publicClient
         .readContract({
@@ -378,6 +418,7 @@ export function registerBridgeCommands(program: Command): void {
       "600",
     )
     .action(async (o: L1Opts & { to: string; amount: string; keyFile: string; l1KeyFile: string; timeout: string }) => {
+      const { createFilverseClient, privateKeyToAccount } = await heavy();
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       readKey(o.l1KeyFile, "--l1-key-file");
       l1Settings(o); // the L1 settings are checked before anything is sent
