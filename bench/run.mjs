@@ -10,10 +10,10 @@ import { formatTable, human, ratio, round3 } from "./lib.mjs";
 
 const USAGE = `usage: node bench/run.mjs [--quick] [--only <module or entry name>,...]
   --quick   small sizes and short runs (under a minute in all)
-  --only    run only these modules (micro, piece, sequencer, network) or entries (e.g. sig_recover_per_s)`;
+  --only    run only these modules (micro, piece, sequencer, network, cli) or entries (e.g. sig_recover_per_s)`;
 
 /** Bench modules in run order; each exports `run({quick, only}) → Entry[]`, optionally `names` and `targets`. */
-const MODULES = ["micro", "piece", "sequencer", "network"];
+const MODULES = ["micro", "piece", "sequencer", "network", "cli"];
 /** Modules written separately that may not exist yet; a missing one is skipped with a note. */
 const OPTIONAL = new Set(["sequencer"]);
 

@@ -45,6 +45,7 @@ import {
   GLOBALS_ID,
   parseTransactionJson,
   State,
+  TX_CODES,
   TxValidationErrorCode,
   validateTransaction,
 } from "@filverse/state";
@@ -289,8 +290,17 @@ describe("docs match the code", () => {
       for (const [name, value] of Object.entries(codes)) {
         if (typeof value !== "number") continue;
         expect(protocol).toMatch(new RegExp(`\\| ${value} \\| \`${name}\` \\|`));
+        // The CLI's words for the code (TX_CODES) are the table's, backticks aside.
+        const row = protocol.split("\n").find((l) => l.startsWith(`| ${value} | \`${name}\` | `))!;
+        const meaning = row.split(" | ")[2]!.replaceAll("`", "");
+        expect(TX_CODES[value]?.[0]).toBe(name);
+        expect(meaning.startsWith(TX_CODES[value]![1]), `${name}: ${meaning}`).toBe(true);
       }
     }
+    expect(Object.keys(TX_CODES).length).toBe(
+      [ExecutionErrorCode, TxValidationErrorCode].flatMap((c) => Object.values(c).filter((v) => typeof v === "number"))
+        .length,
+    );
   });
 
   it("rpc.md documents every method the node serves and every RPC error code", () => {

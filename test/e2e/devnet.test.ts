@@ -1,7 +1,9 @@
 /**
  * `filverse devnet` from the CLI: a local L1, the contracts, a sequencer wired to the bridge, and dev
  * accounts funded by real bridge deposits and on the L1; the L1's clock moves while it is idle; an
- * unfunded L1 key is told it cannot pay for gas; SIGTERM stops the L2 node and the L1 process.
+ * unfunded L1 key is told it cannot pay for gas; a withdrawal on the idle devnet is checkpointed without
+ * filler traffic, and `bridge exit` takes one from withdraw to paid on L1; SIGTERM stops the L2 node
+ * and the L1 process.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,18 +13,24 @@ import { createFilverseClient } from "@filverse/client";
 import { afterAll, expect, it } from "vitest";
 import { CLI, jsonLine, tempDir, waitFor } from "./helpers.js";
 
+const FIL = 10n ** 18n;
+
 const tmp = tempDir("devnet");
 afterAll(() => tmp.cleanup());
 
 /** The CLI as a child process, without blocking this one (the devnet's output keeps flowing). */
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let stderr = "";
+    child.stdout!.on("data", (d) => {
+      stdout += String(d);
+    });
     child.stderr!.on("data", (d) => {
       stderr += String(d);
     });
-    child.once("exit", (code) => resolve({ code, stderr }));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -58,7 +66,10 @@ it("starts the whole local network in one command, funds dev accounts through th
     await waitFor(async () => ready, 60_000, "devnet ready");
     expect((await health()).code).toBe(200);
     const { l1, l2 } = ready!;
-    const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as { address: `0x${string}` }[];
+    const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
+      address: `0x${string}`;
+      privateKey: string;
+    }[];
     const client = createFilverseClient({ url: l2 });
     await waitFor(
       async () => BigInt((await client.getAccount({ address: accounts[0]!.address })).balance) === 100n * 10n ** 18n,
@@ -105,6 +116,64 @@ it("starts the whole local network in one command, funds dev accounts through th
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/L1: the account cannot pay for gas/);
 
+    // A withdrawal on an otherwise idle devnet reaches a checkpoint by itself: the sequencer seals
+    // empty blocks to complete its range (no filler transactions).
+    const devKey = join(tmp.dir, "dev0.key");
+    writeFileSync(devKey, `${accounts[0]!.privateKey}\n`, { mode: 0o600 });
+    const w = await runCli([
+      "bridge",
+      "withdraw",
+      "--data-dir",
+      dir,
+      "--to",
+      accounts[0]!.address,
+      "--amount",
+      String(FIL),
+      "--key-file",
+      devKey,
+      "--rpc",
+      l2,
+      "--json",
+    ]);
+    expect(w.code, w.stderr).toBe(0);
+    const { hash } = JSON.parse(w.stdout) as { hash: string };
+    const status = async () => {
+      const s = await runCli(["bridge", "status", hash, "--data-dir", dir, "--rpc", l2, "--json"]);
+      return JSON.parse(s.stdout) as { checkpointed: boolean };
+    };
+    await waitFor(async () => (await status()).checkpointed, 45_000, "the withdrawal checkpointed");
+
+    // A withdrawal's whole life in one command, on the idle devnet: withdraw, checkpoint, challenge
+    // window (60 s), finalize on L1; the FIL lands at a fresh L1 address.
+    const key1 = join(tmp.dir, "dev1.key");
+    writeFileSync(key1, `${accounts[1]!.privateKey}\n`, { mode: 0o600 });
+    const recipient = `0x${randomBytes(20).toString("hex")}`;
+    const exit = await runCli([
+      "bridge",
+      "exit",
+      "--data-dir",
+      dir,
+      "--rpc",
+      l2,
+      "--to",
+      recipient,
+      "--amount",
+      String(2n * FIL),
+      "--key-file",
+      key1,
+      "--l1-key-file",
+      key1,
+      "--timeout",
+      "150",
+      "--json",
+    ]);
+    expect(exit.code, exit.stderr).toBe(0);
+    const life = JSON.parse(exit.stdout) as { stages: { stage: string; atSec: number }[]; status: string };
+    expect(life.stages.map((x) => x.stage)).toEqual(["sent", "sequenced", "checkpointed", "finalized", "paid"]);
+    expect(life.status).toBe("success");
+    expect(life.stages.at(-1)!.atSec).toBeLessThan(150);
+    expect(BigInt(await l1Call("eth_getBalance", [recipient, "latest"]))).toBe(2n * FIL);
+
     // A verifier that dies turns the devnet's health to failed, naming it.
     const pid = Number(/verifier 1 JSON-RPC .*\(pid (\d+)\)/.exec(err)?.[1]);
     expect(pid).toBeGreaterThan(0);
@@ -124,4 +193,4 @@ it("starts the whole local network in one command, funds dev accounts through th
       if (proc.exitCode === null) proc.kill("SIGKILL");
     }
   }
-}, 120_000);
+}, 300_000);

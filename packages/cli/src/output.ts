@@ -6,6 +6,20 @@ import { FilverseError, safeStringify } from "@filverse/utils";
 
 export type OutputOpts = { json?: boolean };
 
+/**
+ * Exit codes: 0 done; 1 a mistake the user can fix (nothing was sent); 2 a bug or a fault of the
+ * node; 3 the transaction was sent but did not reach the --wait stage within --timeout (do not
+ * resend it: it may still land); 4 the transaction failed (included with a failure code, or dropped).
+ */
+export const EXIT = { OK: 0, USAGE: 1, INTERNAL: 2, WAIT_TIMEOUT: 3, TX_FAILED: 4 } as const;
+
+/** Thrown by an action that has printed what it had to say and ends with this exit code. */
+export class ExitWith extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 export function print(opts: OutputOpts, value: unknown, human?: () => string): void {
   if (opts.json || !human) process.stdout.write(`${safeStringify(value)}\n`);
   else process.stdout.write(`${human()}\n`);

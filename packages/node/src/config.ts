@@ -13,6 +13,7 @@ import { BlockHeader, blockHash } from "@filverse/types";
 import { fromHex, isHex, type Logger, toHex } from "@filverse/utils";
 import type { PublicClient } from "viem";
 import { ConfigError, ConfigErrorCode } from "./errors.js";
+import { type CheckpointFillOpts, defaultCheckpointFill } from "./sequencer/checkpointFill.js";
 import { JsonRpcClient } from "./sync/blockSource.js";
 
 /**
@@ -32,6 +33,13 @@ export type NodeConfigFile = {
     /** Per-client request rate; null disables it (benchmarks only). Default 500/s, burst 1000. */
     rateLimit?: { requestsPerSecond: number; burst: number } | null;
   };
+  /**
+   * When the sequencer seals empty blocks to complete a checkpoint range (docs/checkpoints.md, "When
+   * a checkpoint is made"): a withdrawal waiting `withdrawalDelaySec`, or the range's first block
+   * `maxAgeSec` old. A field left out takes the preset's default (devnet 0 and null, calibration 600
+   * and null, mainnet 3600 and null); null turns its rule off. Only a node with `l1.rollup` checkpoints.
+   */
+  checkpoints?: { withdrawalDelaySec?: number | null; maxAgeSec?: number | null };
   /** Recover signatures on a worker pool (default true); false keeps everything on the main thread. */
   workerPool?: boolean;
   /**
@@ -225,10 +233,25 @@ export function loadConfig(dataDir: string): NodeConfigFile {
     if (c.stateHistory !== undefined && !(Number.isInteger(c.stateHistory) && c.stateHistory >= 1)) {
       throw new TypeError(`stateHistory must be an integer ≥ 1, got ${JSON.stringify(c.stateHistory)}`);
     }
+    for (const k of ["withdrawalDelaySec", "maxAgeSec"] as const) {
+      const v = c.checkpoints?.[k];
+      if (v !== undefined && v !== null && !(Number.isSafeInteger(v) && v >= 0))
+        throw new TypeError(`checkpoints.${k} must be a whole number of seconds or null, got ${JSON.stringify(v)}`);
+    }
     return c;
   } catch (cause) {
     throw new ConfigError(ConfigErrorCode.INVALID, `${path} is not a valid Filverse config`, { cause });
   }
+}
+
+/** The checkpoint-fill rule a sequencer runs: the config's `checkpoints` over the preset's defaults. */
+export function checkpointFillOf(config: Pick<NodeConfigFile, "preset" | "checkpoints">): CheckpointFillOpts {
+  const d = defaultCheckpointFill[config.preset] ?? defaultCheckpointFill.mainnet;
+  const c = config.checkpoints ?? {};
+  return {
+    withdrawalDelaySec: c.withdrawalDelaySec === undefined ? d.withdrawalDelaySec : c.withdrawalDelaySec,
+    maxAgeSec: c.maxAgeSec === undefined ? d.maxAgeSec : c.maxAgeSec,
+  };
 }
 
 /** Read a key file, refusing one that others can read. */

@@ -12,6 +12,7 @@ export * from "./node/operationsMetrics.js";
 export * from "./node/sequencerNode.js";
 export * from "./node/verifierNode.js";
 export * from "./progress.js";
+export * from "./sequencer/checkpointFill.js";
 export * from "./sequencer/devFaucet.js";
 export * from "./sequencer/mempool.js";
 export * from "./sequencer/sequencer.js";

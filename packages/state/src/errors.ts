@@ -121,3 +121,60 @@ export enum TraceErrorCode {
 export class TraceError extends FilverseError<TraceErrorCode> {
   override name = "TraceError";
 }
+
+/**
+ * Every transaction code (validation and execution) with its name and what it means, as
+ * docs/protocol.md lists them: what a wallet or the CLI shows for a receipt's or a drop's code.
+ * This module imports nothing heavy, so `@filverse/state/errors` is cheap to load.
+ */
+export const TX_CODES: Readonly<Record<number, readonly [name: string, meaning: string]>> = {
+  100: ["MALFORMED", "bytes or JSON do not decode as a transaction"],
+  101: ["INVALID_FIELD", "a field is outside its protocol bounds"],
+  102: ["WRONG_CHAIN", "the envelope's chainId is not this chain's"],
+  103: ["BAD_SIGNATURE", "not a valid low-s 65-byte signature with v ∈ {27, 28}"],
+  104: ["BAD_ORDER_SIGNATURE", "a TradeFill's maker signature does not recover to order.maker"],
+  105: ["TOO_LARGE", "the SSZ encoding exceeds MAX_TX_BYTES"],
+  200: ["NONCE_TOO_LOW", "the nonce was already used"],
+  201: ["NONCE_TOO_HIGH", "the nonce leaves a gap after the sender's account nonce"],
+  202: ["INSUFFICIENT_FUNDS_FOR_FEE", "the sender's balance is below fee"],
+  203: ["FEE_TOO_LOW", "fee is below the chain's minTxFee"],
+  204: ["EXECUTION_FAULT", "executing it throws, or would write a state object outside its bounds"],
+  0: ["OK", "success"],
+  1000: ["INSUFFICIENT_BALANCE", "FIL balance below a transfer, withdrawal or trade price"],
+  1001: ["WITHDRAWALS_FULL", "the withdrawals tree holds 2^32 withdrawals (MAX_WITHDRAWALS, its capacity at depth 32)"],
+  1100: ["COLLECTION_NOT_FOUND", "no such collection"],
+  1101: ["ASSET_NOT_FOUND", "no such asset"],
+  1102: ["ASSET_EXISTS", "minting a token id that exists or was burned"],
+  1103: ["SUPPLY_CAP_EXCEEDED", "minted + n > maxSupply (burns do not free supply)"],
+  1104: ["NOT_ASSET_AUTHORIZED", "actor is not the owner, the approved address or an operator"],
+  1105: ["NOT_COLLECTION_CREATOR", "mint or metadata update by someone other than the creator"],
+  1106: ["METADATA_IMMUTABLE", "metadata update in an immutable collection"],
+  1107: ["ASSET_BURNED", "acting on a burned asset"],
+  1200: ["TOKEN_NOT_FOUND", "no such social token"],
+  1201: ["NOT_TOKEN_ISSUER", "mint by someone other than the issuer"],
+  1202: ["TOKEN_CAP_EXCEEDED", "supply + amount > cap"],
+  1203: ["INSUFFICIENT_TOKEN_BALANCE", "token balance below the amount"],
+  1300: ["IDENTITY_NOT_FOUND", "no such identity (identityId or onBehalfOf)"],
+  1301: ["HANDLE_TAKEN", "the handle belongs to another identity"],
+  1302: ["NOT_IDENTITY_OWNER", "an owner-only identity action by someone else"],
+  1303: ["ATTRIBUTE_NOT_FOUND", "removing an attribute that is not set"],
+  1304: ["DELEGATE_NOT_FOUND", "signer is not a delegate of the identity (or was voided by an owner transfer)"],
+  1305: ["DELEGATE_EXPIRED", "block timestamp ≥ the delegate's expiresAt"],
+  1306: ["DELEGATE_SCOPE", "the delegate's scope does not cover the kind"],
+  1307: ["EXPIRY_IN_PAST", "a new delegate, grant or attribute expiry is not after the block timestamp"],
+  1400: ["DATA_ASSET_NOT_FOUND", "no such data asset"],
+  1401: ["NOT_DATA_OWNER", "a grant or revoke by someone other than the owner"],
+  1402: ["GRANT_NOT_FOUND", "revoking a grant that does not exist"],
+  1500: ["ORDER_EXPIRED", "block timestamp ≥ order.expiresAt (when non-zero)"],
+  1501: ["ORDER_CLOSED", "the order was filled or cancelled"],
+  1502: ["ORDER_WRONG_TAKER", "the order names another taker"],
+  1503: ["ORDER_SELF_FILL", "the signer is the maker"],
+  1504: ["ORDER_ASSET_NOT_OWNED", "the seller does not own the asset"],
+  1505: ["NOT_ORDER_MAKER", "cancelling someone else's order"],
+};
+
+/** A code's name and meaning (1102: ASSET_EXISTS, "minting a token id that exists or was burned"), or null if unknown. */
+export function describeTxCode(code: number): { name: string; meaning: string } | null {
+  const entry = TX_CODES[code];
+  return entry ? { name: entry[0], meaning: entry[1] } : null;
+}

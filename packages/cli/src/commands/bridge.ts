@@ -5,15 +5,51 @@
  * `filverse devnet` writes) or from `--l1-rpc`, `--l1-chain-id` and `--bridge`.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createFilverseClient } from "@filverse/client";
-import { createL1Clients, loadArtifact } from "@filverse/l1";
-import { loadConfig } from "@filverse/node";
-import { encodeSignedTx, signedTxFromJson } from "@filverse/types";
+import { join, resolve } from "node:path";
+import type { NodeConfigFile } from "@filverse/node";
 import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
-import { type Address, BaseError, type Hex, parseEventLogs } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { type OutputOpts, print, UsageError } from "../output.js";
+import type { Address, BaseError, Hex } from "viem";
+import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
+import { rpcRead } from "../rpc.js";
+import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
+
+/**
+ * The SDK, the L1 package, the codecs and viem, loaded by the actions that use them (not when the
+ * command is registered): `--help` stays fast.
+ */
+async function heavy() {
+  const [client, l1, types, viem, accounts] = await Promise.all([
+    import("@filverse/client"),
+    import("@filverse/l1"),
+    import("@filverse/types"),
+    import("viem"),
+    import("viem/accounts"),
+  ]);
+  return {
+    createFilverseClient: client.createFilverseClient,
+    createL1Clients: l1.createL1Clients,
+    loadArtifact: l1.loadArtifact,
+    encodeSignedTx: types.encodeSignedTx,
+    signedTxFromJson: types.signedTxFromJson,
+    parseEventLogs: viem.parseEventLogs,
+    privateKeyToAccount: accounts.privateKeyToAccount,
+  };
+}
+
+/** A node data dir's `l1` section, read from its filverse.json without loading the node package. */
+function nodeL1Section(dataDir: string): NodeConfigFile["l1"] {
+  const path = join(resolve(dataDir), "filverse.json");
+  if (!existsSync(path))
+    throw new UsageError(`No filverse.json in ${resolve(dataDir)}`, [
+      "Run `filverse init --data-dir <dir>` first, or `filverse devnet` for a local network.",
+    ]);
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as NodeConfigFile).l1 ?? null;
+  } catch {
+    throw new UsageError(`${path} is not a valid Filverse config`);
+  }
+}
 
 export type L1Opts = OutputOpts & {
   dataDir?: string;
@@ -43,7 +79,7 @@ export function readKey(file: string | undefined, flag: string): Hex {
 /** The L1 endpoint and a contract address, from a node data dir or from flags. */
 export function l1Target(o: L1Opts, contract: "bridge" | "rollup"): { url: string; chainId: number; address: Address } {
   if (o.dataDir) {
-    const l1 = loadConfig(o.dataDir).l1;
+    const l1 = nodeL1Section(o.dataDir);
     const address = l1?.[contract];
     if (!l1 || !address) {
       throw new UsageError(`${o.dataDir} has no L1 ${contract} settings`, [
@@ -82,14 +118,9 @@ function withL1(cmd: Command): Command {
 
 async function proofOf(rpc: string, hash: string): Promise<WithdrawalProof> {
   if (!isHex(hash, 32)) throw new UsageError(`Not a transaction hash: ${hash}`);
-  const c = createFilverseClient({ url: rpc });
-  try {
-    const proof = (await c.request("filverse_getWithdrawalProof", [hash as Hex])) as WithdrawalProof | null;
-    if (!proof) throw new UsageError(`No withdrawal ${hash} on the L2 (not sequenced yet?)`);
-    return proof;
-  } finally {
-    await c.close();
-  }
+  const proof = (await rpcRead(rpc, "filverse_getWithdrawalProof", [hash])) as WithdrawalProof | null;
+  if (!proof) throw new UsageError(`No withdrawal ${hash} on the L2 (not sequenced yet?)`);
+  return proof;
 }
 
 /** L1 errors (reverts, a node that is down) are the user's to act on: print viem's short message. */
@@ -98,10 +129,7 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     // Structural, not instanceof: the L1 package may resolve its own copy of viem.
-    const short =
-      err instanceof BaseError || (err instanceof Error && "shortMessage" in err)
-        ? (err as BaseError).shortMessage
-        : null;
+    const short = err instanceof Error && "shortMessage" in err ? (err as BaseError).shortMessage : null;
     if (short) {
       // An account without FIL for gas: the node's words differ (hardhat: "doesn't have enough
       // funds", Lotus: "insufficient funds"), and viem may wrap them as invalid parameters.
@@ -134,6 +162,43 @@ function errorChainText(err: unknown): string {
   return parts.join("\n");
 }
 
+/** Claim a withdrawal on L1 with its proof (its checkpoint must be final); resolves once the L1 receipt is in. */
+async function finalizeOnL1(
+  o: L1Opts & { l1KeyFile: string },
+  hash: string,
+  proof: WithdrawalProof,
+): Promise<{ l1TxHash: Hex; status: string; amount: string; l1Recipient: Address }> {
+  if (!proof.withdrawal || !proof.siblings)
+    throw new UsageError("The withdrawal's checkpoint has not closed yet; try again later");
+  if (!proof.finalized) {
+    throw new UsageError(
+      proof.checkpointed ? "The checkpoint is still in its challenge window" : "The withdrawal is not checkpointed yet",
+      [`filverse bridge status ${hash}`],
+    );
+  }
+  const { url, chainId, bridge: address } = l1Settings(o);
+  const { createL1Clients, loadArtifact, privateKeyToAccount } = await heavy();
+  const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
+  const w = proof.withdrawal;
+  const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
+  const l1Hash = await onL1(() =>
+    clients.walletClient.writeContract({
+      account,
+      address,
+      abi: loadArtifact("FilverseBridge").abi,
+      functionName: "finalizeWithdrawal",
+      args: [
+        BigInt(proof.checkpointIndex),
+        { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+        proof.siblings,
+      ],
+      chain: clients.walletClient.chain,
+    } as never),
+  );
+  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+  return { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient };
+}
+
 export function registerBridgeCommands(program: Command): void {
   const bridge = program.command("bridge").description("move FIL between the L1 bridge and the L2");
 
@@ -142,6 +207,7 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
     .requiredOption("--l1-key-file <file>", "the L1 account's key (0x hex)")
     .action(async (o: L1Opts & { to: string; amount: string; l1KeyFile: string }) => {
+      const { createL1Clients, loadArtifact, parseEventLogs, privateKeyToAccount } = await heavy();
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       const { url, chainId, bridge: address } = l1Settings(o);
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
@@ -181,6 +247,15 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .requiredOption("--l1-key-file <file>", "the L1 account that pays the gas (0x hex)")
     .action(async (primaryType: string, o: L1Opts & { message: string; keyFile: string; l1KeyFile: string }) => {
+      const {
+        createFilverseClient,
+        createL1Clients,
+        encodeSignedTx,
+        loadArtifact,
+        parseEventLogs,
+        privateKeyToAccount,
+        signedTxFromJson,
+      } = await heavy();
       let message: Record<string, unknown>;
       try {
         message = JSON.parse(o.message) as Record<string, unknown>;
@@ -236,17 +311,29 @@ export function registerBridgeCommands(program: Command): void {
     .requiredOption("--to <l1Address>", "the L1 recipient")
     .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
-    .action(async (o: L1Opts & { to: string; amount: string; keyFile: string }) => {
+    .option(
+      "--wait <stage>",
+      "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized",
+      waitArg,
+      "sequenced",
+    )
+    .option(
+      "--timeout <seconds>",
+      "how long --wait waits; past it the command exits 3 (the withdrawal was sent)",
+      timeoutArg,
+      String(DEFAULT_WAIT_TIMEOUT_SEC),
+    )
+    .action(async (o: L1Opts & WaitOpts & { to: string; amount: string; keyFile: string }) => {
+      const { createFilverseClient, privateKeyToAccount } = await heavy();
       if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
       const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
       try {
-        const { hash } = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount });
-        const status = await c.waitForTransaction(hash, { timeoutMs: 60_000 });
-        print(
-          o,
-          { hash, status },
-          () => `withdrawal ${hash}: ${status.status} (${status.result})\nthen: filverse bridge finalize ${hash}`,
-        );
+        const sent = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount });
+        await waitAndReport(o, c, sent);
+        if (!o.json)
+          process.stdout.write(
+            `then: filverse bridge status ${sent.hash}, and once final: filverse bridge finalize ${sent.hash}\n`,
+          );
       } finally {
         await c.close();
       }
@@ -269,6 +356,7 @@ export function registerBridgeCommands(program: Command): void {
     let paid: boolean | null = null;
     if (proof.withdrawal && (o.dataDir || o.bridge)) {
       const { url, chainId, bridge: address } = l1Settings(o);
+      const { createL1Clients, loadArtifact } = await heavy();
       const { publicClient } = createL1Clients({ url, chainId });
       paid = (await publicClient
         .readContract({
@@ -305,39 +393,83 @@ export function registerBridgeCommands(program: Command): void {
     )
     .action(async (hash: string, o: L1Opts & { l1KeyFile: string }) => {
       const proof = await proofOf(o.rpc, hash);
-      if (!proof.withdrawal || !proof.siblings)
-        throw new UsageError("The withdrawal's checkpoint has not closed yet; try again later");
-      if (!proof.finalized) {
-        throw new UsageError(
-          proof.checkpointed
-            ? "The checkpoint is still in its challenge window"
-            : "The withdrawal is not checkpointed yet",
-          [`filverse bridge status ${hash}`],
-        );
-      }
-      const { url, chainId, bridge: address } = l1Settings(o);
-      const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
-      const w = proof.withdrawal;
-      const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const l1Hash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi: loadArtifact("FilverseBridge").abi,
-          functionName: "finalizeWithdrawal",
-          args: [
-            BigInt(proof.checkpointIndex),
-            { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
-            proof.siblings,
-          ],
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+      const paid = await finalizeOnL1(o, hash, proof);
       print(
         o,
-        { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient },
-        () => `finalized ${receipt.status}: ${w.amount} attoFIL to ${w.l1Recipient} in ${l1Hash}`,
+        paid,
+        () => `finalized ${paid.status}: ${paid.amount} attoFIL to ${paid.l1Recipient} in ${paid.l1TxHash}`,
       );
+    });
+  withL1(
+    bridge
+      .command("exit")
+      .description(
+        "a withdrawal's whole life in one command: withdraw on the L2, wait for its checkpoint and the challenge window, finalize on L1; prints each stage as it is reached",
+      ),
+  )
+    .requiredOption("--to <l1Address>", "the L1 recipient")
+    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
+    .requiredOption("--l1-key-file <file>", "the L1 account that sends the claim (the FIL goes to --to)")
+    .option(
+      "--timeout <seconds>",
+      "give up after this long (exit 3; the withdrawal stays claimable)",
+      timeoutArg,
+      "600",
+    )
+    .action(async (o: L1Opts & { to: string; amount: string; keyFile: string; l1KeyFile: string; timeout: string }) => {
+      const { createFilverseClient, privateKeyToAccount } = await heavy();
+      if (!isHex(o.to, 20)) throw new UsageError(`--to is not an address: ${o.to}`);
+      readKey(o.l1KeyFile, "--l1-key-file");
+      l1Settings(o); // the L1 settings are checked before anything is sent
+      const started = Date.now();
+      const deadline = started + Number(o.timeout) * 1000;
+      const stages: Record<string, unknown>[] = [];
+      const stage = (name: string, fields: Record<string, unknown> = {}) => {
+        const at = Math.round((Date.now() - started) / 100) / 10;
+        stages.push({ stage: name, atSec: at, ...fields });
+        if (!o.json) {
+          const rest = Object.entries(fields)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(", ");
+          process.stdout.write(`${`${at.toFixed(1)} s`.padStart(8)}  ${name}${rest ? `  ${rest}` : ""}\n`);
+        }
+      };
+      const c = createFilverseClient({ url: o.rpc, account: privateKeyToAccount(readKey(o.keyFile, "--key-file")) });
+      let hash: `0x${string}`;
+      try {
+        ({ hash } = await c.withdraw({ l1Recipient: o.to as Address, amount: o.amount }));
+        stage("sent", { hash });
+        const s = await c.waitForTransaction(hash, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        if (s.result === "failed") {
+          stage("failed", { code: s.code });
+          throw new UsageError(`The withdrawal failed on the L2 (code ${s.code}); nothing to finalize`);
+        }
+        stage("sequenced", { block: s.blockNumber });
+      } finally {
+        await c.close();
+      }
+      let proof = await proofOf(o.rpc, hash);
+      let seen = "sequenced";
+      while (!proof.finalized) {
+        if (proof.checkpointed && seen === "sequenced") {
+          seen = "checkpointed";
+          stage("checkpointed", { checkpoint: proof.checkpointIndex });
+        }
+        if (Date.now() > deadline) {
+          if (o.json) print(o, { hash, stages, timedOut: true });
+          process.stderr.write(
+            `error: timed out after ${o.timeout} s: the withdrawal ${hash} is ${seen}; finish it later with filverse bridge finalize ${hash}\n`,
+          );
+          throw new ExitWith(EXIT.WAIT_TIMEOUT);
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+        proof = await proofOf(o.rpc, hash);
+      }
+      if (seen === "sequenced") stage("checkpointed", { checkpoint: proof.checkpointIndex });
+      stage("finalized", { checkpoint: proof.checkpointIndex });
+      const paid = await finalizeOnL1(o, hash, proof);
+      stage("paid", { amount: paid.amount, to: paid.l1Recipient, l1Tx: paid.l1TxHash });
+      if (o.json) print(o, { hash, stages, ...paid });
     });
 }

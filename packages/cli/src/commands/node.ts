@@ -17,7 +17,10 @@ import { type OutputOpts, print, UsageError } from "../output.js";
 import { collect } from "./verifier.js";
 
 const PRESETS = ["devnet", "calibration", "mainnet"];
-export const DEFAULT_DEV_DIR = ".filverse/dev";
+
+import { DEFAULT_DEV_DIR } from "../constants.js";
+
+export { DEFAULT_DEV_DIR };
 
 function port(value: string): number {
   const n = Number(value);

@@ -2,20 +2,20 @@
  * Wallet commands against a node's JSON-RPC (--rpc): keys, FIL, assets, tokens, identities, data
  * assets, transaction status, a generic `send` for every kind, and the `demo` walkthrough.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createFilverseClient, type FilverseClient } from "@filverse/client";
-import { privateKeyToAddress } from "@filverse/crypto";
-import { loadConfig, readDevAccounts, writeSecretFile } from "@filverse/node";
-import { isHex, toHex } from "@filverse/utils";
+import type { FilverseClient } from "@filverse/client";
+import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
-import { privateKeyToAccount } from "viem/accounts";
+import { DEFAULT_DEV_DIR } from "../constants.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
-import { runDemo } from "./demo.js";
-import { DEFAULT_DEV_DIR } from "./node.js";
+import { rpcRead } from "../rpc.js";
+import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
 
-type ClientOpts = OutputOpts & { rpc: string; keyFile?: string; wait?: string };
+// Heavy modules (the SDK, viem, the node package) are imported inside the actions that need them,
+// so `--help` and reads start about as fast as node itself (docs/benchmarks.md, cli_startup_ms).
+
+type ClientOpts = WaitOpts & { rpc: string; keyFile?: string };
 
 const DEFAULT_RPC = process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645";
 
@@ -31,57 +31,52 @@ function readKey(path: string | undefined): `0x${string}` {
   return text as `0x${string}`;
 }
 
-function client(o: ClientOpts, signer = true): FilverseClient {
-  return createFilverseClient({ url: o.rpc, ...(signer ? { account: privateKeyToAccount(readKey(o.keyFile)) } : {}) });
+async function signingClient(o: ClientOpts): Promise<FilverseClient> {
+  const key = readKey(o.keyFile);
+  const [{ createFilverseClient }, { privateKeyToAccount }] = await Promise.all([
+    import("@filverse/client"),
+    import("viem/accounts"),
+  ]);
+  return createFilverseClient({ url: o.rpc, account: privateKeyToAccount(key) });
 }
 
-async function withClient<T>(o: ClientOpts, signer: boolean, fn: (c: FilverseClient) => Promise<T>): Promise<T> {
-  const c = client(o, signer);
+/** A read: one JSON-RPC call, printed as JSON (or by `human`). */
+async function read(o: ClientOpts, method: string, params: unknown[], human?: (v: never) => string): Promise<void> {
+  const v = await rpcRead(o.rpc, method, params);
+  print(o, v, human ? () => human(v as never) : undefined);
+}
+
+/** Sign and send, print the hash at once, wait for --wait up to --timeout, exit by the outcome (tx.ts). */
+async function sendAndReport(
+  o: ClientOpts,
+  fn: (c: FilverseClient) => Promise<{ hash: string } & Record<string, unknown>>,
+): Promise<void> {
+  const c = await signingClient(o);
   try {
-    return await fn(c);
+    await waitAndReport(o, c, await fn(c));
   } finally {
     await c.close();
   }
 }
 
-/** Send, optionally wait, and print the hash (and created ids). */
-async function sendAndReport(
-  o: ClientOpts,
-  fn: (c: FilverseClient) => Promise<{ hash: string } & Record<string, unknown>>,
-): Promise<void> {
-  await withClient(o, true, async (c) => {
-    const sent = await fn(c);
-    const status =
-      o.wait && o.wait !== "none"
-        ? await c.waitForTransaction(sent.hash as `0x${string}`, { status: o.wait as "sequenced" })
-        : null;
-    print(o, { ...sent, status }, () =>
-      [
-        `tx ${sent.hash}`,
-        ...Object.entries(sent)
-          .filter(([k]) => k !== "hash" && k !== "nonce")
-          .map(([k, v]) => `${k} ${String(v)}`),
-        status
-          ? `status ${status.status}${status.result ? ` (${status.result}${status.code ? `, code ${status.code}` : ""})` : ""}${
-              status.blockNumber !== undefined ? `\nblock  ${status.blockNumber} index ${status.index}` : ""
-            }`
-          : "",
-      ]
-        .filter(Boolean)
-        .join("\n"),
-    );
-  });
-}
-
 function withCommon(cmd: Command, signs = true): Command {
-  cmd.option("--rpc <url>", "node JSON-RPC URL (http:// or ws://)", DEFAULT_RPC).option("--json", "print JSON");
+  cmd
+    .option("--rpc <url>", "node JSON-RPC URL (http:// or ws://); default $FILVERSE_RPC", DEFAULT_RPC)
+    .option("--json", "print JSON");
   if (signs) {
     cmd
       .option("--key-file <file>", "the signing key (0x hex, mode 0600); default $FILVERSE_KEY_FILE")
       .option(
-        "--wait <status>",
-        "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized",
+        "--wait <stage>",
+        "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized (the hash is printed at once)",
+        waitArg,
         "sequenced",
+      )
+      .option(
+        "--timeout <seconds>",
+        "how long --wait waits; past it the command exits 3 (the transaction was sent: do not resend)",
+        timeoutArg,
+        String(DEFAULT_WAIT_TIMEOUT_SEC),
       );
   }
   return cmd;
@@ -99,21 +94,26 @@ export function registerWalletCommands(program: Command): void {
     .description("create a key file (mode 0600) and print its address")
     .requiredOption("--out <file>", "where to write the key")
     .option("--json", "print JSON")
-    .action((o: { out: string } & OutputOpts) => {
+    .action(async (o: { out: string } & OutputOpts) => {
       if (existsSync(o.out)) throw new UsageError(`${o.out} already exists; refusing to overwrite a key`);
-      const key = randomBytes(32);
-      writeSecretFile(o.out, `${toHex(key)}\n`);
-      const address = toHex(privateKeyToAddress(key));
+      const { generatePrivateKey, privateKeyToAddress } = await import("viem/accounts");
+      const key = generatePrivateKey();
+      writeFileSync(o.out, `${key}\n`, { mode: 0o600 });
+      chmodSync(o.out, 0o600);
+      const address = privateKeyToAddress(key).toLowerCase();
       print(o, { address, keyFile: resolve(o.out) }, () => `address ${address}\nkey     ${resolve(o.out)} (mode 0600)`);
     });
   withCommon(
     wallet.command("balance").description("an account's balance and nonce").argument("<address>"),
     false,
   ).action((address: string, o: ClientOpts) =>
-    withClient(o, false, async (c) => {
-      const a = await c.getAccount({ address: address as `0x${string}` });
-      print(o, a, () => `balance ${a.balance} attoFIL\nnonce   ${a.nonce} (next ${a.pendingNonce})`);
-    }),
+    read(
+      o,
+      "filverse_getAccount",
+      [address],
+      (a: { balance: string; nonce: string; pendingNonce: string }) =>
+        `balance ${a.balance} attoFIL\nnonce   ${a.nonce} (next ${a.pendingNonce})`,
+    ),
   );
   withCommon(wallet.command("transfer").description("send FIL on the L2"))
     .requiredOption("--to <address>")
@@ -179,16 +179,12 @@ export function registerWalletCommands(program: Command): void {
     .requiredOption("--collection <id>")
     .requiredOption("--token-id <n>", "token id", intArg("token-id"))
     .action((o: ClientOpts & { collection: string; tokenId: string }) =>
-      withClient(o, false, async (c) =>
-        print(o, await c.getAsset({ collectionId: o.collection as `0x${string}`, tokenId: Number(o.tokenId) })),
-      ),
+      read(o, "filverse_getAsset", [o.collection, o.tokenId]),
     );
   withCommon(asset.command("list").argument("<owner>"), false)
     .option("--cursor <cursor>")
     .action((owner: string, o: ClientOpts & { cursor?: string }) =>
-      withClient(o, false, async (c) =>
-        print(o, await c.getAssetsByOwner({ owner: owner as `0x${string}`, cursor: o.cursor })),
-      ),
+      read(o, "filverse_getAssetsByOwner", o.cursor ? [owner, { cursor: o.cursor }] : [owner]),
     );
 
   const token = program.command("token").description("social tokens");
@@ -220,9 +216,7 @@ export function registerWalletCommands(program: Command): void {
     .requiredOption("--token <id>")
     .requiredOption("--holder <address>")
     .action((o: ClientOpts & { token: string; holder: string }) =>
-      withClient(o, false, async (c) =>
-        print(o, await c.getTokenBalance({ tokenId: o.token as `0x${string}`, holder: o.holder as `0x${string}` })),
-      ),
+      read(o, "filverse_getTokenBalance", [o.token, o.holder]),
     );
 
   const identity = program.command("identity").description("identities, handles, delegates, DIDs");
@@ -250,12 +244,10 @@ export function registerWalletCommands(program: Command): void {
       );
     });
   withCommon(identity.command("get").argument("<handle-or-id>"), false).action((ref: string, o: ClientOpts) =>
-    withClient(o, false, async (c) =>
-      print(o, await c.getIdentity(ref.startsWith("0x") ? { identityId: ref as `0x${string}` } : { handle: ref })),
-    ),
+    read(o, "filverse_getIdentity", [ref]),
   );
   withCommon(identity.command("resolve").argument("<did>"), false).action((did: string, o: ClientOpts) =>
-    withClient(o, false, async (c) => print(o, await c.resolveDid({ did }))),
+    read(o, "filverse_resolveDid", [did]),
   );
 
   const data = program.command("data").description("data assets and access grants");
@@ -288,12 +280,12 @@ export function registerWalletCommands(program: Command): void {
       ),
     );
   withCommon(data.command("get").argument("<id>"), false).action((id: string, o: ClientOpts) =>
-    withClient(o, false, async (c) => print(o, await c.getDataAsset({ dataAssetId: id as `0x${string}` }))),
+    read(o, "filverse_getDataAsset", [id]),
   );
 
   const tx = program.command("tx").description("transactions");
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>
-    withClient(o, false, async (c) => print(o, await c.getTransactionStatus({ hash: hash as `0x${string}` }))),
+    read(o, "filverse_getTransactionStatus", [hash]),
   );
   withCommon(
     program
@@ -319,7 +311,11 @@ export function registerWalletCommands(program: Command): void {
     false,
   )
     .option("--data-dir <dir>", "the devnet data dir (for its funded dev accounts)", DEFAULT_DEV_DIR)
-    .action((o: ClientOpts & { dataDir: string }) => {
+    .action(async (o: ClientOpts & { dataDir: string }) => {
+      const [{ loadConfig, readDevAccounts }, { runDemo }] = await Promise.all([
+        import("@filverse/node"),
+        import("./demo.js"),
+      ]);
       const dir = resolve(o.dataDir);
       const accounts = readDevAccounts(dir, loadConfig(dir));
       if (accounts.length < 2)

@@ -16,7 +16,7 @@ import { type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@fi
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers } from "../api/index.js";
 import type { DepositSource } from "../chain/interface.js";
-import { chainConfigOf, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
+import { chainConfigOf, checkpointFillOf, type NodeConfigFile, readDevAccounts, readKeyFile } from "../config.js";
 import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
 import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
@@ -113,6 +113,8 @@ export class FilverseSequencerNode {
         genesis: config.genesis,
         dataDir: join(dataDir, "chaindb"),
         stateHistory: config.stateHistory ?? defaultSequencerOpts.stateHistory,
+        // Only a node that checkpoints completes ranges with empty blocks.
+        checkpointFill: config.l1?.rollup ? checkpointFillOf(config) : null,
       },
       { key, logger: this.logger, metrics: this.metrics, deposits, recoverer: this.pool, signal },
     );

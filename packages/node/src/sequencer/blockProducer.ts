@@ -20,6 +20,7 @@ import type { Logger } from "@filverse/utils";
 import type { Chain } from "../chain/chain.js";
 import type { DepositSource } from "../chain/interface.js";
 import type { NodeMetrics } from "../metrics.js";
+import { CheckpointFill } from "./checkpointFill.js";
 import type { JournalWriter } from "./journal.js";
 import type { Mempool, PoolTx } from "./mempool.js";
 import {
@@ -96,6 +97,10 @@ export class BlockProducer {
   private halted = false;
   /** Until start() has rebuilt the recorded open blocks, nothing is pumped (it would open a block of its own). */
   private rebuilding = true;
+  /** When a checkpoint range is due and empty blocks are sealed to complete it; null: never. */
+  private readonly fill: CheckpointFill | null;
+  /** The last range end logged as being completed (one log line per range). */
+  private fillLogged = 0;
 
   constructor(opts: SequencerOpts, modules: BlockProducerModules) {
     this.opts = opts;
@@ -110,6 +115,8 @@ export class BlockProducer {
     this.recorder = modules.recorder;
     this.signal = modules.signal;
     this.signal.addEventListener("abort", () => this.stopTimer(), { once: true });
+    const fill = opts.checkpointFill ? new CheckpointFill(opts.chain.checkpointInterval, opts.checkpointFill) : null;
+    this.fill = fill?.enabled ? fill : null;
   }
 
   /**
@@ -122,6 +129,9 @@ export class BlockProducer {
     if (this.signal.aborted) return;
     const head = this.core.head;
     this.tip = { state: this.core.state, header: head.header, hash: head.hash };
+    await this.fill?.restore(head.number, async (n) =>
+      n === 0 ? this.core.db.getGenesisHeader() : ((await this.core.db.getBlockByNumber(n))?.header ?? null),
+    );
     await this.rebuild();
     this.rebuilding = false;
     if (this.signal.aborted) return;
@@ -310,10 +320,12 @@ export class BlockProducer {
    */
   async seal(): Promise<void> {
     if (this.sealing || this.signal.aborted || this.halted) return;
-    if (!this.open && this.depositSource) await this.openBlock(); // an idle chain still takes deposits
+    const due = this.fillDue();
+    // An idle chain still takes deposits, and completes a checkpoint range that is due.
+    if (!this.open && (this.depositSource || due)) await this.openBlock();
     const open = this.open;
     if (!open) return;
-    if (open.included.length === 0 && open.deposits.length === 0 && !this.opts.sealEmptyBlocks) {
+    if (open.included.length === 0 && open.deposits.length === 0 && !this.opts.sealEmptyBlocks && !due) {
       this.open = null; // nothing executed: drop it, so a later block gets a fresh timestamp
       if (this.mempool.size > 0) this.schedulePump();
       return;
@@ -326,6 +338,22 @@ export class BlockProducer {
       });
     this.schedulePump();
     await this.sealing;
+  }
+
+  /** Whether the open checkpoint range must be completed now (logged once per range). */
+  private fillDue(): boolean {
+    const why = this.fill?.due(Math.floor(Date.now() / 1000)) ?? null;
+    const end = this.fill?.rangeEnd ?? null;
+    if (!why || end === null) return false;
+    if (end !== this.fillLogged) {
+      this.fillLogged = end;
+      this.logger.info("completing the checkpoint range with empty blocks", {
+        reason: why,
+        lastBlock: end,
+        checkpoint: end / this.opts.chain.checkpointInterval - 1,
+      });
+    }
+    return true;
   }
 
   private async sealAndCommit(open: OpenBlock): Promise<void> {
@@ -354,6 +382,7 @@ export class BlockProducer {
     const hash = blockHash(header);
     // From here the next block executes on this one's state.
     this.tip = { state: result.state, header, hash };
+    this.fill?.sealed(header, parent.header);
     this.schedulePump();
     // The block's records land before the commit that deletes them (and a record write that failed
     // fails the commit: the sequencer stops); so do the journal entries of its transactions, which

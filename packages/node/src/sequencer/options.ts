@@ -7,6 +7,7 @@ import type { ChainConfig } from "@filverse/params";
 import type { Logger } from "@filverse/utils";
 import type { DepositSource, GenesisConfig } from "../chain/interface.js";
 import type { NodeMetrics } from "../metrics.js";
+import type { CheckpointFillOpts } from "./checkpointFill.js";
 import { defaultMempoolOpts, type MempoolOpts } from "./mempool.js";
 
 export type SequencerOpts = {
@@ -18,6 +19,11 @@ export type SequencerOpts = {
   stateHistory: number;
   /** Seal blocks with no deposit and no transaction (off: an idle chain grows no blocks). */
   sealEmptyBlocks: boolean;
+  /**
+   * Seal empty blocks to complete a checkpoint range that is due (a withdrawal waiting, or the
+   * range's age): checkpointFill.ts. null (the default, and a node without a rollup): never.
+   */
+  checkpointFill: CheckpointFillOpts | null;
   /**
    * A block's SSZ size at most: what one gossip message carries (`@filverse/p2p` refuses blocks over
    * 4 MiB − 64 KiB, gossipsub's limit). Transactions that would pass it wait for the next block.
@@ -31,6 +37,7 @@ export const defaultSequencerOpts: Omit<SequencerOpts, "chain" | "genesis" | "da
   mempool: defaultMempoolOpts,
   stateHistory: 256,
   sealEmptyBlocks: false,
+  checkpointFill: null,
   droppedHistory: 10_000,
   maxBlockBytes: 4 * 1024 * 1024 - 128 * 1024,
 };

@@ -31,3 +31,16 @@ it("loads stateHistory when it is a positive integer and refuses anything else",
     expect((err as ConfigError).code).toBe(ConfigErrorCode.INVALID);
   }
 });
+
+it("loads checkpoints (whole seconds or null) and refuses anything else", () => {
+  const dir = tmp.make("cfg-cp");
+  initDataDir({ dataDir: dir, preset: "devnet", devAccounts: 1 });
+  const path = join(dir, "filverse.json");
+  const base = JSON.parse(readFileSync(path, "utf8"));
+  writeFileSync(path, JSON.stringify({ ...base, checkpoints: { withdrawalDelaySec: null, maxAgeSec: 600 } }));
+  expect(loadConfig(dir).checkpoints).toEqual({ withdrawalDelaySec: null, maxAgeSec: 600 });
+  for (const bad of [-1, 1.5, "60"]) {
+    writeFileSync(path, JSON.stringify({ ...base, checkpoints: { maxAgeSec: bad } }));
+    expect(() => loadConfig(dir)).toThrow(ConfigError);
+  }
+});
