@@ -6,6 +6,8 @@
  * the bridge's address predicted from the deployer's next nonce, and the bridge's constructor
  * refuses a rollup that names another bridge.
  */
+
+import { TxKind } from "@filverse/types";
 import {
   type Account,
   type Address,
@@ -16,7 +18,6 @@ import {
   zeroAddress,
 } from "viem";
 import { type ContractName, loadArtifact } from "./artifacts.js";
-import { TxKind } from "@filverse/types";
 import { FILECOIN_MARKET_ACTOR_ADDRESS } from "./deals.js";
 import { L1Error, L1ErrorCode } from "./errors.js";
 

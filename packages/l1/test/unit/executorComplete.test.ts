@@ -33,7 +33,10 @@ beforeAll(async () => {
   ]);
   // Compiling blocks the event loop for seconds, long enough for hardhat to close a kept-alive
   // socket under the client: the calls retry.
-  env = { ...env, ...createL1Clients({ url: env.l1.url, chainId: env.l1.chainId, pollingIntervalMs: 25, retryCount: 3 }) };
+  env = {
+    ...env,
+    ...createL1Clients({ url: env.l1.url, chainId: env.l1.chainId, pollingIntervalMs: 25, retryCount: 3 }),
+  };
 }, 120_000);
 afterAll(async () => {
   await env?.l1.stop();
@@ -147,7 +150,10 @@ describe("OneStepExecutor.complete()", () => {
 describe("deployFaultProofs", () => {
   it("deploys no game for an executor that is not complete, says why, and leaves the rollup without one", async () => {
     const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
-    const log = { info: () => {}, warn: (msg: string, fields?: Record<string, unknown>) => lines.push({ msg, fields }) };
+    const log = {
+      info: () => {},
+      warn: (msg: string, fields?: Record<string, unknown>) => lines.push({ msg, fields }),
+    };
     const fp = await deployFaultProofs(
       env,
       env.deployer,
@@ -176,11 +182,17 @@ describe("deployFaultProofs", () => {
 
   it("refuses clocks the game would refuse", async () => {
     await expect(
-      deployFaultProofs(env, env.deployer, env.rollup, { l2ChainId: L2_CHAIN_ID, challengeWindowSec: 60 }, {
-        chain: CHAIN,
-        maxClockDurationSec: 10,
-        clockExtensionSec: 5,
-      }),
+      deployFaultProofs(
+        env,
+        env.deployer,
+        env.rollup,
+        { l2ChainId: L2_CHAIN_ID, challengeWindowSec: 60 },
+        {
+          chain: CHAIN,
+          maxClockDurationSec: 10,
+          clockExtensionSec: 5,
+        },
+      ),
     ).rejects.toThrow(/Invalid fault-proof game parameters/);
   });
 });

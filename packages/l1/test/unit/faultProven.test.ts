@@ -172,15 +172,16 @@ describe("setting the game", () => {
     // transactions missing), and accepted once it is true (simulated: the game below is the one set).
     const oneStep = await deployOneStepExecutor();
     const oneStepGame = await deployGame(env.rollup, oneStep);
-    const setOneStep = env.publicClient.simulateContract({
-      account: env.deployer,
-      address: env.rollup,
-      abi: rollupAbi,
-      functionName: "setDisputeGame",
-      args: [oneStepGame],
-    } as never);
-    if (await env.read<boolean>(oneStep, loadArtifact("OneStepExecutor").abi, "complete")) await setOneStep;
-    else await expectRevert(setOneStep, "GameWithoutExecutor");
+    const setOneStep = () =>
+      env.publicClient.simulateContract({
+        account: env.deployer,
+        address: env.rollup,
+        abi: rollupAbi,
+        functionName: "setDisputeGame",
+        args: [oneStepGame],
+      } as never);
+    if (await env.read<boolean>(oneStep, loadArtifact("OneStepExecutor").abi, "complete")) await setOneStep();
+    else await expectRevert(setOneStep(), "GameWithoutExecutor");
     const mock = await deploy("MockCheckpoints", [3_600n]);
     const other = await deployGame(mock, executor);
     await expectRevert(env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [other]), "GameOfAnotherRollup");
