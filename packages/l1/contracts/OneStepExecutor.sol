@@ -75,9 +75,10 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 internal constant MAX_BLOCK_ITEMS = 69_632;
     /// The largest nonce a transaction may carry (MAX_TX_NONCE, 2^53 − 2).
     uint256 internal constant MAX_TX_NONCE = 2 ** 53 - 2;
-    /// Whether the L1-message step runs a forced transaction (a signed transaction posted through
-    /// FilverseBridge.forceTransaction). False: it reverts UnsupportedForcedTransaction. This is the
-    /// one place that says so; complete() is false while it is.
+    /// Whether the L1-message step runs every L1 message as the TypeScript does: a forced transaction
+    /// (a signed transaction posted through FilverseBridge.forceTransaction; today it reverts
+    /// UnsupportedForcedTransaction), and each message checked against the bridge's record of it.
+    /// This is the one place that says so; complete() is false while it is.
     bool public constant FORCED_TRANSACTIONS = false;
     /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 26 kinds.
     bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a3233";
