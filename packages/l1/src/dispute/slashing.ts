@@ -89,7 +89,7 @@ export async function slashForFault(
     /** The disproven block and the sequencer's seal of it, when the fault was shown inside a sealed block. */
     block?: { number: number; hash: Hex; seal: Hex } | null;
   },
-  m: L1Clients & { account: Account },
+  m: L1Clients & { account: Account | Address },
 ): Promise<FaultSlashing> {
   const abi = loadArtifact("FilverseRollup").abi;
   const out: FaultSlashing = { slashed: [], sequencer: false };

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest } from "../../src/checkpoint.js";
 import { deployOneStepExecutor as deployExecutorSet } from "../../src/deploy.js";
+import { readSubmissionSignatures, slashForFault } from "../../src/dispute/slashing.js";
 import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
@@ -306,7 +307,14 @@ describe("a checkpoint proven wrong", () => {
 
   it("anyone slashes its signers with their signatures; the challenger gets its share", async () => {
     const digest = toHex(checkpointDigest(cp1, env.domain));
-    for (const sig of sigs1) await env.send(defender, env.rollup, rollupAbi, "slashFaultySigner", [digest, sig]);
+    // The signatures are the submission's calldata, found by its log and digest as players find them.
+    const where = { rollup: env.rollup, index: 1, digest, startBlock: 0n };
+    expect(await readSubmissionSignatures(where, env)).toEqual(sigs1);
+    expect(await readSubmissionSignatures({ ...where, digest: toHex(new Uint8Array(32).fill(2)) }, env)).toEqual([]);
+    const done = await slashForFault(where, { ...env, account: defender });
+    expect(done).toEqual({ slashed: sigs1, sequencer: false });
+    // Again: every key is slashed already, so nothing is sent and nothing fails.
+    expect(await slashForFault(where, { ...env, account: defender })).toEqual({ slashed: [], sequencer: false });
     for (const v of validators) {
       const info = await env.read<readonly unknown[]>(env.rollup, rollupAbi, "validatorInfo", [v.address]);
       expect(info[0]).toBe(0n); // collateral
