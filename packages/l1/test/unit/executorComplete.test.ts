@@ -58,7 +58,7 @@ const read = <T>(address: Address, abi: Abi, functionName: string, args: unknown
   env.publicClient.readContract({ address, abi, functionName, args } as never) as Promise<T>;
 
 /** A OneStepExecutorForcedOn (forced transactions on) whose five groups answer `runs` for `kinds`. */
-async function forcedOnWith(kinds: number[], groups: Partial<Record<string, Address>> = {}): Promise<Address> {
+async function forcedOnWith(kinds: readonly number[], groups: Partial<Record<string, Address>> = {}): Promise<Address> {
   const mock = await deploy("KindExecutorRunsMock", [kinds]);
   return deploy("OneStepExecutorForcedOn", [
     BigInt(L2_CHAIN_ID),
