@@ -26,6 +26,7 @@ import {
   recoverAddress,
   signTransaction,
 } from "@filverse/crypto";
+import { DEFAULT_CHALLENGE_BOND, DEFAULT_MOVE_BOND } from "@filverse/l1";
 import {
   createRpcHandlers,
   DevFaucet,
@@ -632,6 +633,38 @@ describe("docs match the code", () => {
     } finally {
       await seq.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("operations.md gives deployFilverse's fault-proof defaults as the code has them", () => {
+    const operations = read("operations.md");
+    const row = (field: string) => new RegExp(`\\| \`${field}\` \\|[^\\n]*\\| (\\d+) FIL \\|`).exec(operations)?.[1];
+    expect(BigInt(row("challengeBond")!) * 10n ** 18n).toBe(DEFAULT_CHALLENGE_BOND);
+    expect(BigInt(row("moveBond")!) * 10n ** 18n).toBe(DEFAULT_MOVE_BOND);
+    expect(operations).toMatch(/\| `maxClockDurationSec` \|[^\n]*\| half the challenge window \|/);
+  });
+
+  it("every trust model says one honest verifier is enough only where the game is set, which needs a complete executor", () => {
+    const section = (text: string, start: RegExp) => {
+      const from = text.search(start);
+      expect(from, String(start)).toBeGreaterThanOrEqual(0);
+      const rest = text.slice(from + 1);
+      const end = rest.search(/\n#{1,3} /);
+      return end < 0 ? rest : rest.slice(0, end);
+    };
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const models = [
+      section(readme, /\*\*Trust model\*\*/).split("\n")[0]!,
+      section(read("bridge.md"), /^## Trust model/m),
+      section(read("checkpoints.md"), /^## Trust model/m),
+      section(read("fault-proofs.md"), /^## Trust model/m),
+    ];
+    for (const m of models) {
+      expect(m).toMatch(/one honest verifier/i);
+      expect(m).toMatch(/game/);
+      expect(m).toMatch(/complete/);
+      // The older model stays stated for a rollup without a game.
+      expect(m).toMatch(/2\/3/);
     }
   });
 });

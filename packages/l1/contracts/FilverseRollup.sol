@@ -17,6 +17,14 @@ interface IFilverseDisputeGame {
     function executorComplete() external view returns (bool);
     function lowestOpenCheckpoint() external view returns (bool any, uint64 index);
     function gameCount() external view returns (uint256);
+    function executor() external view returns (address);
+}
+
+/// What the rollup asks of a game's one-step executor: the bridge whose message records it checks,
+/// and the L2 chain whose transactions it executes.
+interface IExecutorBinding {
+    function bridge() external view returns (address);
+    function chainId() external view returns (uint64);
 }
 
 /// @title FilverseRollup
@@ -246,6 +254,8 @@ contract FilverseRollup {
     error DisputeGameAlreadySet(address game);
     error GameWithoutExecutor(address game);
     error GameOfAnotherRollup(address game, address checkpoints);
+    /// The game's executor checks another bridge's L1 messages, or executes another L2 chain.
+    error GameExecutorOfAnotherRollup(address game, address executor);
     error GameAlreadyPlayed(address game);
     error NotProvenFaulty(bytes32 digest);
     error GamesOpen(uint64 lowestIndex);
@@ -777,6 +787,9 @@ contract FilverseRollup {
         if (reads != address(this)) revert GameOfAnotherRollup(game, reads);
         // A game opened before this point held nothing back; its outcome must not reach back.
         if (IFilverseDisputeGame(game).gameCount() != 0) revert GameAlreadyPlayed(game);
+        // Its executor must check L1 messages against this rollup's bridge, for this rollup's chain.
+        IExecutorBinding ex = IExecutorBinding(IFilverseDisputeGame(game).executor());
+        if (ex.bridge() != address(bridge) || ex.chainId() != l2ChainId) revert GameExecutorOfAnotherRollup(game, address(ex));
         disputeGame = IFilverseDisputeGame(game);
         emit DisputeGameSet(game);
     }

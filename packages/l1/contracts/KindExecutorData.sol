@@ -27,6 +27,12 @@ contract KindExecutorData is KindExecutorBase {
     uint256 internal constant MAX_LICENSE_BYTES = 256;
 
     /// @inheritdoc IKindExecutor
+    /// @dev DataAssetRegister (40) answers false: not executed yet.
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_DATA_ASSET_REGISTER || kind == KIND_ACCESS_GRANT || kind == KIND_ACCESS_REVOKE;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

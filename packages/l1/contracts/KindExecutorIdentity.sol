@@ -26,6 +26,12 @@ contract KindExecutorIdentity is KindExecutorBase {
     uint16 internal constant ATTRIBUTE_NOT_FOUND = 1303;
 
     /// @inheritdoc IKindExecutor
+    /// @dev IdentityCreate (30) and IdentityUpdate (31) answer false: not executed yet.
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind >= KIND_IDENTITY_CREATE && kind <= KIND_IDENTITY_TRANSFER;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

@@ -56,9 +56,14 @@ contract MockOneStepExecutor is IOneStepExecutor, IExecutorCompleteness {
 
     mapping(bytes32 => bytes32) public next;
     bool public complete;
+    /// What FilverseRollup.setDisputeGame checks of an executor: its bridge and its L2 chain.
+    address public bridge;
+    uint64 public chainId;
 
-    constructor(bool complete_) {
+    constructor(bool complete_, address bridge_, uint64 chainId_) {
         complete = complete_;
+        bridge = bridge_;
+        chainId = chainId_;
     }
 
     function setTrace(bytes32[] calldata states) external {

@@ -50,6 +50,8 @@ let gameAbi: Abi;
 let mockAbi: Abi;
 let executorAbi: Abi;
 let executorBytecode: Hex;
+/** The standalone game never asks its executor for a bridge or a chain (the rollup does). */
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 let gameArtifact: { abi: Abi; bytecode: Hex };
 let checkpoints: Address;
 let executor: Address;
@@ -92,7 +94,7 @@ beforeAll(async () => {
   mockAbi = artifacts.MockCheckpoints!.abi;
   executorAbi = artifacts.MockOneStepExecutor!.abi;
   checkpoints = await deploy(artifacts.MockCheckpoints!, [BigInt(WINDOW_SEC)]);
-  executor = await deploy(artifacts.MockOneStepExecutor!, [true]);
+  executor = await deploy(artifacts.MockOneStepExecutor!, [true, ZERO_ADDRESS, 0n]);
   const params = [CHALLENGE_BOND, MOVE_BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)];
   game = await deploy(gameArtifact, [checkpoints, executor, ...params]);
   dryRunGame = await deploy(gameArtifact, [checkpoints, "0x0000000000000000000000000000000000000000", ...params]);
@@ -806,7 +808,7 @@ describe("refusals", () => {
 
 describe("an executor that is not complete", () => {
   it("settles the steps it can, but no bond moves: a step it cannot run would stand on time", async () => {
-    const partial = await deploy({ abi: executorAbi, bytecode: executorBytecode }, [false]);
+    const partial = await deploy({ abi: executorAbi, bytecode: executorBytecode }, [false, ZERO_ADDRESS, 0n]);
     const g = await deploy(gameArtifact, [
       checkpoints,
       partial,

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest } from "../../src/checkpoint.js";
 import { deployOneStepExecutor as deployExecutorSet } from "../../src/deploy.js";
+import { readSubmissionSignatures, slashForFault } from "../../src/dispute/slashing.js";
 import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
@@ -103,7 +104,7 @@ beforeAll(async () => {
   [challenger, defender] = [accounts[1]!, accounts[2]!];
   validators = [makeKey(1), makeKey(2), makeKey(3)];
   await registerValidators(env, validators);
-  executor = await deploy("MockOneStepExecutor", [true]);
+  executor = await deploy("MockOneStepExecutor", [true, env.bridge, BigInt(L2_CHAIN_ID)]);
   game = await deployGame(env.rollup, executor);
 }, 120_000);
 afterAll(async () => {
@@ -164,20 +165,39 @@ describe("setting the game", () => {
       env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [dryRun]),
       "GameWithoutExecutor",
     );
-    const incomplete = await deploy("MockOneStepExecutor", [false]);
+    const incomplete = await deploy("MockOneStepExecutor", [false, env.bridge, BigInt(L2_CHAIN_ID)]);
     await expectRevert(
       env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, incomplete)]),
       "GameWithoutExecutor",
     );
-    // Nor the one-step executor as built: it covers a few step kinds and does not declare itself complete.
+    // The one-step executor as built is refused while its complete() is false (kinds or forced
+    // transactions missing), and accepted once it is true (simulated: the game below is the one set).
     const oneStep = await deployOneStepExecutor();
-    await expectRevert(
-      env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, oneStep)]),
-      "GameWithoutExecutor",
-    );
+    const oneStepGame = await deployGame(env.rollup, oneStep);
+    const setOneStep = () =>
+      env.publicClient.simulateContract({
+        account: env.deployer,
+        address: env.rollup,
+        abi: rollupAbi,
+        functionName: "setDisputeGame",
+        args: [oneStepGame],
+      } as never);
+    if (await env.read<boolean>(oneStep, loadArtifact("OneStepExecutor").abi, "complete")) await setOneStep();
+    else await expectRevert(setOneStep(), "GameWithoutExecutor");
     const mock = await deploy("MockCheckpoints", [3_600n]);
     const other = await deployGame(mock, executor);
     await expectRevert(env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [other]), "GameOfAnotherRollup");
+    // Its executor must check this rollup's bridge, for this rollup's chain.
+    for (const [bridge, chainId] of [
+      [challenger, BigInt(L2_CHAIN_ID)],
+      [env.bridge, BigInt(L2_CHAIN_ID) + 1n],
+    ] as const) {
+      const elsewhere = await deploy("MockOneStepExecutor", [true, bridge, chainId]);
+      await expectRevert(
+        env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [await deployGame(env.rollup, elsewhere)]),
+        "GameExecutorOfAnotherRollup",
+      );
+    }
     await expectRevert(env.send(challenger, env.rollup, rollupAbi, "setDisputeGame", [game]), "NotOwner");
     // A game that already has games is refused: they held nothing back.
     chain0 = chainAfter(0, null);
@@ -299,7 +319,14 @@ describe("a checkpoint proven wrong", () => {
 
   it("anyone slashes its signers with their signatures; the challenger gets its share", async () => {
     const digest = toHex(checkpointDigest(cp1, env.domain));
-    for (const sig of sigs1) await env.send(defender, env.rollup, rollupAbi, "slashFaultySigner", [digest, sig]);
+    // The signatures are the submission's calldata, found by its log and digest as players find them.
+    const where = { rollup: env.rollup, index: 1, digest, startBlock: 0n };
+    expect(await readSubmissionSignatures(where, env)).toEqual(sigs1);
+    expect(await readSubmissionSignatures({ ...where, digest: toHex(new Uint8Array(32).fill(2)) }, env)).toEqual([]);
+    const done = await slashForFault(where, { ...env, account: defender });
+    expect(done).toEqual({ slashed: sigs1, sequencer: false });
+    // Again: every key is slashed already, so nothing is sent and nothing fails.
+    expect(await slashForFault(where, { ...env, account: defender })).toEqual({ slashed: [], sequencer: false });
     for (const v of validators) {
       const info = await env.read<readonly unknown[]>(env.rollup, rollupAbi, "validatorInfo", [v.address]);
       expect(info[0]).toBe(0n); // collateral
