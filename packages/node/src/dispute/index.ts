@@ -5,12 +5,13 @@
 import { join, resolve } from "node:path";
 import { privateKeyToAddress } from "@filverse/crypto";
 import { createL1Clients, type L1Clients } from "@filverse/l1";
-import { applyBlock, createGenesis, type State } from "@filverse/state";
+import type { State } from "@filverse/state";
 import { decodeSignedBlock, type SignedBlock } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import type { Account, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { Chain } from "../chain/chain.js";
+import { replayState } from "../chain/rewind.js";
 import { chainConfigOf, loadConfig, type NodeConfigFile, readKeyFile } from "../config.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -26,7 +27,7 @@ export function disputeChainView(core: Chain, refused: (hash: Hex) => Hex | null
     sequencer: core.opts.proposer,
     headNumber: () => core.headIfOpen?.number ?? -1,
     block: (n) => core.db.getBlockByNumber(n),
-    stateAt: async (n) => core.stateAt(n) ?? (await replayState(core, n)),
+    stateAt: async (n) => core.stateAt(n) ?? (await replayOld(core, n)),
     refusedBlock: async (hash): Promise<SignedBlock | null> => {
       const ssz = refused(hash);
       return ssz ? decodeSignedBlock(fromHex(ssz)) : null;
@@ -77,26 +78,10 @@ export function createDisputePlayer(
   );
 }
 
-/**
- * The state after block `n` when the state history no longer holds it: replayed from genesis over
- * the stored blocks. Costs a full replay, so it runs only for a game on an old block (a dispute
- * reaches back at most a challenge window); blocks were checked when imported, so only executed here.
- */
-async function replayState(core: Chain, n: number): Promise<State | undefined> {
-  const { chain, genesis, proposer } = core.opts;
+/** The state after block `n` when the state history no longer holds it: replayed from genesis (chain/rewind.ts). */
+async function replayOld(core: Chain, n: number): Promise<State | undefined> {
   if (n < 0 || n > (core.headIfOpen?.number ?? -1)) return undefined;
-  let state = createGenesis({ chainId: genesis.chainId }, { timestamp: genesis.timestamp, proposer }).state;
-  for (let i = 1; i <= n; i++) {
-    const block = await core.db.getBlockByNumber(i);
-    if (!block) return undefined;
-    state = applyBlock(state, block, {
-      chainId: chain.chainId,
-      minTxFee: chain.minTxFee,
-      maxBlockTxs: chain.maxBlockTxs,
-      maxBlockDeposits: chain.maxBlockDeposits,
-    }).state;
-  }
-  return state;
+  return replayState(core.db, core.opts, n);
 }
 
 /**

@@ -4,6 +4,7 @@
  * watcher, the checkpoint submitter (whose batch fields come from the batch builder) and the deal
  * tracker, started and closed as one unit.
  */
+
 import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, type SingleThreadCrypto, signDigest } from "@filverse/crypto";
@@ -26,6 +27,7 @@ import { DevFaucet } from "../sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
+import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseSequencerNodeOpts = {
@@ -43,6 +45,8 @@ export class FilverseSequencerNode {
   readonly pool: CryptoPool | null;
   /** Deposits from the L1 bridge, when config.l1 is set. */
   readonly depositWatcher: DepositWatcher | null;
+  /** Lost fault-proof games on L1 (rewinds), when config.l1.rollup is set. */
+  private readonly rewindWatcher: RewindWatcher | null;
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
   /** Batch pieces (checkpoint CARs), built, kept and served at /piece/, when config.l1.rollup is set. */
@@ -158,6 +162,14 @@ export class FilverseSequencerNode {
         },
       );
     }
+    // A lost fault-proof game on L1: the sequencer rewinds to the last valid checkpoint and re-seals.
+    this.rewindWatcher = createRewindWatcher(config.l1, {
+      l1: this.l1,
+      rewind: (req) => sequencer.rewind(req),
+      genesisHash: async () => (await sequencer.db.getGenesisHash())!,
+      logger: this.logger,
+      signal,
+    });
     // The sequencer defends its own blocks; it pays with its key, as for checkpoints.
     this.disputePlayer = createDisputePlayer(config, {
       l1: this.l1,
@@ -203,6 +215,7 @@ export class FilverseSequencerNode {
   private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    await this.rewindWatcher?.start();
     if (this.config.p2p) {
       const sequencer = this.sequencer;
       this.network = await createNodeNetwork(
@@ -311,6 +324,7 @@ export class FilverseSequencerNode {
       await this.dealTracker?.close();
       await this.checkpointSubmitter?.close();
       await this.disputePlayer?.idle();
+      await this.rewindWatcher?.close();
       await this.sequencer.close();
       await this.depositWatcher?.close();
       await this.pool?.close();

@@ -6,6 +6,7 @@
  * checkpoints compared with re-execution, checkpoint co-signing with its validator key, and
  * equivocation evidence proven on the rollup when an L1 key is configured.
  */
+
 import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, recoverBlockSigner, type SingleThreadCrypto } from "@filverse/crypto";
@@ -38,6 +39,7 @@ import { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
+import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
@@ -75,6 +77,8 @@ export class FilverseVerifierNode {
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
   /** The rollup's checkpoints compared with re-execution, and their finality, when config.l1.rollup is set. */
   private readonly rollupWatcher: RollupWatcher | null;
+  /** Lost fault-proof games on L1 (rewinds), when config.l1.rollup is set. */
+  private readonly rewindWatcher: RewindWatcher | null;
   /** Plays the fault-proof game when config.dispute is set (with an L1 key): see dispute/player.ts. */
   readonly disputePlayer: DisputePlayer | null;
   private closing: Promise<void> | null = null;
@@ -181,6 +185,15 @@ export class FilverseVerifierNode {
               : null,
           })
         : null;
+    // A lost fault-proof game on L1: the verifier rewinds to the last valid checkpoint and syncs again.
+    this.rewindWatcher = createRewindWatcher(config.l1, {
+      l1: this.l1,
+      rewind: (req) => verifier.rewind(req),
+      genesisHash: async () => (await verifier.db.getGenesisHash())!,
+      onUnsettled: (above) => verifier.setUnsettledAbove(above),
+      logger: this.logger,
+      signal,
+    });
     const settlement: SettlementView | null = this.rollupWatcher;
     this.rpc = createNodeRpcServer(config, opts.rpc, {
       methods: createRpcHandlers(
@@ -218,6 +231,7 @@ export class FilverseVerifierNode {
     );
     await this.depositWatcher?.start();
     await this.verifier.start();
+    await this.rewindWatcher?.start();
     if (this.config.p2p) await this.startNetwork(this.config.p2p);
     if (this.l1KeyFile && this.rollup) {
       this.verifier.onEvidence((e) => void this.proveOnL1(e));
@@ -284,6 +298,7 @@ export class FilverseVerifierNode {
       // A rollup poll in flight is awaited before the verifier closes.
       await this.rollupWatcher?.idle();
       await this.disputePlayer?.idle();
+      await this.rewindWatcher?.close();
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();
@@ -324,7 +339,7 @@ export class FilverseVerifierNode {
         // altered by the peer, which checked it before relaying, as this node does below.
         const committed = async () => {
           const verdict = await verifier.judgeCommittedHeight(value, bytes, source);
-          return verdict === "duplicate" || verdict === "equivocation"
+          return verdict === "duplicate" || verdict === "equivocation" || verdict === "rewound"
             ? GossipValidationResult.Ignore
             : GossipValidationResult.Reject;
         };

@@ -6,7 +6,7 @@
 
 import type { EventEmitter } from "node:events";
 import { privateKeyToAddress } from "@filverse/crypto";
-import type { ChainDb } from "@filverse/db";
+import type { ChainDb, RewindOutcome } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import { type State, TxValidationError, TxValidationErrorCode } from "@filverse/state";
 import { type PreconfirmationJson, RpcErrorCode, type TxDropReason } from "@filverse/types";
@@ -15,6 +15,7 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
+import { isApplied, type RewindRequest, rewindChain } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
@@ -57,6 +58,10 @@ export class Sequencer {
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
+  /** The deposit source, told of the L1 messages a rewind gives back. */
+  private readonly deposits: SequencerModules["deposits"];
+  /** A rewind in progress (one at a time). */
+  private rewinding: Promise<RewindOutcome | null> | null = null;
   /** Aborted by close() or by the node's signal (`modules.signal`): production stops at once. */
   private readonly controller: AbortController;
 
@@ -66,6 +71,7 @@ export class Sequencer {
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
     this.controller = followSignal(modules.signal, closedError);
+    this.deposits = modules.deposits;
     this.drops = new DropLog(opts.droppedHistory, this.metrics);
     this.journalWriter = new JournalWriter({
       db: () => this.db,
@@ -80,6 +86,7 @@ export class Sequencer {
         proposer: this.address,
         dataDir: opts.dataDir,
         stateHistory: opts.stateHistory,
+        returnRewoundTransactions: true,
       },
       { metrics: this.metrics },
     );
@@ -213,6 +220,50 @@ export class Sequencer {
     await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
+  }
+
+  /**
+   * L1 removed checkpoints proven wrong: go back to the last valid one (chain/rewind.ts) and produce
+   * again from there. The removed blocks' transactions are back in the journal, in their original
+   * order, and return to the mempool with everything else the journal holds; the ones no longer
+   * includable are dropped by journal replay or execution with their typed reason, as always. Their
+   * L1 messages are offered again by the deposit source. Null when the L1 log was already applied.
+   */
+  rewind(req: RewindRequest): Promise<RewindOutcome | null> {
+    const run = (this.rewinding ?? Promise.resolve(null)).then(() => this.rewindOnce(req));
+    this.rewinding = run.catch(() => null);
+    return run;
+  }
+
+  private async rewindOnce(req: RewindRequest): Promise<RewindOutcome | null> {
+    if (this.closed || this.fatal || isApplied(await this.db.getRewind(), req)) return null;
+    await this.producer.pause();
+    await this.journalWriter.idle();
+    let outcome: RewindOutcome | null = null;
+    try {
+      outcome = await rewindChain(this.core, req, { logger: this.logger, metrics: this.metrics });
+      this.preconfirmations.clear();
+      if (outcome) {
+        this.deposits?.restore?.(outcome.deposits);
+        await replayJournal({
+          db: this.db,
+          chainId: this.chainId,
+          state: this.state,
+          mempool: this.mempool,
+          drops: this.drops,
+          logger: this.logger,
+        });
+        this.metrics?.returnedTransactions.inc(outcome.returned.length);
+        this.metrics?.mempoolTransactions.set(this.mempool.size);
+        for (const h of outcome.returned) this.events.emit("txStatus", toHex(h));
+      }
+    } catch (err) {
+      this.fail("the rewind failed", err);
+      throw err;
+    } finally {
+      if (!this.fatal && !this.closed) await this.producer.start();
+    }
+    return outcome;
   }
 
   /** An account where execution has got to (BlockProducer.account). */
