@@ -15,7 +15,7 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
-import { isApplied, type RewindRequest, rewindChain } from "../chain/rewind.js";
+import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
@@ -32,6 +32,7 @@ import {
   type Preconfirmed,
   preconfirmationToJson,
 } from "./preconfirmations.js";
+import { rewindSequencer, type SequencerRewindParts } from "./rewind.js";
 
 export { defaultSequencerOpts, type SequencerModules, type SequencerOpts } from "./options.js";
 
@@ -58,10 +59,9 @@ export class Sequencer {
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
-  /** The deposit source, told of the L1 messages a rewind gives back. */
-  private readonly deposits: SequencerModules["deposits"];
-  /** A rewind in progress (one at a time). */
-  private rewinding: Promise<RewindOutcome | null> | null = null;
+  /** Rewinds run one at a time; what they act on (sequencer/rewind.ts). */
+  private rewinding: Promise<unknown> = Promise.resolve();
+  private readonly rewindParts: Omit<SequencerRewindParts, "resume">;
   /** Aborted by close() or by the node's signal (`modules.signal`): production stops at once. */
   private readonly controller: AbortController;
 
@@ -71,7 +71,6 @@ export class Sequencer {
     this.logger = (modules.logger ?? nullLogger).child({ module: "sequencer" });
     this.metrics = modules.metrics ?? null;
     this.controller = followSignal(modules.signal, closedError);
-    this.deposits = modules.deposits;
     this.drops = new DropLog(opts.droppedHistory, this.metrics);
     this.journalWriter = new JournalWriter({
       db: () => this.db,
@@ -137,6 +136,12 @@ export class Sequencer {
         },
       },
     });
+    const { core, producer, journalWriter, preconfirmations, mempool, drops, logger, metrics } = this;
+    this.rewindParts = {
+      ...{ core, producer, journalWriter, preconfirmations, logger, metrics },
+      deposits: modules.deposits ?? null,
+      journal: { chainId: opts.chain.chainId, mempool, drops, logger },
+    };
   }
 
   /**
@@ -222,48 +227,19 @@ export class Sequencer {
     this.logger.info("sequencer closed");
   }
 
-  /**
-   * L1 removed checkpoints proven wrong: go back to the last valid one (chain/rewind.ts) and produce
-   * again from there. The removed blocks' transactions are back in the journal, in their original
-   * order, and return to the mempool with everything else the journal holds; the ones no longer
-   * includable are dropped by journal replay or execution with their typed reason, as always. Their
-   * L1 messages are offered again by the deposit source. Null when the L1 log was already applied.
-   */
+  /** L1 removed checkpoints proven wrong: go back and produce again (sequencer/rewind.ts); null if already applied. */
   rewind(req: RewindRequest): Promise<RewindOutcome | null> {
-    const run = (this.rewinding ?? Promise.resolve(null)).then(() => this.rewindOnce(req));
+    const parts = { ...this.rewindParts, resume: () => !this.fatal && !this.closed };
+    const run = this.rewinding.then(() =>
+      this.closed || this.fatal
+        ? null
+        : rewindSequencer(req, parts).catch((err: unknown) => {
+            this.fail("the rewind failed", err);
+            throw err;
+          }),
+    );
     this.rewinding = run.catch(() => null);
     return run;
-  }
-
-  private async rewindOnce(req: RewindRequest): Promise<RewindOutcome | null> {
-    if (this.closed || this.fatal || isApplied(await this.db.getRewind(), req)) return null;
-    await this.producer.pause();
-    await this.journalWriter.idle();
-    let outcome: RewindOutcome | null = null;
-    try {
-      outcome = await rewindChain(this.core, req, { logger: this.logger, metrics: this.metrics });
-      this.preconfirmations.clear();
-      if (outcome) {
-        this.deposits?.restore?.(outcome.deposits);
-        await replayJournal({
-          db: this.db,
-          chainId: this.chainId,
-          state: this.state,
-          mempool: this.mempool,
-          drops: this.drops,
-          logger: this.logger,
-        });
-        this.metrics?.returnedTransactions.inc(outcome.returned.length);
-        this.metrics?.mempoolTransactions.set(this.mempool.size);
-        for (const h of outcome.returned) this.events.emit("txStatus", toHex(h));
-      }
-    } catch (err) {
-      this.fail("the rewind failed", err);
-      throw err;
-    } finally {
-      if (!this.fatal && !this.closed) await this.producer.start();
-    }
-    return outcome;
   }
 
   /** An account where execution has got to (BlockProducer.account). */

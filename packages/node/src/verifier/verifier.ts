@@ -16,7 +16,7 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { HeadInfo, NodeEvents } from "../chain/interface.js";
-import { isApplied, type RewindRequest, rewindChain } from "../chain/rewind.js";
+import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { ChainFollower } from "../sync/follow.js";
@@ -25,6 +25,7 @@ import { type CheckpointClaim, CheckpointCosigner } from "./checkpoints.js";
 import { type Evidence, type EvidenceKind, EvidenceStore } from "./evidence.js";
 import { TxForwarder } from "./forwarder.js";
 import type { VerifierModules, VerifierOpts } from "./options.js";
+import { rewindVerifier } from "./rewind.js";
 
 export type { ImportResult, ImportStatus } from "./blockImporter.js";
 export type { CheckpointClaim } from "./checkpoints.js";
@@ -327,20 +328,17 @@ export class Verifier {
   async rewind(req: RewindRequest): Promise<RewindOutcome | null> {
     if (this.closed || this.failure_) return null;
     return this.importer.exclusive(
-      async () => {
-        if (isApplied(await this.db.getRewind(), req)) return null;
-        try {
-          const outcome = await rewindChain(this.core, req, { logger: this.logger, metrics: this.metrics });
-          if (outcome) {
-            this.deposits?.restore?.(outcome.deposits);
-            this.preconfirmations.rewound(req.target);
-          }
-          return outcome;
-        } catch (err) {
+      () =>
+        rewindVerifier(req, {
+          core: this.core,
+          deposits: this.deposits ?? null,
+          preconfirmations: this.preconfirmations,
+          logger: this.logger,
+          metrics: this.metrics,
+        }).catch((err: unknown) => {
           this.fail("the rewind failed", err);
           throw err;
-        }
-      },
+        }),
       () => req.target,
     );
   }
