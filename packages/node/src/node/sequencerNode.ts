@@ -47,6 +47,10 @@ export class FilverseSequencerNode {
   readonly depositWatcher: DepositWatcher | null;
   /** Lost fault-proof games on L1 (rewinds), when config.l1.rollup is set. */
   private readonly rewindWatcher: RewindWatcher | null;
+  /** While the rollup is halted by a proven fault: the last block L1 still vouches for. */
+  private unsettledAbove: number | null = null;
+  /** The target of the last rewind this node applied. */
+  private rewoundTo: number | null = null;
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
   /** Batch pieces (checkpoint CARs), built, kept and served at /piece/, when config.l1.rollup is set. */
@@ -132,7 +136,12 @@ export class FilverseSequencerNode {
           walletClient: l1.walletClient,
           account: privateKeyToAccount(toHex(key) as `0x${string}`),
           chain: {
-            headNumber: () => sequencer.head.number,
+            // While L1 is halted by a proven fault this node has not rewound for yet, the blocks
+            // past the last valid checkpoint are not offered: their checkpoint was proven wrong.
+            headNumber: () =>
+              this.unsettledAbove !== null && this.rewoundTo !== this.unsettledAbove
+                ? Math.min(sequencer.head.number, this.unsettledAbove)
+                : sequencer.head.number,
             header: async (n) => (await sequencer.db.getBlockByNumber(n))?.header ?? null,
           },
           ...(config.p2p
@@ -165,8 +174,14 @@ export class FilverseSequencerNode {
     // A lost fault-proof game on L1: the sequencer rewinds to the last valid checkpoint and re-seals.
     this.rewindWatcher = createRewindWatcher(config.l1, {
       l1: this.l1,
-      rewind: (req) => sequencer.rewind(req),
+      rewind: async (req) => {
+        await sequencer.rewind(req);
+        this.rewoundTo = req.target;
+      },
       genesisHash: async () => (await sequencer.db.getGenesisHash())!,
+      onUnsettled: (above) => {
+        this.unsettledAbove = above;
+      },
       logger: this.logger,
       signal,
     });
@@ -215,6 +230,8 @@ export class FilverseSequencerNode {
   private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    const rewound = await this.sequencer.db.getRewind();
+    this.rewoundTo = rewound?.status === "done" ? rewound.target : null;
     await this.rewindWatcher?.start();
     if (this.config.p2p) {
       const sequencer = this.sequencer;
