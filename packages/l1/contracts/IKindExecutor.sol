@@ -60,4 +60,9 @@ interface IKindExecutor {
 
     /// The kind's rules (packages/state/src/execution) over the step's objects.
     function execute(Call calldata c) external view returns (Result memory);
+
+    /// True iff this group executes `kind`, with every field rule and execution code of the
+    /// TypeScript state machine (packages/state): prepare and execute never revert UnsupportedKind for it.
+    /// OneStepExecutor.complete() asks every group about each of its kinds.
+    function runs(uint8 kind) external view returns (bool);
 }

@@ -30,6 +30,13 @@ contract KindExecutorAssets is KindExecutorBase {
     uint256 internal constant MAX_COLLECTION_SUPPLY = 2 ** 40;
 
     /// @inheritdoc IKindExecutor
+    /// @dev AssetMint (11), AssetBatchMint (12) and AssetMetadataUpdate (15) answer false: not executed yet.
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_COLLECTION_CREATE || kind == KIND_ASSET_TRANSFER || kind == KIND_ASSET_BURN
+            || kind == KIND_ASSET_APPROVE || kind == KIND_OPERATOR_SET;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

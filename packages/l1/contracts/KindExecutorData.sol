@@ -20,6 +20,12 @@ contract KindExecutorData is KindExecutorBase {
     uint16 internal constant GRANT_NOT_FOUND = 1402;
 
     /// @inheritdoc IKindExecutor
+    /// @dev DataAssetRegister (40) answers false: not executed yet.
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_ACCESS_GRANT || kind == KIND_ACCESS_REVOKE;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

@@ -23,6 +23,13 @@ contract KindExecutorIdentity is KindExecutorBase {
     uint16 internal constant ATTRIBUTE_NOT_FOUND = 1303;
 
     /// @inheritdoc IKindExecutor
+    /// @dev IdentityCreate (30) and IdentityUpdate (31) answer false: not executed yet.
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_ATTRIBUTE_SET || kind == KIND_ATTRIBUTE_REMOVE || kind == KIND_DELEGATE_ADD
+            || kind == KIND_DELEGATE_REVOKE || kind == KIND_IDENTITY_TRANSFER;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

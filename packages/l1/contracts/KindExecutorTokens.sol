@@ -25,6 +25,12 @@ contract KindExecutorTokens is KindExecutorBase {
     uint256 internal constant MAX_TOKEN_DECIMALS = 18;
 
     /// @inheritdoc IKindExecutor
+    /// @dev All four token kinds (20–23).
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_TOKEN_CREATE || kind == KIND_TOKEN_MINT || kind == KIND_TOKEN_TRANSFER || kind == KIND_TOKEN_BURN;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64, bytes calldata message)
         external
         pure

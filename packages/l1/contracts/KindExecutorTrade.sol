@@ -35,6 +35,12 @@ contract KindExecutorTrade is KindExecutorBase {
     error RoyaltyOutOfBounds(uint16 royaltyBps);
 
     /// @inheritdoc IKindExecutor
+    /// @dev Both trade kinds (50–51).
+    function runs(uint8 kind) external pure returns (bool) {
+        return kind == KIND_TRADE_FILL || kind == KIND_ORDER_CANCEL;
+    }
+
+    /// @inheritdoc IKindExecutor
     function prepare(uint8 kind, uint64 chainId, bytes calldata message)
         external
         pure

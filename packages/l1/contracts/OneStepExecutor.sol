@@ -19,7 +19,8 @@ import {StepObjects} from "./StepObjects.sol";
 ///         kind executor per group (IKindExecutor), named in the constructor, so that each contract
 ///         stays under EIP-170's 24,576 bytes. A kind whose group is not built, and a forced
 ///         transaction, revert with a typed error (UnsupportedKind, UnsupportedForcedTransaction):
-///         it never returns a wrong answer.
+///         it never returns a wrong answer. `complete()` says whether any step can still revert so:
+///         the game moves bonds, and the rollup takes it, only once it is true.
 /// @dev    `proof` = abi.encode(StepState pre, SszObjects.BlockHeader header, uint8 stepKind, bytes data),
 ///         with `data` per step kind:
 ///           BLOCK_START: abi.encode(SszObjects.BlockHeader parent, bytes seal)
@@ -74,6 +75,12 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 internal constant MAX_BLOCK_ITEMS = 69_632;
     /// The largest nonce a transaction may carry (MAX_TX_NONCE, 2^53 − 2).
     uint256 internal constant MAX_TX_NONCE = 2 ** 53 - 2;
+    /// Whether the L1-message step runs a forced transaction (a signed transaction posted through
+    /// FilverseBridge.forceTransaction). False: it reverts UnsupportedForcedTransaction. This is the
+    /// one place that says so; complete() is false while it is.
+    bool public constant FORCED_TRANSACTIONS = false;
+    /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 26 kinds.
+    bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a3233";
     uint8 internal constant KIND_DEPOSIT = 0;
     uint8 internal constant KIND_TRANSFER = 1;
     uint8 internal constant KIND_WITHDRAW = 2;
@@ -137,6 +144,36 @@ contract OneStepExecutor is IOneStepExecutor {
         identity = kinds.identity;
         data = kinds.data;
         trade = kinds.trade;
+    }
+
+    /// True iff this executor runs every step a block can need, so that no one-step dispute can
+    /// stand only because the executor cannot settle it: each of the 26 transaction kinds runs
+    /// (runsKind), and forced transactions run (forcedTransactions). FilverseDisputeGame moves
+    /// bonds, and FilverseRollup takes the game, only when this is true (IExecutorCompleteness).
+    function complete() external view returns (bool) {
+        if (!forcedTransactions()) return false;
+        for (uint256 i = 0; i < TX_KINDS.length; i++) {
+            if (!runsKind(uint8(TX_KINDS[i]))) return false;
+        }
+        return true;
+    }
+
+    /// Whether a transaction of `kind` runs: the FIL kinds here, every other kind when its group's
+    /// executor is set and says it runs it (IKindExecutor.runs). False for a number that is no kind.
+    function runsKind(uint8 kind) public view returns (bool) {
+        if (kind == KIND_TRANSFER || kind == KIND_WITHDRAW) return true;
+        IKindExecutor g = _group(kind);
+        if (address(g) == address(0)) return false;
+        try g.runs(kind) returns (bool r) {
+            return r;
+        } catch {
+            return false;
+        }
+    }
+
+    /// Whether the L1-message step runs forced transactions: FORCED_TRANSACTIONS.
+    function forcedTransactions() public pure virtual returns (bool) {
+        return FORCED_TRANSACTIONS;
     }
 
     /// @inheritdoc IOneStepExecutor
@@ -372,12 +409,17 @@ contract OneStepExecutor is IOneStepExecutor {
 
     /// The executor of a kind's group, or UnsupportedKind when its group is not built.
     function _groupOf(uint8 kind) private view returns (IKindExecutor g) {
+        g = _group(kind);
+        if (address(g) == address(0)) revert UnsupportedKind(kind);
+    }
+
+    /// The executor of a kind's group; address(0) for no group.
+    function _group(uint8 kind) private view returns (IKindExecutor g) {
         if (kind >= 10 && kind <= 17) g = assets;
         else if (kind >= 20 && kind <= 23) g = tokens;
         else if (kind >= 30 && kind <= 36) g = identity;
         else if (kind >= 40 && kind <= 42) g = data;
         else if (kind == 50 || kind == 51) g = trade;
-        if (address(g) == address(0)) revert UnsupportedKind(kind);
     }
 
     /// BlockExecutor.includeTransaction: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH, FEE_TOO_LOW,

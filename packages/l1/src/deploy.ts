@@ -1,9 +1,13 @@
 /**
  * Deploys FilverseRollup then FilverseBridge with viem, and on request the deal contracts
- * (FilverseDealClient, with a DevnetMarket on a devnet); gas is estimated by the node. The rollup and
- * the bridge name each other immutably: the rollup is given the bridge's address predicted from the
- * deployer's next nonce, and the bridge's constructor refuses a rollup that names another bridge.
+ * (FilverseDealClient, with a DevnetMarket on a devnet) and the fault-proof game (the one-step
+ * executor set, then FilverseDisputeGame, set in the rollup when the executor is complete); gas is
+ * estimated by the node. The rollup and the bridge name each other immutably: the rollup is given
+ * the bridge's address predicted from the deployer's next nonce, and the bridge's constructor
+ * refuses a rollup that names another bridge.
  */
+
+import { TxKind } from "@filverse/types";
 import {
   type Account,
   type Address,
@@ -72,6 +76,56 @@ export type Deployment = {
   deployer: Address;
   /** Present when deployFilverse was asked for the deal contracts. */
   deals?: DealDeployment;
+  /** Present when deployFilverse was asked for the fault-proof game. */
+  faultProofs?: FaultProofDeployment;
+};
+
+/** FIL in attoFIL. */
+const FIL = 10n ** 18n;
+/** The default challenge bond (also the bond of a header request): 5 FIL. */
+export const DEFAULT_CHALLENGE_BOND = 5n * FIL;
+/** The default bond of a proposal or a dispute: 1 FIL. */
+export const DEFAULT_MOVE_BOND = FIL;
+
+export type FaultProofParams = {
+  /** The chain's working limits and minimum fee, which the one-step executor checks (its ChainConfig). */
+  chain: { maxBlockTxs: number; maxBlockDeposits: number; minTxFee: bigint };
+  /** The challenge bond, attoFIL (DEFAULT_CHALLENGE_BOND, 5 FIL, by default). */
+  challengeBond?: bigint;
+  /** The bond of each proposal and dispute, attoFIL (DEFAULT_MOVE_BOND, 1 FIL, by default). */
+  moveBond?: bigint;
+  /** Each team's chess clock on a path of the claim tree, seconds; half the challenge window by default. */
+  maxClockDurationSec?: number;
+  /**
+   * The least time a move leaves its own team for its next answer on that path, seconds; an eighth
+   * of the clock by default (at least 1). Twice it must stay below the clock.
+   */
+  clockExtensionSec?: number;
+};
+
+/** What the one-step executor runs: it is complete when every kind runs and forced transactions do. */
+export type ExecutorCompleteness = {
+  complete: boolean;
+  /** The transaction kinds it does not run yet (TxKind numbers), in ascending order. */
+  missingKinds: number[];
+  forcedTransactions: boolean;
+};
+
+export type FaultProofDeployment = OneStepExecutorDeployment & {
+  completeness: ExecutorCompleteness;
+  /** The FilverseDisputeGame set in the rollup; null when the executor is not complete (nothing wired). */
+  game: Address | null;
+  /** The game's parameters as deployed (the defaults filled in). */
+  challengeBond: bigint;
+  moveBond: bigint;
+  maxClockDurationSec: number;
+  clockExtensionSec: number;
+};
+
+/** Where deployFilverse reports what it did not do and why (a node logger fits). */
+export type DeployLog = {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
 };
 
 type Clients = { publicClient: PublicClient; walletClient: WalletClient };
@@ -107,7 +161,7 @@ export async function deployFilverse(
   clients: Clients,
   account: Account | Address,
   params: RollupParams,
-  opts: { deals?: DealContractsParams | null } = {},
+  opts: { deals?: DealContractsParams | null; faultProofs?: FaultProofParams | null; log?: DeployLog } = {},
 ): Promise<Deployment> {
   const from = addressOf(account);
   const judge = await deployContract(clients, account, "PreconfirmationJudge", [
@@ -164,7 +218,101 @@ export async function deployFilverse(
   }
   const deployment: Deployment = { rollup, bridge, deployer: from };
   if (opts.deals) deployment.deals = await deployDealContracts(clients, account, opts.deals);
+  if (opts.faultProofs) {
+    deployment.faultProofs = await deployFaultProofs(clients, account, rollup, params, opts.faultProofs, opts.log);
+  }
   return deployment;
+}
+
+/**
+ * The fault-proof game for `rollup` (docs/fault-proofs.md): the one-step executor set, then, if the
+ * executor says it is complete, FilverseDisputeGame with the bonds and clocks of `fp`, set in the
+ * rollup (setDisputeGame, once and for good). An incomplete executor would let a wrong challenger
+ * win a step it cannot settle, and the rollup refuses such a game: then no game is deployed and
+ * `log` says which kinds are missing.
+ */
+export async function deployFaultProofs(
+  clients: Clients,
+  account: Account | Address,
+  rollup: Address,
+  params: Pick<RollupParams, "l2ChainId" | "challengeWindowSec">,
+  fp: FaultProofParams,
+  log?: DeployLog,
+): Promise<FaultProofDeployment> {
+  const challengeBond = fp.challengeBond ?? DEFAULT_CHALLENGE_BOND;
+  const moveBond = fp.moveBond ?? DEFAULT_MOVE_BOND;
+  const maxClockDurationSec = fp.maxClockDurationSec ?? Math.floor(params.challengeWindowSec / 2);
+  const clockExtensionSec = fp.clockExtensionSec ?? Math.max(1, Math.floor(maxClockDurationSec / 8));
+  if (challengeBond <= 0n || moveBond <= 0n || clockExtensionSec < 1 || 2 * clockExtensionSec >= maxClockDurationSec) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "Invalid fault-proof game parameters", {
+      details: { challengeBond, moveBond, maxClockDurationSec, clockExtensionSec },
+      metaMessages: ["Bonds must be positive, the extension at least 1 s and under half the clock."],
+    });
+  }
+  const set = await deployOneStepExecutor(clients, account, { l2ChainId: params.l2ChainId, ...fp.chain });
+  const completeness = await readExecutorCompleteness(clients, set.executor);
+  const result: FaultProofDeployment = {
+    ...set,
+    completeness,
+    game: null,
+    challengeBond,
+    moveBond,
+    maxClockDurationSec,
+    clockExtensionSec,
+  };
+  if (!completeness.complete) {
+    log?.warn("fault-proof game not wired: the one-step executor is not complete", {
+      executor: set.executor,
+      kindsNotExecuted: completeness.missingKinds.map((k) => TxKind[k] ?? k),
+      forcedTransactions: completeness.forcedTransactions,
+      consequence: "a quorum signing one wrong checkpoint is not caught (docs/checkpoints.md, Trust model)",
+    });
+    return result;
+  }
+  const game = await deployContract(clients, account, "FilverseDisputeGame", [
+    rollup,
+    set.executor,
+    challengeBond,
+    moveBond,
+    BigInt(maxClockDurationSec),
+    BigInt(clockExtensionSec),
+  ]);
+  const hash = await clients.walletClient.writeContract({
+    address: rollup,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName: "setDisputeGame",
+    args: [game],
+    account,
+    chain: clients.walletClient.chain,
+  });
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "setDisputeGame failed", { details: { hash, game } });
+  }
+  result.game = game;
+  log?.info("fault-proof game wired", { game, executor: set.executor, challengeBond, moveBond, maxClockDurationSec });
+  return result;
+}
+
+/** Every transaction kind of the protocol (TxKind without Deposit, which is an L1 message). */
+export const TX_KINDS: readonly number[] = Object.values(TxKind).filter(
+  (k): k is number => typeof k === "number" && k !== TxKind.Deposit,
+);
+
+/** Ask a OneStepExecutor what it runs: `complete()`, and per kind `runsKind`, and `forcedTransactions`. */
+export async function readExecutorCompleteness(
+  clients: Pick<Clients, "publicClient">,
+  executor: Address,
+): Promise<ExecutorCompleteness> {
+  const { abi } = loadArtifact("OneStepExecutor");
+  const read = <T>(functionName: string, args: unknown[] = []) =>
+    clients.publicClient.readContract({ address: executor, abi, functionName, args } as never) as Promise<T>;
+  const runs = await Promise.all(TX_KINDS.map((k) => read<boolean>("runsKind", [k])));
+  return {
+    complete: await read<boolean>("complete"),
+    missingKinds: TX_KINDS.filter((_, i) => !runs[i]),
+    forcedTransactions: await read<boolean>("forcedTransactions"),
+  };
 }
 
 /** Deploy FilverseDealClient (and DevnetMarket for market "devnet"), then authorise the proposers. */

@@ -1,7 +1,8 @@
 /**
  * `filverse devnet`: the whole local network in one command. A local L1 (a hardhat node process,
- * chain id 31415926), the rollup and bridge contracts deployed on it, the sequencer registered as a
- * validator, dev accounts funded through real bridge deposits, a sequencer wired to the bridge that
+ * chain id 31415926), the rollup and bridge contracts deployed on it (with the fault-proof game set
+ * in the rollup once the one-step executor is complete, and every node playing it), the sequencer
+ * registered as a validator, dev accounts funded through real bridge deposits, a sequencer wired to the bridge that
  * stores every checkpoint's batch through FilverseDealClient, and the storage-provider simulator (a
  * process of its own) that takes those deals on DevnetMarket. The local L1 keeps its state in
  * memory, so every run is a fresh chain.
@@ -22,6 +23,7 @@ import {
 } from "@filverse/l1";
 import {
   CONFIG_FILE,
+  chainConfigOf,
   createLogger,
   FilverseSequencerNode,
   fetchChainIdentity,
@@ -45,6 +47,16 @@ const DEV_L1_FUNDS = 100n * FIL;
 /** The devnet L1 mines a block this often even when idle, so its clock (and every window) moves. */
 const L1_BLOCK_MS = 1_000;
 export const DEFAULT_DEVNET_DIR = ".filverse/devnet";
+/** The devnet's challenge window, seconds: checkpoints are final a minute after acceptance. */
+const CHALLENGE_WINDOW_SEC = 60;
+/**
+ * The devnet's fault-proof clocks, seconds: each team has a minute per path of the claim tree, and
+ * a move leaves its team at least 10 s. Short, so a game ends within minutes; the nodes poll every
+ * second, far inside them.
+ */
+const DISPUTE_MAX_CLOCK_SEC = 60;
+const DISPUTE_CLOCK_EXTENSION_SEC = 10;
+const DISPUTE_POLL_MS = 1_000;
 const CLI_BIN = fileURLToPath(new URL("../../bin/filverse.js", import.meta.url));
 
 /** Start `filverse sp-sim` as its own process; resolves with its URL once it is ready. */
@@ -150,6 +162,7 @@ async function startDevnet(o: {
     const sequencerKey = readKeyFile(join(dir, config.keyFile));
     const sequencer = toHex(privateKeyToAddress(sequencerKey)) as Address;
     const minCollateral = 10n * FIL;
+    const chainParams = chainConfigOf(config);
     const deployment = await deployFilverse(
       clients,
       funder,
@@ -157,15 +170,31 @@ async function startDevnet(o: {
         l2ChainId: config.genesis.chainId,
         sequencer,
         minCollateral,
-        challengeWindowSec: 60,
+        challengeWindowSec: CHALLENGE_WINDOW_SEC,
         exitDelaySec: 120,
         // Ten minutes: long enough for the devnet sequencer (0 confirmations, 500 ms polls) to
         // consume a forced transaction, short enough to see the rule at work.
         forceInclusionDelaySec: 600,
       },
-      // Deals for batch data: FilverseDealClient on a DevnetMarket; the sequencer's key proposes.
-      { deals: { market: "devnet", proposers: [sequencer] } },
+      {
+        // Deals for batch data: FilverseDealClient on a DevnetMarket; the sequencer's key proposes.
+        deals: { market: "devnet", proposers: [sequencer] },
+        // The fault-proof game, default bonds (5 FIL to challenge, 1 FIL a move), short clocks.
+        faultProofs: {
+          chain: {
+            maxBlockTxs: chainParams.maxBlockTxs,
+            maxBlockDeposits: chainParams.maxBlockDeposits,
+            minTxFee: chainParams.minTxFee,
+          },
+          maxClockDurationSec: DISPUTE_MAX_CLOCK_SEC,
+          clockExtensionSec: DISPUTE_CLOCK_EXTENSION_SEC,
+        },
+        log: logger,
+      },
     );
+    const game = deployment.faultProofs?.game ?? null;
+    // Every node plays the game (its L1 key: the sequencer's own, each verifier's validator key).
+    const disputeConfig = game ? { game, startBlock: 0, pollIntervalMs: DISPUTE_POLL_MS } : null;
     const deals = deployment.deals!;
     const send = async (
       request:
@@ -258,6 +287,7 @@ async function startDevnet(o: {
       pollIntervalMs: 500,
     };
     onDisk.l1 = l1Config;
+    if (disputeConfig) onDisk.dispute = disputeConfig;
     writeFileSync(configPath, `${JSON.stringify(onDisk, null, 2)}\n`);
 
     node = new FilverseSequencerNode({ dataDir: dir, config: loadConfig(dir) }, { logger });
@@ -285,6 +315,7 @@ async function startDevnet(o: {
         const vconfig = {
           ...made.config,
           verifier: { ...made.config.verifier!, l1KeyFile: made.config.keyFile },
+          ...(disputeConfig ? { dispute: disputeConfig } : {}),
           p2p: { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: [...node.network!.multiaddrs, ...verifierP2P] },
         };
         writeFileSync(join(vdir, CONFIG_FILE), `${JSON.stringify(vconfig, null, 2)}\n`);
@@ -305,6 +336,8 @@ async function startDevnet(o: {
       bridge: deployment.bridge,
       dealClient: deals.dealClient,
       market: deals.devnetMarket,
+      disputeGame: game,
+      oneStepExecutor: deployment.faultProofs?.executor ?? null,
       storageProvider: started.url,
       verifiers: verifierUrls,
       sequencerP2P: node.network?.multiaddrs ?? [],
@@ -322,6 +355,9 @@ async function startDevnet(o: {
         `  rollup  ${deployment.rollup}`,
         `  bridge  ${deployment.bridge}`,
         `  deal client  ${deals.dealClient}   market (devnet)  ${deals.devnetMarket}`,
+        game
+          ? `  fault-proof game  ${game}   (every node plays it)`
+          : "  fault-proof game  not wired: the one-step executor is not complete (see the log)",
         `  storage provider simulator  ${started.url}   (pid ${sp.pid})`,
         ...verifierUrls.map((v, i) => `  verifier ${i + 1} JSON-RPC  ${v}   (pid ${verifiers[i]!.pid})`),
         `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,

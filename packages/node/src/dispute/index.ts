@@ -66,6 +66,7 @@ export function createDisputePlayer(
       pollIntervalMs: d.pollIntervalMs ?? defaultDisputePlayerOpts.pollIntervalMs,
       startBlock: BigInt(d.startBlock ?? 0),
       maxBond: d.maxBond === undefined ? null : BigInt(d.maxBond),
+      rollupStartBlock: BigInt(config.l1?.startBlock ?? 0),
     },
     {
       l1: modules.l1,

@@ -4,8 +4,10 @@
  * itself and makes the moves `planGame` asks for: counter every claim its trace shows wrong (propose
  * true midpoints, dispute false ones, step with its own proof), then resolve what can be resolved
  * and claim its credit. It challenges a checkpoint on L1 that re-execution disagrees with when it
- * can prove it at once (the last-header fault). It keeps nothing it needs across ticks: the game's
- * progress is read again from L1, so a restart loses nothing.
+ * can prove it at once (the last-header fault). Once a game proves a checkpoint wrong, it slashes
+ * the checkpoint's signers (and the sequencer, given its seal of the disproven block) and takes its
+ * challenger's reward. It keeps nothing it needs across ticks: the game's progress is read again
+ * from L1, so a restart loses nothing.
  */
 import {
   type DisputeGameParams,
@@ -32,6 +34,7 @@ import { bytesEqual, type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
 import { planGame } from "./policy.js";
+import { slashAfterFault } from "./slashing.js";
 
 export type DisputePlayerOpts = {
   /** The FilverseDisputeGame contract. */
@@ -44,6 +47,8 @@ export type DisputePlayerOpts = {
   startBlock: bigint;
   /** The most this node posts as one bond (attoFIL); a game asking more is watched, not played. Null: no cap. */
   maxBond: bigint | null;
+  /** The L1 block the rollup was deployed at: where the submissions of a disproven checkpoint are looked for. */
+  rollupStartBlock: bigint;
 };
 
 export const defaultDisputePlayerOpts: Omit<DisputePlayerOpts, "game"> = {
@@ -51,6 +56,7 @@ export const defaultDisputePlayerOpts: Omit<DisputePlayerOpts, "game"> = {
   pollIntervalMs: 2_000,
   startBlock: 0n,
   maxBond: null,
+  rollupStartBlock: 0n,
 };
 
 /** What the player reads of this node's chain. */
@@ -145,6 +151,8 @@ export class DisputePlayer {
       if (this.over.has(id)) continue;
       const game = await readDisputeGame(this.opts.game, id, l1);
       if (game.outcome !== GameOutcome.Open) {
+        // A proven fault is slashed before the game is put aside; a failure is retried next tick.
+        if (game.outcome === GameOutcome.ChallengerWins && !(await this.afterFault(game))) continue;
         this.over.add(id);
         this.games_.delete(id);
         this.traces.delete(id);
@@ -265,6 +273,15 @@ export class DisputePlayer {
     }
     this.traces.set(game.id, { key, trace });
     return trace;
+  }
+
+  /** Game `game` proved its checkpoint wrong: slash what it lets anyone slash (slashing.ts). */
+  private async afterFault(game: DisputeGameView): Promise<boolean> {
+    return slashAfterFault(game, {
+      rollup: this.params!.checkpoints,
+      rollupStartBlock: this.opts.rollupStartBlock,
+      ...this.m,
+    });
   }
 
   private untraceable(game: DisputeGameView, why: string): 0 {
