@@ -20,9 +20,19 @@ import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "
 export { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts, type PlayedGame } from "./player.js";
 export { type GamePlan, type PlannedMove, planGame, planResolves } from "./policy.js";
 
-/** The chain as the player reads it: blocks and recent states of `core`, refused blocks from `refused`. */
-export function disputeChainView(core: Chain, refused: (hash: Hex) => Hex | null = () => null): DisputeChainView {
+/**
+ * The chain as the player reads it: blocks and recent states of `core`, refused blocks from
+ * `refused`; a verifier also gives its refused blocks by height and its block source's headers
+ * (`more`), with which it challenges a checkpoint that names a block it refused.
+ */
+export function disputeChainView(
+  core: Chain,
+  refused: (hash: Hex) => Hex | null = () => null,
+  more: Pick<DisputeChainView, "refusedAt" | "remoteHeader"> = {},
+): DisputeChainView {
   return {
+    ...more,
+    genesisHeader: () => core.db.getGenesisHeader(),
     chain: core.chain,
     sequencer: core.opts.proposer,
     headNumber: () => core.headIfOpen?.number ?? -1,

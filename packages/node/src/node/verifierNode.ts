@@ -20,6 +20,7 @@ import {
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
 import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
+import { decodeSignedBlock, type SignedBlock } from "@filverse/types";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -164,7 +165,10 @@ export class FilverseVerifierNode {
     this.disputePlayer = createDisputePlayer(config, {
       l1: this.l1,
       account: config.dispute && this.l1KeyFile ? privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex) : null,
-      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash)),
+      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash), {
+        refusedAt: async (n) => refusedBlockAt(verifier, n),
+        remoteHeader: async (n) => (await source?.blocksByRange(n, 1).catch(() => []))?.[0]?.header ?? null,
+      }),
       metrics: this.metrics,
       logger: this.logger,
       signal,
@@ -450,6 +454,19 @@ export class FilverseVerifierNode {
 }
 
 /** The SSZ of a sealed block this verifier refused (its invalid-block evidence) with hash `hash`. */
+/** The sealed block this verifier refused at height n (the first such evidence), decoded, or null. */
+function refusedBlockAt(verifier: Verifier, n: number): SignedBlock | null {
+  for (const e of verifier.evidence("invalidBlock")) {
+    if (e.kind !== "invalidBlock" || e.number !== n || e.block === "0x") continue;
+    try {
+      return decodeSignedBlock(fromHex(e.block));
+    } catch {
+      // A record without a decodable block: not one to challenge with.
+    }
+  }
+  return null;
+}
+
 function refusedBlockSsz(verifier: Verifier, hash: Hex): Hex | null {
   for (const e of verifier.evidence("invalidBlock")) {
     if (e.kind === "invalidBlock" && e.hash.toLowerCase() === hash.toLowerCase()) return e.block;
