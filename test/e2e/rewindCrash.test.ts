@@ -1,6 +1,6 @@
 /**
  * kill -9 in the middle of a rewind (chain/rewind.ts), on a real sequencer process over the built
- * packages (fixtures/rewindCrash.mjs): a chain of 20 blocks of 40 transfers is rewound to block 1,
+ * packages (fixtures/rewindCrash.mjs): a chain of 12 blocks of 20 transfers is rewound to block 1,
  * with the state past the history so the target state is replayed from genesis, and the process is
  * SIGKILLed at a random moment after it started. At the next start, whatever the moment, the node
  * holds either the chain as it was (killed before the decision was synced: the L1 log is read again
@@ -65,10 +65,10 @@ function rewindAndKill(dir: string, delayMs: number): Promise<boolean> {
 it("a rewind killed at any moment is finished or redone at the next start, and loses no transaction", async () => {
   const built = tempDir("rewind-built");
   dirs.push(built);
-  run(built.dir, "build", "20", "10");
+  run(built.dir, "build", "12", "5");
   const before = JSON.parse(run(built.dir, "check")) as Check;
-  expect(before.head).toBe(21);
-  expect(before.sequenced).toHaveLength(800);
+  expect(before.head).toBe(13);
+  expect(before.sequenced).toHaveLength(240);
   const all = new Set(before.sequenced);
 
   const seen: string[] = [];
@@ -87,13 +87,13 @@ it("a rewind killed at any moment is finished or redone at the next start, and l
     expect(after.rootOk).toBe(true);
     if (left.status === null) {
       // Killed before the decision was durable: nothing changed (the L1 log is read again at start).
-      expect(after.head).toBe(21);
+      expect(after.head).toBe(13);
       expect(after.status).toBeNull();
     } else {
       // Pending (killed half way) or done: the rewound chain, every removed transaction journaled.
       expect(after.head).toBe(1);
       expect(after.status).toBe("done");
-      expect(left.head === 21 || left.status === "done").toBe(true);
+      expect(left.head === 13 || left.status === "done").toBe(true);
     }
     const kept = new Set([...after.sequenced, ...after.pending]);
     for (const h of all) expect(kept.has(h)).toBe(true);
