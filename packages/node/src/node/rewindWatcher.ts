@@ -94,7 +94,12 @@ export class RewindWatcher {
       while (this.queue.length > 0 && !this.m.signal.aborted) {
         const removal = this.queue[0]!;
         try {
-          await this.m.rewind(await this.request(removal));
+          const req = await this.request(removal);
+          if (req) await this.m.rewind(req);
+          else
+            this.m.logger.info("a later fault removed more: this removal is passed over", {
+              checkpoint: removal.checkpoint,
+            });
           this.queue.shift();
         } catch (err) {
           this.m.logger.error("rewind failed; retrying at the next poll", { checkpoint: removal.checkpoint }, err);
@@ -107,10 +112,20 @@ export class RewindWatcher {
     return this.draining;
   }
 
-  /** The target of a removal: checkpoint i − 1's last block as L1 holds it, or the genesis. */
-  private async request(r: InvalidatedCheckpoints): Promise<RewindRequest> {
+  /**
+   * The target of a removal: checkpoint i − 1's last block as L1 holds it, or the genesis. Null when
+   * checkpoint i − 1 is itself gone now: a later fault removed it too, and its own log (read after
+   * this one) goes back further.
+   */
+  private async request(r: InvalidatedCheckpoints): Promise<RewindRequest | null> {
     const base = { checkpoint: r.checkpoint, l1Block: r.l1Block, l1LogIndex: r.l1LogIndex };
     if (r.checkpoint === 0) return { ...base, target: 0, targetHash: await this.m.genesisHash() };
+    const next = await this.m.l1.publicClient.readContract({
+      address: this.opts.rollup,
+      abi: rollupStateAbi,
+      functionName: "nextCheckpointIndex",
+    });
+    if (BigInt(r.checkpoint - 1) >= next) return null;
     const previous = await readStoredCheckpoint(this.opts.rollup, r.checkpoint - 1, this.m.l1);
     return { ...base, target: previous.lastBlock, targetHash: previous.lastBlockHash };
   }
