@@ -11,6 +11,7 @@ import { ChainDb } from "@filverse/db";
 import { blockHash, type Deposit, type SignedBlock, signedTxToJson, TxKind } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { createRpcHandlers } from "../../src/api/index.js";
 import type { DepositSource } from "../../src/chain/interface.js";
 import type { RewindRequest } from "../../src/chain/rewind.js";
 import { VerifierError, VerifierErrorCode } from "../../src/errors.js";
@@ -82,8 +83,14 @@ describe("sequencer rewind", () => {
     expect(removed).toHaveLength(5);
     const before = f.seq.state.roots().stateRoot;
 
+    const rpc = createRpcHandlers(f.seq);
+    const statusOf = (h: string) => rpc.filverse_getTransactionStatus!([h], {} as never) as Promise<{ status: string }>;
+    expect((await statusOf(removed[0]!)).status).toBe("sequenced");
     const outcome = await f.seq.rewind(request(b1));
     expect(outcome?.removedBlocks).toBe(2);
+    // RPC readers see the rewound chain: a removed transaction is pending (or preconfirmed) again.
+    for (const h of removed) expect(["pending", "preconfirmed"]).toContain((await statusOf(h)).status);
+    expect(await rpc.filverse_getTransactionReceipt!([removed[0]!], {} as never)).toBeNull();
     expect(outcome?.returned.map((h) => toHex(h))).toEqual(removed);
     expect(f.seq.head.number).toBe(1);
     expect(toHex(f.seq.state.roots().stateRoot)).toBe(toHex(b1.header.stateRoot));
