@@ -62,9 +62,25 @@ export class BlockFaults {
     return above !== null && n > above;
   }
 
-  /** A rewind to `target`: the seals remembered above it belong to the removed chain. */
+  /**
+   * A rewind to `target`: the seals remembered above it belong to the removed chain, and so do the
+   * refusals cached there (a new block refused for its parent while this node still held the old
+   * one must import once it has rewound; a block refused for its execution is refused again).
+   */
   rewound(target: number): void {
     for (const h of this.seals.keys()) if (h > target) this.seals.delete(h);
+    for (const [hash, err] of this.badBlocks) {
+      if ((err.details.number as number) > target) this.badBlocks.delete(hash);
+    }
+  }
+
+  /** While L1 has put height n back in play (see excused): a refusal that is neither cached nor evidence. */
+  rewindPending(n: number): VerifierError {
+    return new VerifierError(
+      VerifierErrorCode.REWIND_PENDING,
+      `Block ${n} is past the last valid checkpoint while L1 is halted by a proven fault: this node rewinds first`,
+      { details: { number: n } },
+    );
   }
 
   /** The refusal of a sealed block already found invalid, if this hash is one. */

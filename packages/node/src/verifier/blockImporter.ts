@@ -281,6 +281,10 @@ export class BlockImporter {
       assertBlockHeader(head.header, block, this.opts.sequencer);
     } catch (err) {
       if (!(err instanceof BlockError)) throw err;
+      // A new block on a chain L1 put back in play, before this node has rewound: not a fault.
+      if (err.code === BlockErrorCode.PARENT_MISMATCH && this.faults.excused(header.number)) {
+        throw this.faults.rewindPending(header.number);
+      }
       const sealed = err.code !== BlockErrorCode.BAD_SEAL && this.faults.sealedBySequencer(block);
       const refused = this.faults.invalid(err, block, hash, sealed);
       if (sealed) await this.faults.recordInvalid(refused, block, hash, source);
