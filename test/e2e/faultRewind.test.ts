@@ -15,7 +15,10 @@
  * nodes rewind to the last valid checkpoint; the sequencer seals the removed transactions again,
  * and the chain continues. Every transaction acknowledged by `sendTransaction` before the fault is
  * sequenced in the new chain, which the verifier imports to the same block hashes, with no
- * equivocation evidence. The game needs an executor that says `complete()`.
+ * equivocation evidence. The sequencer's key, which signed the disproven checkpoint with its 2/3 of
+ * the weight, is slashed by the verifier's player; once the test bonds the sequencer again, the
+ * new chain's checkpoint, co-signed over p2p by the verifier (now the whole set), resumes the
+ * rollup. The game needs an executor that says `complete()`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +60,9 @@ afterAll(async () => {
 });
 
 const call = async <T>(url: string, method: string, params: unknown[] = []): Promise<T> => {
-  const { json } = await rpc(url, { jsonrpc: "2.0", id: 1, method, params });
+  // A kept-alive socket the server closed meanwhile fails the fetch: ask again on a new one.
+  const send = () => rpc(url, { jsonrpc: "2.0", id: 1, method, params });
+  const { json } = await send().catch(send);
   const r = json as { result?: T; error?: { message: string } };
   if (r.error) throw new Error(`${method}: ${r.error.message}`);
   return r.result as T;
@@ -108,11 +113,13 @@ async function sealWrongRoot(
 
 it("a wrong state root is challenged and rolled back, the chain continues, and no acknowledged transaction is lost", async () => {
   const seqDir = join(tmp.dir, "sequencer");
+  // The sequencer's validator holds 2/3 of the weight, the verifier's 1/3 (both in the genesis set).
   const net = await setupL1Chain(
     seqDir,
     { challengeWindowSec: WINDOW, exitDelaySec: WINDOW, forceInclusionDelaySec: 3_600 },
     2,
     3,
+    2n * FIL,
   );
   l1 = net.l1;
   const { testClient, deployer, bridge, rollup, clients } = net;
@@ -131,6 +138,22 @@ it("a wrong state root is challenged and rolled back, the chain continues, and n
   expect(fp.game, "the rollup takes the game only with a complete executor").not.toBeNull();
   const game = fp.game as Address;
   const rollupAbi = loadArtifact("FilverseRollup").abi;
+  const l1Key = generatePrivateKey();
+  const verifierL1 = privateKeyToAccount(l1Key).address;
+  await testClient.setBalance({ address: verifierL1, value: 100n * FIL });
+  const owner = (functionName: string, args: unknown[], value: bigint) =>
+    clients.walletClient
+      .writeContract({
+        account: deployer,
+        address: rollup,
+        abi: rollupAbi,
+        functionName,
+        args,
+        value,
+        chain: clients.walletClient.chain,
+      } as never)
+      .then((hash) => clients.publicClient.waitForTransactionReceipt({ hash }));
+  await owner("registerGenesis", [verifierL1], FIL);
   const readRollup = <T>(functionName: string, args: unknown[] = []) =>
     clients.publicClient.readContract({ address: rollup, abi: rollupAbi, functionName, args } as never) as Promise<T>;
 
@@ -168,8 +191,9 @@ it("a wrong state root is challenged and rolled back, the chain continues, and n
   const wrongBlock = wrong.number;
   const index = Math.floor((wrongBlock - 1) / 2);
 
-  // Phase 2: the rollup in the config; the sequencer builds on the wrong block and checkpoints it.
-  writeFileSync(net.configPath, JSON.stringify(withRollup));
+  // Phase 2: the rollup and p2p in the config; the sequencer builds on the wrong block and
+  // checkpoints it with its own 2/3 (the verifier, once it runs, refuses to co-sign).
+  writeFileSync(net.configPath, JSON.stringify({ ...withRollup, p2p: { listen: ["/ip4/127.0.0.1/tcp/0"] } }));
   sequencer = await startSequencer(seqDir);
   nodes.push(sequencer);
   l2 = createFilverseClient({ url: sequencer.url, account: alice });
@@ -208,14 +232,17 @@ it("a wrong state root is challenged and rolled back, the chain continues, and n
     "--json",
   ]);
   expect(made.status, made.stderr).toBe(0);
-  const l1Key = generatePrivateKey();
   writeFileSync(join(vDir, "l1.key"), `${l1Key}\n`, { mode: 0o600 });
-  await testClient.setBalance({ address: privateKeyToAccount(l1Key).address, value: 100n * FIL });
+  const identity = await call<{ multiaddrs: string[] }>(sequencer.url, "filverse_nodeIdentity");
   const vConfigPath = join(vDir, "filverse.json");
   const vConfig = JSON.parse(readFileSync(vConfigPath, "utf8"));
+  // One key for its validator signatures and its L1 transactions (as the devnet does): the one
+  // registered in the genesis set above.
+  vConfig.keyFile = "l1.key";
   vConfig.verifier.l1KeyFile = "l1.key";
   vConfig.l1.pollIntervalMs = 200;
   vConfig.dispute = { game, pollIntervalMs: 300 };
+  vConfig.p2p = { listen: ["/ip4/127.0.0.1/tcp/0"], bootstrapPeers: identity.multiaddrs };
   writeFileSync(vConfigPath, JSON.stringify(vConfig));
   const verifier = await startVerifier(vDir);
   nodes.push(verifier);
@@ -286,6 +313,34 @@ it("a wrong state root is challenged and rolled back, the chain continues, and n
     expect(b.hash).toBe(l.blockHash);
   }
   expect(await call<unknown[]>(verifier.url, "filverse_getEvidence", ["blockEquivocation"])).toEqual([]);
+  // The rollup resumes: the sequencer's key signed the disproven checkpoint and is slashed (by the
+  // verifier's player), so the verifier's third is the whole set now; its co-signature on the new
+  // checkpoint is the quorum. The sequencer's bond was burned for the block: anyone bonds it again.
+  await waitFor(
+    async () => (await readRollup<bigint>("weightOf", [net.sequencer.address])) === 0n,
+    60_000,
+    "the disproven checkpoint's signer slashed",
+  );
+  await owner("bondSequencer", [], 2n * FIL);
+  for (let i = 0; i < 4; i++) {
+    const { hash } = await l2.transfer({ to: bob.address, amount: 100n + BigInt(i), fee: 0n });
+    await l2.waitForTransaction(hash, { timeoutMs: 30_000 });
+  }
+  await waitFor(
+    async () =>
+      (await readRollup<boolean>("halted")) === false &&
+      (await readRollup<bigint>("nextCheckpointIndex")) > BigInt(index),
+    120_000,
+    "the rollup resumed with checkpoint i of the new chain",
+  ).catch((err) => {
+    const pick = (n: RunningNode) =>
+      n.logs
+        .filter((l) => /checkpoint|quorum|signature|refus|rewind|submit/i.test(JSON.stringify(l)))
+        .slice(-25)
+        .map((l) => JSON.stringify(l).slice(0, 400));
+    console.log(`SEQUENCER:\n${pick(sequencer).join("\n")}\nVERIFIER:\n${pick(verifier).join("\n")}`);
+    throw err;
+  });
   // The height of the wrong block holds another block now, on both nodes.
   const now = await call<{ hash: string }>(verifier.url, "filverse_getBlockByNumber", [String(wrongBlock)]);
   expect(now.hash).not.toBe(toHex(wrong.hash));
