@@ -254,10 +254,12 @@ export async function setupL1Chain(
   checkpointInterval = 2,
   /** Retries of a failed L1 request: a loaded box's hardhat now and then closes a kept-alive socket. */
   retryCount = 0,
+  /** The sequencer validator's collateral, its weight in the genesis set. */
+  sequencerCollateral = FIL,
 ): Promise<L1Chain> {
   const l1 = await startLocalL1();
   try {
-    return await deployL1Chain(l1, dir, params, checkpointInterval, retryCount);
+    return await deployL1Chain(l1, dir, params, checkpointInterval, retryCount, sequencerCollateral);
   } catch (err) {
     await l1.stop(); // not left running when the setup fails half way
     throw err;
@@ -270,6 +272,7 @@ async function deployL1Chain(
   params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
   checkpointInterval: number,
   retryCount: number,
+  sequencerCollateral: bigint,
 ): Promise<L1Chain> {
   const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount });
   const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
@@ -291,7 +294,7 @@ async function deployL1Chain(
     abi: loadArtifact("FilverseRollup").abi,
     functionName: "registerGenesis",
     args: [sequencer.address],
-    value: FIL,
+    value: sequencerCollateral,
     chain: clients.walletClient.chain,
   });
   await clients.publicClient.waitForTransactionReceipt({ hash });

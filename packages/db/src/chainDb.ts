@@ -9,6 +9,7 @@ import {
   type BlockHeader,
   BlockHeader as BlockHeaderType,
   blockHash,
+  type Deposit,
   encodeSignedBlock,
   encodeSignedBlockWithTxBytes,
   Namespace,
@@ -66,6 +67,36 @@ import {
   u64be,
   withdrawalKey,
 } from "./keys.js";
+import {
+  checkRewind,
+  decodeRewindRecord,
+  encodeRewindRecord,
+  type RemovedBlock,
+  type RewindRecord,
+  rewindOps,
+} from "./rewind.js";
+
+export type { RewindRecord } from "./rewind.js";
+
+/** A rewind: the record that names it (pending) and the two states it moves between. */
+export type RewindInput = {
+  record: RewindRecord;
+  /** The head state (ChainDb checks it against the head's stateRoot). */
+  current: State;
+  /** The state after block `record.target` (checked against that block's stateRoot). */
+  targetState: State;
+  /** A sequencer's rewind: the removed blocks' transactions go back to the journal. */
+  returnTransactions: boolean;
+};
+
+/** What a rewind did: the blocks it removed, the transactions it put back in the journal in order. */
+export type RewindOutcome = {
+  removedBlocks: number;
+  returned: Uint8Array[];
+  /** The L1 messages the removed blocks had consumed: the deposit source must offer them again. */
+  deposits: Deposit[];
+  record: RewindRecord;
+};
 
 export type ChainDbOpts = {
   /** Directory of the LevelDB; created if missing. */
@@ -459,6 +490,94 @@ export class ChainDb {
       }
       ops.push({ type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: n, hash, header }) });
       await this.write(ops);
+    });
+  }
+
+  // --- rewind after a checkpoint proven wrong on L1 (rewind.ts) ---
+
+  /** The last rewind's record (pending: decided, not yet written), or null. */
+  async getRewind(): Promise<RewindRecord | null> {
+    this.assertOpen();
+    const key = metaKey(MetaKey.Rewind);
+    const bytes = await this.getRaw(key);
+    return bytes === undefined ? null : decodeRewindRecord(key, bytes);
+  }
+
+  /**
+   * Record, synced, that the chain must go back to `record.target` (status pending): written before
+   * anything else, so a node killed before `rewind` finishes it at its next start.
+   */
+  beginRewind(record: RewindRecord): Promise<void> {
+    return this.serial(async () => {
+      await this.write([
+        { type: "put", key: metaKey(MetaKey.Rewind), value: encodeRewindRecord({ ...record, status: "pending" }) },
+      ]);
+    });
+  }
+
+  /**
+   * Go back to block `record.target` in ONE synced batch (see rewind.ts for what it holds): a kill -9
+   * leaves the chain as it was, with the pending record, or wholly rewound with the record done. A
+   * head at or below the target removes nothing and only marks the record done (idempotent).
+   */
+  rewind(input: RewindInput): Promise<RewindOutcome> {
+    return this.serial(async () => {
+      const { record } = input;
+      const head = await this.readHead();
+      if (head === null) throw noGenesis();
+      const target = record.target;
+      const removed: RemovedBlock[] = [];
+      const ops: Op[] = [];
+      let returned: Uint8Array[] = [];
+      if (head.number > target) {
+        const targetHeader =
+          target === 0
+            ? ((await this.getGenesisHeader()) ?? null)
+            : ((await this.getBlockByNumber(target))?.header ?? null);
+        checkRewind({
+          head,
+          target,
+          targetHash: record.targetHash,
+          storedTargetHash: targetHeader ? blockHash(targetHeader) : null,
+          targetHeader,
+          current: input.current,
+          targetState: input.targetState,
+        });
+        for (let n = target + 1; n <= head.number; n++) {
+          const [block, receipts] = await Promise.all([this.getBlockByNumber(n), this.getReceipts(n)]);
+          if (!block || !receipts) throw corrupt(`block ${n} (below the head, not stored)`, blockKey(n));
+          removed.push({ number: n, block, receipts });
+        }
+        const current = input.current;
+        returned = rewindOps(
+          {
+            delBlock: (n, hash) => {
+              ops.push({ type: "del", key: blockKey(n) }, { type: "del", key: blockHashKey(hash) });
+              ops.push({ type: "del", key: receiptsKey(n) });
+            },
+            delTxLocation: (h) => ops.push({ type: "del", key: txLocationKey(h) }),
+            putJournal: (h, bytes) => ops.push({ type: "put", key: journalKey(h), value: bytes }),
+            putObject: (key, ns, id, value) =>
+              ops.push({ type: "put", key: stateObjectKey(key), value: encodeStateObject(ns, id, value as never) }),
+            delObject: (key) => ops.push({ type: "del", key: stateObjectKey(key) }),
+            assetIndex: (before, after) => assetIndexOps(ops, before, after ?? null),
+            delWithdrawal: (i) => ops.push({ type: "del", key: withdrawalKey(i) }),
+          },
+          { removed, current, target: input.targetState, returnTransactions: input.returnTransactions },
+        );
+        for await (const [key] of this.iterate(columnRange(DbPrefix.OpenBlock))) ops.push({ type: "del", key });
+        const hash = blockHash(targetHeader!);
+        ops.push({
+          type: "put",
+          key: metaKey(MetaKey.Head),
+          value: encodeHead({ number: target, hash, header: targetHeader! }),
+        });
+      }
+      const done: RewindRecord = { ...record, status: "done", fromHead: head.number, returned };
+      ops.push({ type: "put", key: metaKey(MetaKey.Rewind), value: encodeRewindRecord(done) });
+      await this.write(ops);
+      const deposits = removed.flatMap((r) => r.block.deposits);
+      return { removedBlocks: removed.length, returned, deposits, record: done };
     });
   }
 

@@ -6,6 +6,7 @@
  *                     0x00 ‖ 0x02 chain id           → u64be
  *                     0x00 ‖ 0x03 genesis header     → SSZ BlockHeader
  *                     0x00 ‖ 0x04 head               → u64be number ‖ hash (32) ‖ SSZ BlockHeader
+ *                     0x00 ‖ 0x05 rewind             → UTF-8 JSON RewindRecord (the last rewind, pending or done)
  *   0x01 block        0x01 ‖ u64be number            → SSZ SignedBlock (encodeSignedBlock)
  *   0x02 block hash   0x02 ‖ hash (32)               → u64be number (genesis included)
  *   0x03 receipts     0x03 ‖ u64be number            → SSZ List[Receipt] (ReceiptListSsz)
@@ -41,6 +42,7 @@ export enum MetaKey {
   ChainId = 0x02,
   GenesisHeader = 0x03,
   Head = 0x04,
+  Rewind = 0x05,
 }
 
 export const ADDRESS_BYTES = 20;

@@ -100,6 +100,14 @@ export class DepositWatcher {
     return out;
   }
 
+  /**
+   * A rewind removed blocks that had consumed these messages: offer them again (pending forgets what
+   * a block consumed, and the final logs are not read twice while the node runs).
+   */
+  restore(deposits: readonly Deposit[]): void {
+    for (const d of deposits) if (!this.deposits.has(d.l1Nonce)) this.deposits.set(d.l1Nonce, d);
+  }
+
   private apply(logs: GetLogsReturnType<undefined, typeof MESSAGE_EVENTS>): void {
     for (const log of logs) {
       if (log.blockNumber === null || !log.transactionHash || log.args.nonce === undefined || !log.args.from) continue;

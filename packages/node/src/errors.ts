@@ -85,6 +85,11 @@ export enum VerifierErrorCode {
   FUTURE_BLOCK = "VERIFIER_FUTURE_BLOCK",
   /** maxQueuedImports imports are already waiting: the block is not queued (retry later). */
   QUEUE_FULL = "VERIFIER_QUEUE_FULL",
+  /**
+   * A second sealed block at a height L1 has put back in play (the rollup halted after a proven
+   * fault, and this height is past the last valid checkpoint): not evidence; retry after the rewind.
+   */
+  REWIND_PENDING = "VERIFIER_REWIND_PENDING",
 }
 
 /** A block refused by the verifier (its lifecycle errors are NodeErrors). */

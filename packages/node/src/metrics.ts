@@ -31,6 +31,21 @@ export class NodeMetrics {
     help: "Head block number",
     registers: [this.registry],
   });
+  readonly rewinds = new Counter({
+    name: "filverse_chain_rewinds_total",
+    help: "Rewinds of the chain to the last valid checkpoint after L1 proved a later one wrong",
+    registers: [this.registry],
+  });
+  readonly rewoundBlocks = new Counter({
+    name: "filverse_chain_rewound_blocks_total",
+    help: "Blocks removed by rewinds",
+    registers: [this.registry],
+  });
+  readonly returnedTransactions = new Counter({
+    name: "filverse_sequencer_rewound_transactions_total",
+    help: "Transactions of rewound blocks put back in the mempool",
+    registers: [this.registry],
+  });
   readonly mempoolTransactions = new Gauge({
     name: "filverse_mempool_transactions",
     help: "Transactions in the mempool",

@@ -92,7 +92,11 @@ describe("OneStepExecutor.complete()", () => {
   });
 
   it("the executor as built: complete exactly when every group runs each of its kinds and forced transactions run", async () => {
-    const { executor, kinds } = await deployOneStepExecutor(env, env.deployer, { l2ChainId: L2_CHAIN_ID, ...CHAIN });
+    const { executor, kinds } = await deployOneStepExecutor(env, env.deployer, {
+      l2ChainId: L2_CHAIN_ID,
+      ...CHAIN,
+      bridge: env.bridge,
+    });
     const abi = loadArtifact("OneStepExecutor").abi;
     const forced = await read<boolean>(executor, abi, "forcedTransactions");
     // What each kind executor says of its own kinds; the FIL kinds run in the executor itself.

@@ -13,6 +13,7 @@ import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { IdentityIndex } from "./identityIndex.js";
 import type { ChainReader, GenesisConfig, HeadInfo, NodeEvents } from "./interface.js";
+import { finishPendingRewind } from "./rewind.js";
 
 export type ChainOpts = {
   chain: ChainConfig;
@@ -23,6 +24,8 @@ export type ChainOpts = {
   dataDir: string;
   /** Past states kept in memory, for proofs against recent blocks. */
   stateHistory: number;
+  /** A sequencer's chain: a rewind puts the removed blocks' transactions back in the journal. */
+  returnRewoundTransactions?: boolean;
 };
 
 export type ChainModules = { metrics?: NodeMetrics | null };
@@ -84,9 +87,15 @@ export class Chain implements ChainReader {
     this.db_ = db;
     const genesis = createGenesis({ chainId: g.chainId }, { timestamp: g.timestamp, proposer: this.opts.proposer });
     const fresh = await db.initGenesis(genesis);
-    const head = await db.getHead();
+    let head = await db.getHead();
     if (!head) throw new NodeError(NodeErrorCode.STATE_MISMATCH, "The database has a genesis but no head");
-    const state = fresh ? genesis.state : await db.loadState();
+    let state = fresh ? genesis.state : await db.loadState();
+    // A rewind decided and not written (killed before its batch): finish it before anything else.
+    const pending = await finishPendingRewind(db, this.opts, state, this.metrics);
+    if (pending) {
+      state = pending.state;
+      head = pending.head;
+    }
     if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
       throw new NodeError(NodeErrorCode.STATE_MISMATCH, `Stored state does not match head ${head.number}'s stateRoot`, {
         details: { head: head.number, computed: toHex(state.roots().stateRoot), header: toHex(head.header.stateRoot) },
@@ -116,6 +125,18 @@ export class Chain implements ChainReader {
     this.head_ = { number: header.number, hash, header };
     this.identities.apply(result.changes);
     this.metrics?.headNumber.set(header.number);
+  }
+
+  /**
+   * The head went back (a rewind, chain/rewind.ts): the stored head is `head` with `state`. The
+   * history above it is forgotten and the identities are indexed again.
+   */
+  resetTo(head: HeadInfo, state: State): void {
+    for (const n of this.history.keys()) if (n >= head.number) this.history.delete(n);
+    this.state_ = state;
+    this.head_ = head;
+    this.identities.rebuild(state);
+    this.metrics?.headNumber.set(head.number);
   }
 
   /** Idempotent: closes the database; listeners are removed. */

@@ -22,6 +22,8 @@ import type { IdentityIndex } from "./identityIndex.js";
 export interface DepositSource {
   /** Deposits with L1 nonce > afterNonce, in nonce order, final on L1, at most `max`. */
   pending(afterNonce: number, max: number): Promise<Deposit[]>;
+  /** A rewind removed blocks that had consumed these: offer them again (chain/rewind.ts). */
+  restore?(deposits: readonly Deposit[]): void;
 }
 
 export type GenesisConfig = {

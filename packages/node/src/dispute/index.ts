@@ -5,12 +5,13 @@
 import { join, resolve } from "node:path";
 import { privateKeyToAddress } from "@filverse/crypto";
 import { createL1Clients, type L1Clients } from "@filverse/l1";
-import { applyBlock, createGenesis, type State } from "@filverse/state";
+import type { State } from "@filverse/state";
 import { decodeSignedBlock, type SignedBlock } from "@filverse/types";
 import { fromHex, type Logger, toHex } from "@filverse/utils";
 import type { Account, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { Chain } from "../chain/chain.js";
+import { replayState } from "../chain/rewind.js";
 import { chainConfigOf, loadConfig, type NodeConfigFile, readKeyFile } from "../config.js";
 import { ConfigError, ConfigErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -19,14 +20,24 @@ import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "
 export { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts, type PlayedGame } from "./player.js";
 export { type GamePlan, type PlannedMove, planGame, planResolves } from "./policy.js";
 
-/** The chain as the player reads it: blocks and recent states of `core`, refused blocks from `refused`. */
-export function disputeChainView(core: Chain, refused: (hash: Hex) => Hex | null = () => null): DisputeChainView {
+/**
+ * The chain as the player reads it: blocks and recent states of `core`, refused blocks from
+ * `refused`; a verifier also gives its refused blocks by height and its block source's headers
+ * (`more`), with which it challenges a checkpoint that names a block it refused.
+ */
+export function disputeChainView(
+  core: Chain,
+  refused: (hash: Hex) => Hex | null = () => null,
+  more: Pick<DisputeChainView, "refusedAt" | "remoteHeader"> = {},
+): DisputeChainView {
   return {
+    ...more,
+    genesisHeader: () => core.db.getGenesisHeader(),
     chain: core.chain,
     sequencer: core.opts.proposer,
     headNumber: () => core.headIfOpen?.number ?? -1,
     block: (n) => core.db.getBlockByNumber(n),
-    stateAt: async (n) => core.stateAt(n) ?? (await replayState(core, n)),
+    stateAt: async (n) => core.stateAt(n) ?? (await replayOld(core, n)),
     refusedBlock: async (hash): Promise<SignedBlock | null> => {
       const ssz = refused(hash);
       return ssz ? decodeSignedBlock(fromHex(ssz)) : null;
@@ -78,26 +89,10 @@ export function createDisputePlayer(
   );
 }
 
-/**
- * The state after block `n` when the state history no longer holds it: replayed from genesis over
- * the stored blocks. Costs a full replay, so it runs only for a game on an old block (a dispute
- * reaches back at most a challenge window); blocks were checked when imported, so only executed here.
- */
-async function replayState(core: Chain, n: number): Promise<State | undefined> {
-  const { chain, genesis, proposer } = core.opts;
+/** The state after block `n` when the state history no longer holds it: replayed from genesis (chain/rewind.ts). */
+async function replayOld(core: Chain, n: number): Promise<State | undefined> {
   if (n < 0 || n > (core.headIfOpen?.number ?? -1)) return undefined;
-  let state = createGenesis({ chainId: genesis.chainId }, { timestamp: genesis.timestamp, proposer }).state;
-  for (let i = 1; i <= n; i++) {
-    const block = await core.db.getBlockByNumber(i);
-    if (!block) return undefined;
-    state = applyBlock(state, block, {
-      chainId: chain.chainId,
-      minTxFee: chain.minTxFee,
-      maxBlockTxs: chain.maxBlockTxs,
-      maxBlockDeposits: chain.maxBlockDeposits,
-    }).state;
-  }
-  return state;
+  return replayState(core.db, core.opts, n);
 }
 
 /**

@@ -34,6 +34,7 @@ import { bytesEqual, type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
 import { planGame } from "./policy.js";
+import { type RefusedChallengeView, refusedBlockChallenge } from "./refusedChallenge.js";
 import { slashAfterFault } from "./slashing.js";
 
 export type DisputePlayerOpts = {
@@ -69,7 +70,7 @@ export type DisputeChainView = {
   stateAt(n: number): Promise<State | undefined>;
   /** A block this node saw sealed and refused (its invalid-block evidence), by hash, or null. */
   refusedBlock(hash: Hex): Promise<SignedBlock | null>;
-};
+} & Pick<RefusedChallengeView, "refusedAt" | "remoteHeader" | "genesisHeader">;
 
 export type DisputePlayerModules = {
   l1: L1Clients;
@@ -298,7 +299,7 @@ export class DisputePlayer {
    * blockHashesRoot is this node's own headers', its last header carries other roots than the
    * checkpoint (the last-header fault, one move, no bond). Returns the move made, or null.
    */
-  async challengeCheckpoint(index: number): Promise<"lastHeaderFault" | null> {
+  async challengeCheckpoint(index: number): Promise<"lastHeaderFault" | "refusedBlock" | null> {
     if (!this.opts.challenge) return null;
     const { l1 } = this.m;
     this.params ??= await readDisputeGameParams(this.opts.game, l1);
@@ -315,7 +316,7 @@ export class DisputePlayer {
     const headers: BlockHeader[] = [];
     for (let n = cp.firstBlock; n <= cp.lastBlock; n++) {
       const b = await this.ownBlock(n);
-      if (!b) return null;
+      if (!b) return this.challengeRefused(index, cp);
       headers.push(b.header);
     }
     const last = headers[headers.length - 1]!;
@@ -339,6 +340,30 @@ export class DisputePlayer {
       sameList,
     });
     return null;
+  }
+
+  /**
+   * A checkpoint naming a block this node refused (refusedChallenge.ts): challenged by bisection,
+   * once (a game on it already open, by anyone, is played instead).
+   */
+  private async challengeRefused(
+    index: number,
+    cp: { firstBlock: number; lastBlock: number; blockHashesRoot: string; digest: string },
+  ): Promise<"refusedBlock" | null> {
+    const args = await refusedBlockChallenge(this.m.chain, { index, ...cp });
+    if (!args) return null;
+    const count = await readGameCount(this.opts.game, this.m.l1);
+    for (let id = count - 1; id >= 0; id--) {
+      const g = await readDisputeGame(this.opts.game, id, this.m.l1);
+      const same = g.checkpointIndex === index && g.digest.toLowerCase() === cp.digest.toLowerCase();
+      if (same && g.outcome === GameOutcome.Open) return null;
+    }
+    await this.send({ kind: "challenge", args, bond: this.params!.challengeBond });
+    this.m.logger.warn("checkpoint challenged: it names a block this node refused", {
+      index,
+      block: args.blockNumber,
+    });
+    return "refusedBlock";
   }
 
   private async send(move: DisputeMove): Promise<void> {

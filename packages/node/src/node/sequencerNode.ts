@@ -4,6 +4,7 @@
  * watcher, the checkpoint submitter (whose batch fields come from the batch builder) and the deal
  * tracker, started and closed as one unit.
  */
+
 import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, type SingleThreadCrypto, signDigest } from "@filverse/crypto";
@@ -27,6 +28,7 @@ import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
 import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
+import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseSequencerNodeOpts = {
@@ -44,6 +46,12 @@ export class FilverseSequencerNode {
   readonly pool: CryptoPool | null;
   /** Deposits from the L1 bridge, when config.l1 is set. */
   readonly depositWatcher: DepositWatcher | null;
+  /** Lost fault-proof games on L1 (rewinds), when config.l1.rollup is set. */
+  private readonly rewindWatcher: RewindWatcher | null;
+  /** While the rollup is halted by a proven fault: the last block L1 still vouches for. */
+  private unsettledAbove: number | null = null;
+  /** The target of the last rewind this node applied. */
+  private rewoundTo: number | null = null;
   /** Checkpoints to the L1 rollup, when config.l1.rollup is set. */
   readonly checkpointSubmitter: CheckpointSubmitter | null;
   /** Batch pieces (checkpoint CARs), built, kept and served at /piece/, when config.l1.rollup is set. */
@@ -131,7 +139,12 @@ export class FilverseSequencerNode {
           walletClient: l1.walletClient,
           account: privateKeyToAccount(toHex(key) as `0x${string}`),
           chain: {
-            headNumber: () => sequencer.head.number,
+            // While L1 is halted by a proven fault this node has not rewound for yet, the blocks
+            // past the last valid checkpoint are not offered: their checkpoint was proven wrong.
+            headNumber: () =>
+              this.unsettledAbove !== null && this.rewoundTo !== this.unsettledAbove
+                ? Math.min(sequencer.head.number, this.unsettledAbove)
+                : sequencer.head.number,
             header: async (n) => (await sequencer.db.getBlockByNumber(n))?.header ?? null,
           },
           ...(config.p2p
@@ -161,6 +174,20 @@ export class FilverseSequencerNode {
         },
       );
     }
+    // A lost fault-proof game on L1: the sequencer rewinds to the last valid checkpoint and re-seals.
+    this.rewindWatcher = createRewindWatcher(config.l1, {
+      l1: this.l1,
+      rewind: async (req) => {
+        await sequencer.rewind(req);
+        this.rewoundTo = req.target;
+      },
+      genesisHash: async () => (await sequencer.db.getGenesisHash())!,
+      onUnsettled: (above) => {
+        this.unsettledAbove = above;
+      },
+      logger: this.logger,
+      signal,
+    });
     // The sequencer defends its own blocks; it pays with its key, as for checkpoints.
     this.disputePlayer = createDisputePlayer(config, {
       l1: this.l1,
@@ -214,6 +241,9 @@ export class FilverseSequencerNode {
   private async startParts(): Promise<{ url: string; wsUrl: string }> {
     await this.depositWatcher?.start();
     await this.sequencer.start();
+    const rewound = await this.sequencer.db.getRewind();
+    this.rewoundTo = rewound?.status === "done" ? rewound.target : null;
+    await this.rewindWatcher?.start();
     if (this.config.p2p) {
       const sequencer = this.sequencer;
       this.network = await createNodeNetwork(
@@ -322,6 +352,7 @@ export class FilverseSequencerNode {
       await this.dealTracker?.close();
       await this.checkpointSubmitter?.close();
       await this.disputePlayer?.idle();
+      await this.rewindWatcher?.close();
       await this.sequencer.close();
       await this.depositWatcher?.close();
       await this.pool?.close();

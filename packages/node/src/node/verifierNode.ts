@@ -6,6 +6,7 @@
  * checkpoints compared with re-execution, checkpoint co-signing with its validator key, and
  * equivocation evidence proven on the rollup when an L1 key is configured.
  */
+
 import type { ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { type CryptoPool, recoverBlockSigner, type SingleThreadCrypto } from "@filverse/crypto";
@@ -19,6 +20,7 @@ import {
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
 import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
+import { decodeSignedBlock, type SignedBlock } from "@filverse/types";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -39,6 +41,7 @@ import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
+import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
@@ -76,6 +79,8 @@ export class FilverseVerifierNode {
   /** The rollup as last read: accepted checkpoints' last blocks, final count, checked up to. */
   /** The rollup's checkpoints compared with re-execution, and their finality, when config.l1.rollup is set. */
   private readonly rollupWatcher: RollupWatcher | null;
+  /** Lost fault-proof games on L1 (rewinds), when config.l1.rollup is set. */
+  private readonly rewindWatcher: RewindWatcher | null;
   /** Plays the fault-proof game when config.dispute is set (with an L1 key): see dispute/player.ts. */
   readonly disputePlayer: DisputePlayer | null;
   private closing: Promise<void> | null = null;
@@ -161,7 +166,10 @@ export class FilverseVerifierNode {
     this.disputePlayer = createDisputePlayer(config, {
       l1: this.l1,
       account: config.dispute && this.l1KeyFile ? privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex) : null,
-      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash)),
+      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash), {
+        refusedAt: async (n) => refusedBlockAt(verifier, n),
+        remoteHeader: async (n) => (await source?.blocksByRange(n, 1).catch(() => []))?.[0]?.header ?? null,
+      }),
       metrics: this.metrics,
       logger: this.logger,
       signal,
@@ -182,6 +190,15 @@ export class FilverseVerifierNode {
               : null,
           })
         : null;
+    // A lost fault-proof game on L1: the verifier rewinds to the last valid checkpoint and syncs again.
+    this.rewindWatcher = createRewindWatcher(config.l1, {
+      l1: this.l1,
+      rewind: (req) => verifier.rewind(req),
+      genesisHash: async () => (await verifier.db.getGenesisHash())!,
+      onUnsettled: (above) => verifier.setUnsettledAbove(above),
+      logger: this.logger,
+      signal,
+    });
     const settlement: SettlementView | null = this.rollupWatcher;
     const core = this.verifier.core;
     registerOperationsMetrics(this.metrics, {
@@ -230,6 +247,7 @@ export class FilverseVerifierNode {
     );
     await this.depositWatcher?.start();
     await this.verifier.start();
+    await this.rewindWatcher?.start();
     if (this.config.p2p) await this.startNetwork(this.config.p2p);
     if (this.l1KeyFile && this.rollup) {
       this.verifier.onEvidence((e) => void this.proveOnL1(e));
@@ -296,6 +314,7 @@ export class FilverseVerifierNode {
       // A rollup poll in flight is awaited before the verifier closes.
       await this.rollupWatcher?.idle();
       await this.disputePlayer?.idle();
+      await this.rewindWatcher?.close();
       await this.verifier.close();
       await this.depositWatcher?.close();
       await this.pool?.close();
@@ -336,7 +355,7 @@ export class FilverseVerifierNode {
         // altered by the peer, which checked it before relaying, as this node does below.
         const committed = async () => {
           const verdict = await verifier.judgeCommittedHeight(value, bytes, source);
-          return verdict === "duplicate" || verdict === "equivocation"
+          return verdict === "duplicate" || verdict === "equivocation" || verdict === "rewound"
             ? GossipValidationResult.Ignore
             : GossipValidationResult.Reject;
         };
@@ -447,6 +466,19 @@ export class FilverseVerifierNode {
 }
 
 /** The SSZ of a sealed block this verifier refused (its invalid-block evidence) with hash `hash`. */
+/** The sealed block this verifier refused at height n (the first such evidence), decoded, or null. */
+function refusedBlockAt(verifier: Verifier, n: number): SignedBlock | null {
+  for (const e of verifier.evidence("invalidBlock")) {
+    if (e.kind !== "invalidBlock" || e.number !== n || e.block === "0x") continue;
+    try {
+      return decodeSignedBlock(fromHex(e.block));
+    } catch {
+      // A record without a decodable block: not one to challenge with.
+    }
+  }
+  return null;
+}
+
 function refusedBlockSsz(verifier: Verifier, hash: Hex): Hex | null {
   for (const e of verifier.evidence("invalidBlock")) {
     if (e.kind === "invalidBlock" && e.hash.toLowerCase() === hash.toLowerCase()) return e.block;

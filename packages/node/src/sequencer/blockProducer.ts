@@ -171,6 +171,22 @@ export class BlockProducer {
     return open;
   }
 
+  /**
+   * A rewind is about to move the head back: stop pumping and sealing, let the block being committed
+   * land, and drop the open block (its transactions are still in the journal, so journal replay
+   * returns them to the mempool). start() produces again on the rewound head.
+   */
+  async pause(): Promise<void> {
+    this.rebuilding = true;
+    this.stopTimer();
+    await this.opening?.catch(() => {});
+    await this.sealing?.catch(() => {});
+    await this.recorder.idle();
+    this.open = null;
+    this.tip = null;
+    this.executing.clear();
+  }
+
   /** The sequencer failed: stop sealing (a commit in flight finishes). */
   halt(): void {
     this.halted = true;
@@ -219,7 +235,7 @@ export class BlockProducer {
    * event-loop stalls per block before this). Opens a block when there is none.
    */
   private async pump(): Promise<void> {
-    if (this.signal.aborted || this.halted || this.mempool.size === 0) return;
+    if (this.signal.aborted || this.halted || this.rebuilding || this.mempool.size === 0) return;
     if (!this.open) await this.openBlock();
     const open = this.open;
     if (!open) {
@@ -319,7 +335,7 @@ export class BlockProducer {
    * order because only one seal runs at a time.
    */
   async seal(): Promise<void> {
-    if (this.sealing || this.signal.aborted || this.halted) return;
+    if (this.sealing || this.signal.aborted || this.halted || this.rebuilding) return;
     const due = this.fillDue();
     // An idle chain still takes deposits, and completes a checkpoint range that is due.
     if (!this.open && (this.depositSource || due)) await this.openBlock();

@@ -104,7 +104,7 @@ export type JournalReplayModules = {
 export async function replayJournal(m: JournalReplayModules): Promise<void> {
   const stale: Uint8Array[] = [];
   let restored = 0;
-  for await (const { hash, txBytes } of m.db.journalEntries()) {
+  for (const { hash, txBytes } of await journalInOrder(m.db)) {
     try {
       if (await m.db.getTxLocation(hash)) {
         stale.push(hash);
@@ -135,4 +135,18 @@ export async function replayJournal(m: JournalReplayModules): Promise<void> {
   }
   if (stale.length > 0) await m.db.journalDelete(stale);
   if (restored > 0) m.logger.info("journal replayed", { restored, dropped: stale.length });
+}
+
+/**
+ * The journal's entries, the transactions a rewind put back first in their original order (the
+ * last rewind's record lists them), then the rest by hash (the mempool orders them by sender and nonce).
+ */
+async function journalInOrder(db: ChainDb): Promise<{ hash: Uint8Array; txBytes: Uint8Array }[]> {
+  const entries: { hash: Uint8Array; txBytes: Uint8Array }[] = [];
+  for await (const e of db.journalEntries()) entries.push(e);
+  const rewind = await db.getRewind();
+  if (!rewind || rewind.returned.length === 0) return entries;
+  const rank = new Map(rewind.returned.map((h, i) => [toHex(h), i]));
+  const at = (h: Uint8Array) => rank.get(toHex(h)) ?? Number.MAX_SAFE_INTEGER;
+  return entries.sort((a, b) => at(a.hash) - at(b.hash));
 }

@@ -184,6 +184,11 @@ export class Mempool {
     return { tx, displaced: other };
   }
 
+  /** Every pending transaction, in no particular order. */
+  all(): IterableIterator<PoolTx> {
+    return this.byHash.values();
+  }
+
   remove(hash: string): PoolTx | undefined {
     const tx = this.byHash.get(hash);
     if (!tx) return undefined;

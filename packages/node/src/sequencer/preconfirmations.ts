@@ -69,6 +69,14 @@ export class PreconfirmationStore {
     return p && { number: p.number, position: p.position };
   }
 
+  /**
+   * A rewind dropped the open block: its promises are void (the transactions are executed again and
+   * preconfirmed anew; waiters keep waiting for that).
+   */
+  clear(): void {
+    this.byHash.clear();
+  }
+
   /** Their block is committed: forget them. */
   sealed(hashes: Iterable<string>): void {
     for (const h of hashes) this.byHash.delete(h);

@@ -6,7 +6,7 @@
 
 import type { EventEmitter } from "node:events";
 import { privateKeyToAddress } from "@filverse/crypto";
-import type { ChainDb } from "@filverse/db";
+import type { ChainDb, RewindOutcome } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import { type State, TxValidationError, TxValidationErrorCode } from "@filverse/state";
 import { type PreconfirmationJson, RpcErrorCode, type TxDropReason } from "@filverse/types";
@@ -15,6 +15,7 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
+import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { Evidence } from "../verifier/evidence.js";
@@ -25,6 +26,7 @@ import { JournalWriter, replayJournal } from "./journal.js";
 import { Mempool, type PoolTx } from "./mempool.js";
 import type { SequencerModules, SequencerOpts } from "./options.js";
 import { notPreconfirmed, PreconfirmationStore, type Preconfirmed, preconfirmationToJson } from "./preconfirmations.js";
+import { rewindSequencer, type SequencerRewindParts } from "./rewind.js";
 
 export { defaultSequencerOpts, type SequencerModules, type SequencerOpts } from "./options.js";
 
@@ -51,6 +53,9 @@ export class Sequencer {
   /** Set once block production or the journal failed: nothing is admitted or sealed after it. */
   private fatal: NodeError | null = null;
   private closed = false;
+  /** Rewinds run one at a time; what they act on (sequencer/rewind.ts). */
+  private rewinding: Promise<unknown> = Promise.resolve();
+  private readonly rewindParts: Omit<SequencerRewindParts, "resume">;
   /** Aborted by close() or by the node's signal (`modules.signal`): production stops at once. */
   private readonly controller: AbortController;
 
@@ -74,6 +79,7 @@ export class Sequencer {
         proposer: this.address,
         dataDir: opts.dataDir,
         stateHistory: opts.stateHistory,
+        returnRewoundTransactions: true,
       },
       { metrics: this.metrics },
     );
@@ -122,6 +128,12 @@ export class Sequencer {
         accepted: (hash) => this.events.emit("txStatus", hash),
       },
     });
+    const { core, producer, journalWriter, preconfirmations, mempool, drops, logger, metrics } = this;
+    this.rewindParts = {
+      ...{ core, producer, journalWriter, preconfirmations, logger, metrics },
+      deposits: modules.deposits ?? null,
+      journal: { chainId: opts.chain.chainId, mempool, drops, logger },
+    };
   }
 
   /**
@@ -205,6 +217,21 @@ export class Sequencer {
     await this.journalWriter.idle();
     await this.core.close();
     this.logger.info("sequencer closed");
+  }
+
+  /** L1 removed checkpoints proven wrong: go back and produce again (sequencer/rewind.ts); null if already applied. */
+  rewind(req: RewindRequest): Promise<RewindOutcome | null> {
+    const parts = { ...this.rewindParts, resume: () => !this.fatal && !this.closed };
+    const run = this.rewinding.then(() =>
+      this.closed || this.fatal
+        ? null
+        : rewindSequencer(req, parts).catch((err: unknown) => {
+            this.fail("the rewind failed", err);
+            throw err;
+          }),
+    );
+    this.rewinding = run.catch(() => null);
+    return run;
   }
 
   /** An account where execution has got to (BlockProducer.account). */

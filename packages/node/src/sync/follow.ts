@@ -169,7 +169,8 @@ export class ChainFollower {
               err instanceof VerifierError &&
               (err.code === VerifierErrorCode.DEPOSITS_UNCONFIRMED ||
                 err.code === VerifierErrorCode.FUTURE_BLOCK ||
-                err.code === VerifierErrorCode.QUEUE_FULL);
+                err.code === VerifierErrorCode.QUEUE_FULL ||
+                err.code === VerifierErrorCode.REWIND_PENDING);
             this.failures = retryable ? 0 : this.failures + 1;
             const log = retryable ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
             log("sync stopped; retrying", {

@@ -29,6 +29,11 @@ export type BlockFaultsModules = {
   /** The verifier's evidence store (throws before start and after close). */
   evidenceStore: () => EvidenceStore;
   metrics: NodeMetrics | null;
+  /**
+   * The last height L1 still vouches for while the rollup is halted by a proven fault (the last
+   * block of the last valid checkpoint), else null: a second seal above it is no evidence.
+   */
+  unsettledAbove?: (() => number | null) | null;
 };
 
 export class BlockFaults {
@@ -43,6 +48,39 @@ export class BlockFaults {
     this.opts = opts;
     this.evidenceStore = modules.evidenceStore;
     this.metrics = modules.metrics;
+    this.unsettledAbove = modules.unsettledAbove ?? (() => null);
+  }
+
+  private readonly unsettledAbove: () => number | null;
+
+  /**
+   * Whether a second seal at height `n` is excused: L1 proved a block at or below it wrong and
+   * removed its checkpoint, so the sequencer re-seals the heights past the last valid checkpoint.
+   */
+  excused(n: number): boolean {
+    const above = this.unsettledAbove();
+    return above !== null && n > above;
+  }
+
+  /**
+   * A rewind to `target`: the seals remembered above it belong to the removed chain, and so do the
+   * refusals cached there (a new block refused for its parent while this node still held the old
+   * one must import once it has rewound; a block refused for its execution is refused again).
+   */
+  rewound(target: number): void {
+    for (const h of this.seals.keys()) if (h > target) this.seals.delete(h);
+    for (const [hash, err] of this.badBlocks) {
+      if ((err.details.number as number) > target) this.badBlocks.delete(hash);
+    }
+  }
+
+  /** While L1 has put height n back in play (see excused): a refusal that is neither cached nor evidence. */
+  rewindPending(n: number): VerifierError {
+    return new VerifierError(
+      VerifierErrorCode.REWIND_PENDING,
+      `Block ${n} is past the last valid checkpoint while L1 is halted by a proven fault: this node rewinds first`,
+      { details: { number: n } },
+    );
   }
 
   /** The refusal of a sealed block already found invalid, if this hash is one. */
@@ -80,6 +118,13 @@ export class BlockFaults {
     source: string | null,
   ): Promise<VerifierError> {
     const n = block.header.number;
+    if (this.excused(n)) {
+      return new VerifierError(
+        VerifierErrorCode.REWIND_PENDING,
+        `Block ${n} replaces one past the last valid checkpoint: this node rewinds first`,
+        { details: { number: n, hashA: toHex(first.hash), hashB: toHex(hash) } },
+      );
+    }
     const e = await this.evidenceStore().record({
       kind: "blockEquivocation",
       source,

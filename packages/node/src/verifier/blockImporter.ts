@@ -57,6 +57,8 @@ export type BlockImporterModules = {
   logger: Logger;
   /** The verifier's signal: once aborted, imports not started are refused and the buffer is not drained. */
   signal: AbortSignal;
+  /** See BlockFaults: heights a proven fault put back in play. */
+  unsettledAbove?: (() => number | null) | null;
 };
 
 export class BlockImporter {
@@ -90,6 +92,7 @@ export class BlockImporter {
     this.faults = new BlockFaults(opts, {
       evidenceStore: () => this.target.evidenceStore(),
       metrics: modules.metrics,
+      unsettledAbove: modules.unsettledAbove ?? null,
     });
   }
 
@@ -121,6 +124,22 @@ export class BlockImporter {
     return this.importQueue.idle();
   }
 
+  /**
+   * Run `fn` between imports, none in flight (a rewind moves the head back under them), then forget
+   * what the removed chain left above `target`: buffered blocks and the seals remembered there.
+   */
+  exclusive<T>(fn: () => Promise<T>, target: () => number | null): Promise<T> {
+    return this.importQueue.run(async () => {
+      const result = await fn();
+      const t = target();
+      if (t !== null) {
+        for (const n of this.buffer.keys()) if (n > t) this.buffer.delete(n);
+        this.faults.rewound(t);
+      }
+      return result;
+    });
+  }
+
   /** Forget the buffered blocks (closing, or stopped after a failed commit). */
   clearBuffer(): void {
     this.buffer.clear();
@@ -136,7 +155,7 @@ export class BlockImporter {
     block: SignedBlock,
     bytes: Uint8Array,
     source: string | null,
-  ): Promise<"duplicate" | "altered" | "equivocation" | "invalid"> {
+  ): Promise<"duplicate" | "altered" | "equivocation" | "rewound" | "invalid"> {
     const n = block.header.number;
     const ours = n === 0 ? null : await this.target.db().getBlockByNumber(n);
     if (!ours) return "invalid";
@@ -147,6 +166,7 @@ export class BlockImporter {
       return ourBytes && bytesEqual(ourBytes, bytes) ? "duplicate" : "altered";
     }
     if (!this.faults.sealedBySequencer(block)) return "invalid";
+    if (this.faults.excused(n)) return "rewound";
     await this.faults.equivocation(
       { hash: ourHash, header: ours.header, signature: ours.signature },
       block,
@@ -261,6 +281,10 @@ export class BlockImporter {
       assertBlockHeader(head.header, block, this.opts.sequencer);
     } catch (err) {
       if (!(err instanceof BlockError)) throw err;
+      // A new block on a chain L1 put back in play, before this node has rewound: not a fault.
+      if (err.code === BlockErrorCode.PARENT_MISMATCH && this.faults.excused(header.number)) {
+        throw this.faults.rewindPending(header.number);
+      }
       const sealed = err.code !== BlockErrorCode.BAD_SEAL && this.faults.sealedBySequencer(block);
       const refused = this.faults.invalid(err, block, hash, sealed);
       if (sealed) await this.faults.recordInvalid(refused, block, hash, source);

@@ -100,6 +100,18 @@ export class PreconfirmationWatch {
     return { status: "pending", number: p.number };
   }
 
+  /**
+   * A rewind to `target` after a proven fault: the promises held for the heights above it were about
+   * a chain L1 removed, so they are not judged against the blocks that replace it.
+   */
+  rewound(target: number): void {
+    for (const [n, waiting] of this.pending) {
+      if (n <= target) continue;
+      this.pending.delete(n);
+      this.pendingCount -= waiting.size;
+    }
+  }
+
   /** A block was imported: judge what waited for it (and anything left below it). */
   async onImported(number: number): Promise<void> {
     for (const n of [...this.pending.keys()].filter((k) => k <= number).sort((a, b) => a - b)) {

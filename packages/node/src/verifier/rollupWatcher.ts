@@ -20,6 +20,8 @@ export class RollupWatcher implements SettlementView {
   /** The last block of each checkpoint on L1, by index. */
   private readonly checkpointLastBlocks: number[] = [];
   private finalCount = 0;
+  /** Checkpoints reported for naming a block this node refused (once each while they stand). */
+  private readonly refusedReported = new Set<number>();
   private checkedIndex = 0;
   /** Failed polls since start (metrics). */
   private errors = 0;
@@ -99,6 +101,13 @@ export class RollupWatcher implements SettlementView {
     }, delayMs);
   }
 
+  /** Whether this node refused a sealed block in first..last (its invalid-block evidence). */
+  private refusesIn(first: number, last: number): boolean {
+    return this.verifier
+      .evidence("invalidBlock")
+      .some((e) => e.kind === "invalidBlock" && e.number >= first && e.number <= last);
+  }
+
   /** New checkpoints on the rollup: compared with re-execution once reached; finality for tx status. */
   private async poll(): Promise<void> {
     const { l1, rollup } = this;
@@ -108,6 +117,7 @@ export class RollupWatcher implements SettlementView {
       this.logger.warn("checkpoints invalidated on L1", { from: next, to: this.checkpointLastBlocks.length });
       this.checkpointLastBlocks.length = next;
       this.checkedIndex = Math.min(this.checkedIndex, next);
+      for (const i of this.refusedReported) if (i >= next) this.refusedReported.delete(i);
     }
     while (this.checkpointLastBlocks.length < next) {
       const stored = await readStoredCheckpoint(rollup, this.checkpointLastBlocks.length, l1);
@@ -118,7 +128,15 @@ export class RollupWatcher implements SettlementView {
       const stored = await readStoredCheckpoint(rollup, index, l1);
       const firstBlock = index === 0 ? 1 : this.checkpointLastBlocks[index - 1]! + 1;
       const result = await this.verifier.checkCheckpoint({ ...stored, firstBlock }, "l1", "l1");
-      if (result === "pending") break;
+      if (result === "pending") {
+        // Not reached, and maybe never: it names a block this node refused (the player challenges it).
+        if (!this.refusedReported.has(index) && this.refusesIn(firstBlock, stored.lastBlock)) {
+          this.refusedReported.add(index);
+          this.logger.warn("checkpoint on L1 names a block this node refused", { index });
+          this.onMismatch?.(index);
+        }
+        break;
+      }
       if (result !== "ok") {
         this.logger.warn("checkpoint on L1 differs from re-execution", { index, fields: result });
         this.onMismatch?.(index);

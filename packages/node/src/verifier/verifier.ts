@@ -7,7 +7,7 @@
  * Misbehaviour becomes evidence (evidence.ts); checkpoints are co-signed only after the same checks.
  */
 import type { EventEmitter } from "node:events";
-import type { ChainDb } from "@filverse/db";
+import type { ChainDb, RewindOutcome } from "@filverse/db";
 import type { ChainConfig } from "@filverse/params";
 import type { State, ValidatedTransaction } from "@filverse/state";
 import { type Checkpoint, type PreconfirmationJson, RpcErrorCode, type SignedBlock } from "@filverse/types";
@@ -16,6 +16,7 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { HeadInfo, NodeEvents } from "../chain/interface.js";
+import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { ChainFollower } from "../sync/follow.js";
@@ -24,6 +25,7 @@ import { type CheckpointClaim, CheckpointCosigner } from "./checkpoints.js";
 import { type Evidence, type EvidenceKind, EvidenceStore } from "./evidence.js";
 import { TxForwarder } from "./forwarder.js";
 import type { VerifierModules, VerifierOpts } from "./options.js";
+import { rewindVerifier } from "./rewind.js";
 
 export type { ImportResult, ImportStatus } from "./blockImporter.js";
 export type { CheckpointClaim } from "./checkpoints.js";
@@ -60,12 +62,16 @@ export class Verifier {
   private readonly controller: AbortController;
   /** Set once a commit failed: nothing is imported after it. */
   private failure_: NodeError | null = null;
+  /** While the rollup is halted by a proven fault: the last block L1 still vouches for (see BlockFaults). */
+  private unsettledAbove_: number | null = null;
+  private readonly deposits: VerifierModules["deposits"];
 
   constructor(opts: VerifierOpts, modules: VerifierModules = {}) {
     this.opts = opts;
     this.logger = (modules.logger ?? nullLogger).child({ module: "verifier" });
     this.metrics = modules.metrics ?? null;
     this.controller = followSignal(modules.signal, closedError);
+    this.deposits = modules.deposits;
     const signal = this.controller.signal;
     this.core = new Chain(
       {
@@ -97,6 +103,7 @@ export class Verifier {
       metrics: this.metrics,
       logger: this.logger,
       signal,
+      unsettledAbove: () => this.unsettledAbove_,
     });
     this.checkpoints = new CheckpointCosigner(
       opts.chain,
@@ -302,6 +309,40 @@ export class Verifier {
     return this.evidenceStore.onEvidence(listener);
   }
 
+  // --- rewind after a proven fault (chain/rewind.ts) ---
+
+  /**
+   * What L1 says now (the rewind watcher's poll): the rollup is halted by a proven fault and blocks
+   * above `n` are past the last valid checkpoint, or null. A second seal there is not evidence.
+   */
+  setUnsettledAbove(n: number | null): void {
+    this.unsettledAbove_ = n;
+  }
+
+  /**
+   * L1 removed checkpoints proven wrong: go back to the last valid one between two imports, forget
+   * the removed chain's buffered blocks, seals and held preconfirmations, and let the deposit source
+   * offer the removed blocks' L1 messages again. Sync then imports the sequencer's new blocks at
+   * those heights. Null when the L1 log was already applied.
+   */
+  async rewind(req: RewindRequest): Promise<RewindOutcome | null> {
+    if (this.closed || this.failure_) return null;
+    return this.importer.exclusive(
+      () =>
+        rewindVerifier(req, {
+          core: this.core,
+          deposits: this.deposits ?? null,
+          preconfirmations: this.preconfirmations,
+          logger: this.logger,
+          metrics: this.metrics,
+        }).catch((err: unknown) => {
+          this.fail("the rewind failed", err);
+          throw err;
+        }),
+      () => req.target,
+    );
+  }
+
   // --- block import (verifier/blockImporter.ts) ---
 
   /**
@@ -327,7 +368,7 @@ export class Verifier {
     block: SignedBlock,
     bytes: Uint8Array,
     source: string | null,
-  ): Promise<"duplicate" | "altered" | "equivocation" | "invalid"> {
+  ): Promise<"duplicate" | "altered" | "equivocation" | "rewound" | "invalid"> {
     return this.importer.judgeCommittedHeight(block, bytes, source);
   }
 

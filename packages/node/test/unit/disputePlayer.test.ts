@@ -423,6 +423,59 @@ describe("DisputePlayer", () => {
     expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
   }, 120_000);
 
+  it("challenges by bisection a checkpoint naming a block it refused, once, and wins when nobody defends", async () => {
+    const index = await postCheckpoint(c.bad);
+    // This node stopped at block 1: block 2 is the sealed block it refused (its evidence).
+    const refusing: DisputeChainView = {
+      ...view(c.bad),
+      headNumber: () => 1,
+      refusedAt: async (n) => (n === 2 ? c.bad : null),
+      remoteHeader: async () => null,
+      genesisHeader: async () => c.blocks[0]!.header,
+    };
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[8]!, type: "json-rpc" },
+        chain: refusing,
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    const id = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    // Without the refused block at hand it has nothing to challenge with.
+    const blind = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[8]!, type: "json-rpc" },
+        chain: { ...refusing, refusedAt: async () => null },
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    expect(await blind.challengeCheckpoint(index)).toBe(null);
+    expect(await player.challengeCheckpoint(index)).toBe("refusedBlock");
+    const g = await readDisputeGame(game, id, clients);
+    expect([g.checkpointIndex, g.blockNumber, g.outcome, g.challenger]).toEqual([
+      index,
+      2,
+      GameOutcome.Open,
+      accounts[8],
+    ]);
+    expect(g.blockHash.toLowerCase()).toBe(toHex(blockHash(c.bad.header)));
+    // A game on it is open: not challenged twice.
+    expect(await player.challengeCheckpoint(index)).toBe(null);
+    // Nobody opens header 2's roots within the clock: the challenge stands.
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+  }, 120_000);
+
   it("proves a checkpoint whose last roots are not its headers' at once (the last-header fault)", async () => {
     const index = await postCheckpoint(c.blocks[2]!, new Uint8Array(32).fill(9));
     const player = playerOf(accounts[7]!);

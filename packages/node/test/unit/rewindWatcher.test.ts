@@ -1,0 +1,175 @@
+/**
+ * The rewind watcher against a real rollup on the hardhat L1, with the dispute game wired in (as
+ * packages/l1/test/unit/faultProven.test.ts wires it: the real game, and a test executor that
+ * declares itself complete, since the one-step executor as built does not). A silent defender
+ * loses a game on checkpoint 1: the rollup removes checkpoints 1 and 2. The watcher reads that from
+ * the final logs and asks for a rewind to checkpoint 0's last block, with its hash as L1 holds it,
+ * once; while the rollup is halted it reports the heights past that block as unsettled. An
+ * invalidation without a proven fault (an equivocation halt) asks for no rewind.
+ */
+import { blockHash } from "@filverse/types";
+import { nullLogger, toHex } from "@filverse/utils";
+import type { Abi, Address } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
+import {
+  DEFAULT_PARAMS,
+  type Env,
+  FIL,
+  type Key,
+  makeCheckpoint,
+  makeKey,
+  registerValidators,
+  rollupAbi,
+  setupEnv,
+  signSorted,
+  submitCheckpoint,
+} from "../../../l1/test/unit/fixture.js";
+import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import type { RewindRequest } from "../../src/chain/rewind.js";
+import { faultRemovals, RewindWatcher } from "../../src/node/rewindWatcher.js";
+
+const CHALLENGE_BOND = 5n * FIL;
+
+let env: Env;
+let artifacts: Awaited<ReturnType<typeof compileTestContracts>>;
+let gameAbi: Abi;
+let game: Address;
+let validators: Key[];
+let challenger: Address;
+
+async function deploy(name: string, args: unknown[] = []): Promise<Address> {
+  const a = artifacts[name]!;
+  const hash = await env.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args,
+    account: env.deployer,
+    chain: env.walletClient.chain,
+  } as never);
+  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+beforeAll(async () => {
+  const [compiled, e] = await Promise.all([
+    compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+    ]),
+    setupEnv(),
+  ]);
+  artifacts = compiled;
+  env = e;
+  gameAbi = artifacts.FilverseDisputeGame!.abi;
+  challenger = (await env.walletClient.getAddresses())[1]!;
+  validators = [makeKey(1), makeKey(2), makeKey(3)];
+  await registerValidators(env, validators);
+  const executor = await deploy("MockOneStepExecutor", [true]);
+  game = await deploy("FilverseDisputeGame", [env.rollup, executor, CHALLENGE_BOND, FIL, 1_000n, 100n]);
+  await env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]);
+}, 180_000);
+afterAll(async () => {
+  await env?.l1.stop();
+});
+
+/** Checkpoint `index` over `chain`, signed by every validator and submitted. */
+async function submit(chain: Chain, index: number): Promise<void> {
+  const last = chain.blocks.at(-1)!.header;
+  const cp = makeCheckpoint({
+    index,
+    firstBlock: chain.first,
+    lastBlock: chain.last,
+    parentHash: chain.hashes[0]!,
+    lastBlockHash: chain.hashes.at(-1)!,
+    stateRoot: last.stateRoot,
+    withdrawalsRoot: last.withdrawalsRoot,
+    blockHashesRoot: chain.root,
+    validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
+  });
+  await submitCheckpoint(env, cp, signSorted(env, cp, validators));
+}
+
+/** Blocks 4·index+1 .. 4·index+4, linked to `previous`'s last block. */
+function chainAfter(index: number, previous: Chain | null): Chain {
+  const chain = makeChain(4 * index + 1, 4 * index + 4);
+  if (!previous) return chain;
+  chain.blocks[0] = previous.blocks.at(-1)!;
+  chain.hashes[0] = previous.hashes.at(-1)!;
+  for (let e = 1; e < chain.blocks.length; e++) {
+    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
+    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
+  }
+  chain.root = listRoot(chain.hashes);
+  return chain;
+}
+
+describe("RewindWatcher", () => {
+  it("asks once for a rewind to the last valid checkpoint after a lost game, and reports the unsettled heights", async () => {
+    const chain0 = chainAfter(0, null);
+    const chain1 = chainAfter(1, chain0);
+    await submit(chain0, 0);
+    await submit(chain1, 1);
+    await submit(chainAfter(2, chain1), 2);
+    const gameId = await env.read<bigint>(game, gameAbi, "gameCount");
+    await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain1, 1, 7)], CHALLENGE_BOND);
+    // The defenders stay silent past their clock: the challenge stands.
+    await env.advance(DEFAULT_PARAMS.challengeWindowSec + 4_000);
+    await env.send(challenger, game, gameAbi, "resolve", [gameId, 0n]);
+    expect(await env.read<bigint>(env.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
+
+    const requests: RewindRequest[] = [];
+    const unsettled: (number | null)[] = [];
+    const controller = new AbortController();
+    const watcher = new RewindWatcher(
+      { rollup: env.rollup, startBlock: 0n, confirmations: 0, maxRange: 2_000, pollIntervalMs: 100 },
+      {
+        l1: env,
+        rewind: async (req) => {
+          requests.push(req);
+        },
+        genesisHash: async () => new Uint8Array(32),
+        onUnsettled: (n) => unsettled.push(n),
+        logger: nullLogger,
+        signal: controller.signal,
+      },
+    );
+    await watcher.start();
+    const until = Date.now() + 10_000;
+    while (unsettled.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await watcher.close();
+    expect(requests).toHaveLength(1);
+    const [req] = requests;
+    expect(req!.checkpoint).toBe(1);
+    expect(req!.target).toBe(chain0.last);
+    expect(toHex(req!.targetHash)).toBe(toHex(chain0.hashes.at(-1)!));
+    expect(req!.l1Block > 0n).toBe(true);
+    expect(unsettled.at(-1)).toBe(chain0.last);
+  }, 120_000);
+});
+
+describe("faultRemovals", () => {
+  const log = (eventName: string, args: Record<string, bigint>, tx: string, logIndex: number) => ({
+    eventName,
+    args,
+    transactionHash: tx,
+    blockNumber: 7n,
+    logIndex,
+  });
+  it("takes an invalidation only with a fault proven for its first index in the same transaction", () => {
+    expect(
+      faultRemovals([
+        log("FaultProven", { index: 3n }, "0xaa", 0),
+        log("CheckpointsInvalidated", { fromIndex: 3n, toIndex: 5n }, "0xaa", 1),
+        // An equivocation halt: no fault proven.
+        log("CheckpointsInvalidated", { fromIndex: 2n, toIndex: 4n }, "0xbb", 2),
+        // A fault proven for another index in that transaction (a checkpoint already removed).
+        log("FaultProven", { index: 1n }, "0xcc", 3),
+        log("CheckpointsInvalidated", { fromIndex: 0n, toIndex: 2n }, "0xcc", 4),
+      ]),
+    ).toEqual([{ checkpoint: 3, l1Block: 7n, l1LogIndex: 1 }]);
+  });
+});
