@@ -4,18 +4,26 @@
  * wrong; an equivocation halt also invalidates checkpoints, but proves no block wrong, so it does
  * not rewind). The logs are read from final L1 blocks only, through the final-log scanner the
  * deposit watcher uses (reorg-safe the same way). Each one becomes a rewind to the last block of
- * checkpoint `i − 1`, as L1 holds it (its `lastBlock` and `lastBlockHash`; the genesis for i = 0).
+ * checkpoint `i − 1`, as L1 holds it (its `lastBlock` and `lastBlockHash`; the genesis for i = 0),
+ * when the disproven checkpoint describes this node's chain (`implicated`): its `stateRoot` and
+ * `withdrawalsRoot` (from the `CheckpointSubmitted` log it was accepted with) are this node's at its
+ * last block, or (a verifier) this node refused a sealed block in its range. A checkpoint whose roots
+ * this node's chain never had (a bought quorum's, over the true headers) proves nothing against the
+ * chain: it stays, and only the checkpoint is signed again.
  *
  * Every poll also reads the rollup's state now (`halted`, `lastFaultAt`, `nextCheckpointIndex`), so
  * a verifier knows at once which heights a proven fault put back in play, before the log is final
  * (`onUnsettled`): a second seal there is not equivocation evidence.
  */
 import { defaultDepositWatcherOpts, FinalLogScanner, type L1Clients, readStoredCheckpoint } from "@filverse/l1";
-import type { Logger } from "@filverse/utils";
+import { bytesEqual, fromHex, type Logger } from "@filverse/utils";
 import { type Address, parseAbi, parseAbiItem } from "viem";
 import type { RewindRequest } from "../chain/rewind.js";
 
 const EVENTS = [
+  parseAbiItem(
+    "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",
+  ),
   parseAbiItem("event FaultProven(uint64 indexed index, bytes32 digest, uint64 blockNumber, address challenger)"),
   parseAbiItem("event CheckpointsInvalidated(uint64 fromIndex, uint64 toIndex)"),
 ] as const;
@@ -29,6 +37,9 @@ const rollupStateAbi = parseAbi([
 /** A checkpoint L1 removed after a proven fault, and where the log is. */
 export type InvalidatedCheckpoints = { checkpoint: number; l1Block: bigint; l1LogIndex: number };
 
+/** What the rollup accepted as a checkpoint (its CheckpointSubmitted log). */
+export type SubmittedCheckpoint = { stateRoot: Uint8Array; withdrawalsRoot: Uint8Array; lastBlock: number };
+
 export type RewindWatcherOpts = {
   rollup: Address;
   startBlock: bigint;
@@ -41,6 +52,13 @@ export type RewindWatcherModules = {
   l1: L1Clients;
   /** The node's rewind (Sequencer.rewind, Verifier.rewind); it skips a log it has applied. */
   rewind: (req: RewindRequest) => Promise<unknown>;
+  /**
+   * Whether the disproven checkpoint describes this node's chain (above `target`): its roots are
+   * this node's at its last block, or this node refused a sealed block in its range.
+   */
+  implicated: (disproven: SubmittedCheckpoint, target: number) => Promise<boolean>;
+  /** Called instead of `rewind` when the fault is not in this node's chain. */
+  notImplicated?: ((req: RewindRequest) => void) | null;
   /** The genesis hash: the target of a rewind that removes checkpoint 0. */
   genesisHash: () => Promise<Uint8Array>;
   /** The last block L1 still vouches for while the rollup is halted by a proven fault, else null. */
@@ -53,8 +71,10 @@ export class RewindWatcher {
   private readonly scanner: FinalLogScanner<typeof EVENTS>;
   private readonly opts: RewindWatcherOpts;
   private readonly m: RewindWatcherModules;
-  /** Removals seen in final logs and not yet applied, in L1 order. */
-  private readonly queue: InvalidatedCheckpoints[] = [];
+  /** Removals seen in final logs and not yet applied, in L1 order, with the checkpoint each removed. */
+  private readonly queue: (InvalidatedCheckpoints & { disproven: SubmittedCheckpoint | null })[] = [];
+  /** The last checkpoint accepted at each index, as the logs so far say. */
+  private readonly submitted = new Map<number, SubmittedCheckpoint>();
   private draining: Promise<void> | null = null;
 
   constructor(opts: RewindWatcherOpts, modules: RewindWatcherModules) {
@@ -66,7 +86,20 @@ export class RewindWatcher {
         publicClient: modules.l1.publicClient,
         events: EVENTS,
         onLogs: (logs) => {
-          for (const removal of faultRemovals(logs)) this.queue.push(removal);
+          const removals = faultRemovals(logs);
+          // In chain order: each removal takes the checkpoint accepted at its index before it.
+          for (const log of logs) {
+            const removal = removals.find((r) => r.l1Block === log.blockNumber && r.l1LogIndex === log.logIndex);
+            if (removal) this.queue.push({ ...removal, disproven: this.submitted.get(removal.checkpoint) ?? null });
+            else if (log.eventName === "CheckpointSubmitted" && log.args.index !== undefined) {
+              const a = log.args as { stateRoot: `0x${string}`; withdrawalsRoot: `0x${string}`; lastBlock: bigint };
+              this.submitted.set(Number(log.args.index), {
+                stateRoot: fromHex(a.stateRoot),
+                withdrawalsRoot: fromHex(a.withdrawalsRoot),
+                lastBlock: Number(a.lastBlock),
+              });
+            }
+          }
           void this.drain();
           void this.readUnsettled();
         },
@@ -95,8 +128,15 @@ export class RewindWatcher {
         const removal = this.queue[0]!;
         try {
           const req = await this.request(removal);
-          if (req) await this.m.rewind(req);
-          else
+          // A removal whose checkpoint the logs did not show (scanned from after it) rewinds.
+          const mine = req && (!removal.disproven || (await this.m.implicated(removal.disproven, req.target)));
+          if (req && mine) await this.m.rewind(req);
+          else if (req) {
+            this.m.logger.info("a checkpoint was proven wrong, but it is not this node's chain: no rewind", {
+              checkpoint: removal.checkpoint,
+            });
+            this.m.notImplicated?.(req);
+          } else
             this.m.logger.info("a later fault removed more: this removal is passed over", {
               checkpoint: removal.checkpoint,
             });
@@ -204,4 +244,12 @@ export function createRewindWatcher(
     },
     { ...modules, l1: modules.l1 },
   );
+}
+
+/** Whether a header carries the roots a checkpoint was accepted with. */
+export function sameRoots(
+  header: { stateRoot: Uint8Array; withdrawalsRoot: Uint8Array },
+  cp: Pick<SubmittedCheckpoint, "stateRoot" | "withdrawalsRoot">,
+): boolean {
+  return bytesEqual(header.stateRoot, cp.stateRoot) && bytesEqual(header.withdrawalsRoot, cp.withdrawalsRoot);
 }

@@ -28,7 +28,7 @@ import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
 import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
-import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
+import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseSequencerNodeOpts = {
@@ -179,6 +179,15 @@ export class FilverseSequencerNode {
       l1: this.l1,
       rewind: async (req) => {
         await sequencer.rewind(req);
+        this.rewoundTo = req.target;
+      },
+      implicated: async (cp) => {
+        const own = await sequencer.db.getBlockByNumber(cp.lastBlock);
+        return !!own && sameRoots(own.header, cp);
+      },
+      // The chain was right (a quorum's checkpoint over it was not): nothing to rewind, and the
+      // submitter may sign checkpoint i again at once.
+      notImplicated: (req) => {
         this.rewoundTo = req.target;
       },
       genesisHash: async () => (await sequencer.db.getGenesisHash())!,

@@ -41,7 +41,7 @@ import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
-import { createRewindWatcher, type RewindWatcher } from "./rewindWatcher.js";
+import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
 
 export type FilverseVerifierNodeOpts = {
@@ -194,6 +194,14 @@ export class FilverseVerifierNode {
     this.rewindWatcher = createRewindWatcher(config.l1, {
       l1: this.l1,
       rewind: (req) => verifier.rewind(req),
+      implicated: async (cp, target) => {
+        const own = await verifier.db.getBlockByNumber(cp.lastBlock);
+        if (own && sameRoots(own.header, cp)) return true;
+        // The sequencer sealed a block this node refused in the removed range: its chain goes.
+        return verifier
+          .evidence("invalidBlock")
+          .some((e) => e.kind === "invalidBlock" && e.number > target && e.number <= cp.lastBlock);
+      },
       genesisHash: async () => (await verifier.db.getGenesisHash())!,
       onUnsettled: (above) => verifier.setUnsettledAbove(above),
       logger: this.logger,

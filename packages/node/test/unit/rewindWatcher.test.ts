@@ -17,6 +17,7 @@ import {
   type Env,
   FIL,
   type Key,
+  L2_CHAIN_ID,
   makeCheckpoint,
   makeKey,
   registerValidators,
@@ -67,7 +68,7 @@ beforeAll(async () => {
   challenger = (await env.walletClient.getAddresses())[1]!;
   validators = [makeKey(1), makeKey(2), makeKey(3)];
   await registerValidators(env, validators);
-  const executor = await deploy("MockOneStepExecutor", [true]);
+  const executor = await deploy("MockOneStepExecutor", [true, env.bridge, BigInt(L2_CHAIN_ID)]);
   game = await deploy("FilverseDisputeGame", [env.rollup, executor, CHALLENGE_BOND, FIL, 1_000n, 100n]);
   await env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]);
 }, 180_000);
@@ -123,6 +124,12 @@ describe("RewindWatcher", () => {
     const requests: RewindRequest[] = [];
     const unsettled: (number | null)[] = [];
     const controller = new AbortController();
+    // This node holds the chain the game disproved: checkpoint 1's roots are its roots.
+    const seen: number[] = [];
+    const implicated = async (cp: { lastBlock: number }) => {
+      seen.push(cp.lastBlock);
+      return true;
+    };
     const watcher = new RewindWatcher(
       { rollup: env.rollup, startBlock: 0n, confirmations: 0, maxRange: 2_000, pollIntervalMs: 100 },
       {
@@ -130,6 +137,7 @@ describe("RewindWatcher", () => {
         rewind: async (req) => {
           requests.push(req);
         },
+        implicated,
         genesisHash: async () => new Uint8Array(32),
         onUnsettled: (n) => unsettled.push(n),
         logger: nullLogger,
@@ -148,6 +156,33 @@ describe("RewindWatcher", () => {
     expect(toHex(req!.targetHash)).toBe(toHex(chain0.hashes.at(-1)!));
     expect(req!.l1Block > 0n).toBe(true);
     expect(unsettled.at(-1)).toBe(chain0.last);
+    // It was asked about the checkpoint the game removed (checkpoint 1, as its log gave it).
+    expect(seen).toEqual([chain1.last]);
+
+    // A node whose chain the disproven checkpoint does not describe (other roots) does not rewind:
+    // the fault was in the checkpoint, not in its chain.
+    const other = new AbortController();
+    const rewinds: RewindRequest[] = [];
+    const passed: RewindRequest[] = [];
+    const bystander = new RewindWatcher(
+      { rollup: env.rollup, startBlock: 0n, confirmations: 0, maxRange: 2_000, pollIntervalMs: 100 },
+      {
+        l1: env,
+        rewind: async (req) => {
+          rewinds.push(req);
+        },
+        implicated: async () => false,
+        notImplicated: (req) => passed.push(req),
+        genesisHash: async () => new Uint8Array(32),
+        logger: nullLogger,
+        signal: other.signal,
+      },
+    );
+    await bystander.start();
+    other.abort();
+    await bystander.close();
+    expect(rewinds).toHaveLength(0);
+    expect(passed.map((r) => r.checkpoint)).toEqual([1]);
   }, 120_000);
 });
 
