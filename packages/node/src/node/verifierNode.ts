@@ -20,13 +20,12 @@ import {
 } from "@filverse/l1";
 import { type FilverseP2P, GossipValidationResult } from "@filverse/p2p";
 import type { RpcServer, RpcServerOpts } from "@filverse/rpc";
-import { decodeSignedBlock, type SignedBlock } from "@filverse/types";
 import { bytesEqual, type FilverseError, fromHex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRpcHandlers, type SettlementView } from "../api/index.js";
 import { chainConfigOf, type NodeConfigFile, readKeyFile } from "../config.js";
-import { createDisputePlayer, type DisputePlayer, disputeChainView } from "../dispute/index.js";
+import type { DisputePlayer } from "../dispute/index.js";
 import { createDisputeReader } from "../dispute/reader.js";
 import { ConfigError, ConfigErrorCode, VerifierError, VerifierErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -36,13 +35,13 @@ import { P2PBlockSource } from "../sync/p2pBlockSource.js";
 import { bodyMatchesHeader } from "../verifier/blockTransactions.js";
 import { type Evidence, submitEvidenceToL1 } from "../verifier/evidence.js";
 import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } from "../verifier/rebuild.js";
-import { RollupWatcher } from "../verifier/rollupWatcher.js";
+import type { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
 import { serveHealth } from "./health.js";
-import { registerOperationsMetrics } from "./operationsMetrics.js";
-import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
+import type { RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
+import { registerVerifierMetrics, wireVerifierSettlement } from "./verifierSettlement.js";
 
 export type FilverseVerifierNodeOpts = {
   dataDir: string;
@@ -163,62 +162,23 @@ export class FilverseVerifierNode {
     );
     const verifier = this.verifier;
     this.failed = new Promise((resolve) => verifier.events.once("failed", resolve));
-    this.disputePlayer = createDisputePlayer(config, {
+    ({
+      disputePlayer: this.disputePlayer,
+      rollupWatcher: this.rollupWatcher,
+      rewindWatcher: this.rewindWatcher,
+    } = wireVerifierSettlement({
+      config,
       l1: this.l1,
-      account: config.dispute && this.l1KeyFile ? privateKeyToAccount(toHex(readKeyFile(this.l1KeyFile)) as Hex) : null,
-      chain: disputeChainView(this.verifier.core, (hash) => refusedBlockSsz(verifier, hash), {
-        refusedAt: async (n) => refusedBlockAt(verifier, n),
-        remoteHeader: async (n) => (await source?.blocksByRange(n, 1).catch(() => []))?.[0]?.header ?? null,
-      }),
+      rollup: this.rollup,
+      l1KeyFile: this.l1KeyFile,
+      verifier,
+      source,
       metrics: this.metrics,
       logger: this.logger,
       signal,
-    });
-    const player = this.disputePlayer;
-    this.rollupWatcher =
-      this.rollup && this.l1
-        ? new RollupWatcher(this.rollup, {
-            l1: this.l1,
-            verifier: this.verifier,
-            logger: this.logger,
-            signal,
-            onMismatch: player
-              ? (index) =>
-                  void player
-                    .challengeCheckpoint(index)
-                    .catch((err) => this.logger.error("challenging a checkpoint failed", { index }, err))
-              : null,
-          })
-        : null;
-    // A lost fault-proof game on L1: the verifier rewinds to the last valid checkpoint and syncs again.
-    this.rewindWatcher = createRewindWatcher(config.l1, {
-      l1: this.l1,
-      rewind: (req) => verifier.rewind(req),
-      implicated: async (cp, target) => {
-        const own = await verifier.db.getBlockByNumber(cp.lastBlock);
-        if (own && sameRoots(own.header, cp)) return true;
-        // The sequencer sealed a block this node refused in the removed range: its chain goes.
-        return verifier
-          .evidence("invalidBlock")
-          .some((e) => e.kind === "invalidBlock" && e.number > target && e.number <= cp.lastBlock);
-      },
-      genesisHash: async () => (await verifier.db.getGenesisHash())!,
-      onUnsettled: (above) => verifier.setUnsettledAbove(above),
-      logger: this.logger,
-      signal,
-    });
+    }));
     const settlement: SettlementView | null = this.rollupWatcher;
-    const core = this.verifier.core;
-    registerOperationsMetrics(this.metrics, {
-      checkpoints: () => {
-        const st = this.rollupWatcher?.stats;
-        return st ? { ...st, signatures: null, failures: st.errors } : null;
-      },
-      finalizedBlock: () => this.rollupWatcher?.finalizedBlock() ?? null,
-      deals: () => null,
-      l1: () => this.depositWatcher?.l1Status ?? null,
-      head: () => ({ state: core.state, stateAt: (n) => core.stateAt(n) }),
-    });
+    registerVerifierMetrics(this.metrics, verifier, this.rollupWatcher, this.depositWatcher);
     this.rpc = createNodeRpcServer(config, opts.rpc, {
       methods: createRpcHandlers(
         this.verifier,
@@ -471,25 +431,4 @@ export class FilverseVerifierNode {
       evidence: v.evidence().length,
     }));
   }
-}
-
-/** The SSZ of a sealed block this verifier refused (its invalid-block evidence) with hash `hash`. */
-/** The sealed block this verifier refused at height n (the first such evidence), decoded, or null. */
-function refusedBlockAt(verifier: Verifier, n: number): SignedBlock | null {
-  for (const e of verifier.evidence("invalidBlock")) {
-    if (e.kind !== "invalidBlock" || e.number !== n || e.block === "0x") continue;
-    try {
-      return decodeSignedBlock(fromHex(e.block));
-    } catch {
-      // A record without a decodable block: not one to challenge with.
-    }
-  }
-  return null;
-}
-
-function refusedBlockSsz(verifier: Verifier, hash: Hex): Hex | null {
-  for (const e of verifier.evidence("invalidBlock")) {
-    if (e.kind === "invalidBlock" && e.hash.toLowerCase() === hash.toLowerCase()) return e.block;
-  }
-  return null;
 }
