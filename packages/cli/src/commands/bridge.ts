@@ -10,6 +10,7 @@ import type { NodeConfigFile } from "@filverse/node";
 import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address, BaseError, Hex } from "viem";
+import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
@@ -100,11 +101,7 @@ function l1Settings(o: L1Opts): { url: string; chainId: number; bridge: Address 
   return { url: t.url, chainId: t.chainId, bridge: t.address };
 }
 
-const amountArg = (v: string) => {
-  if (!/^\d+$/.test(v) || BigInt(v) === 0n)
-    throw new UsageError(`--amount must be a positive whole number of attoFIL, got "${v}"`);
-  return v;
-};
+const amountArg = filAmountArg("amount");
 
 function withL1(cmd: Command): Command {
   return cmd
@@ -204,7 +201,7 @@ export function registerBridgeCommands(program: Command): void {
 
   withL1(bridge.command("deposit").description("deposit FIL on L1; credited on the L2 once final"))
     .requiredOption("--to <l2Address>", "the L2 account to credit")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--l1-key-file <file>", "the L1 account's key (0x hex)")
     .action(async (o: L1Opts & { to: string; amount: string; l1KeyFile: string }) => {
       const { createL1Clients, loadArtifact, parseEventLogs, privateKeyToAccount } = await heavy();
@@ -309,7 +306,7 @@ export function registerBridgeCommands(program: Command): void {
       .description("burn L2 FIL into the withdrawals tree, claimable on L1 after its checkpoint is final"),
   )
     .requiredOption("--to <l1Address>", "the L1 recipient")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .option(
       "--wait <stage>",
@@ -397,7 +394,7 @@ export function registerBridgeCommands(program: Command): void {
       print(
         o,
         paid,
-        () => `finalized ${paid.status}: ${paid.amount} attoFIL to ${paid.l1Recipient} in ${paid.l1TxHash}`,
+        () => `finalized ${paid.status}: ${formatFil(paid.amount)} to ${paid.l1Recipient} in ${paid.l1TxHash}`,
       );
     });
   withL1(
@@ -408,7 +405,7 @@ export function registerBridgeCommands(program: Command): void {
       ),
   )
     .requiredOption("--to <l1Address>", "the L1 recipient")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .requiredOption("--l1-key-file <file>", "the L1 account that sends the claim (the FIL goes to --to)")
     .option(

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { FilverseClient } from "@filverse/client";
 import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
+import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { DEFAULT_DEV_DIR } from "../constants.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
@@ -112,18 +113,18 @@ export function registerWalletCommands(program: Command): void {
       "filverse_getAccount",
       [address],
       (a: { balance: string; nonce: string; pendingNonce: string }) =>
-        `balance ${a.balance} attoFIL\nnonce   ${a.nonce} (next ${a.pendingNonce})`,
+        `balance ${formatFil(a.balance)} (${a.balance} attoFIL)\nnonce   ${a.nonce} (next ${a.pendingNonce})`,
     ),
   );
   withCommon(wallet.command("transfer").description("send FIL on the L2"))
     .requiredOption("--to <address>")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", intArg("amount"))
+    .requiredOption("--amount <amount>", AMOUNT_HELP, filAmountArg("amount"))
     .action((o: ClientOpts & { to: string; amount: string }) =>
       sendAndReport(o, (c) => c.transfer({ to: o.to as `0x${string}`, amount: o.amount })),
     );
   withCommon(wallet.command("withdraw").description("burn L2 FIL into the withdrawals tree, claimable on L1"))
     .requiredOption("--to <l1Address>")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", intArg("amount"))
+    .requiredOption("--amount <amount>", AMOUNT_HELP, filAmountArg("amount"))
     .action((o: ClientOpts & { to: string; amount: string }) =>
       sendAndReport(o, (c) => c.withdraw({ l1Recipient: o.to as `0x${string}`, amount: o.amount })),
     );
