@@ -11,6 +11,7 @@ import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address, BaseError, Hex } from "viem";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
+import { readKeyFile } from "../keys.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
@@ -69,12 +70,9 @@ type WithdrawalProof = {
   siblings: Hex[] | null;
 };
 
+/** A key file's key (keys.ts: a warning on stderr when others can read it). */
 export function readKey(file: string | undefined, flag: string): Hex {
-  if (!file) throw new UsageError(`This command signs: pass ${flag} <file>`);
-  if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
-  const text = readFileSync(file, "utf8").trim();
-  if (!isHex(text, 32)) throw new UsageError(`Key file ${file} does not hold a 0x-prefixed 32-byte hex key`);
-  return text as Hex;
+  return readKeyFile(file, flag);
 }
 
 /** The L1 endpoint and a contract address, from a node data dir or from flags. */

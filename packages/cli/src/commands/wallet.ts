@@ -2,13 +2,13 @@
  * Wallet commands against a node's JSON-RPC (--rpc): keys, FIL, assets, tokens, identities, data
  * assets, transaction status, a generic `send` for every kind, and the `demo` walkthrough.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FilverseClient } from "@filverse/client";
-import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { DEFAULT_DEV_DIR } from "../constants.js";
+import { parsePrivateKey, readKeyFile, warnIfExposed, writeKeyFile } from "../keys.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
@@ -21,15 +21,23 @@ type ClientOpts = WaitOpts & { rpc: string; keyFile?: string };
 const DEFAULT_RPC = process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645";
 
 function readKey(path: string | undefined): `0x${string}` {
-  const file = path ?? process.env.FILVERSE_KEY_FILE;
-  if (!file)
-    throw new UsageError("This command signs: pass --key-file <file> (or set FILVERSE_KEY_FILE)", [
-      "Create one with `filverse wallet new --out <file>`.",
+  return readKeyFile(path ?? process.env.FILVERSE_KEY_FILE, "--key-file", {
+    env: "FILVERSE_KEY_FILE",
+    hints: [
+      "Create one with `filverse wallet new --out <file>`, or `filverse wallet import --out <file>` for a key you have.",
+    ],
+  });
+}
+
+/** All of stdin as text (for `wallet import`); refuses a terminal, where the key would be echoed. */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new UsageError("wallet import reads the key from stdin: pipe it in, or pass --from <file>", [
+      "e.g. `filverse wallet import --out alice.key < secret.txt` (typing it at a terminal would show it)",
     ]);
-  if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
-  const text = readFileSync(file, "utf8").trim();
-  if (!isHex(text, 32)) throw new UsageError(`Key file ${file} does not hold a 0x-prefixed 32-byte hex key`);
-  return text as `0x${string}`;
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function signingClient(o: ClientOpts): Promise<FilverseClient> {
@@ -99,8 +107,27 @@ export function registerWalletCommands(program: Command): void {
       if (existsSync(o.out)) throw new UsageError(`${o.out} already exists; refusing to overwrite a key`);
       const { generatePrivateKey, privateKeyToAddress } = await import("viem/accounts");
       const key = generatePrivateKey();
-      writeFileSync(o.out, `${key}\n`, { mode: 0o600 });
-      chmodSync(o.out, 0o600);
+      writeKeyFile(o.out, key);
+      const address = privateKeyToAddress(key).toLowerCase();
+      print(o, { address, keyFile: resolve(o.out) }, () => `address ${address}\nkey     ${resolve(o.out)} (mode 0600)`);
+    });
+  wallet
+    .command("import")
+    .description("write a private key you have (from stdin, or --from <file>) into a new key file with mode 0600")
+    .requiredOption("--out <file>", "the key file to create (never overwritten)")
+    .option("--from <file>", "read the key from this file instead of stdin (64 hex digits, with or without 0x)")
+    .option("--json", "print JSON")
+    .action(async (o: { out: string; from?: string } & OutputOpts) => {
+      if (existsSync(o.out)) throw new UsageError(`${o.out} already exists; refusing to overwrite a key`);
+      let text: string;
+      if (o.from !== undefined && o.from !== "-") {
+        if (!existsSync(o.from)) throw new UsageError(`${o.from} does not exist`);
+        warnIfExposed(o.from);
+        text = readFileSync(o.from, "utf8");
+      } else text = await readStdin();
+      const key = parsePrivateKey(text, o.from && o.from !== "-" ? o.from : "stdin");
+      const { privateKeyToAddress } = await import("viem/accounts");
+      writeKeyFile(o.out, key);
       const address = privateKeyToAddress(key).toLowerCase();
       print(o, { address, keyFile: resolve(o.out) }, () => `address ${address}\nkey     ${resolve(o.out)} (mode 0600)`);
     });
