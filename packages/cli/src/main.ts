@@ -21,6 +21,7 @@ const MODULES: { names: string[]; load: () => Promise<Register> }[] = [
     names: ["wallet", "asset", "token", "identity", "data", "tx", "send", "demo"],
     load: async () => (await import("./commands/wallet.js")).registerWalletCommands,
   },
+  { names: ["order"], load: async () => (await import("./commands/order.js")).registerOrderCommands },
   { names: ["piece"], load: async () => (await import("./commands/piece.js")).registerPieceCommands },
   { names: ["sp-sim"], load: async () => (await import("./commands/storage.js")).registerStorageCommands },
 ];

@@ -4,97 +4,16 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { FilverseClient } from "@filverse/client";
 import type { Command } from "commander";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { DEFAULT_DEV_DIR } from "../constants.js";
-import { parsePrivateKey, readKeyFile, warnIfExposed, writeKeyFile } from "../keys.js";
+import { parsePrivateKey, warnIfExposed, writeKeyFile } from "../keys.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
-import { rpcRead } from "../rpc.js";
-import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
+import { type ClientOpts, intArg, read, readStdin, sendAndReport, withCommon } from "./common.js";
+import { registerKindCommands } from "./kinds.js";
 
 // Heavy modules (the SDK, viem, the node package) are imported inside the actions that need them,
 // so `--help` and reads start about as fast as node itself (docs/benchmarks.md, cli_startup_ms).
-
-type ClientOpts = WaitOpts & { rpc: string; keyFile?: string };
-
-const DEFAULT_RPC = process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645";
-
-function readKey(path: string | undefined): `0x${string}` {
-  return readKeyFile(path ?? process.env.FILVERSE_KEY_FILE, "--key-file", {
-    env: "FILVERSE_KEY_FILE",
-    hints: [
-      "Create one with `filverse wallet new --out <file>`, or `filverse wallet import --out <file>` for a key you have.",
-    ],
-  });
-}
-
-/** All of stdin as text (for `wallet import`); refuses a terminal, where the key would be echoed. */
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
-    throw new UsageError("wallet import reads the key from stdin: pipe it in, or pass --from <file>", [
-      "e.g. `filverse wallet import --out alice.key < secret.txt` (typing it at a terminal would show it)",
-    ]);
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function signingClient(o: ClientOpts): Promise<FilverseClient> {
-  const key = readKey(o.keyFile);
-  const [{ createFilverseClient }, { privateKeyToAccount }] = await Promise.all([
-    import("@filverse/client"),
-    import("viem/accounts"),
-  ]);
-  return createFilverseClient({ url: o.rpc, account: privateKeyToAccount(key) });
-}
-
-/** A read: one JSON-RPC call, printed as JSON (or by `human`). */
-async function read(o: ClientOpts, method: string, params: unknown[], human?: (v: never) => string): Promise<void> {
-  const v = await rpcRead(o.rpc, method, params);
-  print(o, v, human ? () => human(v as never) : undefined);
-}
-
-/** Sign and send, print the hash at once, wait for --wait up to --timeout, exit by the outcome (tx.ts). */
-async function sendAndReport(
-  o: ClientOpts,
-  fn: (c: FilverseClient) => Promise<{ hash: string } & Record<string, unknown>>,
-): Promise<void> {
-  const c = await signingClient(o);
-  try {
-    await waitAndReport(o, c, await fn(c));
-  } finally {
-    await c.close();
-  }
-}
-
-function withCommon(cmd: Command, signs = true): Command {
-  cmd
-    .option("--rpc <url>", "node JSON-RPC URL (http:// or ws://); default $FILVERSE_RPC", DEFAULT_RPC)
-    .option("--json", "print JSON");
-  if (signs) {
-    cmd
-      .option("--key-file <file>", "the signing key (0x hex, mode 0600); default $FILVERSE_KEY_FILE")
-      .option(
-        "--wait <stage>",
-        "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized (the hash is printed at once)",
-        waitArg,
-        "sequenced",
-      )
-      .option(
-        "--timeout <seconds>",
-        "how long --wait waits; past it the command exits 3 (the transaction was sent: do not resend)",
-        timeoutArg,
-        String(DEFAULT_WAIT_TIMEOUT_SEC),
-      );
-  }
-  return cmd;
-}
-
-const intArg = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
-  return v;
-};
 
 export function registerWalletCommands(program: Command): void {
   const wallet = program.command("wallet").description("keys and FIL");
@@ -310,6 +229,8 @@ export function registerWalletCommands(program: Command): void {
   withCommon(data.command("get").argument("<id>"), false).action((id: string, o: ClientOpts) =>
     read(o, "filverse_getDataAsset", [id]),
   );
+
+  registerKindCommands({ asset, token, identity, data });
 
   const tx = program.command("tx").description("transactions");
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>

@@ -99,6 +99,16 @@ describe("filverse", () => {
       ["identity", "add-delegate"],
       ["send"],
       ["piece", "commp"],
+      ["wallet", "import"],
+      ["asset", "batch-mint"],
+      ["asset", "set-operator"],
+      ["token", "burn"],
+      ["identity", "set-attribute"],
+      ["identity", "transfer"],
+      ["data", "revoke"],
+      ["order", "sign"],
+      ["order", "fill"],
+      ["order", "cancel"],
     ]) {
       out = "";
       expect(await run(...cmd, "--help")).toBe(0);
