@@ -276,4 +276,46 @@ describe("a subcommand for every transaction kind", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("is not a signed order: no side, collectionId");
   });
+
+  it("reads: a collection, a token, a block (human by default, --json for scripts)", () => {
+    const { collectionId } = send(
+      0,
+      "asset",
+      "create-collection",
+      "--name",
+      "Reads",
+      "--symbol",
+      "RD",
+      "--royalty-bps",
+      "250",
+      "--max-supply",
+      "7",
+    ) as {
+      collectionId: string;
+    };
+    const human = cli(["asset", "collection", collectionId, "--rpc", node.url]);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).toContain("name        Reads (RD)");
+    expect(human.stdout).toContain("royalty     2.5% (250 bps)");
+    expect(human.stdout).toContain("supply      0 minted of 7, 0 burned");
+    expect(read("asset", "collection", collectionId)).toMatchObject({ id: collectionId, maxSupply: "7" });
+    expect(cli(["asset", "collection", `0x${"ab".repeat(32)}`, "--rpc", node.url]).stdout).toBe("not found\n");
+
+    const { tokenId } = send(0, "token", "create", "--name", "Silver", "--symbol", "SLV", "--cap", "500") as {
+      tokenId: string;
+    };
+    expect(read("token", "get", tokenId)).toMatchObject({ name: "Silver", symbol: "SLV", cap: "500" });
+    const tokenHuman = cli(["token", "get", tokenId, "--rpc", node.url]);
+    expect(tokenHuman.stdout).toMatch(/^name\s+Silver$/m);
+
+    const latest = read("block") as { hash: string; header: { number: string } };
+    const byNumber = cli(["block", latest.header.number, "--rpc", node.url]);
+    expect(byNumber.status, byNumber.stderr).toBe(0);
+    expect(byNumber.stdout).toContain(`block      ${latest.header.number}`);
+    expect(byNumber.stdout).toContain(`hash       ${latest.hash}`);
+    expect(read("block", latest.hash)).toMatchObject({ hash: latest.hash });
+    const bad = cli(["block", "yesterday", "--rpc", node.url]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('A block is "latest", a number or a 0x block hash');
+  });
 });

@@ -6,7 +6,7 @@
 import type { FilverseClient } from "@filverse/client";
 import type { Command } from "commander";
 import { readKeyFile } from "../keys.js";
-import { print, UsageError } from "../output.js";
+import { formatHuman, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
 
@@ -43,7 +43,7 @@ export async function signingClient(o: ClientOpts): Promise<FilverseClient> {
   return createFilverseClient({ url: o.rpc, account: privateKeyToAccount(key) });
 }
 
-/** A read: one JSON-RPC call, printed as JSON (or by `human`). */
+/** A read: one JSON-RPC call, printed for a person (by `human`, else formatHuman), or as JSON with --json. */
 export async function read(
   o: ClientOpts,
   method: string,
@@ -51,7 +51,7 @@ export async function read(
   human?: (v: never) => string,
 ): Promise<void> {
   const v = await rpcRead(o.rpc, method, params);
-  print(o, v, human ? () => human(v as never) : undefined);
+  print(o, v, () => (human && v !== null ? human(v as never) : formatHuman(v)));
 }
 
 /** Sign and send, print the hash at once, wait for --wait up to --timeout, exit by the outcome (tx.ts). */

@@ -11,6 +11,7 @@ import { parsePrivateKey, warnIfExposed, writeKeyFile } from "../keys.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
 import { type ClientOpts, intArg, read, readStdin, sendAndReport, withCommon } from "./common.js";
 import { registerKindCommands } from "./kinds.js";
+import { registerReadCommands } from "./reads.js";
 
 // Heavy modules (the SDK, viem, the node package) are imported inside the actions that need them,
 // so `--help` and reads start about as fast as node itself (docs/benchmarks.md, cli_startup_ms).
@@ -231,6 +232,7 @@ export function registerWalletCommands(program: Command): void {
   );
 
   registerKindCommands({ asset, token, identity, data });
+  registerReadCommands({ program, asset, token });
 
   const tx = program.command("tx").description("transactions");
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>
