@@ -134,17 +134,48 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
           "Fund it on the L1 first (on the devnet every dev account holds 100 FIL on the L1).",
         ]);
       }
-      // The contract's custom error (AlreadyFinalized, NotFinal, InvalidProof …) says what to do.
-      const walk = (err as BaseError).walk;
-      const reverted =
-        typeof walk === "function"
-          ? walk.call(err, (e) => typeof (e as { data?: { errorName?: unknown } }).data?.errorName === "string")
-          : null;
-      const name = (reverted as { data?: { errorName?: string } } | null)?.data?.errorName;
-      throw new UsageError(`L1: ${short}${name ? ` (${name})` : ""}`);
+      // The L1 node cannot be reached at all.
+      if (
+        /HTTP request failed|fetch failed|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(text) &&
+        !/revert/i.test(text)
+      ) {
+        const url = (err as { url?: string }).url ?? /URL: (\S+)/.exec(text)?.[1];
+        throw new UsageError(`L1: cannot reach the L1 node${url ? ` at ${url}` : ""}`, [
+          "Check --l1-rpc (or the data dir's l1.rpcUrl) and that the L1 node is up.",
+        ]);
+      }
+      // The contract's decoded reason (AlreadyFinalized, NotFinal: 3, a require message) says what to do.
+      const reason = revertReason(err);
+      throw new UsageError(`L1: ${reason ? `${short.split("\n")[0]!.replace(/:$/, "")} (${reason})` : short}`);
     }
     throw err;
   }
+}
+
+/**
+ * A revert's decoded reason, from viem's ContractFunctionRevertedError along the cause chain: the
+ * contract's custom error, with its arguments when it has some (`AlreadyFinalized`,
+ * `NotFinal: checkpoint 3`, names from the ABI), a
+ * `require` message, or a panic; null when the error is not a decoded revert.
+ */
+export function revertReason(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as {
+      data?: { errorName?: unknown; args?: readonly unknown[]; abiItem?: { inputs?: readonly { name?: string }[] } };
+      reason?: unknown;
+    };
+    const name = x.data?.errorName;
+    if (typeof name === "string" && name !== "Error") {
+      const inputs = x.data?.abiItem?.inputs ?? [];
+      const args = (x.data?.args ?? []).map((a, i) => {
+        const v = typeof a === "bigint" ? a.toString() : typeof a === "string" ? a : JSON.stringify(a);
+        return inputs[i]?.name ? `${inputs[i]!.name} ${v}` : v;
+      });
+      return args.length > 0 ? `${name}: ${args.join(", ")}` : name;
+    }
+    if (typeof x.reason === "string" && x.reason) return x.reason;
+  }
+  return null;
 }
 
 /** Every message and detail along an error's cause chain, for matching what a node said. */
