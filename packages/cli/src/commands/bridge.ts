@@ -374,6 +374,77 @@ export function registerBridgeCommands(program: Command): void {
 
   withL1(
     bridge
+      .command("checkpoint")
+      .description(
+        "a checkpoint on L1 (default: the latest): its roots, last block, piece CID, pending or final and when",
+      )
+      .argument("[index]", "the checkpoint index"),
+  )
+    .option("--rollup <address>", "FilverseRollup address (with --l1-rpc and --l1-chain-id)")
+    .action(async (index: string | undefined, o: L1Opts) => {
+      if (index !== undefined && !/^\d+$/.test(index))
+        throw new UsageError(`A checkpoint index is a whole number, got "${index}"`);
+      const { url, chainId, address } = l1Target(o, "rollup");
+      const { createL1Clients, loadArtifact } = await heavy();
+      const { publicClient } = createL1Clients({ url, chainId });
+      const abi = loadArtifact("FilverseRollup").abi;
+      const call = (functionName: string, args: unknown[] = []) =>
+        onL1(() => publicClient.readContract({ address, abi, functionName, args } as never)) as Promise<unknown>;
+      const count = (await call("nextCheckpointIndex")) as bigint;
+      if (count === 0n && index === undefined) {
+        print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
+        return;
+      }
+      const i = index === undefined ? count - 1n : BigInt(index);
+      if (i >= count) throw new UsageError(`Checkpoint ${i} does not exist: the L1 has ${count} (0 to ${count - 1n})`);
+      const [cp, status, window] = (await Promise.all([
+        call("getCheckpoint", [i]),
+        call("checkpointStatus", [i]),
+        call("challengeWindow"),
+      ])) as [
+        {
+          stateRoot: Hex;
+          lastBlockHash: Hex;
+          withdrawalsRoot: Hex;
+          lastBlock: bigint;
+          depositCursor: bigint;
+          acceptedAt: bigint;
+          pieceCid: string;
+        },
+        readonly [number, Hex],
+        bigint,
+      ];
+      const finalAt = cp.acceptedAt + window;
+      const out = {
+        index: i.toString(),
+        count: count.toString(),
+        status: ["unknown", "pending", "final"][status[0]] ?? String(status[0]),
+        lastBlock: cp.lastBlock.toString(),
+        lastBlockHash: cp.lastBlockHash,
+        stateRoot: cp.stateRoot,
+        withdrawalsRoot: cp.withdrawalsRoot,
+        depositCursor: cp.depositCursor.toString(),
+        pieceCid: cp.pieceCid,
+        acceptedAt: cp.acceptedAt.toString(),
+        challengeWindowEnds: finalAt.toString(),
+      };
+      const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
+      print(o, out, () =>
+        [
+          `checkpoint   ${out.index} of ${out.count} on L1`,
+          `status       ${out.status}${out.status === "pending" ? ` (its challenge window ends ${iso(finalAt)}; an open dispute holds it longer)` : ""}`,
+          `last block   ${out.lastBlock} ${out.lastBlockHash}`,
+          `stateRoot    ${out.stateRoot}`,
+          `withdrawals  ${out.withdrawalsRoot}`,
+          `deposits     up to L1 nonce ${out.depositCursor}`,
+          `piece        ${out.pieceCid || "-"}`,
+          `accepted     ${iso(cp.acceptedAt)}`,
+        ].join("\n"),
+      );
+    });
+
+  withL1(
+    bridge
       .command("status")
       .description("a withdrawal's progress: sequenced, checkpointed, finalized, paid")
       .argument("<txHash>"),
