@@ -116,6 +116,19 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     await testClient.increaseTime({ seconds: 61 });
     await testClient.mine({ blocks: 1 });
     await waitFor(async () => json(cli(["bridge", "status", hash, ...common])).finalized === true, 30_000, "finalized");
+    // The checkpoint that covers it, read from L1: final, with its piece and roots.
+    const covering = json(cli(["bridge", "status", hash, ...common])).checkpointIndex as string;
+    expect(json(cli(["bridge", "checkpoint", covering, ...common]))).toMatchObject({
+      index: covering,
+      status: "final",
+      stateRoot: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    });
+    const latest = cli(["bridge", "checkpoint", "--data-dir", dir]);
+    expect(latest.status, latest.stderr).toBe(0);
+    expect(latest.stdout).toMatch(/^checkpoint {3}\d+ of \d+ on L1$/m);
+    const beyond = cli(["bridge", "checkpoint", "999999", "--data-dir", dir]);
+    expect(beyond.status).toBe(1);
+    expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");
 
     const fin = json(cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]));
     expect(fin).toMatchObject({ status: "success", amount: String(2n * FIL) });
@@ -126,7 +139,7 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(again.status, again.stderr).toBe(1);
     const error = (JSON.parse(again.stderr) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe("CLI_USAGE");
-    expect(error.message).toMatch(/^L1: .*\(AlreadyFinalized\)/);
+    expect(error.message).toMatch(/^L1: .*reverted.* \(AlreadyFinalized: index 0\)$/);
     await reader.close();
 
     // The validator set: the devnet registered the sequencer and its two verifiers; another joins and leaves.

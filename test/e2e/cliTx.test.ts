@@ -140,7 +140,9 @@ describe("filverse transactions: exit codes", () => {
     );
     expect(err).toContain("do not send it again");
     // It did go through: a script must not resend it.
-    expect(JSON.parse(cli(["tx", "status", hash, "--rpc", node.url]).stdout)).toMatchObject({ status: "sequenced" });
+    expect(JSON.parse(cli(["tx", "status", hash, "--rpc", node.url, "--json"]).stdout)).toMatchObject({
+      status: "sequenced",
+    });
   });
 
   it("bad --wait and --timeout values are usage errors (exit 1, nothing sent)", () => {

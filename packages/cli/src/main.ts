@@ -18,9 +18,11 @@ const MODULES: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ["validator"], load: async () => (await import("./commands/validator.js")).registerValidatorCommands },
   { names: ["dispute"], load: async () => (await import("./commands/dispute.js")).registerDisputeCommands },
   {
-    names: ["wallet", "asset", "token", "identity", "data", "tx", "send", "demo"],
+    names: ["wallet", "asset", "token", "identity", "data", "tx", "send", "demo", "block"],
     load: async () => (await import("./commands/wallet.js")).registerWalletCommands,
   },
+  { names: ["order"], load: async () => (await import("./commands/order.js")).registerOrderCommands },
+  { names: ["completion"], load: async () => (await import("./commands/completion.js")).registerCompletionCommand },
   { names: ["piece"], load: async () => (await import("./commands/piece.js")).registerPieceCommands },
   { names: ["sp-sim"], load: async () => (await import("./commands/storage.js")).registerStorageCommands },
 ];

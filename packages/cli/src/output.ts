@@ -90,3 +90,35 @@ export function reportError(err: unknown, json: boolean): number {
   process.stderr.write(`internal error: ${e?.message ?? String(err)}\n${e?.stack ?? ""}\n`);
   return 2;
 }
+
+/**
+ * A read's answer for a person: `null` is "not found"; an object is one aligned `key  value` line a
+ * field, nested objects indented under their key, arrays as their count then one line an item.
+ */
+export function formatHuman(v: unknown, indent = ""): string {
+  if (v === null || v === undefined) return `${indent}not found`;
+  if (typeof v !== "object") return `${indent}${String(v)}`;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return `${indent}(none)`;
+    return v
+      .map((item) =>
+        typeof item === "object" && item !== null
+          ? `${indent}- ${formatHuman(item, `${indent}  `).trimStart()}`
+          : `${indent}- ${String(item)}`,
+      )
+      .join("\n");
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return `${indent}(empty)`;
+  const scalar = (x: unknown) => x === null || typeof x !== "object";
+  const width = Math.max(0, ...entries.filter(([, x]) => scalar(x)).map(([k]) => k.length));
+  return entries
+    .map(([k, x]) => {
+      if (!scalar(x)) {
+        const n = Array.isArray(x) ? ` (${x.length})` : "";
+        return `${indent}${k}${n}\n${formatHuman(x, `${indent}  `)}`;
+      }
+      return `${indent}${k.padEnd(width)}  ${x === null ? "-" : String(x)}`;
+    })
+    .join("\n");
+}

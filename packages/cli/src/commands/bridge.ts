@@ -10,6 +10,8 @@ import type { NodeConfigFile } from "@filverse/node";
 import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address, BaseError, Hex } from "viem";
+import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
+import { readKeyFile } from "../keys.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
@@ -68,12 +70,9 @@ type WithdrawalProof = {
   siblings: Hex[] | null;
 };
 
+/** A key file's key (keys.ts: a warning on stderr when others can read it). */
 export function readKey(file: string | undefined, flag: string): Hex {
-  if (!file) throw new UsageError(`This command signs: pass ${flag} <file>`);
-  if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
-  const text = readFileSync(file, "utf8").trim();
-  if (!isHex(text, 32)) throw new UsageError(`Key file ${file} does not hold a 0x-prefixed 32-byte hex key`);
-  return text as Hex;
+  return readKeyFile(file, flag);
 }
 
 /** The L1 endpoint and a contract address, from a node data dir or from flags. */
@@ -100,11 +99,7 @@ function l1Settings(o: L1Opts): { url: string; chainId: number; bridge: Address 
   return { url: t.url, chainId: t.chainId, bridge: t.address };
 }
 
-const amountArg = (v: string) => {
-  if (!/^\d+$/.test(v) || BigInt(v) === 0n)
-    throw new UsageError(`--amount must be a positive whole number of attoFIL, got "${v}"`);
-  return v;
-};
+const amountArg = filAmountArg("amount");
 
 function withL1(cmd: Command): Command {
   return cmd
@@ -139,17 +134,48 @@ export async function onL1<T>(fn: () => Promise<T>): Promise<T> {
           "Fund it on the L1 first (on the devnet every dev account holds 100 FIL on the L1).",
         ]);
       }
-      // The contract's custom error (AlreadyFinalized, NotFinal, InvalidProof …) says what to do.
-      const walk = (err as BaseError).walk;
-      const reverted =
-        typeof walk === "function"
-          ? walk.call(err, (e) => typeof (e as { data?: { errorName?: unknown } }).data?.errorName === "string")
-          : null;
-      const name = (reverted as { data?: { errorName?: string } } | null)?.data?.errorName;
-      throw new UsageError(`L1: ${short}${name ? ` (${name})` : ""}`);
+      // The L1 node cannot be reached at all.
+      if (
+        /HTTP request failed|fetch failed|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(text) &&
+        !/revert/i.test(text)
+      ) {
+        const url = (err as { url?: string }).url ?? /URL: (\S+)/.exec(text)?.[1];
+        throw new UsageError(`L1: cannot reach the L1 node${url ? ` at ${url}` : ""}`, [
+          "Check --l1-rpc (or the data dir's l1.rpcUrl) and that the L1 node is up.",
+        ]);
+      }
+      // The contract's decoded reason (AlreadyFinalized, NotFinal: 3, a require message) says what to do.
+      const reason = revertReason(err);
+      throw new UsageError(`L1: ${reason ? `${short.split("\n")[0]!.replace(/:$/, "")} (${reason})` : short}`);
     }
     throw err;
   }
+}
+
+/**
+ * A revert's decoded reason, from viem's ContractFunctionRevertedError along the cause chain: the
+ * contract's custom error, with its arguments when it has some (`AlreadyFinalized`,
+ * `NotFinal: checkpoint 3`, names from the ABI), a
+ * `require` message, or a panic; null when the error is not a decoded revert.
+ */
+export function revertReason(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as {
+      data?: { errorName?: unknown; args?: readonly unknown[]; abiItem?: { inputs?: readonly { name?: string }[] } };
+      reason?: unknown;
+    };
+    const name = x.data?.errorName;
+    if (typeof name === "string" && name !== "Error") {
+      const inputs = x.data?.abiItem?.inputs ?? [];
+      const args = (x.data?.args ?? []).map((a, i) => {
+        const v = typeof a === "bigint" ? a.toString() : typeof a === "string" ? a : JSON.stringify(a);
+        return inputs[i]?.name ? `${inputs[i]!.name} ${v}` : v;
+      });
+      return args.length > 0 ? `${name}: ${args.join(", ")}` : name;
+    }
+    if (typeof x.reason === "string" && x.reason) return x.reason;
+  }
+  return null;
 }
 
 /** Every message and detail along an error's cause chain, for matching what a node said. */
@@ -204,7 +230,7 @@ export function registerBridgeCommands(program: Command): void {
 
   withL1(bridge.command("deposit").description("deposit FIL on L1; credited on the L2 once final"))
     .requiredOption("--to <l2Address>", "the L2 account to credit")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--l1-key-file <file>", "the L1 account's key (0x hex)")
     .action(async (o: L1Opts & { to: string; amount: string; l1KeyFile: string }) => {
       const { createL1Clients, loadArtifact, parseEventLogs, privateKeyToAccount } = await heavy();
@@ -309,7 +335,7 @@ export function registerBridgeCommands(program: Command): void {
       .description("burn L2 FIL into the withdrawals tree, claimable on L1 after its checkpoint is final"),
   )
     .requiredOption("--to <l1Address>", "the L1 recipient")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .option(
       "--wait <stage>",
@@ -345,6 +371,77 @@ export function registerBridgeCommands(program: Command): void {
       .description("the proof finalizeWithdrawal needs")
       .argument("<txHash>", "the Withdraw transaction"),
   ).action(async (hash: string, o: L1Opts) => print(o, await proofOf(o.rpc, hash)));
+
+  withL1(
+    bridge
+      .command("checkpoint")
+      .description(
+        "a checkpoint on L1 (default: the latest): its roots, last block, piece CID, pending or final and when",
+      )
+      .argument("[index]", "the checkpoint index"),
+  )
+    .option("--rollup <address>", "FilverseRollup address (with --l1-rpc and --l1-chain-id)")
+    .action(async (index: string | undefined, o: L1Opts) => {
+      if (index !== undefined && !/^\d+$/.test(index))
+        throw new UsageError(`A checkpoint index is a whole number, got "${index}"`);
+      const { url, chainId, address } = l1Target(o, "rollup");
+      const { createL1Clients, loadArtifact } = await heavy();
+      const { publicClient } = createL1Clients({ url, chainId });
+      const abi = loadArtifact("FilverseRollup").abi;
+      const call = (functionName: string, args: unknown[] = []) =>
+        onL1(() => publicClient.readContract({ address, abi, functionName, args } as never)) as Promise<unknown>;
+      const count = (await call("nextCheckpointIndex")) as bigint;
+      if (count === 0n && index === undefined) {
+        print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
+        return;
+      }
+      const i = index === undefined ? count - 1n : BigInt(index);
+      if (i >= count) throw new UsageError(`Checkpoint ${i} does not exist: the L1 has ${count} (0 to ${count - 1n})`);
+      const [cp, status, window] = (await Promise.all([
+        call("getCheckpoint", [i]),
+        call("checkpointStatus", [i]),
+        call("challengeWindow"),
+      ])) as [
+        {
+          stateRoot: Hex;
+          lastBlockHash: Hex;
+          withdrawalsRoot: Hex;
+          lastBlock: bigint;
+          depositCursor: bigint;
+          acceptedAt: bigint;
+          pieceCid: string;
+        },
+        readonly [number, Hex],
+        bigint,
+      ];
+      const finalAt = cp.acceptedAt + window;
+      const out = {
+        index: i.toString(),
+        count: count.toString(),
+        status: ["unknown", "pending", "final"][status[0]] ?? String(status[0]),
+        lastBlock: cp.lastBlock.toString(),
+        lastBlockHash: cp.lastBlockHash,
+        stateRoot: cp.stateRoot,
+        withdrawalsRoot: cp.withdrawalsRoot,
+        depositCursor: cp.depositCursor.toString(),
+        pieceCid: cp.pieceCid,
+        acceptedAt: cp.acceptedAt.toString(),
+        challengeWindowEnds: finalAt.toString(),
+      };
+      const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
+      print(o, out, () =>
+        [
+          `checkpoint   ${out.index} of ${out.count} on L1`,
+          `status       ${out.status}${out.status === "pending" ? ` (its challenge window ends ${iso(finalAt)}; an open dispute holds it longer)` : ""}`,
+          `last block   ${out.lastBlock} ${out.lastBlockHash}`,
+          `stateRoot    ${out.stateRoot}`,
+          `withdrawals  ${out.withdrawalsRoot}`,
+          `deposits     up to L1 nonce ${out.depositCursor}`,
+          `piece        ${out.pieceCid || "-"}`,
+          `accepted     ${iso(cp.acceptedAt)}`,
+        ].join("\n"),
+      );
+    });
 
   withL1(
     bridge
@@ -397,7 +494,7 @@ export function registerBridgeCommands(program: Command): void {
       print(
         o,
         paid,
-        () => `finalized ${paid.status}: ${paid.amount} attoFIL to ${paid.l1Recipient} in ${paid.l1TxHash}`,
+        () => `finalized ${paid.status}: ${formatFil(paid.amount)} to ${paid.l1Recipient} in ${paid.l1TxHash}`,
       );
     });
   withL1(
@@ -408,7 +505,7 @@ export function registerBridgeCommands(program: Command): void {
       ),
   )
     .requiredOption("--to <l1Address>", "the L1 recipient")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", amountArg)
+    .requiredOption("--amount <amount>", AMOUNT_HELP, amountArg)
     .requiredOption("--key-file <file>", "the L2 account's key (0x hex)")
     .requiredOption("--l1-key-file <file>", "the L1 account that sends the claim (the FIL goes to --to)")
     .option(

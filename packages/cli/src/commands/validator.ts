@@ -4,6 +4,7 @@ import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { AMOUNT_HELP, filAmountArg } from "../amount.js";
 import { print, UsageError } from "../output.js";
 import { type L1Opts, l1Target, onL1, readKey } from "./bridge.js";
 
@@ -51,11 +52,13 @@ export function registerValidatorCommands(program: Command): void {
         "register with FIL collateral (weight = collateral), in force from the first epoch boundary a challenge window away",
       ),
   )
-    .requiredOption("--collateral <attoFIL>", "at least the rollup's minCollateral")
+    .requiredOption(
+      "--collateral <amount>",
+      `at least the rollup's minCollateral; ${AMOUNT_HELP}`,
+      filAmountArg("collateral"),
+    )
     .requiredOption("--l1-key-file <file>", "the validator's L1 key (0x hex); it also signs checkpoints")
     .action((o: ValidatorOpts) => {
-      if (!/^\d+$/.test(o.collateral!))
-        throw new UsageError(`--collateral must be a whole number of attoFIL, got "${o.collateral}"`);
       return send(o, "register", BigInt(o.collateral!));
     });
   withRollup(

@@ -2,90 +2,19 @@
  * Wallet commands against a node's JSON-RPC (--rpc): keys, FIL, assets, tokens, identities, data
  * assets, transaction status, a generic `send` for every kind, and the `demo` walkthrough.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { FilverseClient } from "@filverse/client";
-import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
+import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { DEFAULT_DEV_DIR } from "../constants.js";
+import { parsePrivateKey, warnIfExposed, writeKeyFile } from "../keys.js";
 import { type OutputOpts, print, UsageError } from "../output.js";
-import { rpcRead } from "../rpc.js";
-import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
+import { type ClientOpts, intArg, read, readStdin, sendAndReport, withCommon } from "./common.js";
+import { registerKindCommands } from "./kinds.js";
+import { registerReadCommands } from "./reads.js";
 
 // Heavy modules (the SDK, viem, the node package) are imported inside the actions that need them,
 // so `--help` and reads start about as fast as node itself (docs/benchmarks.md, cli_startup_ms).
-
-type ClientOpts = WaitOpts & { rpc: string; keyFile?: string };
-
-const DEFAULT_RPC = process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645";
-
-function readKey(path: string | undefined): `0x${string}` {
-  const file = path ?? process.env.FILVERSE_KEY_FILE;
-  if (!file)
-    throw new UsageError("This command signs: pass --key-file <file> (or set FILVERSE_KEY_FILE)", [
-      "Create one with `filverse wallet new --out <file>`.",
-    ]);
-  if (!existsSync(file)) throw new UsageError(`Key file ${file} does not exist`);
-  const text = readFileSync(file, "utf8").trim();
-  if (!isHex(text, 32)) throw new UsageError(`Key file ${file} does not hold a 0x-prefixed 32-byte hex key`);
-  return text as `0x${string}`;
-}
-
-async function signingClient(o: ClientOpts): Promise<FilverseClient> {
-  const key = readKey(o.keyFile);
-  const [{ createFilverseClient }, { privateKeyToAccount }] = await Promise.all([
-    import("@filverse/client"),
-    import("viem/accounts"),
-  ]);
-  return createFilverseClient({ url: o.rpc, account: privateKeyToAccount(key) });
-}
-
-/** A read: one JSON-RPC call, printed as JSON (or by `human`). */
-async function read(o: ClientOpts, method: string, params: unknown[], human?: (v: never) => string): Promise<void> {
-  const v = await rpcRead(o.rpc, method, params);
-  print(o, v, human ? () => human(v as never) : undefined);
-}
-
-/** Sign and send, print the hash at once, wait for --wait up to --timeout, exit by the outcome (tx.ts). */
-async function sendAndReport(
-  o: ClientOpts,
-  fn: (c: FilverseClient) => Promise<{ hash: string } & Record<string, unknown>>,
-): Promise<void> {
-  const c = await signingClient(o);
-  try {
-    await waitAndReport(o, c, await fn(c));
-  } finally {
-    await c.close();
-  }
-}
-
-function withCommon(cmd: Command, signs = true): Command {
-  cmd
-    .option("--rpc <url>", "node JSON-RPC URL (http:// or ws://); default $FILVERSE_RPC", DEFAULT_RPC)
-    .option("--json", "print JSON");
-  if (signs) {
-    cmd
-      .option("--key-file <file>", "the signing key (0x hex, mode 0600); default $FILVERSE_KEY_FILE")
-      .option(
-        "--wait <stage>",
-        "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized (the hash is printed at once)",
-        waitArg,
-        "sequenced",
-      )
-      .option(
-        "--timeout <seconds>",
-        "how long --wait waits; past it the command exits 3 (the transaction was sent: do not resend)",
-        timeoutArg,
-        String(DEFAULT_WAIT_TIMEOUT_SEC),
-      );
-  }
-  return cmd;
-}
-
-const intArg = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
-  return v;
-};
 
 export function registerWalletCommands(program: Command): void {
   const wallet = program.command("wallet").description("keys and FIL");
@@ -98,8 +27,27 @@ export function registerWalletCommands(program: Command): void {
       if (existsSync(o.out)) throw new UsageError(`${o.out} already exists; refusing to overwrite a key`);
       const { generatePrivateKey, privateKeyToAddress } = await import("viem/accounts");
       const key = generatePrivateKey();
-      writeFileSync(o.out, `${key}\n`, { mode: 0o600 });
-      chmodSync(o.out, 0o600);
+      writeKeyFile(o.out, key);
+      const address = privateKeyToAddress(key).toLowerCase();
+      print(o, { address, keyFile: resolve(o.out) }, () => `address ${address}\nkey     ${resolve(o.out)} (mode 0600)`);
+    });
+  wallet
+    .command("import")
+    .description("write a private key you have (from stdin, or --from <file>) into a new key file with mode 0600")
+    .requiredOption("--out <file>", "the key file to create (never overwritten)")
+    .option("--from <file>", "read the key from this file instead of stdin (64 hex digits, with or without 0x)")
+    .option("--json", "print JSON")
+    .action(async (o: { out: string; from?: string } & OutputOpts) => {
+      if (existsSync(o.out)) throw new UsageError(`${o.out} already exists; refusing to overwrite a key`);
+      let text: string;
+      if (o.from !== undefined && o.from !== "-") {
+        if (!existsSync(o.from)) throw new UsageError(`${o.from} does not exist`);
+        warnIfExposed(o.from);
+        text = readFileSync(o.from, "utf8");
+      } else text = await readStdin();
+      const key = parsePrivateKey(text, o.from && o.from !== "-" ? o.from : "stdin");
+      const { privateKeyToAddress } = await import("viem/accounts");
+      writeKeyFile(o.out, key);
       const address = privateKeyToAddress(key).toLowerCase();
       print(o, { address, keyFile: resolve(o.out) }, () => `address ${address}\nkey     ${resolve(o.out)} (mode 0600)`);
     });
@@ -112,18 +60,18 @@ export function registerWalletCommands(program: Command): void {
       "filverse_getAccount",
       [address],
       (a: { balance: string; nonce: string; pendingNonce: string }) =>
-        `balance ${a.balance} attoFIL\nnonce   ${a.nonce} (next ${a.pendingNonce})`,
+        `balance ${formatFil(a.balance)} (${a.balance} attoFIL)\nnonce   ${a.nonce} (next ${a.pendingNonce})`,
     ),
   );
   withCommon(wallet.command("transfer").description("send FIL on the L2"))
     .requiredOption("--to <address>")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", intArg("amount"))
+    .requiredOption("--amount <amount>", AMOUNT_HELP, filAmountArg("amount"))
     .action((o: ClientOpts & { to: string; amount: string }) =>
       sendAndReport(o, (c) => c.transfer({ to: o.to as `0x${string}`, amount: o.amount })),
     );
   withCommon(wallet.command("withdraw").description("burn L2 FIL into the withdrawals tree, claimable on L1"))
     .requiredOption("--to <l1Address>")
-    .requiredOption("--amount <attoFIL>", "amount in attoFIL", intArg("amount"))
+    .requiredOption("--amount <amount>", AMOUNT_HELP, filAmountArg("amount"))
     .action((o: ClientOpts & { to: string; amount: string }) =>
       sendAndReport(o, (c) => c.withdraw({ l1Recipient: o.to as `0x${string}`, amount: o.amount })),
     );
@@ -282,6 +230,9 @@ export function registerWalletCommands(program: Command): void {
   withCommon(data.command("get").argument("<id>"), false).action((id: string, o: ClientOpts) =>
     read(o, "filverse_getDataAsset", [id]),
   );
+
+  registerKindCommands({ asset, token, identity, data });
+  registerReadCommands({ program, asset, token });
 
   const tx = program.command("tx").description("transactions");
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>

@@ -54,7 +54,15 @@ describe("filverse", () => {
     expect(err).toContain('Unknown preset "moonnet"');
     expect(err).toContain("No filverse.json");
     expect(err).toContain("--key-file");
-    expect(err).toContain("--amount must be a whole number");
+    expect(err).toContain("--amount is not an amount of FIL");
+    // 1.5 FIL parses (the missing key is what stops it); 19 decimals and 0 do not.
+    err = "";
+    expect(await run("wallet", "transfer", "--to", "0x12", "--amount", "1.5")).toBe(1);
+    expect(err).toContain("--key-file");
+    expect(await run("wallet", "transfer", "--to", "0x12", "--amount", "0.0000000000000000001")).toBe(1);
+    expect(err).toContain("more than 18 decimals");
+    expect(await run("bridge", "withdraw", "--to", "0x12", "--amount", "0fil")).toBe(1);
+    expect(err).toContain("--amount must be more than zero");
     expect(err).not.toMatch(/\n\s+at /);
   });
 
@@ -91,6 +99,16 @@ describe("filverse", () => {
       ["identity", "add-delegate"],
       ["send"],
       ["piece", "commp"],
+      ["wallet", "import"],
+      ["asset", "batch-mint"],
+      ["asset", "set-operator"],
+      ["token", "burn"],
+      ["identity", "set-attribute"],
+      ["identity", "transfer"],
+      ["data", "revoke"],
+      ["order", "sign"],
+      ["order", "fill"],
+      ["order", "cancel"],
     ]) {
       out = "";
       expect(await run(...cmd, "--help")).toBe(0);
