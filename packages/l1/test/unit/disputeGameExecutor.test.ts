@@ -98,6 +98,7 @@ beforeAll(async () => {
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
+      "StepProofStore.sol",
     ]),
     startLocalL1(),
   ]);
