@@ -87,7 +87,15 @@ export type DisputeGameParams = {
   clockExtension: number;
 };
 
-export const disputeGameAbi = (): Abi => loadArtifact("FilverseDisputeGame").abi;
+let gameAbi: Abi | undefined;
+/** The game's ABI with the errors of its StepProofStore, which `stepStored` passes on. */
+export const disputeGameAbi = (): Abi => {
+  gameAbi ??= [
+    ...loadArtifact("FilverseDisputeGame").abi,
+    ...loadArtifact("StepProofStore").abi.filter((e) => e.type === "error"),
+  ];
+  return gameAbi;
+};
 
 const NONE = 0xffff_ffff;
 
