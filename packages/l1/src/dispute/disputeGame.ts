@@ -348,17 +348,25 @@ async function sendCall(
   call: { functionName: string; args: readonly unknown[]; value?: bigint },
   what: string,
   m: Sender,
+  estimate = false,
 ): Promise<Hex> {
   let hash: Hex;
+  const request = {
+    account: m.account,
+    address,
+    abi,
+    functionName: call.functionName,
+    args: call.args,
+    ...(call.value === undefined ? {} : { value: call.value }),
+  };
   try {
+    // A node's own (json-rpc) account leaves the gas to the node, whose default may be below a
+    // chunk's 34M or a stored step's: those calls carry their estimate.
+    const gas = estimate ? await m.publicClient.estimateContractGas(request as never) : undefined;
     hash = await m.walletClient.writeContract({
-      account: m.account,
+      ...request,
       chain: m.walletClient.chain ?? null,
-      address,
-      abi,
-      functionName: call.functionName,
-      args: call.args,
-      ...(call.value === undefined ? {} : { value: call.value }),
+      ...(gas === undefined ? {} : { gas }),
     } as never);
   } catch (cause) {
     throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Dispute move ${what} refused`, {
@@ -404,12 +412,12 @@ export async function uploadStepProof(
   } as never)) as readonly [Address, number, number, Hex];
   let at = Number(filled);
   if (uploader === zeroAddress) {
-    txs.push(await sendCall(store, abi, { functionName: "begin", args: [keccak256(proof), length] }, "begin", m));
+    txs.push(await sendCall(store, abi, { functionName: "begin", args: [keccak256(proof), length] }, "begin", m, true));
     at = 0;
   }
   for (; at < length; at += chunkBytes) {
     const chunk = sliceHex(proof, at, Math.min(at + chunkBytes, length), { strict: true });
-    txs.push(await sendCall(store, abi, { functionName: "append", args: [id, chunk] }, "append", m));
+    txs.push(await sendCall(store, abi, { functionName: "append", args: [id, chunk] }, "append", m, true));
   }
   return { id, txs };
 }
@@ -430,6 +438,7 @@ export async function sendDisputeMove(game: Address, move: DisputeMove, m: Sende
       { functionName: "stepStored", args: [BigInt(move.gameId), BigInt(move.node), id] },
       "stepStored",
       m,
+      true,
     );
   }
   return sendCall(game, disputeGameAbi(), callOf(move), move.kind, m);

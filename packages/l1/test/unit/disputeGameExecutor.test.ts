@@ -404,7 +404,7 @@ describe("a game settled by the one-step executor", () => {
     const { leaf, lo } = await bisect(id, S, T, fabricated);
     // The executor decodes the proof by its ABI offsets: trailing bytes past them are ignored, so
     // padding the real proof past the threshold keeps it valid.
-    const proof = `${encodeStepProof(stepInputs(proveStep(c.trace, lo)))}${"00".repeat(70_000)}` as Hex;
+    const proof = `${encodeStepProof(stepInputs(proveStep(c.trace, lo)))}${"ab".repeat(120_000)}` as Hex;
     const store = await readProofStore(game, clients);
     const from = accounts[2]!;
     const hash = await sendDisputeMove(
