@@ -764,7 +764,7 @@ async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j
       account: accounts[0]!,
       chain: wallet.chain,
     } as never);
-    return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+    return (await stepClient.waitForTransactionReceipt({ hash })).contractAddress!;
   };
   const mocks = await compileTestContracts("DisputeGameMocks", [
     "FilverseDisputeGame.sol",
@@ -774,6 +774,9 @@ async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j
     "StateProofs.sol",
     "StepProofStore.sol",
   ]);
+  // The node may have closed the idle keep-alive socket while the state was built and the mocks
+  // compiled: the first request fails once (a read, so it is simply asked again).
+  await wallet.getChainId().catch(() => wallet.getChainId());
   const mockAbi = mocks.MockCheckpoints!.abi;
   const checkpoints = await deploy(mocks.MockCheckpoints!, [3_600n]);
   await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
@@ -833,7 +836,7 @@ async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j
     BOND,
   );
   const T = (i: number) => toHex(trace.commitments[i]!) as Hex;
-  const root = (await clients.publicClient.readContract({
+  const root = (await stepClient.readContract({
     address: game,
     abi: gameAbi,
     functionName: "getNode",
@@ -843,7 +846,7 @@ async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j
   // The challenger's made-up trace leaves the truth after step j: the bisection ends at step j.
   const made = (i: number) => (i <= j ? T(i) : (keccak256(stringToHex(`made up ${i}`)) as Hex));
   const nodeCount = async () =>
-    (await clients.publicClient.readContract({
+    (await stepClient.readContract({
       address: game,
       abi: gameAbi,
       functionName: "nodeCount",
@@ -872,16 +875,16 @@ async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j
   const messages: { calldata: number; gas: bigint }[] = [];
   for (const hash of txs) {
     const [tx, receipt] = await Promise.all([
-      clients.publicClient.getTransaction({ hash }),
-      clients.publicClient.getTransactionReceipt({ hash }),
+      stepClient.getTransaction({ hash }),
+      stepClient.getTransactionReceipt({ hash }),
     ]);
     messages.push({ calldata: size(tx.input), gas: receipt.gasUsed });
   }
   const stepReceipt = await send(game, gameAbi, "stepStored", [0n, node, id], defender, undefined, 500_000_000n);
-  const stepTx = await clients.publicClient.getTransaction({ hash: stepReceipt.transactionHash });
+  const stepTx = await stepClient.getTransaction({ hash: stepReceipt.transactionHash });
   messages.push({ calldata: size(stepTx.input), gas: stepReceipt.gasUsed });
   for (const m of messages) expect(m.calldata).toBeLessThan(MAX_MESSAGE_BYTES - 1_024);
-  const leaf = (await clients.publicClient.readContract({
+  const leaf = (await stepClient.readContract({
     address: game,
     abi: gameAbi,
     functionName: "getNode",
