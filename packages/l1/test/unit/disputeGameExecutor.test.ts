@@ -358,6 +358,7 @@ describe("a game settled by the one-step executor", () => {
     expect(await storeRead<Hex>("proofId", [defender, keccak256(proof), length])).toBe(pid);
     expect(await revertOf(defender, store, storeAbi, "append", [pid, "0x00"])).toBe("UnknownProof");
     expect(await revertOf(defender, game, gameAbi, "stepStored", [id, leaf, pid])).toBe("UnknownProof");
+    expect(await revertOf(defender, store, storeAbi, "begin", [keccak256(proof), 0])).toBe("BadLength");
     await send(store, storeAbi, "begin", [keccak256(proof), length], defender);
     // Someone else's upload: no one appends to it, nor steps with it.
     expect(await revertOf(accounts[1]!, store, storeAbi, "append", [pid, "0x00"])).toBe("NotUploader");
