@@ -5,6 +5,7 @@ import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
 import {StateProofs} from "./StateProofs.sol";
+import {StepProofStore} from "./StepProofStore.sol";
 
 /// An executor declares itself complete (every step kind and execution code) with `complete()`.
 /// The game moves bonds, and FilverseRollup takes the game, only with a complete executor.
@@ -48,9 +49,10 @@ interface IDisputedCheckpoints {
 /// @dev    Nodes alternate between two teams. A Dispute (challenger team) says "running steps
 ///         lo..hi-1 from T[lo] = pre does not give T[hi] = post". A Proposal (defender team) answers
 ///         a dispute with T[mid], mid = (lo + hi) / 2, and says both halves run. A dispute of a
-///         proposal takes one half. A dispute of one step is settled by `step`. A node is countered
-///         when one of its children stands (OP's claim-tree rule), so a wrong or bribed player
-///         cannot lose a game for the honest side: the honest side adds its own children.
+///         proposal takes one half. A dispute of one step is settled by `step` (or `stepStored`,
+///         with a proof uploaded to proofStore in chunks). A node is countered when one of its
+///         children stands (OP's claim-tree rule), so a wrong or bribed player cannot lose a game
+///         for the honest side: the honest side adds its own children.
 ///         Without an executor (address 0) `step` reverts ExecutorNotSet. Without a complete one
 ///         (IExecutorCompleteness) the game is a dry run: a step the executor cannot run stands on
 ///         time, so every bond goes back to whoever posted it, and FilverseRollup refuses the game.
@@ -159,6 +161,8 @@ contract FilverseDisputeGame {
     uint64 public immutable clockExtension;
     /// hash_tree_root of the empty List[Receipt, MAX_BLOCK_ITEMS]: the receipts before step 0.
     bytes32 public immutable emptyReceiptsRoot;
+    /// This game's store of one-step proofs uploaded in chunks (`stepStored`), created with it.
+    StepProofStore public immutable proofStore;
 
     Game[] private games;
     mapping(uint256 => Node[]) private nodesOf;
@@ -240,6 +244,7 @@ contract FilverseDisputeGame {
         maxClockDuration = maxClockDuration_;
         clockExtension = clockExtension_;
         emptyReceiptsRoot = Ssz.mixInLength(Ssz.merkleize(new bytes32[](0), MAX_BLOCK_ITEMS), 0);
+        proofStore = new StepProofStore();
     }
 
     // ---------------------------------------------------------------- level 1
@@ -584,6 +589,16 @@ contract FilverseDisputeGame {
     /// disputed T[hi] counters the dispute (its bond goes to the caller); another result proves it.
     /// Allowed while the defender team's clock on this path runs.
     function step(uint256 gameId, uint256 node, bytes calldata proof) external {
+        settle(gameId, node, proof);
+    }
+
+    /// `step` with a proof too large for one message: the caller's own upload `proofId` in
+    /// proofStore, complete and matching its declared hash (else the store's typed error).
+    function stepStored(uint256 gameId, uint256 node, bytes32 proofId) external {
+        settle(gameId, node, proofStore.load(proofId, msg.sender));
+    }
+
+    function settle(uint256 gameId, uint256 node, bytes memory proof) private {
         Node storage d = openNode(gameId, node);
         if (d.kind != Kind.Dispute || d.hi - d.lo != 1) revert NotOneStep(node);
         if (address(executor) == address(0)) revert ExecutorNotSet();

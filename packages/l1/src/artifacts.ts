@@ -18,7 +18,8 @@ export type ContractName =
   | "KindExecutorData"
   | "KindExecutorAssets"
   | "KindExecutorTrade"
-  | "PreconfirmationJudge";
+  | "PreconfirmationJudge"
+  | "StepProofStore";
 
 export type LoadedArtifact = Omit<Artifact, "abi"> & { abi: Abi };
 

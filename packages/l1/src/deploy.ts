@@ -115,6 +115,11 @@ export type FaultProofDeployment = OneStepExecutorDeployment & {
   completeness: ExecutorCompleteness;
   /** The FilverseDisputeGame set in the rollup; null when the executor is not complete (nothing wired). */
   game: Address | null;
+  /**
+   * The game's StepProofStore (it creates its own): where a one-step proof too large for one
+   * message is uploaded in chunks before `stepStored`. Null with no game.
+   */
+  proofStore: Address | null;
   /** The game's parameters as deployed (the defaults filled in). */
   challengeBond: bigint;
   moveBond: bigint;
@@ -261,6 +266,7 @@ export async function deployFaultProofs(
     ...set,
     completeness,
     game: null,
+    proofStore: null,
     challengeBond,
     moveBond,
     maxClockDurationSec,
@@ -296,7 +302,19 @@ export async function deployFaultProofs(
     throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "setDisputeGame failed", { details: { hash, game } });
   }
   result.game = game;
-  log?.info("fault-proof game wired", { game, executor: set.executor, challengeBond, moveBond, maxClockDurationSec });
+  result.proofStore = (await clients.publicClient.readContract({
+    address: game,
+    abi: loadArtifact("FilverseDisputeGame").abi,
+    functionName: "proofStore",
+  })) as Address;
+  log?.info("fault-proof game wired", {
+    game,
+    proofStore: result.proofStore,
+    executor: set.executor,
+    challengeBond,
+    moveBond,
+    maxClockDurationSec,
+  });
   return result;
 }
 

@@ -5,7 +5,19 @@
  */
 import type { BlockHeader } from "@filverse/types";
 import { toHex } from "@filverse/utils";
-import { type Abi, type Account, type Address, decodeFunctionData, type Hex, hexToBytes } from "viem";
+import {
+  type Abi,
+  type Account,
+  type Address,
+  decodeFunctionData,
+  encodeAbiParameters,
+  type Hex,
+  hexToBytes,
+  keccak256,
+  size,
+  sliceHex,
+  zeroAddress,
+} from "viem";
 import { loadArtifact } from "../artifacts.js";
 import type { L1Clients } from "../clients.js";
 import { L1Error, L1ErrorCode } from "../errors.js";
@@ -75,7 +87,15 @@ export type DisputeGameParams = {
   clockExtension: number;
 };
 
-export const disputeGameAbi = (): Abi => loadArtifact("FilverseDisputeGame").abi;
+let gameAbi: Abi | undefined;
+/** The game's ABI with the errors of its StepProofStore, which `stepStored` passes on. */
+export const disputeGameAbi = (): Abi => {
+  gameAbi ??= [
+    ...loadArtifact("FilverseDisputeGame").abi,
+    ...loadArtifact("StepProofStore").abi.filter((e) => e.type === "error"),
+  ];
+  return gameAbi;
+};
 
 const NONE = 0xffff_ffff;
 
@@ -293,41 +313,135 @@ function callOf(m: DisputeMove): { functionName: string; args: readonly unknown[
   }
 }
 
+type Sender = L1Clients & { account: Account; receiptTimeoutMs?: number };
+
 /**
- * Send one move and wait for its receipt. Gas from eth_estimateGas (viem's default), which also
- * refuses a move the game would revert (the revert's error is the cause). Throws
- * L1Error(TRANSACTION_FAILED).
+ * A step whose proof is larger than this (bytes) goes through the game's StepProofStore: Lotus's
+ * message pool refuses messages over 64 KiB, and the step's other calldata and the message's own
+ * fields must fit beside the proof.
  */
-export async function sendDisputeMove(
-  game: Address,
-  move: DisputeMove,
-  m: L1Clients & { account: Account; receiptTimeoutMs?: number },
+export const STORED_PROOF_THRESHOLD = 60_000;
+
+/** StepProofStore.MAX_CHUNK: the largest chunk `append` takes, 48 KiB. */
+export const PROOF_CHUNK_BYTES = 49_152;
+
+export const stepProofStoreAbi = (): Abi => loadArtifact("StepProofStore").abi;
+
+/** The StepProofStore that `game` created (its `proofStore`). */
+export async function readProofStore(game: Address, l1: Reader): Promise<Address> {
+  return read<Address>(l1, game, "proofStore");
+}
+
+/** StepProofStore.proofId: the id of `uploader`'s upload of `proof`. */
+export function storedProofId(uploader: Address, proof: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "address" }, { type: "bytes32" }, { type: "uint32" }],
+      [uploader, keccak256(proof), size(proof)],
+    ),
+  );
+}
+
+async function sendCall(
+  address: Address,
+  abi: Abi,
+  call: { functionName: string; args: readonly unknown[]; value?: bigint },
+  what: string,
+  m: Sender,
+  estimate = false,
 ): Promise<Hex> {
-  const call = callOf(move);
   let hash: Hex;
+  const request = {
+    account: m.account,
+    address,
+    abi,
+    functionName: call.functionName,
+    args: call.args,
+    ...(call.value === undefined ? {} : { value: call.value }),
+  };
   try {
+    // A node's own (json-rpc) account leaves the gas to the node, whose default may be below a
+    // chunk's 34M or a stored step's: those calls carry their estimate.
+    const gas = estimate ? await m.publicClient.estimateContractGas(request as never) : undefined;
     hash = await m.walletClient.writeContract({
-      account: m.account,
+      ...request,
       chain: m.walletClient.chain ?? null,
-      address: game,
-      abi: disputeGameAbi(),
-      functionName: call.functionName,
-      args: call.args,
-      ...(call.value === undefined ? {} : { value: call.value }),
+      ...(gas === undefined ? {} : { gas }),
     } as never);
   } catch (cause) {
-    throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Dispute move ${move.kind} refused`, {
+    throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Dispute move ${what} refused`, {
       cause,
-      details: { move: move.kind },
+      details: { move: what },
     });
   }
   const receipt = await m.publicClient.waitForTransactionReceipt({ hash, timeout: m.receiptTimeoutMs ?? 60_000 });
   if (receipt.status !== "success") {
-    throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Dispute move ${move.kind} reverted`, {
-      details: { move: move.kind, tx: hash },
+    throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, `Dispute move ${what} reverted`, {
+      details: { move: what, tx: hash },
     });
   }
   return hash;
+}
+
+/**
+ * Upload `proof` to `store` in chunks of `chunkBytes` (at most PROOF_CHUNK_BYTES, a multiple of 32),
+ * one message each: `begin` with its hash and length, then `append` from where the upload stands
+ * (an upload begun before, by this account, goes on; a complete one sends nothing). Returns its id
+ * and the transactions sent. Throws L1Error(TRANSACTION_FAILED).
+ */
+export async function uploadStepProof(
+  store: Address,
+  proof: Hex,
+  m: Sender,
+  chunkBytes = PROOF_CHUNK_BYTES,
+): Promise<{ id: Hex; txs: Hex[] }> {
+  if (chunkBytes <= 0 || chunkBytes > PROOF_CHUNK_BYTES || chunkBytes % 32 !== 0 || size(proof) === 0) {
+    throw new L1Error(L1ErrorCode.TRANSACTION_FAILED, "Bad proof upload", {
+      details: { chunkBytes, length: size(proof) },
+    });
+  }
+  const abi = stepProofStoreAbi();
+  const id = storedProofId(m.account.address, proof);
+  const length = size(proof);
+  const txs: Hex[] = [];
+  const [uploader, , filled] = (await m.publicClient.readContract({
+    address: store,
+    abi,
+    functionName: "uploads",
+    args: [id],
+  } as never)) as readonly [Address, number, number, Hex];
+  let at = Number(filled);
+  if (uploader === zeroAddress) {
+    txs.push(await sendCall(store, abi, { functionName: "begin", args: [keccak256(proof), length] }, "begin", m, true));
+    at = 0;
+  }
+  for (; at < length; at += chunkBytes) {
+    const chunk = sliceHex(proof, at, Math.min(at + chunkBytes, length), { strict: true });
+    txs.push(await sendCall(store, abi, { functionName: "append", args: [id, chunk] }, "append", m, true));
+  }
+  return { id, txs };
+}
+
+/**
+ * Send one move and wait for its receipt. Gas from eth_estimateGas (viem's default), which also
+ * refuses a move the game would revert (the revert's error is the cause). A step whose proof is over
+ * STORED_PROOF_THRESHOLD bytes is uploaded to the game's proofStore first and sent as `stepStored`;
+ * the hash returned is the step's. Throws L1Error(TRANSACTION_FAILED).
+ */
+export async function sendDisputeMove(game: Address, move: DisputeMove, m: Sender): Promise<Hex> {
+  if (move.kind === "step" && size(move.proof) > STORED_PROOF_THRESHOLD) {
+    const store = await readProofStore(game, m);
+    const { id } = await uploadStepProof(store, move.proof, m);
+    return sendCall(
+      game,
+      disputeGameAbi(),
+      { functionName: "stepStored", args: [BigInt(move.gameId), BigInt(move.node), id] },
+      "stepStored",
+      m,
+      true,
+    );
+  }
+  return sendCall(game, disputeGameAbi(), callOf(move), move.kind, m);
 }
 
 /** What the game reads of checkpoint `index` (IDisputedCheckpoints.disputableCheckpoint); acceptedAt 0: none. */

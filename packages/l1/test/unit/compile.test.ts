@@ -22,6 +22,7 @@ describe("compileContracts", () => {
       "KindExecutorTrade",
       "OneStepExecutor",
       "PreconfirmationJudge",
+      "StepProofStore",
     ]);
     for (const name of Object.keys(a)) {
       expect(a[name]!.bytecode).toBe(b[name]!.bytecode);

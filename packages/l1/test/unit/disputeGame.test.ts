@@ -81,6 +81,7 @@ beforeAll(async () => {
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
+      "StepProofStore.sol",
     ]),
     startLocalL1(),
   ]);

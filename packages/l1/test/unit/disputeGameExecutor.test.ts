@@ -19,12 +19,29 @@ import {
   TxKind,
 } from "@filverse/types";
 import { toHex } from "@filverse/utils";
-import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
+import {
+  type Abi,
+  type Account,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hex,
+  keccak256,
+  size,
+  stringToHex,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { type LocalL1, startLocalL1, writeL1MessageRecords } from "../../src/devL1.js";
+import {
+  disputeGameAbi,
+  readProofStore,
+  sendDisputeMove,
+  storedProofId,
+  uploadStepProof,
+} from "../../src/dispute/disputeGame.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
@@ -98,6 +115,7 @@ beforeAll(async () => {
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
+      "StepProofStore.sol",
     ]),
     startLocalL1(),
   ]);
@@ -304,5 +322,110 @@ describe("a game settled by the one-step executor", () => {
     expect((await read<Node>(game, gameAbi, "getNode", [id, leaf])).countered).toBe(false);
     await resolveAll(id);
     expect((await read<{ outcome: number }>(game, gameAbi, "getGame", [id])).outcome).toBe(3); // ChallengerWins
+  });
+
+  it("a step with a proof uploaded in chunks to the game's proofStore; refusals are typed", async () => {
+    const c = chainOf();
+    const S = c.trace.steps.length;
+    const T = (j: number) => toHex(c.trace.commitments[j]!) as Hex;
+    const id = await challengeBlock2(c);
+    const fabricated = (j: number) => (j <= 1 ? T(j) : (keccak256(stringToHex(`fabricated ${j}`)) as Hex));
+    const { leaf, lo } = await bisect(id, S, T, fabricated);
+    const proof = encodeStepProof(stepInputs(proveStep(c.trace, lo)));
+    const length = size(proof);
+    expect(length).toBeGreaterThan(3 * 1024);
+    const store = await readProofStore(game, clients);
+    const storeAbi = loadArtifact("StepProofStore").abi;
+    const storeRead = <T>(fn: string, args: readonly unknown[]) => read<T>(store, storeAbi, fn, args);
+    const defender = accounts[2]!;
+    const as = (address: Address) => ({ ...clients, account: { address, type: "json-rpc" } as Account });
+    const revertOf = async (from: Address, to: Address, abi0: Abi, functionName: string, args: readonly unknown[]) => {
+      const abi = to === game ? disputeGameAbi() : abi0;
+      const err = await clients.publicClient
+        .simulateContract({ account: from, address: to, abi, functionName, args } as never)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      const revert =
+        err instanceof BaseError
+          ? (err.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null)
+          : null;
+      return revert?.data?.errorName ?? String(err);
+    };
+    // The id binds the uploader, the hash and the length the contract computes.
+    const pid = storedProofId(defender, proof);
+    expect(await storeRead<Hex>("proofId", [defender, keccak256(proof), length])).toBe(pid);
+    expect(await revertOf(defender, store, storeAbi, "append", [pid, "0x00"])).toBe("UnknownProof");
+    expect(await revertOf(defender, game, gameAbi, "stepStored", [id, leaf, pid])).toBe("UnknownProof");
+    expect(await revertOf(defender, store, storeAbi, "begin", [keccak256(proof), 0])).toBe("BadLength");
+    await send(store, storeAbi, "begin", [keccak256(proof), length], defender);
+    // Someone else's upload: no one appends to it, nor steps with it.
+    expect(await revertOf(accounts[1]!, store, storeAbi, "append", [pid, "0x00"])).toBe("NotUploader");
+    expect(await revertOf(accounts[1]!, game, gameAbi, "stepStored", [id, leaf, pid])).toBe("NotUploader");
+    // Chunks: not empty, at most 48 KiB, whole words until the last, never past the declared length.
+    expect(await revertOf(defender, store, storeAbi, "append", [pid, "0x"])).toBe("BadChunkSize");
+    expect(await revertOf(defender, store, storeAbi, "append", [pid, `0x${"00".repeat(49_153)}`])).toBe("BadChunkSize");
+    expect(await revertOf(defender, store, storeAbi, "append", [pid, `0x${"00".repeat(33)}`])).toBe("UnalignedChunk");
+    expect(await revertOf(defender, store, storeAbi, "append", [pid, `${proof}00`])).toBe("ChunkOverflow");
+    // Half of it: incomplete, so no step.
+    const half = Math.floor(length / 64) * 32;
+    await send(store, storeAbi, "append", [pid, proof.slice(0, 2 + 2 * half)], defender);
+    expect(await revertOf(defender, game, gameAbi, "stepStored", [id, leaf, pid])).toBe("IncompleteProof");
+    // The rest, in chunks of 1 KiB, by the helper that goes on from where the upload stands.
+    const { id: again, txs } = await uploadStepProof(store, proof, as(defender), 1024);
+    expect(again).toBe(pid);
+    expect(txs).toHaveLength(Math.ceil((length - half) / 1024));
+    const u = await storeRead<readonly [Address, number, number, Hex]>("uploads", [pid]);
+    expect([u[1], u[2]]).toEqual([length, length]);
+    expect(await storeRead<Hex>("load", [pid, defender])).toBe(proof);
+    // Another uploader's proof whose bytes are not the hash it declared: refused at the step.
+    const liar = accounts[3]!;
+    const tampered = `${proof.slice(0, -2)}${proof.endsWith("00") ? "01" : "00"}` as Hex;
+    await send(store, storeAbi, "begin", [keccak256(proof), length], liar);
+    await send(store, storeAbi, "append", [storedProofId(liar, proof), tampered], liar);
+    expect(await revertOf(liar, game, gameAbi, "stepStored", [id, leaf, storedProofId(liar, proof)])).toBe(
+      "ProofHashMismatch",
+    );
+    // The complete proof settles the step as `step` would: the defender counters the dispute.
+    await send(game, gameAbi, "stepStored", [id, leaf, pid], defender);
+    const n = await read<Node & { stepped: boolean }>(game, gameAbi, "getNode", [id, leaf]);
+    expect([n.stepped, n.countered]).toEqual([true, true]);
+    expect(await revertOf(defender, game, gameAbi, "stepStored", [id, leaf, pid])).toBe("AlreadyStepped");
+    await resolveAll(id);
+    expect((await read<{ outcome: number }>(game, gameAbi, "getGame", [id])).outcome).toBe(2); // DefenderWins
+  });
+
+  it("sendDisputeMove sends a step whose proof is over 60,000 bytes through the store", async () => {
+    const c = chainOf();
+    const S = c.trace.steps.length;
+    const T = (j: number) => toHex(c.trace.commitments[j]!) as Hex;
+    const id = await challengeBlock2(c);
+    const fabricated = (j: number) => (j <= 1 ? T(j) : (keccak256(stringToHex(`fabricated ${j}`)) as Hex));
+    const { leaf, lo } = await bisect(id, S, T, fabricated);
+    // The executor decodes the proof by its ABI offsets: trailing bytes past them are ignored, so
+    // padding the real proof past the threshold keeps it valid.
+    const proof = `${encodeStepProof(stepInputs(proveStep(c.trace, lo)))}${"ab".repeat(120_000)}` as Hex;
+    const store = await readProofStore(game, clients);
+    const from = accounts[2]!;
+    const hash = await sendDisputeMove(
+      game,
+      { kind: "step", gameId: Number(id), node: Number(leaf), proof },
+      {
+        ...clients,
+        account: { address: from, type: "json-rpc" } as Account,
+      },
+    );
+    const tx = await clients.publicClient.getTransaction({ hash });
+    expect(tx.to?.toLowerCase()).toBe(game.toLowerCase());
+    expect(size(tx.input)).toBeLessThan(200);
+    const u = await read<readonly [Address, number, number, Hex]>(
+      store,
+      loadArtifact("StepProofStore").abi,
+      "uploads",
+      [storedProofId(from, proof)],
+    );
+    expect(u[2]).toBe(size(proof));
+    expect((await read<Node>(game, gameAbi, "getNode", [id, leaf])).countered).toBe(true);
   });
 });

@@ -177,10 +177,15 @@ describe("deployFaultProofs", () => {
     if (fp.completeness.complete) {
       expect(fp.game).toMatch(/^0x/);
       expect(set.toLowerCase()).toBe(fp.game!.toLowerCase());
+      // The game's own proof store, deployed with it.
+      const store = await read<Address>(fp.game!, loadArtifact("FilverseDisputeGame").abi, "proofStore");
+      expect(fp.proofStore).toBe(store);
+      expect(await env.publicClient.getCode({ address: store })).toMatch(/^0x[0-9a-f]{100,}/);
       expect(lines).toHaveLength(0);
       return;
     }
     expect(fp.game).toBe(null);
+    expect(fp.proofStore).toBe(null);
     expect(set).toBe(ZERO);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.msg).toBe("fault-proof game not wired: the one-step executor is not complete");

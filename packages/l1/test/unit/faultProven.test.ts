@@ -94,6 +94,7 @@ beforeAll(async () => {
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
+      "StepProofStore.sol",
     ]),
     setupEnv(),
   ]);

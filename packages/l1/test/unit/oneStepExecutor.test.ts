@@ -68,6 +68,7 @@ import {
   ContractFunctionRevertedError,
   concatHex,
   createPublicClient,
+  createWalletClient,
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
@@ -75,6 +76,8 @@ import {
   keccak256,
   numberToHex,
   type PublicClient,
+  size,
+  stringToHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
@@ -82,6 +85,9 @@ import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { l1MessageRecord } from "../../src/depositWatcher.js";
 import { BRIDGE_MESSAGE_RECORD_SLOT, type LocalL1, startLocalL1 } from "../../src/devL1.js";
+import { disputeGameAbi, readProofStore, uploadStepProof } from "../../src/dispute/disputeGame.js";
+import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
+import { compileTestContracts } from "./harness.js";
 import {
   encodeStepData,
   encodeStepProof,
@@ -708,6 +714,189 @@ describe("OneStepExecutor gas", () => {
     expect(Object.keys(report)).toHaveLength(23);
   }, 120_000);
 });
+
+/** Lotus's message pool refuses a message larger than this (its signed CBOR; calldata is most of it). */
+const MAX_MESSAGE_BYTES = 65_536;
+
+/**
+ * Step `j` of `b`, settled by a FilverseDisputeGame (over a mock of the rollup's checkpoints, with
+ * this file's executor): a challenger disputes the honest block after step j, the bisection comes
+ * down to step j, and the defender uploads its proof to the game's StepProofStore in chunks (each
+ * message's calldata under 64 KiB) and counters with `stepStored`. Prints the messages and their gas.
+ */
+async function settleThroughStore(b: Built, trace: ReturnType<typeof traceOf>, j: number): Promise<void> {
+  const BOND = 10n ** 18n;
+  const ITEMS_DEPTH = 17;
+  const accounts = await clients.walletClient.getAddresses();
+  // Each call may run a step of many seconds in hardhat: a long timeout, no retries.
+  const wallet = createWalletClient({
+    chain: clients.walletClient.chain,
+    transport: http(l1.url, { timeout: 600_000, retryCount: 0 }),
+  });
+  const send = async (
+    to: Address,
+    abiOf: Abi,
+    functionName: string,
+    args: readonly unknown[],
+    from: Address,
+    value?: bigint,
+    gas?: bigint,
+  ) => {
+    const hash = await wallet.writeContract({
+      account: from,
+      address: to,
+      abi: abiOf,
+      functionName,
+      args,
+      value,
+      gas,
+      chain: wallet.chain,
+    } as never);
+    const receipt = await stepClient.waitForTransactionReceipt({ hash, timeout: 600_000 });
+    expect(receipt.status, functionName).toBe("success");
+    return receipt;
+  };
+  const deploy = async (a: { abi: Abi; bytecode: Hex }, args: unknown[]) => {
+    const hash = await wallet.deployContract({
+      abi: a.abi,
+      bytecode: a.bytecode,
+      args,
+      account: accounts[0]!,
+      chain: wallet.chain,
+    } as never);
+    return (await stepClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  };
+  const mocks = await compileTestContracts("DisputeGameMocks", [
+    "FilverseDisputeGame.sol",
+    "IOneStepExecutor.sol",
+    "Ssz.sol",
+    "SszObjects.sol",
+    "StateProofs.sol",
+    "StepProofStore.sol",
+  ]);
+  // The node may have closed the idle keep-alive socket while the state was built and the mocks
+  // compiled: the first request fails once (a read, so it is simply asked again).
+  await wallet.getChainId().catch(() => wallet.getChainId());
+  const mockAbi = mocks.MockCheckpoints!.abi;
+  const checkpoints = await deploy(mocks.MockCheckpoints!, [3_600n]);
+  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
+  const gameAbi = disputeGameAbi();
+  const game = await deploy(loadArtifact("FilverseDisputeGame"), [
+    checkpoints,
+    executorFor(b),
+    BOND,
+    BOND,
+    1_000n,
+    100n,
+  ]);
+  const header = b.block.header;
+  const hashes = [blockHash(b.parentHeader), blockHash(header)];
+  const S = trace.steps.length;
+  await send(
+    checkpoints,
+    mockAbi,
+    "setCheckpoint",
+    [
+      0n,
+      {
+        digest: keccak256(stringToHex("the batch mint's checkpoint")),
+        blockHashesRoot: toHex(mixInLength(merkle(hashes, BLOCK_HASHES_DEPTH).root, 2)),
+        parentHash: toHex(hashes[0]!),
+        lastBlockHash: toHex(hashes[1]!),
+        stateRoot: toHex(header.stateRoot),
+        withdrawalsRoot: toHex(header.withdrawalsRoot),
+        firstBlock: BigInt(header.number),
+        lastBlock: BigInt(header.number),
+        acceptedAt: 0n,
+      },
+    ],
+    accounts[0]!,
+  );
+  const items = [...b.block.deposits.map((d) => depositHashOf(d)), ...b.block.transactions.map((t) => txHashOf(t))];
+  const [challenger, defender] = [accounts[1]!, accounts[2]!];
+  await send(
+    game,
+    gameAbi,
+    "challenge",
+    [
+      {
+        checkpointIndex: 0n,
+        blockNumber: BigInt(header.number),
+        parent: headerToAbi(b.parentHeader),
+        parentProof: merkle(hashes, BLOCK_HASHES_DEPTH, 0).siblings.map(toHex),
+        header: headerToAbi(header),
+        headerProof: merkle(hashes, BLOCK_HASHES_DEPTH, 1).siblings.map(toHex),
+        parentObjectsRoot: toHex(b.parent.objects.root()),
+        objectsRoot: toHex(trace.states[S]!.objectsRoot),
+        itemsListRoot: toHex(merkle(items, ITEMS_DEPTH).root),
+        itemCount: BigInt(items.length),
+      },
+    ],
+    challenger,
+    BOND,
+  );
+  const T = (i: number) => toHex(trace.commitments[i]!) as Hex;
+  const root = (await stepClient.readContract({
+    address: game,
+    abi: gameAbi,
+    functionName: "getNode",
+    args: [0n, 0n],
+  } as never)) as { pre: Hex; post: Hex };
+  expect([root.pre, root.post]).toEqual([T(0), T(S)]);
+  // The challenger's made-up trace leaves the truth after step j: the bisection ends at step j.
+  const made = (i: number) => (i <= j ? T(i) : (keccak256(stringToHex(`made up ${i}`)) as Hex));
+  const nodeCount = async () =>
+    (await stepClient.readContract({
+      address: game,
+      abi: gameAbi,
+      functionName: "nodeCount",
+      args: [0n],
+    } as never)) as bigint;
+  let node = 0n;
+  let [lo, hi] = [0, S];
+  while (hi - lo >= 2) {
+    const mid = Math.floor((lo + hi) / 2);
+    await send(game, gameAbi, "propose", [0n, node, T(mid)], defender, BOND);
+    const left = made(mid) !== T(mid);
+    await send(game, gameAbi, "dispute", [0n, (await nodeCount()) - 1n, left], challenger, BOND);
+    node = (await nodeCount()) - 1n;
+    [lo, hi] = left ? [lo, mid] : [mid, hi];
+  }
+  expect(lo).toBe(j);
+  const proof = encodeStepProof(stepInputs(proveStep(trace, j)));
+  expect(size(proof)).toBeGreaterThan(MAX_MESSAGE_BYTES);
+  await recordMessagesOf(ctxOf(b).blockHash);
+  const store = await readProofStore(game, clients);
+  const { id, txs } = await uploadStepProof(store, proof, {
+    publicClient: stepClient,
+    walletClient: wallet,
+    account: { address: defender, type: "json-rpc" },
+  });
+  const messages: { calldata: number; gas: bigint }[] = [];
+  for (const hash of txs) {
+    const [tx, receipt] = await Promise.all([
+      stepClient.getTransaction({ hash }),
+      stepClient.getTransactionReceipt({ hash }),
+    ]);
+    messages.push({ calldata: size(tx.input), gas: receipt.gasUsed });
+  }
+  const stepReceipt = await send(game, gameAbi, "stepStored", [0n, node, id], defender, undefined, 500_000_000n);
+  const stepTx = await stepClient.getTransaction({ hash: stepReceipt.transactionHash });
+  messages.push({ calldata: size(stepTx.input), gas: stepReceipt.gasUsed });
+  for (const m of messages) expect(m.calldata).toBeLessThan(MAX_MESSAGE_BYTES - 1_024);
+  const leaf = (await stepClient.readContract({
+    address: game,
+    abi: gameAbi,
+    functionName: "getNode",
+    args: [0n, node],
+  } as never)) as { stepped: boolean; countered: boolean };
+  expect([leaf.stepped, leaf.countered]).toEqual([true, true]);
+  console.log(
+    `the ${size(proof)}-byte proof of step ${j} settled through the store in ${messages.length} messages (begin, ${txs.length - 1} appends, stepStored):`,
+    messages,
+    `total gas ${messages.reduce((a, m) => a + m.gas, 0n)}`,
+  );
+}
 
 // --- refusals ----------------------------------------------------------------------------------
 
@@ -3462,6 +3651,9 @@ describe("OneStepExecutor: CID kinds 11, 12, 15 and 40 against the tracer", () =
     }
     console.log("one-step executor gas of the CID kinds, 2^16 accounts (eth_estimateGas):", report);
     expect(Object.keys(report)).toHaveLength(4);
+    // The batch mint's proof is over a Filecoin message's 64 KiB: a game settles it through its store.
+    const j = trace.steps.findIndex((_, i) => proveStep(trace, i).item?.tx?.kind === TxKind.AssetBatchMint);
+    await settleThroughStore(b, trace, j);
   }, 1_200_000);
 
   it("fields past their SSZ bounds (which the tracer cannot carry) make the block invalid", async () => {

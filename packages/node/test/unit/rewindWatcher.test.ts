@@ -59,6 +59,7 @@ beforeAll(async () => {
       "Ssz.sol",
       "SszObjects.sol",
       "StateProofs.sol",
+      "StepProofStore.sol",
     ]),
     setupEnv(),
   ]);
