@@ -12,8 +12,8 @@ import { bytesEqual, toHex } from "@filverse/utils";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { IdentityIndex } from "./identityIndex.js";
-import { LookupIndex } from "./lookupIndex.js";
 import type { ChainReader, GenesisConfig, HeadInfo, NodeEvents } from "./interface.js";
+import { LookupIndex } from "./lookupIndex.js";
 import { finishPendingRewind } from "./rewind.js";
 
 export type ChainOpts = {

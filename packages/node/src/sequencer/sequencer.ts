@@ -14,8 +14,8 @@ import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/uti
 import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
-import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
+import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";

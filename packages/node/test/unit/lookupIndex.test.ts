@@ -1,4 +1,4 @@
-import { type State, State as StateClass, type StateChange, stateKey } from "@filverse/state";
+import { type State, type StateChange, State as StateClass, stateKey } from "@filverse/state";
 import { Namespace, type StateObjects } from "@filverse/types";
 import { concatBytes, toHex } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
