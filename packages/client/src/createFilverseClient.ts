@@ -25,6 +25,8 @@ import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
+import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
+import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
 import { type GetIdentityParameters, getIdentity } from "./actions/getIdentity.js";
 import { type GetPreconfirmationParameters, getPreconfirmation } from "./actions/getPreconfirmation.js";
 import { type GetProofParameters, getProof } from "./actions/getProof.js";
@@ -132,6 +134,8 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getIdentity: (params: GetIdentityParameters) => getIdentity(base, params),
     resolveDid: (params: ResolveDidParameters) => resolveDid(base, params),
     getDataAsset: (params: GetDataAssetParameters) => getDataAsset(base, params),
+    getDataAssetGrantees: (params: GetDataAssetGranteesParameters) => getDataAssetGrantees(base, params),
+    getIdentitiesByOwner: (params: GetIdentitiesByOwnerParameters) => getIdentitiesByOwner(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),

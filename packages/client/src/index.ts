@@ -21,6 +21,8 @@ export * from "./actions/getBlockNumber.js";
 export * from "./actions/getChainId.js";
 export * from "./actions/getCollection.js";
 export * from "./actions/getDataAsset.js";
+export * from "./actions/getDataAssetGrantees.js";
+export * from "./actions/getIdentitiesByOwner.js";
 export * from "./actions/getIdentity.js";
 export * from "./actions/getPreconfirmation.js";
 export * from "./actions/getProof.js";

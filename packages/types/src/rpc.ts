@@ -227,6 +227,14 @@ export type RpcMethods = {
     [Hex, { cursor?: string; limit?: number }?],
     { assets: Record<string, unknown>[]; nextCursor: string | null },
   ];
+  /**
+   * params: [owner, page?] → the identities the address owns, ascending by id; each is
+   * {id, owner, handle, profileCid, ownerEpoch}.
+   */
+  filverse_getIdentitiesByOwner: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    { identities: Record<string, unknown>[]; nextCursor: string | null },
+  ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */
@@ -235,6 +243,18 @@ export type RpcMethods = {
   filverse_resolveDid: [[string], Record<string, unknown> | null];
   /** params: [dataAssetId, grantee?]; with a grantee the result carries `grant` ({grantee, expiresAt, active} or null). */
   filverse_getDataAsset: [[Hex, Hex?], Record<string, unknown> | null];
+  /**
+   * params: [dataAssetId, page?] → the addresses holding a grant on the data asset, ascending, each
+   * {grantee, expiresAt, active}; null when the data asset does not exist.
+   */
+  filverse_getDataAssetGrantees: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    {
+      dataAssetId: Hex;
+      grantees: { grantee: Hex; expiresAt: Dec; active: boolean }[];
+      nextCursor: string | null;
+    } | null,
+  ];
   /**
    * params: [namespace name (e.g. "Account"), id hex, block?] → an object proof against that block's
    * stateRoot. For "Withdrawal" the id is the withdrawal index (decimal or 0x hex).

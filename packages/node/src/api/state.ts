@@ -1,11 +1,11 @@
 /**
  * Reads of the head state (accounts at a recent block): accounts, collections, assets, tokens,
- * data assets.
+ * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset).
  */
 import { expectParamCount, paramBlockTag, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
 import { accessGrantObjectId, assetObjectId, tokenBalanceObjectId } from "@filverse/state";
-import { Asset, Collection, DataAsset, Namespace, RpcErrorCode, Token } from "@filverse/types";
-import { fromHex } from "@filverse/utils";
+import { Asset, Collection, DataAsset, Identity, Namespace, RpcErrorCode, Token } from "@filverse/types";
+import { fromHex, type Hex } from "@filverse/utils";
 import { stateAtTag } from "./reads.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
@@ -18,6 +18,8 @@ export type StateApi = Pick<
   | "filverse_getToken"
   | "filverse_getTokenBalance"
   | "filverse_getDataAsset"
+  | "filverse_getIdentitiesByOwner"
+  | "filverse_getDataAssetGrantees"
 >;
 
 export function stateApi({ node }: ApiModules): StateApi {
@@ -90,10 +92,75 @@ export function stateApi({ node }: ApiModules): StateApi {
       }
       return out;
     },
+    // Both lists come from the chain's LookupIndex and the head state in one synchronous call, so
+    // a page always describes one block.
+    filverse_getIdentitiesByOwner: (p) => {
+      expectParamCount(p, 1, 2);
+      const owner = paramHex(p, 0, "owner", 20);
+      const page = indexPage(node.lookups.identitiesOf(owner), pageParam(p, 1), 32);
+      const state = node.state;
+      return {
+        identities: page.items.flatMap((id) => {
+          const identity = state.get(Namespace.Identity, fromHex(id));
+          return identity ? [{ id, ...Identity.toJson(identity) }] : [];
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+    filverse_getDataAssetGrantees: (p) => {
+      expectParamCount(p, 1, 2);
+      const id = paramHex(p, 0, "dataAssetId", 32);
+      const pageOpts = pageParam(p, 1);
+      const state = node.state;
+      if (!state.get(Namespace.DataAsset, fromHex(id))) return null;
+      const page = indexPage(node.lookups.granteesOf(id), pageOpts, 20);
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        dataAssetId: id,
+        grantees: page.items.flatMap((grantee) => {
+          const g = state.get(Namespace.AccessGrant, accessGrantObjectId(fromHex(id), fromHex(grantee)));
+          return g ? [{ grantee: grantee as Hex, expiresAt: String(g.expiresAt), active: now < g.expiresAt }] : [];
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
   };
 }
 
-/** The largest `page.limit` of filverse_getAssetsByOwner. */
+/** The default `page.limit` of the index-backed lists (as filverse_getAssetsByOwner). */
+const DEFAULT_PAGE_LIMIT = 50;
+
+/**
+ * One page of an ascending list of hex keys of `keyBytes` bytes: the keys after the cursor (the last
+ * key of the previous page; it need not still be in the list). nextCursor is null on the last page.
+ */
+function indexPage(
+  sorted: string[],
+  { cursor, limit }: { cursor: string | null; limit: number | undefined },
+  keyBytes: number,
+): { items: string[]; nextCursor: string | null } {
+  if (cursor !== null && cursor.length !== 2 + 2 * keyBytes) {
+    throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+      message: "page.cursor must be a cursor returned by a previous page",
+      data: { param: "page.cursor", index: 1, expected: "a nextCursor" },
+    });
+  }
+  let start = 0;
+  if (cursor !== null) {
+    let hi = sorted.length;
+    while (start < hi) {
+      const mid = (start + hi) >>> 1;
+      if (sorted[mid]! <= cursor) start = mid + 1;
+      else hi = mid;
+    }
+  }
+  const n = limit ?? DEFAULT_PAGE_LIMIT;
+  const items = sorted.slice(start, start + n);
+  const more = start + n < sorted.length;
+  return { items, nextCursor: more ? items[items.length - 1]! : null };
+}
+
+/** The largest `page.limit` of filverse_getAssetsByOwner and the other paged lists. */
 const MAX_PAGE_LIMIT = 500;
 
 /**

@@ -195,6 +195,33 @@ describe("filverse_getAssetsByOwner's page takes only what the docs say", () => 
   });
 });
 
+describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed errors, empty pages", () => {
+  const owner = () => toHex(alice.address);
+  const unknownAsset = `0x${"ab".repeat(32)}`;
+
+  it.each([
+    ["filverse_getIdentitiesByOwner", ["0x1234"]],
+    ["filverse_getIdentitiesByOwner", [owner(), { limit: 0 }]],
+    ["filverse_getIdentitiesByOwner", [owner(), { cursor: "0x12" }]],
+    ["filverse_getIdentitiesByOwner", [owner(), { size: 1 }]],
+    ["filverse_getIdentitiesByOwner", []],
+    ["filverse_getDataAssetGrantees", [owner()]],
+    ["filverse_getDataAssetGrantees", [unknownAsset, { limit: "5" }]],
+    ["filverse_getDataAssetGrantees", [unknownAsset, {}, 3]],
+  ] as const)("%s %j is -32602", async (method, params) => {
+    const { error } = await call(method, params as unknown as unknown[]);
+    expect(error?.code).toBe(RpcErrorCode.INVALID_PARAMS);
+  });
+
+  it("serve an empty list for an owner with no identity, and null for an unknown data asset", async () => {
+    expect((await call("filverse_getIdentitiesByOwner", [owner(), { limit: 5 }])).result).toEqual({
+      identities: [],
+      nextCursor: null,
+    });
+    expect((await call("filverse_getDataAssetGrantees", [unknownAsset])).result).toBeNull();
+  });
+});
+
 describe("deep nesting is the sender's error, never -32603", () => {
   const LEVELS = 5_000;
 

@@ -1,0 +1,72 @@
+/**
+ * Two reads the state cannot answer by key: the identities an address owns, and the grantees of a
+ * data asset. Like the IdentityIndex, it is rebuilt from the state at start and after a rewind, and
+ * updated from each committed block's changes, so it always describes the head state.
+ */
+import type { State, StateChange } from "@filverse/state";
+import { type Identity, Namespace, type StateObjects } from "@filverse/types";
+import { toHex } from "@filverse/utils";
+
+export class LookupIndex {
+  /** owner address hex → identity id hex. */
+  private readonly byOwner = new Map<string, Set<string>>();
+  /** identity id hex → owner address hex: what a transfer or a removal takes the id out of. */
+  private readonly ownerOf = new Map<string, string>();
+  /** data asset id hex → grantee address hex. */
+  private readonly grants = new Map<string, Set<string>>();
+
+  rebuild(state: State): void {
+    this.byOwner.clear();
+    this.ownerOf.clear();
+    this.grants.clear();
+    for (const { value: e } of state.objects.entries()) this.put(e.ns, e.id, e.value);
+  }
+
+  apply(changes: Iterable<StateChange>): void {
+    for (const c of changes) this.put(c.ns, c.id, c.value);
+  }
+
+  private put(ns: Namespace, id: Uint8Array, value: StateObjects[Namespace] | null): void {
+    if (ns === Namespace.Identity) {
+      const identityId = toHex(id);
+      const previous = this.ownerOf.get(identityId);
+      if (previous !== undefined) {
+        remove(this.byOwner, previous, identityId);
+        this.ownerOf.delete(identityId);
+      }
+      if (value !== null) {
+        const owner = toHex((value as Identity).owner);
+        add(this.byOwner, owner, identityId);
+        this.ownerOf.set(identityId, owner);
+      }
+    } else if (ns === Namespace.AccessGrant) {
+      const dataAsset = toHex(id.subarray(0, 32));
+      const grantee = toHex(id.subarray(32));
+      if (value !== null) add(this.grants, dataAsset, grantee);
+      else remove(this.grants, dataAsset, grantee);
+    }
+  }
+
+  /** Ids (hex) of the identities `owner` (lower-case hex) owns, ascending. */
+  identitiesOf(owner: string): string[] {
+    return [...(this.byOwner.get(owner) ?? [])].sort();
+  }
+
+  /** Grantee addresses (hex) holding a grant on the data asset, expired or not, ascending. */
+  granteesOf(dataAssetId: string): string[] {
+    return [...(this.grants.get(dataAssetId) ?? [])].sort();
+  }
+}
+
+function add(map: Map<string, Set<string>>, key: string, member: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(member);
+}
+
+function remove(map: Map<string, Set<string>>, key: string, member: string): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(member);
+  if (set.size === 0) map.delete(key);
+}
