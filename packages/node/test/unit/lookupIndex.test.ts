@@ -35,7 +35,7 @@ function step(state: State, index: LookupIndex, changes: StateChange[]): State {
 describe("LookupIndex", () => {
   it("follows create, transfer, grant, revoke, and a rebuild (restart or rewind)", () => {
     const index = new LookupIndex();
-    let state = StateClass.empty();
+    let state = StateClass.genesis();
     index.rebuild(state);
     state = step(state, index, [
       write(Namespace.Identity, id2, identity(alice, "alice_two")),
