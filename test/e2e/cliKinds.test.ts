@@ -155,8 +155,14 @@ describe("a subcommand for every transaction kind", () => {
     expect(JSON.stringify(read("identity", "get", identityId))).not.toContain("https://example.org");
     send(0, "identity", "add-delegate", "--identity", identityId, "--delegate", other);
     send(0, "identity", "revoke-delegate", "--identity", identityId, "--delegate", other);
+    const owned = (who: string) =>
+      (read("identity", "list", "--owner", who) as { identities: { id: string }[] }).identities.map((i) => i.id);
+    expect(owned(accounts[0]!.address)).toContain(identityId);
     send(0, "identity", "transfer", "--identity", identityId, "--new-owner", other);
     expect(read("identity", "get", identityId)).toMatchObject({ owner: other });
+    // The node's owner index follows the transfer.
+    expect(owned(accounts[0]!.address)).not.toContain(identityId);
+    expect(owned(other)).toContain(identityId);
 
     const { dataAssetId } = send(
       0,
@@ -173,8 +179,16 @@ describe("a subcommand for every transaction kind", () => {
     ) as {
       dataAssetId: string;
     };
+    const grantees = () =>
+      (read("data", "grantees", dataAssetId) as { grantees: { grantee: string; active: boolean }[] }).grantees;
+    expect(grantees()).toEqual([]);
     send(0, "data", "grant", "--data-asset", dataAssetId, "--grantee", other);
+    expect(grantees()).toEqual([expect.objectContaining({ grantee: other, active: true })]);
     send(0, "data", "revoke", "--data-asset", dataAssetId, "--grantee", other);
+    expect(grantees()).toEqual([]);
+    // A person's view of the same read.
+    const human = cli(["data", "grantees", dataAssetId, "--rpc", node.url]);
+    expect(human.stdout.trim()).toBe("no grantees");
   });
 
   it("order sign|show|fill|cancel: a sell order filled at 1.5 FIL; a cancelled order cannot be filled", () => {

@@ -1,5 +1,6 @@
 /**
- * Reads over the RPC methods the node serves: a collection, a social token, a block. Human-readable
+ * Reads over the RPC methods the node serves: a collection, a social token, a block, the identities
+ * an address owns, the grantees of a data asset. Human-readable
  * by default, `--json` for scripts; one JSON-RPC call each (rpc.ts), no SDK loaded.
  */
 import type { Command } from "commander";
@@ -60,7 +61,66 @@ export function describeCollection(c: Collection): string {
   ].join("\n");
 }
 
-export function registerReadCommands(g: { program: Command; asset: Command; token: Command }): void {
+type IdentityPage = { identities: { id: string; handle?: string; profileCid?: string }[]; nextCursor: string | null };
+type GranteePage = {
+  dataAssetId: string;
+  grantees: { grantee: string; expiresAt: string; active: boolean }[];
+  nextCursor: string | null;
+} | null;
+
+/** One page of a paged read: `--limit` (1–500) and `--cursor` (the last page's `nextCursor`). */
+type PageOpts = { limit?: string; cursor?: string };
+function pageParam(o: PageOpts): { limit?: number; cursor?: string } {
+  const page: { limit?: number; cursor?: string } = {};
+  if (o.limit !== undefined) {
+    const n = Number(o.limit);
+    if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError(`--limit is 1 to 500, got "${o.limit}"`);
+    page.limit = n;
+  }
+  if (o.cursor !== undefined) page.cursor = o.cursor;
+  return page;
+}
+const more = (next: string | null) => (next ? [`more: --cursor ${next}`] : []);
+
+export function describeIdentities(p: IdentityPage): string {
+  const rows = p.identities.map((i) => `${i.id}  ${i.handle ?? ""}`.trimEnd());
+  return [...(rows.length === 0 ? ["no identities"] : rows), ...more(p.nextCursor)].join("\n");
+}
+
+export function describeGrantees(p: NonNullable<GranteePage>): string {
+  const rows = p.grantees.map(
+    (g) =>
+      `${g.grantee}  ${g.active ? "active" : "expired"}  until ${new Date(Number(g.expiresAt) * 1000).toISOString()} (${g.expiresAt})`,
+  );
+  return [...(rows.length === 0 ? ["no grantees"] : rows), ...more(p.nextCursor)].join("\n");
+}
+
+export function registerReadCommands(g: {
+  program: Command;
+  asset: Command;
+  token: Command;
+  identity: Command;
+  data: Command;
+}): void {
+  withCommon(g.identity.command("list").description("the identities an address owns (id and handle)"), false)
+    .requiredOption("--owner <address>", "the owner's 0x address")
+    .option("--limit <n>", "at most n (1–500, default 50)")
+    .option("--cursor <cursor>", "the page after this one (the last page's `more: --cursor …`)")
+    .action((o: ClientOpts & PageOpts & { owner: string }) =>
+      read(o, "filverse_getIdentitiesByOwner", [o.owner, pageParam(o)], describeIdentities),
+    );
+  withCommon(
+    g.data
+      .command("grantees")
+      .description("who holds a grant on a data asset, and until when")
+      .argument("<dataAssetId>"),
+    false,
+  )
+    .option("--limit <n>", "at most n (1–500, default 50)")
+    .option("--cursor <cursor>", "the page after this one")
+    .action((id: string, o: ClientOpts & PageOpts) =>
+      read(o, "filverse_getDataAssetGrantees", [id, pageParam(o)], describeGrantees),
+    );
   withCommon(
     g.asset.command("collection").description("a collection: name, creator, royalty, supply").argument("<id>"),
     false,

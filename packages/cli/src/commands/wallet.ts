@@ -232,7 +232,7 @@ export function registerWalletCommands(program: Command): void {
   );
 
   registerKindCommands({ asset, token, identity, data });
-  registerReadCommands({ program, asset, token });
+  registerReadCommands({ program, asset, token, identity, data });
 
   const tx = program.command("tx").description("transactions");
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>
