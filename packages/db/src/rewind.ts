@@ -60,14 +60,20 @@ export function encodeRewindRecord(r: RewindRecord): Uint8Array {
 }
 
 export function decodeRewindRecord(key: Uint8Array, bytes: Uint8Array): RewindRecord {
+  // A field out of shape: the record is corrupt, and names the field.
+  function bad(field: string): never {
+    throw new DbError(DbErrorCode.CORRUPT, `Stored rewind record has a bad "${field}"`, {
+      details: { key: toHex(key), field },
+    });
+  }
   try {
     const j = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Record<string, unknown>;
-    if (j.status !== "pending" && j.status !== "done") throw new Error("status");
+    if (j.status !== "pending" && j.status !== "done") bad("status");
     for (const f of ["target", "checkpoint", "l1LogIndex", "fromHead"] as const) {
-      if (!Number.isSafeInteger(j[f]) || (j[f] as number) < 0) throw new Error(f);
+      if (!Number.isSafeInteger(j[f]) || (j[f] as number) < 0) bad(f);
     }
-    if (typeof j.l1Block !== "string" || !/^[0-9]+$/.test(j.l1Block)) throw new Error("l1Block");
-    if (!Array.isArray(j.returned)) throw new Error("returned");
+    if (typeof j.l1Block !== "string" || !/^[0-9]+$/.test(j.l1Block)) bad("l1Block");
+    if (!Array.isArray(j.returned)) bad("returned");
     return {
       status: j.status,
       target: j.target as number,
@@ -79,6 +85,7 @@ export function decodeRewindRecord(key: Uint8Array, bytes: Uint8Array): RewindRe
       returned: (j.returned as Hex[]).map((h) => fromHex(h, 32)),
     };
   } catch (cause) {
+    if (cause instanceof DbError) throw cause;
     throw new DbError(DbErrorCode.CORRUPT, "Stored rewind record does not decode", {
       cause,
       details: { key: toHex(key) },
