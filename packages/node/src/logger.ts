@@ -29,11 +29,37 @@ class PinoAdapter implements Logger {
   }
 }
 
+/**
+ * pino's error serializer, with viem's errors cut to what an operator reads. A viem contract error
+ * carries the whole ABI, the call's arguments and three nested copies of its message; logged as is,
+ * one failed L1 call is a line of tens of kilobytes. This keeps its name, short message, details,
+ * the function and contract it called, and the same for its cause chain (at most 3 deep).
+ */
+export function serializeErr(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & {
+    shortMessage?: string;
+    details?: string;
+    functionName?: string;
+    contractAddress?: string;
+    cause?: unknown;
+  };
+  if (typeof e.shortMessage !== "string") return pino.stdSerializers.err(err);
+  return {
+    type: e.name,
+    message: e.shortMessage,
+    ...(e.details ? { details: e.details } : {}),
+    ...(e.functionName ? { functionName: e.functionName } : {}),
+    ...(e.contractAddress ? { contractAddress: e.contractAddress } : {}),
+    ...(e.cause instanceof Error && depth < 3 ? { cause: serializeErr(e.cause, depth + 1) } : {}),
+  };
+}
+
 export function createLogger(opts: Partial<LoggerOpts> = {}): Logger {
   const o = { ...defaultLoggerOpts, ...opts };
   // Synchronous destination: a kill -9 must not lose the lines written before it.
   const dest = pino.destination({ fd: o.fd, sync: true });
   return new PinoAdapter(
-    pino({ level: o.level, base: undefined, serializers: { err: pino.stdSerializers.err } }, dest),
+    pino({ level: o.level, base: undefined, serializers: { err: (e: unknown) => serializeErr(e) } }, dest),
   );
 }

@@ -124,7 +124,10 @@ export class DisputePlayer {
     if (this.m.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.ticking = this.tick()
-        .catch((err) => this.m.logger.warn("dispute tick failed; retrying", {}, err))
+        .catch((err) => {
+          // A tick cut short by shutdown (the L1 may stop first) is not a fault to report.
+          if (!this.m.signal.aborted) this.m.logger.warn("dispute tick failed; retrying", {}, err);
+        })
         .finally(() => {
           this.ticking = null;
           this.schedule(this.opts.pollIntervalMs);
