@@ -178,6 +178,10 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     });
     const list = json(cli(["validator", "list", ...l1Only])) as { validators: { address: string; weight: string }[] };
     expect(list.validators).toHaveLength(4);
+    // Human output prints the weight and collateral in FIL with decimals.
+    const human = cli(["validator", "list", "--data-dir", dir]);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain(`${v2} weight 10 FIL collateral 10 FIL`);
     expect(json(cli(["validator", "exit", ...l1Only, "--l1-key-file", v2Key]))).toMatchObject({ status: "success" });
     const leaving = json(cli(["validator", "status", v2, ...l1Only]));
     expect(leaving).toMatchObject({ active: true, pending: "exit", totalWeight: String(40n * FIL) });

@@ -527,7 +527,7 @@ export function registerBridgeCommands(program: Command): void {
         stages.push({ stage: name, atSec: at, ...fields });
         if (!o.json) {
           const rest = Object.entries(fields)
-            .map(([k, v]) => `${k} ${String(v)}`)
+            .map(([k, v]) => `${k} ${k === "amount" ? formatFil(String(v)) : String(v)}`)
             .join(", ");
           process.stdout.write(`${`${at.toFixed(1)} s`.padStart(8)}  ${name}${rest ? `  ${rest}` : ""}\n`);
         }

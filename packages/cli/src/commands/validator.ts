@@ -4,9 +4,12 @@ import { isHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { AMOUNT_HELP, filAmountArg } from "../amount.js";
+import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { print, UsageError } from "../output.js";
 import { type L1Opts, l1Target, onL1, readKey } from "./bridge.js";
+
+/** Fields of `validator status` that are attoFIL: human output prints them as FIL (weight = collateral). */
+const FIL_FIELDS = new Set(["totalWeight", "collateral", "weight"]);
 
 type ValidatorOpts = L1Opts & { l1KeyFile?: string; collateral?: string };
 
@@ -118,7 +121,10 @@ export function registerValidatorCommands(program: Command): void {
     }
     print(o, out, () =>
       Object.entries(out)
-        .map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+        .map(
+          ([k, v]) =>
+            `${k} ${typeof v === "object" ? JSON.stringify(v) : FIL_FIELDS.has(k) ? formatFil(String(v)) : String(v)}`,
+        )
         .join("\n"),
     );
   });
@@ -140,7 +146,7 @@ export function registerValidatorCommands(program: Command): void {
       rows
         .map(
           (r) =>
-            `${r.address} weight ${r.weight} collateral ${r.collateral}${r.pending ? ` ${r.pending} at epoch ${r.effectiveEpoch}` : ""}${r.slashed ? " slashed" : ""}`,
+            `${r.address} weight ${formatFil(r.weight)} collateral ${formatFil(r.collateral)}${r.pending ? ` ${r.pending} at epoch ${r.effectiveEpoch}` : ""}${r.slashed ? " slashed" : ""}`,
         )
         .join("\n"),
     );
