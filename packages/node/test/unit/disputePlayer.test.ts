@@ -490,6 +490,145 @@ describe("DisputePlayer", () => {
   }, 120_000);
 });
 
+/** Checkpoint blocks 1..2 whose block 2 is `made` (a header nobody sealed), posted on the mock; returns its index. */
+async function postMadeUp(made: BlockHeader): Promise<number> {
+  const index = nextIndex++;
+  await send(
+    checkpoints,
+    mockAbi,
+    "setCheckpoint",
+    [
+      BigInt(index),
+      {
+        digest: keccak256(stringToHex(`checkpoint ${index}`)),
+        blockHashesRoot: toHex(blockHashesRoot([c.blocks[1]!.header, made])),
+        parentHash: toHex(blockHash(c.blocks[0]!.header)),
+        lastBlockHash: toHex(blockHash(made)),
+        stateRoot: toHex(made.stateRoot),
+        withdrawalsRoot: toHex(made.withdrawalsRoot),
+        firstBlock: 1n,
+        lastBlock: 2n,
+        acceptedAt: 0n,
+      },
+    ],
+    accounts[0]!,
+  );
+  return index;
+}
+
+/** Request header `n` of checkpoint `index` from `from`; returns the game id. */
+async function requestHeader(index: number, n: number, from: Address): Promise<number> {
+  const id = Number(await read<bigint>(game, gameAbi, "gameCount"));
+  await send(game, gameAbi, "requestHeader", [BigInt(index), BigInt(n)], from, BOND);
+  return id;
+}
+
+describe("header requests and made-up headers", () => {
+  it("answers a header request on a checkpoint whose list is its own within the clock, and no other", async () => {
+    const index = await postCheckpoint(c.blocks[2]!);
+    const requester = accounts[1]!;
+    const ids = [await requestHeader(index, 1, requester), await requestHeader(index, 2, requester)];
+    const player = playerOf(accounts[2]!);
+    const credited = (await clients.publicClient.getBalance({ address: accounts[2]! })) + 2n * BOND;
+    await player.tick();
+    for (const [i, id] of ids.entries()) {
+      const g = await readDisputeGame(game, id, clients);
+      expect([g.outcome, g.blockHash.toLowerCase()]).toEqual([
+        GameOutcome.DefenderWins,
+        toHex(blockHash(c.blocks[i + 1]!.header)),
+      ]);
+    }
+    // The bonds went to the answering player, which claimed them (less its gas).
+    const balance = await clients.publicClient.getBalance({ address: accounts[2]! });
+    expect(balance > credited - 10n ** 16n && balance <= credited).toBe(true);
+    // A list that is not its own (block 2 refused): not answered; unanswered in time, a fault.
+    const bad = await postCheckpoint(c.bad);
+    const id = await requestHeader(bad, 2, requester);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.Open);
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await readDisputeGame(game, id, clients)).toMatchObject({
+      outcome: GameOutcome.ChallengerWins,
+      immediateFault: true,
+    });
+  }, 120_000);
+
+  it("finds a made-up header with requests, challenges it by bisection, and wins against its silent defender", async () => {
+    const { getHasher } = await import("@filverse/crypto");
+    const { mixInLength } = await import("@filverse/state");
+    // Block 2 made up with another body: its roots open, so its defender can play (and then goes silent).
+    const objectsRoot = new Uint8Array(32).fill(0xaa);
+    const withdrawalsRoot = new Uint8Array(32).fill(0xdd);
+    const itemsListRoot = new Uint8Array(32).fill(0xbb);
+    const made: BlockHeader = {
+      ...c.blocks[2]!.header,
+      stateRoot: getHasher().digest64(objectsRoot, withdrawalsRoot),
+      withdrawalsRoot,
+      txRoot: mixInLength(itemsListRoot, 2),
+    };
+    const index = await postMadeUp(made);
+    const player = playerOf(accounts[6]!);
+    const first = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    // It asked for the last header (its proof shows every left sibling); asked once.
+    await player.tick();
+    expect(Number(await read<bigint>(game, gameAbi, "gameCount"))).toBe(first + 1);
+    expect(await readDisputeGame(game, first, clients)).toMatchObject({ reveal: true, blockNumber: 2 });
+    // The outsider reveals it (and takes the bond).
+    const outsider = accounts[5]!;
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
+    await send(
+      game,
+      gameAbi,
+      "revealHeader",
+      [
+        BigInt(first),
+        headerToAbi(made),
+        listEntryProof(hashes, 2).map(toHex),
+        toHex(hashes[1]!),
+        listEntryProof(hashes, 1).map(toHex),
+      ],
+      outsider,
+    );
+    // The node challenges block 2 with the revealed header; its roots are the defenders' to open.
+    await player.tick();
+    const g = await readDisputeGame(game, first + 1, clients);
+    expect([g.checkpointIndex, g.blockNumber, g.challenger, g.blockHash.toLowerCase()]).toEqual([
+      index,
+      2,
+      accounts[6],
+      toHex(blockHash(made)),
+    ]);
+    expect(g.openBy).toBeGreaterThan(0);
+    await player.tick();
+    expect(Number(await read<bigint>(game, gameAbi, "gameCount"))).toBe(first + 2); // not challenged twice
+    // The outsider opens them and claims a midpoint; the node, which never saw that body and holds no
+    // seal of that header, disputes it (the block is invalid from its start).
+    await send(
+      game,
+      gameAbi,
+      "openRoots",
+      [BigInt(g.id), headerToAbi(made), toHex(objectsRoot), toHex(itemsListRoot), 2n],
+      outsider,
+    );
+    await send(game, gameAbi, "propose", [BigInt(g.id), 0n, toHex(new Uint8Array(32).fill(0x11))], outsider, BOND);
+    await player.tick();
+    const nodes = await readDisputeNodes(game, g.id, clients);
+    expect(nodes.map((n) => [n.kind, n.lo, n.hi, n.claimant])).toEqual([
+      [NodeKind.Dispute, 0, 4, accounts[6]],
+      [NodeKind.Proposal, 0, 4, outsider],
+      [NodeKind.Dispute, 0, 2, accounts[6]],
+    ]);
+    // The outsider goes silent: the challenge wins on time.
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    await player.tick();
+    expect(await outcome(g.id)).toBe(GameOutcome.ChallengerWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
+  }, 120_000);
+});
+
 describe("createDisputePlayer", () => {
   const base = {
     preset: "devnet",
