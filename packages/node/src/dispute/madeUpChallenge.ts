@@ -21,7 +21,8 @@ import {
   readRevealedHeader,
 } from "@filverse/l1";
 import type { State } from "@filverse/state";
-import { fromHex, type Logger } from "@filverse/utils";
+import { blockHash } from "@filverse/types";
+import { fromHex, type Logger, toHex } from "@filverse/utils";
 import type { Address } from "viem";
 import { type EntryReveal, searchMadeUp } from "./madeUp.js";
 import { type OwnListView, ownList } from "./ownList.js";
@@ -52,13 +53,15 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
   if (!list) return "waiting"; // not imported yet
   const reveals: EntryReveal[] = [];
   const pending = new Set<number>();
+  /** Open challenges by bisection on this checkpoint, "block:hash": the player plays them. */
+  const challenged = new Set<string>();
   const count = await readGameCount(d.game, d.l1);
   for (let id = 0; id < count; id++) {
     const g = await readDisputeGame(d.game, id, d.l1);
     if (g.checkpointIndex !== index || g.digest.toLowerCase() !== cp.digest.toLowerCase()) continue;
     if (g.outcome === GameOutcome.ChallengerWins) return "done"; // proven already
     if (!g.reveal) {
-      if (g.outcome === GameOutcome.Open) return "done"; // challenged: the player plays that game
+      if (g.outcome === GameOutcome.Open) challenged.add(`${g.blockNumber}:${g.blockHash.toLowerCase()}`);
       continue;
     }
     if (g.outcome === GameOutcome.Open) pending.add(g.blockNumber);
@@ -90,6 +93,8 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
       const parentState = await d.view.stateAt(k - 1);
       if (!parentState) return "waiting";
       const { revealed } = search.reveal;
+      // Challenged already (by this node before a restart, or by anyone): the player plays that game.
+      if (challenged.has(`${k}:${toHex(blockHash(revealed.header)).toLowerCase()}`)) return "done";
       const zero = new Uint8Array(32);
       const args: ChallengeArgs = {
         checkpointIndex: index,

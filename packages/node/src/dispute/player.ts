@@ -201,7 +201,7 @@ export class DisputePlayer {
           played.role = "defender";
           played.movesDue = 1;
           await this.send(answer);
-        } else if (game.blockNumber <= this.m.chain.headNumber()) this.unanswerable.add(game.id);
+        } else if (cp.lastBlock <= this.m.chain.headNumber()) this.unanswerable.add(game.id);
       }
       return played.movesDue;
     }
