@@ -385,44 +385,65 @@ describe("DisputePlayer", () => {
     expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
   }, 120_000);
 
-  it("plays on the challenger team against a sealed block with a wrong receiptsRoot, and the challenge wins", async () => {
-    const index = await postCheckpoint(c.bad);
-    const id = await challenge(index, c.bad, accounts[4]!);
-    const wrongDefender = accounts[5]!;
-    const root = (await readDisputeNodes(game, id, clients))[0]!;
-    // The wrong defender follows the true trace and claims the faulty header's T[S] at the end.
-    const { traceBlock } = await import("@filverse/state");
-    const trace = traceBlock(c.states[1]!, c.blocks[1]!.header, c.blocks[2]!, {
-      chainId: CHAIN_ID,
-      maxBlockTxs: MAX_BLOCK_TXS,
-      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-      sequencer: sequencer.address,
-    });
-    const S = trace.steps.length;
-    const claim = (j: number) => (j === S ? root.post : toHex(trace.commitments[j]!));
-    const player = playerOf(accounts[6]!, c.bad);
-    for (let round = 0; round < 40; round++) {
-      const nodes = await readDisputeNodes(game, id, clients);
-      const last = nodes.at(-1)!;
-      if (last.kind === NodeKind.Dispute) {
-        if (last.hi - last.lo === 1) break;
-        await send(
-          game,
-          gameAbi,
-          "propose",
-          [BigInt(id), BigInt(last.index), claim(Math.floor((last.lo + last.hi) / 2))],
-          wrongDefender,
-          BOND,
-        );
+  it.each([
+    ["it refused", true],
+    ["its block source serves", false],
+  ])(
+    "plays on the challenger team against a sealed block with a wrong receiptsRoot (%s), and the challenge wins",
+    async (_, refused) => {
+      const index = await postCheckpoint(c.bad);
+      const id = await challenge(index, c.bad, accounts[4]!);
+      const wrongDefender = accounts[5]!;
+      const root = (await readDisputeNodes(game, id, clients))[0]!;
+      // The wrong defender follows the true trace and claims the faulty header's T[S] at the end.
+      const { traceBlock } = await import("@filverse/state");
+      const trace = traceBlock(c.states[1]!, c.blocks[1]!.header, c.blocks[2]!, {
+        chainId: CHAIN_ID,
+        maxBlockTxs: MAX_BLOCK_TXS,
+        maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+        sequencer: sequencer.address,
+      });
+      const S = trace.steps.length;
+      const claim = (j: number) => (j === S ? root.post : toHex(trace.commitments[j]!));
+      // Seen sealed and refused, or never seen but served by the block source: either way the node
+      // traces the sequencer's sealed block, whose block start passes, and not its own seal over it.
+      const player = refused
+        ? playerOf(accounts[6]!, c.bad)
+        : new DisputePlayer(
+            { ...defaultDisputePlayerOpts, game },
+            {
+              l1: clients,
+              account: { address: accounts[6]!, type: "json-rpc" },
+              chain: { ...view(), remoteBlock: async (n) => (n === 2 ? c.bad : null) },
+              metrics: null,
+              logger: nullLogger,
+              signal: new AbortController().signal,
+            },
+          );
+      for (let round = 0; round < 40; round++) {
+        const nodes = await readDisputeNodes(game, id, clients);
+        const last = nodes.at(-1)!;
+        if (last.kind === NodeKind.Dispute) {
+          if (last.hi - last.lo === 1) break;
+          await send(
+            game,
+            gameAbi,
+            "propose",
+            [BigInt(id), BigInt(last.index), claim(Math.floor((last.lo + last.hi) / 2))],
+            wrongDefender,
+            BOND,
+          );
+        }
+        await player.tick();
       }
+      const leaf = (await readDisputeNodes(game, id, clients)).at(-1)!;
+      expect([leaf.lo, leaf.hi, leaf.claimant]).toEqual([S - 1, S, accounts[6]]);
+      await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
       await player.tick();
-    }
-    const leaf = (await readDisputeNodes(game, id, clients)).at(-1)!;
-    expect([leaf.lo, leaf.hi, leaf.claimant]).toEqual([S - 1, S, accounts[6]]);
-    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
-    await player.tick();
-    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
-  }, 120_000);
+      expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+    },
+    120_000,
+  );
 
   it("challenges by bisection a checkpoint naming a block it refused, once, and wins when nobody defends", async () => {
     const index = await postCheckpoint(c.bad);
