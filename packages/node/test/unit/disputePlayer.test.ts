@@ -512,7 +512,7 @@ describe("DisputePlayer", () => {
 });
 
 /** Checkpoint blocks 1..2 whose block 2 is `made` (a header nobody sealed), posted on the mock; returns its index. */
-async function postMadeUp(made: BlockHeader): Promise<number> {
+async function postMadeUp(made: BlockHeader, one: BlockHeader = c.blocks[1]!.header): Promise<number> {
   const index = nextIndex++;
   await send(
     checkpoints,
@@ -522,7 +522,7 @@ async function postMadeUp(made: BlockHeader): Promise<number> {
       BigInt(index),
       {
         digest: keccak256(stringToHex(`checkpoint ${index}`)),
-        blockHashesRoot: toHex(blockHashesRoot([c.blocks[1]!.header, made])),
+        blockHashesRoot: toHex(blockHashesRoot([one, made])),
         parentHash: toHex(blockHash(c.blocks[0]!.header)),
         lastBlockHash: toHex(blockHash(made)),
         stateRoot: toHex(made.stateRoot),
@@ -647,6 +647,58 @@ describe("header requests and made-up headers", () => {
     await player.tick();
     expect(await outcome(g.id)).toBe(GameOutcome.ChallengerWins);
     expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
+  }, 120_000);
+});
+
+describe("made-up headers from the first block on", () => {
+  it("asks for headers until it has the first made-up one, then challenges that block", async () => {
+    // The outsider's list makes up block 1 and block 2 on top of it.
+    const one: BlockHeader = { ...c.blocks[1]!.header, stateRoot: new Uint8Array(32).fill(0x31) };
+    const two: BlockHeader = { ...c.blocks[2]!.header, parentHash: blockHash(one) };
+    const index = await postMadeUp(two, one);
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(one), blockHash(two)];
+    const headers = [c.blocks[0]!.header, one, two];
+    const player = playerOf(accounts[7]!);
+    const outsider = accounts[5]!;
+    const first = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    const requested: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+      const g = await readDisputeGame(game, id, clients);
+      if (!g.reveal) break;
+      requested.push(g.blockNumber);
+      const e = g.blockNumber;
+      await send(
+        game,
+        gameAbi,
+        "revealHeader",
+        [
+          BigInt(id),
+          headerToAbi(headers[e]!),
+          listEntryProof(hashes, e).map(toHex),
+          toHex(hashes[e - 1]!),
+          listEntryProof(hashes, e - 1).map(toHex),
+        ],
+        outsider,
+      );
+      await player.tick();
+    }
+    // The last header first (its proof shows entry 1 is not the node's), then block 1.
+    expect(requested).toEqual([2, 1]);
+    const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+    expect(id).toBe(first + 2);
+    const g = await readDisputeGame(game, id, clients);
+    expect([g.reveal, g.blockNumber, g.challenger, g.parentHash.toLowerCase(), g.blockHash.toLowerCase()]).toEqual([
+      false,
+      1,
+      accounts[7],
+      toHex(hashes[0]!),
+      toHex(hashes[1]!),
+    ]);
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
   }, 120_000);
 });
 
