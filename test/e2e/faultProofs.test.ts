@@ -7,8 +7,9 @@
  *   submits a checkpoint over the true headers whose roots pay itself; the honest verifier proves it
  *   wrong by itself, the nodes slash every key that signed it, the bridge pays nothing, and the
  *   honest set checkpoints again;
- * - (d) a second outsider's checkpoint whose last header it made up is challenged, and the outsider,
- *   its only defender, stays silent: it loses on time, and is slashed the same way.
+ * - (d) a second outsider's checkpoint whose last header it made up: the honest verifier asks for the
+ *   header (requestHeader), the outsider reveals it, the verifier challenges that block by bisection,
+ *   and the outsider, its only defender, stays silent: it loses on time, and is slashed the same way.
  * It needs an executor that says `complete()`: otherwise the devnet wires no game.
  */
 import { readFileSync } from "node:fs";
@@ -403,7 +404,7 @@ it("(a) an outsider with 2/3 of the weight pays itself; the honest verifier prov
   expect(await readRollup<bigint>("rewards", [verifierKey])).toBe(0n);
 }, 240_000);
 
-it("(d) a defender that goes silent loses on time", async () => {
+it("(d) an outsider's made-up last header: the honest verifier asks for it, challenges it by bisection, and the silent defender loses on time", async () => {
   const { keys, accounts } = await takeTwoThirds();
   const { index, first, headers } = await nextRange();
   // The outsider makes up the last header (other roots, the same parent and body) and signs the list.
@@ -413,18 +414,47 @@ it("(d) a defender that goes silent loses on time", async () => {
     withdrawalsRoot: new Uint8Array(32).fill(0xdd),
   };
   const list = [...headers.slice(0, -1), made];
+  const gamesBefore = await readGameCount(game, clients);
   await submitSignedBy(keys, accounts[0]!, await checkpointOver(index, first, list));
-  // Anyone challenges the made-up block; its roots are the defenders' to open, and the outsider never does.
-  const challenger = await funded();
-  const id = await challenge(challenger, index, first, made.number, list);
-  expect((await readDisputeGame(game, id, clients)).openBy).toBeGreaterThan(0);
+  // The honest verifier does not hold that header: it asks for it, with the challenge bond.
+  await waitFor(async () => (await readGameCount(game, clients)) > gamesBefore, 60_000, "the verifier's request");
+  const request = await readDisputeGame(game, gamesBefore, clients);
+  expect(request).toMatchObject({ checkpointIndex: index, blockNumber: made.number, reveal: true });
+  expect(request.challenger.toLowerCase()).toBe(verifierKey.toLowerCase());
+  // The outsider answers it (and takes the bond).
+  const hashes = list.map((h) => blockHash(h));
+  const e = made.number - (first - 1);
+  await send(accounts[0]!, game, gameAbi, "revealHeader", [
+    BigInt(request.id),
+    headerToAbi(made),
+    listEntryProof(hashes, e).map(toHex),
+    toHex(hashes[e - 1]!),
+    listEntryProof(hashes, e - 1).map(toHex),
+  ]);
+  // The verifier challenges the made-up block; its roots are the defenders' to open, and the outsider never does.
+  await waitFor(async () => (await readGameCount(game, clients)) > request.id + 1, 60_000, "the verifier's challenge");
+  const g = await readDisputeGame(game, request.id + 1, clients);
+  expect(g).toMatchObject({ checkpointIndex: index, blockNumber: made.number, reveal: false, immediateFault: false });
+  expect([g.challenger.toLowerCase(), g.blockHash.toLowerCase()]).toEqual([
+    verifierKey.toLowerCase(),
+    toHex(blockHash(made)),
+  ]);
+  expect(g.openBy).toBeGreaterThan(0);
   await advance(params.maxClockDuration + 2 * params.clockExtension + 1);
   await waitFor(
-    async () => (await readDisputeGame(game, id, clients)).outcome === GameOutcome.ChallengerWins,
+    async () => (await readDisputeGame(game, g.id, clients)).outcome === GameOutcome.ChallengerWins,
     60_000,
-    "the challenger's win on time",
+    "the verifier's win on time",
   );
   await expectSlashed(accounts, index);
-  expect(await readRollup<bigint>("rewards", [challenger.address])).toBeGreaterThan(0n);
+  // The challenger's share of the slashed collateral went to the verifier's key, which claimed it.
+  await waitFor(
+    async () =>
+      /filverse_dispute_moves_total\{kind="claimReward"\} 2/.test(
+        await (await fetch(`${r.verifiers[0]}/metrics`)).text(),
+      ),
+    30_000,
+    "the verifier's reward claimed",
+  );
   await waitFor(async () => !(await readRollup<boolean>("halted")), 60_000, "the rollup resumed");
 }, 240_000);

@@ -20,6 +20,7 @@ export * from "./devL1.js";
 export * from "./devnetMarket.js";
 export * from "./dispute/disputeGame.js";
 export * from "./dispute/listProof.js";
+export * from "./dispute/reveal.js";
 export * from "./dispute/slashing.js";
 export * from "./dispute/stepProof.js";
 export * from "./errors.js";

@@ -89,7 +89,9 @@ export function registerDisputeCommands(program: Command): void {
   withDataDir(
     dispute
       .command("challenge")
-      .description("challenge a checkpoint on L1 whose last roots are not its headers' (the node stopped)"),
+      .description(
+        "challenge a checkpoint on L1 that differs from this node's chain: wrong last roots, or made-up headers (the node stopped)",
+      ),
   )
     .requiredOption("--checkpoint <index>", "the checkpoint index")
     .action(async (o: DataDirOpts) => {
@@ -101,9 +103,11 @@ export function registerDisputeCommands(program: Command): void {
       try {
         const result = await player.challengeCheckpoint(index);
         print(o, { checkpoint: index, challenged: result }, () =>
-          result
-            ? `checkpoint ${index}: ${result} proven`
-            : `checkpoint ${index}: not challenged (it agrees with this node, or its headers are not this node's; see the log)`,
+          result === "madeUp"
+            ? `checkpoint ${index}: it names headers this node does not hold; the next move of their challenge is made (a header requested, or the first made-up block challenged): run this again once a requested header is revealed`
+            : result
+              ? `checkpoint ${index}: ${result} proven`
+              : `checkpoint ${index}: not challenged (it agrees with this node, or it cannot be proven from this node's chain; see the log)`,
         );
       } finally {
         await close();

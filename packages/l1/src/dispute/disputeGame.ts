@@ -266,6 +266,15 @@ export const challengeToAbi = (c: ChallengeArgs) => ({
 export type DisputeMove =
   | { kind: "challenge"; args: ChallengeArgs; bond: bigint }
   | { kind: "proveLastHeaderFault"; checkpointIndex: number; header: BlockHeader; proof: Uint8Array[] }
+  | { kind: "requestHeader"; checkpointIndex: number; blockNumber: number; bond: bigint }
+  | {
+      kind: "revealHeader";
+      gameId: number;
+      header: BlockHeader;
+      headerProof: Uint8Array[];
+      parentEntry: Uint8Array;
+      parentProof: Uint8Array[];
+    }
   | {
       kind: "openRoots";
       gameId: number;
@@ -288,6 +297,23 @@ function callOf(m: DisputeMove): { functionName: string; args: readonly unknown[
       return {
         functionName: "proveLastHeaderFault",
         args: [BigInt(m.checkpointIndex), headerToAbi(m.header), m.proof.map(toHex)],
+      };
+    case "requestHeader":
+      return {
+        functionName: "requestHeader",
+        args: [BigInt(m.checkpointIndex), BigInt(m.blockNumber)],
+        value: m.bond,
+      };
+    case "revealHeader":
+      return {
+        functionName: "revealHeader",
+        args: [
+          BigInt(m.gameId),
+          headerToAbi(m.header),
+          m.headerProof.map(toHex),
+          toHex(m.parentEntry),
+          m.parentProof.map(toHex),
+        ],
       };
     case "openRoots":
       return {
@@ -541,7 +567,11 @@ export async function readChallengedHeader(
     return null; // sent through another contract: not readable from the calldata
   }
   if (decoded.functionName !== "challenge") return null;
-  const h = (decoded.args![0] as { header: Record<string, unknown> }).header;
+  return headerFromAbi((decoded.args![0] as { header: Record<string, unknown> }).header);
+}
+
+/** A BlockHeader from its ABI tuple as viem decodes it. */
+export function headerFromAbi(h: Record<string, unknown>): BlockHeader {
   return {
     chainId: Number(h.chainId),
     number: Number(h.number),

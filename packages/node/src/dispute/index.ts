@@ -22,13 +22,13 @@ export { type GamePlan, type PlannedMove, planGame, planResolves } from "./polic
 
 /**
  * The chain as the player reads it: blocks and recent states of `core`, refused blocks from
- * `refused`; a verifier also gives its refused blocks by height and its block source's headers
+ * `refused`; a verifier also gives its refused blocks by height and its block source's headers and blocks
  * (`more`), with which it challenges a checkpoint that names a block it refused.
  */
 export function disputeChainView(
   core: Chain,
   refused: (hash: Hex) => Hex | null = () => null,
-  more: Pick<DisputeChainView, "refusedAt" | "remoteHeader"> = {},
+  more: Pick<DisputeChainView, "refusedAt" | "remoteHeader" | "remoteBlock"> = {},
 ): DisputeChainView {
   return {
     ...more,

@@ -3,8 +3,9 @@
  * it reads the open games from L1 and, for each game on this node's chain, traces the disputed block
  * itself and makes the moves `planGame` asks for: counter every claim its trace shows wrong (propose
  * true midpoints, dispute false ones, step with its own proof), then resolve what can be resolved
- * and claim its credit. It challenges a checkpoint on L1 that re-execution disagrees with when it
- * can prove it at once (the last-header fault). Once a game proves a checkpoint wrong, it slashes
+ * and claim its credit; it answers a header request on a checkpoint whose list is its own. It
+ * challenges a checkpoint on L1 that re-execution disagrees with: at once (the last-header fault), by
+ * a block it refused, or by the first made-up header of its list (madeUpChallenge.ts). Once a game proves a checkpoint wrong, it slashes
  * the checkpoint's signers (and the sequencer, given its seal of the disproven block) and takes its
  * challenger's reward. It keeps nothing it needs across ticks: the game's progress is read again
  * from L1, so a restart loses nothing.
@@ -17,7 +18,6 @@ import {
   GameOutcome,
   type L1Clients,
   listEntryProof,
-  readChallengedHeader,
   readCredit,
   readDisputableCheckpoint,
   readDisputeGame,
@@ -28,14 +28,17 @@ import {
   stepInputs,
 } from "@filverse/l1";
 import type { ChainConfig } from "@filverse/params";
-import { type BlockTrace, proveStep, type State, traceBlock } from "@filverse/state";
+import { proveStep, type State } from "@filverse/state";
 import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
-import { bytesEqual, type Logger, toHex } from "@filverse/utils";
+import { type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
+import { pursueMadeUp } from "./madeUpChallenge.js";
+import { revealAnswer } from "./ownList.js";
 import { planGame } from "./policy.js";
 import { type RefusedChallengeView, refusedBlockChallenge } from "./refusedChallenge.js";
 import { slashAfterFault } from "./slashing.js";
+import { type GameTrace, type TraceView, traceGame } from "./trace.js";
 
 export type DisputePlayerOpts = {
   /** The FilverseDisputeGame contract. */
@@ -70,7 +73,8 @@ export type DisputeChainView = {
   stateAt(n: number): Promise<State | undefined>;
   /** A block this node saw sealed and refused (its invalid-block evidence), by hash, or null. */
   refusedBlock(hash: Hex): Promise<SignedBlock | null>;
-} & Pick<RefusedChallengeView, "refusedAt" | "remoteHeader" | "genesisHeader">;
+} & Pick<RefusedChallengeView, "refusedAt" | "remoteHeader" | "genesisHeader"> &
+  Pick<TraceView, "remoteBlock">;
 
 export type DisputePlayerModules = {
   l1: L1Clients;
@@ -92,7 +96,11 @@ export class DisputePlayer {
   /** Games known to be over: final on L1, never read again. */
   private readonly over = new Set<number>();
   /** Traces by game id and block hash; recomputed after a restart. */
-  private readonly traces = new Map<number, { key: string; trace: BlockTrace | null }>();
+  private readonly traces = new Map<number, { key: string; trace: GameTrace | null }>();
+  /** Header requests this node cannot answer (the checkpoint's list is not its own). */
+  private readonly unanswerable = new Set<number>();
+  /** Checkpoints with made-up headers this node is challenging (madeUpChallenge.ts), driven every tick. */
+  private readonly madeUp = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private readonly games_ = new Map<number, PlayedGame>();
@@ -167,6 +175,10 @@ export class DisputePlayer {
     }
     this.m.metrics?.disputeOpenGames.set(open);
     this.m.metrics?.disputeMovesDue.set(due);
+    for (const index of [...this.madeUp]) {
+      if (this.m.signal.aborted) break;
+      await this.pursueMadeUp(index);
+    }
     const credit = await readCredit(this.opts.game, this.address, l1);
     if (credit > 0n) await this.send({ kind: "claimCredit" });
   }
@@ -179,26 +191,42 @@ export class DisputePlayer {
     const role = game.reveal ? "none" : ownHash === game.blockHash.toLowerCase() ? "defender" : "challenger";
     const played: PlayedGame = { ...game, role, movesDue: 0 };
     this.games_.set(game.id, played);
-    if (game.reveal || game.openBy !== 0) {
-      const by = game.reveal ? game.revealBy : game.openBy;
-      if (game.openBy !== 0 && role === "defender" && now <= by) {
-        const trace = await this.traceOf(game, own);
-        if (!trace) return 0;
-        const end = proveStep(trace, trace.steps.length - 1);
+    if (game.reveal) {
+      // A header request: answered when the checkpoint's list is this node's, resolved once unanswered.
+      if (now > game.revealBy) await this.send({ kind: "resolve", gameId: game.id, node: 0 });
+      else if (!this.unanswerable.has(game.id)) {
+        const cp = await readDisputableCheckpoint(this.params!.checkpoints, game.checkpointIndex, this.m.l1);
+        const answer =
+          cp.digest.toLowerCase() === game.digest.toLowerCase()
+            ? await revealAnswer(this.m.chain, game.id, game.blockNumber, cp)
+            : null;
+        if (answer) {
+          played.role = "defender";
+          played.movesDue = 1;
+          await this.send(answer);
+        } else if (cp.lastBlock <= this.m.chain.headNumber()) this.unanswerable.add(game.id);
+      }
+      return played.movesDue;
+    }
+    if (game.openBy !== 0) {
+      if (role === "defender" && now <= game.openBy) {
+        const full = (await this.traceOf(game))?.full;
+        if (!full) return 0;
+        const end = proveStep(full, full.steps.length - 1);
         await this.send({
           kind: "openRoots",
           gameId: game.id,
-          header: trace.block.header,
-          objectsRoot: trace.states[trace.states.length - 1]!.objectsRoot,
+          header: full.block.header,
+          objectsRoot: full.states[full.states.length - 1]!.objectsRoot,
           itemsListRoot: end.txDataRoot,
           itemCount: end.itemCount,
         });
-      } else if (now > by) {
+      } else if (now > game.openBy) {
         await this.send({ kind: "resolve", gameId: game.id, node: 0 });
       }
       return 0;
     }
-    const trace = await this.traceOf(game, own);
+    const trace = await this.traceOf(game);
     if (!trace) {
       played.role = "none";
       return 0;
@@ -214,8 +242,8 @@ export class DisputePlayer {
         await this.send({ kind: "propose", gameId: game.id, node: move.node, state: move.state, bond });
       else if (move.kind === "dispute")
         await this.send({ kind: "dispute", gameId: game.id, node: move.node, left: move.left, bond });
-      else if (move.kind === "step") {
-        const proof = encodeStepProof(stepInputs(proveStep(trace, move.step)));
+      else if (move.kind === "step" && trace.full) {
+        const proof = encodeStepProof(stepInputs(proveStep(trace.full, move.step)));
         await this.send({ kind: "step", gameId: game.id, node: move.node, proof });
       }
     }
@@ -227,56 +255,30 @@ export class DisputePlayer {
     return plan.moves.length;
   }
 
-  /**
-   * This node's trace of game `game`'s block: its own block k when the game disputes it (it
-   * defends); otherwise the challenged header with its own body when the parent is its own (it
-   * challenges). Null when it cannot trace: another parent or body (kept, so it is logged once), or
-   * a block it has not imported yet (asked again on the next poll).
-   */
-  private async traceOf(game: DisputeGameView, own: SignedBlock | null): Promise<BlockTrace | null> {
-    const key = `${game.blockHash}`;
+  /** This node's trace of game `game`'s block (trace.ts), cached per game, block and step count. */
+  private async traceOf(game: DisputeGameView): Promise<GameTrace | null> {
+    const key = `${game.blockHash}:${game.stepCount}`;
     const cached = this.traces.get(game.id);
     if (cached && cached.key === key) return cached.trace;
-    let trace: BlockTrace | null = null;
-    const parentBlock = await this.ownBlock(game.blockNumber - 1);
-    const parentState = own && parentBlock ? await this.m.chain.stateAt(game.blockNumber - 1) : undefined;
-    if (!own || !parentBlock || !parentState) {
-      // Not imported yet, or beyond the chain this node holds: asked again on the next poll.
-      this.m.logger.debug("dispute game waits for its block", { game: game.id, block: game.blockNumber });
+    const { chain } = this.m;
+    const r = await traceGame(
+      game,
+      { ...chain, ownBlock: (n) => this.ownBlock(n) },
+      { l1: this.m.l1, gameAddress: this.opts.game, startBlock: this.opts.startBlock, logger: this.m.logger },
+    );
+    if (r.retry) {
+      this.m.logger.debug("dispute game waits", { game: game.id, block: game.blockNumber, why: r.why });
       return null;
     }
-    if (toHex(blockHash(parentBlock.header)).toLowerCase() !== game.parentHash.toLowerCase()) {
-      this.untraceable(game, "another parent");
-    } else {
-      let block: SignedBlock | null = own;
-      if (toHex(blockHash(own.header)).toLowerCase() !== game.blockHash.toLowerCase()) {
-        // The disputed block is not this node's: the sealed block it refused, if it saw one;
-        // otherwise the claimed header over this node's body, with this node's seal, so a header the
-        // sequencer did not seal fails the block start, as the executor would find.
-        block = await this.m.chain.refusedBlock(game.blockHash);
-        if (!block) {
-          const claimed = await readChallengedHeader(this.opts.game, game.id, this.m.l1, this.opts.startBlock);
-          block = claimed && bytesEqual(claimed.txRoot, own.header.txRoot) ? { ...own, header: claimed } : null;
-        }
-        if (!block) this.untraceable(game, "another body");
-      }
-      if (block) {
-        const { chain, sequencer } = this.m.chain;
-        try {
-          trace = traceBlock(parentState, parentBlock.header, block, {
-            chainId: chain.chainId,
-            minTxFee: chain.minTxFee,
-            maxBlockTxs: chain.maxBlockTxs,
-            maxBlockDeposits: chain.maxBlockDeposits,
-            sequencer,
-          });
-        } catch (err) {
-          this.m.logger.warn("dispute block does not trace", { game: game.id }, err);
-        }
-      }
+    if (!r.trace) {
+      this.m.logger.warn("dispute game not played: this node cannot trace its block", {
+        game: game.id,
+        block: game.blockNumber,
+        why: r.why,
+      });
     }
-    this.traces.set(game.id, { key, trace });
-    return trace;
+    this.traces.set(game.id, { key, trace: r.trace });
+    return r.trace;
   }
 
   /** Game `game` proved its checkpoint wrong: slash what it lets anyone slash (slashing.ts). */
@@ -288,21 +290,12 @@ export class DisputePlayer {
     });
   }
 
-  private untraceable(game: DisputeGameView, why: string): 0 {
-    this.m.logger.warn("dispute game not played: this node cannot trace its block", {
-      game: game.id,
-      block: game.blockNumber,
-      why,
-    });
-    return 0;
-  }
-
   /**
    * Checkpoint `index` on L1 differs from re-execution: challenge it if it can be proven. When its
    * blockHashesRoot is this node's own headers', its last header carries other roots than the
    * checkpoint (the last-header fault, one move, no bond). Returns the move made, or null.
    */
-  async challengeCheckpoint(index: number): Promise<"lastHeaderFault" | "refusedBlock" | null> {
+  async challengeCheckpoint(index: number): Promise<"lastHeaderFault" | "refusedBlock" | "madeUp" | null> {
     if (!this.opts.challenge) return null;
     const { l1 } = this.m;
     this.params ??= await readDisputeGameParams(this.opts.game, l1);
@@ -338,11 +331,25 @@ export class DisputePlayer {
       this.m.logger.warn("checkpoint challenged: its last header carries other roots", { index });
       return "lastHeaderFault";
     }
-    this.m.logger.warn("checkpoint differs from re-execution but its headers are not this node's: not challenged", {
-      index,
-      sameList,
+    if (sameList) return null;
+    // Its list names headers this node does not hold: found and challenged over the next ticks.
+    this.madeUp.add(index);
+    await this.pursueMadeUp(index);
+    return "madeUp";
+  }
+
+  /** One pass of the challenge of checkpoint `index`'s made-up headers (madeUpChallenge.ts). */
+  private async pursueMadeUp(index: number): Promise<void> {
+    const done = await pursueMadeUp(index, {
+      l1: this.m.l1,
+      game: this.opts.game,
+      startBlock: this.opts.startBlock,
+      params: this.params!,
+      view: this.m.chain,
+      send: (move) => this.send(move),
+      logger: this.m.logger,
     });
-    return null;
+    if (done === "done") this.madeUp.delete(index);
   }
 
   /**
@@ -369,7 +376,8 @@ export class DisputePlayer {
     return "refusedBlock";
   }
 
-  private async send(move: DisputeMove): Promise<void> {
+  /** Sends `move`; false when L1 refused it (logged). */
+  private async send(move: DisputeMove): Promise<boolean> {
     try {
       const tx = await sendDisputeMove(this.opts.game, move, { ...this.m.l1, account: this.m.account });
       this.m.metrics?.disputeMoves.inc({ kind: move.kind });
@@ -378,10 +386,12 @@ export class DisputePlayer {
         ...("gameId" in move ? { game: move.gameId } : {}),
         tx,
       });
+      return true;
     } catch (err) {
       // Another player may have made the same move first (DuplicateMove, AlreadyResolved): the next
       // tick reads the game again and plans from what L1 holds.
       this.m.logger.warn("dispute move refused", { move: move.kind }, err);
+      return false;
     }
   }
 

@@ -12,6 +12,7 @@ import { type ChallengeArgs, listEntryProof } from "@filverse/l1";
 import type { State } from "@filverse/state";
 import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
+import { ownHeader } from "./ownList.js";
 
 /** What the challenge reads of the node: its own chain, what it refused, the source's headers. */
 export type RefusedChallengeView = {
@@ -38,11 +39,7 @@ export async function refusedBlockChallenge(
   cp: ChallengedCheckpoint,
 ): Promise<ChallengeArgs | null> {
   if (!view.refusedAt || !view.remoteHeader || cp.firstBlock < 1) return null;
-  const own = async (n: number): Promise<BlockHeader | null> => {
-    if (n > view.headNumber()) return null;
-    const header = (await view.block(n))?.header ?? null;
-    return header ?? (n === 0 ? ((await view.genesisHeader?.()) ?? null) : null);
-  };
+  const own = (n: number) => ownHeader(view, n);
   // The list's entries firstBlock − 1 .. lastBlock: this node's own headers until the refused one.
   const headers: BlockHeader[] = [];
   let k = -1;

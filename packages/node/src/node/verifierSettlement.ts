@@ -35,6 +35,7 @@ export function wireVerifierSettlement(p: {
     chain: disputeChainView(verifier.core, (hash) => refusedBlockSsz(verifier, hash), {
       refusedAt: async (n) => refusedBlockAt(verifier, n),
       remoteHeader: async (n) => (await p.source?.blocksByRange(n, 1).catch(() => []))?.[0]?.header ?? null,
+      remoteBlock: async (n) => (await p.source?.blocksByRange(n, 1).catch(() => []))?.[0] ?? null,
     }),
     metrics: p.metrics,
     logger: p.logger,

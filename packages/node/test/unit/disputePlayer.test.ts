@@ -385,44 +385,65 @@ describe("DisputePlayer", () => {
     expect(await outcome(id)).toBe(GameOutcome.DefenderWins);
   }, 120_000);
 
-  it("plays on the challenger team against a sealed block with a wrong receiptsRoot, and the challenge wins", async () => {
-    const index = await postCheckpoint(c.bad);
-    const id = await challenge(index, c.bad, accounts[4]!);
-    const wrongDefender = accounts[5]!;
-    const root = (await readDisputeNodes(game, id, clients))[0]!;
-    // The wrong defender follows the true trace and claims the faulty header's T[S] at the end.
-    const { traceBlock } = await import("@filverse/state");
-    const trace = traceBlock(c.states[1]!, c.blocks[1]!.header, c.blocks[2]!, {
-      chainId: CHAIN_ID,
-      maxBlockTxs: MAX_BLOCK_TXS,
-      maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-      sequencer: sequencer.address,
-    });
-    const S = trace.steps.length;
-    const claim = (j: number) => (j === S ? root.post : toHex(trace.commitments[j]!));
-    const player = playerOf(accounts[6]!, c.bad);
-    for (let round = 0; round < 40; round++) {
-      const nodes = await readDisputeNodes(game, id, clients);
-      const last = nodes.at(-1)!;
-      if (last.kind === NodeKind.Dispute) {
-        if (last.hi - last.lo === 1) break;
-        await send(
-          game,
-          gameAbi,
-          "propose",
-          [BigInt(id), BigInt(last.index), claim(Math.floor((last.lo + last.hi) / 2))],
-          wrongDefender,
-          BOND,
-        );
+  it.each([
+    ["it refused", true],
+    ["its block source serves", false],
+  ])(
+    "plays on the challenger team against a sealed block with a wrong receiptsRoot (%s), and the challenge wins",
+    async (_, refused) => {
+      const index = await postCheckpoint(c.bad);
+      const id = await challenge(index, c.bad, accounts[4]!);
+      const wrongDefender = accounts[5]!;
+      const root = (await readDisputeNodes(game, id, clients))[0]!;
+      // The wrong defender follows the true trace and claims the faulty header's T[S] at the end.
+      const { traceBlock } = await import("@filverse/state");
+      const trace = traceBlock(c.states[1]!, c.blocks[1]!.header, c.blocks[2]!, {
+        chainId: CHAIN_ID,
+        maxBlockTxs: MAX_BLOCK_TXS,
+        maxBlockDeposits: MAX_BLOCK_DEPOSITS,
+        sequencer: sequencer.address,
+      });
+      const S = trace.steps.length;
+      const claim = (j: number) => (j === S ? root.post : toHex(trace.commitments[j]!));
+      // Seen sealed and refused, or never seen but served by the block source: either way the node
+      // traces the sequencer's sealed block, whose block start passes, and not its own seal over it.
+      const player = refused
+        ? playerOf(accounts[6]!, c.bad)
+        : new DisputePlayer(
+            { ...defaultDisputePlayerOpts, game },
+            {
+              l1: clients,
+              account: { address: accounts[6]!, type: "json-rpc" },
+              chain: { ...view(), remoteBlock: async (n) => (n === 2 ? c.bad : null) },
+              metrics: null,
+              logger: nullLogger,
+              signal: new AbortController().signal,
+            },
+          );
+      for (let round = 0; round < 40; round++) {
+        const nodes = await readDisputeNodes(game, id, clients);
+        const last = nodes.at(-1)!;
+        if (last.kind === NodeKind.Dispute) {
+          if (last.hi - last.lo === 1) break;
+          await send(
+            game,
+            gameAbi,
+            "propose",
+            [BigInt(id), BigInt(last.index), claim(Math.floor((last.lo + last.hi) / 2))],
+            wrongDefender,
+            BOND,
+          );
+        }
+        await player.tick();
       }
+      const leaf = (await readDisputeNodes(game, id, clients)).at(-1)!;
+      expect([leaf.lo, leaf.hi, leaf.claimant]).toEqual([S - 1, S, accounts[6]]);
+      await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
       await player.tick();
-    }
-    const leaf = (await readDisputeNodes(game, id, clients)).at(-1)!;
-    expect([leaf.lo, leaf.hi, leaf.claimant]).toEqual([S - 1, S, accounts[6]]);
-    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
-    await player.tick();
-    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
-  }, 120_000);
+      expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+    },
+    120_000,
+  );
 
   it("challenges by bisection a checkpoint naming a block it refused, once, and wins when nobody defends", async () => {
     const index = await postCheckpoint(c.bad);
@@ -487,6 +508,197 @@ describe("DisputePlayer", () => {
     // An honest checkpoint is not challenged.
     const honest = await postCheckpoint(c.blocks[2]!);
     expect(await player.challengeCheckpoint(honest)).toBe(null);
+  }, 120_000);
+});
+
+/** Checkpoint blocks 1..2 whose block 2 is `made` (a header nobody sealed), posted on the mock; returns its index. */
+async function postMadeUp(made: BlockHeader, one: BlockHeader = c.blocks[1]!.header): Promise<number> {
+  const index = nextIndex++;
+  await send(
+    checkpoints,
+    mockAbi,
+    "setCheckpoint",
+    [
+      BigInt(index),
+      {
+        digest: keccak256(stringToHex(`checkpoint ${index}`)),
+        blockHashesRoot: toHex(blockHashesRoot([one, made])),
+        parentHash: toHex(blockHash(c.blocks[0]!.header)),
+        lastBlockHash: toHex(blockHash(made)),
+        stateRoot: toHex(made.stateRoot),
+        withdrawalsRoot: toHex(made.withdrawalsRoot),
+        firstBlock: 1n,
+        lastBlock: 2n,
+        acceptedAt: 0n,
+      },
+    ],
+    accounts[0]!,
+  );
+  return index;
+}
+
+/** Request header `n` of checkpoint `index` from `from`; returns the game id. */
+async function requestHeader(index: number, n: number, from: Address): Promise<number> {
+  const id = Number(await read<bigint>(game, gameAbi, "gameCount"));
+  await send(game, gameAbi, "requestHeader", [BigInt(index), BigInt(n)], from, BOND);
+  return id;
+}
+
+describe("header requests and made-up headers", () => {
+  it("answers a header request on a checkpoint whose list is its own within the clock, and no other", async () => {
+    const index = await postCheckpoint(c.blocks[2]!);
+    const requester = accounts[1]!;
+    const ids = [await requestHeader(index, 1, requester), await requestHeader(index, 2, requester)];
+    const player = playerOf(accounts[2]!);
+    const credited = (await clients.publicClient.getBalance({ address: accounts[2]! })) + 2n * BOND;
+    await player.tick();
+    for (const [i, id] of ids.entries()) {
+      const g = await readDisputeGame(game, id, clients);
+      expect([g.outcome, g.blockHash.toLowerCase()]).toEqual([
+        GameOutcome.DefenderWins,
+        toHex(blockHash(c.blocks[i + 1]!.header)),
+      ]);
+    }
+    // The bonds went to the answering player, which claimed them (less its gas).
+    const balance = await clients.publicClient.getBalance({ address: accounts[2]! });
+    expect(balance > credited - 10n ** 16n && balance <= credited).toBe(true);
+    // A list that is not its own (block 2 refused): not answered; unanswered in time, a fault.
+    const bad = await postCheckpoint(c.bad);
+    const id = await requestHeader(bad, 2, requester);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.Open);
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await readDisputeGame(game, id, clients)).toMatchObject({
+      outcome: GameOutcome.ChallengerWins,
+      immediateFault: true,
+    });
+  }, 120_000);
+
+  it("finds a made-up header with requests, challenges it by bisection, and wins against its silent defender", async () => {
+    const { getHasher } = await import("@filverse/crypto");
+    const { mixInLength } = await import("@filverse/state");
+    // Block 2 made up with another body: its roots open, so its defender can play (and then goes silent).
+    const objectsRoot = new Uint8Array(32).fill(0xaa);
+    const withdrawalsRoot = new Uint8Array(32).fill(0xdd);
+    const itemsListRoot = new Uint8Array(32).fill(0xbb);
+    const made: BlockHeader = {
+      ...c.blocks[2]!.header,
+      stateRoot: getHasher().digest64(objectsRoot, withdrawalsRoot),
+      withdrawalsRoot,
+      txRoot: mixInLength(itemsListRoot, 2),
+    };
+    const index = await postMadeUp(made);
+    const player = playerOf(accounts[6]!);
+    const first = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    // It asked for the last header (its proof shows every left sibling); asked once.
+    await player.tick();
+    expect(Number(await read<bigint>(game, gameAbi, "gameCount"))).toBe(first + 1);
+    expect(await readDisputeGame(game, first, clients)).toMatchObject({ reveal: true, blockNumber: 2 });
+    // The outsider reveals it (and takes the bond).
+    const outsider = accounts[5]!;
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
+    await send(
+      game,
+      gameAbi,
+      "revealHeader",
+      [
+        BigInt(first),
+        headerToAbi(made),
+        listEntryProof(hashes, 2).map(toHex),
+        toHex(hashes[1]!),
+        listEntryProof(hashes, 1).map(toHex),
+      ],
+      outsider,
+    );
+    // The node challenges block 2 with the revealed header; its roots are the defenders' to open.
+    await player.tick();
+    const g = await readDisputeGame(game, first + 1, clients);
+    expect([g.checkpointIndex, g.blockNumber, g.challenger, g.blockHash.toLowerCase()]).toEqual([
+      index,
+      2,
+      accounts[6],
+      toHex(blockHash(made)),
+    ]);
+    expect(g.openBy).toBeGreaterThan(0);
+    await player.tick();
+    expect(Number(await read<bigint>(game, gameAbi, "gameCount"))).toBe(first + 2); // not challenged twice
+    // The outsider opens them and claims a midpoint; the node, which never saw that body and holds no
+    // seal of that header, disputes it (the block is invalid from its start).
+    await send(
+      game,
+      gameAbi,
+      "openRoots",
+      [BigInt(g.id), headerToAbi(made), toHex(objectsRoot), toHex(itemsListRoot), 2n],
+      outsider,
+    );
+    await send(game, gameAbi, "propose", [BigInt(g.id), 0n, toHex(new Uint8Array(32).fill(0x11))], outsider, BOND);
+    await player.tick();
+    const nodes = await readDisputeNodes(game, g.id, clients);
+    expect(nodes.map((n) => [n.kind, n.lo, n.hi, n.claimant])).toEqual([
+      [NodeKind.Dispute, 0, 4, accounts[6]],
+      [NodeKind.Proposal, 0, 4, outsider],
+      [NodeKind.Dispute, 0, 2, accounts[6]],
+    ]);
+    // The outsider goes silent: the challenge wins on time.
+    await increaseTime(MAX_CLOCK_SEC + 2 * EXTENSION_SEC + 1);
+    await player.tick();
+    await player.tick();
+    expect(await outcome(g.id)).toBe(GameOutcome.ChallengerWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
+  }, 120_000);
+});
+
+describe("made-up headers from the first block on", () => {
+  it("asks for headers until it has the first made-up one, then challenges that block", async () => {
+    // The outsider's list makes up block 1 and block 2 on top of it.
+    const one: BlockHeader = { ...c.blocks[1]!.header, stateRoot: new Uint8Array(32).fill(0x31) };
+    const two: BlockHeader = { ...c.blocks[2]!.header, parentHash: blockHash(one) };
+    const index = await postMadeUp(two, one);
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(one), blockHash(two)];
+    const headers = [c.blocks[0]!.header, one, two];
+    const player = playerOf(accounts[7]!);
+    const outsider = accounts[5]!;
+    const first = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    const requested: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+      const g = await readDisputeGame(game, id, clients);
+      if (!g.reveal) break;
+      requested.push(g.blockNumber);
+      const e = g.blockNumber;
+      await send(
+        game,
+        gameAbi,
+        "revealHeader",
+        [
+          BigInt(id),
+          headerToAbi(headers[e]!),
+          listEntryProof(hashes, e).map(toHex),
+          toHex(hashes[e - 1]!),
+          listEntryProof(hashes, e - 1).map(toHex),
+        ],
+        outsider,
+      );
+      await player.tick();
+    }
+    // The last header first (its proof shows entry 1 is not the node's), then block 1.
+    expect(requested).toEqual([2, 1]);
+    const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+    expect(id).toBe(first + 2);
+    const g = await readDisputeGame(game, id, clients);
+    expect([g.reveal, g.blockNumber, g.challenger, g.parentHash.toLowerCase(), g.blockHash.toLowerCase()]).toEqual([
+      false,
+      1,
+      accounts[7],
+      toHex(hashes[0]!),
+      toHex(hashes[1]!),
+    ]);
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
   }, 120_000);
 });
 

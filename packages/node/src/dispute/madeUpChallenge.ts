@@ -1,0 +1,116 @@
+/**
+ * The challenge of a checkpoint whose list of block hashes names headers this node does not hold
+ * (made-up blocks; docs/fault-proofs.md, "Nodes play the game"). Driven again on every tick of the
+ * player until it is done, and stateless: what it knows of the checkpoint's list is what header
+ * reveals put on L1 (madeUp.ts). Each pass asks for the next header it needs (`requestHeader`,
+ * with the challenge bond), waits while a request is open, and once the first made-up header is
+ * revealed challenges that block by bisection: this node's header before it and the made-up one,
+ * both proven in the list, with the objects root behind its own parent's state root; the made-up
+ * header's roots are left for the defenders to open. A request nobody answers is a fault on its own
+ * (the player resolves it once its time is out).
+ */
+import {
+  type ChallengeArgs,
+  type DisputeGameParams,
+  type DisputeMove,
+  GameOutcome,
+  type L1Clients,
+  readDisputableCheckpoint,
+  readDisputeGame,
+  readGameCount,
+  readRevealedHeader,
+} from "@filverse/l1";
+import type { State } from "@filverse/state";
+import { blockHash } from "@filverse/types";
+import { fromHex, type Logger, toHex } from "@filverse/utils";
+import type { Address } from "viem";
+import { type EntryReveal, searchMadeUp } from "./madeUp.js";
+import { type OwnListView, ownList } from "./ownList.js";
+
+export type MadeUpDeps = {
+  l1: L1Clients;
+  game: Address;
+  startBlock: bigint;
+  params: DisputeGameParams;
+  view: OwnListView & { stateAt(n: number): Promise<State | undefined> };
+  send(move: DisputeMove): Promise<boolean>;
+  logger: Logger;
+};
+
+/**
+ * One pass over checkpoint `index`: "done" once it is challenged, proven, its list is this node's,
+ * it cannot be proven this way, or its window closed; "waiting" while a header is awaited.
+ */
+export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done" | "waiting"> {
+  const cp = await readDisputableCheckpoint(d.params.checkpoints, index, d.l1);
+  if (cp.acceptedAt === 0) return "done";
+  const now = Number((await d.l1.publicClient.getBlock({ blockTag: "latest" })).timestamp);
+  if (now >= cp.acceptedAt + cp.challengeWindow) {
+    d.logger.warn("a checkpoint with made-up headers left its window unchallenged", { index });
+    return "done";
+  }
+  const list = await ownList(d.view, cp.firstBlock, cp.lastBlock);
+  if (!list) return "waiting"; // not imported yet
+  const reveals: EntryReveal[] = [];
+  const pending = new Set<number>();
+  /** Open challenges by bisection on this checkpoint, "block:hash": the player plays them. */
+  const challenged = new Set<string>();
+  const count = await readGameCount(d.game, d.l1);
+  for (let id = 0; id < count; id++) {
+    const g = await readDisputeGame(d.game, id, d.l1);
+    if (g.checkpointIndex !== index || g.digest.toLowerCase() !== cp.digest.toLowerCase()) continue;
+    if (g.outcome === GameOutcome.ChallengerWins) return "done"; // proven already
+    if (!g.reveal) {
+      if (g.outcome === GameOutcome.Open) challenged.add(`${g.blockNumber}:${g.blockHash.toLowerCase()}`);
+      continue;
+    }
+    if (g.outcome === GameOutcome.Open) pending.add(g.blockNumber);
+    else {
+      const revealed = await readRevealedHeader(d.game, id, d.l1, d.startBlock);
+      if (revealed) reveals.push({ entry: g.blockNumber - (cp.firstBlock - 1), revealed });
+    }
+  }
+  const search = searchMadeUp(list.hashes, fromHex(cp.blockHashesRoot, 32), reveals);
+  switch (search.kind) {
+    case "same":
+      return "done";
+    case "unprovable":
+      d.logger.warn("checkpoint names headers this node does not hold, but it cannot be challenged by a block", {
+        index,
+        why: search.why,
+      });
+      return "done";
+    case "request": {
+      const blockNumber = cp.firstBlock - 1 + search.entry;
+      if (pending.has(blockNumber)) return "waiting";
+      if (await d.send({ kind: "requestHeader", checkpointIndex: index, blockNumber, bond: d.params.challengeBond })) {
+        d.logger.warn("checkpoint names headers this node does not hold: header requested", { index, blockNumber });
+      }
+      return "waiting";
+    }
+    case "found": {
+      const k = cp.firstBlock - 1 + search.entry;
+      const parentState = await d.view.stateAt(k - 1);
+      if (!parentState) return "waiting";
+      const { revealed } = search.reveal;
+      // Challenged already (by this node before a restart, or by anyone): the player plays that game.
+      if (challenged.has(`${k}:${toHex(blockHash(revealed.header)).toLowerCase()}`)) return "done";
+      const zero = new Uint8Array(32);
+      const args: ChallengeArgs = {
+        checkpointIndex: index,
+        blockNumber: k,
+        parent: list.headers[search.entry - 1]!,
+        parentProof: revealed.parentProof,
+        header: revealed.header,
+        headerProof: revealed.headerProof,
+        parentObjectsRoot: parentState.objects.root(),
+        objectsRoot: zero,
+        itemsListRoot: zero,
+        itemCount: 0,
+      };
+      if (!(await d.send({ kind: "challenge", args, bond: d.params.challengeBond }))) return "waiting";
+      d.logger.warn("checkpoint challenged: its block is not this node's (a made-up header)", { index, block: k });
+      return "done";
+    }
+  }
+}
