@@ -116,17 +116,43 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     await testClient.increaseTime({ seconds: 61 });
     await testClient.mine({ blocks: 1 });
     await waitFor(async () => json(cli(["bridge", "status", hash, ...common])).finalized === true, 30_000, "finalized");
-    // The checkpoint that covers it, read from L1: final, with its piece and roots.
+    // The checkpoint that covers it, as the node knows it: final, with its roots, the L1 transaction
+    // that submitted it (a real one, on the rollup) and its batch piece's deal on the devnet's provider.
     const covering = json(cli(["bridge", "status", hash, ...common])).checkpointIndex as string;
-    expect(json(cli(["bridge", "checkpoint", covering, ...common]))).toMatchObject({
+    const cp = await waitFor(
+      async () => {
+        const c = json(cli(["bridge", "checkpoint", covering, "--rpc", l2, "--json"]));
+        const storage = c.storage as { deals: { state: string }[] } | null;
+        return storage?.deals.some((d) => d.state === "active") ? c : null;
+      },
+      30_000,
+      "an active deal for the checkpoint's piece",
+    );
+    expect(cp).toMatchObject({
       index: covering,
       status: "final",
+      secondsLeft: 0,
+      openDisputes: 0,
       stateRoot: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      l1TxHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      storage: {
+        stored: true,
+        batch: { pieceCid: cp.pieceCid },
+        deals: [expect.objectContaining({ state: "active", dealId: expect.stringMatching(/^\d+$/) })],
+      },
     });
-    const latest = cli(["bridge", "checkpoint", "--data-dir", dir]);
+    const l1Reader = createPublicClient({ transport: http(l1) });
+    const submitted = await l1Reader.getTransactionReceipt({ hash: cp.l1TxHash as `0x${string}` });
+    expect(submitted.status).toBe("success");
+    expect(String(submitted.blockNumber)).toBe(cp.l1BlockNumber);
+    const latest = cli(["bridge", "checkpoint", "--rpc", l2]);
     expect(latest.status, latest.stderr).toBe(0);
     expect(latest.stdout).toMatch(/^checkpoint {3}\d+ of \d+ on L1$/m);
-    const beyond = cli(["bridge", "checkpoint", "999999", "--data-dir", dir]);
+    expect(latest.stdout).toMatch(/^status {7}(final|in its challenge window: \d+ s left .*)$/m);
+    expect(latest.stdout).toMatch(/^L1 tx {8}0x[0-9a-f]{64} in L1 block \d+$/m);
+    const human = cli(["bridge", "checkpoint", covering, "--rpc", l2]);
+    expect(human.stdout).toMatch(/^deals {8}active \(deal \d+, /m);
+    const beyond = cli(["bridge", "checkpoint", "999999", "--rpc", l2]);
     expect(beyond.status).toBe(1);
     expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");
 

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { NodeConfigFile } from "@filverse/node";
+import type { CheckpointJson } from "@filverse/types";
 import { isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address, BaseError, Hex } from "viem";
@@ -372,75 +373,38 @@ export function registerBridgeCommands(program: Command): void {
       .argument("<txHash>", "the Withdraw transaction"),
   ).action(async (hash: string, o: L1Opts) => print(o, await proofOf(o.rpc, hash)));
 
-  withL1(
-    bridge
-      .command("checkpoint")
-      .description(
-        "a checkpoint on L1 (default: the latest): its roots, last block, piece CID, pending or final and when",
-      )
-      .argument("[index]", "the checkpoint index"),
-  )
-    .option("--rollup <address>", "FilverseRollup address (with --l1-rpc and --l1-chain-id)")
-    .action(async (index: string | undefined, o: L1Opts) => {
+  bridge
+    .command("checkpoint")
+    .description(
+      "a checkpoint on L1 (default: the latest), as the node knows it: its roots and blocks, the L1 transaction that submitted it, final, in its challenge window (time left) or disputed, and its batch piece's Filecoin deals",
+    )
+    .argument("[index]", "the checkpoint index")
+    .option(
+      "--rpc <url>",
+      "L2 JSON-RPC URL; default $FILVERSE_RPC",
+      process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645",
+    )
+    .option("--json", "print JSON")
+    .action(async (index: string | undefined, o: OutputOpts & { rpc: string }) => {
       if (index !== undefined && !/^\d+$/.test(index))
         throw new UsageError(`A checkpoint index is a whole number, got "${index}"`);
-      const { url, chainId, address } = l1Target(o, "rollup");
-      const { createL1Clients, loadArtifact } = await heavy();
-      const { publicClient } = createL1Clients({ url, chainId });
-      const abi = loadArtifact("FilverseRollup").abi;
-      const call = (functionName: string, args: unknown[] = []) =>
-        onL1(() => publicClient.readContract({ address, abi, functionName, args } as never)) as Promise<unknown>;
-      const count = (await call("nextCheckpointIndex")) as bigint;
-      if (count === 0n && index === undefined) {
-        print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
-        return;
+      const cp = (await rpcRead(
+        o.rpc,
+        "filverse_getCheckpoint",
+        index === undefined ? [] : [index],
+      )) as CheckpointJson | null;
+      if (!cp) {
+        if (index === undefined) {
+          print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
+          return;
+        }
+        const latest = (await rpcRead(o.rpc, "filverse_getCheckpoint", [])) as CheckpointJson | null;
+        const count = BigInt(latest?.count ?? "0");
+        throw new UsageError(
+          `Checkpoint ${index} does not exist: the L1 has ${count}${count > 0n ? ` (0 to ${count - 1n})` : ""}`,
+        );
       }
-      const i = index === undefined ? count - 1n : BigInt(index);
-      if (i >= count) throw new UsageError(`Checkpoint ${i} does not exist: the L1 has ${count} (0 to ${count - 1n})`);
-      const [cp, status, window] = (await Promise.all([
-        call("getCheckpoint", [i]),
-        call("checkpointStatus", [i]),
-        call("challengeWindow"),
-      ])) as [
-        {
-          stateRoot: Hex;
-          lastBlockHash: Hex;
-          withdrawalsRoot: Hex;
-          lastBlock: bigint;
-          depositCursor: bigint;
-          acceptedAt: bigint;
-          pieceCid: string;
-        },
-        readonly [number, Hex],
-        bigint,
-      ];
-      const finalAt = cp.acceptedAt + window;
-      const out = {
-        index: i.toString(),
-        count: count.toString(),
-        status: ["unknown", "pending", "final"][status[0]] ?? String(status[0]),
-        lastBlock: cp.lastBlock.toString(),
-        lastBlockHash: cp.lastBlockHash,
-        stateRoot: cp.stateRoot,
-        withdrawalsRoot: cp.withdrawalsRoot,
-        depositCursor: cp.depositCursor.toString(),
-        pieceCid: cp.pieceCid,
-        acceptedAt: cp.acceptedAt.toString(),
-        challengeWindowEnds: finalAt.toString(),
-      };
-      const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
-      print(o, out, () =>
-        [
-          `checkpoint   ${out.index} of ${out.count} on L1`,
-          `status       ${out.status}${out.status === "pending" ? ` (its challenge window ends ${iso(finalAt)}; an open dispute holds it longer)` : ""}`,
-          `last block   ${out.lastBlock} ${out.lastBlockHash}`,
-          `stateRoot    ${out.stateRoot}`,
-          `withdrawals  ${out.withdrawalsRoot}`,
-          `deposits     up to L1 nonce ${out.depositCursor}`,
-          `piece        ${out.pieceCid || "-"}`,
-          `accepted     ${iso(cp.acceptedAt)}`,
-        ].join("\n"),
-      );
+      print(o, cp, () => formatCheckpoint(cp));
     });
 
   withL1(
@@ -569,4 +533,48 @@ export function registerBridgeCommands(program: Command): void {
       stage("paid", { amount: paid.amount, to: paid.l1Recipient, l1Tx: paid.l1TxHash });
       if (o.json) print(o, { hash, stages, ...paid });
     });
+}
+
+const iso = (t: string) => new Date(Number(t) * 1000).toISOString();
+
+/** A checkpoint for a person: one fact a line, the status with the time left, one line per deal. */
+export function formatCheckpoint(cp: CheckpointJson): string {
+  const status =
+    cp.status === "final"
+      ? "final"
+      : cp.status === "disputed"
+        ? cp.openDisputes > 0
+          ? `disputed: ${cp.openDisputes} open fault-proof game${cp.openDisputes === 1 ? "" : "s"} on it${cp.secondsLeft > 0 ? ` (challenge window: ${cp.secondsLeft} s left)` : ""}`
+          : `disputed: its window is over, but an open game on checkpoint ${cp.lowestDisputed} holds it back`
+        : `in its challenge window: ${cp.secondsLeft} s left (ends ${iso(cp.challengeWindowEnds)})`;
+  const lines = [
+    `checkpoint   ${cp.index} of ${cp.count} on L1`,
+    `status       ${status}`,
+    `blocks       ${cp.firstBlock} to ${cp.lastBlock}, last ${cp.lastBlockHash}`,
+    `stateRoot    ${cp.stateRoot}`,
+    `withdrawals  ${cp.withdrawalsRoot}`,
+    `deposits     up to L1 nonce ${cp.depositCursor}`,
+    `accepted     ${iso(cp.acceptedAt)}`,
+    `L1 tx        ${cp.l1TxHash ? `${cp.l1TxHash} in L1 block ${cp.l1BlockNumber}` : "not found by the node"}`,
+    `piece        ${cp.pieceCid || "-"}`,
+  ];
+  const st = cp.storage;
+  if (!st) lines.push("deals        not tracked by this node (no storage backend)");
+  else {
+    if (st.batch)
+      lines.push(
+        `batch        ${st.batch.pieceCidV1}, ${st.batch.pieceSize} bytes padded, CAR ${st.batch.carSize} bytes`,
+      );
+    if (st.deals.length === 0) lines.push(`deals        none yet${st.batch ? "" : " (the batch is not built yet)"}`);
+    for (const [i, d] of st.deals.entries()) {
+      const parts = [
+        d.dealId ? `deal ${d.dealId}` : null,
+        `${d.backend} ${d.ref}`,
+        d.provider ? `provider ${d.provider}` : null,
+        d.reason,
+      ];
+      lines.push(`${i === 0 ? "deals       " : "            "} ${d.state} (${parts.filter(Boolean).join(", ")})`);
+    }
+  }
+  return lines.join("\n");
 }
