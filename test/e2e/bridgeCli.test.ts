@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
-import { type Address, createPublicClient, createTestClient, http } from "viem";
+import { loadArtifact } from "@filverse/l1";
+import { type Address, createPublicClient, createTestClient, createWalletClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
 import { CLI, cli, jsonLine, tempDir, waitFor } from "./helpers.js";
@@ -17,6 +18,26 @@ const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603
 const HARDHAT_KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const tmp = tempDir("bridgecli");
 afterAll(() => tmp.cleanup());
+
+/** The CLI without blocking the test: it may wait on an L1 the test drives meanwhile. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d) => {
+    stdout += String(d);
+  });
+  proc.stderr!.on("data", (d) => {
+    stderr += String(d);
+  });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+  return new Promise((resolve) =>
+    proc.once("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
+}
 
 const json = (r: { status: number | null; stdout: string; stderr: string }) => {
   expect(r.status, r.stderr).toBe(0);
@@ -156,9 +177,63 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(beyond.status).toBe(1);
     expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");
 
-    const fin = json(cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]));
-    expect(fin).toMatchObject({ status: "success", amount: String(2n * FIL) });
+    // A finalize mined but reverted: with the L1's mining paused, the CLI's finalize (its gas
+    // estimate passes) waits in the mempool; another account's finalize of the same withdrawal, with
+    // a higher tip, goes first in the block. The CLI waits for its receipt, replays the call for the
+    // reason and exits 4 (the withdrawal is paid once, by the other).
     const l1Client = createPublicClient({ transport: http(l1) });
+    const cliAccount = privateKeyToAccount(HARDHAT_KEY_1).address;
+    await testClient.setIntervalMining({ interval: 0 });
+    await testClient.setAutomine(false);
+    let raced: { status: number | null; stdout: string; stderr: string };
+    try {
+      const sentBefore = await l1Client.getTransactionCount({ address: cliAccount, blockTag: "pending" });
+      const finalizing = cliAsync(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);
+      await waitFor(
+        async () => (await l1Client.getTransactionCount({ address: cliAccount, blockTag: "pending" })) > sentBefore,
+        30_000,
+        "the CLI's finalize in the L1 mempool",
+      );
+      const proof = json(cli(["bridge", "prove", hash, "--rpc", l2, "--json"])) as {
+        checkpointIndex: string;
+        withdrawal: { index: string; l2Sender: Address; l1Recipient: Address; amount: string };
+        siblings: `0x${string}`[];
+      };
+      const bridgeAddress = (
+        JSON.parse(readFileSync(join(dir, "filverse.json"), "utf8")) as { l1: { bridge: Address } }
+      ).l1.bridge;
+      const other = createWalletClient({ account: privateKeyToAccount(HARDHAT_KEY_2), transport: http(l1) });
+      const w = proof.withdrawal;
+      await other.writeContract({
+        address: bridgeAddress,
+        abi: loadArtifact("FilverseBridge").abi,
+        functionName: "finalizeWithdrawal",
+        args: [
+          BigInt(proof.checkpointIndex),
+          { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+          proof.siblings,
+        ],
+        gas: 1_000_000n,
+        maxPriorityFeePerGas: 100n * 10n ** 9n,
+        maxFeePerGas: 1_000n * 10n ** 9n,
+        chain: null,
+      } as never);
+      await testClient.mine({ blocks: 1 });
+      raced = await finalizing;
+    } finally {
+      await testClient.setAutomine(true);
+      await testClient.setIntervalMining({ interval: 1_000 });
+    }
+    expect(raced.status, raced.stderr).toBe(4);
+    const reverted = (
+      JSON.parse(raced.stderr) as { error: { code: string; message: string; details: Record<string, unknown> } }
+    ).error;
+    expect(reverted.code).toBe("L1_TX_REVERTED");
+    expect(reverted.message).toMatch(
+      /^L1: finalizeWithdrawal was mined in L1 block \d+ but reverted \(AlreadyFinalized: index 0\); its gas was paid$/,
+    );
+    const revertedReceipt = await l1Client.getTransactionReceipt({ hash: reverted.details.l1TxHash as `0x${string}` });
+    expect(revertedReceipt.status).toBe("reverted");
     expect(await l1Client.getBalance({ address: recipient })).toBe(2n * FIL);
     expect(json(cli(["bridge", "status", hash, ...common])).paid).toBe(true);
     const again = cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);

@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { NodeConfigFile } from "@filverse/node";
 import type { CheckpointJson } from "@filverse/types";
-import { isHex, toHex } from "@filverse/utils";
+import { FilverseError, isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
-import type { Address, BaseError, Hex } from "viem";
+import type { Address, BaseError, Hex, PublicClient, TransactionReceipt, WalletClient } from "viem";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { readKeyFile } from "../keys.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
@@ -179,6 +179,70 @@ export function revertReason(err: unknown): string | null {
   return null;
 }
 
+/**
+ * An L1 transaction that was mined but reverted: its gas is paid and nothing happened. The CLI
+ * exits 4 (EXIT.TX_FAILED, as for a failed L2 transaction) with the reason the replay decoded.
+ */
+export class L1RevertedError extends FilverseError<"L1_TX_REVERTED"> {
+  override name = "L1RevertedError";
+}
+
+type L1Request = {
+  account: unknown;
+  address: Address;
+  abi: readonly unknown[];
+  functionName: string;
+  args?: readonly unknown[];
+  value?: bigint;
+};
+
+/**
+ * Send a contract call on L1 and wait for its receipt (errors before mining through onL1: a revert
+ * found by the gas estimate, an unfunded account, a node that is down). A receipt with status
+ * `reverted` throws L1RevertedError, with the reason decoded by replaying the call at the block
+ * that mined it (the state it met, as far as the block's later transactions left it) and, failing
+ * that, at the block before; a transaction that used all its gas ran out of it.
+ */
+export async function sendL1(
+  clients: { publicClient: PublicClient; walletClient: WalletClient },
+  request: L1Request,
+): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
+  const hash = await onL1(() =>
+    clients.walletClient.writeContract({ ...request, chain: clients.walletClient.chain } as never),
+  );
+  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash }));
+  if (receipt.status === "reverted") {
+    const reason = await replayReason(clients.publicClient, request, receipt);
+    throw new L1RevertedError(
+      "L1_TX_REVERTED",
+      `L1: ${request.functionName} was mined in L1 block ${receipt.blockNumber} but reverted${reason ? ` (${reason})` : ""}; its gas was paid`,
+      {
+        details: {
+          l1TxHash: hash,
+          l1BlockNumber: receipt.blockNumber.toString(),
+          functionName: request.functionName,
+          reason,
+        },
+      },
+    );
+  }
+  return { hash, receipt };
+}
+
+async function replayReason(publicClient: PublicClient, request: L1Request, receipt: TransactionReceipt) {
+  for (const blockNumber of [receipt.blockNumber, receipt.blockNumber - 1n]) {
+    try {
+      await publicClient.simulateContract({ ...request, blockNumber } as never);
+    } catch (err) {
+      const reason = revertReason(err);
+      if (reason) return reason;
+    }
+  }
+  const tx = await publicClient.getTransaction({ hash: receipt.transactionHash }).catch(() => null);
+  if (tx && receipt.gasUsed >= tx.gas) return `out of gas: all ${tx.gas} gas used`;
+  return null;
+}
+
 /** Every message and detail along an error's cause chain, for matching what a node said. */
 function errorChainText(err: unknown): string {
   const parts: string[] = [];
@@ -208,21 +272,17 @@ async function finalizeOnL1(
   const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
   const w = proof.withdrawal;
   const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-  const l1Hash = await onL1(() =>
-    clients.walletClient.writeContract({
-      account,
-      address,
-      abi: loadArtifact("FilverseBridge").abi,
-      functionName: "finalizeWithdrawal",
-      args: [
-        BigInt(proof.checkpointIndex),
-        { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
-        proof.siblings,
-      ],
-      chain: clients.walletClient.chain,
-    } as never),
-  );
-  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+  const { hash: l1Hash, receipt } = await sendL1(clients, {
+    account,
+    address,
+    abi: loadArtifact("FilverseBridge").abi,
+    functionName: "finalizeWithdrawal",
+    args: [
+      BigInt(proof.checkpointIndex),
+      { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+      proof.siblings,
+    ],
+  });
   return { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient };
 }
 
@@ -240,18 +300,14 @@ export function registerBridgeCommands(program: Command): void {
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
       const abi = loadArtifact("FilverseBridge").abi;
       const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const hash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi,
-          functionName: "deposit",
-          args: [o.to],
-          value: BigInt(o.amount),
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+      const { hash, receipt } = await sendL1(clients, {
+        account,
+        address,
+        abi,
+        functionName: "deposit",
+        args: [o.to],
+        value: BigInt(o.amount),
+      });
       const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "Deposited" }) as unknown as {
         args: { nonce: bigint };
       }[];
@@ -301,17 +357,13 @@ export function registerBridgeCommands(program: Command): void {
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
       const abi = loadArtifact("FilverseBridge").abi;
       const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const l1TxHash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi,
-          functionName: "forceTransaction",
-          args: [bytes],
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: l1TxHash });
+      const { hash: l1TxHash, receipt } = await sendL1(clients, {
+        account,
+        address,
+        abi,
+        functionName: "forceTransaction",
+        args: [bytes],
+      });
       const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "TransactionForced" }) as unknown as {
         args: { nonce: bigint; deadline: bigint };
       }[];
