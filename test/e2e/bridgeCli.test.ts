@@ -1,6 +1,8 @@
 /**
  * `filverse bridge` against `filverse devnet`: deposit on L1, withdraw on L2, status, a refused early
- * finalize, the window, finalize paying exactly the amount, and a refused second finalize.
+ * finalize, the window, a checkpoint read with its L1 transaction and deal, a finalize mined but
+ * reverted (exit 4, its reason decoded) while another pays exactly the amount, and a refused second
+ * finalize.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
