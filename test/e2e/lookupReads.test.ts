@@ -64,7 +64,7 @@ const ascending = (xs: string[]) => [...xs].sort();
 it("pages identities by owner and grantees by data asset; refuses a limit above 500; keeps the index across a restart", async () => {
   const owner = accounts[0]!.address.toLowerCase();
   // Five identities for alice and one for bob, in real blocks.
-  const created: string[] = [];
+  const created: `0x${string}`[] = [];
   for (let i = 0; i < 5; i++) {
     const sent = await alice.createIdentity({ handle: `lookup_${i}`, profileCid: CID });
     created.push(sent.identityId);
