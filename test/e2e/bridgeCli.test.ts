@@ -164,6 +164,13 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
         deals: [expect.objectContaining({ state: "active", dealId: expect.stringMatching(/^\d+$/) })],
       },
     });
+    // The SDK reads the same method.
+    expect(await reader.getCheckpoint({ index: covering })).toMatchObject({
+      index: covering,
+      status: "final",
+      l1TxHash: cp.l1TxHash,
+      storage: { stored: true },
+    });
     const l1Reader = createPublicClient({ transport: http(l1) });
     const submitted = await l1Reader.getTransactionReceipt({ hash: cp.l1TxHash as `0x${string}` });
     expect(submitted.status).toBe("success");
