@@ -1,12 +1,15 @@
 /**
  * `filverse bridge` against `filverse devnet`: deposit on L1, withdraw on L2, status, a refused early
- * finalize, the window, finalize paying exactly the amount, and a refused second finalize.
+ * finalize, the window, a checkpoint read with its L1 transaction and deal, a finalize mined but
+ * reverted (exit 4, its reason decoded) while another pays exactly the amount, and a refused second
+ * finalize.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFilverseClient } from "@filverse/client";
-import { type Address, createPublicClient, createTestClient, http } from "viem";
+import { loadArtifact } from "@filverse/l1";
+import { type Address, createPublicClient, createTestClient, createWalletClient, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, expect, it } from "vitest";
 import { CLI, cli, jsonLine, tempDir, waitFor } from "./helpers.js";
@@ -17,6 +20,26 @@ const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603
 const HARDHAT_KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const tmp = tempDir("bridgecli");
 afterAll(() => tmp.cleanup());
+
+/** The CLI without blocking the test: it may wait on an L1 the test drives meanwhile. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d) => {
+    stdout += String(d);
+  });
+  proc.stderr!.on("data", (d) => {
+    stderr += String(d);
+  });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+  return new Promise((resolve) =>
+    proc.once("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
+}
 
 const json = (r: { status: number | null; stdout: string; stderr: string }) => {
   expect(r.status, r.stderr).toBe(0);
@@ -116,23 +139,110 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     await testClient.increaseTime({ seconds: 61 });
     await testClient.mine({ blocks: 1 });
     await waitFor(async () => json(cli(["bridge", "status", hash, ...common])).finalized === true, 30_000, "finalized");
-    // The checkpoint that covers it, read from L1: final, with its piece and roots.
+    // The checkpoint that covers it, as the node knows it: final, with its roots, the L1 transaction
+    // that submitted it (a real one, on the rollup) and its batch piece's deal on the devnet's provider.
     const covering = json(cli(["bridge", "status", hash, ...common])).checkpointIndex as string;
-    expect(json(cli(["bridge", "checkpoint", covering, ...common]))).toMatchObject({
+    const cp = await waitFor(
+      async () => {
+        const c = json(cli(["bridge", "checkpoint", covering, "--rpc", l2, "--json"]));
+        const storage = c.storage as { deals: { state: string }[] } | null;
+        return storage?.deals.some((d) => d.state === "active") ? c : null;
+      },
+      30_000,
+      "an active deal for the checkpoint's piece",
+    );
+    expect(cp).toMatchObject({
       index: covering,
       status: "final",
+      secondsLeft: 0,
+      openDisputes: 0,
       stateRoot: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      l1TxHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      storage: {
+        stored: true,
+        batch: { pieceCid: cp.pieceCid },
+        deals: [expect.objectContaining({ state: "active", dealId: expect.stringMatching(/^\d+$/) })],
+      },
     });
-    const latest = cli(["bridge", "checkpoint", "--data-dir", dir]);
+    // The SDK reads the same method.
+    expect(await reader.getCheckpoint({ index: covering })).toMatchObject({
+      index: covering,
+      status: "final",
+      l1TxHash: cp.l1TxHash,
+      storage: { stored: true },
+    });
+    const l1Reader = createPublicClient({ transport: http(l1) });
+    const submitted = await l1Reader.getTransactionReceipt({ hash: cp.l1TxHash as `0x${string}` });
+    expect(submitted.status).toBe("success");
+    expect(String(submitted.blockNumber)).toBe(cp.l1BlockNumber);
+    const latest = cli(["bridge", "checkpoint", "--rpc", l2]);
     expect(latest.status, latest.stderr).toBe(0);
     expect(latest.stdout).toMatch(/^checkpoint {3}\d+ of \d+ on L1$/m);
-    const beyond = cli(["bridge", "checkpoint", "999999", "--data-dir", dir]);
+    expect(latest.stdout).toMatch(/^status {7}(final|in its challenge window: \d+ s left .*)$/m);
+    expect(latest.stdout).toMatch(/^L1 tx {8}0x[0-9a-f]{64} in L1 block \d+$/m);
+    const human = cli(["bridge", "checkpoint", covering, "--rpc", l2]);
+    expect(human.stdout).toMatch(/^deals {8}active \(deal \d+, /m);
+    const beyond = cli(["bridge", "checkpoint", "999999", "--rpc", l2]);
     expect(beyond.status).toBe(1);
     expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");
 
-    const fin = json(cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]));
-    expect(fin).toMatchObject({ status: "success", amount: String(2n * FIL) });
+    // A finalize mined but reverted: with the L1's mining paused, the CLI's finalize (its gas
+    // estimate passes) waits in the mempool; another account's finalize of the same withdrawal, with
+    // a higher tip, goes first in the block. The CLI waits for its receipt, replays the call for the
+    // reason and exits 4 (the withdrawal is paid once, by the other).
     const l1Client = createPublicClient({ transport: http(l1) });
+    const cliAccount = privateKeyToAccount(HARDHAT_KEY_1).address;
+    await testClient.setIntervalMining({ interval: 0 });
+    await testClient.setAutomine(false);
+    let raced: { status: number | null; stdout: string; stderr: string };
+    try {
+      const sentBefore = await l1Client.getTransactionCount({ address: cliAccount, blockTag: "pending" });
+      const finalizing = cliAsync(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);
+      await waitFor(
+        async () => (await l1Client.getTransactionCount({ address: cliAccount, blockTag: "pending" })) > sentBefore,
+        30_000,
+        "the CLI's finalize in the L1 mempool",
+      );
+      const proof = json(cli(["bridge", "prove", hash, "--rpc", l2, "--json"])) as {
+        checkpointIndex: string;
+        withdrawal: { index: string; l2Sender: Address; l1Recipient: Address; amount: string };
+        siblings: `0x${string}`[];
+      };
+      const bridgeAddress = (
+        JSON.parse(readFileSync(join(dir, "filverse.json"), "utf8")) as { l1: { bridge: Address } }
+      ).l1.bridge;
+      const other = createWalletClient({ account: privateKeyToAccount(HARDHAT_KEY_2), transport: http(l1) });
+      const w = proof.withdrawal;
+      await other.writeContract({
+        address: bridgeAddress,
+        abi: loadArtifact("FilverseBridge").abi,
+        functionName: "finalizeWithdrawal",
+        args: [
+          BigInt(proof.checkpointIndex),
+          { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+          proof.siblings,
+        ],
+        gas: 1_000_000n,
+        maxPriorityFeePerGas: 100n * 10n ** 9n,
+        maxFeePerGas: 1_000n * 10n ** 9n,
+        chain: null,
+      } as never);
+      await testClient.mine({ blocks: 1 });
+      raced = await finalizing;
+    } finally {
+      await testClient.setAutomine(true);
+      await testClient.setIntervalMining({ interval: 1_000 });
+    }
+    expect(raced.status, raced.stderr).toBe(4);
+    const reverted = (
+      JSON.parse(raced.stderr) as { error: { code: string; message: string; details: Record<string, unknown> } }
+    ).error;
+    expect(reverted.code).toBe("L1_TX_REVERTED");
+    expect(reverted.message).toMatch(
+      /^L1: finalizeWithdrawal was mined in L1 block \d+ but reverted \(AlreadyFinalized: index 0\); its gas was paid$/,
+    );
+    const revertedReceipt = await l1Client.getTransactionReceipt({ hash: reverted.details.l1TxHash as `0x${string}` });
+    expect(revertedReceipt.status).toBe("reverted");
     expect(await l1Client.getBalance({ address: recipient })).toBe(2n * FIL);
     expect(json(cli(["bridge", "status", hash, ...common])).paid).toBe(true);
     const again = cli(["bridge", "finalize", hash, ...common, "--l1-key-file", l1Key]);

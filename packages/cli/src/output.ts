@@ -84,7 +84,8 @@ export function reportError(err: unknown, json: boolean): number {
       const hints = err.message.split("\n").slice(1);
       for (const h of hints) process.stderr.write(`  ${h}\n`);
     }
-    return 1;
+    // A mined L1 transaction that reverted failed like an L2 transaction that failed: its fee was paid.
+    return err.code === "L1_TX_REVERTED" ? EXIT.TX_FAILED : EXIT.USAGE;
   }
   const e = err as Error;
   process.stderr.write(`internal error: ${e?.message ?? String(err)}\n${e?.stack ?? ""}\n`);

@@ -23,6 +23,7 @@ import { type GetBlockByHashParameters, getBlockByHash } from "./actions/getBloc
 import { type GetBlockByNumberParameters, getBlockByNumber } from "./actions/getBlockByNumber.js";
 import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
+import { type GetCheckpointParameters, getCheckpoint } from "./actions/getCheckpoint.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
@@ -137,6 +138,8 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getDataAssetGrantees: (params: GetDataAssetGranteesParameters) => getDataAssetGrantees(base, params),
     getIdentitiesByOwner: (params: GetIdentitiesByOwnerParameters) => getIdentitiesByOwner(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
+    /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, status and deals. */
+    getCheckpoint: (params: GetCheckpointParameters = {}) => getCheckpoint(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),
     getTransaction: (params: GetTransactionParameters) => getTransaction(base, params),

@@ -19,6 +19,7 @@ export * from "./actions/getBlockByHash.js";
 export * from "./actions/getBlockByNumber.js";
 export * from "./actions/getBlockNumber.js";
 export * from "./actions/getChainId.js";
+export * from "./actions/getCheckpoint.js";
 export * from "./actions/getCollection.js";
 export * from "./actions/getDataAsset.js";
 export * from "./actions/getDataAssetGrantees.js";

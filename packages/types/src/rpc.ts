@@ -290,6 +290,13 @@ export type RpcMethods = {
     { status: "kept" } | { status: "pending"; number: Dec } | { status: "broken"; evidenceId: Hex },
   ];
   /**
+   * A checkpoint on the L1 rollup with what the node knows around it (UNAVAILABLE without an L1
+   * rollup). params: [index?] (default: the latest) → its stored fields, the L1 transaction that
+   * submitted it, whether it is final, in its challenge window or disputed, and the storage deals of
+   * its batch piece as this node tracks them; null when the rollup has no such checkpoint.
+   */
+  filverse_getCheckpoint: [[Dec?], CheckpointJson | null];
+  /**
    * The fault-proof games on the dispute game this node plays (UNAVAILABLE without one). params:
    * [fromId?, limit?] → games fromId.. (default 0, at most 100, default 20), read from L1, and the id
    * to ask for next (null at the end).
@@ -308,6 +315,63 @@ export type RpcMethods = {
   eth_blockNumber: [[], Hex];
   eth_getBalance: [[Hex, BlockTag?], Hex];
   net_version: [[], string];
+};
+
+/** One replica of a checkpoint's batch piece, as the node's deal tracker records it (docs/storage.md). */
+export type CheckpointDealJson = {
+  backend: string;
+  /** The backend's handle (a DealClient proposal id, a PDP data set and piece id). */
+  ref: string;
+  provider: string | null;
+  state: "proposed" | "published" | "active" | "failed" | "expired";
+  /** The on-chain deal id, once published. */
+  dealId: string | null;
+  reason: string | null;
+  /** Unix ms of the last state change. */
+  updatedAt: Dec;
+};
+
+/** A checkpoint as filverse_getCheckpoint shows it (docs/rpc.md). */
+export type CheckpointJson = {
+  index: Dec;
+  /** Checkpoints the rollup holds (its nextCheckpointIndex). */
+  count: Dec;
+  firstBlock: Dec;
+  lastBlock: Dec;
+  lastBlockHash: Hex;
+  stateRoot: Hex;
+  withdrawalsRoot: Hex;
+  depositCursor: Dec;
+  pieceCid: string;
+  /** L1 seconds. */
+  acceptedAt: Dec;
+  /** The submitCheckpoint transaction and its L1 block; null when the node could not find it. */
+  l1TxHash: Hex | null;
+  l1BlockNumber: Dec | null;
+  /**
+   * "final"; "pending": in its challenge window; "disputed": an open fault-proof game on it, or, its
+   * window over, one on an earlier checkpoint holds it back.
+   */
+  status: "pending" | "disputed" | "final";
+  /** Unix seconds (L1 time) its challenge window ends, and what is left of it at the L1 head (0 once over). */
+  challengeWindowEnds: Dec;
+  secondsLeft: number;
+  /** The L1 head the answer was read at, and its time. */
+  l1Head: Dec;
+  l1Time: Dec;
+  /** Open games on this checkpoint, and the lowest checkpoint with an open game (null: none). */
+  openDisputes: number;
+  lowestDisputed: Dec | null;
+  /**
+   * Its batch piece and the piece's replicas as this node's deal tracker knows them; null when the
+   * node tracks no deals (no storage backend, or a verifier). `batch` is null until the tracker has
+   * built the batch; `stored` is true once a replica is active.
+   */
+  storage: {
+    batch: { pieceCid: string; pieceCidV1: string; payloadCid: string; pieceSize: number; carSize: number } | null;
+    deals: CheckpointDealJson[];
+    stored: boolean;
+  } | null;
 };
 
 /** A fault-proof game as filverse_getDisputes shows it (docs/rpc.md). */

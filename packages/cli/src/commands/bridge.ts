@@ -7,9 +7,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { NodeConfigFile } from "@filverse/node";
-import { isHex, toHex } from "@filverse/utils";
+import type { CheckpointJson } from "@filverse/types";
+import { FilverseError, isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
-import type { Address, BaseError, Hex } from "viem";
+import type { Address, BaseError, Hex, PublicClient, TransactionReceipt, WalletClient } from "viem";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { readKeyFile } from "../keys.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
@@ -178,6 +179,70 @@ export function revertReason(err: unknown): string | null {
   return null;
 }
 
+/**
+ * An L1 transaction that was mined but reverted: its gas is paid and nothing happened. The CLI
+ * exits 4 (EXIT.TX_FAILED, as for a failed L2 transaction) with the reason the replay decoded.
+ */
+export class L1RevertedError extends FilverseError<"L1_TX_REVERTED"> {
+  override name = "L1RevertedError";
+}
+
+type L1Request = {
+  account: unknown;
+  address: Address;
+  abi: readonly unknown[];
+  functionName: string;
+  args?: readonly unknown[];
+  value?: bigint;
+};
+
+/**
+ * Send a contract call on L1 and wait for its receipt (errors before mining through onL1: a revert
+ * found by the gas estimate, an unfunded account, a node that is down). A receipt with status
+ * `reverted` throws L1RevertedError, with the reason decoded by replaying the call at the block
+ * that mined it (the state it met, as far as the block's later transactions left it) and, failing
+ * that, at the block before; a transaction that used all its gas ran out of it.
+ */
+export async function sendL1(
+  clients: { publicClient: PublicClient; walletClient: WalletClient },
+  request: L1Request,
+): Promise<{ hash: Hex; receipt: TransactionReceipt }> {
+  const hash = await onL1(() =>
+    clients.walletClient.writeContract({ ...request, chain: clients.walletClient.chain } as never),
+  );
+  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash }));
+  if (receipt.status === "reverted") {
+    const reason = await replayReason(clients.publicClient, request, receipt);
+    throw new L1RevertedError(
+      "L1_TX_REVERTED",
+      `L1: ${request.functionName} was mined in L1 block ${receipt.blockNumber} but reverted${reason ? ` (${reason})` : ""}; its gas was paid`,
+      {
+        details: {
+          l1TxHash: hash,
+          l1BlockNumber: receipt.blockNumber.toString(),
+          functionName: request.functionName,
+          reason,
+        },
+      },
+    );
+  }
+  return { hash, receipt };
+}
+
+async function replayReason(publicClient: PublicClient, request: L1Request, receipt: TransactionReceipt) {
+  for (const blockNumber of [receipt.blockNumber, receipt.blockNumber - 1n]) {
+    try {
+      await publicClient.simulateContract({ ...request, blockNumber } as never);
+    } catch (err) {
+      const reason = revertReason(err);
+      if (reason) return reason;
+    }
+  }
+  const tx = await publicClient.getTransaction({ hash: receipt.transactionHash }).catch(() => null);
+  if (tx && receipt.gasUsed >= tx.gas) return `out of gas: all ${tx.gas} gas used`;
+  return null;
+}
+
 /** Every message and detail along an error's cause chain, for matching what a node said. */
 function errorChainText(err: unknown): string {
   const parts: string[] = [];
@@ -207,21 +272,17 @@ async function finalizeOnL1(
   const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
   const w = proof.withdrawal;
   const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-  const l1Hash = await onL1(() =>
-    clients.walletClient.writeContract({
-      account,
-      address,
-      abi: loadArtifact("FilverseBridge").abi,
-      functionName: "finalizeWithdrawal",
-      args: [
-        BigInt(proof.checkpointIndex),
-        { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
-        proof.siblings,
-      ],
-      chain: clients.walletClient.chain,
-    } as never),
-  );
-  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash: l1Hash }));
+  const { hash: l1Hash, receipt } = await sendL1(clients, {
+    account,
+    address,
+    abi: loadArtifact("FilverseBridge").abi,
+    functionName: "finalizeWithdrawal",
+    args: [
+      BigInt(proof.checkpointIndex),
+      { index: BigInt(w.index), l2Sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: BigInt(w.amount) },
+      proof.siblings,
+    ],
+  });
   return { l1TxHash: l1Hash, status: receipt.status, amount: w.amount, l1Recipient: w.l1Recipient };
 }
 
@@ -239,18 +300,14 @@ export function registerBridgeCommands(program: Command): void {
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
       const abi = loadArtifact("FilverseBridge").abi;
       const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const hash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi,
-          functionName: "deposit",
-          args: [o.to],
-          value: BigInt(o.amount),
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+      const { hash, receipt } = await sendL1(clients, {
+        account,
+        address,
+        abi,
+        functionName: "deposit",
+        args: [o.to],
+        value: BigInt(o.amount),
+      });
       const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "Deposited" }) as unknown as {
         args: { nonce: bigint };
       }[];
@@ -300,17 +357,13 @@ export function registerBridgeCommands(program: Command): void {
       const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
       const abi = loadArtifact("FilverseBridge").abi;
       const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-      const l1TxHash = await onL1(() =>
-        clients.walletClient.writeContract({
-          account,
-          address,
-          abi,
-          functionName: "forceTransaction",
-          args: [bytes],
-          chain: clients.walletClient.chain,
-        } as never),
-      );
-      const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: l1TxHash });
+      const { hash: l1TxHash, receipt } = await sendL1(clients, {
+        account,
+        address,
+        abi,
+        functionName: "forceTransaction",
+        args: [bytes],
+      });
       const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "TransactionForced" }) as unknown as {
         args: { nonce: bigint; deadline: bigint };
       }[];
@@ -372,75 +425,38 @@ export function registerBridgeCommands(program: Command): void {
       .argument("<txHash>", "the Withdraw transaction"),
   ).action(async (hash: string, o: L1Opts) => print(o, await proofOf(o.rpc, hash)));
 
-  withL1(
-    bridge
-      .command("checkpoint")
-      .description(
-        "a checkpoint on L1 (default: the latest): its roots, last block, piece CID, pending or final and when",
-      )
-      .argument("[index]", "the checkpoint index"),
-  )
-    .option("--rollup <address>", "FilverseRollup address (with --l1-rpc and --l1-chain-id)")
-    .action(async (index: string | undefined, o: L1Opts) => {
+  bridge
+    .command("checkpoint")
+    .description(
+      "a checkpoint on L1 (default: the latest), as the node knows it: its roots and blocks, the L1 transaction that submitted it, final, in its challenge window (time left) or disputed, and its batch piece's Filecoin deals",
+    )
+    .argument("[index]", "the checkpoint index")
+    .option(
+      "--rpc <url>",
+      "L2 JSON-RPC URL; default $FILVERSE_RPC",
+      process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645",
+    )
+    .option("--json", "print JSON")
+    .action(async (index: string | undefined, o: OutputOpts & { rpc: string }) => {
       if (index !== undefined && !/^\d+$/.test(index))
         throw new UsageError(`A checkpoint index is a whole number, got "${index}"`);
-      const { url, chainId, address } = l1Target(o, "rollup");
-      const { createL1Clients, loadArtifact } = await heavy();
-      const { publicClient } = createL1Clients({ url, chainId });
-      const abi = loadArtifact("FilverseRollup").abi;
-      const call = (functionName: string, args: unknown[] = []) =>
-        onL1(() => publicClient.readContract({ address, abi, functionName, args } as never)) as Promise<unknown>;
-      const count = (await call("nextCheckpointIndex")) as bigint;
-      if (count === 0n && index === undefined) {
-        print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
-        return;
+      const cp = (await rpcRead(
+        o.rpc,
+        "filverse_getCheckpoint",
+        index === undefined ? [] : [index],
+      )) as CheckpointJson | null;
+      if (!cp) {
+        if (index === undefined) {
+          print(o, { count: "0", checkpoint: null }, () => "no checkpoint on L1 yet");
+          return;
+        }
+        const latest = (await rpcRead(o.rpc, "filverse_getCheckpoint", [])) as CheckpointJson | null;
+        const count = BigInt(latest?.count ?? "0");
+        throw new UsageError(
+          `Checkpoint ${index} does not exist: the L1 has ${count}${count > 0n ? ` (0 to ${count - 1n})` : ""}`,
+        );
       }
-      const i = index === undefined ? count - 1n : BigInt(index);
-      if (i >= count) throw new UsageError(`Checkpoint ${i} does not exist: the L1 has ${count} (0 to ${count - 1n})`);
-      const [cp, status, window] = (await Promise.all([
-        call("getCheckpoint", [i]),
-        call("checkpointStatus", [i]),
-        call("challengeWindow"),
-      ])) as [
-        {
-          stateRoot: Hex;
-          lastBlockHash: Hex;
-          withdrawalsRoot: Hex;
-          lastBlock: bigint;
-          depositCursor: bigint;
-          acceptedAt: bigint;
-          pieceCid: string;
-        },
-        readonly [number, Hex],
-        bigint,
-      ];
-      const finalAt = cp.acceptedAt + window;
-      const out = {
-        index: i.toString(),
-        count: count.toString(),
-        status: ["unknown", "pending", "final"][status[0]] ?? String(status[0]),
-        lastBlock: cp.lastBlock.toString(),
-        lastBlockHash: cp.lastBlockHash,
-        stateRoot: cp.stateRoot,
-        withdrawalsRoot: cp.withdrawalsRoot,
-        depositCursor: cp.depositCursor.toString(),
-        pieceCid: cp.pieceCid,
-        acceptedAt: cp.acceptedAt.toString(),
-        challengeWindowEnds: finalAt.toString(),
-      };
-      const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
-      print(o, out, () =>
-        [
-          `checkpoint   ${out.index} of ${out.count} on L1`,
-          `status       ${out.status}${out.status === "pending" ? ` (its challenge window ends ${iso(finalAt)}; an open dispute holds it longer)` : ""}`,
-          `last block   ${out.lastBlock} ${out.lastBlockHash}`,
-          `stateRoot    ${out.stateRoot}`,
-          `withdrawals  ${out.withdrawalsRoot}`,
-          `deposits     up to L1 nonce ${out.depositCursor}`,
-          `piece        ${out.pieceCid || "-"}`,
-          `accepted     ${iso(cp.acceptedAt)}`,
-        ].join("\n"),
-      );
+      print(o, cp, () => formatCheckpoint(cp));
     });
 
   withL1(
@@ -569,4 +585,48 @@ export function registerBridgeCommands(program: Command): void {
       stage("paid", { amount: paid.amount, to: paid.l1Recipient, l1Tx: paid.l1TxHash });
       if (o.json) print(o, { hash, stages, ...paid });
     });
+}
+
+const iso = (t: string) => new Date(Number(t) * 1000).toISOString();
+
+/** A checkpoint for a person: one fact a line, the status with the time left, one line per deal. */
+export function formatCheckpoint(cp: CheckpointJson): string {
+  const status =
+    cp.status === "final"
+      ? "final"
+      : cp.status === "disputed"
+        ? cp.openDisputes > 0
+          ? `disputed: ${cp.openDisputes} open fault-proof game${cp.openDisputes === 1 ? "" : "s"} on it${cp.secondsLeft > 0 ? ` (challenge window: ${cp.secondsLeft} s left)` : ""}`
+          : `disputed: its window is over, but an open game on checkpoint ${cp.lowestDisputed} holds it back`
+        : `in its challenge window: ${cp.secondsLeft} s left (ends ${iso(cp.challengeWindowEnds)})`;
+  const lines = [
+    `checkpoint   ${cp.index} of ${cp.count} on L1`,
+    `status       ${status}`,
+    `blocks       ${cp.firstBlock} to ${cp.lastBlock}, last ${cp.lastBlockHash}`,
+    `stateRoot    ${cp.stateRoot}`,
+    `withdrawals  ${cp.withdrawalsRoot}`,
+    `deposits     up to L1 nonce ${cp.depositCursor}`,
+    `accepted     ${iso(cp.acceptedAt)}`,
+    `L1 tx        ${cp.l1TxHash ? `${cp.l1TxHash} in L1 block ${cp.l1BlockNumber}` : "not found by the node"}`,
+    `piece        ${cp.pieceCid || "-"}`,
+  ];
+  const st = cp.storage;
+  if (!st) lines.push("deals        not tracked by this node (no storage backend)");
+  else {
+    if (st.batch)
+      lines.push(
+        `batch        ${st.batch.pieceCidV1}, ${st.batch.pieceSize} bytes padded, CAR ${st.batch.carSize} bytes`,
+      );
+    if (st.deals.length === 0) lines.push(`deals        none yet${st.batch ? "" : " (the batch is not built yet)"}`);
+    for (const [i, d] of st.deals.entries()) {
+      const parts = [
+        d.dealId ? `deal ${d.dealId}` : null,
+        `${d.backend} ${d.ref}`,
+        d.provider ? `provider ${d.provider}` : null,
+        d.reason,
+      ];
+      lines.push(`${i === 0 ? "deals       " : "            "} ${d.state} (${parts.filter(Boolean).join(", ")})`);
+    }
+  }
+  return lines.join("\n");
 }

@@ -6,7 +6,7 @@ import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
 import { print, UsageError } from "../output.js";
-import { type L1Opts, l1Target, onL1, readKey } from "./bridge.js";
+import { type L1Opts, l1Target, onL1, readKey, sendL1 } from "./bridge.js";
 
 /** Fields of `validator status` that are attoFIL: human output prints them as FIL (weight = collateral). */
 const FIL_FIELDS = new Set(["totalWeight", "collateral", "weight"]);
@@ -26,17 +26,13 @@ async function send(o: ValidatorOpts, functionName: "register" | "requestExit" |
   const { url, chainId, address } = l1Target(o, "rollup");
   const clients = createL1Clients({ url, chainId, pollingIntervalMs: 500 });
   const account = privateKeyToAccount(readKey(o.l1KeyFile, "--l1-key-file"));
-  const hash = await onL1(() =>
-    clients.walletClient.writeContract({
-      account,
-      address,
-      abi: loadArtifact("FilverseRollup").abi,
-      functionName,
-      value,
-      chain: clients.walletClient.chain,
-    } as never),
-  );
-  const receipt = await onL1(() => clients.publicClient.waitForTransactionReceipt({ hash }));
+  const { hash, receipt } = await sendL1(clients, {
+    account,
+    address,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName,
+    ...(value === undefined ? {} : { value }),
+  });
   print(
     o,
     { validator: account.address, l1TxHash: hash, status: receipt.status },

@@ -7,8 +7,9 @@ import {
   InsufficientFundsError,
   parseAbi,
 } from "viem";
-import { describe, expect, it } from "vitest";
-import { onL1, revertReason } from "../../src/commands/bridge.js";
+import { describe, expect, it, vi } from "vitest";
+import { L1RevertedError, onL1, revertReason } from "../../src/commands/bridge.js";
+import { EXIT, reportError } from "../../src/output.js";
 
 const abi = parseAbi([
   "function finalizeWithdrawal(uint64 index)",
@@ -53,5 +54,28 @@ describe("L1 errors", () => {
     // Not a viem error: passed on untouched (a bug, exit 2).
     const bug = new TypeError("x is undefined");
     await expect(failWith(bug)).rejects.toBe(bug);
+  });
+
+  it("a mined transaction that reverted exits 4 like a failed L2 transaction; a refusal before sending exits 1", () => {
+    const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const mined = new L1RevertedError(
+        "L1_TX_REVERTED",
+        "L1: finalizeWithdrawal was mined in L1 block 9 but reverted",
+        {
+          details: { l1TxHash: "0x01", reason: "AlreadyFinalized" },
+        },
+      );
+      expect(reportError(mined, true)).toBe(EXIT.TX_FAILED);
+      expect(JSON.parse(String(write.mock.calls.at(-1)![0]))).toMatchObject({
+        error: { code: "L1_TX_REVERTED", details: { l1TxHash: "0x01", reason: "AlreadyFinalized" } },
+      });
+      expect(reportError(mined, false)).toBe(4);
+      expect(String(write.mock.calls.at(-2)![0])).toBe(
+        "error: L1: finalizeWithdrawal was mined in L1 block 9 but reverted\n",
+      );
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { RpcContext } from "@filverse/rpc";
 import type {
+  CheckpointJson,
   DisputeJson,
   DisputeNodeJson,
   PreconfirmationJson,
@@ -80,12 +81,19 @@ export type DisputeReader = {
   ): Promise<(DisputeJson & { nodes: DisputeNodeJson[]; nodesTruncated: boolean }) | null>;
 };
 
+/** Checkpoints on the L1 rollup as the RPC reads them (node/checkpointReader.ts). */
+export type CheckpointReader = {
+  /** Checkpoint `index` (null: the latest); null when the rollup has no such checkpoint. */
+  get(index: number | null): Promise<CheckpointJson | null>;
+};
+
 /** What every namespace's handlers are built from. */
 export type ApiModules = {
   node: RpcNode;
   settlement: SettlementView | null;
   network: (() => NetworkView | null) | null;
   disputes: DisputeReader | null;
+  checkpoints: CheckpointReader | null;
 };
 
 /** One method's handler: untrusted params in, the result `RpcMethods` gives the client out. */

@@ -26,6 +26,7 @@ import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } fr
 import { DevFaucet } from "../sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
+import { createCheckpointReader } from "./checkpointReader.js";
 import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
@@ -225,6 +226,16 @@ export class FilverseSequencerNode {
         },
         () => this.network,
         config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+        config.l1?.rollup && this.l1
+          ? createCheckpointReader(
+              {
+                rollup: config.l1.rollup,
+                startBlock: BigInt(config.l1.startBlock),
+                interval: chain.checkpointInterval,
+              },
+              { l1: this.l1, deals: () => this.dealTracker },
+            )
+          : null,
       ),
       services,
       logger: this.logger,

@@ -38,6 +38,7 @@ import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } fro
 import type { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
+import { createCheckpointReader } from "./checkpointReader.js";
 import { serveHealth } from "./health.js";
 import type { RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
@@ -185,6 +186,16 @@ export class FilverseVerifierNode {
         settlement,
         () => this.network,
         config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+        config.l1?.rollup && this.l1
+          ? createCheckpointReader(
+              {
+                rollup: config.l1.rollup,
+                startBlock: BigInt(config.l1.startBlock),
+                interval: chain.checkpointInterval,
+              },
+              { l1: this.l1, deals: () => null },
+            )
+          : null,
       ),
       services,
       logger: this.logger,

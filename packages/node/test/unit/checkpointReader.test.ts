@@ -1,0 +1,172 @@
+/**
+ * filverse_getCheckpoint's reader against a real rollup on the hardhat L1 with the dispute game wired
+ * in (as rewindWatcher.test.ts wires it): a checkpoint's stored fields and the transaction that
+ * submitted it, its challenge window with the seconds left, a game on it (disputed), a game on an
+ * earlier one holding it back once its window is over, and final; the RPC method's typed errors.
+ */
+
+import { blockHash } from "@filverse/types";
+import { toHex } from "@filverse/utils";
+import type { Abi, Address } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
+import {
+  DEFAULT_PARAMS,
+  type Env,
+  FIL,
+  type Key,
+  L2_CHAIN_ID,
+  makeCheckpoint,
+  makeKey,
+  registerValidators,
+  rollupAbi,
+  setupEnv,
+  signSorted,
+  submitCheckpoint,
+} from "../../../l1/test/unit/fixture.js";
+import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { createRpcHandlers } from "../../src/api/index.js";
+import { createCheckpointReader } from "../../src/node/checkpointReader.js";
+
+const CHALLENGE_BOND = 5n * FIL;
+
+let env: Env;
+let artifacts: Awaited<ReturnType<typeof compileTestContracts>>;
+let gameAbi: Abi;
+let game: Address;
+let validators: Key[];
+let challenger: Address;
+
+async function deploy(name: string, args: unknown[] = []): Promise<Address> {
+  const a = artifacts[name]!;
+  const hash = await env.walletClient.deployContract({
+    abi: a.abi,
+    bytecode: a.bytecode,
+    args,
+    account: env.deployer,
+    chain: env.walletClient.chain,
+  } as never);
+  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+beforeAll(async () => {
+  const [compiled, e] = await Promise.all([
+    compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+      "StepProofStore.sol",
+    ]),
+    setupEnv(),
+  ]);
+  artifacts = compiled;
+  env = e;
+  gameAbi = artifacts.FilverseDisputeGame!.abi;
+  challenger = (await env.walletClient.getAddresses())[1]!;
+  validators = [makeKey(1), makeKey(2), makeKey(3)];
+  await registerValidators(env, validators);
+  const executor = await deploy("MockOneStepExecutor", [true, env.bridge, BigInt(L2_CHAIN_ID)]);
+  game = await deploy("FilverseDisputeGame", [env.rollup, executor, CHALLENGE_BOND, FIL, 1_000n, 100n]);
+  await env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]);
+}, 180_000);
+afterAll(async () => {
+  await env?.l1.stop();
+});
+
+/** Checkpoint `index` over `chain`, signed by every validator and submitted: its receipt. */
+async function submit(chain: Chain, index: number) {
+  const last = chain.blocks.at(-1)!.header;
+  const cp = makeCheckpoint({
+    index,
+    firstBlock: chain.first,
+    lastBlock: chain.last,
+    parentHash: chain.hashes[0]!,
+    lastBlockHash: chain.hashes.at(-1)!,
+    stateRoot: last.stateRoot,
+    withdrawalsRoot: last.withdrawalsRoot,
+    blockHashesRoot: chain.root,
+    validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
+  });
+  return submitCheckpoint(env, cp, signSorted(env, cp, validators));
+}
+
+/** Blocks 4·index+1 .. 4·index+4, linked to `previous`'s last block. */
+function chainAfter(index: number, previous: Chain | null): Chain {
+  const chain = makeChain(4 * index + 1, 4 * index + 4);
+  if (!previous) return chain;
+  chain.blocks[0] = previous.blocks.at(-1)!;
+  chain.hashes[0] = previous.hashes.at(-1)!;
+  for (let e = 1; e < chain.blocks.length; e++) {
+    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
+    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
+  }
+  chain.root = listRoot(chain.hashes);
+  return chain;
+}
+
+describe("createCheckpointReader", () => {
+  it("reads a checkpoint's submission, its window, a game on it, a game holding it back, and finality", async () => {
+    const reader = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n, interval: 4 },
+      { l1: env, deals: () => null },
+    );
+    expect(await reader.get(null)).toBe(null);
+    const chain0 = chainAfter(0, null);
+    const chain1 = chainAfter(1, chain0);
+    const receipts = [await submit(chain0, 0), await submit(chain1, 1), await submit(chainAfter(2, chain1), 2)];
+
+    const first = (await reader.get(0))!;
+    const window = DEFAULT_PARAMS.challengeWindowSec;
+    expect(first).toMatchObject({
+      index: "0",
+      count: "3",
+      firstBlock: "1",
+      lastBlock: "4",
+      lastBlockHash: toHex(chain0.hashes.at(-1)!),
+      l1TxHash: receipts[0]!.transactionHash,
+      l1BlockNumber: String(receipts[0]!.blockNumber),
+      status: "pending",
+      challengeWindowEnds: String(BigInt(first.acceptedAt) + BigInt(window)),
+      openDisputes: 0,
+      lowestDisputed: null,
+      storage: null,
+    });
+    expect(first.secondsLeft).toBe(Number(first.challengeWindowEnds) - Number(first.l1Time));
+    expect(first.secondsLeft).toBeGreaterThan(window - 60);
+    const latest = (await reader.get(null))!;
+    expect(latest).toMatchObject({ index: "2", l1TxHash: receipts[2]!.transactionHash, firstBlock: "9" });
+    expect(await reader.get(3)).toBe(null);
+
+    // A game on checkpoint 1: it is disputed; 0 is not; 2 is still in its window.
+    await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain1, 1, 7)], CHALLENGE_BOND);
+    expect(await reader.get(1)).toMatchObject({ status: "disputed", openDisputes: 1, lowestDisputed: "1" });
+    expect(await reader.get(0)).toMatchObject({ status: "pending", openDisputes: 0, lowestDisputed: "1" });
+    expect(await reader.get(2)).toMatchObject({ status: "pending", openDisputes: 0 });
+
+    // Past the window: 0 is final; the open game on 1 holds 2 back.
+    await env.advance(window + 10);
+    expect(await reader.get(0)).toMatchObject({
+      status: "final",
+      secondsLeft: 0,
+      l1TxHash: receipts[0]!.transactionHash,
+    });
+    expect(await reader.get(1)).toMatchObject({ status: "disputed", openDisputes: 1, secondsLeft: 0 });
+    expect(await reader.get(2)).toMatchObject({ status: "disputed", openDisputes: 0, lowestDisputed: "1" });
+
+    // Over the RPC: the same answer; a bad index and a node without a rollup get typed errors.
+    const ctx = {} as never;
+    const rpc = createRpcHandlers({} as never, null, null, null, reader);
+    expect(await rpc.filverse_getCheckpoint(["0"], ctx)).toMatchObject({ index: "0", status: "final" });
+    expect(await rpc.filverse_getCheckpoint(["latest"], ctx)).toMatchObject({ index: "2" });
+    expect(await rpc.filverse_getCheckpoint(["7"], ctx)).toBe(null);
+    await expect(Promise.resolve().then(() => rpc.filverse_getCheckpoint(["-1"], ctx))).rejects.toMatchObject({
+      code: -32602,
+    });
+    const none = createRpcHandlers({} as never);
+    await expect(Promise.resolve().then(() => none.filverse_getCheckpoint([], ctx))).rejects.toMatchObject({
+      code: -32017,
+    });
+  }, 180_000);
+});
