@@ -180,8 +180,8 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(latest.stdout).toMatch(/^checkpoint {3}\d+ of \d+ on L1$/m);
     expect(latest.stdout).toMatch(/^status {7}(final|in its challenge window: \d+ s left .*)$/m);
     expect(latest.stdout).toMatch(/^L1 tx {8}0x[0-9a-f]{64} in L1 block \d+$/m);
-    const human = cli(["bridge", "checkpoint", covering, "--rpc", l2]);
-    expect(human.stdout).toMatch(/^deals {8}active \(deal \d+, /m);
+    const humanCheckpoint = cli(["bridge", "checkpoint", covering, "--rpc", l2]);
+    expect(humanCheckpoint.stdout).toMatch(/^deals {8}active \(deal \d+, /m);
     const beyond = cli(["bridge", "checkpoint", "999999", "--rpc", l2]);
     expect(beyond.status).toBe(1);
     expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");
