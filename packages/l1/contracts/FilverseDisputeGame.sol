@@ -19,8 +19,8 @@ interface IDisputedCheckpoints {
     struct DisputedCheckpoint {
         bytes32 digest;
         bytes32 blockHashesRoot;
-        /// The hash of block firstBlock - 1 as the rollup knows it (the previous checkpoint's
-        /// lastBlockHash); zero for checkpoint 0, whose parent (genesis) the rollup does not know.
+        /// The hash of block firstBlock - 1 as the rollup knows it: the previous checkpoint's
+        /// lastBlockHash, or for checkpoint 0 the genesis block's hash (set at deployment).
         bytes32 parentHash;
         bytes32 lastBlockHash;
         bytes32 stateRoot;
@@ -360,7 +360,7 @@ contract FilverseDisputeGame {
         bytes32 implied = Ssz.listRootFromItem(entry, at, length, BLOCK_HASHES_LIMIT, proof);
         if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(uint64(cp.firstBlock - 1 + at));
         bytes32 expected = first ? cp.parentHash : cp.lastBlockHash;
-        if (entry == expected || (first && expected == bytes32(0))) revert NoFault();
+        if (entry == expected) revert NoFault();
         uint64 number = uint64(cp.firstBlock - 1 + at);
         gameId = newGame(index, number, cp.digest, bytes32(0), entry);
         games[gameId].immediateFault = true;
