@@ -33,6 +33,7 @@ import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "
 import { bytesEqual, type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
+import { answerItemRequest } from "./itemResponder.js";
 import { planGame } from "./policy.js";
 import { type RefusedChallengeView, refusedBlockChallenge } from "./refusedChallenge.js";
 import { slashAfterFault } from "./slashing.js";
@@ -176,6 +177,11 @@ export class DisputePlayer {
     const role = game.reveal ? "none" : ownHash === game.blockHash.toLowerCase() ? "defender" : "challenger";
     const played: PlayedGame = { ...game, role, movesDue: 0 };
     this.games_.set(game.id, played);
+    if (game.itemRequest && now <= game.revealBy) {
+      return answerItemRequest(this.opts.game, game, { ...this.m, checkpoints: this.params!.checkpoints }, (m) =>
+        this.send(m),
+      );
+    }
     if (game.reveal || game.openBy !== 0) {
       const by = game.reveal ? game.revealBy : game.openBy;
       if (game.openBy !== 0 && role === "defender" && now <= by) {
