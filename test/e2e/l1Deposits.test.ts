@@ -18,7 +18,7 @@ import { readKeyFile } from "@filverse/node";
 import { toHex } from "@filverse/utils";
 import type { Address } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
+import { initDevnet, type RunningNode, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 const tmp = tempDir("l1dep");
@@ -33,6 +33,7 @@ afterAll(async () => {
 
 let clients: ReturnType<typeof createL1Clients>;
 let bridge: Address;
+let rollup: Address;
 let depositor: Address;
 
 beforeAll(async () => {
@@ -51,6 +52,7 @@ beforeAll(async () => {
     forceInclusionDelaySec: 3_600,
   });
   bridge = deployment.bridge;
+  rollup = deployment.rollup;
   // Wire the sequencer to the L1 bridge instead of the dev faucet.
   const configPath = join(tmp.dir, "filverse.json");
   const config = JSON.parse(readFileSync(configPath, "utf8"));
@@ -124,3 +126,14 @@ it("credits an L1 deposit on the L2 once, in nonce order, across a restart and a
   expect(await l2Balance(node.url, alice)).toBe(22n * FIL);
   expect(await l2Balance(node.url, bob)).toBe(3n * FIL);
 }, 120_000);
+
+it("the rollup's genesis block hash is the running node's genesis", async () => {
+  const r = await rpc(node!.url, { jsonrpc: "2.0", id: 1, method: "filverse_getGenesis", params: [] });
+  const hash = (r.json as { result: { hash: string } }).result.hash;
+  const onL1 = await clients.publicClient.readContract({
+    address: rollup,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName: "genesisBlockHash",
+  });
+  expect(onL1).toBe(hash.toLowerCase());
+});
