@@ -223,6 +223,7 @@ async function setupL1(seqDir, chainId) {
     const { rollup, bridge } = await deployFilverse(clients, deployer, {
       l2ChainId: chainId,
       sequencer: sequencer.address,
+      genesisTimestamp: loadConfig(seqDir).genesis.timestamp,
       minCollateral: FIL,
       challengeWindowSec: 60,
       exitDelaySec: 120,

@@ -17,7 +17,7 @@ import {
   type RollupParams,
   startLocalL1,
 } from "@filverse/l1";
-import { readKeyFile } from "@filverse/node";
+import { loadConfig, readKeyFile } from "@filverse/node";
 import { toHex } from "@filverse/utils";
 import { type Address, createTestClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -46,11 +46,12 @@ export function cli(args: string[]): { status: number | null; stdout: string; st
 
 export type DevAccount = { address: `0x${string}`; privateKey: `0x${string}` };
 
-export function initDevnet(dir: string): { accounts: DevAccount[]; chainId: number } {
+export function initDevnet(dir: string): { accounts: DevAccount[]; chainId: number; genesisTimestamp: number } {
   const r = cli(["init", "--data-dir", dir, "--preset", "devnet", "--rpc-port", "0", "--json"]);
   if (r.status !== 0) throw new Error(`filverse init failed: ${r.stderr}`);
   const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as DevAccount[];
-  return { accounts, chainId: (JSON.parse(r.stdout) as { chainId: number }).chainId };
+  const chainId = (JSON.parse(r.stdout) as { chainId: number }).chainId;
+  return { accounts, chainId, genesisTimestamp: loadConfig(dir).genesis.timestamp };
 }
 
 export type RunningNode = {
@@ -250,7 +251,7 @@ export type L1Chain = {
  */
 export async function setupL1Chain(
   dir: string,
-  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
+  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral" | "genesisTimestamp">,
   checkpointInterval = 2,
   /** Retries of a failed L1 request: a loaded box's hardhat now and then closes a kept-alive socket. */
   retryCount = 0,
@@ -269,7 +270,7 @@ export async function setupL1Chain(
 async function deployL1Chain(
   l1: LocalL1,
   dir: string,
-  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral">,
+  params: Omit<RollupParams, "l2ChainId" | "sequencer" | "minCollateral" | "genesisTimestamp">,
   checkpointInterval: number,
   retryCount: number,
   sequencerCollateral: bigint,
@@ -277,12 +278,13 @@ async function deployL1Chain(
   const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount });
   const testClient = createTestClient({ mode: "hardhat", transport: http(l1.url), chain: clients.walletClient.chain });
   const [deployer] = (await clients.walletClient.getAddresses()) as [Address];
-  const { chainId } = initDevnet(dir);
+  const { chainId, genesisTimestamp } = initDevnet(dir);
   const sequencerKey = readKeyFile(join(dir, "sequencer.key"));
   const sequencer = privateKeyToAccount(toHex(sequencerKey) as `0x${string}`);
   const { rollup, bridge } = await deployFilverse(clients, deployer, {
     l2ChainId: chainId,
     sequencer: sequencer.address,
+    genesisTimestamp,
     minCollateral: FIL,
     ...params,
   });

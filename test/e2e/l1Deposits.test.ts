@@ -18,7 +18,7 @@ import { readKeyFile } from "@filverse/node";
 import { toHex } from "@filverse/utils";
 import type { Address } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
+import { initDevnet, type RunningNode, rpc, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
 const tmp = tempDir("l1dep");
@@ -33,23 +33,26 @@ afterAll(async () => {
 
 let clients: ReturnType<typeof createL1Clients>;
 let bridge: Address;
+let rollup: Address;
 let depositor: Address;
 
 beforeAll(async () => {
   l1 = await startLocalL1();
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
   [depositor] = (await clients.walletClient.getAddresses()) as [Address];
-  const { chainId } = initDevnet(tmp.dir);
+  const { chainId, genesisTimestamp } = initDevnet(tmp.dir);
   const sequencer = toHex(privateKeyToAddress(readKeyFile(join(tmp.dir, "sequencer.key")))) as Address;
   const deployment = await deployFilverse(clients, depositor, {
     l2ChainId: chainId,
     sequencer,
+    genesisTimestamp,
     minCollateral: FIL,
     challengeWindowSec: 60,
     exitDelaySec: 120,
     forceInclusionDelaySec: 3_600,
   });
   bridge = deployment.bridge;
+  rollup = deployment.rollup;
   // Wire the sequencer to the L1 bridge instead of the dev faucet.
   const configPath = join(tmp.dir, "filverse.json");
   const config = JSON.parse(readFileSync(configPath, "utf8"));
@@ -123,3 +126,14 @@ it("credits an L1 deposit on the L2 once, in nonce order, across a restart and a
   expect(await l2Balance(node.url, alice)).toBe(22n * FIL);
   expect(await l2Balance(node.url, bob)).toBe(3n * FIL);
 }, 120_000);
+
+it("the rollup's genesis block hash is the running node's genesis", async () => {
+  const r = await rpc(node!.url, { jsonrpc: "2.0", id: 1, method: "filverse_getGenesis", params: [] });
+  const hash = (r.json as { result: { hash: string } }).result.hash;
+  const onL1 = await clients.publicClient.readContract({
+    address: rollup,
+    abi: loadArtifact("FilverseRollup").abi,
+    functionName: "genesisBlockHash",
+  });
+  expect(onL1).toBe(hash.toLowerCase());
+});

@@ -71,11 +71,12 @@ it("credits deposits made while the L1 connection is down once it returns, once 
   l1 = await startLocalL1();
   const clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 50, retryCount: 0 });
   const [depositor] = (await clients.walletClient.getAddresses()) as [Address];
-  const { chainId } = initDevnet(tmp.dir);
+  const { chainId, genesisTimestamp } = initDevnet(tmp.dir);
   const sequencer = toHex(privateKeyToAddress(readKeyFile(join(tmp.dir, "sequencer.key")))) as Address;
   const { bridge } = await deployFilverse(clients, depositor, {
     l2ChainId: chainId,
     sequencer,
+    genesisTimestamp,
     minCollateral: FIL,
     challengeWindowSec: 60,
     exitDelaySec: 120,

@@ -19,8 +19,8 @@ interface IDisputedCheckpoints {
     struct DisputedCheckpoint {
         bytes32 digest;
         bytes32 blockHashesRoot;
-        /// The hash of block firstBlock - 1 as the rollup knows it (the previous checkpoint's
-        /// lastBlockHash); zero for checkpoint 0, whose parent (genesis) the rollup does not know.
+        /// The hash of block firstBlock - 1 as the rollup knows it: the previous checkpoint's
+        /// lastBlockHash, or for checkpoint 0 the genesis block's hash (set at deployment).
         bytes32 parentHash;
         bytes32 lastBlockHash;
         bytes32 stateRoot;
@@ -88,9 +88,13 @@ contract FilverseDisputeGame {
         Outcome outcome;
         /// Decided at once, with no bisection: a link, last-header or list-end fault.
         bool immediateFault;
-        /// A reveal request: the defender team must show the header of blockNumber by revealBy.
+        /// A reveal request: the defender team must answer it by revealBy: show the header of
+        /// blockNumber (requestHeader), or, with itemRequest, item `item` of that block (requestItem).
         bool reveal;
+        bool itemRequest;
         uint64 revealBy;
+        /// An item request: the index of the item asked for in the block's txRoot.
+        uint64 item;
         /// A challenge waiting for the defender team to open header k's roots (openRoots) by then.
         uint64 openBy;
         /// T[0], kept while the roots are awaited, with header k-1's L1 nonce.
@@ -181,6 +185,11 @@ contract FilverseDisputeGame {
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
     event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
     event HeaderRevealed(uint256 indexed gameId, bytes32 blockHash, address revealer);
+    event ItemRequested(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, uint64 item);
+    /// The item, in the form OneStepExecutor's step takes it (IOneStepExecutor.itemHash).
+    event ItemRevealed(uint256 indexed gameId, uint64 item, bool l1Message, bytes data, address revealer);
+    /// The block has only `itemCount` items: the item asked for does not exist.
+    event ItemAbsent(uint256 indexed gameId, uint64 itemCount, address revealer);
     event OpeningRequested(uint256 indexed gameId, uint64 openBy);
     event Moved(uint256 indexed gameId, uint256 node, uint256 parent, Kind kind, bytes32 state, address claimant);
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
@@ -212,6 +221,9 @@ contract FilverseDisputeGame {
     error ExecutorNotSet();
     error NoFault();
     error NotARevealRequest(uint256 gameId);
+    error NotAnItemRequest(uint256 gameId);
+    /// A revealed item, or the item list opened to show it absent, that header k's txRoot does not hold.
+    error ItemNotInBlock(uint64 item);
     error BadReveal();
     error RevealTooLate(uint64 revealBy);
     error NotAwaitingRoots(uint256 gameId);
@@ -360,7 +372,7 @@ contract FilverseDisputeGame {
         bytes32 implied = Ssz.listRootFromItem(entry, at, length, BLOCK_HASHES_LIMIT, proof);
         if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(uint64(cp.firstBlock - 1 + at));
         bytes32 expected = first ? cp.parentHash : cp.lastBlockHash;
-        if (entry == expected || (first && expected == bytes32(0))) revert NoFault();
+        if (entry == expected) revert NoFault();
         uint64 number = uint64(cp.firstBlock - 1 + at);
         gameId = newGame(index, number, cp.digest, bytes32(0), entry);
         games[gameId].immediateFault = true;
@@ -396,7 +408,7 @@ contract FilverseDisputeGame {
     /// challenge bond: for an entry that may be the hash of no header, or a list of another length
     /// (no proof of the expected length then verifies). Unanswered within maxClockDuration, it is
     /// a fault (resolve); answered (revealHeader), the bond goes to whoever answered.
-    function requestHeader(uint64 index, uint64 blockNumber) external payable returns (uint256 gameId) {
+    function requestHeader(uint64 index, uint64 blockNumber) public payable returns (uint256 gameId) {
         if (msg.value != challengeBond) revert WrongBond(msg.value, challengeBond);
         IDisputedCheckpoints.DisputedCheckpoint memory cp = challengeable(index);
         if (blockNumber < cp.firstBlock || blockNumber > cp.lastBlock) {
@@ -421,11 +433,8 @@ contract FilverseDisputeGame {
     ) external {
         if (gameId >= games.length) revert UnknownGame(gameId);
         Game storage g = games[gameId];
-        if (!g.reveal) revert NotARevealRequest(gameId);
-        if (g.outcome != Outcome.Open) revert GameOver(gameId);
-        if (block.timestamp > g.revealBy) revert RevealTooLate(g.revealBy);
-        IDisputedCheckpoints.DisputedCheckpoint memory cp = checkpoints.disputableCheckpoint(g.checkpointIndex);
-        if (cp.digest != g.digest) revert UnknownCheckpoint(g.checkpointIndex);
+        if (!g.reveal || g.itemRequest) revert NotARevealRequest(gameId);
+        IDisputedCheckpoints.DisputedCheckpoint memory cp = answerable(g, gameId);
         g.blockHash = headerInList(header, headerProof, g.blockNumber, cp);
         entryInList(parentEntry, parentProof, g.blockNumber - 1, cp);
         bool last = g.blockNumber == cp.lastBlock;
@@ -434,10 +443,95 @@ contract FilverseDisputeGame {
                 || (last && (header.stateRoot != cp.stateRoot || header.withdrawalsRoot != cp.withdrawalsRoot))
         ) revert BadReveal();
         g.parentHash = parentEntry;
-        uint256 bond = pendingBond[gameId];
-        address payee = executorComplete ? msg.sender : g.challenger;
-        credit[payee] += bond;
         emit HeaderRevealed(gameId, g.blockHash, msg.sender);
+        answered(gameId);
+    }
+
+    /// Ask the defender team for item `item` of block `blockNumber` (its index in the block's
+    /// txRoot), with the challenge bond: a challenger that lacks a withheld body makes its signers
+    /// publish it. Unanswered within maxClockDuration, it is a fault (resolve); answered (revealItem,
+    /// or revealItemAbsent when the block has no such item), the bond goes to whoever answered.
+    function requestItem(uint64 index, uint64 blockNumber, uint64 item) external payable returns (uint256 gameId) {
+        gameId = requestHeader(index, blockNumber);
+        Game storage g = games[gameId];
+        g.itemRequest = true;
+        g.item = item;
+        emit ItemRequested(gameId, index, blockNumber, item);
+    }
+
+    /// Answer an item request: the header of the block proven at its entry, and the item proven at
+    /// its index of the header's txRoot. The item is in the form the one-step executor's step takes
+    /// (IOneStepExecutor.itemHash), so whatever is accepted here a step can run. An item that does
+    /// not hash (BadReveal) or that txRoot does not hold there (ItemNotInBlock) answers nothing.
+    function revealItem(
+        uint256 gameId,
+        SszObjects.BlockHeader calldata header,
+        bytes32[] calldata headerProof,
+        bool l1Message,
+        bytes calldata item,
+        uint64 itemCount,
+        bytes32[] calldata itemProof
+    ) external {
+        Game storage g = itemRequestOf(gameId, header, headerProof);
+        if (address(executor) == address(0)) revert ExecutorNotSet();
+        bytes32 leaf;
+        try executor.itemHash(l1Message, item) returns (bytes32 h) {
+            leaf = h;
+        } catch {
+            revert BadReveal();
+        }
+        if (
+            g.item >= itemCount || itemCount > MAX_BLOCK_ITEMS || itemProof.length != 17
+                || Ssz.listRootFromItem(leaf, g.item, itemCount, MAX_BLOCK_ITEMS, itemProof) != header.txRoot
+        ) revert ItemNotInBlock(g.item);
+        emit ItemRevealed(gameId, g.item, l1Message, item, msg.sender);
+        answered(gameId);
+    }
+
+    /// Answer an item request for an item the block does not have: header k's txRoot opened as
+    /// sha256(itemsListRoot ‖ itemCount) with itemCount at most the index asked for.
+    function revealItemAbsent(
+        uint256 gameId,
+        SszObjects.BlockHeader calldata header,
+        bytes32[] calldata headerProof,
+        bytes32 itemsListRoot,
+        uint64 itemCount
+    ) external {
+        Game storage g = itemRequestOf(gameId, header, headerProof);
+        if (itemCount > g.item || Ssz.mixInLength(itemsListRoot, itemCount) != header.txRoot) {
+            revert ItemNotInBlock(g.item);
+        }
+        emit ItemAbsent(gameId, itemCount, msg.sender);
+        answered(gameId);
+    }
+
+    /// Open item request `gameId`, within its time, whose block's header is `header` (proven at its entry).
+    function itemRequestOf(uint256 gameId, SszObjects.BlockHeader calldata header, bytes32[] calldata headerProof)
+        private
+        returns (Game storage g)
+    {
+        if (gameId >= games.length) revert UnknownGame(gameId);
+        g = games[gameId];
+        if (!g.itemRequest) revert NotAnItemRequest(gameId);
+        g.blockHash = headerInList(header, headerProof, g.blockNumber, answerable(g, gameId));
+    }
+
+    /// The checkpoint of request `g`, still open and within its time.
+    function answerable(Game storage g, uint256 gameId)
+        private
+        view
+        returns (IDisputedCheckpoints.DisputedCheckpoint memory cp)
+    {
+        if (g.outcome != Outcome.Open) revert GameOver(gameId);
+        if (block.timestamp > g.revealBy) revert RevealTooLate(g.revealBy);
+        cp = checkpoints.disputableCheckpoint(g.checkpointIndex);
+        if (cp.digest != g.digest) revert UnknownCheckpoint(g.checkpointIndex);
+    }
+
+    /// A request answered: its bond goes to whoever answered (back to the challenger in a dry run).
+    function answered(uint256 gameId) private {
+        address payee = executorComplete ? msg.sender : games[gameId].challenger;
+        credit[payee] += pendingBond[gameId];
         finish(gameId, Outcome.DefenderWins);
     }
 

@@ -124,6 +124,9 @@ contract FilverseRollup {
     /// Seconds per epoch; epoch 0 starts at deployment (`genesisTime`).
     uint64 public immutable epochLength;
     uint64 public immutable genesisTime;
+    /// The hash of the L2's genesis block (block 0): checkpoint 0's parent, which the game judges
+    /// entry 0 of checkpoint 0's blockHashesRoot against (docs/fault-proofs.md, Level 1).
+    bytes32 public immutable genesisBlockHash;
     /// The smallest sequencer bond under which checkpoints are accepted.
     uint256 public immutable minSequencerBond;
     /// May register the genesis set (before the first checkpoint) and runs the allowlist.
@@ -215,6 +218,7 @@ contract FilverseRollup {
 
     error ZeroAddress();
     error InvalidWindow();
+    error UnknownGenesis();
     error NotOwner(address account);
     error AlreadyRegistered(address validator);
     error SlashedKey(address validator);
@@ -266,6 +270,7 @@ contract FilverseRollup {
     constructor(
         uint64 l2ChainId_,
         address sequencer_,
+        bytes32 genesisBlockHash_,
         uint256 minCollateral_,
         uint64 challengeWindow_,
         uint64 exitDelay_,
@@ -279,11 +284,13 @@ contract FilverseRollup {
             revert JudgeMismatch(address(preconfirmationJudge_));
         }
         if (minCollateral_ == 0) revert InsufficientCollateral(0, 1);
+        if (genesisBlockHash_ == bytes32(0)) revert UnknownGenesis();
         // An exit must outlast the challenge window, or a validator could sign, leave and take its
         // collateral out before the evidence of its equivocation arrives.
         if (exitDelay_ < challengeWindow_ || epochLength_ == 0) revert InvalidWindow();
         l2ChainId = l2ChainId_;
         sequencer = sequencer_;
+        genesisBlockHash = genesisBlockHash_;
         minCollateral = minCollateral_;
         minSequencerBond = minCollateral_;
         challengeWindow = challengeWindow_;
@@ -611,7 +618,8 @@ contract FilverseRollup {
         if (cp.firstBlock != expectedFirst || cp.lastBlock < cp.firstBlock) {
             revert NotLinked(expectedFirst, cp.firstBlock, cp.lastBlock);
         }
-        // Checkpoint 0's parent is the genesis block, which this contract does not know.
+        // Checkpoint 0's parentHash field is not checked here: what binds its range to the genesis
+        // block is entry 0 of its blockHashesRoot, which the game judges against genesisBlockHash.
         if (cp.index > 0 && cp.parentHash != checkpoints[cp.index - 1].lastBlockHash) {
             revert ParentHashMismatch(checkpoints[cp.index - 1].lastBlockHash, cp.parentHash);
         }
@@ -801,7 +809,7 @@ contract FilverseRollup {
         Commitments storage c = commitmentsOf[index];
         cp.digest = c.digest;
         cp.blockHashesRoot = c.blockHashesRoot;
-        cp.parentHash = index == 0 ? bytes32(0) : checkpoints[index - 1].lastBlockHash;
+        cp.parentHash = index == 0 ? genesisBlockHash : checkpoints[index - 1].lastBlockHash;
         cp.lastBlockHash = s.lastBlockHash;
         cp.stateRoot = s.stateRoot;
         cp.withdrawalsRoot = s.withdrawalsRoot;

@@ -36,4 +36,12 @@ interface IOneStepExecutor {
         external
         view
         returns (bytes32 post);
+
+    /// The hash under which header k's txRoot lists an item, computed as the step that runs the item
+    /// computes it, from the item in the form that step's proof carries it: an L1 message
+    /// (`l1Message`) is abi.encode(SszObjects.Deposit, bool listedAsTx), its deposit's hash or, listed
+    /// as a transaction, its forced transaction's tx hash; a transaction is the executor's signed
+    /// transaction, ABI-encoded, and its tx hash. The game checks a revealed item with it, so that
+    /// any item it accepts is one a step can run. Reverts on an item that has no such hash.
+    function itemHash(bool l1Message, bytes calldata item) external view returns (bytes32);
 }

@@ -158,6 +158,8 @@ contract OneStepExecutor is IOneStepExecutor {
     error UnsupportedKind(uint8 kind);
     /// An L1 message, and this executor names no bridge to check it against.
     error NoBridge();
+    /// An L1 message claimed listed under its forced transaction's tx hash, whose bytes do not decode.
+    error NoTxHash();
     /// A deposit past 2^256 − 1: no bridge holds that much, and the TypeScript state machine has no rule for it.
     error DepositOverflow();
 
@@ -271,6 +273,20 @@ contract OneStepExecutor is IOneStepExecutor {
             revert WrongStepKind(step, stepKind);
         }
         return stepStateRoot(s);
+    }
+
+    /// @inheritdoc IOneStepExecutor
+    function itemHash(bool l1Message, bytes calldata item) external view returns (bytes32) {
+        if (l1Message) {
+            (SszObjects.Deposit memory d, bool listedAsTx) = abi.decode(item, (SszObjects.Deposit, bool));
+            if (!listedAsTx) return SszObjects.depositHash(d);
+            Forced memory f = _forcedView(d.forcedTx, 0);
+            if (!f.hasTxHash) revert NoTxHash();
+            return f.txHash;
+        }
+        Transaction memory t = abi.decode(item, (Transaction));
+        (, bytes32 digest,) = _prepare(t.kind, t.chainId, t.message);
+        return Eip712Tx.txHash(digest, t.signature);
     }
 
     /// hash_tree_root(StepState): seven fields in a tree of eight leaves.

@@ -7,7 +7,9 @@
  * refuses a rollup that names another bridge.
  */
 
-import { TxKind } from "@filverse/types";
+import { createGenesis } from "@filverse/state";
+import { blockHash, TxKind } from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
 import {
   type Account,
   type Address,
@@ -25,6 +27,12 @@ export type RollupParams = {
   l2ChainId: number;
   /** The address whose EIP-712 block seals are the L2's blocks. */
   sequencer: Address;
+  /**
+   * Unix seconds of the L2's genesis header (the node's `genesis.timestamp`). With the chain id and
+   * the sequencer (the genesis proposer) it fixes the genesis block, whose hash the rollup keeps as
+   * checkpoint 0's parent (genesisBlockHashOf).
+   */
+  genesisTimestamp: number;
   /** The smallest collateral a validator registers with, in attoFIL. */
   minCollateral: bigint;
   /** Seconds after acceptance before a checkpoint's withdrawals can be claimed. */
@@ -162,6 +170,23 @@ function addressOf(account: Account | Address): Address {
   return typeof account === "string" ? account : account.address;
 }
 
+/**
+ * The hash of the L2's genesis block (block 0): the empty-state genesis of the chain id, timestamp
+ * and proposer (the sequencer), as every node computes it (`createGenesis` in @filverse/state).
+ */
+export function genesisBlockHashOf(params: Pick<RollupParams, "l2ChainId" | "sequencer" | "genesisTimestamp">): Hex {
+  if (!Number.isSafeInteger(params.genesisTimestamp) || params.genesisTimestamp < 0) {
+    throw new L1Error(L1ErrorCode.DEPLOY_FAILED, "Invalid genesis timestamp", {
+      details: { genesisTimestamp: params.genesisTimestamp },
+    });
+  }
+  const { header } = createGenesis(
+    { chainId: params.l2ChainId },
+    { timestamp: params.genesisTimestamp, proposer: fromHex(params.sequencer) },
+  );
+  return toHex(blockHash(header)) as Hex;
+}
+
 export async function deployFilverse(
   clients: Clients,
   account: Account | Address,
@@ -182,6 +207,7 @@ export async function deployFilverse(
     [
       BigInt(params.l2ChainId),
       params.sequencer,
+      genesisBlockHashOf(params),
       params.minCollateral,
       BigInt(params.challengeWindowSec),
       BigInt(params.exitDelaySec),

@@ -19,6 +19,7 @@ export * from "./depositWatcher.js";
 export * from "./devL1.js";
 export * from "./devnetMarket.js";
 export * from "./dispute/disputeGame.js";
+export * from "./dispute/itemReveal.js";
 export * from "./dispute/listProof.js";
 export * from "./dispute/reveal.js";
 export * from "./dispute/slashing.js";

@@ -169,6 +169,8 @@ async function startDevnet(o: {
       {
         l2ChainId: config.genesis.chainId,
         sequencer,
+        // The rollup keeps the genesis block's hash: checkpoint 0's parent, which the game judges.
+        genesisTimestamp: config.genesis.timestamp,
         minCollateral,
         challengeWindowSec: CHALLENGE_WINDOW_SEC,
         exitDelaySec: 120,

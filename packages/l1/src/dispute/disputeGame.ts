@@ -43,8 +43,13 @@ export type DisputeGameView = {
   stepCount: number;
   outcome: GameOutcome;
   immediateFault: boolean;
+  /** A request awaiting an answer by revealBy: a header request, or with itemRequest an item request. */
   reveal: boolean;
+  /** An item request (requestItem): the defender team must reveal item `item` of the block. */
+  itemRequest: boolean;
   revealBy: number;
+  /** An item request: the index asked for in the block's txRoot (0 otherwise). */
+  item: number;
   openBy: number;
   challenger: Address;
   digest: Hex;
@@ -142,7 +147,9 @@ type RawGame = {
   outcome: number;
   immediateFault: boolean;
   reveal: boolean;
+  itemRequest: boolean;
   revealBy: bigint;
+  item: bigint;
   openBy: bigint;
   challenger: Address;
   digest: Hex;
@@ -160,7 +167,9 @@ export async function readDisputeGame(game: Address, id: number, l1: Reader): Pr
     outcome: g.outcome as GameOutcome,
     immediateFault: g.immediateFault,
     reveal: g.reveal,
+    itemRequest: g.itemRequest,
     revealBy: Number(g.revealBy),
+    item: Number(g.item),
     openBy: Number(g.openBy),
     challenger: g.challenger,
     digest: g.digest,
@@ -287,7 +296,29 @@ export type DisputeMove =
   | { kind: "dispute"; gameId: number; node: number; left: boolean; bond: bigint }
   | { kind: "step"; gameId: number; node: number; proof: Hex }
   | { kind: "resolve"; gameId: number; node: number }
-  | { kind: "claimCredit" };
+  | { kind: "claimCredit" }
+  /** Ask for item `item` of block `blockNumber` of a checkpoint, with the challenge bond. */
+  | { kind: "requestItem"; checkpointIndex: number; blockNumber: number; item: number; bond: bigint }
+  /** Answer an item request: header k at its entry, the item (encodeRevealedItem) at its index of txRoot. */
+  | {
+      kind: "revealItem";
+      gameId: number;
+      header: BlockHeader;
+      headerProof: Uint8Array[];
+      l1Message: boolean;
+      data: Hex;
+      itemCount: number;
+      itemProof: Uint8Array[];
+    }
+  /** Answer an item request for an index past the block's items: txRoot opened with its count. */
+  | {
+      kind: "revealItemAbsent";
+      gameId: number;
+      header: BlockHeader;
+      headerProof: Uint8Array[];
+      itemsListRoot: Uint8Array;
+      itemCount: number;
+    };
 
 function callOf(m: DisputeMove): { functionName: string; args: readonly unknown[]; value?: bigint } {
   switch (m.kind) {
@@ -336,6 +367,36 @@ function callOf(m: DisputeMove): { functionName: string; args: readonly unknown[
       return { functionName: "resolve", args: [BigInt(m.gameId), BigInt(m.node)] };
     case "claimCredit":
       return { functionName: "claimCredit", args: [] };
+    case "requestItem":
+      return {
+        functionName: "requestItem",
+        args: [BigInt(m.checkpointIndex), BigInt(m.blockNumber), BigInt(m.item)],
+        value: m.bond,
+      };
+    case "revealItem":
+      return {
+        functionName: "revealItem",
+        args: [
+          BigInt(m.gameId),
+          headerToAbi(m.header),
+          m.headerProof.map(toHex),
+          m.l1Message,
+          m.data,
+          BigInt(m.itemCount),
+          m.itemProof.map(toHex),
+        ],
+      };
+    case "revealItemAbsent":
+      return {
+        functionName: "revealItemAbsent",
+        args: [
+          BigInt(m.gameId),
+          headerToAbi(m.header),
+          m.headerProof.map(toHex),
+          toHex(m.itemsListRoot),
+          BigInt(m.itemCount),
+        ],
+      };
   }
 }
 

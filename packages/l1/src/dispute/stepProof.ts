@@ -47,7 +47,7 @@ export const BlockHeaderAbi = tuple("header", [
   t("withdrawalsRoot", "bytes32"),
   t("l1DepositNonce", "uint64"),
 ]);
-const DepositAbi = tuple("deposit", [
+export const DepositAbi = tuple("deposit", [
   t("l1Nonce", "uint64"),
   t("l1BlockNumber", "uint64"),
   t("l1TxHash", "bytes32"),
@@ -74,7 +74,7 @@ const ObjectProofAbi: AbiParameter = {
     tuple("sibling", [t("isLeaf", "bool"), t("a", "bytes32"), t("b", "bytes32")]),
   ],
 } as AbiParameter;
-const TransactionAbi = tuple("tx", [
+export const TransactionAbi = tuple("tx", [
   t("chainId", "uint64"),
   t("kind", "uint8"),
   t("message", "bytes"),
@@ -104,7 +104,7 @@ export const headerToAbi = (h: BlockHeader) => ({
   l1DepositNonce: BigInt(h.l1DepositNonce),
 });
 
-const depositToAbi = (d: Deposit) => ({
+export const depositToAbi = (d: Deposit) => ({
   l1Nonce: BigInt(d.l1Nonce),
   l1BlockNumber: BigInt(d.l1BlockNumber),
   l1TxHash: toHex(d.l1TxHash),

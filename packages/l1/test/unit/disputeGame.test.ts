@@ -475,9 +475,12 @@ describe("list-end fault", () => {
       expect(await read<bigint>(checkpoints, mockAbi, "lastFaultBlock")).toBe(first ? 90n : 93n);
       expect(await read<Hex>(checkpoints, mockAbi, "lastFaultBlockHash")).toBe(`0x${"00".repeat(32)}`);
     }
-    // Checkpoint 0's parent is unknown to the rollup (zero): its first entry is not judged.
-    const genesisLike = await postCheckpoint(chain, { parentHash: new Uint8Array(32) });
-    await expectRevert(send(game, gameAbi, "proveListEndFault", end(genesisLike, true), outsider), "NoFault");
+    // A zero parentHash is not "unknown": every checkpoint's entry 0 is judged (the rollup gives
+    // checkpoint 0 the genesis block's hash).
+    const zeroParent = await postCheckpoint(chain, { parentHash: new Uint8Array(32) });
+    const id = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "proveListEndFault", end(zeroParent, true), outsider);
+    expect(await outcome(game, id)).toBe(OUTCOME.ChallengerWins);
   });
 });
 

@@ -36,12 +36,15 @@ import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { type LocalL1, startLocalL1, writeL1MessageRecords } from "../../src/devL1.js";
 import {
+  type DisputeMove,
   disputeGameAbi,
+  readDisputeGame,
   readProofStore,
   sendDisputeMove,
   storedProofId,
   uploadStepProof,
 } from "../../src/dispute/disputeGame.js";
+import { encodeRevealedItem, itemAnswerOf, readItemReveal } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
@@ -71,6 +74,7 @@ let gameAbi: Abi;
 let mockAbi: Abi;
 let checkpoints: Address;
 let game: Address;
+let executor: Address;
 
 async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
   const hash = await clients.walletClient.deployContract({
@@ -129,18 +133,19 @@ beforeAll(async () => {
   const { bridge } = await deployFilverse(clients, accounts[0]!, {
     l2ChainId: CHAIN_ID,
     sequencer: toHex(sequencer.address) as Address,
+    genesisTimestamp: 1_700_000_000,
     minCollateral: 1n,
     challengeWindowSec: 3_600,
     exitDelaySec: 7_200,
     forceInclusionDelaySec: 3_600,
   });
-  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
+  ({ executor } = await deployOneStepExecutor(clients, accounts[0]!, {
     l2ChainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
     maxBlockDeposits: MAX_BLOCK_DEPOSITS,
     minTxFee: 0n,
     bridge,
-  });
+  }));
   await writeL1MessageRecords(clients.publicClient, bridge, chainOf().block.deposits);
   const gameArtifact = loadArtifact("FilverseDisputeGame");
   gameAbi = gameArtifact.abi;
@@ -214,8 +219,8 @@ function chainOf(fault?: (h: BlockHeader) => BlockHeader) {
 }
 
 let nextIndex = 0;
-/** Post blocks 1..2 as a checkpoint on the mock and challenge block 2; returns the game id. */
-async function challengeBlock2(c: ReturnType<typeof chainOf>): Promise<bigint> {
+/** Post blocks 1..2 as checkpoint on the mock, accepted now; returns its index. */
+async function postBlocks(c: ReturnType<typeof chainOf>): Promise<bigint> {
   const index = BigInt(nextIndex++);
   const root = mixInLength(merkle(c.hashes, BLOCK_HASHES_DEPTH).root, c.hashes.length);
   const last = c.headers[2]!;
@@ -233,6 +238,13 @@ async function challengeBlock2(c: ReturnType<typeof chainOf>): Promise<bigint> {
       acceptedAt: 0n,
     },
   ]);
+  return index;
+}
+
+/** Post blocks 1..2 as a checkpoint on the mock and challenge block 2; returns the game id. */
+async function challengeBlock2(c: ReturnType<typeof chainOf>): Promise<bigint> {
+  const index = await postBlocks(c);
+  const last = c.headers[2]!;
   const items = [...c.block.deposits.map((d) => depositHash(d)), ...c.block.transactions.map((t) => txHash(t))];
   const id = await read<bigint>(game, gameAbi, "gameCount");
   await send(
@@ -427,5 +439,160 @@ describe("a game settled by the one-step executor", () => {
     );
     expect(u[2]).toBe(size(proof));
     expect((await read<Node>(game, gameAbi, "getNode", [id, leaf])).countered).toBe(true);
+  });
+});
+
+describe("the reveal of a withheld block body", () => {
+  const as = (address: Address) => ({ ...clients, account: { address, type: "json-rpc" } as Account });
+  const [challengerOf, defenderOf] = [() => accounts[1]!, () => accounts[2]!];
+  /** The custom error `move` reverts with (decoded by viem, the cause of sendDisputeMove's L1Error), or "sent". */
+  const refusal = (move: DisputeMove, from = defenderOf()) =>
+    sendDisputeMove(game, move, as(from)).then(
+      () => "sent",
+      (e: unknown) => {
+        let viem: unknown = e;
+        while (viem && !(viem instanceof BaseError)) viem = (viem as { cause?: unknown }).cause;
+        const revert =
+          viem instanceof BaseError
+            ? (viem.walk((x) => x instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null)
+            : null;
+        return revert?.data?.errorName ?? String(e);
+      },
+    );
+  const header2 = (c: ReturnType<typeof chainOf>) => ({
+    header: c.headers[2]!,
+    headerProof: merkle(c.hashes, BLOCK_HASHES_DEPTH, 2).siblings,
+  });
+  /** requestItem of item `j` of block 2 by the challenger; returns the game id. */
+  const request = async (index: bigint, j: number) => {
+    const id = await read<bigint>(game, gameAbi, "gameCount");
+    const move = { kind: "requestItem", checkpointIndex: Number(index), blockNumber: 2, item: j, bond: BOND } as const;
+    await sendDisputeMove(game, move, as(challengerOf()));
+    return Number(id);
+  };
+  const revealOf = (c: ReturnType<typeof chainOf>, id: number, j: number): DisputeMove => {
+    const a = itemAnswerOf(c.trace, j);
+    if (a.kind !== "item") throw new Error(`item ${j} is not in the block`);
+    return { ...a, kind: "revealItem", gameId: id, ...header2(c) };
+  };
+  const outcomeOf = async (id: number) => (await readDisputeGame(game, id, clients)).outcome;
+  const creditOf = (a: Address) => read<bigint>(game, gameAbi, "credit", [a]);
+
+  it("an item request is answered with the item proven in txRoot; the answer takes the bond", async () => {
+    const c = chainOf();
+    const index = await postBlocks(c);
+    // The request's bond is the challenge bond, and its block must be in the checkpoint.
+    expect(
+      await refusal({ kind: "requestItem", checkpointIndex: Number(index), blockNumber: 2, item: 1, bond: 1n }),
+    ).toBe("WrongBond");
+    expect(
+      await refusal({ kind: "requestItem", checkpointIndex: Number(index), blockNumber: 3, item: 1, bond: BOND }),
+    ).toBe("BlockOutOfRange");
+    for (const j of [0, 1]) {
+      const id = await request(index, j);
+      const g = await readDisputeGame(game, id, clients);
+      expect([g.reveal, g.itemRequest, g.item, g.outcome]).toEqual([true, true, j, 1]);
+      const before = await creditOf(defenderOf());
+      const right = revealOf(c, id, j);
+      await sendDisputeMove(game, right, as(defenderOf()));
+      expect(await outcomeOf(id)).toBe(2); // DefenderWins
+      expect((await creditOf(defenderOf())) - before).toBe(BOND);
+      // The item is public in the game's log, in the form a step takes it: the body's item j.
+      const shown = await readItemReveal(game, id, clients);
+      const body = [...c.block.deposits.map((d) => ({ deposit: d })), ...c.block.transactions.map((t) => ({ tx: t }))];
+      const itemHash = j === 0 ? depositHash(c.block.deposits[0]!) : txHash(c.block.transactions[0]!);
+      expect(shown).toEqual({
+        kind: "item",
+        item: j,
+        revealer: defenderOf(),
+        ...encodeRevealedItem(body[j]!, itemHash),
+      });
+      const onChain = await read<Hex>(executor, loadArtifact("OneStepExecutor").abi, "itemHash", [
+        j === 0,
+        (shown as { data: Hex }).data,
+      ]);
+      expect(onChain).toBe(toHex(itemHash));
+      // Answered once: the game is over.
+      expect(await refusal(right)).toBe("GameOver");
+    }
+  });
+
+  it("a bad answer is refused with a typed error, and answers nothing", async () => {
+    const c = chainOf();
+    const index = await postBlocks(c);
+    const id = await request(index, 1);
+    const right = revealOf(c, id, 1) as Extract<DisputeMove, { kind: "revealItem" }>;
+    const deposit = revealOf(c, id, 0) as Extract<DisputeMove, { kind: "revealItem" }>;
+    // Another item (the deposit, with its own proof or with item 1's).
+    expect(await refusal({ ...deposit })).toBe("ItemNotInBlock");
+    expect(await refusal({ ...deposit, itemProof: right.itemProof })).toBe("ItemNotInBlock");
+    // The right item with a wrong proof: another index's siblings, a sibling changed, another length, too few.
+    expect(await refusal({ ...right, itemProof: deposit.itemProof })).toBe("ItemNotInBlock");
+    const tampered = right.itemProof.map((s, i) => (i === 3 ? new Uint8Array(32).fill(9) : s));
+    expect(await refusal({ ...right, itemProof: tampered })).toBe("ItemNotInBlock");
+    expect(await refusal({ ...right, itemCount: 3 })).toBe("ItemNotInBlock");
+    expect(await refusal({ ...right, itemCount: 1 })).toBe("ItemNotInBlock");
+    expect(await refusal({ ...right, itemProof: right.itemProof.slice(1) })).toBe("ItemNotInBlock");
+    // The transaction claimed an L1 message, bytes that decode as nothing, a deposit claimed listed
+    // under a forced transaction's hash when it carries none: no item hash at all.
+    expect(await refusal({ ...right, l1Message: true })).toBe("BadReveal");
+    expect(await refusal({ ...right, data: "0x1234" })).toBe("BadReveal");
+    const listedAsTx = `${deposit.data.slice(0, 2 + 64 * 1)}${"0".repeat(63)}1${deposit.data.slice(2 + 64 * 2)}` as Hex;
+    expect(await refusal({ ...deposit, data: listedAsTx })).toBe("BadReveal");
+    // Another header: not at block 2's entry.
+    const header1 = { header: c.headers[1]!, headerProof: merkle(c.hashes, BLOCK_HASHES_DEPTH, 1).siblings };
+    expect(await refusal({ ...right, ...header1 })).toBe("HeaderNotInCheckpoint");
+    // A header answer to an item request, and an item answer to a header request.
+    const headerAnswer = [
+      BigInt(id),
+      headerToAbi(c.headers[2]!),
+      right.headerProof.map(toHex),
+      toHex(c.hashes[1]!),
+      merkle(c.hashes, BLOCK_HASHES_DEPTH, 1).siblings.map(toHex),
+    ];
+    await expect(send(game, gameAbi, "revealHeader", headerAnswer, defenderOf())).rejects.toThrow(/NotARevealRequest/);
+    const headerRequest = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "requestHeader", [index, 2n], challengerOf(), BOND);
+    expect(await refusal({ ...right, gameId: Number(headerRequest) })).toBe("NotAnItemRequest");
+    expect(await outcomeOf(id)).toBe(1); // still open
+    await sendDisputeMove(game, right, as(defenderOf()));
+    expect(await outcomeOf(id)).toBe(2);
+  });
+
+  it("an item past the block's items is answered with txRoot's length", async () => {
+    const c = chainOf();
+    const index = await postBlocks(c);
+    const id = await request(index, 2);
+    const a = itemAnswerOf(c.trace, 2);
+    expect(a.kind).toBe("absent");
+    if (a.kind !== "absent") return;
+    const absent = { ...a, kind: "revealItemAbsent", gameId: id, ...header2(c) } as const;
+    expect(await refusal({ ...absent, itemsListRoot: new Uint8Array(32).fill(3) })).toBe("ItemNotInBlock");
+    expect(await refusal({ ...absent, itemCount: 1 })).toBe("ItemNotInBlock");
+    // Item 1 exists: showing the list's length does not answer a request for it.
+    const exists = await request(index, 1);
+    expect(await refusal({ ...absent, gameId: exists })).toBe("ItemNotInBlock");
+    await sendDisputeMove(game, absent, as(defenderOf()));
+    expect(await outcomeOf(id)).toBe(2);
+    expect(await readItemReveal(game, id, clients)).toEqual({ kind: "absent", itemCount: 2, revealer: defenderOf() });
+  });
+
+  it("a late answer is refused, and an unanswered request resolves as a fault; the bond goes back", async () => {
+    const c = chainOf();
+    const index = await postBlocks(c);
+    const id = await request(index, 1);
+    const faults = await read<bigint>(checkpoints, mockAbi, "faults");
+    await expect(send(game, gameAbi, "resolve", [BigInt(id), 0n], accounts[3]!)).rejects.toThrow(/ClockRunning/);
+    await clients.publicClient.request({ method: "evm_increaseTime", params: [MAX_CLOCK_SEC + 1] } as never);
+    await clients.publicClient.request({ method: "evm_mine", params: [] } as never);
+    expect(await refusal(revealOf(c, id, 1))).toBe("RevealTooLate");
+    const before = await creditOf(challengerOf());
+    await send(game, gameAbi, "resolve", [BigInt(id), 0n], accounts[3]!);
+    expect(await outcomeOf(id)).toBe(3); // ChallengerWins
+    expect((await creditOf(challengerOf())) - before).toBe(BOND);
+    expect(await read<bigint>(checkpoints, mockAbi, "faults")).toBe(faults + 1n);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(index);
+    // A fault decided without executing the block: it names no block hash to slash a seal with.
+    expect(await read<Hex>(checkpoints, mockAbi, "lastFaultBlockHash")).toBe(`0x${"00".repeat(32)}`);
   });
 });

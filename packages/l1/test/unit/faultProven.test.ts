@@ -8,20 +8,22 @@
  */
 import { signDigest } from "@filverse/crypto";
 import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS } from "@filverse/params";
+import { createGenesis } from "@filverse/state";
 import { blockHash, blockHashesRoot, type Checkpoint } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
-import { checkpointDigest } from "../../src/checkpoint.js";
-import { deployOneStepExecutor as deployExecutorSet } from "../../src/deploy.js";
+import { checkpointDigest, checkpointToAbi } from "../../src/checkpoint.js";
+import { deployOneStepExecutor as deployExecutorSet, deployFilverse, genesisBlockHashOf } from "../../src/deploy.js";
 import { readSubmissionSignatures, slashForFault } from "../../src/dispute/slashing.js";
-import { type Chain, challengeOf, listRoot, makeChain } from "./disputeFixture.js";
+import { BLOCK_HASHES_DEPTH, type Chain, challengeOf, listRoot, makeChain, merkle } from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
   type Env,
   expectRevert,
   FIL,
+  GENESIS_TIMESTAMP,
   type Key,
   L2_CHAIN_ID,
   makeCheckpoint,
@@ -131,12 +133,29 @@ async function submit(chain: Chain, index: number): Promise<{ cp: Checkpoint; si
   return { cp, signatures };
 }
 
-/** A chain for checkpoint `index` (blocks 4·index+1 .. 4·index+4) whose entry 0 is `previous`'s last block. */
+/** The genesis block of the chain the fixture's rollup was deployed for (its hash is the rollup's genesisBlockHash). */
+function genesisBlock(): Chain["blocks"][number] {
+  const g = createGenesis(
+    { chainId: L2_CHAIN_ID },
+    { timestamp: GENESIS_TIMESTAMP, proposer: fromHex(env.sequencer.address) },
+  );
+  // Block 0 is never challenged (a challenge names a block of the range): its items root is not needed.
+  return {
+    header: g.header,
+    objectsRoot: g.state.roots().objectsRoot,
+    itemsListRoot: new Uint8Array(32),
+    itemCount: 0,
+  };
+}
+
+/**
+ * A chain for checkpoint `index` (blocks 4·index+1 .. 4·index+4) whose entry 0 is `previous`'s last
+ * block, or for checkpoint 0 the genesis block.
+ */
 function chainAfter(index: number, previous: Chain | null): Chain {
   const chain = makeChain(4 * index + 1, 4 * index + 4);
-  if (!previous) return chain;
-  chain.blocks[0] = previous.blocks.at(-1)!;
-  chain.hashes[0] = previous.hashes.at(-1)!;
+  chain.blocks[0] = previous ? previous.blocks.at(-1)! : genesisBlock();
+  chain.hashes[0] = previous ? previous.hashes.at(-1)! : blockHash(chain.blocks[0].header);
   for (let e = 1; e < chain.blocks.length; e++) {
     chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
     chain.hashes[e] = blockHash(chain.blocks[e]!.header);
@@ -223,11 +242,14 @@ describe("a challenge proven wrong", () => {
 
   it("the rollup gives the game what it signed: digest, blockHashesRoot, roots, range", async () => {
     const d = await env.read<Record<string, unknown>>(env.rollup, rollupAbi, "disputableCheckpoint", [0n]);
+    // Checkpoint 0's parent is the genesis block, whose hash deployFilverse gave the rollup.
+    const genesis = toHex(blockHash(genesisBlock().header));
+    expect(genesisBlockHashOf(env.params)).toBe(genesis);
+    expect(await env.read<Hex>(env.rollup, rollupAbi, "genesisBlockHash")).toBe(genesis);
     expect(d).toMatchObject({
       digest: toHex(checkpointDigest(cp0, env.domain)),
       blockHashesRoot: toHex(chain0.root),
-      // Checkpoint 0's parent, the genesis block, is not known to the rollup.
-      parentHash: `0x${"00".repeat(32)}`,
+      parentHash: genesis,
       lastBlockHash: toHex(cp0.lastBlockHash),
       stateRoot: toHex(cp0.stateRoot),
       withdrawalsRoot: toHex(cp0.withdrawalsRoot),
@@ -371,5 +393,74 @@ describe("a checkpoint proven wrong", () => {
     );
     await env.send(defender, env.rollup, rollupAbi, "slashSequencerForFaultyBlock", [7n, toHex(hash), seal]);
     expect(await env.read<bigint>(env.rollup, rollupAbi, "sequencerBond")).toBe(0n);
+  });
+});
+
+describe("checkpoint 0's entry 0", () => {
+  const entry0 = (chain: Chain) => [
+    0n,
+    true,
+    toHex(chain.hashes[0]!),
+    merkle(chain.hashes, BLOCK_HASHES_DEPTH, 0).siblings.map(toHex),
+  ];
+
+  it("is the genesis block's hash: another entry 0 is a fault at once, the genesis block's is not", async () => {
+    // A rollup of its own: the one above has lost its checkpoints and its signers.
+    const fresh = await deployFilverse(env, env.deployer, {
+      ...env.params,
+      genesisValidators: validators.map((v) => ({ address: v.address, collateral: DEFAULT_PARAMS.minCollateral })),
+    });
+    const freshGame = await deployGame(
+      fresh.rollup,
+      await deploy("MockOneStepExecutor", [true, fresh.bridge, BigInt(L2_CHAIN_ID)]),
+    );
+    await env.send(env.deployer, fresh.rollup, rollupAbi, "setDisputeGame", [freshGame]);
+    const domain = { ...env.domain, rollup: fresh.rollup };
+    const submitFresh = async (chain: Chain) => {
+      const last = chain.blocks.at(-1)!.header;
+      const cp = makeCheckpoint({
+        index: 0,
+        firstBlock: 1,
+        lastBlock: chain.last,
+        parentHash: chain.hashes[0]!,
+        lastBlockHash: chain.hashes.at(-1)!,
+        stateRoot: last.stateRoot,
+        withdrawalsRoot: last.withdrawalsRoot,
+        blockHashesRoot: chain.root,
+        validatorSetId: Number(await env.read<bigint>(fresh.rollup, rollupAbi, "validatorSetId")),
+      });
+      const digest = checkpointDigest(cp, domain);
+      const signatures = [...validators]
+        .sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1))
+        .map((k) => toHex(signDigest(digest, k.priv)) as Hex);
+      await env.send(env.deployer, fresh.rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), signatures]);
+    };
+
+    // A list that starts from a block 0 other than the genesis block: proven at once, no bond.
+    const madeUp = makeChain(1, 4);
+    await submitFresh(madeUp);
+    const id = await env.read<bigint>(freshGame, gameAbi, "gameCount");
+    const receipt = await env.send(challenger, freshGame, gameAbi, "proveListEndFault", entry0(madeUp));
+    const logs = parseEventLogs({ abi: rollupAbi, logs: receipt.logs });
+    expect(logs.map((l) => l.eventName)).toEqual(["FaultProven", "CheckpointsInvalidated", "Halted"]);
+    expect((await env.read<{ outcome: number }>(freshGame, gameAbi, "getGame", [id])).outcome).toBe(3);
+    expect(await env.read<bigint>(fresh.rollup, rollupAbi, "nextCheckpointIndex")).toBe(0n);
+
+    // The same range from the genesis block: its entry 0 is no fault.
+    const honest = chainAfter(0, null);
+    await submitFresh(honest);
+    expect(await env.read<bigint>(fresh.rollup, rollupAbi, "nextCheckpointIndex")).toBe(1n);
+    await expectRevert(env.send(challenger, freshGame, gameAbi, "proveListEndFault", entry0(honest)), "NoFault");
+    // Nor is anything else: the made-up entry 0 is not this checkpoint's (no proof of it verifies).
+    const wrongEntry = [
+      0n,
+      true,
+      toHex(madeUp.hashes[0]!),
+      merkle(honest.hashes, BLOCK_HASHES_DEPTH, 0).siblings.map(toHex),
+    ];
+    await expectRevert(
+      env.send(challenger, freshGame, gameAbi, "proveListEndFault", wrongEntry),
+      "HeaderNotInCheckpoint",
+    );
   });
 });

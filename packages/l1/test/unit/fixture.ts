@@ -64,7 +64,11 @@ export type Env = L1Clients & {
   advance(seconds: number): Promise<void>;
 };
 
+/** The genesis timestamp of the L2 the fixture's rollup is deployed for (its genesis block's hash is the rollup's). */
+export const GENESIS_TIMESTAMP = 1_700_000_000;
+
 export const DEFAULT_PARAMS = {
+  genesisTimestamp: GENESIS_TIMESTAMP,
   minCollateral: 10n * FIL,
   challengeWindowSec: 3_600,
   exitDelaySec: 7_200,

@@ -127,6 +127,7 @@ beforeAll(async () => {
   ({ bridge } = await deployFilverse(clients, deployer!, {
     l2ChainId: CHAIN_ID,
     sequencer: toHex(sequencer.address) as Address,
+    genesisTimestamp: 1_700_000_000,
     minCollateral: 10n ** 18n,
     challengeWindowSec: 3_600,
     exitDelaySec: 7_200,

@@ -33,6 +33,7 @@ import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "
 import { type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
+import { answerItemRequest } from "./itemResponder.js";
 import { pursueMadeUp } from "./madeUpChallenge.js";
 import { revealAnswer } from "./ownList.js";
 import { planGame } from "./policy.js";
@@ -191,6 +192,17 @@ export class DisputePlayer {
     const role = game.reveal ? "none" : ownHash === game.blockHash.toLowerCase() ? "defender" : "challenger";
     const played: PlayedGame = { ...game, role, movesDue: 0 };
     this.games_.set(game.id, played);
+    if (game.itemRequest && now <= game.revealBy) {
+      // An item request (a withheld body): answered when the node holds the checkpoint's blocks.
+      return answerItemRequest(
+        this.opts.game,
+        game,
+        { ...this.m, checkpoints: this.params!.checkpoints },
+        async (m) => {
+          await this.send(m);
+        },
+      );
+    }
     if (game.reveal) {
       // A header request: answered when the checkpoint's list is this node's, resolved once unanswered.
       if (now > game.revealBy) await this.send({ kind: "resolve", gameId: game.id, node: 0 });

@@ -139,6 +139,7 @@ beforeAll(async () => {
   const { bridge } = await deployFilverse(clients, accounts[0]!, {
     l2ChainId: CHAIN_ID,
     sequencer: toHex(sequencer.address) as Address,
+    genesisTimestamp: 1_700_000_000,
     minCollateral: 1n,
     challengeWindowSec: 3_600,
     exitDelaySec: 7_200,

@@ -29,7 +29,7 @@ import { RebuildError, RebuildErrorCode, VerifierErrorCode } from "../../src/err
 import { submitEvidenceToL1 } from "../../src/verifier/evidence.js";
 import { rebuildFromL1 } from "../../src/verifier/rebuild.js";
 import type { Verifier } from "../../src/verifier/verifier.js";
-import { CHAIN_ID, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
+import { CHAIN_ID, GENESIS, key, SequencerFixture, sequencerKey, startVerifier, tempDirs } from "./chainFixture.js";
 
 const alice = key(811, "alice");
 const bob = key(812, "bob");
@@ -68,6 +68,7 @@ async function deploy(): Promise<{ rollup: Address; bridge: Address; startBlock:
   const d = await deployFilverse(clients, deployer!, {
     l2ChainId: CHAIN_ID,
     sequencer: addr(sequencerKey),
+    genesisTimestamp: GENESIS.timestamp,
     minCollateral: 10n * FIL,
     challengeWindowSec: 60,
     exitDelaySec: 120,
