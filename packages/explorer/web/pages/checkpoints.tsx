@@ -1,0 +1,98 @@
+/** Checkpoints: what the node reads of the rollup on L1 (filverse_getCheckpoints), newest first. */
+import { dateTime, short } from "../format.js";
+import { call, METHOD_NOT_FOUND, RpcCallError } from "../rpc.js";
+import { Badge, Card, Empty, HexLink, Link, Show, useAsync } from "../ui.js";
+
+export type CheckpointJson = {
+  index: string;
+  firstBlock: string;
+  lastBlock: string;
+  stateRoot: string;
+  withdrawalsRoot: string;
+  lastBlockHash: string;
+  pieceCid: string;
+  acceptedAt: string;
+  final: boolean;
+  l1TxHash: string | null;
+};
+
+export type CheckpointsPage = { checkpoints: CheckpointJson[]; next: string | null } | { unavailable: string };
+
+/** UNAVAILABLE (-32017): the node has no L1 configured, so it knows of no checkpoint. */
+const UNAVAILABLE = -32017;
+
+export function useCheckpoints(limit: number, before: string | null = null) {
+  return useAsync<CheckpointsPage>(
+    async () => {
+      try {
+        const params: unknown[] = before === null ? [{ limit }] : [{ limit, before }];
+        return await call<{ checkpoints: CheckpointJson[]; next: string | null }>("filverse_getCheckpoints", params);
+      } catch (e) {
+        if (e instanceof RpcCallError && (e.code === UNAVAILABLE || e.code === METHOD_NOT_FOUND)) {
+          return { unavailable: e.message };
+        }
+        throw e;
+      }
+    },
+    [limit, before],
+    10_000,
+  );
+}
+
+export function CheckpointsTable(props: { page: CheckpointsPage }) {
+  const p = props.page;
+  if ("unavailable" in p) return <Empty>No checkpoints here: {p.unavailable}.</Empty>;
+  if (p.checkpoints.length === 0) return <Empty>No checkpoint has been accepted on L1 yet.</Empty>;
+  return (
+    <table class="list" id="checkpoints">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Blocks</th>
+          <th>State</th>
+          <th class="wide">State root</th>
+          <th class="wide">Piece</th>
+          <th class="wide">Accepted</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.checkpoints.map((c) => (
+          <tr key={c.index}>
+            <td>{c.index}</td>
+            <td>
+              <Link to={["block", c.firstBlock]}>{c.firstBlock}</Link>–
+              <Link to={["block", c.lastBlock]}>{c.lastBlock}</Link>
+            </td>
+            <td>{c.final ? <Badge tone="ok">final</Badge> : <Badge tone="info">in challenge window</Badge>}</td>
+            <td class="wide">
+              <HexLink to={null} value={c.stateRoot} />
+            </td>
+            <td class="wide">
+              {c.pieceCid ? (
+                <a href={`/piece/${c.pieceCid}`} class="mono" title={c.pieceCid}>
+                  {short(c.pieceCid, 8)}
+                </a>
+              ) : (
+                "—"
+              )}
+            </td>
+            <td class="wide muted">{dateTime(c.acceptedAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Checkpoints() {
+  const cps = useCheckpoints(50);
+  return (
+    <Card title="Checkpoints">
+      <p class="muted">
+        Each checkpoint commits a range of L2 blocks to the rollup contract on L1, with the Piece CID of the batch data
+        stored on Filecoin. It becomes final once its challenge window ends without a successful dispute.
+      </p>
+      <Show state={cps}>{(page) => <CheckpointsTable page={page} />}</Show>
+    </Card>
+  );
+}

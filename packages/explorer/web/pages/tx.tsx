@@ -1,0 +1,189 @@
+/** A transaction: its lifecycle stage, the decoded message, signer, receipt and fee. */
+import type { ComponentChildren } from "preact";
+import { dateTime, fil, isAddress, isBytes32, kindName } from "../format.js";
+import { batch } from "../rpc.js";
+import { Addr, Badge, Card, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
+
+type TxJson = {
+  hash: string;
+  primaryType: string;
+  sender: string;
+  message?: Record<string, unknown>;
+  deposit?: Record<string, string>;
+  signature?: string;
+  blockNumber?: string;
+  blockHash?: string;
+  index?: number;
+  status?: string;
+  forcedL1Nonce?: string;
+};
+type Receipt = { kind: number; sender: string; status: number; code: number; feePaid: string; blockNumber: string };
+type Status = { status: string; blockNumber?: string; index?: number; result?: string; code?: number; reason?: string };
+
+/** The happy path, in order (docs/rpc.md §5). */
+const STAGES = ["pending", "preconfirmed", "sequenced", "checkpointed", "stored", "finalized"] as const;
+const STAGE_NOTES: Record<string, string> = {
+  pending: "admitted to the mempool",
+  preconfirmed: "executed into the open block, promise signed",
+  sequenced: "in a sealed L2 block",
+  checkpointed: "its block is in a checkpoint on L1",
+  stored: "the checkpoint's batch has a Filecoin deal",
+  finalized: "the checkpoint is final on L1",
+};
+
+export function Tx(props: { hash: string }) {
+  const hash = props.hash.toLowerCase();
+  const data = useAsync(
+    async () => {
+      if (!isBytes32(hash)) return null;
+      const [tx, receipt, status] = await batch<unknown>([
+        ["filverse_getTransaction", [hash]],
+        ["filverse_getTransactionReceipt", [hash]],
+        ["filverse_getTransactionStatus", [hash]],
+      ]);
+      for (const v of [tx, receipt, status]) if (v instanceof Error) throw v;
+      return { tx: tx as TxJson | null, receipt: receipt as Receipt | null, status: status as Status };
+    },
+    [hash],
+    // Until it is final, watch it move through the stages.
+    4000,
+  );
+  return (
+    <Show state={data}>
+      {(d) =>
+        d === null || (d.tx === null && d.status.status === "unknown") ? (
+          <NotFound what="transaction" id={props.hash} />
+        ) : (
+          <TxView hash={hash} {...d} />
+        )
+      }
+    </Show>
+  );
+}
+
+function Lifecycle(props: { status: Status }) {
+  const s = props.status.status;
+  if (s === "dropped") {
+    return (
+      <div class="lifecycle" id="tx-stage">
+        <Badge tone="bad">dropped</Badge> <span class="muted">{props.status.reason ?? ""}</span>
+      </div>
+    );
+  }
+  const at = STAGES.indexOf(s as (typeof STAGES)[number]);
+  return (
+    <ol class="lifecycle" id="tx-stage" data-stage={s}>
+      {STAGES.map((stage, i) => (
+        <li key={stage} class={i < at ? "done" : i === at ? "current" : "todo"} title={STAGE_NOTES[stage]}>
+          <span class="dot" />
+          <span class="stage-name">{stage}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | null; status: Status }) {
+  const { tx, receipt, status } = props;
+  const kind = tx?.primaryType ?? (receipt ? kindName(receipt.kind) : "—");
+  return (
+    <>
+      <h1>
+        {kind} <span class="muted small">transaction</span>
+      </h1>
+      <Card title="Stage">
+        <Lifecycle status={status} />
+        <p class="muted small">{STAGE_NOTES[status.status] ?? status.status}</p>
+      </Card>
+      <Card>
+        <Fields
+          rows={[
+            ["Hash", <HexLink to={null} value={props.hash} full />],
+            ["Status", <span id="tx-status">{status.status}</span>],
+            ["Signer", tx ? <Addr value={tx.sender} full /> : "—"],
+            [
+              "Block",
+              tx?.blockNumber ? (
+                <>
+                  <Link to={["block", tx.blockNumber]}>#{tx.blockNumber}</Link>, position {tx.index}
+                </>
+              ) : status.blockNumber ? (
+                `will be #${status.blockNumber}, position ${status.index}`
+              ) : (
+                "not in a block yet"
+              ),
+            ],
+            [
+              "Result",
+              receipt ? (
+                receipt.status === 1 ? (
+                  <Badge tone="ok">success</Badge>
+                ) : (
+                  <Badge tone="bad">failed, code {receipt.code}</Badge>
+                )
+              ) : (
+                "—"
+              ),
+            ],
+            ["Fee paid", receipt ? fil(receipt.feePaid) : "—"],
+            ...(tx?.forcedL1Nonce
+              ? ([["Forced from L1", `L1 nonce ${tx.forcedL1Nonce}`]] as [string, ComponentChildren][])
+              : []),
+          ]}
+        />
+      </Card>
+      {tx?.message ? (
+        <Card title="Message">
+          <Fields
+            rows={Object.entries(tx.message).map(([k, v]) => [k, <Value name={k} value={v} msg={tx.message!} />])}
+          />
+        </Card>
+      ) : null}
+      {tx?.deposit ? (
+        <Card title="Deposit from L1">
+          <Fields
+            rows={Object.entries(tx.deposit).map(([k, v]) => [k, <Value name={k} value={v} msg={tx.deposit!} />])}
+          />
+        </Card>
+      ) : null}
+      {tx?.signature ? (
+        <Card title="Signature">
+          <p class="mono break small">{tx.signature}</p>
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+/** A message field, linked to what it names where the name says what it is. */
+export function Value(props: { name: string; value: unknown; msg: Record<string, unknown> }): ComponentChildren {
+  const { name, value, msg } = props;
+  if (typeof value === "string") {
+    if (isAddress(value)) return <Addr value={value} full />;
+    if (isBytes32(value)) {
+      const to =
+        name === "collectionId"
+          ? ["collection", value]
+          : name === "identityId"
+            ? ["identity", value]
+            : name === "dataAssetId"
+              ? ["data", value]
+              : name === "tokenId"
+                ? ["token", value]
+                : name === "l1TxHash"
+                  ? null
+                  : null;
+      return <HexLink to={to} value={value} full />;
+    }
+    if (name === "tokenId" && typeof msg.collectionId === "string") {
+      return <Link to={["asset", msg.collectionId, value]}>{value}</Link>;
+    }
+    if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) return `${fil(value)} (${value} attoFIL)`;
+    if (/expiresAt|deadline/i.test(name) && /^\d+$/.test(value)) return dateTime(value);
+    return <span class="break">{value}</span>;
+  }
+  if (value !== null && typeof value === "object") {
+    return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+  }
+  return String(value);
+}
