@@ -375,6 +375,7 @@ async function startDevnet(o: {
         `  storage provider simulator  ${started.url}   (pid ${sp.pid})`,
         ...verifierUrls.map((v, i) => `  verifier ${i + 1} JSON-RPC  ${v}   (pid ${verifiers[i]!.pid})`),
         `  L2 JSON-RPC (chain ${config.genesis.chainId})  ${url}  ${wsUrl}`,
+        `  explorer  ${url}/   (open it in a browser; every node serves one at / on its RPC port)`,
         `  dev accounts (100 FIL each on the L2, deposited through the bridge, and 100 FIL each on the L1 for gas): ${join(dir, "dev-accounts.json")}`,
         `  try: npm run demo -- --data-dir ${o.dataDir} --rpc ${url}`,
         "",
