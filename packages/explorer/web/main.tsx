@@ -142,4 +142,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+const root = document.getElementById("app")!;
+// The "Loading…" line is static HTML for the time before this script runs; render appends, so clear it.
+root.textContent = "";
+render(<App />, root);

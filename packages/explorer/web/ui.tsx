@@ -59,6 +59,8 @@ export type Async<T> =
   | { loading: false; error: Error; value?: undefined }
   | { loading: false; value: T; error?: undefined };
 
+const UNREACHABLE_RETRY_MS = 3000;
+
 /** Runs `load` when `deps` change (and every `refreshMs` if set); the latest answer wins. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[], refreshMs = 0): Async<T> {
   const [state, setState] = useState<Async<T>>({ loading: true });
@@ -69,8 +71,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], refreshMs =
     const run = (): void => {
       load().then(
         (value) => live && setState({ loading: false, value }),
-        (error: unknown) =>
-          live && setState({ loading: false, error: error instanceof Error ? error : new Error(String(error)) }),
+        (error: unknown) => {
+          if (!live) return;
+          setState({ loading: false, error: error instanceof Error ? error : new Error(String(error)) });
+          // A node that did not answer is asked again, so the page recovers by itself when it is back.
+          if (refreshMs === 0 && error instanceof NodeUnreachableError) timer = setTimeout(run, UNREACHABLE_RETRY_MS);
+        },
       );
       if (refreshMs > 0) timer = setTimeout(run, refreshMs);
     };

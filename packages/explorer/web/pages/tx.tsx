@@ -161,10 +161,12 @@ export function Value(props: { name: string; value: unknown; msg: Record<string,
   if (typeof value === "string") {
     if (isAddress(value)) return <Addr value={value} full />;
     if (isBytes32(value)) {
+      // A delegate's transaction names the identity it acts for; zero means the signer acts for itself.
+      if (name === "onBehalfOf" && /^0x0+$/.test(value)) return <span class="muted">the signer itself</span>;
       const to =
         name === "collectionId"
           ? ["collection", value]
-          : name === "identityId"
+          : name === "identityId" || name === "onBehalfOf"
             ? ["identity", value]
             : name === "dataAssetId"
               ? ["data", value]
@@ -178,7 +180,10 @@ export function Value(props: { name: string; value: unknown; msg: Record<string,
     if (name === "tokenId" && typeof msg.collectionId === "string") {
       return <Link to={["asset", msg.collectionId, value]}>{value}</Link>;
     }
-    if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) return `${fil(value)} (${value} attoFIL)`;
+    if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) {
+      const f = fil(value);
+      return f.endsWith("attoFIL") || value === "0" ? f : `${f} (${value} attoFIL)`;
+    }
     if (/expiresAt|deadline/i.test(name) && /^\d+$/.test(value)) return dateTime(value);
     return <span class="break">{value}</span>;
   }
