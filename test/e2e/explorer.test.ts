@@ -107,7 +107,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     const mint = await alice.mintAsset({
       collectionId: made.collectionId,
       tokenId: 1,
-      to: alice.address,
+      to: alice.address!,
       contentCid: CID,
     });
     const moved = await alice.transferAsset({ collectionId: made.collectionId, tokenId: 1, to: accounts[1]!.address });
@@ -131,7 +131,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
       await phone.goto(`${node.url}/`);
       await phone.waitForSelector("#stat-head a", { timeout: 10_000 });
       // Nothing is wider than the screen: no sideways scrolling of the whole page.
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
       expect(overflow).toBeLessThanOrEqual(0);
       await phone.screenshot({ path: join(ARTIFACTS, "home-phone.png"), fullPage: true });
     } finally {

@@ -24,6 +24,7 @@ import { type GetBlockByNumberParameters, getBlockByNumber } from "./actions/get
 import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
+import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
 import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
@@ -136,6 +137,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getDataAsset: (params: GetDataAssetParameters) => getDataAsset(base, params),
     getDataAssetGrantees: (params: GetDataAssetGranteesParameters) => getDataAssetGrantees(base, params),
     getIdentitiesByOwner: (params: GetIdentitiesByOwnerParameters) => getIdentitiesByOwner(base, params),
+    getCollectionsByCreator: (params: GetCollectionsByCreatorParameters) => getCollectionsByCreator(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),

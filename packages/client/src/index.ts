@@ -20,6 +20,7 @@ export * from "./actions/getBlockByNumber.js";
 export * from "./actions/getBlockNumber.js";
 export * from "./actions/getChainId.js";
 export * from "./actions/getCollection.js";
+export * from "./actions/getCollectionsByCreator.js";
 export * from "./actions/getDataAsset.js";
 export * from "./actions/getDataAssetGrantees.js";
 export * from "./actions/getIdentitiesByOwner.js";

@@ -235,6 +235,11 @@ export type RpcMethods = {
     [Hex, { cursor?: string | null; limit?: number }?],
     { identities: Record<string, unknown>[]; nextCursor: string | null },
   ];
+  /** params: [creator, page?] → the collections it created, ascending by id (the getCollection shape). */
+  filverse_getCollectionsByCreator: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    { collections: Record<string, unknown>[]; nextCursor: string | null },
+  ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */

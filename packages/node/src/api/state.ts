@@ -1,6 +1,7 @@
 /**
  * Reads of the head state (accounts at a recent block): accounts, collections, assets, tokens,
- * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset).
+ * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset,
+ * collections by creator).
  */
 import { expectParamCount, paramBlockTag, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
 import { accessGrantObjectId, assetObjectId, tokenBalanceObjectId } from "@filverse/state";
@@ -20,6 +21,7 @@ export type StateApi = Pick<
   | "filverse_getDataAsset"
   | "filverse_getIdentitiesByOwner"
   | "filverse_getDataAssetGrantees"
+  | "filverse_getCollectionsByCreator"
 >;
 
 export function stateApi({ node }: ApiModules): StateApi {
@@ -103,6 +105,19 @@ export function stateApi({ node }: ApiModules): StateApi {
         identities: page.items.flatMap((id) => {
           const identity = state.get(Namespace.Identity, fromHex(id));
           return identity ? [{ id, ...Identity.toJson(identity) }] : [];
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+    filverse_getCollectionsByCreator: (p) => {
+      expectParamCount(p, 1, 2);
+      const creator = paramHex(p, 0, "creator", 20);
+      const page = indexPage(node.lookups.collectionsOf(creator), pageParam(p, 1), 32);
+      const state = node.state;
+      return {
+        collections: page.items.flatMap((id) => {
+          const c = state.get(Namespace.Collection, fromHex(id));
+          return c ? [{ id: id as Hex, ...Collection.toJson(c) }] : [];
         }),
         nextCursor: page.nextCursor,
       };

@@ -208,6 +208,9 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
     ["filverse_getDataAssetGrantees", [owner()]],
     ["filverse_getDataAssetGrantees", [unknownAsset, { limit: "5" }]],
     ["filverse_getDataAssetGrantees", [unknownAsset, {}, 3]],
+    ["filverse_getCollectionsByCreator", ["0x1234"]],
+    ["filverse_getCollectionsByCreator", [owner(), { limit: 501 }]],
+    ["filverse_getCollectionsByCreator", [owner(), { cursor: "0x12" }]],
   ] as const)("%s %j is -32602", async (method, params) => {
     const { error } = await call(method, params as unknown as unknown[]);
     expect(error?.code).toBe(RpcErrorCode.INVALID_PARAMS);
@@ -219,6 +222,10 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
       nextCursor: null,
     });
     expect((await call("filverse_getDataAssetGrantees", [unknownAsset])).result).toBeNull();
+    expect((await call("filverse_getCollectionsByCreator", [owner()])).result).toEqual({
+      collections: [],
+      nextCursor: null,
+    });
   });
 });
 
