@@ -37,6 +37,10 @@ import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTo
 import { type GetTransactionParameters, getTransaction } from "./actions/getTransaction.js";
 import { type GetTransactionReceiptParameters, getTransactionReceipt } from "./actions/getTransactionReceipt.js";
 import { type GetTransactionStatusParameters, getTransactionStatus } from "./actions/getTransactionStatus.js";
+import {
+  type GetTransactionsByAddressParameters,
+  getTransactionsByAddress,
+} from "./actions/getTransactionsByAddress.js";
 import { type GetWithdrawalStatusParameters, getWithdrawalStatus } from "./actions/getWithdrawalStatus.js";
 import { type GrantAccessParameters, grantAccess } from "./actions/grantAccess.js";
 import { type MintAssetParameters, mintAsset } from "./actions/mintAsset.js";
@@ -138,6 +142,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getDataAssetGrantees: (params: GetDataAssetGranteesParameters) => getDataAssetGrantees(base, params),
     getIdentitiesByOwner: (params: GetIdentitiesByOwnerParameters) => getIdentitiesByOwner(base, params),
     getCollectionsByCreator: (params: GetCollectionsByCreatorParameters) => getCollectionsByCreator(base, params),
+    getTransactionsByAddress: (params: GetTransactionsByAddressParameters) => getTransactionsByAddress(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),

@@ -33,6 +33,7 @@ export * from "./actions/getTokenBalance.js";
 export * from "./actions/getTransaction.js";
 export * from "./actions/getTransactionReceipt.js";
 export * from "./actions/getTransactionStatus.js";
+export * from "./actions/getTransactionsByAddress.js";
 export * from "./actions/getWithdrawalStatus.js";
 export * from "./actions/grantAccess.js";
 export * from "./actions/mintAsset.js";

@@ -240,6 +240,17 @@ export type RpcMethods = {
     [Hex, { cursor?: string | null; limit?: number }?],
     { collections: Record<string, unknown>[]; nextCursor: string | null },
   ];
+  /**
+   * params: [address, page?] → the user transactions and deposits that name the address (sender,
+   * recipient, any address field), newest first. `nextCursor` is hex of u64be block ‖ u32be index.
+   */
+  filverse_getTransactionsByAddress: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    {
+      transactions: { hash: Hex; blockNumber: Dec; index: number; kind: number; status: number; code: number }[];
+      nextCursor: string | null;
+    },
+  ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */

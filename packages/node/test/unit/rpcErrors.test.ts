@@ -211,6 +211,10 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
     ["filverse_getCollectionsByCreator", ["0x1234"]],
     ["filverse_getCollectionsByCreator", [owner(), { limit: 501 }]],
     ["filverse_getCollectionsByCreator", [owner(), { cursor: "0x12" }]],
+    ["filverse_getTransactionsByAddress", ["0x1234"]],
+    ["filverse_getTransactionsByAddress", [owner(), { limit: 0 }]],
+    ["filverse_getTransactionsByAddress", [owner(), { cursor: "0x12" }]],
+    ["filverse_getTransactionsByAddress", [owner(), { cursor: 5 }]],
   ] as const)("%s %j is -32602", async (method, params) => {
     const { error } = await call(method, params as unknown as unknown[]);
     expect(error?.code).toBe(RpcErrorCode.INVALID_PARAMS);
@@ -222,6 +226,10 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
       nextCursor: null,
     });
     expect((await call("filverse_getDataAssetGrantees", [unknownAsset])).result).toBeNull();
+    expect((await call("filverse_getTransactionsByAddress", [`0x${"77".repeat(20)}`])).result).toEqual({
+      transactions: [],
+      nextCursor: null,
+    });
     expect((await call("filverse_getCollectionsByCreator", [owner()])).result).toEqual({
       collections: [],
       nextCursor: null,
