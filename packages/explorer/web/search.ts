@@ -8,7 +8,8 @@ import { batch } from "./rpc.js";
 
 export type SearchResult = { route: (string | number)[] } | { piece: string } | { none: string };
 
-const PIECE_CID = /^baga[a-z2-7]{20,}$/;
+/** A Piece CID, v1 (baga…) or FRC-0069 v2 (bafkzcib…). */
+const PIECE_CID = /^(baga|bafkzcib)[a-z2-7]{20,}$/;
 const HANDLE = /^[a-z0-9_]{3,32}$/;
 
 export async function resolveSearch(input: string): Promise<SearchResult> {

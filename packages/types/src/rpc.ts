@@ -251,6 +251,30 @@ export type RpcMethods = {
       nextCursor: string | null;
     },
   ];
+  /** params: [limit?, before?] → the rollup's accepted checkpoints below index `before`, newest first. */
+  filverse_getCheckpoints: [
+    [(Dec | number)?, (Dec | number)?],
+    {
+      checkpoints: {
+        index: Dec;
+        firstBlock: Dec;
+        lastBlock: Dec;
+        stateRoot: Hex;
+        withdrawalsRoot: Hex;
+        lastBlockHash: Hex;
+        pieceCid: string;
+        acceptedAt: Dec;
+        final: boolean;
+        /** Whether its batch (and every earlier one) has an active storage deal; null when the node does not track deals. */
+        stored: boolean | null;
+        l1TxHash: Hex | null;
+        l1BlockNumber: Dec | null;
+      }[];
+      count: Dec;
+      /** The `before` of the next (older) page, or null at the first checkpoint. */
+      next: Dec | null;
+    },
+  ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */

@@ -1,4 +1,5 @@
 /** Checkpoints: what the node reads of the rollup on L1 (filverse_getCheckpoints), newest first. */
+import { useState } from "preact/hooks";
 import { dateTime, short } from "../format.js";
 import { call, METHOD_NOT_FOUND, RpcCallError } from "../rpc.js";
 import { Badge, Card, Empty, HexLink, Link, Show, useAsync } from "../ui.js";
@@ -13,10 +14,14 @@ export type CheckpointJson = {
   pieceCid: string;
   acceptedAt: string;
   final: boolean;
+  stored: boolean | null;
   l1TxHash: string | null;
+  l1BlockNumber: string | null;
 };
 
-export type CheckpointsPage = { checkpoints: CheckpointJson[]; next: string | null } | { unavailable: string };
+export type CheckpointsPage =
+  | { checkpoints: CheckpointJson[]; count: string; next: string | null }
+  | { unavailable: string };
 
 /** UNAVAILABLE (-32017): the node has no L1 configured, so it knows of no checkpoint. */
 const UNAVAILABLE = -32017;
@@ -50,8 +55,10 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
           <th>#</th>
           <th>Blocks</th>
           <th>State</th>
+          <th>Deal</th>
           <th class="wide">State root</th>
           <th class="wide">Piece</th>
+          <th class="wide">L1 tx</th>
           <th class="wide">Accepted</th>
         </tr>
       </thead>
@@ -63,7 +70,16 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
               <Link to={["block", c.firstBlock]}>{c.firstBlock}</Link>–
               <Link to={["block", c.lastBlock]}>{c.lastBlock}</Link>
             </td>
-            <td>{c.final ? <Badge tone="ok">final</Badge> : <Badge tone="info">in challenge window</Badge>}</td>
+            <td>{c.final ? <Badge tone="ok">final</Badge> : <Badge tone="info">challenge window</Badge>}</td>
+            <td>
+              {c.stored === null ? (
+                <span class="muted">—</span>
+              ) : c.stored ? (
+                <Badge tone="ok">stored</Badge>
+              ) : (
+                <Badge tone="warn">no deal yet</Badge>
+              )}
+            </td>
             <td class="wide">
               <HexLink to={null} value={c.stateRoot} />
             </td>
@@ -76,6 +92,15 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
                 "—"
               )}
             </td>
+            <td class="wide">
+              {c.l1TxHash ? (
+                <span title={`L1 block ${c.l1BlockNumber}`}>
+                  <HexLink to={null} value={c.l1TxHash} />
+                </span>
+              ) : (
+                <span class="muted">—</span>
+              )}
+            </td>
             <td class="wide muted">{dateTime(c.acceptedAt)}</td>
           </tr>
         ))}
@@ -85,14 +110,34 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
 }
 
 export function Checkpoints() {
-  const cps = useCheckpoints(50);
+  const [before, setBefore] = useState<string | null>(null);
+  const cps = useCheckpoints(25, before);
   return (
     <Card title="Checkpoints">
       <p class="muted">
         Each checkpoint commits a range of L2 blocks to the rollup contract on L1, with the Piece CID of the batch data
-        stored on Filecoin. It becomes final once its challenge window ends without a successful dispute.
+        stored on Filecoin. It becomes final once its challenge window ends without a successful dispute; a withdrawal
+        can be finalized on L1 from then on.
       </p>
-      <Show state={cps}>{(page) => <CheckpointsTable page={page} />}</Show>
+      <Show state={cps}>
+        {(page) => (
+          <>
+            <CheckpointsTable page={page} />
+            <div class="pager">
+              {before !== null ? (
+                <button type="button" onClick={() => setBefore(null)}>
+                  Newest
+                </button>
+              ) : null}
+              {"next" in page && page.next !== null ? (
+                <button type="button" onClick={() => setBefore(page.next)}>
+                  Older
+                </button>
+              ) : null}
+            </div>
+          </>
+        )}
+      </Show>
     </Card>
   );
 }

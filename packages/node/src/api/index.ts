@@ -3,6 +3,7 @@
  * kinds implement. Reads accept a block tag where the contract says so; recent states are kept.
  */
 import { chainApi } from "./chain.js";
+import { checkpointsApi } from "./checkpoints.js";
 import { disputesApi } from "./disputes.js";
 import { ethApi } from "./eth.js";
 import { evidenceApi } from "./evidence.js";
@@ -12,10 +13,20 @@ import { proofsApi } from "./proofs.js";
 import { stateApi } from "./state.js";
 import { subscriptionsApi } from "./subscriptions.js";
 import { transactionsApi } from "./transactions.js";
-import type { DisputeReader, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
+import type { CheckpointList, DisputeReader, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
 
 export { didDocument } from "./identity.js";
-export type { ApiModules, DisputeReader, Handler, NetworkView, RpcHandlers, RpcNode, SettlementView } from "./types.js";
+export type {
+  ApiModules,
+  CheckpointList,
+  CheckpointSummary,
+  DisputeReader,
+  Handler,
+  NetworkView,
+  RpcHandlers,
+  RpcNode,
+  SettlementView,
+} from "./types.js";
 
 /** Every method, checked by the compiler against `RpcMethods`: a method missing or extra does not build. */
 export function createRpcHandlers(
@@ -23,8 +34,9 @@ export function createRpcHandlers(
   settlement: SettlementView | null = null,
   network: (() => NetworkView | null) | null = null,
   disputes: DisputeReader | null = null,
+  checkpoints: CheckpointList | null = null,
 ): RpcHandlers {
-  const modules = { node, settlement, network, disputes };
+  const modules = { node, settlement, network, disputes, checkpoints };
   return {
     ...chainApi(modules),
     ...transactionsApi(modules),
@@ -33,6 +45,7 @@ export function createRpcHandlers(
     ...identityApi(modules),
     ...evidenceApi(modules),
     ...disputesApi(modules),
+    ...checkpointsApi(modules),
     ...networkApi(modules),
     ...subscriptionsApi(modules),
     ...ethApi(modules),

@@ -80,12 +80,35 @@ export type DisputeReader = {
   ): Promise<(DisputeJson & { nodes: DisputeNodeJson[]; nodesTruncated: boolean }) | null>;
 };
 
+/** One checkpoint the L1 rollup accepted, as read from it (node/checkpointList.ts). */
+export type CheckpointSummary = {
+  index: number;
+  firstBlock: number;
+  lastBlock: number;
+  stateRoot: Hex;
+  withdrawalsRoot: Hex;
+  lastBlockHash: Hex;
+  pieceCid: string;
+  /** L1 seconds. */
+  acceptedAt: number;
+  final: boolean;
+  /** The L1 transaction that submitted it, once the log scan has seen it. */
+  l1TxHash: Hex | null;
+  l1BlockNumber: number | null;
+};
+
+/** The rollup's checkpoints as the RPC reads them: the `limit` indexes below `before` (default: all), newest first. */
+export type CheckpointList = {
+  page(before: number | null, limit: number): Promise<{ checkpoints: CheckpointSummary[]; count: number }>;
+};
+
 /** What every namespace's handlers are built from. */
 export type ApiModules = {
   node: RpcNode;
   settlement: SettlementView | null;
   network: (() => NetworkView | null) | null;
   disputes: DisputeReader | null;
+  checkpoints: CheckpointList | null;
 };
 
 /** One method's handler: untrusted params in, the result `RpcMethods` gives the client out. */

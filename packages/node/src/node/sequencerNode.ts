@@ -26,6 +26,7 @@ import { createNodeNetwork, gossipAsSequencer, gossipEvidence, watchNetwork } fr
 import { DevFaucet } from "../sequencer/devFaucet.js";
 import { defaultSequencerOpts, Sequencer } from "../sequencer/sequencer.js";
 import type { NodeBatches } from "./batches.js";
+import { createCheckpointList } from "./checkpointList.js";
 import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
@@ -225,6 +226,7 @@ export class FilverseSequencerNode {
         },
         () => this.network,
         config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+        config.l1?.rollup && this.l1 ? createCheckpointList(config.l1.rollup, config.l1.startBlock, this.l1) : null,
       ),
       services,
       logger: this.logger,

@@ -38,6 +38,7 @@ import { type RebuildFromL1ReturnType, type RebuildProgress, rebuildFromL1 } fro
 import type { RollupWatcher } from "../verifier/rollupWatcher.js";
 import { defaultVerifierOpts, Verifier } from "../verifier/verifier.js";
 import type { NodeBatches } from "./batches.js";
+import { createCheckpointList } from "./checkpointList.js";
 import { serveHealth } from "./health.js";
 import type { RewindWatcher } from "./rewindWatcher.js";
 import { createNodeRpcServer, createNodeServices } from "./services.js";
@@ -185,6 +186,7 @@ export class FilverseVerifierNode {
         settlement,
         () => this.network,
         config.dispute && this.l1 ? createDisputeReader(config.dispute.game, this.l1, this.disputePlayer) : null,
+        config.l1?.rollup && this.l1 ? createCheckpointList(config.l1.rollup, config.l1.startBlock, this.l1) : null,
       ),
       services,
       logger: this.logger,
