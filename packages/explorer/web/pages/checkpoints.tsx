@@ -30,8 +30,11 @@ export function useCheckpoints(limit: number, before: string | null = null) {
   return useAsync<CheckpointsPage>(
     async () => {
       try {
-        const params: unknown[] = before === null ? [{ limit }] : [{ limit, before }];
-        return await call<{ checkpoints: CheckpointJson[]; next: string | null }>("filverse_getCheckpoints", params);
+        const params: unknown[] = before === null ? [limit] : [limit, before];
+        return await call<{ checkpoints: CheckpointJson[]; count: string; next: string | null }>(
+          "filverse_getCheckpoints",
+          params,
+        );
       } catch (e) {
         if (e instanceof RpcCallError && (e.code === UNAVAILABLE || e.code === METHOD_NOT_FOUND)) {
           return { unavailable: e.message };
