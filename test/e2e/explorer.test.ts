@@ -122,7 +122,23 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     await page.goto(`${node.url}/#/address/${accounts[1]!.address.toLowerCase()}`);
     await page.waitForSelector("#account-balance", { timeout: 5_000 });
     expect(await page.textContent("main")).toContain("#1");
+    // Recent transactions (filverse_getTransactionsByAddress): the transfer that made bob the owner.
+    await page.waitForSelector(`#account-txs [title="${moved.hash}"]`, { timeout: 5_000 });
     await shot("account");
+    // The creator's page lists the collection (filverse_getCollectionsByCreator).
+    await page.goto(`${node.url}/#/address/${accounts[0]!.address.toLowerCase()}`);
+    await page.waitForSelector(`a[href="#/collection/${made.collectionId}"]`, { timeout: 5_000 });
+  }, 30_000);
+
+  it("the bridge page lists the deposits that funded the dev accounts; checkpoints say why there are none", async () => {
+    await page.goto(`${node.url}/#/bridge`);
+    await page.waitForSelector("#bridge-deposits", { timeout: 5_000 });
+    expect(await page.textContent("#bridge-deposits")).toContain(accounts[0]!.address.toLowerCase().slice(0, 8));
+    await shot("bridge");
+    await page.goto(`${node.url}/#/checkpoints`);
+    await page.waitForSelector("main .empty", { timeout: 5_000 });
+    expect(await page.textContent("main")).toContain("no L1 rollup");
+    await shot("checkpoints");
   }, 30_000);
 
   it("reads well on a phone", async () => {

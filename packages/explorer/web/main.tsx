@@ -3,6 +3,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Account } from "./pages/account.js";
 import { Block } from "./pages/block.js";
+import { Bridge } from "./pages/bridge.js";
 import { Checkpoints } from "./pages/checkpoints.js";
 import { Home } from "./pages/home.js";
 import { AssetPage, CollectionPage, DataAssetPage, IdentityPage, PiecePage, TokenPage } from "./pages/objects.js";
@@ -37,6 +38,8 @@ function Page(props: { route: string[] }) {
       return <PiecePage cid={a} key={a} />;
     case "checkpoints":
       return <Checkpoints />;
+    case "bridge":
+      return <Bridge />;
     default:
       return <NotFound what="page" id={`#/${props.route.join("/")}`} />;
   }
@@ -127,6 +130,7 @@ function App() {
           <nav>
             <Link to={[]}>Home</Link>
             <Link to={["checkpoints"]}>Checkpoints</Link>
+            <Link to={["bridge"]}>Bridge</Link>
           </nav>
           <Search />
         </div>

@@ -1,8 +1,8 @@
 /** A transaction: its lifecycle stage, the decoded message, signer, receipt and fee. */
 import type { ComponentChildren } from "preact";
 import { dateTime, fil, isAddress, isBytes32, kindName } from "../format.js";
-import { batch } from "../rpc.js";
-import { Addr, Badge, Card, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
+import { batch, call } from "../rpc.js";
+import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
 
 type TxJson = {
   hash: string;
@@ -132,6 +132,7 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
           ]}
         />
       </Card>
+      {tx?.primaryType === "Withdraw" && receipt?.status === 1 ? <WithdrawalStatus hash={props.hash} /> : null}
       {tx?.message ? (
         <Card title="Message">
           <Fields
@@ -152,6 +153,67 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
         </Card>
       ) : null}
     </>
+  );
+}
+
+type WithdrawalProof = {
+  checkpointIndex: string;
+  checkpointLastBlock: string;
+  checkpointed: boolean;
+  finalized: boolean;
+  withdrawal: { index: string; l1Recipient: string; amount: string } | null;
+};
+
+/** Where a withdrawal is on its way to L1, and what its owner does next (docs/bridge.md). */
+function WithdrawalStatus(props: { hash: string }) {
+  const proof = useAsync(
+    () => call<WithdrawalProof | null>("filverse_getWithdrawalProof", [props.hash]),
+    [props.hash],
+    10_000,
+  );
+  return (
+    <Card title="Withdrawal to L1">
+      <Show state={proof}>
+        {(w) =>
+          w === null ? (
+            <Empty>The node has no record of this withdrawal.</Empty>
+          ) : (
+            <Fields
+              rows={[
+                ["Checkpoint", `#${w.checkpointIndex} (up to block ${w.checkpointLastBlock})`],
+                [
+                  "Stage",
+                  <span id="withdrawal-stage">
+                    {w.finalized ? (
+                      <Badge tone="ok">final: ready to finalize on L1</Badge>
+                    ) : w.checkpointed ? (
+                      <Badge tone="info">in the challenge window</Badge>
+                    ) : (
+                      <Badge tone="warn">waiting for its checkpoint</Badge>
+                    )}
+                  </span>,
+                ],
+                [
+                  "Next step",
+                  w.finalized
+                    ? `Call finalizeWithdrawal on the L1 bridge (filverse bridge finalize ${props.hash.slice(0, 10)}…, or the SDK's finalizeWithdrawal). A withdrawal already finalized is refused.`
+                    : w.checkpointed
+                      ? "Wait until the checkpoint's challenge window ends; then finalize it on L1."
+                      : "Wait for the sequencer to submit the checkpoint that covers this block to L1.",
+                ],
+                ...(w.withdrawal
+                  ? ([
+                      ["Recipient on L1", <span class="mono">{w.withdrawal.l1Recipient}</span>],
+                      ["Amount", fil(w.withdrawal.amount)],
+                      ["Withdrawal index", w.withdrawal.index],
+                    ] as [string, ComponentChildren][])
+                  : []),
+              ]}
+            />
+          )
+        }
+      </Show>
+    </Card>
   );
 }
 
