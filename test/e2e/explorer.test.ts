@@ -135,6 +135,15 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     await page.waitForSelector("#bridge-deposits", { timeout: 5_000 });
     expect(await page.textContent("#bridge-deposits")).toContain(accounts[0]!.address.toLowerCase().slice(0, 8));
     await shot("bridge");
+    // The README's picture: the home page after the transactions above, small.
+    const small = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+    try {
+      await small.goto(`${node.url}/`);
+      await small.waitForSelector("#latest-txs", { timeout: 5_000 });
+      await small.screenshot({ path: join(ARTIFACTS, "home-readme.png") });
+    } finally {
+      await small.close();
+    }
     await page.goto(`${node.url}/#/checkpoints`);
     await page.waitForSelector("main .empty", { timeout: 5_000 });
     expect(await page.textContent("main")).toContain("no L1 rollup");
