@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { dateTime, fil, isAddress, isBytes32, kindName } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
+import type { CheckpointJson } from "./checkpoints.js";
 
 type TxJson = {
   hash: string;
@@ -94,6 +95,9 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
       <Card title="Stage">
         <Lifecycle status={status} />
         <p class="muted small">{STAGE_NOTES[status.status] ?? status.status}</p>
+        {tx?.blockNumber && CARRIED.has(status.status) ? (
+          <Carrier block={Number(tx.blockNumber)} stage={status.status} />
+        ) : null}
       </Card>
       <Card>
         <Fields
@@ -153,6 +157,59 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
         </Card>
       ) : null}
     </>
+  );
+}
+
+/** The stages at which an L1 checkpoint carries the transaction's block. */
+const CARRIED = new Set(["checkpointed", "stored", "finalized"]);
+
+/** The checkpoint that carries `block`: its index, L1 transaction, piece and deal (searched in the newest 50). */
+function Carrier(props: { block: number; stage: string }) {
+  const found = useAsync(async () => {
+    const page = await call<{ checkpoints: CheckpointJson[] }>("filverse_getCheckpoints", [50]);
+    return (
+      page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock)) ?? null
+    );
+  }, [props.block, props.stage]);
+  return (
+    <Show state={found}>
+      {(c) =>
+        c === null ? (
+          <Empty>Its checkpoint is older than the newest 50; see the checkpoints page.</Empty>
+        ) : (
+          <Fields
+            rows={[
+              [
+                "Checkpoint",
+                <Link to={["checkpoints"]}>
+                  #{c.index} (blocks {c.firstBlock}–{c.lastBlock})
+                </Link>,
+              ],
+              ["L1 transaction", c.l1TxHash ? <span class="mono break">{c.l1TxHash}</span> : "—"],
+              [
+                "Batch piece",
+                c.pieceCid ? (
+                  <a href={`/piece/${c.pieceCid}`} class="mono break">
+                    {c.pieceCid}
+                  </a>
+                ) : (
+                  "—"
+                ),
+              ],
+              [
+                "Storage deal",
+                c.stored === null
+                  ? "not tracked by this node"
+                  : c.stored
+                    ? "active"
+                    : "no active deal seen by this node",
+              ],
+              ["Final on L1", c.final ? "yes" : "no, in its challenge window"],
+            ]}
+          />
+        )
+      }
+    </Show>
   );
 }
 
