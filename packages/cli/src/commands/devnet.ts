@@ -357,6 +357,7 @@ async function startDevnet(o: {
       sequencerP2P: node.network?.multiaddrs ?? [],
       l2: url,
       l2Ws: wsUrl,
+      explorer: `${url}/`,
       l2ChainId: config.genesis.chainId,
       sequencer,
       devAccounts: join(dir, "dev-accounts.json"),
