@@ -96,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     await shot("identity");
   }, 30_000);
 
-  it("an asset page shows its owner after a transfer, and the account page lists the asset", async () => {
+  it("an asset page shows its owner after a transfer and a trade; the account pages list it all", async () => {
     const made = await alice.createCollection({
       name: "Explorer Test",
       symbol: "EXT",
@@ -115,20 +115,41 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     await page.goto(`${node.url}/#/asset/${made.collectionId}/1`);
     await page.waitForSelector("#asset-owner", { timeout: 5_000 });
     expect(await page.getAttribute("#asset-owner [title]", "title")).toBe(accounts[1]!.address.toLowerCase());
-    await shot("asset");
-    await page.goto(`${node.url}/#/collection/${made.collectionId}`);
-    await page.waitForSelector("#collection-assets", { timeout: 5_000 });
-    await shot("collection");
-    await page.goto(`${node.url}/#/address/${accounts[1]!.address.toLowerCase()}`);
-    await page.waitForSelector("#account-balance", { timeout: 5_000 });
-    expect(await page.textContent("main")).toContain("#1");
-    // Recent transactions (filverse_getTransactionsByAddress): the transfer that made bob the owner.
-    await page.waitForSelector(`#account-txs [title="${moved.hash}"]`, { timeout: 5_000 });
-    await shot("account");
+
+    // Bob sells it to carol for 1 FIL: a signed order, filled by her (a TradeFill, royalty to alice).
+    const bob = createFilverseClient({ url: node.url, account: privateKeyToAccount(accounts[1]!.privateKey) });
+    const carol = createFilverseClient({ url: node.url, account: privateKeyToAccount(accounts[2]!.privateKey) });
+    try {
+      const signed = await bob.signOrder({ side: 0, collectionId: made.collectionId, tokenId: 1, price: 10n ** 18n });
+      const trade = await carol.fillOrder(signed);
+      expect((await carol.waitForTransaction(trade.hash)).result).toBe("success");
+      // The asset page refreshes by itself: carol owns it now.
+      await page.waitForSelector(`#asset-owner [title="${accounts[2]!.address.toLowerCase()}"]`, { timeout: 10_000 });
+      await shot("asset");
+      await page.goto(`${node.url}/#/collection/${made.collectionId}`);
+      await page.waitForSelector("#collection-assets", { timeout: 5_000 });
+      await shot("collection");
+      // Bob's page: the transfer that made him the owner and the trade he made as the order's maker.
+      await page.goto(`${node.url}/#/address/${accounts[1]!.address.toLowerCase()}`);
+      await page.waitForSelector("#account-balance", { timeout: 5_000 });
+      await page.waitForSelector(`#account-txs [title="${trade.hash}"]`, { timeout: 5_000 });
+      await page.waitForSelector(`#account-txs [title="${moved.hash}"]`, { timeout: 5_000 });
+      expect(await page.textContent("#account-txs")).toContain("TradeFill");
+      await shot("account");
+      // The trade's page decodes the order, its maker linked.
+      await page.goto(`${node.url}/#/tx/${trade.hash}`);
+      await page.waitForSelector("#tx-status", { timeout: 5_000 });
+      await page.waitForSelector(`main a[href="#/address/${accounts[1]!.address.toLowerCase()}"]`, { timeout: 5_000 });
+      await page.waitForSelector(`main a[href="#/asset/${made.collectionId}/1"]`, { timeout: 5_000 });
+      await shot("trade");
+    } finally {
+      await bob.close();
+      await carol.close();
+    }
     // The creator's page lists the collection (filverse_getCollectionsByCreator).
     await page.goto(`${node.url}/#/address/${accounts[0]!.address.toLowerCase()}`);
     await page.waitForSelector(`a[href="#/collection/${made.collectionId}"]`, { timeout: 5_000 });
-  }, 30_000);
+  }, 40_000);
 
   it("the bridge page lists the deposits that funded the dev accounts; checkpoints say why there are none", async () => {
     await page.goto(`${node.url}/#/bridge`);

@@ -1,6 +1,6 @@
 /** A transaction: its lifecycle stage, the decoded message, signer, receipt and fee. */
 import type { ComponentChildren } from "preact";
-import { dateTime, fil, isAddress, isBytes32, kindName } from "../format.js";
+import { dateTime, fil, isAddress, isBytes32, kindName, ZERO_ADDRESS } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
 import type { CheckpointJson } from "./checkpoints.js";
@@ -278,7 +278,9 @@ function WithdrawalStatus(props: { hash: string }) {
 export function Value(props: { name: string; value: unknown; msg: Record<string, unknown> }): ComponentChildren {
   const { name, value, msg } = props;
   if (typeof value === "string") {
+    if (name === "taker" && value === ZERO_ADDRESS) return <span class="muted">anyone</span>;
     if (isAddress(value)) return <Addr value={value} full />;
+    if (/^0x[0-9a-f]{130}$/i.test(value)) return <span class="mono break">{value}</span>;
     if (isBytes32(value)) {
       // A delegate's transaction names the identity it acts for; zero means the signer acts for itself.
       if (name === "onBehalfOf" && /^0x0+$/.test(value)) return <span class="muted">the signer itself</span>;
@@ -305,6 +307,14 @@ export function Value(props: { name: string; value: unknown; msg: Record<string,
     }
     if (/expiresAt|deadline/i.test(name) && /^\d+$/.test(value)) return dateTime(value);
     return <span class="break">{value}</span>;
+  }
+  if (name === "side" && typeof value === "number" && "maker" in msg) {
+    return value === 0 ? "sell (the maker sells the asset)" : "buy (the maker buys the asset)";
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    // A nested struct (a trade's order): its fields, linked the same way.
+    const inner = value as Record<string, unknown>;
+    return <Fields rows={Object.entries(inner).map(([k, v]) => [k, <Value name={k} value={v} msg={inner} />])} />;
   }
   if (value !== null && typeof value === "object") {
     return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
