@@ -40,7 +40,7 @@ it("starts the whole local network in one command, funds dev accounts through th
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  let ready: { l1: string; l2: string; bridge: string } | null = null;
+  let ready: { l1: string; l2: string; bridge: string; explorer: string; verifiers: string[] } | null = null;
   let l2Url: string | null = null;
   let out = "";
   let err = "";
@@ -66,6 +66,14 @@ it("starts the whole local network in one command, funds dev accounts through th
     await waitFor(async () => ready, 60_000, "devnet ready");
     expect((await health()).code).toBe(200);
     const { l1, l2 } = ready!;
+    // The explorer: its URL in the ready line and on the banner, served by the sequencer and the verifiers.
+    expect(ready!.explorer).toBe(`${l2}/`);
+    expect(err).toContain(`explorer  ${l2}/`);
+    for (const url of [ready!.explorer, ...ready!.verifiers.map((v) => `${v}/`)]) {
+      const page = await fetch(url);
+      expect(page.status, url).toBe(200);
+      expect(await page.text()).toContain("/explorer/app.js");
+    }
     const accounts = JSON.parse(readFileSync(join(dir, "dev-accounts.json"), "utf8")) as {
       address: `0x${string}`;
       privateKey: string;

@@ -115,6 +115,27 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
     amount: (4n * FIL).toString(),
     l1Recipient: alice.address.toLowerCase(),
   });
+  // filverse_getCheckpoints (what the explorer's checkpoints page shows): newest first, the covering
+  // one in its challenge window, with the L1 transaction that submitted it.
+  type CheckpointsJson = {
+    checkpoints: { index: string; firstBlock: string; lastBlock: string; final: boolean; l1TxHash: string | null }[];
+    next: string | null;
+  };
+  const checkpoints = async () =>
+    (
+      (await rpc(node!.url, { jsonrpc: "2.0", id: 1, method: "filverse_getCheckpoints", params: [50] })).json as {
+        result: CheckpointsJson;
+      }
+    ).result;
+  const listed = await checkpoints();
+  const indexes = listed.checkpoints.map((c) => Number(c.index));
+  expect(indexes).toEqual([...indexes].sort((a, b) => b - a));
+  expect(listed.next).toBeNull();
+  const covering = listed.checkpoints.find((c) => c.index === proof.checkpointIndex)!;
+  expect(Number(covering.firstBlock)).toBeLessThanOrEqual(withdrawalBlock);
+  expect(Number(covering.lastBlock)).toBeGreaterThanOrEqual(withdrawalBlock);
+  expect(covering.final).toBe(false);
+  expect(covering.l1TxHash).toMatch(/^0x[0-9a-f]{64}$/);
   // The helpers: the covering checkpoint, its window's end and an ETA against the L1 head.
   const status = await l2.getWithdrawalStatus({ hash, ...onL1 });
   const head = await clients.publicClient.getBlock();
@@ -141,6 +162,7 @@ it("withdraws 4 FIL from the L2 to L1 through a checkpoint and the challenge win
   expect(await ready).toMatchObject({ stage: "ready-to-finalize", secondsToFinal: 0 });
   await l2.waitForTransaction(hash, { status: "finalized", timeoutMs: 30_000 });
   expect((await getProof()).finalized).toBe(true);
+  expect((await checkpoints()).checkpoints.find((c) => c.index === proof.checkpointIndex)!.final).toBe(true);
   m = await metrics();
   expect(m("filverse_checkpoint_finalized_index")).toBeGreaterThanOrEqual(Number(proof.checkpointIndex));
   expect(m("filverse_bridge_withdrawals_pending")).toBe(0);

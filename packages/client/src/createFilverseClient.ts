@@ -25,6 +25,7 @@ import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
 import { type GetCheckpointParameters, getCheckpoint } from "./actions/getCheckpoint.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
+import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
 import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
@@ -37,6 +38,10 @@ import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTo
 import { type GetTransactionParameters, getTransaction } from "./actions/getTransaction.js";
 import { type GetTransactionReceiptParameters, getTransactionReceipt } from "./actions/getTransactionReceipt.js";
 import { type GetTransactionStatusParameters, getTransactionStatus } from "./actions/getTransactionStatus.js";
+import {
+  type GetTransactionsByAddressParameters,
+  getTransactionsByAddress,
+} from "./actions/getTransactionsByAddress.js";
 import { type GetWithdrawalStatusParameters, getWithdrawalStatus } from "./actions/getWithdrawalStatus.js";
 import { type GrantAccessParameters, grantAccess } from "./actions/grantAccess.js";
 import { type MintAssetParameters, mintAsset } from "./actions/mintAsset.js";
@@ -137,6 +142,8 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getDataAsset: (params: GetDataAssetParameters) => getDataAsset(base, params),
     getDataAssetGrantees: (params: GetDataAssetGranteesParameters) => getDataAssetGrantees(base, params),
     getIdentitiesByOwner: (params: GetIdentitiesByOwnerParameters) => getIdentitiesByOwner(base, params),
+    getCollectionsByCreator: (params: GetCollectionsByCreatorParameters) => getCollectionsByCreator(base, params),
+    getTransactionsByAddress: (params: GetTransactionsByAddressParameters) => getTransactionsByAddress(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
     /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, status and deals. */
     getCheckpoint: (params: GetCheckpointParameters = {}) => getCheckpoint(base, params),

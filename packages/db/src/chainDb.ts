@@ -19,6 +19,7 @@ import {
 } from "@filverse/types";
 import { bytesEqual, concatBytes, fromHex, toHex } from "@filverse/utils";
 import { ClassicLevel } from "classic-level";
+import { addressTxEntries } from "./addressIndex.js";
 import {
   corrupt,
   decodeBlock,
@@ -46,6 +47,8 @@ import { DbError, DbErrorCode, storageReason } from "./errors.js";
 import {
   ADDRESS_BYTES,
   ASSET_REF_BYTES,
+  addressTxKey,
+  addressTxPrefix,
   assetOwnerKey,
   assetOwnerPrefix,
   blockHashKey,
@@ -63,6 +66,7 @@ import {
   receiptsKey,
   signedCheckpointKey,
   stateObjectKey,
+  TX_REF_BYTES,
   txLocationKey,
   u64be,
   withdrawalKey,
@@ -434,11 +438,46 @@ export class ChainDb {
     }
   }
 
+  /**
+   * The entries (user transactions and deposits) that name `address` (see addressIndex.ts), newest
+   * first: block number, then position, descending. `cursor` is the previous page's nextCursor
+   * (u64be number ‖ u32be position, hex); nextCursor is null on the last page. Blocks committed
+   * before the index existed (a database from an older version) are not in it.
+   */
+  async getTransactionsByAddress(
+    address: Uint8Array,
+    opts: GetAssetsByOwnerOpts = {},
+  ): Promise<{ items: { hash: Uint8Array; blockNumber: number; index: number }[]; nextCursor: string | null }> {
+    this.assertOpen();
+    if (!(address instanceof Uint8Array) || address.length !== ADDRESS_BYTES) {
+      throw new TypeError(
+        `address must be a 20-byte address, got ${address instanceof Uint8Array ? toHex(address) : address}`,
+      );
+    }
+    const limit = pageLimit(opts.limit);
+    const prefix = addressTxPrefix(address);
+    const { gte, lt } = prefixRange(prefix);
+    const range = opts.cursor == null ? { gte, lt } : { gte, lt: concatBytes(prefix, parseTxCursor(opts.cursor)) };
+    const entries = await this.guard(() => this.db.iterator({ ...range, reverse: true, limit: limit + 1 }).all());
+    const items = entries.slice(0, limit).map(([k, v]) => {
+      const key = plain(k);
+      const value = plain(v);
+      if (key.length !== prefix.length + TX_REF_BYTES || value.length !== 32)
+        throw corrupt("address-tx index entry", key);
+      const blockNumber = decodeU64("address-tx index key", key, key.subarray(prefix.length, prefix.length + 8));
+      const index = new DataView(key.buffer, key.byteOffset + prefix.length + 8, 4).getUint32(0);
+      return { hash: value, blockNumber, index };
+    });
+    const last = entries.length > limit ? plain(entries[limit - 1]![0]) : null;
+    return { items, nextCursor: last ? toHex(last.subarray(prefix.length)) : null };
+  }
+
   // --- the atomic block commit ---
 
   /**
    * Persist a block and everything it changed in ONE synced LevelDB batch: the block, its hash index,
-   * receipts, tx locations, state writes, withdrawals, asset-owner index, journal removals and the head.
+   * receipts, tx locations, state writes, withdrawals, asset-owner and address-tx indexes, journal
+   * removals and the head.
    */
   commitBlock(input: CommitBlockInput): Promise<void> {
     return this.serial(async () => {
@@ -482,6 +521,9 @@ export class ChainDb {
       }
       for (const w of result.withdrawals) {
         ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
+      }
+      for (const e of addressTxEntries(block, result.receipts)) {
+        ops.push({ type: "put", key: addressTxKey(e.address, n, e.index), value: e.hash });
       }
       for (const h of journalRemove) ops.push({ type: "del", key: journalKey(h) });
       if (input.clearOpenBlock) {
@@ -565,6 +607,11 @@ export class ChainDb {
           },
           { removed, current, target: input.targetState, returnTransactions: input.returnTransactions },
         );
+        for (const r of removed) {
+          for (const e of addressTxEntries(r.block, r.receipts)) {
+            ops.push({ type: "del", key: addressTxKey(e.address, r.number, e.index) });
+          }
+        }
         for await (const [key] of this.iterate(columnRange(DbPrefix.OpenBlock))) ops.push({ type: "del", key });
         const hash = blockHash(targetHeader!);
         ops.push({
@@ -918,6 +965,17 @@ function parseCursor(cursor: string): Uint8Array {
     throw new RangeError(`cursor must be a nextCursor returned by getAssetsByOwner, got ${JSON.stringify(cursor)}`, {
       cause,
     });
+  }
+}
+
+function parseTxCursor(cursor: string): Uint8Array {
+  try {
+    return fromHex(cursor, TX_REF_BYTES);
+  } catch (cause) {
+    throw new RangeError(
+      `cursor must be a nextCursor returned by getTransactionsByAddress, got ${JSON.stringify(cursor)}`,
+      { cause },
+    );
   }
 }
 

@@ -20,6 +20,8 @@
  *   0x0b open block   0x0b ‖ u64be number ‖ 0x00     → u64be timestamp ‖ parent hash (32) ‖ SSZ List[Deposit]
  *                     0x0b ‖ u64be number ‖ 0x01 ‖ u32be position → tx hash (32) ‖ receiptRoot (32) ‖ touchedRoot (32)
  *                     (a sequencer's preconfirmed, not yet committed blocks; deleted by the block's commit)
+ *   0x0c address tx   0x0c ‖ address (20) ‖ u64be number ‖ u32be index → tx hash (32)
+ *                     (every address a receipt names: its sender, a deposit's recipient, the address fields of its message)
  */
 
 export enum DbPrefix {
@@ -35,6 +37,7 @@ export enum DbPrefix {
   Evidence = 0x09,
   SignedCheckpoint = 0x0a,
   OpenBlock = 0x0b,
+  AddressTx = 0x0c,
 }
 
 export enum MetaKey {
@@ -95,6 +98,15 @@ export const preconfirmedKey = (n: number, position: number) => {
 export const assetOwnerPrefix = (owner: Uint8Array) => prefixed(DbPrefix.AssetOwner, owner);
 export const assetOwnerKey = (owner: Uint8Array, collectionId: Uint8Array, tokenId: number) =>
   prefixed(DbPrefix.AssetOwner, owner, collectionId, u64be(tokenId));
+
+/** u64be block number ‖ u32be position: the part of an address-tx key after the address, and the page cursor. */
+export const TX_REF_BYTES = 12;
+export const addressTxPrefix = (address: Uint8Array) => prefixed(DbPrefix.AddressTx, address);
+export const addressTxKey = (address: Uint8Array, n: number, index: number) => {
+  const i = new Uint8Array(4);
+  new DataView(i.buffer).setUint32(0, index);
+  return prefixed(DbPrefix.AddressTx, address, u64be(n), i);
+};
 
 /** The range of every key that starts with `prefix`: [prefix, next prefix). */
 export function prefixRange(prefix: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {

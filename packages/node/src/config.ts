@@ -32,6 +32,11 @@ export type NodeConfigFile = {
     port: number;
     /** Per-client request rate; null disables it (benchmarks only). Default 500/s, burst 1000. */
     rateLimit?: { requestsPerSecond: number; burst: number } | null;
+    /**
+     * Serve the web explorer (docs/explorer.md) at `/` on this port. Default: on for the devnet
+     * preset, off for the others (a public endpoint opts in).
+     */
+    explorer?: boolean;
   };
   /**
    * When the sequencer seals empty blocks to complete a checkpoint range (docs/checkpoints.md, "When
@@ -245,6 +250,11 @@ export function loadConfig(dataDir: string): NodeConfigFile {
 }
 
 /** The checkpoint-fill rule a sequencer runs: the config's `checkpoints` over the preset's defaults. */
+/** Whether the node serves the web explorer at `/`: `rpc.explorer` when set, else only on a devnet. */
+export function explorerEnabled(config: Pick<NodeConfigFile, "preset" | "rpc">): boolean {
+  return config.rpc.explorer ?? config.preset === "devnet";
+}
+
 export function checkpointFillOf(config: Pick<NodeConfigFile, "preset" | "checkpoints">): CheckpointFillOpts {
   const d = defaultCheckpointFill[config.preset] ?? defaultCheckpointFill.mainnet;
   const c = config.checkpoints ?? {};

@@ -235,6 +235,36 @@ export type RpcMethods = {
     [Hex, { cursor?: string | null; limit?: number }?],
     { identities: Record<string, unknown>[]; nextCursor: string | null },
   ];
+  /** params: [creator, page?] → the collections it created, ascending by id (the getCollection shape). */
+  filverse_getCollectionsByCreator: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    { collections: Record<string, unknown>[]; nextCursor: string | null },
+  ];
+  /**
+   * params: [address, page?] → the user transactions and deposits that name the address (sender,
+   * recipient, any address field), newest first. `nextCursor` is hex of u64be block ‖ u32be index.
+   */
+  filverse_getTransactionsByAddress: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    {
+      transactions: { hash: Hex; blockNumber: Dec; index: number; kind: number; status: number; code: number }[];
+      nextCursor: string | null;
+    },
+  ];
+  /** params: [limit?, before?] → the rollup's accepted checkpoints below index `before`, newest first. */
+  filverse_getCheckpoints: [
+    [(Dec | number)?, (Dec | number)?],
+    {
+      /**
+       * Each is filverse_getCheckpoint's answer, plus `final` (status "final") and `stored` (its batch
+       * has an active deal; null when the node tracks no deals).
+       */
+      checkpoints: (CheckpointJson & { final: boolean; stored: boolean | null })[];
+      count: Dec;
+      /** The `before` of the next (older) page, or null at the first checkpoint. */
+      next: Dec | null;
+    },
+  ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */

@@ -1,11 +1,12 @@
 /**
  * Reads of the head state (accounts at a recent block): accounts, collections, assets, tokens,
- * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset).
+ * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset,
+ * collections by creator) and the transactions that name an address (a database index).
  */
 import { expectParamCount, paramBlockTag, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
 import { accessGrantObjectId, assetObjectId, tokenBalanceObjectId } from "@filverse/state";
 import { Asset, Collection, DataAsset, Identity, Namespace, RpcErrorCode, Token } from "@filverse/types";
-import { fromHex, type Hex } from "@filverse/utils";
+import { fromHex, type Hex, toHex } from "@filverse/utils";
 import { stateAtTag } from "./reads.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
@@ -20,6 +21,8 @@ export type StateApi = Pick<
   | "filverse_getDataAsset"
   | "filverse_getIdentitiesByOwner"
   | "filverse_getDataAssetGrantees"
+  | "filverse_getCollectionsByCreator"
+  | "filverse_getTransactionsByAddress"
 >;
 
 export function stateApi({ node }: ApiModules): StateApi {
@@ -103,6 +106,58 @@ export function stateApi({ node }: ApiModules): StateApi {
         identities: page.items.flatMap((id) => {
           const identity = state.get(Namespace.Identity, fromHex(id));
           return identity ? [{ id, ...Identity.toJson(identity) }] : [];
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+    filverse_getTransactionsByAddress: async (p) => {
+      expectParamCount(p, 1, 2);
+      const address = paramHex(p, 0, "address", 20);
+      const { cursor, limit } = pageParam(p, 1);
+      let page: Awaited<ReturnType<ReturnType<typeof db>["getTransactionsByAddress"]>>;
+      try {
+        page = await db().getTransactionsByAddress(fromHex(address), { cursor, limit });
+      } catch (err) {
+        if (err instanceof RangeError)
+          throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
+            message: "page.cursor must be a cursor returned by a previous page",
+            data: { param: "page.cursor", index: 1, expected: "a nextCursor" },
+          });
+        throw err;
+      }
+      // One receipts read per block on the page (a page holds at most 500 entries).
+      const receipts = new Map<number, Awaited<ReturnType<ReturnType<typeof db>["getReceipts"]>>>();
+      for (const { blockNumber } of page.items) {
+        if (!receipts.has(blockNumber)) receipts.set(blockNumber, await db().getReceipts(blockNumber));
+      }
+      return {
+        transactions: page.items.flatMap(({ hash, blockNumber, index }) => {
+          // A block a rewind removed between the two reads is left out, not half shown.
+          const r = receipts.get(blockNumber)?.[index];
+          if (!r || toHex(r.txHash) !== toHex(hash)) return [];
+          return [
+            {
+              hash: toHex(hash),
+              blockNumber: String(blockNumber),
+              index,
+              kind: r.kind,
+              status: r.status,
+              code: r.code,
+            },
+          ];
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+    filverse_getCollectionsByCreator: (p) => {
+      expectParamCount(p, 1, 2);
+      const creator = paramHex(p, 0, "creator", 20);
+      const page = indexPage(node.lookups.collectionsOf(creator), pageParam(p, 1), 32);
+      const state = node.state;
+      return {
+        collections: page.items.flatMap((id) => {
+          const c = state.get(Namespace.Collection, fromHex(id));
+          return c ? [{ id: id as Hex, ...Collection.toJson(c) }] : [];
         }),
         nextCursor: page.nextCursor,
       };

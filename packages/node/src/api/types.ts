@@ -85,6 +85,8 @@ export type DisputeReader = {
 export type CheckpointReader = {
   /** Checkpoint `index` (null: the latest); null when the rollup has no such checkpoint. */
   get(index: number | null): Promise<CheckpointJson | null>;
+  /** The `limit` checkpoints below index `before` (null: all), newest first, and how many the rollup holds. */
+  page(before: number | null, limit: number): Promise<{ checkpoints: CheckpointJson[]; count: number }>;
 };
 
 /** What every namespace's handlers are built from. */

@@ -1,10 +1,10 @@
 /**
- * Two reads the state cannot answer by key: the identities an address owns, and the grantees of a
- * data asset. Like the IdentityIndex, it is rebuilt from the state at start and after a rewind, and
+ * Three reads the state cannot answer by key: the identities an address owns, the grantees of a
+ * data asset, and the collections an address created. Like the IdentityIndex, it is rebuilt from the state at start and after a rewind, and
  * updated from each committed block's changes, so it always describes the head state.
  */
 import type { State, StateChange } from "@filverse/state";
-import { type Identity, Namespace, type StateObjects } from "@filverse/types";
+import { type Collection, type Identity, Namespace, type StateObjects } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 
 export class LookupIndex {
@@ -14,11 +14,14 @@ export class LookupIndex {
   private readonly ownerOf = new Map<string, string>();
   /** data asset id hex → grantee address hex. */
   private readonly grants = new Map<string, Set<string>>();
+  /** creator address hex → collection id hex (a collection's creator never changes). */
+  private readonly byCreator = new Map<string, Set<string>>();
 
   rebuild(state: State): void {
     this.byOwner.clear();
     this.ownerOf.clear();
     this.grants.clear();
+    this.byCreator.clear();
     for (const { value: e } of state.objects.entries()) this.put(e.ns, e.id, e.value);
   }
 
@@ -44,12 +47,24 @@ export class LookupIndex {
       const grantee = toHex(id.subarray(32));
       if (value !== null) add(this.grants, dataAsset, grantee);
       else remove(this.grants, dataAsset, grantee);
+    } else if (ns === Namespace.Collection) {
+      const collectionId = toHex(id);
+      // Collections are never deleted; a null value (a rewind's undo) removes it from any creator.
+      if (value !== null) add(this.byCreator, toHex((value as Collection).creator), collectionId);
+      else
+        for (const [creator, set] of this.byCreator)
+          if (set.has(collectionId)) remove(this.byCreator, creator, collectionId);
     }
   }
 
   /** Ids (hex) of the identities `owner` (lower-case hex) owns, ascending. */
   identitiesOf(owner: string): string[] {
     return [...(this.byOwner.get(owner) ?? [])].sort();
+  }
+
+  /** Ids (hex) of the collections `creator` (lower-case hex) created, ascending. */
+  collectionsOf(creator: string): string[] {
+    return [...(this.byCreator.get(creator) ?? [])].sort();
   }
 
   /** Grantee addresses (hex) holding a grant on the data asset, expired or not, ascending. */

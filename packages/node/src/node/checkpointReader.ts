@@ -82,87 +82,99 @@ export function createCheckpointReader(
     return at;
   }
 
-  return {
-    async get(requested) {
-      const head = await publicClient.getBlock({ blockTag: "latest" });
-      const blockNumber = head.number;
-      const read = <T>(address: Address, abi: readonly unknown[], functionName: string, args: unknown[] = []) =>
-        publicClient.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<T>;
-      const count = await read<bigint>(rollup, rollupReaderAbi, "nextCheckpointIndex");
-      if (count === 0n) return null;
-      const index = requested === null ? Number(count - 1n) : requested;
-      if (BigInt(index) >= count) return null;
-      const [stored, [status], window, game] = await Promise.all([
-        read<{
-          stateRoot: Hex;
-          lastBlockHash: Hex;
-          withdrawalsRoot: Hex;
-          lastBlock: bigint;
-          depositCursor: bigint;
-          acceptedAt: bigint;
-          pieceCid: string;
-        }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index)]),
-        read<readonly [number, Hex]>(rollup, statusAbi, "checkpointStatus", [BigInt(index)]),
-        read<bigint>(rollup, statusAbi, "challengeWindow"),
-        read<Address>(rollup, statusAbi, "disputeGame"),
+  async function get(requested: number | null): Promise<CheckpointJson | null> {
+    const head = await publicClient.getBlock({ blockTag: "latest" });
+    const blockNumber = head.number;
+    const read = <T>(address: Address, abi: readonly unknown[], functionName: string, args: unknown[] = []) =>
+      publicClient.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<T>;
+    const count = await read<bigint>(rollup, rollupReaderAbi, "nextCheckpointIndex");
+    if (count === 0n) return null;
+    const index = requested === null ? Number(count - 1n) : requested;
+    if (BigInt(index) >= count) return null;
+    const [stored, [status], window, game] = await Promise.all([
+      read<{
+        stateRoot: Hex;
+        lastBlockHash: Hex;
+        withdrawalsRoot: Hex;
+        lastBlock: bigint;
+        depositCursor: bigint;
+        acceptedAt: bigint;
+        pieceCid: string;
+      }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index)]),
+      read<readonly [number, Hex]>(rollup, statusAbi, "checkpointStatus", [BigInt(index)]),
+      read<bigint>(rollup, statusAbi, "challengeWindow"),
+      read<Address>(rollup, statusAbi, "disputeGame"),
+    ]);
+    let openDisputes = 0;
+    let lowestDisputed: bigint | null = null;
+    if (game.toLowerCase() !== ZERO_ADDRESS) {
+      const [open, [any, lowest]] = await Promise.all([
+        read<bigint>(game, gameAbi, "openGames", [BigInt(index)]),
+        read<readonly [boolean, bigint]>(game, gameAbi, "lowestOpenCheckpoint"),
       ]);
-      let openDisputes = 0;
-      let lowestDisputed: bigint | null = null;
-      if (game.toLowerCase() !== ZERO_ADDRESS) {
-        const [open, [any, lowest]] = await Promise.all([
-          read<bigint>(game, gameAbi, "openGames", [BigInt(index)]),
-          read<readonly [boolean, bigint]>(game, gameAbi, "lowestOpenCheckpoint"),
-        ]);
-        openDisputes = Number(open);
-        lowestDisputed = any ? lowest : null;
-      }
-      const ends = stored.acceptedAt + window;
-      const secondsLeft = ends > head.timestamp ? Number(ends - head.timestamp) : 0;
-      const state: CheckpointJson["status"] =
-        status === FINAL
-          ? "final"
-          : openDisputes > 0 || (secondsLeft === 0 && lowestDisputed !== null && lowestDisputed <= BigInt(index))
-            ? "disputed"
-            : "pending";
-      const at = await submission(index, stored.acceptedAt, blockNumber);
-      const tracker = modules.deals();
-      const batch = tracker?.batch(index) ?? null;
-      const deals = tracker ? tracker.deals(index).map(dealJson) : [];
-      const lastBlock = Number(stored.lastBlock);
-      return {
-        index: String(index),
-        count: String(count),
-        firstBlock: String(Math.max(1, lastBlock - opts.interval + 1)),
-        lastBlock: String(lastBlock),
-        lastBlockHash: stored.lastBlockHash,
-        stateRoot: stored.stateRoot,
-        withdrawalsRoot: stored.withdrawalsRoot,
-        depositCursor: String(stored.depositCursor),
-        pieceCid: stored.pieceCid,
-        acceptedAt: String(stored.acceptedAt),
-        l1TxHash: at?.txHash ?? null,
-        l1BlockNumber: at ? String(at.blockNumber) : null,
-        status: state,
-        challengeWindowEnds: String(ends),
-        secondsLeft,
-        l1Head: String(blockNumber),
-        l1Time: String(head.timestamp),
-        openDisputes,
-        lowestDisputed: lowestDisputed === null ? null : String(lowestDisputed),
-        storage: tracker
-          ? {
-              batch: batch && {
-                pieceCid: batch.pieceCid,
-                pieceCidV1: batch.pieceCidV1,
-                payloadCid: batch.payloadCid,
-                pieceSize: batch.pieceSize,
-                carSize: batch.carSize,
-              },
-              deals,
-              stored: deals.some((d) => d.state === "active"),
-            }
-          : null,
-      };
+      openDisputes = Number(open);
+      lowestDisputed = any ? lowest : null;
+    }
+    const ends = stored.acceptedAt + window;
+    const secondsLeft = ends > head.timestamp ? Number(ends - head.timestamp) : 0;
+    const state: CheckpointJson["status"] =
+      status === FINAL
+        ? "final"
+        : openDisputes > 0 || (secondsLeft === 0 && lowestDisputed !== null && lowestDisputed <= BigInt(index))
+          ? "disputed"
+          : "pending";
+    const at = await submission(index, stored.acceptedAt, blockNumber);
+    const tracker = modules.deals();
+    const batch = tracker?.batch(index) ?? null;
+    const deals = tracker ? tracker.deals(index).map(dealJson) : [];
+    const lastBlock = Number(stored.lastBlock);
+    return {
+      index: String(index),
+      count: String(count),
+      firstBlock: String(Math.max(1, lastBlock - opts.interval + 1)),
+      lastBlock: String(lastBlock),
+      lastBlockHash: stored.lastBlockHash,
+      stateRoot: stored.stateRoot,
+      withdrawalsRoot: stored.withdrawalsRoot,
+      depositCursor: String(stored.depositCursor),
+      pieceCid: stored.pieceCid,
+      acceptedAt: String(stored.acceptedAt),
+      l1TxHash: at?.txHash ?? null,
+      l1BlockNumber: at ? String(at.blockNumber) : null,
+      status: state,
+      challengeWindowEnds: String(ends),
+      secondsLeft,
+      l1Head: String(blockNumber),
+      l1Time: String(head.timestamp),
+      openDisputes,
+      lowestDisputed: lowestDisputed === null ? null : String(lowestDisputed),
+      storage: tracker
+        ? {
+            batch: batch && {
+              pieceCid: batch.pieceCid,
+              pieceCidV1: batch.pieceCidV1,
+              payloadCid: batch.payloadCid,
+              pieceSize: batch.pieceSize,
+              carSize: batch.carSize,
+            },
+            deals,
+            stored: deals.some((d) => d.state === "active"),
+          }
+        : null,
+    };
+  }
+
+  return {
+    get,
+    async page(before, limit) {
+      const count = Number(
+        await publicClient.readContract({ address: rollup, abi: rollupReaderAbi, functionName: "nextCheckpointIndex" }),
+      );
+      const hi = Math.min(before ?? count, count);
+      const indexes: number[] = [];
+      for (let i = hi - 1; i >= Math.max(0, hi - limit); i--) indexes.push(i);
+      const read = await Promise.all(indexes.map((i) => get(i)));
+      return { checkpoints: read.filter((c): c is CheckpointJson => c !== null), count };
     },
   };
 }

@@ -1,15 +1,17 @@
 /**
  * What both node kinds run besides their chain, built from the config the same way for both: the
  * worker pool, the L1 clients and the bridge's deposit watcher, the metrics, the batch pieces, and
- * the JSON-RPC server with the routes every node serves (/healthz, /metrics, /piece/*).
+ * the JSON-RPC server with the routes every node serves (/healthz, /metrics, /piece/*, and the
+ * explorer at / when config.rpc.explorer allows it).
  */
 import type { ServerResponse } from "node:http";
 import { type CryptoPool, createCryptoPool, SingleThreadCrypto } from "@filverse/crypto";
+import { createExplorerRoutes, ExplorerError, type ExplorerRoute } from "@filverse/explorer";
 import { createL1Clients, type DepositWatcher, type L1Clients } from "@filverse/l1";
 import { RpcServer, type RpcServerOpts } from "@filverse/rpc";
 import type { Logger } from "@filverse/utils";
 import type { RpcHandlers } from "../api/types.js";
-import { createDepositWatcher, type NodeConfigFile } from "../config.js";
+import { createDepositWatcher, explorerEnabled, type NodeConfigFile } from "../config.js";
 import { NodeMetrics } from "../metrics.js";
 import { NodeBatches } from "./batches.js";
 
@@ -70,9 +72,24 @@ export function createNodeRpcServer(
         "/healthz": (_req, res) => modules.health(res),
         "/metrics": (_req, res) => void serveMetrics(metrics, res),
         "/piece/*": batches.route,
+        ...(explorerEnabled(config) ? explorerRoutes(modules.logger) : {}),
       },
     },
   );
+}
+
+/**
+ * The explorer's page and assets. A package installed without its bundle (a source checkout never
+ * built) costs the page, not the node: it logs why and GET / keeps its JSON hint.
+ */
+function explorerRoutes(logger: Logger): Record<string, ExplorerRoute> {
+  try {
+    return createExplorerRoutes();
+  } catch (e) {
+    if (!(e instanceof ExplorerError)) throw e;
+    logger.warn("explorer not served", { code: e.code, reason: e.shortMessage, ...e.details });
+    return {};
+  }
 }
 
 async function serveMetrics(metrics: NodeMetrics, res: ServerResponse): Promise<void> {

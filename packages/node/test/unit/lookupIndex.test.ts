@@ -64,4 +64,32 @@ describe("LookupIndex", () => {
     expect(index.identitiesOf(toHex(bob))).toEqual([]);
     expect(index.granteesOf(toHex(data))).toEqual([]);
   });
+
+  it("lists the collections an address created, and forgets one a rewind undoes", () => {
+    const index = new LookupIndex();
+    let state = StateClass.genesis();
+    index.rebuild(state);
+    const collection = (creator: Uint8Array) =>
+      ({
+        creator,
+        name: "C",
+        symbol: "C",
+        royaltyBps: 0,
+        maxSupply: 0,
+        minted: 0,
+        burned: 0,
+        metadataMutable: false,
+      }) as unknown as StateObjects[Namespace];
+    state = step(state, index, [
+      write(Namespace.Collection, id2, collection(alice)),
+      write(Namespace.Collection, id1, collection(alice)),
+    ]);
+    expect(index.collectionsOf(toHex(alice))).toEqual([toHex(id1), toHex(id2)]);
+    expect(index.collectionsOf(toHex(bob))).toEqual([]);
+    index.apply([write(Namespace.Collection, id2, null)]);
+    expect(index.collectionsOf(toHex(alice))).toEqual([toHex(id1)]);
+    const rebuilt = new LookupIndex();
+    rebuilt.rebuild(state);
+    expect(rebuilt.collectionsOf(toHex(alice))).toEqual([toHex(id1), toHex(id2)]);
+  });
 });

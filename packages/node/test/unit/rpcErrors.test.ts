@@ -208,6 +208,16 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
     ["filverse_getDataAssetGrantees", [owner()]],
     ["filverse_getDataAssetGrantees", [unknownAsset, { limit: "5" }]],
     ["filverse_getDataAssetGrantees", [unknownAsset, {}, 3]],
+    ["filverse_getCollectionsByCreator", ["0x1234"]],
+    ["filverse_getCollectionsByCreator", [owner(), { limit: 501 }]],
+    ["filverse_getCollectionsByCreator", [owner(), { cursor: "0x12" }]],
+    ["filverse_getCheckpoints", [0]],
+    ["filverse_getCheckpoints", [51]],
+    ["filverse_getCheckpoints", [5, -1]],
+    ["filverse_getTransactionsByAddress", ["0x1234"]],
+    ["filverse_getTransactionsByAddress", [owner(), { limit: 0 }]],
+    ["filverse_getTransactionsByAddress", [owner(), { cursor: "0x12" }]],
+    ["filverse_getTransactionsByAddress", [owner(), { cursor: 5 }]],
   ] as const)("%s %j is -32602", async (method, params) => {
     const { error } = await call(method, params as unknown as unknown[]);
     expect(error?.code).toBe(RpcErrorCode.INVALID_PARAMS);
@@ -219,6 +229,16 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
       nextCursor: null,
     });
     expect((await call("filverse_getDataAssetGrantees", [unknownAsset])).result).toBeNull();
+    // A node with no L1 rollup has no checkpoints to list: -32017, not an empty page that would hide it.
+    expect((await call("filverse_getCheckpoints", [])).error?.code).toBe(RpcErrorCode.UNAVAILABLE);
+    expect((await call("filverse_getTransactionsByAddress", [`0x${"77".repeat(20)}`])).result).toEqual({
+      transactions: [],
+      nextCursor: null,
+    });
+    expect((await call("filverse_getCollectionsByCreator", [owner()])).result).toEqual({
+      collections: [],
+      nextCursor: null,
+    });
   });
 });
 

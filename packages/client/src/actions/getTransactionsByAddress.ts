@@ -1,0 +1,22 @@
+/** `getTransactionsByAddress`: one page of the user transactions and deposits that name an address, newest first (filverse_getTransactionsByAddress); pass `nextCursor` back for the next. */
+import type { RpcMethods } from "@filverse/types";
+import type { Hex } from "@filverse/utils";
+import type { FilverseBaseClient } from "../baseClient.js";
+import { hexParam } from "../utils/normalize.js";
+
+export type GetTransactionsByAddressParameters = { address: Hex; cursor?: string; limit?: number };
+export type GetTransactionsByAddressReturnType = RpcMethods["filverse_getTransactionsByAddress"][1];
+
+export function getTransactionsByAddress(
+  client: FilverseBaseClient,
+  params: GetTransactionsByAddressParameters,
+): Promise<GetTransactionsByAddressReturnType> {
+  const address = hexParam(params.address, 20, "address");
+  const page: { cursor?: string; limit?: number } = {};
+  if (params.cursor !== undefined) page.cursor = params.cursor;
+  if (params.limit !== undefined) page.limit = params.limit;
+  return client.request(
+    "filverse_getTransactionsByAddress",
+    Object.keys(page).length > 0 ? [address, page] : [address],
+  );
+}

@@ -1,0 +1,158 @@
+/** Checkpoints: what the node reads of the rollup on L1 (filverse_getCheckpoints), newest first. */
+import { useState } from "preact/hooks";
+import { dateTime, short } from "../format.js";
+import { call, METHOD_NOT_FOUND, RpcCallError } from "../rpc.js";
+import { Badge, Card, Empty, HexLink, Link, Show, useAsync } from "../ui.js";
+
+export type CheckpointJson = {
+  index: string;
+  firstBlock: string;
+  lastBlock: string;
+  stateRoot: string;
+  withdrawalsRoot: string;
+  lastBlockHash: string;
+  pieceCid: string;
+  acceptedAt: string;
+  final: boolean;
+  /** "final", "pending" (in its challenge window) or "disputed" (an open fault-proof game holds it). */
+  status: "final" | "pending" | "disputed";
+  secondsLeft: number;
+  openDisputes: number;
+  stored: boolean | null;
+  l1TxHash: string | null;
+  l1BlockNumber: string | null;
+};
+
+export type CheckpointsPage =
+  | { checkpoints: CheckpointJson[]; count: string; next: string | null }
+  | { unavailable: string };
+
+/** UNAVAILABLE (-32017): the node has no L1 configured, so it knows of no checkpoint. */
+const UNAVAILABLE = -32017;
+
+export function useCheckpoints(limit: number, before: string | null = null) {
+  return useAsync<CheckpointsPage>(
+    async () => {
+      try {
+        const params: unknown[] = before === null ? [limit] : [limit, before];
+        return await call<{ checkpoints: CheckpointJson[]; count: string; next: string | null }>(
+          "filverse_getCheckpoints",
+          params,
+        );
+      } catch (e) {
+        if (e instanceof RpcCallError && (e.code === UNAVAILABLE || e.code === METHOD_NOT_FOUND)) {
+          return { unavailable: e.message };
+        }
+        throw e;
+      }
+    },
+    [limit, before],
+    10_000,
+  );
+}
+
+export function CheckpointsTable(props: { page: CheckpointsPage }) {
+  const p = props.page;
+  if ("unavailable" in p) return <Empty>No checkpoints here: {p.unavailable}.</Empty>;
+  if (p.checkpoints.length === 0) return <Empty>No checkpoint has been accepted on L1 yet.</Empty>;
+  return (
+    <table class="list" id="checkpoints">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Blocks</th>
+          <th>State</th>
+          <th>Deal</th>
+          <th class="wide">State root</th>
+          <th class="wide">Piece</th>
+          <th class="wide">L1 tx</th>
+          <th class="wide">Accepted</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.checkpoints.map((c) => (
+          <tr key={c.index}>
+            <td>{c.index}</td>
+            <td>
+              <Link to={["block", c.firstBlock]}>{c.firstBlock}</Link>–
+              <Link to={["block", c.lastBlock]}>{c.lastBlock}</Link>
+            </td>
+            <td>
+              {c.status === "final" ? (
+                <Badge tone="ok">final</Badge>
+              ) : c.status === "disputed" ? (
+                <Badge tone="bad">disputed{c.openDisputes > 0 ? ` (${c.openDisputes} open)` : ""}</Badge>
+              ) : (
+                <Badge tone="info">challenge window, {c.secondsLeft} s left</Badge>
+              )}
+            </td>
+            <td>
+              {c.stored === null ? (
+                <span class="muted">—</span>
+              ) : c.stored ? (
+                <Badge tone="ok">stored</Badge>
+              ) : (
+                <Badge tone="warn">no deal yet</Badge>
+              )}
+            </td>
+            <td class="wide">
+              <HexLink to={null} value={c.stateRoot} />
+            </td>
+            <td class="wide">
+              {c.pieceCid ? (
+                <a href={`/piece/${c.pieceCid}`} class="mono" title={c.pieceCid}>
+                  {short(c.pieceCid, 8)}
+                </a>
+              ) : (
+                "—"
+              )}
+            </td>
+            <td class="wide">
+              {c.l1TxHash ? (
+                <span title={`L1 block ${c.l1BlockNumber}`}>
+                  <HexLink to={null} value={c.l1TxHash} />
+                </span>
+              ) : (
+                <span class="muted">—</span>
+              )}
+            </td>
+            <td class="wide muted">{dateTime(c.acceptedAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Checkpoints() {
+  const [before, setBefore] = useState<string | null>(null);
+  const cps = useCheckpoints(25, before);
+  return (
+    <Card title="Checkpoints">
+      <p class="muted">
+        Each checkpoint commits a range of L2 blocks to the rollup contract on L1, with the Piece CID of the batch data
+        stored on Filecoin. It becomes final once its challenge window ends without a successful dispute; a withdrawal
+        can be finalized on L1 from then on.
+      </p>
+      <Show state={cps}>
+        {(page) => (
+          <>
+            <CheckpointsTable page={page} />
+            <div class="pager">
+              {before !== null ? (
+                <button type="button" onClick={() => setBefore(null)}>
+                  Newest
+                </button>
+              ) : null}
+              {"next" in page && page.next !== null ? (
+                <button type="button" onClick={() => setBefore(page.next)}>
+                  Older
+                </button>
+              ) : null}
+            </div>
+          </>
+        )}
+      </Show>
+    </Card>
+  );
+}

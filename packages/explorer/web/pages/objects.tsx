@@ -1,0 +1,429 @@
+/** The state objects: collection, asset, token, identity (with its DID document) and data asset. */
+import { useState } from "preact/hooks";
+import { dateTime, isBytes32, SCOPES, ZERO_ADDRESS } from "../format.js";
+import { batch, call } from "../rpc.js";
+import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, navigate, Show, useAsync } from "../ui.js";
+
+type Collection = {
+  id: string;
+  creator: string;
+  name: string;
+  symbol: string;
+  royaltyBps: number;
+  maxSupply: string;
+  minted: string;
+  burned: string;
+  metadataMutable: boolean;
+};
+
+export function CollectionPage(props: { id: string }) {
+  const c = useAsync(() => call<Collection | null>("filverse_getCollection", [props.id.toLowerCase()]), [props.id]);
+  const [tokenId, setTokenId] = useState("");
+  return (
+    <Show state={c}>
+      {(col) =>
+        col === null ? (
+          <NotFound what="collection" id={props.id} />
+        ) : (
+          <>
+            <h1>
+              {col.name} <span class="muted">({col.symbol})</span>
+            </h1>
+            <Card>
+              <Fields
+                rows={[
+                  ["Id", <HexLink to={null} value={col.id} full />],
+                  ["Creator", <Addr value={col.creator} full />],
+                  ["Royalty", `${(col.royaltyBps / 100).toFixed(2)} %`],
+                  [
+                    "Supply",
+                    `${col.minted} minted, ${col.burned} burned${col.maxSupply === "0" ? "" : ` of at most ${col.maxSupply}`}`,
+                  ],
+                  ["Metadata", col.metadataMutable ? "mutable by the creator" : "frozen"],
+                ]}
+              />
+            </Card>
+            <Card title="Open an asset">
+              <form
+                class="inline"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  if (/^\d{1,16}$/.test(tokenId)) navigate("asset", col.id, tokenId);
+                }}
+              >
+                <input
+                  inputMode="numeric"
+                  placeholder="token id"
+                  value={tokenId}
+                  onInput={(e) => setTokenId((e.target as HTMLInputElement).value.trim())}
+                />
+                <button type="submit">Open</button>
+              </form>
+              <CollectionAssets id={col.id} minted={Number(col.minted) + Number(col.burned)} />
+            </Card>
+          </>
+        )
+      }
+    </Show>
+  );
+}
+
+type Asset = {
+  collectionId: string;
+  tokenId: string;
+  owner: string;
+  approved: string;
+  contentCid: string;
+  burned: boolean;
+};
+
+/** Token ids are the minters' choice; the page lists the ids 0..99 that exist (most collections number from 0 or 1). */
+function CollectionAssets(props: { id: string; minted: number }) {
+  const list = useAsync(async () => {
+    if (props.minted === 0) return [];
+    const ids = Array.from({ length: 100 }, (_, i) => i);
+    const got = await batch<Asset | null>(ids.map((i) => ["filverse_getAsset", [props.id, String(i)]]));
+    return got.filter((a): a is Asset => a !== null && !(a instanceof Error));
+  }, [props.id, props.minted]);
+  return (
+    <Show state={list}>
+      {(assets) =>
+        assets.length === 0 ? (
+          <Empty>No asset with a token id below 100.</Empty>
+        ) : (
+          <table class="list" id="collection-assets">
+            <thead>
+              <tr>
+                <th>Token</th>
+                <th>Owner</th>
+                <th class="wide">Content CID</th>
+              </tr>
+            </thead>
+            <tbody>
+              {assets.map((a) => (
+                <tr key={a.tokenId}>
+                  <td>
+                    <Link to={["asset", a.collectionId, a.tokenId]}>#{a.tokenId}</Link>
+                  </td>
+                  <td>{a.burned ? <Badge tone="muted">burned</Badge> : <Addr value={a.owner} />}</td>
+                  <td class="wide mono small break">{a.contentCid}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Show>
+  );
+}
+
+export function AssetPage(props: { collectionId: string; tokenId: string }) {
+  const id = props.collectionId.toLowerCase();
+  const data = useAsync(
+    async () => {
+      const [asset, col] = await batch<unknown>([
+        ["filverse_getAsset", [id, props.tokenId]],
+        ["filverse_getCollection", [id]],
+      ]);
+      if (asset instanceof Error) throw asset;
+      return { asset: asset as Asset | null, col: col instanceof Error ? null : (col as Collection | null) };
+    },
+    [id, props.tokenId],
+    5000,
+  );
+  return (
+    <Show state={data}>
+      {({ asset, col }) =>
+        asset === null ? (
+          <NotFound what="asset" id={`${id} #${props.tokenId}`} />
+        ) : (
+          <>
+            <h1>
+              {col ? col.name : "Asset"} #{asset.tokenId}
+            </h1>
+            <Card>
+              <Fields
+                rows={[
+                  [
+                    "Collection",
+                    <Link to={["collection", asset.collectionId]}>
+                      {col ? `${col.name} (${col.symbol})` : asset.collectionId}
+                    </Link>,
+                  ],
+                  ["Token id", asset.tokenId],
+                  [
+                    "Owner",
+                    asset.burned ? (
+                      <Badge tone="muted">burned</Badge>
+                    ) : (
+                      <span id="asset-owner">
+                        <Addr value={asset.owner} full />
+                      </span>
+                    ),
+                  ],
+                  ["Approved", asset.approved === ZERO_ADDRESS ? "nobody" : <Addr value={asset.approved} full />],
+                  ["Content CID", <span class="mono break">{asset.contentCid}</span>],
+                  ["Royalty", col ? `${(col.royaltyBps / 100).toFixed(2)} % to the creator` : "—"],
+                ]}
+              />
+            </Card>
+          </>
+        )
+      }
+    </Show>
+  );
+}
+
+type Token = {
+  id: string;
+  creator: string;
+  name: string;
+  symbol: string;
+  decimals: number;
+  totalSupply?: string;
+  maxSupply?: string;
+};
+
+export function TokenPage(props: { id: string }) {
+  const t = useAsync(() => call<Token | null>("filverse_getToken", [props.id.toLowerCase()]), [props.id]);
+  return (
+    <Show state={t}>
+      {(tok) =>
+        tok === null ? (
+          <NotFound what="token" id={props.id} />
+        ) : (
+          <>
+            <h1>
+              {tok.name} <span class="muted">({tok.symbol})</span>
+            </h1>
+            <Card>
+              <Fields
+                rows={Object.entries(tok).map(([k, v]) => [
+                  k,
+                  typeof v === "string" && (v.length === 42 || v.length === 66) && v.startsWith("0x") ? (
+                    k === "id" ? (
+                      <HexLink to={null} value={v} full />
+                    ) : (
+                      <Addr value={v} full />
+                    )
+                  ) : (
+                    String(v)
+                  ),
+                ])}
+              />
+            </Card>
+          </>
+        )
+      }
+    </Show>
+  );
+}
+
+type Identity = {
+  id: string;
+  owner: string;
+  handle: string;
+  profileCid: string;
+  ownerEpoch: string;
+  delegates: { address: string; scope: number; expiresAt: string; active: boolean }[];
+  attributes: { key: string; value: string; expiresAt: string; active: boolean }[];
+};
+
+export function IdentityPage(props: { ref_: string }) {
+  const data = useAsync(
+    async () => {
+      const chainId = await call<string>("filverse_chainId");
+      let ref = props.ref_;
+      if (ref.startsWith("did:")) {
+        const doc = await call<{ id: string } | null>("filverse_resolveDid", [ref]);
+        if (doc === null) return null;
+        ref = doc.id.split(":").pop()!;
+      }
+      const identity = await call<Identity | null>("filverse_getIdentity", [isBytes32(ref) ? ref.toLowerCase() : ref]);
+      if (identity === null) return null;
+      const did = `did:filverse:${chainId}:${identity.handle}`;
+      const doc = await call<unknown>("filverse_resolveDid", [did]);
+      return { identity, did, doc };
+    },
+    [props.ref_],
+    10_000,
+  );
+  return (
+    <Show state={data}>
+      {(d) =>
+        d === null ? (
+          <NotFound what="identity" id={props.ref_} />
+        ) : (
+          <>
+            <h1 id="identity-handle">@{d.identity.handle}</h1>
+            <Card>
+              <Fields
+                rows={[
+                  ["DID", <span class="mono break">{d.did}</span>],
+                  ["Id", <HexLink to={null} value={d.identity.id} full />],
+                  ["Owner", <Addr value={d.identity.owner} full />],
+                  ["Profile CID", <span class="mono break">{d.identity.profileCid || "—"}</span>],
+                  ["Owner epoch", d.identity.ownerEpoch],
+                ]}
+              />
+            </Card>
+            <div class="grid2">
+              <Card title="Attributes">
+                {d.identity.attributes.length === 0 ? (
+                  <Empty>No attributes.</Empty>
+                ) : (
+                  <table class="list">
+                    <thead>
+                      <tr>
+                        <th>Key</th>
+                        <th>Value</th>
+                        <th>Expires</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.identity.attributes.map((a) => (
+                        <tr key={a.key}>
+                          <td class="mono">{a.key}</td>
+                          <td class="break">{a.value}</td>
+                          <td>{a.active ? dateTime(a.expiresAt) : <Badge tone="muted">expired</Badge>}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Card>
+              <Card title="Delegates">
+                {d.identity.delegates.length === 0 ? (
+                  <Empty>No delegates.</Empty>
+                ) : (
+                  <table class="list">
+                    <thead>
+                      <tr>
+                        <th>Address</th>
+                        <th>Scope</th>
+                        <th>Expires</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.identity.delegates.map((g) => (
+                        <tr key={g.address}>
+                          <td>
+                            <Addr value={g.address} />
+                          </td>
+                          <td>{SCOPES[g.scope] ?? g.scope}</td>
+                          <td>{g.active ? dateTime(g.expiresAt) : <Badge tone="muted">inactive</Badge>}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Card>
+            </div>
+            <Card title="DID document">
+              <pre class="json" id="did-document">
+                {JSON.stringify(d.doc, null, 2)}
+              </pre>
+            </Card>
+          </>
+        )
+      }
+    </Show>
+  );
+}
+
+type DataAsset = { id: string; owner: string; contentCid: string; pieceCid: string; size: string; license: string };
+type Grantees = { grantees: { grantee: string; expiresAt: string; active: boolean }[]; nextCursor: string | null };
+
+export function DataAssetPage(props: { id: string }) {
+  const id = props.id.toLowerCase();
+  const data = useAsync(
+    async () => {
+      const [asset, grantees] = await batch<unknown>([
+        ["filverse_getDataAsset", [id]],
+        ["filverse_getDataAssetGrantees", [id, { limit: 100 }]],
+      ]);
+      if (asset instanceof Error) throw asset;
+      return {
+        asset: asset as DataAsset | null,
+        grantees: grantees instanceof Error ? null : (grantees as Grantees | null),
+      };
+    },
+    [id],
+    10_000,
+  );
+  return (
+    <Show state={data}>
+      {({ asset, grantees }) =>
+        asset === null ? (
+          <NotFound what="data asset" id={props.id} />
+        ) : (
+          <>
+            <h1>Data asset</h1>
+            <Card>
+              <Fields
+                rows={[
+                  ["Id", <HexLink to={null} value={asset.id} full />],
+                  ["Owner", <Addr value={asset.owner} full />],
+                  ["Content CID", <span class="mono break">{asset.contentCid}</span>],
+                  ["Piece CID", <span class="mono break">{asset.pieceCid}</span>],
+                  ["Size", `${Number(asset.size).toLocaleString("en-US")} bytes`],
+                  ["Licence", asset.license],
+                ]}
+              />
+            </Card>
+            <Card title="Access grants">
+              {!grantees || grantees.grantees.length === 0 ? (
+                <Empty>No grants.</Empty>
+              ) : (
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Grantee</th>
+                      <th>Expires</th>
+                      <th>State</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {grantees.grantees.map((g) => (
+                      <tr key={g.grantee}>
+                        <td>
+                          <Addr value={g.grantee} />
+                        </td>
+                        <td>{dateTime(g.expiresAt)}</td>
+                        <td>{g.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">expired</Badge>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </Card>
+          </>
+        )
+      }
+    </Show>
+  );
+}
+
+export function PiecePage(props: { cid: string }) {
+  return (
+    <>
+      <h1>Piece</h1>
+      <Card>
+        <Fields
+          rows={[
+            ["Piece CID", <span class="mono break">{props.cid}</span>],
+            [
+              "Data",
+              <a href={`/piece/${encodeURIComponent(props.cid)}`} download>
+                Download from this node (/piece/{props.cid.slice(0, 12)}…)
+              </a>,
+            ],
+          ]}
+        />
+        <p class="muted">
+          A node keeps the batch pieces of its checkpoints; a data asset's piece is kept by its storage providers.
+        </p>
+      </Card>
+    </>
+  );
+}

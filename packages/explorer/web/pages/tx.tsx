@@ -1,0 +1,323 @@
+/** A transaction: its lifecycle stage, the decoded message, signer, receipt and fee. */
+import type { ComponentChildren } from "preact";
+import { dateTime, fil, isAddress, isBytes32, kindName, ZERO_ADDRESS } from "../format.js";
+import { batch, call } from "../rpc.js";
+import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
+import type { CheckpointJson } from "./checkpoints.js";
+
+type TxJson = {
+  hash: string;
+  primaryType: string;
+  sender: string;
+  message?: Record<string, unknown>;
+  deposit?: Record<string, string>;
+  signature?: string;
+  blockNumber?: string;
+  blockHash?: string;
+  index?: number;
+  status?: string;
+  forcedL1Nonce?: string;
+};
+type Receipt = { kind: number; sender: string; status: number; code: number; feePaid: string; blockNumber: string };
+type Status = { status: string; blockNumber?: string; index?: number; result?: string; code?: number; reason?: string };
+
+/** The happy path, in order (docs/rpc.md §5). */
+const STAGES = ["pending", "preconfirmed", "sequenced", "checkpointed", "stored", "finalized"] as const;
+const STAGE_NOTES: Record<string, string> = {
+  pending: "admitted to the mempool",
+  preconfirmed: "executed into the open block, promise signed",
+  sequenced: "in a sealed L2 block",
+  checkpointed: "its block is in a checkpoint on L1",
+  stored: "the checkpoint's batch has a Filecoin deal",
+  finalized: "the checkpoint is final on L1",
+};
+
+export function Tx(props: { hash: string }) {
+  const hash = props.hash.toLowerCase();
+  const data = useAsync(
+    async () => {
+      if (!isBytes32(hash)) return null;
+      const [tx, receipt, status] = await batch<unknown>([
+        ["filverse_getTransaction", [hash]],
+        ["filverse_getTransactionReceipt", [hash]],
+        ["filverse_getTransactionStatus", [hash]],
+      ]);
+      for (const v of [tx, receipt, status]) if (v instanceof Error) throw v;
+      return { tx: tx as TxJson | null, receipt: receipt as Receipt | null, status: status as Status };
+    },
+    [hash],
+    // Until it is final, watch it move through the stages.
+    4000,
+  );
+  return (
+    <Show state={data}>
+      {(d) =>
+        d === null || (d.tx === null && d.status.status === "unknown") ? (
+          <NotFound what="transaction" id={props.hash} />
+        ) : (
+          <TxView hash={hash} {...d} />
+        )
+      }
+    </Show>
+  );
+}
+
+function Lifecycle(props: { status: Status }) {
+  const s = props.status.status;
+  if (s === "dropped") {
+    return (
+      <div class="lifecycle" id="tx-stage">
+        <Badge tone="bad">dropped</Badge> <span class="muted">{props.status.reason ?? ""}</span>
+      </div>
+    );
+  }
+  const at = STAGES.indexOf(s as (typeof STAGES)[number]);
+  return (
+    <ol class="lifecycle" id="tx-stage" data-stage={s}>
+      {STAGES.map((stage, i) => (
+        <li key={stage} class={i < at ? "done" : i === at ? "current" : "todo"} title={STAGE_NOTES[stage]}>
+          <span class="dot" />
+          <span class="stage-name">{stage}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | null; status: Status }) {
+  const { tx, receipt, status } = props;
+  const kind = tx?.primaryType ?? (receipt ? kindName(receipt.kind) : "—");
+  return (
+    <>
+      <h1>
+        {kind} <span class="muted small">transaction</span>
+      </h1>
+      <Card title="Stage">
+        <Lifecycle status={status} />
+        <p class="muted small">{STAGE_NOTES[status.status] ?? status.status}</p>
+        {tx?.blockNumber && CARRIED.has(status.status) ? (
+          <Carrier block={Number(tx.blockNumber)} stage={status.status} />
+        ) : null}
+      </Card>
+      <Card>
+        <Fields
+          rows={[
+            ["Hash", <HexLink to={null} value={props.hash} full />],
+            ["Status", <span id="tx-status">{status.status}</span>],
+            ["Signer", tx ? <Addr value={tx.sender} full /> : "—"],
+            [
+              "Block",
+              tx?.blockNumber ? (
+                <>
+                  <Link to={["block", tx.blockNumber]}>#{tx.blockNumber}</Link>, position {tx.index}
+                </>
+              ) : status.blockNumber ? (
+                `will be #${status.blockNumber}, position ${status.index}`
+              ) : (
+                "not in a block yet"
+              ),
+            ],
+            [
+              "Result",
+              receipt ? (
+                receipt.status === 1 ? (
+                  <Badge tone="ok">success</Badge>
+                ) : (
+                  <Badge tone="bad">failed, code {receipt.code}</Badge>
+                )
+              ) : (
+                "—"
+              ),
+            ],
+            ["Fee paid", receipt ? fil(receipt.feePaid) : "—"],
+            ...(tx?.forcedL1Nonce
+              ? ([["Forced from L1", `L1 nonce ${tx.forcedL1Nonce}`]] as [string, ComponentChildren][])
+              : []),
+          ]}
+        />
+      </Card>
+      {tx?.primaryType === "Withdraw" && receipt?.status === 1 ? <WithdrawalStatus hash={props.hash} /> : null}
+      {tx?.message ? (
+        <Card title="Message">
+          <Fields
+            rows={Object.entries(tx.message).map(([k, v]) => [k, <Value name={k} value={v} msg={tx.message!} />])}
+          />
+        </Card>
+      ) : null}
+      {tx?.deposit ? (
+        <Card title="Deposit from L1">
+          <Fields
+            rows={Object.entries(tx.deposit).map(([k, v]) => [k, <Value name={k} value={v} msg={tx.deposit!} />])}
+          />
+        </Card>
+      ) : null}
+      {tx?.signature ? (
+        <Card title="Signature">
+          <p class="mono break small">{tx.signature}</p>
+        </Card>
+      ) : null}
+    </>
+  );
+}
+
+/** The stages at which an L1 checkpoint carries the transaction's block. */
+const CARRIED = new Set(["checkpointed", "stored", "finalized"]);
+
+/** The checkpoint that carries `block`: its index, L1 transaction, piece and deal (searched in the newest 50). */
+function Carrier(props: { block: number; stage: string }) {
+  const found = useAsync(async () => {
+    const page = await call<{ checkpoints: CheckpointJson[] }>("filverse_getCheckpoints", [50]);
+    return (
+      page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock)) ?? null
+    );
+  }, [props.block, props.stage]);
+  return (
+    <Show state={found}>
+      {(c) =>
+        c === null ? (
+          <Empty>Its checkpoint is older than the newest 50; see the checkpoints page.</Empty>
+        ) : (
+          <Fields
+            rows={[
+              [
+                "Checkpoint",
+                <Link to={["checkpoints"]}>
+                  #{c.index} (blocks {c.firstBlock}–{c.lastBlock})
+                </Link>,
+              ],
+              ["L1 transaction", c.l1TxHash ? <span class="mono break">{c.l1TxHash}</span> : "—"],
+              [
+                "Batch piece",
+                c.pieceCid ? (
+                  <a href={`/piece/${c.pieceCid}`} class="mono break">
+                    {c.pieceCid}
+                  </a>
+                ) : (
+                  "—"
+                ),
+              ],
+              [
+                "Storage deal",
+                c.stored === null
+                  ? "not tracked by this node"
+                  : c.stored
+                    ? "active"
+                    : "no active deal seen by this node",
+              ],
+              ["Final on L1", c.final ? "yes" : "no, in its challenge window"],
+            ]}
+          />
+        )
+      }
+    </Show>
+  );
+}
+
+type WithdrawalProof = {
+  checkpointIndex: string;
+  checkpointLastBlock: string;
+  checkpointed: boolean;
+  finalized: boolean;
+  withdrawal: { index: string; l1Recipient: string; amount: string } | null;
+};
+
+/** Where a withdrawal is on its way to L1, and what its owner does next (docs/bridge.md). */
+function WithdrawalStatus(props: { hash: string }) {
+  const proof = useAsync(
+    () => call<WithdrawalProof | null>("filverse_getWithdrawalProof", [props.hash]),
+    [props.hash],
+    10_000,
+  );
+  return (
+    <Card title="Withdrawal to L1">
+      <Show state={proof}>
+        {(w) =>
+          w === null ? (
+            <Empty>The node has no record of this withdrawal.</Empty>
+          ) : (
+            <Fields
+              rows={[
+                ["Checkpoint", `#${w.checkpointIndex} (up to block ${w.checkpointLastBlock})`],
+                [
+                  "Stage",
+                  <span id="withdrawal-stage">
+                    {w.finalized ? (
+                      <Badge tone="ok">final: ready to finalize on L1</Badge>
+                    ) : w.checkpointed ? (
+                      <Badge tone="info">in the challenge window</Badge>
+                    ) : (
+                      <Badge tone="warn">waiting for its checkpoint</Badge>
+                    )}
+                  </span>,
+                ],
+                [
+                  "Next step",
+                  w.finalized
+                    ? `Call finalizeWithdrawal on the L1 bridge (filverse bridge finalize ${props.hash.slice(0, 10)}…, or the SDK's finalizeWithdrawal). A withdrawal already finalized is refused.`
+                    : w.checkpointed
+                      ? "Wait until the checkpoint's challenge window ends; then finalize it on L1."
+                      : "Wait for the sequencer to submit the checkpoint that covers this block to L1.",
+                ],
+                ...(w.withdrawal
+                  ? ([
+                      ["Recipient on L1", <span class="mono">{w.withdrawal.l1Recipient}</span>],
+                      ["Amount", fil(w.withdrawal.amount)],
+                      ["Withdrawal index", w.withdrawal.index],
+                    ] as [string, ComponentChildren][])
+                  : []),
+              ]}
+            />
+          )
+        }
+      </Show>
+    </Card>
+  );
+}
+
+/** A message field, linked to what it names where the name says what it is. */
+export function Value(props: { name: string; value: unknown; msg: Record<string, unknown> }): ComponentChildren {
+  const { name, value, msg } = props;
+  if (typeof value === "string") {
+    if (name === "taker" && value === ZERO_ADDRESS) return <span class="muted">anyone</span>;
+    if (isAddress(value)) return <Addr value={value} full />;
+    if (/^0x[0-9a-f]{130}$/i.test(value)) return <span class="mono break">{value}</span>;
+    if (isBytes32(value)) {
+      // A delegate's transaction names the identity it acts for; zero means the signer acts for itself.
+      if (name === "onBehalfOf" && /^0x0+$/.test(value)) return <span class="muted">the signer itself</span>;
+      const to =
+        name === "collectionId"
+          ? ["collection", value]
+          : name === "identityId" || name === "onBehalfOf"
+            ? ["identity", value]
+            : name === "dataAssetId"
+              ? ["data", value]
+              : name === "tokenId"
+                ? ["token", value]
+                : name === "l1TxHash"
+                  ? null
+                  : null;
+      return <HexLink to={to} value={value} full />;
+    }
+    if (name === "tokenId" && typeof msg.collectionId === "string") {
+      return <Link to={["asset", msg.collectionId, value]}>{value}</Link>;
+    }
+    if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) {
+      const f = fil(value);
+      return f.endsWith("attoFIL") || value === "0" ? f : `${f} (${value} attoFIL)`;
+    }
+    if (/expiresAt|deadline/i.test(name) && /^\d+$/.test(value)) return dateTime(value);
+    return <span class="break">{value}</span>;
+  }
+  if (name === "side" && typeof value === "number" && "maker" in msg) {
+    return value === 0 ? "sell (the maker sells the asset)" : "buy (the maker buys the asset)";
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    // A nested struct (a trade's order): its fields, linked the same way.
+    const inner = value as Record<string, unknown>;
+    return <Fields rows={Object.entries(inner).map(([k, v]) => [k, <Value name={k} value={v} msg={inner} />])} />;
+  }
+  if (value !== null && typeof value === "object") {
+    return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+  }
+  return String(value);
+}
