@@ -101,6 +101,9 @@ const BATCH = 50; // JSON-RPC requests per HTTP request
 const SYNC_BATCH = 5; // with `sync`: smaller batches, so a batch's round trip is close to each call's
 const SYNC_IN_FLIGHT = 64; // and more of them in flight: each waits for its preconfirmations
 const IN_FLIGHT_BATCHES = 12;
+/** FILVERSE_BENCH_SYNC_TRACE=<file>: with `sync`, each batch's send time (ms since the epoch) and round trip go there. */
+const SYNC_TRACE = process.env.FILVERSE_BENCH_SYNC_TRACE ?? null;
+const syncTrace = [];
 const PER_SENDER_WINDOW = 48; // below the mempool's 64-nonce window
 
 async function post(url, requests) {
@@ -203,7 +206,10 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
           accepted++;
           // sendTransactionSync answers {hash, preconfirmation, …}; sendTransaction the hash.
           const hash = sync ? r.result.hash : r.result;
-          if (sync) preconfirmMs.push(roundTrip);
+          if (sync) {
+            preconfirmMs.push(roundTrip);
+            if (SYNC_TRACE && k === 0) syncTrace.push([Math.round(performance.timeOrigin + t), Math.round(roundTrip)]);
+          }
           sentAt.set(hash, t);
         } else {
           errors++;
@@ -250,6 +256,7 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
     // load shares the 2 cores with the node, so it should stay small.
     loadCpuUsPerTx: accepted > 0 ? Math.round((cpu.user + cpu.system) / accepted) : null,
   };
+  if (SYNC_TRACE) writeFileSync(SYNC_TRACE, JSON.stringify(syncTrace));
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
