@@ -307,12 +307,38 @@ export class BlockExecutor {
   finish(): BlockExecutionResult {
     const changes = [...this.ws.changes()];
     const state = this.base.withChanges(changes, this.ws.withdrawals, this.ws.withdrawalLeaves);
+    return this.result(state, changes, state.roots(), HashListSsz.hashTreeRoot(this.hashes));
+  }
+
+  /**
+   * finish(), in pieces: the writes go into the tree `slice` at a time, and `pause` is awaited
+   * between the pieces and before each root, so a caller's event loop can serve requests in
+   * between (a sequencer sealing a block of thousands of writes). The result is finish()'s: a
+   * sparse Merkle tree's root depends only on its final contents, not on how the updates were
+   * batched (each write's key appears once; the withdrawals go with the last piece).
+   */
+  async finishInSlices(pause: () => Promise<void>, slice = 512): Promise<BlockExecutionResult> {
+    if (!(Number.isInteger(slice) && slice > 0)) throw new RangeError(`slice must be a positive integer, got ${slice}`);
+    const changes = [...this.ws.changes()];
+    let state = this.base;
+    let from = 0;
+    for (; changes.length - from > slice; from += slice) {
+      state = state.withChanges(changes.slice(from, from + slice), [], []);
+      await pause();
+    }
+    state = state.withChanges(changes.slice(from), this.ws.withdrawals, this.ws.withdrawalLeaves);
+    await pause();
     const roots = state.roots();
+    await pause();
+    return this.result(state, changes, roots, HashListSsz.hashTreeRoot(this.hashes));
+  }
+
+  private result(state: State, changes: StateChange[], roots: StateRoots, txRoot: Uint8Array): BlockExecutionResult {
     return {
       state,
       receipts: this.receipts,
       hashes: this.hashes,
-      roots: { ...roots, txRoot: HashListSsz.hashTreeRoot(this.hashes), receiptsRoot: this.receiptsRoot() },
+      roots: { ...roots, txRoot, receiptsRoot: this.receiptsRoot() },
       l1DepositNonce: this.ws.globals().l1DepositNonce,
       fees: this.fees,
       changes,
