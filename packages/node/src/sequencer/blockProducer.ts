@@ -50,6 +50,12 @@ const PUMP_SLICE = 256;
  */
 const PUMP_SLICE_MS = 4;
 /**
+ * But a slice executes at least this many before the clock may stop it: on a busy machine a
+ * thread that loses its core for a moment would otherwise cut slices after one or two
+ * transactions, and pay a mempool walk, a record and a loop turn for each.
+ */
+const PUMP_MIN_SLICE = 32;
+/**
  * Sealing puts the block's writes into the state tree this many at a time, serving the event loop
  * between the pieces and before each root (BlockExecutor.finishInSlices): a block of a few
  * thousand writes would otherwise hold it for 5–15 ms in one piece.
@@ -275,7 +281,7 @@ export class BlockProducer {
     const items: Preconfirmed[] = [];
     const deadline = performance.now() + PUMP_SLICE_MS;
     for (const ptx of batch) {
-      if (records.length > 0 && performance.now() > deadline) {
+      if (records.length >= PUMP_MIN_SLICE && performance.now() > deadline) {
         cut = true;
         break;
       }
