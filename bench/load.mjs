@@ -102,6 +102,7 @@ const SYNC_BATCH = 5; // with `sync`: smaller batches, so a batch's round trip i
 const SYNC_IN_FLIGHT = 64; // and more of them in flight: each waits for its preconfirmations
 const IN_FLIGHT_BATCHES = 12;
 /** FILVERSE_BENCH_SYNC_TRACE=<file>: with `sync`, each batch's send time (ms since the epoch) and round trip go there. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the bench script, which turbo does not run
 const SYNC_TRACE = process.env.FILVERSE_BENCH_SYNC_TRACE ?? null;
 const syncTrace = [];
 const PER_SENDER_WINDOW = 48; // below the mempool's 64-nonce window

@@ -7,6 +7,7 @@ const { PerformanceObserver, performance } = require("node:perf_hooks");
 const { writeFileSync } = require("node:fs");
 const { isMainThread } = require("node:worker_threads");
 
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by bench/sequencer.mjs for the process it starts
 const out = process.env.FILVERSE_LOOPMON_OUT;
 if (out && isMainThread) {
   const stalls = [];
