@@ -101,6 +101,10 @@ const BATCH = 50; // JSON-RPC requests per HTTP request
 const SYNC_BATCH = 5; // with `sync`: smaller batches, so a batch's round trip is close to each call's
 const SYNC_IN_FLIGHT = 64; // and more of them in flight: each waits for its preconfirmations
 const IN_FLIGHT_BATCHES = 12;
+/** FILVERSE_BENCH_SYNC_TRACE=<file>: with `sync`, each batch's send time (ms since the epoch) and round trip go there. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the bench script, which turbo does not run
+const SYNC_TRACE = process.env.FILVERSE_BENCH_SYNC_TRACE ?? null;
+const syncTrace = [];
 const PER_SENDER_WINDOW = 48; // below the mempool's 64-nonce window
 
 async function post(url, requests) {
@@ -120,6 +124,8 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
       : "filverse_sendTransaction";
   const batchSize = sync ? SYNC_BATCH : BATCH;
   const preconfirmMs = [];
+  /** The same round trips of batches sent after the window's first second (the node's JIT and first GCs behind it). */
+  const preconfirmSteadyMs = [];
   const senders = JSON.parse(readFileSync(signedFile, "utf8"));
   // Encoded before the window: the load process's CPU is not what is measured.
   if (raw) for (const s of senders) s.load = s.load.map((tx) => toHex(encodeSignedTx(signedTxFromJson(tx))));
@@ -203,7 +209,11 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
           accepted++;
           // sendTransactionSync answers {hash, preconfirmation, …}; sendTransaction the hash.
           const hash = sync ? r.result.hash : r.result;
-          if (sync) preconfirmMs.push(roundTrip);
+          if (sync) {
+            preconfirmMs.push(roundTrip);
+            if (t - start >= 1_000) preconfirmSteadyMs.push(roundTrip);
+            if (SYNC_TRACE && k === 0) syncTrace.push([Math.round(performance.timeOrigin + t), Math.round(roundTrip)]);
+          }
           sentAt.set(hash, t);
         } else {
           errors++;
@@ -244,12 +254,14 @@ async function run(signedFile, url, wsUrl, durationMs, txPerSecond = null, sync 
     p50Ms: q(0.5),
     p99Ms: q(0.99),
     ...(sync ? preconfirmQuantiles(preconfirmMs) : {}),
+    ...(sync ? { preconfirmP99AfterFirstSecondMs: preconfirmQuantiles(preconfirmSteadyMs).preconfirmP99Ms } : {}),
     exhausted: cursors.every((c, i) => c >= senders[i].load.length),
     setup: setupCount,
     // This process's own CPU per accepted transaction, from the measured window to the drain: the
     // load shares the 2 cores with the node, so it should stay small.
     loadCpuUsPerTx: accepted > 0 ? Math.round((cpu.user + cpu.system) / accepted) : null,
   };
+  if (SYNC_TRACE) writeFileSync(SYNC_TRACE, JSON.stringify(syncTrace));
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

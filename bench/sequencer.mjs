@@ -2,7 +2,7 @@
 // JSON-RPC, with and without the signature worker pool) and replay_tps (re-executing the stored
 // blocks with full signature checks, as a verifier does).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ export const targets = { sequencer_cpu_us_per_tx: { ratio: 0.667 }, preconfirm_p
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(ROOT, "packages/cli/bin/filverse.js");
 const LOAD = join(ROOT, "bench/load.mjs");
+const LOOPMON = join(ROOT, "bench/loopmon.cjs");
 
 function cli(args) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
@@ -34,11 +35,26 @@ function cli(args) {
  */
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the bench script, which turbo does not run
 const SEQUENCER_NODE_OPTIONS = (process.env.FILVERSE_BENCH_SEQUENCER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+/** FILVERSE_BENCH_SEQUENCER_LOG=<file>: every sequencer process's log lines are appended there (e.g. its `block sealed` lines). */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the bench script, which turbo does not run
+const SEQUENCER_LOG = process.env.FILVERSE_BENCH_SEQUENCER_LOG ?? null;
 
 function startNode(dir) {
-  const args = [...SEQUENCER_NODE_OPTIONS, CLI, "sequencer", "--data-dir", dir, "--rpc-port", "0"];
+  const loopmon = join(dir, "loopmon.json");
+  const args = [
+    ...SEQUENCER_NODE_OPTIONS,
+    "--require",
+    LOOPMON,
+    CLI,
+    "sequencer",
+    "--data-dir",
+    dir,
+    "--rpc-port",
+    "0",
+  ];
   const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, FILVERSE_LOOPMON_OUT: loopmon },
   });
   return new Promise((resolve, reject) => {
     let buf = "";
@@ -46,10 +62,11 @@ function startNode(dir) {
       buf += String(d);
       const lines = buf.split("\n");
       buf = lines.pop();
+      if (SEQUENCER_LOG && lines.length > 0) appendFileSync(SEQUENCER_LOG, `${lines.join("\n")}\n`);
       for (const line of lines) {
         if (!line.includes('"rpc listening"')) continue;
         const entry = JSON.parse(line);
-        resolve({ proc, url: entry.url, wsUrl: entry.wsUrl });
+        resolve({ proc, url: entry.url, wsUrl: entry.wsUrl, loopmon });
       }
     });
     proc.once("exit", (code) => reject(new Error(`sequencer exited ${code}`)));
@@ -119,6 +136,9 @@ function cpuSeconds(pid) {
   try {
     let main = 0;
     let all = 0;
+    // The main thread's time waiting for a core (runnable, not running): on a box shared with other
+    // jobs it can exceed its CPU time, and then latency measures the box, not the node.
+    const sched = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ");
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -126,7 +146,7 @@ function cpuSeconds(pid) {
       all += ticks;
       if (tid === String(pid)) main = ticks;
     }
-    return { main: main / 100, all: all / 100 };
+    return { main: main / 100, all: all / 100, mainWait: Number(sched[1]) / 1e9 };
   } catch {
     return null;
   }
@@ -134,13 +154,17 @@ function cpuSeconds(pid) {
 
 async function measure(dir, signedFile, keys, durationMs, loadOpts = {}) {
   const node = await startNode(dir);
+  let result;
+  const window = [0, 0];
   try {
     // The dev faucet funds every sender over the first blocks.
     const last = keys[keys.length - 1].address;
     for (let i = 0; i < 400 && BigInt((await call(node.url, "filverse_getAccount", [last])).balance) === 0n; i++)
       await new Promise((r) => setTimeout(r, 50));
     const before = cpuSeconds(node.proc.pid);
-    const result = runLoad(signedFile, node, durationMs, loadOpts);
+    window[0] = Date.now();
+    result = runLoad(signedFile, node, durationMs, loadOpts);
+    window[1] = Date.now();
     const after = cpuSeconds(node.proc.pid);
     if (before && after) {
       // Per transaction sequenced during the load process (its setup transactions included): what
@@ -151,10 +175,38 @@ async function measure(dir, signedFile, keys, durationMs, loadOpts = {}) {
         // All threads: the pool's workers, V8's GC and compiler helpers, libuv's, LevelDB's.
         process: Math.round(((after.all - before.all) * 1e6) / txs),
       };
+      result.mainThreadSeconds = {
+        cpu: Number((after.main - before.main).toFixed(2)),
+        waitingForACore: Number((after.mainWait - before.mainWait).toFixed(2)),
+      };
     }
-    return result;
   } finally {
     await stopNode(node);
+  }
+  result.loop = loopStats(node.loopmon, window);
+  return result;
+}
+
+/** The sequencer's event-loop stalls (> 20 ms) and GC pauses inside the load window (bench/loopmon.cjs). */
+function loopStats(file, [from, to]) {
+  try {
+    const { stalls, gc } = JSON.parse(readFileSync(file, "utf8"));
+    const inside = (l) => l.filter(([t]) => t >= from && t <= to);
+    const s = inside(stalls).map(([, ms]) => ms);
+    const g = inside(gc);
+    const pauses = g.map(([, ms]) => ms);
+    const sum = (l) => Math.round(l.reduce((a, b) => a + b, 0));
+    return {
+      stallsOver20Ms: s.length,
+      stallMsMax: s.length ? Math.max(...s) : 0,
+      stallMsSum: sum(s),
+      gcPauses: g.length,
+      gcMsSum: sum(pauses),
+      gcMsMax: pauses.length ? Math.max(...pauses) : 0,
+      gcOver10Ms: pauses.filter((ms) => ms > 10).length,
+    };
+  } catch {
+    return null;
   }
 }
 
@@ -274,11 +326,17 @@ export async function run({ quick, only = null }) {
         achievedTps: synced.tps,
         preconfirmed: synced.preconfirmed,
         preconfirmP50Ms: synced.preconfirmP50Ms,
+        // Without the window's first second: tells a warm-up tail (JIT, first GCs) from a steady one.
+        preconfirmP99AfterFirstSecondMs: synced.preconfirmP99AfterFirstSecondMs,
         sequencedP50Ms: synced.p50Ms,
         sequencedP99Ms: synced.p99Ms,
         errors: synced.errors,
         errorCodes: synced.errorCodes,
         cpuUsPerTx: synced.cpuUsPerTx ?? null,
+        // What else held the answers: the main thread's CPU against its time waiting for a core
+        // (another job's), and the event loop's stalls and GC pauses in the window (bench/loopmon.cjs).
+        mainThreadSeconds: synced.mainThreadSeconds ?? null,
+        loop: synced.loop,
       },
     };
     if (syncOnly) return [preconfirm];

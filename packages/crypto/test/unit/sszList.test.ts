@@ -3,7 +3,7 @@ import { HashListSsz } from "@filverse/types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { getHasher } from "../../src/hasher.js";
-import { sszListDepth, sszListProof } from "../../src/sszList.js";
+import { sszListDepth, sszListProof, sszListRoot } from "../../src/sszList.js";
 
 const LIMIT = MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS;
 
@@ -43,5 +43,33 @@ describe("sszListProof", () => {
   it("refuses an index outside the tree and a list over its limit", () => {
     expect(() => sszListProof([], 2 ** 17, LIMIT)).toThrow(RangeError);
     expect(() => sszListProof([new Uint8Array(32), new Uint8Array(32)], 0, 1)).toThrow(RangeError);
+  });
+});
+
+describe("sszListRoot", () => {
+  it("is ChainSafe's List[Bytes32] hash_tree_root for random lists, and sszListProof's root at small limits", () => {
+    const item = fc.uint8Array({ minLength: 32, maxLength: 32 });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 300 }), (items) => {
+        expect(sszListRoot(items, LIMIT)).toEqual(HashListSsz.hashTreeRoot(items));
+      }),
+      { numRuns: 60 },
+    );
+    // sszListProof hashes pair by pair (checked against ChainSafe above): the same root at any limit.
+    const h = getHasher();
+    for (const limit of [1, 2, 3, 5, 8, 9, 64]) {
+      fc.assert(
+        fc.property(fc.array(item, { maxLength: limit }), (items) => {
+          const expected = h.digest64(sszListProof(items, 0, limit).dataRoot, lengthChunk(items.length));
+          expect(sszListRoot(items, limit)).toEqual(expected);
+        }),
+        { numRuns: 20 },
+      );
+    }
+  });
+
+  it("refuses a list over its limit and an item that is not 32 bytes", () => {
+    expect(() => sszListRoot([new Uint8Array(32), new Uint8Array(32)], 1)).toThrow(RangeError);
+    expect(() => sszListRoot([new Uint8Array(31)], LIMIT)).toThrow(RangeError);
   });
 });

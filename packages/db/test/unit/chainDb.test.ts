@@ -165,6 +165,26 @@ describe("blocks", () => {
     expect((await db.getHead())?.number).toBe(0);
   });
 
+  it("a large block's commit yields to the event loop between slices and still lands as one batch", async () => {
+    await db.initGenesis(chain.genesis);
+    chain.deposit(alice.address);
+    const small = chain.next();
+    for (let i = 0; i < 3_000; i++) chain.deposit(makeKey(1_000 + i, `user${i}`).address);
+    const large = chain.next();
+    // The commit yields with setImmediate (LevelDB's bindings never call it): not for a small block,
+    // several times for thousands of writes.
+    const yields = vi.spyOn(globalThis, "setImmediate");
+    await commit(small);
+    expect(yields).not.toHaveBeenCalled();
+    const landing = commit(large);
+    await landing;
+    expect(yields.mock.calls.length).toBeGreaterThan(0);
+    yields.mockRestore();
+    await reopen();
+    expect((await db.getHead())?.number).toBe(2);
+    expect(rootHex(await db.loadState())).toBe(rootHex(large.result.state));
+  });
+
   it("serializes concurrent commits: the same block twice commits once", async () => {
     await db.initGenesis(chain.genesis);
     chain.deposit(alice.address);

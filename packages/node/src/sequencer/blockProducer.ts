@@ -42,6 +42,27 @@ export type OpenBlockRecorder = Pick<JournalWriter, "record" | "barrier" | "idle
  * enough that admission keeps flowing between steps.
  */
 const PUMP_SLICE = 256;
+/**
+ * And at most about this long: a slice stops early once it has run this many milliseconds, so that
+ * sync senders whose records are ready are not held up behind a long slice (a backlog after a seal
+ * would otherwise execute 256 transactions, 15–25 ms, in one stall) and its preconfirmations go
+ * to the log sooner. The rest stay in the mempool for the next slice.
+ */
+const PUMP_SLICE_MS = 4;
+/**
+ * But a slice executes at least this many before the clock may stop it: on a busy machine a
+ * thread that loses its core for a moment would otherwise cut slices after one or two
+ * transactions, and pay a mempool walk, a record and a loop turn for each.
+ */
+const PUMP_MIN_SLICE = 32;
+/**
+ * Sealing puts the block's writes into the state tree this many at a time, serving the event loop
+ * between the pieces and before each root (BlockExecutor.finishInSlices): a block of a few
+ * thousand writes would otherwise hold it for 5–15 ms in one piece.
+ */
+const FINISH_SLICE = 512;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What production reports to the sequencer: drops, execution faults, a failure that stops it. */
 export type ProducerHost = {
@@ -90,6 +111,12 @@ export class BlockProducer {
   /** The block being filled: admitted transactions execute into it slice by slice. */
   private open: OpenBlock | null = null;
   private opening: Promise<void> | null = null;
+  /**
+   * The block being finished (its roots computed in slices): until its state becomes the tip,
+   * account() reads its executor and a new block waits (`tipMoved`) to open on it.
+   */
+  private finishing: OpenBlock | null = null;
+  private tipMoved: Promise<void> | null = null;
   private sealing: Promise<void> | null = null;
   private pumpScheduled = false;
   private sealTimer: NodeJS.Timeout | null = null;
@@ -215,6 +242,7 @@ export class BlockProducer {
    */
   account(address: Uint8Array): { nonce: number; balance: bigint } {
     if (this.open) return this.open.executor.account(address);
+    if (this.finishing) return this.finishing.executor.account(address);
     const a = (this.tip?.state ?? this.core.state).get(Namespace.Account, address);
     return a ? { nonce: a.nonce, balance: a.balance } : { nonce: 0, balance: 0n };
   }
@@ -230,7 +258,7 @@ export class BlockProducer {
   }
 
   /**
-   * Execute ready transactions into the open block, PUMP_SLICE at a time, so that execution is
+   * Execute ready transactions into the open block, PUMP_SLICE (or PUMP_SLICE_MS) at a time, so that execution is
    * spread between requests instead of one long stall at seal time (the profile showed 100–250 ms
    * event-loop stalls per block before this). Opens a block when there is none.
    */
@@ -248,9 +276,15 @@ export class BlockProducer {
     const batch =
       room > 0 ? this.mempool.select(Math.min(room, PUMP_SLICE), (s) => open.executor.account(s).nonce) : [];
     let full = false;
+    let cut = false;
     const records: PreconfirmedTx[] = [];
     const items: Preconfirmed[] = [];
+    const deadline = performance.now() + PUMP_SLICE_MS;
     for (const ptx of batch) {
+      if (records.length >= PUMP_MIN_SLICE && performance.now() > deadline) {
+        cut = true;
+        break;
+      }
       // Past the size one gossip message carries: this and the rest wait in the mempool.
       if (open.bytes + 4 + ptx.bytes.length > this.opts.maxBlockBytes && open.included.length > 0) {
         full = true;
@@ -278,7 +312,7 @@ export class BlockProducer {
     }
     if (records.length > 0) this.record(open, records, items);
     if (full || open.included.length >= this.opts.chain.maxBlockTxs) setImmediate(() => void this.seal());
-    else if (batch.length === PUMP_SLICE) this.schedulePump();
+    else if (cut || batch.length === PUMP_SLICE) this.schedulePump();
   }
 
   /**
@@ -308,6 +342,8 @@ export class BlockProducer {
   /** Open a block on the last sealed state, with the deposits that are final on L1. */
   private openBlock(): Promise<void> {
     this.opening ??= (async () => {
+      // A block being finished becomes the tip first: the next one opens on its state.
+      while (this.tipMoved) await this.tipMoved;
       const tip = this.tip!;
       let deposits: Deposit[] = [];
       try {
@@ -376,7 +412,22 @@ export class BlockProducer {
     const started = performance.now();
     const journaled = this.recorder.barrier();
     const { included, rejected, deposits, parent } = open;
-    const result: BlockExecutionResult = open.executor.finish();
+    // Finished in slices: requests and preconfirmations are served in between, while account()
+    // reads the finishing block's executor and no block opens until its state is the tip (below).
+    let moved = () => {};
+    this.finishing = open;
+    this.tipMoved = new Promise<void>((resolve) => {
+      moved = resolve;
+    });
+    let result: BlockExecutionResult;
+    try {
+      result = await open.executor.finishInSlices(yieldToLoop, FINISH_SLICE);
+    } catch (err) {
+      this.finishing = null;
+      this.tipMoved = null;
+      moved();
+      throw err;
+    }
     const header: BlockHeader = {
       chainId: this.opts.chain.chainId,
       number: open.number,
@@ -398,6 +449,9 @@ export class BlockProducer {
     const hash = blockHash(header);
     // From here the next block executes on this one's state.
     this.tip = { state: result.state, header, hash };
+    this.finishing = null;
+    this.tipMoved = null;
+    moved();
     this.fill?.sealed(header, parent.header);
     this.schedulePump();
     // The block's records land before the commit that deletes them (and a record write that failed

@@ -2,7 +2,8 @@
  * A block's transactions checked without state: the stateless checks and signature recovery, in one
  * batch on the pool (ahead of import while syncing), and whether a body hashes to its sealed txRoot.
  */
-import { depositHash, recoverAddress, type SignatureRecoverer, txHash } from "@filverse/crypto";
+import { depositHash, recoverAddress, type SignatureRecoverer, sszListRoot, txHash } from "@filverse/crypto";
+import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS } from "@filverse/params";
 import {
   BlockError,
   BlockErrorCode,
@@ -13,7 +14,7 @@ import {
   type ValidatedTransaction,
   validateTransaction,
 } from "@filverse/state";
-import { HashListSsz, type SignedBlock, type SignedTransaction } from "@filverse/types";
+import type { SignedBlock, SignedTransaction } from "@filverse/types";
 import { bytesEqual } from "@filverse/utils";
 
 /**
@@ -84,7 +85,8 @@ export function bodyMatchesHeader(block: SignedBlock): boolean {
       }
     });
     for (const tx of block.transactions) hashes.push(txHash(tx));
-    return bytesEqual(HashListSsz.hashTreeRoot(hashes), block.header.txRoot);
+    // HashListSsz's root (deposits and transactions), computed without the library's node tree.
+    return bytesEqual(sszListRoot(hashes, MAX_BLOCK_DEPOSITS + MAX_BLOCK_TXS), block.header.txRoot);
   } catch {
     return false;
   }

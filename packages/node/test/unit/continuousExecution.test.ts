@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { signTransaction } from "@filverse/crypto";
 import { getChainConfig } from "@filverse/params";
 import { CHAIN_ID, type Key, makeKey, sequencer as sequencerKey } from "@filverse/test-utils";
-import { blockHash, type Deposit, Namespace, signedTxToJson, TxKind } from "@filverse/types";
+import { blockHash, type Deposit, Namespace, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DepositSource } from "../../src/chain/interface.js";
+import { SubmitError } from "../../src/errors.js";
 import { DevFaucet } from "../../src/sequencer/devFaucet.js";
 import { defaultMempoolOpts, type MempoolOpts } from "../../src/sequencer/mempool.js";
 import { defaultSequencerOpts, Sequencer } from "../../src/sequencer/sequencer.js";
@@ -175,6 +176,33 @@ describe("sequencer: continuous execution (the next block executes while the las
     seq = await restart(seq, setup);
     const lost = hashes.filter((h) => !seq.pendingTx(h));
     expect(lost).toEqual([]);
+  });
+
+  it("while a block is finished in slices, admission sees its nonces and the next block opens on its state", async () => {
+    const dir = tempDir();
+    const seq = await startSequencer({ dir, deposits: new DevFaucet([{ address: alice.address, amount: FUNDS }]) });
+    await seq.seal(); // block 1: alice funded
+    const a0 = await seq.submitJson(transfer(alice, 0));
+    await waitUntil(executed(seq, a0), "nonce 0 executed");
+    // seal() returns inside the finishing window: its roots are computed between event-loop turns,
+    // the head is still block 1 and no block is open.
+    const sealing = seq.seal();
+    expect(seq.head.number).toBe(1);
+    expect(seq.pendingNonce(alice.address)).toBe(1);
+    // Admission (recovery inline here, so it checks now) reads the finishing block's nonces: nonce 0
+    // is used, nonce 1 is next.
+    const replacing = seq.submitJson(transfer(alice, 0, 5n)).catch((e: unknown) => e);
+    const a1 = seq.submitJson(transfer(alice, 1));
+    await sealing;
+    expect(seq.head.number).toBe(2);
+    expect((await replacing) as SubmitError).toBeInstanceOf(SubmitError);
+    expect(((await replacing) as SubmitError).code).toBe(RpcErrorCode.NONCE_TOO_LOW);
+    const h1 = await a1;
+    await waitUntil(executed(seq, h1), "nonce 1 executed");
+    await seq.seal();
+    // Block 3 was opened on block 2's state: nonce 1 is in it.
+    expect((await seq.db.getTxLocation(fromHex(h1)))?.blockNumber).toBe(3);
+    expect((await seq.db.getBlockByNumber(2))!.transactions.map((t) => t.message.nonce)).toEqual([0]);
   });
 
   it("a transaction admitted while a seal awaits the deposit source is still executed", async () => {
