@@ -52,7 +52,10 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
   const list = await ownList(d.view, cp.firstBlock, cp.lastBlock);
   if (!list) return "waiting"; // not imported yet
   const reveals: EntryReveal[] = [];
+  /** Blocks with an open header request: its answer is awaited. */
   const pending = new Set<number>();
+  /** Blocks whose header request was answered: asking again would only pay the answering side another bond. */
+  const answered = new Set<number>();
   /** Open challenges by bisection on this checkpoint, "block:hash": the player plays them. */
   const challenged = new Set<string>();
   const count = await readGameCount(d.game, d.l1);
@@ -66,6 +69,7 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
     }
     if (g.outcome === GameOutcome.Open) pending.add(g.blockNumber);
     else {
+      answered.add(g.blockNumber);
       const revealed = await readRevealedHeader(d.game, id, d.l1, d.startBlock);
       if (revealed) reveals.push({ entry: g.blockNumber - (cp.firstBlock - 1), revealed });
     }
@@ -83,6 +87,15 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
     case "request": {
       const blockNumber = cp.firstBlock - 1 + search.entry;
       if (pending.has(blockNumber)) return "waiting";
+      if (answered.has(blockNumber)) {
+        // Answered, but not in a form this node reads (sent through another contract, whose calldata
+        // is not the game's): every new request would be answered the same way, for another bond.
+        d.logger.warn("checkpoint names headers this node does not hold, but a header's answer cannot be read", {
+          index,
+          blockNumber,
+        });
+        return "done";
+      }
       if (await d.send({ kind: "requestHeader", checkpointIndex: index, blockNumber, bond: d.params.challengeBond })) {
         d.logger.warn("checkpoint names headers this node does not hold: header requested", { index, blockNumber });
       }

@@ -703,6 +703,58 @@ describe("made-up headers from the first block on", () => {
   }, 120_000);
 });
 
+describe("made-up headers: requests answered or held open by the checkpoint's own side", () => {
+  const madeUpLast = async () => {
+    const { getHasher } = await import("@filverse/crypto");
+    const { mixInLength } = await import("@filverse/state");
+    const withdrawalsRoot = new Uint8Array(32).fill(0xd1);
+    const made: BlockHeader = {
+      ...c.blocks[2]!.header,
+      stateRoot: getHasher().digest64(new Uint8Array(32).fill(0xa1), withdrawalsRoot),
+      withdrawalsRoot,
+      txRoot: mixInLength(new Uint8Array(32).fill(0xb1), 2),
+    };
+    return { made, index: await postMadeUp(made) };
+  };
+  const gameCount = async () => Number(await read<bigint>(game, gameAbi, "gameCount"));
+
+  it("does not ask again for a header whose answer it cannot read (sent through another contract)", async () => {
+    const artifacts = await compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+      "StepProofStore.sol",
+    ]);
+    const forwarder = await deploy(artifacts.Forwarder!, []);
+    const { made, index } = await madeUpLast();
+    const player = playerOf(accounts[9]!);
+    const first = await gameCount();
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    expect(await readDisputeGame(game, first, clients)).toMatchObject({ reveal: true, blockNumber: 2 });
+    // The made-up list's side answers through a contract: the reveal is valid, its calldata not the game's.
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
+    const { encodeFunctionData } = await import("viem");
+    const data = encodeFunctionData({
+      abi: gameAbi,
+      functionName: "revealHeader",
+      args: [
+        BigInt(first),
+        headerToAbi(made),
+        listEntryProof(hashes, 2).map(toHex),
+        toHex(hashes[1]!),
+        listEntryProof(hashes, 1).map(toHex),
+      ],
+    });
+    await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, data], accounts[5]!);
+    expect(await outcome(first)).toBe(GameOutcome.DefenderWins);
+    // Asking again would pay the answering side a bond every poll: it asks no more.
+    for (let round = 0; round < 3; round++) await player.tick();
+    expect(await gameCount()).toBe(first + 1);
+  }, 120_000);
+});
+
 describe("createDisputePlayer", () => {
   const base = {
     preset: "devnet",
