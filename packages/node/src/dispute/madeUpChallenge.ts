@@ -67,6 +67,8 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
       if (g.outcome === GameOutcome.Open) challenged.add(`${g.blockNumber}:${g.blockHash.toLowerCase()}`);
       continue;
     }
+    // An item request shows no entry of the list: nothing to wait for or to read.
+    if (g.itemRequest) continue;
     if (g.outcome === GameOutcome.Open) pending.add(g.blockNumber);
     else {
       answered.add(g.blockNumber);

@@ -753,6 +753,21 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
     for (let round = 0; round < 3; round++) await player.tick();
     expect(await gameCount()).toBe(first + 1);
   }, 120_000);
+
+  it("does not wait on an item request: it asks for the header it needs", async () => {
+    const { index } = await madeUpLast();
+    // The list's side holds block 2 with an item request it can answer at its clock's last second.
+    const first = await gameCount();
+    await send(game, gameAbi, "requestItem", [BigInt(index), 2n, 0n], accounts[5]!, BOND);
+    const player = playerOf(accounts[9]!);
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    expect(await gameCount()).toBe(first + 2);
+    expect(await readDisputeGame(game, first + 1, clients)).toMatchObject({
+      reveal: true,
+      itemRequest: false,
+      blockNumber: 2,
+    });
+  }, 120_000);
 });
 
 describe("createDisputePlayer", () => {
