@@ -34,7 +34,7 @@ import { type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
 import { answerItemRequest } from "./itemResponder.js";
-import { pursueMadeUp } from "./madeUpChallenge.js";
+import { type MadeUpMemo, newMadeUpMemo, pursueMadeUp } from "./madeUpChallenge.js";
 import { revealAnswer } from "./ownList.js";
 import { planGame } from "./policy.js";
 import { type RefusedChallengeView, refusedBlockChallenge } from "./refusedChallenge.js";
@@ -102,6 +102,8 @@ export class DisputePlayer {
   private readonly unanswerable = new Set<number>();
   /** Checkpoints with made-up headers this node is challenging (madeUpChallenge.ts), driven every tick. */
   private readonly madeUp = new Set<number>();
+  /** What the made-up search has read of the games, per checkpoint it pursues (madeUpChallenge.ts). */
+  private readonly madeUpMemos = new Map<number, MadeUpMemo>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private readonly games_ = new Map<number, PlayedGame>();
@@ -360,8 +362,18 @@ export class DisputePlayer {
       view: this.m.chain,
       send: (move) => this.send(move),
       logger: this.m.logger,
+      memo: this.madeUpMemoOf(index),
     });
-    if (done === "done") this.madeUp.delete(index);
+    if (done === "done") {
+      this.madeUp.delete(index);
+      this.madeUpMemos.delete(index);
+    }
+  }
+
+  private madeUpMemoOf(index: number): MadeUpMemo {
+    let memo = this.madeUpMemos.get(index);
+    if (!memo) this.madeUpMemos.set(index, (memo = newMadeUpMemo()));
+    return memo;
   }
 
   /**

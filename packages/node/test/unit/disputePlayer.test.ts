@@ -9,6 +9,7 @@
 import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
 import {
   createL1Clients,
+  type DisputeMove,
   deployFilverse,
   deployOneStepExecutor,
   GameOutcome,
@@ -752,6 +753,48 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
     // Asking again would pay the answering side a bond every poll: it asks no more.
     for (let round = 0; round < 3; round++) await player.tick();
     expect(await gameCount()).toBe(first + 1);
+  }, 120_000);
+
+  it("reads, on each pass after the first, only the games created since and those still open", async () => {
+    const { readDisputeGameParams, sendDisputeMove } = await import("@filverse/l1");
+    const { newMadeUpMemo, pursueMadeUp } = await import("../../src/dispute/madeUpChallenge.js");
+    const { index } = await madeUpLast();
+    let reads = 0;
+    const publicClient = new Proxy(clients.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key !== "readContract") return v;
+        return (args: { functionName: string }) => {
+          if (args.functionName === "getGame") reads++;
+          return (v as (a: unknown) => Promise<unknown>).call(target, args);
+        };
+      },
+    });
+    const deps = {
+      l1: { ...clients, publicClient },
+      game,
+      startBlock: 0n,
+      params: await readDisputeGameParams(game, clients),
+      view: view(),
+      send: async (move: DisputeMove) => {
+        await sendDisputeMove(game, move, { ...clients, account: { address: accounts[9]!, type: "json-rpc" } });
+        return true;
+      },
+      logger: nullLogger,
+      memo: newMadeUpMemo(),
+    };
+    const before = await gameCount();
+    expect(before).toBeGreaterThan(5);
+    expect(await pursueMadeUp(index, deps)).toBe("waiting"); // reads every game, requests header 2
+    expect(reads).toBe(before);
+    expect(await gameCount()).toBe(before + 1);
+    reads = 0;
+    expect(await pursueMadeUp(index, deps)).toBe("waiting"); // the request, still open
+    expect(reads).toBe(1);
+    reads = 0;
+    expect(await pursueMadeUp(index, deps)).toBe("waiting");
+    expect(reads).toBe(1);
+    expect(await gameCount()).toBe(before + 1);
   }, 120_000);
 
   it("does not wait on an item request: it asks for the header it needs", async () => {
