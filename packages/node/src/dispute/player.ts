@@ -98,7 +98,7 @@ export class DisputePlayer {
   private readonly over = new Set<number>();
   /** Traces by game id and block hash; recomputed after a restart. */
   private readonly traces = new Map<number, { key: string; trace: GameTrace | null }>();
-  /** Header requests this node cannot answer (the checkpoint's list is not its own). */
+  /** Header and item requests this node cannot answer (the checkpoint's list is not its own). */
   private readonly unanswerable = new Set<number>();
   /** Checkpoints with made-up headers this node is challenging (madeUpChallenge.ts), driven every tick. */
   private readonly madeUp = new Set<number>();
@@ -196,10 +196,11 @@ export class DisputePlayer {
     this.games_.set(game.id, played);
     if (game.itemRequest && now <= game.revealBy) {
       // An item request (a withheld body): answered when the node holds the checkpoint's blocks.
+      if (this.unanswerable.has(game.id)) return 0;
       return answerItemRequest(
         this.opts.game,
         game,
-        { ...this.m, checkpoints: this.params!.checkpoints },
+        { ...this.m, checkpoints: this.params!.checkpoints, unanswerable: this.unanswerable },
         async (m) => {
           await this.send(m);
         },
