@@ -169,4 +169,36 @@ describe("createCheckpointReader", () => {
       code: -32017,
     });
   }, 180_000);
+
+  it("finds the submission across null rounds (L1 epochs with no block, which Lotus answers with an error)", async () => {
+    // Checkpoint 0, submitted by the test above, as a reader that sees every block reads it.
+    const plain = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n, interval: 4 },
+      { l1: env, deals: () => null },
+    );
+    const { l1TxHash, l1BlockNumber } = (await plain.get(0))!;
+    const head = await env.publicClient.getBlockNumber();
+    // Every block but the submission's and the head is a null round.
+    const isNull = (n: bigint) => n !== BigInt(l1BlockNumber!) && n !== head;
+    const publicClient = new Proxy(env.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key === "getBlockNumber") return async () => head;
+        if (key !== "getBlock") return typeof v === "function" ? v.bind(target) : v;
+        return async (args: { blockNumber?: bigint; blockTag?: string }) => {
+          if (args.blockNumber === undefined) return target.getBlock({ blockNumber: head });
+          if (isNull(args.blockNumber)) {
+            throw new Error(`requested epoch was a null round (${args.blockNumber})`);
+          }
+          return target.getBlock(args as never);
+        };
+      },
+    });
+    const reader = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n, interval: 4 },
+      { l1: { ...env, publicClient } as never, deals: () => null },
+    );
+    expect(await reader.get(0)).toMatchObject({ index: "0", l1TxHash, l1BlockNumber });
+    expect(l1TxHash).not.toBe(null);
+  }, 180_000);
 });
