@@ -185,6 +185,10 @@ contract FilverseDisputeGame {
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
     event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
     event HeaderRevealed(uint256 indexed gameId, bytes32 blockHash, address revealer);
+    /// The calldata of the `challenge` that opened game `gameId`, or of the `revealHeader` that
+    /// answered it, as the game received it: readable also when the move came through another
+    /// contract (a multisig, a smart wallet), whose transaction's calldata is not the game's.
+    event MoveData(uint256 indexed gameId, bytes data);
     event ItemRequested(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, uint64 item);
     /// The item, in the form OneStepExecutor's step takes it (IOneStepExecutor.itemHash).
     event ItemRevealed(uint256 indexed gameId, uint64 item, bool l1Message, bytes data, address revealer);
@@ -275,6 +279,7 @@ contract FilverseDisputeGame {
         bytes32 parentHash = headerInList(c.parent, c.parentProof, c.blockNumber - 1, cp);
         bytes32 blockHash = headerInList(c.header, c.headerProof, c.blockNumber, cp);
         gameId = newGame(c.checkpointIndex, c.blockNumber, cp.digest, parentHash, blockHash);
+        emit MoveData(gameId, msg.data);
         Game storage g = games[gameId];
 
         if (
@@ -444,6 +449,7 @@ contract FilverseDisputeGame {
         ) revert BadReveal();
         g.parentHash = parentEntry;
         emit HeaderRevealed(gameId, g.blockHash, msg.sender);
+        emit MoveData(gameId, msg.data);
         answered(gameId);
     }
 

@@ -719,7 +719,7 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
   };
   const gameCount = async () => Number(await read<bigint>(game, gameAbi, "gameCount"));
 
-  it("does not ask again for a header whose answer it cannot read (sent through another contract)", async () => {
+  it("reads a header answered through another contract, challenges with it, and asks for no header twice", async () => {
     const artifacts = await compileTestContracts("DisputeGameMocks", [
       "FilverseDisputeGame.sol",
       "IOneStepExecutor.sol",
@@ -750,9 +750,40 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
     });
     await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, data], accounts[5]!);
     expect(await outcome(first)).toBe(GameOutcome.DefenderWins);
-    // Asking again would pay the answering side a bond every poll: it asks no more.
+    // The game logged the calldata it received (MoveData): the node reads the reveal and challenges
+    // block 2 with it; asking again would only pay the answering side another bond.
     for (let round = 0; round < 3; round++) await player.tick();
-    expect(await gameCount()).toBe(first + 1);
+    expect(await gameCount()).toBe(first + 2);
+    const g = await readDisputeGame(game, first + 1, clients);
+    expect([g.reveal, g.blockNumber, g.challenger, g.blockHash.toLowerCase()]).toEqual([
+      false,
+      2,
+      accounts[9],
+      toHex(blockHash(made)),
+    ]);
+    // A challenge sent through a contract is read back the same way (the tracer needs its header).
+    const { readChallengedHeader } = await import("@filverse/l1");
+    const id = await gameCount();
+    const challengeData = encodeFunctionData({
+      abi: gameAbi,
+      functionName: "challenge",
+      args: [
+        {
+          checkpointIndex: BigInt(index),
+          blockNumber: 2n,
+          parent: headerToAbi(c.blocks[1]!.header),
+          parentProof: listEntryProof(hashes, 1).map(toHex),
+          header: headerToAbi(made),
+          headerProof: listEntryProof(hashes, 2).map(toHex),
+          parentObjectsRoot: toHex(c.states[1]!.objects.root()),
+          objectsRoot: toHex(new Uint8Array(32)),
+          itemsListRoot: toHex(new Uint8Array(32)),
+          itemCount: 0n,
+        },
+      ],
+    });
+    await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, challengeData], accounts[5]!, BOND);
+    expect(await readChallengedHeader(game, id, clients)).toEqual(made);
   }, 120_000);
 
   it("reads, on each pass after the first, only the games created since and those still open", async () => {
