@@ -199,6 +199,8 @@ contract FilverseDisputeGame {
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
     event NodeResolved(uint256 indexed gameId, uint256 node, bool countered, address paidTo, uint256 bond);
     event GameResolved(uint256 indexed gameId, Outcome outcome);
+    /// A request ended unanswered on a checkpoint the rollup had removed meanwhile: no fault.
+    event RequestVoid(uint256 indexed gameId);
     event CreditClaimed(address indexed account, uint256 amount);
 
     error InvalidParameters();
@@ -542,11 +544,18 @@ contract FilverseDisputeGame {
     }
 
     /// A reveal request, or a challenge awaiting its roots, whose time ran out: the checkpoint is
-    /// wrong; the bond goes back.
+    /// wrong; the bond goes back. A reveal request whose checkpoint the rollup no longer holds with
+    /// that digest (invalidated by a halt or an earlier checkpoint's fault, perhaps submitted again)
+    /// could not be answered by anyone (UnknownCheckpoint): it is void, not a fault, so it cannot
+    /// mark the digest faulty and slash the signers of a checkpoint that was only removed.
     function resolveUnanswered(uint256 gameId, uint64 by) private {
         Game storage g = games[gameId];
         if (block.timestamp <= by) revert ClockRunning(0, by + 1);
         credit[g.challenger] += pendingBond[gameId];
+        if (g.reveal && checkpoints.disputableCheckpoint(g.checkpointIndex).digest != g.digest) {
+            emit RequestVoid(gameId);
+            return finish(gameId, Outcome.DefenderWins);
+        }
         g.immediateFault = true;
         finish(gameId, Outcome.ChallengerWins);
     }
