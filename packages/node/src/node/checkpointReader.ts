@@ -48,8 +48,6 @@ export type CheckpointReaderOpts = {
   rollup: Address;
   /** The L1 block the rollup was deployed at (config l1.startBlock): the search's lower bound. */
   startBlock: bigint;
-  /** L2 blocks per checkpoint. */
-  interval: number;
 };
 
 export function createCheckpointReader(
@@ -118,7 +116,7 @@ export function createCheckpointReader(
       if (count === 0n) return null;
       const index = requested === null ? Number(count - 1n) : requested;
       if (BigInt(index) >= count) return null;
-      const [stored, [status], window, game] = await Promise.all([
+      const [stored, previous, [status], window, game] = await Promise.all([
         read<{
           stateRoot: Hex;
           lastBlockHash: Hex;
@@ -128,6 +126,11 @@ export function createCheckpointReader(
           acceptedAt: bigint;
           pieceCid: string;
         }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index)]),
+        // The rollup links a checkpoint to the one before it (firstBlock = its lastBlock + 1), but
+        // takes any length: the range is read, not guessed from the interval.
+        index === 0
+          ? Promise.resolve(null)
+          : read<{ lastBlock: bigint }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index - 1)]),
         read<readonly [number, Hex]>(rollup, statusAbi, "checkpointStatus", [BigInt(index)]),
         read<bigint>(rollup, statusAbi, "challengeWindow"),
         read<Address>(rollup, statusAbi, "disputeGame"),
@@ -158,7 +161,7 @@ export function createCheckpointReader(
       return {
         index: String(index),
         count: String(count),
-        firstBlock: String(Math.max(1, lastBlock - opts.interval + 1)),
+        firstBlock: String(previous ? Number(previous.lastBlock) + 1 : 1),
         lastBlock: String(lastBlock),
         lastBlockHash: stored.lastBlockHash,
         stateRoot: stored.stateRoot,
