@@ -174,7 +174,14 @@ export class DisputePlayer {
         continue;
       }
       open++;
-      due += await this.play(game);
+      try {
+        due += await this.play(game);
+      } catch (err) {
+        // One game that fails to play (an L1 read, a block this node cannot read) must not keep
+        // the games after it from being played, on this tick or any other.
+        if (this.m.signal.aborted) throw err;
+        this.m.logger.warn("dispute game not played this tick", { game: id }, err);
+      }
     }
     this.m.metrics?.disputeOpenGames.set(open);
     this.m.metrics?.disputeMovesDue.set(due);

@@ -704,6 +704,44 @@ describe("made-up headers from the first block on", () => {
   }, 120_000);
 });
 
+describe("one game that fails to play", () => {
+  it("does not keep the player from the games after it", async () => {
+    // Game A: an item request, whose answer needs the state before block 2, which this node's
+    // store fails to read.
+    const broken = await postCheckpoint(c.blocks[2]!);
+    const a = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    await send(game, gameAbi, "requestItem", [BigInt(broken), 2n, 0n], accounts[1]!, BOND);
+    // Game B, after it: a header request the node answers.
+    const index = await postCheckpoint(c.blocks[2]!);
+    const b = await requestHeader(index, 2, accounts[1]!);
+    let failing = true;
+    const chainView: DisputeChainView = {
+      ...view(),
+      stateAt: async (n) => {
+        if (failing) throw new Error("store read failed");
+        return c.states[n];
+      },
+    };
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[2]!, type: "json-rpc" },
+        chain: chainView,
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    await player.tick();
+    expect(await outcome(a)).toBe(GameOutcome.Open);
+    expect(await outcome(b)).toBe(GameOutcome.DefenderWins);
+    failing = false;
+    await player.tick();
+    expect(await outcome(a)).toBe(GameOutcome.DefenderWins);
+  }, 120_000);
+});
+
 describe("made-up headers: requests answered or held open by the checkpoint's own side", () => {
   const madeUpLast = async () => {
     const { getHasher } = await import("@filverse/crypto");
