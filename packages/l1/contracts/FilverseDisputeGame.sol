@@ -185,6 +185,10 @@ contract FilverseDisputeGame {
     event LastHeaderFault(uint256 indexed gameId, uint64 blockNumber);
     event ListEndFault(uint256 indexed gameId, uint64 blockNumber);
     event HeaderRevealed(uint256 indexed gameId, bytes32 blockHash, address revealer);
+    /// The calldata of the `challenge` that opened game `gameId`, or of the `revealHeader` that
+    /// answered it, as the game received it: readable also when the move came through another
+    /// contract (a multisig, a smart wallet), whose transaction's calldata is not the game's.
+    event MoveData(uint256 indexed gameId, bytes data);
     event ItemRequested(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, uint64 item);
     /// The item, in the form OneStepExecutor's step takes it (IOneStepExecutor.itemHash).
     event ItemRevealed(uint256 indexed gameId, uint64 item, bool l1Message, bytes data, address revealer);
@@ -195,6 +199,8 @@ contract FilverseDisputeGame {
     event Stepped(uint256 indexed gameId, uint256 node, bytes32 postState, bool countered, address stepper);
     event NodeResolved(uint256 indexed gameId, uint256 node, bool countered, address paidTo, uint256 bond);
     event GameResolved(uint256 indexed gameId, Outcome outcome);
+    /// A request ended unanswered on a checkpoint the rollup had removed meanwhile: no fault.
+    event RequestVoid(uint256 indexed gameId);
     event CreditClaimed(address indexed account, uint256 amount);
 
     error InvalidParameters();
@@ -275,6 +281,7 @@ contract FilverseDisputeGame {
         bytes32 parentHash = headerInList(c.parent, c.parentProof, c.blockNumber - 1, cp);
         bytes32 blockHash = headerInList(c.header, c.headerProof, c.blockNumber, cp);
         gameId = newGame(c.checkpointIndex, c.blockNumber, cp.digest, parentHash, blockHash);
+        emit MoveData(gameId, msg.data);
         Game storage g = games[gameId];
 
         if (
@@ -444,6 +451,7 @@ contract FilverseDisputeGame {
         ) revert BadReveal();
         g.parentHash = parentEntry;
         emit HeaderRevealed(gameId, g.blockHash, msg.sender);
+        emit MoveData(gameId, msg.data);
         answered(gameId);
     }
 
@@ -536,11 +544,18 @@ contract FilverseDisputeGame {
     }
 
     /// A reveal request, or a challenge awaiting its roots, whose time ran out: the checkpoint is
-    /// wrong; the bond goes back.
+    /// wrong; the bond goes back. A reveal request whose checkpoint the rollup no longer holds with
+    /// that digest (invalidated by a halt or an earlier checkpoint's fault, perhaps submitted again)
+    /// could not be answered by anyone (UnknownCheckpoint): it is void, not a fault, so it cannot
+    /// mark the digest faulty and slash the signers of a checkpoint that was only removed.
     function resolveUnanswered(uint256 gameId, uint64 by) private {
         Game storage g = games[gameId];
         if (block.timestamp <= by) revert ClockRunning(0, by + 1);
         credit[g.challenger] += pendingBond[gameId];
+        if (g.reveal && checkpoints.disputableCheckpoint(g.checkpointIndex).digest != g.digest) {
+            emit RequestVoid(gameId);
+            return finish(gameId, Outcome.DefenderWins);
+        }
         g.immediateFault = true;
         finish(gameId, Outcome.ChallengerWins);
     }

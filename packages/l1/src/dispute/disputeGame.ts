@@ -599,8 +599,8 @@ export async function readDisputableCheckpoint(
 }
 
 /**
- * Header k of game `id` as its challenger sent it (the `challenge` call's calldata, found by the
- * game's `Challenged` log), or null for a game that did not start with `challenge` (a fault decided
+ * Header k of game `id` as its challenger sent it (the `challenge` call's calldata, as the game
+ * logged it in `MoveData`, so also a challenge sent through another contract), or null for a game that did not start with `challenge` (a fault decided
  * at once, a header request). `fromBlock`: the L1 block the game was deployed at.
  */
 export async function readChallengedHeader(
@@ -609,26 +609,41 @@ export async function readChallengedHeader(
   l1: Reader,
   fromBlock = 0n,
 ): Promise<BlockHeader | null> {
+  const args = await readMoveCall(game, id, "challenge", l1, fromBlock);
+  if (!args) return null;
+  return headerFromAbi((args[0] as { header: Record<string, unknown> }).header);
+}
+
+/**
+ * The arguments of the `functionName` move (`challenge` or `revealHeader`) of game `id`, decoded
+ * from the game's `MoveData` logs; null when it made none.
+ */
+export async function readMoveCall(
+  game: Address,
+  id: number,
+  functionName: "challenge" | "revealHeader",
+  l1: Reader,
+  fromBlock = 0n,
+): Promise<readonly unknown[] | null> {
   const abi = disputeGameAbi();
-  const logs = await l1.publicClient.getContractEvents({
+  const logs = (await l1.publicClient.getContractEvents({
     address: game,
     abi,
-    eventName: "Challenged",
+    eventName: "MoveData",
     args: { gameId: BigInt(id) },
     fromBlock,
     toBlock: "latest",
-  } as never);
-  const log = (logs as { transactionHash: Hex }[])[0];
-  if (!log) return null;
-  const tx = await l1.publicClient.getTransaction({ hash: log.transactionHash });
-  let decoded: { functionName: string; args?: readonly unknown[] };
-  try {
-    decoded = decodeFunctionData({ abi, data: tx.input });
-  } catch {
-    return null; // sent through another contract: not readable from the calldata
+  } as never)) as { args: { data?: Hex } }[];
+  for (const log of logs) {
+    if (!log.args.data) continue;
+    try {
+      const decoded = decodeFunctionData({ abi, data: log.args.data });
+      if (decoded.functionName === functionName && decoded.args) return decoded.args;
+    } catch {
+      // The game logs its own calldata, which decodes; anything else is not a move.
+    }
   }
-  if (decoded.functionName !== "challenge") return null;
-  return headerFromAbi((decoded.args![0] as { header: Record<string, unknown> }).header);
+  return null;
 }
 
 /** A BlockHeader from its ABI tuple as viem decodes it. */

@@ -1,12 +1,12 @@
 /**
  * What a header reveal put on L1 (docs/fault-proofs.md, Level 1): the header and the two list
- * entries `revealHeader` proved, read back from its calldata. A player that requested the header
+ * entries `revealHeader` proved, read back from its calldata as the game logged it (`MoveData`). A player that requested the header
  * reads it here, so it keeps nothing of its own between ticks.
  */
 import type { BlockHeader } from "@filverse/types";
-import { type Address, decodeFunctionData, type Hex, hexToBytes } from "viem";
+import { type Address, type Hex, hexToBytes } from "viem";
 import type { L1Clients } from "../clients.js";
-import { disputeGameAbi, headerFromAbi } from "./disputeGame.js";
+import { headerFromAbi, readMoveCall } from "./disputeGame.js";
 
 /** A revealed header with its proof at entry `blockNumber − (firstBlock − 1)`, and the entry before it with its proof. */
 export type RevealedHeader = {
@@ -17,9 +17,9 @@ export type RevealedHeader = {
 };
 
 /**
- * The header that answered reveal request `id` (found by the game's `HeaderRevealed` log), or null
- * when none did or the answer was sent through another contract (its calldata is not the game's).
- * `fromBlock`: the L1 block the game was deployed at.
+ * The header that answered reveal request `id`, from the game's `MoveData` log of its
+ * `revealHeader` (the calldata as the game received it, so also an answer sent through another
+ * contract), or null when none did. `fromBlock`: the L1 block the game was deployed at.
  */
 export async function readRevealedHeader(
   game: Address,
@@ -27,26 +27,9 @@ export async function readRevealedHeader(
   l1: Pick<L1Clients, "publicClient">,
   fromBlock = 0n,
 ): Promise<RevealedHeader | null> {
-  const abi = disputeGameAbi();
-  const logs = await l1.publicClient.getContractEvents({
-    address: game,
-    abi,
-    eventName: "HeaderRevealed",
-    args: { gameId: BigInt(id) },
-    fromBlock,
-    toBlock: "latest",
-  } as never);
-  const log = (logs as { transactionHash: Hex }[])[0];
-  if (!log) return null;
-  const tx = await l1.publicClient.getTransaction({ hash: log.transactionHash });
-  let decoded: { functionName: string; args?: readonly unknown[] };
-  try {
-    decoded = decodeFunctionData({ abi, data: tx.input });
-  } catch {
-    return null;
-  }
-  if (decoded.functionName !== "revealHeader") return null;
-  const [, header, headerProof, parentEntry, parentProof] = decoded.args as [
+  const call = await readMoveCall(game, id, "revealHeader", l1, fromBlock);
+  if (!call) return null;
+  const [, header, headerProof, parentEntry, parentProof] = call as [
     bigint,
     Record<string, unknown>,
     Hex[],

@@ -88,3 +88,17 @@ contract MockOneStepExecutor is IOneStepExecutor, IExecutorCompleteness {
         if (post == bytes32(0)) revert NoProof(preState);
     }
 }
+
+/// Passes a call on to `target`: a move sent through another contract (a multisig, a smart wallet),
+/// so the transaction's calldata is not the game's. Tests only.
+contract Forwarder {
+    function forward(address target, bytes calldata data) external payable returns (bytes memory result) {
+        bool ok;
+        (ok, result) = target.call{value: msg.value}(data);
+        if (!ok) {
+            assembly {
+                revert(add(result, 32), mload(result))
+            }
+        }
+    }
+}

@@ -623,6 +623,41 @@ describe("headers behind the entries", () => {
     expect(await read<bigint>(checkpoints, mockAbi, "faults")).toBe(faults + 2n);
     expect((await credit(game, challenger)) - before).toBe(2n * CHALLENGE_BOND);
   });
+
+  it("a request on a checkpoint removed meanwhile (a halt, then submitted again) is void, not a fault", async () => {
+    const chain = makeChain(131, 134);
+    const index = await postCheckpoint(chain);
+    const id = await read<bigint>(game, gameAbi, "gameCount");
+    await send(game, gameAbi, "requestHeader", [BigInt(index), 133n], challenger, CHALLENGE_BOND);
+    // The rollup invalidated it and holds another checkpoint at that index: nobody can answer.
+    await send(checkpoints, mockAbi, "setCheckpoint", [
+      BigInt(index),
+      {
+        digest: keccak256(stringToHex(`checkpoint ${index} again`)),
+        blockHashesRoot: toHex(chain.root),
+        parentHash: toHex(chain.hashes[0]!),
+        lastBlockHash: toHex(chain.hashes.at(-1)!),
+        stateRoot: toHex(chain.blocks.at(-1)!.header.stateRoot),
+        withdrawalsRoot: toHex(chain.blocks.at(-1)!.header.withdrawalsRoot),
+        firstBlock: BigInt(chain.first),
+        lastBlock: BigInt(chain.last),
+        acceptedAt: 0n,
+      },
+    ]);
+    await expectRevert(
+      send(game, gameAbi, "revealHeader", [id, ...entryArgs(chain, 133)], defender),
+      "UnknownCheckpoint",
+    );
+    await advance(MAX_CLOCK_SEC + 1);
+    const faults = await read<bigint>(checkpoints, mockAbi, "faults");
+    const before = await credit(game, challenger);
+    await send(game, gameAbi, "resolve", [id, 0n], outsider);
+    // No fault reported (the rollup would have marked the old digest faulty, its signers slashable).
+    expect(await outcome(game, id)).toBe(OUTCOME.DefenderWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "faults")).toBe(faults);
+    expect((await credit(game, challenger)) - before).toBe(CHALLENGE_BOND);
+    expect(await read<bigint>(game, gameAbi, "openGames", [BigInt(index)])).toBe(0n);
+  });
 });
 
 describe("bisection (level 2)", () => {

@@ -4,7 +4,9 @@
  * with the item proven in header k's txRoot (`revealItem`), or with txRoot's length when the block
  * has no item `j` (`revealItemAbsent`). It answers only when the checkpoint's blockHashesRoot is
  * this node's own headers', so the header proof it sends is its own. It keeps nothing across
- * calls: each call reads the request and the checkpoint from L1 again, and an answer another node
+ * calls but the requests it will never answer (the caller's `unanswerable`, so that a request held
+ * open does not cost a read of the checkpoint's blocks every poll): each call reads the request and
+ * the checkpoint from L1 again, and an answer another node
  * made first is refused by the game (GameOver) without cost, the move being estimated first.
  */
 import {
@@ -27,6 +29,12 @@ export type ItemResponderModules = {
   logger: Logger;
   /** The rollup the game reads its checkpoints from (the game's `checkpoints`). */
   checkpoints: Address;
+  /**
+   * Requests this node will never answer (another checkpoint now, another list, a block that does
+   * not trace), by game id: filled here, and the caller does not call again for them, so a request
+   * held open costs one read of the checkpoint's blocks, not one every poll.
+   */
+  unanswerable?: Set<number>;
 };
 
 /** Requests already logged as not answerable by this node (game address and id), so each is logged once. */
@@ -44,7 +52,10 @@ export async function answerItemRequest(
 ): Promise<number> {
   const cp = await readDisputableCheckpoint(m.checkpoints, request.checkpointIndex, m.l1);
   // The checkpoint was removed meanwhile: the request will end with it.
-  if (cp.acceptedAt === 0 || cp.digest.toLowerCase() !== request.digest.toLowerCase()) return 0;
+  if (cp.acceptedAt === 0 || cp.digest.toLowerCase() !== request.digest.toLowerCase()) {
+    m.unanswerable?.add(request.id);
+    return 0;
+  }
   const blocks: SignedBlock[] = [];
   for (let n = cp.firstBlock; n <= cp.lastBlock; n++) {
     const b = n <= m.chain.headNumber() ? await m.chain.block(n) : null;
@@ -53,6 +64,7 @@ export async function answerItemRequest(
   }
   const headers = blocks.map((b) => b.header);
   if (toHex(blockHashesRoot(headers)) !== cp.blockHashesRoot.toLowerCase()) {
+    m.unanswerable?.add(request.id);
     return cannot(game, request, m, "the checkpoint names other headers than this node's");
   }
   const k = request.blockNumber;
@@ -73,6 +85,7 @@ export async function answerItemRequest(
     });
   } catch (err) {
     m.logger.warn("item request: the block does not trace", { game: request.id }, err);
+    m.unanswerable?.add(request.id);
     return cannot(game, request, m, "the block does not trace");
   }
   const entries = [headers[0]!.parentHash, ...headers.map((h) => blockHash(h))];

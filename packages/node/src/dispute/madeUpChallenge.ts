@@ -35,7 +35,27 @@ export type MadeUpDeps = {
   view: OwnListView & { stateAt(n: number): Promise<State | undefined> };
   send(move: DisputeMove): Promise<boolean>;
   logger: Logger;
+  /**
+   * What earlier passes learned of the games, kept by the caller between passes (one per checkpoint
+   * index). Without it each pass reads every game again.
+   */
+  memo?: MadeUpMemo;
 };
+
+/** A finished game on the checkpoint, as the search uses it (a finished game never changes again). */
+type Settled = { blockNumber: number; reveal: EntryReveal["revealed"] | null };
+
+/**
+ * The games a pass has read and need not read again: those below `next` are classified, of which
+ * `open` are this checkpoint's and still open (read again each pass), and `settled` its answered
+ * header requests. Games on other checkpoints, item requests and finished challenges are not kept:
+ * a pass reads only the games created since the last one and those still open, not all of them.
+ */
+export type MadeUpMemo = { digest: string; next: number; open: number[]; settled: Settled[] };
+
+export function newMadeUpMemo(): MadeUpMemo {
+  return { digest: "", next: 0, open: [], settled: [] };
+}
 
 /**
  * One pass over checkpoint `index`: "done" once it is challenged, proven, its list is this node's,
@@ -52,23 +72,41 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
   const list = await ownList(d.view, cp.firstBlock, cp.lastBlock);
   if (!list) return "waiting"; // not imported yet
   const reveals: EntryReveal[] = [];
+  /** Blocks with an open header request: its answer is awaited. */
   const pending = new Set<number>();
+  /** Blocks whose header request was answered: asking again would only pay the answering side another bond. */
+  const answered = new Set<number>();
   /** Open challenges by bisection on this checkpoint, "block:hash": the player plays them. */
   const challenged = new Set<string>();
+  const digest = cp.digest.toLowerCase();
+  const memo = d.memo ?? newMadeUpMemo();
+  // The checkpoint was submitted again (another digest): what was learned is of another list.
+  if (memo.digest !== digest) Object.assign(memo, { digest, next: 0, open: [], settled: [] });
   const count = await readGameCount(d.game, d.l1);
-  for (let id = 0; id < count; id++) {
+  const ids = [...memo.open];
+  for (let id = memo.next; id < count; id++) ids.push(id);
+  const open: number[] = [];
+  const settled: Settled[] = [];
+  for (const id of ids) {
     const g = await readDisputeGame(d.game, id, d.l1);
-    if (g.checkpointIndex !== index || g.digest.toLowerCase() !== cp.digest.toLowerCase()) continue;
+    if (g.checkpointIndex !== index || g.digest.toLowerCase() !== digest) continue;
     if (g.outcome === GameOutcome.ChallengerWins) return "done"; // proven already
-    if (!g.reveal) {
-      if (g.outcome === GameOutcome.Open) challenged.add(`${g.blockNumber}:${g.blockHash.toLowerCase()}`);
-      continue;
-    }
-    if (g.outcome === GameOutcome.Open) pending.add(g.blockNumber);
-    else {
+    // An item request shows no entry of the list: nothing to wait for or to read.
+    if (g.itemRequest) continue;
+    if (g.outcome === GameOutcome.Open) {
+      open.push(id);
+      if (g.reveal) pending.add(g.blockNumber);
+      else challenged.add(`${g.blockNumber}:${g.blockHash.toLowerCase()}`);
+    } else if (g.reveal) {
       const revealed = await readRevealedHeader(d.game, id, d.l1, d.startBlock);
-      if (revealed) reveals.push({ entry: g.blockNumber - (cp.firstBlock - 1), revealed });
+      settled.push({ blockNumber: g.blockNumber, reveal: revealed });
     }
+  }
+  // Kept only once every game is read: a pass cut short by an L1 error reads them all again.
+  Object.assign(memo, { next: count, open, settled: [...memo.settled, ...settled] });
+  for (const s of memo.settled) {
+    answered.add(s.blockNumber);
+    if (s.reveal) reveals.push({ entry: s.blockNumber - (cp.firstBlock - 1), revealed: s.reveal });
   }
   const search = searchMadeUp(list.hashes, fromHex(cp.blockHashesRoot, 32), reveals);
   switch (search.kind) {
@@ -83,6 +121,15 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
     case "request": {
       const blockNumber = cp.firstBlock - 1 + search.entry;
       if (pending.has(blockNumber)) return "waiting";
+      if (answered.has(blockNumber)) {
+        // Answered, but not in a form this node reads (sent through another contract, whose calldata
+        // is not the game's): every new request would be answered the same way, for another bond.
+        d.logger.warn("checkpoint names headers this node does not hold, but a header's answer cannot be read", {
+          index,
+          blockNumber,
+        });
+        return "done";
+      }
       if (await d.send({ kind: "requestHeader", checkpointIndex: index, blockNumber, bond: d.params.challengeBond })) {
         d.logger.warn("checkpoint names headers this node does not hold: header requested", { index, blockNumber });
       }

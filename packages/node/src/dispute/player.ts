@@ -34,7 +34,7 @@ import { type Logger, toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
 import type { NodeMetrics } from "../metrics.js";
 import { answerItemRequest } from "./itemResponder.js";
-import { pursueMadeUp } from "./madeUpChallenge.js";
+import { type MadeUpMemo, newMadeUpMemo, pursueMadeUp } from "./madeUpChallenge.js";
 import { revealAnswer } from "./ownList.js";
 import { planGame } from "./policy.js";
 import { type RefusedChallengeView, refusedBlockChallenge } from "./refusedChallenge.js";
@@ -98,10 +98,12 @@ export class DisputePlayer {
   private readonly over = new Set<number>();
   /** Traces by game id and block hash; recomputed after a restart. */
   private readonly traces = new Map<number, { key: string; trace: GameTrace | null }>();
-  /** Header requests this node cannot answer (the checkpoint's list is not its own). */
+  /** Header and item requests this node cannot answer (the checkpoint's list is not its own). */
   private readonly unanswerable = new Set<number>();
   /** Checkpoints with made-up headers this node is challenging (madeUpChallenge.ts), driven every tick. */
   private readonly madeUp = new Set<number>();
+  /** What the made-up search has read of the games, per checkpoint it pursues (madeUpChallenge.ts). */
+  private readonly madeUpMemos = new Map<number, MadeUpMemo>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private readonly games_ = new Map<number, PlayedGame>();
@@ -172,7 +174,14 @@ export class DisputePlayer {
         continue;
       }
       open++;
-      due += await this.play(game);
+      try {
+        due += await this.play(game);
+      } catch (err) {
+        // One game that fails to play (an L1 read, a block this node cannot read) must not keep
+        // the games after it from being played, on this tick or any other.
+        if (this.m.signal.aborted) throw err;
+        this.m.logger.warn("dispute game not played this tick", { game: id }, err);
+      }
     }
     this.m.metrics?.disputeOpenGames.set(open);
     this.m.metrics?.disputeMovesDue.set(due);
@@ -194,10 +203,11 @@ export class DisputePlayer {
     this.games_.set(game.id, played);
     if (game.itemRequest && now <= game.revealBy) {
       // An item request (a withheld body): answered when the node holds the checkpoint's blocks.
+      if (this.unanswerable.has(game.id)) return 0;
       return answerItemRequest(
         this.opts.game,
         game,
-        { ...this.m, checkpoints: this.params!.checkpoints },
+        { ...this.m, checkpoints: this.params!.checkpoints, unanswerable: this.unanswerable },
         async (m) => {
           await this.send(m);
         },
@@ -360,8 +370,18 @@ export class DisputePlayer {
       view: this.m.chain,
       send: (move) => this.send(move),
       logger: this.m.logger,
+      memo: this.madeUpMemoOf(index),
     });
-    if (done === "done") this.madeUp.delete(index);
+    if (done === "done") {
+      this.madeUp.delete(index);
+      this.madeUpMemos.delete(index);
+    }
+  }
+
+  private madeUpMemoOf(index: number): MadeUpMemo {
+    let memo = this.madeUpMemos.get(index);
+    if (!memo) this.madeUpMemos.set(index, (memo = newMadeUpMemo()));
+    return memo;
   }
 
   /**

@@ -32,13 +32,22 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const FINAL = 2;
 /** Blocks after the first one at or past `acceptedAt` searched for the submission's log. */
 const LOG_SPAN = 64n;
+/** Consecutive null rounds skipped when reading a block's time (Filecoin has runs of a few). */
+const MAX_NULL_ROUNDS = 100n;
+
+/** Lotus's answer for an epoch with no block: "requested epoch was a null round (N)". */
+function isNullRound(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as { message?: unknown; details?: unknown };
+    for (const v of [x.message, x.details]) if (typeof v === "string" && /null round/i.test(v)) return true;
+  }
+  return false;
+}
 
 export type CheckpointReaderOpts = {
   rollup: Address;
   /** The L1 block the rollup was deployed at (config l1.startBlock): the search's lower bound. */
   startBlock: bigint;
-  /** L2 blocks per checkpoint. */
-  interval: number;
 };
 
 export function createCheckpointReader(
@@ -49,14 +58,29 @@ export function createCheckpointReader(
   const { rollup } = opts;
   const found = new Map<number, { acceptedAt: bigint; txHash: Hex; blockNumber: bigint }>();
 
+  /**
+   * The time of block n, or of the first block after it when n is a null round (a Filecoin epoch
+   * with no block, where Lotus answers eth_getBlockByNumber with an error): a null round holds no
+   * log, so the search may take it for the block that follows it.
+   */
+  async function timeAt(n: bigint, to: bigint): Promise<bigint> {
+    for (let at = n; ; at++) {
+      try {
+        return (await publicClient.getBlock({ blockNumber: at })).timestamp;
+      } catch (err) {
+        if (at >= to || at - n >= MAX_NULL_ROUNDS || !isNullRound(err)) throw err;
+      }
+    }
+  }
+
   /** The first block at or after `from` whose time is ≥ t (null if none up to `to`). */
   async function firstBlockAtOrAfter(t: bigint, from: bigint, to: bigint): Promise<bigint | null> {
     let lo = from;
     let hi = to;
-    if ((await publicClient.getBlock({ blockNumber: hi })).timestamp < t) return null;
+    if ((await timeAt(hi, to)) < t) return null;
     while (lo < hi) {
       const mid = lo + (hi - lo) / 2n;
-      if ((await publicClient.getBlock({ blockNumber: mid })).timestamp < t) lo = mid + 1n;
+      if ((await timeAt(mid, to)) < t) lo = mid + 1n;
       else hi = mid;
     }
     return lo;
@@ -91,7 +115,7 @@ export function createCheckpointReader(
     if (count === 0n) return null;
     const index = requested === null ? Number(count - 1n) : requested;
     if (BigInt(index) >= count) return null;
-    const [stored, [status], window, game] = await Promise.all([
+    const [stored, previous, [status], window, game] = await Promise.all([
       read<{
         stateRoot: Hex;
         lastBlockHash: Hex;
@@ -101,6 +125,11 @@ export function createCheckpointReader(
         acceptedAt: bigint;
         pieceCid: string;
       }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index)]),
+      // The rollup links a checkpoint to the one before it (firstBlock = its lastBlock + 1), but
+      // takes any length: the range is read, not guessed from the interval.
+      index === 0
+        ? Promise.resolve(null)
+        : read<{ lastBlock: bigint }>(rollup, rollupReaderAbi, "getCheckpoint", [BigInt(index - 1)]),
       read<readonly [number, Hex]>(rollup, statusAbi, "checkpointStatus", [BigInt(index)]),
       read<bigint>(rollup, statusAbi, "challengeWindow"),
       read<Address>(rollup, statusAbi, "disputeGame"),
@@ -131,7 +160,7 @@ export function createCheckpointReader(
     return {
       index: String(index),
       count: String(count),
-      firstBlock: String(Math.max(1, lastBlock - opts.interval + 1)),
+      firstBlock: String(previous ? Number(previous.lastBlock) + 1 : 1),
       lastBlock: String(lastBlock),
       lastBlockHash: stored.lastBlockHash,
       stateRoot: stored.stateRoot,

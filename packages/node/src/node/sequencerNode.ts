@@ -231,7 +231,6 @@ export class FilverseSequencerNode {
               {
                 rollup: config.l1.rollup,
                 startBlock: BigInt(config.l1.startBlock),
-                interval: chain.checkpointInterval,
               },
               { l1: this.l1, deals: () => this.dealTracker },
             )

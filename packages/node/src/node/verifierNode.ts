@@ -191,7 +191,6 @@ export class FilverseVerifierNode {
               {
                 rollup: config.l1.rollup,
                 startBlock: BigInt(config.l1.startBlock),
-                interval: chain.checkpointInterval,
               },
               { l1: this.l1, deals: () => null },
             )

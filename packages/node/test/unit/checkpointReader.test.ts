@@ -92,9 +92,9 @@ async function submit(chain: Chain, index: number) {
   return submitCheckpoint(env, cp, signSorted(env, cp, validators));
 }
 
-/** Blocks 4·index+1 .. 4·index+4, linked to `previous`'s last block. */
-function chainAfter(index: number, previous: Chain | null): Chain {
-  const chain = makeChain(4 * index + 1, 4 * index + 4);
+/** Blocks 4·index+1 .. 4·index+4 (or first .. last), linked to `previous`'s last block. */
+function chainAfter(index: number, previous: Chain | null, first = 4 * index + 1, last = 4 * index + 4): Chain {
+  const chain = makeChain(first, last);
   if (!previous) return chain;
   chain.blocks[0] = previous.blocks.at(-1)!;
   chain.hashes[0] = previous.hashes.at(-1)!;
@@ -108,14 +108,12 @@ function chainAfter(index: number, previous: Chain | null): Chain {
 
 describe("createCheckpointReader", () => {
   it("reads a checkpoint's submission, its window, a game on it, a game holding it back, and finality", async () => {
-    const reader = createCheckpointReader(
-      { rollup: env.rollup, startBlock: 0n, interval: 4 },
-      { l1: env, deals: () => null },
-    );
+    const reader = createCheckpointReader({ rollup: env.rollup, startBlock: 0n }, { l1: env, deals: () => null });
     expect(await reader.get(null)).toBe(null);
     const chain0 = chainAfter(0, null);
     const chain1 = chainAfter(1, chain0);
-    const receipts = [await submit(chain0, 0), await submit(chain1, 1), await submit(chainAfter(2, chain1), 2)];
+    const chain2 = chainAfter(2, chain1);
+    const receipts = [await submit(chain0, 0), await submit(chain1, 1), await submit(chain2, 2)];
 
     const first = (await reader.get(0))!;
     const window = DEFAULT_PARAMS.challengeWindowSec;
@@ -155,11 +153,16 @@ describe("createCheckpointReader", () => {
     expect(await reader.get(1)).toMatchObject({ status: "disputed", openDisputes: 1, secondsLeft: 0 });
     expect(await reader.get(2)).toMatchObject({ status: "disputed", openDisputes: 0, lowestDisputed: "1" });
 
+    // A checkpoint of another length than the interval (the rollup takes any range that links):
+    // its range is read from the rollup, not guessed from the interval.
+    await submit(chainAfter(3, chain2, 13, 14), 3);
+    expect(await reader.get(3)).toMatchObject({ index: "3", firstBlock: "13", lastBlock: "14" });
+
     // Over the RPC: the same answer; a bad index and a node without a rollup get typed errors.
     const ctx = {} as never;
     const rpc = createRpcHandlers({} as never, null, null, null, reader);
     expect(await rpc.filverse_getCheckpoint(["0"], ctx)).toMatchObject({ index: "0", status: "final" });
-    expect(await rpc.filverse_getCheckpoint(["latest"], ctx)).toMatchObject({ index: "2" });
+    expect(await rpc.filverse_getCheckpoint(["latest"], ctx)).toMatchObject({ index: "3" });
     expect(await rpc.filverse_getCheckpoint(["7"], ctx)).toBe(null);
     await expect(Promise.resolve().then(() => rpc.filverse_getCheckpoint(["-1"], ctx))).rejects.toMatchObject({
       code: -32602,
@@ -168,5 +171,34 @@ describe("createCheckpointReader", () => {
     await expect(Promise.resolve().then(() => none.filverse_getCheckpoint([], ctx))).rejects.toMatchObject({
       code: -32017,
     });
+  }, 180_000);
+
+  it("finds the submission across null rounds (L1 epochs with no block, which Lotus answers with an error)", async () => {
+    // Checkpoint 0, submitted by the test above, as a reader that sees every block reads it.
+    const plain = createCheckpointReader({ rollup: env.rollup, startBlock: 0n }, { l1: env, deals: () => null });
+    const { l1TxHash, l1BlockNumber } = (await plain.get(0))!;
+    const head = await env.publicClient.getBlockNumber();
+    // Every block but the submission's and the head is a null round.
+    const isNull = (n: bigint) => n !== BigInt(l1BlockNumber!) && n !== head;
+    const publicClient = new Proxy(env.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key === "getBlockNumber") return async () => head;
+        if (key !== "getBlock") return typeof v === "function" ? v.bind(target) : v;
+        return async (args: { blockNumber?: bigint; blockTag?: string }) => {
+          if (args.blockNumber === undefined) return target.getBlock({ blockNumber: head });
+          if (isNull(args.blockNumber)) {
+            throw new Error(`requested epoch was a null round (${args.blockNumber})`);
+          }
+          return target.getBlock(args as never);
+        };
+      },
+    });
+    const reader = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n },
+      { l1: { ...env, publicClient } as never, deals: () => null },
+    );
+    expect(await reader.get(0)).toMatchObject({ index: "0", l1TxHash, l1BlockNumber });
+    expect(l1TxHash).not.toBe(null);
   }, 180_000);
 });

@@ -9,6 +9,7 @@
 import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
 import {
   createL1Clients,
+  type DisputeMove,
   deployFilverse,
   deployOneStepExecutor,
   GameOutcome,
@@ -700,6 +701,184 @@ describe("made-up headers from the first block on", () => {
     await increaseTime(MAX_CLOCK_SEC + 1);
     await player.tick();
     expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+  }, 120_000);
+});
+
+describe("one game that fails to play", () => {
+  it("does not keep the player from the games after it", async () => {
+    // Game A: an item request, whose answer needs the state before block 2, which this node's
+    // store fails to read.
+    const broken = await postCheckpoint(c.blocks[2]!);
+    const a = Number(await read<bigint>(game, gameAbi, "gameCount"));
+    await send(game, gameAbi, "requestItem", [BigInt(broken), 2n, 0n], accounts[1]!, BOND);
+    // Game B, after it: a header request the node answers.
+    const index = await postCheckpoint(c.blocks[2]!);
+    const b = await requestHeader(index, 2, accounts[1]!);
+    let failing = true;
+    const chainView: DisputeChainView = {
+      ...view(),
+      stateAt: async (n) => {
+        if (failing) throw new Error("store read failed");
+        return c.states[n];
+      },
+    };
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[2]!, type: "json-rpc" },
+        chain: chainView,
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    await player.tick();
+    expect(await outcome(a)).toBe(GameOutcome.Open);
+    expect(await outcome(b)).toBe(GameOutcome.DefenderWins);
+    failing = false;
+    await player.tick();
+    expect(await outcome(a)).toBe(GameOutcome.DefenderWins);
+  }, 120_000);
+});
+
+describe("made-up headers: requests answered or held open by the checkpoint's own side", () => {
+  const madeUpLast = async () => {
+    const { getHasher } = await import("@filverse/crypto");
+    const { mixInLength } = await import("@filverse/state");
+    const withdrawalsRoot = new Uint8Array(32).fill(0xd1);
+    const made: BlockHeader = {
+      ...c.blocks[2]!.header,
+      stateRoot: getHasher().digest64(new Uint8Array(32).fill(0xa1), withdrawalsRoot),
+      withdrawalsRoot,
+      txRoot: mixInLength(new Uint8Array(32).fill(0xb1), 2),
+    };
+    return { made, index: await postMadeUp(made) };
+  };
+  const gameCount = async () => Number(await read<bigint>(game, gameAbi, "gameCount"));
+
+  it("reads a header answered through another contract, challenges with it, and asks for no header twice", async () => {
+    const artifacts = await compileTestContracts("DisputeGameMocks", [
+      "FilverseDisputeGame.sol",
+      "IOneStepExecutor.sol",
+      "Ssz.sol",
+      "SszObjects.sol",
+      "StateProofs.sol",
+      "StepProofStore.sol",
+    ]);
+    const forwarder = await deploy(artifacts.Forwarder!, []);
+    const { made, index } = await madeUpLast();
+    const player = playerOf(accounts[9]!);
+    const first = await gameCount();
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    expect(await readDisputeGame(game, first, clients)).toMatchObject({ reveal: true, blockNumber: 2 });
+    // The made-up list's side answers through a contract: the reveal is valid, its calldata not the game's.
+    const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
+    const { encodeFunctionData } = await import("viem");
+    const data = encodeFunctionData({
+      abi: gameAbi,
+      functionName: "revealHeader",
+      args: [
+        BigInt(first),
+        headerToAbi(made),
+        listEntryProof(hashes, 2).map(toHex),
+        toHex(hashes[1]!),
+        listEntryProof(hashes, 1).map(toHex),
+      ],
+    });
+    await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, data], accounts[5]!);
+    expect(await outcome(first)).toBe(GameOutcome.DefenderWins);
+    // The game logged the calldata it received (MoveData): the node reads the reveal and challenges
+    // block 2 with it; asking again would only pay the answering side another bond.
+    for (let round = 0; round < 3; round++) await player.tick();
+    expect(await gameCount()).toBe(first + 2);
+    const g = await readDisputeGame(game, first + 1, clients);
+    expect([g.reveal, g.blockNumber, g.challenger, g.blockHash.toLowerCase()]).toEqual([
+      false,
+      2,
+      accounts[9],
+      toHex(blockHash(made)),
+    ]);
+    // A challenge sent through a contract is read back the same way (the tracer needs its header).
+    const { readChallengedHeader } = await import("@filverse/l1");
+    const id = await gameCount();
+    const challengeData = encodeFunctionData({
+      abi: gameAbi,
+      functionName: "challenge",
+      args: [
+        {
+          checkpointIndex: BigInt(index),
+          blockNumber: 2n,
+          parent: headerToAbi(c.blocks[1]!.header),
+          parentProof: listEntryProof(hashes, 1).map(toHex),
+          header: headerToAbi(made),
+          headerProof: listEntryProof(hashes, 2).map(toHex),
+          parentObjectsRoot: toHex(c.states[1]!.objects.root()),
+          objectsRoot: toHex(new Uint8Array(32)),
+          itemsListRoot: toHex(new Uint8Array(32)),
+          itemCount: 0n,
+        },
+      ],
+    });
+    await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, challengeData], accounts[5]!, BOND);
+    expect(await readChallengedHeader(game, id, clients)).toEqual(made);
+  }, 120_000);
+
+  it("reads, on each pass after the first, only the games created since and those still open", async () => {
+    const { readDisputeGameParams, sendDisputeMove } = await import("@filverse/l1");
+    const { newMadeUpMemo, pursueMadeUp } = await import("../../src/dispute/madeUpChallenge.js");
+    const { index } = await madeUpLast();
+    let reads = 0;
+    const publicClient = new Proxy(clients.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key !== "readContract") return v;
+        return (args: { functionName: string }) => {
+          if (args.functionName === "getGame") reads++;
+          return (v as (a: unknown) => Promise<unknown>).call(target, args);
+        };
+      },
+    });
+    const deps = {
+      l1: { ...clients, publicClient },
+      game,
+      startBlock: 0n,
+      params: await readDisputeGameParams(game, clients),
+      view: view(),
+      send: async (move: DisputeMove) => {
+        await sendDisputeMove(game, move, { ...clients, account: { address: accounts[9]!, type: "json-rpc" } });
+        return true;
+      },
+      logger: nullLogger,
+      memo: newMadeUpMemo(),
+    };
+    const before = await gameCount();
+    expect(before).toBeGreaterThan(5);
+    expect(await pursueMadeUp(index, deps)).toBe("waiting"); // reads every game, requests header 2
+    expect(reads).toBe(before);
+    expect(await gameCount()).toBe(before + 1);
+    reads = 0;
+    expect(await pursueMadeUp(index, deps)).toBe("waiting"); // the request, still open
+    expect(reads).toBe(1);
+    reads = 0;
+    expect(await pursueMadeUp(index, deps)).toBe("waiting");
+    expect(reads).toBe(1);
+    expect(await gameCount()).toBe(before + 1);
+  }, 120_000);
+
+  it("does not wait on an item request: it asks for the header it needs", async () => {
+    const { index } = await madeUpLast();
+    // The list's side holds block 2 with an item request it can answer at its clock's last second.
+    const first = await gameCount();
+    await send(game, gameAbi, "requestItem", [BigInt(index), 2n, 0n], accounts[5]!, BOND);
+    const player = playerOf(accounts[9]!);
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    expect(await gameCount()).toBe(first + 2);
+    expect(await readDisputeGame(game, first + 1, clients)).toMatchObject({
+      reveal: true,
+      itemRequest: false,
+      blockNumber: 2,
+    });
   }, 120_000);
 });
 

@@ -328,4 +328,39 @@ describe("item requests answered by the player", () => {
     expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
     expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
   });
+
+  it("a request it cannot answer costs one read of the checkpoint's blocks, not one every poll", async () => {
+    const index = await postCheckpoint(c.bad);
+    const id = await requestItem(index, 1);
+    let reads = 0;
+    const counting: DisputeChainView = {
+      ...view(),
+      // Block 1 is read only to check the checkpoint's list (the game is on block 2).
+      block: async (n) => {
+        if (n === 1) reads++;
+        return c.blocks[n] ?? null;
+      },
+    };
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[2]!, type: "json-rpc" },
+        chain: counting,
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    await player.tick();
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    await player.tick();
+    await player.tick();
+    expect(reads).toBe(0);
+    expect(await outcome(id)).toBe(GameOutcome.Open);
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+  });
 });
