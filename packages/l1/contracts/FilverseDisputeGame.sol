@@ -179,6 +179,12 @@ contract FilverseDisputeGame {
     /// The checkpoint indices with an open game, unordered (small: challenges open only in a window).
     uint64[] private openIndices;
     mapping(uint64 => uint256) private openSlot;
+    /// An answered reveal (header or item) on checkpoint i keeps it challengeable until then, one
+    /// clock after the answer, even once its window has closed: a defender answering at the last
+    /// second cannot run a search of several requests out of the window.
+    mapping(uint64 => uint64) public challengeableUntil;
+    /// The checkpoint indices whose challengeableUntil may not have passed (pruned as answers come).
+    uint256[] private extended;
 
     event Challenged(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, address challenger);
     event LinkFault(uint256 indexed gameId, uint64 blockNumber);
@@ -537,9 +543,21 @@ contract FilverseDisputeGame {
     }
 
     /// A request answered: its bond goes to whoever answered (back to the challenger in a dry run).
+    /// The checkpoint stays challengeable for one more clock, so the next request (or the
+    /// challenge) it leads to can be made whenever the answer came.
     function answered(uint256 gameId) private {
         address payee = executorComplete ? msg.sender : games[gameId].challenger;
         credit[payee] += pendingBond[gameId];
+        uint64 index = games[gameId].checkpointIndex;
+        for (uint256 k = extended.length; k > 0; k--) {
+            uint64 e = uint64(extended[k - 1]);
+            if (e == index || challengeableUntil[e] < block.timestamp) {
+                extended[k - 1] = extended[extended.length - 1];
+                extended.pop();
+            }
+        }
+        extended.push(index);
+        challengeableUntil[index] = uint64(block.timestamp) + maxClockDuration;
         finish(gameId, Outcome.DefenderWins);
     }
 
@@ -572,12 +590,15 @@ contract FilverseDisputeGame {
         if (implied != cp.blockHashesRoot) revert HeaderNotInCheckpoint(number);
     }
 
-    /// Checkpoint `index` as the game needs it, while its challenge window is open.
+    /// Checkpoint `index` as the game needs it, while its challenge window is open or an answered
+    /// reveal keeps it challengeable (challengeableUntil).
     function challengeable(uint64 index) private view returns (IDisputedCheckpoints.DisputedCheckpoint memory cp) {
         cp = checkpoints.disputableCheckpoint(index);
         if (cp.acceptedAt == 0) revert UnknownCheckpoint(index);
         uint64 closesAt = cp.acceptedAt + checkpoints.challengeWindow();
-        if (block.timestamp >= closesAt) revert ChallengeWindowClosed(closesAt);
+        if (block.timestamp >= closesAt && block.timestamp > challengeableUntil[index]) {
+            revert ChallengeWindowClosed(closesAt);
+        }
     }
 
     function newGame(uint64 index, uint64 blockNumber, bytes32 digest, bytes32 parentHash, bytes32 blockHash)
@@ -848,14 +869,19 @@ contract FilverseDisputeGame {
         }
     }
 
-    /// The lowest checkpoint index with an open game (any = false when there is none). The rollup
-    /// holds checkpoint i back from finality while this is at most i.
+    /// The lowest checkpoint index with an open game or still challengeable after an answered
+    /// reveal (challengeableUntil not passed); any = false when there is none. The rollup holds
+    /// checkpoint i back from finality while this is at most i.
     function lowestOpenCheckpoint() external view returns (bool any, uint64 index) {
         index = type(uint64).max;
         for (uint256 i = 0; i < openIndices.length; i++) {
             if (openIndices[i] < index) index = openIndices[i];
         }
-        any = openIndices.length != 0;
+        for (uint256 i = 0; i < extended.length; i++) {
+            uint64 e = uint64(extended[i]);
+            if (challengeableUntil[e] >= block.timestamp && e < index) index = e;
+        }
+        any = index != type(uint64).max;
     }
 
     // ---------------------------------------------------------------- reads

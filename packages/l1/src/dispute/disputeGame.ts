@@ -243,6 +243,14 @@ export async function readCredit(game: Address, account: Address, l1: Reader): P
   return read<bigint>(l1, game, "credit", [account]);
 }
 
+/**
+ * Until when (unix seconds, inclusive) an answered reveal keeps checkpoint `index` challengeable
+ * after its window (FilverseDisputeGame.challengeableUntil); 0 when no reveal on it was ever answered.
+ */
+export async function readChallengeableUntil(game: Address, index: number, l1: Reader): Promise<number> {
+  return Number(await read<bigint>(l1, game, "challengeableUntil", [BigInt(index)]));
+}
+
 /** The inputs of `challenge` (level 1): headers k-1 and k with their blockHashesRoot proofs, and the roots behind them. */
 export type ChallengeArgs = {
   checkpointIndex: number;

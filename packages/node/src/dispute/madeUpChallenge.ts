@@ -15,6 +15,7 @@ import {
   type DisputeMove,
   GameOutcome,
   type L1Clients,
+  readChallengeableUntil,
   readDisputableCheckpoint,
   readDisputeGame,
   readGameCount,
@@ -59,16 +60,14 @@ export function newMadeUpMemo(): MadeUpMemo {
 
 /**
  * One pass over checkpoint `index`: "done" once it is challenged, proven, its list is this node's,
- * it cannot be proven this way, or its window closed; "waiting" while a header is awaited.
+ * it cannot be proven this way, or it can no longer be challenged (its window closed and no answered
+ * reveal keeps it challengeable, FilverseDisputeGame.challengeableUntil, nor is a request open);
+ * "waiting" while a header is awaited.
  */
 export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done" | "waiting"> {
   const cp = await readDisputableCheckpoint(d.params.checkpoints, index, d.l1);
   if (cp.acceptedAt === 0) return "done";
   const now = Number((await d.l1.publicClient.getBlock({ blockTag: "latest" })).timestamp);
-  if (now >= cp.acceptedAt + cp.challengeWindow) {
-    d.logger.warn("a checkpoint with made-up headers left its window unchallenged", { index });
-    return "done";
-  }
   const list = await ownList(d.view, cp.firstBlock, cp.lastBlock);
   if (!list) return "waiting"; // not imported yet
   const reveals: EntryReveal[] = [];
@@ -104,6 +103,15 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
   }
   // Kept only once every game is read: a pass cut short by an L1 error reads them all again.
   Object.assign(memo, { next: count, open, settled: [...memo.settled, ...settled] });
+  // Past its window, an answered reveal keeps the checkpoint challengeable for one more clock, so a
+  // search whose defenders answer late goes on; past that too, only an open request is left to watch.
+  // Read after the games, so an answer that lands meanwhile is either seen pending or counted here.
+  const closed =
+    now >= cp.acceptedAt + cp.challengeWindow && now > (await readChallengeableUntil(d.game, index, d.l1));
+  if (closed && pending.size === 0) {
+    d.logger.warn("a checkpoint with made-up headers left its window unchallenged", { index });
+    return "done";
+  }
   for (const s of memo.settled) {
     answered.add(s.blockNumber);
     if (s.reveal) reveals.push({ entry: s.blockNumber - (cp.firstBlock - 1), revealed: s.reveal });
