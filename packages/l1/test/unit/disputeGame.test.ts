@@ -660,6 +660,99 @@ describe("headers behind the entries", () => {
   });
 });
 
+describe("an answered reveal keeps its checkpoint challengeable", () => {
+  const entryArgs = (chain: Chain, k: number) => {
+    const e = k - chain.first + 1;
+    return [
+      headerToAbi(chain.blocks[e]!.header),
+      merkle(chain.hashes, BLOCK_HASHES_DEPTH, e).siblings.map(toHex),
+      toHex(chain.hashes[e - 1]!),
+      merkle(chain.hashes, BLOCK_HASHES_DEPTH, e - 1).siblings.map(toHex),
+    ];
+  };
+  /** The next block (the next transaction) at exactly `t`. */
+  const at = (t: number | bigint) =>
+    clients.publicClient.request({ method: "evm_setNextBlockTimestamp", params: [Number(t)] } as never);
+
+  it("for one clock after an answer at the last second, past the window; then no more", async () => {
+    // A game of its own, so lowestOpenCheckpoint shows only this test's checkpoints.
+    const g = await deploy(gameArtifact, [
+      checkpoints,
+      executor,
+      CHALLENGE_BOND,
+      MOVE_BOND,
+      BigInt(MAX_CLOCK_SEC),
+      BigInt(EXTENSION_SEC),
+    ]);
+    const chain = makeChain(141, 148);
+    const index = BigInt(await postCheckpoint(chain));
+    const other = BigInt(await postCheckpoint(makeChain(141, 148)));
+    const { acceptedAt } = await read<{ acceptedAt: bigint }>(checkpoints, mockAbi, "disputableCheckpoint", [index]);
+    const closesAt = acceptedAt + BigInt(WINDOW_SEC);
+    const until = () => read<bigint>(g, gameAbi, "challengeableUntil", [index]);
+    const lowest = () => read<[boolean, bigint]>(g, gameAbi, "lowestOpenCheckpoint");
+    expect(await until()).toBe(0n);
+    // A request in the window's last second, answered in its clock's last second: the window is over.
+    await at(closesAt - 1n);
+    const first = await read<bigint>(g, gameAbi, "gameCount");
+    await send(g, gameAbi, "requestHeader", [index, 144n], challenger, CHALLENGE_BOND);
+    const { revealBy } = await read<{ revealBy: bigint }>(g, gameAbi, "getGame", [first]);
+    expect(revealBy).toBe(closesAt - 1n + BigInt(MAX_CLOCK_SEC));
+    await at(revealBy);
+    await send(g, gameAbi, "revealHeader", [first, ...entryArgs(chain, 144)], defender);
+    const extendedTo = revealBy + BigInt(MAX_CLOCK_SEC);
+    expect(await until()).toBe(extendedTo);
+    // No game is open on it, yet it is challengeable: the rollup must hold it back.
+    expect(await read<bigint>(g, gameAbi, "openGames", [index])).toBe(0n);
+    expect(await lowest()).toEqual([true, index]);
+    // The checkpoint whose window closed with no answer is not challengeable.
+    await expectRevert(
+      send(g, gameAbi, "requestHeader", [other, 144n], challenger, CHALLENGE_BOND),
+      "ChallengeWindowClosed",
+    );
+    // Within the extension: the next request, and a challenge at its very last second.
+    await at(extendedTo - 10n);
+    const second = await read<bigint>(g, gameAbi, "gameCount");
+    await send(g, gameAbi, "requestHeader", [index, 146n], challenger, CHALLENGE_BOND);
+    await at(extendedTo);
+    const third = second + 1n;
+    await send(g, gameAbi, "challenge", [challengeOf(chain, Number(index), 145)], challenger, CHALLENGE_BOND);
+    expect(await outcome(g, third)).toBe(OUTCOME.Open);
+    // One second after it, nothing more is taken (the open request does not extend it; only an answer does).
+    await at(extendedTo + 1n);
+    await expectRevert(
+      send(g, gameAbi, "requestHeader", [index, 147n], challenger, CHALLENGE_BOND),
+      "ChallengeWindowClosed",
+    );
+    await at(extendedTo + 2n);
+    await expectRevert(
+      send(g, gameAbi, "challenge", [challengeOf(chain, Number(index), 146)], challenger, CHALLENGE_BOND),
+      "ChallengeWindowClosed",
+    );
+    await expectRevert(
+      send(g, gameAbi, "proveLinkFault", [index, 145n, ...entryArgs(chain, 145)], outsider),
+      "ChallengeWindowClosed",
+    );
+    // The games still open hold it back.
+    expect(await lowest()).toEqual([true, index]);
+    // The second request answered late too: one more clock from that answer, and the next move goes through.
+    const { revealBy: secondBy } = await read<{ revealBy: bigint }>(g, gameAbi, "getGame", [second]);
+    await at(secondBy);
+    await send(g, gameAbi, "revealHeader", [second, ...entryArgs(chain, 146)], defender);
+    expect(await until()).toBe(secondBy + BigInt(MAX_CLOCK_SEC));
+    await send(g, gameAbi, "requestHeader", [index, 147n], challenger, CHALLENGE_BOND);
+    await send(g, gameAbi, "revealHeader", [second + 2n, ...entryArgs(chain, 147)], defender);
+    // Every game ended (the challenge unanswered wins on time) and the last extension over: nothing holds it.
+    await advance(MAX_CLOCK_SEC / 2);
+    await send(g, gameAbi, "resolve", [third, 0n], outsider);
+    expect(await outcome(g, third)).toBe(OUTCOME.ChallengerWins);
+    expect(await read<bigint>(g, gameAbi, "openGames", [index])).toBe(0n);
+    expect(await lowest()).toEqual([true, index]);
+    await advance(MAX_CLOCK_SEC);
+    expect(await lowest()).toEqual([false, 2n ** 64n - 1n]);
+  });
+});
+
 describe("bisection (level 2)", () => {
   it("converges to one step within ceil(log2 S) disputes, and the side with the true trace wins every bond", async () => {
     await fc.assert(

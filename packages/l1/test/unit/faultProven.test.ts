@@ -17,7 +17,7 @@ import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest, checkpointToAbi } from "../../src/checkpoint.js";
 import { deployOneStepExecutor as deployExecutorSet, deployFilverse, genesisBlockHashOf } from "../../src/deploy.js";
 import { readSubmissionSignatures, slashForFault } from "../../src/dispute/slashing.js";
-import { BLOCK_HASHES_DEPTH, type Chain, challengeOf, listRoot, makeChain, merkle } from "./disputeFixture.js";
+import { BLOCK_HASHES_DEPTH, type Chain, challengeOf, headerToAbi, listRoot, makeChain, merkle } from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
   type Env,
@@ -461,6 +461,83 @@ describe("checkpoint 0's entry 0", () => {
     await expectRevert(
       env.send(challenger, freshGame, gameAbi, "proveListEndFault", wrongEntry),
       "HeaderNotInCheckpoint",
+    );
+  });
+});
+
+describe("an answered reveal after the window", () => {
+  it("holds its checkpoint and every later one back from finality for one more clock, then no longer", async () => {
+    // A rollup of its own, with two honest checkpoints.
+    const fresh = await deployFilverse(env, env.deployer, {
+      ...env.params,
+      genesisValidators: validators.map((v) => ({ address: v.address, collateral: DEFAULT_PARAMS.minCollateral })),
+    });
+    const freshGame = await deployGame(
+      fresh.rollup,
+      await deploy("MockOneStepExecutor", [true, fresh.bridge, BigInt(L2_CHAIN_ID)]),
+    );
+    await env.send(env.deployer, fresh.rollup, rollupAbi, "setDisputeGame", [freshGame]);
+    const domain = { ...env.domain, rollup: fresh.rollup };
+    const chains = [chainAfter(0, null)];
+    chains.push(chainAfter(1, chains[0]!));
+    for (const [index, chain] of chains.entries()) {
+      const last = chain.blocks.at(-1)!.header;
+      const cp = makeCheckpoint({
+        index,
+        firstBlock: chain.first,
+        lastBlock: chain.last,
+        parentHash: chain.hashes[0]!,
+        lastBlockHash: chain.hashes.at(-1)!,
+        stateRoot: last.stateRoot,
+        withdrawalsRoot: last.withdrawalsRoot,
+        blockHashesRoot: chain.root,
+        validatorSetId: Number(await env.read<bigint>(fresh.rollup, rollupAbi, "validatorSetId")),
+      });
+      const digest = checkpointDigest(cp, domain);
+      const signatures = [...validators]
+        .sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1))
+        .map((k) => toHex(signDigest(digest, k.priv)) as Hex);
+      await env.send(env.deployer, fresh.rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), signatures]);
+    }
+    const status = async (index: number) =>
+      (await env.read<[number, Hex]>(fresh.rollup, rollupAbi, "checkpointStatus", [BigInt(index)]))[0];
+    const acceptedAt = async (index: number) =>
+      (await env.read<{ acceptedAt: bigint }>(fresh.rollup, rollupAbi, "getCheckpoint", [BigInt(index)])).acceptedAt;
+    const closesAt = (await acceptedAt(0)) + BigInt(DEFAULT_PARAMS.challengeWindowSec);
+    // Block 3 of checkpoint 0 asked for in the window's last second, answered in its clock's last second.
+    await env.testClient.setNextBlockTimestamp({ timestamp: closesAt - 1n });
+    const id = await env.read<bigint>(freshGame, gameAbi, "gameCount");
+    await env.send(challenger, freshGame, gameAbi, "requestHeader", [0n, 3n], CHALLENGE_BOND);
+    const { revealBy } = await env.read<{ revealBy: bigint }>(freshGame, gameAbi, "getGame", [id]);
+    await env.testClient.setNextBlockTimestamp({ timestamp: revealBy });
+    const c0 = chains[0]!;
+    await env.send(defender, freshGame, gameAbi, "revealHeader", [
+      id,
+      headerToAbi(c0.blocks[3]!.header),
+      merkle(c0.hashes, BLOCK_HASHES_DEPTH, 3).siblings.map(toHex),
+      toHex(c0.hashes[2]!),
+      merkle(c0.hashes, BLOCK_HASHES_DEPTH, 2).siblings.map(toHex),
+    ]);
+    const until = await env.read<bigint>(freshGame, gameAbi, "challengeableUntil", [0n]);
+    expect(until).toBe(revealBy + BigInt(MAX_CLOCK_SEC));
+    // Both windows are over and no game is open, but checkpoint 0 can still be challenged: a fault
+    // proven on it would remove checkpoint 1 too, so neither is final.
+    expect(revealBy).toBeGreaterThan((await acceptedAt(1)) + BigInt(DEFAULT_PARAMS.challengeWindowSec));
+    expect(await env.read<bigint>(freshGame, gameAbi, "openGames", [0n])).toBe(0n);
+    expect([await status(0), await status(1)]).toEqual([STATUS.Pending, STATUS.Pending]);
+    await expectRevert(env.read(fresh.rollup, rollupAbi, "withdrawalsRootIfFinal", [0n]), "NotFinal");
+    expect(await env.read<boolean>(fresh.rollup, rollupAbi, "isFinal", [1n])).toBe(false);
+    await env.testClient.setNextBlockTimestamp({ timestamp: until - 5n });
+    await env.testClient.mine({ blocks: 1 });
+    expect([await status(0), await status(1)]).toEqual([STATUS.Pending, STATUS.Pending]);
+    // The extension over, with nothing open: both final.
+    await env.testClient.setNextBlockTimestamp({ timestamp: until + 1n });
+    await env.testClient.mine({ blocks: 1 });
+    expect([await status(0), await status(1)]).toEqual([STATUS.Final, STATUS.Final]);
+    expect(await env.read<boolean>(fresh.rollup, rollupAbi, "isFinal", [1n])).toBe(true);
+    await expectRevert(
+      env.send(challenger, freshGame, gameAbi, "requestHeader", [0n, 3n], CHALLENGE_BOND),
+      "ChallengeWindowClosed",
     );
   });
 });
