@@ -882,6 +882,116 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
   }, 120_000);
 });
 
+describe("made-up headers answered at the last second of each clock", () => {
+  it("searches three levels past the window and challenges within the extension each late answer gives", async () => {
+    // The node's chain: blocks 0..2 as above, then six empty blocks (list entries 0..8).
+    const blocks = [...c.blocks];
+    const states = [...c.states];
+    for (let n = 3; n <= 8; n++) {
+      const next = seal(states[n - 1]!, blocks[n - 1]!.header, [], []);
+      blocks.push(next.block);
+      states.push(next.state);
+    }
+    // The checkpoint's list makes up block 2 (another state root) and relinks 3..8 on top of it.
+    const made: BlockHeader[] = blocks.map((b) => b.header);
+    made[2] = { ...made[2]!, stateRoot: new Uint8Array(32).fill(0x22) };
+    for (let n = 3; n <= 8; n++) made[n] = { ...made[n]!, parentHash: blockHash(made[n - 1]!) };
+    const hashes = made.map((h) => blockHash(h));
+    const index = nextIndex++;
+    await send(
+      checkpoints,
+      mockAbi,
+      "setCheckpoint",
+      [
+        BigInt(index),
+        {
+          digest: keccak256(stringToHex(`checkpoint ${index}`)),
+          blockHashesRoot: toHex(blockHashesRoot(made.slice(1))),
+          parentHash: toHex(hashes[0]!),
+          lastBlockHash: toHex(hashes[8]!),
+          stateRoot: toHex(made[8]!.stateRoot),
+          withdrawalsRoot: toHex(made[8]!.withdrawalsRoot),
+          firstBlock: 1n,
+          lastBlock: 8n,
+          acceptedAt: 0n,
+        },
+      ],
+      accounts[0]!,
+    );
+    const cp = await read<{ acceptedAt: bigint }>(checkpoints, mockAbi, "disputableCheckpoint", [BigInt(index)]);
+    const closesAt = cp.acceptedAt + 3_600n;
+    const at = (t: bigint) =>
+      clients.publicClient.request({ method: "evm_setNextBlockTimestamp", params: [Number(t)] } as never);
+    const player = new DisputePlayer(
+      { ...defaultDisputePlayerOpts, game },
+      {
+        l1: clients,
+        account: { address: accounts[10]!, type: "json-rpc" },
+        chain: {
+          chain,
+          sequencer: sequencer.address,
+          headNumber: () => 8,
+          block: async (n) => blocks[n] ?? null,
+          stateAt: async (n) => states[n],
+          refusedBlock: async () => null,
+        },
+        metrics: null,
+        logger: nullLogger,
+        signal: new AbortController().signal,
+      },
+    );
+    const lateSide = accounts[11]!;
+    // The search starts 1,100 s before the window closes; every answer comes at its clock's last second.
+    await at(closesAt - 1_100n);
+    expect(await player.challengeCheckpoint(index)).toBe("madeUp");
+    const requested: number[] = [];
+    const madeAt: bigint[] = [];
+    for (let round = 0; round < 5; round++) {
+      const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+      const g = await readDisputeGame(game, id, clients);
+      if (!g.reveal || g.checkpointIndex !== index || g.outcome !== GameOutcome.Open) break;
+      requested.push(g.blockNumber);
+      madeAt.push(BigInt(g.revealBy - MAX_CLOCK_SEC));
+      const e = g.blockNumber;
+      await at(BigInt(g.revealBy));
+      await send(
+        game,
+        gameAbi,
+        "revealHeader",
+        [
+          BigInt(id),
+          headerToAbi(made[e]!),
+          listEntryProof(hashes, e).map(toHex),
+          toHex(hashes[e - 1]!),
+          listEntryProof(hashes, e - 1).map(toHex),
+        ],
+        lateSide,
+      );
+      await player.tick();
+    }
+    // Three levels: the last entry, the end of the left quarter, then the first made-up entry.
+    expect(requested).toEqual([8, 1, 2]);
+    // The third request came after the window, in the extension the second (late) answer gave.
+    expect(madeAt[2]).toBeGreaterThan(closesAt);
+    const id = Number(await read<bigint>(game, gameAbi, "gameCount")) - 1;
+    const g = await readDisputeGame(game, id, clients);
+    expect([g.reveal, g.checkpointIndex, g.blockNumber, g.challenger, g.blockHash.toLowerCase()]).toEqual([
+      false,
+      index,
+      2,
+      accounts[10],
+      toHex(hashes[2]!),
+    ]);
+    // The challenge too came after the window: the late side never opens header 2's roots and loses.
+    const { timestamp } = await clients.publicClient.getBlock({ blockTag: "latest" });
+    expect(timestamp).toBeGreaterThan(closesAt + BigInt(MAX_CLOCK_SEC));
+    await increaseTime(MAX_CLOCK_SEC + 1);
+    await player.tick();
+    expect(await outcome(id)).toBe(GameOutcome.ChallengerWins);
+    expect(await read<bigint>(checkpoints, mockAbi, "lastFaultIndex")).toBe(BigInt(index));
+  }, 120_000);
+});
+
 describe("createDisputePlayer", () => {
   const base = {
     preset: "devnet",
