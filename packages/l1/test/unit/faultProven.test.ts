@@ -17,7 +17,15 @@ import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest, checkpointToAbi } from "../../src/checkpoint.js";
 import { deployOneStepExecutor as deployExecutorSet, deployFilverse, genesisBlockHashOf } from "../../src/deploy.js";
 import { readSubmissionSignatures, slashForFault } from "../../src/dispute/slashing.js";
-import { BLOCK_HASHES_DEPTH, type Chain, challengeOf, headerToAbi, listRoot, makeChain, merkle } from "./disputeFixture.js";
+import {
+  BLOCK_HASHES_DEPTH,
+  type Chain,
+  challengeOf,
+  headerToAbi,
+  listRoot,
+  makeChain,
+  merkle,
+} from "./disputeFixture.js";
 import {
   DEFAULT_PARAMS,
   type Env,

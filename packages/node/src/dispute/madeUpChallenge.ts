@@ -106,8 +106,7 @@ export async function pursueMadeUp(index: number, d: MadeUpDeps): Promise<"done"
   // Past its window, an answered reveal keeps the checkpoint challengeable for one more clock, so a
   // search whose defenders answer late goes on; past that too, only an open request is left to watch.
   // Read after the games, so an answer that lands meanwhile is either seen pending or counted here.
-  const closed =
-    now >= cp.acceptedAt + cp.challengeWindow && now > (await readChallengeableUntil(d.game, index, d.l1));
+  const closed = now >= cp.acceptedAt + cp.challengeWindow && now > (await readChallengeableUntil(d.game, index, d.l1));
   if (closed && pending.size === 0) {
     d.logger.warn("a checkpoint with made-up headers left its window unchallenged", { index });
     return "done";
