@@ -273,8 +273,8 @@ contract FilverseDisputeGame {
 
     // ---------------------------------------------------------------- level 1
 
-    /// Challenge block `c.blockNumber` of checkpoint `c.checkpointIndex` within its window, with the
-    /// challenge bond. A block whose header does not link to its predecessor in the checkpoint's
+    /// Challenge block `c.blockNumber` of checkpoint `c.checkpointIndex` while it is challengeable
+    /// (its window, or challengeableUntil after an answered reveal), with the challenge bond. A block whose header does not link to its predecessor in the checkpoint's
     /// list (number, parentHash) is a fault at once. Otherwise the game starts with the dispute
     /// over all the block's steps, from T[0] (built from header k-1) to the T[S] that header k
     /// implies, S = itemCount + 2.

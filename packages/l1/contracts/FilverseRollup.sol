@@ -15,6 +15,7 @@ interface IFilverseBridgeQueue {
 interface IFilverseDisputeGame {
     function checkpoints() external view returns (address);
     function executorComplete() external view returns (bool);
+    /// The lowest checkpoint with an open game or still challengeable after an answered reveal.
     function lowestOpenCheckpoint() external view returns (bool any, uint64 index);
     function gameCount() external view returns (uint256);
     function executor() external view returns (address);
@@ -522,8 +523,9 @@ contract FilverseRollup {
         uint64 availableAt = v.exitRequestedAt + exitDelay;
         if (block.timestamp < availableAt) revert ExitDelayNotPassed(availableAt);
         if (block.timestamp < v.lockedUntil) revert CollateralLocked(v.lockedUntil);
-        // While a game runs, any signer may be about to lose; after a fault, its signers are slashed
-        // with their public signatures within a challenge window.
+        // While a game runs, or a checkpoint is still challengeable after an answered reveal, any
+        // signer may be about to lose; after a fault, its signers are slashed with their public
+        // signatures within a challenge window.
         if (address(disputeGame) != address(0)) {
             (bool any, uint64 lowest) = disputeGame.lowestOpenCheckpoint();
             if (any) revert GamesOpen(lowest);
@@ -684,7 +686,9 @@ contract FilverseRollup {
         if (index >= nextCheckpointIndex) return (Status.Unknown, bytes32(0));
         StoredCheckpoint storage s = checkpoints[index];
         if (block.timestamp < uint256(s.acceptedAt) + challengeWindow) return (Status.Pending, s.withdrawalsRoot);
-        // An open game on this checkpoint or an earlier one holds it back.
+        // An open game on this checkpoint or an earlier one holds it back, and so does an answered
+        // reveal that keeps one of them challengeable (the game's challengeableUntil): a fault proven
+        // on an earlier checkpoint removes this one too.
         if (address(disputeGame) != address(0)) {
             (bool any, uint64 lowest) = disputeGame.lowestOpenCheckpoint();
             if (any && lowest <= index) return (Status.Pending, s.withdrawalsRoot);
