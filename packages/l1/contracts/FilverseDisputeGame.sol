@@ -183,7 +183,8 @@ contract FilverseDisputeGame {
     /// clock after the answer, even once its window has closed: a defender answering at the last
     /// second cannot run a search of several requests out of the window.
     mapping(uint64 => uint64) public challengeableUntil;
-    /// The checkpoint indices whose challengeableUntil may not have passed (pruned as answers come).
+    /// The checkpoint indices whose challengeableUntil may not have passed, pruned as answers come
+    /// (uint256: a packed uint64 array costs more code than the game can spare).
     uint256[] private extended;
 
     event Challenged(uint256 indexed gameId, uint64 indexed checkpointIndex, uint64 blockNumber, address challenger);
@@ -274,8 +275,9 @@ contract FilverseDisputeGame {
     // ---------------------------------------------------------------- level 1
 
     /// Challenge block `c.blockNumber` of checkpoint `c.checkpointIndex` while it is challengeable
-    /// (its window, or challengeableUntil after an answered reveal), with the challenge bond. A block whose header does not link to its predecessor in the checkpoint's
-    /// list (number, parentHash) is a fault at once. Otherwise the game starts with the dispute
+    /// (its window, or until challengeableUntil after an answered reveal), with the challenge bond.
+    /// A block whose header does not link to its predecessor in the checkpoint's list (number,
+    /// parentHash) is a fault at once. Otherwise the game starts with the dispute
     /// over all the block's steps, from T[0] (built from header k-1) to the T[S] that header k
     /// implies, S = itemCount + 2.
     function challenge(Challenge calldata c) external payable returns (uint256 gameId) {
