@@ -477,6 +477,11 @@ describe("the reveal of a withheld block body", () => {
   };
   const outcomeOf = async (id: number) => (await readDisputeGame(game, id, clients)).outcome;
   const creditOf = (a: Address) => read<bigint>(game, gameAbi, "credit", [a]);
+  /** The time of the block that mined transaction `hash`. */
+  const answeredAt = async (hash: Hex) => {
+    const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+    return (await clients.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+  };
 
   it("an item request is answered with the item proven in txRoot; the answer takes the bond", async () => {
     const c = chainOf();
@@ -555,8 +560,12 @@ describe("the reveal of a withheld block body", () => {
     await send(game, gameAbi, "requestHeader", [index, 2n], challengerOf(), BOND);
     expect(await refusal({ ...right, gameId: Number(headerRequest) })).toBe("NotAnItemRequest");
     expect(await outcomeOf(id)).toBe(1); // still open
-    await sendDisputeMove(game, right, as(defenderOf()));
+    const hash = await sendDisputeMove(game, right, as(defenderOf()));
     expect(await outcomeOf(id)).toBe(2);
+    // The answer keeps the checkpoint challengeable for one more clock from the answer.
+    expect(await read<bigint>(game, gameAbi, "challengeableUntil", [index])).toBe(
+      (await answeredAt(hash)) + BigInt(MAX_CLOCK_SEC),
+    );
   });
 
   it("an item past the block's items is answered with txRoot's length", async () => {
@@ -572,8 +581,11 @@ describe("the reveal of a withheld block body", () => {
     // Item 1 exists: showing the list's length does not answer a request for it.
     const exists = await request(index, 1);
     expect(await refusal({ ...absent, gameId: exists })).toBe("ItemNotInBlock");
-    await sendDisputeMove(game, absent, as(defenderOf()));
+    const hash = await sendDisputeMove(game, absent, as(defenderOf()));
     expect(await outcomeOf(id)).toBe(2);
+    expect(await read<bigint>(game, gameAbi, "challengeableUntil", [index])).toBe(
+      (await answeredAt(hash)) + BigInt(MAX_CLOCK_SEC),
+    );
     expect(await readItemReveal(game, id, clients)).toEqual({ kind: "absent", itemCount: 2, revealer: defenderOf() });
   });
 
