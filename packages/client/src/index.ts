@@ -21,6 +21,7 @@ export * from "./actions/getBlockNumber.js";
 export * from "./actions/getChainId.js";
 export * from "./actions/getCheckpoint.js";
 export * from "./actions/getCollection.js";
+export * from "./actions/getAssetsByCollection.js";
 export * from "./actions/getCollectionsByCreator.js";
 export * from "./actions/getDataAsset.js";
 export * from "./actions/getDataAssetGrantees.js";
