@@ -192,6 +192,9 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     await page.goto(`${node.url}/#/bridge`);
     await page.waitForSelector("#bridge-deposits", { timeout: 5_000 });
     expect(await page.textContent("#bridge-deposits")).toContain(accounts[0]!.address.toLowerCase().slice(0, 8));
+    // It says which blocks it read: all of them on this young chain, so there is nothing earlier to read.
+    expect(await page.textContent("main")).toMatch(/Deposits credited in blocks #1 to #\d+/);
+    expect(await page.$("#bridge-earlier")).toBeNull();
     await shot("bridge");
     // The README's picture: the home page after the transactions above, small.
     const small = await browser.newPage({ viewport: { width: 1000, height: 640 } });
