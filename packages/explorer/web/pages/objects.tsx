@@ -1,6 +1,6 @@
 /** The state objects: collection, asset, token, identity (with its DID document) and data asset. */
 import { useState } from "preact/hooks";
-import { dateTime, isBytes32, SCOPES, ZERO_ADDRESS } from "../format.js";
+import { dateTime, isBytes32, SCOPES, units, ZERO_ADDRESS } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, navigate, Show, useAsync } from "../ui.js";
 
@@ -211,14 +211,15 @@ export function AssetPage(props: { collectionId: string; tokenId: string }) {
   );
 }
 
+/** filverse_getToken: amounts are base units (decimal strings). */
 type Token = {
   id: string;
-  creator: string;
+  issuer: string;
   name: string;
   symbol: string;
   decimals: number;
-  totalSupply?: string;
-  maxSupply?: string;
+  cap: string;
+  supply: string;
 };
 
 export function TokenPage(props: { id: string }) {
@@ -231,22 +232,28 @@ export function TokenPage(props: { id: string }) {
         ) : (
           <>
             <h1>
-              {tok.name} <span class="muted">({tok.symbol})</span>
+              {tok.name} <span class="muted">({tok.symbol})</span> <span class="muted small">social token</span>
             </h1>
             <Card>
               <Fields
-                rows={Object.entries(tok).map(([k, v]) => [
-                  k,
-                  typeof v === "string" && (v.length === 42 || v.length === 66) && v.startsWith("0x") ? (
-                    k === "id" ? (
-                      <HexLink to={null} value={v} full />
-                    ) : (
-                      <Addr value={v} full />
-                    )
-                  ) : (
-                    String(v)
-                  ),
-                ])}
+                rows={[
+                  ["Id", <HexLink to={null} value={tok.id} full />],
+                  ["Issuer", <Addr value={tok.issuer} full />],
+                  [
+                    "Supply",
+                    <span id="token-supply">
+                      {units(tok.supply, tok.decimals, tok.symbol)}{" "}
+                      <span class="muted small">({tok.supply} base units)</span>
+                    </span>,
+                  ],
+                  [
+                    "Cap",
+                    <span>
+                      {units(tok.cap, tok.decimals, tok.symbol)} <span class="muted small">({tok.cap} base units)</span>
+                    </span>,
+                  ],
+                  ["Decimals", String(tok.decimals)],
+                ]}
               />
             </Card>
           </>
