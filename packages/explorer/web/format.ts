@@ -19,8 +19,8 @@ export function fil(atto: string | undefined): string {
 }
 
 /**
- * A token amount in base units (decimal string) with its decimals, e.g. "1,000.5 DMC"; up to 6
- * fraction digits shown (an amount smaller than that reads in base units).
+ * A token amount in base units (decimal string) with its decimals, e.g. "1,000.5 DMC": up to 6
+ * fraction digits from 1 up, every digit below 1 (0.000000000000005 DMC).
  */
 export function units(base: string, decimals: number, symbol: string): string {
   let v: bigint;
@@ -31,8 +31,9 @@ export function units(base: string, decimals: number, symbol: string): string {
   }
   const one = 10n ** BigInt(decimals);
   const whole = v / one;
-  const frac = (v % one).toString().padStart(decimals, "0").slice(0, 6).replace(/0+$/, "");
-  if (frac === "" && whole === 0n && v > 0n) return `${base} base units of ${symbol}`;
+  const digits = (v % one).toString().padStart(decimals, "0");
+  // Up to 6 fraction digits; all of them for an amount that would otherwise read as zero.
+  const frac = (whole === 0n ? digits : digits.slice(0, 6)).replace(/0+$/, "").slice(0, whole === 0n ? undefined : 6);
   return `${whole.toLocaleString("en-US")}${frac ? `.${frac}` : ""} ${symbol}`;
 }
 
