@@ -237,7 +237,12 @@ function WithdrawalStatus(props: { hash: string }) {
           ) : (
             <Fields
               rows={[
-                ["Checkpoint", `#${w.checkpointIndex} (up to block ${w.checkpointLastBlock})`],
+                [
+                  "Checkpoint",
+                  <Link to={["checkpoints"]}>
+                    #{w.checkpointIndex} (up to block {w.checkpointLastBlock})
+                  </Link>,
+                ],
                 [
                   "Stage",
                   <span id="withdrawal-stage">
