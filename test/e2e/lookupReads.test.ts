@@ -2,7 +2,8 @@
  * filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees against a sequencer process with
  * real blocks: pages by limit and cursor that add up to the whole list in ascending order, a limit
  * above the maximum refused with -32602 naming `page.limit` (not an internal error), and the lookup
- * index the same after the node restarts, and still following new blocks.
+ * index the same after the node restarts, and still following new blocks. filverse_getAssetsByCollection
+ * likewise: numeric token id order, burned assets kept, the same pages after a restart.
  */
 import { createFilverseClient, type FilverseClient } from "@filverse/client";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -137,4 +138,68 @@ it("pages identities by owner and grantees by data asset; refuses a limit above 
   expect(bobNow.identities.map((i) => i.id)).toEqual(
     ascending([bobs.identityId.toLowerCase(), created[0]!.toLowerCase()]),
   );
+}, 60_000);
+
+it("filverse_getAssetsByCollection pages a collection's assets by numeric token id, burned ones too, across a restart", async () => {
+  const made = await alice.createCollection({
+    name: "Paged",
+    symbol: "PGD",
+    royaltyBps: 0,
+    maxSupply: 100_000,
+    metadataMutable: false,
+  });
+  expect((await alice.waitForTransaction(made.hash)).result).toBe("success");
+  // 200..204 in one batch, then 9 and 10_000 alone: numeric order differs from minting order.
+  const batch = await alice.batchMintAssets({
+    collectionId: made.collectionId,
+    firstTokenId: 200,
+    to: alice.address!,
+    contentCids: Array(5).fill(CID),
+  });
+  const nine = await alice.mintAsset({
+    collectionId: made.collectionId,
+    tokenId: 9,
+    to: alice.address!,
+    contentCid: CID,
+  });
+  const big = await alice.mintAsset({
+    collectionId: made.collectionId,
+    tokenId: 10_000,
+    to: alice.address!,
+    contentCid: CID,
+  });
+  for (const h of [batch.hash, nine.hash, big.hash]) expect((await alice.waitForTransaction(h)).result).toBe("success");
+  const burn = await alice.burnAsset({ collectionId: made.collectionId, tokenId: 201 });
+  expect((await alice.waitForTransaction(burn.hash)).result).toBe("success");
+
+  const expected = ["9", "200", "201", "202", "203", "204", "10000"];
+  const listed = await allPages("filverse_getAssetsByCollection", made.collectionId, "assets", 3);
+  expect(listed.pages.map((p) => p.assets.length)).toEqual([3, 3, 1]);
+  expect(listed.items.map((a) => a.tokenId)).toEqual(expected);
+  expect(listed.items.find((a) => a.tokenId === "201")).toMatchObject({ burned: true });
+  expect(listed.pages[0]!.nextCursor).toBe("0x00000000000000c9"); // token 201, 8 bytes big-endian
+  expect((await call("filverse_getAssetsByCollection", [`0x${"cd".repeat(32)}`])).result).toBeNull();
+  const r = await call("filverse_getAssetsByCollection", [made.collectionId, { cursor: "0x1234" }]);
+  expect(r.error).toMatchObject({ code: -32602, data: { param: "page.cursor" } });
+
+  // The SDK action reads the same list.
+  const viaClient = await alice.getAssetsByCollection({ collectionId: made.collectionId, limit: 500 });
+  expect(viaClient!.assets.map((a) => a.tokenId)).toEqual(expected);
+
+  // A restart rebuilds the index from the state: the same pages; a new mint joins in order.
+  expect(await node.stop()).toBe(0);
+  await alice.close();
+  node = await startSequencer(tmp.dir);
+  alice = createFilverseClient({ url: node.url, account: privateKeyToAccount(accounts[0]!.privateKey) });
+  const after = await allPages("filverse_getAssetsByCollection", made.collectionId, "assets", 3);
+  expect(after.pages).toEqual(listed.pages);
+  const more = await alice.mintAsset({
+    collectionId: made.collectionId,
+    tokenId: 100,
+    to: alice.address!,
+    contentCid: CID,
+  });
+  expect((await alice.waitForTransaction(more.hash)).result).toBe("success");
+  const now = await allPages("filverse_getAssetsByCollection", made.collectionId, "assets", 500);
+  expect(now.items.map((a) => a.tokenId)).toEqual(["9", "100", ...expected.slice(1)]);
 }, 60_000);

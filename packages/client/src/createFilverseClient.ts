@@ -18,6 +18,7 @@ import { type FillOrderParameters, fillOrder } from "./actions/fillOrder.js";
 import { type FinalizeWithdrawalParameters, finalizeWithdrawal } from "./actions/finalizeWithdrawal.js";
 import { type GetAccountParameters, getAccount } from "./actions/getAccount.js";
 import { type GetAssetParameters, getAsset } from "./actions/getAsset.js";
+import { type GetAssetsByCollectionParameters, getAssetsByCollection } from "./actions/getAssetsByCollection.js";
 import { type GetAssetsByOwnerParameters, getAssetsByOwner } from "./actions/getAssetsByOwner.js";
 import { type GetBlockByHashParameters, getBlockByHash } from "./actions/getBlockByHash.js";
 import { type GetBlockByNumberParameters, getBlockByNumber } from "./actions/getBlockByNumber.js";
@@ -135,6 +136,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getCollection: (params: GetCollectionParameters) => getCollection(base, params),
     getAsset: (params: GetAssetParameters) => getAsset(base, params),
     getAssetsByOwner: (params: GetAssetsByOwnerParameters) => getAssetsByOwner(base, params),
+    getAssetsByCollection: (params: GetAssetsByCollectionParameters) => getAssetsByCollection(base, params),
     getToken: (params: GetTokenParameters) => getToken(base, params),
     getTokenBalance: (params: GetTokenBalanceParameters) => getTokenBalance(base, params),
     getIdentity: (params: GetIdentityParameters) => getIdentity(base, params),

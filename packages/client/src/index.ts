@@ -14,6 +14,7 @@ export * from "./actions/fillOrder.js";
 export * from "./actions/finalizeWithdrawal.js";
 export * from "./actions/getAccount.js";
 export * from "./actions/getAsset.js";
+export * from "./actions/getAssetsByCollection.js";
 export * from "./actions/getAssetsByOwner.js";
 export * from "./actions/getBlockByHash.js";
 export * from "./actions/getBlockByNumber.js";

@@ -18,6 +18,25 @@ export function fil(atto: string | undefined): string {
   return `${w}${frac ? `.${frac}` : ""} FIL`;
 }
 
+/**
+ * A token amount in base units (decimal string) with its decimals, e.g. "1,000.5 DMC": up to 6
+ * fraction digits from 1 up, every digit below 1 (0.000000000000005 DMC).
+ */
+export function units(base: string, decimals: number, symbol: string): string {
+  let v: bigint;
+  try {
+    v = BigInt(base);
+  } catch {
+    return base;
+  }
+  const one = 10n ** BigInt(decimals);
+  const whole = v / one;
+  const digits = (v % one).toString().padStart(decimals, "0");
+  // Up to 6 fraction digits; all of them for an amount that would otherwise read as zero.
+  const frac = (whole === 0n ? digits : digits.slice(0, 6)).replace(/0+$/, "").slice(0, whole === 0n ? undefined : 6);
+  return `${whole.toLocaleString("en-US")}${frac ? `.${frac}` : ""} ${symbol}`;
+}
+
 export function short(hex: string | undefined, keep = 6): string {
   if (!hex) return "—";
   return hex.length <= 2 + keep * 2 + 1 ? hex : `${hex.slice(0, 2 + keep)}…${hex.slice(-keep + 2)}`;

@@ -228,6 +228,14 @@ export type RpcMethods = {
     { assets: Record<string, unknown>[]; nextCursor: string | null },
   ];
   /**
+   * params: [collectionId, page?] → the collection's assets (burned ones too), ascending by token id,
+   * or null for an unknown collection. `nextCursor` is hex of the last token id as u64be.
+   */
+  filverse_getAssetsByCollection: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    { collectionId: Hex; assets: Record<string, unknown>[]; nextCursor: string | null } | null,
+  ];
+  /**
    * params: [owner, page?] → the identities the address owns, ascending by id; each is
    * {id, owner, handle, profileCid, ownerEpoch}.
    */

@@ -1,6 +1,6 @@
 /** The state objects: collection, asset, token, identity (with its DID document) and data asset. */
 import { useState } from "preact/hooks";
-import { dateTime, isBytes32, SCOPES, ZERO_ADDRESS } from "../format.js";
+import { dateTime, isBytes32, SCOPES, units, ZERO_ADDRESS } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, navigate, Show, useAsync } from "../ui.js";
 
@@ -43,7 +43,7 @@ export function CollectionPage(props: { id: string }) {
                 ]}
               />
             </Card>
-            <Card title="Open an asset">
+            <Card title="Assets">
               <form
                 class="inline"
                 onSubmit={(e) => {
@@ -59,7 +59,7 @@ export function CollectionPage(props: { id: string }) {
                 />
                 <button type="submit">Open</button>
               </form>
-              <CollectionAssets id={col.id} minted={Number(col.minted) + Number(col.burned)} />
+              <CollectionAssets id={col.id} />
             </Card>
           </>
         )
@@ -77,42 +77,79 @@ type Asset = {
   burned: boolean;
 };
 
-/** Token ids are the minters' choice; the page lists the ids 0..99 that exist (most collections number from 0 or 1). */
-function CollectionAssets(props: { id: string; minted: number }) {
-  const list = useAsync(async () => {
-    if (props.minted === 0) return [];
-    const ids = Array.from({ length: 100 }, (_, i) => i);
-    const got = await batch<Asset | null>(ids.map((i) => ["filverse_getAsset", [props.id, String(i)]]));
-    return got.filter((a): a is Asset => a !== null && !(a instanceof Error));
-  }, [props.id, props.minted]);
+type AssetPage_ = { collectionId: string; assets: Asset[]; nextCursor: string | null } | null;
+
+/** Assets shown per page of the collection's list (filverse_getAssetsByCollection, ascending by token id). */
+const ASSETS_PAGE = 50;
+
+/** The collection's assets, a page at a time; "more" asks for the page after the last token id shown. */
+function CollectionAssets(props: { id: string }) {
+  const first = useAsync(
+    () => call<AssetPage_>("filverse_getAssetsByCollection", [props.id, { limit: ASSETS_PAGE }]),
+    [props.id],
+  );
+  // Pages loaded by "more", appended to the first; reset when the collection changes.
+  const [more, setMore] = useState<{ id: string; assets: Asset[]; nextCursor: string | null } | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   return (
-    <Show state={list}>
-      {(assets) =>
-        assets.length === 0 ? (
-          <Empty>No asset with a token id below 100.</Empty>
-        ) : (
-          <table class="list" id="collection-assets">
-            <thead>
-              <tr>
-                <th>Token</th>
-                <th>Owner</th>
-                <th class="wide">Content CID</th>
-              </tr>
-            </thead>
-            <tbody>
-              {assets.map((a) => (
-                <tr key={a.tokenId}>
-                  <td>
-                    <Link to={["asset", a.collectionId, a.tokenId]}>#{a.tokenId}</Link>
-                  </td>
-                  <td>{a.burned ? <Badge tone="muted">burned</Badge> : <Addr value={a.owner} />}</td>
-                  <td class="wide mono small break">{a.contentCid}</td>
+    <Show state={first}>
+      {(page) => {
+        if (page === null) return <Empty>The collection is not in the head state.</Empty>;
+        const extra = more?.id === props.id ? more : null;
+        const assets = extra ? [...page.assets, ...extra.assets] : page.assets;
+        const cursor = extra ? extra.nextCursor : page.nextCursor;
+        const loadMore = async () => {
+          setLoading(true);
+          setError(null);
+          try {
+            const next = await call<AssetPage_>("filverse_getAssetsByCollection", [
+              props.id,
+              { cursor, limit: ASSETS_PAGE },
+            ]);
+            if (next === null) throw new Error("the collection is no longer in the head state");
+            setMore({ id: props.id, assets: [...(extra?.assets ?? []), ...next.assets], nextCursor: next.nextCursor });
+          } catch (e) {
+            setError(e instanceof Error ? e.message : String(e));
+          } finally {
+            setLoading(false);
+          }
+        };
+        if (assets.length === 0) return <Empty>No asset minted yet.</Empty>;
+        return (
+          <>
+            <table class="list" id="collection-assets">
+              <thead>
+                <tr>
+                  <th>Token</th>
+                  <th>Owner</th>
+                  <th class="wide">Content CID</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      }
+              </thead>
+              <tbody>
+                {assets.map((a) => (
+                  <tr key={a.tokenId}>
+                    <td>
+                      <Link to={["asset", a.collectionId, a.tokenId]}>#{a.tokenId}</Link>
+                    </td>
+                    <td>{a.burned ? <Badge tone="muted">burned</Badge> : <Addr value={a.owner} />}</td>
+                    <td class="wide mono small break">{a.contentCid}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p class="muted small" id="collection-assets-count">
+              {assets.length} shown{cursor ? ", more after token #" + assets[assets.length - 1]!.tokenId : ""}
+            </p>
+            {error && <div class="error">Could not load more: {error}</div>}
+            {cursor && (
+              <button type="button" class="more" id="collection-assets-more" disabled={loading} onClick={loadMore}>
+                {loading ? "Loading…" : `Show ${ASSETS_PAGE} more`}
+              </button>
+            )}
+          </>
+        );
+      }}
     </Show>
   );
 }
@@ -174,14 +211,15 @@ export function AssetPage(props: { collectionId: string; tokenId: string }) {
   );
 }
 
+/** filverse_getToken: amounts are base units (decimal strings). */
 type Token = {
   id: string;
-  creator: string;
+  issuer: string;
   name: string;
   symbol: string;
   decimals: number;
-  totalSupply?: string;
-  maxSupply?: string;
+  cap: string;
+  supply: string;
 };
 
 export function TokenPage(props: { id: string }) {
@@ -194,22 +232,28 @@ export function TokenPage(props: { id: string }) {
         ) : (
           <>
             <h1>
-              {tok.name} <span class="muted">({tok.symbol})</span>
+              {tok.name} <span class="muted">({tok.symbol})</span> <span class="muted small">social token</span>
             </h1>
             <Card>
               <Fields
-                rows={Object.entries(tok).map(([k, v]) => [
-                  k,
-                  typeof v === "string" && (v.length === 42 || v.length === 66) && v.startsWith("0x") ? (
-                    k === "id" ? (
-                      <HexLink to={null} value={v} full />
-                    ) : (
-                      <Addr value={v} full />
-                    )
-                  ) : (
-                    String(v)
-                  ),
-                ])}
+                rows={[
+                  ["Id", <HexLink to={null} value={tok.id} full />],
+                  ["Issuer", <Addr value={tok.issuer} full />],
+                  [
+                    "Supply",
+                    <span id="token-supply">
+                      {units(tok.supply, tok.decimals, tok.symbol)}{" "}
+                      <span class="muted small">({tok.supply} base units)</span>
+                    </span>,
+                  ],
+                  [
+                    "Cap",
+                    <span>
+                      {units(tok.cap, tok.decimals, tok.symbol)} <span class="muted small">({tok.cap} base units)</span>
+                    </span>,
+                  ],
+                  ["Decimals", String(tok.decimals)],
+                ]}
               />
             </Card>
           </>

@@ -1,6 +1,6 @@
 /** A transaction: its lifecycle stage, the decoded message, signer, receipt and fee. */
 import type { ComponentChildren } from "preact";
-import { dateTime, fil, isAddress, isBytes32, kindName, ZERO_ADDRESS } from "../format.js";
+import { dateTime, fil, isAddress, isBytes32, kindName, units, ZERO_ADDRESS } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
 import type { CheckpointJson } from "./checkpoints.js";
@@ -237,7 +237,12 @@ function WithdrawalStatus(props: { hash: string }) {
           ) : (
             <Fields
               rows={[
-                ["Checkpoint", `#${w.checkpointIndex} (up to block ${w.checkpointLastBlock})`],
+                [
+                  "Checkpoint",
+                  <Link to={["checkpoints"]}>
+                    #{w.checkpointIndex} (up to block {w.checkpointLastBlock})
+                  </Link>,
+                ],
                 [
                   "Stage",
                   <span id="withdrawal-stage">
@@ -274,6 +279,23 @@ function WithdrawalStatus(props: { hash: string }) {
   );
 }
 
+/** An amount of a social token, in its units (read from filverse_getToken) with the base units beside. */
+function TokenAmount(props: { tokenId: string; base: string }) {
+  const t = useAsync(
+    () => call<{ symbol: string; decimals: number } | null>("filverse_getToken", [props.tokenId.toLowerCase()]),
+    [props.tokenId],
+  );
+  const tok = t.value ?? null;
+  return (
+    <span>
+      {tok ? `${units(props.base, tok.decimals, tok.symbol)} ` : ""}
+      <span class={tok ? "muted small" : ""}>
+        {tok ? `(${props.base} base units)` : `${props.base} base units of the token`}
+      </span>
+    </span>
+  );
+}
+
 /** A message field, linked to what it names where the name says what it is. */
 export function Value(props: { name: string; value: unknown; msg: Record<string, unknown> }): ComponentChildren {
   const { name, value, msg } = props;
@@ -300,6 +322,10 @@ export function Value(props: { name: string; value: unknown; msg: Record<string,
     }
     if (name === "tokenId" && typeof msg.collectionId === "string") {
       return <Link to={["asset", msg.collectionId, value]}>{value}</Link>;
+    }
+    // A social token's amount is in its own base units, not attoFIL.
+    if (name === "amount" && /^\d+$/.test(value) && typeof msg.tokenId === "string" && isBytes32(msg.tokenId)) {
+      return <TokenAmount tokenId={msg.tokenId} base={value} />;
     }
     if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) {
       const f = fil(value);

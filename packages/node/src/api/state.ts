@@ -16,6 +16,7 @@ export type StateApi = Pick<
   | "filverse_getCollection"
   | "filverse_getAsset"
   | "filverse_getAssetsByOwner"
+  | "filverse_getAssetsByCollection"
   | "filverse_getToken"
   | "filverse_getTokenBalance"
   | "filverse_getDataAsset"
@@ -66,6 +67,25 @@ export function stateApi({ node }: ApiModules): StateApi {
       }
       const { assets, nextCursor } = page_;
       return { assets: assets.map((a) => Asset.toJson(a)), nextCursor };
+    },
+    // From the LookupIndex and the head state in one synchronous call, so a page describes one block.
+    filverse_getAssetsByCollection: (p) => {
+      expectParamCount(p, 1, 2);
+      const collectionId = paramHex(p, 0, "collectionId", 32);
+      const pageOpts = pageParam(p, 1);
+      const state = node.state;
+      if (!state.get(Namespace.Collection, fromHex(collectionId))) return null;
+      // Keys are 8-byte big-endian token ids, so the cursor is the last token id as 16 hex digits.
+      const page = indexPage(node.lookups.assetsOf(collectionId), pageOpts, 8);
+      const collection = fromHex(collectionId);
+      return {
+        collectionId,
+        assets: page.items.flatMap((key) => {
+          const a = state.get(Namespace.Asset, assetObjectId(collection, Number.parseInt(key.slice(2), 16)));
+          return a ? [Asset.toJson(a)] : [];
+        }),
+        nextCursor: page.nextCursor,
+      };
     },
     filverse_getToken: (p) => {
       expectParamCount(p, 1, 1);

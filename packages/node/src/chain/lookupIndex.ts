@@ -1,6 +1,6 @@
 /**
- * Three reads the state cannot answer by key: the identities an address owns, the grantees of a
- * data asset, and the collections an address created. Like the IdentityIndex, it is rebuilt from the state at start and after a rewind, and
+ * Four reads the state cannot answer by key: the identities an address owns, the grantees of a
+ * data asset, the collections an address created, and the assets (token ids) of a collection. Like the IdentityIndex, it is rebuilt from the state at start and after a rewind, and
  * updated from each committed block's changes, so it always describes the head state.
  */
 import type { State, StateChange } from "@filverse/state";
@@ -16,12 +16,21 @@ export class LookupIndex {
   private readonly grants = new Map<string, Set<string>>();
   /** creator address hex → collection id hex (a collection's creator never changes). */
   private readonly byCreator = new Map<string, Set<string>>();
+  /**
+   * collection id hex → token id as 8-byte big-endian hex (so string order is numeric order). An
+   * asset is never deleted (a burn keeps it, owner zero); a null value is a rewind's undo.
+   */
+  private readonly assets = new Map<string, Set<string>>();
+  /** collection id hex → its token ids sorted, kept until the collection's set changes. */
+  private readonly sortedAssets = new Map<string, string[]>();
 
   rebuild(state: State): void {
     this.byOwner.clear();
     this.ownerOf.clear();
     this.grants.clear();
     this.byCreator.clear();
+    this.assets.clear();
+    this.sortedAssets.clear();
     for (const { value: e } of state.objects.entries()) this.put(e.ns, e.id, e.value);
   }
 
@@ -54,6 +63,15 @@ export class LookupIndex {
       else
         for (const [creator, set] of this.byCreator)
           if (set.has(collectionId)) remove(this.byCreator, creator, collectionId);
+    } else if (ns === Namespace.Asset) {
+      // id: collectionId (32) ‖ tokenId (8, big-endian).
+      const collectionId = toHex(id.subarray(0, 32));
+      const tokenKey = toHex(id.subarray(32));
+      const set = this.assets.get(collectionId);
+      if (value !== null ? set?.has(tokenKey) : !set?.has(tokenKey)) return;
+      if (value !== null) add(this.assets, collectionId, tokenKey);
+      else remove(this.assets, collectionId, tokenKey);
+      this.sortedAssets.delete(collectionId);
     }
   }
 
@@ -65,6 +83,19 @@ export class LookupIndex {
   /** Ids (hex) of the collections `creator` (lower-case hex) created, ascending. */
   collectionsOf(creator: string): string[] {
     return [...(this.byCreator.get(creator) ?? [])].sort();
+  }
+
+  /**
+   * Token ids of the assets of a collection (burned ones included), each as 8-byte big-endian hex,
+   * ascending. The sorted list is cached until a block adds or removes one of its assets.
+   */
+  assetsOf(collectionId: string): string[] {
+    let sorted = this.sortedAssets.get(collectionId);
+    if (!sorted) {
+      sorted = [...(this.assets.get(collectionId) ?? [])].sort();
+      this.sortedAssets.set(collectionId, sorted);
+    }
+    return sorted;
   }
 
   /** Grantee addresses (hex) holding a grant on the data asset, expired or not, ascending. */

@@ -30,7 +30,7 @@ import { createCheckpointReader } from "./checkpointReader.js";
 import { type HealthGate, serveHealth } from "./health.js";
 import { registerOperationsMetrics } from "./operationsMetrics.js";
 import { createRewindWatcher, type RewindWatcher, sameRoots } from "./rewindWatcher.js";
-import { createNodeRpcServer, createNodeServices } from "./services.js";
+import { createNodeRpcServer, createNodeServices, explorerUrl } from "./services.js";
 
 export type FilverseSequencerNodeOpts = {
   dataDir: string;
@@ -301,6 +301,8 @@ export class FilverseSequencerNode {
     this.wsUrl = wsUrl;
     if (this.batches.store) await this.startDeals(url);
     this.logger.info("rpc listening", { url, wsUrl, workerPool: this.pool ? this.pool.threads : 0 });
+    const explorer = explorerUrl(this.rpc, url);
+    if (explorer) this.logger.info("explorer served", { url: explorer });
     return { url, wsUrl };
   }
 

@@ -63,7 +63,8 @@ export function createNodeRpcServer(
 ): RpcServer {
   const { metrics, batches } = modules.services;
   const rateLimit = config.rpc.rateLimit === undefined ? {} : { rateLimit: config.rpc.rateLimit };
-  return new RpcServer(
+  const explorer = explorerEnabled(config) ? explorerRoutes(modules.logger) : {};
+  const server = new RpcServer(
     { host: config.rpc.host, port: config.rpc.port, ...rateLimit, ...overrides },
     {
       methods: modules.methods,
@@ -72,10 +73,22 @@ export function createNodeRpcServer(
         "/healthz": (_req, res) => modules.health(res),
         "/metrics": (_req, res) => void serveMetrics(metrics, res),
         "/piece/*": batches.route,
-        ...(explorerEnabled(config) ? explorerRoutes(modules.logger) : {}),
+        ...explorer,
       },
     },
   );
+  if ("/" in explorer) explorerServers.add(server);
+  return server;
+}
+
+const explorerServers = new WeakSet<RpcServer>();
+
+/**
+ * The explorer's URL on a started server (its RPC URL with `/`), or null when it does not serve
+ * one: the nodes log it at start so an operator sees where to open it.
+ */
+export function explorerUrl(server: RpcServer, rpcUrl: string): string | null {
+  return explorerServers.has(server) ? `${rpcUrl.replace(/\/+$/, "")}/` : null;
 }
 
 /**

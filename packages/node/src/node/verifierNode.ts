@@ -41,7 +41,7 @@ import type { NodeBatches } from "./batches.js";
 import { createCheckpointReader } from "./checkpointReader.js";
 import { serveHealth } from "./health.js";
 import type { RewindWatcher } from "./rewindWatcher.js";
-import { createNodeRpcServer, createNodeServices } from "./services.js";
+import { createNodeRpcServer, createNodeServices, explorerUrl } from "./services.js";
 import { registerVerifierMetrics, wireVerifierSettlement } from "./verifierSettlement.js";
 
 export type FilverseVerifierNodeOpts = {
@@ -239,6 +239,8 @@ export class FilverseVerifierNode {
     this.rollupWatcher?.start();
     this.disputePlayer?.start();
     this.logger.info("rpc listening", { url, wsUrl, role: "verifier", workerPool: this.pool ? this.pool.threads : 0 });
+    const explorer = explorerUrl(this.rpc, url);
+    if (explorer) this.logger.info("explorer served", { url: explorer });
     return { url, wsUrl };
   }
 

@@ -3,7 +3,7 @@ import { nullLogger } from "@filverse/utils";
 import { describe, expect, it } from "vitest";
 import type { RpcHandlers } from "../../src/api/types.js";
 import { explorerEnabled, type NodeConfigFile } from "../../src/config.js";
-import { createNodeRpcServer, createNodeServices } from "../../src/node/services.js";
+import { createNodeRpcServer, createNodeServices, explorerUrl } from "../../src/node/services.js";
 
 const config = (preset: NodeConfigFile["preset"], explorer?: boolean): NodeConfigFile =>
   ({
@@ -15,7 +15,9 @@ const config = (preset: NodeConfigFile["preset"], explorer?: boolean): NodeConfi
     keyFile: "sequencer.key",
   }) as NodeConfigFile;
 
-async function getRoot(cfg: NodeConfigFile): Promise<{ status: number; type: string | null; body: string }> {
+async function getRoot(
+  cfg: NodeConfigFile,
+): Promise<{ status: number; type: string | null; body: string; explorer: string | null; url: string }> {
   const abort = new AbortController();
   const services = createNodeServices(cfg, { logger: nullLogger, signal: abort.signal });
   const server = createNodeRpcServer(cfg, undefined, {
@@ -27,7 +29,8 @@ async function getRoot(cfg: NodeConfigFile): Promise<{ status: number; type: str
   const { url } = await server.start();
   try {
     const res = await fetch(`${url}/`);
-    return { status: res.status, type: res.headers.get("content-type"), body: await res.text() };
+    const explorer = explorerUrl(server, url);
+    return { status: res.status, type: res.headers.get("content-type"), body: await res.text(), explorer, url };
   } finally {
     await server.close();
     abort.abort();
@@ -48,11 +51,14 @@ describe("the explorer route", () => {
     expect(res.status).toBe(200);
     expect(res.type).toBe("text/html; charset=utf-8");
     expect(res.body).toContain('<script type="module" src="/explorer/app.js">');
+    // What the sequencer and verifier nodes log at start ("explorer served").
+    expect(res.explorer).toBe(`${res.url}/`);
   });
 
   it("answers 405 with the JSON-RPC hint when it is off", async () => {
     const res = await getRoot(config("devnet", false));
     expect(res.status).toBe(405);
     expect(JSON.parse(res.body).message).toContain("POST a JSON request");
+    expect(res.explorer).toBeNull();
   });
 });

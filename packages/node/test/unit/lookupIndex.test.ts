@@ -92,4 +92,57 @@ describe("LookupIndex", () => {
     rebuilt.rebuild(state);
     expect(rebuilt.collectionsOf(toHex(alice))).toEqual([toHex(id1), toHex(id2)]);
   });
+
+  it("lists a collection's token ids in numeric order past 100, keeps burned ones, and follows a rewind", () => {
+    const index = new LookupIndex();
+    let state = StateClass.genesis();
+    index.rebuild(state);
+    const assetId = (collection: Uint8Array, tokenId: number) => {
+      const t = new Uint8Array(8);
+      new DataView(t.buffer).setBigUint64(0, BigInt(tokenId));
+      return concatBytes(collection, t);
+    };
+    const asset = (collectionId: Uint8Array, tokenId: number, owner: Uint8Array, burned = false) =>
+      ({
+        collectionId,
+        tokenId,
+        owner,
+        approved: bytes(20, 0),
+        contentCid: "",
+        burned,
+      }) as unknown as StateObjects[Namespace];
+    const key = (tokenId: number) => `0x${tokenId.toString(16).padStart(16, "0")}`;
+    // Written out of order, with ids whose decimal order differs from numeric (9 < 10 < 100 < 255 < 2^40).
+    const ids = [255, 9, 100, 2 ** 40, 10, 0, 101];
+    state = step(
+      state,
+      index,
+      ids.map((t) => write(Namespace.Asset, assetId(id1, t), asset(id1, t, alice))),
+    );
+    const sorted = [...ids].sort((a, b) => a - b).map(key);
+    expect(index.assetsOf(toHex(id1))).toEqual(sorted);
+    expect(index.assetsOf(toHex(id2))).toEqual([]);
+    const afterMint = state;
+
+    // A transfer and a burn rewrite the object; the token id stays listed once.
+    state = step(state, index, [
+      write(Namespace.Asset, assetId(id1, 9), asset(id1, 9, bob)),
+      write(Namespace.Asset, assetId(id1, 255), asset(id1, 255, bytes(20, 0), true)),
+      write(Namespace.Asset, assetId(id2, 7), asset(id2, 7, bob)),
+    ]);
+    expect(index.assetsOf(toHex(id1))).toEqual(sorted);
+    expect(index.assetsOf(toHex(id2))).toEqual([key(7)]);
+    const rebuilt = new LookupIndex();
+    rebuilt.rebuild(state);
+    expect(rebuilt.assetsOf(toHex(id1))).toEqual(sorted);
+    expect(rebuilt.assetsOf(toHex(id2))).toEqual([key(7)]);
+
+    // A rewind's undo (null) takes the token id out; a rebuild from the kept state agrees.
+    index.apply([write(Namespace.Asset, assetId(id2, 7), null), write(Namespace.Asset, assetId(id1, 101), null)]);
+    expect(index.assetsOf(toHex(id2))).toEqual([]);
+    expect(index.assetsOf(toHex(id1))).toEqual(sorted.filter((k) => k !== key(101)));
+    index.rebuild(afterMint);
+    expect(index.assetsOf(toHex(id1))).toEqual(sorted);
+    expect(index.assetsOf(toHex(id2))).toEqual([]);
+  });
 });

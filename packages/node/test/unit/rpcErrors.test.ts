@@ -211,6 +211,11 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
     ["filverse_getCollectionsByCreator", ["0x1234"]],
     ["filverse_getCollectionsByCreator", [owner(), { limit: 501 }]],
     ["filverse_getCollectionsByCreator", [owner(), { cursor: "0x12" }]],
+    ["filverse_getAssetsByCollection", ["0x1234"]],
+    ["filverse_getAssetsByCollection", [unknownAsset, { limit: 501 }]],
+    ["filverse_getAssetsByCollection", [unknownAsset, { cursor: 5 }]],
+    ["filverse_getAssetsByCollection", [unknownAsset, { from: 5 }]],
+    ["filverse_getAssetsByCollection", [unknownAsset, {}, 3]],
     ["filverse_getCheckpoints", [0]],
     ["filverse_getCheckpoints", [51]],
     ["filverse_getCheckpoints", [5, -1]],
@@ -229,6 +234,7 @@ describe("filverse_getIdentitiesByOwner and filverse_getDataAssetGrantees: typed
       nextCursor: null,
     });
     expect((await call("filverse_getDataAssetGrantees", [unknownAsset])).result).toBeNull();
+    expect((await call("filverse_getAssetsByCollection", [unknownAsset, { limit: 5 }])).result).toBeNull();
     // A node with no L1 rollup has no checkpoints to list: -32017, not an empty page that would hide it.
     expect((await call("filverse_getCheckpoints", [])).error?.code).toBe(RpcErrorCode.UNAVAILABLE);
     expect((await call("filverse_getTransactionsByAddress", [`0x${"77".repeat(20)}`])).result).toEqual({

@@ -1,0 +1,22 @@
+/** `getAssetsByCollection`: one page of a collection's assets, ascending by token id (filverse_getAssetsByCollection), or null for an unknown collection; pass `nextCursor` back for the next. */
+import type { RpcMethods } from "@filverse/types";
+import type { Hex } from "@filverse/utils";
+import type { FilverseBaseClient } from "../baseClient.js";
+import { hexParam } from "../utils/normalize.js";
+
+export type GetAssetsByCollectionParameters = { collectionId: Hex; cursor?: string; limit?: number };
+export type GetAssetsByCollectionReturnType = RpcMethods["filverse_getAssetsByCollection"][1];
+
+export function getAssetsByCollection(
+  client: FilverseBaseClient,
+  params: GetAssetsByCollectionParameters,
+): Promise<GetAssetsByCollectionReturnType> {
+  const collectionId = hexParam(params.collectionId, 32, "collectionId");
+  const page: { cursor?: string; limit?: number } = {};
+  if (params.cursor !== undefined) page.cursor = params.cursor;
+  if (params.limit !== undefined) page.limit = params.limit;
+  return client.request(
+    "filverse_getAssetsByCollection",
+    Object.keys(page).length > 0 ? [collectionId, page] : [collectionId],
+  );
+}
