@@ -139,7 +139,7 @@ function CollectionAssets(props: { id: string }) {
               </tbody>
             </table>
             <p class="muted small" id="collection-assets-count">
-              {assets.length} shown{cursor ? ", more after token #" + assets[assets.length - 1]!.tokenId : ""}
+              {assets.length} shown{cursor ? `, more after token #${assets[assets.length - 1]!.tokenId}` : ""}
             </p>
             {error && <div class="error">Could not load more: {error}</div>}
             {cursor && (
