@@ -207,6 +207,9 @@ contract FilverseRollup {
     event CheckpointSubmitted(
         uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid
     );
+    /// The signatures a checkpoint was accepted with, and the digest they signed: what anyone needs to
+    /// slash its signers once it is proven wrong, whichever contract the submission came through.
+    event CheckpointSignatures(uint64 indexed index, bytes32 digest, bytes[] signatures);
     event CheckpointsInvalidated(uint64 fromIndex, uint64 toIndex);
     event ValidatorSlashed(address indexed validator, uint256 amount);
     event SequencerBonded(address indexed from, uint256 amount, uint256 bond);
@@ -655,6 +658,7 @@ contract FilverseRollup {
         nextCheckpointIndex = cp.index + 1;
         genesisClosed = true;
         emit CheckpointSubmitted(cp.index, cp.stateRoot, cp.withdrawalsRoot, cp.lastBlock, cp.pieceCid);
+        emit CheckpointSignatures(cp.index, digest, signatures);
         if (halted) {
             halted = false;
             emit Resumed(cp.index);

@@ -34,6 +34,7 @@ export const rollupReaderAbi = parseAbi([
   "function proveBlockEquivocation(uint64 number, bytes32 hashA, bytes sigA, bytes32 hashB, bytes sigB)",
   "function checkpointContentHash(Checkpoint cp) pure returns (bytes32)",
   "event CheckpointSubmitted(uint64 indexed index, bytes32 stateRoot, bytes32 withdrawalsRoot, uint64 lastBlock, string pieceCid)",
+  "event CheckpointSignatures(uint64 indexed index, bytes32 digest, bytes[] signatures)",
 ]);
 
 const CHECKPOINT_SUBMITTED = rollupReaderAbi.find(

@@ -1,30 +1,26 @@
 /**
  * After a game proves a checkpoint wrong (docs/fault-proofs.md, Outcome): slash every key that
  * signed it, and the sequencer when the block it sealed was shown wrong. The rollup does not store
- * who signed, so the signatures come from the calldata of the `submitCheckpoint` transaction that
- * put the disproven checkpoint on L1 (found through its `CheckpointSubmitted` log), and each one is
- * passed to `slashFaultySigner(digest, signature)`. Anyone may do this; the challenger is paid its
+ * who signed; it logs the signatures a checkpoint was accepted with (`CheckpointSignatures`, with
+ * the digest they signed), so they are found whichever contract the submission came through, and
+ * each one is passed to `slashFaultySigner(digest, signature)`. Anyone may do this; the challenger is paid its
  * share (`claimReward`) whoever does it.
  */
 
-import { toHex } from "@filverse/utils";
 import type { Account, Address, Hex } from "viem";
-import { decodeFunctionData } from "viem";
 import { loadArtifact } from "../artifacts.js";
-import { type CheckpointAbi, checkpointDigest } from "../checkpoint.js";
-import { checkpointFromAbi, readRollupIdentity, rollupReaderAbi } from "../checkpointReader.js";
+import { rollupReaderAbi } from "../checkpointReader.js";
 import type { L1Clients } from "../clients.js";
 
-const SUBMITTED = rollupReaderAbi.find((x) => x.type === "event" && x.name === "CheckpointSubmitted") as Extract<
+const SIGNATURES = rollupReaderAbi.find((x) => x.type === "event" && x.name === "CheckpointSignatures") as Extract<
   (typeof rollupReaderAbi)[number],
   { type: "event" }
 >;
 
 /**
- * The signatures of the submission of checkpoint `index` that was signed as `digest`: every
- * `CheckpointSubmitted` log of that index from `startBlock` on, decoded until one carries that digest
- * (an index is submitted again after a halt, with another digest). Empty when none does (a
- * submission through another contract cannot be decoded).
+ * The signatures of the submission of checkpoint `index` that was signed as `digest`: the rollup's
+ * `CheckpointSignatures` logs of that index from `startBlock` on, until one carries that digest (an
+ * index is submitted again after a halt, with another digest). Empty when none does.
  */
 export async function readSubmissionSignatures(
   params: { rollup: Address; index: number; digest: Hex; startBlock: bigint; maxRange?: number },
@@ -32,35 +28,19 @@ export async function readSubmissionSignatures(
 ): Promise<Hex[]> {
   const { publicClient } = l1;
   const maxRange = BigInt(params.maxRange ?? 2_000);
-  const [{ l2ChainId }, l1ChainId, latest] = await Promise.all([
-    readRollupIdentity(params.rollup, l1),
-    publicClient.getChainId(),
-    publicClient.getBlockNumber({ cacheTime: 0 }),
-  ]);
-  const domain = { l1ChainId, rollup: params.rollup, l2ChainId };
+  const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
   for (let from = params.startBlock; from <= latest; from += maxRange) {
     const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest;
     const logs = await publicClient.getLogs({
       address: params.rollup,
-      event: SUBMITTED,
+      event: SIGNATURES,
       args: { index: BigInt(params.index) },
       fromBlock: from,
       toBlock: to,
     });
     for (const log of logs) {
-      if (!log.transactionHash) continue;
-      const tx = await publicClient.getTransaction({ hash: log.transactionHash });
-      let call: ReturnType<typeof decodeFunctionData<typeof rollupReaderAbi>>;
-      try {
-        call = decodeFunctionData({ abi: rollupReaderAbi, data: tx.input });
-      } catch {
-        continue; // sent through another contract
-      }
-      if (call.functionName !== "submitCheckpoint") continue;
-      const [cpAbi, signatures] = call.args as unknown as [CheckpointAbi, readonly Hex[]];
-      const cp = checkpointFromAbi(cpAbi, l2ChainId);
-      const d = checkpointDigest(cp, domain);
-      if (toHex(d).toLowerCase() === params.digest.toLowerCase()) return [...signatures];
+      const { digest, signatures } = log.args as { digest?: Hex; signatures?: readonly Hex[] };
+      if (digest?.toLowerCase() === params.digest.toLowerCase() && signatures) return [...signatures];
     }
   }
   return [];

@@ -11,7 +11,7 @@ import { MAX_BLOCK_DEPOSITS, MAX_BLOCK_TXS } from "@filverse/params";
 import { createGenesis } from "@filverse/state";
 import { blockHash, blockHashesRoot, type Checkpoint } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
-import { type Abi, type Address, type Hex, parseEventLogs } from "viem";
+import { type Abi, type Address, encodeFunctionData, type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { checkpointDigest, checkpointToAbi } from "../../src/checkpoint.js";
@@ -122,8 +122,12 @@ afterAll(async () => {
   await env?.l1.stop();
 });
 
-/** Checkpoint `index` of `chain` (its roots from the last header), signed by every validator and submitted. */
-async function submit(chain: Chain, index: number): Promise<{ cp: Checkpoint; signatures: Hex[] }> {
+/**
+ * Checkpoint `index` of `chain` (its roots from the last header), signed by every validator and
+ * submitted, directly or (`via`) through a Forwarder contract, so that the transaction's calldata is
+ * not the rollup's.
+ */
+async function submit(chain: Chain, index: number, via?: Address): Promise<{ cp: Checkpoint; signatures: Hex[] }> {
   const last = chain.blocks.at(-1)!.header;
   const cp = makeCheckpoint({
     index,
@@ -137,7 +141,14 @@ async function submit(chain: Chain, index: number): Promise<{ cp: Checkpoint; si
     validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
   });
   const signatures = signSorted(env, cp, validators);
-  await submitCheckpoint(env, cp, signatures);
+  if (via) {
+    const data = encodeFunctionData({
+      abi: rollupAbi,
+      functionName: "submitCheckpoint",
+      args: [checkpointToAbi(cp), signatures],
+    });
+    await env.send(env.deployer, via, artifacts.Forwarder!.abi, "forward", [env.rollup, data]);
+  } else await submitCheckpoint(env, cp, signatures);
   return { cp, signatures };
 }
 
@@ -315,7 +326,8 @@ describe("a checkpoint proven wrong", () => {
 
   it("an open game holds the checkpoint and every later one back from finality", async () => {
     chain1 = chainAfter(1, chain0);
-    ({ cp: cp1, signatures: sigs1 } = await submit(chain1, 1));
+    // Through another contract: its signers are still found by the rollup's log (below).
+    ({ cp: cp1, signatures: sigs1 } = await submit(chain1, 1, await deploy("Forwarder")));
     gameId = await env.read<bigint>(game, gameAbi, "gameCount");
     await env.send(challenger, game, gameAbi, "challenge", [challengeOf(chain1, 1, 7)], CHALLENGE_BOND);
     await submit(chainAfter(2, chain1), 2);
@@ -350,7 +362,8 @@ describe("a checkpoint proven wrong", () => {
 
   it("anyone slashes its signers with their signatures; the challenger gets its share", async () => {
     const digest = toHex(checkpointDigest(cp1, env.domain));
-    // The signatures are the submission's calldata, found by its log and digest as players find them.
+    // The signatures are in the rollup's CheckpointSignatures log, found by index and digest as
+    // players find them, although checkpoint 1 was submitted through a Forwarder contract.
     const where = { rollup: env.rollup, index: 1, digest, startBlock: 0n };
     expect(await readSubmissionSignatures(where, env)).toEqual(sigs1);
     expect(await readSubmissionSignatures({ ...where, digest: toHex(new Uint8Array(32).fill(2)) }, env)).toEqual([]);
