@@ -6,39 +6,21 @@
  * and proves a checkpoint's wrong last roots at once. OneStepExecutor is not complete yet, so the
  * game is a dry run (bonds refunded); the outcomes are what this file checks.
  */
-import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
+import { depositHash, txHash } from "@filverse/crypto";
 import {
-  createL1Clients,
   type DisputeMove,
-  deployFilverse,
-  deployOneStepExecutor,
   GameOutcome,
   headerToAbi,
-  type L1Clients,
-  type LocalL1,
   listEntryProof,
-  loadArtifact,
   NodeKind,
   readDisputeGame,
   readDisputeNodes,
-  startLocalL1,
-  writeL1MessageRecords,
 } from "@filverse/l1";
-import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { applyBlock, createGenesis, type State } from "@filverse/state";
-import {
-  type BlockHeader,
-  blockHash,
-  blockHashesRoot,
-  type Deposit,
-  HashListSsz,
-  type SignedBlock,
-  type SignedTransaction,
-  TxKind,
-} from "@filverse/types";
+import { MAX_BLOCK_DEPOSITS } from "@filverse/params";
+import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
-import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Address, keccak256, stringToHex } from "viem";
+import { describe, expect, it } from "vitest";
 import { compileTestContracts } from "../../../l1/test/unit/harness.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import type { NodeConfigFile } from "../../src/config.js";
@@ -46,243 +28,33 @@ import { createDisputePlayer } from "../../src/dispute/index.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
 import { createDisputeReader } from "../../src/dispute/reader.js";
 import { NodeMetrics } from "../../src/metrics.js";
-
-const CHAIN_ID = 3_141_592_601;
-const MAX_BLOCK_TXS = 10_000;
-const MAX_CLOCK_SEC = 1_000;
-const EXTENSION_SEC = 100;
-const BOND = 10n ** 18n;
-const ITEMS_DEPTH = 17;
-
-const makeKey = (seed: number) => {
-  const priv = new Uint8Array(32);
-  priv[0] = 0x61;
-  priv[31] = seed + 1;
-  return { priv, address: privateKeyToAddress(priv) };
-};
-const alice = makeKey(1);
-const bob = makeKey(2);
-const sequencer = makeKey(9);
-const chain = getChainConfig("devnet", {
-  chainId: CHAIN_ID,
-  maxBlockTxs: MAX_BLOCK_TXS,
-  maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-  minTxFee: 0n,
-});
-
-let l1: LocalL1;
-let clients: L1Clients;
-let accounts: Address[];
-let gameAbi: Abi;
-let mockAbi: Abi;
-let checkpoints: Address;
-let game: Address;
-
-async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
-
-async function send(
-  to: Address,
-  abi: Abi,
-  functionName: string,
-  args: readonly unknown[],
-  from: Address,
-  value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-}
-
-const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
-  (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
-
-const increaseTime = (sec: number) =>
-  clients.publicClient
-    .request({ method: "evm_increaseTime", params: [sec] } as never)
-    .then(() => clients.publicClient.request({ method: "evm_mine", params: [] } as never));
-
-beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
-  l1 = node;
-  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  accounts = await clients.walletClient.getAddresses();
-  mockAbi = artifacts.MockCheckpoints!.abi;
-  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
-  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
-  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
-  const { bridge } = await deployFilverse(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    sequencer: toHex(sequencer.address) as Address,
-    genesisTimestamp: 1_700_000_000,
-    minCollateral: 1n,
-    challengeWindowSec: 3_600,
-    exitDelaySec: 7_200,
-    forceInclusionDelaySec: 3_600,
-  });
-  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    maxBlockTxs: MAX_BLOCK_TXS,
-    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-    minTxFee: 0n,
-    bridge,
-  });
-  await writeL1MessageRecords(clients.publicClient, bridge, [deposit(2, bob.address, 7n)]);
-  const gameArtifact = loadArtifact("FilverseDisputeGame");
-  gameAbi = gameArtifact.abi;
-  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
-}, 120_000);
-afterAll(async () => {
-  await l1?.stop();
-});
-
-/** Seal `deposits` and `txs` on top of `parent`; `fault` alters the header before the seal. */
-function seal(
-  parent: State,
-  parentHeader: BlockHeader,
-  deposits: Deposit[],
-  txs: SignedTransaction[],
-  fault: (h: BlockHeader) => BlockHeader = (h) => h,
-): { block: SignedBlock; state: State } {
-  const draft: BlockHeader = {
-    chainId: CHAIN_ID,
-    number: parentHeader.number + 1,
-    parentHash: blockHash(parentHeader),
-    timestamp: parentHeader.timestamp + 2,
-    proposer: sequencer.address,
-    txRoot: new Uint8Array(32),
-    receiptsRoot: new Uint8Array(32),
-    stateRoot: new Uint8Array(32),
-    withdrawalsRoot: new Uint8Array(32),
-    l1DepositNonce: 0,
-  };
-  const body = { header: draft, deposits, transactions: txs };
-  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
-  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
-  const header = fault({
-    ...draft,
-    txRoot: HashListSsz.hashTreeRoot(items),
-    receiptsRoot: r.roots.receiptsRoot,
-    stateRoot: r.roots.stateRoot,
-    withdrawalsRoot: r.roots.withdrawalsRoot,
-    l1DepositNonce: r.l1DepositNonce,
-  });
-  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
-}
-
-const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
-  l1Nonce: nonce,
-  l1BlockNumber: 10 + nonce,
-  l1TxHash: new Uint8Array(32).fill(nonce),
-  from: new Uint8Array(20).fill(0xee),
-  to,
-  amount,
-  forcedTx: new Uint8Array(0),
-});
-
-/** The honest chain: genesis, block 1 funding alice, block 2 with a deposit to bob and a transfer; and a faulty block 2. */
-function makeChain(fault: (h: BlockHeader) => BlockHeader) {
-  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
-  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
-  const transfer = signTransaction(
-    CHAIN_ID,
-    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
-    alice.priv,
-  );
-  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer]);
-  const bad = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
-  const genesisBlock: SignedBlock = {
-    header: genesis.header,
-    deposits: [],
-    transactions: [],
-    signature: new Uint8Array(65),
-  };
-  return {
-    blocks: [genesisBlock, one.block, two.block],
-    states: [genesis.state, one.state, two.state],
-    bad: bad.block,
-  };
-}
-
-const wrongReceipts = (h: BlockHeader) => ({ ...h, receiptsRoot: new Uint8Array(32).fill(7) });
-const c = makeChain(wrongReceipts);
-
-/** The player's view of the honest chain; `refused` is the faulty block 2 it saw and refused. */
-const view = (refused: SignedBlock | null = null): DisputeChainView => ({
+import {
+  accounts,
+  BOND,
+  CHAIN_ID,
+  c,
   chain,
-  sequencer: sequencer.address,
-  headNumber: () => 2,
-  block: async (n) => c.blocks[n] ?? null,
-  stateAt: async (n) => c.states[n],
-  refusedBlock: async (hash) => (refused && toHex(blockHash(refused.header)) === hash.toLowerCase() ? refused : null),
-});
+  checkpoints,
+  clients,
+  deploy,
+  EXTENSION_SEC,
+  game,
+  gameAbi,
+  increaseTime,
+  MAX_BLOCK_TXS,
+  MAX_CLOCK_SEC,
+  mockAbi,
+  playerOf,
+  postCheckpoint,
+  read,
+  seal,
+  send,
+  sequencer,
+  takeCheckpointIndex,
+  view,
+} from "./disputeFixture.js";
 
-const playerOf = (account: Address, refused: SignedBlock | null = null, metrics: NodeMetrics | null = null) =>
-  new DisputePlayer(
-    { ...defaultDisputePlayerOpts, game },
-    {
-      l1: clients,
-      account: { address: account, type: "json-rpc" },
-      chain: view(refused),
-      metrics,
-      logger: nullLogger,
-      signal: new AbortController().signal,
-    },
-  );
-
-let nextIndex = 0;
-/** Post blocks 1..2 (block 2 = `two`) as a checkpoint on the mock; returns its index. */
-async function postCheckpoint(two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> {
-  const index = nextIndex++;
-  const headers = [c.blocks[1]!.header, two.header];
-  await send(
-    checkpoints,
-    mockAbi,
-    "setCheckpoint",
-    [
-      BigInt(index),
-      {
-        digest: keccak256(stringToHex(`checkpoint ${index}`)),
-        blockHashesRoot: toHex(blockHashesRoot(headers)),
-        parentHash: toHex(blockHash(c.blocks[0]!.header)),
-        lastBlockHash: toHex(blockHash(two.header)),
-        stateRoot: toHex(stateRoot),
-        withdrawalsRoot: toHex(two.header.withdrawalsRoot),
-        firstBlock: 1n,
-        lastBlock: 2n,
-        acceptedAt: 0n,
-      },
-    ],
-    accounts[0]!,
-  );
-  return index;
-}
+const ITEMS_DEPTH = 17;
 
 /** Challenge block 2 of checkpoint `index` (header `two`) from `from`; returns the game id. */
 async function challenge(index: number, two: SignedBlock, from: Address): Promise<number> {
@@ -515,7 +287,7 @@ describe("DisputePlayer", () => {
 
 /** Checkpoint blocks 1..2 whose block 2 is `made` (a header nobody sealed), posted on the mock; returns its index. */
 async function postMadeUp(made: BlockHeader, one: BlockHeader = c.blocks[1]!.header): Promise<number> {
-  const index = nextIndex++;
+  const index = takeCheckpointIndex();
   await send(
     checkpoints,
     mockAbi,
@@ -897,7 +669,7 @@ describe("made-up headers answered at the last second of each clock", () => {
     made[2] = { ...made[2]!, stateRoot: new Uint8Array(32).fill(0x22) };
     for (let n = 3; n <= 8; n++) made[n] = { ...made[n]!, parentHash: blockHash(made[n - 1]!) };
     const hashes = made.map((h) => blockHash(h));
-    const index = nextIndex++;
+    const index = takeCheckpointIndex();
     await send(
       checkpoints,
       mockAbi,
