@@ -79,7 +79,7 @@ import {
   size,
   stringToHex,
 } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
@@ -357,6 +357,10 @@ function buildScenario(sc: Scenario): Built {
    * preconfirmation the receipt at its position, or the roots the executor checks here are not the
    * ones a sequencer seals.
    */
+  const slicedChecks: Promise<void>[] = [];
+  afterEach(async () => {
+    await Promise.all(slicedChecks.splice(0));
+  });
   const expectSequencerPathAgrees = (
     parent: State,
     header: BlockHeader,
@@ -376,6 +380,19 @@ function buildScenario(sc: Scenario): Built {
     promised.forEach((p, i) => {
       expect(p.receiptRoot).toEqual(receiptRoot(result.receipts[deposits.length + i]!));
     });
+    // The sequencer seals with finishInSlices (blockProducer.ts), not finish(): the same block
+    // finished one write per slice must give the same roots. Checked after the test (afterEach).
+    const sliced = new BlockExecutor(parent, {
+      chainId: CHAIN_ID,
+      timestamp: header.timestamp,
+      proposer: header.proposer,
+      minTxFee,
+    });
+    for (const d of deposits) sliced.applyDeposit(d);
+    for (const t of txs) sliced.applyTransactionPreconfirmed(validateTransaction(t, CHAIN_ID));
+    slicedChecks.push(
+      sliced.finishInSlices(() => Promise.resolve(), 1).then((r) => expect(r.roots).toEqual(result.roots)),
+    );
   };
   const seal = (parent: State, parentHeader: BlockHeader, deposits: Deposit[], txs: SignedTransaction[]) => {
     const header: BlockHeader = {
@@ -401,6 +418,8 @@ function buildScenario(sc: Scenario): Built {
     const items = [...deposits.map((d) => depositHashOf(d)), ...txs.map((t) => txHashOf(t))];
     const sealed: BlockHeader = { ...header, txRoot: HashListSsz.hashTreeRoot(items) };
     if (result) {
+      // The sequencer's txRoot (sszListRoot) is the list root the executor checks items against.
+      expect(result.roots.txRoot).toEqual(sealed.txRoot);
       expectSequencerPathAgrees(parent, header, deposits, txs, result);
       sealed.receiptsRoot = result.roots.receiptsRoot;
       sealed.stateRoot = result.roots.stateRoot;
