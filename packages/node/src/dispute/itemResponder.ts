@@ -37,8 +37,12 @@ export type ItemResponderModules = {
   unanswerable?: Set<number>;
 };
 
-/** Requests already logged as not answerable by this node (game address and id), so each is logged once. */
+/**
+ * Requests already logged as not answerable by this node (game address and id), so each is logged
+ * once. Bounded: past NOT_ANSWERABLE_MAX entries the oldest is forgotten (and may be logged again).
+ */
 const notAnswerable = new Set<string>();
+const NOT_ANSWERABLE_MAX = 4096;
 
 /**
  * Answer item request `request` (an open game with `itemRequest` set, within its time) if this node
@@ -114,6 +118,7 @@ function cannot(game: Address, request: DisputeGameView, m: ItemResponderModules
   const key = `${game.toLowerCase()}:${request.id}`;
   if (!notAnswerable.has(key)) {
     notAnswerable.add(key);
+    if (notAnswerable.size > NOT_ANSWERABLE_MAX) notAnswerable.delete(notAnswerable.values().next().value!);
     m.logger.warn("item request not answered: this node cannot answer it", {
       game: request.id,
       checkpoint: request.checkpointIndex,

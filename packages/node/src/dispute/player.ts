@@ -94,8 +94,8 @@ export class DisputePlayer {
   readonly opts: DisputePlayerOpts;
   private readonly m: DisputePlayerModules;
   private params: DisputeGameParams | null = null;
-  /** Games known to be over: final on L1, never read again. */
-  private readonly over = new Set<number>();
+  /** Games known to be over, with their final view: final on L1, never read again. */
+  private readonly over = new Map<number, DisputeGameView>();
   /** Traces by game id and block hash; recomputed after a restart. */
   private readonly traces = new Map<number, { key: string; trace: GameTrace | null }>();
   /** Header and item requests this node cannot answer (the checkpoint's list is not its own). */
@@ -168,7 +168,7 @@ export class DisputePlayer {
       if (game.outcome !== GameOutcome.Open) {
         // A proven fault is slashed before the game is put aside; a failure is retried next tick.
         if (game.outcome === GameOutcome.ChallengerWins && !(await this.afterFault(game))) continue;
-        this.over.add(id);
+        this.over.set(id, game);
         this.games_.delete(id);
         this.traces.delete(id);
         continue;
@@ -326,7 +326,7 @@ export class DisputePlayer {
     // Proven already (by this node before a restart, or by anyone): the game on L1 says so.
     const count = await readGameCount(this.opts.game, l1);
     for (let id = count - 1; id >= 0; id--) {
-      const g = await readDisputeGame(this.opts.game, id, l1);
+      const g = await this.gameView(id);
       if (g.checkpointIndex === index && g.digest.toLowerCase() === cp.digest.toLowerCase() && g.immediateFault) {
         return null;
       }
@@ -396,6 +396,7 @@ export class DisputePlayer {
     if (!args) return null;
     const count = await readGameCount(this.opts.game, this.m.l1);
     for (let id = count - 1; id >= 0; id--) {
+      if (this.over.has(id)) continue;
       const g = await readDisputeGame(this.opts.game, id, this.m.l1);
       const same = g.checkpointIndex === index && g.digest.toLowerCase() === cp.digest.toLowerCase();
       if (same && g.outcome === GameOutcome.Open) return null;
@@ -406,6 +407,11 @@ export class DisputePlayer {
       block: args.blockNumber,
     });
     return "refusedBlock";
+  }
+
+  /** A game's view: the final one kept for a game over, else read from L1. */
+  private async gameView(id: number): Promise<DisputeGameView> {
+    return this.over.get(id) ?? readDisputeGame(this.opts.game, id, this.m.l1);
   }
 
   /** Sends `move`; false when L1 refused it (logged). */
