@@ -49,7 +49,6 @@ import {
   ASSET_REF_BYTES,
   addressTxKey,
   addressTxPrefix,
-  assetOwnerKey,
   assetOwnerPrefix,
   blockHashKey,
   blockKey,
@@ -71,6 +70,14 @@ import {
   u64be,
   withdrawalKey,
 } from "./keys.js";
+import {
+  LOOKUP_COLUMNS,
+  LOOKUP_INDEX_VERSION,
+  LOOKUPS,
+  type LookupKind,
+  lookupKeys,
+  lookupOps,
+} from "./lookupIndexes.js";
 import {
   checkRewind,
   decodeRewindRecord,
@@ -173,9 +180,6 @@ type Level = ClassicLevel<Uint8Array, Uint8Array>;
 type Op = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
 type ReadOpts = { snapshot?: ReturnType<Level["snapshot"]> };
 
-const EMPTY = new Uint8Array(0);
-const ZERO_ADDRESS = new Uint8Array(ADDRESS_BYTES);
-
 export class ChainDb {
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -265,6 +269,7 @@ export class ChainDb {
         { type: "put", key: metaKey(MetaKey.GenesisHeader), value: BlockHeaderType.serialize(header) },
         { type: "put", key: blockHashKey(hash), value: u64be(header.number) },
         { type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: header.number, hash, header }) },
+        { type: "put", key: metaKey(MetaKey.LookupVersion), value: u32be(LOOKUP_INDEX_VERSION) },
       ];
       for (const { value: e } of state.objects.entries()) {
         ops.push({
@@ -272,11 +277,7 @@ export class ChainDb {
           key: stateObjectKey(stateKey(e.ns, e.id)),
           value: encodeStateObject(e.ns, e.id, e.value),
         });
-        if (e.ns === Namespace.Asset) {
-          const a = e.value as Asset;
-          if (isOwned(a))
-            ops.push({ type: "put", key: assetOwnerKey(a.owner, a.collectionId, a.tokenId), value: EMPTY });
-        }
+        lookupOps(ops, e.ns, e.id, null, e.value);
       }
       for (let i = 0; i < state.withdrawals.length; i++) {
         const w = state.withdrawal(i)!;
@@ -472,6 +473,101 @@ export class ChainDb {
     return { items, nextCursor: last ? toHex(last.subarray(prefix.length)) : null };
   }
 
+  /**
+   * One page of a lookup index (lookupIndexes.ts) of the head state: the objects it names under
+   * `scope` (an owner, a creator, a data asset, a collection, a holder), by key ascending, each with
+   * its key reference (`ref`, the part after the scope). Index and objects come from one snapshot, so
+   * a page never mixes two blocks. `cursor` is the previous page's nextCursor (the last ref, hex);
+   * nextCursor is null on the last page. Throws RangeError for a bad scope, limit or cursor.
+   */
+  async getLookupPage(
+    kind: LookupKind,
+    scope: Uint8Array,
+    opts: GetAssetsByOwnerOpts = {},
+  ): Promise<{
+    items: { ref: Uint8Array; ns: Namespace; id: Uint8Array; value: unknown }[];
+    nextCursor: string | null;
+  }> {
+    this.assertOpen();
+    const spec = LOOKUPS[kind];
+    if (!(scope instanceof Uint8Array) || scope.length !== spec.scopeBytes) {
+      throw new RangeError(`The ${kind} scope must be ${spec.scopeBytes} bytes`);
+    }
+    const limit = pageLimit(opts.limit);
+    const prefix = concatBytes(Uint8Array.of(spec.prefix), scope);
+    const { gte, lt } = prefixRange(prefix);
+    let range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array } = { gte, lt };
+    if (opts.cursor != null) {
+      let ref: Uint8Array;
+      try {
+        ref = fromHex(opts.cursor, spec.refBytes);
+      } catch (cause) {
+        throw new RangeError(`cursor must be a nextCursor of a previous ${kind} page`, { cause });
+      }
+      range = { gt: concatBytes(prefix, ref), lt };
+    }
+    const snapshot = this.db.snapshot();
+    try {
+      const indexKeys = (await this.guard(() => this.db.keys({ ...range, limit: limit + 1, snapshot }).all())).map(
+        plain,
+      );
+      const page = indexKeys.slice(0, limit);
+      const refs = page.map((k) => {
+        if (k.length !== prefix.length + spec.refBytes) throw corrupt(`${kind} index key`, k);
+        return k.subarray(prefix.length);
+      });
+      const objects = refs.map((ref) => spec.object(scope, ref));
+      const objectKeys = objects.map((o) => stateObjectKey(stateKey(o.ns, o.id)));
+      const values = objectKeys.length === 0 ? [] : await this.guard(() => this.db.getMany(objectKeys, { snapshot }));
+      const items = values.map((bytes, i) => {
+        if (bytes === undefined) throw corrupt(`${kind} index (it names a missing object)`, page[i]!);
+        const entry = decodeStateObject(objectKeys[i]!, plain(bytes));
+        const ok =
+          entry.ns === objects[i]!.ns &&
+          lookupKeys(entry.ns, entry.id, entry.value).some((k) => bytesEqual(k, page[i]!));
+        if (!ok) throw corrupt(`${kind} index (it names an object that does not match)`, page[i]!);
+        return { ref: refs[i]!, ns: entry.ns, id: entry.id, value: entry.value };
+      });
+      const last = refs[refs.length - 1];
+      return { items, nextCursor: indexKeys.length > limit && last ? toHex(last) : null };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /**
+   * Make the lookup indexes describe `state`, the head state (loadState's), if the database was
+   * written before some of them existed (its stored layout version is below LOOKUP_INDEX_VERSION):
+   * one synced batch deletes every lookup key and writes them again from the state's objects, with
+   * the new version. Returns whether it rebuilt. A database at the current version is left alone:
+   * every commit and rewind since keeps the indexes in the block's own batch.
+   */
+  backfillLookups(state: State): Promise<boolean> {
+    return this.serial(async () => {
+      const versionKey = metaKey(MetaKey.LookupVersion);
+      const stored = await this.getRaw(versionKey);
+      if (stored !== undefined) {
+        if (stored.length !== 4) throw corrupt("lookup index version", versionKey);
+        if (new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0) >= LOOKUP_INDEX_VERSION) return false;
+      }
+      const head = await this.readHead();
+      if (head === null) throw noGenesis();
+      if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
+        throw new DbError(DbErrorCode.BAD_INPUT, "The lookup backfill needs the head state", {
+          details: { head: head.number },
+        });
+      }
+      const ops: Op[] = [];
+      for (const column of LOOKUP_COLUMNS) {
+        for await (const [key] of this.iterate(columnRange(column))) ops.push({ type: "del", key });
+      }
+      for (const { value: e } of state.objects.entries()) lookupOps(ops, e.ns, e.id, null, e.value);
+      ops.push({ type: "put", key: versionKey, value: u32be(LOOKUP_INDEX_VERSION) });
+      await this.write(ops, new Slicer());
+      return true;
+    });
+  }
+
   // --- the atomic block commit ---
 
   /**
@@ -519,9 +615,8 @@ export class ChainDb {
         const key = stateObjectKey(change.key);
         if (change.value === null) ops.push({ type: "del", key });
         else ops.push({ type: "put", key, value: encodeStateObject(change.ns, change.id, change.value) });
-        if (change.ns === Namespace.Asset) {
-          assetIndexOps(ops, prev.getByKey(change.key)?.value as Asset | undefined, change.value as Asset | null);
-        }
+        if (INDEXED.has(change.ns))
+          lookupOps(ops, change.ns, change.id, prev.getByKey(change.key)?.value, change.value);
       }
       for (const w of result.withdrawals) {
         ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
@@ -606,7 +701,7 @@ export class ChainDb {
             putObject: (key, ns, id, value) =>
               ops.push({ type: "put", key: stateObjectKey(key), value: encodeStateObject(ns, id, value as never) }),
             delObject: (key) => ops.push({ type: "del", key: stateObjectKey(key) }),
-            assetIndex: (before, after) => assetIndexOps(ops, before, after ?? null),
+            index: (ns, id, before, after) => lookupOps(ops, ns, id, before, after),
             delWithdrawal: (i) => ops.push({ type: "del", key: withdrawalKey(i) }),
           },
           { removed, current, target: input.targetState, returnTransactions: input.returnTransactions },
@@ -882,11 +977,6 @@ function plain(bytes: Uint8Array): Uint8Array {
     : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** An asset is in the owner index while it has an owner: burned assets stay in state with owner zero. */
-function isOwned(a: Asset): boolean {
-  return !a.burned && !bytesEqual(a.owner, ZERO_ADDRESS);
-}
-
 /**
  * One LevelDB batch through the chained API. The array form (`db.batch(ops)`) costs about 6.5 µs of
  * main-thread time per operation (abstract-level clones every op with the options spread into it,
@@ -931,12 +1021,19 @@ async function writeChained(db: Level, ops: Op[], sync: boolean, slicer: Slicer 
   await batch.write({ sync });
 }
 
-function assetIndexOps(ops: Op[], before: Asset | undefined, after: Asset | null): void {
-  const oldKey = before && isOwned(before) ? assetOwnerKey(before.owner, before.collectionId, before.tokenId) : null;
-  const newKey = after && isOwned(after) ? assetOwnerKey(after.owner, after.collectionId, after.tokenId) : null;
-  if (oldKey && newKey && bytesEqual(oldKey, newKey)) return;
-  if (oldKey) ops.push({ type: "del", key: oldKey });
-  if (newKey) ops.push({ type: "put", key: newKey, value: EMPTY });
+/** The namespaces some lookup index covers (lookupIndexes.ts): only their changes read the previous object. */
+const INDEXED = new Set<Namespace>([
+  Namespace.Asset,
+  Namespace.Identity,
+  Namespace.AccessGrant,
+  Namespace.Collection,
+  Namespace.TokenBalance,
+]);
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
 }
 
 /**

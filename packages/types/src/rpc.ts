@@ -275,6 +275,18 @@ export type RpcMethods = {
   ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
+  /**
+   * params: [holder, page?] → the tokens the address holds (balance above zero), ascending by token
+   * id, each {tokenId, balance, name, symbol, decimals}. `nextCursor` is the last token id.
+   */
+  filverse_getTokensByHolder: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    {
+      holder: Hex;
+      tokens: { tokenId: Hex; balance: Dec; name: string | null; symbol: string | null; decimals: number | null }[];
+      nextCursor: string | null;
+    },
+  ];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */

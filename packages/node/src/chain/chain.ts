@@ -1,6 +1,6 @@
 /**
  * The chain both node kinds hold: the ChainDb, the head, the head State and recent past states, the
- * IdentityIndex and LookupIndex, and the events. `open()` is the one start-up path (a restart resumes from the stored
+ * IdentityIndex, and the events. `open()` is the one start-up path (a restart resumes from the stored
  * head) and `commit()` the one way the head advances, so the sequencer and the verifier cannot drift.
  */
 import { EventEmitter } from "node:events";
@@ -13,7 +13,6 @@ import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import { IdentityIndex } from "./identityIndex.js";
 import type { ChainReader, GenesisConfig, HeadInfo, NodeEvents } from "./interface.js";
-import { LookupIndex } from "./lookupIndex.js";
 import { finishPendingRewind } from "./rewind.js";
 
 export type ChainOpts = {
@@ -34,7 +33,6 @@ export type ChainModules = { metrics?: NodeMetrics | null };
 export class Chain implements ChainReader {
   readonly events = new EventEmitter<NodeEvents>();
   readonly identities = new IdentityIndex();
-  readonly lookups = new LookupIndex();
   readonly opts: ChainOpts;
   private readonly metrics: NodeMetrics | null;
   private db_: ChainDb | null = null;
@@ -105,8 +103,9 @@ export class Chain implements ChainReader {
     }
     this.state_ = state;
     this.head_ = head;
+    // A database written before the lookup indexes existed gets them now (once; see @filverse/db).
+    await db.backfillLookups(state);
     this.identities.rebuild(state);
-    this.lookups.rebuild(state);
     this.metrics?.headNumber.set(head.number);
   }
 
@@ -127,20 +126,19 @@ export class Chain implements ChainReader {
     this.state_ = result.state;
     this.head_ = { number: header.number, hash, header };
     this.identities.apply(result.changes);
-    this.lookups.apply(result.changes);
     this.metrics?.headNumber.set(header.number);
   }
 
   /**
    * The head went back (a rewind, chain/rewind.ts): the stored head is `head` with `state`. The
-   * history above it is forgotten and the identities and lookups are indexed again.
+   * history above it is forgotten and the identities are indexed again (the database's lookup
+   * indexes moved in the rewind's own batch).
    */
   resetTo(head: HeadInfo, state: State): void {
     for (const n of this.history.keys()) if (n >= head.number) this.history.delete(n);
     this.state_ = state;
     this.head_ = head;
     this.identities.rebuild(state);
-    this.lookups.rebuild(state);
     this.metrics?.headNumber.set(head.number);
   }
 

@@ -17,7 +17,6 @@ import type {
 } from "@filverse/types";
 import type { FilverseError, Hex } from "@filverse/utils";
 import type { IdentityIndex } from "./identityIndex.js";
-import type { LookupIndex } from "./lookupIndex.js";
 
 /** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
 export interface DepositSource {
@@ -67,8 +66,6 @@ export interface ChainReader {
   readonly state: State;
   readonly head: HeadInfo;
   readonly identities: IdentityIndex;
-  /** Identities by owner, grantees by data asset. */
-  readonly lookups: LookupIndex;
   readonly events: EventEmitter<NodeEvents>;
   /** The state after block `n`, if still kept in memory. */
   stateAt(n: number): State | undefined;

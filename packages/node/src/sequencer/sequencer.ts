@@ -15,7 +15,6 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
-import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -36,7 +35,6 @@ export class Sequencer {
   readonly core: Chain;
   readonly events: EventEmitter<NodeEvents>;
   readonly identities: IdentityIndex;
-  readonly lookups: LookupIndex;
   readonly mempool: Mempool;
   readonly address: Uint8Array;
   private readonly opts: SequencerOpts;
@@ -87,7 +85,6 @@ export class Sequencer {
     );
     this.events = this.core.events;
     this.identities = this.core.identities;
-    this.lookups = this.core.lookups;
     this.preconfirmations = new PreconfirmationStore({
       chainId: opts.chain.chainId,
       key: modules.key,

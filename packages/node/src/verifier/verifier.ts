@@ -16,7 +16,6 @@ import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
 import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { HeadInfo, NodeEvents } from "../chain/interface.js";
-import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -40,7 +39,6 @@ export class Verifier {
   readonly core: Chain;
   readonly events: EventEmitter<NodeEvents>;
   readonly identities: IdentityIndex;
-  readonly lookups: LookupIndex;
   readonly opts: VerifierOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
@@ -87,7 +85,6 @@ export class Verifier {
     );
     this.events = this.core.events;
     this.identities = this.core.identities;
-    this.lookups = this.core.lookups;
     this.importer = new BlockImporter(opts, {
       core: this.core,
       target: {
