@@ -399,6 +399,15 @@ export type CheckpointJson = {
   l1TxHash: Hex | null;
   l1BlockNumber: Dec | null;
   /**
+   * Who signed it: each validator the rollup's `CheckpointSignatures` log of that transaction names
+   * (recovered from its signature, ascending) with its weight at the submission's L1 block, their
+   * sum, and the validator set's total weight then (quorum: 2/3 of it). null when the node could not
+   * find the submission or read the weights.
+   */
+  signers: { address: Hex; weight: Dec }[] | null;
+  signedWeight: Dec | null;
+  totalWeight: Dec | null;
+  /**
    * "final"; "pending": in its challenge window; "disputed": an open fault-proof game on it, or, its
    * window over, one on an earlier checkpoint holds it back.
    */

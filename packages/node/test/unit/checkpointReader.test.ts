@@ -131,6 +131,17 @@ describe("createCheckpointReader", () => {
       lowestDisputed: null,
       storage: null,
     });
+    // Its signers, recovered from the submission's CheckpointSignatures log, weighed by the rollup.
+    const weights = await Promise.all(
+      validators.map((k) => env.read<bigint>(env.rollup, rollupAbi, "weightOf", [k.address])),
+    );
+    const expectedSigners = validators
+      .map((k, i) => ({ address: k.address.toLowerCase(), weight: String(weights[i]) }))
+      .sort((a, b) => (a.address < b.address ? -1 : 1));
+    expect(weights.every((w) => w > 0n)).toBe(true);
+    expect(first.signers).toEqual(expectedSigners);
+    expect(first.signedWeight).toBe(String(weights.reduce((a, b) => a + b, 0n)));
+    expect(first.totalWeight).toBe(String(await env.read<bigint>(env.rollup, rollupAbi, "totalWeight")));
     expect(first.secondsLeft).toBe(Number(first.challengeWindowEnds) - Number(first.l1Time));
     expect(first.secondsLeft).toBeGreaterThan(window - 60);
     const latest = (await reader.get(null))!;
@@ -157,6 +168,22 @@ describe("createCheckpointReader", () => {
     // its range is read from the rollup, not guessed from the interval.
     await submit(chainAfter(3, chain2, 13, 14), 3);
     expect(await reader.get(3)).toMatchObject({ index: "3", firstBlock: "13", lastBlock: "14" });
+
+    // A page: newest first, each as get() reads it, from one L1 view; a fresh reader (no cache) too.
+    const cold = createCheckpointReader({ rollup: env.rollup, startBlock: 0n }, { l1: env, deals: () => null });
+    for (const r of [reader, cold]) {
+      const page = await r.page(null, 10);
+      expect(page.count).toBe(4);
+      expect(page.checkpoints.map((c) => c.index)).toEqual(["3", "2", "1", "0"]);
+      expect(page.checkpoints.map((c) => c.l1TxHash)).toEqual([
+        (await reader.get(3))!.l1TxHash,
+        ...[2, 1, 0].map((i) => receipts[i]!.transactionHash),
+      ]);
+      expect(page.checkpoints.every((c) => c.signers?.length === 3 && c.l1Head === page.checkpoints[0]!.l1Head)).toBe(
+        true,
+      );
+      expect((await r.page(2, 1)).checkpoints.map((c) => c.index)).toEqual(["1"]);
+    }
 
     // Over the RPC: the same answer; a bad index and a node without a rollup get typed errors.
     const ctx = {} as never;
