@@ -35,6 +35,11 @@ const gameAbi = parseAbi([
   "function openGames(uint64 index) view returns (uint256)",
   "function lowestOpenCheckpoint() view returns (bool any, uint64 index)",
 ]);
+const bridgeAbi = parseAbi([
+  "function isFinalized(uint64 index) view returns (bool)",
+  "function queuedWithdrawals(uint64 index) view returns (address l1Recipient, uint64 releaseEpoch, uint256 amount)",
+]);
+const epochAbi = parseAbi(["function currentEpoch() view returns (uint64)"]);
 const weightAbi = parseAbi([
   "function weightOf(address validator) view returns (uint256)",
   "function totalWeight() view returns (uint256)",
@@ -67,6 +72,8 @@ function isNullRound(err: unknown): boolean {
 
 export type CheckpointReaderOpts = {
   rollup: Address;
+  /** The L1 bridge, for a withdrawal's state there (config l1.bridge); absent: not read. */
+  bridge?: Address;
   /** The L1 block the rollup was deployed at (config l1.startBlock): the search's lower bound. */
   startBlock: bigint;
 };
@@ -304,6 +311,30 @@ export function createCheckpointReader(
   }
 
   return {
+    async withdrawal(index) {
+      if (!opts.bridge) return null;
+      const bridge = opts.bridge;
+      const block = await publicClient.getBlock({ blockTag: "latest" });
+      const read = <T>(address: Address, abi: readonly unknown[], functionName: string, args: unknown[] = []) =>
+        publicClient.readContract({
+          address,
+          abi,
+          functionName,
+          args,
+          blockNumber: block.number,
+        } as never) as Promise<T>;
+      const [finalized, [, releaseEpoch, amount], epoch] = await Promise.all([
+        read<boolean>(bridge, bridgeAbi, "isFinalized", [BigInt(index)]),
+        read<readonly [Address, bigint, bigint]>(bridge, bridgeAbi, "queuedWithdrawals", [BigInt(index)]),
+        read<bigint>(rollup, epochAbi, "currentEpoch"),
+      ]);
+      return {
+        finalized,
+        // Queued (over the bridge's per-epoch limit) until its release epoch; paid by releaseQueued.
+        queued: finalized && amount > 0n ? { releaseEpoch: String(releaseEpoch), currentEpoch: String(epoch) } : null,
+        l1Head: String(block.number),
+      };
+    },
     async get(requested) {
       const v = await view();
       if (v.count === 0n) return null;

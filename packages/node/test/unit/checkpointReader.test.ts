@@ -185,6 +185,14 @@ describe("createCheckpointReader", () => {
       expect((await r.page(2, 1)).checkpoints.map((c) => c.index)).toEqual(["1"]);
     }
 
+    // A withdrawal on the bridge: none finalized here; a reader without the bridge does not read it.
+    const withBridge = createCheckpointReader(
+      { rollup: env.rollup, bridge: env.bridge, startBlock: 0n },
+      { l1: env, deals: () => null },
+    );
+    expect(await withBridge.withdrawal(0)).toMatchObject({ finalized: false, queued: null });
+    expect(await reader.withdrawal(0)).toBe(null);
+
     // Over the RPC: the same answer; a bad index and a node without a rollup get typed errors.
     const ctx = {} as never;
     const rpc = createRpcHandlers({} as never, null, null, null, reader);

@@ -21,6 +21,9 @@ function failing(err: Error) {
     page: async () => {
       throw err;
     },
+    withdrawal: async () => {
+      throw err;
+    },
   };
   return createRpcHandlers({} as never, null, null, null, reader);
 }
