@@ -2,8 +2,8 @@
  * The web explorer in a real browser: Debian's Chromium (headless, driven by playwright-core) against
  * a real sequencer process on 127.0.0.1 that real signed transactions go to. The home page shows the
  * head and a new transfer without a reload, search finds a transaction and a handle, the block page
- * lists the transaction, an asset page shows its owner after a transfer, and a stopped node gives a
- * clear message. Screenshots of each page go to test/e2e/artifacts/explorer/ (not committed).
+ * lists the transaction, an asset page shows its owner after a transfer, an account page its tokens,
+ * and a stopped node gives a clear message. Screenshots of each page go to test/e2e/artifacts/explorer/ (not committed).
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -111,7 +111,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
       contentCid: CID,
     });
     const moved = await alice.transferAsset({ collectionId: made.collectionId, tokenId: 1, to: accounts[1]!.address });
-    for (const h of [made.hash, mint.hash, moved.hash]) await alice.waitForTransaction(h);
+    // A social token for bob's account page (filverse_getTokensByHolder): 12.5 EXC.
+    const token = await alice.createToken({ name: "Explorer Coin", symbol: "EXC", decimals: 2, cap: 10n ** 9n });
+    const minted = await alice.mintToken({ tokenId: token.tokenId, to: accounts[1]!.address, amount: 1250n });
+    for (const h of [made.hash, mint.hash, moved.hash, token.hash, minted.hash]) await alice.waitForTransaction(h);
     await page.goto(`${node.url}/#/asset/${made.collectionId}/1`);
     await page.waitForSelector("#asset-owner", { timeout: 5_000 });
     expect(await page.getAttribute("#asset-owner [title]", "title")).toBe(accounts[1]!.address.toLowerCase());
@@ -135,6 +138,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
       await page.waitForSelector(`#account-txs [title="${trade.hash}"]`, { timeout: 5_000 });
       await page.waitForSelector(`#account-txs [title="${moved.hash}"]`, { timeout: 5_000 });
       expect(await page.textContent("#account-txs")).toContain("TradeFill");
+      await page.waitForSelector(`#account-tokens a[href="#/token/${token.tokenId}"]`, { timeout: 5_000 });
+      expect(await page.textContent("#account-tokens")).toMatch(/Explorer Coin.*12\.5 EXC/);
       await shot("account");
       // The trade's page decodes the order, its maker linked.
       await page.goto(`${node.url}/#/tx/${trade.hash}`);

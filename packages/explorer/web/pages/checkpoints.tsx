@@ -43,7 +43,7 @@ export function Signers(props: { c: CheckpointJson; list?: boolean }) {
   if (!props.list) {
     return (
       <span class="signers" title={signers.map((s) => `${s.address}  weight ${s.weight}`).join("\n")}>
-        {signers.length} · {share}
+        {signers.length} signer{signers.length === 1 ? "" : "s"} · {share}
       </span>
     );
   }
