@@ -442,8 +442,8 @@ export class ChainDb {
   /**
    * The entries (user transactions and deposits) that name `address` (see addressIndex.ts), newest
    * first: block number, then position, descending. `cursor` is the previous page's nextCursor
-   * (u64be number ‖ u32be position, hex); nextCursor is null on the last page. Blocks committed
-   * before the index existed (a database from an older version) are not in it.
+   * (u64be number ‖ u32be position, hex); nextCursor is null on the last page. A database from a
+   * version before the index is indexed by backfillLookups at start.
    */
   async getTransactionsByAddress(
     address: Uint8Array,
@@ -536,13 +536,15 @@ export class ChainDb {
   }
 
   /**
-   * Make the lookup indexes describe `state`, the head state (loadState's), if the database was
-   * written before some of them existed (its stored layout version is below LOOKUP_INDEX_VERSION):
-   * one synced batch deletes every lookup key and writes them again from the state's objects, with
-   * the new version. Returns whether it rebuilt. A database at the current version is left alone:
-   * every commit and rewind since keeps the indexes in the block's own batch.
+   * Make the indexes whole in a database written before some of them existed (its stored layout
+   * version is below LOOKUP_INDEX_VERSION): the address → transaction index (0x0c) is written again
+   * from every stored block and its receipts (BACKFILL_BLOCKS blocks per synced batch), then one
+   * synced batch deletes every lookup key, writes them again from `state` (the head state,
+   * loadState's) and stores the new version. Returns whether it rebuilt. A database at the current
+   * version is left alone: every commit and rewind since keeps the indexes in the block's own batch.
    */
   backfillLookups(state: State): Promise<boolean> {
+    this.assertOpen();
     return this.serial(async () => {
       const versionKey = metaKey(MetaKey.LookupVersion);
       const stored = await this.getRaw(versionKey);
@@ -556,6 +558,19 @@ export class ChainDb {
         throw new DbError(DbErrorCode.BAD_INPUT, "The lookup backfill needs the head state", {
           details: { head: head.number },
         });
+      }
+      // The address → transaction index (0x0c) of every stored block, a chunk of blocks per batch:
+      // puts only, so a backfill killed half way is simply done again at the next start.
+      for (let from = 1; from <= head.number; from += BACKFILL_BLOCKS) {
+        const chunk: Op[] = [];
+        for (let n = from; n < from + BACKFILL_BLOCKS && n <= head.number; n++) {
+          const [block, receipts] = await Promise.all([this.getBlockByNumber(n), this.getReceipts(n)]);
+          if (!block || !receipts) throw corrupt(`block ${n} (below the head, not stored)`, blockKey(n));
+          for (const e of addressTxEntries(block, receipts)) {
+            chunk.push({ type: "put", key: addressTxKey(e.address, n, e.index), value: e.hash });
+          }
+        }
+        if (chunk.length > 0) await this.write(chunk, new Slicer());
       }
       const ops: Op[] = [];
       for (const column of LOOKUP_COLUMNS) {
@@ -1020,6 +1035,9 @@ async function writeChained(db: Level, ops: Op[], sync: boolean, slicer: Slicer 
   }
   await batch.write({ sync });
 }
+
+/** Blocks read per batch by the address-index backfill. */
+const BACKFILL_BLOCKS = 256;
 
 /** The namespaces some lookup index covers (lookupIndexes.ts): only their changes read the previous object. */
 const INDEXED = new Set<Namespace>([

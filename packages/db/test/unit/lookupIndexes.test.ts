@@ -45,6 +45,21 @@ afterEach(async () => {
 
 const commit = (step: Step) => db.commitBlock({ ...step, journalRemove: [] });
 
+/** Every [key, value] of a column, hex, read on a raw LevelDB. */
+async function columnEntries(raw: ClassicLevel<Uint8Array, Uint8Array>, column: number): Promise<string[][]> {
+  const out: string[][] = [];
+  for await (const [k, v] of raw.iterator(prefixRange(Uint8Array.of(column)))) out.push([toHex(k), toHex(v)]);
+  return out;
+}
+
+/** Closes `db` and opens its directory as a raw LevelDB. */
+async function reopenRaw(): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
+  await db.close();
+  const raw = new ClassicLevel<Uint8Array, Uint8Array>(tmp.dir, { keyEncoding: "view", valueEncoding: "view" });
+  await raw.open();
+  return raw;
+}
+
 /** Every ref of a lookup, read in pages of 2 (so cursors are exercised). */
 async function all(kind: LookupKind, scope: Uint8Array): Promise<string[]> {
   const out: string[] = [];
@@ -193,14 +208,34 @@ describe("lookup indexes", () => {
     const raw = new ClassicLevel<Uint8Array, Uint8Array>(tmp.dir, { keyEncoding: "view", valueEncoding: "view" });
     await raw.open();
     await raw.del(metaKey(MetaKey.LookupVersion));
-    for (const column of [0x0d, 0x0e, 0x0f, 0x10, 0x11]) await raw.clear(prefixRange(Uint8Array.of(column)));
+    const addressTx = await columnEntries(raw, 0x0c);
+    expect(addressTx.length).toBeGreaterThan(10);
+    for (const column of [0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11]) await raw.clear(prefixRange(Uint8Array.of(column)));
     await raw.close();
     db = await ChainDb.open({ dir: tmp.dir });
     expect(await all(LookupKind.TokensByHolder, carol.address)).toEqual([]);
     const state = await db.loadState();
+    expect((await db.getTransactionsByAddress(alice.address)).items).toEqual([]);
     expect(await db.backfillLookups(state)).toBe(true);
     await expectMatchesState(chain.state, scopes);
+    // The address → transaction index is back, entry for entry.
+    await db.close();
+    const again = new ClassicLevel<Uint8Array, Uint8Array>(tmp.dir, { keyEncoding: "view", valueEncoding: "view" });
+    await again.open();
+    expect(await columnEntries(again, 0x0c)).toEqual(addressTx);
+    await again.close();
+    db = await ChainDb.open({ dir: tmp.dir });
     expect(await db.backfillLookups(state)).toBe(false);
+  });
+
+  it("the backfill needs the head state", async () => {
+    await build();
+    await expect(db.backfillLookups(chain.genesis.state)).resolves.toBe(false); // current version: untouched
+    const raw = await reopenRaw();
+    await raw.del(metaKey(MetaKey.LookupVersion));
+    await raw.close();
+    db = await ChainDb.open({ dir: tmp.dir });
+    await expect(db.backfillLookups(chain.genesis.state)).rejects.toMatchObject({ code: "DB_BAD_INPUT" });
   });
 
   it("checks its arguments", async () => {
