@@ -163,13 +163,29 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
 /** The stages at which an L1 checkpoint carries the transaction's block. */
 const CARRIED = new Set(["checkpointed", "stored", "finalized"]);
 
-/** The checkpoint that carries `block`: its index, L1 transaction, piece and deal (searched in the newest 50). */
+/** Checkpoints read per request while looking for the one that carries a block, and how far back. */
+const CARRIER_PAGE = 10;
+const CARRIER_MAX = 50;
+
+/**
+ * The checkpoint that carries `block`: its index, L1 transaction, signers, piece and deal. Searched
+ * newest first, CARRIER_PAGE at a time (a recent block is in the first page), in the newest 50.
+ */
 function Carrier(props: { block: number; stage: string }) {
   const found = useAsync(async () => {
-    const page = await call<{ checkpoints: CheckpointJson[] }>("filverse_getCheckpoints", [50]);
-    return (
-      page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock)) ?? null
-    );
+    let before: string | null = null;
+    for (let read = 0; read < CARRIER_MAX; read += CARRIER_PAGE) {
+      const page: { checkpoints: CheckpointJson[]; next: string | null } = await call(
+        "filverse_getCheckpoints",
+        before === null ? [CARRIER_PAGE] : [CARRIER_PAGE, before],
+      );
+      const c = page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock));
+      const lowest = page.checkpoints[page.checkpoints.length - 1];
+      if (c) return c;
+      if (!lowest || Number(lowest.firstBlock) <= props.block || page.next === null) return null;
+      before = page.next;
+    }
+    return null;
   }, [props.block, props.stage]);
   return (
     <Show state={found}>
