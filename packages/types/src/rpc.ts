@@ -402,11 +402,11 @@ export type CheckpointJson = {
    * Who signed it: each validator the rollup's `CheckpointSignatures` log of that transaction names
    * (recovered from its signature, ascending) with its weight at the submission's L1 block, their
    * sum, and the validator set's total weight then (quorum: 2/3 of it). null when the node could not
-   * find the submission or read the weights.
+   * find the submission or read the weights; absent from nodes that predate them.
    */
-  signers: { address: Hex; weight: Dec }[] | null;
-  signedWeight: Dec | null;
-  totalWeight: Dec | null;
+  signers?: { address: Hex; weight: Dec }[] | null;
+  signedWeight?: Dec | null;
+  totalWeight?: Dec | null;
   /**
    * "final"; "pending": in its challenge window; "disputed": an open fault-proof game on it, or, its
    * window over, one on an earlier checkpoint holds it back.

@@ -40,7 +40,11 @@ describe("checkpoint reads: which failures are the L1's", () => {
     ],
   ])("%s is -32017", async (_what, err) => {
     const rpc = failing(err);
-    for (const call of [() => rpc.filverse_getCheckpoint(["0"], ctx), () => rpc.filverse_getCheckpoints([], ctx)]) {
+    const calls: (() => unknown)[] = [
+      () => rpc.filverse_getCheckpoint(["0"], ctx),
+      () => rpc.filverse_getCheckpoints([], ctx),
+    ];
+    for (const call of calls) {
       const thrown = await Promise.resolve()
         .then(call)
         .catch((e: unknown) => e);
