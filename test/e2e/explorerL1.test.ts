@@ -105,6 +105,20 @@ it.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)(
     await page.waitForSelector(`#bridge-withdrawals [title="${hash}"]`, { timeout: 10_000 });
     expect(await page.textContent("#bridge-withdrawals")).toContain("paid on L1");
     await page.screenshot({ path: join(ARTIFACTS, "bridge-withdrawals.png"), fullPage: true });
+    // On a phone the withdrawals and the checkpoints (with their signers) fit the screen's width.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    for (const [route, selector, name] of [
+      [`bridge/${alice.address.toLowerCase()}`, "#bridge-withdrawals", "bridge-withdrawals-phone"],
+      ["checkpoints", "#checkpoints", "checkpoints-phone"],
+    ] as const) {
+      await phone.goto(`${node.url}/#/${route}`);
+      await phone.waitForSelector(selector, { timeout: 10_000 });
+      expect(
+        await phone.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"),
+      ).toBeLessThanOrEqual(0);
+      await phone.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    }
+    await phone.close();
 
     await page.goto(`${node.url}/#/checkpoints`);
     await page.waitForSelector("#checkpoints .badge.ok", { timeout: 10_000 });
