@@ -23,7 +23,7 @@ import type { DealRecord, DealTracker } from "@filverse/filecoin";
 import { type L1Clients, rollupReaderAbi } from "@filverse/l1";
 import type { CheckpointDealJson, CheckpointJson } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
-import { type Address, type Hex, parseAbi } from "viem";
+import { type Address, BaseError, type Hex, parseAbi } from "viem";
 import type { CheckpointReader } from "../api/types.js";
 
 const statusAbi = parseAbi([
@@ -140,7 +140,11 @@ export function createCheckpointReader(
 
   async function submission(index: number, acceptedAt: bigint, head: bigint): Promise<Found | null> {
     const cached = found.get(index);
-    if (cached && cached.acceptedAt === acceptedAt) return cached;
+    if (cached && cached.acceptedAt === acceptedAt) {
+      // Signers not read the last time (the L1 failed then): one more try, the transaction is known.
+      if (cached.signers === null) cached.signers = await signersOf(index, cached.txHash, cached.blockNumber);
+      return cached;
+    }
     const { from, to } = knownBounds(acceptedAt, opts.startBlock > head ? head : opts.startBlock, head);
     const block = await firstBlockAtOrAfter(acceptedAt, from, to);
     if (block === null) return null;
@@ -193,10 +197,19 @@ export function createCheckpointReader(
         args,
         blockNumber,
       } as never) as Promise<bigint>;
-    const [weights, total] = await Promise.all([
-      Promise.all(addresses.map((a) => read("weightOf", [a]))),
-      read("totalWeight"),
-    ]);
+    let weights: bigint[];
+    let total: bigint;
+    try {
+      [weights, total] = await Promise.all([
+        Promise.all(addresses.map((a) => read("weightOf", [a]))),
+        read("totalWeight"),
+      ]);
+    } catch (err) {
+      // An L1 that keeps no state that far back (a pruned Lotus) cannot weigh them: the checkpoint
+      // is still shown, without signers. Anything else is a bug and goes on.
+      if (err instanceof BaseError) return null;
+      throw err;
+    }
     const signers = addresses
       .map((address, i) => ({ address, weight: weights[i]! }))
       .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));

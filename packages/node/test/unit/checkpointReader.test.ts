@@ -7,7 +7,7 @@
 
 import { blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
-import type { Abi, Address } from "viem";
+import { type Abi, type Address, HttpRequestError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
 import {
@@ -235,5 +235,30 @@ describe("createCheckpointReader", () => {
     );
     expect(await reader.get(0)).toMatchObject({ index: "0", l1TxHash, l1BlockNumber });
     expect(l1TxHash).not.toBe(null);
+  }, 180_000);
+
+  it("shows a checkpoint without signers when the L1 cannot weigh them at the submission's block, and weighs them later", async () => {
+    let pruned = true;
+    const publicClient = new Proxy(env.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key !== "readContract") return typeof v === "function" ? v.bind(target) : v;
+        return async (args: { functionName: string }) => {
+          if (pruned && args.functionName === "weightOf") {
+            throw new HttpRequestError({ url: "http://127.0.0.1", details: "state pruned" });
+          }
+          return target.readContract(args as never);
+        };
+      },
+    });
+    const reader = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n },
+      { l1: { ...env, publicClient } as never, deals: () => null },
+    );
+    const first = (await reader.get(0))!;
+    expect(first.l1TxHash).not.toBe(null);
+    expect(first).toMatchObject({ signers: null, signedWeight: null, totalWeight: null });
+    pruned = false;
+    expect((await reader.get(0))!.signers).toHaveLength(3);
   }, 180_000);
 });
