@@ -6,12 +6,15 @@ import { mkdirSync } from "node:fs";
 import { assetObjectId, type BlockExecutionResult, State, type StateEntry, stateKey } from "@filverse/state";
 import {
   type Asset,
+  type Attribute,
   type BlockHeader,
   BlockHeader as BlockHeaderType,
   blockHash,
+  type Delegate,
   type Deposit,
   encodeSignedBlock,
   encodeSignedBlockWithTxBytes,
+  type Identity,
   Namespace,
   type Receipt,
   type SignedBlock,
@@ -75,6 +78,7 @@ import {
   LOOKUP_INDEX_VERSION,
   LOOKUPS,
   type LookupKind,
+  LookupKind as LookupKindValue,
   lookupKeys,
   lookupOps,
 } from "./lookupIndexes.js";
@@ -508,31 +512,89 @@ export class ChainDb {
     }
     const snapshot = this.db.snapshot();
     try {
-      const indexKeys = (await this.guard(() => this.db.keys({ ...range, limit: limit + 1, snapshot }).all())).map(
-        plain,
-      );
-      const page = indexKeys.slice(0, limit);
-      const refs = page.map((k) => {
-        if (k.length !== prefix.length + spec.refBytes) throw corrupt(`${kind} index key`, k);
-        return k.subarray(prefix.length);
-      });
-      const objects = refs.map((ref) => spec.object(scope, ref));
-      const objectKeys = objects.map((o) => stateObjectKey(stateKey(o.ns, o.id)));
-      const values = objectKeys.length === 0 ? [] : await this.guard(() => this.db.getMany(objectKeys, { snapshot }));
-      const items = values.map((bytes, i) => {
-        if (bytes === undefined) throw corrupt(`${kind} index (it names a missing object)`, page[i]!);
-        const entry = decodeStateObject(objectKeys[i]!, plain(bytes));
-        const ok =
-          entry.ns === objects[i]!.ns &&
-          lookupKeys(entry.ns, entry.id, entry.value).some((k) => bytesEqual(k, page[i]!));
-        if (!ok) throw corrupt(`${kind} index (it names an object that does not match)`, page[i]!);
-        return { ref: refs[i]!, ns: entry.ns, id: entry.id, value: entry.value };
-      });
-      const last = refs[refs.length - 1];
-      return { items, nextCursor: indexKeys.length > limit && last ? toHex(last) : null };
+      return await this.readLookup(kind, scope, range, limit, snapshot);
     } finally {
       await snapshot.close();
     }
+  }
+
+  /**
+   * An identity (by id) with its delegates and attributes (their lookup indexes, at most `max` of
+   * each, by key ascending), all read from one snapshot so that they describe one block. null when
+   * no such identity exists. `truncated` says one of the lists has more than `max`.
+   */
+  async getIdentityWithEntries(
+    identityId: Uint8Array,
+    max: number,
+  ): Promise<{
+    identity: Identity;
+    delegates: { ref: Uint8Array; value: Delegate }[];
+    attributes: { ref: Uint8Array; value: Attribute }[];
+    truncated: boolean;
+  } | null> {
+    this.assertOpen();
+    if (!(identityId instanceof Uint8Array) || identityId.length !== 32) {
+      throw new RangeError("identityId must be 32 bytes");
+    }
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
+    const snapshot = this.db.snapshot();
+    try {
+      const key = stateObjectKey(stateKey(Namespace.Identity, identityId));
+      const bytes = await this.guard(() => this.db.get(key, { snapshot }));
+      if (bytes === undefined) return null;
+      const entry = decodeStateObject(key, plain(bytes));
+      if (entry.ns !== Namespace.Identity) throw corrupt("identity object", key);
+      const all = async (kind: LookupKind) => {
+        const prefix = concatBytes(Uint8Array.of(LOOKUPS[kind].prefix), identityId);
+        return this.readLookup(kind, identityId, prefixRange(prefix), max, snapshot);
+      };
+      const [delegates, attributes] = [
+        await all(LookupKindValue.DelegatesOfIdentity),
+        await all(LookupKindValue.AttributesOfIdentity),
+      ];
+      return {
+        identity: entry.value as Identity,
+        delegates: delegates.items.map((i) => ({ ref: i.ref, value: i.value as Delegate })),
+        attributes: attributes.items.map((i) => ({ ref: i.ref, value: i.value as Attribute })),
+        truncated: delegates.nextCursor !== null || attributes.nextCursor !== null,
+      };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** Up to `limit` entries of a lookup in `range`, with the objects they name, from `snapshot`. */
+  private async readLookup(
+    kind: LookupKind,
+    scope: Uint8Array,
+    range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array },
+    limit: number,
+    snapshot: ReturnType<Level["snapshot"]>,
+  ): Promise<{
+    items: { ref: Uint8Array; ns: Namespace; id: Uint8Array; value: unknown }[];
+    nextCursor: string | null;
+  }> {
+    const spec = LOOKUPS[kind];
+    const prefixLength = 1 + spec.scopeBytes;
+    const indexKeys = (await this.guard(() => this.db.keys({ ...range, limit: limit + 1, snapshot }).all())).map(plain);
+    const page = indexKeys.slice(0, limit);
+    const refs = page.map((k) => {
+      if (k.length !== prefixLength + spec.refBytes) throw corrupt(`${kind} index key`, k);
+      return k.subarray(prefixLength);
+    });
+    const objects = refs.map((ref) => spec.object(scope, ref));
+    const objectKeys = objects.map((o) => stateObjectKey(stateKey(o.ns, o.id)));
+    const values = objectKeys.length === 0 ? [] : await this.guard(() => this.db.getMany(objectKeys, { snapshot }));
+    const items = values.map((bytes, i) => {
+      if (bytes === undefined) throw corrupt(`${kind} index (it names a missing object)`, page[i]!);
+      const entry = decodeStateObject(objectKeys[i]!, plain(bytes));
+      const ok =
+        entry.ns === objects[i]!.ns && lookupKeys(entry.ns, entry.id, entry.value).some((k) => bytesEqual(k, page[i]!));
+      if (!ok) throw corrupt(`${kind} index (it names an object that does not match)`, page[i]!);
+      return { ref: refs[i]!, ns: entry.ns, id: entry.id, value: entry.value };
+    });
+    const last = refs[refs.length - 1];
+    return { items, nextCursor: indexKeys.length > limit && last ? toHex(last) : null };
   }
 
   /**
@@ -1041,6 +1103,8 @@ const BACKFILL_BLOCKS = 256;
 
 /** The namespaces some lookup index covers (lookupIndexes.ts): only their changes read the previous object. */
 const INDEXED = new Set<Namespace>([
+  Namespace.Delegate,
+  Namespace.Attribute,
   Namespace.Asset,
   Namespace.Identity,
   Namespace.AccessGrant,

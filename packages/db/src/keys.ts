@@ -27,7 +27,9 @@
  *   0x0f collection       0x0f ‖ creator (20) ‖ collectionId (32)      → empty
  *   0x10 collection asset 0x10 ‖ collectionId (32) ‖ u64be tokenId     → empty
  *   0x11 token holding    0x11 ‖ holder (20) ‖ tokenId (32)            → empty (balance above zero)
- *                     (0x07 and 0x0d–0x11 are the lookup indexes of the head state: lookupIndexes.ts;
+ *   0x12 identity delegate 0x12 ‖ identityId (32) ‖ delegate (20)      → empty
+ *   0x13 identity attribute 0x13 ‖ identityId (32) ‖ sha256(key) (32)  → empty
+ *                     (0x07 and 0x0d–0x13 are the lookup indexes of the head state: lookupIndexes.ts;
  *                     meta 0x06 holds their layout version, u32be, for the backfill at start)
  */
 
@@ -50,6 +52,8 @@ export enum DbPrefix {
   CollectionCreator = 0x0f,
   CollectionAsset = 0x10,
   TokenHolding = 0x11,
+  IdentityDelegate = 0x12,
+  IdentityAttribute = 0x13,
 }
 
 export enum MetaKey {

@@ -10,6 +10,8 @@
  *   0x0f collection        creator (20) ‖ collectionId (32)
  *   0x10 collection asset  collectionId (32) ‖ u64be tokenId               (burned assets included)
  *   0x11 token holding     holder (20) ‖ tokenId (32)                      (balance above zero)
+ *   0x12 identity delegate identityId (32) ‖ delegate (20)                  (expired ones included)
+ *   0x13 identity attribute identityId (32) ‖ sha256(key) (32)              (expired ones included)
  */
 import { tokenBalanceObjectId } from "@filverse/state";
 import { type Asset, type Collection, type Identity, Namespace, type TokenBalance } from "@filverse/types";
@@ -24,6 +26,8 @@ export enum LookupKind {
   CollectionsByCreator = "collectionsByCreator",
   AssetsByCollection = "assetsByCollection",
   TokensByHolder = "tokensByHolder",
+  DelegatesOfIdentity = "delegatesOfIdentity",
+  AttributesOfIdentity = "attributesOfIdentity",
 }
 
 export type LookupSpec = {
@@ -73,6 +77,18 @@ export const LOOKUPS: Record<LookupKind, LookupSpec> = {
     refBytes: 32,
     object: (holder, tokenId) => ({ ns: Namespace.TokenBalance, id: tokenBalanceObjectId(tokenId, holder) }),
   },
+  [LookupKind.DelegatesOfIdentity]: {
+    prefix: DbPrefix.IdentityDelegate,
+    scopeBytes: 32,
+    refBytes: 20,
+    object: (identity, delegate) => ({ ns: Namespace.Delegate, id: concatBytes(identity, delegate) }),
+  },
+  [LookupKind.AttributesOfIdentity]: {
+    prefix: DbPrefix.IdentityAttribute,
+    scopeBytes: 32,
+    refBytes: 32,
+    object: (identity, keyHash) => ({ ns: Namespace.Attribute, id: concatBytes(identity, keyHash) }),
+  },
 };
 
 /**
@@ -86,6 +102,8 @@ export const LOOKUP_COLUMNS = [
   DbPrefix.CollectionCreator,
   DbPrefix.CollectionAsset,
   DbPrefix.TokenHolding,
+  DbPrefix.IdentityDelegate,
+  DbPrefix.IdentityAttribute,
 ] as const;
 export const LOOKUP_INDEX_VERSION = 1;
 
@@ -111,6 +129,10 @@ export function lookupKeys(ns: Namespace, id: Uint8Array, value: unknown): Uint8
       // id: tokenId (32) ‖ holder (20); the key leads with the holder.
       return [key(DbPrefix.TokenHolding, id.subarray(32), id.subarray(0, 32))];
     }
+    case Namespace.Delegate:
+      return [key(DbPrefix.IdentityDelegate, id)];
+    case Namespace.Attribute:
+      return [key(DbPrefix.IdentityAttribute, id)];
     default:
       return [];
   }

@@ -92,6 +92,11 @@ function oracle(state: State, kind: LookupKind, scope: Uint8Array): string[] {
     } else if (kind === LookupKind.AssetsByOwner && e.ns === Namespace.Asset) {
       const a = e.value as Asset;
       if (!a.burned && toHex(a.owner) === s) out.push(id);
+    } else if (
+      (kind === LookupKind.DelegatesOfIdentity && e.ns === Namespace.Delegate) ||
+      (kind === LookupKind.AttributesOfIdentity && e.ns === Namespace.Attribute)
+    ) {
+      if (id.slice(0, 66) === s) out.push(`0x${id.slice(66)}`);
     } else if (kind === LookupKind.TokensByHolder && e.ns === Namespace.TokenBalance) {
       if (`0x${id.slice(66)}` === s && (e.value as TokenBalance).balance > 0n) out.push(id.slice(0, 66));
     }
@@ -102,7 +107,14 @@ function oracle(state: State, kind: LookupKind, scope: Uint8Array): string[] {
 async function expectMatchesState(state: State, scopes: Uint8Array[]): Promise<void> {
   for (const kind of Object.values(LookupKind)) {
     const spec = { 20: people.map((p) => p.address), 32: scopes };
-    const width = kind === LookupKind.GranteesOfDataAsset || kind === LookupKind.AssetsByCollection ? 32 : 20;
+    const width = [
+      LookupKind.GranteesOfDataAsset,
+      LookupKind.AssetsByCollection,
+      LookupKind.DelegatesOfIdentity,
+      LookupKind.AttributesOfIdentity,
+    ].includes(kind)
+      ? 32
+      : 20;
     for (const scope of spec[width]) {
       expect(await all(kind, scope), `${kind} ${toHex(scope)}`).toEqual(oracle(state, kind, scope));
     }
@@ -149,6 +161,21 @@ async function build(): Promise<{ scopes: Uint8Array[]; afterFirst: State; first
   const idB = identityIdOf(bob.address, n(bob));
   await commit(
     chain.next([
+      s.sign(alice, TxKind.DelegateAdd, { identityId: idA, delegate: bob.address, scope: 1, expiresAt: 2_000_000_000 }),
+      s.sign(alice, TxKind.DelegateAdd, {
+        identityId: idA,
+        delegate: carol.address,
+        scope: 3,
+        expiresAt: 2_000_000_000,
+      }),
+      s.sign(alice, TxKind.AttributeSet, { identityId: idA, key: "site", value: "https://a.example", expiresAt: 0 }),
+      s.sign(alice, TxKind.AttributeSet, { identityId: idA, key: "gone", value: "x", expiresAt: 0 }),
+    ]),
+  );
+  await commit(
+    chain.next([
+      s.sign(alice, TxKind.DelegateRevoke, { identityId: idA, delegate: bob.address }),
+      s.sign(alice, TxKind.AttributeRemove, { identityId: idA, key: "gone" }),
       s.sign(bob, TxKind.IdentityCreate, { handle: "bob_x", profileCid: cidOf("b") }),
       // alice hands her identity to carol, burns token 3, revokes bob's grant; bob pays carol all his coins.
       s.sign(alice, TxKind.IdentityTransfer, { identityId: idA, newOwner: carol.address }),
@@ -159,7 +186,7 @@ async function build(): Promise<{ scopes: Uint8Array[]; afterFirst: State; first
   );
   expect(chain.state.get(Namespace.Identity, idB)).toBeTruthy();
   expect(chain.state.get(Namespace.Identity, idA)?.owner).toEqual(carol.address);
-  return { scopes: [col, data], afterFirst, first };
+  return { scopes: [col, data, idA, idB], afterFirst, first };
 }
 
 describe("lookup indexes", () => {
@@ -172,6 +199,14 @@ describe("lookup indexes", () => {
     expect((await all(LookupKind.TokensByHolder, carol.address)).length).toBe(1);
     expect(await all(LookupKind.TokensByHolder, bob.address)).toEqual([]);
     expect((await all(LookupKind.IdentitiesByOwner, carol.address)).length).toBe(1);
+    expect(await all(LookupKind.DelegatesOfIdentity, scopes[2]!)).toEqual([toHex(carol.address)]);
+    expect((await all(LookupKind.AttributesOfIdentity, scopes[2]!)).length).toBe(1);
+    const withEntries = (await db.getIdentityWithEntries(scopes[2]!, 10))!;
+    expect(withEntries.identity.owner).toEqual(carol.address);
+    expect(withEntries.delegates.map((d) => [toHex(d.ref), d.value.scope])).toEqual([[toHex(carol.address), 3]]);
+    expect(withEntries.attributes.map((a) => a.value.key)).toEqual(["site"]);
+    expect(withEntries.truncated).toBe(false);
+    expect(await db.getIdentityWithEntries(new Uint8Array(32).fill(9), 10)).toBeNull();
     const page = await db.getLookupPage(LookupKind.TokensByHolder, carol.address);
     expect((page.items[0]!.value as TokenBalance).balance).toBe(500n);
     await db.close();
@@ -190,7 +225,7 @@ describe("lookup indexes", () => {
         checkpoint: 0,
         l1Block: 1n,
         l1LogIndex: 0,
-        fromHead: 3,
+        fromHead: 4,
         returned: [],
       },
       current: chain.state,
@@ -210,7 +245,8 @@ describe("lookup indexes", () => {
     await raw.del(metaKey(MetaKey.LookupVersion));
     const addressTx = await columnEntries(raw, 0x0c);
     expect(addressTx.length).toBeGreaterThan(10);
-    for (const column of [0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11]) await raw.clear(prefixRange(Uint8Array.of(column)));
+    for (const column of [0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13])
+      await raw.clear(prefixRange(Uint8Array.of(column)));
     await raw.close();
     db = await ChainDb.open({ dir: tmp.dir });
     expect(await all(LookupKind.TokensByHolder, carol.address)).toEqual([]);

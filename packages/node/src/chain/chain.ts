@@ -1,6 +1,6 @@
 /**
- * The chain both node kinds hold: the ChainDb, the head, the head State and recent past states, the
- * IdentityIndex, and the events. `open()` is the one start-up path (a restart resumes from the stored
+ * The chain both node kinds hold: the ChainDb (with its indexes), the head, the head State and
+ * recent past states, and the events. `open()` is the one start-up path (a restart resumes from the stored
  * head) and `commit()` the one way the head advances, so the sequencer and the verifier cannot drift.
  */
 import { EventEmitter } from "node:events";
@@ -11,7 +11,6 @@ import type { BlockHeader } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import { IdentityIndex } from "./identityIndex.js";
 import type { ChainReader, GenesisConfig, HeadInfo, NodeEvents } from "./interface.js";
 import { finishPendingRewind } from "./rewind.js";
 
@@ -32,7 +31,6 @@ export type ChainModules = { metrics?: NodeMetrics | null };
 
 export class Chain implements ChainReader {
   readonly events = new EventEmitter<NodeEvents>();
-  readonly identities = new IdentityIndex();
   readonly opts: ChainOpts;
   private readonly metrics: NodeMetrics | null;
   private db_: ChainDb | null = null;
@@ -79,7 +77,8 @@ export class Chain implements ChainReader {
 
   /**
    * Open the database (writing the genesis into an empty one), load the head state and check it
-   * against the head's stateRoot, and index identities. The database stays open on failure: close().
+   * against the head's stateRoot, and backfill the database's indexes if it predates them. The
+   * database stays open on failure: close().
    */
   async open(): Promise<void> {
     const { genesis: g } = this.opts;
@@ -105,7 +104,6 @@ export class Chain implements ChainReader {
     this.head_ = head;
     // A database written before the lookup indexes existed gets them now (once; see @filverse/db).
     await db.backfillLookups(state);
-    this.identities.rebuild(state);
     this.metrics?.headNumber.set(head.number);
   }
 
@@ -125,20 +123,17 @@ export class Chain implements ChainReader {
     this.history.delete(previous.number - this.opts.stateHistory);
     this.state_ = result.state;
     this.head_ = { number: header.number, hash, header };
-    this.identities.apply(result.changes);
     this.metrics?.headNumber.set(header.number);
   }
 
   /**
    * The head went back (a rewind, chain/rewind.ts): the stored head is `head` with `state`. The
-   * history above it is forgotten and the identities are indexed again (the database's lookup
-   * indexes moved in the rewind's own batch).
+   * history above it is forgotten (the database's indexes moved in the rewind's own batch).
    */
   resetTo(head: HeadInfo, state: State): void {
     for (const n of this.history.keys()) if (n >= head.number) this.history.delete(n);
     this.state_ = state;
     this.head_ = head;
-    this.identities.rebuild(state);
     this.metrics?.headNumber.set(head.number);
   }
 

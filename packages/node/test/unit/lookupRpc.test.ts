@@ -64,6 +64,15 @@ beforeAll(async () => {
     f.sign(bob, TxKind.TokenCreate, { name: "Bob Coin", symbol: "BOB", decimals: 3, cap: 1_000_000n }),
     f.sign(bob, TxKind.TokenMint, { tokenId: token, to: bob.address, amount: 1234n, onBehalfOf: new Uint8Array(32) }),
   ]);
+  await f.block([
+    f.sign(alice, TxKind.DelegateAdd, {
+      identityId: identity,
+      delegate: bob.address,
+      scope: 3,
+      expiresAt: 4_000_000_000,
+    }),
+    f.sign(alice, TxKind.AttributeSet, { identityId: identity, key: "site", value: "https://a.example", expiresAt: 0 }),
+  ]);
 });
 
 afterAll(async () => {
@@ -113,6 +122,19 @@ describe("index-backed lists", () => {
       nextCursor: null,
     });
     expect((await call("filverse_getTokensByHolder", [toHex(alice.address)])).result.tokens).toEqual([]);
+  });
+
+  it("an identity with its delegates and attributes, and its DID document, from the database's indexes", async () => {
+    const got = (await call("filverse_getIdentity", ["alice_lookup"])).result;
+    expect(got).toMatchObject({ id: toHex(identity), handle: "alice_lookup" });
+    expect(got.delegates).toEqual([
+      { address: toHex(bob.address), scope: 3, expiresAt: "4000000000", ownerEpoch: "0", active: true },
+    ]);
+    expect(got.attributes).toEqual([{ key: "site", value: "https://a.example", expiresAt: "0", active: true }]);
+    expect(got.truncated).toBeUndefined();
+    const doc = (await call("filverse_resolveDid", [`did:filverse:${fixture.chain.chainId}:alice_lookup`])).result;
+    expect(doc.verificationMethod).toHaveLength(2);
+    expect(doc.service.map((s: { type: string }) => s.type)).toEqual(["FilverseProfile", "FilverseAttribute"]);
   });
 
   it.each([
