@@ -85,14 +85,33 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
 
   it("searching a handle opens the identity with its DID document", async () => {
     const handle = `alice_${Date.now().toString(36)}`;
-    const { hash } = await alice.createIdentity({ handle, profileCid: CID });
-    await alice.waitForTransaction(hash);
+    const made = await alice.createIdentity({ handle, profileCid: CID });
+    // A delegate and an attribute: the page and the DID document list them (the node's database indexes).
+    const del = await alice.addDelegate({
+      identityId: made.identityId,
+      delegate: accounts[3]!.address,
+      scope: 3,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const attr = await alice.setAttribute({
+      identityId: made.identityId,
+      key: "site",
+      value: "https://x.example",
+      expiresAt: 0,
+    });
+    for (const h of [made.hash, del.hash, attr.hash])
+      expect((await alice.waitForTransaction(h)).result).toBe("success");
     await page.fill("#search", `@${handle}`);
     await page.press("#search", "Enter");
     await page.waitForSelector("#did-document", { timeout: 5_000 });
     expect(await page.textContent("#identity-handle")).toBe(`@${handle}`);
     const chainId = await alice.getChainId();
     expect(await page.textContent("#did-document")).toContain(`did:filverse:${chainId}:${handle}`);
+    expect(await page.textContent("#did-document")).toContain(
+      `eip155:${chainId}:${accounts[3]!.address.toLowerCase()}`,
+    );
+    expect(await page.textContent("#did-document")).toContain("https://x.example");
+    expect(await page.textContent("main")).toContain("site");
     await shot("identity");
   }, 30_000);
 
