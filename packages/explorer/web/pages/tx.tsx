@@ -289,7 +289,7 @@ export function withdrawalNextStep(w: WithdrawalProof, hash: string): string {
     case "queued":
       return `Nothing: the bridge took it over its per-epoch limit. From epoch ${w.bridge?.queued?.releaseEpoch} (now ${w.bridge?.queued?.currentEpoch}) anyone may call releaseQueued(${w.withdrawal?.index ?? "index"}) on the bridge to pay it.`;
     case "finalized":
-      return "Nothing: the bridge paid it to the L1 recipient.";
+      return "Nothing: the bridge paid it to the L1 recipient (a recipient contract that refused the payment pulls it with claimOwed).";
   }
 }
 

@@ -84,8 +84,8 @@ export function createCheckpointReader(
 ): CheckpointReader {
   const { publicClient } = modules.l1;
   const { rollup } = opts;
-  type Signers = { signers: { address: Hex; weight: Dec }[]; signedWeight: Dec; totalWeight: Dec } | null;
-  type Dec = string;
+  /** A submission's signers and weights (decimal strings); null when they could not be read. */
+  type Signers = { signers: { address: Hex; weight: string }[]; signedWeight: string; totalWeight: string } | null;
   type Found = { acceptedAt: bigint; txHash: Hex; blockNumber: bigint; signers: Signers };
   const found = new Map<number, Found>();
 
