@@ -2,8 +2,8 @@
  * The web explorer in a real browser: Debian's Chromium (headless, driven by playwright-core) against
  * a real sequencer process on 127.0.0.1 that real signed transactions go to. The home page shows the
  * head and a new transfer without a reload, search finds a transaction and a handle, the block page
- * lists the transaction, an asset page shows its owner after a transfer, and a stopped node gives a
- * clear message. Screenshots of each page go to test/e2e/artifacts/explorer/ (not committed).
+ * lists the transaction, an asset page shows its owner after a transfer, an account page its tokens,
+ * and a stopped node gives a clear message. Screenshots of each page go to test/e2e/artifacts/explorer/ (not committed).
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -85,14 +85,33 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
 
   it("searching a handle opens the identity with its DID document", async () => {
     const handle = `alice_${Date.now().toString(36)}`;
-    const { hash } = await alice.createIdentity({ handle, profileCid: CID });
-    await alice.waitForTransaction(hash);
+    const made = await alice.createIdentity({ handle, profileCid: CID });
+    // A delegate and an attribute: the page and the DID document list them (the node's database indexes).
+    const del = await alice.addDelegate({
+      identityId: made.identityId,
+      delegate: accounts[3]!.address,
+      scope: 3,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const attr = await alice.setAttribute({
+      identityId: made.identityId,
+      key: "site",
+      value: "https://x.example",
+      expiresAt: 0,
+    });
+    for (const h of [made.hash, del.hash, attr.hash])
+      expect((await alice.waitForTransaction(h)).result).toBe("success");
     await page.fill("#search", `@${handle}`);
     await page.press("#search", "Enter");
     await page.waitForSelector("#did-document", { timeout: 5_000 });
     expect(await page.textContent("#identity-handle")).toBe(`@${handle}`);
     const chainId = await alice.getChainId();
     expect(await page.textContent("#did-document")).toContain(`did:filverse:${chainId}:${handle}`);
+    expect(await page.textContent("#did-document")).toContain(
+      `eip155:${chainId}:${accounts[3]!.address.toLowerCase()}`,
+    );
+    expect(await page.textContent("#did-document")).toContain("https://x.example");
+    expect(await page.textContent("main")).toContain("site");
     await shot("identity");
   }, 30_000);
 
@@ -111,7 +130,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
       contentCid: CID,
     });
     const moved = await alice.transferAsset({ collectionId: made.collectionId, tokenId: 1, to: accounts[1]!.address });
-    for (const h of [made.hash, mint.hash, moved.hash]) await alice.waitForTransaction(h);
+    // A social token for bob's account page (filverse_getTokensByHolder): 12.5 EXC.
+    const token = await alice.createToken({ name: "Explorer Coin", symbol: "EXC", decimals: 2, cap: 10n ** 9n });
+    const minted = await alice.mintToken({ tokenId: token.tokenId, to: accounts[1]!.address, amount: 1250n });
+    for (const h of [made.hash, mint.hash, moved.hash, token.hash, minted.hash]) await alice.waitForTransaction(h);
     await page.goto(`${node.url}/#/asset/${made.collectionId}/1`);
     await page.waitForSelector("#asset-owner", { timeout: 5_000 });
     expect(await page.getAttribute("#asset-owner [title]", "title")).toBe(accounts[1]!.address.toLowerCase());
@@ -135,6 +157,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
       await page.waitForSelector(`#account-txs [title="${trade.hash}"]`, { timeout: 5_000 });
       await page.waitForSelector(`#account-txs [title="${moved.hash}"]`, { timeout: 5_000 });
       expect(await page.textContent("#account-txs")).toContain("TradeFill");
+      await page.waitForSelector(`#account-tokens a[href="#/token/${token.tokenId}"]`, { timeout: 5_000 });
+      expect(await page.textContent("#account-tokens")).toMatch(/Explorer Coin.*12\.5 EXC/);
       await shot("account");
       // The trade's page decodes the order, its maker linked.
       await page.goto(`${node.url}/#/tx/${trade.hash}`);

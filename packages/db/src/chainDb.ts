@@ -6,12 +6,15 @@ import { mkdirSync } from "node:fs";
 import { assetObjectId, type BlockExecutionResult, State, type StateEntry, stateKey } from "@filverse/state";
 import {
   type Asset,
+  type Attribute,
   type BlockHeader,
   BlockHeader as BlockHeaderType,
   blockHash,
+  type Delegate,
   type Deposit,
   encodeSignedBlock,
   encodeSignedBlockWithTxBytes,
+  type Identity,
   Namespace,
   type Receipt,
   type SignedBlock,
@@ -49,7 +52,6 @@ import {
   ASSET_REF_BYTES,
   addressTxKey,
   addressTxPrefix,
-  assetOwnerKey,
   assetOwnerPrefix,
   blockHashKey,
   blockKey,
@@ -71,6 +73,15 @@ import {
   u64be,
   withdrawalKey,
 } from "./keys.js";
+import {
+  LOOKUP_COLUMNS,
+  LOOKUP_INDEX_VERSION,
+  LOOKUPS,
+  type LookupKind,
+  LookupKind as LookupKindValue,
+  lookupKeys,
+  lookupOps,
+} from "./lookupIndexes.js";
 import {
   checkRewind,
   decodeRewindRecord,
@@ -173,9 +184,6 @@ type Level = ClassicLevel<Uint8Array, Uint8Array>;
 type Op = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
 type ReadOpts = { snapshot?: ReturnType<Level["snapshot"]> };
 
-const EMPTY = new Uint8Array(0);
-const ZERO_ADDRESS = new Uint8Array(ADDRESS_BYTES);
-
 export class ChainDb {
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -265,6 +273,7 @@ export class ChainDb {
         { type: "put", key: metaKey(MetaKey.GenesisHeader), value: BlockHeaderType.serialize(header) },
         { type: "put", key: blockHashKey(hash), value: u64be(header.number) },
         { type: "put", key: metaKey(MetaKey.Head), value: encodeHead({ number: header.number, hash, header }) },
+        { type: "put", key: metaKey(MetaKey.LookupVersion), value: u32be(LOOKUP_INDEX_VERSION) },
       ];
       for (const { value: e } of state.objects.entries()) {
         ops.push({
@@ -272,11 +281,7 @@ export class ChainDb {
           key: stateObjectKey(stateKey(e.ns, e.id)),
           value: encodeStateObject(e.ns, e.id, e.value),
         });
-        if (e.ns === Namespace.Asset) {
-          const a = e.value as Asset;
-          if (isOwned(a))
-            ops.push({ type: "put", key: assetOwnerKey(a.owner, a.collectionId, a.tokenId), value: EMPTY });
-        }
+        lookupOps(ops, e.ns, e.id, null, e.value);
       }
       for (let i = 0; i < state.withdrawals.length; i++) {
         const w = state.withdrawal(i)!;
@@ -441,8 +446,8 @@ export class ChainDb {
   /**
    * The entries (user transactions and deposits) that name `address` (see addressIndex.ts), newest
    * first: block number, then position, descending. `cursor` is the previous page's nextCursor
-   * (u64be number ‖ u32be position, hex); nextCursor is null on the last page. Blocks committed
-   * before the index existed (a database from an older version) are not in it.
+   * (u64be number ‖ u32be position, hex); nextCursor is null on the last page. A database from a
+   * version before the index is indexed by backfillLookups at start.
    */
   async getTransactionsByAddress(
     address: Uint8Array,
@@ -470,6 +475,174 @@ export class ChainDb {
     });
     const last = entries.length > limit ? plain(entries[limit - 1]![0]) : null;
     return { items, nextCursor: last ? toHex(last.subarray(prefix.length)) : null };
+  }
+
+  /**
+   * One page of a lookup index (lookupIndexes.ts) of the head state: the objects it names under
+   * `scope` (an owner, a creator, a data asset, a collection, a holder), by key ascending, each with
+   * its key reference (`ref`, the part after the scope). Index and objects come from one snapshot, so
+   * a page never mixes two blocks. `cursor` is the previous page's nextCursor (the last ref, hex);
+   * nextCursor is null on the last page. Throws RangeError for a bad scope, limit or cursor.
+   */
+  async getLookupPage(
+    kind: LookupKind,
+    scope: Uint8Array,
+    opts: GetAssetsByOwnerOpts = {},
+  ): Promise<{
+    items: { ref: Uint8Array; ns: Namespace; id: Uint8Array; value: unknown }[];
+    nextCursor: string | null;
+  }> {
+    this.assertOpen();
+    const spec = LOOKUPS[kind];
+    if (!(scope instanceof Uint8Array) || scope.length !== spec.scopeBytes) {
+      throw new RangeError(`The ${kind} scope must be ${spec.scopeBytes} bytes`);
+    }
+    const limit = pageLimit(opts.limit);
+    const prefix = concatBytes(Uint8Array.of(spec.prefix), scope);
+    const { gte, lt } = prefixRange(prefix);
+    let range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array } = { gte, lt };
+    if (opts.cursor != null) {
+      let ref: Uint8Array;
+      try {
+        ref = fromHex(opts.cursor, spec.refBytes);
+      } catch (cause) {
+        throw new RangeError(`cursor must be a nextCursor of a previous ${kind} page`, { cause });
+      }
+      range = { gt: concatBytes(prefix, ref), lt };
+    }
+    const snapshot = this.db.snapshot();
+    try {
+      return await this.readLookup(kind, scope, range, limit, snapshot);
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /**
+   * An identity (by id) with its delegates and attributes (their lookup indexes, at most `max` of
+   * each, by key ascending), all read from one snapshot so that they describe one block. null when
+   * no such identity exists. `truncated` says one of the lists has more than `max`.
+   */
+  async getIdentityWithEntries(
+    identityId: Uint8Array,
+    max: number,
+  ): Promise<{
+    identity: Identity;
+    delegates: { ref: Uint8Array; value: Delegate }[];
+    attributes: { ref: Uint8Array; value: Attribute }[];
+    truncated: boolean;
+  } | null> {
+    this.assertOpen();
+    if (!(identityId instanceof Uint8Array) || identityId.length !== 32) {
+      throw new RangeError("identityId must be 32 bytes");
+    }
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
+    const snapshot = this.db.snapshot();
+    try {
+      const key = stateObjectKey(stateKey(Namespace.Identity, identityId));
+      const bytes = await this.guard(() => this.db.get(key, { snapshot }));
+      if (bytes === undefined) return null;
+      const entry = decodeStateObject(key, plain(bytes));
+      if (entry.ns !== Namespace.Identity) throw corrupt("identity object", key);
+      const all = async (kind: LookupKind) => {
+        const prefix = concatBytes(Uint8Array.of(LOOKUPS[kind].prefix), identityId);
+        return this.readLookup(kind, identityId, prefixRange(prefix), max, snapshot);
+      };
+      const [delegates, attributes] = [
+        await all(LookupKindValue.DelegatesOfIdentity),
+        await all(LookupKindValue.AttributesOfIdentity),
+      ];
+      return {
+        identity: entry.value as Identity,
+        delegates: delegates.items.map((i) => ({ ref: i.ref, value: i.value as Delegate })),
+        attributes: attributes.items.map((i) => ({ ref: i.ref, value: i.value as Attribute })),
+        truncated: delegates.nextCursor !== null || attributes.nextCursor !== null,
+      };
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** Up to `limit` entries of a lookup in `range`, with the objects they name, from `snapshot`. */
+  private async readLookup(
+    kind: LookupKind,
+    scope: Uint8Array,
+    range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array },
+    limit: number,
+    snapshot: ReturnType<Level["snapshot"]>,
+  ): Promise<{
+    items: { ref: Uint8Array; ns: Namespace; id: Uint8Array; value: unknown }[];
+    nextCursor: string | null;
+  }> {
+    const spec = LOOKUPS[kind];
+    const prefixLength = 1 + spec.scopeBytes;
+    const indexKeys = (await this.guard(() => this.db.keys({ ...range, limit: limit + 1, snapshot }).all())).map(plain);
+    const page = indexKeys.slice(0, limit);
+    const refs = page.map((k) => {
+      if (k.length !== prefixLength + spec.refBytes) throw corrupt(`${kind} index key`, k);
+      return k.subarray(prefixLength);
+    });
+    const objects = refs.map((ref) => spec.object(scope, ref));
+    const objectKeys = objects.map((o) => stateObjectKey(stateKey(o.ns, o.id)));
+    const values = objectKeys.length === 0 ? [] : await this.guard(() => this.db.getMany(objectKeys, { snapshot }));
+    const items = values.map((bytes, i) => {
+      if (bytes === undefined) throw corrupt(`${kind} index (it names a missing object)`, page[i]!);
+      const entry = decodeStateObject(objectKeys[i]!, plain(bytes));
+      const ok =
+        entry.ns === objects[i]!.ns && lookupKeys(entry.ns, entry.id, entry.value).some((k) => bytesEqual(k, page[i]!));
+      if (!ok) throw corrupt(`${kind} index (it names an object that does not match)`, page[i]!);
+      return { ref: refs[i]!, ns: entry.ns, id: entry.id, value: entry.value };
+    });
+    const last = refs[refs.length - 1];
+    return { items, nextCursor: indexKeys.length > limit && last ? toHex(last) : null };
+  }
+
+  /**
+   * Make the indexes whole in a database written before some of them existed (its stored layout
+   * version is below LOOKUP_INDEX_VERSION): the address → transaction index (0x0c) is written again
+   * from every stored block and its receipts (BACKFILL_BLOCKS blocks per synced batch), then one
+   * synced batch deletes every lookup key, writes them again from `state` (the head state,
+   * loadState's) and stores the new version. Returns whether it rebuilt. A database at the current
+   * version is left alone: every commit and rewind since keeps the indexes in the block's own batch.
+   */
+  backfillLookups(state: State): Promise<boolean> {
+    this.assertOpen();
+    return this.serial(async () => {
+      const versionKey = metaKey(MetaKey.LookupVersion);
+      const stored = await this.getRaw(versionKey);
+      if (stored !== undefined) {
+        if (stored.length !== 4) throw corrupt("lookup index version", versionKey);
+        if (new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0) >= LOOKUP_INDEX_VERSION) return false;
+      }
+      const head = await this.readHead();
+      if (head === null) throw noGenesis();
+      if (!bytesEqual(state.roots().stateRoot, head.header.stateRoot)) {
+        throw new DbError(DbErrorCode.BAD_INPUT, "The lookup backfill needs the head state", {
+          details: { head: head.number },
+        });
+      }
+      // The address → transaction index (0x0c) of every stored block, a chunk of blocks per batch:
+      // puts only, so a backfill killed half way is simply done again at the next start.
+      for (let from = 1; from <= head.number; from += BACKFILL_BLOCKS) {
+        const chunk: Op[] = [];
+        for (let n = from; n < from + BACKFILL_BLOCKS && n <= head.number; n++) {
+          const [block, receipts] = await Promise.all([this.getBlockByNumber(n), this.getReceipts(n)]);
+          if (!block || !receipts) throw corrupt(`block ${n} (below the head, not stored)`, blockKey(n));
+          for (const e of addressTxEntries(block, receipts)) {
+            chunk.push({ type: "put", key: addressTxKey(e.address, n, e.index), value: e.hash });
+          }
+        }
+        if (chunk.length > 0) await this.write(chunk, new Slicer());
+      }
+      const ops: Op[] = [];
+      for (const column of LOOKUP_COLUMNS) {
+        for await (const [key] of this.iterate(columnRange(column))) ops.push({ type: "del", key });
+      }
+      for (const { value: e } of state.objects.entries()) lookupOps(ops, e.ns, e.id, null, e.value);
+      ops.push({ type: "put", key: versionKey, value: u32be(LOOKUP_INDEX_VERSION) });
+      await this.write(ops, new Slicer());
+      return true;
+    });
   }
 
   // --- the atomic block commit ---
@@ -519,9 +692,8 @@ export class ChainDb {
         const key = stateObjectKey(change.key);
         if (change.value === null) ops.push({ type: "del", key });
         else ops.push({ type: "put", key, value: encodeStateObject(change.ns, change.id, change.value) });
-        if (change.ns === Namespace.Asset) {
-          assetIndexOps(ops, prev.getByKey(change.key)?.value as Asset | undefined, change.value as Asset | null);
-        }
+        if (INDEXED.has(change.ns))
+          lookupOps(ops, change.ns, change.id, prev.getByKey(change.key)?.value, change.value);
       }
       for (const w of result.withdrawals) {
         ops.push({ type: "put", key: withdrawalKey(w.index), value: encodeWithdrawal(w) });
@@ -606,7 +778,7 @@ export class ChainDb {
             putObject: (key, ns, id, value) =>
               ops.push({ type: "put", key: stateObjectKey(key), value: encodeStateObject(ns, id, value as never) }),
             delObject: (key) => ops.push({ type: "del", key: stateObjectKey(key) }),
-            assetIndex: (before, after) => assetIndexOps(ops, before, after ?? null),
+            index: (ns, id, before, after) => lookupOps(ops, ns, id, before, after),
             delWithdrawal: (i) => ops.push({ type: "del", key: withdrawalKey(i) }),
           },
           { removed, current, target: input.targetState, returnTransactions: input.returnTransactions },
@@ -882,11 +1054,6 @@ function plain(bytes: Uint8Array): Uint8Array {
     : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** An asset is in the owner index while it has an owner: burned assets stay in state with owner zero. */
-function isOwned(a: Asset): boolean {
-  return !a.burned && !bytesEqual(a.owner, ZERO_ADDRESS);
-}
-
 /**
  * One LevelDB batch through the chained API. The array form (`db.batch(ops)`) costs about 6.5 µs of
  * main-thread time per operation (abstract-level clones every op with the options spread into it,
@@ -931,12 +1098,24 @@ async function writeChained(db: Level, ops: Op[], sync: boolean, slicer: Slicer 
   await batch.write({ sync });
 }
 
-function assetIndexOps(ops: Op[], before: Asset | undefined, after: Asset | null): void {
-  const oldKey = before && isOwned(before) ? assetOwnerKey(before.owner, before.collectionId, before.tokenId) : null;
-  const newKey = after && isOwned(after) ? assetOwnerKey(after.owner, after.collectionId, after.tokenId) : null;
-  if (oldKey && newKey && bytesEqual(oldKey, newKey)) return;
-  if (oldKey) ops.push({ type: "del", key: oldKey });
-  if (newKey) ops.push({ type: "put", key: newKey, value: EMPTY });
+/** Blocks read per batch by the address-index backfill. */
+const BACKFILL_BLOCKS = 256;
+
+/** The namespaces some lookup index covers (lookupIndexes.ts): only their changes read the previous object. */
+const INDEXED = new Set<Namespace>([
+  Namespace.Delegate,
+  Namespace.Attribute,
+  Namespace.Asset,
+  Namespace.Identity,
+  Namespace.AccessGrant,
+  Namespace.Collection,
+  Namespace.TokenBalance,
+]);
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
 }
 
 /**

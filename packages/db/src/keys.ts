@@ -22,6 +22,15 @@
  *                     (a sequencer's preconfirmed, not yet committed blocks; deleted by the block's commit)
  *   0x0c address tx   0x0c ‖ address (20) ‖ u64be number ‖ u32be index → tx hash (32)
  *                     (every address a receipt names: its sender, a deposit's recipient, the address fields of its message)
+ *   0x0d identity owner   0x0d ‖ owner (20) ‖ identityId (32)          → empty
+ *   0x0e data-asset grant 0x0e ‖ dataAssetId (32) ‖ grantee (20)       → empty
+ *   0x0f collection       0x0f ‖ creator (20) ‖ collectionId (32)      → empty
+ *   0x10 collection asset 0x10 ‖ collectionId (32) ‖ u64be tokenId     → empty
+ *   0x11 token holding    0x11 ‖ holder (20) ‖ tokenId (32)            → empty (balance above zero)
+ *   0x12 identity delegate 0x12 ‖ identityId (32) ‖ delegate (20)      → empty
+ *   0x13 identity attribute 0x13 ‖ identityId (32) ‖ sha256(key) (32)  → empty
+ *                     (0x07 and 0x0d–0x13 are the lookup indexes of the head state: lookupIndexes.ts;
+ *                     meta 0x06 holds their layout version, u32be, for the backfill at start)
  */
 
 export enum DbPrefix {
@@ -38,6 +47,13 @@ export enum DbPrefix {
   SignedCheckpoint = 0x0a,
   OpenBlock = 0x0b,
   AddressTx = 0x0c,
+  IdentityOwner = 0x0d,
+  DataAssetGrant = 0x0e,
+  CollectionCreator = 0x0f,
+  CollectionAsset = 0x10,
+  TokenHolding = 0x11,
+  IdentityDelegate = 0x12,
+  IdentityAttribute = 0x13,
 }
 
 export enum MetaKey {
@@ -46,6 +62,7 @@ export enum MetaKey {
   GenesisHeader = 0x03,
   Head = 0x04,
   Rewind = 0x05,
+  LookupVersion = 0x06,
 }
 
 export const ADDRESS_BYTES = 20;

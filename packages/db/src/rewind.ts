@@ -3,17 +3,16 @@
  * the database records about it (`RewindRecord`, one meta key) and the operations of the one
  * synced batch that performs it (`rewindOps`). The batch removes every block above the target with
  * its hash index, receipts and transaction locations, writes the target's state over the head's
- * (only the objects that differ, the withdrawals past the target's count, the asset-owner index),
+ * (only the objects that differ, the withdrawals past the target's count, the lookup indexes),
  * deletes every open-block record, optionally puts the removed blocks' transactions back in the
  * journal, moves the head, and marks the record done. A kill -9 leaves all of it or none of it.
  */
 import type { State } from "@filverse/state";
 import {
-  type Asset,
   type BlockHeader,
   blockHash,
   encodeSignedTx,
-  Namespace,
+  type Namespace,
   type Receipt,
   type SignedBlock,
 } from "@filverse/types";
@@ -103,7 +102,8 @@ export type RewindSink = {
   putJournal(hash: Uint8Array, txBytes: Uint8Array): void;
   putObject(key: Uint8Array, ns: Namespace, id: Uint8Array, value: unknown): void;
   delObject(key: Uint8Array): void;
-  assetIndex(before: Asset | undefined, after: Asset | undefined): void;
+  /** The lookup indexes of one object (lookupIndexes.ts) from `before` to `after` (absent: none). */
+  index(ns: Namespace, id: Uint8Array, before: unknown, after: unknown): void;
   delWithdrawal(index: number): void;
 };
 
@@ -135,16 +135,16 @@ export function rewindOps(
     const t = target.objects.getLeaf(e.key);
     if (!t) {
       sink.delObject(e.key);
-      if (e.value.ns === Namespace.Asset) sink.assetIndex(e.value.value as Asset, undefined);
+      sink.index(e.value.ns, e.value.id, e.value.value, undefined);
     } else if (!bytesEqual(t.valueHash, e.valueHash)) {
       sink.putObject(e.key, t.value.ns, t.value.id, t.value.value);
-      if (e.value.ns === Namespace.Asset) sink.assetIndex(e.value.value as Asset, t.value.value as Asset);
+      sink.index(e.value.ns, e.value.id, e.value.value, t.value.value);
     }
   }
   for (const t of target.objects.entries()) {
     if (current.objects.getLeaf(t.key)) continue;
     sink.putObject(t.key, t.value.ns, t.value.id, t.value.value);
-    if (t.value.ns === Namespace.Asset) sink.assetIndex(undefined, t.value.value as Asset);
+    sink.index(t.value.ns, t.value.id, undefined, t.value.value);
   }
   for (let i = target.withdrawals.length; i < current.withdrawals.length; i++) sink.delWithdrawal(i);
   return returned;

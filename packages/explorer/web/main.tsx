@@ -39,7 +39,7 @@ function Page(props: { route: string[] }) {
     case "checkpoints":
       return <Checkpoints />;
     case "bridge":
-      return <Bridge />;
+      return <Bridge address={a} key={a} />;
     default:
       return <NotFound what="page" id={`#/${props.route.join("/")}`} />;
   }

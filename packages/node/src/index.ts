@@ -1,6 +1,5 @@
 export * from "./api/index.js";
 export * from "./chain/chain.js";
-export * from "./chain/identityIndex.js";
 export * from "./chain/interface.js";
 export * from "./config.js";
 export * from "./dispute/index.js";

@@ -275,6 +275,18 @@ export type RpcMethods = {
   ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
+  /**
+   * params: [holder, page?] → the tokens the address holds (balance above zero), ascending by token
+   * id, each {tokenId, balance, name, symbol, decimals}. `nextCursor` is the last token id.
+   */
+  filverse_getTokensByHolder: [
+    [Hex, { cursor?: string | null; limit?: number }?],
+    {
+      holder: Hex;
+      tokens: { tokenId: Hex; balance: Dec; name: string | null; symbol: string | null; decimals: number | null }[];
+      nextCursor: string | null;
+    },
+  ];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
@@ -386,6 +398,15 @@ export type CheckpointJson = {
   /** The submitCheckpoint transaction and its L1 block; null when the node could not find it. */
   l1TxHash: Hex | null;
   l1BlockNumber: Dec | null;
+  /**
+   * Who signed it: each validator the rollup's `CheckpointSignatures` log of that transaction names
+   * (recovered from its signature, ascending) with its weight at the submission's L1 block, their
+   * sum, and the validator set's total weight then (quorum: 2/3 of it). null when the node could not
+   * find the submission or read the weights; absent from nodes that predate them.
+   */
+  signers?: { address: Hex; weight: Dec }[] | null;
+  signedWeight?: Dec | null;
+  totalWeight?: Dec | null;
   /**
    * "final"; "pending": in its challenge window; "disputed": an open fault-proof game on it, or, its
    * window over, one on an earlier checkpoint holds it back.

@@ -1,5 +1,5 @@
-/** An account: balance, nonce, assets, identities, collections it created and its recent transactions. */
-import { fil, isAddress, kindName } from "../format.js";
+/** An account: balance, nonce, tokens, assets, identities, collections it created and its recent transactions. */
+import { fil, isAddress, kindName, units } from "../format.js";
 import { batch, METHOD_NOT_FOUND, RpcCallError } from "../rpc.js";
 import { Badge, Card, Empty, ErrorBox, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
 
@@ -8,6 +8,13 @@ type Asset = { collectionId: string; tokenId: string; contentCid: string };
 type IdentityRow = { id: string; handle: string; profileCid: string };
 type TxRow = { hash: string; blockNumber: string; index: number; kind: number; status: number };
 type CollectionRow = { id: string; name: string; symbol: string; minted: string };
+type TokenRow = {
+  tokenId: string;
+  balance: string;
+  name: string | null;
+  symbol: string | null;
+  decimals: number | null;
+};
 
 type Lists = {
   account: Account;
@@ -15,6 +22,7 @@ type Lists = {
   identities: { identities: IdentityRow[]; nextCursor: string | null };
   txs: { transactions: TxRow[]; nextCursor: string | null } | RpcCallError;
   collections: { collections: CollectionRow[]; nextCursor: string | null } | RpcCallError;
+  tokens: { tokens: TokenRow[]; nextCursor: string | null } | RpcCallError;
 };
 
 export function Account(props: { address: string }) {
@@ -22,15 +30,16 @@ export function Account(props: { address: string }) {
   const data = useAsync(
     async (): Promise<Lists | null> => {
       if (!isAddress(address)) return null;
-      const [account, assets, identities, txs, collections] = await batch<unknown>([
+      const [account, assets, identities, txs, collections, tokens] = await batch<unknown>([
         ["filverse_getAccount", [address]],
         ["filverse_getAssetsByOwner", [address, { limit: 50 }]],
         ["filverse_getIdentitiesByOwner", [address, { limit: 50 }]],
         ["filverse_getTransactionsByAddress", [address, { limit: 25 }]],
         ["filverse_getCollectionsByCreator", [address, { limit: 50 }]],
+        ["filverse_getTokensByHolder", [address, { limit: 50 }]],
       ]);
       for (const v of [account, assets, identities]) if (v instanceof Error) throw v;
-      return { account, assets, identities, txs, collections } as Lists;
+      return { account, assets, identities, txs, collections, tokens } as Lists;
     },
     [address],
     5000,
@@ -51,7 +60,7 @@ function Optional<T>(props: { value: T | RpcCallError; children: (v: T) => preac
 }
 
 function AccountView(props: { d: Lists }) {
-  const { account, assets, identities, txs, collections } = props.d;
+  const { account, assets, identities, txs, collections, tokens } = props.d;
   return (
     <>
       <h1>
@@ -65,6 +74,43 @@ function AccountView(props: { d: Lists }) {
             ["Next nonce (with pending)", account.pendingNonce],
           ]}
         />
+      </Card>
+      <Card title="Tokens">
+        <Optional value={tokens}>
+          {(t) =>
+            t.tokens.length === 0 ? (
+              <Empty>No tokens.</Empty>
+            ) : (
+              <table class="list" id="account-tokens">
+                <thead>
+                  <tr>
+                    <th>Token</th>
+                    <th class="num">Balance</th>
+                    <th class="wide">Token id</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {t.tokens.map((r) => (
+                    <tr key={r.tokenId}>
+                      <td>
+                        <Link to={["token", r.tokenId]}>
+                          {r.name ?? "token"} {r.symbol ? <span class="muted">({r.symbol})</span> : null}
+                        </Link>
+                      </td>
+                      <td class="num">
+                        {r.decimals !== null && r.symbol !== null ? units(r.balance, r.decimals, r.symbol) : r.balance}
+                      </td>
+                      <td class="wide">
+                        <HexLink to={["token", r.tokenId]} value={r.tokenId} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Optional>
+        {"tokens" in tokens && tokens.nextCursor ? <p class="muted small">The first 50 are shown.</p> : null}
       </Card>
       <Card title="Recent transactions">
         <Optional value={txs}>

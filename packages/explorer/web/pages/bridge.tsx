@@ -1,8 +1,82 @@
-/** Bridge: the deposits credited in recent blocks (older ones a range at a time), and how a withdrawal is followed to L1. */
+/**
+ * Bridge: the withdrawals of an address with their stage on the way to L1 and what to do next, the
+ * deposits credited in recent blocks (older ones a range at a time), and any withdrawal by its hash.
+ */
 import { useRef, useState } from "preact/hooks";
-import { fil, isBytes32 } from "../format.js";
+import { fil, isAddress, isBytes32 } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Card, Empty, HexLink, Link, navigate, Show, useAsync } from "../ui.js";
+import { WithdrawalBadge, type WithdrawalProof, withdrawalNextStep } from "./tx.js";
+
+/** Transactions of an address searched for its withdrawals (newest first), and withdrawals shown. */
+const SCAN_TXS = 200;
+const MAX_WITHDRAWALS = 25;
+/** TxKind.Withdraw. */
+const WITHDRAW = 2;
+
+type WithdrawalRow = { hash: string; blockNumber: string; proof: WithdrawalProof | null };
+
+/** The address's newest successful withdrawals (it sent them, or it is their L1 recipient), each with its proof. */
+async function withdrawalsOf(address: string): Promise<WithdrawalRow[]> {
+  const page = await call<{
+    transactions: { hash: string; blockNumber: string; kind: number; status: number }[];
+  }>("filverse_getTransactionsByAddress", [address, { limit: SCAN_TXS }]);
+  const txs = page.transactions.filter((t) => t.kind === WITHDRAW && t.status === 1).slice(0, MAX_WITHDRAWALS);
+  if (txs.length === 0) return [];
+  const proofs = await batch<WithdrawalProof | null>(txs.map((t) => ["filverse_getWithdrawalProof", [t.hash]]));
+  return txs.map((t, i) => {
+    const p = proofs[i];
+    if (p instanceof Error) throw p;
+    return { hash: t.hash, blockNumber: t.blockNumber, proof: p ?? null };
+  });
+}
+
+function Withdrawals(props: { address: string }) {
+  const rows = useAsync(() => withdrawalsOf(props.address), [props.address], 10_000);
+  return (
+    <Show state={rows}>
+      {(list) =>
+        list.length === 0 ? (
+          <Empty>No withdrawal from or to this address in its newest {SCAN_TXS} transactions.</Empty>
+        ) : (
+          <table class="list" id="bridge-withdrawals">
+            <thead>
+              <tr>
+                <th>Transaction</th>
+                <th class="num">Amount</th>
+                <th>Stage</th>
+                <th>Next step</th>
+                <th class="wide">L1 recipient</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr key={r.hash}>
+                  <td>
+                    <HexLink to={["tx", r.hash]} value={r.hash} />
+                    <div class="muted small">
+                      block <Link to={["block", r.blockNumber]}>#{r.blockNumber}</Link>
+                    </div>
+                  </td>
+                  <td class="num">{r.proof?.withdrawal ? fil(r.proof.withdrawal.amount) : "—"}</td>
+                  <td>{r.proof ? <WithdrawalBadge w={r.proof} /> : <span class="muted">unknown</span>}</td>
+                  <td class="small">{r.proof ? withdrawalNextStep(r.proof, r.hash) : ""}</td>
+                  <td class="wide">
+                    {r.proof?.withdrawal ? (
+                      <Addr value={r.proof.withdrawal.l1Recipient} />
+                    ) : (
+                      <span class="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Show>
+  );
+}
 
 /** Blocks read per request for the deposits list (one batched request). */
 const SCAN_BLOCKS = 100;
@@ -30,8 +104,10 @@ async function scanDeposits(top: number, from: number): Promise<DepositRow[]> {
   });
 }
 
-export function Bridge() {
+export function Bridge(props: { address?: string }) {
+  const address = props.address && isAddress(props.address) ? props.address.toLowerCase() : null;
   const [hash, setHash] = useState("");
+  const [who, setWho] = useState(address ?? "");
   // Older blocks loaded with "earlier": [from, top], contiguous below the refreshed window.
   const [older, setOlder] = useState<{ from: number; top: number; rows: DepositRow[] } | null>(null);
   const olderRef = useRef(older);
@@ -69,6 +145,37 @@ export function Bridge() {
   return (
     <>
       <h1>Bridge</h1>
+      <Card title={address ? "Withdrawals" : "Your withdrawals"}>
+        <p class="muted">
+          A withdrawal goes through four stages: included on L2; carried by a checkpoint on L1, in its challenge window;
+          claimable once the checkpoint is final; finalized when its owner (or anyone) has called finalizeWithdrawal on
+          the L1 bridge, which pays it (or queues it, over the bridge's per-epoch limit).
+        </p>
+        <form
+          class="inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (isAddress(who)) navigate("bridge", who.toLowerCase());
+          }}
+        >
+          <input
+            class="long"
+            id="bridge-address"
+            placeholder="L2 sender or L1 recipient address (0x…)"
+            value={who}
+            onInput={(e) => setWho((e.target as HTMLInputElement).value.trim())}
+          />
+          <button type="submit">Show</button>
+        </form>
+        {address ? (
+          <>
+            <p class="small">
+              Withdrawals of <Addr value={address} />:
+            </p>
+            <Withdrawals address={address} />
+          </>
+        ) : null}
+      </Card>
       <Card title="Follow a withdrawal">
         <p class="muted">
           A withdrawal is an L2 transaction (kind Withdraw). Once the checkpoint that covers its block is final on L1,
@@ -98,7 +205,7 @@ export function Bridge() {
             <Card title={`Deposits credited in blocks #${from} to #${d.head}`}>
               <p class="muted small" id="bridge-range">
                 The node keeps no list of all deposits: this page reads the blocks themselves, {SCAN_BLOCKS} at a time,
-                newest first. Withdrawals are not listed here; open one by its transaction hash above.
+                newest first. Withdrawals are listed by address above, or opened by their transaction hash.
               </p>
               {rows.length === 0 ? (
                 <Empty>No deposit in these blocks.</Empty>

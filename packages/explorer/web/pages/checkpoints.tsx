@@ -21,7 +21,48 @@ export type CheckpointJson = {
   stored: boolean | null;
   l1TxHash: string | null;
   l1BlockNumber: string | null;
+  /** Who signed it, with weights (decimal strings); null when the node could not read them. */
+  signers?: { address: string; weight: string }[] | null;
+  signedWeight?: string | null;
+  totalWeight?: string | null;
 };
+
+/** signed / total as a percentage with one decimal (the rollup needs 2/3). */
+export function weightShare(signed: string, total: string): string {
+  const t = BigInt(total);
+  if (t === 0n) return "—";
+  return `${(Number((BigInt(signed) * 1000n) / t) / 10).toFixed(1)}%`;
+}
+
+/** The signers of a checkpoint: how many, the share of the weight, each address on hover (or listed). */
+export function Signers(props: { c: CheckpointJson; list?: boolean }) {
+  const { signers, signedWeight, totalWeight } = props.c;
+  if (!signers || !signedWeight || !totalWeight) return <span class="muted">—</span>;
+  const share = weightShare(signedWeight, totalWeight);
+  const summary = `${signers.length} signer${signers.length === 1 ? "" : "s"}, ${share} of the weight`;
+  if (!props.list) {
+    return (
+      <span class="signers" title={signers.map((s) => `${s.address}  weight ${s.weight}`).join("\n")}>
+        {signers.length} signer{signers.length === 1 ? "" : "s"} · {share}
+      </span>
+    );
+  }
+  return (
+    <div class="signers">
+      <div>{summary}</div>
+      <ul class="plain small">
+        {signers.map((s) => (
+          <li key={s.address}>
+            <Link to={["address", s.address]}>
+              <span class="mono">{s.address}</span>
+            </Link>{" "}
+            <span class="muted">weight {weightShare(s.weight, totalWeight)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 export type CheckpointsPage =
   | { checkpoints: CheckpointJson[]; count: string; next: string | null }
@@ -63,6 +104,7 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
           <th>Blocks</th>
           <th>State</th>
           <th>Deal</th>
+          <th>Signed</th>
           <th class="wide">State root</th>
           <th class="wide">Piece</th>
           <th class="wide">L1 tx</th>
@@ -94,6 +136,9 @@ export function CheckpointsTable(props: { page: CheckpointsPage }) {
               ) : (
                 <Badge tone="warn">no deal yet</Badge>
               )}
+            </td>
+            <td>
+              <Signers c={c} />
             </td>
             <td class="wide">
               <HexLink to={null} value={c.stateRoot} />
@@ -131,8 +176,9 @@ export function Checkpoints() {
     <Card title="Checkpoints">
       <p class="muted">
         Each checkpoint commits a range of L2 blocks to the rollup contract on L1, with the Piece CID of the batch data
-        stored on Filecoin. It becomes final once its challenge window ends without a successful dispute; a withdrawal
-        can be finalized on L1 from then on.
+        stored on Filecoin, signed by validators holding at least 2/3 of the stake weight (Signed: how many, and their
+        share; hover for the addresses). It becomes final once its challenge window ends without a successful dispute; a
+        withdrawal can be finalized on L1 from then on.
       </p>
       <Show state={cps}>
         {(page) => (

@@ -271,6 +271,8 @@ type Identity = {
   ownerEpoch: string;
   delegates: { address: string; scope: number; expiresAt: string; active: boolean }[];
   attributes: { key: string; value: string; expiresAt: string; active: boolean }[];
+  /** More than the node lists (500 of each). */
+  truncated?: boolean;
 };
 
 export function IdentityPage(props: { ref_: string }) {
@@ -363,6 +365,11 @@ export function IdentityPage(props: { ref_: string }) {
                 )}
               </Card>
             </div>
+            {d.identity.truncated ? (
+              <p class="muted small">
+                This identity has more delegates or attributes than the node lists (500 of each).
+              </p>
+            ) : null}
             <Card title="DID document">
               <pre class="json" id="did-document">
                 {JSON.stringify(d.doc, null, 2)}

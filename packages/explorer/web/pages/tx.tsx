@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { dateTime, fil, isAddress, isBytes32, kindName, units, ZERO_ADDRESS } from "../format.js";
 import { batch, call } from "../rpc.js";
 import { Addr, Badge, Card, Empty, Fields, HexLink, Link, NotFound, Show, useAsync } from "../ui.js";
-import type { CheckpointJson } from "./checkpoints.js";
+import { type CheckpointJson, Signers } from "./checkpoints.js";
 
 type TxJson = {
   hash: string;
@@ -163,13 +163,29 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
 /** The stages at which an L1 checkpoint carries the transaction's block. */
 const CARRIED = new Set(["checkpointed", "stored", "finalized"]);
 
-/** The checkpoint that carries `block`: its index, L1 transaction, piece and deal (searched in the newest 50). */
+/** Checkpoints read per request while looking for the one that carries a block, and how far back. */
+const CARRIER_PAGE = 10;
+const CARRIER_MAX = 50;
+
+/**
+ * The checkpoint that carries `block`: its index, L1 transaction, signers, piece and deal. Searched
+ * newest first, CARRIER_PAGE at a time (a recent block is in the first page), in the newest 50.
+ */
 function Carrier(props: { block: number; stage: string }) {
   const found = useAsync(async () => {
-    const page = await call<{ checkpoints: CheckpointJson[] }>("filverse_getCheckpoints", [50]);
-    return (
-      page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock)) ?? null
-    );
+    let before: string | null = null;
+    for (let read = 0; read < CARRIER_MAX; read += CARRIER_PAGE) {
+      const page: { checkpoints: CheckpointJson[]; next: string | null } = await call(
+        "filverse_getCheckpoints",
+        before === null ? [CARRIER_PAGE] : [CARRIER_PAGE, before],
+      );
+      const c = page.checkpoints.find((c) => Number(c.firstBlock) <= props.block && props.block <= Number(c.lastBlock));
+      const lowest = page.checkpoints[page.checkpoints.length - 1];
+      if (c) return c;
+      if (!lowest || Number(lowest.firstBlock) <= props.block || page.next === null) return null;
+      before = page.next;
+    }
+    return null;
   }, [props.block, props.stage]);
   return (
     <Show state={found}>
@@ -186,6 +202,7 @@ function Carrier(props: { block: number; stage: string }) {
                 </Link>,
               ],
               ["L1 transaction", c.l1TxHash ? <span class="mono break">{c.l1TxHash}</span> : "—"],
+              ["Signed by", <Signers c={c} list />],
               [
                 "Batch piece",
                 c.pieceCid ? (
@@ -213,13 +230,68 @@ function Carrier(props: { block: number; stage: string }) {
   );
 }
 
-type WithdrawalProof = {
+export type WithdrawalProof = {
   checkpointIndex: string;
   checkpointLastBlock: string;
   checkpointed: boolean;
   finalized: boolean;
+  /** Where it is on its way to L1 (docs/rpc.md, filverse_getWithdrawalProof). */
+  stage?: WithdrawalStage;
+  bridge?: { finalized: boolean; queued: { releaseEpoch: string; currentEpoch: string } | null } | null;
   withdrawal: { index: string; l1Recipient: string; amount: string } | null;
 };
+
+export type WithdrawalStage = "initiated" | "checkpointed" | "claimable" | "queued" | "finalized";
+
+/** A withdrawal's stages in order, as its page draws them. */
+const WITHDRAWAL_STAGES: { stage: WithdrawalStage; label: string }[] = [
+  { stage: "initiated", label: "included on L2" },
+  { stage: "checkpointed", label: "checkpoint on L1, challenge window" },
+  { stage: "claimable", label: "claimable" },
+  { stage: "finalized", label: "finalized on L1" },
+];
+
+/** The stage of a proof from a node that predates `stage`: from the two flags alone. */
+export function withdrawalStage(w: WithdrawalProof): WithdrawalStage {
+  return w.stage ?? (!w.checkpointed ? "initiated" : !w.finalized ? "checkpointed" : "claimable");
+}
+
+/** The badge of a stage. */
+export function WithdrawalBadge(props: { w: WithdrawalProof }) {
+  const w = props.w;
+  switch (withdrawalStage(w)) {
+    case "initiated":
+      return <Badge tone="warn">waiting for its checkpoint</Badge>;
+    case "checkpointed":
+      return <Badge tone="info">in the challenge window</Badge>;
+    case "claimable":
+      return <Badge tone="ok">ready to finalize on L1</Badge>;
+    case "queued":
+      return <Badge tone="info">finalized, queued until epoch {w.bridge?.queued?.releaseEpoch}</Badge>;
+    case "finalized":
+      return <Badge tone="ok">finalized: paid on L1</Badge>;
+  }
+}
+
+/** What the owner does next, in one sentence. */
+export function withdrawalNextStep(w: WithdrawalProof, hash: string): string {
+  switch (withdrawalStage(w)) {
+    case "initiated":
+      return "Wait for the sequencer to submit the checkpoint that covers this block to L1.";
+    case "checkpointed":
+      return "Wait until the checkpoint's challenge window ends; then finalize it on L1.";
+    case "claimable":
+      return `Call finalizeWithdrawal on the L1 bridge (filverse bridge finalize ${hash.slice(0, 10)}…, or the SDK's finalizeWithdrawal).${
+        w.bridge === null
+          ? " This node could not read the bridge: if it was finalized already, the bridge refuses it again."
+          : ""
+      }`;
+    case "queued":
+      return `Nothing: the bridge took it over its per-epoch limit. From epoch ${w.bridge?.queued?.releaseEpoch} (now ${w.bridge?.queued?.currentEpoch}) anyone may call releaseQueued(${w.withdrawal?.index ?? "index"}) on the bridge to pay it.`;
+    case "finalized":
+      return "Nothing: the bridge paid it to the L1 recipient (a recipient contract that refused the payment pulls it with claimOwed).";
+  }
+}
 
 /** Where a withdrawal is on its way to L1, and what its owner does next (docs/bridge.md). */
 function WithdrawalStatus(props: { hash: string }) {
@@ -231,49 +303,50 @@ function WithdrawalStatus(props: { hash: string }) {
   return (
     <Card title="Withdrawal to L1">
       <Show state={proof}>
-        {(w) =>
-          w === null ? (
-            <Empty>The node has no record of this withdrawal.</Empty>
-          ) : (
-            <Fields
-              rows={[
-                [
-                  "Checkpoint",
-                  <Link to={["checkpoints"]}>
-                    #{w.checkpointIndex} (up to block {w.checkpointLastBlock})
-                  </Link>,
-                ],
-                [
-                  "Stage",
-                  <span id="withdrawal-stage">
-                    {w.finalized ? (
-                      <Badge tone="ok">final: ready to finalize on L1</Badge>
-                    ) : w.checkpointed ? (
-                      <Badge tone="info">in the challenge window</Badge>
-                    ) : (
-                      <Badge tone="warn">waiting for its checkpoint</Badge>
-                    )}
-                  </span>,
-                ],
-                [
-                  "Next step",
-                  w.finalized
-                    ? `Call finalizeWithdrawal on the L1 bridge (filverse bridge finalize ${props.hash.slice(0, 10)}…, or the SDK's finalizeWithdrawal). A withdrawal already finalized is refused.`
-                    : w.checkpointed
-                      ? "Wait until the checkpoint's challenge window ends; then finalize it on L1."
-                      : "Wait for the sequencer to submit the checkpoint that covers this block to L1.",
-                ],
-                ...(w.withdrawal
-                  ? ([
-                      ["Recipient on L1", <span class="mono">{w.withdrawal.l1Recipient}</span>],
-                      ["Amount", fil(w.withdrawal.amount)],
-                      ["Withdrawal index", w.withdrawal.index],
-                    ] as [string, ComponentChildren][])
-                  : []),
-              ]}
-            />
-          )
-        }
+        {(w) => {
+          if (w === null) return <Empty>The node has no record of this withdrawal.</Empty>;
+          const stage = withdrawalStage(w);
+          const at = WITHDRAWAL_STAGES.findIndex((s) => s.stage === (stage === "queued" ? "finalized" : stage));
+          return (
+            <>
+              <ol class="lifecycle" id="withdrawal-stages" data-stage={stage}>
+                {WITHDRAWAL_STAGES.map((s, i) => (
+                  <li
+                    key={s.stage}
+                    class={i < at || (i === at && stage === "finalized") ? "done" : i === at ? "current" : "todo"}
+                  >
+                    <span class="dot" />
+                    <span class="stage-name">{s.label}</span>
+                  </li>
+                ))}
+              </ol>
+              <Fields
+                rows={[
+                  [
+                    "Checkpoint",
+                    <Link to={["checkpoints"]}>
+                      #{w.checkpointIndex} (up to block {w.checkpointLastBlock})
+                    </Link>,
+                  ],
+                  [
+                    "Stage",
+                    <span id="withdrawal-stage">
+                      <WithdrawalBadge w={w} />
+                    </span>,
+                  ],
+                  ["Next step", <span id="withdrawal-next">{withdrawalNextStep(w, props.hash)}</span>],
+                  ...(w.withdrawal
+                    ? ([
+                        ["Recipient on L1", <span class="mono">{w.withdrawal.l1Recipient}</span>],
+                        ["Amount", fil(w.withdrawal.amount)],
+                        ["Withdrawal index", w.withdrawal.index],
+                      ] as [string, ComponentChildren][])
+                    : []),
+                ]}
+              />
+            </>
+          );
+        }}
       </Show>
     </Card>
   );

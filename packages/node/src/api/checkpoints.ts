@@ -4,6 +4,7 @@
  */
 import { expectParamCount, paramUint, RpcError } from "@filverse/rpc";
 import { RpcErrorCode } from "@filverse/types";
+import { BaseError } from "viem";
 import type { ApiModules, CheckpointReader, RpcHandlers } from "./types.js";
 
 export type CheckpointsApi = Pick<RpcHandlers, "filverse_getCheckpoint" | "filverse_getCheckpoints">;
@@ -21,12 +22,29 @@ function reader(checkpoints: CheckpointReader | null): CheckpointReader {
   return checkpoints;
 }
 
-async function fromL1<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * Runs an L1 read: a failure of the L1 node or the contract call (viem's errors: transport, RPC,
+ * reverted or undecodable call) is -32017, the L1 being unavailable; anything else is our bug and
+ * goes on as it is (-32603). viem's own argument-encoding errors are ours too.
+ */
+export async function fromL1<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    throw new RpcError(RpcErrorCode.UNAVAILABLE, { message: "The checkpoint could not be read from L1", cause: err });
+    if (err instanceof BaseError && !isEncodingError(err)) {
+      throw new RpcError(RpcErrorCode.UNAVAILABLE, { message: "The checkpoint could not be read from L1", cause: err });
+    }
+    throw err;
   }
+}
+
+/** viem's errors for arguments it cannot encode: the caller's (our) bug, not the L1's. */
+function isEncodingError(err: BaseError): boolean {
+  return (
+    err.walk((e) =>
+      /^(AbiEncoding|InvalidAddress|InvalidAbiEncodingType|IntegerOutOfRange)/.test((e as Error).name),
+    ) !== null
+  );
 }
 
 export function checkpointsApi({ checkpoints }: ApiModules): CheckpointsApi {

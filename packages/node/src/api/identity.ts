@@ -7,32 +7,44 @@ import type { ApiModules, RpcHandlers } from "./types.js";
 
 export type IdentityApi = Pick<RpcHandlers, "filverse_getIdentity" | "filverse_resolveDid">;
 
+/**
+ * Delegates and attributes an identity answer lists, each (by key ascending). A DID document with
+ * more is cut there, and says so (`truncated`).
+ */
+export const MAX_IDENTITY_ENTRIES = 500;
+
 export function identityApi({ node }: ApiModules): IdentityApi {
-  const identityJson = (state: State, id: Uint8Array) => {
-    const identity = state.get(Namespace.Identity, id);
-    if (!identity) return null;
-    const idHex = toHex(id);
+  /** The identity, its delegates and its attributes, from one database snapshot (one block). */
+  const identityJson = async (id: Uint8Array) => {
+    const read = await node.db.getIdentityWithEntries(id, MAX_IDENTITY_ENTRIES);
+    if (!read) return null;
+    const { identity } = read;
     const now = Math.floor(Date.now() / 1000);
-    const delegates = node.identities.delegatesOf(idHex).flatMap((addr) => {
-      const d = state.get(Namespace.Delegate, fromHex(idHex + addr.slice(2)));
-      if (!d) return [];
-      const active = d.ownerEpoch === identity.ownerEpoch && now < d.expiresAt;
-      return [{ address: addr, ...Delegate.toJson(d), active }];
-    });
-    const attributes = node.identities.attributeIdsOf(idHex).flatMap((attrId) => {
-      const a = state.get(Namespace.Attribute, fromHex(attrId));
-      return a ? [{ ...Attribute.toJson(a), active: a.expiresAt === 0 || now < a.expiresAt }] : [];
-    });
-    return { id: idHex, ...Identity.toJson(identity), delegates, attributes };
+    const delegates = read.delegates.map(({ ref, value: d }) => ({
+      address: toHex(ref),
+      ...Delegate.toJson(d),
+      active: d.ownerEpoch === identity.ownerEpoch && now < d.expiresAt,
+    }));
+    const attributes = read.attributes.map(({ value: a }) => ({
+      ...Attribute.toJson(a),
+      active: a.expiresAt === 0 || now < a.expiresAt,
+    }));
+    return {
+      id: toHex(id),
+      ...Identity.toJson(identity),
+      delegates,
+      attributes,
+      ...(read.truncated ? { truncated: true } : {}),
+    };
   };
   return {
-    filverse_getIdentity: (p) => {
+    filverse_getIdentity: async (p) => {
       expectParamCount(p, 1, 1);
       const ref = paramString(p, 0, "handle or identity id");
       const id = resolveIdentityRef(node.state, ref);
-      return id ? identityJson(node.state, id) : null;
+      return id ? identityJson(id) : null;
     },
-    filverse_resolveDid: (p) => {
+    filverse_resolveDid: async (p) => {
       expectParamCount(p, 1, 1);
       const did = paramString(p, 0, "did");
       const m = /^did:filverse:(\d+):([a-z0-9_]{3,32}|0x[0-9a-fA-F]{64})$/.exec(did);
@@ -42,7 +54,7 @@ export function identityApi({ node }: ApiModules): IdentityApi {
         });
       if (Number(m[1]) !== node.chainId) return null;
       const id = resolveIdentityRef(node.state, m[2]!);
-      const identity = id ? identityJson(node.state, id) : null;
+      const identity = id ? await identityJson(id) : null;
       return identity ? didDocument(node.chainId, identity) : null;
     },
   };

@@ -6,12 +6,26 @@ import { expectParamCount, paramBlockTag, paramHex, paramString, paramUint, RpcE
 import { proveObject, proveWithdrawal } from "@filverse/state";
 import { Namespace, RpcErrorCode, stateObjectStructs, TxKind, Withdrawal } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
+import { fromL1 } from "./checkpoints.js";
 import { stateAtTag } from "./reads.js";
-import type { ApiModules, RpcHandlers } from "./types.js";
+import type { ApiModules, CheckpointReader, RpcHandlers, WithdrawalL1Json } from "./types.js";
 
 export type ProofsApi = Pick<RpcHandlers, "filverse_getProof" | "filverse_getWithdrawalProof">;
 
-export function proofsApi({ node, settlement }: ApiModules): ProofsApi {
+/**
+ * The withdrawal on the L1 bridge; null when the node knows no bridge or the L1 cannot be read (the
+ * proof is still worth answering: the page says the bridge's side is unknown).
+ */
+async function bridgeState(checkpoints: CheckpointReader, index: number): Promise<WithdrawalL1Json | null> {
+  try {
+    return await fromL1(() => checkpoints.withdrawal(index));
+  } catch (err) {
+    if (err instanceof RpcError && err.code === RpcErrorCode.UNAVAILABLE) return null;
+    throw err;
+  }
+}
+
+export function proofsApi({ node, settlement, checkpoints }: ApiModules): ProofsApi {
   const db = () => node.db;
   const stateAt = (tag: number | "latest") => stateAtTag(node, tag);
   return {
@@ -94,13 +108,28 @@ export function proofsApi({ node, settlement }: ApiModules): ProofsApi {
       const lastBlock = (checkpointIndex + 1) * interval;
       const at = node.stateAt(lastBlock);
       const proof = at ? proveWithdrawal(at, index) : null;
+      const checkpointed = settlement ? lastBlock <= settlement.checkpointedBlock() : false;
+      const finalized = settlement ? lastBlock <= settlement.finalizedBlock() : false;
+      // The bridge's side, once the checkpoint is final (before, the bridge cannot have paid it).
+      const bridge = finalized && checkpoints ? await bridgeState(checkpoints, index) : null;
+      const stage = !checkpointed
+        ? "initiated"
+        : !finalized
+          ? "checkpointed"
+          : bridge?.finalized
+            ? bridge.queued
+              ? "queued"
+              : "finalized"
+            : "claimable";
       return {
         txHash: hash,
         blockNumber: String(loc.blockNumber),
         checkpointIndex: String(checkpointIndex),
         checkpointLastBlock: String(lastBlock),
-        checkpointed: settlement ? lastBlock <= settlement.checkpointedBlock() : false,
-        finalized: settlement ? lastBlock <= settlement.finalizedBlock() : false,
+        checkpointed,
+        finalized,
+        stage,
+        bridge,
         withdrawal: proof ? Withdrawal.toJson(proof.withdrawal) : null,
         // Null until the checkpoint's last block exists (or once its state is no longer kept).
         siblings: proof ? proof.siblings.map(toHex) : null,

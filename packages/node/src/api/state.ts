@@ -1,12 +1,24 @@
 /**
  * Reads of the head state (accounts at a recent block): accounts, collections, assets, tokens,
- * data assets, and the lists the chain indexes (identities by owner, grantees of a data asset,
- * collections by creator) and the transactions that name an address (a database index).
+ * data assets, and the lists the database indexes in each block's own batch (identities by owner,
+ * grantees of a data asset, collections by creator, assets of a collection, tokens by holder, the
+ * transactions that name an address). A page is read from one database snapshot.
  */
+import { LookupKind } from "@filverse/db";
 import { expectParamCount, paramBlockTag, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
 import { accessGrantObjectId, assetObjectId, tokenBalanceObjectId } from "@filverse/state";
-import { Asset, Collection, DataAsset, Identity, Namespace, RpcErrorCode, Token } from "@filverse/types";
-import { fromHex, type Hex, toHex } from "@filverse/utils";
+import {
+  type AccessGrantRecord,
+  Asset,
+  Collection,
+  DataAsset,
+  Identity,
+  Namespace,
+  RpcErrorCode,
+  Token,
+  type TokenBalance,
+} from "@filverse/types";
+import { fromHex, toHex } from "@filverse/utils";
 import { stateAtTag } from "./reads.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
@@ -24,10 +36,24 @@ export type StateApi = Pick<
   | "filverse_getDataAssetGrantees"
   | "filverse_getCollectionsByCreator"
   | "filverse_getTransactionsByAddress"
+  | "filverse_getTokensByHolder"
 >;
 
 export function stateApi({ node }: ApiModules): StateApi {
   const db = () => node.db;
+  /** A page of a database lookup index; a cursor of the wrong width is a bad param. */
+  const lookupPage = async (
+    kind: LookupKind,
+    scope: Uint8Array,
+    page: { cursor: string | null; limit: number | undefined },
+  ) => {
+    try {
+      return await db().getLookupPage(kind, scope, page);
+    } catch (err) {
+      if (err instanceof RangeError) throw badCursor();
+      throw err;
+    }
+  };
   const stateAt = (tag: number | "latest") => stateAtTag(node, tag);
   return {
     filverse_getAccount: (p) => {
@@ -68,22 +94,16 @@ export function stateApi({ node }: ApiModules): StateApi {
       const { assets, nextCursor } = page_;
       return { assets: assets.map((a) => Asset.toJson(a)), nextCursor };
     },
-    // From the LookupIndex and the head state in one synchronous call, so a page describes one block.
-    filverse_getAssetsByCollection: (p) => {
+    filverse_getAssetsByCollection: async (p) => {
       expectParamCount(p, 1, 2);
       const collectionId = paramHex(p, 0, "collectionId", 32);
       const pageOpts = pageParam(p, 1);
-      const state = node.state;
-      if (!state.get(Namespace.Collection, fromHex(collectionId))) return null;
-      // Keys are 8-byte big-endian token ids, so the cursor is the last token id as 16 hex digits.
-      const page = indexPage(node.lookups.assetsOf(collectionId), pageOpts, 8);
-      const collection = fromHex(collectionId);
+      if (!node.state.get(Namespace.Collection, fromHex(collectionId))) return null;
+      // The cursor is the last token id as u64be hex (16 digits).
+      const page = await lookupPage(LookupKind.AssetsByCollection, fromHex(collectionId), pageOpts);
       return {
         collectionId,
-        assets: page.items.flatMap((key) => {
-          const a = state.get(Namespace.Asset, assetObjectId(collection, Number.parseInt(key.slice(2), 16)));
-          return a ? [Asset.toJson(a)] : [];
-        }),
+        assets: page.items.map((i) => Asset.toJson(i.value as Asset)),
         nextCursor: page.nextCursor,
       };
     },
@@ -115,18 +135,12 @@ export function stateApi({ node }: ApiModules): StateApi {
       }
       return out;
     },
-    // Both lists come from the chain's LookupIndex and the head state in one synchronous call, so
-    // a page always describes one block.
-    filverse_getIdentitiesByOwner: (p) => {
+    filverse_getIdentitiesByOwner: async (p) => {
       expectParamCount(p, 1, 2);
       const owner = paramHex(p, 0, "owner", 20);
-      const page = indexPage(node.lookups.identitiesOf(owner), pageParam(p, 1), 32);
-      const state = node.state;
+      const page = await lookupPage(LookupKind.IdentitiesByOwner, fromHex(owner), pageParam(p, 1));
       return {
-        identities: page.items.flatMap((id) => {
-          const identity = state.get(Namespace.Identity, fromHex(id));
-          return identity ? [{ id, ...Identity.toJson(identity) }] : [];
-        }),
+        identities: page.items.map((i) => ({ id: toHex(i.id), ...Identity.toJson(i.value as Identity) })),
         nextCursor: page.nextCursor,
       };
     },
@@ -169,70 +183,53 @@ export function stateApi({ node }: ApiModules): StateApi {
         nextCursor: page.nextCursor,
       };
     },
-    filverse_getCollectionsByCreator: (p) => {
+    filverse_getCollectionsByCreator: async (p) => {
       expectParamCount(p, 1, 2);
       const creator = paramHex(p, 0, "creator", 20);
-      const page = indexPage(node.lookups.collectionsOf(creator), pageParam(p, 1), 32);
-      const state = node.state;
+      const page = await lookupPage(LookupKind.CollectionsByCreator, fromHex(creator), pageParam(p, 1));
       return {
-        collections: page.items.flatMap((id) => {
-          const c = state.get(Namespace.Collection, fromHex(id));
-          return c ? [{ id: id as Hex, ...Collection.toJson(c) }] : [];
+        collections: page.items.map((i) => ({ id: toHex(i.id), ...Collection.toJson(i.value as Collection) })),
+        nextCursor: page.nextCursor,
+      };
+    },
+    filverse_getDataAssetGrantees: async (p) => {
+      expectParamCount(p, 1, 2);
+      const id = paramHex(p, 0, "dataAssetId", 32);
+      const pageOpts = pageParam(p, 1);
+      if (!node.state.get(Namespace.DataAsset, fromHex(id))) return null;
+      const page = await lookupPage(LookupKind.GranteesOfDataAsset, fromHex(id), pageOpts);
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        dataAssetId: id,
+        grantees: page.items.map((i) => {
+          const { expiresAt } = i.value as AccessGrantRecord;
+          return { grantee: toHex(i.ref), expiresAt: String(expiresAt), active: now < expiresAt };
         }),
         nextCursor: page.nextCursor,
       };
     },
-    filverse_getDataAssetGrantees: (p) => {
+    filverse_getTokensByHolder: async (p) => {
       expectParamCount(p, 1, 2);
-      const id = paramHex(p, 0, "dataAssetId", 32);
-      const pageOpts = pageParam(p, 1);
+      const holder = paramHex(p, 0, "holder", 20);
+      const page = await lookupPage(LookupKind.TokensByHolder, fromHex(holder), pageParam(p, 1));
       const state = node.state;
-      if (!state.get(Namespace.DataAsset, fromHex(id))) return null;
-      const page = indexPage(node.lookups.granteesOf(id), pageOpts, 20);
-      const now = Math.floor(Date.now() / 1000);
       return {
-        dataAssetId: id,
-        grantees: page.items.flatMap((grantee) => {
-          const g = state.get(Namespace.AccessGrant, accessGrantObjectId(fromHex(id), fromHex(grantee)));
-          return g ? [{ grantee: grantee as Hex, expiresAt: String(g.expiresAt), active: now < g.expiresAt }] : [];
+        holder,
+        tokens: page.items.map((i) => {
+          // A token is never deleted, so the head state has the token of every balance.
+          const t = state.get(Namespace.Token, i.ref);
+          return {
+            tokenId: toHex(i.ref),
+            balance: (i.value as TokenBalance).balance.toString(),
+            name: t?.name ?? null,
+            symbol: t?.symbol ?? null,
+            decimals: t?.decimals ?? null,
+          };
         }),
         nextCursor: page.nextCursor,
       };
     },
   };
-}
-
-/** The default `page.limit` of the index-backed lists (as filverse_getAssetsByOwner). */
-const DEFAULT_PAGE_LIMIT = 50;
-
-/**
- * One page of an ascending list of hex keys of `keyBytes` bytes: the keys after the cursor (the last
- * key of the previous page; it need not still be in the list). nextCursor is null on the last page.
- */
-function indexPage(
-  sorted: string[],
-  { cursor, limit }: { cursor: string | null; limit: number | undefined },
-  keyBytes: number,
-): { items: string[]; nextCursor: string | null } {
-  if (cursor !== null && cursor.length !== 2 + 2 * keyBytes) {
-    throw new RpcError(RpcErrorCode.INVALID_PARAMS, {
-      message: "page.cursor must be a cursor returned by a previous page",
-      data: { param: "page.cursor", index: 1, expected: "a nextCursor" },
-    });
-  }
-  let start = 0;
-  if (cursor !== null) {
-    let hi = sorted.length;
-    while (start < hi) {
-      const mid = (start + hi) >>> 1;
-      if (sorted[mid]! <= cursor) start = mid + 1;
-      else hi = mid;
-    }
-  }
-  const n = limit ?? DEFAULT_PAGE_LIMIT;
-  const items = sorted.slice(start, start + n);
-  const more = start + n < sorted.length;
-  return { items, nextCursor: more ? items[items.length - 1]! : null };
 }
 
 /** The largest `page.limit` of filverse_getAssetsByOwner and the other paged lists. */
@@ -263,4 +260,11 @@ function pageParam(p: unknown[], index: number): { cursor: string | null; limit:
     throw bad("page.cursor", "a nextCursor", "page.cursor must be a cursor returned by a previous page");
   }
   return { cursor: cursor ?? null, limit };
+}
+
+function badCursor(): RpcError {
+  return new RpcError(RpcErrorCode.INVALID_PARAMS, {
+    message: "page.cursor must be a cursor returned by a previous page",
+    data: { param: "page.cursor", index: 1, expected: "a nextCursor" },
+  });
 }

@@ -82,11 +82,26 @@ export type DisputeReader = {
 };
 
 /** Checkpoints on the L1 rollup as the RPC reads them (node/checkpointReader.ts). */
+/** A withdrawal's state on the L1 bridge (filverse_getWithdrawalProof's `bridge`). */
+export type WithdrawalL1Json = {
+  /** The bridge's isFinalized(index): the proof was accepted; paid, or queued. */
+  finalized: boolean;
+  /** Queued over the bridge's per-epoch limit: paid by releaseQueued from `releaseEpoch` on. */
+  queued: { releaseEpoch: string; currentEpoch: string } | null;
+  /** The L1 block it was read at. */
+  l1Head: string;
+};
+
 export type CheckpointReader = {
   /** Checkpoint `index` (null: the latest); null when the rollup has no such checkpoint. */
   get(index: number | null): Promise<CheckpointJson | null>;
   /** The `limit` checkpoints below index `before` (null: all), newest first, and how many the rollup holds. */
   page(before: number | null, limit: number): Promise<{ checkpoints: CheckpointJson[]; count: number }>;
+  /**
+   * Withdrawal `index` on the L1 bridge: finalized there (paid, or queued over the per-epoch limit
+   * until `releaseEpoch`), read at the L1 head. null when the node knows no bridge.
+   */
+  withdrawal(index: number): Promise<WithdrawalL1Json | null>;
 };
 
 /** What every namespace's handlers are built from. */

@@ -1,6 +1,6 @@
 /**
- * The chain both node kinds hold: the ChainDb, the head, the head State and recent past states, the
- * IdentityIndex and LookupIndex, and the events. `open()` is the one start-up path (a restart resumes from the stored
+ * The chain both node kinds hold: the ChainDb (with its indexes), the head, the head State and
+ * recent past states, and the events. `open()` is the one start-up path (a restart resumes from the stored
  * head) and `commit()` the one way the head advances, so the sequencer and the verifier cannot drift.
  */
 import { EventEmitter } from "node:events";
@@ -11,9 +11,7 @@ import type { BlockHeader } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import { IdentityIndex } from "./identityIndex.js";
 import type { ChainReader, GenesisConfig, HeadInfo, NodeEvents } from "./interface.js";
-import { LookupIndex } from "./lookupIndex.js";
 import { finishPendingRewind } from "./rewind.js";
 
 export type ChainOpts = {
@@ -33,8 +31,6 @@ export type ChainModules = { metrics?: NodeMetrics | null };
 
 export class Chain implements ChainReader {
   readonly events = new EventEmitter<NodeEvents>();
-  readonly identities = new IdentityIndex();
-  readonly lookups = new LookupIndex();
   readonly opts: ChainOpts;
   private readonly metrics: NodeMetrics | null;
   private db_: ChainDb | null = null;
@@ -81,7 +77,8 @@ export class Chain implements ChainReader {
 
   /**
    * Open the database (writing the genesis into an empty one), load the head state and check it
-   * against the head's stateRoot, and index identities. The database stays open on failure: close().
+   * against the head's stateRoot, and backfill the database's indexes if it predates them. The
+   * database stays open on failure: close().
    */
   async open(): Promise<void> {
     const { genesis: g } = this.opts;
@@ -105,8 +102,8 @@ export class Chain implements ChainReader {
     }
     this.state_ = state;
     this.head_ = head;
-    this.identities.rebuild(state);
-    this.lookups.rebuild(state);
+    // A database written before the lookup indexes existed gets them now (once; see @filverse/db).
+    await db.backfillLookups(state);
     this.metrics?.headNumber.set(head.number);
   }
 
@@ -126,21 +123,17 @@ export class Chain implements ChainReader {
     this.history.delete(previous.number - this.opts.stateHistory);
     this.state_ = result.state;
     this.head_ = { number: header.number, hash, header };
-    this.identities.apply(result.changes);
-    this.lookups.apply(result.changes);
     this.metrics?.headNumber.set(header.number);
   }
 
   /**
    * The head went back (a rewind, chain/rewind.ts): the stored head is `head` with `state`. The
-   * history above it is forgotten and the identities and lookups are indexed again.
+   * history above it is forgotten (the database's indexes moved in the rewind's own batch).
    */
   resetTo(head: HeadInfo, state: State): void {
     for (const n of this.history.keys()) if (n >= head.number) this.history.delete(n);
     this.state_ = state;
     this.head_ = head;
-    this.identities.rebuild(state);
-    this.lookups.rebuild(state);
     this.metrics?.headNumber.set(head.number);
   }
 

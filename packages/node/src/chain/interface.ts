@@ -16,8 +16,6 @@ import type {
   TxDropReason,
 } from "@filverse/types";
 import type { FilverseError, Hex } from "@filverse/utils";
-import type { IdentityIndex } from "./identityIndex.js";
-import type { LookupIndex } from "./lookupIndex.js";
 
 /** Where deposits come from: the L1 watcher, or on a devnet without L1 the dev faucet. */
 export interface DepositSource {
@@ -66,9 +64,6 @@ export interface ChainReader {
   /** The head state. */
   readonly state: State;
   readonly head: HeadInfo;
-  readonly identities: IdentityIndex;
-  /** Identities by owner, grantees by data asset. */
-  readonly lookups: LookupIndex;
   readonly events: EventEmitter<NodeEvents>;
   /** The state after block `n`, if still kept in memory. */
   stateAt(n: number): State | undefined;

@@ -190,6 +190,7 @@ export class FilverseVerifierNode {
           ? createCheckpointReader(
               {
                 rollup: config.l1.rollup,
+                bridge: config.l1.bridge,
                 startBlock: BigInt(config.l1.startBlock),
               },
               { l1: this.l1, deals: () => null },

@@ -13,9 +13,7 @@ import { type PreconfirmationJson, RpcErrorCode, type TxDropReason } from "@filv
 import { fromHex, type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
-import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { DropInfo, HeadInfo, NodeEvents } from "../chain/interface.js";
-import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -35,8 +33,6 @@ export class Sequencer {
   /** The chain core the verifier shares: the database, the head and its state, the indexes, the events. */
   readonly core: Chain;
   readonly events: EventEmitter<NodeEvents>;
-  readonly identities: IdentityIndex;
-  readonly lookups: LookupIndex;
   readonly mempool: Mempool;
   readonly address: Uint8Array;
   private readonly opts: SequencerOpts;
@@ -86,8 +82,6 @@ export class Sequencer {
       { metrics: this.metrics },
     );
     this.events = this.core.events;
-    this.identities = this.core.identities;
-    this.lookups = this.core.lookups;
     this.preconfirmations = new PreconfirmationStore({
       chainId: opts.chain.chainId,
       key: modules.key,

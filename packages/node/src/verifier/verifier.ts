@@ -14,9 +14,7 @@ import { type Checkpoint, type PreconfirmationJson, RpcErrorCode, type SignedBlo
 import { type Hex, type Logger, nullLogger, toHex } from "@filverse/utils";
 import { followSignal } from "../abort.js";
 import { Chain } from "../chain/chain.js";
-import type { IdentityIndex } from "../chain/identityIndex.js";
 import type { HeadInfo, NodeEvents } from "../chain/interface.js";
-import type { LookupIndex } from "../chain/lookupIndex.js";
 import type { RewindRequest } from "../chain/rewind.js";
 import { NodeError, NodeErrorCode, nodeFailure, SubmitError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -39,8 +37,6 @@ export class Verifier {
   /** The chain core the sequencer shares: the database, the head and its state, the indexes, the events. */
   readonly core: Chain;
   readonly events: EventEmitter<NodeEvents>;
-  readonly identities: IdentityIndex;
-  readonly lookups: LookupIndex;
   readonly opts: VerifierOpts;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics | null;
@@ -86,8 +82,6 @@ export class Verifier {
       { metrics: this.metrics },
     );
     this.events = this.core.events;
-    this.identities = this.core.identities;
-    this.lookups = this.core.lookups;
     this.importer = new BlockImporter(opts, {
       core: this.core,
       target: {

@@ -7,7 +7,7 @@
 
 import { blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
-import type { Abi, Address } from "viem";
+import { type Abi, type Address, HttpRequestError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
 import {
@@ -131,6 +131,17 @@ describe("createCheckpointReader", () => {
       lowestDisputed: null,
       storage: null,
     });
+    // Its signers, recovered from the submission's CheckpointSignatures log, weighed by the rollup.
+    const weights = await Promise.all(
+      validators.map((k) => env.read<bigint>(env.rollup, rollupAbi, "weightOf", [k.address])),
+    );
+    const expectedSigners = validators
+      .map((k, i) => ({ address: k.address.toLowerCase(), weight: String(weights[i]) }))
+      .sort((a, b) => (a.address < b.address ? -1 : 1));
+    expect(weights.every((w) => w > 0n)).toBe(true);
+    expect(first.signers).toEqual(expectedSigners);
+    expect(first.signedWeight).toBe(String(weights.reduce((a, b) => a + b, 0n)));
+    expect(first.totalWeight).toBe(String(await env.read<bigint>(env.rollup, rollupAbi, "totalWeight")));
     expect(first.secondsLeft).toBe(Number(first.challengeWindowEnds) - Number(first.l1Time));
     expect(first.secondsLeft).toBeGreaterThan(window - 60);
     const latest = (await reader.get(null))!;
@@ -157,6 +168,30 @@ describe("createCheckpointReader", () => {
     // its range is read from the rollup, not guessed from the interval.
     await submit(chainAfter(3, chain2, 13, 14), 3);
     expect(await reader.get(3)).toMatchObject({ index: "3", firstBlock: "13", lastBlock: "14" });
+
+    // A page: newest first, each as get() reads it, from one L1 view; a fresh reader (no cache) too.
+    const cold = createCheckpointReader({ rollup: env.rollup, startBlock: 0n }, { l1: env, deals: () => null });
+    for (const r of [reader, cold]) {
+      const page = await r.page(null, 10);
+      expect(page.count).toBe(4);
+      expect(page.checkpoints.map((c) => c.index)).toEqual(["3", "2", "1", "0"]);
+      expect(page.checkpoints.map((c) => c.l1TxHash)).toEqual([
+        (await reader.get(3))!.l1TxHash,
+        ...[2, 1, 0].map((i) => receipts[i]!.transactionHash),
+      ]);
+      expect(page.checkpoints.every((c) => c.signers?.length === 3 && c.l1Head === page.checkpoints[0]!.l1Head)).toBe(
+        true,
+      );
+      expect((await r.page(2, 1)).checkpoints.map((c) => c.index)).toEqual(["1"]);
+    }
+
+    // A withdrawal on the bridge: none finalized here; a reader without the bridge does not read it.
+    const withBridge = createCheckpointReader(
+      { rollup: env.rollup, bridge: env.bridge, startBlock: 0n },
+      { l1: env, deals: () => null },
+    );
+    expect(await withBridge.withdrawal(0)).toMatchObject({ finalized: false, queued: null });
+    expect(await reader.withdrawal(0)).toBe(null);
 
     // Over the RPC: the same answer; a bad index and a node without a rollup get typed errors.
     const ctx = {} as never;
@@ -200,5 +235,30 @@ describe("createCheckpointReader", () => {
     );
     expect(await reader.get(0)).toMatchObject({ index: "0", l1TxHash, l1BlockNumber });
     expect(l1TxHash).not.toBe(null);
+  }, 180_000);
+
+  it("shows a checkpoint without signers when the L1 cannot weigh them at the submission's block, and weighs them later", async () => {
+    let pruned = true;
+    const publicClient = new Proxy(env.publicClient, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key !== "readContract") return typeof v === "function" ? v.bind(target) : v;
+        return async (args: { functionName: string }) => {
+          if (pruned && args.functionName === "weightOf") {
+            throw new HttpRequestError({ url: "http://127.0.0.1", details: "state pruned" });
+          }
+          return target.readContract(args as never);
+        };
+      },
+    });
+    const reader = createCheckpointReader(
+      { rollup: env.rollup, startBlock: 0n },
+      { l1: { ...env, publicClient } as never, deals: () => null },
+    );
+    const first = (await reader.get(0))!;
+    expect(first.l1TxHash).not.toBe(null);
+    expect(first).toMatchObject({ signers: null, signedWeight: null, totalWeight: null });
+    pruned = false;
+    expect((await reader.get(0))!.signers).toHaveLength(3);
   }, 180_000);
 });
