@@ -112,3 +112,10 @@ export function blockTagParam(value: unknown, name = "blockNumber"): string {
   if (value === "latest") return value;
   return uintParam(value, name);
 }
+
+/** `defaults` overridden by the fields of `params` that are not undefined. */
+export function withDefaults<T extends object>(defaults: Partial<T>, params: T): T {
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
