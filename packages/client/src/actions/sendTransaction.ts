@@ -6,7 +6,7 @@ import type { Hex } from "@filverse/utils";
 import { type FilverseBaseClient, requireSigner } from "../baseClient.js";
 import { ClientError, ClientErrorCode, NonceGapError, NonceTooLowError } from "../errors.js";
 import type { CreatedIds, PrimaryType } from "../types.js";
-import { actorOf, buildMessage, createdIds, resolveKind, resolveVia, signTxMessage } from "../utils/transaction.js";
+import { buildMessage, createdIds, resolveKind, resolveVia, signTxMessage } from "../utils/transaction.js";
 import { fetchPendingNonce, fetchSuggestedFee, type TransactionRequest } from "./signTransaction.js";
 
 export type SendTransactionParameters<P extends PrimaryType = PrimaryType> = TransactionRequest<P>;
@@ -62,7 +62,7 @@ export async function buildSignSend<P extends PrimaryType, X extends object>(
       return {
         hash: signed.hash,
         nonce: message.nonce,
-        ...createdIds(kind, actorOf(signer.address, via), message.nonce),
+        ...createdIds(kind, signer.address, message.nonce),
         ...extra,
       } as SendTransactionReturnType<P> & X;
     } catch (error) {

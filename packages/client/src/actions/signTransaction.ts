@@ -6,7 +6,6 @@ import type { Hex } from "@filverse/utils";
 import { type FilverseBaseClient, requireSigner } from "../baseClient.js";
 import type { CreatedIds, KindOf, PrimaryType, SignedTransactionJson, TxParameters } from "../types.js";
 import {
-  actorOf,
   buildMessage,
   createdIds,
   resolveKind,
@@ -60,7 +59,7 @@ export async function signTransaction<P extends PrimaryType>(
     hash: signed.hash,
     sender: signer.address,
     nonce: message.nonce,
-    ...createdIds(kind, actorOf(signer.address, via), message.nonce),
+    ...createdIds(kind, signer.address, message.nonce),
   } as SignTransactionReturnType<P>;
 }
 

@@ -25,6 +25,13 @@ function normalizeValue(field: AnyField, value: unknown): unknown {
     case "uint256":
       // Decimal strings go through the codec's own checks; a negative bigint becomes "-1" and is rejected there.
       return typeof value === "bigint" ? value.toString() : value;
+    case "array":
+      // Lists of bytes32 / address / uint256 items (a SessionGrant's tokens, caps, collections).
+      return Array.isArray(value)
+        ? value.map((item) =>
+            item instanceof Uint8Array ? toHex(item) : typeof item === "bigint" ? item.toString() : item,
+          )
+        : value;
     case "struct":
       return typeof value === "object" && value !== null && !Array.isArray(value)
         ? normalizeObject(enc.struct, value as Record<string, unknown>)

@@ -150,7 +150,8 @@ export function resolveVia(signer: Signer, override: ViaOverride | undefined): V
 
 /**
  * The address the kind's rules run as: a Via's `account` when it is set and not the signer (a session
- * key acting for it), else the signer. Ids a transaction creates derive from it.
+ * key acting for it), else the signer. (Ids a transaction creates derive from the signer, whose nonce
+ * it carries, so a session key's creations never collide with its account's.)
  */
 export function actorOf(signer: Hex, via: ViaFields | null): Hex {
   return via && via.account !== ZERO_ADDRESS && via.account !== signer ? via.account : signer;
