@@ -27,6 +27,7 @@ import {
 } from "../../src/errors.js";
 import type { PrimaryType } from "../../src/types.js";
 import { kindsMask, kindsOfMask } from "../../src/utils/kinds.js";
+import { sessionGrantFromPermissions } from "../../src/utils/permissions.js";
 import {
   APP_SIGNATURE,
   alice,
@@ -378,3 +379,197 @@ describe("typed refusals", () => {
     expect(protocol).toHaveLength(Object.keys(GrantRefusalCode).length / 2);
   });
 });
+
+describe("sessionGrantFromPermissions: an ERC-7715 request as a SessionGrant", () => {
+  const app = { app: IDENTITY_ID, appSignature: APP_SIGNATURE, requestDeadline: 1_800_000_000 };
+  const base = {
+    chainId: `0x${CHAIN_ID.toString(16)}` as `0x${string}`,
+    address: BOB,
+    expiry: 1_800_003_600,
+    signer: { type: "account", data: { address: carol.address } },
+  };
+
+  it("maps FIL, token and collection permissions with the Filverse policies, and signs as the SDK's grantSession", async () => {
+    const mapped = sessionGrantFromPermissions([
+      {
+        ...base,
+        permission: { type: "native-token-transfer", data: { allowance: "0x4563918244f40000" } },
+        policies: [
+          { type: "filverse-app", data: app },
+          { type: "filverse-kinds", data: { kinds: ["AssetMint", "AttributeSet", "TradeFill"] } },
+          { type: "spent-limit", data: { allowance: "0x29a2241af62c0000" } },
+        ],
+      },
+      { ...base, permission: { type: "native-token-periodic", data: { periodAmount: "1000", periodDuration: 3600 } } },
+      { ...base, permission: { type: "erc20-token-transfer", data: { tokenId: TOKEN_ID, allowance: "0x64" } } },
+      {
+        ...base,
+        permission: {
+          type: "erc20-token-periodic",
+          data: { tokenId: TOKEN_ID, periodAmount: 10, periodDuration: 3600 },
+        },
+      },
+      { ...base, permission: { type: "erc721-token-transfer", data: { collectionId: COLLECTION_ID } } },
+    ]);
+    expect(mapped.chainId).toBe(CHAIN_ID);
+    expect(mapped.account).toBe(BOB.toLowerCase());
+    expect(mapped.grant).toEqual({
+      sessionKey: carol.address.toLowerCase(),
+      ...app,
+      kinds: kindsMask(["AssetMint", "AttributeSet", "TradeFill"]),
+      filCap: 3n * 10n ** 18n, // the spent-limit is below the native allowance (5 FIL)
+      filPeriodCap: 1000n,
+      period: 3600,
+      tokens: [{ tokenId: TOKEN_ID, cap: 100n, periodCap: 10n }],
+      collections: [COLLECTION_ID],
+      counterparties: [],
+      expiresAt: 1_800_003_600,
+    });
+    const player = createFilverseClient({ url: NO_NODE, account: bob, chainId: CHAIN_ID });
+    const signed = await player.signTransaction({
+      primaryType: "SessionGrant",
+      message: {
+        ...mapped.grant,
+        kinds: mapped.grant.kinds as bigint,
+        tokens: [TOKEN_ID],
+        tokenCaps: [100n],
+        tokenPeriodCaps: [10n],
+        nonce: 0,
+        fee: 1,
+      } as never,
+    });
+    expect(() => verify(signed.transaction)).not.toThrow();
+  });
+
+  it("takes the earlier draft's `permissions` list and a did:key signer; implies kinds from the permissions", () => {
+    const key = privateKeyToAccount(SESSION_KEY);
+    const mapped = sessionGrantFromPermissions([
+      {
+        chainId: CHAIN_ID,
+        expiry: 1_800_003_600,
+        signer: { type: "key", data: { id: didKey(key.publicKey) } },
+        permissions: [
+          { type: "native-token-transfer", data: { allowance: "5" }, policies: [{ type: "filverse-app", data: app }] },
+          { type: "erc721-token-transfer", data: { collectionId: COLLECTION_ID } },
+        ],
+      },
+    ]);
+    expect(mapped.account).toBeUndefined();
+    expect(mapped.grant.sessionKey).toBe(sessionAddr);
+    expect(mapped.grant.kinds).toBe(kindsMask(["Transfer", "AssetTransfer"]));
+    expect(mapped.grant.filCap).toBe(5n);
+  });
+
+  it("refuses what a SessionGrant cannot hold exactly", () => {
+    const ok = { ...base, policies: [{ type: "filverse-app", data: app }] };
+    const cases: [unknown[], RegExp][] = [
+      [[], /non-empty/],
+      [
+        [{ ...ok, permission: { type: "native-token-transfer", data: { allowance: "1" } }, policies: [] }],
+        /filverse-app/,
+      ],
+      [[{ ...ok, permission: { type: "erc20-token-transfer", data: { address: BOB, allowance: "1" } } }], /tokenId/],
+      [
+        [
+          {
+            ...ok,
+            permission: { type: "erc721-token-transfer", data: { collectionId: COLLECTION_ID, tokenIds: ["0x1"] } },
+          },
+        ],
+        /whole collections/,
+      ],
+      [[{ ...ok, permission: { type: "native-token-stream", data: {} } }], /native-token-stream/],
+      [
+        [
+          {
+            ...ok,
+            policies: [...ok.policies, { type: "rate-limit", data: { count: 1, interval: 60 } }],
+            permission: { type: "native-token-transfer", data: { allowance: "1" } },
+          },
+        ],
+        /rate-limit/,
+      ],
+      [
+        [
+          {
+            ...ok,
+            signer: { type: "wallet", data: {} },
+            permission: { type: "native-token-transfer", data: { allowance: "1" } },
+          },
+        ],
+        /wallet/,
+      ],
+      [
+        [
+          {
+            ...ok,
+            signer: { type: "key", data: { id: "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK" } },
+            permission: { type: "native-token-transfer", data: { allowance: "1" } },
+          },
+        ],
+        /secp256k1/,
+      ],
+      [
+        [
+          { ...ok, permission: { type: "native-token-periodic", data: { periodAmount: "1", periodDuration: 60 } } },
+          {
+            ...ok,
+            permission: {
+              type: "erc20-token-periodic",
+              data: { tokenId: TOKEN_ID, periodAmount: "1", periodDuration: 61 },
+            },
+          },
+        ],
+        /one period/,
+      ],
+      [
+        [
+          { ...ok, permission: { type: "native-token-transfer", data: { allowance: "1" } } },
+          { ...ok, expiry: 5 },
+        ],
+        /same chainId/,
+      ],
+      [[{ ...ok, permission: { type: "native-token-transfer", data: { allowance: "-1" } } }], /not an amount/],
+      [[{ ...ok }], /no transaction kind/],
+      [
+        [
+          {
+            ...ok,
+            permissions: [1, 2, 3, 4, 5].map((i) => ({
+              type: "erc721-token-transfer",
+              data: { collectionId: `0x${String(i).repeat(64)}` },
+            })),
+          },
+        ],
+        /at most 4 collections/,
+      ],
+    ];
+    for (const [request, message] of cases) {
+      let error: unknown;
+      try {
+        sessionGrantFromPermissions(request as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(message)).toBeInstanceOf(ClientError);
+      expect((error as ClientError).shortMessage).toMatch(message);
+    }
+  });
+});
+
+/** did:key of a secp256k1 public key (multicodec 0xe7, compressed point, base58btc). */
+function didKey(uncompressed: `0x${string}`): string {
+  const pub = fromHex(uncompressed);
+  const compressed = new Uint8Array(33);
+  compressed[0] = (pub[64]! & 1) === 1 ? 3 : 2;
+  compressed.set(pub.subarray(1, 33), 1);
+  const bytes = Uint8Array.from([0xe7, 0x01, ...compressed]);
+  const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  let n = BigInt(toHex(bytes));
+  let text = "";
+  while (n > 0n) {
+    text = alphabet[Number(n % 58n)] + text;
+    n /= 58n;
+  }
+  return `did:key:z${text}`;
+}
