@@ -178,6 +178,56 @@ export type PreconfirmationJson = {
   touched: { key: Hex; valueHash: Hex }[];
 };
 
+/** A FeeAllowance (decimal strings) plus `remaining` and `periodRemaining` (at the head's time; null without a period). */
+export type FeeAllowanceJson = {
+  totalBudget: Dec;
+  spent: Dec;
+  periodBudget: Dec;
+  period: Dec;
+  periodStart: Dec;
+  periodSpent: Dec;
+  maxFeePerTx: Dec;
+  kinds: Dec;
+  expiresAt: Dec;
+  /** totalBudget − spent. */
+  remaining: Dec;
+  /** periodBudget − the period's spending, the period rolled to the head's time; null when period is 0. */
+  periodRemaining: Dec | null;
+};
+
+/**
+ * A SessionGrantRecord (decimal strings) plus what remains under each cap at the head's time (the
+ * period rolled) and `status`: "revoked", else "expired" once the head's time reaches expiresAt, else "active".
+ */
+export type SessionGrantJson = {
+  app: Hex;
+  kinds: Dec;
+  filCap: Dec;
+  filSpent: Dec;
+  filPeriodCap: Dec;
+  filPeriodSpent: Dec;
+  period: Dec;
+  periodStart: Dec;
+  tokens: Hex[];
+  tokenCaps: Dec[];
+  tokenSpent: Dec[];
+  tokenPeriodCaps: Dec[];
+  tokenPeriodSpent: Dec[];
+  collections: Hex[];
+  counterparties: Hex[];
+  expiresAt: Dec;
+  revoked: boolean;
+  /** filCap − filSpent. */
+  filRemaining: Dec;
+  /** filPeriodCap − the period's FIL spending; null when filPeriodCap is 0. */
+  filPeriodRemaining: Dec | null;
+  /** Per token, in `tokens` order: its cap − what the key moved. */
+  tokenRemaining: Dec[];
+  /** Per token: its period cap − the period's spending; null where the period cap is 0. */
+  tokenPeriodRemaining: (Dec | null)[];
+  status: "active" | "expired" | "revoked";
+};
+
 export type BlockJson = {
   hash: Hex;
   header: Record<string, unknown>;
@@ -290,6 +340,13 @@ export type RpcMethods = {
   ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
+  /**
+   * params: [sponsor, grantee, target] (zero for "any") → the sponsor's fee allowance with what
+   * remains of it, or null.
+   */
+  filverse_getFeeAllowance: [[Hex, Hex, Hex], FeeAllowanceJson | null];
+  /** params: [account, sessionKey] → the session grant with what its key has spent and may still spend, or null. */
+  filverse_getSessionGrant: [[Hex, Hex], SessionGrantJson | null];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */

@@ -7,6 +7,7 @@ import { checkpointsApi } from "./checkpoints.js";
 import { disputesApi } from "./disputes.js";
 import { ethApi } from "./eth.js";
 import { evidenceApi } from "./evidence.js";
+import { grantsApi } from "./grants.js";
 import { identityApi } from "./identity.js";
 import { networkApi } from "./network.js";
 import { proofsApi } from "./proofs.js";
@@ -40,6 +41,7 @@ export function createRpcHandlers(
     ...chainApi(modules),
     ...transactionsApi(modules),
     ...stateApi(modules),
+    ...grantsApi(modules),
     ...proofsApi(modules),
     ...identityApi(modules),
     ...evidenceApi(modules),
