@@ -286,6 +286,21 @@ export const FeeAllowanceExceededError = refusalClass(
   "FeeAllowanceExceededError",
 );
 
+/** Each refusal class is a type too (`catch (e) { if (e instanceof SessionCapExceededError) e.txCode }`). */
+export type SessionNotFoundError = InstanceType<typeof SessionNotFoundError>;
+export type SessionRevokedError = InstanceType<typeof SessionRevokedError>;
+export type SessionExpiredError = InstanceType<typeof SessionExpiredError>;
+export type SessionKindNotAllowedError = InstanceType<typeof SessionKindNotAllowedError>;
+export type SessionTargetNotAllowedError = InstanceType<typeof SessionTargetNotAllowedError>;
+export type SessionCapExceededError = InstanceType<typeof SessionCapExceededError>;
+export type FeeAllowanceNotFoundError = InstanceType<typeof FeeAllowanceNotFoundError>;
+export type FeeAllowanceExpiredError = InstanceType<typeof FeeAllowanceExpiredError>;
+export type FeeAllowanceNotCoveredError = InstanceType<typeof FeeAllowanceNotCoveredError>;
+export type FeeAllowanceExceededError = InstanceType<typeof FeeAllowanceExceededError>;
+export type SessionRefusedError = InstanceType<typeof SessionRefusedError>;
+export type FeeAllowanceRefusedError = InstanceType<typeof FeeAllowanceRefusedError>;
+export type BadAppSignatureError = InstanceType<typeof BadAppSignatureError>;
+
 /** The table from validation code to class, each under the RPC code the node refuses it with. */
 export const refusalErrorClasses: Readonly<Record<GrantRefusalCode, RefusalSubclass>> = Object.fromEntries(
   [
