@@ -1,7 +1,6 @@
 export * from "./applyBlock.js";
 export * from "./entryCodec.js";
 export * from "./errors.js";
-export * from "./executor.js";
 export {
   actorOf,
   type FeePlan,
@@ -17,6 +16,7 @@ export {
   txTarget,
   txTokenMoved,
 } from "./execution/sponsorship.js";
+export * from "./executor.js";
 export * from "./genesis.js";
 export * from "./keys.js";
 export * from "./proofs.js";
