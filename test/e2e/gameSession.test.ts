@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createFilverseClient,
+  FeeAllowanceRefusedError,
   type FilverseClient,
   type FilverseRpcError,
   SessionCapExceededError,
@@ -26,6 +27,8 @@ import { afterAll, expect, it } from "vitest";
 import { type DevAccount, spawnDevnet, tempDir, waitFor } from "./helpers.js";
 
 const FIL = 10n ** 18n;
+/** The devnet's minimum fee is 0: the game pays real fees, each a different one, to trace who paid which. */
+const GWEI = 10n ** 9n;
 const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const ZERO_ADDRESS = `0x${"00".repeat(20)}` as const;
 
@@ -129,7 +132,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
 
     // The player creates an identity, paid by the studio.
     const player = client({ url, account: sponsored(playerKey, studioAddr) });
-    const identity = await player.createIdentity({ handle: "player_one", profileCid: CID });
+    const identity = await player.createIdentity({ handle: "player_one", profileCid: CID, fee: 11n * GWEI });
     const feesPaid: bigint[] = [];
     feesPaid.push(BigInt((await sequenced(identity)).feePaid));
     expect(await balance(playerAddr)).toBe(0n);
@@ -156,6 +159,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       filCap,
       collections: [collectionId],
       expiresAt: now() + 3600,
+      fee: 12n * GWEI,
     });
     feesPaid.push(BigInt((await sequenced(grant)).feePaid));
     expect(await balance(playerAddr)).toBe(0n);
@@ -178,6 +182,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       to: playerAddr,
       contentCid: CID,
       onBehalfOf: appId,
+      fee: 13n * GWEI,
     });
     expect(mint.nonce).toBe(0);
     const mintReceipt = await sequenced(mint);
@@ -190,6 +195,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       key: "game.equipped",
       value: `${collectionId}:1`,
       expiresAt: 0,
+      fee: 14n * GWEI,
     });
     expect(equip.nonce).toBe(1);
     feesPaid.push(BigInt((await sequenced(equip)).feePaid));
@@ -204,12 +210,12 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
     ] as const) {
       orders.push(await shop.signOrder({ side: 0, collectionId, tokenId, price }));
     }
-    feesPaid.push(BigInt((await sequenced(await session.fillOrder(orders[0]!))).feePaid));
+    feesPaid.push(BigInt((await sequenced(await session.fillOrder({ ...orders[0]!, fee: 15n * GWEI }))).feePaid));
     expect((await reader.getAsset({ collectionId, tokenId: 100 }))?.owner).toBe(playerAddr);
     expect(await balance(playerAddr)).toBe(7n * FIL);
 
     // 3 + 3 FIL is over the 5 FIL cap, though the player holds 7 FIL: refused at admission, typed.
-    const over = await session.fillOrder(orders[1]!).then(
+    const over = await session.fillOrder({ ...orders[1]!, fee: 16n * GWEI }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -220,7 +226,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
     expect((await reader.getAccount({ address: sessionAddr })).pendingNonce).toBe("3");
 
     // 3 + 2 FIL is exactly the cap: it goes through.
-    feesPaid.push(BigInt((await sequenced(await session.fillOrder(orders[2]!))).feePaid));
+    feesPaid.push(BigInt((await sequenced(await session.fillOrder({ ...orders[2]!, fee: 17n * GWEI }))).feePaid));
     expect(await balance(playerAddr)).toBe(5n * FIL);
     expect(await reader.getSessionGrant({ account: playerAddr, sessionKey: sessionAddr })).toMatchObject({
       filSpent: String(filCap),
@@ -228,10 +234,30 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       status: "active",
     });
 
+    // A fee over the allowances' per-transaction maximum is refused at admission too. The refusal
+    // carries the first allowance present among the candidates, the player's own (which does not
+    // cover AttributeSet): FEE_ALLOWANCE_NOT_COVERED (213).
+    const tooDear = await session
+      .setAttribute({
+        identityId: identity.identityId,
+        key: "game.level",
+        value: "2",
+        expiresAt: 0,
+        fee: maxFeePerTx + 1n,
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(tooDear).toBeInstanceOf(FeeAllowanceRefusedError);
+    expect((tooDear as FeeAllowanceRefusedError & { txCode: number }).txCode).toBe(213);
+
     // The player ends the session (sponsored); the key is refused at once, typed.
-    feesPaid.push(BigInt((await sequenced(await player.revokeSession({ sessionKey: sessionAddr }))).feePaid));
+    feesPaid.push(
+      BigInt((await sequenced(await player.revokeSession({ sessionKey: sessionAddr, fee: 18n * GWEI }))).feePaid),
+    );
     const revoked = await session
-      .mintAsset({ collectionId, tokenId: 2, to: playerAddr, contentCid: CID, onBehalfOf: appId })
+      .mintAsset({ collectionId, tokenId: 2, to: playerAddr, contentCid: CID, onBehalfOf: appId, fee: 19n * GWEI })
       .then(
         () => null,
         (e: unknown) => e,
