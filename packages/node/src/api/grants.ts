@@ -1,7 +1,7 @@
 /**
  * Reads of fee allowances and session grants (docs/rpc.md): the stored object as JSON plus what
  * remains under each budget and cap at the head's time, the period rolled as execution rolls it
- * (docs/protocol.md "Sponsored fees and session grants").
+ * (docs/protocol.md).
  */
 import { expectParamCount, paramHex } from "@filverse/rpc";
 import { feeAllowanceObjectId, sessionGrantObjectId } from "@filverse/state";
