@@ -4,7 +4,7 @@
  * (docs/protocol.md).
  */
 import { expectParamCount, paramHex } from "@filverse/rpc";
-import { feeAllowanceObjectId, sessionGrantObjectId } from "@filverse/state";
+import { feeAllowanceObjectId, rolledAllowance, rolledGrant, sessionGrantObjectId } from "@filverse/state";
 import {
   FeeAllowance,
   type FeeAllowanceJson,
@@ -16,11 +16,6 @@ import { fromHex } from "@filverse/utils";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
 export type GrantsApi = Pick<RpcHandlers, "filverse_getFeeAllowance" | "filverse_getSessionGrant">;
-
-/** Whether the period that started at `periodStart` is over at `now` (its spending then counts from zero). */
-function periodOver(period: number, periodStart: number, now: number): boolean {
-  return period > 0 && now >= periodStart + period;
-}
 
 /** cap − spent, never below zero (a cap lowered under what was spent leaves nothing). */
 const left = (cap: bigint, spent: bigint): string => (cap > spent ? cap - spent : 0n).toString();
@@ -38,7 +33,8 @@ export function grantsApi({ node }: ApiModules): GrantsApi {
         feeAllowanceObjectId(fromHex(sponsor), fromHex(grantee), fromHex(target)),
       );
       if (!a) return null;
-      const periodSpent = periodOver(a.period, a.periodStart, now()) ? 0n : a.periodSpent;
+      // The stored object as it is; what remains of the period as execution would see it now.
+      const { periodSpent } = rolledAllowance(a, now());
       return {
         ...(FeeAllowance.toJson(a) as Omit<FeeAllowanceJson, "remaining" | "periodRemaining">),
         remaining: left(a.totalBudget, a.spent),
@@ -52,18 +48,17 @@ export function grantsApi({ node }: ApiModules): GrantsApi {
       const g = node.state.get(Namespace.SessionGrant, sessionGrantObjectId(fromHex(account), fromHex(sessionKey)));
       if (!g) return null;
       const t = now();
-      const over = periodOver(g.period, g.periodStart, t);
-      const filPeriodSpent = over ? 0n : g.filPeriodSpent;
+      const rolled = rolledGrant(g, t);
       return {
         ...(SessionGrantRecord.toJson(g) as Omit<
           SessionGrantJson,
           "filRemaining" | "filPeriodRemaining" | "tokenRemaining" | "tokenPeriodRemaining" | "status"
         >),
         filRemaining: left(g.filCap, g.filSpent),
-        filPeriodRemaining: g.filPeriodCap > 0n ? left(g.filPeriodCap, filPeriodSpent) : null,
+        filPeriodRemaining: g.filPeriodCap > 0n ? left(g.filPeriodCap, rolled.filPeriodSpent) : null,
         tokenRemaining: g.tokenCaps.map((cap, i) => left(cap, g.tokenSpent[i] ?? 0n)),
         tokenPeriodRemaining: g.tokenPeriodCaps.map((cap, i) =>
-          cap > 0n ? left(cap, over ? 0n : (g.tokenPeriodSpent[i] ?? 0n)) : null,
+          cap > 0n ? left(cap, rolled.tokenPeriodSpent[i] ?? 0n) : null,
         ),
         status: g.revoked ? "revoked" : t >= g.expiresAt ? "expired" : "active",
       };
