@@ -7,6 +7,7 @@
 
 import { ZERO_ADDRESS } from "../accounts.js";
 import { type FilverseBaseClient, requireSigner } from "../baseClient.js";
+import { ClientError, ClientErrorCode } from "../errors.js";
 import type { Hex, Uint256Input, UintInput } from "../types.js";
 import type { GrantSessionOptions } from "./grantSession.js";
 import { type SendTransactionReturnType, sendTransaction } from "./sendTransaction.js";
@@ -21,7 +22,7 @@ export type RevokeSessionParameters = {
 };
 export type RevokeSessionReturnType = SendTransactionReturnType<"SessionRevoke">;
 
-export function revokeSession(
+export async function revokeSession(
   client: FilverseBaseClient,
   params: RevokeSessionParameters,
   options: GrantSessionOptions = {},
@@ -29,6 +30,10 @@ export function revokeSession(
   const signer = requireSigner(client, "revokeSession");
   const viaAccount = signer.via?.account ?? ZERO_ADDRESS;
   const { account, sessionKey, ...rest } = params;
+  if (sessionKey === undefined && viaAccount === ZERO_ADDRESS) {
+    // Only a session account revokes "itself" by default; an account names the key it ends.
+    throw new ClientError(ClientErrorCode.INVALID_INPUT, "revokeSession needs the `sessionKey` to revoke");
+  }
   const message = {
     ...rest,
     account: account ?? (viaAccount !== ZERO_ADDRESS ? viaAccount : signer.address),

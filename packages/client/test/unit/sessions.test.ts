@@ -306,6 +306,8 @@ describe("the grant actions", () => {
       await node.stop();
     }
     await session.close();
+    // A plain account names the key it revokes.
+    await expect(owner.revokeSession()).rejects.toThrow(/needs the `sessionKey`/);
     // The owner of the account revokes with its own key (plain, no sponsor).
     const signed = await owner.signTransaction({
       primaryType: "SessionRevoke",
