@@ -178,8 +178,11 @@ export type PreconfirmationJson = {
   touched: { key: Hex; valueHash: Hex }[];
 };
 
-/** A FeeAllowance (decimal strings) plus `remaining` and `periodRemaining` (at the head's time; null without a period). */
+/** filverse_getFeeAllowance's answer (the shape the SDK's getFeeAllowance types): the FeeAllowance (decimal strings) with its key and what remains. */
 export type FeeAllowanceJson = {
+  sponsor: Hex;
+  grantee: Hex;
+  target: Hex;
   totalBudget: Dec;
   spent: Dec;
   periodBudget: Dec;
@@ -191,15 +194,16 @@ export type FeeAllowanceJson = {
   expiresAt: Dec;
   /** totalBudget − spent. */
   remaining: Dec;
-  /** periodBudget − the period's spending, the period rolled to the head's time; null when period is 0. */
+  /** periodBudget − the period's spending, rolled at the head's timestamp; null without a period budget. */
   periodRemaining: Dec | null;
+  /** The head's timestamp has reached a non-zero expiresAt. */
+  expired: boolean;
 };
 
-/**
- * A SessionGrantRecord (decimal strings) plus what remains under each cap at the head's time (the
- * period rolled) and `status`: "revoked", else "expired" once the head's time reaches expiresAt, else "active".
- */
+/** filverse_getSessionGrant's answer (the shape the SDK's getSessionGrant types): the SessionGrantRecord (decimal strings) with its key, what remains, and status. */
 export type SessionGrantJson = {
+  account: Hex;
+  sessionKey: Hex;
   app: Hex;
   kinds: Dec;
   filCap: Dec;
@@ -219,12 +223,10 @@ export type SessionGrantJson = {
   revoked: boolean;
   /** filCap − filSpent. */
   filRemaining: Dec;
-  /** filPeriodCap − the period's FIL spending; null when filPeriodCap is 0. */
+  /** filPeriodCap − the period's FIL spending, rolled at the head's timestamp; null without a FIL period cap. */
   filPeriodRemaining: Dec | null;
-  /** Per token, in `tokens` order: its cap − what the key moved. */
-  tokenRemaining: Dec[];
-  /** Per token: its period cap − the period's spending; null where the period cap is 0. */
-  tokenPeriodRemaining: (Dec | null)[];
+  /** Per token, in `tokens` order. */
+  tokenRemaining: { tokenId: Hex; remaining: Dec; periodRemaining: Dec | null }[];
   status: "active" | "expired" | "revoked";
 };
 
@@ -340,15 +342,21 @@ export type RpcMethods = {
   ];
   filverse_getToken: [[Hex], Record<string, unknown> | null];
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
-  /**
-   * params: [sponsor, grantee, target] (zero for "any") → the sponsor's fee allowance with what
-   * remains of it, or null.
-   */
-  filverse_getFeeAllowance: [[Hex, Hex, Hex], FeeAllowanceJson | null];
-  /** params: [account, sessionKey] → the session grant with what its key has spent and may still spend, or null. */
-  filverse_getSessionGrant: [[Hex, Hex], SessionGrantJson | null];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
+  /**
+   * params: [sponsor, grantee, target] → the FeeAllowance object (JSON) with `sponsor`, `grantee`,
+   * `target`, `remaining` (totalBudget − spent), `periodRemaining` (rolled at the head's timestamp;
+   * null without a period budget) and `expired`; null when there is none.
+   */
+  filverse_getFeeAllowance: [[Hex, Hex, Hex], Record<string, unknown> | null];
+  /**
+   * params: [account, sessionKey] → the SessionGrantRecord (JSON) with `account`, `sessionKey`,
+   * `filRemaining`, `filPeriodRemaining` (null without a FIL period cap), per token
+   * `tokenRemaining: [{tokenId, remaining, periodRemaining}]`, and `status` ("active" | "expired" |
+   * "revoked"); null when there is none.
+   */
+  filverse_getSessionGrant: [[Hex, Hex], Record<string, unknown> | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
   filverse_resolveDid: [[string], Record<string, unknown> | null];
   /** params: [dataAssetId, grantee?]; with a grantee the result carries `grant` ({grantee, expiresAt, active} or null). */

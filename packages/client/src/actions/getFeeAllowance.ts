@@ -2,7 +2,7 @@
  * `getFeeAllowance`: a sponsor's fee allowance for (grantee, target) (filverse_getFeeAllowance), with
  * what remains of it (`remaining`, and `periodRemaining` at the head's time), or null.
  */
-import type { RpcMethods } from "@filverse/types";
+import type { FeeAllowanceJson } from "@filverse/types";
 import type { FilverseBaseClient } from "../baseClient.js";
 import type { Hex } from "../types.js";
 import { hexParam } from "../utils/normalize.js";
@@ -14,7 +14,7 @@ export type GetFeeAllowanceParameters = {
   /** Zero (the default) for an allowance of `grantee` on any target. */
   target?: Hex;
 };
-export type GetFeeAllowanceReturnType = RpcMethods["filverse_getFeeAllowance"][1];
+export type GetFeeAllowanceReturnType = FeeAllowanceJson | null;
 
 export function getFeeAllowance(
   client: FilverseBaseClient,
@@ -24,5 +24,5 @@ export function getFeeAllowance(
     hexParam(params.sponsor, 20, "sponsor"),
     hexParam(params.grantee ?? `0x${"00".repeat(20)}`, 20, "grantee"),
     hexParam(params.target ?? `0x${"00".repeat(32)}`, 32, "target"),
-  ]);
+  ]) as Promise<FeeAllowanceJson | null>;
 }

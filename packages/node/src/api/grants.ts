@@ -1,66 +1,66 @@
 /**
- * Reads of fee allowances and session grants (docs/rpc.md): the stored object as JSON plus what
- * remains under each budget and cap at the head's time, the period rolled as execution rolls it
- * (docs/protocol.md).
+ * Fee allowances and session grants (kinds 60–63): what is left of them at the head. Period
+ * budgets are rolled at the head block's timestamp, as the next transaction would see them.
  */
 import { expectParamCount, paramHex } from "@filverse/rpc";
 import { feeAllowanceObjectId, rolledAllowance, rolledGrant, sessionGrantObjectId } from "@filverse/state";
-import {
-  FeeAllowance,
-  type FeeAllowanceJson,
-  Namespace,
-  type SessionGrantJson,
-  SessionGrantRecord,
-} from "@filverse/types";
+import { FeeAllowance, Namespace, SessionGrantRecord } from "@filverse/types";
 import { fromHex } from "@filverse/utils";
 import type { ApiModules, RpcHandlers } from "./types.js";
 
 export type GrantsApi = Pick<RpcHandlers, "filverse_getFeeAllowance" | "filverse_getSessionGrant">;
 
-/** cap − spent, never below zero (a cap lowered under what was spent leaves nothing). */
-const left = (cap: bigint, spent: bigint): string => (cap > spent ? cap - spent : 0n).toString();
+const max0 = (x: bigint) => (x > 0n ? x : 0n);
 
 export function grantsApi({ node }: ApiModules): GrantsApi {
-  const now = () => node.head.header.timestamp;
   return {
     filverse_getFeeAllowance: (p) => {
       expectParamCount(p, 3, 3);
       const sponsor = paramHex(p, 0, "sponsor", 20);
       const grantee = paramHex(p, 1, "grantee", 20);
       const target = paramHex(p, 2, "target", 32);
-      const a = node.state.get(
+      const stored = node.state.get(
         Namespace.FeeAllowance,
         feeAllowanceObjectId(fromHex(sponsor), fromHex(grantee), fromHex(target)),
       );
-      if (!a) return null;
-      // The stored object as it is; what remains of the period as execution would see it now.
-      const { periodSpent } = rolledAllowance(a, now());
+      if (!stored) return null;
+      const now = node.head.header.timestamp;
+      const a = rolledAllowance(stored, now);
       return {
-        ...(FeeAllowance.toJson(a) as Omit<FeeAllowanceJson, "remaining" | "periodRemaining">),
-        remaining: left(a.totalBudget, a.spent),
-        periodRemaining: a.period > 0 ? left(a.periodBudget, periodSpent) : null,
+        sponsor,
+        grantee,
+        target,
+        ...FeeAllowance.toJson(stored),
+        remaining: max0(a.totalBudget - a.spent).toString(),
+        periodRemaining: a.periodBudget > 0n ? max0(a.periodBudget - a.periodSpent).toString() : null,
+        expired: a.expiresAt !== 0 && now >= a.expiresAt,
       };
     },
     filverse_getSessionGrant: (p) => {
       expectParamCount(p, 2, 2);
       const account = paramHex(p, 0, "account", 20);
       const sessionKey = paramHex(p, 1, "sessionKey", 20);
-      const g = node.state.get(Namespace.SessionGrant, sessionGrantObjectId(fromHex(account), fromHex(sessionKey)));
-      if (!g) return null;
-      const t = now();
-      const rolled = rolledGrant(g, t);
+      const stored = node.state.get(
+        Namespace.SessionGrant,
+        sessionGrantObjectId(fromHex(account), fromHex(sessionKey)),
+      );
+      if (!stored) return null;
+      const now = node.head.header.timestamp;
+      const g = rolledGrant(stored, now);
+      const json = SessionGrantRecord.toJson(stored);
       return {
-        ...(SessionGrantRecord.toJson(g) as Omit<
-          SessionGrantJson,
-          "filRemaining" | "filPeriodRemaining" | "tokenRemaining" | "tokenPeriodRemaining" | "status"
-        >),
-        filRemaining: left(g.filCap, g.filSpent),
-        filPeriodRemaining: g.filPeriodCap > 0n ? left(g.filPeriodCap, rolled.filPeriodSpent) : null,
-        tokenRemaining: g.tokenCaps.map((cap, i) => left(cap, g.tokenSpent[i] ?? 0n)),
-        tokenPeriodRemaining: g.tokenPeriodCaps.map((cap, i) =>
-          cap > 0n ? left(cap, rolled.tokenPeriodSpent[i] ?? 0n) : null,
-        ),
-        status: g.revoked ? "revoked" : t >= g.expiresAt ? "expired" : "active",
+        account,
+        sessionKey,
+        ...json,
+        filRemaining: max0(g.filCap - g.filSpent).toString(),
+        filPeriodRemaining: g.filPeriodCap > 0n ? max0(g.filPeriodCap - g.filPeriodSpent).toString() : null,
+        tokenRemaining: g.tokens.map((_, i) => ({
+          tokenId: (json.tokens as string[])[i]!,
+          remaining: max0(g.tokenCaps[i]! - g.tokenSpent[i]!).toString(),
+          periodRemaining:
+            g.tokenPeriodCaps[i]! > 0n ? max0(g.tokenPeriodCaps[i]! - g.tokenPeriodSpent[i]!).toString() : null,
+        })),
+        status: stored.revoked ? "revoked" : now >= stored.expiresAt ? "expired" : "active",
       };
     },
   };

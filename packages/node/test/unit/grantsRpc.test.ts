@@ -64,6 +64,9 @@ describe("filverse_getFeeAllowance", () => {
   it("the allowance, its remaining budget and the period's, rolled at the head's time", () => {
     const within = rpcAt(1059, [[Namespace.FeeAllowance, aId, allowance]]);
     expect(within.filverse_getFeeAllowance([SPONSOR, ZERO, TARGET], ctx)).toEqual({
+      sponsor: SPONSOR,
+      grantee: ZERO,
+      target: TARGET,
       totalBudget: "1000",
       spent: "300",
       periodBudget: "100",
@@ -75,6 +78,7 @@ describe("filverse_getFeeAllowance", () => {
       expiresAt: "0",
       remaining: "700",
       periodRemaining: "60",
+      expired: false,
     });
     // At periodStart + period the period is over: its spending counts from zero.
     const next = rpcAt(1060, [[Namespace.FeeAllowance, aId, allowance]]);
@@ -108,8 +112,7 @@ describe("filverse_getSessionGrant", () => {
       filRemaining: "0",
       filPeriodRemaining: null,
       tokens: [TOKEN],
-      tokenRemaining: ["30"],
-      tokenPeriodRemaining: ["6"],
+      tokenRemaining: [{ tokenId: TOKEN, remaining: "30", periodRemaining: "6" }],
       counterparties: [PLAYER],
       revoked: false,
       status: "active",
@@ -117,7 +120,7 @@ describe("filverse_getSessionGrant", () => {
     const rolled = rpcAt(1100, [[Namespace.SessionGrant, gId, { ...grant, filPeriodCap: 3n, filPeriodSpent: 2n }]]);
     expect(rolled.filverse_getSessionGrant([PLAYER, KEY], ctx)).toMatchObject({
       filPeriodRemaining: "3",
-      tokenPeriodRemaining: ["10"],
+      tokenRemaining: [{ tokenId: TOKEN, remaining: "30", periodRemaining: "10" }],
     });
     const expired = rpcAt(2000, [[Namespace.SessionGrant, gId, grant]]);
     expect(expired.filverse_getSessionGrant([PLAYER, KEY], ctx)).toMatchObject({ status: "expired" });

@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signTransaction } from "@filverse/crypto";
 import { getChainConfig } from "@filverse/params";
-import { feeAllowanceObjectId } from "@filverse/state";
+import { feeAllowanceObjectId, State, sessionGrantObjectId } from "@filverse/state";
 import { CHAIN_ID, makeKey, sequencer as sequencerKey, ZERO_ADDRESS, ZERO_ID } from "@filverse/test-utils";
 import { kindsMask, Namespace, RpcErrorCode, signedTxToJson, TxKind, type TxMessage } from "@filverse/types";
+import { toHex } from "@filverse/utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { createRpcHandlers } from "../../src/api/index.js";
 import { SubmitError } from "../../src/errors.js";
 import { DevFaucet } from "../../src/sequencer/devFaucet.js";
 import { defaultMempoolOpts } from "../../src/sequencer/mempool.js";
@@ -136,5 +138,88 @@ describe("admission of sponsored transactions", () => {
       state.get(Namespace.FeeAllowance, feeAllowanceObjectId(studio.address, player.address, ZERO_ID))?.spent,
     ).toBe(fee);
     expect(state.get(Namespace.Account, studio.address)?.balance).toBe(10n ** 18n - 2n * fee);
+
+    // The reads and the rendering of a Via transaction.
+    const rpc = createRpcHandlers(seq);
+    const ctx = {} as never;
+    const a = (await rpc.filverse_getFeeAllowance!(
+      [toHex(studio.address), toHex(player.address), toHex(ZERO_ID)],
+      ctx,
+    )) as Record<string, unknown>;
+    expect(a).toMatchObject({
+      spent: String(fee),
+      totalBudget: String(fee * 10n),
+      remaining: String(fee * 9n),
+      periodRemaining: null,
+      expired: false,
+    });
+    expect(
+      await rpc.filverse_getFeeAllowance!([toHex(carol.address), toHex(player.address), toHex(ZERO_ID)], ctx),
+    ).toBeNull();
+    expect(await rpc.filverse_getSessionGrant!([toHex(player.address), toHex(carol.address)], ctx)).toBeNull();
+    const tx = (await rpc.filverse_getTransaction!([h1], ctx)) as Record<string, unknown>;
+    expect(tx.primaryType).toBe("ViaTransfer");
+    expect(tx.via).toEqual({ sponsor: toHex(studio.address), account: toHex(ZERO_ADDRESS) });
+    expect(tx.sender).toBe(toHex(player.address));
+    const receipt = (await rpc.filverse_getTransactionReceipt!([h1], ctx)) as Record<string, unknown>;
+    expect(receipt).toMatchObject({
+      sender: toHex(player.address),
+      feePaid: String(fee),
+      via: { sponsor: toHex(studio.address) },
+    });
+    const plain = (await rpc.filverse_getTransactionReceipt!([h0], ctx)) as Record<string, unknown>;
+    expect(plain.via).toBeUndefined();
+  });
+});
+
+describe("filverse_getSessionGrant", () => {
+  it("reports what is left (rolled at the head's timestamp) and the status", async () => {
+    const account = new Uint8Array(20).fill(1);
+    const key = new Uint8Array(20).fill(2);
+    const token = new Uint8Array(32).fill(3);
+    const record = {
+      app: new Uint8Array(32).fill(4),
+      kinds: 2n,
+      filCap: 100n,
+      filSpent: 30n,
+      filPeriodCap: 20n,
+      filPeriodSpent: 15n,
+      period: 60,
+      periodStart: 1000,
+      tokens: [token],
+      tokenCaps: [50n],
+      tokenSpent: [10n],
+      tokenPeriodCaps: [0n],
+      tokenPeriodSpent: [10n],
+      collections: [],
+      counterparties: [],
+      expiresAt: 2000,
+      revoked: false,
+    };
+    const at = (timestamp: number, revoked = false) => {
+      const state = State.genesis().withChanges(
+        [{ ns: Namespace.SessionGrant, id: sessionGrantObjectId(account, key), value: { ...record, revoked } }],
+        [],
+        [],
+      );
+      return createRpcHandlers({ state, head: { number: 1, header: { timestamp } } } as never);
+    };
+    const params = [toHex(account), toHex(key)];
+    const inPeriod = (await at(1030).filverse_getSessionGrant!(params, {} as never)) as Record<string, unknown>;
+    expect(inPeriod).toMatchObject({
+      filRemaining: "70",
+      filPeriodRemaining: "5",
+      tokenRemaining: [{ tokenId: toHex(token), remaining: "40", periodRemaining: null }],
+      status: "active",
+    });
+    // A period later the period counters have rolled: the whole period cap is there again.
+    const rolled = (await at(1075).filverse_getSessionGrant!(params, {} as never)) as Record<string, unknown>;
+    expect(rolled).toMatchObject({ filRemaining: "70", filPeriodRemaining: "20", periodStart: "1000" });
+    expect(((await at(2000).filverse_getSessionGrant!(params, {} as never)) as { status: string }).status).toBe(
+      "expired",
+    );
+    expect(((await at(1030, true).filverse_getSessionGrant!(params, {} as never)) as { status: string }).status).toBe(
+      "revoked",
+    );
   });
 });
