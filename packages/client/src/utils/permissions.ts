@@ -105,6 +105,7 @@ function didKeyAddress(id: unknown): Hex {
 
 function sessionKeyOf(signer: Typed): Hex {
   if (signer?.type === "account") return hexOf(signer.data?.address, 20, "signer.data.address");
+  if (signer?.type === "key" && isHex(signer.data?.id, 20)) return (signer.data.id as string).toLowerCase() as Hex;
   if (signer?.type === "key") return didKeyAddress(signer.data?.id);
   return refuse(`A "${String(signer?.type)}" signer has no Filverse equivalent: use an account or key signer`);
 }
@@ -159,6 +160,17 @@ export function sessionGrantFromPermissions(requests: readonly PermissionRequest
       policies.push(...(p.policies ?? []));
     }
     policies.push(...(r.policies ?? []));
+  }
+  const exact = permissions.find((p) => p.type === "filverse-session");
+  if (exact) {
+    // The one-to-one form (docs/protocol.md): the SessionGrant's own fields, nothing else beside them.
+    if (permissions.length > 1 || policies.length > 0)
+      refuse("A filverse-session permission carries the whole grant: no other permission or policy beside it");
+    return {
+      chainId,
+      ...(first.address ? { account: hexOf(first.address, 20, "address") } : {}),
+      grant: exactGrant(exact.data ?? {}, sessionKeyOf(first.signer), seconds(first.expiry, "expiry")),
+    };
   }
   for (const p of permissions) {
     const d = p.data ?? {};
@@ -250,4 +262,38 @@ export function sessionGrantFromPermissions(requests: readonly PermissionRequest
     expiresAt: seconds(first.expiry, "expiry"),
   };
   return { chainId, ...(first.address ? { account: hexOf(first.address, 20, "address") } : {}), grant };
+}
+
+/** A `filverse-session` permission's data: the SessionGrant fields as they are (lists parallel). */
+function exactGrant(d: Record<string, unknown>, sessionKey: Hex, expiresAt: number): GrantSessionParameters {
+  const list = (k: string): unknown[] => {
+    const v = d[k] ?? [];
+    if (!Array.isArray(v)) refuse(`filverse-session ${k} must be an array`);
+    return v as unknown[];
+  };
+  const tokens = list("tokens");
+  const caps = list("tokenCaps");
+  const periodCaps = list("tokenPeriodCaps");
+  if (caps.length !== tokens.length || (periodCaps.length !== 0 && periodCaps.length !== tokens.length))
+    refuse("filverse-session tokenCaps and tokenPeriodCaps go with tokens, one each");
+  const kinds = d.kinds;
+  return {
+    sessionKey,
+    app: hexOf(d.app, 32, "filverse-session app"),
+    appSignature: hexOf(d.appSignature, 65, "filverse-session appSignature"),
+    requestDeadline: seconds(d.requestDeadline, "filverse-session requestDeadline"),
+    kinds: Array.isArray(kinds) ? kindsMask(kinds as PrimaryType[]) : amount(kinds, "filverse-session kinds"),
+    filCap: d.filCap === undefined ? 0n : amount(d.filCap, "filverse-session filCap"),
+    filPeriodCap: d.filPeriodCap === undefined ? 0n : amount(d.filPeriodCap, "filverse-session filPeriodCap"),
+    period:
+      d.period === undefined || d.period === 0 || d.period === "0" ? 0 : seconds(d.period, "filverse-session period"),
+    tokens: tokens.map((t, i) => ({
+      tokenId: hexOf(t, 32, `filverse-session tokens[${i}]`),
+      cap: amount(caps[i], `filverse-session tokenCaps[${i}]`),
+      periodCap: periodCaps.length === 0 ? 0n : amount(periodCaps[i], `filverse-session tokenPeriodCaps[${i}]`),
+    })),
+    collections: list("collections").map((c, i) => hexOf(c, 32, `filverse-session collections[${i}]`)),
+    counterparties: list("counterparties").map((c, i) => hexOf(c, 20, `filverse-session counterparties[${i}]`)),
+    expiresAt,
+  };
 }

@@ -462,6 +462,47 @@ describe("sessionGrantFromPermissions: an ERC-7715 request as a SessionGrant", (
     expect(mapped.grant.filCap).toBe(5n);
   });
 
+  it("takes protocol.md's one-to-one form: a filverse-session permission and a key signer naming the address", () => {
+    const data = {
+      ...app,
+      kinds: ["AssetMint", "TradeFill"],
+      filCap: "5000",
+      filPeriodCap: "100",
+      period: 3600,
+      tokens: [TOKEN_ID],
+      tokenCaps: ["9"],
+      tokenPeriodCaps: ["3"],
+      collections: [COLLECTION_ID],
+      counterparties: [BOB],
+    };
+    const request = {
+      chainId: CHAIN_ID,
+      address: BOB,
+      expiry: 1_800_003_600,
+      signer: { type: "key", data: { id: carol.address } },
+      permissions: [{ type: "filverse-session", data }],
+    };
+    expect(sessionGrantFromPermissions([request]).grant).toEqual({
+      sessionKey: carol.address.toLowerCase(),
+      ...app,
+      kinds: kindsMask(["AssetMint", "TradeFill"]),
+      filCap: 5000n,
+      filPeriodCap: 100n,
+      period: 3600,
+      tokens: [{ tokenId: TOKEN_ID, cap: 9n, periodCap: 3n }],
+      collections: [COLLECTION_ID],
+      counterparties: [BOB.toLowerCase()],
+      expiresAt: 1_800_003_600,
+    });
+    const widened = {
+      ...request,
+      permissions: [...request.permissions, { type: "native-token-transfer", data: { allowance: "1" } }],
+    };
+    expect(() => sessionGrantFromPermissions([widened])).toThrow(/no other permission/);
+    const uneven = { ...request, permissions: [{ type: "filverse-session", data: { ...data, tokenCaps: [] } }] };
+    expect(() => sessionGrantFromPermissions([uneven])).toThrow(/one each/);
+  });
+
   it("refuses what a SessionGrant cannot hold exactly", () => {
     const ok = { ...base, policies: [{ type: "filverse-app", data: app }] };
     const cases: [unknown[], RegExp][] = [
