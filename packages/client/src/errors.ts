@@ -119,7 +119,6 @@ export const UnavailableError = rpcErrorClass(RpcErrorCode.UNAVAILABLE, "Unavail
 export const WebSocketRequiredError = rpcErrorClass(RpcErrorCode.WEBSOCKET_REQUIRED, "WebSocketRequiredError");
 /** sendTransactionSync got no preconfirmation; `data.status` says why ("pending": still admitted, "sequenced", "dropped"). */
 export const NotPreconfirmedError = rpcErrorClass(RpcErrorCode.NOT_PRECONFIRMED, "NotPreconfirmedError");
-
 /** A SessionGrant's appSignature does not recover as a SessionRequest signature (validation code 106). */
 export const BadAppSignatureError = rpcErrorClass(RpcErrorCode.BAD_APP_SIGNATURE, "BadAppSignatureError");
 /**
