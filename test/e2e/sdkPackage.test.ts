@@ -132,7 +132,7 @@ it("installs from packed tarballs into an empty project and runs the README snip
   writeFileSync(
     join(app, "check.ts"),
     [
-      'import { createFilverseClient, type FilverseClient, getWithdrawalStatus } from "@filverse/client";',
+      'import { createFilverseClient, type FilverseClient, getWithdrawalStatus, kindsMask, sessionAccount, SessionCapExceededError } from "@filverse/client";',
       'import { collectionIdOf } from "@filverse/crypto/wallet";',
       'import { TX_STATUS_ORDER } from "@filverse/types";',
       'const client: FilverseClient = createFilverseClient({ url: "http://127.0.0.1:1" });',
@@ -144,7 +144,11 @@ it("installs from packed tarballs into an empty project and runs the README snip
       'void collectionIdOf("0x00", 0);',
       "// @ts-expect-error: the status needs the withdrawal's hash",
       "void getWithdrawalStatus(client, {});",
-      "export { first, id };",
+      'const mask: bigint = kindsMask(["AssetMint", "TradeFill"]);',
+      "const refusedWith: number = SessionCapExceededError.txCode;",
+      "// @ts-expect-error: a session key acts for an account",
+      'void sessionAccount("0x01", {});',
+      "export { first, id, mask, refusedWith };",
     ].join("\n"),
   );
   writeFileSync(

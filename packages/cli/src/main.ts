@@ -22,6 +22,10 @@ const MODULES: { names: string[]; load: () => Promise<Register> }[] = [
     load: async () => (await import("./commands/wallet.js")).registerWalletCommands,
   },
   { names: ["order"], load: async () => (await import("./commands/order.js")).registerOrderCommands },
+  {
+    names: ["allowance", "session"],
+    load: async () => (await import("./commands/grants.js")).registerGrantCommands,
+  },
   { names: ["completion"], load: async () => (await import("./commands/completion.js")).registerCompletionCommand },
   { names: ["piece"], load: async () => (await import("./commands/piece.js")).registerPieceCommands },
   { names: ["sp-sim"], load: async () => (await import("./commands/storage.js")).registerStorageCommands },

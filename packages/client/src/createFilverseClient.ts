@@ -3,7 +3,7 @@
  * optional signer (viem local Account or EIP-1193 provider) and the chain id.
  */
 import type { Account } from "viem";
-import { type Eip1193Provider, toSigner } from "./accounts.js";
+import { type Eip1193Provider, toSigner, type ViaAccount } from "./accounts.js";
 import { type AddDelegateParameters, addDelegate } from "./actions/addDelegate.js";
 import { type ApproveAssetParameters, approveAsset } from "./actions/approveAsset.js";
 import { type BatchMintAssetsParameters, batchMintAssets } from "./actions/batchMintAssets.js";
@@ -29,10 +29,12 @@ import { type GetCollectionParameters, getCollection } from "./actions/getCollec
 import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
+import { type GetFeeAllowanceParameters, getFeeAllowance } from "./actions/getFeeAllowance.js";
 import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
 import { type GetIdentityParameters, getIdentity } from "./actions/getIdentity.js";
 import { type GetPreconfirmationParameters, getPreconfirmation } from "./actions/getPreconfirmation.js";
 import { type GetProofParameters, getProof } from "./actions/getProof.js";
+import { type GetSessionGrantParameters, getSessionGrant } from "./actions/getSessionGrant.js";
 import { getSyncStatus } from "./actions/getSyncStatus.js";
 import { type GetTokenParameters, getToken } from "./actions/getToken.js";
 import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTokenBalance.js";
@@ -45,6 +47,7 @@ import {
 } from "./actions/getTransactionsByAddress.js";
 import { type GetWithdrawalStatusParameters, getWithdrawalStatus } from "./actions/getWithdrawalStatus.js";
 import { type GrantAccessParameters, grantAccess } from "./actions/grantAccess.js";
+import { type GrantSessionOptions, type GrantSessionParameters, grantSession } from "./actions/grantSession.js";
 import { type MintAssetParameters, mintAsset } from "./actions/mintAsset.js";
 import { type MintTokenParameters, mintToken } from "./actions/mintToken.js";
 import { type RegisterDataAssetParameters, registerDataAsset } from "./actions/registerDataAsset.js";
@@ -52,6 +55,8 @@ import { type RemoveAttributeParameters, removeAttribute } from "./actions/remov
 import { type ResolveDidParameters, resolveDid } from "./actions/resolveDid.js";
 import { type RevokeAccessParameters, revokeAccess } from "./actions/revokeAccess.js";
 import { type RevokeDelegateParameters, revokeDelegate } from "./actions/revokeDelegate.js";
+import { type RevokeFeeAllowanceParameters, revokeFeeAllowance } from "./actions/revokeFeeAllowance.js";
+import { type RevokeSessionParameters, revokeSession } from "./actions/revokeSession.js";
 import { type SendRawTransactionParameters, sendRawTransaction } from "./actions/sendRawTransaction.js";
 import { type SendSignedTransactionParameters, sendSignedTransaction } from "./actions/sendSignedTransaction.js";
 import { type SendTransactionParameters, sendTransaction } from "./actions/sendTransaction.js";
@@ -60,6 +65,7 @@ import { type SetAttributeParameters, setAttribute } from "./actions/setAttribut
 import { type SetOperatorParameters, setOperator } from "./actions/setOperator.js";
 import { type SignOrderParameters, signOrder } from "./actions/signOrder.js";
 import { type SignTransactionParameters, signTransaction } from "./actions/signTransaction.js";
+import { type SponsorFeesParameters, sponsorFees } from "./actions/sponsorFees.js";
 import { type SubmitPreconfirmationParameters, submitPreconfirmation } from "./actions/submitPreconfirmation.js";
 import { type TransferParameters, transfer } from "./actions/transfer.js";
 import { type TransferAssetParameters, transferAsset } from "./actions/transferAsset.js";
@@ -80,8 +86,11 @@ import type { Hex, PrimaryType } from "./types.js";
 export type FilverseClientOptions = {
   /** http(s)://host:port (fetch) or ws(s)://host:port (WebSocket; needed for subscriptions). */
   url: string;
-  /** A viem local account (privateKeyToAccount, mnemonicToAccount, ...) or an EIP-1193 provider. */
-  account?: Account | Eip1193Provider;
+  /**
+   * A viem local account (privateKeyToAccount, mnemonicToAccount, ...), an EIP-1193 provider, or a
+   * sessionAccount / sponsored account (every transaction signed as `Via<Name>`).
+   */
+  account?: Account | Eip1193Provider | ViaAccount;
   /** The address to sign with, required with an EIP-1193 provider. */
   address?: Hex;
   /** The L2 chain id; read once with filverse_chainId when absent. */
@@ -190,6 +199,18 @@ export function createFilverseClient(options: FilverseClientOptions) {
     grantAccess: (params: GrantAccessParameters) => grantAccess(base, params),
     revokeAccess: (params: RevokeAccessParameters) => revokeAccess(base, params),
     fillOrder: (params: FillOrderParameters) => fillOrder(base, params),
+    /** Grant a fee allowance as sponsor (FeeAllowanceSet). */
+    sponsorFees: (params: SponsorFeesParameters) => sponsorFees(base, params),
+    revokeFeeAllowance: (params: RevokeFeeAllowanceParameters) => revokeFeeAllowance(base, params),
+    /** A sponsor's allowance for (grantee, target) and what remains of it, or null. */
+    getFeeAllowance: (params: GetFeeAllowanceParameters) => getFeeAllowance(base, params),
+    /** Let a session key sign for this account within exact permissions (SessionGrant), perhaps sponsored. */
+    grantSession: (params: GrantSessionParameters, options?: GrantSessionOptions) =>
+      grantSession(base, params, options),
+    revokeSession: (params: RevokeSessionParameters = {}, options?: GrantSessionOptions) =>
+      revokeSession(base, params, options),
+    /** A session grant, what its key has spent and what remains, and its status, or null. */
+    getSessionGrant: (params: GetSessionGrantParameters) => getSessionGrant(base, params),
     cancelOrder: (params: CancelOrderParameters) => cancelOrder(base, params),
     sendTransaction: <P extends PrimaryType>(params: SendTransactionParameters<P>) => sendTransaction(base, params),
     signTransaction: <P extends PrimaryType>(params: SignTransactionParameters<P>) => signTransaction(base, params),

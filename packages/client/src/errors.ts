@@ -119,6 +119,18 @@ export const UnavailableError = rpcErrorClass(RpcErrorCode.UNAVAILABLE, "Unavail
 export const WebSocketRequiredError = rpcErrorClass(RpcErrorCode.WEBSOCKET_REQUIRED, "WebSocketRequiredError");
 /** sendTransactionSync got no preconfirmation; `data.status` says why ("pending": still admitted, "sequenced", "dropped"). */
 export const NotPreconfirmedError = rpcErrorClass(RpcErrorCode.NOT_PRECONFIRMED, "NotPreconfirmedError");
+/** A SessionGrant's appSignature does not recover as a SessionRequest signature (validation code 106). */
+export const BadAppSignatureError = rpcErrorClass(RpcErrorCode.BAD_APP_SIGNATURE, "BadAppSignatureError");
+/**
+ * A session transaction (signed by a session key for an account) that its grant does not allow,
+ * refused at admission (nothing charged). Raised as the subclass of its `txCode` (205–210).
+ */
+export const SessionRefusedError = rpcErrorClass(RpcErrorCode.SESSION_REFUSED, "SessionRefusedError");
+/**
+ * A sponsored transaction that none of the sponsor's fee allowances covers, refused at admission
+ * (nothing charged). Raised as the subclass of its `txCode` (211–214).
+ */
+export const FeeAllowanceRefusedError = rpcErrorClass(RpcErrorCode.FEE_ALLOWANCE_REFUSED, "FeeAllowanceRefusedError");
 
 /** The one table from code to class. */
 export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> = Object.fromEntries(
@@ -147,12 +159,178 @@ export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> =
     UnavailableError,
     WebSocketRequiredError,
     NotPreconfirmedError,
+    BadAppSignatureError,
+    SessionRefusedError,
+    FeeAllowanceRefusedError,
   ].map((cls) => [cls.code, cls]),
 ) as Record<RpcErrorCode, RpcErrorSubclass>;
 
-/** Build the typed error for a JSON-RPC `error` member: the class of its code, or the base class. */
+/**
+ * The admission codes of sessions and fee allowances (the node's validation codes, docs/protocol.md):
+ * SessionRefusedError carries 205–210, FeeAllowanceRefusedError 211–214, as `txCode`.
+ */
+export enum GrantRefusalCode {
+  /** The signer has no session grant from the account it signs for. */
+  SESSION_NOT_FOUND = 205,
+  /** The session grant was revoked (for good). */
+  SESSION_REVOKED = 206,
+  /** The session grant has expired. */
+  SESSION_EXPIRED = 207,
+  /** The session grant does not allow this transaction kind. */
+  SESSION_KIND_NOT_ALLOWED = 208,
+  /** The collection or counterparty is outside the session grant's lists. */
+  SESSION_TARGET_NOT_ALLOWED = 209,
+  /** The transaction would take the session's FIL or token spending past a cap. */
+  SESSION_CAP_EXCEEDED = 210,
+  /** No fee allowance of the sponsor exists for this transaction. */
+  FEE_ALLOWANCE_NOT_FOUND = 211,
+  /** The sponsor's fee allowance has expired. */
+  FEE_ALLOWANCE_EXPIRED = 212,
+  /** The sponsor's fee allowance does not cover this transaction kind. */
+  FEE_ALLOWANCE_NOT_COVERED = 213,
+  /** The fee is over the allowance's per-transaction maximum, or its total or period budget. */
+  FEE_ALLOWANCE_EXCEEDED = 214,
+}
+
+/**
+ * The execution codes of the grant kinds: a FeeAllowanceSet, FeeAllowanceRevoke, SessionGrant or
+ * SessionRevoke that was included but failed carries one in its receipt and status (`code`), its fee
+ * charged. (An expiry already past is EXPIRY_IN_PAST, 1307.)
+ */
+export enum GrantExecutionCode {
+  EXPIRY_IN_PAST = 1307,
+  /** FeeAllowanceRevoke of an allowance that does not exist. */
+  FEE_ALLOWANCE_NOT_FOUND = 1600,
+  /** SessionRevoke of a grant that does not exist. */
+  SESSION_NOT_FOUND = 1601,
+  /** The key's grant is revoked: it can be neither revoked again nor granted again to the same account. */
+  SESSION_KEY_REVOKED = 1602,
+  /** The SessionGrant's app identity does not exist. */
+  APP_NOT_FOUND = 1603,
+  /** The SessionGrant's app signature is not by the app identity's owner. */
+  APP_NOT_AUTHORIZED = 1604,
+  /** The SessionGrant was included after its requestDeadline. */
+  APP_REQUEST_EXPIRED = 1605,
+  /** A FeeAllowanceSet for anyone (grantee zero) on a target that is not the sponsor's. */
+  NOT_SPONSOR_TARGET = 1606,
+  /** A SessionRevoke signed by neither the account nor the session key. */
+  NOT_SESSION_PARTY = 1607,
+}
+
+type RefusalSubclass = {
+  readonly code: RpcErrorCode;
+  readonly txCode: GrantRefusalCode;
+  new (shortMessage?: string, opts?: FilverseRpcErrorOptions): FilverseRpcError & { readonly txCode: GrantRefusalCode };
+};
+
+/** A subclass of SessionRefusedError / FeeAllowanceRefusedError for one validation code. */
+function refusalClass(base: RpcErrorSubclass, txCode: GrantRefusalCode, name: string): RefusalSubclass {
+  const cls = class extends base {
+    static readonly txCode = txCode;
+    readonly txCode = txCode;
+    override name = name;
+  };
+  Object.defineProperty(cls, "name", { value: name });
+  return cls as unknown as RefusalSubclass;
+}
+
+export const SessionNotFoundError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_NOT_FOUND,
+  "SessionNotFoundError",
+);
+export const SessionRevokedError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_REVOKED,
+  "SessionRevokedError",
+);
+export const SessionExpiredError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_EXPIRED,
+  "SessionExpiredError",
+);
+export const SessionKindNotAllowedError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_KIND_NOT_ALLOWED,
+  "SessionKindNotAllowedError",
+);
+export const SessionTargetNotAllowedError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_TARGET_NOT_ALLOWED,
+  "SessionTargetNotAllowedError",
+);
+export const SessionCapExceededError = refusalClass(
+  SessionRefusedError,
+  GrantRefusalCode.SESSION_CAP_EXCEEDED,
+  "SessionCapExceededError",
+);
+export const FeeAllowanceNotFoundError = refusalClass(
+  FeeAllowanceRefusedError,
+  GrantRefusalCode.FEE_ALLOWANCE_NOT_FOUND,
+  "FeeAllowanceNotFoundError",
+);
+export const FeeAllowanceExpiredError = refusalClass(
+  FeeAllowanceRefusedError,
+  GrantRefusalCode.FEE_ALLOWANCE_EXPIRED,
+  "FeeAllowanceExpiredError",
+);
+export const FeeAllowanceNotCoveredError = refusalClass(
+  FeeAllowanceRefusedError,
+  GrantRefusalCode.FEE_ALLOWANCE_NOT_COVERED,
+  "FeeAllowanceNotCoveredError",
+);
+export const FeeAllowanceExceededError = refusalClass(
+  FeeAllowanceRefusedError,
+  GrantRefusalCode.FEE_ALLOWANCE_EXCEEDED,
+  "FeeAllowanceExceededError",
+);
+
+/** Each refusal class is a type too (`catch (e) { if (e instanceof SessionCapExceededError) e.txCode }`). */
+export type SessionNotFoundError = InstanceType<typeof SessionNotFoundError>;
+export type SessionRevokedError = InstanceType<typeof SessionRevokedError>;
+export type SessionExpiredError = InstanceType<typeof SessionExpiredError>;
+export type SessionKindNotAllowedError = InstanceType<typeof SessionKindNotAllowedError>;
+export type SessionTargetNotAllowedError = InstanceType<typeof SessionTargetNotAllowedError>;
+export type SessionCapExceededError = InstanceType<typeof SessionCapExceededError>;
+export type FeeAllowanceNotFoundError = InstanceType<typeof FeeAllowanceNotFoundError>;
+export type FeeAllowanceExpiredError = InstanceType<typeof FeeAllowanceExpiredError>;
+export type FeeAllowanceNotCoveredError = InstanceType<typeof FeeAllowanceNotCoveredError>;
+export type FeeAllowanceExceededError = InstanceType<typeof FeeAllowanceExceededError>;
+export type SessionRefusedError = InstanceType<typeof SessionRefusedError>;
+export type FeeAllowanceRefusedError = InstanceType<typeof FeeAllowanceRefusedError>;
+export type BadAppSignatureError = InstanceType<typeof BadAppSignatureError>;
+
+/** The table from validation code to class, each under the RPC code the node refuses it with. */
+export const refusalErrorClasses: Readonly<Record<GrantRefusalCode, RefusalSubclass>> = Object.fromEntries(
+  [
+    SessionNotFoundError,
+    SessionRevokedError,
+    SessionExpiredError,
+    SessionKindNotAllowedError,
+    SessionTargetNotAllowedError,
+    SessionCapExceededError,
+    FeeAllowanceNotFoundError,
+    FeeAllowanceExpiredError,
+    FeeAllowanceNotCoveredError,
+    FeeAllowanceExceededError,
+  ].map((cls) => [cls.txCode, cls]),
+) as Record<GrantRefusalCode, RefusalSubclass>;
+
+/** The validation code a refusal's `data` carries (`validationCode`, at the top or under `details`). */
+function validationCodeOf(data: unknown): number | undefined {
+  const d = data as { validationCode?: unknown; details?: { validationCode?: unknown } } | null | undefined;
+  const code = d?.validationCode ?? d?.details?.validationCode;
+  return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * Build the typed error for a JSON-RPC `error` member: the class of its code (for a session or fee
+ * allowance refusal, the subclass of its validation code), or the base class.
+ */
 export function rpcErrorFromResponse(error: { code: number; message?: string; data?: unknown }): FilverseRpcError {
-  const cls = rpcErrorClasses[error.code as RpcErrorCode];
   const opts = error.data === undefined ? {} : { data: error.data };
+  const refusal = refusalErrorClasses[validationCodeOf(error.data) as GrantRefusalCode];
+  if (refusal && refusal.code === error.code) return new refusal(error.message, opts);
+  const cls = rpcErrorClasses[error.code as RpcErrorCode];
   return cls ? new cls(error.message, opts) : new FilverseRpcError(error.code, error.message, opts);
 }

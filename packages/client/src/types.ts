@@ -35,7 +35,11 @@ export type InputOf<V> = {
             ? string
             : V[K] extends readonly string[]
               ? readonly string[]
-              : InputOf<V[K]>;
+              : V[K] extends readonly Uint8Array[]
+                ? readonly Hex[]
+                : V[K] extends readonly bigint[]
+                  ? readonly Uint256Input[]
+                  : InputOf<V[K]>;
 };
 
 type Prettify<T> = { [K in keyof T]: T[K] } & {};
@@ -80,10 +84,10 @@ export type OrderJson = {
   salt: string;
 };
 
-/** The signed transaction as filverse_sendTransaction takes it. */
+/** The signed transaction as filverse_sendTransaction takes it: a kind's own type, or its `Via<Name>`. */
 export type SignedTransactionJson = {
   chainId: string;
-  primaryType: PrimaryType;
+  primaryType: PrimaryType | `Via${PrimaryType}`;
   message: Record<string, unknown>;
   signature: Hex;
 };

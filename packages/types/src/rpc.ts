@@ -58,6 +58,18 @@ export enum RpcErrorCode {
    * admitted), or the transaction was dropped or is already in a sealed block. `data.status` says which.
    */
   NOT_PRECONFIRMED = -32019,
+  /** A SessionGrant's appSignature does not recover (validation code 106). */
+  BAD_APP_SIGNATURE = -32020,
+  /**
+   * A session transaction (a Via naming an account) its grant does not allow: `data.details.validationCode`
+   * is 205–210 (not found, revoked, expired, kind, target, cap).
+   */
+  SESSION_REFUSED = -32021,
+  /**
+   * A sponsored transaction (a Via naming a sponsor) no allowance covers: `data.details.validationCode`
+   * is 211–214 (not found, expired, kind not covered, budget exceeded).
+   */
+  FEE_ALLOWANCE_REFUSED = -32022,
 }
 
 /** What a person reads first for each code; `data` carries the details. */
@@ -86,6 +98,9 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCode, string> = {
   [RpcErrorCode.UNAVAILABLE]: "Node unavailable",
   [RpcErrorCode.WEBSOCKET_REQUIRED]: "Subscriptions need a WebSocket connection",
   [RpcErrorCode.NOT_PRECONFIRMED]: "No preconfirmation for the transaction",
+  [RpcErrorCode.BAD_APP_SIGNATURE]: "Bad app signature on the session grant",
+  [RpcErrorCode.SESSION_REFUSED]: "The session grant does not allow the transaction",
+  [RpcErrorCode.FEE_ALLOWANCE_REFUSED]: "No fee allowance of the sponsor covers the transaction",
 };
 
 /**
@@ -161,6 +176,58 @@ export type PreconfirmationJson = {
   preconfirmation: { number: Dec; position: number; receiptRoot: Hex; touchedRoot: Hex; signature: Hex };
   receipt: Record<string, unknown>;
   touched: { key: Hex; valueHash: Hex }[];
+};
+
+/** filverse_getFeeAllowance's answer (the shape the SDK's getFeeAllowance types): the FeeAllowance (decimal strings) with its key and what remains. */
+export type FeeAllowanceJson = {
+  sponsor: Hex;
+  grantee: Hex;
+  target: Hex;
+  totalBudget: Dec;
+  spent: Dec;
+  periodBudget: Dec;
+  period: Dec;
+  periodStart: Dec;
+  periodSpent: Dec;
+  maxFeePerTx: Dec;
+  kinds: Dec;
+  expiresAt: Dec;
+  /** totalBudget − spent. */
+  remaining: Dec;
+  /** periodBudget − the period's spending, rolled at the head's timestamp; null without a period budget. */
+  periodRemaining: Dec | null;
+  /** The head's timestamp has reached a non-zero expiresAt. */
+  expired: boolean;
+};
+
+/** filverse_getSessionGrant's answer (the shape the SDK's getSessionGrant types): the SessionGrantRecord (decimal strings) with its key, what remains, and status. */
+export type SessionGrantJson = {
+  account: Hex;
+  sessionKey: Hex;
+  app: Hex;
+  kinds: Dec;
+  filCap: Dec;
+  filSpent: Dec;
+  filPeriodCap: Dec;
+  filPeriodSpent: Dec;
+  period: Dec;
+  periodStart: Dec;
+  tokens: Hex[];
+  tokenCaps: Dec[];
+  tokenSpent: Dec[];
+  tokenPeriodCaps: Dec[];
+  tokenPeriodSpent: Dec[];
+  collections: Hex[];
+  counterparties: Hex[];
+  expiresAt: Dec;
+  revoked: boolean;
+  /** filCap − filSpent. */
+  filRemaining: Dec;
+  /** filPeriodCap − the period's FIL spending, rolled at the head's timestamp; null without a FIL period cap. */
+  filPeriodRemaining: Dec | null;
+  /** Per token, in `tokens` order. */
+  tokenRemaining: { tokenId: Hex; remaining: Dec; periodRemaining: Dec | null }[];
+  status: "active" | "expired" | "revoked";
 };
 
 export type BlockJson = {
@@ -289,6 +356,19 @@ export type RpcMethods = {
   ];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
+  /**
+   * params: [sponsor, grantee, target] → the FeeAllowance object (JSON) with `sponsor`, `grantee`,
+   * `target`, `remaining` (totalBudget − spent), `periodRemaining` (rolled at the head's timestamp;
+   * null without a period budget) and `expired`; null when there is none.
+   */
+  filverse_getFeeAllowance: [[Hex, Hex, Hex], Record<string, unknown> | null];
+  /**
+   * params: [account, sessionKey] → the SessionGrantRecord (JSON) with `account`, `sessionKey`,
+   * `filRemaining`, `filPeriodRemaining` (null without a FIL period cap), per token
+   * `tokenRemaining: [{tokenId, remaining, periodRemaining}]`, and `status` ("active" | "expired" |
+   * "revoked"); null when there is none.
+   */
+  filverse_getSessionGrant: [[Hex, Hex], Record<string, unknown> | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
   filverse_resolveDid: [[string], Record<string, unknown> | null];
   /** params: [dataAssetId, grantee?]; with a grantee the result carries `grant` ({grantee, expiresAt, active} or null). */

@@ -10,7 +10,7 @@ import { formatHuman, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
 import { DEFAULT_WAIT_TIMEOUT_SEC, timeoutArg, type WaitOpts, waitAndReport, waitArg } from "../tx.js";
 
-export type ClientOpts = WaitOpts & { rpc: string; keyFile?: string };
+export type ClientOpts = WaitOpts & { rpc: string; keyFile?: string; sponsor?: string; sessionAccount?: string };
 
 export const DEFAULT_RPC = process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645";
 
@@ -34,13 +34,30 @@ export async function readStdin(what = "the key"): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+const addressArg = (flag: string) => (v: string) => {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(v)) throw new UsageError(`${flag} must be a 0x address (40 hex digits), got "${v}"`);
+  return v.toLowerCase();
+};
+
+/**
+ * The client that signs with --key-file: as itself, or with --session-account as a session key acting
+ * for that account (every transaction signed as Via<Name>), and with --sponsor naming whose fee
+ * allowance pays the fees.
+ */
 export async function signingClient(o: ClientOpts): Promise<FilverseClient> {
   const key = readKey(o.keyFile);
-  const [{ createFilverseClient }, { privateKeyToAccount }] = await Promise.all([
+  const [{ createFilverseClient, sessionAccount, sponsored }, { privateKeyToAccount }] = await Promise.all([
     import("@filverse/client"),
     import("viem/accounts"),
   ]);
-  return createFilverseClient({ url: o.rpc, account: privateKeyToAccount(key) });
+  const signer = privateKeyToAccount(key);
+  const sponsor = o.sponsor as `0x${string}` | undefined;
+  const account = o.sessionAccount
+    ? sessionAccount(signer, { account: o.sessionAccount as `0x${string}`, ...(sponsor ? { sponsor } : {}) })
+    : sponsor
+      ? sponsored(signer, sponsor)
+      : signer;
+  return createFilverseClient({ url: o.rpc, account });
 }
 
 /** A read: one JSON-RPC call, printed for a person (by `human`, else formatHuman), or as JSON with --json. */
@@ -74,6 +91,12 @@ export function withCommon(cmd: Command, signs = true): Command {
   if (signs) {
     cmd
       .option("--key-file <file>", "the signing key (0x hex, mode 0600); default $FILVERSE_KEY_FILE")
+      .option("--sponsor <address>", "charge the fee to this sponsor's fee allowance", addressArg("--sponsor"))
+      .option(
+        "--session-account <address>",
+        "sign as a session key for this account (it granted the key a session)",
+        addressArg("--session-account"),
+      )
       .option(
         "--wait <stage>",
         "wait for: none, pending, preconfirmed, sequenced, checkpointed, stored, finalized (the hash is printed at once)",

@@ -6,7 +6,7 @@ import type { Hex } from "@filverse/utils";
 import { type FilverseBaseClient, requireSigner } from "../baseClient.js";
 import { ClientError, ClientErrorCode, NonceGapError, NonceTooLowError } from "../errors.js";
 import type { CreatedIds, PrimaryType } from "../types.js";
-import { buildMessage, createdIds, resolveKind, signMessage } from "../utils/transaction.js";
+import { buildMessage, createdIds, resolveKind, resolveVia, signTxMessage } from "../utils/transaction.js";
 import { fetchPendingNonce, fetchSuggestedFee, type TransactionRequest } from "./signTransaction.js";
 
 export type SendTransactionParameters<P extends PrimaryType = PrimaryType> = TransactionRequest<P>;
@@ -41,6 +41,7 @@ export async function buildSignSend<P extends PrimaryType, X extends object>(
   const signer = requireSigner(client, action);
   const input = params.message as Record<string, unknown>;
   buildMessage(struct, input);
+  const via = resolveVia(signer, params.via);
   const chainId = await client.resolveChainId();
   const fee = input.fee === undefined ? await fetchSuggestedFee(client, primaryType) : undefined;
   const autoNonce = input.nonce === undefined;
@@ -51,7 +52,7 @@ export async function buildSignSend<P extends PrimaryType, X extends object>(
       : undefined;
     try {
       const message = buildMessage(struct, input, { nonce, fee });
-      const signed = await signMessage(signer, chainId, struct, message);
+      const signed = await signTxMessage(signer, chainId, kind, struct, message, via);
       const { hash, extra } = await submit(signed as never);
       if (typeof hash !== "string" || hash.toLowerCase() !== signed.hash) {
         throw new ClientError(ClientErrorCode.HASH_MISMATCH, "The node returned another transaction hash", {

@@ -5,13 +5,24 @@
 import type { Hex } from "@filverse/utils";
 import { type FilverseBaseClient, requireSigner } from "../baseClient.js";
 import type { CreatedIds, KindOf, PrimaryType, SignedTransactionJson, TxParameters } from "../types.js";
-import { buildMessage, createdIds, resolveKind, signMessage } from "../utils/transaction.js";
+import {
+  buildMessage,
+  createdIds,
+  resolveKind,
+  resolveVia,
+  signTxMessage,
+  type ViaOverride,
+} from "../utils/transaction.js";
 
-/** Name the kind by `primaryType` ("AssetMint") or by wire `kind` (11). */
+/**
+ * Name the kind by `primaryType` ("AssetMint") or by wire `kind` (11). `via` overrides the account's
+ * Via fields for this transaction (`{ sponsor }`: the sponsor's fee allowance pays the fee).
+ */
 export type TransactionRequest<P extends PrimaryType = PrimaryType> = {
   primaryType?: P;
   kind?: KindOf<P>;
   message: TxParameters<P>;
+  via?: ViaOverride;
 };
 
 export type SignTransactionParameters<P extends PrimaryType = PrimaryType> = TransactionRequest<P>;
@@ -21,6 +32,7 @@ export type SignTransactionReturnType<P extends PrimaryType = PrimaryType> = {
   transaction: SignedTransactionJson;
   /** The transaction hash, computed locally. */
   hash: Hex;
+  /** The signing address (for a session account: the session key, whose nonce it used). */
   sender: Hex;
   nonce: number;
 } & CreatedIds<P>;
@@ -34,13 +46,14 @@ export async function signTransaction<P extends PrimaryType>(
   const input = params.message as Record<string, unknown>;
   // Check the whole input (with placeholder nonce and fee) before any request is made.
   buildMessage(struct, input);
+  const via = resolveVia(signer, params.via);
   const [chainId, nonce, fee] = await Promise.all([
     client.resolveChainId(),
     input.nonce === undefined ? fetchPendingNonce(client, signer.address) : undefined,
     input.fee === undefined ? fetchSuggestedFee(client, primaryType) : undefined,
   ]);
   const message = buildMessage(struct, input, { nonce, fee });
-  const signed = await signMessage(signer, chainId, struct, message);
+  const signed = await signTxMessage(signer, chainId, kind, struct, message, via);
   return {
     transaction: signed.transaction,
     hash: signed.hash,

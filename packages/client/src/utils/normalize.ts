@@ -25,6 +25,13 @@ function normalizeValue(field: AnyField, value: unknown): unknown {
     case "uint256":
       // Decimal strings go through the codec's own checks; a negative bigint becomes "-1" and is rejected there.
       return typeof value === "bigint" ? value.toString() : value;
+    case "array":
+      // Lists of bytes32 / address / uint256 items (a SessionGrant's tokens, caps, collections).
+      return Array.isArray(value)
+        ? value.map((item) =>
+            item instanceof Uint8Array ? toHex(item) : typeof item === "bigint" ? item.toString() : item,
+          )
+        : value;
     case "struct":
       return typeof value === "object" && value !== null && !Array.isArray(value)
         ? normalizeObject(enc.struct, value as Record<string, unknown>)
@@ -111,4 +118,11 @@ export function uintParam(value: unknown, name: string): string {
 export function blockTagParam(value: unknown, name = "blockNumber"): string {
   if (value === "latest") return value;
   return uintParam(value, name);
+}
+
+/** `defaults` overridden by the fields of `params` that are not undefined. */
+export function withDefaults<T extends object>(defaults: Partial<T>, params: T): T {
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out as T;
 }

@@ -12,9 +12,9 @@ import {
   txHashFromDigest,
   typedData,
 } from "@filverse/crypto/wallet";
-import { type StructType, TxKind, txStructs, type UserTxKind } from "@filverse/types";
-import { fromHex, type Hex, toHex } from "@filverse/utils";
-import { type FilverseTypedData, normalizeSignature, type Signer } from "../accounts.js";
+import { type StructType, TxKind, txStructs, type UserTxKind, viaStruct } from "@filverse/types";
+import { fromHex, type Hex, isHex, toHex } from "@filverse/utils";
+import { type FilverseTypedData, normalizeSignature, type Signer, type ViaFields, ZERO_ADDRESS } from "../accounts.js";
 import { ClientError, ClientErrorCode } from "../errors.js";
 import type { PrimaryType, SignedTransactionJson } from "../types.js";
 import { normalizeObject, parseMessage } from "./normalize.js";
@@ -114,13 +114,64 @@ export async function signMessage<V>(
   return {
     transaction: {
       chainId: String(chainId),
-      primaryType: struct.name as PrimaryType,
+      primaryType: struct.name as SignedTransactionJson["primaryType"],
       message: td.message,
       signature,
     },
     hash: toHex(txHashFromDigest(digest, sigBytes)),
     signature,
   };
+}
+
+/** A per-transaction override of the signer's Via fields (`grantSession(…, { sponsor })`). */
+export type ViaOverride = { sponsor?: Hex; account?: Hex };
+
+/**
+ * The Via fields a transaction is signed with: the signer's (sessionAccount, sponsored) overridden
+ * by the request's, or null when both are zero (a plain transaction of the kind).
+ */
+export function resolveVia(signer: Signer, override: ViaOverride | undefined): ViaFields | null {
+  const pick = (name: "sponsor" | "account"): Hex => {
+    const v = override?.[name] ?? signer.via?.[name] ?? ZERO_ADDRESS;
+    if (!isHex(v, 20)) {
+      throw new ClientError(
+        ClientErrorCode.INVALID_INPUT,
+        `Invalid parameter "${name}": expected a 20-byte 0x address`,
+        {
+          details: { name, got: String(v) },
+        },
+      );
+    }
+    return v.toLowerCase() as Hex;
+  };
+  const via = { sponsor: pick("sponsor"), account: pick("account") };
+  return via.sponsor === ZERO_ADDRESS && via.account === ZERO_ADDRESS ? null : via;
+}
+
+/**
+ * The address the kind's rules run as: a Via's `account` when it is set and not the signer (a session
+ * key acting for it), else the signer. (Ids a transaction creates derive from the signer, whose nonce
+ * it carries, so a session key's creations never collide with its account's.)
+ */
+export function actorOf(signer: Hex, via: ViaFields | null): Hex {
+  return via && via.account !== ZERO_ADDRESS && via.account !== signer ? via.account : signer;
+}
+
+/**
+ * Sign a transaction message: as its kind's own type, or, with Via fields, as `Via<Name>(address
+ * sponsor,address account,<Name> tx)`, whose JSON form (primaryType "Via<Name>") the node takes.
+ */
+export function signTxMessage<V>(
+  signer: Signer,
+  chainId: number,
+  kind: UserTxKind,
+  struct: StructType<V>,
+  message: V,
+  via: ViaFields | null,
+): Promise<SignedResult> {
+  if (!via) return signMessage(signer, chainId, struct, message);
+  const envelope = { sponsor: fromHex(via.sponsor), account: fromHex(via.account), tx: message };
+  return signMessage(signer, chainId, viaStruct(kind) as unknown as StructType<typeof envelope>, envelope);
 }
 
 /** The ids a transaction of `kind` creates, from its signer and nonce (docs/protocol.md "Object ids"). */

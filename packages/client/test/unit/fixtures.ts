@@ -1,5 +1,7 @@
 /** Shared test inputs: real keys, valid CIDs, and a friendly input for every transaction kind. */
-import type { Hex } from "@filverse/utils";
+import { hashTypedData, signDigest } from "@filverse/crypto/wallet";
+import { SessionRequest } from "@filverse/types";
+import { fromHex, type Hex, toHex } from "@filverse/utils";
 import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Eip1193Provider } from "../../src/accounts.js";
@@ -25,6 +27,21 @@ export const DATA_ASSET_ID: Hex = `0x${"12".repeat(32)}`;
 /** bob's address as wallets show it: EIP-55 mixed case, which the client must accept. */
 export const BOB: Hex = bob.address;
 export const CAROL: Hex = carol.address;
+
+export const ZERO_ID: Hex = `0x${"00".repeat(32)}`;
+
+/** A real app signature: alice, owner of the app IDENTITY_ID, asks bob to let carol sign for him. */
+export const APP_SIGNATURE: Hex = toHex(
+  signDigest(
+    hashTypedData(CHAIN_ID, SessionRequest, {
+      account: fromHex(bob.address),
+      sessionKey: fromHex(carol.address),
+      app: fromHex(IDENTITY_ID),
+      deadline: 1_800_000_000,
+    }),
+    fromHex(`0x${"11".repeat(32)}`),
+  ),
+);
 
 /** A friendly input for every kind but the two trade kinds (whose order comes from signOrder). */
 export const inputs: { [P in Exclude<PrimaryType, "TradeFill" | "OrderCancel">]: TxParameters<P> } = {
@@ -52,6 +69,34 @@ export const inputs: { [P in Exclude<PrimaryType, "TradeFill" | "OrderCancel">]:
   DataAssetRegister: { contentCid: CID_A, pieceCid: PIECE_CID, size: 1024, license: "CC-BY-4.0" },
   AccessGrant: { dataAssetId: DATA_ASSET_ID, grantee: BOB, expiresAt: 1_800_000_000n },
   AccessRevoke: { dataAssetId: DATA_ASSET_ID, grantee: BOB },
+  FeeAllowanceSet: {
+    grantee: BOB,
+    target: ZERO_ID,
+    totalBudget: 10n ** 16n,
+    periodBudget: "1000000000000000",
+    period: 86_400,
+    maxFeePerTx: 10n ** 12n,
+    kinds: (1n << 11n) | (1n << 50n),
+    expiresAt: 0,
+  },
+  FeeAllowanceRevoke: { grantee: BOB, target: COLLECTION_ID },
+  SessionGrant: {
+    sessionKey: CAROL,
+    app: IDENTITY_ID,
+    appSignature: APP_SIGNATURE,
+    requestDeadline: 1_800_000_000,
+    kinds: (1n << 11n) | (1n << 32n) | (1n << 50n),
+    filCap: 5n * 10n ** 18n,
+    filPeriodCap: 10n ** 18n,
+    period: 3600,
+    tokens: [TOKEN_ID],
+    tokenCaps: [1000n],
+    tokenPeriodCaps: ["100"],
+    collections: [COLLECTION_ID],
+    counterparties: [],
+    expiresAt: 1_800_000_000,
+  },
+  SessionRevoke: { account: BOB, sessionKey: CAROL },
 };
 
 /**
