@@ -319,7 +319,8 @@ describe("docs match the code", () => {
       expect(protocol).toMatch(new RegExp(`\\| ${kind} \\| \`${struct.name}\` \\|`));
     }
     // The Via envelope's examples and the app's SessionRequest, as the code encodes them.
-    for (const k of [TxKind.Transfer, TxKind.TradeFill]) expect(protocol).toContain(encodeType(viaStruct(k) as never));
+    for (const k of [TxKind.Transfer, TxKind.TradeFill] as const)
+      expect(protocol).toContain(encodeType(viaStruct(k) as never));
     expect(protocol).toContain(encodeType(SessionRequest as never));
   });
 

@@ -333,7 +333,10 @@ export function buildVectors(): unknown {
     ),
     /** The Via envelope's types for two kinds (any user kind K is wrapped as Via<Name>, wire kind 0x80 | K), and the app's SessionRequest. */
     viaEip712Types: Object.fromEntries(
-      [TxKind.Transfer, TxKind.TradeFill].map((k) => [viaStruct(k).name, { kind: k, types: viaStruct(k).eip712Types }]),
+      ([TxKind.Transfer, TxKind.TradeFill] as const).map((k) => [
+        viaStruct(k).name,
+        { kind: k, types: viaStruct(k).eip712Types },
+      ]),
     ),
     sessionRequestTypes: SessionRequest.eip712Types,
     genesis: { header: BlockHeaderType.toJson(genesis.header), blockHash: hex(blockHash(genesis.header)) },

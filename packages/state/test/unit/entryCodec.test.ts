@@ -57,6 +57,42 @@ const samples: { [N in Namespace]: { id: Uint8Array; value: StateObjects[N] } } 
   },
   [Namespace.AccessGrant]: { id: b(52, 17), value: { expiresAt: 99 } },
   [Namespace.OrderStatus]: { id: b(32, 18), value: { status: 1 } },
+  [Namespace.FeeAllowance]: {
+    id: b(72, 19),
+    value: {
+      totalBudget: 10n ** 20n,
+      spent: 7n,
+      periodBudget: 10n ** 18n,
+      period: 86_400,
+      periodStart: 1_700_000_000,
+      periodSpent: 7n,
+      maxFeePerTx: 10n ** 15n,
+      kinds: (1n << 11n) | (1n << 50n),
+      expiresAt: 1_800_000_000,
+    },
+  },
+  [Namespace.SessionGrant]: {
+    id: b(40, 20),
+    value: {
+      app: b(32, 21),
+      kinds: 1n << 1n,
+      filCap: 5n * 10n ** 18n,
+      filSpent: 3n,
+      filPeriodCap: 10n ** 18n,
+      filPeriodSpent: 3n,
+      period: 3_600,
+      periodStart: 1_700_000_000,
+      tokens: [b(32, 22)],
+      tokenCaps: [100n],
+      tokenSpent: [4n],
+      tokenPeriodCaps: [0n],
+      tokenPeriodSpent: [4n],
+      collections: [b(32, 23), b(32, 24)],
+      counterparties: [b(20, 25)],
+      expiresAt: 1_800_000_000,
+      revoked: false,
+    },
+  },
 };
 
 describe("state entry codec", () => {
@@ -131,7 +167,7 @@ function fieldArb(struct: AnyStruct, name: string): fc.Arbitrary<unknown> {
         item === "uint256"
           ? fc.bigInt({ min: 0n, max: MAX_UINT256 })
           : fc.uint8Array({ minLength: item === "address" ? 20 : 32, maxLength: item === "address" ? 20 : 32 });
-      return fc.array(one, { maxLength: field.bounds!.maxLength! });
+      return fc.array(one as fc.Arbitrary<unknown>, { maxLength: field.bounds!.maxLength! });
     }
     default:
       throw new Error(`no generator for ${field.encoding.kind}`);
