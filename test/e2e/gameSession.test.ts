@@ -114,8 +114,8 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
     const sessionAddr = privateKeyToAccount(sessionKey).address.toLowerCase() as Hex;
     expect(await balance(playerAddr)).toBe(0n);
     // The game's sign-up: an allowance for this player's own first transactions, and mint rights for
-    // the player on the studio's app identity (a delegate with the assets scope, so the player mints
-    // into the studio's collection as its creator would).
+    // the game's session key: the studio grants the key a session of its own that may only mint into
+    // this collection and never move FIL (a mint-only role; the key acts for the studio in nothing else).
     await sequenced(
       await studio.sponsorFees({
         grantee: playerAddr,
@@ -125,8 +125,25 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       }),
     );
     const now = () => Math.floor(Date.now() / 1000);
+    const chainId = await reader.getChainId();
+    const mintDeadline = now() + 600;
     await sequenced(
-      await studio.addDelegate({ identityId: appId, delegate: playerAddr, scope: 1, expiresAt: now() + 3600 }),
+      await studio.grantSession({
+        sessionKey: sessionAddr,
+        app: appId,
+        appSignature: await signSessionRequest(studioAccount, {
+          chainId,
+          account: studioAddr,
+          sessionKey: sessionAddr,
+          app: appId,
+          deadline: mintDeadline,
+        }),
+        requestDeadline: mintDeadline,
+        kinds: ["AssetMint"],
+        filCap: 0n,
+        collections: [collectionId],
+        expiresAt: now() + 3600,
+      }),
     );
     const studioBefore = await balance(studioAddr);
 
@@ -140,7 +157,6 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
 
     // The game's app asks for a session key; the player grants it, sponsored: AssetMint,
     // AttributeSet and TradeFill on this collection only, at most 5 FIL in all, for an hour.
-    const chainId = await reader.getChainId();
     const requestDeadline = now() + 600;
     const appSignature = await signSessionRequest(studioAccount, {
       chainId,
@@ -174,16 +190,11 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
     await sequenced(await friend.transfer({ to: playerAddr, amount: 10n * FIL }));
     expect(await balance(playerAddr)).toBe(10n * FIL);
 
-    // The session key plays: it signs as the player, the studio pays, its nonces are its own.
+    // The session key plays: it mints as the studio (its mint-only grant) and signs everything else
+    // as the player; the studio pays every fee, and the key's nonces are its own.
+    const minter = client({ url, account: sessionAccount(sessionKey, { account: studioAddr, sponsor: studioAddr }) });
     const session = client({ url, account: sessionAccount(sessionKey, { account: playerAddr, sponsor: studioAddr }) });
-    const mint = await session.mintAsset({
-      collectionId,
-      tokenId: 1,
-      to: playerAddr,
-      contentCid: CID,
-      onBehalfOf: appId,
-      fee: 13n * GWEI,
-    });
+    const mint = await minter.mintAsset({ collectionId, tokenId: 1, to: playerAddr, contentCid: CID, fee: 13n * GWEI });
     expect(mint.nonce).toBe(0);
     const mintReceipt = await sequenced(mint);
     expect(mintReceipt.sender).toBe(sessionAddr);
@@ -257,7 +268,7 @@ it("a studio pays every fee of a new player's session key, which mints, equips a
       BigInt((await sequenced(await player.revokeSession({ sessionKey: sessionAddr, fee: 18n * GWEI }))).feePaid),
     );
     const revoked = await session
-      .mintAsset({ collectionId, tokenId: 2, to: playerAddr, contentCid: CID, onBehalfOf: appId, fee: 19n * GWEI })
+      .setAttribute({ identityId: identity.identityId, key: "game.level", value: "3", expiresAt: 0, fee: 19n * GWEI })
       .then(
         () => null,
         (e: unknown) => e,
