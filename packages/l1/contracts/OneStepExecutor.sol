@@ -9,6 +9,7 @@ import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
 import {StateProofs} from "./StateProofs.sol";
 import {StepObjects} from "./StepObjects.sol";
+import {ViaExecutor} from "./ViaExecutor.sol";
 
 /// What the one-step executor reads of FilverseBridge: each L1 message's record, by nonce.
 interface IL1MessageRecords {
@@ -95,8 +96,10 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 internal constant MAX_BLOCK_ITEMS = 69_632;
     /// The largest nonce a transaction may carry (MAX_TX_NONCE, 2^53 − 2).
     uint256 internal constant MAX_TX_NONCE = 2 ** 53 - 2;
-    /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 26 kinds.
-    bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a3233";
+    /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 30 kinds.
+    bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a32333c3d3e3f";
+    /// A Via transaction's kind byte: 0x80 | its inner kind.
+    uint8 internal constant VIA = 0x80;
     uint8 internal constant KIND_DEPOSIT = 0;
     uint8 internal constant KIND_TRANSFER = 1;
     uint8 internal constant KIND_WITHDRAW = 2;
@@ -130,6 +133,9 @@ contract OneStepExecutor is IOneStepExecutor {
     IKindExecutor public immutable identity;
     IKindExecutor public immutable data;
     IKindExecutor public immutable trade;
+    IKindExecutor public immutable grants;
+    /// The rules of the Via envelope (sponsors, session keys); address(0): a Via transaction reverts UnsupportedKind.
+    ViaExecutor public immutable via;
     /// FilverseBridge, whose record of each L1 message the L1-message step checks; address(0): none
     /// (every L1-message step reverts NoBridge).
     IL1MessageRecords public immutable bridge;
@@ -143,6 +149,8 @@ contract OneStepExecutor is IOneStepExecutor {
         IKindExecutor identity; // 30–36
         IKindExecutor data; // 40–42
         IKindExecutor trade; // 50–51
+        IKindExecutor grants; // 60–63
+        ViaExecutor via; // the Via envelope, on any kind
     }
 
     error StepStateMismatch(bytes32 expected, bytes32 computed);
@@ -181,6 +189,8 @@ contract OneStepExecutor is IOneStepExecutor {
         identity = kinds.identity;
         data = kinds.data;
         trade = kinds.trade;
+        grants = kinds.grants;
+        via = kinds.via;
         bridge = bridge_;
         decoder = decoder_;
     }
@@ -193,11 +203,11 @@ contract OneStepExecutor is IOneStepExecutor {
     }
 
     /// True iff this executor runs every step a block can need, so that no one-step dispute can
-    /// stand only because the executor cannot settle it: each of the 26 transaction kinds runs
+    /// stand only because the executor cannot settle it: each of the 30 transaction kinds runs
     /// (runsKind), and forced transactions run (forcedTransactions). FilverseDisputeGame moves
     /// bonds, and FilverseRollup takes the game, only when this is true (IExecutorCompleteness).
     function complete() external view returns (bool) {
-        if (!forcedTransactions()) return false;
+        if (!forcedTransactions() || address(via) == address(0)) return false;
         for (uint256 i = 0; i < TX_KINDS.length; i++) {
             if (!runsKind(uint8(TX_KINDS[i]))) return false;
         }
@@ -509,6 +519,10 @@ contract OneStepExecutor is IOneStepExecutor {
         bytes message;
         /// A FIL kind's message.
         Eip712Tx.Transfer fil;
+        /// A Via transaction (kind byte 0x80 | kind): its sponsor and account.
+        bool via;
+        address sponsor;
+        address account;
     }
 
     /// What including a transaction gave: includable false is not includable (the block is invalid).
@@ -519,6 +533,8 @@ contract OneStepExecutor is IOneStepExecutor {
         /// The kind executor's valueHashes of the objects past Account (empty for the FIL kinds).
         bytes32[] hashBefore;
         bytes32[] hashAfter;
+        /// Who the kind's rules ran as: the signer, or a Via transaction's account.
+        address actor;
     }
 
     function _transaction(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
@@ -564,6 +580,22 @@ contract OneStepExecutor is IOneStepExecutor {
         view
         returns (TxView memory t, bytes32 digest, bool fieldsValid)
     {
+        if (kind >= VIA) {
+            // sponsor (20) ‖ account (20) ‖ K's message, as on the wire; K's hashStruct enters Via<Name>'s.
+            // `message` becomes K's message in place: its length word moves 40 bytes on.
+            if (message.length < 40) revert UnsupportedKind(kind);
+            address sponsor;
+            address account;
+            assembly ("memory-safe") {
+                let len := mload(message)
+                sponsor := shr(96, mload(add(message, 0x20)))
+                account := shr(96, mload(add(message, 0x34)))
+                message := add(message, 40)
+                mstore(message, sub(len, 40))
+            }
+            (t.sponsor, t.account, t.via) = (sponsor, account, true);
+            kind -= VIA;
+        }
         t.kind = kind;
         t.message = message;
         bytes32 structHash;
@@ -581,6 +613,11 @@ contract OneStepExecutor is IOneStepExecutor {
             t.group = _groupOf(kind);
             (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(kind, txChainId, message);
         }
+        if (t.via) {
+            structHash = via.structHash(kind, t.sponsor, t.account, structHash);
+            // A Via names a sponsor or an account (INVALID_FIELD).
+            if (t.sponsor == address(0) && t.account == address(0)) fieldsValid = false;
+        }
         digest = Eip712Tx.signingDigest(txChainId, structHash);
     }
 
@@ -592,7 +629,7 @@ contract OneStepExecutor is IOneStepExecutor {
         s.withdrawalsRoot = StateProofs.appendWithdrawal(
             s.withdrawalsRoot,
             r.withdrawalIndex,
-            StateProofs.withdrawalLeaf(r.withdrawalIndex, t.sender, t.fil.to, t.fil.amount),
+            StateProofs.withdrawalLeaf(r.withdrawalIndex, r.actor, t.fil.to, t.fil.amount),
             siblings
         );
     }
@@ -610,6 +647,7 @@ contract OneStepExecutor is IOneStepExecutor {
         else if (kind >= 30 && kind <= 36) g = identity;
         else if (kind >= 40 && kind <= 42) g = data;
         else if (kind == 50 || kind == 51) g = trade;
+        else if (kind >= 60 && kind <= 63) g = grants;
     }
 
     /// BlockExecutor.includeTransaction: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH, FEE_TOO_LOW,
@@ -624,6 +662,8 @@ contract OneStepExecutor is IOneStepExecutor {
         view
         returns (Included memory r)
     {
+        if (t.via) return _viaInclude(objs, t, header);
+        r.actor = t.sender;
         SszObjects.Account memory acc = StepObjects.account(objs, t.sender);
         if (t.nonce < acc.nonce) r.code = NONCE_TOO_LOW;
         else if (t.nonce > acc.nonce) r.code = NONCE_TOO_HIGH;
@@ -660,6 +700,34 @@ contract OneStepExecutor is IOneStepExecutor {
         if (!feeCredited) r.includable = false;
         if (!r.includable) r.code = EXECUTION_FAULT;
         else if (r.code != 0) StepObjects.revertTo(objs, markPresent, markValues);
+    }
+
+    /// A Via transaction, whole in ViaExecutor (its checks, its fee payer, the kind's rules as the actor).
+    function _viaInclude(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
+        private
+        view
+        returns (Included memory r)
+    {
+        (IKindExecutor.Result memory k, address actor, uint64 withdrawalIndex) = via.include(
+            IKindExecutor.Call({
+                kind: t.kind,
+                chainId: header.chainId,
+                message: t.message,
+                sender: t.sender,
+                timestamp: header.timestamp,
+                objects: _kindObjects(objs)
+            }),
+            t.sponsor,
+            t.account,
+            t.nonce,
+            t.fee,
+            minTxFee,
+            header.proposer,
+            t.group
+        );
+        (r.includable, r.code, r.withdrawalIndex, r.actor) = (k.includable, k.code, withdrawalIndex, actor);
+        (r.hashBefore, r.hashAfter) = (k.hashBefore, k.hashAfter);
+        if (k.includable) (objs.present, objs.values) = (k.present, k.values);
     }
 
     /// The step's objects as a kind executor reads them.
