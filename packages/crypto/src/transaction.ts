@@ -4,14 +4,45 @@
  *   txHash        = keccak256(signingDigest ‖ signature)
  * The signature is part of the hash so that two senders signing identical messages get distinct hashes.
  */
-import { Deposit, type SignedTransaction, type TxMessage, txStructs } from "@filverse/types";
+import { Deposit, type SignedTransaction, type TxMessage, txStructs, type Via, viaStruct } from "@filverse/types";
 import { concatBytes } from "@filverse/utils";
-import { hashTypedData } from "./eip712.js";
+import { hashTypedData, typedData } from "./eip712.js";
 import { keccak256 } from "./hashes.js";
 import { recoverAddress, signDigest } from "./signatureCore.js";
 
-export function txSigningDigest(tx: Pick<SignedTransaction, "chainId" | "kind" | "message">): Uint8Array {
+/** The EIP-712 digest a transaction is signed over: of its kind's struct, or of `Via<Name>` when it has `via`. */
+export function txSigningDigest(tx: Pick<SignedTransaction, "chainId" | "kind" | "message" | "via">): Uint8Array {
+  if (tx.via !== undefined) {
+    return hashTypedData(
+      tx.chainId,
+      viaStruct(tx.kind) as never,
+      {
+        sponsor: tx.via.sponsor,
+        account: tx.via.account,
+        tx: tx.message,
+      } as never,
+    );
+  }
   return hashTypedData(tx.chainId, txStructs[tx.kind] as never, tx.message as never);
+}
+
+/**
+ * The typed data a wallet signs for a transaction (`signTypedData` / `eth_signTypedData_v4`): the kind's
+ * struct, or `Via<Name>` with `{sponsor, account, tx}` when `via` is given.
+ */
+export function txTypedData(tx: Pick<SignedTransaction, "chainId" | "kind" | "message" | "via">) {
+  if (tx.via !== undefined) {
+    return typedData(
+      tx.chainId,
+      viaStruct(tx.kind) as never,
+      {
+        sponsor: tx.via.sponsor,
+        account: tx.via.account,
+        tx: tx.message,
+      } as never,
+    );
+  }
+  return typedData(tx.chainId, txStructs[tx.kind] as never, tx.message as never);
 }
 
 export function txHashFromDigest(digest: Uint8Array, signature: Uint8Array): Uint8Array {
@@ -37,9 +68,16 @@ export function verifyTransaction(tx: SignedTransaction): VerifiedTransaction {
 }
 
 /** Sign a message with a raw private key (devnet tools and tests; wallets use viem's signTypedData). */
-export function signTransaction(chainId: number, m: TxMessage, privateKey: Uint8Array): SignedTransaction {
-  const digest = hashTypedData(chainId, txStructs[m.kind] as never, m.message as never);
-  return { chainId, kind: m.kind, message: m.message, signature: signDigest(digest, privateKey) } as SignedTransaction;
+export function signTransaction(chainId: number, m: TxMessage, privateKey: Uint8Array, via?: Via): SignedTransaction {
+  const digest = txSigningDigest({ chainId, kind: m.kind, message: m.message, via } as SignedTransaction);
+  const tx = {
+    chainId,
+    kind: m.kind,
+    message: m.message,
+    signature: signDigest(digest, privateKey),
+  } as SignedTransaction;
+  if (via !== undefined) tx.via = { sponsor: via.sponsor, account: via.account };
+  return tx;
 }
 
 /** depositHash = keccak256(SSZ(Deposit)); it stands in the tx list and receipts like a txHash. */

@@ -67,6 +67,17 @@ export const VALIDATION_TO_RPC: { readonly [K in TxValidationErrorCode]: RpcErro
   [TxValidationErrorCode.FEE_TOO_LOW]: RpcErrorCode.FEE_TOO_LOW,
   // Admission never raises it (only execution does); a refusal with it is the caller's bad params.
   [TxValidationErrorCode.EXECUTION_FAULT]: RpcErrorCode.INVALID_PARAMS,
+  [TxValidationErrorCode.BAD_APP_SIGNATURE]: RpcErrorCode.BAD_APP_SIGNATURE,
+  [TxValidationErrorCode.SESSION_NOT_FOUND]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.SESSION_REVOKED]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.SESSION_EXPIRED]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.SESSION_KIND_NOT_ALLOWED]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.SESSION_TARGET_NOT_ALLOWED]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.SESSION_CAP_EXCEEDED]: RpcErrorCode.SESSION_REFUSED,
+  [TxValidationErrorCode.FEE_ALLOWANCE_NOT_FOUND]: RpcErrorCode.FEE_ALLOWANCE_REFUSED,
+  [TxValidationErrorCode.FEE_ALLOWANCE_EXPIRED]: RpcErrorCode.FEE_ALLOWANCE_REFUSED,
+  [TxValidationErrorCode.FEE_ALLOWANCE_NOT_COVERED]: RpcErrorCode.FEE_ALLOWANCE_REFUSED,
+  [TxValidationErrorCode.FEE_ALLOWANCE_EXCEEDED]: RpcErrorCode.FEE_ALLOWANCE_REFUSED,
 };
 
 /** A transaction refused by validation, as the refusal a submitter gets: the one conversion. */

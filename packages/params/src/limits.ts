@@ -22,6 +22,8 @@ export const ATTRIBUTE_KEY_PATTERN = /^[a-z0-9_.:-]{1,64}$/;
 
 /** Tokens minted by one AssetBatchMint. */
 export const MAX_BATCH_MINT = 256;
+/** SessionGrant lists (tokens, their caps, collections, counterparties): at most this many items each. */
+export const MAX_SESSION_LIST = 4;
 /** Royalty in basis points: 10,000 is 100%. */
 export const MAX_ROYALTY_BPS = 10_000;
 export const BPS_DENOMINATOR = 10_000n;

@@ -19,6 +19,8 @@ export enum TxValidationErrorCode {
   BAD_ORDER_SIGNATURE = 104,
   /** The transaction's SSZ encoding exceeds MAX_TX_BYTES. */
   TOO_LARGE = 105,
+  /** A SessionGrant's appSignature does not recover (as a SessionRequest signature) to an address. */
+  BAD_APP_SIGNATURE = 106,
   /** The nonce is below the sender's account nonce (already used). */
   NONCE_TOO_LOW = 200,
   /** The nonce is above the sender's account nonce (a gap). */
@@ -33,6 +35,26 @@ export enum TxValidationErrorCode {
    * a forced transaction is consumed with this code. Nothing of it is applied.
    */
   EXECUTION_FAULT = 204,
+  /** A Via names an account, and there is no session grant (account, signer). */
+  SESSION_NOT_FOUND = 205,
+  /** The session grant was revoked. */
+  SESSION_REVOKED = 206,
+  /** The block timestamp is at or after the session grant's expiresAt. */
+  SESSION_EXPIRED = 207,
+  /** The session grant's kinds do not include the transaction's kind. */
+  SESSION_KIND_NOT_ALLOWED = 208,
+  /** The transaction's collection or counterparty is outside the session grant's lists. */
+  SESSION_TARGET_NOT_ALLOWED = 209,
+  /** The transaction would take the session's FIL or token spending past a cap. */
+  SESSION_CAP_EXCEEDED = 210,
+  /** A Via names a sponsor, and none of its candidate allowances exists. */
+  FEE_ALLOWANCE_NOT_FOUND = 211,
+  /** The first allowance present has expired. */
+  FEE_ALLOWANCE_EXPIRED = 212,
+  /** The first allowance present does not cover the transaction's kind. */
+  FEE_ALLOWANCE_NOT_COVERED = 213,
+  /** The first allowance present cannot pay the fee (per-transaction maximum, total or period budget). */
+  FEE_ALLOWANCE_EXCEEDED = 214,
 }
 
 /** Why an included transaction failed at execution. Carried in its receipt; the fee is still charged. */
@@ -70,6 +92,22 @@ export enum ExecutionErrorCode {
   ORDER_SELF_FILL = 1503,
   ORDER_ASSET_NOT_OWNED = 1504,
   NOT_ORDER_MAKER = 1505,
+  /** FeeAllowanceRevoke of an allowance that does not exist. */
+  FEE_ALLOWANCE_NOT_FOUND = 1600,
+  /** SessionRevoke of a grant that does not exist. */
+  SESSION_NOT_FOUND = 1601,
+  /** The session grant is revoked: it cannot be revoked again nor granted again. */
+  SESSION_KEY_REVOKED = 1602,
+  /** A SessionGrant's app identity does not exist. */
+  APP_NOT_FOUND = 1603,
+  /** A SessionGrant's app signature is not by the app identity's owner. */
+  APP_NOT_AUTHORIZED = 1604,
+  /** The block timestamp is past the SessionGrant's requestDeadline. */
+  APP_REQUEST_EXPIRED = 1605,
+  /** A FeeAllowanceSet for anyone (grantee zero) on a target that is not the sponsor's. */
+  NOT_SPONSOR_TARGET = 1606,
+  /** A SessionRevoke signed by neither the account nor the session key. */
+  NOT_SESSION_PARTY = 1607,
 }
 
 export class TxValidationError extends FilverseError<TxValidationErrorCode> {
@@ -134,11 +172,25 @@ export const TX_CODES: Readonly<Record<number, readonly [name: string, meaning: 
   103: ["BAD_SIGNATURE", "not a valid low-s 65-byte signature with v ∈ {27, 28}"],
   104: ["BAD_ORDER_SIGNATURE", "a TradeFill's maker signature does not recover to order.maker"],
   105: ["TOO_LARGE", "the SSZ encoding exceeds MAX_TX_BYTES"],
+  106: ["BAD_APP_SIGNATURE", "a SessionGrant's appSignature does not recover as a SessionRequest signature"],
   200: ["NONCE_TOO_LOW", "the nonce was already used"],
   201: ["NONCE_TOO_HIGH", "the nonce leaves a gap after the sender's account nonce"],
   202: ["INSUFFICIENT_FUNDS_FOR_FEE", "the sender's balance is below fee"],
   203: ["FEE_TOO_LOW", "fee is below the chain's minTxFee"],
   204: ["EXECUTION_FAULT", "executing it throws, or would write a state object outside its bounds"],
+  205: ["SESSION_NOT_FOUND", "no session grant (account, signer) for a Via naming an account"],
+  206: ["SESSION_REVOKED", "the session grant was revoked"],
+  207: ["SESSION_EXPIRED", "block timestamp ≥ the session grant's expiresAt"],
+  208: ["SESSION_KIND_NOT_ALLOWED", "the session grant's kinds do not include the transaction's kind"],
+  209: ["SESSION_TARGET_NOT_ALLOWED", "a collection or counterparty outside the session grant's lists"],
+  210: ["SESSION_CAP_EXCEEDED", "the session's FIL or token spending would pass a total or period cap"],
+  211: ["FEE_ALLOWANCE_NOT_FOUND", "none of the sponsor's candidate fee allowances exists"],
+  212: ["FEE_ALLOWANCE_EXPIRED", "the first fee allowance present has expired"],
+  213: ["FEE_ALLOWANCE_NOT_COVERED", "the first fee allowance present does not cover the kind"],
+  214: [
+    "FEE_ALLOWANCE_EXCEEDED",
+    "the first fee allowance present cannot pay the fee (maxFeePerTx, total or period budget)",
+  ],
   0: ["OK", "success"],
   1000: ["INSUFFICIENT_BALANCE", "FIL balance below a transfer, withdrawal or trade price"],
   1001: ["WITHDRAWALS_FULL", "the withdrawals tree holds 2^32 withdrawals (MAX_WITHDRAWALS, its capacity at depth 32)"],
@@ -171,6 +223,14 @@ export const TX_CODES: Readonly<Record<number, readonly [name: string, meaning: 
   1503: ["ORDER_SELF_FILL", "the signer is the maker"],
   1504: ["ORDER_ASSET_NOT_OWNED", "the seller does not own the asset"],
   1505: ["NOT_ORDER_MAKER", "cancelling someone else's order"],
+  1600: ["FEE_ALLOWANCE_NOT_FOUND", "revoking a fee allowance that does not exist"],
+  1601: ["SESSION_NOT_FOUND", "revoking a session grant that does not exist"],
+  1602: ["SESSION_KEY_REVOKED", "the session grant is revoked (a revoked key is never granted again)"],
+  1603: ["APP_NOT_FOUND", "the SessionGrant's app identity does not exist"],
+  1604: ["APP_NOT_AUTHORIZED", "the app signature is not by the app identity's owner"],
+  1605: ["APP_REQUEST_EXPIRED", "block timestamp > the SessionGrant's requestDeadline"],
+  1606: ["NOT_SPONSOR_TARGET", "an allowance for anyone on a target that is not the sponsor's"],
+  1607: ["NOT_SESSION_PARTY", "a SessionRevoke signed by neither the account nor the session key"],
 };
 
 /** A code's name and meaning (1102: ASSET_EXISTS, "minting a token id that exists or was burned"), or null if unknown. */

@@ -259,7 +259,13 @@ export class BlockExecutor {
       ws.set(Namespace.Account, vtx.sender, { balance: account.balance - fee, nonce: nonce + 1 });
       ws.credit(this.ctx.proposer, fee);
       const afterFee = ws.mark();
-      const execCtx: ExecContext = { ws, vtx, now: this.ctx.timestamp, chainId: this.ctx.chainId };
+      const execCtx: ExecContext = {
+        ws,
+        vtx,
+        signer: vtx.sender,
+        now: this.ctx.timestamp,
+        chainId: this.ctx.chainId,
+      };
       try {
         (handlers[vtx.tx.kind] as Handler<typeof vtx.tx.kind>)(execCtx, vtx.tx.message as never);
       } catch (err) {

@@ -24,3 +24,8 @@ export const attributeObjectId = (identityId: Uint8Array, key: string) =>
   concatBytes(identityId, sha256(utf8ToBytes(key)));
 export const delegateObjectId = (identityId: Uint8Array, delegate: Uint8Array) => concatBytes(identityId, delegate);
 export const accessGrantObjectId = (dataAssetId: Uint8Array, grantee: Uint8Array) => concatBytes(dataAssetId, grantee);
+/** FeeAllowance id: sponsor (20) ‖ grantee (20) ‖ target (32). */
+export const feeAllowanceObjectId = (sponsor: Uint8Array, grantee: Uint8Array, target: Uint8Array) =>
+  concatBytes(sponsor, grantee, target);
+/** SessionGrantRecord id: account (20) ‖ sessionKey (20). */
+export const sessionGrantObjectId = (account: Uint8Array, sessionKey: Uint8Array) => concatBytes(account, sessionKey);

@@ -43,6 +43,8 @@ export type ValidatedTransaction = {
   sender: Uint8Array;
   /** TradeFill and OrderCancel: the EIP-712 digest of the order, its id on chain. */
   orderHash?: Uint8Array;
+  /** SessionGrant: the address its appSignature recovers to (as a SessionRequest signature). */
+  appSigner?: Uint8Array;
 };
 
 const ZERO_ADDRESS = new Uint8Array(20);

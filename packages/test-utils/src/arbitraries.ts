@@ -25,10 +25,14 @@ function arbitraryField(field: FieldType<any>): fc.Arbitrary<unknown> {
       return fc.bigInt({ min: 0n, max: MAX_UINT256 });
     case "string":
       return boundedString(field.bounds?.maxBytes ?? 0);
-    case "array":
-      return fc.array(boundedString(field.bounds?.maxBytes ?? 0), {
-        maxLength: Math.min(4, field.bounds?.maxLength ?? 0),
-      });
+    case "array": {
+      const maxLength = Math.min(4, field.bounds?.maxLength ?? 0);
+      const item =
+        enc.item === "string"
+          ? boundedString(field.bounds?.maxBytes ?? 0)
+          : arbitraryField({ ...field, encoding: { kind: enc.item } });
+      return fc.array(item, { maxLength });
+    }
     case "struct":
       return arbitraryStruct(enc.struct);
   }

@@ -7,8 +7,19 @@ import { ByteListType, ByteVectorType, ContainerType, UintNumberType } from "@ch
 import { MAX_TX_BODY_BYTES, MAX_TX_BYTES, SIGNATURE_BYTES } from "@filverse/params";
 import { exceedsJsonDepth, fromHex, isHex, toHex } from "@filverse/utils";
 import { MAX_JSON_DEPTH } from "./rpc.js";
-import { badSignatureLength, CodecError, CodecErrorCode, checkJsonKeys, uint64 } from "./schema.js";
-import { isUserTxKind, type TxMessages, txKindByName, txStructs, type UserTxKind } from "./transactions.js";
+import { address, badSignatureLength, CodecError, CodecErrorCode, checkJsonKeys, uint64 } from "./schema.js";
+import {
+  isUserTxKind,
+  type TxMessages,
+  txKindByName,
+  txKindByViaName,
+  txStructs,
+  type UserTxKind,
+  VIA_KIND_FLAG,
+  VIA_PREFIX_BYTES,
+  type Via,
+  viaStruct,
+} from "./transactions.js";
 
 export const SignedTransactionSsz = new ContainerType(
   {
@@ -26,6 +37,11 @@ export type SignedTransactionOf<K extends UserTxKind> = {
   message: TxMessages[K];
   /** r ‖ s ‖ v, v ∈ {27, 28}. */
   signature: Uint8Array;
+  /**
+   * Present for a Via transaction (EIP-712 `Via<Name>`): `kind` and `message` stay the inner kind's.
+   * Wire kind byte `0x80 | kind`, body `sponsor ‖ account ‖ SSZ(message)`.
+   */
+  via?: Via;
 };
 
 export type SignedTransaction = { [K in UserTxKind]: SignedTransactionOf<K> }[UserTxKind];
@@ -40,12 +56,15 @@ export type SignedTransactionJson = {
 type SignedTransactionSszValue = { chainId: number; kind: number; body: Uint8Array; signature: Uint8Array };
 
 export function signedTxToSszValue(tx: SignedTransaction): SignedTransactionSszValue {
-  return {
-    chainId: tx.chainId,
-    kind: tx.kind,
-    body: txStructs[tx.kind].serialize(tx.message as never),
-    signature: tx.signature,
-  };
+  const inner = txStructs[tx.kind].serialize(tx.message as never);
+  if (tx.via === undefined) return { chainId: tx.chainId, kind: tx.kind, body: inner, signature: tx.signature };
+  address.check(tx.via.sponsor, "via.sponsor");
+  address.check(tx.via.account, "via.account");
+  const body = new Uint8Array(VIA_PREFIX_BYTES + inner.length);
+  body.set(tx.via.sponsor, 0);
+  body.set(tx.via.account, 20);
+  body.set(inner, VIA_PREFIX_BYTES);
+  return { chainId: tx.chainId, kind: VIA_KIND_FLAG | tx.kind, body, signature: tx.signature };
 }
 
 export function encodeSignedTx(tx: SignedTransaction): Uint8Array {
@@ -55,13 +74,25 @@ export function encodeSignedTx(tx: SignedTransaction): Uint8Array {
 /** Check and decode an envelope already parsed by @chainsafe/ssz (e.g. inside a block). */
 export function signedTxFromSszValue(env: SignedTransactionSszValue): SignedTransaction {
   uint64.check(env.chainId, "chainId");
-  if (!isUserTxKind(env.kind)) {
+  const isVia = (env.kind & VIA_KIND_FLAG) !== 0;
+  const kind = env.kind & ~VIA_KIND_FLAG;
+  if (!isUserTxKind(kind)) {
     throw new CodecError(CodecErrorCode.INVALID_FIELD, `Unknown transaction kind ${env.kind}`, {
       details: { kind: env.kind },
     });
   }
-  const message = txStructs[env.kind].deserialize(env.body);
-  return { chainId: env.chainId, kind: env.kind, message, signature: env.signature } as SignedTransaction;
+  if (!isVia) {
+    const message = txStructs[kind].deserialize(env.body);
+    return { chainId: env.chainId, kind, message, signature: env.signature } as SignedTransaction;
+  }
+  if (env.body.length < VIA_PREFIX_BYTES) {
+    throw new CodecError(CodecErrorCode.INVALID_SSZ, "A Via body is shorter than its 40-byte sponsor ‖ account", {
+      details: { length: env.body.length },
+    });
+  }
+  const message = txStructs[kind].deserialize(env.body.subarray(VIA_PREFIX_BYTES));
+  const via: Via = { sponsor: env.body.slice(0, 20), account: env.body.slice(20, VIA_PREFIX_BYTES) };
+  return { chainId: env.chainId, kind, message, signature: env.signature, via } as SignedTransaction;
 }
 
 /** Decode and bound-check a signed transaction; throws CodecError on any malformed byte. */
@@ -82,6 +113,15 @@ export function decodeSignedTx(bytes: Uint8Array): SignedTransaction {
 }
 
 export function signedTxToJson(tx: SignedTransaction): SignedTransactionJson {
+  if (tx.via !== undefined) {
+    const via = viaStruct(tx.kind);
+    return {
+      chainId: String(tx.chainId),
+      primaryType: via.name,
+      message: via.toJson({ sponsor: tx.via.sponsor, account: tx.via.account, tx: tx.message } as never),
+      signature: toHex(tx.signature),
+    };
+  }
   const struct = txStructs[tx.kind];
   return {
     chainId: String(tx.chainId),
@@ -107,7 +147,10 @@ export function signedTxFromJson(json: unknown): SignedTransaction {
   }
   const j = json as Record<string, unknown>;
   checkJsonKeys(j, ["chainId", "primaryType", "message", "signature"], "transaction");
-  const kind = typeof j.primaryType === "string" ? txKindByName(j.primaryType) : undefined;
+  const plainKind = typeof j.primaryType === "string" ? txKindByName(j.primaryType) : undefined;
+  const viaKind =
+    plainKind === undefined && typeof j.primaryType === "string" ? txKindByViaName(j.primaryType) : undefined;
+  const kind = plainKind ?? viaKind;
   if (kind === undefined) {
     const shown =
       typeof j.primaryType === "string"
@@ -118,7 +161,7 @@ export function signedTxFromJson(json: unknown): SignedTransaction {
       metaMessages: [
         `Known types: ${Object.values(txStructs)
           .map((s) => s.name)
-          .join(", ")}`,
+          .join(", ")}, and Via<Name> of each`,
       ],
     });
   }
@@ -129,6 +172,16 @@ export function signedTxFromJson(json: unknown): SignedTransaction {
     });
   }
   const chainId = uint64.fromJson(j.chainId, "chainId");
+  if (viaKind !== undefined) {
+    const v = viaStruct(viaKind).fromJson(j.message, "message");
+    return {
+      chainId,
+      kind: viaKind,
+      message: v.tx,
+      signature: fromHex(j.signature),
+      via: { sponsor: v.sponsor, account: v.account },
+    } as SignedTransaction;
+  }
   const message = txStructs[kind].fromJson(j.message, "message");
   return { chainId, kind, message, signature: fromHex(j.signature) } as SignedTransaction;
 }

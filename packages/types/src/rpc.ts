@@ -58,6 +58,18 @@ export enum RpcErrorCode {
    * admitted), or the transaction was dropped or is already in a sealed block. `data.status` says which.
    */
   NOT_PRECONFIRMED = -32019,
+  /** A SessionGrant's appSignature does not recover (validation code 106). */
+  BAD_APP_SIGNATURE = -32020,
+  /**
+   * A session transaction (a Via naming an account) its grant does not allow: `data.details.validationCode`
+   * is 205–210 (not found, revoked, expired, kind, target, cap).
+   */
+  SESSION_REFUSED = -32021,
+  /**
+   * A sponsored transaction (a Via naming a sponsor) no allowance covers: `data.details.validationCode`
+   * is 211–214 (not found, expired, kind not covered, budget exceeded).
+   */
+  FEE_ALLOWANCE_REFUSED = -32022,
 }
 
 /** What a person reads first for each code; `data` carries the details. */
@@ -86,6 +98,9 @@ export const RPC_ERROR_MESSAGES: Record<RpcErrorCode, string> = {
   [RpcErrorCode.UNAVAILABLE]: "Node unavailable",
   [RpcErrorCode.WEBSOCKET_REQUIRED]: "Subscriptions need a WebSocket connection",
   [RpcErrorCode.NOT_PRECONFIRMED]: "No preconfirmation for the transaction",
+  [RpcErrorCode.BAD_APP_SIGNATURE]: "Bad app signature on the session grant",
+  [RpcErrorCode.SESSION_REFUSED]: "The session grant does not allow the transaction",
+  [RpcErrorCode.FEE_ALLOWANCE_REFUSED]: "No fee allowance of the sponsor covers the transaction",
 };
 
 /**

@@ -8,6 +8,7 @@ import {
   ByteListType,
   ByteVectorType,
   ContainerType,
+  ListBasicType,
   ListCompositeType,
   type Type,
   UintBigintType,
@@ -280,6 +281,44 @@ export function stringListField(maxBytes: number, maxLength: number): FieldType<
   };
 }
 
+/**
+ * A bounded list of fixed-size items: EIP-712 `bytes32[]` / `uint256[]` / `address[]` (hashed as
+ * keccak256 of the concatenated 32-byte encoded items), SSZ `List[Bytes32|uint256|Bytes20, max]`, JSON
+ * an array of hex strings (bytes) or decimal strings (uint256).
+ */
+function fixedListField<T>(
+  item: FieldType<T>,
+  itemKind: "bytes32" | "uint256" | "address",
+  maxLength: number,
+): FieldType<T[]> {
+  const expected = `an array of at most ${maxLength} ${itemKind} values`;
+  const check = (v: T[], path: string) => {
+    if (!Array.isArray(v)) throw invalid(path, expected, v);
+    if (v.length > maxLength) throw outOfBounds(path, expected, v, maxLength);
+    v.forEach((x, i) => {
+      item.check(x, `${path}[${i}]`);
+    });
+  };
+  return {
+    eip712: `${itemKind}[]`,
+    encoding: { kind: "array", item: itemKind },
+    bounds: { maxLength },
+    ssz:
+      itemKind === "uint256"
+        ? new ListBasicType(item.ssz as UintBigintType, maxLength)
+        : new ListCompositeType(item.ssz as ByteVectorType, maxLength),
+    toSsz: (v) => v.map((x) => item.toSsz(x)),
+    fromSsz: (v) => (v as unknown[]).map((x) => item.fromSsz(x)),
+    toJson: (v) => v.map((x) => item.toJson(x)),
+    fromJson(v, path) {
+      if (!Array.isArray(v)) throw invalid(path, expected, v);
+      if (v.length > maxLength) throw outOfBounds(path, expected, v, maxLength);
+      return v.map((x, i) => item.fromJson(x, `${path}[${i}]`));
+    },
+    check,
+  };
+}
+
 export const address = bytesField(20, "address");
 export const bytes32 = bytesField(32, "bytes32");
 /** A 65-byte ECDSA signature, carried as EIP-712 `bytes`; hex of another length is BAD_SIGNATURE_LENGTH. */
@@ -289,6 +328,12 @@ export const uint16 = uintNumberField(16);
 export const uint64 = uintNumberField(64);
 export const uint256 = uint256Field;
 export const bool = boolField;
+/** `bytes32[]` of at most `max` items. */
+export const bytes32List = (max: number): FieldType<Uint8Array[]> => fixedListField(bytes32, "bytes32", max);
+/** `uint256[]` of at most `max` items. */
+export const uint256List = (max: number): FieldType<bigint[]> => fixedListField(uint256Field, "uint256", max);
+/** `address[]` of at most `max` items. */
+export const addressList = (max: number): FieldType<Uint8Array[]> => fixedListField(address, "address", max);
 
 // biome-ignore lint/suspicious/noExplicitAny: a field map holds fields of different value types
 export type Fields = Record<string, FieldType<any>>;

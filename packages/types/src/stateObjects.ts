@@ -9,12 +9,15 @@ import {
   MAX_CID_BYTES,
   MAX_LICENSE_BYTES,
   MAX_NAME_BYTES,
+  MAX_SESSION_LIST,
   MAX_SYMBOL_BYTES,
 } from "@filverse/params";
 import {
   address,
+  addressList,
   bool,
   bytes32,
+  bytes32List,
   type StructType,
   stringField,
   struct,
@@ -22,6 +25,7 @@ import {
   uint16,
   uint64,
   uint256,
+  uint256List,
   type ValueOf,
 } from "./schema.js";
 
@@ -41,6 +45,8 @@ export enum Namespace {
   DataAsset = 0x0b,
   AccessGrant = 0x0c,
   OrderStatus = 0x0d,
+  FeeAllowance = 0x0e,
+  SessionGrant = 0x0f,
 }
 
 /** Chain-wide counters. id: empty. */
@@ -142,6 +148,45 @@ export const OrderStatus = struct("OrderStatus", {
   status: uint8,
 });
 
+/** id: sponsor (20) ‖ grantee (20) ‖ target (32). A sponsor's fee allowance (FeeAllowanceSet). */
+export const FeeAllowance = struct("FeeAllowance", {
+  totalBudget: uint256,
+  spent: uint256,
+  periodBudget: uint256,
+  /** Seconds; 0: no period budget. */
+  period: uint64,
+  periodStart: uint64,
+  periodSpent: uint256,
+  maxFeePerTx: uint256,
+  kinds: uint256,
+  /** Unix seconds; 0 never expires. */
+  expiresAt: uint64,
+});
+
+/**
+ * id: account (20) ‖ sessionKey (20). A session grant; kept with `revoked` true after a SessionRevoke,
+ * so the key can never be granted again under this account.
+ */
+export const SessionGrantRecord = struct("SessionGrantRecord", {
+  app: bytes32,
+  kinds: uint256,
+  filCap: uint256,
+  filSpent: uint256,
+  filPeriodCap: uint256,
+  filPeriodSpent: uint256,
+  period: uint64,
+  periodStart: uint64,
+  tokens: bytes32List(MAX_SESSION_LIST),
+  tokenCaps: uint256List(MAX_SESSION_LIST),
+  tokenSpent: uint256List(MAX_SESSION_LIST),
+  tokenPeriodCaps: uint256List(MAX_SESSION_LIST),
+  tokenPeriodSpent: uint256List(MAX_SESSION_LIST),
+  collections: bytes32List(MAX_SESSION_LIST),
+  counterparties: addressList(MAX_SESSION_LIST),
+  expiresAt: uint64,
+  revoked: bool,
+});
+
 export enum OrderState {
   Filled = 1,
   Cancelled = 2,
@@ -161,6 +206,8 @@ export type Delegate = ValueOf<typeof Delegate.fields>;
 export type DataAsset = ValueOf<typeof DataAsset.fields>;
 export type AccessGrantRecord = ValueOf<typeof AccessGrantRecord.fields>;
 export type OrderStatus = ValueOf<typeof OrderStatus.fields>;
+export type FeeAllowance = ValueOf<typeof FeeAllowance.fields>;
+export type SessionGrantRecord = ValueOf<typeof SessionGrantRecord.fields>;
 
 export type StateObjects = {
   [Namespace.Globals]: Globals;
@@ -177,6 +224,8 @@ export type StateObjects = {
   [Namespace.DataAsset]: DataAsset;
   [Namespace.AccessGrant]: AccessGrantRecord;
   [Namespace.OrderStatus]: OrderStatus;
+  [Namespace.FeeAllowance]: FeeAllowance;
+  [Namespace.SessionGrant]: SessionGrantRecord;
 };
 
 export const stateObjectStructs: { [N in Namespace]: StructType<StateObjects[N]> } = {
@@ -194,4 +243,6 @@ export const stateObjectStructs: { [N in Namespace]: StructType<StateObjects[N]>
   [Namespace.DataAsset]: DataAsset,
   [Namespace.AccessGrant]: AccessGrantRecord,
   [Namespace.OrderStatus]: OrderStatus,
+  [Namespace.FeeAllowance]: FeeAllowance,
+  [Namespace.SessionGrant]: SessionGrantRecord,
 };

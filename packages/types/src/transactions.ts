@@ -11,12 +11,15 @@ import {
   MAX_CID_BYTES,
   MAX_LICENSE_BYTES,
   MAX_NAME_BYTES,
+  MAX_SESSION_LIST,
   MAX_SYMBOL_BYTES,
 } from "@filverse/params";
 import {
   address,
+  addressList,
   bool,
   bytes32,
+  bytes32List,
   type StructType,
   signature65,
   stringField,
@@ -26,6 +29,7 @@ import {
   uint16,
   uint64,
   uint256,
+  uint256List,
   type ValueOf,
 } from "./schema.js";
 
@@ -64,6 +68,10 @@ export enum TxKind {
   AccessRevoke = 42,
   TradeFill = 50,
   OrderCancel = 51,
+  FeeAllowanceSet = 60,
+  FeeAllowanceRevoke = 61,
+  SessionGrant = 62,
+  SessionRevoke = 63,
 }
 
 /** Delegate scopes: what a session key may sign for the identity's owner. */
@@ -215,6 +223,62 @@ export const TradeFill = struct("TradeFill", { order: Order.asField(), makerSign
 /** Only the maker may cancel; the order is carried whole so the chain can check that. */
 export const OrderCancel = struct("OrderCancel", { order: Order.asField(), ...fee });
 
+/**
+ * A sponsor's fee allowance for `grantee` (or, grantee zero, for anyone acting on the sponsor's
+ * collection, token, identity or data asset `target`). Signed by the sponsor. Replaces any allowance
+ * of the same (sponsor, grantee, target), counters reset.
+ */
+export const FeeAllowanceSet = struct("FeeAllowanceSet", {
+  grantee: address,
+  target: bytes32,
+  totalBudget: uint256,
+  /** 0: no per-period budget (then `period` is 0 too). */
+  periodBudget: uint256,
+  /** Seconds; 0 with periodBudget 0. */
+  period: uint64,
+  /** 0: any fee. */
+  maxFeePerTx: uint256,
+  /** Bit k set: TxKind k is covered. */
+  kinds: uint256,
+  /** Unix seconds; 0 never expires. */
+  expiresAt: uint64,
+  ...fee,
+});
+export const FeeAllowanceRevoke = struct("FeeAllowanceRevoke", { grantee: address, target: bytes32, ...fee });
+
+/**
+ * An account grants `sessionKey` the right to sign as it, within caps, as requested by the app
+ * identity `app` (whose owner signed the SessionRequest: `appSignature`). Signed by the account.
+ */
+export const SessionGrant = struct("SessionGrant", {
+  sessionKey: address,
+  app: bytes32,
+  appSignature: signature65,
+  requestDeadline: uint64,
+  kinds: uint256,
+  filCap: uint256,
+  filPeriodCap: uint256,
+  period: uint64,
+  tokens: bytes32List(MAX_SESSION_LIST),
+  tokenCaps: uint256List(MAX_SESSION_LIST),
+  tokenPeriodCaps: uint256List(MAX_SESSION_LIST),
+  collections: bytes32List(MAX_SESSION_LIST),
+  counterparties: addressList(MAX_SESSION_LIST),
+  expiresAt: uint64,
+  ...fee,
+});
+/** Signed by the account or by the session key itself; the record stays, revoked, for ever. */
+export const SessionRevoke = struct("SessionRevoke", { account: address, sessionKey: address, ...fee });
+
+/** What an app identity's owner signs (EIP-712, Filverse domain) to ask `account` for a session key. */
+export const SessionRequest = struct("SessionRequest", {
+  account: address,
+  sessionKey: address,
+  app: bytes32,
+  deadline: uint64,
+});
+export type SessionRequestMessage = ValueOf<typeof SessionRequest.fields>;
+
 export type TransferMessage = ValueOf<typeof Transfer.fields>;
 export type WithdrawMessage = ValueOf<typeof Withdraw.fields>;
 export type OrderMessage = ValueOf<typeof Order.fields>;
@@ -247,6 +311,10 @@ export type TxMessages = {
   [TxKind.AccessRevoke]: ValueOf<typeof AccessRevoke.fields>;
   [TxKind.TradeFill]: ValueOf<typeof TradeFill.fields>;
   [TxKind.OrderCancel]: ValueOf<typeof OrderCancel.fields>;
+  [TxKind.FeeAllowanceSet]: ValueOf<typeof FeeAllowanceSet.fields>;
+  [TxKind.FeeAllowanceRevoke]: ValueOf<typeof FeeAllowanceRevoke.fields>;
+  [TxKind.SessionGrant]: ValueOf<typeof SessionGrant.fields>;
+  [TxKind.SessionRevoke]: ValueOf<typeof SessionRevoke.fields>;
 };
 
 export type UserTxKind = keyof TxMessages;
@@ -278,6 +346,10 @@ export const txStructs: { [K in UserTxKind]: StructType<TxMessages[K]> } = {
   [TxKind.AccessRevoke]: AccessRevoke,
   [TxKind.TradeFill]: TradeFill,
   [TxKind.OrderCancel]: OrderCancel,
+  [TxKind.FeeAllowanceSet]: FeeAllowanceSet,
+  [TxKind.FeeAllowanceRevoke]: FeeAllowanceRevoke,
+  [TxKind.SessionGrant]: SessionGrant,
+  [TxKind.SessionRevoke]: SessionRevoke,
 };
 
 export const USER_TX_KINDS = Object.keys(txStructs).map(Number) as UserTxKind[];
@@ -295,3 +367,65 @@ export function isUserTxKind(kind: number): kind is UserTxKind {
 
 /** A transaction message of some kind, discriminated by `kind`. */
 export type TxMessage = { [K in UserTxKind]: { kind: K; message: TxMessages[K] } }[UserTxKind];
+
+/**
+ * The Via envelope: any user kind K signed as EIP-712 `Via<Name>(address sponsor,address account,<Name> tx)`.
+ * `sponsor` (non-zero) pays the fee from its allowance; `account` (non-zero, not the signer) is the
+ * account the signer, a session key, acts for.
+ */
+export type Via = { sponsor: Uint8Array; account: Uint8Array };
+/** The high bit of the wire kind byte: `0x80 | K` is a Via wrapping kind K. */
+export const VIA_KIND_FLAG = 0x80;
+/** The 40 bytes `sponsor ‖ account` that precede the inner body of a Via on the wire. */
+export const VIA_PREFIX_BYTES = 40;
+
+export type ViaMessage<K extends UserTxKind = UserTxKind> = Via & { tx: TxMessages[K] };
+
+const viaStructs = new Map<UserTxKind, StructType<ViaMessage>>();
+
+/** The EIP-712 struct `Via<Name>` of user kind `kind`, e.g. `ViaTransfer(address sponsor,address account,Transfer tx)`. */
+export function viaStruct<K extends UserTxKind>(kind: K): StructType<ViaMessage<K>> {
+  let s = viaStructs.get(kind);
+  if (!s) {
+    const inner = txStructs[kind] as StructType<TxMessages[K]>;
+    s = struct(`Via${inner.name}`, {
+      sponsor: address,
+      account: address,
+      tx: inner.asField(),
+    }) as unknown as StructType<ViaMessage>;
+    viaStructs.set(kind, s);
+  }
+  return s as unknown as StructType<ViaMessage<K>>;
+}
+
+/** The inner user kind of a `Via<Name>` primary type ("ViaTransfer" → Transfer), else undefined. */
+export function txKindByViaName(name: string): UserTxKind | undefined {
+  return name.startsWith("Via") ? kindByName.get(name.slice(3)) : undefined;
+}
+
+/** Bit k of a `kinds` mask for every user kind: what FeeAllowanceSet and SessionGrant `kinds` may hold. */
+export const USER_KINDS_MASK: bigint = USER_TX_KINDS.reduce((m, k) => m | (1n << BigInt(k)), 0n);
+
+/** Kinds a session key may never sign: SessionGrant `kinds` must not include them. */
+export const SESSION_FORBIDDEN_KINDS: readonly UserTxKind[] = [
+  TxKind.Withdraw,
+  TxKind.DelegateAdd,
+  TxKind.DelegateRevoke,
+  TxKind.IdentityTransfer,
+  TxKind.FeeAllowanceSet,
+  TxKind.FeeAllowanceRevoke,
+  TxKind.SessionGrant,
+  TxKind.SessionRevoke,
+];
+export const SESSION_FORBIDDEN_MASK: bigint = SESSION_FORBIDDEN_KINDS.reduce((m, k) => m | (1n << BigInt(k)), 0n);
+
+/** The `kinds` mask of the named kinds: kindsMask(["AssetMint", "TradeFill"]). Throws RangeError on an unknown name. */
+export function kindsMask(names: readonly (string | UserTxKind)[]): bigint {
+  let m = 0n;
+  for (const n of names) {
+    const k = typeof n === "number" ? (isUserTxKind(n) ? n : undefined) : kindByName.get(n);
+    if (k === undefined) throw new RangeError(`Unknown transaction kind ${String(n)}`);
+    m |= 1n << BigInt(k);
+  }
+  return m;
+}

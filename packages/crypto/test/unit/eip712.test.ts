@@ -1,5 +1,15 @@
 import { arbitraryMessage } from "@filverse/test-utils";
-import { Order, TradeFill, Transfer, TxKind, txStructs, USER_TX_KINDS } from "@filverse/types";
+import {
+  Order,
+  OrderCancel,
+  SessionRequest,
+  TradeFill,
+  Transfer,
+  TxKind,
+  txStructs,
+  USER_TX_KINDS,
+  viaStruct,
+} from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import { recoverTypedDataAddress, hashTypedData as viemHashTypedData } from "viem";
@@ -7,7 +17,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { encodeType, filverseDomain, hashTypedData, typedData } from "../../src/eip712.js";
 import { recoverAddress, SignatureError, SignatureErrorCode, signDigest } from "../../src/signature.js";
-import { signTransaction, txSigningDigest, verifyTransaction } from "../../src/transaction.js";
+import { signTransaction, txSigningDigest, txTypedData, verifyTransaction } from "../../src/transaction.js";
 
 const CHAIN_ID = 3_141_592_601;
 
@@ -47,6 +57,67 @@ describe("EIP-712", () => {
         { numRuns: 15 },
       );
     }
+  });
+
+  it("encodes Via<Name> with its inner struct and the inner struct's references sorted by name", () => {
+    expect(encodeType(viaStruct(TxKind.Transfer))).toBe(
+      "ViaTransfer(address sponsor,address account,Transfer tx)Transfer(address to,uint256 amount,uint64 nonce,uint256 fee)",
+    );
+    expect(encodeType(viaStruct(TxKind.TradeFill))).toMatch(
+      /^ViaTradeFill\(address sponsor,address account,TradeFill tx\)Order\(address maker,.*\)TradeFill\(Order order,/,
+    );
+    expect(encodeType(viaStruct(TxKind.OrderCancel))).toBe(
+      `ViaOrderCancel(address sponsor,address account,OrderCancel tx)${encodeType(Order)}OrderCancel(Order order,uint64 nonce,uint256 fee)`,
+    );
+    expect(encodeType(OrderCancel)).toMatch(/^OrderCancel\(Order order,/);
+    expect(encodeType(SessionRequest)).toBe(
+      "SessionRequest(address account,address sessionKey,bytes32 app,uint64 deadline)",
+    );
+    expect(encodeType(txStructs[TxKind.SessionGrant])).toBe(
+      "SessionGrant(address sessionKey,bytes32 app,bytes appSignature,uint64 requestDeadline,uint256 kinds,uint256 filCap,uint256 filPeriodCap,uint64 period,bytes32[] tokens,uint256[] tokenCaps,uint256[] tokenPeriodCaps,bytes32[] collections,address[] counterparties,uint64 expiresAt,uint64 nonce,uint256 fee)",
+    );
+  });
+
+  it("equals viem's hashTypedData for random Via<Name> messages of every kind", () => {
+    for (const kind of USER_TX_KINDS) {
+      const via = viaStruct(kind);
+      const arb = fc.record({
+        sponsor: fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        account: fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        tx: arbitraryMessage(kind),
+      });
+      fc.assert(
+        fc.property(arb, (message) => {
+          const ours = hashTypedData(CHAIN_ID, via as never, message as never);
+          const theirs = viemHashTypedData({
+            domain: filverseDomain(CHAIN_ID),
+            types: via.eip712Types,
+            primaryType: via.name,
+            message: toViem(message) as never,
+          } as never);
+          expect(toHex(ours)).toBe(theirs);
+          const tx = { chainId: CHAIN_ID, kind, message: message.tx, via: message } as never;
+          expect(toHex(txSigningDigest(tx))).toBe(theirs);
+        }),
+        { numRuns: 5 },
+      );
+    }
+  });
+
+  it("recovers a Via transaction a stock wallet signed from txTypedData", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const message = { to: new Uint8Array(20).fill(7), amount: 5n, nonce: 0, fee: 1000n };
+    const via = { sponsor: new Uint8Array(20).fill(9), account: new Uint8Array(20) };
+    const td = txTypedData({ chainId: CHAIN_ID, kind: TxKind.Transfer, message, via });
+    expect(td.primaryType).toBe("ViaTransfer");
+    expect(Object.keys(td.types).sort()).toEqual(["Transfer", "ViaTransfer"]);
+    const sigHex = await account.signTypedData(td as never);
+    const signature = Buffer.from(sigHex.slice(2), "hex");
+    const verified = verifyTransaction({ chainId: CHAIN_ID, kind: TxKind.Transfer, message, signature, via });
+    expect(toHex(verified.sender)).toBe(account.address.toLowerCase());
+    // The same signature over the plain Transfer recovers someone else: the Via is signed.
+    const plain = verifyTransaction({ chainId: CHAIN_ID, kind: TxKind.Transfer, message, signature });
+    expect(toHex(plain.sender)).not.toBe(account.address.toLowerCase());
   });
 
   it("verifies a transaction signed by viem's signTypedData with no other help", async () => {

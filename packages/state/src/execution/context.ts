@@ -190,7 +190,16 @@ export class WorkingState {
 /** What a handler sees of the block it runs in. */
 export type ExecContext = {
   ws: WorkingState;
+  /**
+   * The transaction as its rules see it: `vtx.sender` is the actor (a Via's `account` when a session
+   * key signs for it, else the signer).
+   */
   vtx: ValidatedTransaction;
+  /**
+   * The recovered signer. Equal to vtx.sender except in a session transaction; object ids derived
+   * from the nonce (collections, tokens, identities, data assets) use it, as the nonce is its.
+   */
+  signer: Uint8Array;
   /** The block's timestamp, unix seconds: the clock for every expiry. */
   now: number;
   chainId: number;

@@ -4,6 +4,7 @@ import * as assets from "./assets.js";
 import type { ExecContext } from "./context.js";
 import * as data from "./data.js";
 import * as fil from "./fil.js";
+import * as grants from "./grants.js";
 import * as identity from "./identity.js";
 import * as tokens from "./tokens.js";
 import * as trade from "./trade.js";
@@ -37,4 +38,8 @@ export const handlers: { [K in UserTxKind]: Handler<K> } = {
   [TxKind.AccessRevoke]: data.accessRevoke,
   [TxKind.TradeFill]: trade.tradeFill,
   [TxKind.OrderCancel]: trade.orderCancel,
+  [TxKind.FeeAllowanceSet]: grants.feeAllowanceSet,
+  [TxKind.FeeAllowanceRevoke]: grants.feeAllowanceRevoke,
+  [TxKind.SessionGrant]: grants.sessionGrant,
+  [TxKind.SessionRevoke]: grants.sessionRevoke,
 };

@@ -15,6 +15,7 @@ import {
   decodeSignedTx,
   encodeSignedTx,
   type SignedTransaction,
+  SignedTransactionSsz,
   signedTxFromJson,
   signedTxToJson,
 } from "../../src/envelope.js";
@@ -53,7 +54,52 @@ describe("every transaction kind", () => {
         { numRuns: 20 },
       );
     });
+    it(`Via${txStructs[kind].name} round-trips through the envelope (wire kind 0x80|K, body sponsor ‖ account ‖ inner)`, () => {
+      const bytes20 = fc.uint8Array({ minLength: 20, maxLength: 20 });
+      fc.assert(
+        fc.property(arbitraryMessage(kind), bytes20, bytes20, (message, sponsor, account) => {
+          const tx = { chainId: 5, kind, message, signature: sig, via: { sponsor, account } } as SignedTransaction;
+          const bytes = encodeSignedTx(tx);
+          const env = SignedTransactionSsz.deserialize(bytes);
+          expect(env.kind).toBe(0x80 | kind);
+          const inner = (txStructs[kind] as { serialize(v: unknown): Uint8Array }).serialize(message);
+          expect(toHex(env.body)).toBe(toHex(new Uint8Array([...sponsor, ...account, ...inner])));
+          expect(decodeSignedTx(bytes)).toEqual(tx);
+          const json = JSON.parse(JSON.stringify(signedTxToJson(tx)));
+          expect(json.primaryType).toBe(`Via${txStructs[kind].name}`);
+          expect(Object.keys(json.message)).toEqual(["sponsor", "account", "tx"]);
+          expect(signedTxFromJson(json)).toEqual(tx);
+        }),
+        { numRuns: 5 },
+      );
+    });
   }
+});
+
+describe("the Via envelope", () => {
+  const message = { to: new Uint8Array(20).fill(1), amount: 5n, nonce: 0, fee: 1n };
+  it("never wraps a Via, a Deposit or an unknown kind, and needs its 40-byte prefix", () => {
+    const tx = {
+      chainId: 5,
+      kind: TxKind.Transfer,
+      message,
+      signature: sig,
+      via: { sponsor: new Uint8Array(20), account: new Uint8Array(20).fill(3) },
+    } as SignedTransaction;
+    const bytes = encodeSignedTx(tx);
+    for (const kind of [0x80, 0x80 | 99, 0xff]) {
+      const b = new Uint8Array(bytes);
+      b[8] = kind;
+      expect(codeOf(() => decodeSignedTx(b))).toBe(CodecErrorCode.INVALID_FIELD);
+    }
+    const short = SignedTransactionSsz.serialize({ chainId: 5, kind: 0x81, body: new Uint8Array(39), signature: sig });
+    expect(codeOf(() => decodeSignedTx(short))).toBe(CodecErrorCode.INVALID_SSZ);
+    expect(
+      codeOf(() =>
+        signedTxFromJson({ chainId: "5", primaryType: "ViaViaTransfer", message: {}, signature: toHex(sig) }),
+      ),
+    ).toBe(CodecErrorCode.INVALID_FIELD);
+  });
 });
 
 describe("malformed input gets a typed error", () => {
