@@ -29,6 +29,9 @@ abstract contract KindExecutorBase is IKindExecutor {
     uint8 internal constant NS_FEE_ALLOWANCE = 0x0e;
     uint8 internal constant NS_SESSION_GRANT = 0x0f;
 
+    /// prepare(kind | SECOND_SIGNATURE): the field rules without a second signature (IKindExecutor.prepare).
+    uint8 internal constant SECOND_SIGNATURE = 0x40;
+
     /// The largest uint64 a field or a state object may hold (MAX_UINT64_SAFE, 2^53 − 1).
     uint64 internal constant MAX_UINT64_SAFE = 2 ** 53 - 1;
 

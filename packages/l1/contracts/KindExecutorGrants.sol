@@ -64,6 +64,10 @@ contract KindExecutorGrants is KindExecutorBase {
             fieldsValid = sessionGrantFieldsValid(m) && appSignatureRecovers(chainId, m);
             return (Eip712Tx.hashSessionGrant(m), m.nonce, m.fee, fieldsValid);
         }
+        if (kind == KIND_SESSION_GRANT | SECOND_SIGNATURE) {
+            Eip712Tx.SessionGrant memory m = abi.decode(message, (Eip712Tx.SessionGrant));
+            return (Eip712Tx.hashSessionGrant(m), m.nonce, m.fee, sessionGrantFieldsValid(m));
+        }
         if (kind == KIND_SESSION_REVOKE) {
             Eip712Tx.SessionRevoke memory m = abi.decode(message, (Eip712Tx.SessionRevoke));
             return (
@@ -226,10 +230,10 @@ contract KindExecutorGrants is KindExecutorBase {
         return (true, 0);
     }
 
-    /// sessionRevoke: by the account or the key itself; the record stays, revoked, forever.
+    /// sessionRevoke: signed by the account or the key itself; the record stays, revoked, forever.
     function _sessionRevoke(Call calldata c, Obj[] memory objs) private pure returns (bool, uint16) {
         Eip712Tx.SessionRevoke memory m = abi.decode(c.message, (Eip712Tx.SessionRevoke));
-        if (c.sender != m.account && c.sender != m.sessionKey) return (true, NOT_SESSION_PARTY);
+        if (c.signer != m.account && c.signer != m.sessionKey) return (true, NOT_SESSION_PARTY);
         bytes memory id = abi.encodePacked(m.account, m.sessionKey);
         (bool present, bytes memory v) = _get(objs, NS_SESSION_GRANT, id);
         if (!present) return (true, SESSION_NOT_FOUND);

@@ -105,11 +105,15 @@ contract OneStepExecutor is IOneStepExecutor {
     uint8 internal constant KIND_WITHDRAW = 2;
     uint8 internal constant KIND_TRADE_FILL = 50;
     uint8 internal constant KIND_ORDER_CANCEL = 51;
+    uint8 internal constant KIND_SESSION_GRANT = 62;
+    /// IKindExecutor.prepare of kind | SECOND_SIGNATURE: the field rules without the second signature.
+    uint8 internal constant SECOND_SIGNATURE = 0x40;
     /// TxValidationErrorCode: why a transaction is not includable (a forced one's failed receipt carries it).
     uint16 internal constant INVALID_FIELD = 101;
     uint16 internal constant WRONG_CHAIN = 102;
     uint16 internal constant BAD_SIGNATURE = 103;
     uint16 internal constant BAD_ORDER_SIGNATURE = 104;
+    uint16 internal constant BAD_APP_SIGNATURE = 106;
     uint16 internal constant NONCE_TOO_LOW = 200;
     uint16 internal constant NONCE_TOO_HIGH = 201;
     uint16 internal constant INSUFFICIENT_FUNDS_FOR_FEE = 202;
@@ -410,7 +414,8 @@ contract OneStepExecutor is IOneStepExecutor {
 
     /// Decode a forced transaction and run the stateless checks in the TypeScript's order: the bytes
     /// (TOO_LARGE, MALFORMED), the chain (WRONG_CHAIN), the fields (INVALID_FIELD, through the kind
-    /// executor's `prepare`), the signature (BAD_SIGNATURE), then a trade's maker signature.
+    /// executor's `prepare`), the signature (BAD_SIGNATURE), then a trade's maker signature
+    /// (BAD_ORDER_SIGNATURE) or a session grant's app signature (BAD_APP_SIGNATURE).
     function _forcedView(bytes memory forcedTx, uint64 blockChainId) private view returns (Forced memory f) {
         ForcedTxDecoder.Decoded memory x = decoder.decode(forcedTx);
         if (x.code != 0) {
@@ -426,23 +431,22 @@ contract OneStepExecutor is IOneStepExecutor {
             f.code = WRONG_CHAIN;
             return f;
         }
-        // A TradeFill's `prepare` folds the maker's signature into its field rules; the order's own
-        // rules are OrderCancel's, so a fill whose order keeps them failed on its maker's signature,
-        // which the TypeScript checks after the transaction's own.
-        bool orderSignatureBad;
-        if (!fieldsValid && x.kind == KIND_TRADE_FILL) {
-            Eip712Tx.TradeFill memory fill = abi.decode(x.message, (Eip712Tx.TradeFill));
-            (,,, orderSignatureBad) = f.t.group.prepare(
-                KIND_ORDER_CANCEL,
-                x.chainId,
-                abi.encode(Eip712Tx.OrderCancel({order: fill.order, nonce: fill.nonce, fee: fill.fee}))
-            );
-            fieldsValid = orderSignatureBad;
+        // A TradeFill's and a SessionGrant's `prepare` fold a second signature (the maker's, the app's)
+        // into their field rules; `prepare` of kind | SECOND_SIGNATURE gives the rules without it, so
+        // a transaction that keeps those failed on that signature, which the TypeScript checks after
+        // the transaction's own.
+        bool secondSignatureBad;
+        uint8 kind = f.t.kind;
+        if (!fieldsValid && (kind == KIND_TRADE_FILL || kind == KIND_SESSION_GRANT)) {
+            (,,, secondSignatureBad) = f.t.group.prepare(kind | SECOND_SIGNATURE, x.chainId, f.t.message);
+            // A Via naming neither a sponsor nor an account breaks a field rule of its own.
+            secondSignatureBad = secondSignatureBad && (!f.t.via || f.t.sponsor != address(0) || f.t.account != address(0));
+            fieldsValid = secondSignatureBad;
         }
         f.t.sender = _tryRecover(digest, x.signature);
         if (!fieldsValid || f.t.nonce > MAX_TX_NONCE) f.code = INVALID_FIELD;
         else if (f.t.sender == address(0)) f.code = BAD_SIGNATURE;
-        else if (orderSignatureBad) f.code = BAD_ORDER_SIGNATURE;
+        else if (secondSignatureBad) f.code = kind == KIND_TRADE_FILL ? BAD_ORDER_SIGNATURE : BAD_APP_SIGNATURE;
     }
 
     /// applyForced once the message is the bridge's and the next: consume its nonce, then include the
@@ -677,16 +681,7 @@ contract OneStepExecutor is IOneStepExecutor {
             (r.includable, r.code, r.withdrawalIndex) =
                 t.kind == KIND_TRANSFER ? _transfer(objs, t.sender, t.fil) : _withdraw(objs, t.sender, t.fil);
         } else {
-            IKindExecutor.Result memory k = t.group.execute(
-                IKindExecutor.Call({
-                    kind: t.kind,
-                    chainId: header.chainId,
-                    message: t.message,
-                    sender: t.sender,
-                    timestamp: header.timestamp,
-                    objects: _kindObjects(objs)
-                })
-            );
+            IKindExecutor.Result memory k = t.group.execute(_kindCall(objs, t, header));
             (r.includable, r.code, r.hashBefore) = (k.includable, k.code, k.hashBefore);
             if (k.includable && k.code == 0) {
                 objs.present = k.present;
@@ -709,14 +704,7 @@ contract OneStepExecutor is IOneStepExecutor {
         returns (Included memory r)
     {
         (IKindExecutor.Result memory k, address actor, uint64 withdrawalIndex) = via.include(
-            IKindExecutor.Call({
-                kind: t.kind,
-                chainId: header.chainId,
-                message: t.message,
-                sender: t.sender,
-                timestamp: header.timestamp,
-                objects: _kindObjects(objs)
-            }),
+            _kindCall(objs, t, header),
             t.sponsor,
             t.account,
             t.nonce,
@@ -728,6 +716,24 @@ contract OneStepExecutor is IOneStepExecutor {
         (r.includable, r.code, r.withdrawalIndex, r.actor) = (k.includable, k.code, withdrawalIndex, actor);
         (r.hashBefore, r.hashAfter) = (k.hashBefore, k.hashAfter);
         if (k.includable) (objs.present, objs.values) = (k.present, k.values);
+    }
+
+    /// What a kind executor (or ViaExecutor) gets: the transaction as its signer sent it, the block's
+    /// chain and clock, the step's objects.
+    function _kindCall(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
+        private
+        pure
+        returns (IKindExecutor.Call memory)
+    {
+        return IKindExecutor.Call({
+            kind: t.kind,
+            chainId: header.chainId,
+            message: t.message,
+            sender: t.sender,
+            signer: t.sender,
+            timestamp: header.timestamp,
+            objects: _kindObjects(objs)
+        });
     }
 
     /// The step's objects as a kind executor reads them.

@@ -306,6 +306,7 @@ contract ViaExecutor {
                     chainId: c.chainId,
                     message: c.message,
                     sender: w.actor,
+                    signer: c.signer,
                     timestamp: c.timestamp,
                     objects: objs
                 })
