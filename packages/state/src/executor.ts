@@ -18,7 +18,7 @@ import {
   touchedRoot,
   type Withdrawal,
 } from "@filverse/types";
-import { toHex } from "@filverse/utils";
+import { bytesEqual, toHex } from "@filverse/utils";
 import {
   BlockError,
   BlockErrorCode,
@@ -29,6 +29,7 @@ import {
 } from "./errors.js";
 import { type ExecContext, type UndoMark, WorkingState, type Write } from "./execution/context.js";
 import { type Handler, handlers } from "./execution/index.js";
+import { type FeePlan, planFee, recordFee, recordSpend } from "./execution/sponsorship.js";
 import type { State, StateRoots } from "./state.js";
 import { parseTransactionBytes, type ValidatedTransaction, validateTransaction } from "./validate.js";
 
@@ -168,8 +169,12 @@ export class BlockExecutor {
     }
   }
 
-  /** The stateful checks that decide whether a transaction is includable at all. */
-  checkIncludable(vtx: ValidatedTransaction): void {
+  /**
+   * The stateful checks that decide whether a transaction is includable at all, in order: the
+   * signer's nonce (200, 201), the minimum fee (203), then for a Via its session grant (205–210) and
+   * its sponsor's allowance (211–214), and the payer's balance (202). Returns who acts and who pays.
+   */
+  checkIncludable(vtx: ValidatedTransaction): FeePlan {
     const { message } = vtx.tx;
     const account = this.ws.account(vtx.sender);
     if (message.nonce < account.nonce) {
@@ -199,15 +204,15 @@ export class BlockExecutor {
         },
       );
     }
-    if (account.balance < message.fee) {
-      throw new TxValidationError(
-        TxValidationErrorCode.INSUFFICIENT_FUNDS_FOR_FEE,
-        `Balance ${account.balance} does not cover the fee ${message.fee}`,
-        {
-          details: { balance: account.balance, fee: message.fee, sender: toHex(vtx.sender) },
-        },
-      );
-    }
+    return planFee(this.ws, vtx, this.ctx.timestamp);
+  }
+
+  /**
+   * The session and sponsor checks of checkIncludable alone (no nonce or minimum fee), against the
+   * state this block has reached: what admission asks before it queues a Via transaction.
+   */
+  checkSponsorship(vtx: ValidatedTransaction): FeePlan {
+    return planFee(this.ws, vtx, this.ctx.timestamp);
   }
 
   /**
@@ -249,25 +254,32 @@ export class BlockExecutor {
         `Transaction is for chain ${vtx.tx.chainId}, not ${this.ctx.chainId}`,
       );
     }
-    this.checkIncludable(vtx);
+    const plan = this.checkIncludable(vtx);
     let code = ExecutionErrorCode.OK;
     const { ws } = this;
     const { fee, nonce } = vtx.tx.message;
+    const now = this.ctx.timestamp;
     const beforeFee = ws.mark();
     try {
-      const account = ws.account(vtx.sender);
-      ws.set(Namespace.Account, vtx.sender, { balance: account.balance - fee, nonce: nonce + 1 });
+      // The signer's nonce (its account is created, balance 0, when a session key first signs), then
+      // the payer's fee, recorded in the allowance or the grant that covers it.
+      const signerAccount = ws.account(vtx.sender);
+      ws.set(Namespace.Account, vtx.sender, { balance: signerAccount.balance, nonce: nonce + 1 });
+      const payer = ws.account(plan.payer);
+      ws.set(Namespace.Account, plan.payer, { balance: payer.balance - fee, nonce: payer.nonce });
       ws.credit(this.ctx.proposer, fee);
+      recordFee(ws, plan, fee, now);
       const afterFee = ws.mark();
       const execCtx: ExecContext = {
         ws,
-        vtx,
+        vtx: bytesEqual(plan.actor, vtx.sender) ? vtx : { ...vtx, sender: plan.actor },
         signer: vtx.sender,
-        now: this.ctx.timestamp,
+        now,
         chainId: this.ctx.chainId,
       };
       try {
         (handlers[vtx.tx.kind] as Handler<typeof vtx.tx.kind>)(execCtx, vtx.tx.message as never);
+        recordSpend(ws, plan, now);
       } catch (err) {
         if (!(err instanceof ExecutionFailure)) throw err;
         ws.revertTo(afterFee);

@@ -27,10 +27,14 @@ import {
   decodeSignedTx,
   Order,
   OrderSide,
+  SESSION_FORBIDDEN_MASK,
+  SessionRequest,
   type SignedTransaction,
   signedTxFromJson,
   TxKind,
   txStructs,
+  USER_KINDS_MASK,
+  type Via,
 } from "@filverse/types";
 import { bytesEqual } from "@filverse/utils";
 import { CID } from "multiformats/cid";
@@ -48,6 +52,7 @@ export type ValidatedTransaction = {
 };
 
 const ZERO_ADDRESS = new Uint8Array(20);
+const ZERO_ID = new Uint8Array(32);
 
 function fieldError(field: string, expected: string, details: Record<string, unknown> = {}): TxValidationError {
   return new TxValidationError(TxValidationErrorCode.INVALID_FIELD, `Invalid field "${field}": ${expected}`, {
@@ -110,6 +115,31 @@ export function validateTxFields(tx: SignedTransaction): void {
     throw cause;
   }
   if (tx.message.nonce > MAX_TX_NONCE) throw fieldError("nonce", `at most ${MAX_TX_NONCE}`);
+  validateKindFields(tx);
+  if (tx.via !== undefined) validateVia(tx.via);
+}
+
+/**
+ * A Via's own rule, checked after the inner kind's: it names a sponsor or an account (both zero is
+ * a plain transaction signed the long way, refused so that every transaction has one form).
+ */
+function validateVia(via: Via): void {
+  for (const field of ["sponsor", "account"] as const) {
+    const v = via[field];
+    if (!(v instanceof Uint8Array) || v.length !== 20) throw fieldError(field, "must be 20 bytes");
+  }
+  if (bytesEqual(via.sponsor, ZERO_ADDRESS) && bytesEqual(via.account, ZERO_ADDRESS)) {
+    throw fieldError("sponsor", "a Via transaction names a sponsor or an account");
+  }
+}
+
+/** A `kinds` mask: non-zero, only bits of user kinds that exist. */
+function checkKinds(kinds: bigint): void {
+  if (kinds === 0n) throw fieldError("kinds", "must name at least one kind");
+  if ((kinds & ~USER_KINDS_MASK) !== 0n) throw fieldError("kinds", "names a kind that does not exist");
+}
+
+function validateKindFields(tx: SignedTransaction): void {
   switch (tx.kind) {
     case TxKind.Transfer:
       nonZeroAddress(tx.message.to, "to");
@@ -216,6 +246,49 @@ export function validateTxFields(tx: SignedTransaction): void {
       if (o.side !== OrderSide.Sell && o.side !== OrderSide.Buy) throw fieldError("order.side", "0 (sell) or 1 (buy)");
       return;
     }
+    case TxKind.FeeAllowanceSet: {
+      const m = tx.message;
+      checkKinds(m.kinds);
+      positive(m.totalBudget, "totalBudget");
+      if (bytesEqual(m.grantee, ZERO_ADDRESS) && bytesEqual(m.target, ZERO_ID)) {
+        throw fieldError("target", "an allowance for anyone (grantee zero) names a target");
+      }
+      if (m.periodBudget > 0n !== m.period > 0) {
+        throw fieldError("period", "a period budget and a period go together (both zero or both non-zero)");
+      }
+      return;
+    }
+    case TxKind.FeeAllowanceRevoke:
+      if (bytesEqual(tx.message.grantee, ZERO_ADDRESS) && bytesEqual(tx.message.target, ZERO_ID)) {
+        throw fieldError("target", "an allowance for anyone (grantee zero) names a target");
+      }
+      return;
+    case TxKind.SessionGrant: {
+      const m = tx.message;
+      checkKinds(m.kinds);
+      if ((m.kinds & SESSION_FORBIDDEN_MASK) !== 0n) {
+        throw fieldError(
+          "kinds",
+          "a session may not sign Withdraw, DelegateAdd, DelegateRevoke, IdentityTransfer or kinds 60–63",
+        );
+      }
+      nonZeroAddress(m.sessionKey, "sessionKey");
+      if (m.tokenCaps.length !== m.tokens.length) throw fieldError("tokenCaps", "one cap per token");
+      if (m.tokenPeriodCaps.length !== m.tokens.length) throw fieldError("tokenPeriodCaps", "one period cap per token");
+      m.tokens.forEach((t, i) => {
+        if (bytesEqual(t, ZERO_ID)) throw fieldError("tokens", "must not hold the zero id");
+        if (m.tokens.findIndex((u) => bytesEqual(u, t)) !== i) throw fieldError("tokens", "must not repeat a token");
+      });
+      const anyPeriodCap = m.filPeriodCap > 0n || m.tokenPeriodCaps.some((c) => c > 0n);
+      if (anyPeriodCap && m.period === 0) throw fieldError("period", "a period cap needs a period");
+      if (m.period > 0 && !anyPeriodCap) throw fieldError("period", "a period needs at least one period cap");
+      if (bytesEqual(m.app, ZERO_ID)) throw fieldError("app", "must name the app identity");
+      return;
+    }
+    case TxKind.SessionRevoke:
+      nonZeroAddress(tx.message.account, "account");
+      nonZeroAddress(tx.message.sessionKey, "sessionKey");
+      return;
     default:
       return;
   }
@@ -268,7 +341,36 @@ export function completeValidation(
       throw new TxValidationError(TxValidationErrorCode.BAD_ORDER_SIGNATURE, "The maker's order signature is invalid");
     }
   }
+  if (tx.kind === TxKind.SessionGrant) out.appSigner = recoverAppSigner(tx.chainId, sender, tx.message);
   return out;
+}
+
+/**
+ * The address a SessionGrant's appSignature recovers to, as the EIP-712 `SessionRequest(account =
+ * the signer, sessionKey, app, deadline = requestDeadline)` under the Filverse domain. Whether it is
+ * the app identity's owner is decided at execution (1604); a signature that does not recover is
+ * BAD_APP_SIGNATURE.
+ */
+export function recoverAppSigner(
+  chainId: number,
+  account: Uint8Array,
+  m: { sessionKey: Uint8Array; app: Uint8Array; requestDeadline: number; appSignature: Uint8Array },
+): Uint8Array {
+  const digest = hashTypedData(chainId, SessionRequest, {
+    account,
+    sessionKey: m.sessionKey,
+    app: m.app,
+    deadline: m.requestDeadline,
+  });
+  try {
+    return recoverAddress(digest, m.appSignature);
+  } catch (cause) {
+    throw new TxValidationError(
+      TxValidationErrorCode.BAD_APP_SIGNATURE,
+      "The app's SessionRequest signature does not recover",
+      { cause },
+    );
+  }
 }
 
 /**
@@ -323,11 +425,16 @@ function fromJsonCodecError(cause: unknown): unknown {
   if (cause.code === CodecErrorCode.OUT_OF_BOUNDS) {
     return new TxValidationError(TxValidationErrorCode.INVALID_FIELD, cause.shortMessage, {
       cause,
-      details: { field: path.replace(/^message\./, ""), ...cause.details },
+      details: { field: path.replace(/^message\.(tx\.)?/, ""), ...cause.details },
     });
   }
   if (cause.code === CodecErrorCode.BAD_SIGNATURE_LENGTH) {
-    const code = path === "signature" ? TxValidationErrorCode.BAD_SIGNATURE : TxValidationErrorCode.BAD_ORDER_SIGNATURE;
+    const code =
+      path === "signature"
+        ? TxValidationErrorCode.BAD_SIGNATURE
+        : path.endsWith(".appSignature")
+          ? TxValidationErrorCode.BAD_APP_SIGNATURE
+          : TxValidationErrorCode.BAD_ORDER_SIGNATURE;
     return new TxValidationError(code, cause.shortMessage, { cause, details: cause.details });
   }
   return asMalformed(cause);

@@ -66,11 +66,37 @@ export class TestChain {
 
   /** Sign a message of `kind` with auto nonce (fee 1 unless given). */
   sign<K extends UserTxKind>(key: Key, kind: K, fields: Unsigned<K>): SignedTransaction {
+    return this.signVia(key, kind, fields, undefined);
+  }
+
+  /**
+   * Sign `kind` as EIP-712 `Via<Name>` (when `via` is given): `sponsor` pays the fee from its
+   * allowance, `account` is the account a session key acts for (either may be left out: zero).
+   * The nonce is the signer's.
+   */
+  signVia<K extends UserTxKind>(
+    key: Key,
+    kind: K,
+    fields: Unsigned<K>,
+    via: { sponsor?: Uint8Array; account?: Uint8Array } | undefined,
+  ): SignedTransaction {
     const nonce = fields.nonce ?? this.nextNonce(key);
     const defaults = txStructs[kind].fieldNames.includes("onBehalfOf") ? { onBehalfOf: ZERO_ID } : {};
     const message = { ...defaults, fee: 1n, ...fields, nonce } as unknown as TxMessages[K];
     this.nonces.set(toHex(key.address), nonce + 1);
-    return signTransaction(CHAIN_ID, { kind, message } as never, key.priv);
+    const envelope =
+      via === undefined ? undefined : { sponsor: via.sponsor ?? ZERO_ADDRESS, account: via.account ?? ZERO_ADDRESS };
+    return signTransaction(CHAIN_ID, { kind, message } as never, key.priv, envelope);
+  }
+
+  /** Forget a nonce handed out for a transaction that was never included. */
+  resetNonce(key: Key, nonce: number): void {
+    this.nonces.set(toHex(key.address), nonce);
+  }
+
+  /** Move the clock: the next block's timestamp is this many seconds (plus one) later. */
+  advance(seconds: number): void {
+    this.timestamp += seconds;
   }
 
   /** Queue an L1 deposit for the next block. */

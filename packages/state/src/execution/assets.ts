@@ -35,7 +35,7 @@ function requireAssetAuthority(ws: WorkingState, asset: Asset, actor: Uint8Array
 }
 
 export function collectionCreate(ctx: ExecContext, m: TxMessages[TxKind.CollectionCreate]): void {
-  const id = collectionIdOf(ctx.vtx.sender, m.nonce);
+  const id = collectionIdOf(ctx.signer, m.nonce);
   ctx.ws.set(Namespace.Collection, id, {
     creator: ctx.vtx.sender,
     name: m.name,

@@ -9,7 +9,7 @@ import { type ExecContext, fail, resolveActor } from "./context.js";
 /** The id derives from the signer and its nonce (unique), the owner is the actor. */
 export function dataAssetRegister(ctx: ExecContext, m: TxMessages[TxKind.DataAssetRegister]): void {
   const owner = resolveActor(ctx, m.onBehalfOf);
-  ctx.ws.set(Namespace.DataAsset, dataAssetIdOf(ctx.vtx.sender, m.nonce), {
+  ctx.ws.set(Namespace.DataAsset, dataAssetIdOf(ctx.signer, m.nonce), {
     owner,
     contentCid: m.contentCid,
     pieceCid: m.pieceCid,

@@ -10,7 +10,7 @@ export function identityCreate(ctx: ExecContext, m: TxMessages[TxKind.IdentityCr
   const { ws } = ctx;
   const handleId = handleObjectId(m.handle);
   if (ws.get(Namespace.Handle, handleId)) fail(ExecutionErrorCode.HANDLE_TAKEN);
-  const identityId = identityIdOf(ctx.vtx.sender, m.nonce);
+  const identityId = identityIdOf(ctx.signer, m.nonce);
   ws.set(Namespace.Identity, identityId, {
     owner: ctx.vtx.sender,
     handle: m.handle,

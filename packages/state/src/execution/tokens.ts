@@ -20,7 +20,7 @@ function setBalance(ws: WorkingState, tokenId: Uint8Array, holder: Uint8Array, b
 }
 
 export function tokenCreate(ctx: ExecContext, m: TxMessages[TxKind.TokenCreate]): void {
-  ctx.ws.set(Namespace.Token, tokenIdOf(ctx.vtx.sender, m.nonce), {
+  ctx.ws.set(Namespace.Token, tokenIdOf(ctx.signer, m.nonce), {
     issuer: ctx.vtx.sender,
     name: m.name,
     symbol: m.symbol,
