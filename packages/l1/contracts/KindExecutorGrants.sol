@@ -194,7 +194,7 @@ contract KindExecutorGrants is KindExecutorBase {
     }
 
     /// sessionGrant: the account is the actor; the app identity's owner must have signed the request
-    /// (account, sessionKey, app, requestDeadline). A revoked (account, key) is never granted again.
+    /// (account = the signer, sessionKey, app, requestDeadline). A revoked (account, key) is never granted again.
     function _sessionGrant(Call calldata c, Obj[] memory objs) private pure returns (bool, uint16) {
         Eip712Tx.SessionGrant memory m = abi.decode(c.message, (Eip712Tx.SessionGrant));
         if (m.expiresAt <= c.timestamp) return (true, EXPIRY_IN_PAST);
@@ -202,7 +202,7 @@ contract KindExecutorGrants is KindExecutorBase {
         (bool present, bytes memory v) = _get(objs, NS_IDENTITY, abi.encodePacked(m.app));
         if (!present) return (true, APP_NOT_FOUND);
         bytes32 digest = Eip712Tx.signingDigest(
-            c.chainId, Eip712Tx.hashSessionRequest(c.sender, m.sessionKey, m.app, m.requestDeadline)
+            c.chainId, Eip712Tx.hashSessionRequest(c.signer, m.sessionKey, m.app, m.requestDeadline)
         );
         if (abi.decode(v, (SszObjects.Identity)).owner != _recover(digest, m.appSignature)) {
             return (true, APP_NOT_AUTHORIZED);

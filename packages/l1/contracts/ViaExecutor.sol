@@ -275,7 +275,11 @@ contract ViaExecutor {
         SszObjects.Account memory a = _account(objs, c.signer);
         a.nonce = c.nonce + 1;
         _setAccount(objs, c.signer, a);
-        _debit(objs, c.sponsor != address(0) ? c.sponsor : w.actor, c.fee);
+        // The payer's account is written even for a zero fee (created when absent), as the TypeScript does.
+        address payer = c.sponsor != address(0) ? c.sponsor : w.actor;
+        a = _account(objs, payer);
+        a.balance -= c.fee;
+        _setAccount(objs, payer, a);
         w.feeCredited = _credit(objs, c.proposer, c.fee);
         if (c.sponsor != address(0)) {
             _roll(w.allowance, c.timestamp);
@@ -471,10 +475,10 @@ contract ViaExecutor {
         return abi.decode(abi.encode(a), (SszObjects.FeeAllowance));
     }
 
-    /// A session's FIL amount and token amount, recorded once the kind's rules passed.
+    /// A session's FIL amount and token amount, recorded (rolled) once the kind's rules passed.
     function _recordSpending(Call memory c, IKindExecutor.Obj[] memory objs, Work memory w) private pure {
+        // Written for every session transaction, even one that moved nothing (then only the roll).
         Facts memory f = w.f;
-        if (f.filAmount == 0 && !f.hasToken) return;
         bytes memory id = abi.encodePacked(w.actor, c.signer);
         (, bytes memory v) = _get(objs, NS_SESSION_GRANT, id);
         SszObjects.SessionGrantRecord memory g = abi.decode(v, (SszObjects.SessionGrantRecord));
