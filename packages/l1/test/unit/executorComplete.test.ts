@@ -92,8 +92,8 @@ async function executorWith(
 const ALL_KINDS = [...new Set([...TX_KINDS, 60, 61, 62, 63])];
 
 describe("OneStepExecutor.complete()", () => {
-  it("lists the 26 transaction kinds", () => {
-    expect(TX_KINDS).toHaveLength(26);
+  it("lists the 30 transaction kinds", () => {
+    expect(TX_KINDS).toHaveLength(30);
     expect(TX_KINDS).not.toContain(TxKind.Deposit);
   });
 
