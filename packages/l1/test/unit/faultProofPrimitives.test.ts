@@ -789,6 +789,7 @@ function messageToAbi<V>(struct: StructType<V>, value: V): Record<string, unknow
     const enc = struct.fields[name]!.encoding;
     const x = v[name];
     if (enc.kind === "struct") out[name] = messageToAbi(enc.struct, x);
+    else if (Array.isArray(x)) out[name] = x.map((y) => (y instanceof Uint8Array ? toHex(y) : y));
     else if (x instanceof Uint8Array) out[name] = toHex(x);
     else if (typeof x === "number") out[name] = BigInt(x);
     else out[name] = x;
