@@ -126,6 +126,8 @@ describe("OneStepExecutor.complete()", () => {
     }
     const c = await readExecutorCompleteness(env, executor);
     expect(c).toEqual({ complete: missing.length === 0 && forced, missingKinds: missing, forcedTransactions: forced });
+    // As built, every kind's group runs it (the grants group and the Via envelope included).
+    expect(c).toEqual({ complete: true, missingKinds: [], forcedTransactions: true });
     // Each group answers for its own kinds only, and no number that is not a kind runs.
     for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 59, 64, 128, 129, 255]) {
       expect(await read<boolean>(executor, abi, "runsKind", [k]), `kind ${k}`).toBe(false);
