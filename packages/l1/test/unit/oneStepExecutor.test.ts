@@ -87,6 +87,7 @@ import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { l1MessageRecord } from "../../src/depositWatcher.js";
 import { BRIDGE_MESSAGE_RECORD_SLOT, type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import { disputeGameAbi, readProofStore, uploadStepProof } from "../../src/dispute/disputeGame.js";
+import { encodeRevealedItem } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
 import {
@@ -549,7 +550,7 @@ async function checkBuilt(b: Built): Promise<void> {
     if (p.pre.invalid) continue;
     const forced = p.item?.deposit && p.item.deposit.forcedTx.length > 0 ? st.receipt : null;
     const kind = p.item?.tx
-      ? ` ${TxKind[p.item.tx.kind]}`
+      ? ` ${p.item.tx.via ? "Via" : ""}${TxKind[p.item.tx.kind]}`
       : forced
         ? ` forced ${forced.kind === TxKind.Deposit ? `not includable (${forced.code})` : TxKind[forced.kind]}`
         : "";
@@ -4309,6 +4310,25 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
     }
     for (const c of [202, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214]) expect(reasons, `reason ${c}`).toContain(String(c));
   }, 900_000);
+
+  it("itemHash of a revealed Via transaction (the dispute's item reveal) is its tx hash", async () => {
+    const txs = viaTxs([
+      sponsored(transferTo(PLAYER, 2, 0n), 0),
+      asSession(fillBy(SESSION, 0), 1, 0),
+      sponsored(sessionGrant(2, SESSION2), 0),
+    ])(keys.map(() => 0));
+    for (const tx of txs) {
+      const hash = txHashOf(tx);
+      const { l1Message, data } = encodeRevealedItem({ tx } as never, hash);
+      const got = await clients.publicClient.readContract({
+        address: executors[0]!,
+        abi,
+        functionName: "itemHash",
+        args: [l1Message, data],
+      } as never);
+      expect(got).toBe(toHex(hash));
+    }
+  });
 
   it("forced Via and grant transactions: decoded, included, and each code", async () => {
     const parent = forcedParent(0, GRANTS_STATE);
