@@ -13,6 +13,8 @@ import {
   ByteListType,
   ByteVectorType,
   ContainerType,
+  ListBasicType,
+  ListCompositeType,
   type Type,
   UintBigintType,
   UintNumberType,
@@ -58,6 +60,7 @@ import {
   Namespace,
   Order,
   RpcErrorCode,
+  SessionRequest,
   type StateObjects,
   type StructType,
   signedTxToJson,
@@ -67,6 +70,7 @@ import {
   TxKind,
   txStructs,
   USER_TX_KINDS,
+  viaStruct,
 } from "@filverse/types";
 import {
   fromHex,
@@ -148,6 +152,9 @@ function sszTypeName(t: Type<unknown>): string {
   if (t instanceof BooleanType) return "boolean";
   if (t instanceof ByteVectorType) return `Bytes${t.lengthBytes}`;
   if (t instanceof ByteListType) return `ByteList[${t.limitBytes}]`;
+  if (t instanceof ListBasicType || t instanceof ListCompositeType) {
+    return `List[${sszTypeName(t.elementType as Type<unknown>)},${t.limit}]`;
+  }
   throw new Error(`state.md has no name for ${t.typeName}`);
 }
 
@@ -158,11 +165,22 @@ function sszOfDocType(t: string): Type<unknown> {
   if (t === "boolean") return new BooleanType();
   if ((m = /^Bytes(\d+)$/.exec(t))) return new ByteVectorType(Number(m[1]));
   if ((m = /^ByteList\[(\d+)\]$/.exec(t))) return new ByteListType(Number(m[1]));
+  if ((m = /^List\[(\w+),(\d+)\]$/.exec(t))) {
+    const item = sszOfDocType(m[1]!);
+    return item instanceof UintBigintType
+      ? new ListBasicType(item, Number(m[2]))
+      : new ListCompositeType(item as ByteVectorType, Number(m[2]));
+  }
   throw new Error(`Unknown state.md type ${t}`);
 }
 
 /** A JSON field value as state.md says to read it, in the form @chainsafe/ssz takes. */
 function fromDocJson(t: string, v: unknown): unknown {
+  const list = /^List\[(\w+),\d+\]$/.exec(t);
+  if (list) {
+    expect(Array.isArray(v), t).toBe(true);
+    return (v as unknown[]).map((x) => fromDocJson(list[1]!, x));
+  }
   if (t === "uint8" || t === "uint16") expect(typeof v, t).toBe("number");
   if (t === "uint64" || t === "uint256") expect(v, t).toMatch(/^(0|[1-9][0-9]*)$/);
   if (t.startsWith("uint")) return BigInt(v as string | number);
@@ -193,6 +211,14 @@ function merkleize(leafChunks: Uint8Array[], leaves: number): Uint8Array {
 
 /** hash_tree_root of one field from its JSON, following state.md's rules by hand. */
 function fieldRoot(t: string, v: unknown): Uint8Array {
+  const list = /^List\[(\w+),(\d+)\]$/.exec(t);
+  if (list) {
+    // Each item one chunk (uint256, Bytes32, Bytes20), a tree of `limit` leaves, then the item count.
+    const items = (v as unknown[]).map((x) => fieldRoot(list[1]!, x));
+    const count = new Uint8Array(32);
+    new DataView(count.buffer).setUint32(0, items.length, true);
+    return sha256(merkleize(items, Number(list[2])), count);
+  }
   const value = fromDocJson(t, v);
   const uint = /^uint(\d+)$/.exec(t);
   if (uint) {
@@ -227,6 +253,14 @@ function sampleValue(struct: AnyStruct, seed: number): Record<string, unknown> {
       let s = "";
       while (Buffer.byteLength(`${s}fü✓`) <= Math.min(field.bounds!.maxBytes!, 100)) s += "fü✓";
       out[name] = s;
+    } else if (kind === "array" && field.encoding.item !== "string") {
+      // Two items of a fixed-size kind (the session grant's lists).
+      const item = field.encoding.item;
+      out[name] = [0, 1].map((j) =>
+        item === "uint256"
+          ? 2n ** 255n + BigInt(seed + j)
+          : new Uint8Array(item === "address" ? 20 : 32).map((_, i) => (i * 5 + seed + j) & 0xff),
+      );
     } else throw new Error(`No sample for ${kind}`);
   }
   return out;
@@ -284,6 +318,9 @@ describe("docs match the code", () => {
       expect(protocol).toContain(encodeType(struct as never));
       expect(protocol).toMatch(new RegExp(`\\| ${kind} \\| \`${struct.name}\` \\|`));
     }
+    // The Via envelope's examples and the app's SessionRequest, as the code encodes them.
+    for (const k of [TxKind.Transfer, TxKind.TradeFill]) expect(protocol).toContain(encodeType(viaStruct(k) as never));
+    expect(protocol).toContain(encodeType(SessionRequest as never));
   });
 
   it("protocol.md lists every error code with its number", () => {

@@ -1,6 +1,6 @@
 /**
  * Builds the golden vectors: a fixed genesis, a block of deposits, a block holding every transaction
- * kind (all succeeding), and a block of failing transactions, with every digest, hash, SSZ encoding
+ * kind (all succeeding, Via<Transfer> and Via<TradeFill> among them), and a block of failing transactions, with every digest, hash, SSZ encoding
  * and root. Other implementations check themselves against test/vectors/protocol-v1.json.
  */
 import {
@@ -22,7 +22,16 @@ import {
   txSigningDigest,
 } from "@filverse/crypto";
 import { getChainConfig } from "@filverse/params";
-import { applyBlock, createGenesis, handleObjectId, proveObject, proveWithdrawal, type State } from "@filverse/state";
+import {
+  applyBlock,
+  createGenesis,
+  feeAllowanceObjectId,
+  handleObjectId,
+  proveObject,
+  proveWithdrawal,
+  type State,
+  sessionGrantObjectId,
+} from "@filverse/state";
 import {
   type Block,
   type BlockHeader,
@@ -32,12 +41,14 @@ import {
   Deposit as DepositType,
   encodeSignedBlock,
   encodeSignedTx,
+  kindsMask,
   Namespace,
   Order,
   type OrderMessage,
   Preconfirmation,
   Receipt,
   receiptRoot,
+  SessionRequest,
   type SignedBlock,
   type SignedTransaction,
   signedTxToJson,
@@ -47,6 +58,8 @@ import {
   touchedRoot,
   txStructs,
   USER_TX_KINDS,
+  type Via,
+  viaStruct,
 } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
 
@@ -78,11 +91,11 @@ function sealed(block: Block, header: BlockHeader): SignedBlock {
 export function buildChain(): Built {
   const genesis = createGenesis(chain, { timestamp: GENESIS_TIME, proposer: sequencer.address });
   const nonces = new Map<string, number>();
-  const sign = (k: typeof alice, m: TxMessage): SignedTransaction => {
+  const sign = (k: typeof alice, m: TxMessage, via?: Via): SignedTransaction => {
     const n = nonces.get(k.name) ?? 0;
     nonces.set(k.name, n + 1);
     (m.message as { nonce: number }).nonce = n;
-    return signTransaction(CHAIN_ID, m, k.priv);
+    return signTransaction(CHAIN_ID, m, k.priv, via);
   };
   const fee = 1_000_000_000n;
 
@@ -186,6 +199,74 @@ export function buildChain(): Built {
       kind: TxKind.TradeFill,
       message: { ...order(alice, { tokenId: 2, price: 3n * 10n ** 18n }), nonce: 0, fee },
     }),
+    // Fee allowances and session grants: alice sponsors carol's fees; carol grants the session key
+    // at the request of the app identity (bob owns it since the IdentityTransfer); a sponsored
+    // Via<Transfer>, a sponsored session Via<TradeFill>; then both are revoked.
+    sign(alice, {
+      kind: TxKind.FeeAllowanceSet,
+      message: {
+        grantee: carol.address,
+        target: ZERO32,
+        totalBudget: 10n * fee,
+        periodBudget: 5n * fee,
+        period: 3600,
+        maxFeePerTx: fee,
+        kinds: kindsMask(["Transfer", "TradeFill"]),
+        expiresAt: 0,
+        nonce: 0,
+        fee,
+      },
+    }),
+    sign(carol, {
+      kind: TxKind.SessionGrant,
+      message: {
+        sessionKey: session.address,
+        app: identityId,
+        appSignature: signDigest(
+          hashTypedData(CHAIN_ID, SessionRequest, {
+            account: carol.address,
+            sessionKey: session.address,
+            app: identityId,
+            deadline: t + 600,
+          }),
+          bob.priv,
+        ),
+        requestDeadline: t + 600,
+        kinds: kindsMask(["Transfer", "TradeFill"]),
+        filCap: 5n * 10n ** 18n,
+        filPeriodCap: 0n,
+        period: 0,
+        tokens: [tokenId],
+        tokenCaps: [10n ** 18n],
+        tokenPeriodCaps: [0n],
+        collections: [collectionId],
+        counterparties: [],
+        expiresAt: t + 86_400,
+        nonce: 0,
+        fee,
+      },
+    }),
+    sign(
+      carol,
+      { kind: TxKind.Transfer, message: { to: bob.address, amount: 10n ** 17n, nonce: 0, fee } },
+      { sponsor: alice.address, account: new Uint8Array(20) },
+    ),
+    sign(
+      session,
+      {
+        kind: TxKind.TradeFill,
+        message: { ...order(alice, { tokenId: 1, price: 10n ** 18n, salt: 8n }), nonce: 0, fee },
+      },
+      { sponsor: alice.address, account: carol.address },
+    ),
+    sign(carol, {
+      kind: TxKind.SessionRevoke,
+      message: { account: carol.address, sessionKey: session.address, nonce: 0, fee },
+    }),
+    sign(alice, {
+      kind: TxKind.FeeAllowanceRevoke,
+      message: { grantee: carol.address, target: ZERO32, nonce: 0, fee },
+    }),
   ];
   const failing: SignedTransaction[] = [
     // bob is neither owner, approved nor operator of token 1 (carol is an operator).
@@ -250,6 +331,11 @@ export function buildVectors(): unknown {
     eip712Types: Object.fromEntries(
       USER_TX_KINDS.map((k) => [txStructs[k].name, { kind: k, types: txStructs[k].eip712Types }]),
     ),
+    /** The Via envelope's types for two kinds (any user kind K is wrapped as Via<Name>, wire kind 0x80 | K), and the app's SessionRequest. */
+    viaEip712Types: Object.fromEntries(
+      [TxKind.Transfer, TxKind.TradeFill].map((k) => [viaStruct(k).name, { kind: k, types: viaStruct(k).eip712Types }]),
+    ),
+    sessionRequestTypes: SessionRequest.eip712Types,
     genesis: { header: BlockHeaderType.toJson(genesis.header), blockHash: hex(blockHash(genesis.header)) },
     blocks: blocks.map((b, i) => {
       const result = applyBlock(states[i]!, b, { chainId: CHAIN_ID });
@@ -297,6 +383,9 @@ export function buildVectors(): unknown {
         [Namespace.Account, alice.address],
         [Namespace.Handle, handleObjectId("alice")],
         [Namespace.Handle, handleObjectId("nobody")],
+        // The session grant stays, revoked, for ever; the revoked allowance is gone.
+        [Namespace.SessionGrant, sessionGrantObjectId(carol.address, session.address)],
+        [Namespace.FeeAllowance, feeAllowanceObjectId(alice.address, carol.address, ZERO32)],
       ].map(([ns, id]) => {
         const p = proveObject(final, ns as Namespace, id as Uint8Array);
         const struct = stateObjectStructs[p.ns] as { toJson(v: unknown): unknown };

@@ -54,6 +54,16 @@ describe("golden vectors", () => {
     expect(committed.blocks[0]!.receipts.every((r) => Number(r.kind) === TxKind.Deposit)).toBe(true);
   });
 
+  it("block 2 holds a sponsored Via<Transfer> and a sponsored session Via<TradeFill>, wire kind 0x80 | K", () => {
+    const txs = (
+      committed as unknown as { blocks: { transactions: { json: { primaryType: string }; ssz: string }[] }[] }
+    ).blocks[1]!.transactions;
+    const via = txs.filter((t) => t.json.primaryType.startsWith("Via"));
+    expect(via.map((t) => t.json.primaryType)).toEqual(["ViaTransfer", "ViaTradeFill"]);
+    // The SSZ envelope's kind byte (offset 8) carries the Via flag over the inner kind.
+    expect(via.map((t) => fromHex(t.ssz)[8])).toEqual([0x80 | TxKind.Transfer, 0x80 | TxKind.TradeFill]);
+  });
+
   it("committed SSZ blocks decode, carry the sequencer's seal and re-execute to the committed roots", () => {
     let state = State.genesis();
     for (const b of committed.blocks) {

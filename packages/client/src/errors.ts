@@ -119,6 +119,12 @@ export const UnavailableError = rpcErrorClass(RpcErrorCode.UNAVAILABLE, "Unavail
 export const WebSocketRequiredError = rpcErrorClass(RpcErrorCode.WEBSOCKET_REQUIRED, "WebSocketRequiredError");
 /** sendTransactionSync got no preconfirmation; `data.status` says why ("pending": still admitted, "sequenced", "dropped"). */
 export const NotPreconfirmedError = rpcErrorClass(RpcErrorCode.NOT_PRECONFIRMED, "NotPreconfirmedError");
+/** A SessionGrant whose appSignature does not recover. */
+export const BadAppSignatureError = rpcErrorClass(RpcErrorCode.BAD_APP_SIGNATURE, "BadAppSignatureError");
+/** A session transaction its grant does not allow; `data.validationCode` is 205–210. */
+export const SessionRefusedError = rpcErrorClass(RpcErrorCode.SESSION_REFUSED, "SessionRefusedError");
+/** A sponsored transaction no allowance of the sponsor covers; `data.validationCode` is 211–214. */
+export const FeeAllowanceRefusedError = rpcErrorClass(RpcErrorCode.FEE_ALLOWANCE_REFUSED, "FeeAllowanceRefusedError");
 
 /** The one table from code to class. */
 export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> = Object.fromEntries(
@@ -147,6 +153,9 @@ export const rpcErrorClasses: Readonly<Record<RpcErrorCode, RpcErrorSubclass>> =
     UnavailableError,
     WebSocketRequiredError,
     NotPreconfirmedError,
+    BadAppSignatureError,
+    SessionRefusedError,
+    FeeAllowanceRefusedError,
   ].map((cls) => [cls.code, cls]),
 ) as Record<RpcErrorCode, RpcErrorSubclass>;
 

@@ -1,7 +1,8 @@
 /**
  * Which addresses a block's entries concern, for the address → transaction index (0x0c): the
  * receipt's sender (for a deposit, the credited account), and for a user transaction every address
- * field of its message, one level into nested structs (a trade's order: maker, taker). The zero
+ * field of its message, one level into nested structs (a trade's order: maker, taker), and a Via
+ * transaction's sponsor and account. The zero
  * address is left out. A message has at most a few address fields, so a block adds at most a few
  * keys per entry.
  */
@@ -38,6 +39,8 @@ export function addressTxEntries(block: Block, receipts: readonly Receipt[]): Ad
     } else {
       const tx = block.transactions[index - deposits];
       if (tx) addressesOf(tx.message as unknown as Record<string, unknown>, addresses);
+      // A Via transaction concerns its sponsor and the account a session key acted for.
+      if (tx?.via) addressesOf(tx.via as unknown as Record<string, unknown>, addresses);
     }
     for (const address of addresses.values()) out.push({ address, index, hash: r.txHash });
   });

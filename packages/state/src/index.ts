@@ -1,6 +1,21 @@
 export * from "./applyBlock.js";
 export * from "./entryCodec.js";
 export * from "./errors.js";
+export {
+  actorOf,
+  type FeePlan,
+  planFee,
+  rolledAllowance,
+  rolledGrant,
+  rollPeriod,
+  type StateReader,
+  signerPaysFee,
+  txCollection,
+  txCounterparty,
+  txFilAmount,
+  txTarget,
+  txTokenMoved,
+} from "./execution/sponsorship.js";
 export * from "./executor.js";
 export * from "./genesis.js";
 export * from "./keys.js";

@@ -292,6 +292,19 @@ export type RpcMethods = {
   filverse_getTokenBalance: [[Hex, Hex], { tokenId: Hex; holder: Hex; balance: Dec }];
   /** params: [handle or 0x identity id]. */
   filverse_getIdentity: [[string], (Record<string, unknown> & { id: Hex }) | null];
+  /**
+   * params: [sponsor, grantee, target] → the FeeAllowance object (JSON) with `sponsor`, `grantee`,
+   * `target`, `remaining` (totalBudget − spent), `periodRemaining` (rolled at the head's timestamp;
+   * null without a period budget) and `expired`; null when there is none.
+   */
+  filverse_getFeeAllowance: [[Hex, Hex, Hex], Record<string, unknown> | null];
+  /**
+   * params: [account, sessionKey] → the SessionGrantRecord (JSON) with `account`, `sessionKey`,
+   * `filRemaining`, `filPeriodRemaining` (null without a FIL period cap), per token
+   * `tokenRemaining: [{tokenId, remaining, periodRemaining}]`, and `status` ("active" | "expired" |
+   * "revoked"); null when there is none.
+   */
+  filverse_getSessionGrant: [[Hex, Hex], Record<string, unknown> | null];
   /** params: [did:filverse:<chainId>:<handle or id>] → a W3C DID document, or null. */
   filverse_resolveDid: [[string], Record<string, unknown> | null];
   /** params: [dataAssetId, grantee?]; with a grantee the result carries `grant` ({grantee, expiresAt, active} or null). */

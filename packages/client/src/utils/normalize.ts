@@ -25,6 +25,11 @@ function normalizeValue(field: AnyField, value: unknown): unknown {
     case "uint256":
       // Decimal strings go through the codec's own checks; a negative bigint becomes "-1" and is rejected there.
       return typeof value === "bigint" ? value.toString() : value;
+    case "array":
+      // List fields (string[], bytes32[], uint256[], address[]): each item as its own kind.
+      return Array.isArray(value)
+        ? value.map((item) => normalizeValue({ ...field, encoding: { kind: enc.item } }, item))
+        : value;
     case "struct":
       return typeof value === "object" && value !== null && !Array.isArray(value)
         ? normalizeObject(enc.struct, value as Record<string, unknown>)

@@ -1,5 +1,7 @@
 /** Shared test inputs: real keys, valid CIDs, and a friendly input for every transaction kind. */
-import type { Hex } from "@filverse/utils";
+import { hashTypedData, signDigest } from "@filverse/crypto";
+import { SessionRequest } from "@filverse/types";
+import { fromHex, type Hex, toHex } from "@filverse/utils";
 import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Eip1193Provider } from "../../src/accounts.js";
@@ -21,6 +23,19 @@ export const COLLECTION_ID: Hex = `0x${"ab".repeat(32)}`;
 export const TOKEN_ID: Hex = `0x${"cd".repeat(32)}`;
 export const IDENTITY_ID: Hex = `0x${"ef".repeat(32)}`;
 export const DATA_ASSET_ID: Hex = `0x${"12".repeat(32)}`;
+
+/** The app's SessionRequest signature for alice's grant to carol (any signature that recovers passes validation). */
+export const APP_SIGNATURE: Hex = toHex(
+  signDigest(
+    hashTypedData(CHAIN_ID, SessionRequest, {
+      account: fromHex(alice.address),
+      sessionKey: fromHex(carol.address),
+      app: fromHex(IDENTITY_ID),
+      deadline: 1_800_000_000,
+    }),
+    fromHex(`0x${"22".repeat(32)}`),
+  ),
+);
 
 /** bob's address as wallets show it: EIP-55 mixed case, which the client must accept. */
 export const BOB: Hex = bob.address;
@@ -52,6 +67,34 @@ export const inputs: { [P in Exclude<PrimaryType, "TradeFill" | "OrderCancel">]:
   DataAssetRegister: { contentCid: CID_A, pieceCid: PIECE_CID, size: 1024, license: "CC-BY-4.0" },
   AccessGrant: { dataAssetId: DATA_ASSET_ID, grantee: BOB, expiresAt: 1_800_000_000n },
   AccessRevoke: { dataAssetId: DATA_ASSET_ID, grantee: BOB },
+  FeeAllowanceSet: {
+    grantee: BOB,
+    target: COLLECTION_ID,
+    totalBudget: 10n ** 18n,
+    periodBudget: 10n ** 16n,
+    period: 86_400,
+    maxFeePerTx: 10n ** 12n,
+    kinds: (1n << 11n) | (1n << 50n),
+    expiresAt: 0,
+  },
+  FeeAllowanceRevoke: { grantee: BOB, target: COLLECTION_ID },
+  SessionGrant: {
+    sessionKey: CAROL,
+    app: IDENTITY_ID,
+    appSignature: APP_SIGNATURE,
+    requestDeadline: 1_800_000_000,
+    kinds: (1n << 1n) | (1n << 50n),
+    filCap: 10n ** 18n,
+    filPeriodCap: 0n,
+    period: 0,
+    tokens: [TOKEN_ID],
+    tokenCaps: [100n],
+    tokenPeriodCaps: [0n],
+    collections: [COLLECTION_ID],
+    counterparties: [BOB],
+    expiresAt: 1_800_000_000,
+  },
+  SessionRevoke: { account: BOB, sessionKey: CAROL },
 };
 
 /**

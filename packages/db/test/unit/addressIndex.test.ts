@@ -94,3 +94,27 @@ describe("getTransactionsByAddress", () => {
     await expect(db.getTransactionsByAddress(alice.address, { limit: 0 })).rejects.toThrow(RangeError);
   });
 });
+
+describe("addressTxEntries", () => {
+  it("names a Via transaction's sponsor and account beside its signer and message addresses", async () => {
+    const { addressTxEntries } = await import("../../src/addressIndex.js");
+    const { signTransaction } = await import("@filverse/crypto");
+    const tx = signTransaction(
+      7,
+      { kind: TxKind.Transfer, message: { to: carol.address, amount: 1n, nonce: 0, fee: 1n } },
+      makeKey(4).priv,
+      { sponsor: alice.address, account: bob.address },
+    );
+    const block = { header: {} as never, deposits: [], transactions: [tx] };
+    const receipt = {
+      txHash: new Uint8Array(32),
+      kind: 1,
+      sender: makeKey(4).address,
+      status: 1,
+      code: 0,
+      feePaid: 1n,
+    };
+    const named = addressTxEntries(block, [receipt]).map((e) => toHex(e.address));
+    expect(named.sort()).toEqual([makeKey(4).address, carol.address, alice.address, bob.address].map(toHex).sort());
+  });
+});

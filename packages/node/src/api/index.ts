@@ -7,6 +7,7 @@ import { checkpointsApi } from "./checkpoints.js";
 import { disputesApi } from "./disputes.js";
 import { ethApi } from "./eth.js";
 import { evidenceApi } from "./evidence.js";
+import { grantsApi } from "./grants.js";
 import { identityApi } from "./identity.js";
 import { networkApi } from "./network.js";
 import { proofsApi } from "./proofs.js";
@@ -42,6 +43,7 @@ export function createRpcHandlers(
     ...stateApi(modules),
     ...proofsApi(modules),
     ...identityApi(modules),
+    ...grantsApi(modules),
     ...evidenceApi(modules),
     ...disputesApi(modules),
     ...checkpointsApi(modules),

@@ -3,8 +3,18 @@
  * and status.
  */
 import { expectParamCount, paramHex, paramObject, paramUint, RpcError } from "@filverse/rpc";
-import { blockHash, Deposit, decodeSignedTx, Receipt, RpcErrorCode, signedTxToJson, TxKind } from "@filverse/types";
-import { fromHex, toHex } from "@filverse/utils";
+import {
+  blockHash,
+  Deposit,
+  decodeSignedTx,
+  Receipt,
+  RpcErrorCode,
+  type SignedTransaction,
+  signedTxToJson,
+  TxKind,
+  type Via,
+} from "@filverse/types";
+import { fromHex, type Hex, toHex } from "@filverse/utils";
 import { txStatus } from "./reads.js";
 import { toRpcError } from "./toRpcError.js";
 import type { ApiModules, RpcHandlers } from "./types.js";
@@ -81,7 +91,7 @@ export function transactionsApi({ node, settlement }: ApiModules): TransactionsA
       const pooled = node.pendingTx(hash);
       if (pooled) {
         const status = node.preconfirmedAt?.(hash) ? "preconfirmed" : "pending";
-        return { ...signedTxToJson(pooled.vtx.tx), hash, sender: pooled.sender, status };
+        return { ...txJson(pooled.vtx.tx), hash, sender: pooled.sender, status };
       }
       const loc = await db().getTxLocation(fromHex(hash));
       if (!loc) return null;
@@ -99,26 +109,36 @@ export function transactionsApi({ node, settlement }: ApiModules): TransactionsA
         // A forced transaction that was included is shown as the transaction it carries.
         if (message.forcedTx.length > 0 && receipt.kind !== TxKind.Deposit) {
           return {
-            ...signedTxToJson(decodeSignedTx(message.forcedTx)),
+            ...txJson(decodeSignedTx(message.forcedTx)),
             forcedL1Nonce: String(message.l1Nonce),
             ...where,
           };
         }
         return { primaryType: "Deposit", deposit: Deposit.toJson(message), ...where };
       }
-      return { ...signedTxToJson(block.transactions[loc.index - block.deposits.length]!), ...where };
+      return { ...txJson(block.transactions[loc.index - block.deposits.length]!), ...where };
     },
     filverse_getTransactionReceipt: async (p) => {
       expectParamCount(p, 1, 1);
       const hash = paramHex(p, 0, "hash", 32);
       const loc = await db().getTxLocation(fromHex(hash));
       if (!loc) return null;
-      const block = await db().getBlockByNumber(loc.blockNumber);
+      const block = (await db().getBlockByNumber(loc.blockNumber))!;
       const receipt = (await db().getReceipts(loc.blockNumber))![loc.index]!;
+      // A Via transaction's receipt names its sponsor and account (`sender` stays the signer).
+      const deposits = block.deposits.length;
+      const forced = loc.index < deposits ? block.deposits[loc.index]!.forcedTx : null;
+      const tx =
+        loc.index >= deposits
+          ? block.transactions[loc.index - deposits]!
+          : forced !== null && forced.length > 0 && receipt.kind !== TxKind.Deposit
+            ? decodeSignedTx(forced)
+            : null;
       return {
         ...Receipt.toJson(receipt),
+        ...(tx?.via ? { via: viaJson(tx.via) } : {}),
         blockNumber: String(loc.blockNumber),
-        blockHash: toHex(blockHash(block!.header)),
+        blockHash: toHex(blockHash(block.header)),
         index: loc.index,
       };
     },
@@ -127,4 +147,17 @@ export function transactionsApi({ node, settlement }: ApiModules): TransactionsA
       return statusOf(paramHex(p, 0, "hash", 32));
     },
   };
+}
+
+function viaJson(via: Via): { sponsor: Hex; account: Hex } {
+  return { sponsor: toHex(via.sponsor), account: toHex(via.account) };
+}
+
+/**
+ * A transaction as the node shows it: its JSON-RPC form, plus for a Via transaction `via: {sponsor,
+ * account}` beside `primaryType: "Via<Name>"` (the same two values as `message.sponsor`/`message.account`).
+ */
+function txJson(tx: SignedTransaction): Record<string, unknown> {
+  const json = signedTxToJson(tx);
+  return tx.via ? { ...json, via: viaJson(tx.via) } : json;
 }

@@ -26,6 +26,11 @@ import { RecoverBatcher } from "./recoverBatcher.js";
 export type AdmissionHost = {
   /** An account where execution has got to (BlockProducer.account). */
   account(address: Uint8Array): { nonce: number; balance: bigint };
+  /**
+   * A Via transaction's session and sponsor checks where execution has got to
+   * (BlockProducer.checkSponsorship): throws TxValidationError 202, 205–214.
+   */
+  checkSponsorship?(vtx: ValidatedTransaction): void;
   db(): ChainDb;
   /** A transaction this admission displaced (evicted, replaced) is dropped. */
   onDropped(tx: PoolTx, reason: TxDropReason, opts?: { code?: number; keepEntry?: boolean }): void;
@@ -131,6 +136,15 @@ export class Admission {
     }
     const bytes = encodeSignedTx(vtx.tx);
     if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
+    if (vtx.tx.via !== undefined && this.host.checkSponsorship) {
+      // Refused now with its typed code (no allowance covers it, the session does not allow it), not
+      // dropped later: the sender learns why at once.
+      try {
+        this.host.checkSponsorship(vtx);
+      } catch (err) {
+        throw this.refusal(err);
+      }
+    }
     let added: ReturnType<Mempool["add"]>;
     try {
       added = this.mempool.add(vtx, bytes, (a) => this.host.account(a));

@@ -7,7 +7,13 @@
  */
 import { signBlockHeader } from "@filverse/crypto";
 import type { PreconfirmedTx, StoredOpenBlock } from "@filverse/db";
-import { type BlockExecutionResult, TxValidationError, TxValidationErrorCode } from "@filverse/state";
+import {
+  type BlockExecutionResult,
+  planFee,
+  TxValidationError,
+  TxValidationErrorCode,
+  type ValidatedTransaction,
+} from "@filverse/state";
 import {
   type BlockHeader,
   blockHash,
@@ -240,6 +246,27 @@ export class BlockProducer {
    * An account where execution has got to: the open block's working state, else the last sealed
    * block's. Admission and selection use it, so nonces already executed are not offered again.
    */
+  /**
+   * A Via transaction's session and sponsor checks (codes 202, 205–214) where execution has got to:
+   * the open block's working state and timestamp, else the head's state at the time a block opened
+   * now would have. Throws TxValidationError.
+   */
+  checkSponsorship(vtx: ValidatedTransaction): void {
+    if (this.open) {
+      this.open.executor.checkSponsorship(vtx);
+      return;
+    }
+    if (this.finishing) {
+      this.finishing.executor.checkSponsorship(vtx);
+      return;
+    }
+    const tip = this.tip;
+    const state = tip?.state ?? this.core.state;
+    const now = Math.max(tip?.header.timestamp ?? 0, Math.floor(Date.now() / 1000));
+    // The snapshot's reads are what the open block would read first.
+    planFee(state, vtx, now);
+  }
+
   account(address: Uint8Array): { nonce: number; balance: bigint } {
     if (this.open) return this.open.executor.account(address);
     if (this.finishing) return this.finishing.executor.account(address);

@@ -3,7 +3,7 @@
  * nonces up to a bound, replaces by nonce at +10% fee, evicts the lowest fee when full. Signatures
  * are checked once, before admission (the caller passes ValidatedTransactions).
  */
-import type { ValidatedTransaction } from "@filverse/state";
+import { signerPaysFee, type ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
 import { type Hex, toHex } from "@filverse/utils";
 import { MempoolError } from "../errors.js";
@@ -113,10 +113,15 @@ export class Mempool {
     } else if (queue && queue.size >= this.opts.maxPerSender) {
       throw new MempoolError(RpcErrorCode.SENDER_LIMIT, `The sender already has ${queue.size} pending transactions`);
     }
-    // The sender must be able to pay this fee and the fees of its other queued transactions.
-    let queuedFees = fee;
-    if (queue) for (const [n, t] of queue) if (n !== nonce) queuedFees += t.fee;
-    if (acct.balance < queuedFees) {
+    // The sender must be able to pay this fee and the fees of its other queued transactions: those it
+    // pays itself. A sponsored transaction (its sponsor's allowance pays) or a session transaction
+    // (its account pays) asks nothing of the signer's balance, so a 0-FIL signer may send one;
+    // admission checked the sponsor's or the account's side before (checkSponsorship).
+    const paysOwnFee = signerPaysFee(vtx.tx, vtx.sender);
+    let queuedFees = paysOwnFee ? fee : 0n;
+    if (queue)
+      for (const [n, t] of queue) if (n !== nonce && signerPaysFee(t.vtx.tx, t.vtx.sender)) queuedFees += t.fee;
+    if (paysOwnFee && acct.balance < queuedFees) {
       throw new MempoolError(
         RpcErrorCode.INSUFFICIENT_FUNDS,
         `Balance ${acct.balance} does not cover the fees ${queuedFees}`,

@@ -296,7 +296,11 @@ function fieldArbitrary(name: string, field: FieldType<any>): fc.Arbitrary<unkno
     case "string":
       return boundedString(field.bounds?.maxBytes ?? 0, name);
     case "array":
-      return contentCids;
+      if (enc.item === "string") return contentCids;
+      // SessionGrant lists: 0 to 5 items (5 is past the bound), each edge-valued.
+      return fc.array(enc.item === "uint256" ? uint256 : enc.item === "address" ? address : idOf(name), {
+        maxLength: (field.bounds?.maxLength ?? 0) + 1,
+      });
     case "struct":
       return messageArbitrary(enc.struct);
   }

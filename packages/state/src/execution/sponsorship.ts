@@ -49,6 +49,15 @@ export function actorOf(tx: SignedTransaction, signer: Uint8Array): Uint8Array {
 }
 
 /**
+ * Whether the signer itself pays the fee: a plain transaction, or a Via with no sponsor acting as the
+ * signer. (A sponsored one is paid by its sponsor, a session one by its account.)
+ */
+export function signerPaysFee(tx: SignedTransaction, signer: Uint8Array): boolean {
+  if (tx.via === undefined) return true;
+  return isZero(tx.via.sponsor) && bytesEqual(actorOf(tx, signer), signer);
+}
+
+/**
  * The period roll: `if period > 0 && now >= periodStart + period: periodStart = now − ((now −
  * periodStart) mod period)` and the period counters restart. Written as a difference so it stays
  * exact for uint64 values up to 2^53−1.

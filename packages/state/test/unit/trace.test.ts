@@ -4,7 +4,16 @@
  * (the one applyBlock computes), the trace is deterministic, an invalid block ends invalid, and the
  * step proofs chain the objects root from each pre-state to its post-state.
  */
-import { collectionIdOf, getHasher, signBlockHeader, smtRootFromProof, tokenIdOf } from "@filverse/crypto";
+import {
+  collectionIdOf,
+  getHasher,
+  hashTypedData,
+  identityIdOf,
+  signBlockHeader,
+  signDigest,
+  smtRootFromProof,
+  tokenIdOf,
+} from "@filverse/crypto";
 import { CHAIN_ID, cidOf, makeKey, sequencer, TestChain } from "@filverse/test-utils";
 import {
   type Block,
@@ -12,6 +21,9 @@ import {
   blockHash,
   encodeSignedTx,
   HashListSsz,
+  kindsMask,
+  Namespace,
+  SessionRequest,
   type SignedBlock,
   stateObjectStructs,
   TxKind,
@@ -301,6 +313,113 @@ describe("traceBlock", () => {
     expect(seen.withdrawals).toBeGreaterThan(0);
     expect(seen.forcedIncluded).toBeGreaterThan(0);
     expect(seen.forcedRefused).toBeGreaterThan(0);
+  });
+
+  it("traces fee allowances, session grants and Via transactions, and proves a refused one from the allowance it read", () => {
+    const c = new SealedChain();
+    c.fund(10n ** 18n);
+    const [owner, account, sessionKey] = [keys[0]!, keys[1]!, keys[2]!];
+    const app = identityIdOf(owner.address, c.chain.nextNonce(owner));
+    const check = (block: SignedBlock) => {
+      const result = applyBlock(c.state, block, { chainId: CHAIN_ID });
+      const trace = traceBlock(c.state, c.header, block, LIMITS);
+      const last = trace.states.at(-1)!;
+      expect(last.invalid).toBe(false);
+      expect(toHex(last.objectsRoot)).toBe(toHex(result.roots.objectsRoot));
+      checkProofsChain(trace);
+      c.advance(block);
+      return trace;
+    };
+    check(
+      c.seal(
+        c.chain.buildBlock([
+          c.chain.sign(owner, TxKind.IdentityCreate, { handle: "game", profileCid: cidOf("g") }),
+          c.chain.sign(owner, TxKind.FeeAllowanceSet, {
+            grantee: account.address,
+            target: new Uint8Array(32),
+            totalBudget: 100n,
+            periodBudget: 10n,
+            period: 60,
+            maxFeePerTx: 0n,
+            kinds: kindsMask(["Transfer", "SessionGrant"]),
+            expiresAt: 0,
+          }),
+        ]),
+      ),
+    );
+    const requestDeadline = c.chain.timestamp + 100;
+    const appSignature = signDigest(
+      hashTypedData(CHAIN_ID, SessionRequest, {
+        account: account.address,
+        sessionKey: sessionKey.address,
+        app,
+        deadline: requestDeadline,
+      }),
+      owner.priv,
+    );
+    const sponsor = { sponsor: owner.address };
+    const trace = check(
+      c.seal(
+        c.chain.buildBlock([
+          c.chain.signVia(
+            account,
+            TxKind.SessionGrant,
+            {
+              sessionKey: sessionKey.address,
+              app,
+              appSignature,
+              requestDeadline,
+              kinds: kindsMask(["Transfer"]),
+              filCap: 50n,
+              filPeriodCap: 0n,
+              period: 0,
+              tokens: [],
+              tokenCaps: [],
+              tokenPeriodCaps: [],
+              collections: [],
+              counterparties: [],
+              expiresAt: c.chain.timestamp + 1000,
+            },
+            sponsor,
+          ),
+          c.chain.signVia(account, TxKind.Transfer, { to: owner.address, amount: 1n, fee: 2n }, sponsor),
+          c.chain.signVia(
+            sessionKey,
+            TxKind.Transfer,
+            { to: owner.address, amount: 3n, fee: 2n },
+            { account: account.address },
+          ),
+          c.chain.signVia(
+            sessionKey,
+            TxKind.Transfer,
+            { to: owner.address, amount: 3n, fee: 2n },
+            { ...sponsor, account: account.address },
+          ),
+        ]),
+      ),
+    );
+    // The session transactions' steps read the grant; the sponsored ones the allowance.
+    const reads = (j: number, ns: Namespace) => trace.steps[j]!.accesses.some((a) => a.ns === ns);
+    expect([1, 2, 3, 4].map((j) => reads(j, Namespace.FeeAllowance))).toEqual([true, true, false, true]);
+    expect(reads(3, Namespace.SessionGrant) && reads(4, Namespace.SessionGrant)).toBe(true);
+
+    // A sealed block holding a sponsored transaction no allowance covers is invalid at that step, and
+    // the step's accesses hold the allowance it read (what a one-step proof proves).
+    const good = c.chain.signVia(account, TxKind.Transfer, { to: owner.address, amount: 1n, fee: 1n }, sponsor);
+    const refused = c.chain.signVia(
+      account,
+      TxKind.AttributeSet,
+      { identityId: app, key: "k", value: "v", expiresAt: 0 },
+      sponsor,
+    );
+    const sealed = c.seal(c.chain.buildBlock([good]));
+    const b = { ...sealed, transactions: [good, refused] };
+    const header = { ...sealed.header, txRoot: txRootOf(blockItems(b)) };
+    const bad: SignedBlock = { ...b, header, signature: signBlockHeader(header, sequencer.priv) };
+    const t = traceBlock(c.state, c.header, bad, LIMITS);
+    expect(t.steps[2]!.invalidReason).toBe(TxValidationErrorCode.FEE_ALLOWANCE_NOT_COVERED);
+    expect(t.steps[2]!.accesses.some((a) => a.ns === Namespace.FeeAllowance)).toBe(true);
+    checkProofsChain(t);
   });
 
   it("T[0] is the parent's state with no items and no receipts", () => {
