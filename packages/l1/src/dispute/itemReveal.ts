@@ -8,11 +8,11 @@
  */
 import { depositHash } from "@filverse/crypto";
 import { type BlockTrace, proveStep, type TraceItem } from "@filverse/state";
+import { VIA_KIND_FLAG } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
 import { type AbiParameter, type Address, encodeAbiParameters, type Hex } from "viem";
 import type { L1Clients } from "../clients.js";
 import { disputeGameAbi } from "./disputeGame.js";
-import { VIA_KIND_FLAG } from "@filverse/types";
 import { DepositAbi, depositToAbi, TransactionAbi, txMessageToAbi } from "./stepProof.js";
 
 const listedAsTxAbi: AbiParameter = { name: "listedAsTx", type: "bool" };

@@ -35,8 +35,8 @@ import {
   Collection,
   DataAsset,
   Delegate,
-  FeeAllowance,
   Deposit as DepositType,
+  FeeAllowance,
   type FieldType,
   Globals,
   HandleRecord,
@@ -1006,7 +1006,10 @@ describe("the golden vectors (test/vectors/protocol-v1.json) hold in Solidity to
         ]);
       } else if (o.value !== null && o.namespace === Namespace.Handle) {
         valueHash = await call<Hex>("handleRecordRoot", [o.value.identityId]);
-      } else if (o.value !== null && (o.namespace === Namespace.FeeAllowance || o.namespace === Namespace.SessionGrant)) {
+      } else if (
+        o.value !== null &&
+        (o.namespace === Namespace.FeeAllowance || o.namespace === Namespace.SessionGrant)
+      ) {
         const struct = o.namespace === Namespace.FeeAllowance ? FeeAllowance : SessionGrantRecord;
         valueHash = (await clients.publicClient.readContract({
           address: grantsHarness,

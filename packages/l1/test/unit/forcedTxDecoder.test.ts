@@ -322,7 +322,11 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
     const txArb = fc
       .constantFrom(...USER_TX_KINDS)
       .chain((kind) =>
-        fc.tuple(fc.constant(kind), arbitraryMessage(kind as UserTxKind), fc.option(fc.tuple(addr, addr), { nil: undefined })),
+        fc.tuple(
+          fc.constant(kind),
+          arbitraryMessage(kind as UserTxKind),
+          fc.option(fc.tuple(addr, addr), { nil: undefined }),
+        ),
       )
       .map(([kind, message, via]) =>
         signTransaction(3_141_592_601, { kind, message } as never, key, via && { sponsor: via[0], account: via[1] }),
@@ -349,10 +353,17 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
     );
     // A SessionGrant's lists: counterparties (its last list, at the body's end) of 4 items, then 5
     // (MALFORMED) and 4 and a part (MALFORMED); a Via body of 39 bytes (MALFORMED) and of 40.
-    const [sample] = fc.sample(arbitraryMessage(TxKind.SessionGrant), { numRuns: 1, seed: 7 }) as Record<string, unknown>[];
+    const [sample] = fc.sample(arbitraryMessage(TxKind.SessionGrant), { numRuns: 1, seed: 7 }) as Record<
+      string,
+      unknown
+    >[];
     const four = Array.from({ length: 4 }, (_, i) => new Uint8Array(20).fill(i + 1));
     const grant = encodeSignedTx(
-      signTransaction(3_141_592_601, { kind: TxKind.SessionGrant, message: { ...sample, counterparties: four } } as never, key),
+      signTransaction(
+        3_141_592_601,
+        { kind: TxKind.SessionGrant, message: { ...sample, counterparties: four } } as never,
+        key,
+      ),
     );
     await expectSame(grant);
     expect(tsDecode(grant).code).toBe(0);
@@ -361,10 +372,15 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
       expect(tsDecode(b).code).toBe(TxValidationErrorCode.MALFORMED);
       await expectSame(b);
     }
-    const via = signTransaction(3_141_592_601, { kind: TxKind.Transfer, message: { to: new Uint8Array(20).fill(1), amount: 1n, nonce: 0, fee: 1n } }, key, {
-      sponsor: new Uint8Array(20).fill(2),
-      account: new Uint8Array(20),
-    });
+    const via = signTransaction(
+      3_141_592_601,
+      { kind: TxKind.Transfer, message: { to: new Uint8Array(20).fill(1), amount: 1n, nonce: 0, fee: 1n } },
+      key,
+      {
+        sponsor: new Uint8Array(20).fill(2),
+        account: new Uint8Array(20),
+      },
+    );
     const vb = encodeSignedTx(via);
     await expectSame(vb);
     await expectSame(vb.subarray(0, 78 + 39));

@@ -3886,7 +3886,38 @@ const POOR = 7;
 const SIGNERS = [...keys, makeKey(20), makeKey(21), makeKey(22), makeKey(23)];
 const who = (i: number | "zero") => (i === "zero" ? new Uint8Array(20) : SIGNERS[i]!.address);
 const mask = (...kinds: number[]) => kinds.reduce((m, k) => m | (1n << BigInt(k)), 0n);
-const EVERY_KIND = mask(1, 2, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 30, 31, 32, 33, 34, 35, 36, 40, 41, 42, 50, 51, 60, 61, 62, 63);
+const EVERY_KIND = mask(
+  1,
+  2,
+  10,
+  11,
+  12,
+  13,
+  14,
+  15,
+  16,
+  17,
+  20,
+  21,
+  22,
+  23,
+  30,
+  31,
+  32,
+  33,
+  34,
+  35,
+  36,
+  40,
+  41,
+  42,
+  50,
+  51,
+  60,
+  61,
+  62,
+  63,
+);
 /** What the session grants of these tests allow. */
 const SESSION_KINDS = mask(
   TxKind.Transfer,
@@ -3961,7 +3992,10 @@ const viaTxs =
       const nonce = nonces[spec.from] ?? 0;
       nonces[spec.from] = nonce + 1;
       const via = spec.via && { sponsor: who(spec.via.sponsor), account: who(spec.via.account) };
-      return withVariant(signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via), spec.variant ?? "ok");
+      return withVariant(
+        signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via),
+        spec.variant ?? "ok",
+      );
     });
 const sponsored = (spec: KindTx, sponsor: number, account: number | "zero" = "zero"): ViaTxSpec => ({
   ...spec,
@@ -3976,7 +4010,12 @@ const viaScenario = (specs: ViaTxSpec[], objects: ObjectWrite[]): Scenario => ({
   kindTxs: viaTxs(specs),
 });
 
-const feeAllowanceSet = (from: number, grantee: number | "zero", target: Uint8Array, over: Record<string, unknown> = {}): KindTx => ({
+const feeAllowanceSet = (
+  from: number,
+  grantee: number | "zero",
+  target: Uint8Array,
+  over: Record<string, unknown> = {},
+): KindTx => ({
   from,
   make: (nonce) => ({
     kind: TxKind.FeeAllowanceSet,
@@ -4066,7 +4105,10 @@ const tokenTransferTx = (from: number, token: Uint8Array, to: number, amount: bi
 });
 const tokenBurnTx = (from: number, token: Uint8Array, amount: bigint): KindTx => ({
   from,
-  make: (nonce) => ({ kind: TxKind.TokenBurn, message: { tokenId: token, amount, onBehalfOf: ZERO_ID, nonce, fee: 1n } }),
+  make: (nonce) => ({
+    kind: TxKind.TokenBurn,
+    message: { tokenId: token, amount, onBehalfOf: ZERO_ID, nonce, fee: 1n },
+  }),
 });
 const assetTransferTx = (from: number, c: Uint8Array, tokenId: number, to: number): KindTx => ({
   from,
@@ -4079,7 +4121,10 @@ const fillBy = (from: number, maker: number, over: OrderOver = {}): KindTx => ({
   from,
   make: (nonce) => {
     const order = makeOrder(maker, over);
-    return { kind: TxKind.TradeFill, message: { order, makerSignature: makerSignature(order, maker, "ok"), nonce, fee: 1n } };
+    return {
+      kind: TxKind.TradeFill,
+      message: { order, makerSignature: makerSignature(order, maker, "ok"), nonce, fee: 1n },
+    };
   },
 });
 const withdrawTo = (from: number, to: number, amount: bigint): KindTx => ({
@@ -4173,7 +4218,14 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
         sessionGrant(2, SESSION2, { app: NO_IDENTITY }),
         sessionGrant(2, SESSION2, { appSigner: 1 }),
         sessionGrant(3, SESSION),
-        sessionGrant(2, PLAYER, { requestDeadline: NOW, period: 10, filPeriodCap: 3n, tokens: [], tokenCaps: [], tokenPeriodCaps: [] }),
+        sessionGrant(2, PLAYER, {
+          requestDeadline: NOW,
+          period: 10,
+          filPeriodCap: 3n,
+          tokens: [],
+          tokenCaps: [],
+          tokenPeriodCaps: [],
+        }),
       ],
       // SessionRevoke: by the account, by the key itself (a tombstone stays); NOT_SESSION_PARTY,
       // SESSION_NOT_FOUND, SESSION_KEY_REVOKED.
@@ -4256,7 +4308,10 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
         sponsored(withdrawTo(2, 1, 10n ** 15n), 0),
       ],
       // The rules fail in a session transaction: only the fee stays recorded (a token balance too low).
-      [asSession(tokenTransferTx(SESSION, TOKENS[1]!, 2, 20n), 1), asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 3n), 1)],
+      [
+        asSession(tokenTransferTx(SESSION, TOKENS[1]!, 2, 20n), 1),
+        asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 3n), 1),
+      ],
       // Periods that passed: the grant's FIL and token period spending and an allowance's restart.
       [
         asSession(transferTo(SESSION2, 2, 3n), 1),
@@ -4308,7 +4363,8 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
       expect(steps.map((st) => st.invalidReason)).toEqual([null, code]);
       reasons.add(String(code));
     }
-    for (const c of [202, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214]) expect(reasons, `reason ${c}`).toContain(String(c));
+    for (const c of [202, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214])
+      expect(reasons, `reason ${c}`).toContain(String(c));
   }, 900_000);
 
   it("itemHash of a revealed Via transaction (the dispute's item reveal) is its tx hash", async () => {
@@ -4334,7 +4390,9 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
     const parent = forcedParent(0, GRANTS_STATE);
     const bytesOf = (spec: ViaTxSpec, nonce: number, variant: TxVariant = "ok") => {
       const via = spec.via && { sponsor: who(spec.via.sponsor), account: who(spec.via.account) };
-      return encodeSignedTx(withVariant(signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via), variant));
+      return encodeSignedTx(
+        withVariant(signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via), variant),
+      );
     };
     const b = messagesBlock(parent, [
       { raw: bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 0), 0) },
@@ -4346,10 +4404,12 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
       { raw: bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 3), 1) },
       { raw: bytesOf({ ...transferTo(PLAYER, 2, 0n), via: { sponsor: "zero", account: "zero" } }, 1) },
       { raw: bytesOf(asSession(transferTo(SESSION, 2, 5n), 0), 1) },
-      { raw: (() => {
-        const x = bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 0), 1);
-        return x.subarray(0, 78 + 30); // a Via body shorter than sponsor ‖ account
-      })() },
+      {
+        raw: (() => {
+          const x = bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 0), 1);
+          return x.subarray(0, 78 + 30); // a Via body shorter than sponsor ‖ account
+        })(),
+      },
     ]);
     await checkMessages(b);
     const trace = traceOf(b);
@@ -4362,16 +4422,20 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
     const signer = fc.constantFrom(0, 1, 2, 3, PLAYER, SESSION, SESSION2);
     const party = fc.constantFrom<number | "zero">("zero", 0, 1, 2, 3, PLAYER);
     const kindSpec = fc.oneof(
-      fc.tuple(signer, fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 0n, max: 50n })).map(([f, to, a]) => transferTo(f, to, a)),
-      fc.tuple(signer, fc.constantFrom(0, 1), fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 1n, max: 40n })).map(
-        ([f, t, to, a]) => tokenTransferTx(f, TOKENS[t]!, to, a),
-      ),
+      fc
+        .tuple(signer, fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 0n, max: 50n }))
+        .map(([f, to, a]) => transferTo(f, to, a)),
+      fc
+        .tuple(signer, fc.constantFrom(0, 1), fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 1n, max: 40n }))
+        .map(([f, t, to, a]) => tokenTransferTx(f, TOKENS[t]!, to, a)),
       fc.tuple(signer, fc.constantFrom(1, 2)).map(([f, id]) => assetTransferTx(f, C0g, id, 2)),
       fc.tuple(signer, fc.bigInt({ min: 0n, max: 2000n })).map(([f, price]) => fillBy(f, 0, { price })),
     );
-    const spec = fc.tuple(kindSpec, party, party).map(([k, sponsor, account]) =>
-      sponsor === "zero" && account === "zero" ? (k as ViaTxSpec) : { ...k, via: { sponsor, account } },
-    );
+    const spec = fc
+      .tuple(kindSpec, party, party)
+      .map(([k, sponsor, account]) =>
+        sponsor === "zero" && account === "zero" ? (k as ViaTxSpec) : { ...k, via: { sponsor, account } },
+      );
     const stateArb = fc
       .record({
         allowances: fc.array(
@@ -4408,7 +4472,10 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
         ),
       })
       .map((st) => {
-        const writes: ObjectWrite[] = [...TRADE_STATE, ...TOKEN_STATE.filter((w) => w.ns === Namespace.Token || w.ns === Namespace.TokenBalance)];
+        const writes: ObjectWrite[] = [
+          ...TRADE_STATE,
+          ...TOKEN_STATE.filter((w) => w.ns === Namespace.Token || w.ns === Namespace.TokenBalance),
+        ];
         for (const [s, g, t, o] of st.allowances) {
           writes.push(
             allowanceWrite(s, g, t, {
@@ -4443,7 +4510,9 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
         return [...byId.values()];
       });
     await fc.assert(
-      fc.asyncProperty(stateArb, fc.array(spec, { minLength: 1, maxLength: 4 }), (objects, specs) => run(specs, objects)),
+      fc.asyncProperty(stateArb, fc.array(spec, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
       { numRuns: RUNS },
     );
   }, 900_000);

@@ -7,7 +7,15 @@
  * of ViaTransfer and ViaTradeFill (the Order dependency sorted before the inner type).
  * FILVERSE_FUZZ_RUNS sets the run count.
  */
-import { ContainerType, ListBasicType, ListCompositeType, ByteVectorType, BooleanType, UintBigintType, UintNumberType } from "@chainsafe/ssz";
+import {
+  BooleanType,
+  ByteVectorType,
+  ContainerType,
+  ListBasicType,
+  ListCompositeType,
+  UintBigintType,
+  UintNumberType,
+} from "@chainsafe/ssz";
 import { domainSeparator } from "@filverse/crypto";
 import { MAX_UINT64_SAFE, MAX_UINT256 } from "@filverse/params";
 import { FeeAllowance, Order, SessionGrantRecord, TxKind, txStructs, type UserTxKind } from "@filverse/types";
@@ -209,19 +217,24 @@ describe("ViaExecutor's Via type hashes equal viem's EIP-712", () => {
     async (_name, k) => {
       const types = typesOf(k);
       await fc.assert(
-        fc.asyncProperty(arbRecord(k.fields), arbValue("address"), arbValue("address"), async (tx, sponsor, account) => {
-          const inner = hashStruct({ types, primaryType: k.name, data: tx } as never);
-          const structHash = await call<Hex>("via", "structHash", [k.kind, sponsor, account, inner]);
-          const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(CHAIN_ID)), structHash]));
-          expect(digest).toBe(
-            hashTypedData({
-              domain: { name: "Filverse", version: "1", chainId: CHAIN_ID },
-              types,
-              primaryType: `Via${k.name}`,
-              message: { sponsor, account, tx },
-            } as never),
-          );
-        }),
+        fc.asyncProperty(
+          arbRecord(k.fields),
+          arbValue("address"),
+          arbValue("address"),
+          async (tx, sponsor, account) => {
+            const inner = hashStruct({ types, primaryType: k.name, data: tx } as never);
+            const structHash = await call<Hex>("via", "structHash", [k.kind, sponsor, account, inner]);
+            const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(CHAIN_ID)), structHash]));
+            expect(digest).toBe(
+              hashTypedData({
+                domain: { name: "Filverse", version: "1", chainId: CHAIN_ID },
+                types,
+                primaryType: `Via${k.name}`,
+                message: { sponsor, account, tx },
+              } as never),
+            );
+          },
+        ),
         { numRuns: Math.max(2, Math.floor(RUNS / 3)) },
       );
     },
@@ -331,7 +344,8 @@ describe("KindExecutorGrants: hashStruct and the field rules of kinds 60–63", 
     expect(await valid({})).toBe(true);
     expect(await valid({ kinds: bit(1, 2, 10, 17, 20, 23, 30, 36, 40, 42, 50, 51, 60, 63) })).toBe(true);
     expect(await valid({ kinds: 0n })).toBe(false);
-    for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 59, 64, 255]) expect(await valid({ kinds: bit(1, k) }), `bit ${k}`).toBe(false);
+    for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 59, 64, 255])
+      expect(await valid({ kinds: bit(1, k) }), `bit ${k}`).toBe(false);
     expect(await valid({ totalBudget: 0n })).toBe(false);
     expect(await valid({ grantee: ZERO20 })).toBe(false);
     expect(await valid({ grantee: ZERO20, target: b32(3) })).toBe(true);
@@ -342,7 +356,8 @@ describe("KindExecutorGrants: hashStruct and the field rules of kinds 60–63", 
   });
 
   it("FeeAllowanceRevoke and SessionRevoke: no zero grantee-and-target, no zero account or key", async () => {
-    const r = (o: Record<string, unknown>) => prepare(61, { grantee: a20(1), target: ZERO32, nonce: 0n, fee: 0n, ...o });
+    const r = (o: Record<string, unknown>) =>
+      prepare(61, { grantee: a20(1), target: ZERO32, nonce: 0n, fee: 0n, ...o });
     expect((await r({}))[3]).toBe(true);
     expect((await r({ grantee: ZERO20, target: b32(1) }))[3]).toBe(true);
     expect((await r({ grantee: ZERO20 }))[3]).toBe(false);
@@ -441,7 +456,12 @@ describe("SszObjects: FeeAllowance and SessionGrantRecord equal @chainsafe/ssz",
           expiresAt: arbU64,
         }),
         async (v) => {
-          const abiValue = { ...v, period: BigInt(v.period), periodStart: BigInt(v.periodStart), expiresAt: BigInt(v.expiresAt) };
+          const abiValue = {
+            ...v,
+            period: BigInt(v.period),
+            periodStart: BigInt(v.periodStart),
+            expiresAt: BigInt(v.expiresAt),
+          };
           const root = toHex(FeeAllowanceSsz.hashTreeRoot(v));
           expect(toHex(FeeAllowance.hashTreeRoot(v as never))).toBe(root);
           expect(await call<Hex>("harness", "feeAllowanceRoot", [abiValue])).toBe(root);
