@@ -4367,6 +4367,24 @@ describe("OneStepExecutor: fee allowances, session grants and Via transactions (
       expect(reasons, `reason ${c}`).toContain(String(c));
   }, 900_000);
 
+  it("EXECUTION_FAULT of a Via transaction: a fee that would carry the proposer past 2^256 − 1", async () => {
+    const rich: ObjectWrite = {
+      ns: Namespace.Account,
+      id: sequencer.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
+    for (const spec of [
+      sponsored(transferTo(PLAYER, 2, 0n), 0),
+      asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 1n), 1),
+      sponsored(withdrawTo(2, 1, 1n), 0),
+    ]) {
+      const b = buildScenario(viaScenario([spec], [...GRANTS_STATE, rich]));
+      await checkBuilt(b);
+      const steps = traceOf(b).steps.filter((st) => st.kind === StepKind.Transaction);
+      expect(steps.map((st) => st.invalidReason)).toEqual([204]);
+    }
+  });
+
   it("itemHash of a revealed Via transaction (the dispute's item reveal) is its tx hash", async () => {
     const txs = viaTxs([
       sponsored(transferTo(PLAYER, 2, 0n), 0),
