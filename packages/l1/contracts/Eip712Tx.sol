@@ -72,6 +72,17 @@ library Eip712Tx {
         keccak256("TradeFill(Order order,bytes makerSignature,uint64 nonce,uint256 fee)Order(address maker,uint8 side,bytes32 collectionId,uint64 tokenId,uint256 price,address taker,uint64 expiresAt,uint256 salt)");
     bytes32 internal constant ORDER_CANCEL_TYPEHASH =
         keccak256("OrderCancel(Order order,uint64 nonce,uint256 fee)Order(address maker,uint8 side,bytes32 collectionId,uint64 tokenId,uint256 price,address taker,uint64 expiresAt,uint256 salt)");
+    bytes32 internal constant FEE_ALLOWANCE_SET_TYPEHASH =
+        keccak256("FeeAllowanceSet(address grantee,bytes32 target,uint256 totalBudget,uint256 periodBudget,uint64 period,uint256 maxFeePerTx,uint256 kinds,uint64 expiresAt,uint64 nonce,uint256 fee)");
+    bytes32 internal constant FEE_ALLOWANCE_REVOKE_TYPEHASH =
+        keccak256("FeeAllowanceRevoke(address grantee,bytes32 target,uint64 nonce,uint256 fee)");
+    bytes32 internal constant SESSION_GRANT_TYPEHASH =
+        keccak256("SessionGrant(address sessionKey,bytes32 app,bytes appSignature,uint64 requestDeadline,uint256 kinds,uint256 filCap,uint256 filPeriodCap,uint64 period,bytes32[] tokens,uint256[] tokenCaps,uint256[] tokenPeriodCaps,bytes32[] collections,address[] counterparties,uint64 expiresAt,uint64 nonce,uint256 fee)");
+    bytes32 internal constant SESSION_REVOKE_TYPEHASH =
+        keccak256("SessionRevoke(address account,address sessionKey,uint64 nonce,uint256 fee)");
+    /// What an app identity's owner signs to ask for a session key (SessionGrant.appSignature), as its own primary type.
+    bytes32 internal constant SESSION_REQUEST_TYPEHASH =
+        keccak256("SessionRequest(address account,address sessionKey,bytes32 app,uint64 deadline)");
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
         "Order(address maker,uint8 side,bytes32 collectionId,uint64 tokenId,uint256 price,address taker,uint64 expiresAt,uint256 salt)"
     );
@@ -341,6 +352,56 @@ library Eip712Tx {
         uint256 fee;
     }
 
+    /// kind 60: a sponsor's fee allowance for `grantee` (or, grantee zero, for anyone acting on `target`).
+    struct FeeAllowanceSet {
+        address grantee;
+        bytes32 target;
+        uint256 totalBudget;
+        uint256 periodBudget;
+        uint64 period;
+        uint256 maxFeePerTx;
+        uint256 kinds;
+        uint64 expiresAt;
+        uint64 nonce;
+        uint256 fee;
+    }
+
+    /// kind 61
+    struct FeeAllowanceRevoke {
+        address grantee;
+        bytes32 target;
+        uint64 nonce;
+        uint256 fee;
+    }
+
+    /// kind 62: an account grants `sessionKey` the right to sign as it, as the app identity `app` requested.
+    struct SessionGrant {
+        address sessionKey;
+        bytes32 app;
+        bytes appSignature;
+        uint64 requestDeadline;
+        uint256 kinds;
+        uint256 filCap;
+        uint256 filPeriodCap;
+        uint64 period;
+        bytes32[] tokens;
+        uint256[] tokenCaps;
+        uint256[] tokenPeriodCaps;
+        bytes32[] collections;
+        address[] counterparties;
+        uint64 expiresAt;
+        uint64 nonce;
+        uint256 fee;
+    }
+
+    /// kind 63
+    struct SessionRevoke {
+        address account;
+        address sessionKey;
+        uint64 nonce;
+        uint256 fee;
+    }
+
     function domainSeparator(uint256 chainId) internal pure returns (bytes32) {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainId));
     }
@@ -469,6 +530,67 @@ library Eip712Tx {
         return keccak256(abi.encode(ORDER_CANCEL_TYPEHASH, hashOrder(m.order), m.nonce, m.fee));
     }
 
+    function hashFeeAllowanceSet(FeeAllowanceSet memory m) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                FEE_ALLOWANCE_SET_TYPEHASH,
+                m.grantee,
+                m.target,
+                m.totalBudget,
+                m.periodBudget,
+                m.period,
+                m.maxFeePerTx,
+                m.kinds,
+                m.expiresAt,
+                m.nonce,
+                m.fee
+            )
+        );
+    }
+
+    function hashFeeAllowanceRevoke(FeeAllowanceRevoke memory m) internal pure returns (bytes32) {
+        return keccak256(abi.encode(FEE_ALLOWANCE_REVOKE_TYPEHASH, m.grantee, m.target, m.nonce, m.fee));
+    }
+
+    /// Sixteen fields: encodeData in two halves (words concatenate), for the stack.
+    function hashSessionGrant(SessionGrant memory m) internal pure returns (bytes32) {
+        bytes memory a = abi.encode(
+            SESSION_GRANT_TYPEHASH,
+            m.sessionKey,
+            m.app,
+            keccak256(m.appSignature),
+            m.requestDeadline,
+            m.kinds,
+            m.filCap,
+            m.filPeriodCap,
+            m.period
+        );
+        bytes memory b = abi.encode(
+            keccak256(abi.encodePacked(m.tokens)),
+            keccak256(abi.encodePacked(m.tokenCaps)),
+            keccak256(abi.encodePacked(m.tokenPeriodCaps)),
+            keccak256(abi.encodePacked(m.collections)),
+            keccak256(abi.encodePacked(m.counterparties)),
+            m.expiresAt,
+            m.nonce,
+            m.fee
+        );
+        return keccak256(bytes.concat(a, b));
+    }
+
+    function hashSessionRevoke(SessionRevoke memory m) internal pure returns (bytes32) {
+        return keccak256(abi.encode(SESSION_REVOKE_TYPEHASH, m.account, m.sessionKey, m.nonce, m.fee));
+    }
+
+    /// hashStruct(SessionRequest(account, sessionKey, app, deadline)).
+    function hashSessionRequest(address account, address sessionKey, bytes32 app, uint64 deadline)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(SESSION_REQUEST_TYPEHASH, account, sessionKey, app, deadline));
+    }
+
     /// hashStruct of a message of `kind`, ABI-encoded as the kind's struct.
     function structHash(uint8 kind, bytes memory message) internal pure returns (bytes32) {
         if (kind == 1) return hashTransfer(abi.decode(message, (Transfer)));
@@ -497,6 +619,10 @@ library Eip712Tx {
         if (kind == 42) return hashAccessRevoke(abi.decode(message, (AccessRevoke)));
         if (kind == 50) return hashTradeFill(abi.decode(message, (TradeFill)));
         if (kind == 51) return hashOrderCancel(abi.decode(message, (OrderCancel)));
+        if (kind == 60) return hashFeeAllowanceSet(abi.decode(message, (FeeAllowanceSet)));
+        if (kind == 61) return hashFeeAllowanceRevoke(abi.decode(message, (FeeAllowanceRevoke)));
+        if (kind == 62) return hashSessionGrant(abi.decode(message, (SessionGrant)));
+        if (kind == 63) return hashSessionRevoke(abi.decode(message, (SessionRevoke)));
         revert UnknownKind(kind);
     }
 

@@ -30,6 +30,10 @@ contract ForcedTxDecoder {
     uint256 internal constant MAX_BATCH_MINT = 256;
     uint256 internal constant MAX_CID_BYTES = 128;
     uint256 internal constant ORDER_BYTES = 153;
+    uint8 internal constant VIA = 0x80;
+    uint256 internal constant VIA_PREFIX_BYTES = 40;
+    /// MAX_SESSION_LIST: the bound of a SessionGrant's lists.
+    uint256 internal constant MAX_SESSION_LIST = 4;
 
     struct Decoded {
         /// 0, MALFORMED (100) or TOO_LARGE (105); the other fields are set only for 0.
@@ -62,22 +66,31 @@ contract ForcedTxDecoder {
         uint256 chainId = _le(b, 0, 8);
         if (chainId > MAX_UINT64_SAFE) return d;
         uint8 kind = uint8(b[8]);
-        bytes memory layout = _layout(kind);
+        // A Via (kind byte 0x80 | K): body = sponsor (20) ‖ account (20) ‖ K's container.
+        bool via = kind >= VIA;
+        bytes memory layout = _layout(via ? kind - VIA : kind);
         if (layout.length == 0) return d;
         bytes calldata body = b[ENVELOPE_FIXED:];
+        if (via) {
+            if (body.length < VIA_PREFIX_BYTES) return d;
+            body = body[VIA_PREFIX_BYTES:];
+        }
         (bool ok, Field[] memory fields) = _fields(body, layout);
         if (!ok) return d;
         d.code = 0;
         d.chainId = uint64(chainId);
         d.kind = kind;
         d.message = _abiEncode(body, fields);
+        // A Via's message: sponsor ‖ account ‖ K's ABI message, as OneStepExecutor takes it.
+        if (via) d.message = bytes.concat(b[ENVELOPE_FIXED:ENVELOPE_FIXED + VIA_PREFIX_BYTES], d.message);
         d.signature = b[13:ENVELOPE_FIXED];
     }
 
     /// The message's fields, one letter each, in SSZ (= EIP-712 member) order: a address, h bytes32,
     /// 1 uint8, 2 uint16, 8 uint64, w uint256, b bool, o Order, g a 65-byte signature; strings by
     /// bound: y 16, H 32 (a handle), n 64 (a name), k 64 (an attribute key), c 128 (a CID), L 256 (a
-    /// license), v 1,024 (an attribute value); l a list of at most 256 CIDs. Empty: not a user kind.
+    /// license), v 1,024 (an attribute value); l a list of at most 256 CIDs; lists of at most 4
+    /// fixed items: B bytes32, U uint256, A address. Empty: not a user kind.
     function _layout(uint8 kind) private pure returns (bytes memory) {
         if (kind == 1 || kind == 2) return "aw8w"; // Transfer, Withdraw
         if (kind == 10) return "ny28b8w"; // CollectionCreate
@@ -101,6 +114,10 @@ contract ForcedTxDecoder {
         if (kind == 42) return "hah8w"; // AccessRevoke
         if (kind == 50) return "og8w"; // TradeFill
         if (kind == 51) return "o8w"; // OrderCancel
+        if (kind == 60) return "ahww8ww88w"; // FeeAllowanceSet
+        if (kind == 61) return "ah8w"; // FeeAllowanceRevoke
+        if (kind == 62) return "ahg8www8BUUBA88w"; // SessionGrant
+        if (kind == 63) return "aa8w"; // SessionRevoke
         return "";
     }
 
@@ -167,6 +184,10 @@ contract ForcedTxDecoder {
             return _le(body, x.start + 53, 8) <= MAX_UINT64_SAFE && _le(body, x.start + 113, 8) <= MAX_UINT64_SAFE;
         }
         if (t == "l") return _listValid(body, x);
+        if (_fixedList(t) != 0) {
+            uint256 size = x.end - x.start;
+            return size % _fixedList(t) == 0 && size / _fixedList(t) <= MAX_SESSION_LIST;
+        }
         if (_fixedSize(t) != 0) return true;
         return x.end - x.start <= _stringBound(t) && _utf8(body, x.start, x.end);
     }
@@ -214,6 +235,8 @@ contract ForcedTxDecoder {
                 uint256 count = it.length == 0 ? 0 : it.length - 1;
                 tail += 32 + 32 * count;
                 for (uint256 j = 0; j < count; j++) tail += 32 + _ceil32(it[j + 1] - it[j]);
+            } else if (_fixedList(t) != 0) {
+                tail += 32 + 32 * ((f[i].end - f[i].start) / _fixedList(t));
             } else if (_dynamic(t)) {
                 tail += 32 + _ceil32(f[i].end - f[i].start);
             }
@@ -248,6 +271,9 @@ contract ForcedTxDecoder {
         } else if (t == "l") {
             _store(h, tp - tuple);
             return _writeList(body, x, tp);
+        } else if (_fixedList(t) != 0) {
+            _store(h, tp - tuple);
+            return _writeFixedList(body, x, tp);
         } else if (_dynamic(t)) {
             _store(h, tp - tuple);
             return _bytesAt(body, x.start, x.end, tp);
@@ -300,6 +326,26 @@ contract ForcedTxDecoder {
         }
         if (high & 0x8080808080808080808080808080808080808080808080808080808080808080 == 0) return true;
         return Utf8.isValid(body[a:e]);
+    }
+
+    /// A list of fixed items: the SSZ size of one item; 0 for any other field.
+    function _fixedList(bytes1 t) private pure returns (uint256) {
+        if (t == "B" || t == "U") return 32;
+        if (t == "A") return 20;
+        return 0;
+    }
+
+    /// A bytes32[], uint256[] or address[] at `tp`: its length, then one word per item.
+    function _writeFixedList(bytes calldata body, Field memory x, uint256 tp) private pure returns (uint256) {
+        uint256 item = _fixedList(x.t);
+        uint256 count = (x.end - x.start) / item;
+        _store(tp, count);
+        for (uint256 j = 0; j < count; j++) {
+            uint256 a = x.start + item * j;
+            uint256 w = x.t == "U" ? _le(body, a, 32) : x.t == "A" ? _be(body, a, 20) >> 96 : _be(body, a, 32);
+            _store(tp + 32 + 32 * j, w);
+        }
+        return tp + 32 + 32 * count;
     }
 
     function _dynamic(bytes1 t) private pure returns (bool) {

@@ -26,7 +26,11 @@ interface IKindExecutor {
         /// The transaction's chain id (the header's: a transaction of another chain is refused first).
         uint64 chainId;
         bytes message;
+        /// Who the rules run as: the signer, or a Via transaction's account (the actor).
         address sender;
+        /// The recovered signer, whose nonce the transaction carries (equal to sender but in a session
+        /// transaction): ids derived from the nonce derive from it.
+        address signer;
         /// The block's timestamp, the clock of every expiry.
         uint64 timestamp;
         /// The step's objects after the fee and the nonce, in key order.
@@ -53,6 +57,9 @@ interface IKindExecutor {
     /// rules of docs/protocol.md that Solidity's types do not (INVALID_FIELD, MALFORMED): string
     /// bounds and UTF-8, uint64 at most 2^53 − 1, nonzero recipients, positive amounts; for a trade
     /// also its maker's signature under `chainId` (BAD_ORDER_SIGNATURE).
+    ///      A kind with a second signature (TradeFill: the maker's; SessionGrant: the app's) answers
+    ///      kind | 0x40 too: fieldsValid is then its field rules without that signature, so that a
+    ///      forced transaction's code can tell INVALID_FIELD from BAD_ORDER_SIGNATURE / BAD_APP_SIGNATURE.
     function prepare(uint8 kind, uint64 chainId, bytes calldata message)
         external
         pure

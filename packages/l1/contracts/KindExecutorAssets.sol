@@ -122,7 +122,7 @@ contract KindExecutorAssets is KindExecutorBase {
     /// collectionCreate: the id from the signer and its nonce, creator = signer.
     function _collectionCreate(Call calldata c, Obj[] memory objs) private pure returns (bool, uint16) {
         Eip712Tx.CollectionCreate memory m = abi.decode(c.message, (Eip712Tx.CollectionCreate));
-        bytes32 id = sha256(abi.encodePacked("filverse:collection", c.sender, m.nonce));
+        bytes32 id = sha256(abi.encodePacked("filverse:collection", c.signer, m.nonce));
         SszObjects.Collection memory col = SszObjects.Collection({
             creator: c.sender,
             name: bytes(m.name),

@@ -26,6 +26,11 @@ abstract contract KindExecutorBase is IKindExecutor {
     uint8 internal constant NS_DATA_ASSET = 0x0b;
     uint8 internal constant NS_ACCESS_GRANT = 0x0c;
     uint8 internal constant NS_ORDER_STATUS = 0x0d;
+    uint8 internal constant NS_FEE_ALLOWANCE = 0x0e;
+    uint8 internal constant NS_SESSION_GRANT = 0x0f;
+
+    /// prepare(kind | SECOND_SIGNATURE): the field rules without a second signature (IKindExecutor.prepare).
+    uint8 internal constant SECOND_SIGNATURE = 0x40;
 
     /// The largest uint64 a field or a state object may hold (MAX_UINT64_SAFE, 2^53 − 1).
     uint64 internal constant MAX_UINT64_SAFE = 2 ** 53 - 1;
@@ -51,7 +56,7 @@ abstract contract KindExecutorBase is IKindExecutor {
         r.hashBefore = new bytes32[](n);
         r.hashAfter = new bytes32[](n);
         for (uint256 i = 0; i < n; i++) {
-            if (objs[i].ns > NS_ACCOUNT && objs[i].present) r.hashBefore[i] = valueHash(objs[i].ns, objs[i].value);
+            if (_hashes(objs[i].ns) && objs[i].present) r.hashBefore[i] = valueHash(objs[i].ns, objs[i].value);
         }
         (r.includable, r.code) = _run(c, objs);
         r.present = new bool[](n);
@@ -59,8 +64,15 @@ abstract contract KindExecutorBase is IKindExecutor {
         for (uint256 i = 0; i < n; i++) {
             r.present[i] = objs[i].present;
             r.values[i] = objs[i].value;
-            if (objs[i].ns > NS_ACCOUNT && objs[i].present) r.hashAfter[i] = valueHash(objs[i].ns, objs[i].value);
+            if (_hashes(objs[i].ns) && objs[i].present) r.hashAfter[i] = valueHash(objs[i].ns, objs[i].value);
         }
+    }
+
+    /// The namespaces whose valueHashes `execute` gives: those past Account up to OrderStatus. A Via
+    /// transaction's FeeAllowance and SessionGrantRecord objects (0x0e, 0x0f) are ViaExecutor's, which
+    /// hashes them; the grants group, which writes them itself, hashes them too.
+    function _hashes(uint8 ns) internal pure virtual returns (bool) {
+        return ns > NS_ACCOUNT && ns <= NS_ORDER_STATUS;
     }
 
     /// The kind's rules over `objs`, changed in place. Returns includable false for EXECUTION_FAULT,

@@ -66,7 +66,7 @@ contract KindExecutorData is KindExecutorBase {
             Eip712Tx.DataAssetRegister memory m = abi.decode(c.message, (Eip712Tx.DataAssetRegister));
             (uint16 code, address owner) = _resolveActor(objs, c.timestamp, c.sender, m.onBehalfOf);
             if (code != 0) return (true, code);
-            bytes32 id = sha256(abi.encodePacked("filverse:data", c.sender, m.nonce));
+            bytes32 id = sha256(abi.encodePacked("filverse:data", c.signer, m.nonce));
             SszObjects.DataAsset memory d = SszObjects.DataAsset({
                 owner: owner,
                 contentCid: bytes(m.contentCid),

@@ -152,7 +152,7 @@ contract KindExecutorIdentity is KindExecutorBase {
         bytes memory handleId = abi.encodePacked(sha256(bytes(m.handle)));
         (bool taken,) = _get(objs, NS_HANDLE, handleId);
         if (taken) return (true, HANDLE_TAKEN);
-        bytes32 id = sha256(abi.encodePacked("filverse:identity", c.sender, m.nonce));
+        bytes32 id = sha256(abi.encodePacked("filverse:identity", c.signer, m.nonce));
         SszObjects.Identity memory identity = SszObjects.Identity({
             owner: c.sender,
             handle: bytes(m.handle),

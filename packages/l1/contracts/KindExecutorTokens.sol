@@ -69,7 +69,7 @@ contract KindExecutorTokens is KindExecutorBase {
     /// tokenCreate: the id from the signer and its nonce, supply 0.
     function _create(Call calldata c, Obj[] memory objs) private pure returns (bool, uint16) {
         Eip712Tx.TokenCreate memory m = abi.decode(c.message, (Eip712Tx.TokenCreate));
-        bytes32 tokenId = sha256(abi.encodePacked("filverse:token", c.sender, m.nonce));
+        bytes32 tokenId = sha256(abi.encodePacked("filverse:token", c.signer, m.nonce));
         SszObjects.Token memory t = SszObjects.Token({
             issuer: c.sender,
             name: bytes(m.name),

@@ -53,6 +53,11 @@ contract KindExecutorTrade is KindExecutorBase {
                 && _tryRecover(_orderHash(chainId, m.order), m.makerSignature) == m.order.maker;
             return (Eip712Tx.hashTradeFill(m), m.nonce, m.fee, fieldsValid);
         }
+        if (kind == KIND_TRADE_FILL | SECOND_SIGNATURE) {
+            // The fill's rules without its maker's signature: the order's own.
+            Eip712Tx.TradeFill memory m = abi.decode(message, (Eip712Tx.TradeFill));
+            return (Eip712Tx.hashTradeFill(m), m.nonce, m.fee, _orderValid(m.order));
+        }
         if (kind == KIND_ORDER_CANCEL) {
             Eip712Tx.OrderCancel memory m = abi.decode(message, (Eip712Tx.OrderCancel));
             return (Eip712Tx.hashOrderCancel(m), m.nonce, m.fee, _orderValid(m.order));

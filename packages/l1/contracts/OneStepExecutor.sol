@@ -9,6 +9,7 @@ import {Ssz} from "./Ssz.sol";
 import {SszObjects} from "./SszObjects.sol";
 import {StateProofs} from "./StateProofs.sol";
 import {StepObjects} from "./StepObjects.sol";
+import {ViaExecutor} from "./ViaExecutor.sol";
 
 /// What the one-step executor reads of FilverseBridge: each L1 message's record, by nonce.
 interface IL1MessageRecords {
@@ -95,18 +96,24 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 internal constant MAX_BLOCK_ITEMS = 69_632;
     /// The largest nonce a transaction may carry (MAX_TX_NONCE, 2^53 − 2).
     uint256 internal constant MAX_TX_NONCE = 2 ** 53 - 2;
-    /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 26 kinds.
-    bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a3233";
+    /// Every transaction kind of the protocol (TxKind in packages/types), one byte each: 30 kinds.
+    bytes internal constant TX_KINDS = hex"01020a0b0c0d0e0f1011141516171e1f202122232428292a32333c3d3e3f";
+    /// A Via transaction's kind byte: 0x80 | its inner kind.
+    uint8 internal constant VIA = 0x80;
     uint8 internal constant KIND_DEPOSIT = 0;
     uint8 internal constant KIND_TRANSFER = 1;
     uint8 internal constant KIND_WITHDRAW = 2;
     uint8 internal constant KIND_TRADE_FILL = 50;
     uint8 internal constant KIND_ORDER_CANCEL = 51;
+    uint8 internal constant KIND_SESSION_GRANT = 62;
+    /// IKindExecutor.prepare of kind | SECOND_SIGNATURE: the field rules without the second signature.
+    uint8 internal constant SECOND_SIGNATURE = 0x40;
     /// TxValidationErrorCode: why a transaction is not includable (a forced one's failed receipt carries it).
     uint16 internal constant INVALID_FIELD = 101;
     uint16 internal constant WRONG_CHAIN = 102;
     uint16 internal constant BAD_SIGNATURE = 103;
     uint16 internal constant BAD_ORDER_SIGNATURE = 104;
+    uint16 internal constant BAD_APP_SIGNATURE = 106;
     uint16 internal constant NONCE_TOO_LOW = 200;
     uint16 internal constant NONCE_TOO_HIGH = 201;
     uint16 internal constant INSUFFICIENT_FUNDS_FOR_FEE = 202;
@@ -130,6 +137,9 @@ contract OneStepExecutor is IOneStepExecutor {
     IKindExecutor public immutable identity;
     IKindExecutor public immutable data;
     IKindExecutor public immutable trade;
+    IKindExecutor public immutable grants;
+    /// The rules of the Via envelope (sponsors, session keys); address(0): a Via transaction reverts UnsupportedKind.
+    ViaExecutor public immutable via;
     /// FilverseBridge, whose record of each L1 message the L1-message step checks; address(0): none
     /// (every L1-message step reverts NoBridge).
     IL1MessageRecords public immutable bridge;
@@ -143,6 +153,8 @@ contract OneStepExecutor is IOneStepExecutor {
         IKindExecutor identity; // 30–36
         IKindExecutor data; // 40–42
         IKindExecutor trade; // 50–51
+        IKindExecutor grants; // 60–63
+        ViaExecutor via; // the Via envelope, on any kind
     }
 
     error StepStateMismatch(bytes32 expected, bytes32 computed);
@@ -181,6 +193,8 @@ contract OneStepExecutor is IOneStepExecutor {
         identity = kinds.identity;
         data = kinds.data;
         trade = kinds.trade;
+        grants = kinds.grants;
+        via = kinds.via;
         bridge = bridge_;
         decoder = decoder_;
     }
@@ -193,11 +207,11 @@ contract OneStepExecutor is IOneStepExecutor {
     }
 
     /// True iff this executor runs every step a block can need, so that no one-step dispute can
-    /// stand only because the executor cannot settle it: each of the 26 transaction kinds runs
+    /// stand only because the executor cannot settle it: each of the 30 transaction kinds runs
     /// (runsKind), and forced transactions run (forcedTransactions). FilverseDisputeGame moves
     /// bonds, and FilverseRollup takes the game, only when this is true (IExecutorCompleteness).
     function complete() external view returns (bool) {
-        if (!forcedTransactions()) return false;
+        if (!forcedTransactions() || address(via) == address(0)) return false;
         for (uint256 i = 0; i < TX_KINDS.length; i++) {
             if (!runsKind(uint8(TX_KINDS[i]))) return false;
         }
@@ -400,7 +414,8 @@ contract OneStepExecutor is IOneStepExecutor {
 
     /// Decode a forced transaction and run the stateless checks in the TypeScript's order: the bytes
     /// (TOO_LARGE, MALFORMED), the chain (WRONG_CHAIN), the fields (INVALID_FIELD, through the kind
-    /// executor's `prepare`), the signature (BAD_SIGNATURE), then a trade's maker signature.
+    /// executor's `prepare`), the signature (BAD_SIGNATURE), then a trade's maker signature
+    /// (BAD_ORDER_SIGNATURE) or a session grant's app signature (BAD_APP_SIGNATURE).
     function _forcedView(bytes memory forcedTx, uint64 blockChainId) private view returns (Forced memory f) {
         ForcedTxDecoder.Decoded memory x = decoder.decode(forcedTx);
         if (x.code != 0) {
@@ -416,23 +431,22 @@ contract OneStepExecutor is IOneStepExecutor {
             f.code = WRONG_CHAIN;
             return f;
         }
-        // A TradeFill's `prepare` folds the maker's signature into its field rules; the order's own
-        // rules are OrderCancel's, so a fill whose order keeps them failed on its maker's signature,
-        // which the TypeScript checks after the transaction's own.
-        bool orderSignatureBad;
-        if (!fieldsValid && x.kind == KIND_TRADE_FILL) {
-            Eip712Tx.TradeFill memory fill = abi.decode(x.message, (Eip712Tx.TradeFill));
-            (,,, orderSignatureBad) = f.t.group.prepare(
-                KIND_ORDER_CANCEL,
-                x.chainId,
-                abi.encode(Eip712Tx.OrderCancel({order: fill.order, nonce: fill.nonce, fee: fill.fee}))
-            );
-            fieldsValid = orderSignatureBad;
+        // A TradeFill's and a SessionGrant's `prepare` fold a second signature (the maker's, the app's)
+        // into their field rules; `prepare` of kind | SECOND_SIGNATURE gives the rules without it, so
+        // a transaction that keeps those failed on that signature, which the TypeScript checks after
+        // the transaction's own.
+        bool secondSignatureBad;
+        uint8 kind = f.t.kind;
+        if (!fieldsValid && (kind == KIND_TRADE_FILL || kind == KIND_SESSION_GRANT)) {
+            (,,, secondSignatureBad) = f.t.group.prepare(kind | SECOND_SIGNATURE, x.chainId, f.t.message);
+            // A Via naming neither a sponsor nor an account breaks a field rule of its own.
+            secondSignatureBad = secondSignatureBad && (!f.t.via || f.t.sponsor != address(0) || f.t.account != address(0));
+            fieldsValid = secondSignatureBad;
         }
         f.t.sender = _tryRecover(digest, x.signature);
         if (!fieldsValid || f.t.nonce > MAX_TX_NONCE) f.code = INVALID_FIELD;
         else if (f.t.sender == address(0)) f.code = BAD_SIGNATURE;
-        else if (orderSignatureBad) f.code = BAD_ORDER_SIGNATURE;
+        else if (secondSignatureBad) f.code = kind == KIND_TRADE_FILL ? BAD_ORDER_SIGNATURE : BAD_APP_SIGNATURE;
     }
 
     /// applyForced once the message is the bridge's and the next: consume its nonce, then include the
@@ -509,6 +523,10 @@ contract OneStepExecutor is IOneStepExecutor {
         bytes message;
         /// A FIL kind's message.
         Eip712Tx.Transfer fil;
+        /// A Via transaction (kind byte 0x80 | kind): its sponsor and account.
+        bool via;
+        address sponsor;
+        address account;
     }
 
     /// What including a transaction gave: includable false is not includable (the block is invalid).
@@ -519,6 +537,8 @@ contract OneStepExecutor is IOneStepExecutor {
         /// The kind executor's valueHashes of the objects past Account (empty for the FIL kinds).
         bytes32[] hashBefore;
         bytes32[] hashAfter;
+        /// Who the kind's rules ran as: the signer, or a Via transaction's account.
+        address actor;
     }
 
     function _transaction(StepState memory s, SszObjects.BlockHeader memory header, bytes memory data) private view {
@@ -564,6 +584,22 @@ contract OneStepExecutor is IOneStepExecutor {
         view
         returns (TxView memory t, bytes32 digest, bool fieldsValid)
     {
+        if (kind >= VIA) {
+            // sponsor (20) ‖ account (20) ‖ K's message, as on the wire; K's hashStruct enters Via<Name>'s.
+            // `message` becomes K's message in place: its length word moves 40 bytes on.
+            if (message.length < 40) revert UnsupportedKind(kind);
+            address sponsor;
+            address account;
+            assembly ("memory-safe") {
+                let len := mload(message)
+                sponsor := shr(96, mload(add(message, 0x20)))
+                account := shr(96, mload(add(message, 0x34)))
+                message := add(message, 40)
+                mstore(message, sub(len, 40))
+            }
+            (t.sponsor, t.account, t.via) = (sponsor, account, true);
+            kind -= VIA;
+        }
         t.kind = kind;
         t.message = message;
         bytes32 structHash;
@@ -581,6 +617,11 @@ contract OneStepExecutor is IOneStepExecutor {
             t.group = _groupOf(kind);
             (structHash, t.nonce, t.fee, fieldsValid) = t.group.prepare(kind, txChainId, message);
         }
+        if (t.via) {
+            structHash = via.structHash(kind, t.sponsor, t.account, structHash);
+            // A Via names a sponsor or an account (INVALID_FIELD).
+            if (t.sponsor == address(0) && t.account == address(0)) fieldsValid = false;
+        }
         digest = Eip712Tx.signingDigest(txChainId, structHash);
     }
 
@@ -592,7 +633,7 @@ contract OneStepExecutor is IOneStepExecutor {
         s.withdrawalsRoot = StateProofs.appendWithdrawal(
             s.withdrawalsRoot,
             r.withdrawalIndex,
-            StateProofs.withdrawalLeaf(r.withdrawalIndex, t.sender, t.fil.to, t.fil.amount),
+            StateProofs.withdrawalLeaf(r.withdrawalIndex, r.actor, t.fil.to, t.fil.amount),
             siblings
         );
     }
@@ -610,6 +651,7 @@ contract OneStepExecutor is IOneStepExecutor {
         else if (kind >= 30 && kind <= 36) g = identity;
         else if (kind >= 40 && kind <= 42) g = data;
         else if (kind == 50 || kind == 51) g = trade;
+        else if (kind >= 60 && kind <= 63) g = grants;
     }
 
     /// BlockExecutor.includeTransaction: checkIncludable (NONCE_TOO_LOW, NONCE_TOO_HIGH, FEE_TOO_LOW,
@@ -624,6 +666,8 @@ contract OneStepExecutor is IOneStepExecutor {
         view
         returns (Included memory r)
     {
+        if (t.via) return _viaInclude(objs, t, header);
+        r.actor = t.sender;
         SszObjects.Account memory acc = StepObjects.account(objs, t.sender);
         if (t.nonce < acc.nonce) r.code = NONCE_TOO_LOW;
         else if (t.nonce > acc.nonce) r.code = NONCE_TOO_HIGH;
@@ -637,16 +681,7 @@ contract OneStepExecutor is IOneStepExecutor {
             (r.includable, r.code, r.withdrawalIndex) =
                 t.kind == KIND_TRANSFER ? _transfer(objs, t.sender, t.fil) : _withdraw(objs, t.sender, t.fil);
         } else {
-            IKindExecutor.Result memory k = t.group.execute(
-                IKindExecutor.Call({
-                    kind: t.kind,
-                    chainId: header.chainId,
-                    message: t.message,
-                    sender: t.sender,
-                    timestamp: header.timestamp,
-                    objects: _kindObjects(objs)
-                })
-            );
+            IKindExecutor.Result memory k = t.group.execute(_kindCall(objs, t, header));
             (r.includable, r.code, r.hashBefore) = (k.includable, k.code, k.hashBefore);
             if (k.includable && k.code == 0) {
                 objs.present = k.present;
@@ -660,6 +695,45 @@ contract OneStepExecutor is IOneStepExecutor {
         if (!feeCredited) r.includable = false;
         if (!r.includable) r.code = EXECUTION_FAULT;
         else if (r.code != 0) StepObjects.revertTo(objs, markPresent, markValues);
+    }
+
+    /// A Via transaction, whole in ViaExecutor (its checks, its fee payer, the kind's rules as the actor).
+    function _viaInclude(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
+        private
+        view
+        returns (Included memory r)
+    {
+        (IKindExecutor.Result memory k, address actor, uint64 withdrawalIndex) = via.include(
+            _kindCall(objs, t, header),
+            t.sponsor,
+            t.account,
+            t.nonce,
+            t.fee,
+            minTxFee,
+            header.proposer,
+            t.group
+        );
+        (r.includable, r.code, r.withdrawalIndex, r.actor) = (k.includable, k.code, withdrawalIndex, actor);
+        (r.hashBefore, r.hashAfter) = (k.hashBefore, k.hashAfter);
+        if (k.includable) (objs.present, objs.values) = (k.present, k.values);
+    }
+
+    /// What a kind executor (or ViaExecutor) gets: the transaction as its signer sent it, the block's
+    /// chain and clock, the step's objects.
+    function _kindCall(StepObjects.Set memory objs, TxView memory t, SszObjects.BlockHeader memory header)
+        private
+        pure
+        returns (IKindExecutor.Call memory)
+    {
+        return IKindExecutor.Call({
+            kind: t.kind,
+            chainId: header.chainId,
+            message: t.message,
+            sender: t.sender,
+            signer: t.sender,
+            timestamp: header.timestamp,
+            objects: _kindObjects(objs)
+        });
     }
 
     /// The step's objects as a kind executor reads them.

@@ -89,6 +89,43 @@ library SszObjects {
         bytes license;
     }
 
+    /// 0x0e, id sponsor ‖ grantee ‖ target.
+    struct FeeAllowance {
+        uint256 totalBudget;
+        uint256 spent;
+        uint256 periodBudget;
+        uint64 period;
+        uint64 periodStart;
+        uint256 periodSpent;
+        uint256 maxFeePerTx;
+        uint256 kinds;
+        uint64 expiresAt;
+    }
+
+    /// 0x0f, id account ‖ sessionKey. Each list holds at most MAX_SESSION_LIST items.
+    struct SessionGrantRecord {
+        bytes32 app;
+        uint256 kinds;
+        uint256 filCap;
+        uint256 filSpent;
+        uint256 filPeriodCap;
+        uint256 filPeriodSpent;
+        uint64 period;
+        uint64 periodStart;
+        bytes32[] tokens;
+        uint256[] tokenCaps;
+        uint256[] tokenSpent;
+        uint256[] tokenPeriodCaps;
+        uint256[] tokenPeriodSpent;
+        bytes32[] collections;
+        address[] counterparties;
+        uint64 expiresAt;
+        bool revoked;
+    }
+
+    /// The bound of a SessionGrant's lists (MAX_SESSION_LIST).
+    uint256 internal constant MAX_SESSION_LIST = 4;
+
     struct Receipt {
         bytes32 txHash;
         uint8 kind;
@@ -228,6 +265,66 @@ library SszObjects {
 
     function orderStatusRoot(uint8 status) internal pure returns (bytes32) {
         return Ssz.uintChunk(status);
+    }
+
+    function feeAllowanceRoot(FeeAllowance memory a) internal view returns (bytes32) {
+        bytes32[] memory f = new bytes32[](9);
+        f[0] = Ssz.uintChunk(a.totalBudget);
+        f[1] = Ssz.uintChunk(a.spent);
+        f[2] = Ssz.uintChunk(a.periodBudget);
+        f[3] = Ssz.uintChunk(a.period);
+        f[4] = Ssz.uintChunk(a.periodStart);
+        f[5] = Ssz.uintChunk(a.periodSpent);
+        f[6] = Ssz.uintChunk(a.maxFeePerTx);
+        f[7] = Ssz.uintChunk(a.kinds);
+        f[8] = Ssz.uintChunk(a.expiresAt);
+        return Ssz.merkleize(f, 9);
+    }
+
+    function sessionGrantRecordRoot(SessionGrantRecord memory s) internal view returns (bytes32) {
+        bytes32[] memory f = new bytes32[](17);
+        f[0] = s.app;
+        f[1] = Ssz.uintChunk(s.kinds);
+        f[2] = Ssz.uintChunk(s.filCap);
+        f[3] = Ssz.uintChunk(s.filSpent);
+        f[4] = Ssz.uintChunk(s.filPeriodCap);
+        f[5] = Ssz.uintChunk(s.filPeriodSpent);
+        f[6] = Ssz.uintChunk(s.period);
+        f[7] = Ssz.uintChunk(s.periodStart);
+        f[8] = bytes32ListRoot(s.tokens);
+        f[9] = uint256ListRoot(s.tokenCaps);
+        f[10] = uint256ListRoot(s.tokenSpent);
+        f[11] = uint256ListRoot(s.tokenPeriodCaps);
+        f[12] = uint256ListRoot(s.tokenPeriodSpent);
+        f[13] = bytes32ListRoot(s.collections);
+        f[14] = addressListRoot(s.counterparties);
+        f[15] = Ssz.uintChunk(s.expiresAt);
+        f[16] = Ssz.boolChunk(s.revoked);
+        return Ssz.merkleize(f, 17);
+    }
+
+    /// hash_tree_root(List[Bytes32, 4]).
+    function bytes32ListRoot(bytes32[] memory items) internal view returns (bytes32) {
+        uint256 n = items.length;
+        bytes32[] memory c = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) c[i] = items[i];
+        return Ssz.mixInLength(Ssz.merkleize(c, MAX_SESSION_LIST), n);
+    }
+
+    /// hash_tree_root(List[uint256, 4]): one 32-byte little-endian chunk per item.
+    function uint256ListRoot(uint256[] memory items) internal view returns (bytes32) {
+        uint256 n = items.length;
+        bytes32[] memory c = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) c[i] = Ssz.uintChunk(items[i]);
+        return Ssz.mixInLength(Ssz.merkleize(c, MAX_SESSION_LIST), n);
+    }
+
+    /// hash_tree_root(List[Bytes20, 4]): each item's root is its 20 bytes right-padded.
+    function addressListRoot(address[] memory items) internal view returns (bytes32) {
+        uint256 n = items.length;
+        bytes32[] memory c = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) c[i] = Ssz.addressChunk(items[i]);
+        return Ssz.mixInLength(Ssz.merkleize(c, MAX_SESSION_LIST), n);
     }
 
     /// hash_tree_root(Receipt): the leaves of a block's receiptsRoot.

@@ -12,13 +12,13 @@ import {StateProofs} from "./StateProofs.sol";
 ///         update left, which also proves every value read (the earlier updates touched other keys).
 /// @dev    Mirrors the working state of packages/state/src/execution/context.ts. OneStepExecutor
 ///         reads and hashes Globals (0x00) and Account (0x01) itself; the objects of the other
-///         namespaces (up to OrderStatus, 0x0d) are read by a kind executor, which gives their
-///         valueHashes to `commit`. A handler that needs an object the proof lacks reverts
+///         namespaces (up to SessionGrantRecord, 0x0f) are read by a kind executor or by ViaExecutor,
+///         which give their valueHashes to `commit`. A handler that needs an object the proof lacks reverts
 ///         (ObjectMissing): the prover must supply it.
 library StepObjects {
     uint8 internal constant NS_GLOBALS = 0x00;
     uint8 internal constant NS_ACCOUNT = 0x01;
-    uint8 internal constant NS_LAST = 0x0d;
+    uint8 internal constant NS_LAST = 0x0f;
 
     /// One object the step touches, as the prover supplies it.
     struct ObjectProof {

@@ -18,6 +18,8 @@ export type ContractName =
   | "KindExecutorData"
   | "KindExecutorAssets"
   | "KindExecutorTrade"
+  | "KindExecutorGrants"
+  | "ViaExecutor"
   | "PreconfirmationJudge"
   | "StepProofStore";
 

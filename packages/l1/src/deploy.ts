@@ -441,7 +441,10 @@ export type OneStepExecutorDeployment = {
     identity: Address | null;
     data: Address | null;
     trade: Address | null;
+    grants: Address | null;
   };
+  /** ViaExecutor: the Via envelope's rules (sponsors, session keys) and type hashes. */
+  via: Address;
 };
 
 /**
@@ -460,7 +463,9 @@ export async function deployOneStepExecutor(
     identity: await deployContract(clients, account, "KindExecutorIdentity", []),
     data: await deployContract(clients, account, "KindExecutorData", []),
     trade: await deployContract(clients, account, "KindExecutorTrade", []),
+    grants: await deployContract(clients, account, "KindExecutorGrants", []),
   };
+  const via = await deployContract(clients, account, "ViaExecutor", []);
   const decoder = await deployContract(clients, account, "ForcedTxDecoder", []);
   const executor = await deployContract(clients, account, "OneStepExecutor", [
     BigInt(params.l2ChainId),
@@ -473,9 +478,11 @@ export async function deployOneStepExecutor(
       identity: kinds.identity ?? zeroAddress,
       data: kinds.data ?? zeroAddress,
       trade: kinds.trade ?? zeroAddress,
+      grants: kinds.grants ?? zeroAddress,
+      via,
     },
     params.bridge ?? zeroAddress,
     decoder,
   ]);
-  return { executor, decoder, kinds };
+  return { executor, decoder, kinds, via };
 }

@@ -8,11 +8,12 @@
  */
 import { depositHash } from "@filverse/crypto";
 import { type BlockTrace, proveStep, type TraceItem } from "@filverse/state";
+import { VIA_KIND_FLAG } from "@filverse/types";
 import { bytesEqual, toHex } from "@filverse/utils";
 import { type AbiParameter, type Address, encodeAbiParameters, type Hex } from "viem";
 import type { L1Clients } from "../clients.js";
 import { disputeGameAbi } from "./disputeGame.js";
-import { DepositAbi, depositToAbi, messageToAbi, TransactionAbi } from "./stepProof.js";
+import { DepositAbi, depositToAbi, TransactionAbi, txMessageToAbi } from "./stepProof.js";
 
 const listedAsTxAbi: AbiParameter = { name: "listedAsTx", type: "bool" };
 
@@ -30,8 +31,8 @@ export function encodeRevealedItem(item: TraceItem, hash: Uint8Array): { l1Messa
         [
           {
             chainId: BigInt(tx.chainId),
-            kind: tx.kind,
-            message: messageToAbi(tx.kind, tx.message),
+            kind: tx.via ? VIA_KIND_FLAG | tx.kind : tx.kind,
+            message: txMessageToAbi(tx),
             signature: toHex(tx.signature),
           },
         ],

@@ -10,13 +10,15 @@ import {
   type Deposit,
   type Namespace,
   Order,
+  type SignedTransaction,
   type StateObjects,
   stateObjectStructs,
   txStructs,
   type UserTxKind,
+  VIA_KIND_FLAG,
 } from "@filverse/types";
 import { bytesEqual, toHex, utf8ToBytes } from "@filverse/utils";
-import { type AbiParameter, encodeAbiParameters, type Hex } from "viem";
+import { type AbiParameter, concatHex, encodeAbiParameters, type Hex } from "viem";
 
 export const STEP_KIND = { blockStart: 0, l1Message: 1, transaction: 2, endOfBlock: 3 } as const;
 
@@ -116,6 +118,7 @@ export const depositToAbi = (d: Deposit) => ({
 
 /** An ABI value of one field, from its EIP-712 type (strings as they are: ABI `string`). */
 function fieldToAbi(type: string, v: unknown): unknown {
+  if (type.endsWith("[]")) return (v as unknown[]).map((x) => fieldToAbi(type.slice(0, -2), x));
   if (type === "address" || type === "bytes32" || type === "bytes") return toHex(v as Uint8Array);
   if (type === "uint64" || type === "uint256") return BigInt(v as number | bigint);
   return v;
@@ -192,6 +195,15 @@ export function messageToAbi(kind: number, message: unknown): Hex {
     ],
     [Object.fromEntries(entries.map(([name, f]) => [name, value(f.eip712, m[name])]))],
   );
+}
+
+/**
+ * A transaction's message as OneStepExecutor takes it: its kind's ABI message, behind the 40 bytes
+ * sponsor ‖ account for a Via transaction (as on the wire).
+ */
+export function txMessageToAbi(tx: SignedTransaction): Hex {
+  const m = messageToAbi(tx.kind, tx.message);
+  return tx.via ? concatHex([toHex(tx.via.sponsor), toHex(tx.via.account), m]) : m;
 }
 
 /** The structured inputs before the final encoding, so tests can tamper with any of them. */
@@ -290,8 +302,8 @@ export function encodeStepData(p: StepProof, parts: ItemParts = itemParts(p)): {
             {
               tx: {
                 chainId: BigInt(tx.chainId),
-                kind: tx.kind,
-                message: parts.message ?? messageToAbi(tx.kind, tx.message),
+                kind: tx.via ? VIA_KIND_FLAG | tx.kind : tx.kind,
+                message: parts.message ?? txMessageToAbi(tx),
                 signature: parts.signature ?? toHex(tx.signature),
               },
               item: parts.item,

@@ -161,6 +161,11 @@ contract FaultProofHarness {
     }
 
     /// Digest, hash and sender of a transaction of `kind` whose message is ABI-encoded as its struct.
+    /// Eip712Tx.structHash alone: a Via transaction's inner hashStruct, which ViaExecutor wraps.
+    function structHashOf(uint8 kind, bytes memory message) external pure returns (bytes32) {
+        return Eip712Tx.structHash(kind, message);
+    }
+
     function signedTx(uint256 chainId, uint8 kind, bytes memory message, bytes memory signature)
         external
         pure

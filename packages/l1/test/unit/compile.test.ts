@@ -17,12 +17,14 @@ describe("compileContracts", () => {
       "ForcedTxDecoder",
       "KindExecutorAssets",
       "KindExecutorData",
+      "KindExecutorGrants",
       "KindExecutorIdentity",
       "KindExecutorTokens",
       "KindExecutorTrade",
       "OneStepExecutor",
       "PreconfirmationJudge",
       "StepProofStore",
+      "ViaExecutor",
     ]);
     for (const name of Object.keys(a)) {
       expect(a[name]!.bytecode).toBe(b[name]!.bytecode);

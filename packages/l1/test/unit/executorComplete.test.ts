@@ -1,5 +1,5 @@
 /**
- * OneStepExecutor.complete() (docs/fault-proofs.md, Outcome): true iff each of the 26 transaction
+ * OneStepExecutor.complete() (docs/fault-proofs.md, Outcome): true iff each of the 30 transaction
  * kinds runs (the FIL kinds in the executor, the others in their group's kind executor, which says
  * so with `runs`) and forced transactions run (a bridge whose records it checks and the decoder are
  * set). One whose every group runs every kind and whose forced step runs is complete, and one short of
@@ -54,6 +54,7 @@ async function executorWith(
   kinds: readonly number[],
   groups: Partial<Record<string, Address>> = {},
   forced = true,
+  withVia = true,
 ): Promise<Address> {
   const mock = await deploy("KindExecutorRunsMock", [kinds]);
   const decoder = loadArtifact("ForcedTxDecoder");
@@ -79,15 +80,20 @@ async function executorWith(
       identity: groups.identity ?? mock,
       data: groups.data ?? mock,
       trade: groups.trade ?? mock,
+      grants: groups.grants ?? mock,
+      via: withVia ? await deployed(loadArtifact("ViaExecutor").abi, loadArtifact("ViaExecutor").bytecode, []) : ZERO,
     },
     forced ? env.bridge : ZERO,
     forced ? await deployed(decoder.abi, decoder.bytecode, []) : ZERO,
   ]);
 }
 
+/** Every kind the executor's own list holds (the grant kinds 60–63 included). */
+const ALL_KINDS = [...new Set([...TX_KINDS, 60, 61, 62, 63])];
+
 describe("OneStepExecutor.complete()", () => {
-  it("lists the 26 transaction kinds", () => {
-    expect(TX_KINDS).toHaveLength(26);
+  it("lists the 30 transaction kinds", () => {
+    expect(TX_KINDS).toHaveLength(30);
     expect(TX_KINDS).not.toContain(TxKind.Deposit);
   });
 
@@ -109,7 +115,9 @@ describe("OneStepExecutor.complete()", () => {
             ? kinds.identity
             : k >= 40 && k <= 42
               ? kinds.data
-              : kinds.trade;
+              : k >= 60
+                ? kinds.grants
+                : kinds.trade;
     const missing: number[] = [];
     for (const k of TX_KINDS) {
       if (k === TxKind.Transfer || k === TxKind.Withdraw) continue;
@@ -118,36 +126,41 @@ describe("OneStepExecutor.complete()", () => {
     }
     const c = await readExecutorCompleteness(env, executor);
     expect(c).toEqual({ complete: missing.length === 0 && forced, missingKinds: missing, forcedTransactions: forced });
+    // As built, every kind's group runs it (the grants group and the Via envelope included).
+    expect(c).toEqual({ complete: true, missingKinds: [], forcedTransactions: true });
     // Each group answers for its own kinds only, and no number that is not a kind runs.
-    for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 255]) {
+    for (const k of [0, 3, 9, 18, 24, 29, 37, 43, 52, 59, 64, 128, 129, 255]) {
       expect(await read<boolean>(executor, abi, "runsKind", [k]), `kind ${k}`).toBe(false);
     }
   });
 
   it("is true once every group runs every kind and forced transactions run, and false if any one is missing", async () => {
-    const all = await executorWith(TX_KINDS);
+    const all = await executorWith(ALL_KINDS);
     expect(await readExecutorCompleteness(env, all)).toEqual({
       complete: true,
       missingKinds: [],
       forcedTransactions: true,
     });
     // One kind short.
-    const short = await executorWith(TX_KINDS.filter((k) => k !== TxKind.OrderCancel));
+    const short = await executorWith(ALL_KINDS.filter((k) => k !== TxKind.OrderCancel));
     expect(await readExecutorCompleteness(env, short)).toMatchObject({
       complete: false,
       missingKinds: [TxKind.OrderCancel],
     });
     // A group not set, or one without `runs`, runs nothing.
-    const unset = await executorWith(TX_KINDS, { data: ZERO });
+    const unset = await executorWith(ALL_KINDS, { data: ZERO });
     expect((await readExecutorCompleteness(env, unset)).missingKinds).toEqual([
       TxKind.DataAssetRegister,
       TxKind.AccessGrant,
       TxKind.AccessRevoke,
     ]);
-    const old = await executorWith(TX_KINDS, { tokens: await deploy("KindExecutorWithoutRuns") });
+    const old = await executorWith(ALL_KINDS, { tokens: await deploy("KindExecutorWithoutRuns") });
     expect((await readExecutorCompleteness(env, old)).missingKinds).toEqual([20, 21, 22, 23]);
+    // Every group running every kind, without the Via envelope's executor: not complete.
+    const noVia = await executorWith(ALL_KINDS, {}, true, false);
+    expect(await readExecutorCompleteness(env, noVia)).toMatchObject({ complete: false, missingKinds: [] });
     // Every group running every kind, with forced transactions off (no bridge, no decoder): not complete.
-    const off = await executorWith(TX_KINDS, {}, false);
+    const off = await executorWith(ALL_KINDS, {}, false);
     expect(await readExecutorCompleteness(env, off)).toEqual({
       complete: false,
       missingKinds: [],

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import {
   depositHash,
+  domainSeparator,
   getHasher,
   privateKeyToAddress,
   type SmtProof,
@@ -35,6 +36,7 @@ import {
   DataAsset,
   Delegate,
   Deposit as DepositType,
+  FeeAllowance,
   type FieldType,
   Globals,
   HandleRecord,
@@ -45,6 +47,7 @@ import {
   OrderStatus,
   Receipt,
   ReceiptListSsz,
+  SessionGrantRecord,
   type SignedTransaction,
   type StructType,
   signedTxFromJson,
@@ -65,11 +68,14 @@ import {
   type Address,
   BaseError,
   ContractFunctionRevertedError,
+  concatHex,
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
+  keccak256,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import { compileTestHarness } from "./harness.js";
@@ -81,6 +87,10 @@ let l1: LocalL1;
 let clients: L1Clients;
 let harness: Address;
 let abi: Abi;
+/** The SSZ roots of FeeAllowance and SessionGrantRecord (GrantsHarness), and ViaExecutor's Via type hashes. */
+let grantsHarness: Address;
+let grantsAbi: Abi;
+let viaExecutor: Address;
 
 beforeAll(async () => {
   const [artifact, node] = await Promise.all([
@@ -98,6 +108,21 @@ beforeAll(async () => {
     chain: clients.walletClient.chain,
   });
   harness = (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  const grants = await compileTestHarness("GrantsHarness", ["Ssz.sol", "SszObjects.sol"]);
+  grantsAbi = grants.abi;
+  const via = loadArtifact("ViaExecutor");
+  for (const [c, set] of [
+    [grants, (a: Address) => (grantsHarness = a)],
+    [via, (a: Address) => (viaExecutor = a)],
+  ] as const) {
+    const h = await clients.walletClient.deployContract({
+      abi: c.abi,
+      bytecode: c.bytecode,
+      account: deployer!,
+      chain: clients.walletClient.chain,
+    });
+    set((await clients.publicClient.waitForTransactionReceipt({ hash: h })).contractAddress!);
+  }
 }, 90_000);
 afterAll(async () => {
   await l1?.stop();
@@ -789,6 +814,7 @@ function messageToAbi<V>(struct: StructType<V>, value: V): Record<string, unknow
     const enc = struct.fields[name]!.encoding;
     const x = v[name];
     if (enc.kind === "struct") out[name] = messageToAbi(enc.struct, x);
+    else if (Array.isArray(x)) out[name] = x.map((y) => (y instanceof Uint8Array ? toHex(y) : y));
     else if (x instanceof Uint8Array) out[name] = toHex(x);
     else if (typeof x === "number") out[name] = BigInt(x);
     else out[name] = x;
@@ -917,6 +943,22 @@ describe("the golden vectors (test/vectors/protocol-v1.json) hold in Solidity to
       }
       for (const t of b.transactions) {
         const tx = signedTxFromJson(t.json);
+        if (tx.via) {
+          // A Via<Name>: K's hashStruct (Eip712Tx) wrapped by ViaExecutor, under the Filverse domain.
+          const inner = await call<Hex>("structHashOf", [tx.kind, encodeMessage(tx.kind, tx.message)]);
+          const structHash = (await clients.publicClient.readContract({
+            address: viaExecutor,
+            abi: loadArtifact("ViaExecutor").abi,
+            functionName: "structHash",
+            args: [tx.kind, toHex(tx.via.sponsor), toHex(tx.via.account), inner],
+          } as never)) as Hex;
+          const digest = keccak256(concatHex(["0x1901", toHex(domainSeparator(tx.chainId)), structHash]));
+          expect(digest).toBe(t.signingDigest);
+          expect(keccak256(concatHex([digest, toHex(tx.signature)]))).toBe(t.txHash);
+          hashes.push(t.txHash);
+          kinds++;
+          continue;
+        }
         const got = await call<Signed>("signedTx", [
           BigInt(tx.chainId),
           tx.kind,
@@ -964,6 +1006,18 @@ describe("the golden vectors (test/vectors/protocol-v1.json) hold in Solidity to
         ]);
       } else if (o.value !== null && o.namespace === Namespace.Handle) {
         valueHash = await call<Hex>("handleRecordRoot", [o.value.identityId]);
+      } else if (
+        o.value !== null &&
+        (o.namespace === Namespace.FeeAllowance || o.namespace === Namespace.SessionGrant)
+      ) {
+        const struct = o.namespace === Namespace.FeeAllowance ? FeeAllowance : SessionGrantRecord;
+        valueHash = (await clients.publicClient.readContract({
+          address: grantsHarness,
+          abi: grantsAbi,
+          functionName: o.namespace === Namespace.FeeAllowance ? "feeAllowanceRoot" : "sessionGrantRecordRoot",
+          args: [messageToAbi(struct as StructType<unknown>, struct.fromJson(o.value, "value"))],
+        } as never)) as Hex;
+        expect(valueHash).toBe(toHex(struct.hashTreeRoot(struct.fromJson(o.value, "value") as never)));
       } else {
         expect(o.value).toBeNull();
       }

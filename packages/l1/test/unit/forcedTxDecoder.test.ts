@@ -1,7 +1,7 @@
 /**
  * ForcedTxDecoder (contracts/ForcedTxDecoder.sol) against the TypeScript decoder
- * (@filverse/state parseTransactionBytes): on the hardhat L1, for a transaction of each of the 26
- * kinds (the golden vectors), random transactions, every SSZ rule broken on purpose, and random
+ * (@filverse/state parseTransactionBytes): on the hardhat L1, for a transaction of each of the 30
+ * kinds (the golden vectors), random transactions of every kind, plain and in a Via envelope, every SSZ rule broken on purpose, and random
  * mutations of valid bytes, the code (0, MALFORMED or TOO_LARGE) is the TypeScript's, and a
  * transaction that decodes gives the TypeScript's chain id, kind, message (as its Eip712Tx ABI
  * struct) and signature. FILVERSE_FUZZ_RUNS sets the run count.
@@ -10,7 +10,16 @@ import { readFileSync } from "node:fs";
 import { signTransaction } from "@filverse/crypto";
 import { MAX_TX_BYTES } from "@filverse/params";
 import { parseTransactionBytes, TxValidationError, TxValidationErrorCode } from "@filverse/state";
-import { encodeSignedTx, type SignedTransaction, signedTxFromJson, TxKind, USER_TX_KINDS } from "@filverse/types";
+import { arbitraryMessage } from "@filverse/test-utils";
+import {
+  encodeSignedTx,
+  type SignedTransaction,
+  signedTxFromJson,
+  TxKind,
+  USER_TX_KINDS,
+  type UserTxKind,
+  VIA_KIND_FLAG,
+} from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import fc from "fast-check";
 import {
@@ -26,7 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
 import { createL1Clients, type L1Clients } from "../../src/clients.js";
 import { type LocalL1, startLocalL1 } from "../../src/devL1.js";
-import { messageToAbi } from "./oneStepProof.js";
+import { txMessageToAbi } from "./oneStepProof.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 20);
 
@@ -88,8 +97,8 @@ async function expectSame(bytes: Uint8Array): Promise<void> {
   if (!want.tx) return;
   const tx = want.tx;
   expect(got.chainId).toBe(BigInt(tx.chainId));
-  expect(got.kind).toBe(tx.kind);
-  expect(got.message).toBe(messageToAbi(tx.kind, tx.message));
+  expect(got.kind).toBe(tx.via ? VIA_KIND_FLAG | tx.kind : tx.kind);
+  expect(got.message).toBe(txMessageToAbi(tx));
   expect(got.signature).toBe(toHex(tx.signature));
 }
 
@@ -305,5 +314,76 @@ describe("ForcedTxDecoder against parseTransactionBytes", () => {
       { numRuns: RUNS * 10 },
     );
     console.log("codes met (code: count):", Object.fromEntries(seen));
+  }, 600_000);
+
+  it("agrees on random transactions of every kind, plain and in a Via envelope, and mutations of them", async () => {
+    const key = new Uint8Array(32).fill(0x35);
+    const addr = fc.oneof(fc.constant(new Uint8Array(20)), fc.uint8Array({ minLength: 20, maxLength: 20 }));
+    const txArb = fc
+      .constantFrom(...USER_TX_KINDS)
+      .chain((kind) =>
+        fc.tuple(
+          fc.constant(kind),
+          arbitraryMessage(kind as UserTxKind),
+          fc.option(fc.tuple(addr, addr), { nil: undefined }),
+        ),
+      )
+      .map(([kind, message, via]) =>
+        signTransaction(3_141_592_601, { kind, message } as never, key, via && { sponsor: via[0], account: via[1] }),
+      );
+    const mutation = fc.oneof(
+      fc.record({ op: fc.constant("none" as const) }),
+      fc.record({ op: fc.constant("byte" as const), at: fc.nat(), v: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
+      fc.record({ op: fc.constant("append" as const), bytes: fc.uint8Array({ maxLength: 33 }) }),
+      fc.record({ op: fc.constant("u32" as const), at: fc.nat(), v: fc.nat({ max: 700 }) }),
+      fc.record({ op: fc.constant("kind" as const), v: fc.integer({ min: 0, max: 255 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(txArb, mutation, async (tx, m) => {
+        let b = encodeSignedTx(tx);
+        if (m.op === "byte") b = with_(b, m.at % b.length, Uint8Array.of(m.v));
+        else if (m.op === "truncate") b = b.subarray(0, m.at % (b.length + 1));
+        else if (m.op === "append") b = concat(b, m.bytes);
+        else if (m.op === "u32") b = with_(b, 78 + (m.at % Math.max(1, b.length - 81)), le(BigInt(m.v), 4));
+        else if (m.op === "kind") b = with_(b, 8, Uint8Array.of(m.v));
+        await expectSame(b);
+      }),
+      { numRuns: RUNS * 10 },
+    );
+    // A SessionGrant's lists: counterparties (its last list, at the body's end) of 4 items, then 5
+    // (MALFORMED) and 4 and a part (MALFORMED); a Via body of 39 bytes (MALFORMED) and of 40.
+    const [sample] = fc.sample(arbitraryMessage(TxKind.SessionGrant), { numRuns: 1, seed: 7 }) as Record<
+      string,
+      unknown
+    >[];
+    const four = Array.from({ length: 4 }, (_, i) => new Uint8Array(20).fill(i + 1));
+    const grant = encodeSignedTx(
+      signTransaction(
+        3_141_592_601,
+        { kind: TxKind.SessionGrant, message: { ...sample, counterparties: four } } as never,
+        key,
+      ),
+    );
+    await expectSame(grant);
+    expect(tsDecode(grant).code).toBe(0);
+    for (const extra of [20, 7]) {
+      const b = concat(grant, new Uint8Array(extra).fill(9));
+      expect(tsDecode(b).code).toBe(TxValidationErrorCode.MALFORMED);
+      await expectSame(b);
+    }
+    const via = signTransaction(
+      3_141_592_601,
+      { kind: TxKind.Transfer, message: { to: new Uint8Array(20).fill(1), amount: 1n, nonce: 0, fee: 1n } },
+      key,
+      {
+        sponsor: new Uint8Array(20).fill(2),
+        account: new Uint8Array(20),
+      },
+    );
+    const vb = encodeSignedTx(via);
+    await expectSame(vb);
+    await expectSame(vb.subarray(0, 78 + 39));
+    await expectSame(vb.subarray(0, 78 + 40));
   }, 600_000);
 });

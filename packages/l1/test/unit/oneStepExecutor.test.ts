@@ -47,6 +47,7 @@ import {
   Order,
   type OrderMessage,
   receiptRoot,
+  SessionRequest,
   type SignedBlock,
   type SignedTransaction,
   type StateObjects,
@@ -86,6 +87,7 @@ import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
 import { l1MessageRecord } from "../../src/depositWatcher.js";
 import { BRIDGE_MESSAGE_RECORD_SLOT, type LocalL1, startLocalL1 } from "../../src/devL1.js";
 import { disputeGameAbi, readProofStore, uploadStepProof } from "../../src/dispute/disputeGame.js";
+import { encodeRevealedItem } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { compileTestContracts } from "./harness.js";
 import {
@@ -548,7 +550,7 @@ async function checkBuilt(b: Built): Promise<void> {
     if (p.pre.invalid) continue;
     const forced = p.item?.deposit && p.item.deposit.forcedTx.length > 0 ? st.receipt : null;
     const kind = p.item?.tx
-      ? ` ${TxKind[p.item.tx.kind]}`
+      ? ` ${p.item.tx.via ? "Via" : ""}${TxKind[p.item.tx.kind]}`
       : forced
         ? ` forced ${forced.kind === TxKind.Deposit ? `not includable (${forced.code})` : TxKind[forced.kind]}`
         : "";
@@ -3872,4 +3874,664 @@ describe("OneStepExecutor: CID kinds 11, 12, 15 and 40 against the tracer", () =
       }),
     ).toBe("ObjectMissing");
   });
+});
+
+// --- fee allowances, session grants and the Via envelope (kinds 60–63, Via<Name>) ----------------
+
+/** Signers past keys 0–3, none funded: a new player, two session keys, a sponsor without FIL. */
+const PLAYER = 4;
+const SESSION = 5;
+const SESSION2 = 6;
+const POOR = 7;
+const SIGNERS = [...keys, makeKey(20), makeKey(21), makeKey(22), makeKey(23)];
+const who = (i: number | "zero") => (i === "zero" ? new Uint8Array(20) : SIGNERS[i]!.address);
+const mask = (...kinds: number[]) => kinds.reduce((m, k) => m | (1n << BigInt(k)), 0n);
+const EVERY_KIND = mask(
+  1,
+  2,
+  10,
+  11,
+  12,
+  13,
+  14,
+  15,
+  16,
+  17,
+  20,
+  21,
+  22,
+  23,
+  30,
+  31,
+  32,
+  33,
+  34,
+  35,
+  36,
+  40,
+  41,
+  42,
+  50,
+  51,
+  60,
+  61,
+  62,
+  63,
+);
+/** What the session grants of these tests allow. */
+const SESSION_KINDS = mask(
+  TxKind.Transfer,
+  TxKind.AssetTransfer,
+  TxKind.AssetApprove,
+  TxKind.OperatorSet,
+  TxKind.TokenTransfer,
+  TxKind.TokenBurn,
+  TxKind.AttributeSet,
+  TxKind.CollectionCreate,
+  TxKind.TokenCreate,
+  TxKind.TradeFill,
+);
+
+type AllowanceOver = Partial<StateObjects[Namespace.FeeAllowance]>;
+const allowanceWrite = (
+  sponsor: number,
+  grantee: number | "zero",
+  target: Uint8Array,
+  over: AllowanceOver = {},
+): ObjectWrite => ({
+  ns: Namespace.FeeAllowance,
+  id: concat(who(sponsor), who(grantee), target),
+  value: {
+    totalBudget: 100n,
+    spent: 0n,
+    periodBudget: 0n,
+    period: 0,
+    periodStart: NOW - 10,
+    periodSpent: 0n,
+    maxFeePerTx: 0n,
+    kinds: EVERY_KIND,
+    expiresAt: 0,
+    ...over,
+  },
+});
+type GrantOver = Partial<StateObjects[Namespace.SessionGrant]>;
+const sessionWrite = (account: number, key: number, over: GrantOver = {}): ObjectWrite => {
+  const tokens = over.tokens ?? [TOKENS[0]!, TOKENS[1]!];
+  return {
+    ns: Namespace.SessionGrant,
+    id: concat(who(account), who(key)),
+    value: {
+      app: IDENTITIES[0]!,
+      kinds: SESSION_KINDS,
+      filCap: 10n ** 17n,
+      filSpent: 0n,
+      filPeriodCap: 0n,
+      filPeriodSpent: 0n,
+      period: 0,
+      periodStart: NOW - 10,
+      tokens,
+      tokenCaps: tokens.map(() => 30n),
+      tokenSpent: tokens.map(() => 0n),
+      tokenPeriodCaps: tokens.map(() => 0n),
+      tokenPeriodSpent: tokens.map(() => 0n),
+      collections: [],
+      counterparties: [],
+      expiresAt: NOW + 1000,
+      revoked: false,
+      ...over,
+    },
+  };
+};
+
+/** A transaction of signer `from` (an index into SIGNERS), wrapped in a Via when `via` is given. */
+type ViaTxSpec = KindTx & { via?: { sponsor: number | "zero"; account: number | "zero" }; variant?: TxVariant };
+const viaTxs =
+  (specs: ViaTxSpec[]) =>
+  (nonces: number[]): SignedTransaction[] =>
+    specs.map((spec) => {
+      const nonce = nonces[spec.from] ?? 0;
+      nonces[spec.from] = nonce + 1;
+      const via = spec.via && { sponsor: who(spec.via.sponsor), account: who(spec.via.account) };
+      return withVariant(
+        signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via),
+        spec.variant ?? "ok",
+      );
+    });
+const sponsored = (spec: KindTx, sponsor: number, account: number | "zero" = "zero"): ViaTxSpec => ({
+  ...spec,
+  via: { sponsor, account },
+});
+const asSession = (spec: KindTx, account: number, sponsor: number | "zero" = "zero"): ViaTxSpec => ({
+  ...spec,
+  via: { sponsor, account },
+});
+const viaScenario = (specs: ViaTxSpec[], objects: ObjectWrite[]): Scenario => ({
+  ...tokenScenario([], objects),
+  kindTxs: viaTxs(specs),
+});
+
+const feeAllowanceSet = (
+  from: number,
+  grantee: number | "zero",
+  target: Uint8Array,
+  over: Record<string, unknown> = {},
+): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.FeeAllowanceSet,
+    message: {
+      grantee: who(grantee),
+      target,
+      totalBudget: 50n,
+      periodBudget: 0n,
+      period: 0,
+      maxFeePerTx: 0n,
+      kinds: mask(TxKind.Transfer, TxKind.AssetTransfer),
+      expiresAt: 0,
+      nonce,
+      fee: 1n,
+      ...over,
+    } as never,
+  }),
+});
+const feeAllowanceRevoke = (from: number, grantee: number | "zero", target: Uint8Array): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.FeeAllowanceRevoke, message: { grantee: who(grantee), target, nonce, fee: 1n } }),
+});
+/** The app's SessionRequest signature: by `appSigner` for (account, sessionKey, app, deadline). */
+const appSignatureOf = (account: number, sessionKey: number, app: Uint8Array, deadline: number, appSigner: number) =>
+  signDigest(
+    hashTypedData(CHAIN_ID, SessionRequest, {
+      account: who(account),
+      sessionKey: who(sessionKey),
+      app,
+      deadline,
+    }),
+    SIGNERS[appSigner]!.priv,
+  );
+type SessionGrantOver = Record<string, unknown> & { appSigner?: number; badSig?: boolean };
+const sessionGrant = (from: number, sessionKey: number, over: SessionGrantOver = {}): KindTx => ({
+  from,
+  make: (nonce) => {
+    const { appSigner = 0, badSig = false, ...fields } = over;
+    const app = (fields.app as Uint8Array | undefined) ?? IDENTITIES[0]!;
+    const requestDeadline = (fields.requestDeadline as number | undefined) ?? NOW + 10;
+    let appSignature = appSignatureOf(from, sessionKey, app, requestDeadline, appSigner);
+    if (badSig) {
+      appSignature = appSignature.slice();
+      appSignature[64] = 29;
+    }
+    return {
+      kind: TxKind.SessionGrant,
+      message: {
+        sessionKey: who(sessionKey),
+        app,
+        appSignature,
+        requestDeadline,
+        kinds: SESSION_KINDS,
+        filCap: 1000n,
+        filPeriodCap: 0n,
+        period: 0,
+        tokens: [TOKENS[0]!],
+        tokenCaps: [5n],
+        tokenPeriodCaps: [0n],
+        collections: [COLLECTIONS[0]!],
+        counterparties: [],
+        expiresAt: NOW + 100,
+        nonce,
+        fee: 1n,
+        ...fields,
+      } as never,
+    };
+  },
+});
+const sessionRevoke = (from: number, account: number | "zero", sessionKey: number | "zero", fee = 1n): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.SessionRevoke,
+    message: { account: who(account), sessionKey: who(sessionKey), nonce, fee },
+  }),
+});
+const transferTo = (from: number, to: number, amount: bigint, fee = 1n): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.Transfer, message: { to: who(to), amount, nonce, fee } }),
+});
+const tokenTransferTx = (from: number, token: Uint8Array, to: number, amount: bigint): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.TokenTransfer,
+    message: { tokenId: token, to: who(to), amount, onBehalfOf: ZERO_ID, nonce, fee: 1n },
+  }),
+});
+const tokenBurnTx = (from: number, token: Uint8Array, amount: bigint): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.TokenBurn,
+    message: { tokenId: token, amount, onBehalfOf: ZERO_ID, nonce, fee: 1n },
+  }),
+});
+const assetTransferTx = (from: number, c: Uint8Array, tokenId: number, to: number): KindTx => ({
+  from,
+  make: (nonce) => ({
+    kind: TxKind.AssetTransfer,
+    message: { collectionId: c, tokenId, to: who(to), onBehalfOf: ZERO_ID, nonce, fee: 1n },
+  }),
+});
+const fillBy = (from: number, maker: number, over: OrderOver = {}): KindTx => ({
+  from,
+  make: (nonce) => {
+    const order = makeOrder(maker, over);
+    return {
+      kind: TxKind.TradeFill,
+      message: { order, makerSignature: makerSignature(order, maker, "ok"), nonce, fee: 1n },
+    };
+  },
+});
+const withdrawTo = (from: number, to: number, amount: bigint): KindTx => ({
+  from,
+  make: (nonce) => ({ kind: TxKind.Withdraw, message: { l1Recipient: who(to), amount, nonce, fee: 1n } }),
+});
+
+const [C0g, C1g] = COLLECTIONS as [Uint8Array, Uint8Array];
+/**
+ * TRADE_STATE (identities 0 and 1 of keys 0 and 1, collections C0 of key 0 and C1 of key 3, assets,
+ * tokens and balances, data assets), then the allowances and grants:
+ *   key 0 sponsors PLAYER (every kind), anyone acting on C0, and anyone under app identity 0;
+ *   key 1 sponsors key 3 for Transfers only (fee ≤ 1), and anyone on C1 (expired);
+ *   key 2 sponsors PLAYER (expired) and key 3 (budget spent), and SESSION2 (its period budget spent, period passed);
+ *   POOR (no FIL) sponsors PLAYER;
+ *   SESSION may act for key 1 (tokens 0 and 1, collections C0, counterparties keys 0 and 2), key 2
+ *   (expired), key 3 (revoked) and PLAYER (no FIL); SESSION2 for key 1 with a period cap whose period passed.
+ */
+const GRANTS_STATE: ObjectWrite[] = [
+  ...TRADE_STATE,
+  ...TOKEN_STATE.filter((w) => w.ns === Namespace.Token || w.ns === Namespace.TokenBalance),
+  dataAssetWrite(0, 0),
+  allowanceWrite(0, PLAYER, ZERO_ID),
+  allowanceWrite(0, "zero", C0g),
+  allowanceWrite(0, "zero", IDENTITIES[0]!),
+  allowanceWrite(0, 2, ZERO_ID, { kinds: mask(TxKind.Withdraw, TxKind.Transfer) }),
+  allowanceWrite(1, 3, ZERO_ID, { kinds: mask(TxKind.Transfer), maxFeePerTx: 1n }),
+  allowanceWrite(1, "zero", C1g, { expiresAt: NOW }),
+  allowanceWrite(2, PLAYER, ZERO_ID, { expiresAt: NOW - 1 }),
+  allowanceWrite(2, 3, ZERO_ID, { spent: 100n }),
+  allowanceWrite(2, SESSION2, ZERO_ID, { periodBudget: 2n, period: 5, periodStart: NOW - 12, periodSpent: 2n }),
+  allowanceWrite(2, "zero", TOKENS[0]!, { periodBudget: 1n, period: 100, periodSpent: 1n }),
+  allowanceWrite(POOR, PLAYER, ZERO_ID),
+  sessionWrite(1, SESSION, { collections: [C0g], counterparties: [keys[0]!.address, keys[2]!.address] }),
+  sessionWrite(2, SESSION, { expiresAt: NOW }),
+  sessionWrite(3, SESSION, { revoked: true }),
+  sessionWrite(PLAYER, SESSION, { filCap: 10n }),
+  sessionWrite(1, SESSION2, {
+    filCap: 100n,
+    filPeriodCap: 5n,
+    filPeriodSpent: 5n,
+    period: 5,
+    periodStart: NOW - 12,
+    tokens: [TOKENS[0]!],
+    tokenPeriodCaps: [3n],
+  }),
+];
+
+describe("OneStepExecutor: fee allowances, session grants and Via transactions (kinds 60–63) against the tracer", () => {
+  const run = (specs: ViaTxSpec[], objects: ObjectWrite[] = GRANTS_STATE) => checkScenario(viaScenario(specs, objects));
+  const codes = new Set<number>();
+  const reasons = new Set<string>();
+  /** Steps the block on L1 against the tracer; returns its transactions' receipt codes (null: not includable). */
+  const track = async (specs: ViaTxSpec[], objects: ObjectWrite[] = GRANTS_STATE) => {
+    const b = buildScenario(viaScenario(specs, objects));
+    await checkBuilt(b);
+    const out: (number | null)[] = [];
+    for (const st of traceOf(b).steps) {
+      if (st.receipt) codes.add(st.receipt.code);
+      if (st.invalidReason !== null) reasons.add(String(st.invalidReason));
+      if (st.kind === StepKind.Transaction) out.push(st.receipt?.code ?? null);
+    }
+    return out;
+  };
+
+  it("kinds 60–63: every execution code (1307, 1600–1607) and their successes", async () => {
+    const cases: ViaTxSpec[][] = [
+      // FeeAllowanceSet: for a grantee; for anyone on the sponsor's collection, token, identity, data
+      // asset; NOT_SPONSOR_TARGET (another's collection, no object); EXPIRY_IN_PAST; a replacement.
+      [
+        feeAllowanceSet(0, PLAYER, ZERO_ID, { periodBudget: 5n, period: 60, expiresAt: NOW + 1 }),
+        feeAllowanceSet(0, "zero", C0g),
+        feeAllowanceSet(0, "zero", TOKENS[0]!),
+        feeAllowanceSet(0, "zero", IDENTITIES[0]!),
+        feeAllowanceSet(0, "zero", DATA_ASSETS[0]!),
+        feeAllowanceSet(0, "zero", C1g),
+        feeAllowanceSet(0, "zero", NO_COLLECTION),
+        feeAllowanceSet(1, "zero", TOKENS[0]!),
+        feeAllowanceSet(0, 3, ZERO_ID, { expiresAt: NOW }),
+        feeAllowanceSet(2, 3, ZERO_ID, { totalBudget: 7n }),
+      ],
+      // FeeAllowanceRevoke: present (immediately gone: a second revoke finds none), absent.
+      [feeAllowanceRevoke(0, PLAYER, ZERO_ID), feeAllowanceRevoke(0, PLAYER, ZERO_ID), feeAllowanceRevoke(3, 0, C0g)],
+      // SessionGrant: granted, a replacement of an active grant; EXPIRY_IN_PAST, APP_REQUEST_EXPIRED,
+      // APP_NOT_FOUND, APP_NOT_AUTHORIZED, SESSION_KEY_REVOKED (a revoked key never again).
+      [
+        sessionGrant(0, SESSION2),
+        sessionGrant(1, SESSION),
+        sessionGrant(2, SESSION2, { expiresAt: NOW }),
+        sessionGrant(2, SESSION2, { requestDeadline: NOW - 1 }),
+        sessionGrant(2, SESSION2, { app: NO_IDENTITY }),
+        sessionGrant(2, SESSION2, { appSigner: 1 }),
+        sessionGrant(3, SESSION),
+        sessionGrant(2, PLAYER, {
+          requestDeadline: NOW,
+          period: 10,
+          filPeriodCap: 3n,
+          tokens: [],
+          tokenCaps: [],
+          tokenPeriodCaps: [],
+        }),
+      ],
+      // SessionRevoke: by the account, by the key itself (a tombstone stays); NOT_SESSION_PARTY,
+      // SESSION_NOT_FOUND, SESSION_KEY_REVOKED.
+      [
+        sessionRevoke(1, 1, SESSION),
+        sessionRevoke(SESSION, 2, SESSION, 0n), // a key with no FIL, at fee 0
+        sessionRevoke(0, 1, SESSION2),
+        sessionRevoke(0, 0, PLAYER),
+        sessionRevoke(3, 3, SESSION),
+        sessionRevoke(1, 1, SESSION),
+      ],
+    ];
+    const expected = [
+      [0, 0, 0, 0, 0, 1606, 1606, 1606, 1307, 0],
+      [0, 1600, 1600],
+      [0, 0, 1307, 1605, 1603, 1604, 1602, 0],
+      [0, 0, 1607, 1601, 1602, 1602],
+    ];
+    for (const [i, specs] of cases.entries()) expect(await track(specs), `block ${i}`).toEqual(expected[i]);
+    for (const c of [0, 1307, 1600, 1601, 1602, 1603, 1604, 1605, 1606, 1607]) expect(codes, `code ${c}`).toContain(c);
+  }, 600_000);
+
+  it("the field rules of kinds 60–63 and of a Via, and BAD_APP_SIGNATURE, make the block invalid", async () => {
+    const cases: ViaTxSpec[][] = [
+      [feeAllowanceSet(0, PLAYER, ZERO_ID, { kinds: 0n })],
+      [feeAllowanceSet(0, PLAYER, ZERO_ID, { kinds: mask(1, 4) })],
+      [feeAllowanceSet(0, PLAYER, ZERO_ID, { totalBudget: 0n })],
+      [feeAllowanceSet(0, "zero", ZERO_ID)],
+      [feeAllowanceSet(0, PLAYER, ZERO_ID, { periodBudget: 3n })],
+      [feeAllowanceRevoke(0, "zero", ZERO_ID)],
+      [sessionGrant(1, SESSION2, { kinds: mask(TxKind.Transfer, TxKind.Withdraw) })],
+      [sessionGrant(1, SESSION2, { kinds: mask(TxKind.Transfer, TxKind.SessionRevoke) })],
+      [sessionGrant(1, "zero" as never)],
+      [sessionGrant(1, SESSION2, { app: ZERO_ID })],
+      [sessionGrant(1, SESSION2, { tokenCaps: [] })],
+      [sessionGrant(1, SESSION2, { tokens: [TOKENS[0]!, TOKENS[0]!], tokenCaps: [1n, 1n], tokenPeriodCaps: [0n, 0n] })],
+      [sessionGrant(1, SESSION2, { period: 10 })],
+      [sessionGrant(1, SESSION2, { filPeriodCap: 3n })],
+      [sessionGrant(1, SESSION2, { badSig: true })],
+      [sessionRevoke(1, "zero", SESSION)],
+      [{ ...transferTo(0, 2, 1n), via: { sponsor: "zero", account: "zero" } }],
+    ];
+    for (const [i, specs] of cases.entries()) {
+      expect(await track(specs), `case ${i}`).toEqual([i === 14 ? 106 : 101].map(() => null));
+    }
+    for (const r of ["101", "106"]) expect(reasons, `reason ${r}`).toContain(r);
+  }, 600_000);
+
+  it("sponsored and session transactions that run: the payer, the actor, what they record", async () => {
+    const cases: ViaTxSpec[][] = [
+      // A player with no FIL, its fees paid by key 0's allowance: a transfer, created objects (ids from the player's nonces).
+      [
+        sponsored(transferTo(PLAYER, 2, 0n), 0),
+        sponsored(collectionCreate(PLAYER, "Game", "GM") as ViaTxSpec, 0),
+        sponsored(tokenCreateTx(PLAYER, "Gold"), 0),
+        sponsored(transferTo(PLAYER, 1, 0n), 0, PLAYER), // account = the signer: not a session
+      ],
+      // A session key acting for key 1, paying from key 1 within its FIL cap: a transfer, a token transfer
+      // and a burn (token caps), an asset transfer on C0, an attribute, a fill of key 0's sell order (price counted).
+      [
+        asSession(transferTo(SESSION, 2, 1000n), 1),
+        asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 10n), 1),
+        asSession(tokenBurnTx(SESSION, TOKENS[1]!, 3n), 1),
+        asSession(assetTransferTx(SESSION, C0g, 2, 2), 1),
+        asSession(attrSet(SESSION, IDENTITIES[1]!, "game", "on"), 1),
+        asSession(fillBy(SESSION, 0, { price: 777n }), 1),
+        asSession(collectionCreate(SESSION, "Sess", "SS") as ViaTxSpec, 1),
+      ],
+      // A session key and a sponsor: (0, actor, 0) absent, (0, 0, C0) pays the asset transfer, (0, 0, app) the transfer.
+      [
+        asSession(assetTransferTx(SESSION, C0g, 2, 0), 1, 0),
+        asSession(transferTo(SESSION, 0, 5n), 1, 0),
+        asSession(tokenTransferTx(SESSION, TOKENS[0]!, 0, 1n), 1, 0),
+      ],
+      // Sponsored kinds 60–63 themselves; a SessionGrant paid under its own app (0, 0, app); a sponsored Withdraw.
+      [
+        sponsored(sessionGrant(2, SESSION2), 0),
+        sponsored(feeAllowanceSet(PLAYER, 3, ZERO_ID), 0),
+        sponsored(sessionRevoke(PLAYER, PLAYER, SESSION), 0),
+        sponsored(withdrawTo(2, 1, 10n ** 15n), 0),
+      ],
+      // The rules fail in a session transaction: only the fee stays recorded (a token balance too low).
+      [
+        asSession(tokenTransferTx(SESSION, TOKENS[1]!, 2, 20n), 1),
+        asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 3n), 1),
+      ],
+      // Periods that passed: the grant's FIL and token period spending and an allowance's restart.
+      [
+        asSession(transferTo(SESSION2, 2, 3n), 1),
+        asSession(tokenTransferTx(SESSION2, TOKENS[0]!, 2, 2n), 1, 0),
+        sponsored(transferTo(SESSION2, 1, 0n), 2),
+      ],
+    ];
+    const expected = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0, 0],
+      [1203, 0],
+      [0, 0, 0],
+    ];
+    for (const [i, specs] of cases.entries()) expect(await track(specs), `block ${i}`).toEqual(expected[i]);
+  }, 600_000);
+
+  it("every inclusion code of a Via transaction (205–214, 202) makes the block invalid", async () => {
+    const ok = sponsored(transferTo(PLAYER, 2, 0n), 0);
+    const cases: [ViaTxSpec, number][] = [
+      [asSession(transferTo(SESSION, 2, 1n), 0), 205],
+      [asSession(transferTo(SESSION, 2, 1n), 3), 206],
+      [asSession(transferTo(SESSION, 0, 1n), 2), 207],
+      [asSession(identityUpdate(SESSION, IDENTITIES[1]!, "bafkqaaa") as ViaTxSpec, 1), 208],
+      [asSession(assetTransferTx(SESSION, C1g, 7, 2), 1), 209],
+      [asSession(transferTo(SESSION, 3, 1n), 1), 209],
+      [asSession(transferTo(SESSION, 2, 10n ** 17n), 1), 210],
+      [asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 31n), 1), 210],
+      [asSession(tokenTransferTx(SESSION, NO_TOKEN, 2, 1n), 1), 210],
+      [asSession(transferTo(SESSION2, 2, 5n), 1), 210],
+      [asSession(tokenTransferTx(SESSION2, TOKENS[0]!, 2, 4n), 1), 210],
+      [sponsored(transferTo(PLAYER, 2, 0n), 3), 211],
+      [sponsored(transferTo(PLAYER, 2, 0n), 2), 212],
+      [sponsored(tokenCreateTx(3, "X"), 1), 213],
+      [sponsored(assetTransferTx(3, C1g, 7, 0), 1), 213],
+      [sponsored(transferTo(3, 2, 0n, 2n), 1), 214],
+      [sponsored(transferTo(3, 2, 0n), 2), 214],
+      [sponsored(tokenTransferTx(1, TOKENS[0]!, 2, 1n), 2), 214],
+      [sponsored(transferTo(PLAYER, 2, 0n), POOR), 202],
+      [asSession(transferTo(SESSION, 2, 0n), PLAYER), 202],
+      [{ ...transferTo(PLAYER, 2, 0n), via: { sponsor: "zero", account: PLAYER } }, 202],
+    ];
+    for (const [spec, code] of cases) {
+      const b = buildScenario(viaScenario([ok, spec], GRANTS_STATE));
+      await checkBuilt(b);
+      // The first transaction runs; the second is the one the block cannot include, for `code`.
+      const steps = traceOf(b).steps.filter((st) => st.kind === StepKind.Transaction);
+      expect(steps.map((st) => st.invalidReason)).toEqual([null, code]);
+      reasons.add(String(code));
+    }
+    for (const c of [202, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214])
+      expect(reasons, `reason ${c}`).toContain(String(c));
+  }, 900_000);
+
+  it("EXECUTION_FAULT of a Via transaction: a fee that would carry the proposer past 2^256 − 1", async () => {
+    const rich: ObjectWrite = {
+      ns: Namespace.Account,
+      id: sequencer.address,
+      value: { balance: MAX_UINT256, nonce: 0 },
+    };
+    for (const spec of [
+      sponsored(transferTo(PLAYER, 2, 0n), 0),
+      asSession(tokenTransferTx(SESSION, TOKENS[0]!, 2, 1n), 1),
+      sponsored(withdrawTo(2, 1, 1n), 0),
+    ]) {
+      const b = buildScenario(viaScenario([spec], [...GRANTS_STATE, rich]));
+      await checkBuilt(b);
+      const steps = traceOf(b).steps.filter((st) => st.kind === StepKind.Transaction);
+      expect(steps.map((st) => st.invalidReason)).toEqual([204]);
+    }
+  });
+
+  it("itemHash of a revealed Via transaction (the dispute's item reveal) is its tx hash", async () => {
+    const txs = viaTxs([
+      sponsored(transferTo(PLAYER, 2, 0n), 0),
+      asSession(fillBy(SESSION, 0), 1, 0),
+      sponsored(sessionGrant(2, SESSION2), 0),
+    ])(keys.map(() => 0));
+    for (const tx of txs) {
+      const hash = txHashOf(tx);
+      const { l1Message, data } = encodeRevealedItem({ tx } as never, hash);
+      const got = await clients.publicClient.readContract({
+        address: executors[0]!,
+        abi,
+        functionName: "itemHash",
+        args: [l1Message, data],
+      } as never);
+      expect(got).toBe(toHex(hash));
+    }
+  });
+
+  it("forced Via and grant transactions: decoded, included, and each code", async () => {
+    const parent = forcedParent(0, GRANTS_STATE);
+    const bytesOf = (spec: ViaTxSpec, nonce: number, variant: TxVariant = "ok") => {
+      const via = spec.via && { sponsor: who(spec.via.sponsor), account: who(spec.via.account) };
+      return encodeSignedTx(
+        withVariant(signTransaction(CHAIN_ID, spec.make(nonce), SIGNERS[spec.from]!.priv, via), variant),
+      );
+    };
+    const b = messagesBlock(parent, [
+      { raw: bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 0), 0) },
+      { raw: bytesOf(asSession(transferTo(SESSION, 2, 5n), 1), 0) },
+      { raw: bytesOf(sessionGrant(0, SESSION2), 0) },
+      { raw: bytesOf(sessionGrant(0, SESSION2, { badSig: true }), 1) },
+      { raw: bytesOf(sessionGrant(0, SESSION2, { kinds: 0n, badSig: true }), 1) },
+      { raw: bytesOf(feeAllowanceSet(0, PLAYER, ZERO_ID), 1) },
+      { raw: bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 3), 1) },
+      { raw: bytesOf({ ...transferTo(PLAYER, 2, 0n), via: { sponsor: "zero", account: "zero" } }, 1) },
+      { raw: bytesOf(asSession(transferTo(SESSION, 2, 5n), 0), 1) },
+      {
+        raw: (() => {
+          const x = bytesOf(sponsored(transferTo(PLAYER, 2, 0n), 0), 1);
+          return x.subarray(0, 78 + 30); // a Via body shorter than sponsor ‖ account
+        })(),
+      },
+    ]);
+    await checkMessages(b);
+    const trace = traceOf(b);
+    const got = trace.steps.flatMap((s) => (s.kind === StepKind.L1Message && s.receipt ? [s.receipt.code] : []));
+    expect(got).toEqual([0, 0, 0, 106, 101, 0, 211, 101, 205, 100]);
+    expect(trace.steps.every((s) => s.invalidReason === null)).toBe(true);
+  }, 600_000);
+
+  it("computes the tracer's T[j + 1] for random Via transactions over random allowances and grants", async () => {
+    const signer = fc.constantFrom(0, 1, 2, 3, PLAYER, SESSION, SESSION2);
+    const party = fc.constantFrom<number | "zero">("zero", 0, 1, 2, 3, PLAYER);
+    const kindSpec = fc.oneof(
+      fc
+        .tuple(signer, fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 0n, max: 50n }))
+        .map(([f, to, a]) => transferTo(f, to, a)),
+      fc
+        .tuple(signer, fc.constantFrom(0, 1), fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: 1n, max: 40n }))
+        .map(([f, t, to, a]) => tokenTransferTx(f, TOKENS[t]!, to, a)),
+      fc.tuple(signer, fc.constantFrom(1, 2)).map(([f, id]) => assetTransferTx(f, C0g, id, 2)),
+      fc.tuple(signer, fc.bigInt({ min: 0n, max: 2000n })).map(([f, price]) => fillBy(f, 0, { price })),
+    );
+    const spec = fc
+      .tuple(kindSpec, party, party)
+      .map(([k, sponsor, account]) =>
+        sponsor === "zero" && account === "zero" ? (k as ViaTxSpec) : { ...k, via: { sponsor, account } },
+      );
+    const stateArb = fc
+      .record({
+        allowances: fc.array(
+          fc.tuple(
+            fc.constantFrom(0, 1, 2),
+            fc.constantFrom<number | "zero">("zero", 1, 2, 3, PLAYER),
+            fc.constantFrom(ZERO_ID, C0g, TOKENS[0]!, IDENTITIES[0]!),
+            fc.record({
+              totalBudget: fc.bigInt({ min: 1n, max: 4n }),
+              spent: fc.bigInt({ min: 0n, max: 3n }),
+              maxFeePerTx: fc.bigInt({ min: 0n, max: 2n }),
+              kinds: fc.constantFrom(EVERY_KIND, mask(TxKind.Transfer), mask(TxKind.TokenTransfer, TxKind.TradeFill)),
+              expiresAt: fc.constantFrom(0, NOW, NOW + 5),
+              period: fc.constantFrom(0, 3),
+            }),
+          ),
+          { maxLength: 5 },
+        ),
+        grants: fc.array(
+          fc.tuple(
+            fc.constantFrom(1, 2, PLAYER),
+            fc.constantFrom(SESSION, SESSION2),
+            fc.record({
+              filCap: fc.bigInt({ min: 0n, max: 2000n }),
+              filPeriodCap: fc.bigInt({ min: 0n, max: 60n }),
+              revoked: fc.boolean(),
+              expiresAt: fc.constantFrom(NOW, NOW + 100),
+              collections: fc.constantFrom([], [C0g], [C1g]),
+              counterparties: fc.constantFrom([], [keys[2]!.address], [keys[0]!.address, keys[1]!.address]),
+              tokenCap: fc.bigInt({ min: 0n, max: 40n }),
+            }),
+          ),
+          { maxLength: 3 },
+        ),
+      })
+      .map((st) => {
+        const writes: ObjectWrite[] = [
+          ...TRADE_STATE,
+          ...TOKEN_STATE.filter((w) => w.ns === Namespace.Token || w.ns === Namespace.TokenBalance),
+        ];
+        for (const [s, g, t, o] of st.allowances) {
+          writes.push(
+            allowanceWrite(s, g, t, {
+              ...o,
+              spent: o.spent > o.totalBudget ? o.totalBudget : o.spent,
+              periodBudget: o.period > 0 ? 2n : 0n,
+              periodSpent: o.period > 0 ? 1n : 0n,
+              periodStart: NOW - 7,
+            }),
+          );
+        }
+        for (const [a, k, o] of st.grants) {
+          writes.push(
+            sessionWrite(a, k, {
+              filCap: o.filCap,
+              filPeriodCap: o.filPeriodCap,
+              period: o.filPeriodCap > 0n ? 4 : 0,
+              periodStart: NOW - 9,
+              revoked: o.revoked,
+              expiresAt: o.expiresAt,
+              collections: o.collections,
+              counterparties: o.counterparties,
+              tokens: [TOKENS[0]!],
+              tokenCaps: [o.tokenCap],
+              tokenSpent: [0n],
+              tokenPeriodCaps: [0n],
+              tokenPeriodSpent: [0n],
+            }),
+          );
+        }
+        const byId = new Map(writes.map((w) => [`${w.ns}:${toHex(w.id)}`, w]));
+        return [...byId.values()];
+      });
+    await fc.assert(
+      fc.asyncProperty(stateArb, fc.array(spec, { minLength: 1, maxLength: 4 }), (objects, specs) =>
+        run(specs, objects),
+      ),
+      { numRuns: RUNS },
+    );
+  }, 900_000);
 });
