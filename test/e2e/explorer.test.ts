@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createFilverseClient, type FilverseClient } from "@filverse/client";
+import { createFilverseClient, type FilverseClient, sponsored } from "@filverse/client";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevAccount, initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
 
@@ -173,6 +173,32 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)("explorer
     // The creator's page lists the collection (filverse_getCollectionsByCreator).
     await page.goto(`${node.url}/#/address/${accounts[0]!.address.toLowerCase()}`);
     await page.waitForSelector(`a[href="#/collection/${made.collectionId}"]`, { timeout: 5_000 });
+  }, 40_000);
+
+  it("a sponsored transaction's page names its sponsor, and the allowance's page its kinds in words", async () => {
+    const key = generatePrivateKey();
+    const newcomer = privateKeyToAccount(key).address.toLowerCase() as `0x${string}`;
+    const allowance = await alice.sponsorFees({ grantee: newcomer, totalBudget: 10n ** 15n, kinds: ["Transfer"] });
+    await alice.waitForTransaction({ hash: allowance.hash, status: "sequenced" });
+    const guest = createFilverseClient({ url: node.url, account: sponsored(key, accounts[0]!.address) });
+    try {
+      const sent = await guest.transfer({ to: accounts[1]!.address, amount: 0n });
+      await guest.waitForTransaction({ hash: sent.hash, status: "sequenced" });
+      await page.goto(`${node.url}/#/tx/${sent.hash}`);
+      await page.waitForSelector("#tx-status", { timeout: 5_000 });
+      await page.locator("main", { hasText: "Fee paid by" }).waitFor({ timeout: 5_000 });
+      const text = (await page.textContent("main")) ?? "";
+      expect(text).toContain("ViaTransfer");
+      expect(text).toContain("sponsor, from its fee allowance");
+      expect(text).toContain("Message (Transfer)");
+      await page.waitForSelector(`main a[href="#/address/${accounts[0]!.address.toLowerCase()}"]`, { timeout: 5_000 });
+      await shot("sponsored");
+      await page.goto(`${node.url}/#/tx/${allowance.hash}`);
+      await page.locator("main", { hasText: "FeeAllowanceSet" }).waitFor({ timeout: 5_000 });
+      expect(await page.textContent("main")).toMatch(/kinds\s*Transfer/);
+    } finally {
+      await guest.close();
+    }
   }, 40_000);
 
   it("a collection page lists token ids beyond 100 in numeric order, a page at a time", async () => {

@@ -86,6 +86,10 @@ export const KIND_NAMES: Record<number, string> = {
   42: "AccessRevoke",
   50: "TradeFill",
   51: "OrderCancel",
+  60: "FeeAllowanceSet",
+  61: "FeeAllowanceRevoke",
+  62: "SessionGrant",
+  63: "SessionRevoke",
 };
 
 export const kindName = (k: number | undefined): string => (k === undefined ? "—" : (KIND_NAMES[k] ?? `kind ${k}`));

@@ -17,6 +17,8 @@ type TxJson = {
   index?: number;
   status?: string;
   forcedL1Nonce?: string;
+  /** A Via transaction: the sponsor paying its fee and the account its session key acts for (zero: none). */
+  via?: { sponsor: string; account: string };
 };
 type Receipt = { kind: number; sender: string; status: number; code: number; feePaid: string; blockNumber: string };
 type Status = { status: string; blockNumber?: string; index?: number; result?: string; code?: number; reason?: string };
@@ -87,6 +89,15 @@ function Lifecycle(props: { status: Status }) {
 function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | null; status: Status }) {
   const { tx, receipt, status } = props;
   const kind = tx?.primaryType ?? (receipt ? kindName(receipt.kind) : "—");
+  // A Via transaction's message is {sponsor, account, tx}: its own kind's message is `tx`.
+  const via = tx?.via ?? null;
+  const inner = tx?.primaryType.replace(/^Via(?=[A-Z])/, "") ?? null;
+  const message =
+    via && tx?.message && typeof tx.message.tx === "object" && tx.message.tx !== null
+      ? (tx.message.tx as Record<string, unknown>)
+      : (tx?.message ?? null);
+  const actsFor = via && !/^0x0+$/.test(via.account) ? via.account : null;
+  const sponsor = via && !/^0x0+$/.test(via.sponsor) ? via.sponsor : null;
   return (
     <>
       <h1>
@@ -105,6 +116,30 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
             ["Hash", <HexLink to={null} value={props.hash} full />],
             ["Status", <span id="tx-status">{status.status}</span>],
             ["Signer", tx ? <Addr value={tx.sender} full /> : "—"],
+            ...(via
+              ? ([
+                  [
+                    "Acts for",
+                    actsFor ? (
+                      <span>
+                        <Addr value={actsFor} full /> <span class="muted small">(session key, under its grant)</span>
+                      </span>
+                    ) : (
+                      <span class="muted">the signer itself</span>
+                    ),
+                  ],
+                  [
+                    "Fee paid by",
+                    sponsor ? (
+                      <span>
+                        <Addr value={sponsor} full /> <span class="muted small">(sponsor, from its fee allowance)</span>
+                      </span>
+                    ) : (
+                      <span class="muted">the account it acts for</span>
+                    ),
+                  ],
+                ] as [string, ComponentChildren][])
+              : []),
             [
               "Block",
               tx?.blockNumber ? (
@@ -136,12 +171,10 @@ function TxView(props: { hash: string; tx: TxJson | null; receipt: Receipt | nul
           ]}
         />
       </Card>
-      {tx?.primaryType === "Withdraw" && receipt?.status === 1 ? <WithdrawalStatus hash={props.hash} /> : null}
-      {tx?.message ? (
-        <Card title="Message">
-          <Fields
-            rows={Object.entries(tx.message).map(([k, v]) => [k, <Value name={k} value={v} msg={tx.message!} />])}
-          />
+      {inner === "Withdraw" && receipt?.status === 1 ? <WithdrawalStatus hash={props.hash} /> : null}
+      {message ? (
+        <Card title={via ? `Message (${inner})` : "Message"}>
+          <Fields rows={Object.entries(message).map(([k, v]) => [k, <Value name={k} value={v} msg={message} />])} />
         </Card>
       ) : null}
       {tx?.deposit ? (
@@ -400,7 +433,14 @@ export function Value(props: { name: string; value: unknown; msg: Record<string,
     if (name === "amount" && /^\d+$/.test(value) && typeof msg.tokenId === "string" && isBytes32(msg.tokenId)) {
       return <TokenAmount tokenId={msg.tokenId} base={value} />;
     }
-    if (/amount|fee|price/i.test(name) && /^\d+$/.test(value)) {
+    // A grant's or allowance's kinds: a mask, bit k for kind k.
+    if (name === "kinds" && /^\d+$/.test(value)) {
+      const mask = BigInt(value);
+      const names: string[] = [];
+      for (let k = 0; k < 256 && 1n << BigInt(k) <= mask; k++) if ((mask >> BigInt(k)) & 1n) names.push(kindName(k));
+      return <span class="break">{names.join(", ") || "none"}</span>;
+    }
+    if (/amount|fee|price|budget|filCap|filPeriodCap/i.test(name) && /^\d+$/.test(value)) {
       const f = fil(value);
       return f.endsWith("attoFIL") || value === "0" ? f : `${f} (${value} attoFIL)`;
     }
