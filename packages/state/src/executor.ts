@@ -29,7 +29,7 @@ import {
 } from "./errors.js";
 import { type ExecContext, type UndoMark, WorkingState, type Write } from "./execution/context.js";
 import { type Handler, handlers } from "./execution/index.js";
-import { type FeePlan, planFee, recordFee, recordSpend } from "./execution/sponsorship.js";
+import { type FeePlan, planFee, type Reserved, recordFee, recordSpend } from "./execution/sponsorship.js";
 import type { State, StateRoots } from "./state.js";
 import { parseTransactionBytes, type ValidatedTransaction, validateTransaction } from "./validate.js";
 
@@ -209,10 +209,11 @@ export class BlockExecutor {
 
   /**
    * The session and sponsor checks of checkIncludable alone (no nonce or minimum fee), against the
-   * state this block has reached: what admission asks before it queues a Via transaction.
+   * state this block has reached: what admission asks before it queues a Via transaction, with what
+   * its mempool already holds against the same allowance, grant and payer (`reserved`).
    */
-  checkSponsorship(vtx: ValidatedTransaction): FeePlan {
-    return planFee(this.ws, vtx, this.ctx.timestamp);
+  checkSponsorship(vtx: ValidatedTransaction, reserved?: Reserved): FeePlan {
+    return planFee(this.ws, vtx, this.ctx.timestamp, reserved);
   }
 
   /**

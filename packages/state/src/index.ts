@@ -5,6 +5,7 @@ export {
   actorOf,
   type FeePlan,
   planFee,
+  type Reserved,
   rolledAllowance,
   rolledGrant,
   rollPeriod,

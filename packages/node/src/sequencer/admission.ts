@@ -11,6 +11,8 @@ import {
   parseTransactionBytes,
   parseTransactionJson,
   prevalidateTransaction,
+  type FeePlan,
+  type Reserved,
   TxValidationError,
   type ValidatedTransaction,
 } from "@filverse/state";
@@ -30,7 +32,7 @@ export type AdmissionHost = {
    * A Via transaction's session and sponsor checks where execution has got to
    * (BlockProducer.checkSponsorship): throws TxValidationError 202, 205–214.
    */
-  checkSponsorship?(vtx: ValidatedTransaction): void;
+  checkSponsorship?(vtx: ValidatedTransaction, reserved?: Reserved): FeePlan;
   db(): ChainDb;
   /** A transaction this admission displaced (evicted, replaced) is dropped. */
   onDropped(tx: PoolTx, reason: TxDropReason, opts?: { code?: number; keepEntry?: boolean }): void;
@@ -136,18 +138,20 @@ export class Admission {
     }
     const bytes = encodeSignedTx(vtx.tx);
     if (bytes.length > MAX_TX_BYTES) throw new SubmitError(RpcErrorCode.TOO_LARGE, "Transaction too large");
+    let plan: FeePlan | undefined;
     if (vtx.tx.via !== undefined && this.host.checkSponsorship) {
       // Refused now with its typed code (no allowance covers it, the session does not allow it), not
-      // dropped later: the sender learns why at once.
+      // dropped later: the sender learns why at once. What the pool already holds against the same
+      // allowance, grant and payer counts as spent.
       try {
-        this.host.checkSponsorship(vtx);
+        plan = this.host.checkSponsorship(vtx, this.mempool.reserved(vtx));
       } catch (err) {
         throw this.refusal(err);
       }
     }
     let added: ReturnType<Mempool["add"]>;
     try {
-      added = this.mempool.add(vtx, bytes, (a) => this.host.account(a));
+      added = this.mempool.add(vtx, bytes, (a) => this.host.account(a), plan);
     } catch (err) {
       if (err instanceof MempoolError) {
         // An included transaction sent again has a used nonce: answer with its hash (idempotent).

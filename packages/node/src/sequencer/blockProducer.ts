@@ -9,7 +9,9 @@ import { signBlockHeader } from "@filverse/crypto";
 import type { PreconfirmedTx, StoredOpenBlock } from "@filverse/db";
 import {
   type BlockExecutionResult,
+  type FeePlan,
   planFee,
+  type Reserved,
   TxValidationError,
   TxValidationErrorCode,
   type ValidatedTransaction,
@@ -251,20 +253,14 @@ export class BlockProducer {
    * the open block's working state and timestamp, else the head's state at the time a block opened
    * now would have. Throws TxValidationError.
    */
-  checkSponsorship(vtx: ValidatedTransaction): void {
-    if (this.open) {
-      this.open.executor.checkSponsorship(vtx);
-      return;
-    }
-    if (this.finishing) {
-      this.finishing.executor.checkSponsorship(vtx);
-      return;
-    }
+  checkSponsorship(vtx: ValidatedTransaction, reserved?: Reserved): FeePlan {
+    if (this.open) return this.open.executor.checkSponsorship(vtx, reserved);
+    if (this.finishing) return this.finishing.executor.checkSponsorship(vtx, reserved);
     const tip = this.tip;
     const state = tip?.state ?? this.core.state;
     const now = Math.max(tip?.header.timestamp ?? 0, Math.floor(Date.now() / 1000));
     // The snapshot's reads are what the open block would read first.
-    planFee(state, vtx, now);
+    return planFee(state, vtx, now, reserved);
   }
 
   account(address: Uint8Array): { nonce: number; balance: bigint } {

@@ -3,7 +3,7 @@
  * nonces up to a bound, replaces by nonce at +10% fee, evicts the lowest fee when full. Signatures
  * are checked once, before admission (the caller passes ValidatedTransactions).
  */
-import { signerPaysFee, type ValidatedTransaction } from "@filverse/state";
+import { type FeePlan, type Reserved, signerPaysFee, type ValidatedTransaction } from "@filverse/state";
 import { RpcErrorCode } from "@filverse/types";
 import { type Hex, toHex } from "@filverse/utils";
 import { MempoolError } from "../errors.js";
@@ -41,7 +41,12 @@ export type PoolTx = {
   durable: boolean;
   /** Admission order, the tie-break between equal fees (first come, first served). */
   seq: number;
+  /** What a held Via transaction promises out of an allowance, a grant and a payer (see Mempool.reserved). */
+  holds?: Hold[];
 };
+
+/** An amount a held transaction will take from an allowance, a grant or another's balance. */
+type Hold = { key: string; amount: bigint };
 
 /** What the mempool needs to know of the head state. */
 export type AccountView = (sender: Uint8Array) => { nonce: number; balance: bigint };
@@ -60,6 +65,8 @@ export class Mempool {
    */
   private readonly senderAddress = new Map<string, Uint8Array>();
   private seq = 0;
+  /** The sums of the holds of the held transactions, by key (see holdsOf). */
+  private readonly held = new Map<string, bigint>();
 
   constructor(readonly opts: MempoolOpts = defaultMempoolOpts) {}
 
@@ -75,7 +82,7 @@ export class Mempool {
    * Admit a validated transaction, or throw MempoolError with the RPC code that explains why not.
    * Resubmitting a known transaction returns it (`known: true`): sending is idempotent.
    */
-  add(vtx: ValidatedTransaction, bytes: Uint8Array, account: AccountView): AddResult {
+  add(vtx: ValidatedTransaction, bytes: Uint8Array, account: AccountView, plan?: FeePlan): AddResult {
     const hash = toHex(vtx.hash);
     const existing = this.byHash.get(hash);
     if (existing) return { tx: existing, replaced: null, evicted: null, known: true };
@@ -145,8 +152,10 @@ export class Mempool {
       this.remove(evicted.hash);
     }
     const tx: PoolTx = { vtx, bytes, hash, sender, nonce, fee, durable: false, seq: this.seq++ };
+    if (plan) tx.holds = holdsOf(vtx, plan);
     if (replaced) this.remove(replaced.hash);
     this.byHash.set(hash, tx);
+    this.hold(tx, 1n);
     let q = this.bySender.get(sender);
     if (!q) {
       this.bySender.set(sender, (q = new Map()));
@@ -198,6 +207,7 @@ export class Mempool {
     const tx = this.byHash.get(hash);
     if (!tx) return undefined;
     this.byHash.delete(hash);
+    this.hold(tx, -1n);
     const q = this.bySender.get(tx.sender);
     if (q?.get(tx.nonce) === tx) {
       q.delete(tx.nonce);
@@ -207,6 +217,35 @@ export class Mempool {
       }
     }
     return tx;
+  }
+
+  /**
+   * What the held Via transactions already promise, for admission's check of another (planFee): the
+   * fees an allowance pays, the FIL a session grant spends, the fees an address pays for others. The
+   * transaction `vtx` would replace (same signer and nonce) is left out. Without this, one open
+   * allowance could be promised to any number of held transactions that execution then drops, free
+   * of charge, evicting others' transactions from a full pool.
+   */
+  reserved(vtx: ValidatedTransaction): Reserved {
+    const replaced = this.bySender.get(toHex(vtx.sender))?.get(vtx.tx.message.nonce);
+    const sum = (key: string) => {
+      let total = this.held.get(key) ?? 0n;
+      for (const h of replaced?.holds ?? []) if (h.key === key) total -= h.amount;
+      return total;
+    };
+    return {
+      allowance: (id) => sum(`a${toHex(id)}`),
+      session: (id) => sum(`s${toHex(id)}`),
+      payer: (address) => sum(`p${toHex(address)}`),
+    };
+  }
+
+  private hold(tx: PoolTx, sign: 1n | -1n): void {
+    for (const h of tx.holds ?? []) {
+      const total = (this.held.get(h.key) ?? 0n) + sign * h.amount;
+      if (total === 0n) this.held.delete(h.key);
+      else this.held.set(h.key, total);
+    }
   }
 
   /**
@@ -318,4 +357,16 @@ class FeeHeap {
     }
     return top;
   }
+}
+
+/** The holds of a Via transaction admitted with `plan` (keys: a = allowance id, s = grant id, p = payer). */
+function holdsOf(vtx: ValidatedTransaction, plan: FeePlan): Hold[] | undefined {
+  const fee = vtx.tx.message.fee;
+  const holds: Hold[] = [];
+  if (plan.allowanceId) holds.push({ key: `a${toHex(plan.allowanceId)}`, amount: fee });
+  if (plan.sessionId) {
+    holds.push({ key: `s${toHex(plan.sessionId)}`, amount: plan.filAmount + (plan.allowanceId ? 0n : fee) });
+  }
+  if (toHex(plan.payer) !== toHex(vtx.sender)) holds.push({ key: `p${toHex(plan.payer)}`, amount: fee });
+  return holds.length > 0 ? holds : undefined;
 }

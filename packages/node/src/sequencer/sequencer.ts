@@ -119,7 +119,7 @@ export class Sequencer {
       metrics: this.metrics,
       host: {
         account: (a) => this.account(a),
-        checkSponsorship: (vtx) => this.producer.checkSponsorship(vtx),
+        checkSponsorship: (vtx, reserved) => this.producer.checkSponsorship(vtx, reserved),
         db: () => this.db,
         onDropped: (tx, reason, o) => this.onDropped(tx, reason, o),
         queued: () => this.producer.schedulePump(),

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signTransaction } from "@filverse/crypto";
+import { signTransaction, tokenIdOf } from "@filverse/crypto";
 import { getChainConfig } from "@filverse/params";
 import { feeAllowanceObjectId, State, sessionGrantObjectId } from "@filverse/state";
 import { CHAIN_ID, makeKey, sequencer as sequencerKey, ZERO_ADDRESS, ZERO_ID } from "@filverse/test-utils";
@@ -169,6 +169,60 @@ describe("admission of sponsored transactions", () => {
     });
     const plain = (await rpc.filverse_getTransactionReceipt!([h0], ctx)) as Record<string, unknown>;
     expect(plain.via).toBeUndefined();
+  });
+});
+
+describe("admission holds what the pool already promised out of an allowance", () => {
+  it("held transactions of many signers never promise one allowance past its budget; a replacement frees its own", async () => {
+    const seq = await startSequencer();
+    await seq.seal(); // block 1: the studio is funded
+    const minFee = getChainConfig("devnet").minTxFee;
+    const fee = minFee > 0n ? minFee : 1000n;
+    const token = tokenIdOf(studio.address, 0);
+    const studioTx = async (tx: TxMessage) => {
+      const h = await seq.submitJson(signedTxToJson(signTransaction(CHAIN_ID, tx, studio.priv)));
+      await executed(seq, h);
+      expect(seq.isDropped(h)).toBe(false);
+    };
+    await studioTx({
+      kind: TxKind.TokenCreate,
+      message: { name: "Gold", symbol: "GLD", decimals: 0, cap: 1000n, nonce: 0, fee },
+    });
+    // Anyone burning the studio's token is sponsored, up to 3.5 fees in all.
+    await studioTx({
+      kind: TxKind.FeeAllowanceSet,
+      message: {
+        grantee: ZERO_ADDRESS,
+        target: token,
+        totalBudget: fee * 3n + fee / 2n,
+        periodBudget: 0n,
+        period: 0,
+        maxFeePerTx: 0n,
+        kinds: kindsMask(["TokenBurn"]),
+        expiresAt: 0,
+        nonce: 1,
+        fee,
+      },
+    });
+    // Nonce 1 of fresh keys (nonce 0 unused): each is held, never executed, so only the pool's
+    // accounting stops a fourth from being promised the same budget.
+    const burn = (key: (typeof griefers)[number], f: bigint) =>
+      signedTxToJson(
+        signTransaction(
+          CHAIN_ID,
+          { kind: TxKind.TokenBurn, message: { tokenId: token, amount: 1n, onBehalfOf: ZERO_ID, nonce: 1, fee: f } },
+          key.priv,
+          { sponsor: studio.address, account: ZERO_ADDRESS },
+        ),
+      );
+    const griefers = [0, 1, 2, 3].map((i) => makeKey(740 + i, `griefer${i}`));
+    for (const key of griefers.slice(0, 3)) await seq.submitJson(burn(key, fee));
+    const over = await refusal(seq.submitJson(burn(griefers[3]!, fee)));
+    expect(over.code).toBe(RpcErrorCode.FEE_ALLOWANCE_REFUSED);
+    expect(over.details.validationCode).toBe(214);
+    // A replacement is measured without the transaction it replaces: 2 + 1.1 fees fit in 3.5.
+    await seq.submitJson(burn(griefers[0]!, (fee * 11n) / 10n));
+    expect(seq.mempool.size).toBe(3);
   });
 });
 

@@ -27,6 +27,20 @@ const ZERO_ADDRESS: Uint8Array = new Uint8Array(20);
 const ZERO_ID: Uint8Array = new Uint8Array(32);
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 
+/**
+ * What a node has already promised out of an allowance, a grant or a payer's balance to transactions
+ * it holds but has not executed (its mempool), by id (hex): admission adds them to what is spent, so
+ * one allowance is never promised past its budget. Execution passes none (the protocol rule).
+ */
+export type Reserved = {
+  /** Fees of held transactions an allowance (by id) pays. */
+  allowance(id: Uint8Array): bigint;
+  /** FIL (amounts and unsponsored fees) of held session transactions under a grant (by id). */
+  session(id: Uint8Array): bigint;
+  /** Fees of held Via transactions an address pays for others (a sponsor, or a session's account). */
+  payer(address: Uint8Array): bigint;
+};
+
 /** What a transaction's rules and its fee act on, decided before anything is charged. */
 export type FeePlan = {
   /** The account the rules see as the sender: a Via's `account` when non-zero and not the signer, else the signer. */
@@ -166,6 +180,7 @@ function checkSession(
   now: number,
   filAmount: bigint,
   token: FeePlan["token"],
+  reserved: Reserved | undefined,
 ): { id: Uint8Array; grant: SessionGrantRecord } {
   const id = sessionGrantObjectId(actor, signer);
   const stored = state.get(Namespace.SessionGrant, id);
@@ -204,7 +219,7 @@ function checkSession(
   }
   const grant = rolledGrant(stored, now);
   const sponsored = tx.via !== undefined && !isZero(tx.via.sponsor);
-  const x = filAmount + (sponsored ? 0n : tx.message.fee);
+  const x = filAmount + (sponsored ? 0n : tx.message.fee) + (reserved?.session(id) ?? 0n);
   if (grant.filSpent + x > grant.filCap || (grant.filPeriodCap > 0n && grant.filPeriodSpent + x > grant.filPeriodCap)) {
     refuse(TxValidationErrorCode.SESSION_CAP_EXCEEDED, "The session's FIL cap does not allow this transaction", {
       ...who,
@@ -239,14 +254,20 @@ function checkSession(
 }
 
 /** Why allowance `a` does not cover the transaction (0 when it does). */
-function allowanceRefusal(a: FeeAllowance, kind: TxKind, fee: bigint, now: number): TxValidationErrorCode | 0 {
+function allowanceRefusal(
+  a: FeeAllowance,
+  kind: TxKind,
+  fee: bigint,
+  now: number,
+  held: bigint,
+): TxValidationErrorCode | 0 {
   if (!(a.expiresAt === 0 || now < a.expiresAt)) return TxValidationErrorCode.FEE_ALLOWANCE_EXPIRED;
   if (((a.kinds >> BigInt(kind)) & 1n) === 0n) return TxValidationErrorCode.FEE_ALLOWANCE_NOT_COVERED;
   const r = rolledAllowance(a, now);
   if (
     !(a.maxFeePerTx === 0n || fee <= a.maxFeePerTx) ||
-    !(a.spent + fee <= a.totalBudget) ||
-    !(a.periodBudget === 0n || r.periodSpent + fee <= a.periodBudget)
+    !(a.spent + held + fee <= a.totalBudget) ||
+    !(a.periodBudget === 0n || r.periodSpent + held + fee <= a.periodBudget)
   ) {
     return TxValidationErrorCode.FEE_ALLOWANCE_EXCEEDED;
   }
@@ -272,6 +293,7 @@ function chooseAllowance(
   actor: Uint8Array,
   app: Uint8Array,
   now: number,
+  reserved: Reserved | undefined,
 ): Uint8Array {
   const target = txTarget(tx);
   const candidates: [Uint8Array, Uint8Array][] = [
@@ -291,7 +313,7 @@ function chooseAllowance(
     seen.push(id);
     const a = state.get(Namespace.FeeAllowance, id);
     if (!a) continue;
-    const code = allowanceRefusal(a, tx.kind, tx.message.fee, now);
+    const code = allowanceRefusal(a, tx.kind, tx.message.fee, now, reserved?.allowance(id) ?? 0n);
     if (code === 0) return id;
     if (firstCode === 0) firstCode = code;
   }
@@ -315,7 +337,7 @@ function balanceOf(state: StateReader, address: Uint8Array): bigint {
  * the fee payer's allowance (a sponsor) and the payer's balance. Throws TxValidationError (202, 205–214).
  * A transaction without `via` is its sender's alone: only the balance check.
  */
-export function planFee(state: StateReader, vtx: ValidatedTransaction, now: number): FeePlan {
+export function planFee(state: StateReader, vtx: ValidatedTransaction, now: number, reserved?: Reserved): FeePlan {
   const { tx, sender: signer } = vtx;
   const fee = tx.message.fee;
   const actor = actorOf(tx, signer);
@@ -324,7 +346,7 @@ export function planFee(state: StateReader, vtx: ValidatedTransaction, now: numb
   if (!bytesEqual(actor, signer)) {
     const filAmount = txFilAmount(tx);
     const token = txTokenMoved(tx);
-    const session = checkSession(state, tx, actor, signer, now, filAmount, token);
+    const session = checkSession(state, tx, actor, signer, now, filAmount, token, reserved);
     plan.sessionId = session.id;
     plan.filAmount = filAmount;
     if (token !== undefined) plan.token = token;
@@ -343,10 +365,13 @@ export function planFee(state: StateReader, vtx: ValidatedTransaction, now: numb
         { sponsor: toHex(sponsor), actor: toHex(actor) },
       );
     }
-    plan.allowanceId = chooseAllowance(state, tx, sponsor, actor, app, now);
+    plan.allowanceId = chooseAllowance(state, tx, sponsor, actor, app, now, reserved);
     plan.payer = sponsor;
   }
-  const balance = balanceOf(state, plan.payer);
+  // What the payer already owes held transactions (only when it pays for another: a signer's own
+  // fees are the mempool's to count).
+  const held = reserved !== undefined && !bytesEqual(plan.payer, signer) ? reserved.payer(plan.payer) : 0n;
+  const balance = balanceOf(state, plan.payer) - held;
   if (balance < fee) {
     const whose = bytesEqual(plan.payer, signer) ? "" : plan.allowanceId ? " of the sponsor" : " of the account";
     throw new TxValidationError(
