@@ -8,10 +8,10 @@ import type { ChainDb } from "@filverse/db";
 import { type ChainConfig, MAX_TX_BYTES } from "@filverse/params";
 import {
   completeValidation,
+  type FeePlan,
   parseTransactionBytes,
   parseTransactionJson,
   prevalidateTransaction,
-  type FeePlan,
   type Reserved,
   TxValidationError,
   type ValidatedTransaction,
