@@ -361,8 +361,6 @@ contract ViaExecutor {
         }
         address payer = w.actor;
         if (c.sponsor != address(0)) {
-            // An account's own allowances never pay its session keys' fees (they count against the FIL cap).
-            if (w.session && c.sponsor == w.actor) return FEE_ALLOWANCE_NOT_FOUND;
             code = _findAllowance(c, objs, w);
             if (code != 0) return code;
             payer = c.sponsor;

@@ -356,15 +356,6 @@ export function planFee(state: StateReader, vtx: ValidatedTransaction, now: numb
   }
   const sponsor = tx.via?.sponsor;
   if (sponsor !== undefined && !isZero(sponsor)) {
-    if (plan.sessionId !== undefined && bytesEqual(sponsor, actor)) {
-      // An account's own allowances never pay its session keys' fees: the fee is then the account's
-      // FIL, which the grant's FIL cap must count (the key signs it unsponsored).
-      refuse(
-        TxValidationErrorCode.FEE_ALLOWANCE_NOT_FOUND,
-        "A session key's account is not its sponsor: its fee counts against the session's FIL cap",
-        { sponsor: toHex(sponsor), actor: toHex(actor) },
-      );
-    }
     plan.allowanceId = chooseAllowance(state, tx, sponsor, actor, app, now, reserved);
     plan.payer = sponsor;
   }

@@ -474,43 +474,6 @@ describe("session grants", () => {
     expect(grantOf(player, sessionKey)?.filSpent).toBe(24n);
   });
 
-  it("an account's own allowance never pays its session key's fee (211): the fee stays within the FIL cap", () => {
-    // The account sponsors everyone in its collection; its session key may not name the account as
-    // sponsor, or every fee would come out of the account's FIL without counting against filCap.
-    chain.deposit(player.address, 1000n);
-    chain.block([]);
-    const collection = collectionIdOf(player.address, chain.nextNonce(player));
-    ok(
-      chain.exec(player, TxKind.CollectionCreate, {
-        name: "P",
-        symbol: "P",
-        royaltyBps: 0,
-        maxSupply: 100,
-        metadataMutable: false,
-      }),
-    );
-    ok(setAllowance(player, { grantee: ZERO_ADDRESS, target: collection }));
-    ok(setAllowance(player, { grantee: player.address }));
-    ok(grant(player, sessionKey, { filCap: 2n }));
-    const mint = (tokenId: number, via: { sponsor?: Uint8Array; account?: Uint8Array }) =>
-      chain.signVia(
-        sessionKey,
-        TxKind.AssetMint,
-        { collectionId: collection, tokenId, to: player.address, contentCid: cidOf("x"), fee: 2n },
-        via,
-      );
-    rejected(mint(1, { sponsor: player.address, account: player.address }), V.FEE_ALLOWANCE_NOT_FOUND, sessionKey);
-    expect(allowance(player, ZERO_ADDRESS, collection)?.spent).toBe(0n);
-    // Unsponsored, the fee counts against the cap: one mint, then 210.
-    ok(exec(mint(1, asSession(player))));
-    expect(grantOf(player, sessionKey)?.filSpent).toBe(2n);
-    rejected(mint(2, asSession(player)), V.SESSION_CAP_EXCEEDED, sessionKey);
-    rejected(mint(2, { sponsor: player.address, account: player.address }), V.FEE_ALLOWANCE_NOT_FOUND, sessionKey);
-    // A third party's allowance still pays a session's fees.
-    ok(setAllowance(studio, { grantee: player.address }));
-    ok(exec(mint(2, { sponsor: studio.address, account: player.address })));
-  });
-
   it("rules run with the account as the sender: identity writes, and creations owned by the account with ids from the signer", () => {
     chain.deposit(player.address, 1000n);
     chain.block([]);
