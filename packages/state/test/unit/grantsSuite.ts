@@ -474,6 +474,41 @@ describe("session grants", () => {
     expect(grantOf(player, sessionKey)?.filSpent).toBe(24n);
   });
 
+  it("a session key its own account sponsors spends the allowance, never past its budget (214), and nothing of the grant's FIL", () => {
+    chain.deposit(player.address, 1000n);
+    chain.block([]);
+    const collection = collectionIdOf(player.address, chain.nextNonce(player));
+    ok(
+      chain.exec(player, TxKind.CollectionCreate, {
+        name: "P",
+        symbol: "P",
+        royaltyBps: 0,
+        maxSupply: 100,
+        metadataMutable: false,
+      }),
+    );
+    // The account sponsors anyone minting in its collection, 4 in all; its minter key has filCap 0.
+    ok(setAllowance(player, { grantee: ZERO_ADDRESS, target: collection, totalBudget: 4n }));
+    ok(grant(player, sessionKey, { filCap: 0n, kinds: kindsMask(["AssetMint"]), collections: [collection] }));
+    const before = chain.balance(player);
+    const mint = (tokenId: number, sponsor?: Uint8Array) =>
+      chain.signVia(
+        sessionKey,
+        TxKind.AssetMint,
+        { collectionId: collection, tokenId, to: player.address, contentCid: cidOf("x"), fee: 2n },
+        sponsor ? { sponsor, account: player.address } : asSession(player),
+      );
+    // Unsponsored, the fee is the grant's FIL: 210 with filCap 0.
+    rejected(mint(1), V.SESSION_CAP_EXCEEDED, sessionKey);
+    // In one block, two mints spend the allowance's budget; a third is refused (214).
+    const result = chain.block([mint(1, player.address), mint(2, player.address)]);
+    for (const r of result.receipts) ok(r);
+    expect(allowance(player, ZERO_ADDRESS, collection)?.spent).toBe(4n);
+    expect(grantOf(player, sessionKey)).toMatchObject({ filSpent: 0n, filPeriodSpent: 0n });
+    rejected(mint(3, player.address), V.FEE_ALLOWANCE_EXCEEDED, sessionKey);
+    expect(chain.balance(player)).toBe(before - 4n);
+  });
+
   it("rules run with the account as the sender: identity writes, and creations owned by the account with ids from the signer", () => {
     chain.deposit(player.address, 1000n);
     chain.block([]);
