@@ -170,6 +170,17 @@ export class BlockProducer {
     await this.rebuild();
     this.rebuilding = false;
     if (this.signal.aborted) return;
+    // The journal's Via transactions hold their share of their allowances, grants and payers again,
+    // planned against the rebuilt open block (admission measures new ones against it); one no longer
+    // covered holds nothing, and pump() drops it.
+    for (const ptx of this.mempool.all()) {
+      if (ptx.vtx.tx.via === undefined || ptx.holds !== undefined) continue;
+      try {
+        this.mempool.setHolds(ptx, this.checkSponsorship(ptx.vtx, this.mempool.reserved(ptx.vtx)));
+      } catch {
+        // Not includable now: it holds nothing.
+      }
+    }
     this.sealTimer = setInterval(() => void this.seal(), this.opts.chain.blockTimeMs);
     this.schedulePump();
   }

@@ -240,6 +240,19 @@ export class Mempool {
     };
   }
 
+  /**
+   * A held transaction's share, planned once the state it relies on is there (a journaled one
+   * restored at start, after the open blocks are rebuilt); replaces any it had.
+   */
+  setHolds(tx: PoolTx, plan: FeePlan): void {
+    if (this.byHash.get(tx.hash) !== tx) return;
+    this.hold(tx, -1n);
+    const holds = holdsOf(tx.vtx, plan);
+    if (holds) tx.holds = holds;
+    else delete tx.holds;
+    this.hold(tx, 1n);
+  }
+
   private hold(tx: PoolTx, sign: 1n | -1n): void {
     for (const h of tx.holds ?? []) {
       const total = (this.held.get(h.key) ?? 0n) + sign * h.amount;

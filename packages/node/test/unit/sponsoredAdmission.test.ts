@@ -31,9 +31,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function startSequencer(): Promise<Sequencer> {
-  const dir = mkdtempSync(join(tmpdir(), "filverse-sponsored-"));
-  dirs.push(dir);
+async function startSequencer(existing?: string): Promise<Sequencer> {
+  const dir = existing ?? mkdtempSync(join(tmpdir(), "filverse-sponsored-"));
+  if (!existing) dirs.push(dir);
   const seq = new Sequencer(
     {
       ...defaultSequencerOpts,
@@ -223,6 +223,14 @@ describe("admission holds what the pool already promised out of an allowance", (
     // A replacement is measured without the transaction it replaces: 2 + 1.1 fees fit in 3.5.
     await seq.submitJson(burn(griefers[0]!, (fee * 11n) / 10n));
     expect(seq.mempool.size).toBe(3);
+
+    // After a restart the journal's held transactions hold their share again.
+    await seq.close();
+    running.splice(running.indexOf(seq), 1);
+    const again = await startSequencer(dirs[dirs.length - 1]);
+    expect(again.mempool.size).toBe(3);
+    const still = await refusal(again.submitJson(burn(griefers[3]!, fee)));
+    expect(still.details.validationCode).toBe(214);
   });
 });
 
