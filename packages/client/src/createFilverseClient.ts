@@ -25,6 +25,7 @@ import { type GetBlockByNumberParameters, getBlockByNumber } from "./actions/get
 import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
 import { type GetCheckpointParameters, getCheckpoint } from "./actions/getCheckpoint.js";
+import { type GetCheckpointsParameters, getCheckpoints } from "./actions/getCheckpoints.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
 import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
@@ -38,6 +39,7 @@ import { type GetSessionGrantParameters, getSessionGrant } from "./actions/getSe
 import { getSyncStatus } from "./actions/getSyncStatus.js";
 import { type GetTokenParameters, getToken } from "./actions/getToken.js";
 import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTokenBalance.js";
+import { type GetTokensByHolderParameters, getTokensByHolder } from "./actions/getTokensByHolder.js";
 import { type GetTransactionParameters, getTransaction } from "./actions/getTransaction.js";
 import { type GetTransactionReceiptParameters, getTransactionReceipt } from "./actions/getTransactionReceipt.js";
 import { type GetTransactionStatusParameters, getTransactionStatus } from "./actions/getTransactionStatus.js";
@@ -148,6 +150,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getAssetsByCollection: (params: GetAssetsByCollectionParameters) => getAssetsByCollection(base, params),
     getToken: (params: GetTokenParameters) => getToken(base, params),
     getTokenBalance: (params: GetTokenBalanceParameters) => getTokenBalance(base, params),
+    getTokensByHolder: (params: GetTokensByHolderParameters) => getTokensByHolder(base, params),
     getIdentity: (params: GetIdentityParameters) => getIdentity(base, params),
     resolveDid: (params: ResolveDidParameters) => resolveDid(base, params),
     getDataAsset: (params: GetDataAssetParameters) => getDataAsset(base, params),
@@ -156,8 +159,10 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getCollectionsByCreator: (params: GetCollectionsByCreatorParameters) => getCollectionsByCreator(base, params),
     getTransactionsByAddress: (params: GetTransactionsByAddressParameters) => getTransactionsByAddress(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
-    /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, status and deals. */
+    /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, signers, status and deals. */
     getCheckpoint: (params: GetCheckpointParameters = {}) => getCheckpoint(base, params),
+    /** A page of the rollup's checkpoints, newest first; pass `next` back as `before` for older ones. */
+    getCheckpoints: (params: GetCheckpointsParameters = {}) => getCheckpoints(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),
     getTransaction: (params: GetTransactionParameters) => getTransaction(base, params),
