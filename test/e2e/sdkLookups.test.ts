@@ -4,7 +4,8 @@
  * getIdentitiesByOwner page by limit and cursor to the whole list; the CLI prints the same first page
  * (`token holdings`, `asset collections`, `asset collection-assets`, `tx list`, `identity list`);
  * bad input is a ClientError before anything is sent, a cursor the node never issued is the node's
- * typed -32602, and the checkpoint reads of a node without an L1 rollup are UnavailableError.
+ * typed -32602, and the checkpoint and dispute reads of a node without an L1 rollup are
+ * UnavailableError. The node reads: genesis, evidence, p2p identity and peers.
  */
 import {
   ClientError,
@@ -16,7 +17,7 @@ import {
 } from "@filverse/client";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cli, type DevAccount, initDevnet, type RunningNode, startSequencer, tempDir } from "./helpers.js";
+import { cli, type DevAccount, initDevnet, type RunningNode, startSequencer, tempDir, waitFor } from "./helpers.js";
 
 const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 const tmp = tempDir("sdklookups");
@@ -183,4 +184,18 @@ it("a node without an L1 rollup: getCheckpoint and getCheckpoints are Unavailabl
   const r = cli(["bridge", "checkpoints", "--rpc", node.url]);
   expect(r.status).not.toBe(0);
   expect(r.stderr.length).toBeGreaterThan(0);
+});
+
+it("the node reads: the genesis is block 1's parent, a sequencer has no evidence; no p2p, no dispute game: UnavailableError", async () => {
+  const genesis = await alice.getGenesis();
+  // Block 1's parent is the genesis.
+  const block1 = await waitFor(() => alice.getBlockByNumber({ blockNumber: 1 }), 20_000, "block 1");
+  expect(genesis.hash).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(block1?.header.parentHash).toBe(genesis.hash);
+  expect(await alice.getEvidence()).toEqual([]);
+  expect(await alice.getEvidence({ kind: "invalidBlock" })).toEqual([]);
+  // This sequencer runs no p2p network.
+  await expect(alice.getPeers()).rejects.toBeInstanceOf(UnavailableError);
+  await expect(alice.getNodeIdentity()).rejects.toMatchObject({ data: { reason: "p2p disabled" } });
+  await expect(alice.getDisputes({ limit: 5 })).rejects.toBeInstanceOf(UnavailableError);
 });

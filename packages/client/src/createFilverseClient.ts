@@ -30,9 +30,14 @@ import { type GetCollectionParameters, getCollection } from "./actions/getCollec
 import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
+import { type GetDisputeParameters, getDispute } from "./actions/getDispute.js";
+import { type GetDisputesParameters, getDisputes } from "./actions/getDisputes.js";
+import { type GetEvidenceParameters, getEvidence } from "./actions/getEvidence.js";
 import { type GetFeeAllowanceParameters, getFeeAllowance } from "./actions/getFeeAllowance.js";
+import { getGenesis } from "./actions/getGenesis.js";
 import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
 import { type GetIdentityParameters, getIdentity } from "./actions/getIdentity.js";
+import { getNodeIdentity, getPeers } from "./actions/getNodeIdentity.js";
 import { type GetPreconfirmationParameters, getPreconfirmation } from "./actions/getPreconfirmation.js";
 import { type GetProofParameters, getProof } from "./actions/getProof.js";
 import { type GetSessionGrantParameters, getSessionGrant } from "./actions/getSessionGrant.js";
@@ -171,6 +176,18 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getPreconfirmation: (params: GetPreconfirmationParameters) => getPreconfirmation(base, params),
     estimateFee: (params: EstimateFeeParameters = {}) => estimateFee(base, params),
     getSyncStatus: () => getSyncStatus(base),
+    /** The genesis header and the chain's consensus parameters. */
+    getGenesis: () => getGenesis(base),
+    /** Verifier nodes: the evidence recorded against the sequencer (a sequencer answers []). */
+    getEvidence: (params: GetEvidenceParameters = {}) => getEvidence(base, params),
+    /** A page of the fault-proof games on the node's dispute game; pass `next` back as `fromId`. */
+    getDisputes: (params: GetDisputesParameters = {}) => getDisputes(base, params),
+    /** One fault-proof game with its claim tree, or null. */
+    getDispute: (params: GetDisputeParameters) => getDispute(base, params),
+    /** The node's libp2p peer id and addresses (UnavailableError without p2p). */
+    getNodeIdentity: () => getNodeIdentity(base),
+    /** The node's connected peers with its local score of each. */
+    getPeers: () => getPeers(base),
     /** Verifier nodes: hold the sequencer to a preconfirmation it signed. */
     submitPreconfirmation: (params: SubmitPreconfirmationParameters) => submitPreconfirmation(base, params),
     transfer: (params: TransferParameters) => transfer(base, params),

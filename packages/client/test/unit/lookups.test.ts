@@ -203,3 +203,42 @@ describe("checkpoints", () => {
     await expect(client.getCheckpoints()).rejects.toBeInstanceOf(UnavailableError);
   });
 });
+
+describe("node and dispute reads", () => {
+  it("getDisputes sends [fromId, limit] as decimal strings; getDispute [id]; bad input is INVALID_INPUT", async () => {
+    node.overrides.set("filverse_getDisputes", (params) => ({ disputes: [], next: null, params }));
+    node.overrides.set("filverse_getDispute", () => null);
+    const client = createFilverseClient({ url: node.url });
+    expect(await client.getDisputes()).toMatchObject({ params: [] });
+    expect(await client.getDisputes({ fromId: 20n, limit: 5 })).toMatchObject({ params: ["20", "5"] });
+    expect(await client.getDisputes({ limit: 100 })).toMatchObject({ params: ["0", "100"] });
+    expect(await client.getDisputes({ fromId: "7" })).toMatchObject({ params: ["7"] });
+    expect(await client.getDispute({ id: 3 })).toBeNull();
+    expect(node.calls.at(-1)).toEqual({ method: "filverse_getDispute", params: ["3"] });
+    const before = node.calls.length;
+    for (const [call, name] of [
+      [() => client.getDisputes({ limit: 101 }), "limit"],
+      [() => client.getDisputes({ fromId: -1 }), "fromId"],
+      [() => client.getDispute({ id: "x" }), "id"],
+      [() => client.getEvidence({ kind: "doubleSpend" as never }), "kind"],
+    ] as const) {
+      await expect(call()).rejects.toMatchObject({ code: ClientErrorCode.INVALID_INPUT, details: { name } });
+    }
+    expect(node.calls.length).toBe(before);
+  });
+
+  it("getGenesis, getEvidence, getNodeIdentity and getPeers send their method with the params it takes", async () => {
+    for (const m of ["filverse_getGenesis", "filverse_getEvidence", "filverse_nodeIdentity", "filverse_peers"]) {
+      node.overrides.set(m, (params) => ({ method: m, params }));
+    }
+    const client = createFilverseClient({ url: node.url });
+    expect(await client.getGenesis()).toEqual({ method: "filverse_getGenesis", params: [] });
+    expect(await client.getEvidence()).toEqual({ method: "filverse_getEvidence", params: [] });
+    expect(await client.getEvidence({ kind: "invalidBlock" })).toEqual({
+      method: "filverse_getEvidence",
+      params: ["invalidBlock"],
+    });
+    expect(await client.getNodeIdentity()).toEqual({ method: "filverse_nodeIdentity", params: [] });
+    expect(await client.getPeers()).toEqual({ method: "filverse_peers", params: [] });
+  });
+});
