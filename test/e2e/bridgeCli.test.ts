@@ -164,12 +164,24 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
         deals: [expect.objectContaining({ state: "active", dealId: expect.stringMatching(/^\d+$/) })],
       },
     });
-    // The SDK reads the same method.
-    expect(await reader.getCheckpoint({ index: covering })).toMatchObject({
+    // The SDK reads the same method, with the signers typed: the weights sum to signedWeight, at
+    // least 2/3 of the total.
+    const read = await reader.getCheckpoint({ index: covering });
+    expect(read).toMatchObject({
       index: covering,
       status: "final",
       l1TxHash: cp.l1TxHash,
       storage: { stored: true },
+    });
+    expect(read?.signers?.length).toBeGreaterThan(0);
+    const signedSum = read!.signers!.reduce((a, x) => a + BigInt(x.weight), 0n);
+    expect(String(signedSum)).toBe(read!.signedWeight);
+    expect(signedSum * 3n).toBeGreaterThanOrEqual(BigInt(read!.totalWeight!) * 2n);
+    const listed = await reader.getCheckpoints({ limit: 50 });
+    expect(listed.checkpoints.find((c) => c.index === covering)).toMatchObject({
+      final: true,
+      stored: true,
+      signedWeight: read!.signedWeight,
     });
     const l1Reader = createPublicClient({ transport: http(l1) });
     const submitted = await l1Reader.getTransactionReceipt({ hash: cp.l1TxHash as `0x${string}` });
@@ -182,6 +194,15 @@ it("deposits, withdraws and finalizes through the filverse bridge commands", asy
     expect(latest.stdout).toMatch(/^L1 tx {8}0x[0-9a-f]{64} in L1 block \d+$/m);
     const humanCheckpoint = cli(["bridge", "checkpoint", covering, "--rpc", l2]);
     expect(humanCheckpoint.stdout).toMatch(/^deals {8}active \(deal \d+, /m);
+    expect(humanCheckpoint.stdout).toMatch(
+      /^signed {7}[\d.]+ FIL of [\d.]+ FIL \([\d.]+%; quorum 2\/3\) by \d+ validators?$/m,
+    );
+    expect(humanCheckpoint.stdout).toMatch(/^signers {6}0x[0-9a-f]{40} [\d.]+ FIL \([\d.]+%\)$/m);
+    const checkpoints = cli(["bridge", "checkpoints", "--limit", "50", "--rpc", l2]);
+    expect(checkpoints.status, checkpoints.stderr).toBe(0);
+    expect(checkpoints.stdout).toMatch(
+      new RegExp(`^#${covering}  blocks \\d+–\\d+  final  signed [\\d.]+% by \\d+  stored  L1 tx ${cp.l1TxHash}$`, "m"),
+    );
     const beyond = cli(["bridge", "checkpoint", "999999", "--rpc", l2]);
     expect(beyond.status).toBe(1);
     expect(beyond.stderr).toContain("Checkpoint 999999 does not exist");

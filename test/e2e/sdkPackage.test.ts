@@ -132,7 +132,7 @@ it("installs from packed tarballs into an empty project and runs the README snip
   writeFileSync(
     join(app, "check.ts"),
     [
-      'import { createFilverseClient, type FilverseClient, getWithdrawalStatus, kindsMask, sessionAccount, SessionCapExceededError } from "@filverse/client";',
+      'import { type Checkpoint, createFilverseClient, type FilverseClient, type GetTokensByHolderReturnType, getWithdrawalStatus, kindsMask, sessionAccount, SessionCapExceededError } from "@filverse/client";',
       'import { collectionIdOf } from "@filverse/crypto/wallet";',
       'import { TX_STATUS_ORDER } from "@filverse/types";',
       'const client: FilverseClient = createFilverseClient({ url: "http://127.0.0.1:1" });',
@@ -148,7 +148,16 @@ it("installs from packed tarballs into an empty project and runs the README snip
       "const refusedWith: number = SessionCapExceededError.txCode;",
       "// @ts-expect-error: a session key acts for an account",
       'void sessionAccount("0x01", {});',
-      "export { first, id, mask, refusedWith };",
+      'const holdings: Promise<GetTokensByHolderReturnType> = client.getTokensByHolder({ holder: "0x01", limit: 10 });',
+      "// @ts-expect-error: the holder is an address",
+      "void client.getTokensByHolder({ limit: 10 });",
+      "const decimals = (p: GetTokensByHolderReturnType): (number | null)[] => p.tokens.map((t) => t.decimals);",
+      "// Signers are always present (null when unknown), as strings of attoFIL.",
+      "const signed = (c: Checkpoint): string[] | null => c.signers?.map((x) => x.weight) ?? null;",
+      "// @ts-expect-error: the signed weight is a decimal string, not a bigint",
+      "const wrong = (c: Checkpoint): bigint | null => c.signedWeight;",
+      "void client.getCheckpoints({ limit: 5 }).then((p) => p.checkpoints.map((c) => [c.final, c.totalWeight]));",
+      "export { decimals, first, holdings, id, mask, refusedWith, signed, wrong };",
     ].join("\n"),
   );
   writeFileSync(

@@ -57,5 +57,31 @@ export function formatFil(atto: bigint | string | number): string {
   return `${neg ? "-" : ""}${whole}${frac ? `.${frac}` : ""} FIL`;
 }
 
+/** Base units of a token with `decimals` as a decimal number, trailing zeros trimmed: formatUnits("150", 2) is "1.5". */
+export function formatUnits(units: bigint | string, decimals: number): string {
+  let a: bigint;
+  try {
+    a = BigInt(units);
+  } catch {
+    return String(units);
+  }
+  if (!Number.isInteger(decimals) || decimals <= 0) return a.toString();
+  const neg = a < 0n;
+  if (neg) a = -a;
+  const scale = 10n ** BigInt(decimals);
+  const frac = (a % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return `${neg ? "-" : ""}${a / scale}${frac ? `.${frac}` : ""}`;
+}
+
+/** `part` as a percentage of `total`, rounded to two decimals, trailing zeros trimmed: "60%", "66.67%"; "-" when total is 0. */
+export function formatShare(part: bigint | string, total: bigint | string): string {
+  const p = BigInt(part);
+  const t = BigInt(total);
+  if (t <= 0n) return "-";
+  const hundredths = (p * 10_000n * 2n + t) / (2n * t);
+  const frac = (hundredths % 100n).toString().padStart(2, "0").replace(/0+$/, "");
+  return `${hundredths / 100n}${frac ? `.${frac}` : ""}%`;
+}
+
 /** The --help text of an amount option. */
 export const AMOUNT_HELP = "1.5 or 1.5fil = FIL; a whole number or 1500000000000000000atto = attoFIL";

@@ -25,19 +25,26 @@ import { type GetBlockByNumberParameters, getBlockByNumber } from "./actions/get
 import { getBlockNumber } from "./actions/getBlockNumber.js";
 import { getChainId } from "./actions/getChainId.js";
 import { type GetCheckpointParameters, getCheckpoint } from "./actions/getCheckpoint.js";
+import { type GetCheckpointsParameters, getCheckpoints } from "./actions/getCheckpoints.js";
 import { type GetCollectionParameters, getCollection } from "./actions/getCollection.js";
 import { type GetCollectionsByCreatorParameters, getCollectionsByCreator } from "./actions/getCollectionsByCreator.js";
 import { type GetDataAssetParameters, getDataAsset } from "./actions/getDataAsset.js";
 import { type GetDataAssetGranteesParameters, getDataAssetGrantees } from "./actions/getDataAssetGrantees.js";
+import { type GetDisputeParameters, getDispute } from "./actions/getDispute.js";
+import { type GetDisputesParameters, getDisputes } from "./actions/getDisputes.js";
+import { type GetEvidenceParameters, getEvidence } from "./actions/getEvidence.js";
 import { type GetFeeAllowanceParameters, getFeeAllowance } from "./actions/getFeeAllowance.js";
+import { getGenesis } from "./actions/getGenesis.js";
 import { type GetIdentitiesByOwnerParameters, getIdentitiesByOwner } from "./actions/getIdentitiesByOwner.js";
 import { type GetIdentityParameters, getIdentity } from "./actions/getIdentity.js";
+import { getNodeIdentity, getPeers } from "./actions/getNodeIdentity.js";
 import { type GetPreconfirmationParameters, getPreconfirmation } from "./actions/getPreconfirmation.js";
 import { type GetProofParameters, getProof } from "./actions/getProof.js";
 import { type GetSessionGrantParameters, getSessionGrant } from "./actions/getSessionGrant.js";
 import { getSyncStatus } from "./actions/getSyncStatus.js";
 import { type GetTokenParameters, getToken } from "./actions/getToken.js";
 import { type GetTokenBalanceParameters, getTokenBalance } from "./actions/getTokenBalance.js";
+import { type GetTokensByHolderParameters, getTokensByHolder } from "./actions/getTokensByHolder.js";
 import { type GetTransactionParameters, getTransaction } from "./actions/getTransaction.js";
 import { type GetTransactionReceiptParameters, getTransactionReceipt } from "./actions/getTransactionReceipt.js";
 import { type GetTransactionStatusParameters, getTransactionStatus } from "./actions/getTransactionStatus.js";
@@ -148,6 +155,7 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getAssetsByCollection: (params: GetAssetsByCollectionParameters) => getAssetsByCollection(base, params),
     getToken: (params: GetTokenParameters) => getToken(base, params),
     getTokenBalance: (params: GetTokenBalanceParameters) => getTokenBalance(base, params),
+    getTokensByHolder: (params: GetTokensByHolderParameters) => getTokensByHolder(base, params),
     getIdentity: (params: GetIdentityParameters) => getIdentity(base, params),
     resolveDid: (params: ResolveDidParameters) => resolveDid(base, params),
     getDataAsset: (params: GetDataAssetParameters) => getDataAsset(base, params),
@@ -156,8 +164,10 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getCollectionsByCreator: (params: GetCollectionsByCreatorParameters) => getCollectionsByCreator(base, params),
     getTransactionsByAddress: (params: GetTransactionsByAddressParameters) => getTransactionsByAddress(base, params),
     getProof: (params: GetProofParameters) => getProof(base, params),
-    /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, status and deals. */
+    /** A checkpoint on the L1 rollup (default: the latest) with its L1 transaction, signers, status and deals. */
     getCheckpoint: (params: GetCheckpointParameters = {}) => getCheckpoint(base, params),
+    /** A page of the rollup's checkpoints, newest first; pass `next` back as `before` for older ones. */
+    getCheckpoints: (params: GetCheckpointsParameters = {}) => getCheckpoints(base, params),
     getBlockByNumber: (params: GetBlockByNumberParameters = {}) => getBlockByNumber(base, params),
     getBlockByHash: (params: GetBlockByHashParameters) => getBlockByHash(base, params),
     getTransaction: (params: GetTransactionParameters) => getTransaction(base, params),
@@ -166,6 +176,18 @@ export function createFilverseClient(options: FilverseClientOptions) {
     getPreconfirmation: (params: GetPreconfirmationParameters) => getPreconfirmation(base, params),
     estimateFee: (params: EstimateFeeParameters = {}) => estimateFee(base, params),
     getSyncStatus: () => getSyncStatus(base),
+    /** The genesis header and the chain's consensus parameters. */
+    getGenesis: () => getGenesis(base),
+    /** Verifier nodes: the evidence recorded against the sequencer (a sequencer answers []). */
+    getEvidence: (params: GetEvidenceParameters = {}) => getEvidence(base, params),
+    /** A page of the fault-proof games on the node's dispute game; pass `next` back as `fromId`. */
+    getDisputes: (params: GetDisputesParameters = {}) => getDisputes(base, params),
+    /** One fault-proof game with its claim tree, or null. */
+    getDispute: (params: GetDisputeParameters) => getDispute(base, params),
+    /** The node's libp2p peer id and addresses (UnavailableError without p2p). */
+    getNodeIdentity: () => getNodeIdentity(base),
+    /** The node's connected peers with its local score of each. */
+    getPeers: () => getPeers(base),
     /** Verifier nodes: hold the sequencer to a preconfirmation it signed. */
     submitPreconfirmation: (params: SubmitPreconfirmationParameters) => submitPreconfirmation(base, params),
     transfer: (params: TransferParameters) => transfer(base, params),

@@ -11,7 +11,7 @@ import type { CheckpointJson } from "@filverse/types";
 import { FilverseError, isHex, toHex } from "@filverse/utils";
 import type { Command } from "commander";
 import type { Address, BaseError, Hex, PublicClient, TransactionReceipt, WalletClient } from "viem";
-import { AMOUNT_HELP, filAmountArg, formatFil } from "../amount.js";
+import { AMOUNT_HELP, filAmountArg, formatFil, formatShare } from "../amount.js";
 import { readKeyFile } from "../keys.js";
 import { EXIT, ExitWith, type OutputOpts, print, UsageError } from "../output.js";
 import { rpcRead } from "../rpc.js";
@@ -459,6 +459,25 @@ export function registerBridgeCommands(program: Command): void {
       print(o, cp, () => formatCheckpoint(cp));
     });
 
+  bridge
+    .command("checkpoints")
+    .description(
+      "the checkpoints on L1, newest first, one a line: blocks, status, signed weight, stored, L1 transaction",
+    )
+    .option("--limit <n>", "at most n (1–50, default 10)")
+    .option("--before <index>", "only checkpoints below this index (the last page's `more: --before …`)")
+    .option(
+      "--rpc <url>",
+      "L2 JSON-RPC URL; default $FILVERSE_RPC",
+      process.env.FILVERSE_RPC ?? "http://127.0.0.1:8645",
+    )
+    .option("--json", "print JSON")
+    .action(async (o: OutputOpts & { rpc: string; limit?: string; before?: string }) => {
+      const params = checkpointsParams(o);
+      const page = (await rpcRead(o.rpc, "filverse_getCheckpoints", params)) as CheckpointPage;
+      print(o, page, () => formatCheckpointList(page));
+    });
+
   withL1(
     bridge
       .command("status")
@@ -589,6 +608,64 @@ export function registerBridgeCommands(program: Command): void {
 
 const iso = (t: string) => new Date(Number(t) * 1000).toISOString();
 
+type CheckpointPage = {
+  checkpoints: (CheckpointJson & { final: boolean; stored: boolean | null })[];
+  count: string;
+  next: string | null;
+};
+
+/** filverse_getCheckpoints' params from --limit (1–50) and --before (a checkpoint index). */
+export function checkpointsParams(o: { limit?: string; before?: string }): (number | string)[] {
+  let limit: number | undefined;
+  if (o.limit !== undefined) {
+    limit = Number(o.limit);
+    if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 50) throw new UsageError(`--limit is 1 to 50, got "${o.limit}"`);
+  }
+  if (o.before !== undefined && !/^\d+$/.test(o.before))
+    throw new UsageError(`--before is a checkpoint index (a whole number), got "${o.before}"`);
+  if (o.before !== undefined) return [limit ?? 10, o.before];
+  return limit === undefined ? [] : [limit];
+}
+
+/** A page of checkpoints for a person: one line each, newest first, and how to ask for the older ones. */
+export function formatCheckpointList(page: CheckpointPage): string {
+  if (page.checkpoints.length === 0)
+    return page.count === "0" ? "no checkpoint on L1 yet" : "no checkpoints below that index";
+  const rows = page.checkpoints.map((cp) => {
+    const status =
+      cp.status === "pending" ? `pending (${cp.secondsLeft} s left)` : cp.status === "disputed" ? "disputed" : "final";
+    const signed =
+      cp.signedWeight != null && cp.totalWeight != null
+        ? `signed ${formatShare(cp.signedWeight, cp.totalWeight)} by ${cp.signers?.length ?? 0}`
+        : "signers unknown";
+    const stored = cp.stored === null ? "deals untracked" : cp.stored ? "stored" : "not stored yet";
+    return `#${cp.index}  blocks ${cp.firstBlock}–${cp.lastBlock}  ${status}  ${signed}  ${stored}  L1 tx ${cp.l1TxHash ?? "-"}`;
+  });
+  return [
+    `${page.count} checkpoint${page.count === "1" ? "" : "s"} on L1`,
+    ...rows,
+    ...(page.next ? [`more: --before ${page.next}`] : []),
+  ].join("\n");
+}
+
+/**
+ * Who signed a checkpoint, for a person: the signed weight against the validator set's total (the
+ * rollup needs 2/3), then one line per signer with its weight (collateral, in FIL) and its share of
+ * the total. A node that could not read them (or predates them) says so.
+ */
+export function formatSigners(cp: Pick<CheckpointJson, "signers" | "signedWeight" | "totalWeight">): string[] {
+  if (!cp.signers || cp.signedWeight == null || cp.totalWeight == null) return ["signed       not known to the node"];
+  const n = cp.signers.length;
+  const lines = [
+    `signed       ${formatFil(cp.signedWeight)} of ${formatFil(cp.totalWeight)} (${formatShare(cp.signedWeight, cp.totalWeight)}; quorum 2/3) by ${n} validator${n === 1 ? "" : "s"}`,
+  ];
+  for (const [i, sg] of cp.signers.entries())
+    lines.push(
+      `${i === 0 ? "signers     " : "            "} ${sg.address} ${formatFil(sg.weight)} (${formatShare(sg.weight, cp.totalWeight)})`,
+    );
+  return lines;
+}
+
 /** A checkpoint for a person: one fact a line, the status with the time left, one line per deal. */
 export function formatCheckpoint(cp: CheckpointJson): string {
   const status =
@@ -608,6 +685,7 @@ export function formatCheckpoint(cp: CheckpointJson): string {
     `deposits     up to L1 nonce ${cp.depositCursor}`,
     `accepted     ${iso(cp.acceptedAt)}`,
     `L1 tx        ${cp.l1TxHash ? `${cp.l1TxHash} in L1 block ${cp.l1BlockNumber}` : "not found by the node"}`,
+    ...formatSigners(cp),
     `piece        ${cp.pieceCid || "-"}`,
   ];
   const st = cp.storage;

@@ -232,9 +232,9 @@ export function registerWalletCommands(program: Command): void {
   );
 
   registerKindCommands({ asset, token, identity, data });
-  registerReadCommands({ program, asset, token, identity, data });
-
   const tx = program.command("tx").description("transactions");
+  registerReadCommands({ program, asset, token, identity, data, tx });
+
   withCommon(tx.command("status").argument("<hash>"), false).action((hash: string, o: ClientOpts) =>
     read(o, "filverse_getTransactionStatus", [hash]),
   );

@@ -2,21 +2,16 @@
 import type { RpcMethods } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { FilverseBaseClient } from "../baseClient.js";
-import { hexParam } from "../utils/normalize.js";
+import { hexParam, pageParam } from "../utils/normalize.js";
 
-export type GetAssetsByCollectionParameters = { collectionId: Hex; cursor?: string; limit?: number };
+export type GetAssetsByCollectionParameters = { collectionId: Hex; cursor?: string | null; limit?: number };
 export type GetAssetsByCollectionReturnType = RpcMethods["filverse_getAssetsByCollection"][1];
 
-export function getAssetsByCollection(
+export async function getAssetsByCollection(
   client: FilverseBaseClient,
   params: GetAssetsByCollectionParameters,
 ): Promise<GetAssetsByCollectionReturnType> {
   const collectionId = hexParam(params.collectionId, 32, "collectionId");
-  const page: { cursor?: string; limit?: number } = {};
-  if (params.cursor !== undefined) page.cursor = params.cursor;
-  if (params.limit !== undefined) page.limit = params.limit;
-  return client.request(
-    "filverse_getAssetsByCollection",
-    Object.keys(page).length > 0 ? [collectionId, page] : [collectionId],
-  );
+  const page = pageParam(params);
+  return client.request("filverse_getAssetsByCollection", page ? [collectionId, page] : [collectionId]);
 }

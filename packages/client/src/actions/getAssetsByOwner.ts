@@ -2,18 +2,16 @@
 import type { RpcMethods } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { FilverseBaseClient } from "../baseClient.js";
-import { hexParam } from "../utils/normalize.js";
+import { hexParam, pageParam } from "../utils/normalize.js";
 
-export type GetAssetsByOwnerParameters = { owner: Hex; cursor?: string; limit?: number };
+export type GetAssetsByOwnerParameters = { owner: Hex; cursor?: string | null; limit?: number };
 export type GetAssetsByOwnerReturnType = RpcMethods["filverse_getAssetsByOwner"][1];
 
-export function getAssetsByOwner(
+export async function getAssetsByOwner(
   client: FilverseBaseClient,
   params: GetAssetsByOwnerParameters,
 ): Promise<GetAssetsByOwnerReturnType> {
   const owner = hexParam(params.owner, 20, "owner");
-  const page: { cursor?: string; limit?: number } = {};
-  if (params.cursor !== undefined) page.cursor = params.cursor;
-  if (params.limit !== undefined) page.limit = params.limit;
-  return client.request("filverse_getAssetsByOwner", Object.keys(page).length > 0 ? [owner, page] : [owner]);
+  const page = pageParam(params);
+  return client.request("filverse_getAssetsByOwner", page ? [owner, page] : [owner]);
 }

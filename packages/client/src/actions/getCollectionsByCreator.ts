@@ -2,18 +2,16 @@
 import type { RpcMethods } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { FilverseBaseClient } from "../baseClient.js";
-import { hexParam } from "../utils/normalize.js";
+import { hexParam, pageParam } from "../utils/normalize.js";
 
-export type GetCollectionsByCreatorParameters = { creator: Hex; cursor?: string; limit?: number };
+export type GetCollectionsByCreatorParameters = { creator: Hex; cursor?: string | null; limit?: number };
 export type GetCollectionsByCreatorReturnType = RpcMethods["filverse_getCollectionsByCreator"][1];
 
-export function getCollectionsByCreator(
+export async function getCollectionsByCreator(
   client: FilverseBaseClient,
   params: GetCollectionsByCreatorParameters,
 ): Promise<GetCollectionsByCreatorReturnType> {
   const creator = hexParam(params.creator, 20, "creator");
-  const page: { cursor?: string; limit?: number } = {};
-  if (params.cursor !== undefined) page.cursor = params.cursor;
-  if (params.limit !== undefined) page.limit = params.limit;
-  return client.request("filverse_getCollectionsByCreator", Object.keys(page).length > 0 ? [creator, page] : [creator]);
+  const page = pageParam(params);
+  return client.request("filverse_getCollectionsByCreator", page ? [creator, page] : [creator]);
 }

@@ -2,21 +2,16 @@
 import type { RpcMethods } from "@filverse/types";
 import type { Hex } from "@filverse/utils";
 import type { FilverseBaseClient } from "../baseClient.js";
-import { hexParam } from "../utils/normalize.js";
+import { hexParam, pageParam } from "../utils/normalize.js";
 
-export type GetTransactionsByAddressParameters = { address: Hex; cursor?: string; limit?: number };
+export type GetTransactionsByAddressParameters = { address: Hex; cursor?: string | null; limit?: number };
 export type GetTransactionsByAddressReturnType = RpcMethods["filverse_getTransactionsByAddress"][1];
 
-export function getTransactionsByAddress(
+export async function getTransactionsByAddress(
   client: FilverseBaseClient,
   params: GetTransactionsByAddressParameters,
 ): Promise<GetTransactionsByAddressReturnType> {
   const address = hexParam(params.address, 20, "address");
-  const page: { cursor?: string; limit?: number } = {};
-  if (params.cursor !== undefined) page.cursor = params.cursor;
-  if (params.limit !== undefined) page.limit = params.limit;
-  return client.request(
-    "filverse_getTransactionsByAddress",
-    Object.keys(page).length > 0 ? [address, page] : [address],
-  );
+  const page = pageParam(params);
+  return client.request("filverse_getTransactionsByAddress", page ? [address, page] : [address]);
 }

@@ -16,16 +16,23 @@ export function createHttpTransport(url: string, opts: TransportOptions = {}): T
     const body = buildRequest(method, params);
     let response: Response;
     let text: string;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...opts.headers },
-        body: stringifyRequest(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
-    } catch (cause) {
-      throw fetchFailure(cause, url, method, timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...opts.headers },
+          body: stringifyRequest(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        text = await response.text();
+        break;
+      } catch (cause) {
+        // A kept-alive connection the node closed as the request went out (its idle timeout) fails
+        // with "other side closed" and no answer: a read is asked once more, on a new connection.
+        // A send is not: the node may have taken it, and the caller's nonce cursor decides.
+        if (attempt === 1 && socketClosed(cause) && !NOT_RETRIED.has(method)) continue;
+        throw fetchFailure(cause, url, method, timeoutMs);
+      }
     }
 
     let json: unknown;
@@ -50,6 +57,19 @@ export function createHttpTransport(url: string, opts: TransportOptions = {}): T
   }
 
   return { type: "http", url, request, close: async () => {} };
+}
+
+/** The methods that change something: never sent twice by the transport. */
+const NOT_RETRIED: ReadonlySet<string> = new Set([
+  "filverse_sendTransaction",
+  "filverse_sendRawTransaction",
+  "filverse_sendTransactionSync",
+  "filverse_submitPreconfirmation",
+]);
+
+/** undici's error for a connection the other side closed before answering. */
+function socketClosed(cause: unknown): boolean {
+  return (cause as { cause?: { code?: string } } | null)?.cause?.code === "UND_ERR_SOCKET";
 }
 
 function fetchFailure(cause: unknown, url: string, method: string, timeoutMs: number): TransportError {

@@ -114,6 +114,37 @@ export function uintParam(value: unknown, name: string): string {
   );
 }
 
+/** The largest page the node serves for the paged lookups (filverse_getAssetsByOwner and the like). */
+export const MAX_PAGE_LIMIT = 500;
+
+/**
+ * The `page` of a paged lookup ({cursor?, limit?}) as the node takes it: `limit` an integer from 1 to
+ * `max`, `cursor` a previous page's `nextCursor` (0x hex, lower-cased; null or undefined for the first
+ * page). Anything else is ClientError INVALID_INPUT naming the field; undefined when both are absent.
+ */
+export function pageParam(
+  params: { cursor?: string | null; limit?: number },
+  max = MAX_PAGE_LIMIT,
+): { cursor?: string; limit?: number } | undefined {
+  const page: { cursor?: string; limit?: number } = {};
+  if (params.limit !== undefined) {
+    if (typeof params.limit !== "number" || !Number.isInteger(params.limit) || params.limit < 1 || params.limit > max) {
+      throw new ClientError(
+        ClientErrorCode.INVALID_INPUT,
+        `Invalid parameter "limit": expected an integer from 1 to ${max}`,
+        {
+          details: { name: "limit", got: String(params.limit) },
+        },
+      );
+    }
+    page.limit = params.limit;
+  }
+  if (params.cursor !== undefined && params.cursor !== null) {
+    page.cursor = hexParam(params.cursor, undefined, "cursor");
+  }
+  return Object.keys(page).length > 0 ? page : undefined;
+}
+
 /** A block number or tag as JSON-RPC takes it: "latest", or a decimal string. */
 export function blockTagParam(value: unknown, name = "blockNumber"): string {
   if (value === "latest") return value;

@@ -1,4 +1,6 @@
 /** Real HTTP round trips against a tiny JSON-RPC node: every write action, the nonce cursor, errors, waiting. */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { collectionIdOf, dataAssetIdOf, identityIdOf, tokenIdOf } from "@filverse/crypto";
 import { encodeSignedTx, RpcErrorCode, signedTxFromJson } from "@filverse/types";
 import { fromHex, toHex } from "@filverse/utils";
@@ -12,6 +14,7 @@ import {
   TransportError,
   TransportErrorCode,
 } from "../../src/errors.js";
+import { createHttpTransport } from "../../src/transport/http.js";
 import { alice, BOB, bob, CHAIN_ID, COLLECTION_ID, inputs, walletProvider } from "./fixtures.js";
 import { rawServer, TestNode } from "./testNode.js";
 
@@ -252,6 +255,45 @@ describe("HTTP transport errors", () => {
     expect((error as TransportError).shortMessage).toMatch(
       /Could not reach the node at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
     );
+  });
+
+  it("a connection closed without an answer: a read is asked once more on a new connection, a send is not", async () => {
+    let seen = 0;
+    // Every odd request gets its socket destroyed unanswered (as a node's idle timeout would).
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        seen++;
+        if (seen % 2 === 1) {
+          req.socket.destroy();
+          return;
+        }
+        const { id } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number };
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ jsonrpc: "2.0", id, result: "7" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const flaky = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+    try {
+      const transport = createHttpTransport(flaky.url);
+      expect(await transport.request("filverse_blockNumber", [])).toBe("7");
+      expect(seen).toBe(2);
+      const error = await transport.request("filverse_sendRawTransaction", ["0x00"]).catch((e: unknown) => e);
+      expect(seen).toBe(3);
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({ code: TransportErrorCode.CONNECTION });
+      expect((error as TransportError).shortMessage).toContain("UND_ERR_SOCKET");
+    } finally {
+      await flaky.close();
+    }
   });
 
   it("a silent node is TransportError TIMEOUT", async () => {
