@@ -32,9 +32,8 @@ import {
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
-import { createL1Clients, type L1Clients } from "../../src/clients.js";
-import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
-import { type LocalL1, startLocalL1, writeL1MessageRecords } from "../../src/devL1.js";
+import type { L1Clients } from "../../src/clients.js";
+import type { LocalL1 } from "../../src/devL1.js";
 import {
   type DisputeMove,
   disputeGameAbi,
@@ -46,7 +45,7 @@ import {
 } from "../../src/dispute/disputeGame.js";
 import { encodeRevealedItem, itemAnswerOf, readItemReveal } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
-import { compileTestContracts } from "./harness.js";
+import { setupMockCheckpointsGame } from "./gameFixture.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
 
 const CHAIN_ID = 3_141_592_601;
@@ -76,17 +75,6 @@ let checkpoints: Address;
 let game: Address;
 let executor: Address;
 
-async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
-
 async function send(
   to: Address,
   abi: Abi,
@@ -112,44 +100,15 @@ const read = async <T>(to: Address, abi: Abi, functionName: string, args: readon
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
 
 beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
-  l1 = node;
-  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  accounts = await clients.walletClient.getAddresses();
-  mockAbi = artifacts.MockCheckpoints!.abi;
-  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
-  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)]);
-  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
-  const { bridge } = await deployFilverse(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    sequencer: toHex(sequencer.address) as Address,
-    genesisTimestamp: 1_700_000_000,
-    minCollateral: 1n,
-    challengeWindowSec: 3_600,
-    exitDelaySec: 7_200,
-    forceInclusionDelaySec: 3_600,
-  });
-  ({ executor } = await deployOneStepExecutor(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
+  ({ l1, clients, accounts, mockAbi, checkpoints, executor, game, gameAbi } = await setupMockCheckpointsGame({
+    chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
-    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-    minTxFee: 0n,
-    bridge,
+    sequencer: toHex(sequencer.address) as Address,
+    deposits: chainOf().block.deposits,
+    bond: BOND,
+    maxClockSec: MAX_CLOCK_SEC,
+    extensionSec: EXTENSION_SEC,
   }));
-  await writeL1MessageRecords(clients.publicClient, bridge, chainOf().block.deposits);
-  const gameArtifact = loadArtifact("FilverseDisputeGame");
-  gameAbi = gameArtifact.abi;
-  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
 }, 120_000);
 afterAll(async () => {
   await l1?.stop();

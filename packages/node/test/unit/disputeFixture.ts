@@ -5,16 +5,7 @@
  * build players. Importing it registers the hooks in the importing file.
  */
 import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
-import {
-  createL1Clients,
-  deployFilverse,
-  deployOneStepExecutor,
-  type L1Clients,
-  type LocalL1,
-  loadArtifact,
-  startLocalL1,
-  writeL1MessageRecords,
-} from "@filverse/l1";
+import type { L1Clients, LocalL1 } from "@filverse/l1";
 import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
 import { applyBlock, createGenesis, type State } from "@filverse/state";
 import {
@@ -30,7 +21,7 @@ import {
 import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, expect } from "vitest";
-import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { deployArtifact, setupMockCheckpointsGame } from "../../../l1/test/unit/gameFixture.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
 import type { NodeMetrics } from "../../src/metrics.js";
 
@@ -64,16 +55,8 @@ export let mockAbi: Abi;
 export let checkpoints: Address;
 export let game: Address;
 
-export async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
+export const deploy = (a: { abi: Abi; bytecode: Hex }, args: unknown[]) =>
+  deployArtifact(clients, accounts[0]!, a, args);
 
 export async function send(
   to: Address,
@@ -105,44 +88,15 @@ export const increaseTime = (sec: number) =>
     .then(() => clients.publicClient.request({ method: "evm_mine", params: [] } as never));
 
 beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
-  l1 = node;
-  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  accounts = await clients.walletClient.getAddresses();
-  mockAbi = artifacts.MockCheckpoints!.abi;
-  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
-  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
-  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
-  const { bridge } = await deployFilverse(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    sequencer: toHex(sequencer.address) as Address,
-    genesisTimestamp: 1_700_000_000,
-    minCollateral: 1n,
-    challengeWindowSec: 3_600,
-    exitDelaySec: 7_200,
-    forceInclusionDelaySec: 3_600,
-  });
-  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
+  ({ l1, clients, accounts, mockAbi, checkpoints, game, gameAbi } = await setupMockCheckpointsGame({
+    chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
-    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-    minTxFee: 0n,
-    bridge,
-  });
-  await writeL1MessageRecords(clients.publicClient, bridge, [deposit(2, bob.address, 7n)]);
-  const gameArtifact = loadArtifact("FilverseDisputeGame");
-  gameAbi = gameArtifact.abi;
-  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
+    sequencer: toHex(sequencer.address) as Address,
+    deposits: [deposit(2, bob.address, 7n)],
+    bond: BOND,
+    maxClockSec: MAX_CLOCK_SEC,
+    extensionSec: EXTENSION_SEC,
+  }));
 }, 120_000);
 afterAll(async () => {
   await l1?.stop();
