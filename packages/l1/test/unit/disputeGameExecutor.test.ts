@@ -6,18 +6,10 @@
  * an honest one. OneStepExecutor does not declare itself complete yet, so the game refunds every
  * bond (a dry run); the outcomes are what this file checks.
  */
-import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
+import { depositHash, txHash } from "@filverse/crypto";
 import { MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { applyBlock, createGenesis, proveStep, type State, traceBlock } from "@filverse/state";
-import {
-  type BlockHeader,
-  blockHash,
-  type Deposit,
-  HashListSsz,
-  type SignedBlock,
-  type SignedTransaction,
-  TxKind,
-} from "@filverse/types";
+import { proveStep, traceBlock } from "@filverse/state";
+import { type BlockHeader, blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import {
   type Abi,
@@ -47,24 +39,13 @@ import { encodeRevealedItem, itemAnswerOf, readItemReveal } from "../../src/disp
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
 import { setupMockCheckpointsGame } from "./gameFixture.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
+import { CHAIN_ID, MAX_BLOCK_TXS, sealTwoBlocks, sequencer } from "./sealedChain.js";
 
-const CHAIN_ID = 3_141_592_601;
-const MAX_BLOCK_TXS = 10_000;
 const MAX_CLOCK_SEC = 1_000;
 const EXTENSION_SEC = 100;
 const BOND = 10n ** 18n;
 /** The depth of txRoot's list (MAX_BLOCK_ITEMS = 69,632 rounded up to 2^17). */
 const ITEMS_DEPTH = 17;
-
-const makeKey = (seed: number) => {
-  const priv = new Uint8Array(32);
-  priv[0] = 0x61;
-  priv[31] = seed + 1;
-  return { priv, address: privateKeyToAddress(priv) };
-};
-const alice = makeKey(1);
-const bob = makeKey(2);
-const sequencer = makeKey(9);
 
 let l1: LocalL1;
 let clients: L1Clients;
@@ -114,59 +95,9 @@ afterAll(async () => {
   await l1?.stop();
 });
 
-/** Seal `deposits` and `txs` on top of `parent` (roots from applyBlock); `fault` alters the header before the seal. */
-function seal(
-  parent: State,
-  parentHeader: BlockHeader,
-  deposits: Deposit[],
-  txs: SignedTransaction[],
-  fault: (h: BlockHeader) => BlockHeader = (h) => h,
-): { block: SignedBlock; state: State } {
-  const draft: BlockHeader = {
-    chainId: CHAIN_ID,
-    number: parentHeader.number + 1,
-    parentHash: blockHash(parentHeader),
-    timestamp: parentHeader.timestamp + 2,
-    proposer: sequencer.address,
-    txRoot: new Uint8Array(32),
-    receiptsRoot: new Uint8Array(32),
-    stateRoot: new Uint8Array(32),
-    withdrawalsRoot: new Uint8Array(32),
-    l1DepositNonce: 0,
-  };
-  const body = { header: draft, deposits, transactions: txs };
-  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
-  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
-  const header = fault({
-    ...draft,
-    txRoot: HashListSsz.hashTreeRoot(items),
-    receiptsRoot: r.roots.receiptsRoot,
-    stateRoot: r.roots.stateRoot,
-    withdrawalsRoot: r.roots.withdrawalsRoot,
-    l1DepositNonce: r.l1DepositNonce,
-  });
-  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
-}
-
 /** Genesis, a block funding alice by deposit, and block 2: a deposit to bob and a transfer from alice. */
 function chainOf(fault?: (h: BlockHeader) => BlockHeader) {
-  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
-  const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
-    l1Nonce: nonce,
-    l1BlockNumber: 10 + nonce,
-    l1TxHash: new Uint8Array(32).fill(nonce),
-    from: new Uint8Array(20).fill(0xee),
-    to,
-    amount,
-    forcedTx: new Uint8Array(0),
-  });
-  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
-  const transfer = signTransaction(
-    CHAIN_ID,
-    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
-    alice.priv,
-  );
-  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
+  const { genesis, one, two } = sealTwoBlocks(fault);
   const trace = traceBlock(one.state, one.block.header, two.block, {
     chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,

@@ -4,42 +4,39 @@
  * two-block chain with a deposit and a Transfer, and helpers to seal blocks, post checkpoints and
  * build players. Importing it registers the hooks in the importing file.
  */
-import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
 import type { L1Clients, LocalL1 } from "@filverse/l1";
 import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { applyBlock, createGenesis, type State } from "@filverse/state";
-import {
-  type BlockHeader,
-  blockHash,
-  blockHashesRoot,
-  type Deposit,
-  HashListSsz,
-  type SignedBlock,
-  type SignedTransaction,
-  TxKind,
-} from "@filverse/types";
+import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, expect } from "vitest";
 import { deployArtifact, setupMockCheckpointsGame } from "../../../l1/test/unit/gameFixture.js";
+import {
+  bob,
+  CHAIN_ID,
+  deposit,
+  MAX_BLOCK_TXS,
+  seal,
+  sealTwoBlocks,
+  sequencer,
+} from "../../../l1/test/unit/sealedChain.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
 import type { NodeMetrics } from "../../src/metrics.js";
 
-export const CHAIN_ID = 3_141_592_601;
-export const MAX_BLOCK_TXS = 10_000;
+export {
+  alice,
+  bob,
+  CHAIN_ID,
+  deposit,
+  MAX_BLOCK_TXS,
+  makeKey,
+  seal,
+  sequencer,
+} from "../../../l1/test/unit/sealedChain.js";
 export const MAX_CLOCK_SEC = 1_000;
 export const EXTENSION_SEC = 100;
 export const BOND = 10n ** 18n;
 
-export const makeKey = (seed: number) => {
-  const priv = new Uint8Array(32);
-  priv[0] = 0x61;
-  priv[31] = seed + 1;
-  return { priv, address: privateKeyToAddress(priv) };
-};
-export const alice = makeKey(1);
-export const bob = makeKey(2);
-export const sequencer = makeKey(9);
 export const chain = getChainConfig("devnet", {
   chainId: CHAIN_ID,
   maxBlockTxs: MAX_BLOCK_TXS,
@@ -102,60 +99,9 @@ afterAll(async () => {
   await l1?.stop();
 });
 
-/** Seal `deposits` and `txs` on top of `parent`; `fault` alters the header before the seal. */
-export function seal(
-  parent: State,
-  parentHeader: BlockHeader,
-  deposits: Deposit[],
-  txs: SignedTransaction[],
-  fault: (h: BlockHeader) => BlockHeader = (h) => h,
-): { block: SignedBlock; state: State } {
-  const draft: BlockHeader = {
-    chainId: CHAIN_ID,
-    number: parentHeader.number + 1,
-    parentHash: blockHash(parentHeader),
-    timestamp: parentHeader.timestamp + 2,
-    proposer: sequencer.address,
-    txRoot: new Uint8Array(32),
-    receiptsRoot: new Uint8Array(32),
-    stateRoot: new Uint8Array(32),
-    withdrawalsRoot: new Uint8Array(32),
-    l1DepositNonce: 0,
-  };
-  const body = { header: draft, deposits, transactions: txs };
-  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
-  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
-  const header = fault({
-    ...draft,
-    txRoot: HashListSsz.hashTreeRoot(items),
-    receiptsRoot: r.roots.receiptsRoot,
-    stateRoot: r.roots.stateRoot,
-    withdrawalsRoot: r.roots.withdrawalsRoot,
-    l1DepositNonce: r.l1DepositNonce,
-  });
-  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
-}
-
-export const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
-  l1Nonce: nonce,
-  l1BlockNumber: 10 + nonce,
-  l1TxHash: new Uint8Array(32).fill(nonce),
-  from: new Uint8Array(20).fill(0xee),
-  to,
-  amount,
-  forcedTx: new Uint8Array(0),
-});
-
 /** The honest chain: genesis, block 1 funding alice, block 2 with a deposit to bob and a transfer; and a faulty block 2. */
 export function makeChain(fault: (h: BlockHeader) => BlockHeader) {
-  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
-  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
-  const transfer = signTransaction(
-    CHAIN_ID,
-    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
-    alice.priv,
-  );
-  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer]);
+  const { genesis, one, transfer, two } = sealTwoBlocks();
   const bad = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
   const genesisBlock: SignedBlock = {
     header: genesis.header,

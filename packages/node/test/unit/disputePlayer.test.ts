@@ -311,6 +311,15 @@ async function postMadeUp(made: BlockHeader, one: BlockHeader = c.blocks[1]!.hea
   return index;
 }
 
+/** revealHeader's arguments for game `id`: `header` as entry `e` of the list `hashes`, with entry e-1 and both proofs. */
+const revealArgs = (id: number, header: BlockHeader, hashes: Uint8Array[], e: number) => [
+  BigInt(id),
+  headerToAbi(header),
+  listEntryProof(hashes, e).map(toHex),
+  toHex(hashes[e - 1]!),
+  listEntryProof(hashes, e - 1).map(toHex),
+];
+
 /** Request header `n` of checkpoint `index` from `from`; returns the game id. */
 async function requestHeader(index: number, n: number, from: Address): Promise<number> {
   const id = Number(await read<bigint>(game, gameAbi, "gameCount"));
@@ -373,19 +382,7 @@ describe("header requests and made-up headers", () => {
     // The outsider reveals it (and takes the bond).
     const outsider = accounts[5]!;
     const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
-    await send(
-      game,
-      gameAbi,
-      "revealHeader",
-      [
-        BigInt(first),
-        headerToAbi(made),
-        listEntryProof(hashes, 2).map(toHex),
-        toHex(hashes[1]!),
-        listEntryProof(hashes, 1).map(toHex),
-      ],
-      outsider,
-    );
+    await send(game, gameAbi, "revealHeader", revealArgs(first, made, hashes, 2), outsider);
     // The node challenges block 2 with the revealed header; its roots are the defenders' to open.
     await player.tick();
     const g = await readDisputeGame(game, first + 1, clients);
@@ -443,19 +440,7 @@ describe("made-up headers from the first block on", () => {
       if (!g.reveal) break;
       requested.push(g.blockNumber);
       const e = g.blockNumber;
-      await send(
-        game,
-        gameAbi,
-        "revealHeader",
-        [
-          BigInt(id),
-          headerToAbi(headers[e]!),
-          listEntryProof(hashes, e).map(toHex),
-          toHex(hashes[e - 1]!),
-          listEntryProof(hashes, e - 1).map(toHex),
-        ],
-        outsider,
-      );
+      await send(game, gameAbi, "revealHeader", revealArgs(id, headers[e]!, hashes, e), outsider);
       await player.tick();
     }
     // The last header first (its proof shows entry 1 is not the node's), then block 1.
@@ -550,13 +535,7 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
     const data = encodeFunctionData({
       abi: gameAbi,
       functionName: "revealHeader",
-      args: [
-        BigInt(first),
-        headerToAbi(made),
-        listEntryProof(hashes, 2).map(toHex),
-        toHex(hashes[1]!),
-        listEntryProof(hashes, 1).map(toHex),
-      ],
+      args: revealArgs(first, made, hashes, 2),
     });
     await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, data], accounts[5]!);
     expect(await outcome(first)).toBe(GameOutcome.DefenderWins);
@@ -726,19 +705,7 @@ describe("made-up headers answered at the last second of each clock", () => {
       madeAt.push(BigInt(g.revealBy - MAX_CLOCK_SEC));
       const e = g.blockNumber;
       await at(BigInt(g.revealBy));
-      await send(
-        game,
-        gameAbi,
-        "revealHeader",
-        [
-          BigInt(id),
-          headerToAbi(made[e]!),
-          listEntryProof(hashes, e).map(toHex),
-          toHex(hashes[e - 1]!),
-          listEntryProof(hashes, e - 1).map(toHex),
-        ],
-        lateSide,
-      );
+      await send(game, gameAbi, "revealHeader", revealArgs(id, made[e]!, hashes, e), lateSide);
       await player.tick();
     }
     // Three levels: the last entry, the end of the left quarter, then the first made-up entry.
