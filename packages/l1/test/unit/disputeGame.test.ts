@@ -24,7 +24,7 @@ import {
   rand32,
 } from "./disputeFixture.js";
 import { expectRevert } from "./fixture.js";
-import { compileDisputeGameMocks, deployArtifact } from "./gameFixture.js";
+import { compileDisputeGameMocks, deployArtifact, sendTx } from "./gameFixture.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 6);
 const WINDOW_SEC = 3_600;
@@ -88,27 +88,14 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------- L1 helpers
 
-async function send(
+const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
-  from: Address = accounts[0]!,
+  from = accounts[0]!,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-  return receipt;
-}
+) => sendTx(clients, from, to, abi, functionName, args, value);
 
 const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;

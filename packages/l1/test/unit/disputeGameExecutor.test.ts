@@ -37,7 +37,7 @@ import {
 } from "../../src/dispute/disputeGame.js";
 import { encodeRevealedItem, itemAnswerOf, readItemReveal } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
-import { setupMockCheckpointsGame } from "./gameFixture.js";
+import { sendTx, setupMockCheckpointsGame } from "./gameFixture.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
 import { CHAIN_ID, MAX_BLOCK_TXS, sealTwoBlocks, sequencer } from "./sealedChain.js";
 
@@ -56,26 +56,14 @@ let checkpoints: Address;
 let game: Address;
 let executor: Address;
 
-async function send(
+const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
   from = accounts[0]!,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-}
+) => sendTx(clients, from, to, abi, functionName, args, value);
 
 const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;

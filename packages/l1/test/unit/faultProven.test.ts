@@ -22,7 +22,8 @@ import {
   type Chain,
   challengeOf,
   headerToAbi,
-  listRoot,
+  chainAfter as linkedChain,
+  linkOnto,
   makeChain,
   merkle,
 } from "./disputeFixture.js";
@@ -137,15 +138,9 @@ function genesisBlock(): Chain["blocks"][number] {
  * block, or for checkpoint 0 the genesis block.
  */
 function chainAfter(index: number, previous: Chain | null): Chain {
-  const chain = makeChain(4 * index + 1, 4 * index + 4);
-  chain.blocks[0] = previous ? previous.blocks.at(-1)! : genesisBlock();
-  chain.hashes[0] = previous ? previous.hashes.at(-1)! : blockHash(chain.blocks[0].header);
-  for (let e = 1; e < chain.blocks.length; e++) {
-    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
-    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
-  }
-  chain.root = listRoot(chain.hashes);
-  return chain;
+  if (previous) return linkedChain(index, previous);
+  const genesis = genesisBlock();
+  return linkOnto(makeChain(4 * index + 1, 4 * index + 4), genesis, blockHash(genesis.header));
 }
 
 const STATUS = { Unknown: 0, Pending: 1, Final: 2 };

@@ -63,6 +63,30 @@ export async function deployArtifact(
   return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
 }
 
+/** Send `functionName(args)` to `to` from `from` (with `value`) and expect it to succeed: its receipt. */
+export async function sendTx(
+  clients: L1Clients,
+  from: Address,
+  to: Address,
+  abi: Abi,
+  functionName: string,
+  args: readonly unknown[],
+  value?: bigint,
+) {
+  const hash = await clients.walletClient.writeContract({
+    account: from,
+    address: to,
+    abi,
+    functionName,
+    args,
+    value,
+    chain: clients.walletClient.chain,
+  } as never);
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe("success");
+  return receipt;
+}
+
 /** Checkpoint `index` over `chain` (its roots from the last header), for `env`'s rollup and its current validator set. */
 export async function chainCheckpoint(env: Env, chain: Chain, index: number): Promise<Checkpoint> {
   const last = chain.blocks.at(-1)!.header;
@@ -184,15 +208,7 @@ export async function setupMockCheckpointsGame(opts: {
     const deployer = accounts[0]!;
     const mockAbi = artifacts.MockCheckpoints!.abi;
     const checkpoints = await deployArtifact(clients, deployer, artifacts.MockCheckpoints!, [3_600n]);
-    const hash = await clients.walletClient.writeContract({
-      account: deployer,
-      address: checkpoints,
-      abi: mockAbi,
-      functionName: "setSequencer",
-      args: [opts.sequencer],
-      chain: clients.walletClient.chain,
-    } as never);
-    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    await sendTx(clients, deployer, checkpoints, mockAbi, "setSequencer", [opts.sequencer]);
     const { bridge } = await deployFilverse(clients, deployer, {
       l2ChainId: opts.chainId,
       sequencer: opts.sequencer,

@@ -5,11 +5,10 @@
  * earlier one holding it back once its window is over, and final; the RPC method's typed errors.
  */
 
-import { blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { type Abi, type Address, HttpRequestError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
+import { type Chain, chainAfter, challengeOf } from "../../../l1/test/unit/disputeFixture.js";
 import { DEFAULT_PARAMS, type Env, type Key, rollupAbi } from "../../../l1/test/unit/fixture.js";
 import { CHALLENGE_BOND, setupGameEnv, submitChain } from "../../../l1/test/unit/gameFixture.js";
 import { createRpcHandlers } from "../../src/api/index.js";
@@ -30,20 +29,6 @@ afterAll(async () => {
 
 /** Checkpoint `index` over `chain`, signed by every validator and submitted: its receipt. */
 const submit = async (chain: Chain, index: number) => (await submitChain(env, validators, chain, index)).receipt;
-
-/** Blocks 4·index+1 .. 4·index+4 (or first .. last), linked to `previous`'s last block. */
-function chainAfter(index: number, previous: Chain | null, first = 4 * index + 1, last = 4 * index + 4): Chain {
-  const chain = makeChain(first, last);
-  if (!previous) return chain;
-  chain.blocks[0] = previous.blocks.at(-1)!;
-  chain.hashes[0] = previous.hashes.at(-1)!;
-  for (let e = 1; e < chain.blocks.length; e++) {
-    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
-    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
-  }
-  chain.root = listRoot(chain.hashes);
-  return chain;
-}
 
 describe("createCheckpointReader", () => {
   it("reads a checkpoint's submission, its window, a game on it, a game holding it back, and finality", async () => {

@@ -9,8 +9,8 @@ import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
 import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
-import { afterAll, beforeAll, expect } from "vitest";
-import { deployArtifact, setupMockCheckpointsGame } from "../../../l1/test/unit/gameFixture.js";
+import { afterAll, beforeAll } from "vitest";
+import { type Artifacts, deployArtifact, sendTx, setupMockCheckpointsGame } from "../../../l1/test/unit/gameFixture.js";
 import {
   bob,
   CHAIN_ID,
@@ -45,6 +45,8 @@ export const chain = getChainConfig("devnet", {
 });
 
 export let l1: LocalL1;
+/** The contracts of test/contracts/DisputeGameMocks.sol (the Forwarder among them). */
+export let artifacts: Artifacts;
 export let clients: L1Clients;
 export let accounts: Address[];
 export let gameAbi: Abi;
@@ -55,26 +57,14 @@ export let game: Address;
 export const deploy = (a: { abi: Abi; bytecode: Hex }, args: unknown[]) =>
   deployArtifact(clients, accounts[0]!, a, args);
 
-export async function send(
+export const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
   from: Address,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-}
+): Promise<unknown> => sendTx(clients, from, to, abi, functionName, args, value);
 
 export const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
@@ -85,7 +75,7 @@ export const increaseTime = (sec: number) =>
     .then(() => clients.publicClient.request({ method: "evm_mine", params: [] } as never));
 
 beforeAll(async () => {
-  ({ l1, clients, accounts, mockAbi, checkpoints, game, gameAbi } = await setupMockCheckpointsGame({
+  ({ l1, clients, accounts, artifacts, mockAbi, checkpoints, game, gameAbi } = await setupMockCheckpointsGame({
     chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
     sequencer: toHex(sequencer.address) as Address,
@@ -149,9 +139,16 @@ export function takeCheckpointIndex(): number {
   return nextIndex++;
 }
 /** Post blocks 1..2 (block 2 = `two`) as a checkpoint on the mock; returns its index. */
-export async function postCheckpoint(two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> {
+export const postCheckpoint = (two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> =>
+  postList([c.blocks[1]!.header, two.header], stateRoot);
+
+/**
+ * Post `headers` as blocks 1..n of a checkpoint on the mock (on the honest genesis block, its roots
+ * from the last header unless `stateRoot` says otherwise); returns its index.
+ */
+export async function postList(headers: BlockHeader[], stateRoot = headers.at(-1)!.stateRoot): Promise<number> {
   const index = nextIndex++;
-  const headers = [c.blocks[1]!.header, two.header];
+  const last = headers.at(-1)!;
   await send(
     checkpoints,
     mockAbi,
@@ -162,11 +159,11 @@ export async function postCheckpoint(two: SignedBlock, stateRoot = two.header.st
         digest: keccak256(stringToHex(`checkpoint ${index}`)),
         blockHashesRoot: toHex(blockHashesRoot(headers)),
         parentHash: toHex(blockHash(c.blocks[0]!.header)),
-        lastBlockHash: toHex(blockHash(two.header)),
+        lastBlockHash: toHex(blockHash(last)),
         stateRoot: toHex(stateRoot),
-        withdrawalsRoot: toHex(two.header.withdrawalsRoot),
+        withdrawalsRoot: toHex(last.withdrawalsRoot),
         firstBlock: 1n,
-        lastBlock: 2n,
+        lastBlock: BigInt(headers.length),
         acceptedAt: 0n,
       },
     ],

@@ -7,11 +7,10 @@
  * once; while the rollup is halted it reports the heights past that block as unsettled. An
  * invalidation without a proven fault (an equivocation halt) asks for no rewind.
  */
-import { blockHash } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
 import type { Abi, Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
+import { type Chain, chainAfter, challengeOf } from "../../../l1/test/unit/disputeFixture.js";
 import { DEFAULT_PARAMS, type Env, type Key, rollupAbi } from "../../../l1/test/unit/fixture.js";
 import { CHALLENGE_BOND, setupGameEnv, submitChain } from "../../../l1/test/unit/gameFixture.js";
 import type { RewindRequest } from "../../src/chain/rewind.js";
@@ -33,20 +32,6 @@ afterAll(async () => {
 /** Checkpoint `index` over `chain`, signed by every validator and submitted. */
 async function submit(chain: Chain, index: number): Promise<void> {
   await submitChain(env, validators, chain, index);
-}
-
-/** Blocks 4·index+1 .. 4·index+4, linked to `previous`'s last block. */
-function chainAfter(index: number, previous: Chain | null): Chain {
-  const chain = makeChain(4 * index + 1, 4 * index + 4);
-  if (!previous) return chain;
-  chain.blocks[0] = previous.blocks.at(-1)!;
-  chain.hashes[0] = previous.hashes.at(-1)!;
-  for (let e = 1; e < chain.blocks.length; e++) {
-    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
-    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
-  }
-  chain.root = listRoot(chain.hashes);
-  return chain;
 }
 
 describe("RewindWatcher", () => {
