@@ -1,6 +1,6 @@
 /** L2 block chains for the dispute game's tests: linked headers, their blockHashesRoot, and challenge arguments. */
 import { getHasher } from "@filverse/crypto";
-import { BlockHeader } from "@filverse/types";
+import { BlockHeader, blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 
 /** ceil(log2(BLOCK_HASHES_LIMIT = 16,384)). */
@@ -64,6 +64,24 @@ export function makeChain(first: number, last: number, items: (n: number) => num
 }
 
 export const listRoot = (hashes: Uint8Array[]) => mixInLength(merkle(hashes, BLOCK_HASHES_DEPTH).root, hashes.length);
+
+/** `chain` with `block` (hash `hash`) as its entry 0: every later header's parentHash and hash anew, and the root. */
+export function linkOnto(chain: Chain, block: ChainBlock, hash: Uint8Array): Chain {
+  chain.blocks[0] = block;
+  chain.hashes[0] = hash;
+  for (let e = 1; e < chain.blocks.length; e++) {
+    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
+    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
+  }
+  chain.root = listRoot(chain.hashes);
+  return chain;
+}
+
+/** Blocks first .. last (by default 4·index+1 .. 4·index+4, checkpoint `index`'s), linked to `previous`'s last block. */
+export function chainAfter(index: number, previous: Chain | null, first = 4 * index + 1, last = 4 * index + 4): Chain {
+  const chain = makeChain(first, last);
+  return previous ? linkOnto(chain, previous.blocks.at(-1)!, previous.hashes.at(-1)!) : chain;
+}
 
 export function headerToAbi(h: BlockHeader) {
   return {

@@ -24,7 +24,7 @@ import {
   rand32,
 } from "./disputeFixture.js";
 import { expectRevert } from "./fixture.js";
-import { compileTestContracts } from "./harness.js";
+import { compileDisputeGameMocks, deployArtifact, sendTx } from "./gameFixture.js";
 
 const RUNS = Number(process.env.FILVERSE_FUZZ_RUNS ?? 6);
 const WINDOW_SEC = 3_600;
@@ -62,29 +62,11 @@ let challenger: Address;
 let defender: Address;
 let outsider: Address;
 
-async function deploy(artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
+const deploy = (artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) =>
+  deployArtifact(clients, accounts[0]!, artifact, args);
 
 beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
+  const [artifacts, node] = await Promise.all([compileDisputeGameMocks(), startLocalL1()]);
   l1 = node;
   clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
   accounts = await clients.walletClient.getAddresses();
@@ -106,27 +88,14 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------- L1 helpers
 
-async function send(
+const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
-  from: Address = accounts[0]!,
+  from = accounts[0]!,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-  return receipt;
-}
+) => sendTx(clients, from, to, abi, functionName, args, value);
 
 const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;

@@ -6,18 +6,10 @@
  * an honest one. OneStepExecutor does not declare itself complete yet, so the game refunds every
  * bond (a dry run); the outcomes are what this file checks.
  */
-import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
+import { depositHash, txHash } from "@filverse/crypto";
 import { MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { applyBlock, createGenesis, proveStep, type State, traceBlock } from "@filverse/state";
-import {
-  type BlockHeader,
-  blockHash,
-  type Deposit,
-  HashListSsz,
-  type SignedBlock,
-  type SignedTransaction,
-  TxKind,
-} from "@filverse/types";
+import { proveStep, traceBlock } from "@filverse/state";
+import { type BlockHeader, blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import {
   type Abi,
@@ -32,9 +24,8 @@ import {
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../src/artifacts.js";
-import { createL1Clients, type L1Clients } from "../../src/clients.js";
-import { deployFilverse, deployOneStepExecutor } from "../../src/deploy.js";
-import { type LocalL1, startLocalL1, writeL1MessageRecords } from "../../src/devL1.js";
+import type { L1Clients } from "../../src/clients.js";
+import type { LocalL1 } from "../../src/devL1.js";
 import {
   type DisputeMove,
   disputeGameAbi,
@@ -46,26 +37,15 @@ import {
 } from "../../src/dispute/disputeGame.js";
 import { encodeRevealedItem, itemAnswerOf, readItemReveal } from "../../src/dispute/itemReveal.js";
 import { BLOCK_HASHES_DEPTH, merkle, mixInLength } from "./disputeFixture.js";
-import { compileTestContracts } from "./harness.js";
+import { sendTx, setupMockCheckpointsGame } from "./gameFixture.js";
 import { encodeStepProof, headerToAbi, stepInputs } from "./oneStepProof.js";
+import { CHAIN_ID, MAX_BLOCK_TXS, sealTwoBlocks, sequencer } from "./sealedChain.js";
 
-const CHAIN_ID = 3_141_592_601;
-const MAX_BLOCK_TXS = 10_000;
 const MAX_CLOCK_SEC = 1_000;
 const EXTENSION_SEC = 100;
 const BOND = 10n ** 18n;
 /** The depth of txRoot's list (MAX_BLOCK_ITEMS = 69,632 rounded up to 2^17). */
 const ITEMS_DEPTH = 17;
-
-const makeKey = (seed: number) => {
-  const priv = new Uint8Array(32);
-  priv[0] = 0x61;
-  priv[31] = seed + 1;
-  return { priv, address: privateKeyToAddress(priv) };
-};
-const alice = makeKey(1);
-const bob = makeKey(2);
-const sequencer = makeKey(9);
 
 let l1: LocalL1;
 let clients: L1Clients;
@@ -76,138 +56,36 @@ let checkpoints: Address;
 let game: Address;
 let executor: Address;
 
-async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
-
-async function send(
+const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
   from = accounts[0]!,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-}
+) => sendTx(clients, from, to, abi, functionName, args, value);
 
 const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
 
 beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
-  l1 = node;
-  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  accounts = await clients.walletClient.getAddresses();
-  mockAbi = artifacts.MockCheckpoints!.abi;
-  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
-  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)]);
-  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
-  const { bridge } = await deployFilverse(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    sequencer: toHex(sequencer.address) as Address,
-    genesisTimestamp: 1_700_000_000,
-    minCollateral: 1n,
-    challengeWindowSec: 3_600,
-    exitDelaySec: 7_200,
-    forceInclusionDelaySec: 3_600,
-  });
-  ({ executor } = await deployOneStepExecutor(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
+  ({ l1, clients, accounts, mockAbi, checkpoints, executor, game, gameAbi } = await setupMockCheckpointsGame({
+    chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
-    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-    minTxFee: 0n,
-    bridge,
+    sequencer: toHex(sequencer.address) as Address,
+    deposits: chainOf().block.deposits,
+    bond: BOND,
+    maxClockSec: MAX_CLOCK_SEC,
+    extensionSec: EXTENSION_SEC,
   }));
-  await writeL1MessageRecords(clients.publicClient, bridge, chainOf().block.deposits);
-  const gameArtifact = loadArtifact("FilverseDisputeGame");
-  gameAbi = gameArtifact.abi;
-  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
 }, 120_000);
 afterAll(async () => {
   await l1?.stop();
 });
 
-/** Seal `deposits` and `txs` on top of `parent` (roots from applyBlock); `fault` alters the header before the seal. */
-function seal(
-  parent: State,
-  parentHeader: BlockHeader,
-  deposits: Deposit[],
-  txs: SignedTransaction[],
-  fault: (h: BlockHeader) => BlockHeader = (h) => h,
-): { block: SignedBlock; state: State } {
-  const draft: BlockHeader = {
-    chainId: CHAIN_ID,
-    number: parentHeader.number + 1,
-    parentHash: blockHash(parentHeader),
-    timestamp: parentHeader.timestamp + 2,
-    proposer: sequencer.address,
-    txRoot: new Uint8Array(32),
-    receiptsRoot: new Uint8Array(32),
-    stateRoot: new Uint8Array(32),
-    withdrawalsRoot: new Uint8Array(32),
-    l1DepositNonce: 0,
-  };
-  const body = { header: draft, deposits, transactions: txs };
-  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
-  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
-  const header = fault({
-    ...draft,
-    txRoot: HashListSsz.hashTreeRoot(items),
-    receiptsRoot: r.roots.receiptsRoot,
-    stateRoot: r.roots.stateRoot,
-    withdrawalsRoot: r.roots.withdrawalsRoot,
-    l1DepositNonce: r.l1DepositNonce,
-  });
-  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
-}
-
 /** Genesis, a block funding alice by deposit, and block 2: a deposit to bob and a transfer from alice. */
 function chainOf(fault?: (h: BlockHeader) => BlockHeader) {
-  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
-  const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
-    l1Nonce: nonce,
-    l1BlockNumber: 10 + nonce,
-    l1TxHash: new Uint8Array(32).fill(nonce),
-    from: new Uint8Array(20).fill(0xee),
-    to,
-    amount,
-    forcedTx: new Uint8Array(0),
-  });
-  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
-  const transfer = signTransaction(
-    CHAIN_ID,
-    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
-    alice.priv,
-  );
-  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
+  const { genesis, one, two } = sealTwoBlocks(fault);
   const trace = traceBlock(one.state, one.block.header, two.block, {
     chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,

@@ -22,7 +22,8 @@ import {
   type Chain,
   challengeOf,
   headerToAbi,
-  listRoot,
+  chainAfter as linkedChain,
+  linkOnto,
   makeChain,
   merkle,
 } from "./disputeFixture.js";
@@ -30,49 +31,39 @@ import {
   DEFAULT_PARAMS,
   type Env,
   expectRevert,
-  FIL,
   GENESIS_TIMESTAMP,
   type Key,
   L2_CHAIN_ID,
-  makeCheckpoint,
-  makeKey,
-  registerValidators,
   rollupAbi,
-  setupEnv,
   signSorted,
   submitCheckpoint,
 } from "./fixture.js";
-import { compileTestContracts } from "./harness.js";
+import {
+  type Artifacts,
+  CHALLENGE_BOND,
+  chainCheckpoint,
+  type GameEnv,
+  MAX_CLOCK_SEC,
+  MOVE_BOND,
+  setupGameEnv,
+  submitChain,
+} from "./gameFixture.js";
 
-const MAX_CLOCK_SEC = 1_000;
-const EXTENSION_SEC = 100;
-const CHALLENGE_BOND = 5n * FIL;
-const MOVE_BOND = FIL;
 const ZERO: Address = "0x0000000000000000000000000000000000000000";
 
 let env: Env;
 let gameAbi: Abi;
-let artifacts: Awaited<ReturnType<typeof compileTestContracts>>;
+let artifacts: Artifacts;
 let game: Address;
 let executor: Address;
 let validators: Key[];
 let challenger: Address;
 let defender: Address;
+let deploy: GameEnv["deploy"];
+let deployGame: GameEnv["deployGame"];
 let chain0: Chain;
 const openedBefore: bigint[] = [];
 let cp0: Checkpoint;
-
-async function deploy(name: string, args: unknown[] = []): Promise<Address> {
-  const a = artifacts[name]!;
-  const hash = await env.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: env.deployer,
-    chain: env.walletClient.chain,
-  } as never);
-  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
 
 /** The one-step executor as built (contracts/OneStepExecutor.sol and its kind executors), for this chain. */
 async function deployOneStepExecutor(): Promise<Address> {
@@ -86,37 +77,9 @@ async function deployOneStepExecutor(): Promise<Address> {
   return executor;
 }
 
-const deployGame = (checkpoints: Address, exec: Address) =>
-  deploy("FilverseDisputeGame", [
-    checkpoints,
-    exec,
-    CHALLENGE_BOND,
-    MOVE_BOND,
-    BigInt(MAX_CLOCK_SEC),
-    BigInt(EXTENSION_SEC),
-  ]);
-
 beforeAll(async () => {
-  const [compiled, e] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    setupEnv(),
-  ]);
-  artifacts = compiled;
-  env = e;
-  gameAbi = artifacts.FilverseDisputeGame!.abi;
-  const accounts = await env.walletClient.getAddresses();
-  [challenger, defender] = [accounts[1]!, accounts[2]!];
-  validators = [makeKey(1), makeKey(2), makeKey(3)];
-  await registerValidators(env, validators);
-  executor = await deploy("MockOneStepExecutor", [true, env.bridge, BigInt(L2_CHAIN_ID)]);
-  game = await deployGame(env.rollup, executor);
+  ({ env, gameAbi, artifacts, game, executor, validators, challenger, defender, deploy, deployGame } =
+    await setupGameEnv({ wire: false }));
 }, 120_000);
 afterAll(async () => {
   await env?.l1.stop();
@@ -128,18 +91,7 @@ afterAll(async () => {
  * not the rollup's.
  */
 async function submit(chain: Chain, index: number, via?: Address): Promise<{ cp: Checkpoint; signatures: Hex[] }> {
-  const last = chain.blocks.at(-1)!.header;
-  const cp = makeCheckpoint({
-    index,
-    firstBlock: chain.first,
-    lastBlock: chain.last,
-    parentHash: chain.hashes[0]!,
-    lastBlockHash: chain.hashes.at(-1)!,
-    stateRoot: last.stateRoot,
-    withdrawalsRoot: last.withdrawalsRoot,
-    blockHashesRoot: chain.root,
-    validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
-  });
+  const cp = await chainCheckpoint(env, chain, index);
   const signatures = signSorted(env, cp, validators);
   if (via) {
     const data = encodeFunctionData({
@@ -150,6 +102,20 @@ async function submit(chain: Chain, index: number, via?: Address): Promise<{ cp:
     await env.send(env.deployer, via, artifacts.Forwarder!.abi, "forward", [env.rollup, data]);
   } else await submitCheckpoint(env, cp, signatures);
   return { cp, signatures };
+}
+
+/** A rollup of its own (the validators its genesis set) with a game of its own wired in: an Env for it, and the game. */
+async function freshRollup(): Promise<{ fresh: Env; freshGame: Address }> {
+  const deployment = await deployFilverse(env, env.deployer, {
+    ...env.params,
+    genesisValidators: validators.map((v) => ({ address: v.address, collateral: DEFAULT_PARAMS.minCollateral })),
+  });
+  const freshGame = await deployGame(
+    deployment.rollup,
+    await deploy("MockOneStepExecutor", [true, deployment.bridge, BigInt(L2_CHAIN_ID)]),
+  );
+  await env.send(env.deployer, deployment.rollup, rollupAbi, "setDisputeGame", [freshGame]);
+  return { fresh: { ...env, ...deployment, domain: { ...env.domain, rollup: deployment.rollup } }, freshGame };
 }
 
 /** The genesis block of the chain the fixture's rollup was deployed for (its hash is the rollup's genesisBlockHash). */
@@ -172,15 +138,9 @@ function genesisBlock(): Chain["blocks"][number] {
  * block, or for checkpoint 0 the genesis block.
  */
 function chainAfter(index: number, previous: Chain | null): Chain {
-  const chain = makeChain(4 * index + 1, 4 * index + 4);
-  chain.blocks[0] = previous ? previous.blocks.at(-1)! : genesisBlock();
-  chain.hashes[0] = previous ? previous.hashes.at(-1)! : blockHash(chain.blocks[0].header);
-  for (let e = 1; e < chain.blocks.length; e++) {
-    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
-    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
-  }
-  chain.root = listRoot(chain.hashes);
-  return chain;
+  if (previous) return linkedChain(index, previous);
+  const genesis = genesisBlock();
+  return linkOnto(makeChain(4 * index + 1, 4 * index + 4), genesis, blockHash(genesis.header));
 }
 
 const STATUS = { Unknown: 0, Pending: 1, Final: 2 };
@@ -427,35 +387,8 @@ describe("checkpoint 0's entry 0", () => {
 
   it("is the genesis block's hash: another entry 0 is a fault at once, the genesis block's is not", async () => {
     // A rollup of its own: the one above has lost its checkpoints and its signers.
-    const fresh = await deployFilverse(env, env.deployer, {
-      ...env.params,
-      genesisValidators: validators.map((v) => ({ address: v.address, collateral: DEFAULT_PARAMS.minCollateral })),
-    });
-    const freshGame = await deployGame(
-      fresh.rollup,
-      await deploy("MockOneStepExecutor", [true, fresh.bridge, BigInt(L2_CHAIN_ID)]),
-    );
-    await env.send(env.deployer, fresh.rollup, rollupAbi, "setDisputeGame", [freshGame]);
-    const domain = { ...env.domain, rollup: fresh.rollup };
-    const submitFresh = async (chain: Chain) => {
-      const last = chain.blocks.at(-1)!.header;
-      const cp = makeCheckpoint({
-        index: 0,
-        firstBlock: 1,
-        lastBlock: chain.last,
-        parentHash: chain.hashes[0]!,
-        lastBlockHash: chain.hashes.at(-1)!,
-        stateRoot: last.stateRoot,
-        withdrawalsRoot: last.withdrawalsRoot,
-        blockHashesRoot: chain.root,
-        validatorSetId: Number(await env.read<bigint>(fresh.rollup, rollupAbi, "validatorSetId")),
-      });
-      const digest = checkpointDigest(cp, domain);
-      const signatures = [...validators]
-        .sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1))
-        .map((k) => toHex(signDigest(digest, k.priv)) as Hex);
-      await env.send(env.deployer, fresh.rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), signatures]);
-    };
+    const { fresh, freshGame } = await freshRollup();
+    const submitFresh = (chain: Chain) => submitChain(fresh, validators, chain, 0);
 
     // A list that starts from a block 0 other than the genesis block: proven at once, no bond.
     const madeUp = makeChain(1, 4);
@@ -489,37 +422,10 @@ describe("checkpoint 0's entry 0", () => {
 describe("an answered reveal after the window", () => {
   it("holds its checkpoint and every later one back from finality for one more clock, then no longer", async () => {
     // A rollup of its own, with two honest checkpoints.
-    const fresh = await deployFilverse(env, env.deployer, {
-      ...env.params,
-      genesisValidators: validators.map((v) => ({ address: v.address, collateral: DEFAULT_PARAMS.minCollateral })),
-    });
-    const freshGame = await deployGame(
-      fresh.rollup,
-      await deploy("MockOneStepExecutor", [true, fresh.bridge, BigInt(L2_CHAIN_ID)]),
-    );
-    await env.send(env.deployer, fresh.rollup, rollupAbi, "setDisputeGame", [freshGame]);
-    const domain = { ...env.domain, rollup: fresh.rollup };
+    const { fresh, freshGame } = await freshRollup();
     const chains = [chainAfter(0, null)];
     chains.push(chainAfter(1, chains[0]!));
-    for (const [index, chain] of chains.entries()) {
-      const last = chain.blocks.at(-1)!.header;
-      const cp = makeCheckpoint({
-        index,
-        firstBlock: chain.first,
-        lastBlock: chain.last,
-        parentHash: chain.hashes[0]!,
-        lastBlockHash: chain.hashes.at(-1)!,
-        stateRoot: last.stateRoot,
-        withdrawalsRoot: last.withdrawalsRoot,
-        blockHashesRoot: chain.root,
-        validatorSetId: Number(await env.read<bigint>(fresh.rollup, rollupAbi, "validatorSetId")),
-      });
-      const digest = checkpointDigest(cp, domain);
-      const signatures = [...validators]
-        .sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1))
-        .map((k) => toHex(signDigest(digest, k.priv)) as Hex);
-      await env.send(env.deployer, fresh.rollup, rollupAbi, "submitCheckpoint", [checkpointToAbi(cp), signatures]);
-    }
+    for (const [index, chain] of chains.entries()) await submitChain(fresh, validators, chain, index);
     const status = async (index: number) =>
       (await env.read<[number, Hex]>(fresh.rollup, rollupAbi, "checkpointStatus", [BigInt(index)]))[0];
     const acceptedAt = async (index: number) =>

@@ -5,106 +5,30 @@
  * earlier one holding it back once its window is over, and final; the RPC method's typed errors.
  */
 
-import { blockHash } from "@filverse/types";
 import { toHex } from "@filverse/utils";
 import { type Abi, type Address, HttpRequestError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, challengeOf, listRoot, makeChain } from "../../../l1/test/unit/disputeFixture.js";
-import {
-  DEFAULT_PARAMS,
-  type Env,
-  FIL,
-  type Key,
-  L2_CHAIN_ID,
-  makeCheckpoint,
-  makeKey,
-  registerValidators,
-  rollupAbi,
-  setupEnv,
-  signSorted,
-  submitCheckpoint,
-} from "../../../l1/test/unit/fixture.js";
-import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { type Chain, chainAfter, challengeOf } from "../../../l1/test/unit/disputeFixture.js";
+import { DEFAULT_PARAMS, type Env, type Key, rollupAbi } from "../../../l1/test/unit/fixture.js";
+import { CHALLENGE_BOND, setupGameEnv, submitChain } from "../../../l1/test/unit/gameFixture.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import { createCheckpointReader } from "../../src/node/checkpointReader.js";
 
-const CHALLENGE_BOND = 5n * FIL;
-
 let env: Env;
-let artifacts: Awaited<ReturnType<typeof compileTestContracts>>;
 let gameAbi: Abi;
 let game: Address;
 let validators: Key[];
 let challenger: Address;
 
-async function deploy(name: string, args: unknown[] = []): Promise<Address> {
-  const a = artifacts[name]!;
-  const hash = await env.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: env.deployer,
-    chain: env.walletClient.chain,
-  } as never);
-  return (await env.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
-
 beforeAll(async () => {
-  const [compiled, e] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    setupEnv(),
-  ]);
-  artifacts = compiled;
-  env = e;
-  gameAbi = artifacts.FilverseDisputeGame!.abi;
-  challenger = (await env.walletClient.getAddresses())[1]!;
-  validators = [makeKey(1), makeKey(2), makeKey(3)];
-  await registerValidators(env, validators);
-  const executor = await deploy("MockOneStepExecutor", [true, env.bridge, BigInt(L2_CHAIN_ID)]);
-  game = await deploy("FilverseDisputeGame", [env.rollup, executor, CHALLENGE_BOND, FIL, 1_000n, 100n]);
-  await env.send(env.deployer, env.rollup, rollupAbi, "setDisputeGame", [game]);
+  ({ env, gameAbi, game, validators, challenger } = await setupGameEnv({ wire: true }));
 }, 180_000);
 afterAll(async () => {
   await env?.l1.stop();
 });
 
 /** Checkpoint `index` over `chain`, signed by every validator and submitted: its receipt. */
-async function submit(chain: Chain, index: number) {
-  const last = chain.blocks.at(-1)!.header;
-  const cp = makeCheckpoint({
-    index,
-    firstBlock: chain.first,
-    lastBlock: chain.last,
-    parentHash: chain.hashes[0]!,
-    lastBlockHash: chain.hashes.at(-1)!,
-    stateRoot: last.stateRoot,
-    withdrawalsRoot: last.withdrawalsRoot,
-    blockHashesRoot: chain.root,
-    validatorSetId: Number(await env.read<bigint>(env.rollup, rollupAbi, "validatorSetId")),
-  });
-  return submitCheckpoint(env, cp, signSorted(env, cp, validators));
-}
-
-/** Blocks 4·index+1 .. 4·index+4 (or first .. last), linked to `previous`'s last block. */
-function chainAfter(index: number, previous: Chain | null, first = 4 * index + 1, last = 4 * index + 4): Chain {
-  const chain = makeChain(first, last);
-  if (!previous) return chain;
-  chain.blocks[0] = previous.blocks.at(-1)!;
-  chain.hashes[0] = previous.hashes.at(-1)!;
-  for (let e = 1; e < chain.blocks.length; e++) {
-    chain.blocks[e]!.header.parentHash = chain.hashes[e - 1]!;
-    chain.hashes[e] = blockHash(chain.blocks[e]!.header);
-  }
-  chain.root = listRoot(chain.hashes);
-  return chain;
-}
+const submit = async (chain: Chain, index: number) => (await submitChain(env, validators, chain, index)).receipt;
 
 describe("createCheckpointReader", () => {
   it("reads a checkpoint's submission, its window, a game on it, a game holding it back, and finality", async () => {

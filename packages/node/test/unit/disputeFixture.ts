@@ -4,51 +4,39 @@
  * two-block chain with a deposit and a Transfer, and helpers to seal blocks, post checkpoints and
  * build players. Importing it registers the hooks in the importing file.
  */
-import { depositHash, privateKeyToAddress, signBlockHeader, signTransaction, txHash } from "@filverse/crypto";
-import {
-  createL1Clients,
-  deployFilverse,
-  deployOneStepExecutor,
-  type L1Clients,
-  type LocalL1,
-  loadArtifact,
-  startLocalL1,
-  writeL1MessageRecords,
-} from "@filverse/l1";
+import type { L1Clients, LocalL1 } from "@filverse/l1";
 import { getChainConfig, MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { applyBlock, createGenesis, type State } from "@filverse/state";
-import {
-  type BlockHeader,
-  blockHash,
-  blockHashesRoot,
-  type Deposit,
-  HashListSsz,
-  type SignedBlock,
-  type SignedTransaction,
-  TxKind,
-} from "@filverse/types";
+import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
 import { type Abi, type Address, type Hex, keccak256, stringToHex } from "viem";
-import { afterAll, beforeAll, expect } from "vitest";
-import { compileTestContracts } from "../../../l1/test/unit/harness.js";
+import { afterAll, beforeAll } from "vitest";
+import { type Artifacts, deployArtifact, sendTx, setupMockCheckpointsGame } from "../../../l1/test/unit/gameFixture.js";
+import {
+  bob,
+  CHAIN_ID,
+  deposit,
+  MAX_BLOCK_TXS,
+  seal,
+  sealTwoBlocks,
+  sequencer,
+} from "../../../l1/test/unit/sealedChain.js";
 import { type DisputeChainView, DisputePlayer, defaultDisputePlayerOpts } from "../../src/dispute/player.js";
 import type { NodeMetrics } from "../../src/metrics.js";
 
-export const CHAIN_ID = 3_141_592_601;
-export const MAX_BLOCK_TXS = 10_000;
+export {
+  alice,
+  bob,
+  CHAIN_ID,
+  deposit,
+  MAX_BLOCK_TXS,
+  makeKey,
+  seal,
+  sequencer,
+} from "../../../l1/test/unit/sealedChain.js";
 export const MAX_CLOCK_SEC = 1_000;
 export const EXTENSION_SEC = 100;
 export const BOND = 10n ** 18n;
 
-export const makeKey = (seed: number) => {
-  const priv = new Uint8Array(32);
-  priv[0] = 0x61;
-  priv[31] = seed + 1;
-  return { priv, address: privateKeyToAddress(priv) };
-};
-export const alice = makeKey(1);
-export const bob = makeKey(2);
-export const sequencer = makeKey(9);
 export const chain = getChainConfig("devnet", {
   chainId: CHAIN_ID,
   maxBlockTxs: MAX_BLOCK_TXS,
@@ -57,6 +45,8 @@ export const chain = getChainConfig("devnet", {
 });
 
 export let l1: LocalL1;
+/** The contracts of test/contracts/DisputeGameMocks.sol (the Forwarder among them). */
+export let artifacts: Artifacts;
 export let clients: L1Clients;
 export let accounts: Address[];
 export let gameAbi: Abi;
@@ -64,37 +54,17 @@ export let mockAbi: Abi;
 export let checkpoints: Address;
 export let game: Address;
 
-export async function deploy(a: { abi: Abi; bytecode: Hex }, args: unknown[]): Promise<Address> {
-  const hash = await clients.walletClient.deployContract({
-    abi: a.abi,
-    bytecode: a.bytecode,
-    args,
-    account: accounts[0]!,
-    chain: clients.walletClient.chain,
-  } as never);
-  return (await clients.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-}
+export const deploy = (a: { abi: Abi; bytecode: Hex }, args: unknown[]) =>
+  deployArtifact(clients, accounts[0]!, a, args);
 
-export async function send(
+export const send = (
   to: Address,
   abi: Abi,
   functionName: string,
   args: readonly unknown[],
   from: Address,
   value?: bigint,
-) {
-  const hash = await clients.walletClient.writeContract({
-    account: from,
-    address: to,
-    abi,
-    functionName,
-    args,
-    value,
-    chain: clients.walletClient.chain,
-  } as never);
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-}
+): Promise<unknown> => sendTx(clients, from, to, abi, functionName, args, value);
 
 export const read = async <T>(to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> =>
   (await clients.publicClient.readContract({ address: to, abi, functionName, args } as never)) as T;
@@ -105,103 +75,23 @@ export const increaseTime = (sec: number) =>
     .then(() => clients.publicClient.request({ method: "evm_mine", params: [] } as never));
 
 beforeAll(async () => {
-  const [artifacts, node] = await Promise.all([
-    compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]),
-    startLocalL1(),
-  ]);
-  l1 = node;
-  clients = createL1Clients({ url: l1.url, chainId: l1.chainId, pollingIntervalMs: 25, retryCount: 0 });
-  accounts = await clients.walletClient.getAddresses();
-  mockAbi = artifacts.MockCheckpoints!.abi;
-  checkpoints = await deploy(artifacts.MockCheckpoints!, [3_600n]);
-  await send(checkpoints, mockAbi, "setSequencer", [toHex(sequencer.address)], accounts[0]!);
-  // A real bridge, holding the records of the made-up L1 messages the blocks consume.
-  const { bridge } = await deployFilverse(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
-    sequencer: toHex(sequencer.address) as Address,
-    genesisTimestamp: 1_700_000_000,
-    minCollateral: 1n,
-    challengeWindowSec: 3_600,
-    exitDelaySec: 7_200,
-    forceInclusionDelaySec: 3_600,
-  });
-  const { executor } = await deployOneStepExecutor(clients, accounts[0]!, {
-    l2ChainId: CHAIN_ID,
+  ({ l1, clients, accounts, artifacts, mockAbi, checkpoints, game, gameAbi } = await setupMockCheckpointsGame({
+    chainId: CHAIN_ID,
     maxBlockTxs: MAX_BLOCK_TXS,
-    maxBlockDeposits: MAX_BLOCK_DEPOSITS,
-    minTxFee: 0n,
-    bridge,
-  });
-  await writeL1MessageRecords(clients.publicClient, bridge, [deposit(2, bob.address, 7n)]);
-  const gameArtifact = loadArtifact("FilverseDisputeGame");
-  gameAbi = gameArtifact.abi;
-  game = await deploy(gameArtifact, [checkpoints, executor, BOND, BOND, BigInt(MAX_CLOCK_SEC), BigInt(EXTENSION_SEC)]);
+    sequencer: toHex(sequencer.address) as Address,
+    deposits: [deposit(2, bob.address, 7n)],
+    bond: BOND,
+    maxClockSec: MAX_CLOCK_SEC,
+    extensionSec: EXTENSION_SEC,
+  }));
 }, 120_000);
 afterAll(async () => {
   await l1?.stop();
 });
 
-/** Seal `deposits` and `txs` on top of `parent`; `fault` alters the header before the seal. */
-export function seal(
-  parent: State,
-  parentHeader: BlockHeader,
-  deposits: Deposit[],
-  txs: SignedTransaction[],
-  fault: (h: BlockHeader) => BlockHeader = (h) => h,
-): { block: SignedBlock; state: State } {
-  const draft: BlockHeader = {
-    chainId: CHAIN_ID,
-    number: parentHeader.number + 1,
-    parentHash: blockHash(parentHeader),
-    timestamp: parentHeader.timestamp + 2,
-    proposer: sequencer.address,
-    txRoot: new Uint8Array(32),
-    receiptsRoot: new Uint8Array(32),
-    stateRoot: new Uint8Array(32),
-    withdrawalsRoot: new Uint8Array(32),
-    l1DepositNonce: 0,
-  };
-  const body = { header: draft, deposits, transactions: txs };
-  const r = applyBlock(parent, body, { chainId: CHAIN_ID, maxBlockTxs: MAX_BLOCK_TXS });
-  const items = [...deposits.map((d) => depositHash(d)), ...txs.map((t) => txHash(t))];
-  const header = fault({
-    ...draft,
-    txRoot: HashListSsz.hashTreeRoot(items),
-    receiptsRoot: r.roots.receiptsRoot,
-    stateRoot: r.roots.stateRoot,
-    withdrawalsRoot: r.roots.withdrawalsRoot,
-    l1DepositNonce: r.l1DepositNonce,
-  });
-  return { block: { ...body, header, signature: signBlockHeader(header, sequencer.priv) }, state: r.state };
-}
-
-export const deposit = (nonce: number, to: Uint8Array, amount: bigint): Deposit => ({
-  l1Nonce: nonce,
-  l1BlockNumber: 10 + nonce,
-  l1TxHash: new Uint8Array(32).fill(nonce),
-  from: new Uint8Array(20).fill(0xee),
-  to,
-  amount,
-  forcedTx: new Uint8Array(0),
-});
-
 /** The honest chain: genesis, block 1 funding alice, block 2 with a deposit to bob and a transfer; and a faulty block 2. */
 export function makeChain(fault: (h: BlockHeader) => BlockHeader) {
-  const genesis = createGenesis({ chainId: CHAIN_ID }, { timestamp: 1_700_000_000, proposer: sequencer.address });
-  const one = seal(genesis.state, genesis.header, [deposit(1, alice.address, 10n ** 18n)], []);
-  const transfer = signTransaction(
-    CHAIN_ID,
-    { kind: TxKind.Transfer, message: { to: bob.address, amount: 5n, nonce: 0, fee: 1n } },
-    alice.priv,
-  );
-  const two = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer]);
+  const { genesis, one, transfer, two } = sealTwoBlocks();
   const bad = seal(one.state, one.block.header, [deposit(2, bob.address, 7n)], [transfer], fault);
   const genesisBlock: SignedBlock = {
     header: genesis.header,
@@ -249,9 +139,16 @@ export function takeCheckpointIndex(): number {
   return nextIndex++;
 }
 /** Post blocks 1..2 (block 2 = `two`) as a checkpoint on the mock; returns its index. */
-export async function postCheckpoint(two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> {
+export const postCheckpoint = (two: SignedBlock, stateRoot = two.header.stateRoot): Promise<number> =>
+  postList([c.blocks[1]!.header, two.header], stateRoot);
+
+/**
+ * Post `headers` as blocks 1..n of a checkpoint on the mock (on the honest genesis block, its roots
+ * from the last header unless `stateRoot` says otherwise); returns its index.
+ */
+export async function postList(headers: BlockHeader[], stateRoot = headers.at(-1)!.stateRoot): Promise<number> {
   const index = nextIndex++;
-  const headers = [c.blocks[1]!.header, two.header];
+  const last = headers.at(-1)!;
   await send(
     checkpoints,
     mockAbi,
@@ -262,11 +159,11 @@ export async function postCheckpoint(two: SignedBlock, stateRoot = two.header.st
         digest: keccak256(stringToHex(`checkpoint ${index}`)),
         blockHashesRoot: toHex(blockHashesRoot(headers)),
         parentHash: toHex(blockHash(c.blocks[0]!.header)),
-        lastBlockHash: toHex(blockHash(two.header)),
+        lastBlockHash: toHex(blockHash(last)),
         stateRoot: toHex(stateRoot),
-        withdrawalsRoot: toHex(two.header.withdrawalsRoot),
+        withdrawalsRoot: toHex(last.withdrawalsRoot),
         firstBlock: 1n,
-        lastBlock: 2n,
+        lastBlock: BigInt(headers.length),
         acceptedAt: 0n,
       },
     ],

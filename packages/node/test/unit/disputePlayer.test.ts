@@ -17,11 +17,10 @@ import {
   readDisputeNodes,
 } from "@filverse/l1";
 import { MAX_BLOCK_DEPOSITS } from "@filverse/params";
-import { type BlockHeader, blockHash, blockHashesRoot, type SignedBlock } from "@filverse/types";
+import { type BlockHeader, blockHash, type SignedBlock } from "@filverse/types";
 import { nullLogger, toHex } from "@filverse/utils";
-import { type Address, keccak256, stringToHex } from "viem";
+import type { Address } from "viem";
 import { describe, expect, it } from "vitest";
-import { compileTestContracts } from "../../../l1/test/unit/harness.js";
 import { createRpcHandlers } from "../../src/api/index.js";
 import type { NodeConfigFile } from "../../src/config.js";
 import { createDisputePlayer } from "../../src/dispute/index.js";
@@ -30,6 +29,7 @@ import { createDisputeReader } from "../../src/dispute/reader.js";
 import { NodeMetrics } from "../../src/metrics.js";
 import {
   accounts,
+  artifacts,
   BOND,
   CHAIN_ID,
   c,
@@ -46,11 +46,11 @@ import {
   mockAbi,
   playerOf,
   postCheckpoint,
+  postList,
   read,
   seal,
   send,
   sequencer,
-  takeCheckpointIndex,
   view,
 } from "./disputeFixture.js";
 
@@ -286,30 +286,17 @@ describe("DisputePlayer", () => {
 });
 
 /** Checkpoint blocks 1..2 whose block 2 is `made` (a header nobody sealed), posted on the mock; returns its index. */
-async function postMadeUp(made: BlockHeader, one: BlockHeader = c.blocks[1]!.header): Promise<number> {
-  const index = takeCheckpointIndex();
-  await send(
-    checkpoints,
-    mockAbi,
-    "setCheckpoint",
-    [
-      BigInt(index),
-      {
-        digest: keccak256(stringToHex(`checkpoint ${index}`)),
-        blockHashesRoot: toHex(blockHashesRoot([one, made])),
-        parentHash: toHex(blockHash(c.blocks[0]!.header)),
-        lastBlockHash: toHex(blockHash(made)),
-        stateRoot: toHex(made.stateRoot),
-        withdrawalsRoot: toHex(made.withdrawalsRoot),
-        firstBlock: 1n,
-        lastBlock: 2n,
-        acceptedAt: 0n,
-      },
-    ],
-    accounts[0]!,
-  );
-  return index;
-}
+const postMadeUp = (made: BlockHeader, one: BlockHeader = c.blocks[1]!.header): Promise<number> =>
+  postList([one, made]);
+
+/** revealHeader's arguments for game `id`: `header` as entry `e` of the list `hashes`, with entry e-1 and both proofs. */
+const revealArgs = (id: number, header: BlockHeader, hashes: Uint8Array[], e: number) => [
+  BigInt(id),
+  headerToAbi(header),
+  listEntryProof(hashes, e).map(toHex),
+  toHex(hashes[e - 1]!),
+  listEntryProof(hashes, e - 1).map(toHex),
+];
 
 /** Request header `n` of checkpoint `index` from `from`; returns the game id. */
 async function requestHeader(index: number, n: number, from: Address): Promise<number> {
@@ -373,19 +360,7 @@ describe("header requests and made-up headers", () => {
     // The outsider reveals it (and takes the bond).
     const outsider = accounts[5]!;
     const hashes = [blockHash(c.blocks[0]!.header), blockHash(c.blocks[1]!.header), blockHash(made)];
-    await send(
-      game,
-      gameAbi,
-      "revealHeader",
-      [
-        BigInt(first),
-        headerToAbi(made),
-        listEntryProof(hashes, 2).map(toHex),
-        toHex(hashes[1]!),
-        listEntryProof(hashes, 1).map(toHex),
-      ],
-      outsider,
-    );
+    await send(game, gameAbi, "revealHeader", revealArgs(first, made, hashes, 2), outsider);
     // The node challenges block 2 with the revealed header; its roots are the defenders' to open.
     await player.tick();
     const g = await readDisputeGame(game, first + 1, clients);
@@ -443,19 +418,7 @@ describe("made-up headers from the first block on", () => {
       if (!g.reveal) break;
       requested.push(g.blockNumber);
       const e = g.blockNumber;
-      await send(
-        game,
-        gameAbi,
-        "revealHeader",
-        [
-          BigInt(id),
-          headerToAbi(headers[e]!),
-          listEntryProof(hashes, e).map(toHex),
-          toHex(hashes[e - 1]!),
-          listEntryProof(hashes, e - 1).map(toHex),
-        ],
-        outsider,
-      );
+      await send(game, gameAbi, "revealHeader", revealArgs(id, headers[e]!, hashes, e), outsider);
       await player.tick();
     }
     // The last header first (its proof shows entry 1 is not the node's), then block 1.
@@ -530,14 +493,6 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
   const gameCount = async () => Number(await read<bigint>(game, gameAbi, "gameCount"));
 
   it("reads a header answered through another contract, challenges with it, and asks for no header twice", async () => {
-    const artifacts = await compileTestContracts("DisputeGameMocks", [
-      "FilverseDisputeGame.sol",
-      "IOneStepExecutor.sol",
-      "Ssz.sol",
-      "SszObjects.sol",
-      "StateProofs.sol",
-      "StepProofStore.sol",
-    ]);
     const forwarder = await deploy(artifacts.Forwarder!, []);
     const { made, index } = await madeUpLast();
     const player = playerOf(accounts[9]!);
@@ -550,13 +505,7 @@ describe("made-up headers: requests answered or held open by the checkpoint's ow
     const data = encodeFunctionData({
       abi: gameAbi,
       functionName: "revealHeader",
-      args: [
-        BigInt(first),
-        headerToAbi(made),
-        listEntryProof(hashes, 2).map(toHex),
-        toHex(hashes[1]!),
-        listEntryProof(hashes, 1).map(toHex),
-      ],
+      args: revealArgs(first, made, hashes, 2),
     });
     await send(forwarder, artifacts.Forwarder!.abi, "forward", [game, data], accounts[5]!);
     expect(await outcome(first)).toBe(GameOutcome.DefenderWins);
@@ -669,27 +618,7 @@ describe("made-up headers answered at the last second of each clock", () => {
     made[2] = { ...made[2]!, stateRoot: new Uint8Array(32).fill(0x22) };
     for (let n = 3; n <= 8; n++) made[n] = { ...made[n]!, parentHash: blockHash(made[n - 1]!) };
     const hashes = made.map((h) => blockHash(h));
-    const index = takeCheckpointIndex();
-    await send(
-      checkpoints,
-      mockAbi,
-      "setCheckpoint",
-      [
-        BigInt(index),
-        {
-          digest: keccak256(stringToHex(`checkpoint ${index}`)),
-          blockHashesRoot: toHex(blockHashesRoot(made.slice(1))),
-          parentHash: toHex(hashes[0]!),
-          lastBlockHash: toHex(hashes[8]!),
-          stateRoot: toHex(made[8]!.stateRoot),
-          withdrawalsRoot: toHex(made[8]!.withdrawalsRoot),
-          firstBlock: 1n,
-          lastBlock: 8n,
-          acceptedAt: 0n,
-        },
-      ],
-      accounts[0]!,
-    );
+    const index = await postList(made.slice(1));
     const cp = await read<{ acceptedAt: bigint }>(checkpoints, mockAbi, "disputableCheckpoint", [BigInt(index)]);
     const closesAt = cp.acceptedAt + 3_600n;
     const at = (t: bigint) =>
@@ -726,19 +655,7 @@ describe("made-up headers answered at the last second of each clock", () => {
       madeAt.push(BigInt(g.revealBy - MAX_CLOCK_SEC));
       const e = g.blockNumber;
       await at(BigInt(g.revealBy));
-      await send(
-        game,
-        gameAbi,
-        "revealHeader",
-        [
-          BigInt(id),
-          headerToAbi(made[e]!),
-          listEntryProof(hashes, e).map(toHex),
-          toHex(hashes[e - 1]!),
-          listEntryProof(hashes, e - 1).map(toHex),
-        ],
-        lateSide,
-      );
+      await send(game, gameAbi, "revealHeader", revealArgs(id, made[e]!, hashes, e), lateSide);
       await player.tick();
     }
     // Three levels: the last entry, the end of the left quarter, then the first made-up entry.
